@@ -1,0 +1,92 @@
+"""`recruitlink`: the command line."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (RSC and CRM "
+                       "Connect), with a local LinkedIn sandbox.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def sandbox(
+    port: int = typer.Option(8765, help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind (loopback by default)."),
+    db: Path | None = typer.Option(None, help="SQLite file for the sandbox's state "
+                                              "(default: in memory)."),
+    partner_client_id: str | None = typer.Option(None, help="The partner (parent) app's "
+                                                            "client id."),
+    partner_client_secret: str | None = typer.Option(None, help="The partner app's client "
+                                                                "secret (generated if not "
+                                                                "given)."),
+    token_ttl: int = typer.Option(1800, min=1, help="Access token lifetime in seconds."),
+    records_per_minute: int | None = typer.Option(None, min=1, help="Records per minute per "
+                                                  "app and resource (default: LinkedIn's)."),
+    requests_per_day: int | None = typer.Option(None, min=1, help="Requests per UTC day per "
+                                                "app and resource (default: LinkedIn's)."),
+    auto_enable: bool = typer.Option(False, help="Integrations become ENABLED as soon as they "
+                                                 "are created, with no admin step."),
+    job_task_delay: float = typer.Option(2.0, min=0, help="Seconds before a job task "
+                                                          "leaves IN_PROGRESS."),
+    push_retries: int = typer.Option(6, min=0, help="Push retries after a non-2xx answer."),
+    push_retry_delay: float = typer.Option(1.0, min=0, help="First push retry delay "
+                                                            "(doubles each time)."),
+    demo: bool = typer.Option(True, help="Create the demo customer."),
+) -> None:
+    """Run the LinkedIn sandbox: LinkedIn's API on loopback."""
+    import uvicorn
+
+    from .sandbox import SandboxConfig, create_app
+
+    config = SandboxConfig(
+        db=str(db) if db else ":memory:", partner_client_id=partner_client_id,
+        partner_client_secret=partner_client_secret, token_ttl=token_ttl,
+        records_per_minute=records_per_minute, requests_per_day=requests_per_day,
+        auto_enable=auto_enable, job_task_delay=job_task_delay, push_retries=push_retries,
+        push_retry_delay=push_retry_delay, demo=demo)
+    asgi = create_app(config)
+    # Bind first, so the printed URL is live (and port 0 resolves to the real port).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    bound = sock.getsockname()[1]
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
+    partner = asgi.state.partner
+    table = Table(title="recruitlink LinkedIn sandbox", show_header=False)
+    table.add_row("API", f"{url}/v2")
+    table.add_row("OAuth", f"{url}/oauth/v2/accessToken")
+    table.add_row("Control + inspection", f"{url}/sandbox/docs")
+    table.add_row("State", config.db)
+    table.add_row("Partner client id", partner.client_id)
+    table.add_row("Partner client secret", partner.client_secret)
+    demo_customer = asgi.state.demo
+    if demo_customer is not None:
+        table.add_row("Demo customer app", demo_customer.app_urn)
+        table.add_row("Demo client id", demo_customer.client_id)
+        table.add_row("Demo client secret", demo_customer.client_secret)
+        table.add_row("Demo organization", demo_customer.organization)
+        table.add_row("Demo contract", demo_customer.contract)
+    console.print(table)
+    console.print(f"Sandbox listening on {url}", highlight=False)
+    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on",
+                                           access_log=False))
+    server.run(sockets=[sock])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,211 @@
+"""The sandbox as one ASGI app: LinkedIn's OAuth and `/v2` API, plus `/sandbox/` control."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy import select, update
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from recruitlink.core.assumed import error_body
+
+from . import integrations, jobs, provisioning, records
+from .clock import Clock
+from .config import SandboxConfig
+from .control import build_control_app
+from .demo import ensure_demo_customer
+from .errors import ApiError, OAuthError
+from .faults import FaultMiddleware, Faults
+from .oauth import App, authenticate, token_endpoint
+from .pushes import PushSender
+from .restli_http import RestliCall, read_call
+from .state import Sandbox
+from .store import Store, apps
+from .throttle import Throttles
+
+log = logging.getLogger("recruitlink.sandbox")
+
+Handler = Callable[[Sandbox, App, RestliCall], Response]
+
+HANDLERS: dict[str, Handler] = {
+    "provisionedApplications": provisioning.handle,
+    "atsIntegrations": integrations.handle,
+    "simpleJobPostings": jobs.handle_postings,
+    "simpleJobPostingTasks": jobs.handle_tasks,
+    **{name: records.handle for name in records.RESOURCES},
+}
+
+
+@dataclass
+class PartnerCredentials:
+    client_id: str
+    client_secret: str
+    generated: bool
+
+
+def ensure_partner(sandbox: Sandbox) -> PartnerCredentials:
+    """The partner (parent) app: the configured credentials, else the stored ones, else new."""
+    cfg = sandbox.config
+    with sandbox.store.tx() as conn:
+        if cfg.partner_client_id:
+            secret = cfg.partner_client_secret or secrets.token_urlsafe(16)
+            row = conn.execute(select(apps).where(apps.c.client_id == cfg.partner_client_id)
+                               ).first()
+            if row is None:
+                conn.execute(apps.insert().values(
+                    urn=f"urn:li:developerApplication:{sandbox.store.next_value(conn, 'partner')}",
+                    parent_id=None, client_id=cfg.partner_client_id, client_secret=secret,
+                    name="Partner application", description="recruitlink partner app",
+                    js_domains=[], callback_urls=[], tokens_minted=0, can_mint=True,
+                    created_at=sandbox.clock.now_ms()))
+            elif row.parent_id is not None:
+                raise ValueError(f"client id {cfg.partner_client_id} belongs to a child app")
+            else:
+                conn.execute(update(apps).where(apps.c.id == row.id)
+                             .values(client_secret=secret))
+            return PartnerCredentials(cfg.partner_client_id, secret,
+                                      cfg.partner_client_secret is None)
+        row = conn.execute(select(apps).where(apps.c.parent_id.is_(None)).order_by(apps.c.id)
+                           ).first()
+        if row is not None:
+            return PartnerCredentials(row.client_id, row.client_secret, False)
+        client_id, secret = "partner-" + secrets.token_hex(6), secrets.token_urlsafe(16)
+        conn.execute(apps.insert().values(
+            urn=f"urn:li:developerApplication:{sandbox.store.next_value(conn, 'partner')}",
+            parent_id=None, client_id=client_id, client_secret=secret,
+            name="Partner application", description="recruitlink partner app",
+            js_domains=[], callback_urls=[], tokens_minted=0, can_mint=True,
+            created_at=sandbox.clock.now_ms()))
+        return PartnerCredentials(client_id, secret, True)
+
+
+def throttle_family(call: RestliCall) -> str | None:
+    resource = call.segments[0]
+    if resource == "provisionedApplications":
+        return None
+    if resource == "atsIntegrations":
+        return "integrationConfigurations" if len(call.segments) > 1 else "atsIntegrations"
+    return resource
+
+
+def records_in(call: RestliCall) -> int:
+    if call.segments[0] == "simpleJobPostings" and isinstance(call.body, dict):
+        elements = call.body.get("elements")
+        if isinstance(elements, list):
+            return max(1, len(elements))
+    return records.records_in_request(call)
+
+
+def build_sandbox(config: SandboxConfig) -> Sandbox:
+    store = Store(config.db)
+    clock = Clock()
+    return Sandbox(config=config, store=store, clock=clock,
+                   throttles=Throttles(config.records_per_minute, config.requests_per_day),
+                   faults=Faults(seed=config.seed), pushes=PushSender(store, clock, config))
+
+
+def create_app(config: SandboxConfig | None = None) -> FastAPI:
+    """The sandbox ASGI app. Its state is created at once, so `app.state.sandbox` and
+    `app.state.partner` are usable before it serves."""
+    config = config or SandboxConfig()
+    sandbox = build_sandbox(config)
+    partner = ensure_partner(sandbox)
+    demo = ensure_demo_customer(sandbox) if config.demo else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        sandbox.pushes.start()
+        try:
+            yield
+        finally:
+            await sandbox.pushes.stop()
+
+    api = FastAPI(title="recruitlink LinkedIn sandbox", docs_url=None, redoc_url=None,
+                  openapi_url=None, lifespan=lifespan)
+    api.state.sandbox = sandbox
+    api.state.partner = partner
+    api.state.demo = demo
+
+    @api.exception_handler(OAuthError)
+    async def _oauth_error(_: Request, exc: OAuthError) -> Response:
+        return exc.response()
+
+    @api.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> Response:
+        return exc.response()
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        return JSONResponse(error_body(exc.status_code, str(exc.detail)),
+                            status_code=exc.status_code)
+
+    @api.api_route("/oauth/v2/accessToken", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                   include_in_schema=False)
+    async def access_token(request: Request) -> Response:
+        return await token_endpoint(request, sandbox.store, sandbox.clock, config.token_ttl)
+
+    @api.api_route("/v2/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                   include_in_schema=False)
+    async def rest_v2(request: Request) -> Response:
+        return await dispatch(sandbox, request)
+
+    @api.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return RedirectResponse("/sandbox/")
+
+    api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
+    api.add_middleware(RequestIdMiddleware)
+    api.add_middleware(FaultMiddleware, faults=sandbox.faults)
+    return api
+
+
+async def dispatch(sandbox: Sandbox, request: Request) -> Response:
+    try:
+        call = await read_call(request, max_body=sandbox.config.max_body_bytes)
+        if not call.segments or call.segments[0] not in HANDLERS:
+            name = call.segments[0][:100] if call.segments else ""
+            raise ApiError(404, f"Resource {name!r} does not exist")
+        app = authenticate(sandbox.store, sandbox.clock, call.token)
+        family = throttle_family(call)
+        if family is not None:
+            with sandbox.store.tx() as conn:
+                sandbox.throttles.charge(conn, app.id, family, records_in(call),
+                                         sandbox.clock.now_ms())
+        return HANDLERS[call.segments[0]](sandbox, app, call)
+    except ApiError as exc:
+        return exc.response()
+    except Exception:  # pragma: no cover - a bug; answer like LinkedIn, keep the trace
+        log.exception("sandbox failed on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body(500, "Internal Server Error"), status_code=500)
+
+
+class RequestIdMiddleware:
+    """Every response carries `x-li-uuid`, as LinkedIn's do (support asks for it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = str(uuid.uuid4()).encode()
+
+        async def with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-li-uuid", request_id),
+                                      (b"x-restli-protocol-version", b"1.0.0")]
+            await send(message)
+
+        await self.app(scope, receive, with_id)
+

@@ -1,0 +1,293 @@
+"""`/sandbox/`: the control API (what LinkedIn staff or a Recruiter admin would do) and the
+read-only inspection API (what Recruiter would show), with its own OpenAPI page at
+`/sandbox/docs`. Tests and the product's pages use it; LinkedIn has nothing like it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import FastAPI, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+
+from .faults import FaultSpec
+from .integrations import key_of, set_status
+from .state import Sandbox
+from .store import apps, integrations, jobs, pushes, records
+
+Page = Query(0, ge=0)
+Count = Query(50, ge=1, le=1000)
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    integrationContext: str = Field(pattern=r"^urn:li:(organization|contract):\d+$")
+    status: Literal["ENABLED", "DISABLED"]
+    integrationTypes: list[str] | None = None
+
+
+class AppAccess(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    canMintTokens: bool
+
+
+class ThrottleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    family: str | None = Field(None, description="A resource family; all when omitted")
+    perDay: int | None = Field(None, ge=1)
+    perMinute: int | None = Field(None, ge=1)
+    enabled: bool | None = None
+
+
+class FaultChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    error_rate: float = Field(0.0, ge=0, le=1)
+    latency_ms: int = Field(0, ge=0, le=60_000)
+    latency_jitter_ms: int = Field(0, ge=0, le=60_000)
+    drop_rate: float = Field(0.0, ge=0, le=1)
+
+
+class ClockAdvance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seconds: float = Field(gt=0, le=400 * 86400)
+
+
+class SettingsChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    jobTaskDelay: float | None = Field(None, ge=0)
+    tokenTtl: int | None = Field(None, ge=1)
+    autoEnable: bool | None = None
+
+
+def _app_json(row: Any) -> dict[str, Any]:
+    return {"key": row.urn, "clientId": row.client_id, "parent": row.parent_id is None,
+            "uniqueForeignId": row.unique_foreign_id, "name": row.name,
+            "validJsSdkDomains": row.js_domains,
+            "oauth2AuthorizedCallbackUrls": row.callback_urls,
+            "tokensMinted": row.tokens_minted, "canMintTokens": row.can_mint}
+
+
+def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
+    control = FastAPI(title="recruitlink sandbox: control and inspection",
+                      description="Drive the sandbox (Recruiter admin switches, throttles, "
+                                  "faults, clock) and see what LinkedIn Recruiter would hold.",
+                      docs_url="/docs", redoc_url=None)
+    store, clock = sandbox.store, sandbox.clock
+
+    def app_row(key: str) -> Any:
+        with store.tx() as conn:
+            row = conn.execute(select(apps).where(apps.c.urn == key)).first()
+        if row is None:
+            raise HTTPException(404, f"no application {key}")
+        return row
+
+    @control.get("/", summary="What this sandbox is and where to look")
+    def index() -> dict[str, Any]:
+        return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
+                "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
+                "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
+
+    # -- applications and tokens --------------------------------------------------------------
+    @control.get("/apps", summary="Every application, with tokens minted")
+    def list_apps() -> list[dict[str, Any]]:
+        with store.tx() as conn:
+            return [_app_json(r) for r in conn.execute(select(apps).order_by(apps.c.id))]
+
+    @control.get("/apps/{key}", summary="One application")
+    def get_app(key: str) -> dict[str, Any]:
+        return _app_json(app_row(key))
+
+    @control.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app")
+    def patch_app(key: str, change: AppAccess) -> dict[str, Any]:
+        row = app_row(key)
+        with store.tx() as conn:
+            conn.execute(update(apps).where(apps.c.id == row.id)
+                         .values(can_mint=change.canMintTokens))
+        return _app_json(app_row(key))
+
+    # -- integrations (the Recruiter admin's switches) -------------------------------------------
+    @control.get("/integrations", summary="Integration records and their status")
+    def list_integrations(context: str | None = None) -> list[dict[str, Any]]:
+        with store.tx() as conn:
+            query = select(integrations, apps.c.urn.label("app")).join(
+                apps, apps.c.id == integrations.c.app_id)
+            if context:
+                query = query.where(integrations.c.context == context)
+            return [{**key_of(r), "app": r.app, "integrationName": r.name, "status": r.status,
+                     "lastModifiedAt": r.last_modified_at} for r in conn.execute(query)]
+
+    @control.post("/integrations/status",
+                  summary="Recruiter admin turns integrations on or off (sends the push)")
+    def change_status(change: StatusChange) -> dict[str, Any]:
+        try:
+            changes = set_status(sandbox, context=change.integrationContext,
+                                 status=change.status, types=change.integrationTypes)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        return {"changes": changes}
+
+    @control.get("/pushes", summary="Push deliveries and their attempts")
+    def list_pushes(status: str | None = None, start: int = Page,
+                    count: int = Count) -> dict[str, Any]:
+        with store.tx() as conn:
+            query = select(pushes).order_by(pushes.c.id)
+            if status:
+                query = query.where(pushes.c.status == status)
+            rows = conn.execute(query.offset(start).limit(count)).all()
+        return {"elements": [{"id": r.id, "url": r.url, "type": r.type,
+                              "requestId": r.request_id, "status": r.status,
+                              "attempts": r.attempts, "lastStatus": r.last_status,
+                              "lastError": r.last_error, "createdAt": r.created_at,
+                              "deliveredAt": r.delivered_at} for r in rows]}
+
+    # -- throttles, faults, clock, settings ---------------------------------------------------------
+    @control.get("/throttles", summary="Limits, and an app's usage when `app` is given")
+    def get_throttles(app: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
+                               "limits": {f: {"perDay": lim.per_day, "perMinute": lim.per_minute}
+                                          for f, lim in sandbox.throttles.limits.items()}}
+        if app:
+            row = app_row(app)
+            with store.tx() as conn:
+                out["usage"] = sandbox.throttles.usage(conn, row.id, clock.now_ms())
+        return out
+
+    @control.put("/throttles", summary="Change limits (one family or all)")
+    def put_throttles(change: ThrottleChange) -> dict[str, Any]:
+        if change.family is not None and change.family not in sandbox.throttles.limits:
+            raise HTTPException(422, f"unknown family {change.family}")
+        targets = ([sandbox.throttles.limits[change.family]] if change.family
+                   else list(sandbox.throttles.limits.values()))
+        for limit in targets:
+            if change.perDay is not None:
+                limit.per_day = change.perDay
+            if change.perMinute is not None:
+                limit.per_minute = change.perMinute
+        if change.enabled is not None:
+            sandbox.throttles.enabled = change.enabled
+        return get_throttles()
+
+    @control.get("/faults", summary="Injected faults and how many were injected")
+    def get_faults() -> dict[str, Any]:
+        return sandbox.faults.snapshot()
+
+    @control.put("/faults/{endpoint}",
+                 summary="Inject faults on one endpoint (a /v2 resource name, 'oauth' or '*')")
+    def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
+        try:
+            sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return sandbox.faults.snapshot()
+
+    @control.delete("/faults", summary="Stop injecting faults")
+    def clear_faults() -> dict[str, Any]:
+        sandbox.faults.clear()
+        return sandbox.faults.snapshot()
+
+    @control.get("/clock", summary="The sandbox's time")
+    def get_clock() -> dict[str, Any]:
+        return {"nowMs": clock.now_ms(), "offsetMs": clock.offset_ms}
+
+    @control.post("/clock/advance", summary="Move the sandbox's time forward")
+    def advance_clock(change: ClockAdvance) -> dict[str, Any]:
+        clock.advance(change.seconds)
+        sandbox.pushes.notify()
+        return get_clock()
+
+    @control.put("/settings", summary="Change the job task delay, token TTL or auto-enable")
+    def put_settings(change: SettingsChange) -> dict[str, Any]:
+        cfg = sandbox.config
+        if change.jobTaskDelay is not None:
+            cfg.job_task_delay = change.jobTaskDelay
+        if change.tokenTtl is not None:
+            cfg.token_ttl = change.tokenTtl
+        if change.autoEnable is not None:
+            cfg.auto_enable = change.autoEnable
+        return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
+                "autoEnable": cfg.auto_enable}
+
+    # -- inspection: what Recruiter holds for an organization ---------------------------------
+    @control.get("/organizations/{org}/summary", summary="Counts of what an org has synced")
+    def summary(org: str) -> dict[str, Any]:
+        now = clock.now_ms()
+        with store.tx() as conn:
+            counts = dict(conn.execute(select(records.c.resource, func.count()).where(
+                records.c.org == org).group_by(records.c.resource)).all())
+            job_counts = dict(conn.execute(select(jobs.c.state, func.count()).where(
+                jobs.c.org == org, jobs.c.visible_at <= now).group_by(jobs.c.state)).all())
+            pending = conn.execute(select(func.count()).select_from(jobs).where(
+                jobs.c.org == org, jobs.c.visible_at > now)).scalar()
+        return {"organization": org, "records": counts,
+                "jobs": {"LISTED": job_counts.get("LISTED", 0),
+                         "CLOSED": job_counts.get("CLOSED", 0), "processing": pending}}
+
+    @control.get("/organizations/{org}/jobs", summary="Job postings as Recruiter lists them")
+    def list_jobs(org: str, state: Literal["LISTED", "CLOSED"] | None = None,
+                  start: int = Page, count: int = Count) -> dict[str, Any]:
+        now = clock.now_ms()
+        with store.tx() as conn:
+            query = select(jobs).where(jobs.c.org == org)
+            if state:
+                query = query.where(jobs.c.state == state)
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+            rows = conn.execute(query.order_by(jobs.c.external_id).offset(start).limit(count))
+            elements = [{"externalJobPostingId": r.external_id, "jobPosting": r.urn,
+                         "state": r.state, "processing": r.visible_at > now,
+                         "posting": r.body, "lastModifiedAt": r.updated_at} for r in rows]
+        return {"elements": elements, "paging": {"start": start, "count": len(elements),
+                                                 "total": total}}
+
+    @control.get("/organizations/{org}/records/{resource:path}",
+                 summary="Synced records of one resource (e.g. atsCandidates, "
+                         "atsApplications/stages)")
+    def list_records(org: str, resource: str, parent: str | None = None, start: int = Page,
+                     count: int = Count) -> dict[str, Any]:
+        with store.tx() as conn:
+            query = select(records).where(records.c.org == org, records.c.resource == resource)
+            if parent is not None:
+                query = query.where(records.c.parent == parent)
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+            rows = conn.execute(query.order_by(records.c.parent, records.c.key)
+                                .offset(start).limit(count))
+            elements = [{"key": r.key_fields, "record": r.body, "lastModifiedAt": r.updated_at}
+                        for r in rows]
+        return {"elements": elements, "paging": {"start": start, "count": len(elements),
+                                                 "total": total}}
+
+    @control.get("/organizations/{org}/candidates/{candidate_id}",
+                 summary="A candidate as the In-ATS indicator shows it: notes, applications "
+                         "with stages, notes and feedback")
+    def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
+        with store.tx() as conn:
+            found = conn.execute(select(records).where(
+                records.c.org == org, records.c.resource == "atsCandidates",
+                func.json_extract(records.c.key_fields, "$.atsCandidateId") == candidate_id)
+            ).all()
+            if not found:
+                raise HTTPException(404, f"candidate {candidate_id} is not synced for {org}")
+            candidate = found[0]
+            notes = conn.execute(select(records).where(
+                records.c.resource == "atsCandidates/notes",
+                records.c.parent == candidate.key)).all()
+            apps_rows = conn.execute(select(records).where(
+                records.c.org == org, records.c.resource == "atsApplications",
+                func.json_extract(records.c.body, "$.atsCandidateId") == candidate_id)).all()
+            applications = []
+            for app_row_ in apps_rows:
+                children = {}
+                for child in ("notes", "interviewFeedback", "stages"):
+                    rows = conn.execute(select(records).where(
+                        records.c.resource == f"atsApplications/{child}",
+                        records.c.parent == app_row_.key)).all()
+                    children[child] = [dict(r.body, id=r.key) for r in rows]
+                children["stages"].sort(key=lambda s: s.get("atsCreatedAt", 0))
+                current = children["stages"][-1]["stage"] if children["stages"] else None
+                applications.append({"key": app_row_.key_fields, "record": app_row_.body,
+                                     "currentStage": current, **children})
+        return {"key": candidate.key_fields, "record": candidate.body,
+                "matchedMembers": sandbox.matches(candidate.body),
+                "notes": [dict(r.body, id=r.key) for r in notes],
+                "applications": applications}
+
+    return control

@@ -1,0 +1,54 @@
+"""The demo customer, so a fresh sandbox has someone to sync for: a child app under the
+partner, an organization and a Recruiter contract with every RSC integration ENABLED."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .integrations import KEY_COLUMNS
+from .provisioning import create_child
+from .state import Sandbox
+from .store import apps, integrations
+
+DEMO_FOREIGN_ID = "recruitlink-demo"
+DEMO_ORGANIZATION = "urn:li:organization:1001"
+DEMO_CONTRACT = "urn:li:contract:2001"
+DEMO_ORG_TYPES = ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
+
+
+@dataclass
+class DemoCustomer:
+    app_urn: str
+    client_id: str
+    client_secret: str
+    organization: str
+    contract: str
+
+
+def ensure_demo_customer(sandbox: Sandbox) -> DemoCustomer:
+    now = sandbox.clock.now_ms()
+    with sandbox.store.tx() as conn:
+        parent_id = conn.execute(select(apps.c.id).where(apps.c.parent_id.is_(None))
+                                 .order_by(apps.c.id)).scalar_one()
+        row = conn.execute(select(apps).where(apps.c.parent_id == parent_id,
+                                              apps.c.unique_foreign_id == DEMO_FOREIGN_ID)
+                           ).first()
+        if row is None:
+            row = create_child(conn, sandbox, parent_id, {
+                "uniqueForeignId": DEMO_FOREIGN_ID, "name": "recruitlink - Demo Customer",
+                "description": "The sandbox's built-in demo customer",
+                "validJsSdkDomains": ["http://localhost:8000", "http://127.0.0.1:8000"]})
+            wanted = [(DEMO_ORGANIZATION, t) for t in DEMO_ORG_TYPES]
+            wanted.append((DEMO_CONTRACT, "CSA_API"))
+            for context, itype in wanted:
+                key = {"integrationContext": context, "integrationType": itype,
+                       "tenantType": "RECRUITER", "dataProvider": "ATS"}
+                conn.execute(integrations.insert().values(
+                    app_id=row.id, name=f"Demo Customer {itype}", status="ENABLED",
+                    created_at=now, last_modified_at=now,
+                    **{column: key[f] for f, column in KEY_COLUMNS.items()}))
+    return DemoCustomer(app_urn=row.urn, client_id=row.client_id,
+                        client_secret=row.client_secret, organization=DEMO_ORGANIZATION,
+                        contract=DEMO_CONTRACT)

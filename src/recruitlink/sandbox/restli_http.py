@@ -1,0 +1,212 @@
+"""Reading a `/v2` request the way LinkedIn's Rest.li front end does.
+
+URL limits (414), query tunnelling (`X-HTTP-Method-Override` with a form-encoded or
+multipart/mixed body), body size (413), and strict JSON (duplicate keys, NaN, bad UTF-8 are
+400s) all live here, so resource handlers see one clean `RestliCall`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from starlette.requests import Request
+
+from recruitlink.core.restli import RestliSyntaxError, parse_batch_ids, parse_query
+
+from .errors import ApiError
+
+MAX_URL_BYTES = 8 * 1024
+MAX_QUERY_BYTES = 4 * 1024
+MAX_SEGMENT_BYTES = 4 * 1024
+TUNNELLED_METHODS = {"GET", "PUT", "DELETE", "POST"}
+RESTLI_METHODS = {
+    "batch_update", "batch_partial_update", "batch_create", "batch_delete", "batch_get",
+    "partial_update", "update", "create", "get", "delete", "finder", "get_all", "action",
+}
+
+
+@dataclass
+class RestliCall:
+    method: str
+    """The effective HTTP method (after tunnelling)."""
+    restli_method: str | None
+    segments: list[str]
+    """Raw (still percent-encoded) path segments after `/v2/`."""
+    params: dict[str, list[str]]
+    ids: list[dict[str, str]] | list[str] | None
+    body: Any
+    has_body: bool
+    token: str | None
+    tunnelled: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> str | None:
+        values = self.params.get(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise ApiError(400, f"query parameter '{name}' is given more than once")
+        return values[0]
+
+
+def check_url_limits(raw_path: bytes, query: bytes) -> None:
+    url_len = len(raw_path) + (1 + len(query) if query else 0)
+    if url_len > MAX_URL_BYTES:
+        raise ApiError(414, f"Request-URI too long: {url_len} bytes, the limit is "
+                            f"{MAX_URL_BYTES}; tunnel the query with X-HTTP-Method-Override")
+    if len(query) > MAX_QUERY_BYTES:
+        raise ApiError(414, f"Query string too long: {len(query)} bytes, the limit is "
+                            f"{MAX_QUERY_BYTES}; tunnel the query with X-HTTP-Method-Override")
+    for segment in raw_path.split(b"/"):
+        if len(segment) > MAX_SEGMENT_BYTES:
+            raise ApiError(414, f"A path segment is {len(segment)} bytes, the limit is "
+                                f"{MAX_SEGMENT_BYTES}")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise ApiError(400, "Content-Length is not a number")
+        if int(declared) > limit:
+            raise ApiError(413, f"Request body is {declared} bytes, the limit is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"Request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r} in a JSON object")
+        result[key] = value
+    return result
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"Request body is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise ApiError(400, "Malformed JSON body: nested too deeply") from exc
+    except ValueError as exc:
+        raise ApiError(400, f"Malformed JSON body: {exc}") from exc
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _split_multipart(content_type: str, raw: bytes) -> tuple[bytes, bytes | None]:
+    """The tunnelled query and JSON entity of a multipart/mixed body."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + raw)
+    if not message.is_multipart():
+        raise ApiError(400, "multipart/mixed body has no parts")
+    query: bytes | None = None
+    entity: bytes | None = None
+    for part in message.iter_parts():
+        kind = part.get_content_type()
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if kind == "application/x-www-form-urlencoded" and query is None:
+            query = data.strip()
+        elif kind == "application/json" and entity is None:
+            entity = data
+        else:
+            raise ApiError(400, f"unexpected multipart/mixed part of type {kind}")
+    if query is None:
+        raise ApiError(400, "multipart/mixed body lacks the form-encoded query part")
+    return query, entity
+
+
+async def read_call(request: Request, *, max_body: int) -> RestliCall:
+    raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    raw_path = raw_path.split(b"?", 1)[0]
+    query: bytes = request.scope.get("query_string", b"")
+    check_url_limits(raw_path, query)
+
+    method = request.method.upper()
+    override = request.headers.get("x-http-method-override")
+    raw = await read_body(request, max_body)
+    entity: bytes | None = raw if raw else None
+    tunnelled = False
+    content_type = request.headers.get("content-type")
+    if override is not None:
+        if method != "POST":
+            raise ApiError(400, "X-HTTP-Method-Override is only allowed on POST")
+        target = override.strip().upper()
+        if target not in TUNNELLED_METHODS:
+            raise ApiError(400, f"X-HTTP-Method-Override {override!r} is not GET, PUT, DELETE "
+                                "or POST")
+        media = _media_type(content_type)
+        if media == "application/x-www-form-urlencoded":
+            tunnelled_query, entity = raw.strip(), None
+        elif media == "multipart/mixed":
+            tunnelled_query, entity = _split_multipart(content_type or "", raw)
+        else:
+            raise ApiError(415, "a tunnelled request needs a application/x-www-form-urlencoded "
+                                "or multipart/mixed body")
+        query = b"&".join(q for q in (query, tunnelled_query) if q)
+        method = target
+        tunnelled = True
+        content_type = "application/json" if entity else None
+
+    try:
+        pairs = parse_query(query.decode("latin-1") if query.isascii()
+                            else _ascii_only(query))
+        ids, rest = parse_batch_ids(pairs)
+    except RestliSyntaxError as exc:
+        raise ApiError(400, f"Malformed query: {exc}") from exc
+
+    params: dict[str, list[str]] = {}
+    for name, value in rest:
+        params.setdefault(name, []).append(value)
+
+    body: Any = None
+    if entity:
+        if _media_type(content_type) != "application/json":
+            raise ApiError(415, f"Content-Type must be application/json, not "
+                                f"{content_type or 'missing'}")
+        body = parse_json(entity)
+
+    restli_method = request.headers.get("x-restli-method")
+    if restli_method is not None:
+        restli_method = restli_method.strip().lower()
+        if restli_method not in RESTLI_METHODS:
+            raise ApiError(400, f"X-RestLi-Method {restli_method!r} is not a Rest.li method")
+
+    auth = request.headers.get("authorization")
+    token = None
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            token = value.strip()
+
+    segments = [s.decode("latin-1") for s in raw_path.split(b"/")[2:]]  # after "", "v2"
+    segments = [s for s in segments if s != ""]
+    return RestliCall(method=method, restli_method=restli_method, segments=segments,
+                      params=params, ids=ids, body=body, has_body=entity is not None,
+                      token=token, tunnelled=tunnelled,
+                      headers={k.lower(): v for k, v in request.headers.items()})
+
+
+def _ascii_only(query: bytes) -> str:
+    raise ApiError(400, "Query string must be ASCII (percent-encode other characters)")

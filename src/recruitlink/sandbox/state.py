@@ -1,0 +1,28 @@
+"""Everything a sandbox request handler needs, in one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .clock import Clock
+from .config import SandboxConfig
+from .faults import Faults
+from .pushes import PushSender
+from .store import Store
+from .throttle import Throttles
+
+
+@dataclass
+class Sandbox:
+    config: SandboxConfig
+    store: Store
+    clock: Clock
+    throttles: Throttles
+    faults: Faults
+    pushes: PushSender
+
+    def matches(self, candidate: dict[str, Any]) -> list[str]:
+        """LinkedIn's algorithmic member matches for a synced candidate. The sandbox has no
+        member directory yet (it arrives with the Recruiter side), so nothing matches."""
+        return []

@@ -1,0 +1,223 @@
+"""The sandbox's state: LinkedIn's side of every customer, in one SQLite database.
+
+The sandbox serves requests on one event loop and touches the database only from it, so a
+single connection is enough and every request runs in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+metadata = MetaData()
+
+apps = Table(
+    "apps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("urn", String, unique=True, nullable=False),
+    Column("parent_id", Integer, nullable=True),
+    Column("client_id", String, unique=True, nullable=False),
+    Column("client_secret", String, nullable=False),
+    Column("unique_foreign_id", String, nullable=True),
+    Column("name", String, nullable=False),
+    Column("description", String, nullable=False, default=""),
+    Column("js_domains", JSON, nullable=False, default=list),
+    Column("callback_urls", JSON, nullable=False, default=list),
+    Column("tokens_minted", Integer, nullable=False, default=0),
+    Column("can_mint", Boolean, nullable=False, default=True),
+    Column("created_at", Integer, nullable=False),
+    UniqueConstraint("parent_id", "unique_foreign_id"),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    # Only a hash of each token is stored: the sandbox keeps no bearer secrets at rest.
+    Column("token_hash", String, primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("expires_at", Integer, nullable=False),
+)
+
+integrations = Table(
+    "integrations", metadata,
+    Column("app_id", Integer, primary_key=True),
+    Column("context", String, primary_key=True),
+    Column("type", String, primary_key=True),
+    Column("tenant_type", String, primary_key=True),
+    Column("data_provider", String, primary_key=True),
+    Column("name", String, nullable=True),
+    Column("status", String, nullable=False),
+    Column("created_at", Integer, nullable=False),
+    Column("last_modified_at", Integer, nullable=False),
+)
+
+configurations = Table(
+    "configurations", metadata,
+    Column("app_id", Integer, primary_key=True),
+    Column("integration", String, primary_key=True),  # canonical integration key
+    Column("name", String, primary_key=True),
+    Column("context", String, nullable=False),
+    Column("value", String, nullable=False),
+)
+
+status_requests = Table(
+    "status_requests", metadata,
+    Column("request_id", String, primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("keys", JSON, nullable=False),
+    Column("created_at", Integer, nullable=False),
+)
+
+records = Table(
+    "records", metadata,
+    Column("resource", String, primary_key=True),
+    Column("parent", String, primary_key=True),  # canonical parent key, "" when top-level
+    Column("key", String, primary_key=True),  # canonical key (sub-resources: the simple id)
+    Column("org", String, nullable=False, index=True),
+    Column("app_id", Integer, nullable=False),
+    Column("key_fields", JSON, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", Integer, nullable=False),
+    Column("updated_at", Integer, nullable=False),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("org", String, primary_key=True),
+    Column("external_id", String, primary_key=True),
+    Column("urn", String, unique=True, nullable=False),
+    Column("app_id", Integer, nullable=False),
+    Column("state", String, nullable=False),  # LISTED | CLOSED
+    Column("body", JSON, nullable=False),
+    Column("visible_at", Integer, nullable=False),  # when its last task completes
+    Column("created_at", Integer, nullable=False),
+    Column("updated_at", Integer, nullable=False),
+)
+
+job_tasks = Table(
+    "job_tasks", metadata,
+    Column("urn", String, primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("org", String, nullable=False),
+    Column("external_id", String, nullable=False),
+    Column("operation", String, nullable=False),
+    Column("outcome", String, nullable=False),  # SUCCEEDED | FAILED, reported once due
+    Column("error", Text, nullable=True),
+    Column("job_urn", String, nullable=True),
+    Column("due_at", Integer, nullable=False),
+    Column("created_at", Integer, nullable=False),
+)
+
+throttle_minute = Table(
+    "throttle_minute", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", Integer, nullable=False),
+    Column("family", String, nullable=False),
+    Column("at_ms", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+)
+
+throttle_day = Table(
+    "throttle_day", metadata,
+    Column("app_id", Integer, primary_key=True),
+    Column("family", String, primary_key=True),
+    Column("day", String, primary_key=True),
+    Column("requests", Integer, nullable=False),
+)
+
+pushes = Table(
+    "pushes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", Integer, nullable=False),
+    Column("url", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("request_id", String, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String, nullable=False),  # PENDING | DELIVERED | FAILED
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("next_attempt_at", Integer, nullable=False),
+    Column("created_at", Integer, nullable=False),
+    Column("delivered_at", Integer, nullable=True),
+)
+
+counters = Table(
+    "counters", metadata,
+    Column("name", String, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+
+class Store:
+    """The sandbox's database: one connection, one transaction per request."""
+
+    def __init__(self, path: str) -> None:
+        if path == ":memory:":
+            self.engine = create_engine(
+                "sqlite+pysqlite://", poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                json_serializer=_dumps,
+            )
+        else:
+            self.engine = create_engine(
+                f"sqlite+pysqlite:///{path}", poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                json_serializer=_dumps,
+            )
+
+            @event.listens_for(self.engine, "connect")
+            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+                cursor = dbapi_conn.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+        metadata.create_all(self.engine)
+        self._conn = self.engine.connect()
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        if self._conn.in_transaction():
+            # Nested use inside one request shares the request's transaction.
+            yield self._conn
+            return
+        with self._conn.begin():
+            yield self._conn
+
+    def next_value(self, conn: Connection, name: str) -> int:
+        row = conn.execute(select(counters.c.value).where(counters.c.name == name)).first()
+        if row is None:
+            conn.execute(counters.insert().values(name=name, value=1))
+            return 1
+        value = int(row[0]) + 1
+        conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+        return value
+
+    def close(self) -> None:
+        self._conn.close()
+        self.engine.dispose()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

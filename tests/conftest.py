@@ -1,0 +1,69 @@
+"""Shared fixtures: a real sandbox on loopback per test, with the demo customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from recruitlink.sandbox import SandboxConfig, create_app
+from tests.support.linkedin import Raw
+from tests.support.servers import PushReceiver, serve
+
+ORG = "urn:li:organization:1001"
+CONTRACT = "urn:li:contract:2001"
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    app: Any
+    partner: Raw
+    """Raw client holding the partner (parent) app's credentials."""
+    demo: Raw
+    """Raw client holding the demo customer's (child) credentials; org 1001 ENABLED."""
+    control: httpx.Client
+    """Client for /sandbox/ control and inspection."""
+
+    @property
+    def sandbox(self) -> Any:
+        return self.app.state.sandbox
+
+
+def start_sandbox(**config: Any) -> Any:
+    defaults: dict[str, Any] = {"job_task_delay": 0.2, "push_retry_delay": 0.05,
+                                "push_timeout": 2.0}
+    defaults.update(config)
+    return create_app(SandboxConfig(**defaults))
+
+
+@pytest.fixture
+def sandbox_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The sandbox's settings: parametrize with indirect=True, or override in a module."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def li(sandbox_config: dict[str, Any]) -> Iterator[RunningSandbox]:
+    app = start_sandbox(**sandbox_config)
+    with serve(app) as url:
+        partner = Raw(url, app.state.partner.client_id, app.state.partner.client_secret)
+        demo = Raw(url, app.state.demo.client_id, app.state.demo.client_secret)
+        control = httpx.Client(base_url=f"{url}/sandbox", timeout=30)
+        try:
+            yield RunningSandbox(url, app, partner, demo, control)
+        finally:
+            partner.close()
+            demo.close()
+            control.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[PushReceiver]:
+    rec = PushReceiver()
+    with serve(rec.app()) as url:
+        rec.url = f"{url}/linkedin/hooks/acme"
+        yield rec
