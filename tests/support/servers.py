@@ -68,9 +68,8 @@ class PushReceiver:
         async def receive(request: Request) -> Response:
             body = await request.body()
             with self.lock:
-                self.received.append(ReceivedPush(request.url.path,
-                                                  {k.lower(): v for k, v in request.headers.items()},
-                                                  body))
+                headers = {k.lower(): v for k, v in request.headers.items()}
+                self.received.append(ReceivedPush(request.url.path, headers, body))
                 status = self.script.pop(0) if self.script else 200
             return Response(status_code=status)
 

@@ -292,6 +292,7 @@ class _Spec:
         raise NotImplementedError
 
     def _wrong_type(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
+        # assumed: an explicit null is a wrong type too (omit an optional field instead)
         reason = f"expected {self.expected} but found {_json_type(value)}"
         return [FieldError(path, reason, ctx.type_status)]
 
@@ -781,9 +782,10 @@ def _job_schema(operation: str | None) -> _Obj:
 
 _JOB_SCHEMAS: dict[str | None, _Obj] = {op: _job_schema(op) for op in (*JOB_OPERATIONS, None)}
 
-# The Job Posting API answers a wrong JSON type with 500 (reference §3.1 error table) and a
-# malformed body with 400; everything else is 422.
-_JOB_CTX = _Ctx(type_status=500, value_status=422)
+# The Job Posting API answers a wrong JSON type with 500 (reference §3.1 error table). We
+# answer 422 instead: a client must treat it as a terminal validation error either way, and
+# the sandbox promises never to 500 on bad input.
+_JOB_CTX = _Ctx(type_status=422, value_status=422)
 
 _RECORDS: dict[str, _Obj] = {
     "atsCandidates": _CANDIDATE,

@@ -48,7 +48,7 @@ def _enc(value: str) -> str:
 
 def canonical(key: Key | Mapping[str, str]) -> str:
     """The one string form of a key: fields sorted, every name and value percent-encoded."""
-    pairs = key.items() if isinstance(key, Mapping) else key
+    pairs: Iterable[tuple[str, str]] = key.items() if isinstance(key, Mapping) else key
     return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(pairs))
 
 
@@ -63,7 +63,9 @@ def parse_query(raw_query: str) -> list[tuple[str, str]]:
     """Decode a raw query string into (name, value) pairs, keeping order and blanks.
 
     `+` is a space, as in form encoding; a `%` that starts no valid escape is a syntax error
-    rather than being kept literally, so a bad encoding gets a clear 400.
+    rather than being kept literally, so a bad encoding gets a clear 400. A Rest.li 2.0
+    `List(...)` value stays raw: its parentheses, commas and colons are structure, and each
+    atom inside is decoded exactly once by `parse_restli2_list`.
     """
     pairs: list[tuple[str, str]] = []
     if not raw_query:
@@ -71,10 +73,13 @@ def parse_query(raw_query: str) -> list[tuple[str, str]]:
     for part in raw_query.split("&"):
         if not part:
             continue
-        name, sep, value = part.partition("=")
-        pairs.append((_strict_unquote(name, plus=True), _strict_unquote(value, plus=True)))
-        if not sep and not name:
-            raise RestliSyntaxError("empty query parameter")
+        name, _sep, value = part.partition("=")
+        if value.startswith("List("):
+            if _BAD_ESCAPE.search(value):
+                raise RestliSyntaxError(f"malformed percent-encoding in {value[:80]!r}")
+            pairs.append((_strict_unquote(name, plus=True), value))
+        else:
+            pairs.append((_strict_unquote(name, plus=True), _strict_unquote(value, plus=True)))
     return pairs
 
 
@@ -220,12 +225,14 @@ def batch_ids_query(keys: Sequence[Mapping[str, str]] | Sequence[str]) -> str:
     for index, key in enumerate(keys):
         if isinstance(key, str):
             parts.append(f"ids={_enc(key)}")
-        else:
+        elif isinstance(key, Mapping):
             parts.extend(f"ids%5B{index}%5D.{_enc(k)}={_enc(v)}" for k, v in key.items())
     return "&".join(parts)
 
 
-def apply_patch(record: Mapping[str, Any], patch: object) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+def apply_patch(
+    record: Mapping[str, Any], patch: object
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """Apply a Rest.li partial-update body `{"patch": {"$set": {...}, "$delete": [...]}}`.
 
     Returns (merged record, set fields, deleted fields). Any other shape is a syntax error:

@@ -140,7 +140,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                               "lastError": r.last_error, "createdAt": r.created_at,
                               "deliveredAt": r.delivered_at} for r in rows]}
 
-    # -- throttles, faults, clock, settings ---------------------------------------------------------
+    # -- throttles, faults, clock, settings ------------------------------------------------
     @control.get("/throttles", summary="Limits, and an app's usage when `app` is given")
     def get_throttles(app: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
@@ -212,10 +212,12 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     def summary(org: str) -> dict[str, Any]:
         now = clock.now_ms()
         with store.tx() as conn:
-            counts = dict(conn.execute(select(records.c.resource, func.count()).where(
-                records.c.org == org).group_by(records.c.resource)).all())
-            job_counts = dict(conn.execute(select(jobs.c.state, func.count()).where(
-                jobs.c.org == org, jobs.c.visible_at <= now).group_by(jobs.c.state)).all())
+            by_resource = select(records.c.resource, func.count()).where(
+                records.c.org == org).group_by(records.c.resource)
+            counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_resource)}
+            by_state = select(jobs.c.state, func.count()).where(
+                jobs.c.org == org, jobs.c.visible_at <= now).group_by(jobs.c.state)
+            job_counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_state)}
             pending = conn.execute(select(func.count()).select_from(jobs).where(
                 jobs.c.org == org, jobs.c.visible_at > now)).scalar()
         return {"organization": org, "records": counts,

@@ -59,7 +59,8 @@ def handle_postings(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
         raise ApiError(400, f"at most {MAX_BATCH} job postings per request; got {len(elements)}")
 
     now = sandbox.clock.now_ms()
-    ids = Counter(e.get("externalJobPostingId") for e in elements if isinstance(e, dict))
+    ids = Counter(e.get("externalJobPostingId") for e in elements
+                  if isinstance(e, dict) and isinstance(e.get("externalJobPostingId"), str))
     contexts = {e["integrationContext"] for e in elements if isinstance(e, dict)
                 and isinstance(e.get("integrationContext"), str)
                 and e["integrationContext"].startswith("urn:li:organization:")}

@@ -82,7 +82,7 @@ class PushSender:
                                .order_by(pushes.c.next_attempt_at).limit(1)).scalar()
         if nxt is None:
             return 1.0
-        return min(1.0, max(0.0, (nxt - self.clock.now_ms()) / 1000))
+        return min(1.0, max(0.0, (int(nxt) - self.clock.now_ms()) / 1000))
 
     async def _attempt(self, push: object) -> None:
         m = push  # a RowMapping
