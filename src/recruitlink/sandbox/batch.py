@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from starlette.responses import JSONResponse
 
 from recruitlink.core.assumed import error_body
-from recruitlink.core.linkedin_schema import FieldError
+from recruitlink.core.linkedin_schema import FieldError, validate_key
 from recruitlink.core.restli import Key, RestliSyntaxError, canonical, make_key, parse_key
 
 from .errors import ApiError
@@ -114,6 +114,21 @@ def match_simple_entities(call: RestliCall, ids: list[str]) -> dict[str, Any]:
         raise ApiError(400, f"entities must match the ids in the URL (missing: {missing[:10]}, "
                             f"not in ids: {extra[:10]})")
     return {i: entities[i] for i in ids}
+
+
+def split_valid_keys(resource: str, ids: list[dict[str, str]]
+                     ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """The ids whose keys are valid, and a per-entity 400 for each one that is not: a bad key
+    fails only its own entity, never the batch."""
+    valid: list[dict[str, str]] = []
+    errors: dict[str, Any] = {}
+    for fields in ids:
+        problems = validate_key(resource, fields)
+        if problems:
+            errors[canonical(fields)] = field_errors_to_entity(problems)
+        else:
+            valid.append(fields)
+    return valid, errors
 
 
 def entity_error(status: int, message: str) -> dict[str, Any]:

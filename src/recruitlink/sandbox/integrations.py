@@ -32,6 +32,7 @@ from .batch import (
     match_simple_entities,
     require_method,
     simple_ids,
+    split_valid_keys,
 )
 from .errors import ApiError
 from .oauth import App
@@ -99,16 +100,11 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
             return JSONResponse(finder_page(elements, start=0, count=len(elements),
                                             total=len(elements)))
         if call.method == "GET":
-            ids = compound_ids(call)
+            valid, errors = split_valid_keys("atsIntegrations", compound_ids(call))
             results: dict[str, Any] = {}
-            errors: dict[str, Any] = {}
-            statuses: dict[str, int] = {}
-            for fields in ids:
+            statuses: dict[str, int] = {k: 400 for k in errors}
+            for fields in valid:
                 name = canonical(fields)
-                problems = validate_key("atsIntegrations", fields)
-                if problems:
-                    errors[name] = field_errors_to_entity(problems)
-                    continue
                 row = conn.execute(select(integrations).where(*_where(app.id, fields))).first()
                 if row is None:
                     errors[name] = entity_error(404, "integration not found")
@@ -121,14 +117,11 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
             require_method(call, "batch_partial_update")
             ids = compound_ids(call)
             entities = match_compound_entities(call, ids)
-            results, errors = {}, {}
+            results = {}
+            valid, errors = split_valid_keys("atsIntegrations", ids)
             created: list[dict[str, str]] = []
-            for fields in ids:
+            for fields in valid:
                 name = canonical(fields)
-                problems = validate_key("atsIntegrations", fields)
-                if problems:
-                    errors[name] = field_errors_to_entity(problems)
-                    continue
                 try:
                     _, set_fields, deleted = apply_patch({}, entities[make_key(fields)])
                 except RestliSyntaxError as exc:

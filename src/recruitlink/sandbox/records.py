@@ -33,6 +33,7 @@ from .batch import (
     require_enabled,
     require_method,
     simple_ids,
+    split_valid_keys,
 )
 from .errors import ApiError
 from .oauth import App
@@ -107,14 +108,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
     ids = compound_ids(call)
     now = sandbox.clock.now_ms()
     results: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    valid: list[dict[str, str]] = []
-    for fields in ids:
-        problems = validate_key(resource.name, fields)
-        if problems:
-            errors[canonical(fields)] = field_errors_to_entity(problems)
-        else:
-            valid.append(fields)
+    valid, errors = split_valid_keys(resource.name, ids)
     contexts = {f["integrationContext"] for f in valid}
     with sandbox.store.tx() as conn:
         if call.method == "DELETE":
