@@ -207,3 +207,31 @@ def test_latency_is_added(li):
 def test_invalid_fault_settings_are_rejected(li):
     response = li.control.put("/faults/x", json={"error_rate": 0.8, "drop_rate": 0.5})
     assert response.status_code == 422
+
+
+def test_concurrent_api_writes_and_control_reads_stay_consistent(li):
+    from concurrent.futures import ThreadPoolExecutor
+
+    li.demo.token()  # mint once, before the threads share it
+
+    def writer(worker: int) -> list[int]:
+        statuses = []
+        for batch in range(5):
+            start = worker * 1000 + batch * 10
+            statuses.append(put_candidates(li, 10, start=start).status_code)
+        return statuses
+
+    def reader(_: int) -> list[int]:
+        with httpx.Client(base_url=f"{li.url}/sandbox", timeout=30) as control:
+            return [control.get(path).status_code for path in
+                    ["/pushes", f"/organizations/{ORG}/summary", "/apps", "/integrations"] * 5]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        write_futures = [pool.submit(writer, i) for i in range(4)]
+        read_futures = [pool.submit(reader, i) for i in range(4)]
+        writes = [f.result() for f in write_futures]
+        reads = [f.result() for f in read_futures]
+    assert {s for batch in writes for s in batch} == {200}
+    assert {s for batch in reads for s in batch} == {200}
+    summary = li.control.get(f"/organizations/{ORG}/summary").json()
+    assert summary["records"]["atsCandidates"] == 4 * 5 * 10

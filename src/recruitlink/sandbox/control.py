@@ -82,23 +82,23 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return row
 
     @control.get("/", summary="What this sandbox is and where to look")
-    def index() -> dict[str, Any]:
+    async def index() -> dict[str, Any]:
         return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
                 "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
                 "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
 
     # -- applications and tokens --------------------------------------------------------------
     @control.get("/apps", summary="Every application, with tokens minted")
-    def list_apps() -> list[dict[str, Any]]:
+    async def list_apps() -> list[dict[str, Any]]:
         with store.tx() as conn:
             return [_app_json(r) for r in conn.execute(select(apps).order_by(apps.c.id))]
 
     @control.get("/apps/{key}", summary="One application")
-    def get_app(key: str) -> dict[str, Any]:
+    async def get_app(key: str) -> dict[str, Any]:
         return _app_json(app_row(key))
 
     @control.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app")
-    def patch_app(key: str, change: AppAccess) -> dict[str, Any]:
+    async def patch_app(key: str, change: AppAccess) -> dict[str, Any]:
         row = app_row(key)
         with store.tx() as conn:
             conn.execute(update(apps).where(apps.c.id == row.id)
@@ -107,7 +107,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
 
     # -- integrations (the Recruiter admin's switches) -------------------------------------------
     @control.get("/integrations", summary="Integration records and their status")
-    def list_integrations(context: str | None = None) -> list[dict[str, Any]]:
+    async def list_integrations(context: str | None = None) -> list[dict[str, Any]]:
         with store.tx() as conn:
             query = select(integrations, apps.c.urn.label("app")).join(
                 apps, apps.c.id == integrations.c.app_id)
@@ -118,7 +118,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
 
     @control.post("/integrations/status",
                   summary="Recruiter admin turns integrations on or off (sends the push)")
-    def change_status(change: StatusChange) -> dict[str, Any]:
+    async def change_status(change: StatusChange) -> dict[str, Any]:
         try:
             changes = set_status(sandbox, context=change.integrationContext,
                                  status=change.status, types=change.integrationTypes)
@@ -127,7 +127,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return {"changes": changes}
 
     @control.get("/pushes", summary="Push deliveries and their attempts")
-    def list_pushes(status: str | None = None, start: int = Page,
+    async def list_pushes(status: str | None = None, start: int = Page,
                     count: int = Count) -> dict[str, Any]:
         with store.tx() as conn:
             query = select(pushes).order_by(pushes.c.id)
@@ -142,7 +142,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
 
     # -- throttles, faults, clock, settings ------------------------------------------------
     @control.get("/throttles", summary="Limits, and an app's usage when `app` is given")
-    def get_throttles(app: str | None = None) -> dict[str, Any]:
+    async def get_throttles(app: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
                                "limits": {f: {"perDay": lim.per_day, "perMinute": lim.per_minute}
                                           for f, lim in sandbox.throttles.limits.items()}}
@@ -153,7 +153,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return out
 
     @control.put("/throttles", summary="Change limits (one family or all)")
-    def put_throttles(change: ThrottleChange) -> dict[str, Any]:
+    async def put_throttles(change: ThrottleChange) -> dict[str, Any]:
         if change.family is not None and change.family not in sandbox.throttles.limits:
             raise HTTPException(422, f"unknown family {change.family}")
         targets = ([sandbox.throttles.limits[change.family]] if change.family
@@ -165,15 +165,15 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                 limit.per_minute = change.perMinute
         if change.enabled is not None:
             sandbox.throttles.enabled = change.enabled
-        return get_throttles()
+        return await get_throttles()
 
     @control.get("/faults", summary="Injected faults and how many were injected")
-    def get_faults() -> dict[str, Any]:
+    async def get_faults() -> dict[str, Any]:
         return sandbox.faults.snapshot()
 
     @control.put("/faults/{endpoint}",
                  summary="Inject faults on one endpoint (a /v2 resource name, 'oauth' or '*')")
-    def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
+    async def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
         try:
             sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
         except ValueError as exc:
@@ -181,22 +181,22 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return sandbox.faults.snapshot()
 
     @control.delete("/faults", summary="Stop injecting faults")
-    def clear_faults() -> dict[str, Any]:
+    async def clear_faults() -> dict[str, Any]:
         sandbox.faults.clear()
         return sandbox.faults.snapshot()
 
     @control.get("/clock", summary="The sandbox's time")
-    def get_clock() -> dict[str, Any]:
+    async def get_clock() -> dict[str, Any]:
         return {"nowMs": clock.now_ms(), "offsetMs": clock.offset_ms}
 
     @control.post("/clock/advance", summary="Move the sandbox's time forward")
-    def advance_clock(change: ClockAdvance) -> dict[str, Any]:
+    async def advance_clock(change: ClockAdvance) -> dict[str, Any]:
         clock.advance(change.seconds)
         sandbox.pushes.notify()
-        return get_clock()
+        return await get_clock()
 
     @control.put("/settings", summary="Change the job task delay, token TTL or auto-enable")
-    def put_settings(change: SettingsChange) -> dict[str, Any]:
+    async def put_settings(change: SettingsChange) -> dict[str, Any]:
         cfg = sandbox.config
         if change.jobTaskDelay is not None:
             cfg.job_task_delay = change.jobTaskDelay
@@ -209,7 +209,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
 
     # -- inspection: what Recruiter holds for an organization ---------------------------------
     @control.get("/organizations/{org}/summary", summary="Counts of what an org has synced")
-    def summary(org: str) -> dict[str, Any]:
+    async def summary(org: str) -> dict[str, Any]:
         now = clock.now_ms()
         with store.tx() as conn:
             by_resource = select(records.c.resource, func.count()).where(
@@ -225,7 +225,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                          "CLOSED": job_counts.get("CLOSED", 0), "processing": pending}}
 
     @control.get("/organizations/{org}/jobs", summary="Job postings as Recruiter lists them")
-    def list_jobs(org: str, state: Literal["LISTED", "CLOSED"] | None = None,
+    async def list_jobs(org: str, state: Literal["LISTED", "CLOSED"] | None = None,
                   start: int = Page, count: int = Count) -> dict[str, Any]:
         now = clock.now_ms()
         with store.tx() as conn:
@@ -243,7 +243,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.get("/organizations/{org}/records/{resource:path}",
                  summary="Synced records of one resource (e.g. atsCandidates, "
                          "atsApplications/stages)")
-    def list_records(org: str, resource: str, parent: str | None = None, start: int = Page,
+    async def list_records(org: str, resource: str, parent: str | None = None, start: int = Page,
                      count: int = Count) -> dict[str, Any]:
         with store.tx() as conn:
             query = select(records).where(records.c.org == org, records.c.resource == resource)
@@ -260,7 +260,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.get("/organizations/{org}/candidates/{candidate_id}",
                  summary="A candidate as the In-ATS indicator shows it: notes, applications "
                          "with stages, notes and feedback")
-    def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
+    async def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
         with store.tx() as conn:
             found = conn.execute(select(records).where(
                 records.c.org == org, records.c.resource == "atsCandidates",
