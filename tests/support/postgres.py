@@ -1,0 +1,84 @@
+"""A throwaway PostgreSQL server for tests: Debian's binaries, a fresh cluster in a temporary
+directory, listening on a free loopback port, removed afterwards.
+
+PostgreSQL refuses to run as root, so when the tests run as root the cluster is owned by, and
+run as, the `postgres` system user that Debian's package creates.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _bin_dir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed; run scripts/bootstrap --system")
+    return Path(found[-1]).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_owner(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a cluster; yield a SQLAlchemy URL (`postgresql+psycopg://…/postgres`)."""
+    bin_dir = _bin_dir()
+    root = Path(tempfile.mkdtemp(prefix="recruitlink-pg-"))
+    data = root / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        shutil.chown(data, "postgres", "postgres")
+    port = _free_port()
+    try:
+        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                                  "-A", "trust", "-E", "UTF8", "--no-sync"]),
+                       check=True, capture_output=True)
+        server = subprocess.Popen(
+            _as_owner([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
+                       "-h", "127.0.0.1", "-k", str(root), "-c", "fsync=off",
+                       "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                       "-c", "max_connections=200"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                ready = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p",
+                                        str(port)], capture_output=True)
+                if ready.returncode == 0:
+                    break
+                if server.poll() is not None or time.monotonic() > deadline:
+                    err = server.stderr.read().decode() if server.stderr else ""
+                    raise RuntimeError(f"PostgreSQL did not start: {err[-2000:]}")
+                time.sleep(0.1)
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            if server.stderr is not None:
+                server.stderr.close()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
