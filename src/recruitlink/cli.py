@@ -45,6 +45,13 @@ def sandbox(
     push_retries: int = typer.Option(6, min=0, help="Push retries after a non-2xx answer."),
     push_retry_delay: float = typer.Option(1.0, min=0, help="First push retry delay "
                                                             "(doubles each time)."),
+    push_timeout: float = typer.Option(5.0, min=0.1, help="Seconds to wait for a callback."),
+    fault_rate: float = typer.Option(0.0, min=0, max=1, help="Share of API requests answered "
+                                                             "500, 503 or 504."),
+    fault_drop_rate: float = typer.Option(0.0, min=0, max=1, help="Share of API requests whose "
+                                                                  "connection is dropped."),
+    fault_latency_ms: int = typer.Option(0, min=0, help="Latency added to every API request."),
+    seed: int = typer.Option(1, help="Seed for fault injection (and demo data)."),
     demo: bool = typer.Option(True, help="Create the demo customer."),
 ) -> None:
     """Run the LinkedIn sandbox: LinkedIn's API on loopback."""
@@ -57,8 +64,16 @@ def sandbox(
         partner_client_secret=partner_client_secret, token_ttl=token_ttl,
         records_per_minute=records_per_minute, requests_per_day=requests_per_day,
         auto_enable=auto_enable, job_task_delay=job_task_delay, push_retries=push_retries,
-        push_retry_delay=push_retry_delay, demo=demo)
+        push_retry_delay=push_retry_delay, push_timeout=push_timeout, seed=seed, demo=demo)
     asgi = create_app(config)
+    if fault_rate or fault_drop_rate or fault_latency_ms:
+        from .sandbox.faults import FaultSpec
+
+        try:
+            asgi.state.sandbox.faults.set("*", FaultSpec(
+                error_rate=fault_rate, drop_rate=fault_drop_rate, latency_ms=fault_latency_ms))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
     # Bind first, so the printed URL is live (and port 0 resolves to the real port).
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -33,3 +33,22 @@ def test_sandbox_prints_url_and_demo_credentials_that_work(tmp_path):
     # State is kept in the file: a restart keeps the same generated partner credentials.
     with sandbox_process("--db", str(db)) as (_url, lines):
         assert partner_id in "".join(lines)
+
+
+def test_partner_secret_survives_restart_when_only_the_id_is_given(tmp_path):
+    db = tmp_path / "state.db"
+    with sandbox_process("--db", str(db), "--partner-client-id", "p1") as (url, lines):
+        secret = re.search(r"Partner client secret\s*│?\s*(\S+)", "".join(lines)).group(1)
+    with sandbox_process("--db", str(db), "--partner-client-id", "p1") as (url, lines):
+        assert secret in "".join(lines)
+        token = httpx.post(f"{url}/oauth/v2/accessToken", data={
+            "grant_type": "client_credentials", "client_id": "p1", "client_secret": secret})
+        assert token.status_code == 200
+
+
+def test_fault_flags_inject_errors_from_the_command_line():
+    with sandbox_process("--fault-rate", "1", "--no-demo") as (url, _lines):
+        statuses = {httpx.get(f"{url}/v2/atsCandidates").status_code for _ in range(10)}
+        assert statuses <= {500, 503, 504}
+        faults = httpx.get(f"{url}/sandbox/faults").json()
+        assert faults["endpoints"]["*"]["error_rate"] == 1.0

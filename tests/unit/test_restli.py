@@ -100,3 +100,8 @@ def test_apply_patch_sets_and_deletes():
 def test_apply_patch_rejects_bad_shapes(bad):
     with pytest.raises(RestliSyntaxError):
         apply_patch({}, bad)
+
+
+def test_restli2_key_with_a_repeated_field_is_a_syntax_error():
+    with pytest.raises(RestliSyntaxError):
+        parse_restli2_list("List((a:1,a:2))")

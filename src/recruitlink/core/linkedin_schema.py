@@ -204,6 +204,11 @@ def _callback_url(text: str) -> str | None:
     return problem
 
 
+def url_problem(text: str) -> str | None:
+    """Why `text` is not an acceptable absolute http(s) URL for LinkedIn, or None."""
+    return _callback_url(text)
+
+
 def _origin(text: str) -> str | None:
     """A JS SDK origin: scheme://host[:port], nothing after it, not even a trailing "/"."""
     scheme, sep, rest = text.partition("://")

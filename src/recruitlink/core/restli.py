@@ -183,7 +183,10 @@ def parse_restli2_list(text: str) -> list[dict[str, str] | str]:
                 name, sep, value = pair.partition(":")
                 if not sep or not name:
                     raise RestliSyntaxError(f"Rest.li 2.0 key part {pair[:80]!r} is not f:v")
-                fields[_strict_unquote(name)] = _strict_unquote(value)
+                field = _strict_unquote(name)
+                if field in fields:
+                    raise RestliSyntaxError(f"Rest.li 2.0 key repeats field {field!r}")
+                fields[field] = _strict_unquote(value)
             items.append(fields)
         elif "(" in chunk or ")" in chunk:
             raise RestliSyntaxError(f"unbalanced parentheses in {chunk[:80]!r}")

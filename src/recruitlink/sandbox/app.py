@@ -27,7 +27,7 @@ from .errors import ApiError, OAuthError
 from .faults import FaultMiddleware, Faults
 from .oauth import App, authenticate, token_endpoint
 from .pushes import PushSender
-from .restli_http import RestliCall, read_call
+from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
 from .store import Store, apps
 from .throttle import Throttles
@@ -57,9 +57,11 @@ def ensure_partner(sandbox: Sandbox) -> PartnerCredentials:
     cfg = sandbox.config
     with sandbox.store.tx() as conn:
         if cfg.partner_client_id:
-            secret = cfg.partner_client_secret or secrets.token_urlsafe(16)
             row = conn.execute(select(apps).where(apps.c.client_id == cfg.partner_client_id)
                                ).first()
+            # A stored app keeps its secret unless a new one is given.
+            secret = (cfg.partner_client_secret
+                      or (row.client_secret if row is not None else secrets.token_urlsafe(16)))
             if row is None:
                 conn.execute(apps.insert().values(
                     urn=f"urn:li:developerApplication:{sandbox.store.next_value(conn, 'partner')}",
@@ -73,7 +75,7 @@ def ensure_partner(sandbox: Sandbox) -> PartnerCredentials:
                 conn.execute(update(apps).where(apps.c.id == row.id)
                              .values(client_secret=secret))
             return PartnerCredentials(cfg.partner_client_id, secret,
-                                      cfg.partner_client_secret is None)
+                                      cfg.partner_client_secret is None and row is None)
         row = conn.execute(select(apps).where(apps.c.parent_id.is_(None)).order_by(apps.c.id)
                            ).first()
         if row is not None:
@@ -175,6 +177,7 @@ async def dispatch(sandbox: Sandbox, request: Request) -> Response:
             name = call.segments[0][:100] if call.segments else ""
             raise ApiError(404, f"Resource {name!r} does not exist")
         app = authenticate(sandbox.store, sandbox.clock, call.token)
+        check_restli_method(call)
         family = throttle_family(call)
         if family is not None:
             with sandbox.store.tx() as conn:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select, update
 
 from .faults import FaultSpec
 from .integrations import key_of, set_status
+from .jobs import visible_jobs
 from .state import Sandbox
-from .store import apps, integrations, jobs, pushes, records
+from .store import apps, integrations, pushes, records
 
 Page = Query(0, ge=0)
 Count = Query(50, ge=1, le=1000)
@@ -211,34 +212,29 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.get("/organizations/{org}/summary", summary="Counts of what an org has synced")
     async def summary(org: str) -> dict[str, Any]:
         now = clock.now_ms()
+        job_counts = {"LISTED": 0, "CLOSED": 0, "processing": 0}
         with store.tx() as conn:
             by_resource = select(records.c.resource, func.count()).where(
                 records.c.org == org).group_by(records.c.resource)
             counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_resource)}
-            by_state = select(jobs.c.state, func.count()).where(
-                jobs.c.org == org, jobs.c.visible_at <= now).group_by(jobs.c.state)
-            job_counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_state)}
-            pending = conn.execute(select(func.count()).select_from(jobs).where(
-                jobs.c.org == org, jobs.c.visible_at > now)).scalar()
-        return {"organization": org, "records": counts,
-                "jobs": {"LISTED": job_counts.get("LISTED", 0),
-                         "CLOSED": job_counts.get("CLOSED", 0), "processing": pending}}
+            for job in visible_jobs(conn, org, now):
+                if job["state"] is not None:
+                    job_counts[job["state"]] += 1
+                if job["processing"]:
+                    job_counts["processing"] += 1
+        return {"organization": org, "records": counts, "jobs": job_counts}
 
     @control.get("/organizations/{org}/jobs", summary="Job postings as Recruiter lists them")
     async def list_jobs(org: str, state: Literal["LISTED", "CLOSED"] | None = None,
                   start: int = Page, count: int = Count) -> dict[str, Any]:
         now = clock.now_ms()
         with store.tx() as conn:
-            query = select(jobs).where(jobs.c.org == org)
-            if state:
-                query = query.where(jobs.c.state == state)
-            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
-            rows = conn.execute(query.order_by(jobs.c.external_id).offset(start).limit(count))
-            elements = [{"externalJobPostingId": r.external_id, "jobPosting": r.urn,
-                         "state": r.state, "processing": r.visible_at > now,
-                         "posting": r.body, "lastModifiedAt": r.updated_at} for r in rows]
+            # Jobs whose first task is still running are listed with state null.
+            shown = [job for job in visible_jobs(conn, org, now)
+                     if state is None or job["state"] == state]
+        elements = shown[start:start + count]
         return {"elements": elements, "paging": {"start": start, "count": len(elements),
-                                                 "total": total}}
+                                                 "total": len(shown)}}
 
     @control.get("/organizations/{org}/records/{resource:path}",
                  summary="Synced records of one resource (e.g. atsCandidates, "

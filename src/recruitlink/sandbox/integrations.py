@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 from starlette.responses import JSONResponse, Response
 
 from recruitlink.core.assumed import IntegrationStatus, finder_page, integration_record
-from recruitlink.core.linkedin_schema import validate_key, validate_record
+from recruitlink.core.linkedin_schema import url_problem, validate_key, validate_record
 from recruitlink.core.restli import (
     RestliSyntaxError,
     apply_patch,
@@ -135,6 +135,14 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                     errors[name] = field_errors_to_entity(problems)
                     continue
                 row = conn.execute(select(integrations).where(*_where(app.id, fields))).first()
+                owner = _context_owner(conn, fields["integrationContext"])
+                if row is None and owner is not None and owner != app.id:
+                    # The admin's onboarding binds an organization (or contract) to one
+                    # customer application; another app may not claim it.
+                    errors[name] = entity_error(409, f"{fields['integrationContext']} is "
+                                                     "already integrated with another "
+                                                     "application")
+                    continue
                 if row is None:
                     status = "ENABLED" if sandbox.config.auto_enable else "PENDING"
                     conn.execute(integrations.insert().values(
@@ -150,6 +158,12 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 record_status_change(conn, sandbox, app.id, created)
             return batch_response(results, errors)
         raise ApiError(405, f"{call.method} is not supported on atsIntegrations")
+
+
+def _context_owner(conn: Connection, context: str) -> int | None:
+    owner = conn.execute(select(integrations.c.app_id).where(
+        integrations.c.context == context).limit(1)).scalar()
+    return int(owner) if owner is not None else None
 
 
 def _integration_row(conn: Connection, app: App, key: dict[str, str]) -> Any:
@@ -217,6 +231,8 @@ def _configurations(sandbox: Sandbox, app: App, call: RestliCall,
                     context=key["integrationContext"]).on_conflict_do_update(
                     index_elements=["app_id", "integration", "name"], set_={"value": value}))
                 results[name] = {"status": 204}
+                if name == "CALLBACK_URL":
+                    deliver_unpushed(conn, sandbox, app.id)
             return batch_response(results, errors)
         raise ApiError(405, f"{call.method} is not supported on configurations")
 
@@ -249,13 +265,12 @@ def _config_problem(conn: Connection, app: App, itype: str, name: str,
 def callback_url_problem(url: str) -> str | None:
     """LinkedIn wants HTTPS on 443 (or 80). The sandbox also accepts any loopback URL,
     because that is where a local receiver lives; LinkedIn itself could never reach one."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "not a valid URL"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an absolute https URL"
+    problem = url_problem(url)
+    if problem:
+        return problem
+    parts = urlsplit(url)
+    port = parts.port
+    assert parts.hostname is not None  # url_problem checked it
     if _is_loopback(parts.hostname):
         return None
     if parts.scheme == "https" and port in (None, 443):
@@ -280,17 +295,46 @@ def record_status_change(conn: Connection, sandbox: Sandbox, app_id: int,
     keys = list(keys)
     request_id = str(uuid.uuid4())
     now = sandbox.clock.now_ms()
-    conn.execute(status_requests.insert().values(request_id=request_id, app_id=app_id,
-                                                 keys=keys, created_at=now))
-    urls = conn.execute(select(configurations.c.value, configurations.c.context).where(
-        configurations.c.app_id == app_id, configurations.c.name == "CALLBACK_URL")).all()
     context = keys[0]["integrationContext"] if keys else ""
-    for url in {u.value for u in urls}:
+    urls = callback_urls(conn, app_id, context)
+    conn.execute(status_requests.insert().values(request_id=request_id, app_id=app_id,
+                                                 keys=keys, created_at=now,
+                                                 pushed=bool(urls)))
+    for url in urls:
         push_outbox.enqueue(conn, sandbox.clock, app_id=app_id, url=url,
                             push_type="INTEGRATION_STATUS_CHANGE", request_id=request_id,
                             integration_context=context)
     sandbox.pushes.notify()
     return request_id
+
+
+def callback_urls(conn: Connection, app_id: int, context: str) -> list[str]:
+    """Where an app's pushes about `context` go: the organization's own CALLBACK_URL, or for
+    a contract every CALLBACK_URL of the app (a contract has no configurations of its own)."""
+    query = select(configurations.c.value).where(configurations.c.app_id == app_id,
+                                                 configurations.c.name == "CALLBACK_URL")
+    if context.startswith("urn:li:organization:"):
+        query = query.where(configurations.c.context == context)
+    return sorted({row.value for row in conn.execute(query)})
+
+
+def deliver_unpushed(conn: Connection, sandbox: Sandbox, app_id: int) -> None:
+    """Status changes made before any CALLBACK_URL existed (e.g. with --auto-enable) are pushed
+    once one is configured (assumed: LinkedIn cannot push to a URL it does not have yet)."""
+    waiting = conn.execute(select(status_requests).where(
+        status_requests.c.app_id == app_id, status_requests.c.pushed.is_(False))
+        .order_by(status_requests.c.created_at)).all()
+    for req in waiting:
+        context = req.keys[0]["integrationContext"] if req.keys else ""
+        urls = callback_urls(conn, app_id, context)
+        for url in urls:
+            push_outbox.enqueue(conn, sandbox.clock, app_id=app_id, url=url,
+                                push_type="INTEGRATION_STATUS_CHANGE",
+                                request_id=req.request_id, integration_context=context)
+        if urls:
+            conn.execute(update(status_requests).where(
+                status_requests.c.request_id == req.request_id).values(pushed=True))
+    sandbox.pushes.notify()
 
 
 def set_status(sandbox: Sandbox, *, context: str, status: IntegrationStatus,

@@ -3,13 +3,16 @@
 
 The outcome of each operation is decided when it is submitted, so operations on one job apply
 in order; the task reports IN_PROGRESS until `job_task_delay` has passed, then SUCCEEDED or
-FAILED, and Recruiter (the inspection API) shows the change only from then on.
+FAILED. Each successful task carries the job as it leaves it, and Recruiter (the inspection
+API, later the export picker) shows the latest one that is done: until then, the previous
+version.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -103,6 +106,7 @@ def _apply(conn: Connection, sandbox: Sandbox, app: App, element: dict[str, Any]
                        ).first()
     posting = {k: v for k, v in element.items() if k not in _OPERATION_FIELDS}
     outcome, error, job_urn = "SUCCEEDED", None, None
+    after: tuple[str, dict[str, Any]] | None = None
 
     if operation == "CLOSE":
         if job is None:
@@ -111,21 +115,22 @@ def _apply(conn: Connection, sandbox: Sandbox, app: App, element: dict[str, Any]
         if job.state == "CLOSED":
             return _element_error(409, f"job posting {external_id!r} is already closed")
         conn.execute(update(jobs).where(jobs.c.urn == job.urn).values(
-            state="CLOSED", updated_at=now, visible_at=due))
-        job_urn = job.urn
+            state="CLOSED", updated_at=now))
+        job_urn, after = job.urn, ("CLOSED", dict(job.body))
     elif operation == "CREATE":
         if job is None:
             number = 3_000_000 + sandbox.store.next_value(conn, "jobPosting")
             job_urn = f"urn:li:jobPosting:{number}"
             conn.execute(jobs.insert().values(org=org, external_id=external_id, urn=job_urn,
                                               app_id=app.id, state="LISTED", body=posting,
-                                              visible_at=due, created_at=now, updated_at=now))
+                                              created_at=now, updated_at=now))
         else:
             # assumed: CREATE of a known job re-lists it with the new content (a reopened
             # requisition), rather than failing a replay after a lost response.
             job_urn = job.urn
             conn.execute(update(jobs).where(jobs.c.urn == job.urn).values(
-                state="LISTED", body=posting, updated_at=now, visible_at=due))
+                state="LISTED", body=posting, updated_at=now))
+        after = ("LISTED", posting)
     elif operation in ("UPDATE", "RENEW"):
         if job is None:
             outcome, error = "FAILED", (f"job posting {external_id!r} does not exist; send "
@@ -143,13 +148,41 @@ def _apply(conn: Connection, sandbox: Sandbox, app: App, element: dict[str, Any]
             elif "listedAt" not in merged and "listedAt" in job.body:
                 merged["listedAt"] = job.body["listedAt"]
             conn.execute(update(jobs).where(jobs.c.urn == job.urn).values(
-                body=merged, updated_at=now, visible_at=due))
+                body=merged, updated_at=now))
+            after = ("LISTED", merged)
 
     task_urn = f"urn:li:simpleJobPostingTask:{uuid.uuid4()}"
     conn.execute(job_tasks.insert().values(
-        urn=task_urn, app_id=app.id, org=org, external_id=external_id, operation=operation,
-        outcome=outcome, error=error, job_urn=job_urn, due_at=due, created_at=now))
+        urn=task_urn, seq=sandbox.store.next_value(conn, "jobTask"), app_id=app.id, org=org,
+        external_id=external_id, operation=operation, outcome=outcome, error=error,
+        job_urn=job_urn, state_after=after[0] if after else None,
+        body_after=after[1] if after else None, due_at=due, created_at=now))
     return {"id": task_urn, "status": 202}
+
+
+def visible_jobs(conn: Connection, org: str, now: int) -> Iterator[dict[str, Any]]:
+    """The organization's jobs as Recruiter shows them now, by externalJobPostingId: each as
+    its latest finished successful task left it, flagged `processing` while a later task is
+    still in progress. A job whose first task is not done yet is only `processing`."""
+    rows = conn.execute(select(job_tasks).where(job_tasks.c.org == org)
+                        .order_by(job_tasks.c.external_id, job_tasks.c.seq))
+    current: dict[str, Any] | None = None
+    for task in rows:
+        if current is not None and current["externalJobPostingId"] != task.external_id:
+            if current["state"] is not None or current["processing"]:
+                yield current
+            current = None
+        if current is None:
+            current = {"externalJobPostingId": task.external_id, "jobPosting": None,
+                       "state": None, "posting": None, "processing": False,
+                       "lastModifiedAt": None}
+        if task.due_at > now:
+            current["processing"] = True
+        elif task.outcome == "SUCCEEDED" and task.state_after is not None:
+            current.update(jobPosting=task.job_urn, state=task.state_after,
+                           posting=task.body_after, lastModifiedAt=task.due_at)
+    if current is not None and (current["state"] is not None or current["processing"]):
+        yield current
 
 
 def handle_tasks(sandbox: Sandbox, app: App, call: RestliCall) -> Response:

@@ -61,7 +61,11 @@ class PushSender:
 
     async def _run(self) -> None:
         while True:
-            delay = await self.deliver_due()
+            try:
+                delay = await self.deliver_due()
+            except Exception:  # keep delivering: a bug here must not silence every push
+                log.exception("push delivery round failed")
+                delay = 1.0
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
@@ -95,7 +99,7 @@ class PushSender:
         try:
             response = await self._client.post(m["url"], content=body, headers=headers)  # type: ignore[index]
             status = response.status_code
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # any failure to send is this push's failed attempt
             error = f"{type(exc).__name__}: {exc}"
         attempts = m["attempts"] + 1  # type: ignore[index]
         now = self.clock.now_ms()

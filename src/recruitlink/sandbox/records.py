@@ -379,7 +379,7 @@ def _paging(call: RestliCall) -> tuple[int, int]:
         raw = call.param(name)
         if raw is None:
             return default
-        if not raw.isdigit() or len(raw) > 9:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
             raise ApiError(400, f"{name} must be a non-negative integer")
         return int(raw)
 

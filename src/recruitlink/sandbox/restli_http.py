@@ -103,11 +103,46 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError(400, f"Request body is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        value = json.loads(text, object_pairs_hook=_no_duplicates,
+                           parse_constant=_reject_constant)
     except RecursionError as exc:
         raise ApiError(400, "Malformed JSON body: nested too deeply") from exc
     except ValueError as exc:
         raise ApiError(400, f"Malformed JSON body: {exc}") from exc
+    _check_json_value(value)
+    return value
+
+
+MAX_JSON_DEPTH = 32
+"""Rest.li bodies nest a handful of levels (entities > key > record > field > item); deeper
+input is refused before it can reach storage or a recursive encoder."""
+
+
+def _check_json_value(value: Any) -> None:
+    """Refuse what JSON's grammar allows but UTF-8 storage cannot hold (lone surrogates from
+    `\\ud800` escapes) and nesting deeper than any LinkedIn record."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, f"Malformed JSON body: nested deeper than {MAX_JSON_DEPTH} "
+                                "levels")
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key)
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(400, "Malformed JSON body: a string holds an unpaired UTF-16 surrogate "
+                            f"(position {exc.start})") from exc
 
 
 def _media_type(content_type: str | None) -> str:
@@ -206,6 +241,36 @@ async def read_call(request: Request, *, max_body: int) -> RestliCall:
                       params=params, ids=ids, body=body, has_body=entity is not None,
                       token=token, tunnelled=tunnelled,
                       headers={k.lower(): v for k, v in request.headers.items()})
+
+
+def implied_method(call: RestliCall) -> str:
+    """The Rest.li method a request's verb and URL stand for. A `X-RestLi-Method` header, when
+    sent, must name this one, as a Rest.li server requires."""
+    collection = len(call.segments) != 2  # /resource or /resource/{key}/sub vs /resource/{key}
+    if call.method == "GET":
+        if call.ids is not None:
+            return "batch_get"
+        if call.params.get("q"):
+            return "finder"
+        return "get_all" if collection else "get"
+    if call.method == "PUT":
+        return "batch_update" if call.ids is not None else "update"
+    if call.method == "DELETE":
+        return "batch_delete" if call.ids is not None else "delete"
+    if call.segments and call.segments[0] == "simpleJobPostings":
+        return "batch_create"
+    if call.ids is not None:
+        return "batch_partial_update"
+    return "create" if collection else "partial_update"
+
+
+def check_restli_method(call: RestliCall) -> None:
+    if call.restli_method is None:
+        return
+    expected = implied_method(call)
+    if call.restli_method != expected:
+        raise ApiError(400, f"X-RestLi-Method {call.restli_method!r} does not match this "
+                            f"{call.method} request, which is {expected!r}")
 
 
 def _ascii_only(query: bytes) -> str:

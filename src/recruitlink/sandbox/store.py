@@ -85,6 +85,7 @@ status_requests = Table(
     Column("app_id", Integer, nullable=False),
     Column("keys", JSON, nullable=False),
     Column("created_at", Integer, nullable=False),
+    Column("pushed", Boolean, nullable=False, default=False),
 )
 
 records = Table(
@@ -106,9 +107,10 @@ jobs = Table(
     Column("external_id", String, primary_key=True),
     Column("urn", String, unique=True, nullable=False),
     Column("app_id", Integer, nullable=False),
+    # The latest *submitted* state, which decides the next operation's outcome; Recruiter
+    # shows the result of the latest task that is done (see jobs.visible_jobs).
     Column("state", String, nullable=False),  # LISTED | CLOSED
     Column("body", JSON, nullable=False),
-    Column("visible_at", Integer, nullable=False),  # when its last task completes
     Column("created_at", Integer, nullable=False),
     Column("updated_at", Integer, nullable=False),
 )
@@ -116,6 +118,7 @@ jobs = Table(
 job_tasks = Table(
     "job_tasks", metadata,
     Column("urn", String, primary_key=True),
+    Column("seq", Integer, nullable=False, index=True),  # submission order
     Column("app_id", Integer, nullable=False),
     Column("org", String, nullable=False),
     Column("external_id", String, nullable=False),
@@ -123,6 +126,8 @@ job_tasks = Table(
     Column("outcome", String, nullable=False),  # SUCCEEDED | FAILED, reported once due
     Column("error", Text, nullable=True),
     Column("job_urn", String, nullable=True),
+    Column("state_after", String, nullable=True),  # the job once this task succeeds
+    Column("body_after", JSON, nullable=True),
     Column("due_at", Integer, nullable=False),
     Column("created_at", Integer, nullable=False),
 )

@@ -82,6 +82,12 @@ class Throttles:
                 throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
             ).order_by(throttle_minute.c.at_ms)).all()
             used_records = sum(r.records for r in rows)
+            if records > limit.per_minute:
+                raise ApiError(429, f"Resource level throttle APPLICATION MINUTE limit: this "
+                                    f"request carries {records} records, more than the "
+                                    f"{limit.per_minute} records per minute allowed for "
+                                    f"{family}; send smaller batches.",
+                               {"Retry-After": "60"})
             if used_records + records > limit.per_minute:
                 # Wait until enough of the window has slid out to fit this request.
                 need = used_records + records - limit.per_minute
