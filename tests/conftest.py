@@ -10,8 +10,13 @@ import httpx
 import pytest
 
 from recruitlink.sandbox import SandboxConfig, create_app
+from recruitlink.store import Store
+from recruitlink.store.changelog import ChangeSet
+from recruitlink.store.tenants import Tenant, create_tenant
 from tests.support.linkedin import Raw
+from tests.support.postgres import postgres_server
 from tests.support.servers import PushReceiver, serve
+from tests.support.stores import PostgresTemplate, SqliteTemplate
 
 ORG = "urn:li:organization:1001"
 CONTRACT = "urn:li:contract:2001"
@@ -67,3 +72,38 @@ def receiver() -> Iterator[PushReceiver]:
     with serve(rec.app()) as url:
         rec.url = f"{url}/linkedin/hooks/acme"
         yield rec
+
+
+# -- the ATS/CRM store, on both databases ----------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-stores"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    with postgres_server() as url:
+        template = PostgresTemplate(url)
+        yield template
+        template.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh migrated store; every test using it runs once per database."""
+    name = "sqlite_template" if request.param == "sqlite" else "postgres_template"
+    template = request.getfixturevalue(name)
+    with template.store() as fresh:
+        yield fresh
+
+
+def make_tenant(store: Store, slug: str = "acme", kind: str = "ATS") -> Tenant:
+    with store.db.write() as conn:
+        return create_tenant(conn, ChangeSet, slug=slug, name=slug.title(), kind=kind,
+                             now_ms=1_700_000_000_000)
+
+
+@pytest.fixture
+def tenant(store: Store) -> Tenant:
+    return make_tenant(store)

@@ -1,0 +1,232 @@
+"""The ATS/CRM records as the data API accepts them (pydantic v2, no I/O).
+
+Every model describes a *write*: all fields optional, so the same model serves create (where
+`REQUIRED_ON_CREATE` applies), partial update and bulk upsert (which merges the given fields
+into the stored record). Unknown keys are refused. References to other records
+(`candidate_id`, `job_id`, ...) carry the caller's external ids.
+
+Email addresses and phone numbers are stored as given: an ATS holds invalid ones, and the
+seeds expect the LinkedIn sync, not the store, to reject them with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Str40 = Annotated[str, StringConstraints(max_length=40)]
+Str200 = Annotated[str, StringConstraints(max_length=200)]
+Str400 = Annotated[str, StringConstraints(max_length=400)]
+Url = Annotated[str, StringConstraints(max_length=2000)]
+Text = Annotated[str, StringConstraints(max_length=100_000)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200,
+                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
+Email = Annotated[str, StringConstraints(max_length=320)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    id: ExternalId | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        # Naive datetimes are UTC; everything is stored as epoch milliseconds.
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Phone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    extension: Annotated[str, StringConstraints(max_length=16)] | None = None
+    type: Literal["mobile", "work", "home", "other"] | None = None
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    line1: Str400 | None = None
+    line2: Str400 | None = None
+    city: Str200 | None = None
+    region: Str200 | None = None
+    postal_code: Str40 | None = None
+    country: Annotated[str, StringConstraints(max_length=2, min_length=2)] | None = None
+
+
+class Resume(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    filename: Str400
+    content_type: Str200
+    size: int = Field(ge=0, le=50 * 1024 * 1024)
+    url: Url | None = None
+
+
+class Evaluation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attribute: Str200
+    result: Str200
+
+
+class User(_Record):
+    name: Str200 | None = None
+    email: Email | None = None
+    role: Literal["recruiter", "admin", "company_admin"] | None = None
+    is_default_integration_user: bool | None = None
+    active: bool | None = None
+
+
+class Source(_Record):
+    name: Str200 | None = None
+    type: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class SourceContact(_Record):
+    source_id: ExternalId | None = None
+    user_id: ExternalId | None = None
+    first_name: Str200 | None = None
+    last_name: Str200 | None = None
+    email: Email | None = None
+
+
+MatchMethod = Literal["email", "linkedin_url", "one_click_export", "profile_widget",
+                      "stub_profile", "manual", "matched"]
+
+
+class Candidate(_Record):
+    first_name: Str200 | None = None
+    last_name: Str200 | None = None
+    middle_initial: Annotated[str, StringConstraints(max_length=20)] | None = None
+    prefix: Str40 | None = None
+    suffix: Str40 | None = None
+    emails: list[Email] | None = Field(None, max_length=20)
+    phones: list[Phone] | None = Field(None, max_length=20)
+    addresses: list[Address] | None = Field(None, max_length=10)
+    headline: Str400 | None = None
+    current_title: Str400 | None = None
+    current_company: Str400 | None = None
+    location: Str400 | None = None
+    linkedin_url: Str400 | None = None
+    person_urn: Annotated[str, StringConstraints(max_length=100,
+                                                 pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
+                          ] | None = None
+    match_method: MatchMethod | None = None
+    confidential: bool | None = None
+    do_not_contact: bool | None = None
+    tags: list[Str200] | None = Field(None, max_length=100)
+    source_id: ExternalId | None = None
+    source_contact_id: ExternalId | None = None
+    creation_source: Annotated[str, StringConstraints(max_length=64)] | None = None
+    resume: Resume | None = None
+
+
+class Job(_Record):
+    title: Str400 | None = None
+    description: Text | None = None
+    location: Str400 | None = None
+    status: Literal["open", "closed"] | None = None
+    availability: Literal["public", "private"] | None = None
+    confidential: bool | None = None
+    published_at: datetime | None = None
+    closed_at: datetime | None = None
+    apply_url: Url | None = None
+    requisition_code: Str200 | None = None
+    owner_id: ExternalId | None = None
+    viewer_ids: list[ExternalId] | None = Field(None, max_length=1000)
+
+
+class Application(_Record):
+    candidate_id: ExternalId | None = None
+    job_id: ExternalId | None = None
+    source: Str200 | None = None
+    current_stage: Str200 | None = None
+    disposition_reason: Str400 | None = None
+    outcome: Literal["active", "hired", "rejected", "withdrawn"] | None = None
+
+
+class StageTransition(_Record):
+    application_id: ExternalId | None = None
+    stage: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    entered_at: datetime | None = None
+
+
+class InterviewFeedback(_Record):
+    application_id: ExternalId | None = None
+    interviewer_id: ExternalId | None = None
+    interview_type: Literal["phone_screen", "onsite"] | None = None
+    feedback: Text | None = None
+    evaluations: list[Evaluation] | None = Field(None, max_length=100)
+
+
+class Note(_Record):
+    candidate_id: ExternalId | None = None
+    application_id: ExternalId | None = None
+    author_id: ExternalId | None = None
+    body: Text | None = None
+    visibility: Literal["public", "private"] | None = None
+
+
+class Project(_Record):
+    title: Str400 | None = None
+    description: Text | None = None
+    shared_with_all: bool | None = None
+    owner_id: ExternalId | None = None
+    locations: list[Str200] | None = Field(None, max_length=50)
+    job_ids: list[ExternalId] | None = Field(None, max_length=100)
+
+
+StageCategory = Literal["nurture", "lead", "contacted", "replied", "applied", "screen",
+                        "interview", "offer", "hired", "rejected", "declined", "archived",
+                        "other"]
+
+
+class ProjectStage(_Record):
+    project_id: ExternalId | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    category: StageCategory | None = None
+    position: int | None = Field(None, ge=0, le=10_000)
+
+
+class ProjectMembership(_Record):
+    project_id: ExternalId | None = None
+    candidate_id: ExternalId | None = None
+    stage_id: ExternalId | None = None
+    source: Str200 | None = None
+    disposition_reason: Str400 | None = None
+
+
+InteractionType = Literal["email", "web_session", "inmail", "note", "call", "meeting", "sms",
+                          "event", "application", "other"]
+
+
+class Interaction(_Record):
+    candidate_id: ExternalId | None = None
+    project_id: ExternalId | None = None
+    user_id: ExternalId | None = None
+    type: InteractionType | None = None
+    direction: Literal["inbound", "outbound"] | None = None
+    occurred_at: datetime | None = None
+    subject: Str400 | None = None
+    content: Text | None = None
+
+
+class DuplicateAlert(_Record):
+    candidate_id: ExternalId | None = None
+    other_candidate_id: ExternalId | None = None
+    reason: Str400 | None = None
+    status: Literal["open", "resolved", "dismissed"] | None = None
+
+
+def to_millis(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def from_millis(value: int | None) -> str | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value / 1000, UTC).isoformat().replace("+00:00", "Z")

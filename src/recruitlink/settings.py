@@ -1,0 +1,21 @@
+"""recruitlink's settings: environment variables prefixed `RECRUITLINK_` (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RECRUITLINK_", extra="ignore")
+
+    database_url: str = Field("sqlite:///recruitlink.db",
+                              description="SQLite file (default) or postgresql+psycopg://…")
+    linkedin_api_url: str = "http://127.0.0.1:8765"
+    linkedin_oauth_url: str = "http://127.0.0.1:8765"
+    secret_key: SecretStr = Field(SecretStr("dev-only-change-me"),
+                                  description="Encrypts stored secrets; signs sessions.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_bulk_records: int = 10_000
+    max_body_bytes: int = 64 * 1024 * 1024

@@ -1,0 +1,256 @@
+"""The ATS/CRM store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Every business record has an internal integer `id` (joins), a per-tenant `external_id` (the
+caller's own id, or one we mint), and `created_at` / `modified_at` in epoch milliseconds, the
+unit LinkedIn uses. Deletes are real deletes; what they remove is recorded in `changelog`,
+which is written in the same transaction as every change (see changelog.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Millis = BigInteger
+
+
+def _record(name: str, *columns: Column[Any] | UniqueConstraint) -> Table:
+    """A tenant-owned record table with the common columns and the cursor index."""
+    table = Table(
+        name, metadata,
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+        Column("external_id", String(200), nullable=False),
+        *columns,
+        Column("created_at", Millis, nullable=False),
+        Column("modified_at", Millis, nullable=False),
+        UniqueConstraint("tenant_id", "external_id"),
+    )
+    # Listing pages through a tenant's records by (modified_at, id).
+    Index(f"ix_{name}_tenant_modified", table.c.tenant_id, table.c.modified_at, table.c.id)
+    return table
+
+
+tenants = Table(
+    "tenants", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(8), nullable=False),  # ATS | CRM | BOTH
+    Column("created_at", Millis, nullable=False),
+    Column("modified_at", Millis, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),
+    # Only a hash of the key is stored: a leaked database leaks no usable key.
+    Column("key_hash", String(64), nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("revoked_at", Millis, nullable=True),
+)
+
+users = _record(
+    "users",
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("role", String(16), nullable=False),  # recruiter | admin | company_admin
+    Column("is_default_integration_user", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+Index("ix_users_tenant_email", users.c.tenant_id, users.c.email)
+
+sources = _record(
+    "sources",
+    Column("name", String(200), nullable=False),
+    Column("type", String(64), nullable=True),  # e.g. "Active search", "Referral"
+)
+
+source_contacts = _record(
+    "source_contacts",
+    Column("source_id", Id, ForeignKey("sources.id"), nullable=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("first_name", String(200), nullable=True),
+    Column("last_name", String(200), nullable=True),
+    Column("email", String(320), nullable=True),
+)
+
+candidates = _record(
+    "candidates",
+    Column("first_name", String(200), nullable=True),
+    Column("last_name", String(200), nullable=True),
+    Column("middle_initial", String(20), nullable=True),
+    Column("prefix", String(40), nullable=True),
+    Column("suffix", String(40), nullable=True),
+    Column("emails", Json, nullable=False),  # list[str]
+    Column("phones", Json, nullable=False),  # list[{number, extension?, type?}]
+    Column("addresses", Json, nullable=False),  # list[{line1, city, region, postal_code, country}]
+    Column("headline", String(400), nullable=True),
+    Column("current_title", String(400), nullable=True),
+    Column("current_company", String(400), nullable=True),
+    Column("location", String(400), nullable=True),
+    Column("linkedin_url", String(400), nullable=True),
+    Column("person_urn", String(100), nullable=True),
+    Column("match_method", String(32), nullable=True),  # how person_urn was learned
+    Column("confidential", Boolean, nullable=False, default=False),
+    Column("do_not_contact", Boolean, nullable=False, default=False),
+    Column("tags", Json, nullable=False),  # list[str]
+    Column("source_id", Id, ForeignKey("sources.id"), nullable=True),
+    Column("source_contact_id", Id, ForeignKey("source_contacts.id"), nullable=True),
+    Column("creation_source", String(64), nullable=True),
+    Column("resume", Json, nullable=True),  # {filename, content_type, size, url}
+)
+Index("ix_candidates_tenant_person", candidates.c.tenant_id, candidates.c.person_urn)
+Index("ix_candidates_tenant_linkedin_url", candidates.c.tenant_id, candidates.c.linkedin_url)
+
+jobs = _record(
+    "jobs",
+    Column("title", String(400), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("location", String(400), nullable=True),
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("availability", String(16), nullable=True),  # public | private; None: policy default
+    Column("confidential", Boolean, nullable=False, default=False),
+    Column("published_at", Millis, nullable=True),
+    Column("closed_at", Millis, nullable=True),
+    Column("apply_url", String(2000), nullable=True),
+    Column("requisition_code", String(200), nullable=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("viewer_ids", Json, nullable=False),  # list of users.id allowed to view (ACL)
+)
+
+applications = _record(
+    "applications",
+    Column("candidate_id", Id, ForeignKey("candidates.id"), nullable=False),
+    Column("job_id", Id, ForeignKey("jobs.id"), nullable=False),
+    Column("source", String(200), nullable=True),
+    Column("current_stage", String(200), nullable=True),
+    Column("disposition_reason", String(400), nullable=True),
+    Column("outcome", String(16), nullable=False),  # active | hired | rejected | withdrawn
+    # One hiring process per candidate and position (Comeet seed).
+    UniqueConstraint("tenant_id", "candidate_id", "job_id"),
+)
+Index("ix_applications_candidate", applications.c.candidate_id)
+Index("ix_applications_job", applications.c.job_id)
+
+stage_transitions = _record(
+    "stage_transitions",
+    Column("application_id", Id, ForeignKey("applications.id"), nullable=False),
+    Column("stage", String(200), nullable=False),
+    Column("entered_at", Millis, nullable=False),
+)
+Index("ix_stage_transitions_application", stage_transitions.c.application_id)
+
+interview_feedback = _record(
+    "interview_feedback",
+    Column("application_id", Id, ForeignKey("applications.id"), nullable=False),
+    Column("interviewer_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("interview_type", String(32), nullable=True),  # phone_screen | onsite
+    Column("feedback", Text, nullable=True),
+    Column("evaluations", Json, nullable=False),  # list[{attribute, result}]
+)
+Index("ix_interview_feedback_application", interview_feedback.c.application_id)
+
+notes = _record(
+    "notes",
+    Column("candidate_id", Id, ForeignKey("candidates.id"), nullable=True),
+    Column("application_id", Id, ForeignKey("applications.id"), nullable=True),
+    Column("author_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("visibility", String(16), nullable=False),  # public | private
+)
+Index("ix_notes_candidate", notes.c.candidate_id)
+Index("ix_notes_application", notes.c.application_id)
+
+projects = _record(
+    "projects",
+    Column("title", String(400), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("shared_with_all", Boolean, nullable=False, default=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("locations", Json, nullable=False),  # list[str]
+    Column("job_ids", Json, nullable=False),  # list of jobs.id the project recruits for
+)
+
+project_stages = _record(
+    "project_stages",
+    Column("project_id", Id, ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("category", String(16), nullable=False),  # LinkedIn's stageCategory, lower case
+    Column("position", Integer, nullable=False, default=0),
+)
+Index("ix_project_stages_project", project_stages.c.project_id)
+
+project_memberships = _record(
+    "project_memberships",
+    Column("project_id", Id, ForeignKey("projects.id"), nullable=False),
+    Column("candidate_id", Id, ForeignKey("candidates.id"), nullable=False),
+    Column("stage_id", Id, ForeignKey("project_stages.id"), nullable=True),
+    Column("source", String(200), nullable=True),
+    Column("disposition_reason", String(400), nullable=True),
+    UniqueConstraint("tenant_id", "project_id", "candidate_id"),
+)
+Index("ix_project_memberships_candidate", project_memberships.c.candidate_id)
+
+interactions = _record(
+    "interactions",
+    Column("candidate_id", Id, ForeignKey("candidates.id"), nullable=False),
+    Column("project_id", Id, ForeignKey("projects.id"), nullable=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("type", String(32), nullable=False),  # email | web_session | inmail | note | ...
+    Column("direction", String(16), nullable=True),  # inbound | outbound
+    Column("occurred_at", Millis, nullable=False),
+    Column("subject", String(400), nullable=True),
+    Column("content", Text, nullable=True),
+)
+Index("ix_interactions_candidate", interactions.c.candidate_id)
+
+duplicate_alerts = _record(
+    "duplicate_alerts",
+    Column("candidate_id", Id, ForeignKey("candidates.id"), nullable=False),
+    Column("other_candidate_id", Id, ForeignKey("candidates.id"), nullable=False),
+    Column("reason", String(400), nullable=False),
+    Column("status", String(16), nullable=False),  # open | resolved | dismissed
+)
+
+changelog = Table(
+    "changelog", metadata,
+    # Allocated at commit time under a lock (changelog.py): sequence order is commit order.
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", Id, nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("op", String(8), nullable=False),  # create | update | delete
+    Column("confidentiality", String(8), nullable=True),  # entered | left, when it changed
+    Column("at", Millis, nullable=False),
+)
+Index("ix_changelog_tenant_seq", changelog.c.tenant_id, changelog.c.seq)
