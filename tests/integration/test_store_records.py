@@ -105,3 +105,44 @@ def test_tenants_never_see_each_other(store, tenant):
         rows = conn.execute(select(changelog.c.tenant_id)).all()
     assert ours["first_name"] == "Ada"
     assert {r.tenant_id for r in rows} == {tenant.id, other.id}
+
+
+def test_every_cascade_kind_leaves_one_row_per_changed_record(store, tenant):
+    from recruitlink.core.records import Project, User
+
+    with store.writer(tenant.id) as w:
+        w.records("users", [(0, User(id="U1", name="Rita", email="rita@x.example",
+                                     role="recruiter"))], mode="create")
+        w.records("jobs", [(0, Job(id="J1", title="Eng", owner_id="U1", viewer_ids=["U1"])),
+                           (1, Job(id="J2", title="Ops"))], mode="create")
+        w.records("projects", [(0, Project(id="P1", title="Pool", job_ids=["J1", "J2"]))],
+                  mode="create")
+    before = len(changes(store, tenant.id))
+    with store.writer(tenant.id) as w:
+        assert w.delete("users", "U1")  # unlinks J1.owner and drops U1 from J1.viewer_ids
+    assert changes(store, tenant.id)[before:] == [("jobs", "J1", "update", None),
+                                                  ("users", "U1", "delete", None)]
+    with store.reader() as conn:
+        job = get_record(conn, entity("jobs"), tenant_id=tenant.id, external_id="J1")
+    assert job["owner_id"] is None and job["viewer_ids"] == []
+    before = len(changes(store, tenant.id))
+    with store.writer(tenant.id) as w:
+        assert w.delete("jobs", "J2")  # drops J2 from the project's job list
+    assert changes(store, tenant.id)[before:] == [("projects", "P1", "update", None),
+                                                  ("jobs", "J2", "delete", None)]
+    with store.reader() as conn:
+        project = get_record(conn, entity("projects"), tenant_id=tenant.id, external_id="P1")
+    assert project["job_ids"] == ["J1"]
+
+
+def test_a_failed_transaction_leaves_neither_records_nor_changelog(store, tenant):
+    import pytest
+
+    before = len(changes(store, tenant.id))
+    with pytest.raises(RuntimeError), store.writer(tenant.id) as w:
+        w.records("candidates", [(0, Candidate(id="C9", first_name="Gone"))], mode="create")
+        raise RuntimeError("crash mid-transaction")
+    assert len(changes(store, tenant.id)) == before
+    with store.reader() as conn:
+        assert get_record(conn, entity("candidates"), tenant_id=tenant.id,
+                          external_id="C9") is None
