@@ -221,7 +221,7 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def batch_ids_query(keys: Sequence[Mapping[str, str]] | Sequence[str]) -> str:
+def batch_ids_query(keys: Sequence[Mapping[str, str] | str]) -> str:
     """Build the `ids` part of a batch query string (brackets percent-encoded, as LinkedIn's
     own tools send them)."""
     parts: list[str] = []

@@ -1,0 +1,123 @@
+"""Sending Rest.li requests to LinkedIn: bearer tokens (renewed once on 401), query tunnelling
+when a URL would pass LinkedIn's limits, and LinkedIn's errors mapped onto recruitlink's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from recruitlink.errors import (
+    LinkedInAuthError,
+    LinkedInForbidden,
+    LinkedInRequestError,
+    LinkedInThrottled,
+    LinkedInUnavailable,
+)
+
+from .tokens import TokenCache
+
+MAX_URL = 8 * 1024
+MAX_QUERY = 4 * 1024
+BOUNDARY = "recruitlink-restli-boundary"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: str
+
+
+class RestliHttp:
+    def __init__(self, *, api_url: str, oauth_url: str, credentials: Credentials,
+                 http: httpx.Client, tokens: TokenCache) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.token_url = oauth_url.rstrip("/") + "/oauth/v2/accessToken"
+        self.credentials = credentials
+        self.http = http
+        self.tokens = tokens
+
+    def _token(self) -> str:
+        return self.tokens.get(self.http, self.token_url, self.credentials.client_id,
+                               self.credentials.client_secret)
+
+    def call(self, verb: str, path: str, *, query: str = "", body: Any = None,
+             restli_method: str | None = None) -> httpx.Response:
+        """Send one request; returns a 2xx response or raises from the error tree."""
+        url = f"{self.api_url}/v2/{path}"
+        for attempt in (1, 2):
+            token = self._token()
+            request = self._build(verb, url, query, body, restli_method, token)
+            try:
+                response = self.http.send(request)
+            except httpx.TransportError as exc:
+                raise LinkedInUnavailable(f"{verb} {path}: {type(exc).__name__}: {exc}"
+                                          ) from exc
+            if response.status_code == 401 and attempt == 1:
+                # Expired or revoked: forget it and try once more with a fresh token.
+                self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
+                continue
+            return _checked(response, verb, path)
+        raise AssertionError("unreachable")
+
+    def _build(self, verb: str, url: str, query: str, body: Any, restli_method: str | None,
+               token: str) -> httpx.Request:
+        headers = {"Authorization": f"Bearer {token}"}
+        if restli_method:
+            headers["X-RestLi-Method"] = restli_method
+        entity = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        full = f"{url}?{query}" if query else url
+        if len(full.encode()) <= MAX_URL and len(query.encode()) <= MAX_QUERY:
+            if entity is not None:
+                headers["Content-Type"] = "application/json"
+            return self.http.build_request(verb, full, headers=headers, content=entity)
+        # Too long for a URL: tunnel the query in the body (reference §2.4).
+        headers["X-HTTP-Method-Override"] = verb
+        if entity is None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            return self.http.build_request("POST", url, headers=headers, content=query.encode())
+        headers["Content-Type"] = f"multipart/mixed; boundary={BOUNDARY}"
+        multipart = (f"--{BOUNDARY}\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
+                     f"{query}\r\n--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n"
+                     ).encode() + entity + f"\r\n--{BOUNDARY}--\r\n".encode()
+        return self.http.build_request("POST", url, headers=headers, content=multipart)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500] or response.reason_phrase
+    if isinstance(body, Mapping):
+        return str(body.get("message") or body.get("error_description") or body)[:2000]
+    return str(body)[:500]
+
+
+def _checked(response: httpx.Response, verb: str, path: str) -> httpx.Response:
+    status = response.status_code
+    if status < 400:
+        return response
+    where = f"{verb} {path.split('?')[0][:120]}"
+    message = f"{where}: {status} {_message(response)}"
+    if status == 429:
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        raise LinkedInThrottled(message, retry_after=retry_after, status=status)
+    if status >= 500 or status == 408:
+        raise LinkedInUnavailable(message, status=status)
+    if status == 401:
+        raise LinkedInAuthError(message, status=status)
+    if status == 403:
+        raise LinkedInForbidden(message, status=status)
+    raise LinkedInRequestError(message, status=status)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

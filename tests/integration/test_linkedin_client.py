@@ -1,0 +1,167 @@
+"""recruitlink's LinkedIn client against the sandbox over loopback: tokens, tunnelling,
+per-entity outcomes, and LinkedIn's errors mapped onto recruitlink's error tree."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from recruitlink.core.restli import make_key
+from recruitlink.errors import (
+    LinkedInAuthError,
+    LinkedInForbidden,
+    LinkedInThrottled,
+    LinkedInUnavailable,
+)
+from recruitlink.linkedin import LinkedInClient, TokenCache
+from tests.conftest import ORG
+from tests.support.linkedin import candidate_key, candidate_record, job_posting
+
+_open: list[LinkedInClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    yield
+    while _open:
+        _open.pop().close()
+
+
+def make_client(url: str, client_id: str, client_secret: str,
+                tokens: TokenCache | None = None) -> LinkedInClient:
+    client = LinkedInClient(api_url=url, oauth_url=url, client_id=client_id,
+                            client_secret=client_secret, tokens=tokens or TokenCache())
+    _open.append(client)
+    return client
+
+
+def client_for(li, *, partner: bool = False, tokens: TokenCache | None = None):
+    creds = li.app.state.partner if partner else li.app.state.demo
+    return make_client(li.url, creds.client_id, creds.client_secret, tokens)
+
+
+def minted(li) -> int:
+    return li.control.get(f"/apps/{li.app.state.demo.app_urn}").json()["tokensMinted"]
+
+
+def test_one_token_is_reused_across_calls_and_renewed_once_on_401(li):
+    tokens = TokenCache()
+    client = client_for(li, tokens=tokens)
+    keys = [candidate_key(f"C{i}", ORG) for i in range(3)]
+    for _ in range(10):
+        client.get("atsCandidates", keys)
+    assert tokens.minted == 1 and minted(li) == 1
+    # LinkedIn's clock passes the token's expiry while our cache still trusts it.
+    li.control.post("/clock/advance", json={"seconds": 1801})
+    client.get("atsCandidates", keys)
+    assert tokens.minted == 2 and minted(li) == 2
+
+
+def test_refused_credentials_are_terminal(li):
+    li.control.patch(f"/apps/{li.app.state.demo.app_urn}", json={"canMintTokens": False})
+    client = client_for(li)
+    with pytest.raises(LinkedInAuthError, match="not allowed"):
+        client.get("atsCandidates", [candidate_key("C1", ORG)])
+    wrong = make_client(li.url, "nobody", "x")
+    with pytest.raises(LinkedInAuthError):
+        wrong.get("atsCandidates", [candidate_key("C1", ORG)])
+
+
+def test_hundred_records_are_tunnelled_and_each_outcome_is_classified(li):
+    client = client_for(li)
+    items = [(candidate_key(f"C{i}", ORG), candidate_record(i)) for i in range(100)]
+    bad_key = candidate_key("C7", ORG)
+    items[7] = (bad_key, candidate_record(7, emailAddresses=["not-an-email"]))
+    outcomes = client.upsert("atsCandidates", items)
+    assert len(outcomes) == 100
+    rejected = {k: o for k, o in outcomes.items() if o.verdict != "synced"}
+    assert list(rejected) == [make_key(bad_key)]
+    assert rejected[make_key(bad_key)].status == 422
+    assert "/emailAddresses/0" in rejected[make_key(bad_key)].message
+    found = client.get("atsCandidates", [k for k, _ in items])
+    assert sum(1 for v in found.values() if v is not None) == 99
+    deleted = client.delete("atsCandidates", [k for k, _ in items])
+    assert {o.verdict for o in deleted.values()} == {"synced"}  # the missing one is "gone"
+
+
+def test_sub_resources_and_patch(li):
+    client = client_for(li)
+    key = candidate_key("C1", ORG)
+    client.upsert("atsCandidates", [(key, candidate_record(1))])
+    notes = client.upsert("atsCandidates", [("N1", {"note": "hi", "atsCreatedAt": 1})],
+                          parent=key, child="notes")
+    assert notes["N1"].verdict == "synced"
+    patched = client.patch("atsCandidates", [(key, {"manualMatchedMember":
+                                                    "urn:li:person:abc"})])
+    assert patched[make_key(key)].verdict == "synced"
+    record = client.get("atsCandidates", [key], fields=["manualMatchedMember"])[make_key(key)]
+    assert record == {"manualMatchedMember": "urn:li:person:abc"}
+    assert client.get("atsCandidates", ["N1"], parent=key, child="notes")["N1"]["note"] == "hi"
+
+
+def test_throttle_is_transient_with_linkedins_retry_after(li):
+    li.control.put("/throttles", json={"family": "atsCandidates", "perMinute": 5})
+    client = client_for(li)
+    items = [(candidate_key(f"C{i}", ORG), candidate_record(i)) for i in range(5)]
+    client.upsert("atsCandidates", items)
+    with pytest.raises(LinkedInThrottled) as caught:
+        client.upsert("atsCandidates", items[:1])
+    assert caught.value.transient and 1 <= (caught.value.retry_after or 0) <= 60
+
+
+@pytest.mark.parametrize("fault", [{"error_rate": 1.0}, {"drop_rate": 1.0}])
+def test_server_errors_and_dropped_connections_are_transient(li, fault):
+    li.control.put("/faults/atsCandidates", json=fault)
+    client = client_for(li)
+    with pytest.raises(LinkedInUnavailable) as caught:
+        client.upsert("atsCandidates", [(candidate_key("C1", ORG), candidate_record(1))])
+    assert caught.value.transient
+
+
+def test_organization_not_enabled_is_forbidden(li):
+    client = client_for(li)
+    with pytest.raises(LinkedInForbidden):
+        client.upsert("atsCandidates", [(candidate_key("C1", "urn:li:organization:999"),
+                                         candidate_record(1))])
+
+
+def test_jobs_and_their_tasks(li):
+    client = client_for(li)
+    results = client.submit_jobs([job_posting("REQ-1"), job_posting("REQ-2", title="")])
+    (ok, task), (bad, no_task) = results
+    assert ok.verdict == "synced" and task.startswith("urn:li:simpleJobPostingTask:")
+    assert bad.verdict == "rejected" and "/title" in bad.message and no_task is None
+    deadline = time.monotonic() + 10
+    while (status := client.job_tasks([task])[task]["status"]) == "IN_PROGRESS":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert status == "SUCCEEDED"
+
+
+def test_provisioning_integrations_and_configuration(li, receiver):
+    partner = client_for(li, partner=True)
+    app = partner.create_child_app(unique_foreign_id="t-1", name="recruitlink - T1",
+                                   description="tenant t-1")
+    assert partner.find_child_app("t-1")["key"] == app["key"]
+    partner.set_child_app(app["key"], {"validJsSdkDomains": ["http://localhost:8000"]})
+    assert partner.find_child_app("t-1")["validJsSdkDomains"] == ["http://localhost:8000"]
+    customer = make_client(li.url, app["credentials"]["client_id"],
+                           app["credentials"]["client_secret"])
+    org = "urn:li:organization:4242"
+    keys = [customer.integration_key(org, t) for t in ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR")]
+    named = customer.name_integrations([(k, "T1 integration") for k in keys])
+    assert {o.verdict for o in named.values()} == {"synced"}
+    assert {r["status"] for r in customer.integrations(keys).values()} == {"PENDING"}
+    assert customer.set_configuration(keys[0], "CALLBACK_URL", receiver.url).verdict == \
+        "synced"
+    assert customer.configuration(keys[0], "CALLBACK_URL") == receiver.url
+    li.control.post("/integrations/status", json={"integrationContext": org,
+                                                  "status": "ENABLED"})
+    (push,) = receiver.wait_for(1)
+    request_id = httpx.Response(200, content=push.body).json()["requestId"]
+    changed = customer.integrations_for_request(request_id)
+    assert {c["status"] for c in changed} == {"ENABLED"}
+    assert customer.delete_configuration(keys[0], "CALLBACK_URL").verdict == "synced"
+    assert customer.configuration(keys[0], "CALLBACK_URL") is None
