@@ -79,6 +79,9 @@ class User(_Record):
     role: Literal["recruiter", "admin", "company_admin"] | None = None
     is_default_integration_user: bool | None = None
     active: bool | None = None
+    person_urn: Annotated[str, StringConstraints(max_length=100,
+                                                 pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
+                          ] | None = None
 
 
 class Source(_Record):

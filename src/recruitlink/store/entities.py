@@ -84,7 +84,8 @@ def _alert_check(row: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (
     Entity("users", schema.users, models.User,
-           columns=("name", "email", "role", "is_default_integration_user", "active"),
+           columns=("name", "email", "role", "is_default_integration_user", "active",
+                    "person_urn"),
            required=("name", "email", "role"),
            defaults={"is_default_integration_user": False, "active": True},
            children=(Child("jobs", "owner_id", "unlink"), Child("notes", "author_id", "unlink"),

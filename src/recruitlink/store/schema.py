@@ -85,6 +85,7 @@ users = _record(
     Column("role", String(16), nullable=False),  # recruiter | admin | company_admin
     Column("is_default_integration_user", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
+    Column("person_urn", String(100), nullable=True),  # the LinkedIn member, once mapped
 )
 Index("ix_users_tenant_email", users.c.tenant_id, users.c.email)
 
@@ -254,3 +255,156 @@ changelog = Table(
     Column("at", Millis, nullable=False),
 )
 Index("ix_changelog_tenant_seq", changelog.c.tenant_id, changelog.c.seq)
+
+
+# -- sync state (the outbound sync's ledger; see sync/) ----------------------------------------
+
+connections = Table(
+    "connections", metadata,
+    # A tenant's link to LinkedIn: its child app, organization, contracts and policy.
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("kind", String(8), nullable=False),  # RSC | CRM
+    Column("organization", String(100), nullable=False),
+    Column("contracts", Json, nullable=False),  # [{"urn", "paused"}]
+    Column("app_key", String(100), nullable=True),
+    Column("client_id", String(200), nullable=True),
+    Column("client_secret", Text, nullable=True),  # encrypted (crypto.py), never plain
+    Column("callback_token", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # PENDING|ENABLED|DISABLED|DISCONNECTED
+    Column("status_changed_at", Millis, nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("policy", Json, nullable=False),
+    Column("last_sync_at", Millis, nullable=True),
+    Column("created_at", Millis, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # historical | disconnect
+    Column("status", String(16), nullable=False),  # running | done | failed | cancelled
+    Column("start_seq", Id, nullable=False),  # changelog position when the run began
+    Column("started_at", Millis, nullable=False),
+    Column("finished_at", Millis, nullable=True),
+    Column("report", Json, nullable=True),
+)
+Index("ix_sync_runs_tenant", sync_runs.c.tenant_id, sync_runs.c.id)
+
+sync_milestones = Table(
+    "sync_milestones", metadata,
+    Column("run_id", Id, ForeignKey("sync_runs.id"), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("cursor", Id, nullable=False, default=0),  # last store id committed
+    Column("total", Integer, nullable=True),
+    Column("done", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("excluded", Integer, nullable=False, default=0),
+    Column("started_at", Millis, nullable=True),
+    Column("finished_at", Millis, nullable=True),
+)
+
+sync_batches = Table(
+    "sync_batches", metadata,
+    # Write-ahead: a batch is recorded, with its items, before anything is sent.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("run_id", Id, nullable=True),  # None: continuous sync
+    Column("milestone", String(32), nullable=True),
+    Column("status", String(16), nullable=False),  # prepared | committed | failed
+    Column("records", Integer, nullable=False),
+    Column("synced", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("retryable", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+    Column("calls", Integer, nullable=False, default=0),
+    Column("cursor_after", Id, nullable=True),  # milestone id or changelog seq it covers
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Millis, nullable=False),
+    Column("committed_at", Millis, nullable=True),
+)
+Index("ix_sync_batches_tenant", sync_batches.c.tenant_id, sync_batches.c.id)
+Index("ix_sync_batches_status", sync_batches.c.tenant_id, sync_batches.c.status)
+
+sync_batch_items = Table(
+    "sync_batch_items", metadata,
+    Column("batch_id", Id, ForeignKey("sync_batches.id"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("entity_id", Id, primary_key=True),
+    Column("action", String(8), nullable=False),  # upsert | delete
+    Column("outcome", String(16), nullable=True),  # synced|rejected|retryable|skipped|excluded
+)
+
+sync_ledger = Table(
+    "sync_ledger", metadata,
+    # What LinkedIn holds for each store record: its key there, the hash of what was sent.
+    Column("tenant_id", Id, primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("entity_id", Id, primary_key=True),
+    Column("external_id", String(200), nullable=False),
+    Column("resource", String(48), nullable=False),
+    Column("li_key", Json, nullable=False),  # {"key": ..., "parent": ...}
+    Column("content_hash", String(64), nullable=True),
+    Column("state", String(16), nullable=False),  # synced|submitted|rejected|deleted|excluded
+    Column("job_task", String(100), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("source_modified_at", Millis, nullable=True),
+    Column("batch_id", Id, nullable=True),
+    Column("updated_at", Millis, nullable=False),
+)
+Index("ix_sync_ledger_state", sync_ledger.c.tenant_id, sync_ledger.c.state)
+
+sync_errors = Table(
+    "sync_errors", metadata,
+    # Every rejected record with its field and reason; kept, and replayable.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, nullable=False),
+    Column("batch_id", Id, nullable=True),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", Id, nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("field", String(200), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("source", String(16), nullable=False),  # validation | linkedin | policy
+    Column("status", String(16), nullable=False),  # open | replayed | resolved
+    Column("created_at", Millis, nullable=False),
+)
+Index("ix_sync_errors_batch", sync_errors.c.batch_id)
+Index("ix_sync_errors_tenant", sync_errors.c.tenant_id, sync_errors.c.status, sync_errors.c.id)
+
+sync_cursors = Table(
+    "sync_cursors", metadata,
+    Column("tenant_id", Id, primary_key=True),
+    Column("name", String(32), primary_key=True),  # "changelog"
+    Column("position", Id, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+)
+
+rate_events = Table(
+    "rate_events", metadata,
+    # The shared rate budget: records sent per app and resource family, last minute and day.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", String(200), nullable=False),
+    Column("family", String(48), nullable=False),
+    Column("at_ms", Millis, nullable=False),
+    Column("records", Integer, nullable=False),
+)
+Index("ix_rate_events_lookup", rate_events.c.client_id, rate_events.c.family, rate_events.c.at_ms)
+
+rate_blocks = Table(
+    "rate_blocks", metadata,
+    # A 429's Retry-After, honoured by every process: nobody sends before `until_ms`.
+    Column("client_id", String(200), primary_key=True),
+    Column("family", String(48), primary_key=True),
+    Column("until_ms", Millis, nullable=False),
+)
+
+sync_leases = Table(
+    "sync_leases", metadata,
+    # One sync at a time per tenant, across processes: a lease renewed while working.
+    Column("tenant_id", Id, primary_key=True),
+    Column("owner", String(100), nullable=False),
+    Column("expires_at", Millis, nullable=False),
+)
