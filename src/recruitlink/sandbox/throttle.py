@@ -8,42 +8,19 @@ with `Retry-After` and consumes nothing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
+
+from recruitlink.core.limits import copy_limits
 
 from .errors import ApiError
 from .store import throttle_day, throttle_minute
 
 
-@dataclass
-class Limit:
-    per_day: int | None
-    per_minute: int | None
-
-
-# assumed where LinkedIn publishes no number: simpleJobPostings (daily), provisioning (none).
-DEFAULT_LIMITS: dict[str, Limit] = {
-    "atsIntegrations": Limit(5_000, None),
-    "integrationConfigurations": Limit(5_000, None),
-    "simpleJobPostings": Limit(100_000, None),
-    "simpleJobPostingTasks": Limit(300_000, None),
-    "atsCandidates": Limit(100_000, 10_000),
-    "atsApplications": Limit(100_000, 10_000),
-    "atsEntityAcls": Limit(100_000, 10_000),
-    "atsEntityAclAssignees": Limit(100_000, 10_000),
-    "tcrmPipelines": Limit(100_000, 10_000),
-    "tcrmPipelineStages": Limit(100_000, 10_000),
-    "tcrmCandidatePipelines": Limit(100_000, 10_000),
-    "tcrmInteractions": Limit(100_000, 10_000),
-}
-
-
 class Throttles:
     def __init__(self, records_per_minute: int | None, requests_per_day: int | None) -> None:
-        self.limits = {name: Limit(limit.per_day, limit.per_minute)
-                       for name, limit in DEFAULT_LIMITS.items()}
+        self.limits = copy_limits()
         self.set_all(records_per_minute=records_per_minute, requests_per_day=requests_per_day)
         self.enabled = True
 

@@ -393,6 +393,14 @@ rate_events = Table(
 )
 Index("ix_rate_events_lookup", rate_events.c.client_id, rate_events.c.family, rate_events.c.at_ms)
 
+rate_days = Table(
+    "rate_days", metadata,
+    Column("client_id", String(200), primary_key=True),
+    Column("family", String(48), primary_key=True),
+    Column("day", String(10), primary_key=True),  # UTC date: LinkedIn resets at midnight
+    Column("requests", Integer, nullable=False),
+)
+
 rate_blocks = Table(
     "rate_blocks", metadata,
     # A 429's Retry-After, honoured by every process: nobody sends before `until_ms`.

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 11:57:15.391130
+Create Date: 2026-11-21 11:57:42.202948
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ def upgrade() -> None:
         sa.Column("family", sa.String(length=48), nullable=False),
         sa.Column("until_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("client_id", "family", name=op.f("pk_rate_blocks")),
+    )
+    op.create_table(
+        "rate_days",
+        sa.Column("client_id", sa.String(length=200), nullable=False),
+        sa.Column("family", sa.String(length=48), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("requests", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("client_id", "family", "day", name=op.f("pk_rate_days")),
     )
     op.create_table(
         "rate_events",
@@ -288,4 +296,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rate_events_lookup")
 
     op.drop_table("rate_events")
+    op.drop_table("rate_days")
     op.drop_table("rate_blocks")

@@ -1,0 +1,1 @@
+"""The outbound sync: ATS/CRM store -> LinkedIn, historical and continuous."""
