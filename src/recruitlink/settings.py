@@ -15,6 +15,11 @@ class Settings(BaseSettings):
     linkedin_oauth_url: str = "http://127.0.0.1:8765"
     secret_key: SecretStr = Field(SecretStr("dev-only-change-me"),
                                   description="Encrypts stored secrets; signs sessions.")
+    partner_client_id: str | None = Field(None, description="The partner (parent) app's id.")
+    partner_client_secret: SecretStr | None = None
+    public_url: str = Field("http://127.0.0.1:8000",
+                            description="Where LinkedIn reaches this server (push callbacks, "
+                                        "deep links).")
     host: str = "127.0.0.1"
     port: int = 8000
     max_bulk_records: int = 10_000

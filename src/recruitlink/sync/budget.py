@@ -73,7 +73,7 @@ class RateBudget:
                 rate_blocks.c.client_id == self.client_id,
                 rate_blocks.c.family == family)).scalar()
             if blocked is not None and blocked > now:
-                return (blocked - now) / 1000
+                return float(blocked - now) / 1000
             day = _day(now)
             if limit is not None and limit.per_day is not None:
                 used_today = conn.execute(select(rate_days.c.requests).where(
@@ -111,7 +111,7 @@ class RateBudget:
         for event in events:
             freed += event.records
             if freed >= need:
-                return max(0.001, (event.at_ms + self.window_ms - now) / 1000)
+                return max(0.001, float(event.at_ms + self.window_ms - now) / 1000)
         return self.window_ms / 1000
 
     def _count_request(self, conn: Connection, family: str, day: str) -> None:

@@ -1,0 +1,137 @@
+"""Checks a payload before it is sent: LinkedIn's own field rules, then stricter contact checks.
+
+LinkedIn only pattern-checks emails (X@X.X) and not phones at all, yet the seeds (PageUp) name
+invalid emails and phone numbers as the most likely reason a candidate fails to sync. So on top
+of `linkedin_schema.validate_record` every email is checked with email-validator (syntax only,
+never DNS) and every phone number with phonenumbers. A record is rejected as a whole with all
+its reasons. Pure: no I/O, no clock (the caller passes `now_ms`), and nothing here raises on
+any payload.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from recruitlink.core.linkedin_schema import FieldError, validate_record
+
+__all__ = ["EMAIL_FIELDS", "check", "email_problem", "phone_problem"]
+
+# Top-level single-email fields per resource; candidates' emailAddresses is a list.
+EMAIL_FIELDS: Mapping[str, str] = {
+    "atsApplications": "candidateEmail",
+    "simpleJobPostings": "requisitionOwnerEmail",
+    "tcrmPipelines": "ownerEmailAddress",
+}
+
+_PHONE_PARSE_ERRORS: Mapping[int, str] = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "has no valid country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "is not a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "is too short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "is too short",
+    phonenumbers.NumberParseException.TOO_LONG: "is too long",
+}
+_POSSIBILITY: Mapping[int, str] = {
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has an invalid country code",
+    phonenumbers.ValidationResult.TOO_SHORT: "is too short",
+    phonenumbers.ValidationResult.TOO_LONG: "is too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "has an invalid length",
+}
+_ERROR_NUMBER = re.compile(r"^\(\d+\)\s*")
+
+
+def _show(text: str) -> str:
+    """A value quoted for a message, cut short so a huge input makes a short message."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def email_problem(email: str) -> str | None:
+    """Why `email` is not a valid address (syntax only, no DNS), or None."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return f"invalid email address: {exc}"
+    except Exception as exc:  # never raise, whatever the library makes of the input
+        return f"invalid email address: {type(exc).__name__}"
+    return None
+
+
+def phone_problem(number: str, region: str = "US") -> str | None:
+    """Why `number` is not a possible phone number, or None. A number that does not start
+    with "+" is read as a national number of `region`."""
+    international = number.lstrip().startswith("+")
+    parse_region = None if international else region.upper() if isinstance(region, str) else None
+    where = "" if international else f" (read as a number of region {region})"
+    shown = _show(number)
+    try:
+        parsed = phonenumbers.parse(number, parse_region)
+    except phonenumbers.NumberParseException as exc:
+        why = _PHONE_PARSE_ERRORS.get(exc.error_type) or _ERROR_NUMBER.sub("", str(exc))
+        return f"invalid phone number: {shown} {why}{where}"
+    except Exception as exc:  # never raise, whatever the library makes of the input
+        return f"invalid phone number: {shown} could not be parsed ({type(exc).__name__})"
+    try:
+        if phonenumbers.is_possible_number(parsed):
+            return None
+        reason = phonenumbers.is_possible_number_with_reason(parsed)
+    except Exception as exc:  # never raise
+        return f"invalid phone number: {shown} could not be checked ({type(exc).__name__})"
+    why = _POSSIBILITY.get(reason, "is not a possible phone number")
+    return f"invalid phone number: {shown} {why}{where}"
+
+
+def _emails(resource: str, payload: Mapping[Any, Any]) -> Iterator[tuple[str, str]]:
+    if resource == "atsCandidates":
+        addresses = payload.get("emailAddresses")
+        if isinstance(addresses, list | tuple):
+            for index, email in enumerate(addresses):
+                if isinstance(email, str):
+                    yield f"/emailAddresses/{index}", email
+    field = EMAIL_FIELDS.get(resource)
+    if field is not None and isinstance(payload.get(field), str):
+        yield f"/{field}", payload[field]
+
+
+def _phones(resource: str, payload: Mapping[Any, Any]) -> Iterator[tuple[str, str]]:
+    if resource != "atsCandidates":
+        return
+    phones = payload.get("phoneNumbers")
+    if not isinstance(phones, list | tuple):
+        return
+    for index, phone in enumerate(phones):
+        if isinstance(phone, Mapping) and isinstance(phone.get("number"), str):
+            yield f"/phoneNumbers/{index}/number", phone["number"]
+
+
+def check(
+    resource: str,
+    payload: Mapping[str, Any],
+    *,
+    now_ms: int,
+    operation: str | None = None,
+    phone_region: str = "US",
+) -> list[FieldError]:
+    """Every reason to reject `payload` (one record of `resource`); [] when it may be sent.
+
+    The errors of linkedin_schema.validate_record, then one per invalid email address and
+    phone number. An unknown resource is one error on the whole record, not an exception.
+    """
+    try:
+        errors = validate_record(resource, payload, now_ms=now_ms, operation=operation)
+    except ValueError as exc:  # unknown resource
+        return [FieldError("", str(exc), 400)]
+    if not isinstance(payload, Mapping):
+        return errors
+    for path, email in _emails(resource, payload):
+        problem = email_problem(email)
+        if problem is not None:
+            errors.append(FieldError(path, problem))
+    for path, number in _phones(resource, payload):
+        problem = phone_problem(number, phone_region)
+        if problem is not None:
+            errors.append(FieldError(path, problem))
+    return errors

@@ -1,0 +1,129 @@
+"""Connecting a tenant to LinkedIn (the service the setup page and `recruitlink connect` use):
+provision its child app with the partner credentials, register the integrations of its kind
+and its callback URL, store the credentials encrypted, and follow the status from PENDING to
+ENABLED, starting the historical sync when it gets there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from recruitlink.core.policy import Policy
+from recruitlink.crypto import SecretBox
+from recruitlink.errors import ConfigurationError, LinkedInRequestError
+from recruitlink.linkedin import LinkedInClient
+from recruitlink.store import Store, schema
+from recruitlink.store.tenants import tenant_by_slug
+
+from . import connections
+from .engine import SyncEngine, now_ms
+
+ORG_TYPES = {"RSC": ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"),
+             "CRM": ("CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR", "PROFILE_PLUGIN")}
+
+
+@dataclass
+class ConnectResult:
+    tenant_id: int
+    app_key: str
+    status: str
+    callback_url: str
+    run_id: int | None
+
+
+def kind_for(tenant_kind: str) -> str:
+    return "CRM" if tenant_kind == "CRM" else "RSC"
+
+
+def callback_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/linkedin/push/{token}"
+
+
+def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInClient, *,
+            tenant_slug: str, organization: str, contracts: list[str], public_url: str,
+            policy: Policy | None = None) -> ConnectResult:
+    policy = policy or Policy()
+    with store.reader() as conn:
+        tenant = tenant_by_slug(conn, tenant_slug)
+    if tenant is None:
+        raise ConfigurationError(f"tenant: no tenant {tenant_slug!r}")
+    if not organization.startswith("urn:li:organization:"):
+        raise ConfigurationError("organization: must be urn:li:organization:<id>")
+    bad = [c for c in contracts if not c.startswith("urn:li:contract:")]
+    if bad:
+        raise ConfigurationError(f"contract: {bad[0]!r} is not urn:li:contract:<id>")
+    kind = kind_for(tenant.kind)
+    now = now_ms()
+    with store.db.write() as conn:
+        existing = connections.load(conn, tenant.id, box)
+        if existing is not None and existing.status != "DISCONNECTED":
+            raise ConfigurationError(f"tenant {tenant_slug} is already connected "
+                                     f"({existing.status}); disconnect first")
+        if existing is not None:
+            conn.execute(schema.connections.delete().where(
+                schema.connections.c.tenant_id == tenant.id))
+            # Reconnecting syncs everything again from scratch (Beamery seed).
+            conn.execute(schema.sync_ledger.delete().where(
+                schema.sync_ledger.c.tenant_id == tenant.id))
+            conn.execute(schema.sync_cursors.delete().where(
+                schema.sync_cursors.c.tenant_id == tenant.id))
+        token = connections.create(conn, tenant_id=tenant.id, kind=kind,
+                                   organization=organization, contracts=contracts,
+                                   policy=policy, now_ms=now)
+
+    foreign_id = f"recruitlink-{tenant.slug}"
+    app = partner.find_child_app(foreign_id)
+    if app is None:
+        name = f"recruitlink - {tenant.name}"[:50]
+        app = partner.create_child_app(unique_foreign_id=foreign_id, name=name,
+                                       description=f"recruitlink tenant {tenant.slug}",
+                                       js_domains=[public_url.rstrip("/")])
+    credentials = app.get("credentials") or {}
+    if not credentials.get("client_id") or not credentials.get("client_secret"):
+        raise LinkedInRequestError("the provisioned application came back without credentials")
+    with store.db.write() as conn:
+        connections.set_app(conn, tenant.id, app_key=str(app["key"]),
+                            client_id=credentials["client_id"],
+                            client_secret=credentials["client_secret"], box=box)
+    info = connections.load_required(store, tenant.id, box)
+    client = engine.client_for(info)
+    org_keys = [client.integration_key(organization, t) for t in ORG_TYPES[kind]]
+    contract_keys = [client.integration_key(c, "CSA_API") for c in contracts]
+    client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
+                              for k in org_keys + contract_keys])
+    url = callback_url(public_url, token)
+    export, indicator = org_keys[0], org_keys[1]
+    client.set_configuration(export, "CALLBACK_URL", url)
+    if policy.visibility == "all_product_users":
+        client.set_configuration(export, "JOB_POSTING_VIEWERS", "ALL_PRODUCT_USERS")
+        client.set_configuration(indicator, "APPLICATION_VIEWERS", "ALL_PRODUCT_USERS")
+    status, run_id = refresh_status(store, box, engine, tenant.id)
+    return ConnectResult(tenant.id, str(app["key"]), status, url, run_id)
+
+
+def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
+                   tenant_id: int) -> tuple[str, int | None]:
+    """Ask LinkedIn for the integrations' status; when they have just become ENABLED, start
+    the historical sync. Returns (status, run id started or None)."""
+    info = connections.load_required(store, tenant_id, box)
+    client = engine.client_for(info)
+    keys = [client.integration_key(info.organization, t) for t in ORG_TYPES[info.kind]]
+    records = client.integrations(keys)
+    statuses = {str((r or {}).get("status") or "PENDING") for r in records.values()}
+    if statuses == {"ENABLED"}:
+        status = "ENABLED"
+    elif "DISABLED" in statuses:
+        status = "DISABLED"
+    else:
+        status = "PENDING"
+    run_id = None
+    with store.db.write() as conn:
+        if status != info.status:
+            connections.set_status(conn, tenant_id, status, now_ms())
+        has_run = conn.execute(select(schema.sync_runs.c.id).where(
+            schema.sync_runs.c.tenant_id == tenant_id,
+            schema.sync_runs.c.kind == "historical")).first() is not None
+    if status == "ENABLED" and not has_run:
+        run_id = engine.start_historical(tenant_id)
+    return status, run_id

@@ -1,0 +1,96 @@
+"""A tenant's connection to LinkedIn as the sync reads it, and the changes to it that the
+engine and the control commands make."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from recruitlink.core.policy import Policy
+from recruitlink.crypto import SecretBox
+from recruitlink.errors import ConfigurationError
+from recruitlink.store.schema import connections, tenants
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    tenant_id: int
+    tenant_slug: str
+    kind: str  # RSC | CRM
+    tenant_kind: str  # ATS | CRM | BOTH
+    organization: str
+    contracts: list[dict[str, Any]]
+    app_key: str | None
+    client_id: str | None
+    client_secret: str | None
+    callback_token: str
+    status: str
+    paused: bool
+    policy: Policy
+    last_sync_at: int | None
+
+
+def load(conn: Connection, tenant_id: int, box: SecretBox) -> ConnectionInfo | None:
+    row = conn.execute(select(connections, tenants.c.slug, tenants.c.kind.label("tenant_kind"))
+                       .join(tenants, tenants.c.id == connections.c.tenant_id)
+                       .where(connections.c.tenant_id == tenant_id)).first()
+    if row is None:
+        return None
+    secret = box.open(row.client_secret) if row.client_secret else None
+    return ConnectionInfo(
+        tenant_id=row.tenant_id, tenant_slug=row.slug, kind=row.kind,
+        tenant_kind=row.tenant_kind, organization=row.organization,
+        contracts=list(row.contracts), app_key=row.app_key, client_id=row.client_id,
+        client_secret=secret, callback_token=row.callback_token, status=row.status,
+        paused=row.paused, policy=Policy.from_json(row.policy), last_sync_at=row.last_sync_at)
+
+
+def create(conn: Connection, *, tenant_id: int, kind: str, organization: str,
+           contracts: list[str], policy: Policy, now_ms: int) -> str:
+    """A new connection (PENDING until LinkedIn says ENABLED); returns its callback token."""
+    if kind not in ("RSC", "CRM"):
+        raise ConfigurationError("kind: must be RSC or CRM")
+    token = secrets.token_urlsafe(32)
+    conn.execute(connections.insert().values(
+        tenant_id=tenant_id, kind=kind, organization=organization,
+        contracts=[{"urn": c, "paused": False} for c in contracts], callback_token=token,
+        status="PENDING", status_changed_at=now_ms, paused=False, policy=policy.to_json(),
+        created_at=now_ms))
+    return token
+
+
+def set_app(conn: Connection, tenant_id: int, *, app_key: str, client_id: str,
+            client_secret: str, box: SecretBox) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id).values(
+        app_key=app_key, client_id=client_id, client_secret=box.seal(client_secret)))
+
+
+def set_status(conn: Connection, tenant_id: int, status: str, now_ms: int) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id).values(
+        status=status, status_changed_at=now_ms))
+
+
+def set_paused(conn: Connection, tenant_id: int, paused: bool) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
+                 .values(paused=paused))
+
+
+def set_policy(conn: Connection, tenant_id: int, policy: Policy) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
+                 .values(policy=policy.to_json()))
+
+
+def touch_last_sync(conn: Connection, tenant_id: int, now_ms: int) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
+                 .values(last_sync_at=now_ms))
+
+
+def load_required(store: Any, tenant_id: int, box: SecretBox) -> ConnectionInfo:
+    with store.reader() as conn:
+        info = load(conn, tenant_id, box)
+    if info is None:
+        raise ConfigurationError(f"tenant {tenant_id} is not connected to LinkedIn")
+    return info

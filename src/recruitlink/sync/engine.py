@@ -1,0 +1,544 @@
+"""The outbound sync engine: historical backfill and continuous sync, one tenant at a time.
+
+`step(tenant)` does the next unit of work under the tenant's lease, in this order:
+1. a batch left `prepared` by a crash is sent again (it is an upsert) and committed;
+2. the next chunk of the changelog (the continuous sync: it runs from the first minute of the
+   historical sync, and before each historical batch, so the backfill never starves it);
+3. LinkedIn's job tasks that are due are polled until confirmed;
+4. the next logical batch (up to 1000 records) of the historical sync, in milestone order.
+Each batch is prepared (write-ahead), sent as calls of at most 100, and committed with its
+ledger and cursor in one transaction. Sends for a tenant never overlap, and every send reads
+the record's current row, so an older version can never overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+from sqlalchemy import Connection, func, select, update
+
+from recruitlink.core.limits import Limit, copy_limits
+from recruitlink.core.mapping import MappingContext
+from recruitlink.crypto import SecretBox
+from recruitlink.errors import ConfigurationError, TerminalError, TransientError
+from recruitlink.linkedin import LinkedInClient, TokenCache
+from recruitlink.store import Store, schema
+from recruitlink.store.changelog import read_changes
+
+from . import connections, ledger
+from .budget import RateBudget, Stopped
+from .connections import ConnectionInfo
+from .items import (
+    ORDER,
+    STREAM,
+    SYNCED_ENTITIES,
+    BuildContext,
+    Item,
+    Stream,
+    build,
+    delete_item,
+    stream_of,
+    streams_for,
+)
+from .ledger import LIVE_STATES, LedgerRow, Tally
+from .sender import ItemResult, Sender
+
+StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "historical",
+                   "milestone", "done", "error", "paused"]
+
+
+@dataclass
+class EngineSettings:
+    api_url: str
+    oauth_url: str
+    ats_base_url: str
+    limits: dict[str, Limit] = field(default_factory=copy_limits)
+    rate_window_ms: int = 61_000
+    lease_ttl_s: float = 15.0
+    continuous_chunk: int = 1000
+    job_task_poll_s: float = 5.0
+    max_attempts: int = 6
+    backoff_s: float = 0.5
+    idle_sleep_s: float = 0.2
+
+
+@dataclass
+class StepReport:
+    kind: StepKind
+    records: int = 0
+    tally: Tally | None = None
+    batch_id: int | None = None
+    milestone: str | None = None
+    message: str | None = None
+    terminal: bool = False
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class _Work:
+    send: list[Item] = field(default_factory=list)
+    rejected: list[Item] = field(default_factory=list)
+    skipped: list[Item] = field(default_factory=list)
+    excluded: list[Item] = field(default_factory=list)
+
+    @property
+    def refs(self) -> list[tuple[str, int, str]]:
+        return [(i.entity, i.entity_id, i.action)
+                for i in (*self.send, *self.rejected, *self.skipped, *self.excluded)]
+
+
+# A change to one record changes the payloads of others, or their exclusion.
+_DEPENDENTS_ON_CHANGE = {"candidates": ("applications",), "jobs": ("applications",)}
+_DEPENDENTS_ON_CONFIDENTIALITY = {
+    "candidates": ("notes", "applications", "project_memberships", "interactions"),
+    "jobs": ("applications",),
+    "applications": ("stage_transitions", "notes", "interview_feedback"),
+    "projects": ("project_stages", "project_memberships", "interactions"),
+}
+_PARENT_COLUMN = {("notes", "candidates"): "candidate_id",
+                  ("notes", "applications"): "application_id",
+                  ("applications", "candidates"): "candidate_id",
+                  ("applications", "jobs"): "job_id",
+                  ("project_memberships", "candidates"): "candidate_id",
+                  ("project_memberships", "projects"): "project_id",
+                  ("interactions", "candidates"): "candidate_id",
+                  ("interactions", "projects"): "project_id",
+                  ("stage_transitions", "applications"): "application_id",
+                  ("interview_feedback", "applications"): "application_id",
+                  ("project_stages", "projects"): "project_id"}
+
+
+class SyncEngine:
+    def __init__(self, store: Store, box: SecretBox, settings: EngineSettings, *,
+                 owner: str | None = None, http: httpx.Client | None = None,
+                 tokens: TokenCache | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.store = store
+        self.box = box
+        self.settings = settings
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.tokens = tokens or TokenCache()
+        self.sleep = sleep
+        self._clients: dict[str, LinkedInClient] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def client_for(self, info: ConnectionInfo) -> LinkedInClient:
+        if not info.client_id or not info.client_secret:
+            raise ConfigurationError(f"tenant {info.tenant_slug} has no LinkedIn credentials")
+        with self._lock:
+            client = self._clients.get(info.client_id)
+            if client is None:
+                client = LinkedInClient(api_url=self.settings.api_url,
+                                        oauth_url=self.settings.oauth_url,
+                                        client_id=info.client_id,
+                                        client_secret=info.client_secret, http=self.http,
+                                        tokens=self.tokens)
+                self._clients[info.client_id] = client
+            return client
+
+    def budget_for(self, info: ConnectionInfo) -> RateBudget:
+        return RateBudget(self.store.db, info.client_id or "", self.settings.limits,
+                          window_ms=self.settings.rate_window_ms, sleep=self.sleep)
+
+    def _load(self, tenant_id: int) -> ConnectionInfo | None:
+        with self.store.reader() as conn:
+            return connections.load(conn, tenant_id, self.box)
+
+    def _mapping(self, info: ConnectionInfo) -> MappingContext:
+        return MappingContext(organization=info.organization,
+                              ats_base_url=f"{self.settings.ats_base_url.rstrip('/')}"
+                                           f"/t/{info.tenant_slug}",
+                              default_availability=info.policy.default_availability)
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_historical(self, tenant_id: int) -> int:
+        """Start (or restart) the historical sync; the continuous sync starts with it."""
+        now = now_ms()
+        info = self._load(tenant_id)
+        if info is None:
+            raise ConfigurationError(f"tenant {tenant_id} is not connected to LinkedIn")
+        with self.store.db.write() as conn:
+            conn.execute(update(schema.sync_runs).where(
+                schema.sync_runs.c.tenant_id == tenant_id,
+                schema.sync_runs.c.status == "running").values(status="cancelled",
+                                                                finished_at=now))
+            start_seq = conn.execute(select(func.coalesce(func.max(schema.changelog.c.seq), 0))
+                                     .where(schema.changelog.c.tenant_id == tenant_id)).scalar()
+            run_id = int(conn.execute(schema.sync_runs.insert().values(
+                tenant_id=tenant_id, kind="historical", status="running", start_seq=start_seq,
+                started_at=now)).inserted_primary_key[0])  # type: ignore[index]
+            for position, stream in enumerate(streams_for(info.tenant_kind)):
+                total = conn.execute(select(func.count()).select_from(
+                    self._stream_query(stream, tenant_id).subquery())).scalar()
+                conn.execute(schema.sync_milestones.insert().values(
+                    run_id=run_id, name=stream.name, position=position, cursor=0, total=total,
+                    done=0, rejected=0, excluded=0))
+            if ledger.get_cursor(conn, tenant_id, "changelog") is None:
+                ledger.set_cursor(conn, tenant_id, "changelog", int(start_seq or 0), now)
+        return run_id
+
+    @staticmethod
+    def _stream_query(stream: Stream, tenant_id: int) -> Any:
+        table = schema.metadata.tables[stream.entity]
+        query = select(table).where(table.c.tenant_id == tenant_id)
+        if stream.name == "candidate_notes":
+            query = query.where(table.c.candidate_id.is_not(None))
+        elif stream.name == "application_notes":
+            query = query.where(table.c.application_id.is_not(None))
+        return query
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self, tenant_id: int, *, stop: Callable[[], bool],
+            on_step: Callable[[StepReport], None] | None = None,
+            until_done: bool = False) -> StepReport:
+        """Step until `stop()`; with `until_done`, also return once the historical run is done
+        and nothing is pending. Transient errors are retried; a terminal one ends the loop."""
+        last = StepReport("idle")
+        failures = 0
+        while not stop():
+            try:
+                last = self.step(tenant_id)
+                failures = 0 if last.kind != "error" else failures + 1
+            except TransientError as exc:  # pragma: no cover - step reports these itself
+                last = StepReport("error", message=str(exc))
+                failures += 1
+            if on_step is not None:
+                on_step(last)
+            if last.terminal:
+                return last
+            if until_done and last.kind == "idle" and self.historical_done(tenant_id):
+                return last
+            if last.kind in ("idle", "busy", "paused"):
+                self.sleep(self.settings.idle_sleep_s)
+            elif last.kind == "error":
+                self.sleep(min(30.0, self.settings.backoff_s * 2 ** min(failures, 6)))
+        return last
+
+    def historical_done(self, tenant_id: int) -> bool:
+        with self.store.reader() as conn:
+            run = conn.execute(select(schema.sync_runs.c.status).where(
+                schema.sync_runs.c.tenant_id == tenant_id).order_by(
+                schema.sync_runs.c.id.desc()).limit(1)).scalar()
+            submitted = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
+                schema.sync_ledger.c.tenant_id == tenant_id,
+                schema.sync_ledger.c.state == "submitted")).scalar()
+        return run == "done" and not submitted
+
+    def step(self, tenant_id: int) -> StepReport:
+        now = now_ms()
+        with self.store.db.write() as conn:
+            if not ledger.acquire_lease(conn, tenant_id, self.owner, now,
+                                        int(self.settings.lease_ttl_s * 1000)):
+                return StepReport("busy")
+        info = self._load(tenant_id)
+        if info is None or info.status != "ENABLED":
+            return StepReport("idle", message="not connected or not ENABLED")
+        if info.paused:
+            return StepReport("paused")
+        try:
+            sender = self._sender(info)
+            with self.store.reader() as conn:
+                prepared = ledger.prepared_batches(conn, tenant_id)
+            if prepared:
+                return self._recover(info, prepared[0], sender)
+            for attempt in (self._continuous, self._poll_tasks, self._historical):
+                report = attempt(info, sender)
+                if report is not None:
+                    return report
+            return StepReport("idle")
+        except Stopped as exc:
+            return StepReport("paused", message=str(exc))
+        except TransientError as exc:
+            return StepReport("error", message=exc.message)
+        except TerminalError as exc:
+            return StepReport("error", message=exc.message, terminal=True)
+
+    def _sender(self, info: ConnectionInfo) -> Sender:
+        return Sender(self.client_for(info), self.budget_for(info),
+                      call_size=info.policy.call_size, max_attempts=self.settings.max_attempts,
+                      backoff_s=self.settings.backoff_s, sleep=self.sleep,
+                      pause_check=lambda: self._paused(info.tenant_id))
+
+    def _paused(self, tenant_id: int) -> bool:
+        with self.store.reader() as conn:
+            return bool(conn.execute(select(schema.connections.c.paused).where(
+                schema.connections.c.tenant_id == tenant_id)).scalar())
+
+    # -- building work ---------------------------------------------------------------------------
+
+    def _work(self, conn: Connection, info: ConnectionInfo,
+              refs: Iterable[tuple[str, int]], *, historical: bool,
+              rows_by_ref: dict[tuple[str, int], dict[str, Any]] | None = None) -> _Work:
+        """Items for these records as they are now: upserts, deletes of what left, skips of
+        what LinkedIn already holds unchanged."""
+        refs = list(dict.fromkeys(refs))
+        rows = rows_by_ref if rows_by_ref is not None else self._rows(conn, refs)
+        held = ledger.load_ledger(conn, info.tenant_id, refs)
+        job_states = {eid: r.li_key.get("state") for (ent, eid), r in held.items()
+                      if ent == "jobs" and r.state in LIVE_STATES}
+        bc = BuildContext(conn, info.tenant_id, self._mapping(info), info.policy, now_ms(),
+                          historical=historical, job_states=job_states)
+        by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        missing: list[tuple[str, int]] = []
+        for ref in refs:
+            row = rows.get(ref)
+            if row is None:
+                missing.append(ref)
+                continue
+            name = stream_of(ref[0], row)
+            if name is not None and STREAM[name] in streams_for(info.tenant_kind):
+                by_stream[name].append(row)
+        work = _Work()
+        for name in sorted(by_stream, key=ORDER.__getitem__):
+            for item in build(STREAM[name], by_stream[name], bc):
+                self._classify(item, held.get((item.entity, item.entity_id)), info, work)
+        for entity, entity_id in missing:
+            record = held.get((entity, entity_id))
+            if record is not None and record.state in LIVE_STATES:
+                work.send.append(delete_item(self._stream_for_resource(record.resource),
+                                             entity, entity_id, record.external_id,
+                                             record.li_key, info.organization))
+        # Parents first for upserts; children first for deletes.
+        work.send.sort(key=lambda i: (i.action == "delete",
+                                      -ORDER[i.stream] if i.action == "delete"
+                                      else ORDER[i.stream]))
+        return work
+
+    @staticmethod
+    def _stream_for_resource(resource: str) -> str:
+        return next(s.name for s in STREAM.values() if s.resource == resource)
+
+    @staticmethod
+    def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo,
+                  work: _Work) -> None:
+        live = held is not None and held.state in LIVE_STATES
+        if item.excluded:
+            if live and held is not None:
+                removal = delete_item(item.stream, item.entity, item.entity_id,
+                                      item.external_id, held.li_key, info.organization)
+                removal.excluded = item.excluded
+                work.send.append(removal)
+            else:
+                work.excluded.append(item)
+        elif item.errors:
+            work.rejected.append(item)
+        elif live and held is not None and held.content_hash == item.content_hash:
+            work.skipped.append(item)
+        else:
+            work.send.append(item)
+
+    def _rows(self, conn: Connection, refs: Sequence[tuple[str, int]]
+              ) -> dict[tuple[str, int], dict[str, Any]]:
+        by_entity: dict[str, list[int]] = defaultdict(list)
+        for entity, entity_id in refs:
+            by_entity[entity].append(entity_id)
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for entity, ids in by_entity.items():
+            table = schema.metadata.tables[entity]
+            for start in range(0, len(ids), 500):
+                for row in conn.execute(select(table).where(table.c.id.in_(
+                        ids[start:start + 500]))):
+                    found[(entity, row.id)] = dict(row._mapping)
+        return found
+
+    def _dependents(self, conn: Connection, tenant_id: int,
+                    changes: Sequence[tuple[str, int, str | None]]) -> list[tuple[str, int]]:
+        extra: list[tuple[str, int]] = []
+        for entity, entity_id, confidentiality in changes:
+            children = (_DEPENDENTS_ON_CONFIDENTIALITY if confidentiality
+                        else _DEPENDENTS_ON_CHANGE).get(entity, ())
+            for child in children:
+                column = _PARENT_COLUMN[(child, entity)]
+                table = schema.metadata.tables[child]
+                ids = [r.id for r in conn.execute(select(table.c.id).where(
+                    table.c.tenant_id == tenant_id, table.c[column] == entity_id))]
+                extra.extend((child, i) for i in ids)
+                if confidentiality and child == "applications":
+                    extra.extend(self._dependents(conn, tenant_id,
+                                                  [("applications", i, confidentiality)
+                                                   for i in ids]))
+        return extra
+
+    # -- the four kinds of step -----------------------------------------------------------------
+
+    def _recover(self, info: ConnectionInfo, batch: ledger.Prepared,
+                 sender: Sender) -> StepReport:
+        with self.store.reader() as conn:
+            work = self._work(conn, info, [(e, i) for e, i, _ in batch.items],
+                              historical=batch.run_id is not None)
+        report = self._send(info, work, sender, batch_id=batch.id, run_id=batch.run_id,
+                            milestone=batch.milestone, cursor_after=batch.cursor_after)
+        report.kind = "recovered"
+        return report
+
+    def _continuous(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        with self.store.reader() as conn:
+            cursor = ledger.get_cursor(conn, info.tenant_id, "changelog")
+            if cursor is None:
+                return None
+            changes = list(read_changes(conn, info.tenant_id, cursor,
+                                        self.settings.continuous_chunk))
+            if not changes:
+                return None
+            upto = changes[-1].seq
+            relevant = [(c.entity, c.entity_id, c.confidentiality) for c in changes
+                        if c.entity in SYNCED_ENTITIES]
+            refs = [(e, i) for e, i, _ in relevant]
+            refs += self._dependents(conn, info.tenant_id, relevant)
+            work = self._work(conn, info, refs, historical=False)
+        if not work.refs:
+            with self.store.db.write() as conn:
+                self._move_cursor(conn, info.tenant_id, upto)
+            return StepReport("continuous")
+        return self._send(info, work, sender, batch_id=None, run_id=None, milestone=None,
+                          cursor_after=upto)
+
+    def _historical(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        with self.store.reader() as conn:
+            run = conn.execute(select(schema.sync_runs).where(
+                schema.sync_runs.c.tenant_id == info.tenant_id,
+                schema.sync_runs.c.status == "running").order_by(
+                schema.sync_runs.c.id.desc()).limit(1)).first()
+            if run is None:
+                return None
+            milestone = conn.execute(select(schema.sync_milestones).where(
+                schema.sync_milestones.c.run_id == run.id,
+                schema.sync_milestones.c.finished_at.is_(None)).order_by(
+                schema.sync_milestones.c.position).limit(1)).first()
+        now = now_ms()
+        if milestone is None:
+            with self.store.db.write() as conn:
+                conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run.id)
+                             .values(status="done", finished_at=now))
+                connections.touch_last_sync(conn, info.tenant_id, now)
+            return StepReport("done")
+        stream = STREAM[milestone.name]
+        table = schema.metadata.tables[stream.entity]
+        with self.store.reader() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(
+                self._stream_query(stream, info.tenant_id).where(table.c.id > milestone.cursor)
+                .order_by(table.c.id).limit(info.policy.batch_size))]
+        if milestone.started_at is None:
+            with self.store.db.write() as conn:
+                conn.execute(update(schema.sync_milestones).where(
+                    schema.sync_milestones.c.run_id == run.id,
+                    schema.sync_milestones.c.name == milestone.name).values(started_at=now))
+        if not rows:
+            with self.store.db.write() as conn:
+                conn.execute(update(schema.sync_milestones).where(
+                    schema.sync_milestones.c.run_id == run.id,
+                    schema.sync_milestones.c.name == milestone.name).values(finished_at=now))
+            return StepReport("milestone", milestone=milestone.name)
+        with self.store.reader() as conn:
+            work = self._work(conn, info, [(stream.entity, r["id"]) for r in rows],
+                              historical=True,
+                              rows_by_ref={(stream.entity, r["id"]): r for r in rows})
+        return self._send(info, work, sender, batch_id=None, run_id=run.id,
+                          milestone=milestone.name, cursor_after=rows[-1]["id"],
+                          rows=len(rows))
+
+    def _poll_tasks(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        due = now_ms() - int(self.settings.job_task_poll_s * 1000)
+        with self.store.reader() as conn:
+            waiting = conn.execute(select(schema.sync_ledger).where(
+                schema.sync_ledger.c.tenant_id == info.tenant_id,
+                schema.sync_ledger.c.state == "submitted",
+                schema.sync_ledger.c.updated_at <= due).limit(100)).all()
+        if not waiting:
+            return None
+        urns = [r.job_task for r in waiting if r.job_task]
+        answers = sender._call("simpleJobPostingTasks", len(urns),
+                               lambda: sender.client.job_tasks(urns)) if urns else {}
+        now = now_ms()
+        with self.store.db.write() as conn:
+            for row in waiting:
+                task = answers.get(row.job_task) if row.job_task else {"status": "SUCCEEDED"}
+                status = (task or {}).get("status", "IN_PROGRESS")
+                where = [schema.sync_ledger.c.tenant_id == info.tenant_id,
+                         schema.sync_ledger.c.entity == row.entity,
+                         schema.sync_ledger.c.entity_id == row.entity_id,
+                         schema.sync_ledger.c.state == "submitted"]
+                if status in ("SUCCEEDED", "PROCESSED"):
+                    conn.execute(update(schema.sync_ledger).where(*where).values(
+                        state="synced", updated_at=now))
+                elif status == "FAILED":
+                    reason = str((task or {}).get("errorMessage") or "job task FAILED")
+                    conn.execute(update(schema.sync_ledger).where(*where).values(
+                        state="rejected", content_hash=None, reason=reason, updated_at=now))
+                    item = Item(stream="jobs", entity=row.entity, entity_id=row.entity_id,
+                                external_id=row.external_id, resource=row.resource,
+                                action="upsert")
+                    ledger.add_errors(conn, info.tenant_id, row.batch_id, item,
+                                      [{"field": "", "reason": reason}], "linkedin", now)
+                else:
+                    conn.execute(update(schema.sync_ledger).where(*where).values(
+                        updated_at=now))
+        return StepReport("tasks", records=len(waiting))
+
+    # -- send and commit -------------------------------------------------------------------------
+
+    def _send(self, info: ConnectionInfo, work: _Work, sender: Sender, *,
+              batch_id: int | None, run_id: int | None, milestone: str | None,
+              cursor_after: int | None, rows: int | None = None) -> StepReport:
+        now = now_ms()
+        if batch_id is None:
+            with self.store.db.write() as conn:
+                batch_id = ledger.prepare_batch(conn, tenant_id=info.tenant_id, run_id=run_id,
+                                                milestone=milestone, items=work.refs,
+                                                cursor_after=cursor_after, now_ms=now)
+        sender.start_batch()
+        calls_before = sender.stats.calls
+        try:
+            results = sender.send(work.send)
+        except Stopped:
+            raise
+        except (TransientError, TerminalError) as exc:
+            with self.store.db.write() as conn:
+                ledger.mark_batch_failed(conn, batch_id, exc.message)
+            raise
+        items = [*work.send, *work.rejected]
+        all_results: dict[int, ItemResult] = dict(results)
+        for offset, item in enumerate(work.rejected, start=len(work.send)):
+            all_results[offset] = ItemResult(
+                "rejected", "; ".join(f"{e['field']}: {e['reason']}" for e in item.errors))
+        now = now_ms()
+        with self.store.db.write() as conn:
+            tally = ledger.commit_batch(conn, tenant_id=info.tenant_id, batch_id=batch_id,
+                                        items=items, results=all_results,
+                                        skipped=work.skipped, excluded=work.excluded,
+                                        calls=sender.stats.calls - calls_before, now_ms=now)
+            if run_id is not None and milestone is not None and cursor_after is not None:
+                ledger.advance_milestone(conn, run_id, milestone, cursor=cursor_after,
+                                         done=rows if rows is not None else len(work.refs),
+                                         tally=tally, now_ms=now)
+            elif cursor_after is not None:
+                self._move_cursor(conn, info.tenant_id, cursor_after)
+            connections.touch_last_sync(conn, info.tenant_id, now)
+        kind: StepKind = "historical" if run_id is not None else "continuous"
+        return StepReport(kind, records=len(work.refs), tally=tally, batch_id=batch_id,
+                          milestone=milestone)
+
+    @staticmethod
+    def _move_cursor(conn: Connection, tenant_id: int, position: int) -> None:
+        current = ledger.get_cursor(conn, tenant_id, "changelog") or 0
+        if position > current:
+            ledger.set_cursor(conn, tenant_id, "changelog", position, now_ms())

@@ -1,0 +1,390 @@
+"""From store rows to the work the sync sends: one `Item` per record, in LinkedIn's order.
+
+A stream is one kind of record on its way to one LinkedIn resource (candidate notes and
+application notes are both `notes` rows, on two streams). Streams run in milestone order:
+jobs, candidates (+ their notes), applications (+ stages, notes, feedback), then CRM
+activities (pipelines, pipeline stages, candidate pipelines, interactions).
+
+Building an item reads what the payload needs from the record's companions (its candidate,
+job, author, ...), applies the policy's exclusions, validates the payload, and hashes it, so
+the sender can skip what LinkedIn already holds unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Connection, select
+
+from recruitlink.core import mapping, validation
+from recruitlink.core.mapping import MappingContext
+from recruitlink.core.policy import (
+    Policy,
+    candidate_exclusion,
+    first_reason,
+    job_exclusion,
+    outside_window,
+    project_exclusion,
+)
+from recruitlink.store import schema
+
+Action = Literal["upsert", "delete"]
+
+
+@dataclass(frozen=True)
+class Stream:
+    name: str
+    entity: str
+    resource: str
+    milestone: str
+    crm_only: bool = False
+
+
+STREAMS: tuple[Stream, ...] = (
+    Stream("jobs", "jobs", "simpleJobPostings", "jobs"),
+    Stream("candidates", "candidates", "atsCandidates", "candidates"),
+    Stream("candidate_notes", "notes", "atsCandidates/notes", "candidates"),
+    Stream("applications", "applications", "atsApplications", "applications"),
+    Stream("stage_transitions", "stage_transitions", "atsApplications/stages", "applications"),
+    Stream("application_notes", "notes", "atsApplications/notes", "applications"),
+    Stream("interview_feedback", "interview_feedback", "atsApplications/interviewFeedback",
+           "applications"),
+    Stream("projects", "projects", "tcrmPipelines", "activities", crm_only=True),
+    Stream("project_stages", "project_stages", "tcrmPipelineStages", "activities",
+           crm_only=True),
+    Stream("project_memberships", "project_memberships", "tcrmCandidatePipelines",
+           "activities", crm_only=True),
+    Stream("interactions", "interactions", "tcrmInteractions", "activities", crm_only=True),
+)
+STREAM = {s.name: s for s in STREAMS}
+ORDER = {s.name: i for i, s in enumerate(STREAMS)}
+MILESTONES = ("jobs", "candidates", "applications", "activities")
+SYNCED_ENTITIES = {s.entity for s in STREAMS}
+
+
+def streams_for(kind: str) -> list[Stream]:
+    """RSC tenants sync the ATS streams; CRM tenants add pipelines and interactions."""
+    return [s for s in STREAMS if kind in ("CRM", "BOTH") or not s.crm_only]
+
+
+def stream_of(entity: str, row: Mapping[str, Any] | None) -> str | None:
+    """Which stream a store record belongs to (notes: by what they are attached to)."""
+    if entity == "notes":
+        if row is None:
+            return None
+        return "candidate_notes" if row.get("candidate_id") is not None else "application_notes"
+    return next((s.name for s in STREAMS if s.entity == entity), None)
+
+
+@dataclass
+class Item:
+    stream: str
+    entity: str
+    entity_id: int
+    external_id: str
+    resource: str
+    action: Action
+    key: Any = None
+    """The LinkedIn key: a compound-key dict, or a sub-resource's simple id."""
+    parent: dict[str, str] | None = None
+    payload: dict[str, Any] | None = None
+    operations: list[str] = field(default_factory=list)
+    """Jobs only: the operations to send, in order (e.g. CREATE then CLOSE)."""
+    job_payloads: list[dict[str, Any]] = field(default_factory=list)
+    content_hash: str | None = None
+    modified_at: int | None = None
+    excluded: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    job_state: str | None = None
+    """Jobs: the state LinkedIn will hold once the operations succeed."""
+    prior_state: str | None = None
+    """Jobs: the state LinkedIn holds now (from the ledger), for a delete."""
+    organization: str = ""
+
+    @property
+    def li_key(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "parent": self.parent}
+        if self.job_state is not None:
+            out["state"] = self.job_state
+        return out
+
+
+def content_hash(resource: str, key: Any, parent: Any, body: Any) -> str:
+    raw = json.dumps([resource, key, parent, body], sort_keys=True, separators=(",", ":"),
+                     ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _by_id(conn: Connection, table: Any, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
+            found[row.id] = dict(row._mapping)
+    return found
+
+
+@dataclass
+class BuildContext:
+    conn: Connection
+    tenant_id: int
+    ctx: MappingContext
+    policy: Policy
+    now_ms: int
+    historical: bool
+    """Historical sync applies the history window; continuous changes are always recent."""
+    job_states: Mapping[int, str | None] = field(default_factory=dict)
+    """Jobs: the state LinkedIn holds now (LISTED / CLOSED), or None if never sent."""
+
+
+def build(stream: Stream, rows: Sequence[Mapping[str, Any]], bc: BuildContext) -> list[Item]:
+    builder: Builder = _BUILDERS[stream.name]
+    return builder(stream, [dict(r) for r in rows], bc)
+
+
+def _item(stream: Stream, row: Mapping[str, Any], **values: Any) -> Item:
+    return Item(stream=stream.name, entity=stream.entity, entity_id=row["id"],
+                external_id=row["external_id"], resource=stream.resource, action="upsert",
+                modified_at=row["modified_at"], **values)
+
+
+def _org_item(stream: Stream, row: Mapping[str, Any], bc: BuildContext, **values: Any) -> Item:
+    return _item(stream, row, organization=bc.ctx.organization, **values)
+
+
+def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
+            exclusion: str | None = None, operation: str | None = None) -> Item:
+    reason = first_reason(exclusion, window_reason)
+    if reason:
+        item.excluded = reason
+        return item
+    payloads = item.job_payloads or ([item.payload] if item.payload is not None else [])
+    operations: list[str | None] = list(item.operations) or [operation] * len(payloads)
+    for payload, op in zip(payloads, operations, strict=False):
+        problems = validation.check(item.resource, payload, now_ms=bc.now_ms, operation=op,
+                                    phone_region=bc.policy.phone_region)
+        item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
+                            "reason": p.reason} for p in problems)
+    body = item.job_payloads if item.job_payloads else item.payload
+    item.content_hash = content_hash(item.resource, item.key, item.parent, body)
+    return item
+
+
+def private_note(row: Mapping[str, Any]) -> str | None:
+    # A note its author kept private stays in the ATS.
+    return "private note" if row.get("visibility") == "private" else None
+
+
+def _window(bc: BuildContext, modified_at: int) -> str | None:
+    return outside_window(bc.policy, modified_at, bc.now_ms) if bc.historical else None
+
+
+def _person(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return dict(user) if user is not None else None
+
+
+# -- builders, one per stream ------------------------------------------------------------------
+
+def _jobs(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    owners = _by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
+    items = []
+    for row in rows:
+        operations = mapping.job_operation(row, bc.job_states.get(row["id"]))  # type: ignore[arg-type]
+        owner = owners.get(row["owner_id"]) if row["owner_id"] is not None else None
+        item = _org_item(stream, row, bc, key=row["external_id"], operations=list(operations),
+                     job_state="CLOSED" if row["status"] == "closed" else "LISTED")
+        item.job_payloads = [mapping.job_posting(row, bc.ctx, operation=op, owner=owner)
+                             for op in operations]
+        _finish(item, bc, exclusion=job_exclusion(row),
+                window_reason=_window(bc, row["modified_at"]))
+        # What LinkedIn keeps of a job is its content and status, whatever operations get it
+        # there: hash that, so an unchanged job is skipped whether it is listed or closed.
+        item.content_hash = content_hash(item.resource, item.key, row["status"],
+                                         mapping.job_posting(row, bc.ctx, operation="UPDATE",
+                                                             owner=owner))
+        items.append(item)
+    return items
+
+
+def _candidates(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    items = []
+    for row in rows:
+        item = _org_item(stream, row, bc, key=mapping.candidate_key(row["external_id"], bc.ctx),
+                     payload=mapping.candidate(row, bc.ctx))
+        items.append(_finish(item, bc, exclusion=candidate_exclusion(row),
+                             window_reason=_window(bc, row["modified_at"])))
+    return items
+
+
+def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    authors = _by_id(bc.conn, schema.users, (r["author_id"] for r in rows))
+    items = []
+    for row in rows:
+        candidate = candidates[row["candidate_id"]]
+        item = _org_item(stream, row, bc, key=row["external_id"],
+                     parent=mapping.candidate_key(candidate["external_id"], bc.ctx),
+                     payload=mapping.candidate_note(row, _person(authors.get(
+                         row["author_id"]) if row["author_id"] else None)))
+        items.append(_finish(item, bc, exclusion=first_reason(
+            candidate_exclusion(candidate), private_note(row)),
+            window_reason=_window(bc, candidate["modified_at"])))
+    return items
+
+
+@dataclass
+class _AppFamily:
+    application: dict[str, Any]
+    candidate: dict[str, Any]
+    job: dict[str, Any]
+
+    def exclusion(self) -> str | None:
+        return first_reason(
+            "belongs to a confidential candidate" if candidate_exclusion(self.candidate)
+            else None,
+            "belongs to a confidential job" if job_exclusion(self.job) else None)
+
+
+def _app_families(conn: Connection, application_ids: Iterable[int]) -> dict[int, _AppFamily]:
+    applications = _by_id(conn, schema.applications, application_ids)
+    candidates = _by_id(conn, schema.candidates,
+                        (a["candidate_id"] for a in applications.values()))
+    jobs = _by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()))
+    return {i: _AppFamily(a, candidates[a["candidate_id"]], jobs[a["job_id"]])
+            for i, a in applications.items()}
+
+
+def _applications(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    families = _app_families(bc.conn, (r["id"] for r in rows))
+    items = []
+    for row in rows:
+        family = families[row["id"]]
+        item = _org_item(stream, row, bc, key=mapping.application_key(row["external_id"], bc.ctx),
+                     payload=mapping.application(row, candidate=family.candidate,
+                                                 job=family.job, ctx=bc.ctx))
+        items.append(_finish(item, bc, exclusion=family.exclusion(),
+                             window_reason=_window(bc, row["modified_at"])))
+    return items
+
+
+def _application_children(payload_of: Any, people_column: str | None) -> Any:
+    def builder(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+        families = _app_families(bc.conn, (r["application_id"] for r in rows))
+        people = (_by_id(bc.conn, schema.users, (r[people_column] for r in rows))
+                  if people_column else {})
+        items = []
+        for row in rows:
+            family = families[row["application_id"]]
+            person = people.get(row[people_column]) if people_column and row[
+                people_column] else None
+            payload = payload_of(row, _person(person)) if people_column else payload_of(row)
+            item = _org_item(stream, row, bc, key=row["external_id"], payload=payload,
+                         parent=mapping.application_key(family.application["external_id"],
+                                                        bc.ctx))
+            exclusion = first_reason(family.exclusion(),
+                                     private_note(row) if stream.entity == "notes" else None)
+            items.append(_finish(item, bc, exclusion=exclusion,
+                                 window_reason=_window(bc, family.application["modified_at"])))
+        return items
+    return builder
+
+
+def _projects(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    owners = _by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
+    jobs = _by_id(bc.conn, schema.jobs, (j for r in rows for j in (r["job_ids"] or [])))
+    items = []
+    for row in rows:
+        job_ids = [jobs[j]["external_id"] for j in (row["job_ids"] or []) if j in jobs
+                   and not jobs[j]["confidential"]]
+        owner = owners.get(row["owner_id"]) if row["owner_id"] is not None else None
+        item = _org_item(stream, row, bc, key=mapping.pipeline_key(row["external_id"], bc.ctx),
+                     payload=mapping.pipeline(row, owner=_person(owner),
+                                              job_external_ids=job_ids))
+        items.append(_finish(item, bc, exclusion=project_exclusion(row),
+                             window_reason=_window(bc, row["modified_at"])))
+    return items
+
+
+def _project_stages(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    items = []
+    for row in rows:
+        project = projects[row["project_id"]]
+        item = _org_item(stream, row, bc, key=mapping.pipeline_stage_key(
+            project["external_id"], row["external_id"], bc.ctx),
+            payload=mapping.pipeline_stage(row))
+        items.append(_finish(item, bc, exclusion=project_exclusion(project),
+                             window_reason=_window(bc, project["modified_at"])))
+    return items
+
+
+def _memberships(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    stages = _by_id(bc.conn, schema.project_stages, (r["stage_id"] for r in rows))
+    items = []
+    for row in rows:
+        project, candidate = projects[row["project_id"]], candidates[row["candidate_id"]]
+        stage = stages.get(row["stage_id"]) if row["stage_id"] is not None else None
+        item = _org_item(stream, row, bc, key=mapping.candidate_pipeline_key(
+            candidate["external_id"], project["external_id"], bc.ctx),
+            payload=mapping.candidate_pipeline(
+                row, stage_external_id=stage["external_id"] if stage else None))
+        items.append(_finish(item, bc, exclusion=first_reason(
+            project_exclusion(project),
+            "belongs to a confidential candidate" if candidate_exclusion(candidate) else None),
+            window_reason=_window(bc, row["modified_at"])))
+    return items
+
+
+def _interactions(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    items = []
+    for row in rows:
+        candidate = candidates[row["candidate_id"]]
+        project = projects.get(row["project_id"]) if row["project_id"] is not None else None
+        item = _org_item(stream, row, bc, key=mapping.interaction_key(row["external_id"], bc.ctx),
+                     payload=mapping.interaction(
+                         row, candidate_external_id=candidate["external_id"],
+                         project_external_id=project["external_id"] if project else None))
+        items.append(_finish(item, bc, exclusion=first_reason(
+            "belongs to a confidential candidate" if candidate_exclusion(candidate) else None,
+            project_exclusion(project) if project else None),
+            window_reason=_window(bc, row["modified_at"])))
+    return items
+
+
+Builder = Callable[[Stream, list[dict[str, Any]], BuildContext], list[Item]]
+
+_BUILDERS: dict[str, Builder] = {
+    "jobs": _jobs,
+    "candidates": _candidates,
+    "candidate_notes": _candidate_notes,
+    "applications": _applications,
+    "stage_transitions": _application_children(mapping.stage, None),
+    "application_notes": _application_children(mapping.application_note, "author_id"),
+    "interview_feedback": _application_children(mapping.interview_feedback, "interviewer_id"),
+    "projects": _projects,
+    "project_stages": _project_stages,
+    "project_memberships": _memberships,
+    "interactions": _interactions,
+}
+
+
+def delete_item(stream: str, entity: str, entity_id: int, external_id: str,
+                li_key: Mapping[str, Any], organization: str) -> Item:
+    """Remove from LinkedIn what the ledger says it holds (for jobs: CLOSE it)."""
+    s = STREAM[stream]
+    item = Item(stream=stream, entity=entity, entity_id=entity_id, external_id=external_id,
+                resource=s.resource, action="delete", key=li_key.get("key"),
+                parent=li_key.get("parent"), prior_state=li_key.get("state"),
+                organization=organization)
+    if s.name == "jobs":
+        item.job_state = "CLOSED"
+    return item

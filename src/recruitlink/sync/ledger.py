@@ -1,0 +1,255 @@
+"""The sync's ledger in the store: write-ahead batches, what LinkedIn holds per record, the
+errors of rejected records, cursors, and the one-sync-per-tenant lease.
+
+A batch is recorded (`prepare_batch`) before it is sent; its outcome, the per-record ledger,
+the errors and the cursor it covers move together in one transaction (`commit_batch`). A
+crash in between leaves the batch `prepared`, and it is sent again (an upsert: harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from recruitlink.store.schema import (
+    sync_batch_items,
+    sync_batches,
+    sync_cursors,
+    sync_errors,
+    sync_leases,
+    sync_ledger,
+    sync_milestones,
+)
+
+from .items import Item
+from .sender import ItemResult
+
+LIVE_STATES = ("synced", "submitted")
+"""Ledger states meaning LinkedIn holds the record."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entity: str
+    entity_id: int
+    external_id: str
+    resource: str
+    li_key: dict[str, Any]
+    content_hash: str | None
+    state: str
+    job_task: str | None
+
+
+def _insert(conn: Connection) -> Any:
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def load_ledger(conn: Connection, tenant_id: int,
+                refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], LedgerRow]:
+    by_entity: dict[str, set[int]] = {}
+    for entity, entity_id in refs:
+        by_entity.setdefault(entity, set()).add(entity_id)
+    found: dict[tuple[str, int], LedgerRow] = {}
+    for entity, ids in by_entity.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            for row in conn.execute(select(sync_ledger).where(
+                    sync_ledger.c.tenant_id == tenant_id, sync_ledger.c.entity == entity,
+                    sync_ledger.c.entity_id.in_(chunk))):
+                found[(entity, row.entity_id)] = LedgerRow(
+                    entity, row.entity_id, row.external_id, row.resource, dict(row.li_key),
+                    row.content_hash, row.state, row.job_task)
+    return found
+
+
+def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
+                  milestone: str | None, items: Sequence[tuple[str, int, str]],
+                  cursor_after: int | None, now_ms: int) -> int:
+    """Record a batch and its items (entity, id, action) before anything is sent."""
+    batch_id = conn.execute(sync_batches.insert().values(
+        tenant_id=tenant_id, run_id=run_id, milestone=milestone, status="prepared",
+        records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=1)
+    ).inserted_primary_key[0]  # type: ignore[index]
+    unique = {(e, i): a for e, i, a in items}
+    if unique:
+        conn.execute(sync_batch_items.insert(), [
+            {"batch_id": batch_id, "entity": e, "entity_id": i, "action": a}
+            for (e, i), a in unique.items()])
+    return int(batch_id)
+
+
+@dataclass
+class Prepared:
+    id: int
+    run_id: int | None
+    milestone: str | None
+    cursor_after: int | None
+    items: list[tuple[str, int, str]]
+
+
+def prepared_batches(conn: Connection, tenant_id: int) -> list[Prepared]:
+    batches = conn.execute(select(sync_batches).where(
+        sync_batches.c.tenant_id == tenant_id, sync_batches.c.status == "prepared")
+        .order_by(sync_batches.c.id)).all()
+    out = []
+    for batch in batches:
+        items = [(r.entity, r.entity_id, r.action) for r in conn.execute(
+            select(sync_batch_items).where(sync_batch_items.c.batch_id == batch.id))]
+        out.append(Prepared(batch.id, batch.run_id, batch.milestone, batch.cursor_after, items))
+    return out
+
+
+@dataclass
+class Tally:
+    synced: int = 0
+    rejected: int = 0
+    retryable: int = 0
+    skipped: int = 0
+    excluded: int = 0
+
+
+def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
+                 items: Sequence[Item], results: Mapping[int, ItemResult],
+                 skipped: Sequence[Item], excluded: Sequence[Item], calls: int,
+                 now_ms: int) -> Tally:
+    """Record every item's outcome, the ledger and errors; mark the batch committed."""
+    tally = Tally(skipped=len(skipped))
+    outcomes: list[dict[str, Any]] = []
+    insert = _insert(conn)
+    for index, item in enumerate(items):
+        result = results[index]
+        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
+                         "outcome": result.outcome})
+        if result.outcome == "synced":
+            tally.synced += 1
+            if item.action == "delete":
+                state = "excluded" if item.excluded else "deleted"
+                _ledger(conn, insert, tenant_id, item, state=state, content_hash=None,
+                        reason=item.excluded, batch_id=batch_id, now_ms=now_ms)
+            else:
+                state = "submitted" if result.job_task else "synced"
+                _ledger(conn, insert, tenant_id, item, state=state,
+                        content_hash=item.content_hash, reason=None, batch_id=batch_id,
+                        now_ms=now_ms, job_task=result.job_task)
+            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
+        elif result.outcome == "rejected":
+            tally.rejected += 1
+            errors = item.errors or [{"field": "", "reason": result.reason or "rejected"}]
+            source = "validation" if item.errors else "linkedin"
+            _ledger(conn, insert, tenant_id, item, state="rejected", content_hash=None,
+                    reason="; ".join(e["reason"] for e in errors)[:4000], batch_id=batch_id,
+                    now_ms=now_ms)
+            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
+            add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
+        else:
+            tally.retryable += 1
+            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
+            add_errors(conn, tenant_id, batch_id, item,
+                       [{"field": "", "reason": result.reason or "LinkedIn kept failing"}],
+                       "transient", now_ms)
+    for item in excluded:
+        tally.excluded += 1
+        _ledger(conn, insert, tenant_id, item, state="excluded", content_hash=None,
+                reason=item.excluded, batch_id=batch_id, now_ms=now_ms)
+        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
+                         "outcome": "excluded"})
+    for item in skipped:
+        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
+                         "outcome": "skipped"})
+    for outcome in outcomes:
+        conn.execute(update(sync_batch_items).where(
+            sync_batch_items.c.batch_id == batch_id,
+            sync_batch_items.c.entity == outcome["entity"],
+            sync_batch_items.c.entity_id == outcome["entity_id"]).values(
+            outcome=outcome["outcome"]))
+    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
+        status="committed", synced=tally.synced, rejected=tally.rejected,
+        retryable=tally.retryable, skipped=tally.skipped + tally.excluded, calls=calls,
+        committed_at=now_ms))
+    return tally
+
+
+def _ledger(conn: Connection, insert: Any, tenant_id: int, item: Item, *, state: str,
+            content_hash: str | None, reason: str | None, batch_id: int, now_ms: int,
+            job_task: str | None = None) -> None:
+    values = {"tenant_id": tenant_id, "entity": item.entity, "entity_id": item.entity_id,
+              "external_id": item.external_id, "resource": item.resource,
+              "li_key": item.li_key, "content_hash": content_hash, "state": state,
+              "job_task": job_task, "reason": reason, "source_modified_at": item.modified_at,
+              "batch_id": batch_id, "updated_at": now_ms}
+    stmt = insert(sync_ledger).values(**values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "entity", "entity_id"],
+        set_={k: v for k, v in values.items()
+              if k not in ("tenant_id", "entity", "entity_id")}))
+
+
+def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Item,
+               errors: Sequence[Mapping[str, str]], source: str, now_ms: int) -> None:
+    conn.execute(sync_errors.insert(), [
+        {"tenant_id": tenant_id, "batch_id": batch_id, "entity": item.entity,
+         "entity_id": item.entity_id, "external_id": item.external_id,
+         "field": e.get("field") or None, "reason": e["reason"][:4000], "source": source,
+         "status": "open", "created_at": now_ms} for e in errors])
+
+
+def resolve_errors(conn: Connection, tenant_id: int, entity: str, entity_id: int) -> None:
+    conn.execute(update(sync_errors).where(
+        sync_errors.c.tenant_id == tenant_id, sync_errors.c.entity == entity,
+        sync_errors.c.entity_id == entity_id, sync_errors.c.status == "open"
+    ).values(status="resolved"))
+
+
+def mark_batch_failed(conn: Connection, batch_id: int, error: str) -> None:
+    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
+        last_error=error[:4000], attempts=sync_batches.c.attempts + 1))
+
+
+def get_cursor(conn: Connection, tenant_id: int, name: str) -> int | None:
+    return conn.execute(select(sync_cursors.c.position).where(
+        sync_cursors.c.tenant_id == tenant_id, sync_cursors.c.name == name)).scalar()
+
+
+def set_cursor(conn: Connection, tenant_id: int, name: str, position: int,
+               now_ms: int) -> None:
+    insert = _insert(conn)
+    stmt = insert(sync_cursors).values(tenant_id=tenant_id, name=name, position=position,
+                                       updated_at=now_ms)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "name"],
+        set_={"position": position, "updated_at": now_ms}))
+
+
+def advance_milestone(conn: Connection, run_id: int, name: str, *, cursor: int, done: int,
+                      tally: Tally, now_ms: int) -> None:
+    conn.execute(update(sync_milestones).where(
+        sync_milestones.c.run_id == run_id, sync_milestones.c.name == name).values(
+        cursor=cursor, done=sync_milestones.c.done + done,
+        rejected=sync_milestones.c.rejected + tally.rejected,
+        excluded=sync_milestones.c.excluded + tally.excluded))
+
+
+def acquire_lease(conn: Connection, tenant_id: int, owner: str, now_ms: int,
+                  ttl_ms: int) -> bool:
+    """Take or renew the tenant's lease; False while another live process holds it."""
+    insert = _insert(conn)
+    stmt = insert(sync_leases).values(tenant_id=tenant_id, owner=owner,
+                                      expires_at=now_ms + ttl_ms)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id"], set_={"owner": owner, "expires_at": now_ms + ttl_ms},
+        where=(sync_leases.c.owner == owner) | (sync_leases.c.expires_at < now_ms))
+    conn.execute(stmt)
+    holder = conn.execute(select(sync_leases.c.owner).where(
+        sync_leases.c.tenant_id == tenant_id)).scalar()
+    return bool(holder == owner)
+
+
+def release_lease(conn: Connection, tenant_id: int, owner: str) -> None:
+    conn.execute(update(sync_leases).where(sync_leases.c.tenant_id == tenant_id,
+                                           sync_leases.c.owner == owner)
+                 .values(expires_at=0))

@@ -1,0 +1,211 @@
+"""Sending a logical batch of items to LinkedIn as calls of at most 100 records.
+
+Each call first reserves its records in the shared budget; a 429 blocks the family for every
+process for Retry-After and the call waits its turn again; 5xx, timeouts and dropped
+connections are retried with backoff, and entities LinkedIn answers as retryable are re-sent
+alone. Every item ends with one result: synced, rejected (with LinkedIn's message), or
+retryable (LinkedIn kept failing: kept for a later retry, never dropped).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from recruitlink.core.limits import family_of
+from recruitlink.core.outcomes import EntityOutcome
+from recruitlink.core.restli import canonical, make_key
+from recruitlink.errors import (
+    LinkedInRequestError,
+    LinkedInThrottled,
+    LinkedInUnavailable,
+)
+from recruitlink.linkedin import LinkedInClient
+
+from .budget import RateBudget
+from .items import Item
+
+Outcome = Literal["synced", "rejected", "retryable"]
+
+
+@dataclass
+class ItemResult:
+    outcome: Outcome
+    reason: str | None = None
+    status: int | None = None
+    job_task: str | None = None
+
+
+@dataclass
+class SendStats:
+    calls: int = 0
+    records: int = 0
+    throttled: int = 0
+    transient_failures: int = 0
+
+
+@dataclass
+class Sender:
+    client: LinkedInClient
+    budget: RateBudget
+    call_size: int = 100
+    max_attempts: int = 6
+    backoff_s: float = 0.5
+    pause_check: Callable[[], bool] | None = None
+    """Asked while waiting for the budget; a pause only stops a batch that sent nothing yet,
+    so no record of a half-sent batch is sent twice on resume."""
+    sleep: Callable[[float], None] = time.sleep
+    stats: SendStats = field(default_factory=SendStats)
+    _batch_start: int = 0
+
+    def start_batch(self) -> None:
+        self._batch_start = self.stats.calls
+
+    def _should_stop(self) -> bool:
+        return (self.pause_check is not None and self.stats.calls == self._batch_start
+                and self.pause_check())
+
+    def send(self, items: Sequence[Item]) -> dict[int, ItemResult]:
+        """Send every item; results by the item's index in `items`."""
+        results: dict[int, ItemResult] = {}
+        groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        jobs: list[int] = []
+        for index, item in enumerate(items):
+            if item.resource == "simpleJobPostings":
+                jobs.append(index)
+            else:
+                parent = canonical(item.parent) if item.parent else ""
+                groups[(item.resource, item.action, parent)].append(index)
+        if jobs:
+            self._send_jobs(items, jobs, results)
+        for (resource, action, _parent), indexes in groups.items():
+            for start in range(0, len(indexes), self.call_size):
+                chunk = indexes[start:start + self.call_size]
+                self._send_keyed(resource, action, [items[i] for i in chunk], chunk, results)
+        return results
+
+    # -- keyed resources ------------------------------------------------------------------------
+
+    def _send_keyed(self, resource: str, action: str, chunk: list[Item], indexes: list[int],
+                    results: dict[int, ItemResult]) -> None:
+        base, _, child = resource.partition("/")
+        parent = chunk[0].parent
+        pending = list(range(len(chunk)))
+        attempt = 0
+        while pending:
+            batch = [chunk[i] for i in pending]
+
+            def send(batch: list[Item] = batch) -> dict[Any, EntityOutcome]:
+                if action == "delete":
+                    return self.client.delete(base, [it.key for it in batch], parent=parent,
+                                              child=child or None)
+                return self.client.upsert(base, [(it.key, it.payload or {}) for it in batch],
+                                          parent=parent, child=child or None)
+
+            try:
+                outcomes: dict[Any, EntityOutcome] = self._call(resource, len(batch), send)
+            except LinkedInRequestError as exc:
+                for i in pending:
+                    results[indexes[i]] = ItemResult("rejected", exc.message, exc.status)
+                return
+            retry = []
+            for i in pending:
+                key = chunk[i].key
+                outcome = outcomes.get(key if isinstance(key, str) else make_key(key),
+                                       EntityOutcome("retryable", 0, "missing from answer"))
+                if outcome.verdict == "retryable" and attempt + 1 < self.max_attempts:
+                    retry.append(i)
+                else:
+                    results[indexes[i]] = ItemResult(outcome.verdict, outcome.message or None,
+                                                     outcome.status)
+            pending = retry
+            if pending:
+                attempt += 1
+                self.stats.transient_failures += 1
+                self.sleep(self.backoff_s * 2 ** (attempt - 1))
+
+    # -- jobs: operations in rounds (one job may not appear twice in one request) -------------
+
+    def _send_jobs(self, items: Sequence[Item], indexes: list[int],
+                   results: dict[int, ItemResult]) -> None:
+        plan: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for i in indexes:
+            item = items[i]
+            if item.action == "delete":
+                # LinkedIn has no job delete: a job leaving LinkedIn is closed.
+                if item.prior_state == "CLOSED":
+                    plan[i] = []
+                else:
+                    plan[i] = [("CLOSE", {"integrationContext": item.organization,
+                                          "externalJobPostingId": item.key,
+                                          "jobPostingOperationType": "CLOSE"})]
+            else:
+                plan[i] = list(zip(item.operations, item.job_payloads, strict=True))
+        tasks: dict[int, str | None] = {i: None for i in indexes}
+        failed: dict[int, ItemResult] = {}
+        round_no = 0
+        while True:
+            due = [i for i in indexes if i not in failed and round_no < len(plan[i])]
+            if not due:
+                break
+            for start in range(0, len(due), self.call_size):
+                chunk = due[start:start + self.call_size]
+                elements = [plan[i][round_no][1] for i in chunk]
+                answered = self._jobs_call(elements)
+                for i, (outcome, task) in zip(chunk, answered, strict=True):
+                    operation = plan[i][round_no][0]
+                    if outcome.verdict == "synced":
+                        tasks[i] = task
+                    elif operation == "CLOSE" and outcome.status in (404, 409):
+                        tasks[i] = None  # already closed, or never there: the goal holds
+                    else:
+                        failed[i] = ItemResult(outcome.verdict, outcome.message or None,
+                                               outcome.status)
+            round_no += 1
+        for i in indexes:
+            results[i] = failed.get(i) or ItemResult("synced", job_task=tasks[i])
+
+    def _jobs_call(self, elements: list[dict[str, Any]]) -> list[tuple[EntityOutcome,
+                                                                        str | None]]:
+        attempt = 0
+        while True:
+            try:
+                answered: list[tuple[EntityOutcome, str | None]] = self._call(
+                    "simpleJobPostings", len(elements), lambda: self.client.submit_jobs(elements))
+            except LinkedInRequestError as exc:
+                return [(EntityOutcome("rejected", exc.status or 400, exc.message), None)
+                        for _ in elements]
+            if all(o.verdict != "retryable" for o, _ in answered) or \
+                    attempt + 1 >= self.max_attempts:
+                return answered
+            # Resubmitting the whole call is safe: CREATE re-lists, UPDATE repeats.
+            attempt += 1
+            self.stats.transient_failures += 1
+            self.sleep(self.backoff_s * 2 ** (attempt - 1))
+
+    # -- one call, with the budget and transient retries --------------------------------------
+
+    def _call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
+        family = family_of(resource)
+        attempt = 0
+        while True:
+            self.budget.acquire(family, records, should_stop=self._should_stop)
+            try:
+                answer = send()
+            except LinkedInThrottled as exc:
+                self.stats.throttled += 1
+                self.budget.block(family, exc.retry_after)
+                continue
+            except LinkedInUnavailable:
+                attempt += 1
+                self.stats.transient_failures += 1
+                if attempt >= self.max_attempts:
+                    raise
+                self.sleep(self.backoff_s * 2 ** (attempt - 1))
+                continue
+            self.stats.calls += 1
+            self.stats.records += records
+            return answer
