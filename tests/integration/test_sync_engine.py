@@ -210,3 +210,45 @@ def test_unchanged_records_are_not_sent_again_and_pause_stops_sending(store, ten
         conn.execute(schema.connections.update().values(paused=False))
     run_until_idle(engine, tenant.id)
     assert records(li, "atsCandidates")["C1"]["currentJobTitle"] == "Paused"
+
+
+def test_plan_retry_status_and_disconnect(store, tenant, engine, li):
+    from recruitlink.sync import control
+
+    seed_small(store, tenant.id)
+    connected(store, engine, li, tenant)
+    plan = control.plan(engine, tenant.id).as_json()
+    assert plan["streams"]["candidates"] == {"send": 1, "delete": 0, "unchanged": 0,
+                                             "excluded": 1, "invalid": 1}
+    assert plan["reasons"]["candidates"]["confidential candidate"] == 1
+    assert li.control.get(f"/organizations/{ORG}/summary").json()["records"] == {}
+
+    run_until_idle(engine, tenant.id)
+    state = control.status(engine, tenant.id)
+    assert state["status"] == "ENABLED" and state["run"]["status"] == "done"
+    assert state["openErrors"] == 4 and state["pendingBatches"] == 0  # 2 reasons x 2
+    assert {m["milestone"] for m in state["run"]["milestones"]} == {
+        "jobs", "candidates", "applications"}
+
+    # Fix the bad email in the ATS; retry sends the two failed records as they are now.
+    with store.writer(tenant.id) as w:
+        w.records("candidates", [(0, Candidate(id="C3", emails=["alan@example.com"]))],
+                  mode="update")
+    with store.db.write() as conn:  # keep the continuous sync from getting there first
+        conn.execute(schema.sync_cursors.update().values(position=10**9))
+    report = control.retry(engine, tenant.id)
+    assert report.tally.synced == 2 and report.tally.rejected == 0
+    assert set(records(li, "atsCandidates")) == {"C1", "C3"}
+    assert control.status(engine, tenant.id)["openErrors"] == 0
+
+    result = control.disconnect(engine, tenant.id)
+    assert result["failed"] == {}
+    assert result["deleted"]["atsCandidates"] == 2
+    assert result["verified"]["stillPresent"] == {} and result["verified"]["checked"] >= 4
+    deadline = time.monotonic() + 10
+    while (summary := li.control.get(f"/organizations/{ORG}/summary").json())["jobs"][
+            "processing"] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the CLOSE tasks finish after LinkedIn's task delay
+    assert summary["records"] == {}
+    assert summary["jobs"] == {"LISTED": 0, "CLOSED": 2, "processing": 0}
+    assert control.status(engine, tenant.id)["status"] == "DISCONNECTED"

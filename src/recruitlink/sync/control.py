@@ -1,0 +1,237 @@
+"""Controlling a tenant's sync: pause and resume, retry of failed records, the dry-run plan,
+status with progress and ETA, and disconnect (delete everything from LinkedIn, verify, keep
+a deletion report)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from recruitlink.errors import ConfigurationError
+from recruitlink.store import schema
+
+from . import connections, ledger
+from .engine import StepReport, SyncEngine, _Work, now_ms
+from .items import ORDER, STREAM, delete_item, streams_for
+from .ledger import LIVE_STATES
+
+
+def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
+               contract: str | None = None) -> None:
+    """Pause or resume the tenant (all sends), or one contract (its Recruiter data pulls)."""
+    with engine.store.db.write() as conn:
+        info = connections.load(conn, tenant_id, engine.box)
+        if info is None:
+            raise ConfigurationError("tenant: not connected to LinkedIn")
+        if contract is None:
+            connections.set_paused(conn, tenant_id, paused)
+            return
+        contracts = [dict(c) for c in info.contracts]
+        match = [c for c in contracts if c["urn"] == contract]
+        if not match:
+            raise ConfigurationError(f"contract: {contract} is not connected for this tenant")
+        match[0]["paused"] = paused
+        conn.execute(update(schema.connections).where(
+            schema.connections.c.tenant_id == tenant_id).values(contracts=contracts))
+
+
+def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) -> StepReport:
+    """Send again every record with an open error (of one batch, or all), as they are now."""
+    info = connections.load_required(engine.store, tenant_id, engine.box)
+    with engine.store.db.write() as conn:
+        query = select(schema.sync_errors.c.entity, schema.sync_errors.c.entity_id).where(
+            schema.sync_errors.c.tenant_id == tenant_id,
+            schema.sync_errors.c.status == "open")
+        if batch_id is not None:
+            query = query.where(schema.sync_errors.c.batch_id == batch_id)
+        refs = list(dict.fromkeys((r.entity, r.entity_id) for r in conn.execute(query)))
+        marked = update(schema.sync_errors).where(
+            schema.sync_errors.c.tenant_id == tenant_id, schema.sync_errors.c.status == "open")
+        if batch_id is not None:
+            marked = marked.where(schema.sync_errors.c.batch_id == batch_id)
+        conn.execute(marked.values(status="replayed"))
+    if not refs:
+        return StepReport("idle", message="no failed records to retry")
+    with engine.store.reader() as conn:
+        work = engine._work(conn, info, refs, historical=False)
+    return engine._send(info, work, engine._sender(info), batch_id=None, run_id=None,
+                        milestone=None, cursor_after=None)
+
+
+@dataclass
+class Plan:
+    per_stream: dict[str, Counter[str]] = field(default_factory=dict)
+    reasons: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"streams": {k: dict(v) for k, v in self.per_stream.items()},
+                "reasons": {k: dict(v) for k, v in self.reasons.items()}}
+
+
+def plan(engine: SyncEngine, tenant_id: int) -> Plan:
+    """What a historical sync would do now, sending nothing: counts per stream of records to
+    send, unchanged, excluded and invalid, and why."""
+    info = connections.load_required(engine.store, tenant_id, engine.box)
+    result = Plan()
+    for stream in streams_for(info.tenant_kind):
+        counts: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        table = schema.metadata.tables[stream.entity]
+        after = 0
+        while True:
+            with engine.store.reader() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(
+                    engine._stream_query(stream, tenant_id).where(table.c.id > after)
+                    .order_by(table.c.id).limit(info.policy.batch_size))]
+                if not rows:
+                    break
+                work = engine._work(conn, info, [(stream.entity, r["id"]) for r in rows],
+                                    historical=True,
+                                    rows_by_ref={(stream.entity, r["id"]): r for r in rows})
+            after = rows[-1]["id"]
+            counts["send"] += sum(1 for i in work.send if i.action == "upsert")
+            counts["delete"] += sum(1 for i in work.send if i.action == "delete")
+            counts["unchanged"] += len(work.skipped)
+            counts["excluded"] += len(work.excluded)
+            counts["invalid"] += len(work.rejected)
+            reasons.update(i.excluded or "" for i in work.excluded)
+            reasons.update(f"{e['field']}: {e['reason'].split(':')[0]}"
+                           for i in work.rejected for e in i.errors)
+        result.per_stream[stream.name] = counts
+        result.reasons[stream.name] = reasons
+    return result
+
+
+def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
+    """The connection, the latest run's milestones with progress, rate and ETA, and totals."""
+    now = now_ms()
+    with engine.store.reader() as conn:
+        info = connections.load(conn, tenant_id, engine.box)
+        if info is None:
+            return {"connected": False}
+        run = conn.execute(select(schema.sync_runs).where(
+            schema.sync_runs.c.tenant_id == tenant_id).order_by(
+            schema.sync_runs.c.id.desc()).limit(1)).first()
+        milestones = [] if run is None else [dict(m._mapping) for m in conn.execute(
+            select(schema.sync_milestones).where(schema.sync_milestones.c.run_id == run.id)
+            .order_by(schema.sync_milestones.c.position))]
+        recent = conn.execute(select(func.coalesce(func.sum(schema.sync_batches.c.records), 0))
+                              .where(schema.sync_batches.c.tenant_id == tenant_id,
+                                     schema.sync_batches.c.committed_at > now - 60_000)
+                              ).scalar() or 0
+        by_state = select(schema.sync_ledger.c.state, func.count()).where(
+            schema.sync_ledger.c.tenant_id == tenant_id).group_by(schema.sync_ledger.c.state)
+        states: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_state)}
+        open_errors = conn.execute(select(func.count()).select_from(schema.sync_errors).where(
+            schema.sync_errors.c.tenant_id == tenant_id,
+            schema.sync_errors.c.status == "open")).scalar()
+        pending = conn.execute(select(func.count()).select_from(schema.sync_batches).where(
+            schema.sync_batches.c.tenant_id == tenant_id,
+            schema.sync_batches.c.status == "prepared")).scalar()
+        cursor = ledger.get_cursor(conn, tenant_id, "changelog")
+        head = conn.execute(select(func.coalesce(func.max(schema.changelog.c.seq), 0)).where(
+            schema.changelog.c.tenant_id == tenant_id)).scalar()
+    remaining = sum(max(0, (m["total"] or 0) - m["done"]) for m in milestones
+                    if m["finished_at"] is None)
+    rate = recent / 60.0
+    return {
+        "connected": True, "tenant": info.tenant_slug, "status": info.status,
+        "paused": info.paused, "organization": info.organization,
+        "contracts": info.contracts, "lastSyncAt": info.last_sync_at,
+        "run": None if run is None else {
+            "id": run.id, "kind": run.kind, "status": run.status, "startedAt": run.started_at,
+            "finishedAt": run.finished_at, "milestones": [
+                {"name": m["name"], "milestone": STREAM[m["name"]].milestone,
+                 "total": m["total"], "done": m["done"], "rejected": m["rejected"],
+                 "excluded": m["excluded"], "startedAt": m["started_at"],
+                 "finishedAt": m["finished_at"]} for m in milestones]},
+        "recordsPerSecond": round(rate, 1),
+        "etaSeconds": round(remaining / rate) if rate > 0 and remaining else None,
+        "ledger": states, "openErrors": open_errors, "pendingBatches": pending,
+        "changelogBehind": max(0, int(head or 0) - int(cursor or 0)) if cursor is not None
+        else None,
+    }
+
+
+def disconnect(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
+    """Delete everything synced for the tenant (jobs are closed), verify LinkedIn no longer
+    has it, and keep the deletion report on a `disconnect` run."""
+    info = connections.load_required(engine.store, tenant_id, engine.box)
+    now = now_ms()
+    with engine.store.db.write() as conn:
+        connections.set_status(conn, tenant_id, "DISCONNECTING", now)
+        conn.execute(update(schema.sync_runs).where(
+            schema.sync_runs.c.tenant_id == tenant_id,
+            schema.sync_runs.c.status == "running").values(status="cancelled",
+                                                           finished_at=now))
+        run_id = int(conn.execute(schema.sync_runs.insert().values(
+            tenant_id=tenant_id, kind="disconnect", status="running", start_seq=0,
+            started_at=now)).inserted_primary_key[0])  # type: ignore[index]
+    sender = engine._sender(info)
+    sender.pause_check = None
+    deleted: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    # Children before parents: notes, stages and feedback, then applications, ...
+    for stream in sorted(STREAM.values(), key=lambda s: -ORDER[s.name]):
+        while True:
+            with engine.store.reader() as conn:
+                rows = conn.execute(select(schema.sync_ledger).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.resource == stream.resource,
+                    schema.sync_ledger.c.state.in_(LIVE_STATES))
+                    .limit(info.policy.batch_size)).all()
+            if not rows:
+                break
+            work = _Work(send=[delete_item(stream.name, r.entity, r.entity_id, r.external_id,
+                                           dict(r.li_key), info.organization) for r in rows])
+            report = engine._send(info, work, sender, batch_id=None, run_id=None,
+                                  milestone=None, cursor_after=None)
+            tally = report.tally
+            deleted[stream.resource] += tally.synced if tally else 0
+            failed[stream.resource] += (tally.rejected + tally.retryable) if tally else 0
+            if tally and tally.synced == 0:
+                break  # LinkedIn refuses these deletes; they stay listed as failures
+    verification = _verify_gone(engine, info)
+    client = engine.client_for(info)
+    export = client.integration_key(info.organization, "CRM_ONE_CLICK_EXPORT"
+                                    if info.kind == "CRM" else "ONE_CLICK_EXPORT")
+    client.delete_configuration(export, "CALLBACK_URL")
+    report_json = {"deleted": {k: v for k, v in deleted.items() if v},
+                   "failed": {k: v for k, v in failed.items() if v},
+                   "verified": verification}
+    finished = now_ms()
+    with engine.store.db.write() as conn:
+        conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run_id).values(
+            status="done", finished_at=finished, report=report_json))
+        connections.set_status(conn, tenant_id, "DISCONNECTED", finished)
+        conn.execute(schema.sync_cursors.delete().where(
+            schema.sync_cursors.c.tenant_id == tenant_id))
+    return report_json
+
+
+def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[str, Any]:
+    """Read back what the ledger says was deleted: LinkedIn must answer nothing for it."""
+    client = engine.client_for(info)
+    checked = 0
+    still_there: dict[str, int] = defaultdict(int)
+    with engine.store.reader() as conn:
+        rows = conn.execute(select(schema.sync_ledger).where(
+            schema.sync_ledger.c.tenant_id == info.tenant_id,
+            schema.sync_ledger.c.state == "deleted",
+            schema.sync_ledger.c.resource.in_(["atsCandidates", "atsApplications",
+                                               "tcrmPipelines", "tcrmInteractions"]))).all()
+    by_resource: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_resource[row.resource].append(row.li_key["key"])
+    for resource, keys in by_resource.items():
+        for start in range(0, len(keys), 100):
+            chunk = keys[start:start + 100]
+            found: dict[Any, Any] = engine._sender(info)._call(
+                resource, len(chunk), partial(client.get, resource, chunk))
+            checked += len(chunk)
+            still_there[resource] += sum(1 for v in found.values() if v is not None)
+    return {"checked": checked, "stillPresent": {k: v for k, v in still_there.items() if v}}
