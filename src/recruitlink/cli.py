@@ -16,6 +16,17 @@ app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (R
 console = Console()
 
 
+def _register_sync_commands() -> None:
+    from .cli_sync import connect, disconnect, sync_app
+
+    app.add_typer(sync_app, name="sync")
+    app.command()(connect)
+    app.command()(disconnect)
+
+
+_register_sync_commands()
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

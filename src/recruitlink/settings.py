@@ -22,5 +22,13 @@ class Settings(BaseSettings):
                                         "deep links).")
     host: str = "127.0.0.1"
     port: int = 8000
+    rate_records_per_minute: int | None = Field(
+        None, description="Override LinkedIn's records/minute per resource (tests, scaled "
+                          "benchmarks); None: LinkedIn's published numbers.")
+    rate_requests_per_day: int | None = None
+    sync_lease_seconds: float = 15.0
+    job_task_poll_seconds: float = Field(
+        30.0, description="How long after submitting a job its task is polled (LinkedIn "
+                          "suggests ~5 minutes; the sandbox answers within seconds).")
     max_bulk_records: int = 10_000
     max_body_bytes: int = 64 * 1024 * 1024

@@ -382,6 +382,9 @@ class SyncEngine:
 
     def _recover(self, info: ConnectionInfo, batch: ledger.Prepared,
                  sender: Sender) -> StepReport:
+        with self.store.db.write() as conn:  # a re-send, counted in the sync log
+            conn.execute(update(schema.sync_batches).where(schema.sync_batches.c.id == batch.id)
+                         .values(attempts=schema.sync_batches.c.attempts + 1))
         with self.store.reader() as conn:
             work = self._work(conn, info, [(e, i) for e, i, _ in batch.items],
                               historical=batch.run_id is not None)

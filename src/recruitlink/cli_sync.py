@@ -1,0 +1,230 @@
+"""`recruitlink connect`, `recruitlink sync …` and `recruitlink disconnect`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import RecruitlinkError
+from .runtime.context import Runtime
+from .settings import Settings
+from .store.tenants import tenant_by_slug
+from .sync import control
+from .sync.connect import connect as connect_tenant
+from .sync.connect import refresh_status
+from .sync.engine import StepReport
+
+console = Console()
+sync_app = typer.Typer(help="The outbound sync: plan, start, status, pause, resume, retry.",
+                       no_args_is_help=True)
+
+DatabaseUrl = typer.Option(None, "--database-url", help="Default: RECRUITLINK_DATABASE_URL.")
+
+
+@contextmanager
+def runtime(database_url: str | None) -> Iterator[Runtime]:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    rt = Runtime.from_settings(settings)
+    try:
+        yield rt
+    except RecruitlinkError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        rt.close()
+
+
+def tenant_id(rt: Runtime, slug: str) -> int:
+    with rt.store.reader() as conn:
+        tenant = tenant_by_slug(conn, slug)
+    if tenant is None:
+        console.print(f"[red]error:[/red] tenant: no tenant {slug!r}")
+        raise typer.Exit(2)
+    return tenant.id
+
+
+def connect(
+    tenant: str = typer.Option(..., help="The tenant's slug."),
+    organization: str = typer.Option(..., help="urn:li:organization:<id>"),
+    contract: list[str] = typer.Option(..., help="urn:li:contract:<id> (repeatable)."),
+    wait: float = typer.Option(0.0, help="Seconds to wait for LinkedIn to turn it ENABLED."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Connect a tenant to LinkedIn: provision its app, register integrations and callback."""
+    with runtime(database_url) as rt:
+        partner = rt.partner()
+        result = connect_tenant(rt.store, rt.box, rt.engine, partner, tenant_slug=tenant,
+                                organization=organization, contracts=list(contract),
+                                public_url=rt.settings.public_url)
+        status = result.status
+        deadline = time.monotonic() + wait
+        while status != "ENABLED" and time.monotonic() < deadline:
+            time.sleep(1.0)
+            status, _ = refresh_status(rt.store, rt.box, rt.engine, result.tenant_id)
+        console.print(f"Connected {tenant}: app {result.app_key}, status [bold]{status}[/bold]")
+        console.print(f"Callback URL: {result.callback_url}")
+        if status != "ENABLED":
+            console.print("Waiting for the customer's Recruiter admin to enable the "
+                          "integration; the historical sync starts when it is ENABLED.")
+
+
+def disconnect(
+    tenant: str = typer.Option(..., help="The tenant's slug."),
+    yes: bool = typer.Option(False, "--yes", help="Do it without asking."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Delete everything synced for the tenant from LinkedIn and disconnect it."""
+    if not yes and not typer.confirm(f"Delete all of {tenant}'s data from LinkedIn?"):
+        raise typer.Exit(1)
+    with runtime(database_url) as rt:
+        report = control.disconnect(rt.engine, tenant_id(rt, tenant))
+        table = Table(title=f"Deletion report for {tenant}")
+        table.add_column("resource")
+        table.add_column("deleted", justify="right")
+        table.add_column("failed", justify="right")
+        for resource in sorted(set(report["deleted"]) | set(report["failed"])):
+            table.add_row(resource, str(report["deleted"].get(resource, 0)),
+                          str(report["failed"].get(resource, 0)))
+        console.print(table)
+        verified = report["verified"]
+        console.print(f"Verified by reading back {verified['checked']} records: "
+                      f"{sum(verified['stillPresent'].values())} still present.")
+
+
+@sync_app.command("plan")
+def plan(tenant: str = typer.Option(...), database_url: str | None = DatabaseUrl) -> None:
+    """Dry run: what a historical sync would send, skip, exclude and reject, and why."""
+    with runtime(database_url) as rt:
+        result = control.plan(rt.engine, tenant_id(rt, tenant))
+        table = Table(title=f"Sync plan for {tenant}")
+        for column in ("stream", "send", "delete", "unchanged", "excluded", "invalid"):
+            table.add_column(column, justify="left" if column == "stream" else "right")
+        for stream, counts in result.per_stream.items():
+            table.add_row(stream, *(str(counts.get(k, 0)) for k in
+                                    ("send", "delete", "unchanged", "excluded", "invalid")))
+        console.print(table)
+        for stream, reasons in result.reasons.items():
+            for reason, count in reasons.most_common():
+                console.print(f"  {stream}: {count} x {reason}")
+
+
+@sync_app.command("start")
+def start(
+    tenant: str = typer.Option(...),
+    follow: bool = typer.Option(False, help="Keep running the continuous sync afterwards."),
+    restart: bool = typer.Option(False, help="Start a new full historical sync."),
+    database_url: str | None = DatabaseUrl,
+) -> None:
+    """Run the historical sync (and the continuous sync beside it) with progress."""
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        engine = rt.engine
+        state = control.status(engine, tid)
+        if not state.get("connected"):
+            console.print("[red]error:[/red] tenant: not connected (recruitlink connect)")
+            raise typer.Exit(2)
+        if restart or state.get("run") is None:
+            engine.start_historical(tid)
+        stopping = {"now": False}
+
+        def stop_handler(_sig: int, _frame: Any) -> None:
+            stopping["now"] = True
+
+        signal.signal(signal.SIGTERM, stop_handler)
+        signal.signal(signal.SIGINT, stop_handler)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[note]}"), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            bars: dict[str, Any] = {}
+            last_draw = [0.0]
+
+            def draw(report: StepReport) -> None:
+                if report.kind == "error":
+                    progress.console.print(f"[yellow]retrying:[/yellow] {report.message}")
+                if time.monotonic() - last_draw[0] < 0.5 and report.kind != "done":
+                    return
+                last_draw[0] = time.monotonic()
+                current = control.status(engine, tid)
+                for m in (current.get("run") or {}).get("milestones", []):
+                    if m["name"] not in bars:
+                        bars[m["name"]] = progress.add_task(m["name"], total=m["total"] or 0,
+                                                            note="")
+                    note = f"{m['rejected']} rejected, {m['excluded']} excluded"
+                    progress.update(bars[m["name"]], completed=m["done"], note=note)
+
+            last = engine.run(tid, stop=lambda: stopping["now"], on_step=draw,
+                              until_done=not follow)
+        if last.terminal:
+            console.print(f"[red]stopped:[/red] {last.message}")
+            raise typer.Exit(1)
+        final = control.status(engine, tid)
+        console.print(f"Sync {final['run']['status'] if final.get('run') else 'idle'}: "
+                      f"ledger {final['ledger']}, {final['openErrors']} open errors.")
+
+
+@sync_app.command("status")
+def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
+           database_url: str | None = DatabaseUrl) -> None:
+    """The connection, the historical run's milestones, rate, ETA and errors."""
+    with runtime(database_url) as rt:
+        state = control.status(rt.engine, tenant_id(rt, tenant))
+        if as_json:
+            console.print_json(json.dumps(state))
+            return
+        console.print(f"{tenant}: {state.get('status')}"
+                      f"{' (paused)' if state.get('paused') else ''}, "
+                      f"{state.get('recordsPerSecond')} records/s, ETA {state.get('etaSeconds')}s")
+        run = state.get("run")
+        if run:
+            table = Table(title=f"Run {run['id']} ({run['kind']}): {run['status']}")
+            for column in ("milestone", "stream", "done/total", "rejected", "excluded"):
+                table.add_column(column)
+            for m in run["milestones"]:
+                table.add_row(m["milestone"], m["name"], f"{m['done']}/{m['total']}",
+                              str(m["rejected"]), str(m["excluded"]))
+            console.print(table)
+        console.print(f"ledger {state.get('ledger')}, open errors {state.get('openErrors')}, "
+                      f"changelog behind {state.get('changelogBehind')}")
+
+
+@sync_app.command("pause")
+def pause(tenant: str = typer.Option(...), contract: str | None = typer.Option(None),
+          database_url: str | None = DatabaseUrl) -> None:
+    """Stop sending (within one batch); resume continues where it stopped."""
+    with runtime(database_url) as rt:
+        control.set_paused(rt.engine, tenant_id(rt, tenant), True, contract)
+        console.print(f"Paused {contract or tenant}.")
+
+
+@sync_app.command("resume")
+def resume(tenant: str = typer.Option(...), contract: str | None = typer.Option(None),
+           database_url: str | None = DatabaseUrl) -> None:
+    """Resume a paused sync."""
+    with runtime(database_url) as rt:
+        control.set_paused(rt.engine, tenant_id(rt, tenant), False, contract)
+        console.print(f"Resumed {contract or tenant}.")
+
+
+@sync_app.command("retry")
+def retry(tenant: str = typer.Option(...), batch: int | None = typer.Option(None),
+          database_url: str | None = DatabaseUrl) -> None:
+    """Send again the records that failed (all, or one batch's), as they are now."""
+    with runtime(database_url) as rt:
+        report = control.retry(rt.engine, tenant_id(rt, tenant), batch_id=batch)
+        tally = report.tally
+        if tally is None:
+            console.print(report.message or "nothing to retry")
+        else:
+            console.print(f"Retried: {tally.synced} synced, {tally.rejected} rejected, "
+                          f"{tally.retryable} still failing.")

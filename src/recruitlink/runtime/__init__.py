@@ -1,0 +1,1 @@
+"""How work runs: the objects a process needs, built once from the settings."""

@@ -1,0 +1,65 @@
+"""Everything a recruitlink process needs, built from the settings: the store, the secret box,
+the sync engine and the partner's LinkedIn client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from recruitlink.core.limits import copy_limits
+from recruitlink.crypto import SecretBox
+from recruitlink.errors import ConfigurationError
+from recruitlink.linkedin import LinkedInClient
+from recruitlink.settings import Settings
+from recruitlink.store import Database, Store
+from recruitlink.store.migrate import upgrade
+from recruitlink.sync.engine import EngineSettings, SyncEngine
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    box: SecretBox
+    _engine: SyncEngine | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
+        db = Database(settings.database_url)
+        if migrate:
+            upgrade(db)
+        return cls(settings, Store(db), SecretBox(settings.secret_key.get_secret_value()))
+
+    def engine_settings(self) -> EngineSettings:
+        s = self.settings
+        limits = copy_limits()
+        for limit in limits.values():
+            if s.rate_records_per_minute is not None and limit.per_minute is not None:
+                limit.per_minute = s.rate_records_per_minute
+            if s.rate_requests_per_day is not None and limit.per_day is not None:
+                limit.per_day = s.rate_requests_per_day
+        return EngineSettings(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
+                              ats_base_url=s.public_url, limits=limits,
+                              lease_ttl_s=s.sync_lease_seconds,
+                              job_task_poll_s=s.job_task_poll_seconds)
+
+    @property
+    def engine(self) -> SyncEngine:
+        if self._engine is None:
+            self._engine = SyncEngine(self.store, self.box, self.engine_settings())
+        return self._engine
+
+    def partner(self) -> LinkedInClient:
+        s = self.settings
+        if not s.partner_client_id or s.partner_client_secret is None:
+            raise ConfigurationError("set RECRUITLINK_PARTNER_CLIENT_ID and "
+                                     "RECRUITLINK_PARTNER_CLIENT_SECRET (the partner app's "
+                                     "credentials) to connect tenants")
+        return LinkedInClient(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
+                              client_id=s.partner_client_id,
+                              client_secret=s.partner_client_secret.get_secret_value(),
+                              http=self.engine.http, tokens=self.engine.tokens)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        self.store.dispose()
