@@ -8,6 +8,7 @@ with `Retry-After` and consumes nothing.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
@@ -21,6 +22,8 @@ from .store import throttle_day, throttle_minute
 class Throttles:
     def __init__(self, records_per_minute: int | None, requests_per_day: int | None) -> None:
         self.limits = copy_limits()
+        self.refused: Counter[tuple[int, str]] = Counter()
+        """429s answered, per app and family (a client that keeps to its budget gets none)."""
         self.set_all(records_per_minute=records_per_minute, requests_per_day=requests_per_day)
         self.enabled = True
 
@@ -47,6 +50,7 @@ class Throttles:
                 midnight = (datetime.fromtimestamp(now_ms / 1000, UTC).replace(
                     hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
                 wait = max(1, math.ceil(midnight.timestamp() - now_ms / 1000))
+                self.refused[(app_id, family)] += 1
                 raise ApiError(429, f"Resource level throttle APPLICATION DAY limit for calls "
                                     f"to this resource is reached ({family}: {limit.per_day} "
                                     "requests per day).", {"Retry-After": str(wait)})
@@ -60,6 +64,7 @@ class Throttles:
             ).order_by(throttle_minute.c.at_ms)).all()
             used_records = sum(r.records for r in rows)
             if records > limit.per_minute:
+                self.refused[(app_id, family)] += 1
                 raise ApiError(429, f"Resource level throttle APPLICATION MINUTE limit: this "
                                     f"request carries {records} records, more than the "
                                     f"{limit.per_minute} records per minute allowed for "
@@ -75,6 +80,7 @@ class Throttles:
                         wait_ms = row.at_ms + 60_000 - now_ms
                         break
                 wait = max(1, math.ceil(wait_ms / 1000))
+                self.refused[(app_id, family)] += 1
                 raise ApiError(429, f"Resource level throttle APPLICATION MINUTE limit for "
                                     f"records sent to this resource is reached ({family}: "
                                     f"{limit.per_minute} records per minute).",
@@ -96,7 +102,8 @@ class Throttles:
                                           throttle_minute.c.family == family,
                                           throttle_minute.c.at_ms > now_ms - 60_000)).scalar()
             out[family] = {"requestsToday": requests, "recordsLastMinute": records,
-                           "perDay": limit.per_day, "perMinute": limit.per_minute}
+                           "perDay": limit.per_day, "perMinute": limit.per_minute,
+                           "throttled": self.refused[(app_id, family)]}
         return out
 
 
