@@ -335,6 +335,10 @@ sync_batch_items = Table(
     Column("entity_id", Id, primary_key=True),
     Column("action", String(8), nullable=False),  # upsert | delete
     Column("outcome", String(16), nullable=True),  # synced|rejected|retryable|skipped|excluded
+    # Enough to delete it from LinkedIn if the record is gone when the batch is re-sent.
+    Column("external_id", String(200), nullable=False),
+    Column("resource", String(48), nullable=False),
+    Column("li_key", Json, nullable=True),
 )
 
 sync_ledger = Table(

@@ -93,9 +93,8 @@ class _Work:
     excluded: list[Item] = field(default_factory=list)
 
     @property
-    def refs(self) -> list[tuple[str, int, str]]:
-        return [(i.entity, i.entity_id, i.action)
-                for i in (*self.send, *self.rejected, *self.skipped, *self.excluded)]
+    def items(self) -> list[Item]:
+        return [*self.send, *self.rejected, *self.skipped, *self.excluded]
 
 
 # A change to one record changes the payloads of others, or their exclusion.
@@ -287,9 +286,15 @@ class SyncEngine:
 
     def _work(self, conn: Connection, info: ConnectionInfo,
               refs: Iterable[tuple[str, int]], *, historical: bool,
-              rows_by_ref: dict[tuple[str, int], dict[str, Any]] | None = None) -> _Work:
+              rows_by_ref: dict[tuple[str, int], dict[str, Any]] | None = None,
+              maybe_live: dict[tuple[str, int], ledger.PreparedItem] | None = None) -> _Work:
         """Items for these records as they are now: upserts, deletes of what left, skips of
-        what LinkedIn already holds unchanged."""
+        what LinkedIn already holds unchanged.
+
+        `maybe_live`: records a crashed batch may have sent without committing; LinkedIn may
+        hold them though the ledger does not say so, so if they are gone or excluded now
+        they are deleted all the same (a delete of something absent is harmless)."""
+        maybe_live = maybe_live or {}
         refs = list(dict.fromkeys(refs))
         rows = rows_by_ref if rows_by_ref is not None else self._rows(conn, refs)
         held = ledger.load_ledger(conn, info.tenant_id, refs)
@@ -310,13 +315,19 @@ class SyncEngine:
         work = _Work()
         for name in sorted(by_stream, key=ORDER.__getitem__):
             for item in build(STREAM[name], by_stream[name], bc):
-                self._classify(item, held.get((item.entity, item.entity_id)), info, work)
+                ref = (item.entity, item.entity_id)
+                self._classify(item, held.get(ref), info, work, maybe_live.get(ref))
         for entity, entity_id in missing:
             record = held.get((entity, entity_id))
+            sent = maybe_live.get((entity, entity_id))
             if record is not None and record.state in LIVE_STATES:
                 work.send.append(delete_item(self._stream_for_resource(record.resource),
                                              entity, entity_id, record.external_id,
                                              record.li_key, info.organization))
+            elif sent is not None and sent.li_key is not None:
+                work.send.append(delete_item(self._stream_for_resource(sent.resource),
+                                             entity, entity_id, sent.external_id,
+                                             sent.li_key, info.organization))
         # Parents first for upserts; children first for deletes.
         work.send.sort(key=lambda i: (i.action == "delete",
                                       -ORDER[i.stream] if i.action == "delete"
@@ -328,13 +339,15 @@ class SyncEngine:
         return next(s.name for s in STREAM.values() if s.resource == resource)
 
     @staticmethod
-    def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo,
-                  work: _Work) -> None:
+    def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo, work: _Work,
+                  sent: ledger.PreparedItem | None = None) -> None:
         live = held is not None and held.state in LIVE_STATES
         if item.excluded:
-            if live and held is not None:
+            key = held.li_key if live and held is not None else (
+                sent.li_key if sent is not None and sent.action == "upsert" else None)
+            if key is not None:
                 removal = delete_item(item.stream, item.entity, item.entity_id,
-                                      item.external_id, held.li_key, info.organization)
+                                      item.external_id, key, info.organization)
                 removal.excluded = item.excluded
                 work.send.append(removal)
             else:
@@ -385,9 +398,10 @@ class SyncEngine:
         with self.store.db.write() as conn:  # a re-send, counted in the sync log
             conn.execute(update(schema.sync_batches).where(schema.sync_batches.c.id == batch.id)
                          .values(attempts=schema.sync_batches.c.attempts + 1))
+        sent = {(i.entity, i.entity_id): i for i in batch.items if i.action == "upsert"}
         with self.store.reader() as conn:
-            work = self._work(conn, info, [(e, i) for e, i, _ in batch.items],
-                              historical=batch.run_id is not None)
+            work = self._work(conn, info, [(i.entity, i.entity_id) for i in batch.items],
+                              historical=batch.run_id is not None, maybe_live=sent)
         report = self._send(info, work, sender, batch_id=batch.id, run_id=batch.run_id,
                             milestone=batch.milestone, cursor_after=batch.cursor_after)
         report.kind = "recovered"
@@ -408,7 +422,7 @@ class SyncEngine:
             refs = [(e, i) for e, i, _ in relevant]
             refs += self._dependents(conn, info.tenant_id, relevant)
             work = self._work(conn, info, refs, historical=False)
-        if not work.refs:
+        if not work.items:
             with self.store.db.write() as conn:
                 self._move_cursor(conn, info.tenant_id, upto)
             return StepReport("continuous")
@@ -506,7 +520,7 @@ class SyncEngine:
         if batch_id is None:
             with self.store.db.write() as conn:
                 batch_id = ledger.prepare_batch(conn, tenant_id=info.tenant_id, run_id=run_id,
-                                                milestone=milestone, items=work.refs,
+                                                milestone=milestone, items=work.items,
                                                 cursor_after=cursor_after, now_ms=now)
         sender.start_batch()
         calls_before = sender.stats.calls
@@ -531,13 +545,13 @@ class SyncEngine:
                                         calls=sender.stats.calls - calls_before, now_ms=now)
             if run_id is not None and milestone is not None and cursor_after is not None:
                 ledger.advance_milestone(conn, run_id, milestone, cursor=cursor_after,
-                                         done=rows if rows is not None else len(work.refs),
+                                         done=rows if rows is not None else len(work.items),
                                          tally=tally, now_ms=now)
             elif cursor_after is not None:
                 self._move_cursor(conn, info.tenant_id, cursor_after)
             connections.touch_last_sync(conn, info.tenant_id, now)
         kind: StepKind = "historical" if run_id is not None else "continuous"
-        return StepReport(kind, records=len(work.refs), tally=tally, batch_id=batch_id,
+        return StepReport(kind, records=len(work.items), tally=tally, batch_id=batch_id,
                           milestone=milestone)
 
     @staticmethod

@@ -68,19 +68,31 @@ def load_ledger(conn: Connection, tenant_id: int,
 
 
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
-                  milestone: str | None, items: Sequence[tuple[str, int, str]],
+                  milestone: str | None, items: Sequence[Item],
                   cursor_after: int | None, now_ms: int) -> int:
-    """Record a batch and its items (entity, id, action) before anything is sent."""
+    """Record a batch and its items (with their LinkedIn keys) before anything is sent."""
     batch_id = conn.execute(sync_batches.insert().values(
         tenant_id=tenant_id, run_id=run_id, milestone=milestone, status="prepared",
         records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=1)
     ).inserted_primary_key[0]  # type: ignore[index]
-    unique = {(e, i): a for e, i, a in items}
+    unique = {(item.entity, item.entity_id): item for item in items}
     if unique:
         conn.execute(sync_batch_items.insert(), [
-            {"batch_id": batch_id, "entity": e, "entity_id": i, "action": a}
-            for (e, i), a in unique.items()])
+            {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
+             "action": item.action, "external_id": item.external_id,
+             "resource": item.resource, "li_key": item.li_key}
+            for item in unique.values()])
     return int(batch_id)
+
+
+@dataclass(frozen=True)
+class PreparedItem:
+    entity: str
+    entity_id: int
+    action: str
+    external_id: str
+    resource: str
+    li_key: dict[str, Any] | None
 
 
 @dataclass
@@ -89,7 +101,7 @@ class Prepared:
     run_id: int | None
     milestone: str | None
     cursor_after: int | None
-    items: list[tuple[str, int, str]]
+    items: list[PreparedItem]
 
 
 def prepared_batches(conn: Connection, tenant_id: int) -> list[Prepared]:
@@ -98,8 +110,10 @@ def prepared_batches(conn: Connection, tenant_id: int) -> list[Prepared]:
         .order_by(sync_batches.c.id)).all()
     out = []
     for batch in batches:
-        items = [(r.entity, r.entity_id, r.action) for r in conn.execute(
-            select(sync_batch_items).where(sync_batch_items.c.batch_id == batch.id))]
+        items = [PreparedItem(r.entity, r.entity_id, r.action, r.external_id, r.resource,
+                              dict(r.li_key) if r.li_key else None)
+                 for r in conn.execute(select(sync_batch_items).where(
+                     sync_batch_items.c.batch_id == batch.id))]
         out.append(Prepared(batch.id, batch.run_id, batch.milestone, batch.cursor_after, items))
     return out
 

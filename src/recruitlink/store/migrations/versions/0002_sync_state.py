@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 11:57:42.202948
+Create Date: 2026-11-21 12:10:47.601298
 """
 
 from __future__ import annotations
@@ -235,6 +235,13 @@ def upgrade() -> None:
         ),
         sa.Column("action", sa.String(length=8), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("resource", sa.String(length=48), nullable=False),
+        sa.Column(
+            "li_key",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["sync_batches.id"],
