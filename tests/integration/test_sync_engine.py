@@ -252,3 +252,65 @@ def test_plan_retry_status_and_disconnect(store, tenant, engine, li):
     assert summary["records"] == {}
     assert summary["jobs"] == {"LISTED": 0, "CLOSED": 2, "processing": 0}
     assert control.status(engine, tenant.id)["status"] == "DISCONNECTED"
+
+
+def test_crm_tenant_syncs_pipelines_and_interactions_without_content(store, engine, li):
+    from recruitlink.core.records import Interaction, Project, ProjectMembership, ProjectStage
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant(store, "beam", kind="CRM")
+    with store.writer(tenant.id) as w:
+        w.records("candidates", [(0, Candidate(id="K1", first_name="Kim", last_name="Lee",
+                                               emails=["kim@example.com"]))], mode="create")
+        w.records("projects", [(0, Project(id="P1", title="Data pool", shared_with_all=True)),
+                               (1, Project(id="P2", title="Secret pool",
+                                           shared_with_all=False))], mode="create")
+        w.records("project_stages", [
+            (0, ProjectStage(id="PS1", project_id="P1", name="Contacted",
+                             category="contacted")),
+            (1, ProjectStage(id="PS2", project_id="P2", name="Lead", category="lead"))],
+            mode="create")
+        w.records("project_memberships", [
+            (0, ProjectMembership(id="M1", project_id="P1", candidate_id="K1",
+                                  stage_id="PS1", source="LinkedIn Recruiter")),
+            (1, ProjectMembership(id="M2", project_id="P2", candidate_id="K1"))],
+            mode="create")
+        w.records("interactions", [(0, Interaction(
+            id="I1", candidate_id="K1", project_id="P1", type="email", direction="outbound",
+            occurred_at="2025-03-01T10:00:00Z", subject="Hello", content="Secret body"))],
+            mode="create")
+    partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
+                             client_id=li.app.state.partner.client_id,
+                             client_secret=li.app.state.partner.client_secret)
+    crm_org = "urn:li:organization:7878"
+    result = connect(store, engine.box, engine, partner, tenant_slug="beam",
+                     organization=crm_org, contracts=[], public_url="http://127.0.0.1:9")
+    partner.close()
+    integrations = li.control.get("/integrations", params={"context": crm_org}).json()
+    assert {i["integrationType"] for i in integrations} == {
+        "CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR", "PROFILE_PLUGIN"}
+    li.control.post("/integrations/status", json={"integrationContext": crm_org,
+                                                  "status": "ENABLED"})
+    assert refresh_status(store, engine.box, engine, result.tenant_id)[0] == "ENABLED"
+    run_until_idle(engine, tenant.id)
+
+    def held(resource):
+        body = li.control.get(f"/organizations/{crm_org}/records/{resource}").json()
+        return [e for e in body["elements"]]
+
+    (pipeline,) = held("tcrmPipelines")
+    assert pipeline["key"]["tcrmPipelineId"] == "P1" and pipeline["record"]["title"] == \
+        "Data pool"
+    (stage,) = held("tcrmPipelineStages")
+    assert stage["record"]["stageCategory"] == "CONTACTED"
+    (membership,) = held("tcrmCandidatePipelines")
+    assert membership["record"]["sources"][0]["sourceCategory"] == "LINKEDIN"
+    (interaction,) = held("tcrmInteractions")
+    assert interaction["record"]["interactionType"] == "EMAIL"
+    assert "Secret body" not in str(interaction) and "Hello" not in str(interaction)
+    with store.reader() as conn:
+        excluded = {r.external_id: r.reason for r in conn.execute(
+            select(schema.sync_ledger).where(schema.sync_ledger.c.state == "excluded"))}
+    assert excluded == {"P2": "project not shared with all recruiters",
+                        "PS2": "project not shared with all recruiters",
+                        "M2": "project not shared with all recruiters"}
