@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.store.schema import (
@@ -131,56 +131,70 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
                  items: Sequence[Item], results: Mapping[int, ItemResult],
                  skipped: Sequence[Item], excluded: Sequence[Item], calls: int,
                  now_ms: int) -> Tally:
-    """Record every item's outcome, the ledger and errors; mark the batch committed."""
+    """Record every item's outcome, the ledger and errors; mark the batch committed.
+    A few executemany statements per batch, not a few per record."""
     tally = Tally(skipped=len(skipped))
     outcomes: list[dict[str, Any]] = []
-    insert = _insert(conn)
+    ledger_rows: list[dict[str, Any]] = []
+    new_errors: list[tuple[Item, list[dict[str, str]], str]] = []
+    touched: list[tuple[str, int]] = []
+
+    def ledger_row(item: Item, state: str, content_hash: str | None, reason: str | None,
+                   job_task: str | None = None) -> None:
+        ledger_rows.append({
+            "tenant_id": tenant_id, "entity": item.entity, "entity_id": item.entity_id,
+            "external_id": item.external_id, "resource": item.resource,
+            "li_key": item.li_key, "content_hash": content_hash, "state": state,
+            "job_task": job_task, "reason": reason, "source_modified_at": item.modified_at,
+            "batch_id": batch_id, "updated_at": now_ms})
+
     for index, item in enumerate(items):
         result = results[index]
-        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
-                         "outcome": result.outcome})
+        outcomes.append({"b_entity": item.entity, "b_entity_id": item.entity_id,
+                         "b_outcome": result.outcome})
+        touched.append((item.entity, item.entity_id))
         if result.outcome == "synced":
             tally.synced += 1
             if item.action == "delete":
-                state = "excluded" if item.excluded else "deleted"
-                _ledger(conn, insert, tenant_id, item, state=state, content_hash=None,
-                        reason=item.excluded, batch_id=batch_id, now_ms=now_ms)
+                ledger_row(item, "excluded" if item.excluded else "deleted", None,
+                           item.excluded)
             else:
-                state = "submitted" if result.job_task else "synced"
-                _ledger(conn, insert, tenant_id, item, state=state,
-                        content_hash=item.content_hash, reason=None, batch_id=batch_id,
-                        now_ms=now_ms, job_task=result.job_task)
-            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
+                ledger_row(item, "submitted" if result.job_task else "synced",
+                           item.content_hash, None, result.job_task)
         elif result.outcome == "rejected":
             tally.rejected += 1
             errors = item.errors or [{"field": "", "reason": result.reason or "rejected"}]
-            source = "validation" if item.errors else "linkedin"
-            _ledger(conn, insert, tenant_id, item, state="rejected", content_hash=None,
-                    reason="; ".join(e["reason"] for e in errors)[:4000], batch_id=batch_id,
-                    now_ms=now_ms)
-            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
-            add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
+            ledger_row(item, "rejected", None,
+                       "; ".join(e["reason"] for e in errors)[:4000])
+            new_errors.append((item, errors, "validation" if item.errors else "linkedin"))
         else:
             tally.retryable += 1
-            resolve_errors(conn, tenant_id, item.entity, item.entity_id)
-            add_errors(conn, tenant_id, batch_id, item,
-                       [{"field": "", "reason": result.reason or "LinkedIn kept failing"}],
-                       "transient", now_ms)
+            new_errors.append((item, [{"field": "", "reason": result.reason
+                                       or "LinkedIn kept failing"}], "transient"))
     for item in excluded:
         tally.excluded += 1
-        _ledger(conn, insert, tenant_id, item, state="excluded", content_hash=None,
-                reason=item.excluded, batch_id=batch_id, now_ms=now_ms)
-        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
-                         "outcome": "excluded"})
-    for item in skipped:
-        outcomes.append({"entity": item.entity, "entity_id": item.entity_id,
-                         "outcome": "skipped"})
-    for outcome in outcomes:
+        ledger_row(item, "excluded", None, item.excluded)
+        outcomes.append({"b_entity": item.entity, "b_entity_id": item.entity_id,
+                         "b_outcome": "excluded"})
+    outcomes.extend({"b_entity": item.entity, "b_entity_id": item.entity_id,
+                     "b_outcome": "skipped"} for item in skipped)
+
+    resolve_errors_many(conn, tenant_id, touched)
+    for item, errors, source in new_errors:
+        add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
+    if ledger_rows:
+        stmt = _insert(conn)(sync_ledger)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "entity", "entity_id"],
+            set_={c: stmt.excluded[c] for c in (
+                "external_id", "resource", "li_key", "content_hash", "state", "job_task",
+                "reason", "source_modified_at", "batch_id", "updated_at")}), ledger_rows)
+    if outcomes:
         conn.execute(update(sync_batch_items).where(
             sync_batch_items.c.batch_id == batch_id,
-            sync_batch_items.c.entity == outcome["entity"],
-            sync_batch_items.c.entity_id == outcome["entity_id"]).values(
-            outcome=outcome["outcome"]))
+            sync_batch_items.c.entity == bindparam("b_entity"),
+            sync_batch_items.c.entity_id == bindparam("b_entity_id")).values(
+            outcome=bindparam("b_outcome")), outcomes)
     conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
         status="committed", synced=tally.synced, rejected=tally.rejected,
         retryable=tally.retryable, skipped=tally.skipped + tally.excluded, calls=calls,
@@ -188,19 +202,18 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     return tally
 
 
-def _ledger(conn: Connection, insert: Any, tenant_id: int, item: Item, *, state: str,
-            content_hash: str | None, reason: str | None, batch_id: int, now_ms: int,
-            job_task: str | None = None) -> None:
-    values = {"tenant_id": tenant_id, "entity": item.entity, "entity_id": item.entity_id,
-              "external_id": item.external_id, "resource": item.resource,
-              "li_key": item.li_key, "content_hash": content_hash, "state": state,
-              "job_task": job_task, "reason": reason, "source_modified_at": item.modified_at,
-              "batch_id": batch_id, "updated_at": now_ms}
-    stmt = insert(sync_ledger).values(**values)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "entity", "entity_id"],
-        set_={k: v for k, v in values.items()
-              if k not in ("tenant_id", "entity", "entity_id")}))
+def resolve_errors_many(conn: Connection, tenant_id: int,
+                        refs: Sequence[tuple[str, int]]) -> None:
+    """Close the open errors of these records (they were just sent again)."""
+    by_entity: dict[str, list[int]] = {}
+    for entity, entity_id in refs:
+        by_entity.setdefault(entity, []).append(entity_id)
+    for entity, ids in by_entity.items():
+        for start in range(0, len(ids), 500):
+            conn.execute(update(sync_errors).where(
+                sync_errors.c.tenant_id == tenant_id, sync_errors.c.status == "open",
+                sync_errors.c.entity == entity,
+                sync_errors.c.entity_id.in_(ids[start:start + 500])).values(status="resolved"))
 
 
 def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Item,
@@ -210,13 +223,6 @@ def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Ite
          "entity_id": item.entity_id, "external_id": item.external_id,
          "field": e.get("field") or None, "reason": e["reason"][:4000], "source": source,
          "status": "open", "created_at": now_ms} for e in errors])
-
-
-def resolve_errors(conn: Connection, tenant_id: int, entity: str, entity_id: int) -> None:
-    conn.execute(update(sync_errors).where(
-        sync_errors.c.tenant_id == tenant_id, sync_errors.c.entity == entity,
-        sync_errors.c.entity_id == entity_id, sync_errors.c.status == "open"
-    ).values(status="resolved"))
 
 
 def mark_batch_failed(conn: Connection, batch_id: int, error: str) -> None:
