@@ -188,9 +188,12 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
     if inserts:
         rows = [{"tenant_id": tenant_id, "external_id": ext, **{c: v[c] for c in columns}}
                 for _, ext, v in inserts]
-        returned = conn.execute(table.insert().returning(
-            table.c.id, sort_by_parameter_order=True), rows).all()
-        for (index, ext, values), (new_id,) in zip(inserts, returned, strict=True):
+        # One executemany, then the new ids by external id: RETURNING with a guaranteed
+        # order makes SQLAlchemy insert row by row on SQLite.
+        conn.execute(table.insert(), rows)
+        new_ids = ids_by_external(conn, spec, tenant_id, [ext for _, ext, _ in inserts])
+        for index, ext, values in inserts:
+            new_id = new_ids[ext]
             changes.add(spec.name, new_id, ext, "create",
                         "entered" if spec.confidential and spec.confidential(values) else None)
             outcomes[index] = Outcome(index, ext, "created", http_status=201)
@@ -259,12 +262,16 @@ def _check_unique(conn: Connection, spec: Entity, tenant_id: int,
         if key != tuple(row[c] for c in cols):
             wanted.setdefault(key, []).append((index, ext, row["id"]))
     taken: dict[tuple[Any, ...], str] = {}
-    keys = list(wanted)
-    for chunk in _chunks(keys):
+    # Look up by the first column alone (indexed on both databases; SQLite cannot use an
+    # index for a row-value IN list) and match the full tuple here.
+    firsts = sorted({key[0] for key in wanted}, key=str)
+    for chunk in _chunks(firsts):
         query = select(table.c.external_id, *[table.c[c] for c in cols]).where(
-            table.c.tenant_id == tenant_id, tuple_(*[table.c[c] for c in cols]).in_(chunk))
+            table.c.tenant_id == tenant_id, table.c[cols[0]].in_(chunk))
         for found in conn.execute(query):
-            taken[tuple(found[1:])] = found.external_id
+            key = tuple(found[1:])
+            if key in wanted:
+                taken[key] = found.external_id
     names = ", ".join(cols)
     for key, claimants in wanted.items():
         holder = taken.get(key)
