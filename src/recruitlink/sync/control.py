@@ -77,10 +77,10 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
     send, unchanged, excluded and invalid, and why."""
     info = connections.load_required(engine.store, tenant_id, engine.box)
     result = Plan()
-    for stream in streams_for(info.tenant_kind):
+    for stream in streams_for(info.tenant_kind, info.policy):
         counts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
-        table = schema.metadata.tables[stream.entity]
+        table = schema.metadata.tables[stream.table]
         after = 0
         while True:
             with engine.store.reader() as conn:
@@ -89,9 +89,10 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
                     .order_by(table.c.id).limit(info.policy.batch_size))]
                 if not rows:
                     break
-                work = engine._work(conn, info, [(stream.entity, r["id"]) for r in rows],
+                work = engine._work(conn, info, [(stream.table, r["id"]) for r in rows],
                                     historical=True,
-                                    rows_by_ref={(stream.entity, r["id"]): r for r in rows})
+                                    rows_by_ref={(stream.table, r["id"]): r for r in rows},
+                                    streams={stream.name})
             after = rows[-1]["id"]
             counts["send"] += sum(1 for i in work.send if i.action == "upsert")
             counts["delete"] += sum(1 for i in work.send if i.action == "delete")

@@ -9,21 +9,26 @@
 Each batch is prepared (write-ahead), sent as calls of at most 100, and committed with its
 ledger and cursor in one transaction. Sends for a tenant never overlap, and every send reads
 the record's current row, so an older version can never overwrite a newer one.
+
+With the ACL visibility policy a job's records also include its ACL records (one per viewer,
+ledger entity `job_acls`): every look at a job compares the viewers it has now with the ACL
+records the ledger (or a crashed batch) says LinkedIn holds for it, and deletes the rest.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from recruitlink.core.limits import Limit, copy_limits
 from recruitlink.core.mapping import MappingContext
@@ -37,16 +42,19 @@ from . import connections, ledger
 from .budget import RateBudget, Stopped
 from .connections import ConnectionInfo
 from .items import (
+    ACL_USER_BITS,
+    JOB_ACLS,
     ORDER,
     STREAM,
-    SYNCED_ENTITIES,
     BuildContext,
     Item,
     Stream,
+    acl_job_id,
     build,
     delete_item,
-    stream_of,
     streams_for,
+    streams_of,
+    synced_entities,
 )
 from .ledger import LIVE_STATES, LedgerRow, Tally
 from .sender import ItemResult, Sender
@@ -184,7 +192,7 @@ class SyncEngine:
             run_id = int(conn.execute(schema.sync_runs.insert().values(
                 tenant_id=tenant_id, kind="historical", status="running", start_seq=start_seq,
                 started_at=now)).inserted_primary_key[0])  # type: ignore[index]
-            for position, stream in enumerate(streams_for(info.tenant_kind)):
+            for position, stream in enumerate(streams_for(info.tenant_kind, info.policy)):
                 total = conn.execute(select(func.count()).select_from(
                     self._stream_query(stream, tenant_id).subquery())).scalar()
                 conn.execute(schema.sync_milestones.insert().values(
@@ -196,7 +204,7 @@ class SyncEngine:
 
     @staticmethod
     def _stream_query(stream: Stream, tenant_id: int) -> Any:
-        table = schema.metadata.tables[stream.entity]
+        table = schema.metadata.tables[stream.table]
         query = select(table).where(table.c.tenant_id == tenant_id)
         if stream.name == "candidate_notes":
             query = query.where(table.c.candidate_id.is_not(None))
@@ -287,52 +295,122 @@ class SyncEngine:
     def _work(self, conn: Connection, info: ConnectionInfo,
               refs: Iterable[tuple[str, int]], *, historical: bool,
               rows_by_ref: dict[tuple[str, int], dict[str, Any]] | None = None,
-              maybe_live: dict[tuple[str, int], ledger.PreparedItem] | None = None) -> _Work:
+              maybe_live: dict[tuple[str, int], ledger.PreparedItem] | None = None,
+              streams: Collection[str] | None = None) -> _Work:
         """Items for these records as they are now: upserts, deletes of what left, skips of
         what LinkedIn already holds unchanged.
+
+        `refs` are store records (table, id), or ledger records of entity `job_acls` (they
+        stand for their job's ACLs). `streams`: only these streams (a historical milestone);
+        by default every stream of the tenant a record feeds (a job: its posting and ACLs).
 
         `maybe_live`: records a crashed batch may have sent without committing; LinkedIn may
         hold them though the ledger does not say so, so if they are gone or excluded now
         they are deleted all the same (a delete of something absent is harmless)."""
         maybe_live = maybe_live or {}
-        refs = list(dict.fromkeys(refs))
-        rows = rows_by_ref if rows_by_ref is not None else self._rows(conn, refs)
-        held = ledger.load_ledger(conn, info.tenant_id, refs)
+        allowed = {s.name for s in streams_for(info.tenant_kind, info.policy)}
+        if streams is not None:
+            allowed &= set(streams)
+        # Which streams to build for each store record; `plain`: asked for as itself.
+        wanted: dict[tuple[str, int], set[str]] = {}
+        plain: set[tuple[str, int]] = set()
+        for entity, entity_id in refs:
+            if entity == JOB_ACLS:
+                base = ("jobs", acl_job_id(entity_id))
+                names = {"job_acls"} if streams is None else {"job_acls"} & set(streams)
+            else:
+                base, names = (entity, entity_id), allowed
+                plain.add(base)
+            wanted.setdefault(base, set()).update(names)
+        bases = list(wanted)
+        rows = rows_by_ref if rows_by_ref is not None else self._rows(conn, bases)
+        held = ledger.load_ledger(conn, info.tenant_id, bases)
         job_states = {eid: r.li_key.get("state") for (ent, eid), r in held.items()
                       if ent == "jobs" and r.state in LIVE_STATES}
         bc = BuildContext(conn, info.tenant_id, self._mapping(info), info.policy, now_ms(),
                           historical=historical, job_states=job_states)
         by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
         missing: list[tuple[str, int]] = []
-        for ref in refs:
+        for ref in bases:
             row = rows.get(ref)
             if row is None:
                 missing.append(ref)
                 continue
-            name = stream_of(ref[0], row)
-            if name is not None and STREAM[name] in streams_for(info.tenant_kind):
-                by_stream[name].append(row)
+            for name in streams_of(ref[0], row):
+                if name in wanted[ref]:
+                    by_stream[name].append(row)
+        # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job).
+        acl_jobs = {ref[1] for ref, names in wanted.items() if ref[0] == "jobs" and (
+            "job_acls" in names or (ref not in rows and (streams is None
+                                                          or "job_acls" in streams)))}
+        acl_held = self._acl_ledger(conn, info.tenant_id, acl_jobs)
+        held.update(acl_held)
         work = _Work()
+        built: set[tuple[str, int]] = set()
         for name in sorted(by_stream, key=ORDER.__getitem__):
             for item in build(STREAM[name], by_stream[name], bc):
                 ref = (item.entity, item.entity_id)
+                built.add(ref)
                 self._classify(item, held.get(ref), info, work, maybe_live.get(ref))
+        # A job's ACL records that are no longer wanted: a viewer left, or the job is gone.
+        for ref, acl in acl_held.items():
+            if ref not in built and acl.state in LIVE_STATES:
+                work.send.append(delete_item("job_acls", JOB_ACLS, ref[1], acl.external_id,
+                                             acl.li_key, info.organization))
+        for ref, prepared in maybe_live.items():
+            if (ref[0] == JOB_ACLS and acl_job_id(ref[1]) in acl_jobs and ref not in built
+                    and ref not in acl_held and prepared.action == "upsert"
+                    and prepared.li_key is not None):
+                work.send.append(delete_item("job_acls", JOB_ACLS, ref[1],
+                                             prepared.external_id, prepared.li_key,
+                                             info.organization))
         for entity, entity_id in missing:
+            if (entity, entity_id) not in plain:
+                continue  # a deleted job asked for by its ACL records: done above
             record = held.get((entity, entity_id))
             sent = maybe_live.get((entity, entity_id))
             if record is not None and record.state in LIVE_STATES:
-                work.send.append(delete_item(self._stream_for_resource(record.resource),
-                                             entity, entity_id, record.external_id,
-                                             record.li_key, info.organization))
+                name = self._stream_for_resource(record.resource)
+                if streams is None or name in streams:
+                    work.send.append(delete_item(name, entity, entity_id, record.external_id,
+                                                 record.li_key, info.organization))
             elif sent is not None and sent.li_key is not None:
-                work.send.append(delete_item(self._stream_for_resource(sent.resource),
-                                             entity, entity_id, sent.external_id,
-                                             sent.li_key, info.organization))
-        # Parents first for upserts; children first for deletes.
-        work.send.sort(key=lambda i: (i.action == "delete",
+                name = self._stream_for_resource(sent.resource)
+                if streams is None or name in streams:
+                    work.send.append(delete_item(name, entity, entity_id, sent.external_id,
+                                                 sent.li_key, info.organization))
+        # Parents first for upserts; children first for deletes. A record whose key changed
+        # has its old key deleted just before its upsert, so its ledger row ends up live.
+        work.send.sort(key=lambda i: (i.action == "delete" and not i.replacing,
                                       -ORDER[i.stream] if i.action == "delete"
-                                      else ORDER[i.stream]))
+                                      and not i.replacing else ORDER[i.stream]))
         return work
+
+    @staticmethod
+    def _acl_ledger(conn: Connection, tenant_id: int, job_ids: Collection[int]
+                    ) -> dict[tuple[str, int], LedgerRow]:
+        """The ledger's ACL records of these jobs: each job's ids form one range."""
+        if not job_ids:
+            return {}
+        runs: list[list[int]] = []  # consecutive job ids share one range
+        for job_id in sorted(job_ids):
+            if runs and runs[-1][1] == job_id - 1:
+                runs[-1][1] = job_id
+            else:
+                runs.append([job_id, job_id])
+        column = schema.sync_ledger.c.entity_id
+        found: dict[tuple[str, int], LedgerRow] = {}
+        for start in range(0, len(runs), 100):
+            ranges = [and_(column >= first << ACL_USER_BITS,
+                           column < (last + 1) << ACL_USER_BITS)
+                      for first, last in runs[start:start + 100]]
+            for row in conn.execute(select(schema.sync_ledger).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.entity == JOB_ACLS, or_(*ranges))):
+                found[(JOB_ACLS, row.entity_id)] = LedgerRow(
+                    JOB_ACLS, row.entity_id, row.external_id, row.resource, dict(row.li_key),
+                    row.content_hash, row.state, row.job_task)
+        return found
 
     @staticmethod
     def _stream_for_resource(resource: str) -> str:
@@ -342,6 +420,18 @@ class SyncEngine:
     def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo, work: _Work,
                   sent: ledger.PreparedItem | None = None) -> None:
         live = held is not None and held.state in LIVE_STATES
+        if not item.excluded and not item.errors and item.resource != "simpleJobPostings":
+            # The record's key changed (an assignee's member): LinkedIn holds it under the
+            # old key, which the upsert does not overwrite; delete that one first.
+            old = [k for k in (held.li_key if live and held is not None else None,
+                               sent.li_key if sent is not None and sent.action == "upsert"
+                               else None) if k is not None and k.get("key") is not None
+                   and k.get("key") != item.key]
+            for old_key in {json.dumps(k["key"], sort_keys=True): k for k in old}.values():
+                replaced = delete_item(item.stream, item.entity, item.entity_id,
+                                       item.external_id, old_key, info.organization)
+                replaced.replacing = True
+                work.send.append(replaced)
         if item.excluded:
             key = held.li_key if live and held is not None else (
                 sent.li_key if sent is not None and sent.action == "upsert" else None)
@@ -399,11 +489,17 @@ class SyncEngine:
             conn.execute(update(schema.sync_batches).where(schema.sync_batches.c.id == batch.id)
                          .values(attempts=schema.sync_batches.c.attempts + 1))
         sent = {(i.entity, i.entity_id): i for i in batch.items if i.action == "upsert"}
+        refs = [(i.entity, i.entity_id) for i in batch.items]
+        # The batch's own streams only: a job's posting and its ACLs go in different batches
+        # of the historical sync. (A job's ACL records stand for the job: see `_work`.)
+        streams = {self._stream_for_resource(i.resource) for i in batch.items}
+        records = len({("jobs", acl_job_id(i)) if e == JOB_ACLS else (e, i) for e, i in refs})
         with self.store.reader() as conn:
-            work = self._work(conn, info, [(i.entity, i.entity_id) for i in batch.items],
-                              historical=batch.run_id is not None, maybe_live=sent)
+            work = self._work(conn, info, refs, historical=batch.run_id is not None,
+                              maybe_live=sent, streams=streams)
         report = self._send(info, work, sender, batch_id=batch.id, run_id=batch.run_id,
-                            milestone=batch.milestone, cursor_after=batch.cursor_after)
+                            milestone=batch.milestone, cursor_after=batch.cursor_after,
+                            rows=records if batch.run_id is not None else None)
         report.kind = "recovered"
         return report
 
@@ -417,8 +513,9 @@ class SyncEngine:
             if not changes:
                 return None
             upto = changes[-1].seq
+            entities = synced_entities(info.tenant_kind, info.policy)
             relevant = [(c.entity, c.entity_id, c.confidentiality) for c in changes
-                        if c.entity in SYNCED_ENTITIES]
+                        if c.entity in entities]
             refs = [(e, i) for e, i, _ in relevant]
             refs += self._dependents(conn, info.tenant_id, relevant)
             work = self._work(conn, info, refs, historical=False)
@@ -449,7 +546,7 @@ class SyncEngine:
                 connections.touch_last_sync(conn, info.tenant_id, now)
             return StepReport("done")
         stream = STREAM[milestone.name]
-        table = schema.metadata.tables[stream.entity]
+        table = schema.metadata.tables[stream.table]
         with self.store.reader() as conn:
             rows = [dict(r._mapping) for r in conn.execute(
                 self._stream_query(stream, info.tenant_id).where(table.c.id > milestone.cursor)
@@ -466,9 +563,10 @@ class SyncEngine:
                     schema.sync_milestones.c.name == milestone.name).values(finished_at=now))
             return StepReport("milestone", milestone=milestone.name)
         with self.store.reader() as conn:
-            work = self._work(conn, info, [(stream.entity, r["id"]) for r in rows],
+            work = self._work(conn, info, [(stream.table, r["id"]) for r in rows],
                               historical=True,
-                              rows_by_ref={(stream.entity, r["id"]): r for r in rows})
+                              rows_by_ref={(stream.table, r["id"]): r for r in rows},
+                              streams={stream.name})
         return self._send(info, work, sender, batch_id=None, run_id=run.id,
                           milestone=milestone.name, cursor_after=rows[-1]["id"],
                           rows=len(rows))

@@ -5,6 +5,13 @@ application notes are both `notes` rows, on two streams). Streams run in milesto
 jobs, candidates (+ their notes), applications (+ stages, notes, feedback), then CRM
 activities (pipelines, pipeline stages, candidate pipelines, interactions).
 
+With the ACL visibility policy the jobs milestone also carries who may see each job
+(reference §3.10): one ACL per ATS user (`user-{external_id}`, so no member ever holds more
+than one of LinkedIn's ten), attached to every job the user may view (`job_acls`), and one
+assignee per user mapped to a LinkedIn member (`acl_assignees`). A stream reads its base
+table (`Stream.table`): `job_acls` reads jobs, and its ledger entity is the job/user pair
+(`acl_entity_id`).
+
 Building an item reads what the payload needs from the record's companions (its candidate,
 job, author, ...), applies the policy's exclusions, validates the payload, and hashes it, so
 the sender can skip what LinkedIn already holds unchanged.
@@ -21,6 +28,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, select
 
 from recruitlink.core import mapping, validation
+from recruitlink.core.linkedin_schema import validate_key
 from recruitlink.core.mapping import MappingContext
 from recruitlink.core.policy import (
     Policy,
@@ -39,13 +47,46 @@ Action = Literal["upsert", "delete"]
 class Stream:
     name: str
     entity: str
+    """The ledger's entity of the stream's records."""
     resource: str
     milestone: str
     crm_only: bool = False
+    acls_only: bool = False
+    """Only with the ACL visibility policy."""
+    base: str | None = None
+    """The store table the stream reads, when it is not `entity`."""
+
+    @property
+    def table(self) -> str:
+        return self.base or self.entity
+
+
+JOB_ACLS = "job_acls"
+"""The ledger entity of a job's ACL records: one per (job, viewer), see `acl_entity_id`."""
+ACL_USER_BITS = 31
+
+
+def acl_entity_id(job_id: int, user_id: int) -> int:
+    """The ledger id of the ACL record giving user `user_id` job `job_id`: stable, and all of
+    one job's ACL records lie in [job_id << 31, (job_id + 1) << 31)."""
+    if not 0 <= user_id < 1 << ACL_USER_BITS:
+        raise ValueError(f"user id {user_id} does not fit in {ACL_USER_BITS} bits")
+    return (job_id << ACL_USER_BITS) | user_id
+
+
+def acl_job_id(entity_id: int) -> int:
+    return entity_id >> ACL_USER_BITS
+
+
+def acl_id(user_external_id: str) -> str:
+    """One ACL per ATS user: a member is assigned exactly one ACL (LinkedIn allows ten)."""
+    return f"user-{user_external_id}"
 
 
 STREAMS: tuple[Stream, ...] = (
     Stream("jobs", "jobs", "simpleJobPostings", "jobs"),
+    Stream("job_acls", JOB_ACLS, "atsEntityAcls", "jobs", acls_only=True, base="jobs"),
+    Stream("acl_assignees", "users", "atsEntityAclAssignees", "jobs", acls_only=True),
     Stream("candidates", "candidates", "atsCandidates", "candidates"),
     Stream("candidate_notes", "notes", "atsCandidates/notes", "candidates"),
     Stream("applications", "applications", "atsApplications", "applications"),
@@ -63,21 +104,40 @@ STREAMS: tuple[Stream, ...] = (
 STREAM = {s.name: s for s in STREAMS}
 ORDER = {s.name: i for i, s in enumerate(STREAMS)}
 MILESTONES = ("jobs", "candidates", "applications", "activities")
-SYNCED_ENTITIES = {s.entity for s in STREAMS}
+SYNCED_ENTITIES = {s.table for s in STREAMS if not s.acls_only}
+"""The store tables whose changes the sync follows (without ACLs: `synced_entities`)."""
 
 
-def streams_for(kind: str) -> list[Stream]:
-    """RSC tenants sync the ATS streams; CRM tenants add pipelines and interactions."""
-    return [s for s in STREAMS if kind in ("CRM", "BOTH") or not s.crm_only]
+def _uses_acls(policy: Policy | None) -> bool:
+    return policy is not None and policy.visibility == "acls"
+
+
+def streams_for(kind: str, policy: Policy | None = None) -> list[Stream]:
+    """RSC tenants sync the ATS streams; CRM tenants add pipelines and interactions; with the
+    ACL visibility policy, jobs are followed by their ACLs and the users' assignees."""
+    return [s for s in STREAMS if (kind in ("CRM", "BOTH") or not s.crm_only)
+            and (_uses_acls(policy) or not s.acls_only)]
+
+
+def synced_entities(kind: str, policy: Policy | None = None) -> set[str]:
+    """The store tables whose changes matter to this tenant (users: only with ACLs)."""
+    return {s.table for s in streams_for(kind, policy)}
+
+
+def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
+    """The streams a store record feeds (notes: by what they are attached to; a job: its
+    posting and its ACLs)."""
+    if table == "notes":
+        if row is None:
+            return []
+        return ["candidate_notes" if row.get("candidate_id") is not None
+                else "application_notes"]
+    return [s.name for s in STREAMS if s.table == table]
 
 
 def stream_of(entity: str, row: Mapping[str, Any] | None) -> str | None:
-    """Which stream a store record belongs to (notes: by what they are attached to)."""
-    if entity == "notes":
-        if row is None:
-            return None
-        return "candidate_notes" if row.get("candidate_id") is not None else "application_notes"
-    return next((s.name for s in STREAMS if s.entity == entity), None)
+    """Which stream a store record belongs to first (notes: by what they are attached to)."""
+    return next(iter(streams_of(entity, row)), None)
 
 
 @dataclass
@@ -104,6 +164,9 @@ class Item:
     prior_state: str | None = None
     """Jobs: the state LinkedIn holds now (from the ledger), for a delete."""
     organization: str = ""
+    replacing: bool = False
+    """A delete of the key LinkedIn holds for a record whose key changed (an assignee whose
+    member changed): sent with, and committed before, the record's upsert under its new key."""
 
     @property
     def li_key(self) -> dict[str, Any]:
@@ -190,6 +253,19 @@ def _person(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 # -- builders, one per stream ------------------------------------------------------------------
 
+def access_restricted(job: Mapping[str, Any], policy: Policy) -> bool:
+    """With ACLs, a job with viewers is visible only to its ACL's assignees (§3.10)."""
+    return _uses_acls(policy) and bool(job.get("viewer_ids"))
+
+
+def _posting(row: Mapping[str, Any], bc: BuildContext, operation: mapping.JobOperation,
+             owner: Mapping[str, Any] | None) -> dict[str, Any]:
+    posting = mapping.job_posting(row, bc.ctx, operation=operation, owner=owner)
+    if operation != "CLOSE" and access_restricted(row, bc.policy):
+        posting["accessRestricted"] = True
+    return posting
+
+
 def _jobs(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
     owners = _by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
     items = []
@@ -198,16 +274,69 @@ def _jobs(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[
         owner = owners.get(row["owner_id"]) if row["owner_id"] is not None else None
         item = _org_item(stream, row, bc, key=row["external_id"], operations=list(operations),
                      job_state="CLOSED" if row["status"] == "closed" else "LISTED")
-        item.job_payloads = [mapping.job_posting(row, bc.ctx, operation=op, owner=owner)
-                             for op in operations]
+        item.job_payloads = [_posting(row, bc, op, owner) for op in operations]
         _finish(item, bc, exclusion=job_exclusion(row),
                 window_reason=_window(bc, row["modified_at"]))
         # What LinkedIn keeps of a job is its content and status, whatever operations get it
         # there: hash that, so an unchanged job is skipped whether it is listed or closed.
         item.content_hash = content_hash(item.resource, item.key, row["status"],
-                                         mapping.job_posting(row, bc.ctx, operation="UPDATE",
-                                                             owner=owner))
+                                         _posting(row, bc, "UPDATE", owner))
         items.append(item)
+    return items
+
+
+def _key_errors(item: Item) -> None:
+    """ACL keys carry ATS ids LinkedIn bounds (an ACL id is `user-` + the user's id)."""
+    item.errors.extend({"field": "key" + p.path.replace("/", "."), "reason": p.reason}
+                       for p in validate_key(item.resource, item.key))
+
+
+def _job_acls(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    """One ACL record per viewer of each job (rows are jobs). A job's ACL records LinkedIn
+    holds but no longer wanted are the engine's to delete (it reads them from the ledger)."""
+    if not _uses_acls(bc.policy):
+        return []
+    users = _by_id(bc.conn, schema.users, (u for r in rows for u in (r["viewer_ids"] or [])))
+    items = []
+    for job in rows:
+        exclusion = "belongs to a confidential job" if job_exclusion(job) else None
+        window = _window(bc, job["modified_at"])
+        for user_id in dict.fromkeys(job["viewer_ids"] or []):
+            user = users.get(user_id)
+            if user is None:
+                continue  # a user deleted meanwhile: the job is being updated too
+            item = Item(stream=stream.name, entity=stream.entity,
+                        entity_id=acl_entity_id(job["id"], user_id),
+                        external_id=f"{job['external_id']}/{user['external_id']}"[:200],
+                        resource=stream.resource, action="upsert",
+                        key=mapping.acl_key(acl_id(user["external_id"]), job["external_id"],
+                                            bc.ctx),
+                        payload={}, modified_at=job["modified_at"],
+                        organization=bc.ctx.organization)
+            if not exclusion and not window:
+                _key_errors(item)
+            items.append(_finish(item, bc, exclusion=exclusion, window_reason=window))
+    return items
+
+
+def assignee_exclusion(user: Mapping[str, Any]) -> str | None:
+    return first_reason("inactive user" if not user.get("active", True) else None,
+                        "no LinkedIn member mapped" if not user.get("person_urn") else None)
+
+
+def _acl_assignees(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext
+                   ) -> list[Item]:
+    """Each active user mapped to a LinkedIn member is assigned its own ACL (rows are
+    users). Who a user is does not age: the history window does not apply."""
+    items = []
+    for user in rows:
+        exclusion = assignee_exclusion(user)
+        key = None if exclusion else mapping.acl_assignee_key(
+            acl_id(user["external_id"]), user["person_urn"], bc.ctx)
+        item = _org_item(stream, user, bc, key=key, payload={})
+        if not exclusion:
+            _key_errors(item)
+        items.append(_finish(item, bc, exclusion=exclusion))
     return items
 
 
@@ -364,6 +493,8 @@ Builder = Callable[[Stream, list[dict[str, Any]], BuildContext], list[Item]]
 
 _BUILDERS: dict[str, Builder] = {
     "jobs": _jobs,
+    "job_acls": _job_acls,
+    "acl_assignees": _acl_assignees,
     "candidates": _candidates,
     "candidate_notes": _candidate_notes,
     "applications": _applications,
