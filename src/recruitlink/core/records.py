@@ -26,31 +26,50 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200,
 Email = Annotated[str, StringConstraints(max_length=320)]
 
 
-class _Record(BaseModel):
+class _Strict(BaseModel):
+    """Every record part: unknown keys refused, and no text a database cannot hold."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        _check_storable(value)
+        if isinstance(value, datetime):
+            # Naive datetimes are UTC; everything is stored as epoch milliseconds, which
+            # must be shown again as a datetime: keep to years 1..9999 in UTC.
+            aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+            try:
+                return aware.astimezone(UTC)
+            except OverflowError as exc:
+                raise ValueError("must fall between years 1 and 9999 in UTC") from exc
+        return value
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item)
+    elif isinstance(value, datetime):
+        return
+
+
+class _Record(_Strict):
     id: ExternalId | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _utc(cls, value: Any) -> Any:
-        # Naive datetimes are UTC; everything is stored as epoch milliseconds.
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
-
-class Phone(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Phone(_Strict):
     number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     extension: Annotated[str, StringConstraints(max_length=16)] | None = None
     type: Literal["mobile", "work", "home", "other"] | None = None
 
 
-class Address(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Address(_Strict):
     line1: Str400 | None = None
     line2: Str400 | None = None
     city: Str200 | None = None
@@ -59,16 +78,14 @@ class Address(BaseModel):
     country: Annotated[str, StringConstraints(max_length=2, min_length=2)] | None = None
 
 
-class Resume(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Resume(_Strict):
     filename: Str400
     content_type: Str200
     size: int = Field(ge=0, le=50 * 1024 * 1024)
     url: Url | None = None
 
 
-class Evaluation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Evaluation(_Strict):
     attribute: Str200
     result: Str200
 

@@ -145,8 +145,9 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
                 values[name] = _ref_value(name, value, ref_ids[name], spec, errors)
             else:
                 values[name] = value
+        reported = {e["field"] for e in errors}
         for name in spec.required:
-            if values.get(name) in (None, ""):
+            if values.get(name) in (None, "") and name not in reported:
                 errors.append({"field": name, "reason": "is required"})
         if spec.check is not None and not errors:
             errors.extend({"field": f, "reason": r} for f, r in spec.check(values))
@@ -397,10 +398,12 @@ def encode_cursor(modified_at: int, row_id: int) -> str:
 def decode_cursor(cursor: str) -> tuple[int, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        modified, row_id = raw.split(":")
-        return int(modified), int(row_id)
+        modified, row_id = (int(part) for part in raw.split(":"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise CursorError("cursor is not one this API returned") from exc
+    if not (-(2**62) < modified < 2**62 and 0 <= row_id < 2**62):
+        raise CursorError("cursor is not one this API returned")
+    return modified, row_id
 
 
 def list_records(conn: Connection, spec: Entity, *, tenant_id: int, limit: int,
