@@ -190,5 +190,142 @@ def seed_command(
                   f"records/s), each with its changelog row", highlight=False)
 
 
+db_app = typer.Typer(help="The database: `db upgrade` applies the migrations.",
+                     no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants: the ATS/CRM customer accounts of the data API.",
+                         no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for the data API (`Authorization: Bearer <key>`).",
+                         no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(apikey_app, name="apikey")
+
+DATABASE_URL_HELP = "Default: RECRUITLINK_DATABASE_URL (a SQLite file recruitlink.db)."
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Create or migrate the database to the latest schema."""
+    from .settings import Settings
+    from .store import Database
+    from .store.migrate import current_revision, upgrade
+
+    url = database_url or Settings().database_url
+    db = Database(url)
+    try:
+        upgrade(db)
+        revision = current_revision(db)
+    finally:
+        db.dispose()
+    console.print(f"Database {_shown_url(url)} is at revision {revision}.", highlight=False)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to bind (default: RECRUITLINK_HOST, "
+                                               "loopback)."),
+    port: int | None = typer.Option(None, help="Port (default: RECRUITLINK_PORT, 8000; 0: any "
+                                               "free port)."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Run the web app (the data API under /api/v1); migrates the database first."""
+    import uvicorn
+
+    from .settings import Settings
+    from .store import Database
+    from .store.migrate import upgrade
+    from .web import create_app
+
+    overrides = {k: v for k, v in (("host", host), ("port", port),
+                                   ("database_url", database_url)) if v is not None}
+    settings = Settings().model_copy(update=overrides)
+    db = Database(settings.database_url)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+    asgi = create_app(settings)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)
+    bound = sock.getsockname()[1]
+    shown_host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    url = f"http://{shown_host}:{bound}"
+    console.print(f"Database: {_shown_url(settings.database_url)}", highlight=False)
+    console.print(f"Data API: {url}/api/v1", highlight=False)
+    console.print(f"API docs: {url}/docs", highlight=False)
+    console.print(f"recruitlink listening on {url}", highlight=False)
+    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on",
+                                           access_log=False))
+    server.run(sockets=[sock])
+
+
+@tenant_app.command("create")
+def tenant_create(
+    slug: str = typer.Argument(..., help="Lower-case letters, digits and '-'."),
+    name: str | None = typer.Option(None, help="Display name (default: the slug)."),
+    kind: str = typer.Option("ATS", help="ATS, CRM or BOTH."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Create a tenant (with its default integration user)."""
+    from .settings import Settings
+    from .store import Database, now_ms
+    from .store.changelog import ChangeSet
+    from .store.migrate import upgrade
+    from .store.tenants import create_tenant
+
+    db = Database(database_url or Settings().database_url)
+    try:
+        upgrade(db)
+        with db.write() as conn:
+            tenant = create_tenant(conn, ChangeSet, slug=slug, name=name or slug,
+                                   kind=kind.upper(), now_ms=now_ms())
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    finally:
+        db.dispose()
+    console.print(f"Created tenant {tenant.slug!r} ({tenant.name}, {tenant.kind}); next: "
+                  f"recruitlink apikey create --tenant {tenant.slug}", highlight=False)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    tenant: str = typer.Option(..., "--tenant", help="The tenant's slug."),
+    name: str = typer.Option("default", help="What the key is for."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Create an API key for a tenant; it is printed once (only its hash is stored)."""
+    from .settings import Settings
+    from .store import Database, now_ms
+    from .store.migrate import upgrade
+    from .store.tenants import create_api_key, tenant_by_slug
+
+    db = Database(database_url or Settings().database_url)
+    try:
+        upgrade(db)
+        with db.write() as conn:
+            found = tenant_by_slug(conn, tenant)
+            key = (create_api_key(conn, found.id, name=name, now_ms=now_ms())
+                   if found is not None else None)
+    finally:
+        db.dispose()
+    if key is None:
+        console.print(f"[red]error:[/red] no tenant {tenant!r}", highlight=False)
+        raise typer.Exit(2)
+    console.print(f"API key {name!r} for tenant {tenant!r}; it is shown only now, keep it:",
+                  highlight=False)
+    typer.echo(key)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -11,7 +11,7 @@ seeds expect the LinkedIn sync, not the store, to reject them with a reason.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -242,11 +242,15 @@ class DuplicateAlert(_Record):
     status: Literal["open", "resolved", "dismissed"] | None = None
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
+    # Integer arithmetic: a float timestamp loses milliseconds far from 1970.
+    return (value - EPOCH) // timedelta(milliseconds=1)
 
 
 def from_millis(value: int | None) -> str | None:
     if value is None:
         return None
-    return datetime.fromtimestamp(value / 1000, UTC).isoformat().replace("+00:00", "Z")
+    return (EPOCH + timedelta(milliseconds=value)).isoformat().replace("+00:00", "Z")

@@ -106,7 +106,12 @@ class _Work:
 
 
 # A change to one record changes the payloads of others, or their exclusion.
-_DEPENDENTS_ON_CHANGE = {"candidates": ("applications",), "jobs": ("applications",)}
+_DEPENDENTS_ON_CHANGE = {
+    # Their payloads embed the parent's fields, or they wait for the parent to be on LinkedIn.
+    "candidates": ("applications", "notes"),
+    "jobs": ("applications",),
+    "applications": ("stage_transitions", "notes", "interview_feedback"),
+}
 _DEPENDENTS_ON_CONFIDENTIALITY = {
     "candidates": ("notes", "applications", "project_memberships", "interactions"),
     "jobs": ("applications",),
@@ -379,12 +384,39 @@ class SyncEngine:
                 if streams is None or name in streams:
                     work.send.append(delete_item(name, entity, entity_id, sent.external_id,
                                                  sent.li_key, info.organization))
+        self._hold_orphans(conn, info.tenant_id, work)
         # Parents first for upserts; children first for deletes. A record whose key changed
         # has its old key deleted just before its upsert, so its ledger row ends up live.
         work.send.sort(key=lambda i: (i.action == "delete" and not i.replacing,
                                       -ORDER[i.stream] if i.action == "delete"
                                       and not i.replacing else ORDER[i.stream]))
         return work
+
+    @staticmethod
+    def _hold_orphans(conn: Connection, tenant_id: int, work: _Work) -> None:
+        """A note, stage or feedback whose candidate or application LinkedIn does not hold
+        (rejected, or not sent) would be refused for its missing parent: reject it here with
+        the parent's reason. It is looked at again when its parent changes."""
+        sending = {(i.entity, i.entity_id) for i in work.send if i.action == "upsert"}
+        waiting = {i.parent_ref for i in work.send if i.action == "upsert"
+                   and i.parent_ref is not None and i.parent_ref not in sending}
+        if not waiting:
+            return
+        parents = ledger.load_ledger(conn, tenant_id, waiting)
+        keep: list[Item] = []
+        for item in work.send:
+            ref = item.parent_ref
+            parent = parents.get(ref) if ref is not None else None
+            if (item.action == "upsert" and ref in waiting
+                    and (parent is None or parent.state not in LIVE_STATES)):
+                what = "candidate" if ref[0] == "candidates" else "application"
+                why = f" ({parent.reason})" if parent is not None and parent.reason else ""
+                item.errors.append({"field": what,
+                                    "reason": f"its {what} is not on LinkedIn{why}"})
+                work.rejected.append(item)
+            else:
+                keep.append(item)
+        work.send = keep
 
     @staticmethod
     def _acl_ledger(conn: Connection, tenant_id: int, job_ids: Collection[int]

@@ -161,6 +161,8 @@ class Item:
     errors: list[dict[str, str]] = field(default_factory=list)
     job_state: str | None = None
     """Jobs: the state LinkedIn will hold once the operations succeed."""
+    parent_ref: tuple[str, int] | None = None
+    """Sub-resources: the store record of the LinkedIn parent (a candidate, an application)."""
     prior_state: str | None = None
     """Jobs: the state LinkedIn holds now (from the ledger), for a delete."""
     organization: str = ""
@@ -357,7 +359,8 @@ def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContex
     for row in rows:
         candidate = candidates[row["candidate_id"]]
         item = _org_item(stream, row, bc, key=row["external_id"],
-                     parent=mapping.candidate_key(candidate["external_id"], bc.ctx),
+                         parent_ref=("candidates", row["candidate_id"]),
+                         parent=mapping.candidate_key(candidate["external_id"], bc.ctx),
                      payload=mapping.candidate_note(row, _person(authors.get(
                          row["author_id"]) if row["author_id"] else None)))
         items.append(_finish(item, bc, exclusion=first_reason(
@@ -413,8 +416,9 @@ def _application_children(payload_of: Any, people_column: str | None) -> Any:
                 people_column] else None
             payload = payload_of(row, _person(person)) if people_column else payload_of(row)
             item = _org_item(stream, row, bc, key=row["external_id"], payload=payload,
-                         parent=mapping.application_key(family.application["external_id"],
-                                                        bc.ctx))
+                             parent_ref=("applications", row["application_id"]),
+                             parent=mapping.application_key(family.application["external_id"],
+                                                            bc.ctx))
             exclusion = first_reason(family.exclusion(),
                                      private_note(row) if stream.entity == "notes" else None)
             items.append(_finish(item, bc, exclusion=exclusion,

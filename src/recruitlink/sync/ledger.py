@@ -42,6 +42,7 @@ class LedgerRow:
     content_hash: str | None
     state: str
     job_task: str | None
+    reason: str | None = None
 
 
 def _insert(conn: Connection) -> Any:
@@ -63,7 +64,7 @@ def load_ledger(conn: Connection, tenant_id: int,
                     sync_ledger.c.entity_id.in_(chunk))):
                 found[(entity, row.entity_id)] = LedgerRow(
                     entity, row.entity_id, row.external_id, row.resource, dict(row.li_key),
-                    row.content_hash, row.state, row.job_task)
+                    row.content_hash, row.state, row.job_task, row.reason)
     return found
 
 

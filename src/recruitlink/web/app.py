@@ -1,0 +1,159 @@
+"""The web app: the data API under `/api/v1`, OpenAPI at `/docs`, `/healthz`.
+
+Every error answer has one shape (see `auth.py`); request bodies are limited to
+`Settings.max_body_bytes`, by their Content-Length and again while they stream in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import text
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from recruitlink import __version__
+from recruitlink.settings import Settings
+from recruitlink.store import Database, Store
+
+from .api import PREFIX, JSONResponse, build_router, field_errors
+from .auth import ApiError, describe, error_body
+
+log = logging.getLogger(__name__)
+
+
+def body_too_large(limit: int) -> ApiError:
+    reason = f"the request body is larger than the limit of {limit} bytes"
+    return ApiError(413, reason, [{"field": "body", "reason": reason}])
+
+
+class BodyLimit:
+    """413 for a body over `max_bytes`: at once if Content-Length says so, else as soon as
+    the bytes streamed in pass the limit (chunked bodies, or a lying Content-Length)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            error = body_too_large(self.max_bytes)
+            await JSONResponse(error.body(), 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # An HTTPException: FastAPI lets it through body parsing to our handler.
+                    raise body_too_large(self.max_bytes)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc, ApiError):
+        body = exc.body()
+    else:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        errors: list[dict[str, str]] = []
+        if exc.status_code == 404:
+            message = f"no such endpoint: {request.url.path}"
+            errors = [{"field": "path", "reason": message}]
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+            errors = [{"field": "method", "reason": message}]
+        elif exc.status_code == 400:  # FastAPI could not read the body (not UTF-8, …)
+            errors = [{"field": "body", "reason": message}]
+        body = error_body(exc.status_code, message, errors)
+    return JSONResponse(body, exc.status_code, headers=exc.headers)
+
+
+def _line_and_column(document: Any, position: int) -> tuple[int, int]:
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
+    if not isinstance(document, str):
+        return 1, position + 1
+    before = document[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = list(exc.errors())
+    broken = next((d for d in details if d.get("type") == "json_invalid"), None)
+    if broken is not None:
+        loc = broken.get("loc", ())
+        position = loc[-1] if loc and isinstance(loc[-1], int) else 0
+        line, column = _line_and_column(exc.body, position)
+        why = broken.get("ctx", {}).get("error", "JSON decode error")
+        reason = f"is not valid JSON: {why} (line {line}, column {column})"
+        return JSONResponse(error_body(400, f"body {reason}", [{"field": "body",
+                                                               "reason": reason}],
+                                       "malformed_json"), 400)
+    errors = field_errors(details, strip=("body", "query", "path", "header", "cookie"),
+                          whole="body")
+    return JSONResponse(error_body(422, describe(errors), errors), 422)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body(500, "internal error; it has been logged"), 500)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The app; it opens (and at shutdown closes) its own store unless one is given."""
+    settings = settings or Settings()
+    owned = store is None
+    the_store = store if store is not None else Store(Database(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            the_store.dispose()
+
+    app = FastAPI(
+        title="recruitlink data API", version=__version__, lifespan=lifespan,
+        description=(
+            "The ATS/CRM data API of recruitlink, one namespace per tenant. Authenticate "
+            "with `Authorization: Bearer <API key>`. Every entity has create, read, update "
+            "(PATCH: given fields; PUT: upsert by id), delete, a cursor-paginated list "
+            "filtered by modified time, and a bulk upsert of up to "
+            f"{settings.max_bulk_records} records by your own ids. Errors are "
+            '`{"error": {"code", "message", "errors": [{"field", "reason"}]}}`.'),
+        docs_url="/docs", openapi_url="/openapi.json", default_response_class=JSONResponse)
+    app.state.settings = settings
+    app.state.store = the_store
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)
+    app.include_router(build_router())
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
+    def healthz() -> JSONResponse:
+        try:
+            with the_store.reader() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the database is down: say so, do not crash
+            return JSONResponse(error_body(503, f"database unavailable: {exc}",
+                                           code="unavailable"), 503)
+        return JSONResponse({"status": "ok", "version": __version__, "api": PREFIX})
+
+    return app
