@@ -40,7 +40,7 @@ class RunningSandbox:
 
 def start_sandbox(**config: Any) -> Any:
     defaults: dict[str, Any] = {"job_task_delay": 0.2, "push_retry_delay": 0.05,
-                                "push_timeout": 2.0}
+                                "push_timeout": 2.0, "members": 300}
     defaults.update(config)
     return create_app(SandboxConfig(**defaults))
 

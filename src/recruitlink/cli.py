@@ -65,6 +65,7 @@ def sandbox(
                                                                   "connection is dropped."),
     fault_latency_ms: int = typer.Option(0, min=0, help="Latency added to every API request."),
     seed: int = typer.Option(1, help="Seed for fault injection (and demo data)."),
+    members: int = typer.Option(10_000, min=0, help="Size of the synthetic member directory."),
     demo: bool = typer.Option(True, help="Create the demo customer."),
 ) -> None:
     """Run the LinkedIn sandbox: LinkedIn's API on loopback."""
@@ -77,7 +78,8 @@ def sandbox(
         partner_client_secret=partner_client_secret, token_ttl=token_ttl,
         records_per_minute=records_per_minute, requests_per_day=requests_per_day,
         auto_enable=auto_enable, job_task_delay=job_task_delay, push_retries=push_retries,
-        push_retry_delay=push_retry_delay, push_timeout=push_timeout, seed=seed, demo=demo)
+        push_retry_delay=push_retry_delay, push_timeout=push_timeout, seed=seed,
+        members=members, demo=demo)
     asgi = create_app(config)
     if fault_rate or fault_drop_rate or fault_latency_ms:
         from .sandbox.faults import FaultSpec

@@ -23,6 +23,7 @@ from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
 from .demo import ensure_demo_customer
+from .directory import ensure_directory
 from .errors import ApiError, OAuthError
 from .faults import FaultMiddleware, Faults
 from .oauth import App, authenticate, token_endpoint
@@ -121,6 +122,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     config = config or SandboxConfig()
     sandbox = build_sandbox(config)
     partner = ensure_partner(sandbox)
+    ensure_directory(sandbox.store, config.seed, config.members)
     demo = ensure_demo_customer(sandbox) if config.demo else None
 
     @asynccontextmanager

@@ -26,4 +26,6 @@ class SandboxConfig:
     demo: bool = True
     """Create the demo customer (app, organization, contract, enabled integrations)."""
     seed: int = 1
+    members: int = 10_000
+    """Size of the synthetic member directory (deterministic from `seed`)."""
     extra: dict[str, object] = field(default_factory=dict)

@@ -10,11 +10,12 @@ from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
+from .directory import member as member_of
 from .faults import FaultSpec
 from .integrations import key_of, set_status
 from .jobs import visible_jobs
 from .state import Sandbox
-from .store import apps, integrations, pushes, records
+from .store import apps, integrations, members, pushes, records
 
 Page = Query(0, ge=0)
 Count = Query(50, ge=1, le=1000)
@@ -207,6 +208,34 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             cfg.auto_enable = change.autoEnable
         return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
                 "autoEnable": cfg.auto_enable}
+
+    # -- the member directory ---------------------------------------------------------------------
+    @control.get("/members", summary="LinkedIn members (the synthetic directory)")
+    async def list_members(name: str | None = None, start: int = Page,
+                           count: int = Count) -> dict[str, Any]:
+        with store.tx() as conn:
+            query = select(members.c.body).order_by(members.c.urn)
+            if name:
+                # Names live in the JSON body; filtering here keeps the directory portable.
+                wanted = name.lower()
+                rows = [r.body for r in conn.execute(query)
+                        if wanted in f"{r.body['firstName']} {r.body['lastName']}".lower()]
+            else:
+                rows = [r.body for r in conn.execute(query.offset(start).limit(count))]
+                total = conn.execute(select(func.count()).select_from(members)).scalar()
+                return {"elements": rows, "paging": {"start": start, "count": len(rows),
+                                                     "total": total}}
+        page = rows[start:start + count]
+        return {"elements": page, "paging": {"start": start, "count": len(page),
+                                             "total": len(rows)}}
+
+    @control.get("/members/{urn}", summary="One member")
+    async def get_member(urn: str) -> dict[str, Any]:
+        with store.tx() as conn:
+            found = member_of(conn, urn)
+        if found is None:
+            raise HTTPException(404, f"no member {urn}")
+        return found
 
     # -- inspection: what Recruiter holds for an organization ---------------------------------
     @control.get("/organizations/{org}/summary", summary="Counts of what an org has synced")

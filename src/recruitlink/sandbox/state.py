@@ -23,6 +23,8 @@ class Sandbox:
     pushes: PushSender
 
     def matches(self, candidate: dict[str, Any]) -> list[str]:
-        """LinkedIn's algorithmic member matches for a synced candidate. The sandbox has no
-        member directory yet (it arrives with the Recruiter side), so nothing matches."""
-        return []
+        """LinkedIn's algorithmic member matches for a synced candidate."""
+        from .directory import matches
+
+        with self.store.tx() as conn:
+            return matches(conn, candidate)

@@ -166,6 +166,19 @@ pushes = Table(
     Column("delivered_at", Integer, nullable=True),
 )
 
+members = Table(
+    "members", metadata,
+    # LinkedIn's members: a synthetic directory, deterministic from the sandbox's seed.
+    Column("urn", String, primary_key=True),
+    Column("body", JSON, nullable=False),
+)
+
+member_keys = Table(
+    "member_keys", metadata,
+    Column("key", String, primary_key=True),  # core.matching.encode(key)
+    Column("urn", String, primary_key=True),
+)
+
 counters = Table(
     "counters", metadata,
     Column("name", String, primary_key=True),
