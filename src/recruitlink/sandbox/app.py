@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink.core.assumed import error_body
 
-from . import integrations, jobs, provisioning, records
+from . import integrations, jobs, provisioning, records, seats
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
@@ -42,6 +42,8 @@ HANDLERS: dict[str, Handler] = {
     "atsIntegrations": integrations.handle,
     "simpleJobPostings": jobs.handle_postings,
     "simpleJobPostingTasks": jobs.handle_tasks,
+    "seatsV2": seats.handle,
+    "seats": seats.handle,
     **{name: records.handle for name in records.RESOURCES},
 }
 

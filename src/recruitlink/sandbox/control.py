@@ -14,6 +14,7 @@ from .directory import member as member_of
 from .faults import FaultSpec
 from .integrations import key_of, set_status
 from .jobs import visible_jobs
+from .seats import add_seat, change_seat
 from .state import Sandbox
 from .store import apps, integrations, members, pushes, records
 
@@ -47,6 +48,19 @@ class FaultChange(BaseModel):
     latency_ms: int = Field(0, ge=0, le=60_000)
     latency_jitter_ms: int = Field(0, ge=0, le=60_000)
     drop_rate: float = Field(0.0, ge=0, le=1)
+
+
+class SeatAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: str = Field(pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
+    emailAddress: str | None = Field(None, max_length=320)
+
+
+class SeatChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
+    emailAddress: str | None = Field(None, max_length=320)
 
 
 class ClockAdvance(BaseModel):
@@ -208,6 +222,24 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             cfg.auto_enable = change.autoEnable
         return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
                 "autoEnable": cfg.auto_enable}
+
+    # -- Recruiter seats (the customer's Recruiter admin) -------------------------------------
+    @control.post("/contracts/{contract}/seats", summary="Add a seat held by a member")
+    async def post_seat(contract: str, body: SeatAdd) -> dict[str, Any]:
+        if not contract.startswith("urn:li:contract:"):
+            raise HTTPException(422, "contract must be urn:li:contract:<id>")
+        try:
+            return add_seat(sandbox, contract, body.person, body.emailAddress)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    @control.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat")
+    async def patch_seat(seat_id: int, body: SeatChange) -> dict[str, Any]:
+        try:
+            return change_seat(sandbox, seat_id, active=body.active, person=body.person,
+                               email=body.emailAddress)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
 
     # -- the member directory ---------------------------------------------------------------------
     @control.get("/members", summary="LinkedIn members (the synthetic directory)")

@@ -49,6 +49,17 @@ def ensure_demo_customer(sandbox: Sandbox) -> DemoCustomer:
                     app_id=row.id, name=f"Demo Customer {itype}", status="ENABLED",
                     created_at=now, last_modified_at=now,
                     **{column: key[f] for f, column in KEY_COLUMNS.items()}))
+        from .store import members, seats
+
+        if conn.execute(select(seats.c.id).where(seats.c.contract == DEMO_CONTRACT)).first() \
+                is None:
+            # Five Recruiter seats on the demo contract, held by the directory's first members.
+            for holder in conn.execute(select(members.c.body).order_by(members.c.urn).limit(5)):
+                body = holder.body
+                conn.execute(seats.insert().values(
+                    contract=DEMO_CONTRACT, person=body["person"],
+                    email=body["emailAddresses"][0], first_name=body["firstName"],
+                    last_name=body["lastName"], active=True, created_at=now, updated_at=now))
     return DemoCustomer(app_urn=row.urn, client_id=row.client_id,
                         client_secret=row.client_secret, organization=DEMO_ORGANIZATION,
                         contract=DEMO_CONTRACT)

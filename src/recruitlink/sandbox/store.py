@@ -179,6 +179,20 @@ member_keys = Table(
     Column("urn", String, primary_key=True),
 )
 
+seats = Table(
+    "seats", metadata,
+    # Recruiter licence seats on a contract, each held by a member (the seat holder).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", String, nullable=False, index=True),
+    Column("person", String, nullable=False),
+    Column("email", String, nullable=False),
+    Column("first_name", String, nullable=False),
+    Column("last_name", String, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", Integer, nullable=False),
+    Column("updated_at", Integer, nullable=False),
+)
+
 counters = Table(
     "counters", metadata,
     Column("name", String, primary_key=True),
