@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         None, description="Override LinkedIn's records/minute per resource (tests, scaled "
                           "benchmarks); None: LinkedIn's published numbers.")
     rate_requests_per_day: int | None = None
-    sync_lease_seconds: float = 15.0
+    sync_lease_seconds: float = 75.0  # > the client timeout: one call never outlives it
     job_task_poll_seconds: float = Field(
         30.0, description="How long after submitting a job its task is polled (LinkedIn "
                           "suggests ~5 minutes; the sandbox answers within seconds).")

@@ -85,8 +85,14 @@ def _rows_by_external(conn: Connection, spec: Entity, tenant_id: int,
     found: dict[str, dict[str, Any]] = {}
     table = spec.table
     for chunk in _chunks(sorted(set(external_ids))):
-        for row in conn.execute(select(table).where(table.c.tenant_id == tenant_id,
-                                                    table.c.external_id.in_(chunk))):
+        query = select(table).where(table.c.tenant_id == tenant_id,
+                                    table.c.external_id.in_(chunk))
+        if conn.dialect.name == "postgresql":
+            # Lock what we are about to rewrite, in id order (no deadlocks): a concurrent
+            # writer waits, then reads our version instead of overwriting it from a stale copy.
+            # (SQLite writers are already serialized by BEGIN IMMEDIATE.)
+            query = query.order_by(table.c.id).with_for_update()
+        for row in conn.execute(query):
             found[row.external_id] = dict(row._mapping)
     return found
 

@@ -56,10 +56,14 @@ def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) ->
         conn.execute(marked.values(status="replayed"))
     if not refs:
         return StepReport("idle", message="no failed records to retry")
-    with engine.store.reader() as conn:
-        work = engine._work(conn, info, refs, historical=False)
-    return engine._send(info, work, engine._sender(info), batch_id=None, run_id=None,
-                        milestone=None, cursor_after=None)
+    engine.hold_lease(tenant_id)
+    try:
+        with engine.store.reader() as conn:
+            work = engine._work(conn, info, refs, historical=False)
+        return engine._send(info, work, engine._sender(info), batch_id=None, run_id=None,
+                            milestone=None, cursor_after=None)
+    finally:
+        engine.release_lease(tenant_id)
 
 
 @dataclass
@@ -162,6 +166,23 @@ def disconnect(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
     """Delete everything synced for the tenant (jobs are closed), verify LinkedIn no longer
     has it, and keep the deletion report on a `disconnect` run."""
     info = connections.load_required(engine.store, tenant_id, engine.box)
+    engine.hold_lease(tenant_id)
+    try:
+        return _disconnect(engine, info)
+    finally:
+        engine.release_lease(tenant_id)
+
+
+def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[str, Any]:
+    tenant_id = info.tenant_id
+    sender = engine._sender(info)
+    sender.pause_check = None
+    # A batch a crash left prepared may have reached LinkedIn without reaching the ledger:
+    # finish it first, so the ledger knows everything there is to delete.
+    with engine.store.reader() as conn:
+        prepared = ledger.prepared_batches(conn, tenant_id)
+    for batch in prepared:
+        engine._recover(info, batch, sender)
     now = now_ms()
     with engine.store.db.write() as conn:
         connections.set_status(conn, tenant_id, "DISCONNECTING", now)
@@ -172,8 +193,6 @@ def disconnect(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
         run_id = int(conn.execute(schema.sync_runs.insert().values(
             tenant_id=tenant_id, kind="disconnect", status="running", start_seq=0,
             started_at=now)).inserted_primary_key[0])  # type: ignore[index]
-    sender = engine._sender(info)
-    sender.pause_check = None
     deleted: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     # Children before parents: notes, stages and feedback, then applications, ...

@@ -70,12 +70,16 @@ class EngineSettings:
     ats_base_url: str
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
-    lease_ttl_s: float = 15.0
+    lease_ttl_s: float = 75.0
     continuous_chunk: int = 1000
     job_task_poll_s: float = 5.0
     max_attempts: int = 6
     backoff_s: float = 0.5
     idle_sleep_s: float = 0.2
+
+
+class LeaseLost(TransientError):
+    """Another process took this tenant's lease: stop without committing."""
 
 
 @dataclass
@@ -288,7 +292,30 @@ class SyncEngine:
         return Sender(self.client_for(info), self.budget_for(info),
                       call_size=info.policy.call_size, max_attempts=self.settings.max_attempts,
                       backoff_s=self.settings.backoff_s, sleep=self.sleep,
-                      pause_check=lambda: self._paused(info.tenant_id))
+                      pause_check=lambda: self._paused(info.tenant_id),
+                      keep_alive=lambda: self.renew_lease(info.tenant_id))
+
+    def renew_lease(self, tenant_id: int) -> None:
+        with self.store.db.write() as conn:
+            if not ledger.acquire_lease(conn, tenant_id, self.owner, now_ms(),
+                                        int(self.settings.lease_ttl_s * 1000)):
+                raise LeaseLost(f"another process took over tenant {tenant_id}'s sync")
+
+    def hold_lease(self, tenant_id: int, timeout_s: float = 120.0) -> None:
+        """Wait for the tenant's lease (for control commands that send)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.renew_lease(tenant_id)
+                return
+            except LeaseLost:
+                if time.monotonic() > deadline:
+                    raise
+                self.sleep(0.5)
+
+    def release_lease(self, tenant_id: int) -> None:
+        with self.store.db.write() as conn:
+            ledger.release_lease(conn, tenant_id, self.owner)
 
     def _paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
@@ -656,7 +683,11 @@ class SyncEngine:
         calls_before = sender.stats.calls
         try:
             results = sender.send(work.send)
+            self.renew_lease(info.tenant_id)  # commit only while this process holds it
         except Stopped:
+            raise
+        except LeaseLost:
+            self._requeue(info.tenant_id, work)
             raise
         except (TransientError, TerminalError) as exc:
             with self.store.db.write() as conn:
@@ -683,6 +714,21 @@ class SyncEngine:
         kind: StepKind = "historical" if run_id is not None else "continuous"
         return StepReport(kind, records=len(work.items), tally=tally, batch_id=batch_id,
                           milestone=milestone)
+
+    def _requeue(self, tenant_id: int, work: _Work) -> None:
+        """This process lost the lease while its sends were in flight: what it sent may be
+        older than what the new holder sent meanwhile. Forget those hashes and queue the
+        records again (write-ahead), so the holder sends their current versions last."""
+        refs = [(i.entity, i.entity_id) for i in work.send]
+        with self.store.db.write() as conn:
+            for entity in {e for e, _ in refs}:
+                ids = [i for e, i in refs if e == entity]
+                conn.execute(update(schema.sync_ledger).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.entity == entity,
+                    schema.sync_ledger.c.entity_id.in_(ids)).values(content_hash=None))
+            ledger.prepare_batch(conn, tenant_id=tenant_id, run_id=None, milestone=None,
+                                 items=work.send, cursor_after=None, now_ms=now_ms())
 
     @staticmethod
     def _move_cursor(conn: Connection, tenant_id: int, position: int) -> None:

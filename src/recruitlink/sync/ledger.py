@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.store.schema import (
@@ -137,12 +137,13 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     tally = Tally(skipped=len(skipped))
     outcomes: list[dict[str, Any]] = []
     ledger_rows: list[dict[str, Any]] = []
+    rejected_rows: list[dict[str, Any]] = []
     new_errors: list[tuple[Item, list[dict[str, str]], str]] = []
     touched: list[tuple[str, int]] = []
 
     def ledger_row(item: Item, state: str, content_hash: str | None, reason: str | None,
                    job_task: str | None = None) -> None:
-        ledger_rows.append({
+        (rejected_rows if state == "rejected" else ledger_rows).append({
             "tenant_id": tenant_id, "entity": item.entity, "entity_id": item.entity_id,
             "external_id": item.external_id, "resource": item.resource,
             "li_key": item.li_key, "content_hash": content_hash, "state": state,
@@ -190,6 +191,21 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
             set_={c: stmt.excluded[c] for c in (
                 "external_id", "resource", "li_key", "content_hash", "state", "job_task",
                 "reason", "source_modified_at", "batch_id", "updated_at")}), ledger_rows)
+    if rejected_rows:
+        # A refused update does not take away what LinkedIn already holds: a live record
+        # stays live with its key (so exclusion, delete and disconnect still remove it); only
+        # its hash is cleared, so the next change is sent again.
+        stmt = _insert(conn)(sync_ledger)
+        live = sync_ledger.c.state.in_(LIVE_STATES)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "entity", "entity_id"],
+            set_={"state": case((live, sync_ledger.c.state), else_=stmt.excluded.state),
+                  "li_key": case((live, sync_ledger.c.li_key), else_=stmt.excluded.li_key),
+                  "resource": case((live, sync_ledger.c.resource),
+                                   else_=stmt.excluded.resource),
+                  "content_hash": None, "reason": stmt.excluded.reason,
+                  "batch_id": stmt.excluded.batch_id,
+                  "updated_at": stmt.excluded.updated_at}), rejected_rows)
     if outcomes:
         conn.execute(update(sync_batch_items).where(
             sync_batch_items.c.batch_id == batch_id,

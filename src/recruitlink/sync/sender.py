@@ -58,6 +58,9 @@ class Sender:
     """Asked while waiting for the budget; a pause only stops a batch that sent nothing yet,
     so no record of a half-sent batch is sent twice on resume."""
     sleep: Callable[[float], None] = time.sleep
+    keep_alive: Callable[[], None] | None = None
+    """Called before every call and while waiting: renews the tenant's lease, and raises if
+    another process has taken it (so two processes never send for one tenant)."""
     stats: SendStats = field(default_factory=SendStats)
     _batch_start: int = 0
 
@@ -65,6 +68,8 @@ class Sender:
         self._batch_start = self.stats.calls
 
     def _should_stop(self) -> bool:
+        if self.keep_alive is not None:
+            self.keep_alive()
         return (self.pause_check is not None and self.stats.calls == self._batch_start
                 and self.pause_check())
 
@@ -192,6 +197,8 @@ class Sender:
         family = family_of(resource)
         attempt = 0
         while True:
+            if self.keep_alive is not None:
+                self.keep_alive()
             self.budget.acquire(family, records, should_stop=self._should_stop)
             try:
                 answer = send()
