@@ -50,6 +50,8 @@ def _record(name: str, *columns: Column[Any] | UniqueConstraint) -> Table:
         Column("created_at", Millis, nullable=False),
         Column("modified_at", Millis, nullable=False),
         UniqueConstraint("tenant_id", "external_id"),
+        # Never reuse a deleted row's id on SQLite: the sync's ledger is keyed by it.
+        sqlite_autoincrement=True,
     )
     # Listing pages through a tenant's records by (modified_at, id).
     Index(f"ix_{name}_tenant_modified", table.c.tenant_id, table.c.modified_at, table.c.id)
@@ -64,6 +66,7 @@ tenants = Table(
     Column("kind", String(8), nullable=False),  # ATS | CRM | BOTH
     Column("created_at", Millis, nullable=False),
     Column("modified_at", Millis, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 api_keys = Table(
@@ -76,6 +79,7 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False),
     Column("created_at", Millis, nullable=False),
     Column("revoked_at", Millis, nullable=True),
+    sqlite_autoincrement=True,
 )
 
 users = _record(
@@ -253,6 +257,7 @@ changelog = Table(
     Column("op", String(8), nullable=False),  # create | update | delete
     Column("confidentiality", String(8), nullable=True),  # entered | left, when it changed
     Column("at", Millis, nullable=False),
+    sqlite_autoincrement=True,
 )
 Index("ix_changelog_tenant_seq", changelog.c.tenant_id, changelog.c.seq)
 
@@ -288,6 +293,7 @@ sync_runs = Table(
     Column("started_at", Millis, nullable=False),
     Column("finished_at", Millis, nullable=True),
     Column("report", Json, nullable=True),
+    sqlite_autoincrement=True,
 )
 Index("ix_sync_runs_tenant", sync_runs.c.tenant_id, sync_runs.c.id)
 
@@ -324,6 +330,7 @@ sync_batches = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", Millis, nullable=False),
     Column("committed_at", Millis, nullable=True),
+    sqlite_autoincrement=True,
 )
 Index("ix_sync_batches_tenant", sync_batches.c.tenant_id, sync_batches.c.id)
 Index("ix_sync_batches_status", sync_batches.c.tenant_id, sync_batches.c.status)
@@ -374,6 +381,7 @@ sync_errors = Table(
     Column("source", String(16), nullable=False),  # validation | linkedin | policy
     Column("status", String(16), nullable=False),  # open | replayed | resolved
     Column("created_at", Millis, nullable=False),
+    sqlite_autoincrement=True,
 )
 Index("ix_sync_errors_batch", sync_errors.c.batch_id)
 Index("ix_sync_errors_tenant", sync_errors.c.tenant_id, sync_errors.c.status, sync_errors.c.id)
@@ -394,6 +402,7 @@ rate_events = Table(
     Column("family", String(48), nullable=False),
     Column("at_ms", Millis, nullable=False),
     Column("records", Integer, nullable=False),
+    sqlite_autoincrement=True,
 )
 Index("ix_rate_events_lookup", rate_events.c.client_id, rate_events.c.family, rate_events.c.at_ms)
 

@@ -1,8 +1,8 @@
-"""initial store
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 11:53:22.129720
+Create Date: 2026-11-21 12:59:00.321452
 """
 
 from __future__ import annotations
@@ -38,9 +38,121 @@ def upgrade() -> None:
         sa.Column("confidentiality", sa.String(length=8), nullable=True),
         sa.Column("at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_changelog")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("changelog", schema=None) as batch_op:
         batch_op.create_index("ix_changelog_tenant_seq", ["tenant_id", "seq"], unique=False)
+
+    op.create_table(
+        "rate_blocks",
+        sa.Column("client_id", sa.String(length=200), nullable=False),
+        sa.Column("family", sa.String(length=48), nullable=False),
+        sa.Column("until_ms", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("client_id", "family", name=op.f("pk_rate_blocks")),
+    )
+    op.create_table(
+        "rate_days",
+        sa.Column("client_id", sa.String(length=200), nullable=False),
+        sa.Column("family", sa.String(length=48), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("requests", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("client_id", "family", "day", name=op.f("pk_rate_days")),
+    )
+    op.create_table(
+        "rate_events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("client_id", sa.String(length=200), nullable=False),
+        sa.Column("family", sa.String(length=48), nullable=False),
+        sa.Column("at_ms", sa.BigInteger(), nullable=False),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_events")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("rate_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_rate_events_lookup", ["client_id", "family", "at_ms"], unique=False
+        )
+
+    op.create_table(
+        "sync_cursors",
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "name", name=op.f("pk_sync_cursors")),
+    )
+    op.create_table(
+        "sync_errors",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column(
+            "entity_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("field", sa.String(length=200), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_errors")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("sync_errors", schema=None) as batch_op:
+        batch_op.create_index("ix_sync_errors_batch", ["batch_id"], unique=False)
+        batch_op.create_index("ix_sync_errors_tenant", ["tenant_id", "status", "id"], unique=False)
+
+    op.create_table(
+        "sync_leases",
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("owner", sa.String(length=100), nullable=False),
+        sa.Column("expires_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_sync_leases")),
+    )
+    op.create_table(
+        "sync_ledger",
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column(
+            "entity_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("resource", sa.String(length=48), nullable=False),
+        sa.Column(
+            "li_key",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("job_task", sa.String(length=100), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("source_modified_at", sa.BigInteger(), nullable=True),
+        sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "entity", "entity_id", name=op.f("pk_sync_ledger")),
+    )
+    with op.batch_alter_table("sync_ledger", schema=None) as batch_op:
+        batch_op.create_index("ix_sync_ledger_state", ["tenant_id", "state"], unique=False)
 
     op.create_table(
         "tenants",
@@ -57,6 +169,7 @@ def upgrade() -> None:
         sa.Column("modified_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("slug", name=op.f("uq_tenants_slug")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "api_keys",
@@ -79,6 +192,39 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
         sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "connections",
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("organization", sa.String(length=100), nullable=False),
+        sa.Column(
+            "contracts",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("app_key", sa.String(length=100), nullable=True),
+        sa.Column("client_id", sa.String(length=200), nullable=True),
+        sa.Column("client_secret", sa.Text(), nullable=True),
+        sa.Column("callback_token", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status_changed_at", sa.BigInteger(), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column(
+            "policy",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("last_sync_at", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_connections_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_connections")),
+        sa.UniqueConstraint("callback_token", name=op.f("uq_connections_callback_token")),
     )
     op.create_table(
         "sources",
@@ -103,11 +249,81 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_sources_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.create_index(
             "ix_sources_tenant_modified", ["tenant_id", "modified_at", "id"], unique=False
         )
+
+    op.create_table(
+        "sync_batches",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("milestone", sa.String(length=32), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.Column("synced", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("retryable", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column(
+            "cursor_after", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("committed_at", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_sync_batches_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_batches")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("sync_batches", schema=None) as batch_op:
+        batch_op.create_index("ix_sync_batches_status", ["tenant_id", "status"], unique=False)
+        batch_op.create_index("ix_sync_batches_tenant", ["tenant_id", "id"], unique=False)
+
+    op.create_table(
+        "sync_runs",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column(
+            "start_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("started_at", sa.BigInteger(), nullable=False),
+        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+        sa.Column(
+            "report",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_sync_runs_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_runs")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_sync_runs_tenant", ["tenant_id", "id"], unique=False)
 
     op.create_table(
         "users",
@@ -126,6 +342,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("is_default_integration_user", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("person_urn", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("modified_at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -135,6 +352,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_users_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_tenant_email", ["tenant_id", "email"], unique=False)
@@ -178,6 +396,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
         sa.UniqueConstraint("tenant_id", "external_id", name=op.f("uq_jobs_tenant_id_external_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(
@@ -222,6 +441,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_projects_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.create_index(
@@ -260,12 +480,55 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_source_contacts_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("source_contacts", schema=None) as batch_op:
         batch_op.create_index(
             "ix_source_contacts_tenant_modified", ["tenant_id", "modified_at", "id"], unique=False
         )
 
+    op.create_table(
+        "sync_batch_items",
+        sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column(
+            "entity_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("action", sa.String(length=8), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("resource", sa.String(length=48), nullable=False),
+        sa.Column(
+            "li_key",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["sync_batches.id"],
+            name=op.f("fk_sync_batch_items_batch_id_sync_batches"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "batch_id", "entity", "entity_id", name=op.f("pk_sync_batch_items")
+        ),
+    )
+    op.create_table(
+        "sync_milestones",
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("cursor", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("excluded", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.BigInteger(), nullable=True),
+        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["sync_runs.id"], name=op.f("fk_sync_milestones_run_id_sync_runs")
+        ),
+        sa.PrimaryKeyConstraint("run_id", "name", name=op.f("pk_sync_milestones")),
+    )
     op.create_table(
         "candidates",
         sa.Column(
@@ -339,6 +602,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_candidates_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("candidates", schema=None) as batch_op:
         batch_op.create_index(
@@ -381,6 +645,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_project_stages_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("project_stages", schema=None) as batch_op:
         batch_op.create_index("ix_project_stages_project", ["project_id"], unique=False)
@@ -429,6 +694,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_applications_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.create_index("ix_applications_candidate", ["candidate_id"], unique=False)
@@ -478,6 +744,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_duplicate_alerts_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("duplicate_alerts", schema=None) as batch_op:
         batch_op.create_index(
@@ -528,6 +795,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_interactions_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("interactions", schema=None) as batch_op:
         batch_op.create_index("ix_interactions_candidate", ["candidate_id"], unique=False)
@@ -584,6 +852,7 @@ def upgrade() -> None:
             "candidate_id",
             name=op.f("uq_project_memberships_tenant_id_project_id_candidate_id"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("project_memberships", schema=None) as batch_op:
         batch_op.create_index("ix_project_memberships_candidate", ["candidate_id"], unique=False)
@@ -637,6 +906,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_interview_feedback_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("interview_feedback", schema=None) as batch_op:
         batch_op.create_index("ix_interview_feedback_application", ["application_id"], unique=False)
@@ -685,6 +955,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_notes_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("notes", schema=None) as batch_op:
         batch_op.create_index("ix_notes_application", ["application_id"], unique=False)
@@ -724,13 +995,13 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "external_id", name=op.f("uq_stage_transitions_tenant_id_external_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("stage_transitions", schema=None) as batch_op:
         batch_op.create_index("ix_stage_transitions_application", ["application_id"], unique=False)
         batch_op.create_index(
             "ix_stage_transitions_tenant_modified", ["tenant_id", "modified_at", "id"], unique=False
         )
-
 
 
 def downgrade() -> None:
@@ -781,6 +1052,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_candidates_tenant_linkedin_url")
 
     op.drop_table("candidates")
+    op.drop_table("sync_milestones")
+    op.drop_table("sync_batch_items")
     with op.batch_alter_table("source_contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_source_contacts_tenant_modified")
 
@@ -798,12 +1071,39 @@ def downgrade() -> None:
         batch_op.drop_index("ix_users_tenant_email")
 
     op.drop_table("users")
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_sync_runs_tenant")
+
+    op.drop_table("sync_runs")
+    with op.batch_alter_table("sync_batches", schema=None) as batch_op:
+        batch_op.drop_index("ix_sync_batches_tenant")
+        batch_op.drop_index("ix_sync_batches_status")
+
+    op.drop_table("sync_batches")
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_index("ix_sources_tenant_modified")
 
     op.drop_table("sources")
+    op.drop_table("connections")
     op.drop_table("api_keys")
     op.drop_table("tenants")
+    with op.batch_alter_table("sync_ledger", schema=None) as batch_op:
+        batch_op.drop_index("ix_sync_ledger_state")
+
+    op.drop_table("sync_ledger")
+    op.drop_table("sync_leases")
+    with op.batch_alter_table("sync_errors", schema=None) as batch_op:
+        batch_op.drop_index("ix_sync_errors_tenant")
+        batch_op.drop_index("ix_sync_errors_batch")
+
+    op.drop_table("sync_errors")
+    op.drop_table("sync_cursors")
+    with op.batch_alter_table("rate_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_rate_events_lookup")
+
+    op.drop_table("rate_events")
+    op.drop_table("rate_days")
+    op.drop_table("rate_blocks")
     with op.batch_alter_table("changelog", schema=None) as batch_op:
         batch_op.drop_index("ix_changelog_tenant_seq")
 
