@@ -479,26 +479,37 @@ class SyncEngine:
     def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo, work: _Work,
                   sent: ledger.PreparedItem | None = None) -> None:
         live = held is not None and held.state in LIVE_STATES
+        # Where LinkedIn may hold this record now: (its key there, the resource holding it).
+        copies = [(held.li_key, held.resource)] if live and held is not None else []
+        if sent is not None and sent.action == "upsert" and sent.li_key is not None:
+            copies.append((sent.li_key, sent.resource))
+        if item.excluded and item.window_only and live:
+            # The history window limits what the backfill sends; it never removes what
+            # LinkedIn already holds.
+            work.skipped.append(item)
+            return
         if not item.excluded and not item.errors and item.resource != "simpleJobPostings":
-            # The record's key changed (an assignee's member): LinkedIn holds it under the
-            # old key, which the upsert does not overwrite; delete that one first.
-            old = [k for k in (held.li_key if live and held is not None else None,
-                               sent.li_key if sent is not None and sent.action == "upsert"
-                               else None) if k is not None and k.get("key") is not None
-                   and k.get("key") != item.key]
-            for old_key in {json.dumps(k["key"], sort_keys=True): k for k in old}.values():
-                replaced = delete_item(item.stream, item.entity, item.entity_id,
-                                       item.external_id, old_key, info.organization)
+            # The record's key, parent or resource changed (an assignee's member, a note
+            # moved to another candidate or application): the upsert does not overwrite the
+            # copy LinkedIn holds elsewhere; delete that one first.
+            moved = {json.dumps([k.get("key"), k.get("parent"), r], sort_keys=True): (k, r)
+                     for k, r in copies if k.get("key") is not None
+                     and (k.get("key"), k.get("parent"), r) != (item.key, item.parent,
+                                                                  item.resource)}
+            for old_key, resource in moved.values():
+                replaced = delete_item(SyncEngine._stream_for_resource(resource), item.entity,
+                                       item.entity_id, item.external_id, old_key,
+                                       info.organization)
                 replaced.replacing = True
                 work.send.append(replaced)
         if item.excluded:
-            key = held.li_key if live and held is not None else (
-                sent.li_key if sent is not None and sent.action == "upsert" else None)
-            if key is not None:
-                removal = delete_item(item.stream, item.entity, item.entity_id,
-                                      item.external_id, key, info.organization)
-                removal.excluded = item.excluded
-                work.send.append(removal)
+            if copies:
+                for old_key, resource in copies[:1]:
+                    removal = delete_item(SyncEngine._stream_for_resource(resource),
+                                          item.entity, item.entity_id, item.external_id,
+                                          old_key, info.organization)
+                    removal.excluded = item.excluded
+                    work.send.append(removal)
             else:
                 work.excluded.append(item)
         elif item.errors:
@@ -534,7 +545,7 @@ class SyncEngine:
                 ids = [r.id for r in conn.execute(select(table.c.id).where(
                     table.c.tenant_id == tenant_id, table.c[column] == entity_id))]
                 extra.extend((child, i) for i in ids)
-                if confidentiality and child == "applications":
+                if child == "applications":  # and their stages, notes and feedback
                     extra.extend(self._dependents(conn, tenant_id,
                                                   [("applications", i, confidentiality)
                                                    for i in ids]))

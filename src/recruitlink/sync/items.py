@@ -161,6 +161,8 @@ class Item:
     errors: list[dict[str, str]] = field(default_factory=list)
     job_state: str | None = None
     """Jobs: the state LinkedIn will hold once the operations succeed."""
+    window_only: bool = False
+    """Excluded only by the history window (which never removes what LinkedIn holds)."""
     parent_ref: tuple[str, int] | None = None
     """Sub-resources: the store record of the LinkedIn parent (a candidate, an application)."""
     prior_state: str | None = None
@@ -227,6 +229,7 @@ def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
     reason = first_reason(exclusion, window_reason)
     if reason:
         item.excluded = reason
+        item.window_only = exclusion is None
         return item
     payloads = item.job_payloads or ([item.payload] if item.payload is not None else [])
     operations: list[str | None] = list(item.operations) or [operation] * len(payloads)

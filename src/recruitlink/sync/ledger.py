@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, select, update
+from sqlalchemy import Connection, bindparam, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.store.schema import (
@@ -196,7 +196,8 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
         # stays live with its key (so exclusion, delete and disconnect still remove it); only
         # its hash is cleared, so the next change is sent again.
         stmt = _insert(conn)(sync_ledger)
-        live = sync_ledger.c.state.in_(LIVE_STATES)
+        # (No IN list: an executemany cannot expand one.)
+        live = or_(*(sync_ledger.c.state == state for state in LIVE_STATES))
         conn.execute(stmt.on_conflict_do_update(
             index_elements=["tenant_id", "entity", "entity_id"],
             set_={"state": case((live, sync_ledger.c.state), else_=stmt.excluded.state),
