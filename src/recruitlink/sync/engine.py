@@ -17,6 +17,7 @@ records the ledger (or a crashed batch) says LinkedIn holds for it, and deletes 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -147,7 +148,7 @@ class SyncEngine:
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
         self.tokens = tokens or TokenCache()
         self.sleep = sleep
-        self._clients: dict[str, LinkedInClient] = {}
+        self._clients: dict[tuple[str, str], LinkedInClient] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -159,14 +160,16 @@ class SyncEngine:
         if not info.client_id or not info.client_secret:
             raise ConfigurationError(f"tenant {info.tenant_slug} has no LinkedIn credentials")
         with self._lock:
-            client = self._clients.get(info.client_id)
+            # Keyed on the secret too: rotated credentials get a new client, no restart.
+            cache_key = (info.client_id, hashlib.sha256(info.client_secret.encode()).hexdigest())
+            client = self._clients.get(cache_key)
             if client is None:
                 client = LinkedInClient(api_url=self.settings.api_url,
                                         oauth_url=self.settings.oauth_url,
                                         client_id=info.client_id,
                                         client_secret=info.client_secret, http=self.http,
                                         tokens=self.tokens)
-                self._clients[info.client_id] = client
+                self._clients[cache_key] = client
             return client
 
     def budget_for(self, info: ConnectionInfo) -> RateBudget:
@@ -657,7 +660,11 @@ class SyncEngine:
         with self.store.db.write() as conn:
             for row in waiting:
                 task = answers.get(row.job_task) if row.job_task else {"status": "SUCCEEDED"}
-                status = (task or {}).get("status", "IN_PROGRESS")
+                # A task LinkedIn no longer knows (ids live >= 24 h; we poll within minutes)
+                # cannot be confirmed: fail it with a reason instead of waiting forever.
+                status = (task or {}).get("status", "FAILED")
+                if task is None:
+                    task = {"errorMessage": f"LinkedIn no longer knows task {row.job_task}"}
                 where = [schema.sync_ledger.c.tenant_id == info.tenant_id,
                          schema.sync_ledger.c.entity == row.entity,
                          schema.sync_ledger.c.entity_id == row.entity_id,
