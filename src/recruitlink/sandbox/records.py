@@ -375,15 +375,7 @@ def _project(body: dict[str, Any], names: set[str] | None) -> dict[str, Any]:
 
 
 def _paging(call: RestliCall) -> tuple[int, int]:
-    def number(name: str, default: int) -> int:
-        raw = call.param(name)
-        if raw is None:
-            return default
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-            raise ApiError(400, f"{name} must be a non-negative integer")
-        return int(raw)
-
-    start, count = number("start", 0), number("count", 10)
+    start, count = call.int_param("start", 0), call.int_param("count", 10)
     if count > 1000:
         raise ApiError(400, "count may be at most 1000")
     return start, count

@@ -44,6 +44,15 @@ class RestliCall:
     tunnelled: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
+    def int_param(self, name: str, default: int) -> int:
+        """A non-negative integer parameter (paging): ASCII digits only, at most 9 of them."""
+        raw = self.param(name)
+        if raw is None:
+            return default
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+            raise ApiError(400, f"{name} must be a non-negative integer")
+        return int(raw)
+
     def param(self, name: str) -> str | None:
         values = self.params.get(name)
         if not values:
@@ -204,9 +213,10 @@ async def read_call(request: Request, *, max_body: int) -> RestliCall:
         tunnelled = True
         content_type = "application/json" if entity else None
 
+    if not query.isascii():
+        raise ApiError(400, "Query string must be ASCII (percent-encode other characters)")
     try:
-        pairs = parse_query(query.decode("latin-1") if query.isascii()
-                            else _ascii_only(query))
+        pairs = parse_query(query.decode("ascii"))
         ids, rest = parse_batch_ids(pairs)
     except RestliSyntaxError as exc:
         raise ApiError(400, f"Malformed query: {exc}") from exc
@@ -272,6 +282,3 @@ def check_restli_method(call: RestliCall) -> None:
         raise ApiError(400, f"X-RestLi-Method {call.restli_method!r} does not match this "
                             f"{call.method} request, which is {expected!r}")
 
-
-def _ascii_only(query: bytes) -> str:
-    raise ApiError(400, "Query string must be ASCII (percent-encode other characters)")

@@ -53,11 +53,9 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
         raise ApiError(400, "contracts is required")
     if any(not c.startswith("urn:li:contract:") for c in contracts):
         raise ApiError(400, "contracts must be urn:li:contract:<id> values")
-    start_raw = call.param("start")
-    if start_raw is None and not legacy:
+    if call.param("start") is None and not legacy:
         raise ApiError(400, "start is required")
-    start, count = _number(start_raw or "0", "start"), _number(call.param("count") or "10",
-                                                               "count")
+    start, count = call.int_param("start", 0), call.int_param("count", 10)
     if count > 100:
         raise ApiError(400, "count may be at most 100")
     states = call.params.get("states") or []
@@ -76,12 +74,6 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
         rows = conn.execute(query.order_by(seats.c.id).offset(start).limit(count)).all()
     return JSONResponse(finder_page([seat_json(r) for r in rows], start=start, count=len(rows),
                                     total=int(total)))
-
-
-def _number(raw: str, name: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        raise ApiError(400, f"{name} must be a non-negative integer")
-    return int(raw)
 
 
 def add_seat(sandbox: Sandbox, contract: str, person: str, email: str | None) -> dict[str, Any]:

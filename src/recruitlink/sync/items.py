@@ -104,7 +104,6 @@ STREAMS: tuple[Stream, ...] = (
 STREAM = {s.name: s for s in STREAMS}
 ORDER = {s.name: i for i, s in enumerate(STREAMS)}
 MILESTONES = ("jobs", "candidates", "applications", "activities")
-SYNCED_ENTITIES = {s.table for s in STREAMS if not s.acls_only}
 """The store tables whose changes the sync follows (without ACLs: `synced_entities`)."""
 
 
@@ -133,11 +132,6 @@ def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
         return ["candidate_notes" if row.get("candidate_id") is not None
                 else "application_notes"]
     return [s.name for s in STREAMS if s.table == table]
-
-
-def stream_of(entity: str, row: Mapping[str, Any] | None) -> str | None:
-    """Which stream a store record belongs to first (notes: by what they are attached to)."""
-    return next(iter(streams_of(entity, row)), None)
 
 
 @dataclass
