@@ -36,6 +36,7 @@ from .batch import (
     split_valid_keys,
 )
 from .errors import ApiError
+from .links import index_candidates, unindex_candidate
 from .oauth import App
 from .restli_http import RestliCall
 from .state import Sandbox
@@ -132,6 +133,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
         if call.method == "PUT":
             require_method(call, "batch_update")
             entities = match_compound_entities(call, ids)
+            writer = RecordWriter(conn, app, resource.name, now)
             for fields in valid:
                 name = canonical(fields)
                 body = entities[make_key(fields)]
@@ -143,14 +145,16 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                 if problem is not None:
                     errors[name] = entity_error(*problem)
                     continue
-                _save(conn, app, resource.name, "", name, fields, body, now)
+                writer.add("", name, fields, body)
                 results[name] = {"status": 204}
+            writer.flush()
             return batch_response(results, errors)
         if call.method == "POST":
             if not resource.patchable:
                 raise ApiError(405, f"{resource.name} does not support batch_partial_update")
             require_method(call, "batch_partial_update")
             entities = match_compound_entities(call, ids)
+            writer = RecordWriter(conn, app, resource.name, now)
             for fields in valid:
                 name = canonical(fields)
                 current = _load(conn, resource.name, "", name)
@@ -168,8 +172,9 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                 if problems:
                     errors[name] = field_errors_to_entity(problems)
                     continue
-                _save(conn, app, resource.name, "", name, fields, merged, now)
+                writer.add("", name, fields, merged)
                 results[name] = {"status": 204}
+            writer.flush()
             return batch_response(results, errors)
         if call.method == "DELETE":
             for fields in valid:
@@ -262,14 +267,15 @@ def _children(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource,
         if call.method == "PUT":
             require_method(call, "batch_update")
             entities = match_simple_entities(call, ids)
+            writer = RecordWriter(conn, app, sub, now)
             for ident in valid:
                 problems = validate_record(sub, entities[ident], now_ms=now)
                 if problems:
                     errors[ident] = field_errors_to_entity(problems)
                     continue
-                _save(conn, app, sub, parent, ident, {"id": ident, **parent_fields},
-                      entities[ident], now)
+                writer.add(parent, ident, {"id": ident, **parent_fields}, entities[ident])
                 results[ident] = {"status": 204}
+            writer.flush()
             return batch_response(results, errors)
         if call.method == "DELETE":
             for ident in valid:
@@ -293,21 +299,40 @@ def _load(conn: Connection, resource: str, parent: str, key: str) -> dict[str, A
     return dict(body) if body is not None else None
 
 
-def _save(conn: Connection, app: App, resource: str, parent: str, key: str,
-          key_fields: dict[str, str], body: dict[str, Any], now: int) -> None:
-    org = key_fields.get("integrationContext", "")
-    stmt = insert(records).values(resource=resource, parent=parent, key=key, org=org,
-                                  app_id=app.id, key_fields=key_fields, body=body,
-                                  created_at=now, updated_at=now)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["resource", "parent", "key"],
-        set_={"body": body, "updated_at": now, "app_id": app.id}))
+class RecordWriter:
+    """Collects one request's accepted records and writes them in a few statements: one
+    upsert for all of them (executemany), and for candidates their member-match keys."""
+
+    def __init__(self, conn: Connection, app: App, resource: str, now: int) -> None:
+        self.conn, self.app, self.resource, self.now = conn, app, resource, now
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, parent: str, key: str, key_fields: dict[str, str],
+            body: dict[str, Any]) -> None:
+        self.rows.append({"resource": self.resource, "parent": parent, "key": key,
+                          "org": key_fields.get("integrationContext", ""),
+                          "app_id": self.app.id, "key_fields": key_fields, "body": body,
+                          "created_at": self.now, "updated_at": self.now})
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        stmt = insert(records)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["resource", "parent", "key"],
+            set_={"body": stmt.excluded.body, "updated_at": stmt.excluded.updated_at,
+                  "app_id": stmt.excluded.app_id}), self.rows)
+        if self.resource == "atsCandidates":
+            index_candidates(self.conn, [(r["org"], r["key"], r["body"]) for r in self.rows])
+        self.rows = []
 
 
 def _delete(conn: Connection, resource: Resource, key: str) -> bool:
     gone = conn.execute(delete(records).where(
         records.c.resource == resource.name, records.c.parent == "", records.c.key == key)
     ).rowcount
+    if gone and resource.name == "atsCandidates":
+        unindex_candidate(conn, key)
     if gone:
         # Deleting an application cascades to its notes, feedback and stages (reference
         # §3.7); a candidate's notes go with it too (assumed: they have no other owner).

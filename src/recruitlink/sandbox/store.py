@@ -176,7 +176,16 @@ members = Table(
 member_keys = Table(
     "member_keys", metadata,
     Column("key", String, primary_key=True),  # core.matching.encode(key)
-    Column("urn", String, primary_key=True),
+    Column("urn", String, primary_key=True, index=True),
+)
+
+candidate_links = Table(
+    "candidate_links", metadata,
+    # The match keys of every synced candidate (plus its manual match), so Recruiter can find
+    # the ATS candidates behind a member's profile without scanning the records.
+    Column("org", String, primary_key=True),
+    Column("key", String, primary_key=True),  # core.matching.encode(key), or "manual" + URN
+    Column("candidate", String, primary_key=True, index=True),  # canonical atsCandidates key
 )
 
 seats = Table(
