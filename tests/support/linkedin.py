@@ -115,3 +115,27 @@ def job_posting(external_id: str = "REQ-42", org: str = "urn:li:organization:100
         "listedAt": 1700000000000}
     posting.update(overrides)
     return posting
+
+
+def integration_key(context: str, itype: str) -> dict[str, str]:
+    return {"integrationContext": context, "integrationType": itype,
+            "tenantType": "RECRUITER", "dataProvider": "ATS"}
+
+
+def put_configuration(client: Raw, key: dict[str, str], values: dict[str, str]) -> httpx.Response:
+    """Set configurations (CALLBACK_URL, JOB_POSTING_VIEWERS, ...) of one integration."""
+    ids = "&".join(f"ids={n}" for n in values)
+    return client.request(
+        "PUT", f"/v2/atsIntegrations/{body_key(key)}/configurations?{ids}",
+        method="batch_update",
+        json={"entities": {n: {"configurationValue": {"string": v}} for n, v in values.items()}})
+
+
+def put_records(client: Raw, resource: str, records: dict[str, tuple[dict[str, str], Any]]
+                ) -> httpx.Response:
+    """batch_update of keyed records: {label: (key fields, body)}."""
+    keys = [key for key, _ in records.values()]
+    response = client.tunnel("PUT", f"/v2/{resource}", ids_query(keys), method="batch_update",
+                             json={"entities": {body_key(k): b for k, b in records.values()}})
+    assert response.status_code == 200 and not response.json()["errors"], response.text
+    return response

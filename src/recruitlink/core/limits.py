@@ -28,7 +28,11 @@ LINKEDIN_LIMITS: dict[str, Limit] = {
     "tcrmPipelineStages": Limit(100_000, 10_000),
     "tcrmCandidatePipelines": Limit(100_000, 10_000),
     "tcrmInteractions": Limit(100_000, 10_000),
+    # InMail events, stub profiles and Recruiter notes share one daily budget.
+    "prospectInteractions": Limit(100_000, None),
 }
+
+PROSPECT_RESOURCES = ("conversationEvents", "mailStubs", "prospectNotes")
 
 
 def family_of(resource: str) -> str:
@@ -36,6 +40,8 @@ def family_of(resource: str) -> str:
     head = resource.split("/", 1)[0]
     if head == "atsIntegrations" and "/" in resource:
         return "integrationConfigurations"
+    if head in PROSPECT_RESOURCES:
+        return "prospectInteractions"
     return head
 
 

@@ -17,8 +17,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink.core.assumed import error_body
+from recruitlink.core.limits import family_of
 
-from . import integrations, jobs, provisioning, records, seats
+from . import integrations, jobs, prospects, provisioning, records, seats
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
@@ -45,6 +46,7 @@ HANDLERS: dict[str, Handler] = {
     "seatsV2": seats.handle,
     "seats": seats.handle,
     **{name: records.handle for name in records.RESOURCES},
+    **{name: prospects.handle for name in prospects.RESOURCES},
 }
 
 
@@ -99,7 +101,7 @@ def throttle_family(call: RestliCall) -> str | None:
         return None
     if resource == "atsIntegrations":
         return "integrationConfigurations" if len(call.segments) > 1 else "atsIntegrations"
-    return resource
+    return family_of(resource)
 
 
 def records_in(call: RestliCall) -> int:

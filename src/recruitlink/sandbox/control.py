@@ -10,6 +10,7 @@ from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
+from .control_recruiter import build_recruiter_router
 from .directory import member as member_of
 from .faults import FaultSpec
 from .integrations import key_of, set_status
@@ -349,4 +350,5 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                 "notes": [dict(r.body, id=r.key) for r in notes],
                 "applications": applications}
 
+    control.include_router(build_recruiter_router(sandbox))
     return control

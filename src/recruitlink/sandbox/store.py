@@ -202,6 +202,85 @@ seats = Table(
     Column("updated_at", Integer, nullable=False),
 )
 
+# -- Recruiter's side: what recruiters and members do on LinkedIn ------------------------------
+
+exports = Table(
+    "exports", metadata,
+    # One-Click Exports: a seat sent a member's profile to the customer's ATS/CRM.
+    Column("request_id", String, primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("org", String, nullable=False),
+    Column("contract", String, nullable=False),
+    Column("seat_id", Integer, nullable=False, index=True),
+    Column("person", String, nullable=False),
+    Column("job", String, nullable=True),  # externalJobPostingId
+    Column("pipeline", String, nullable=True),  # externalPipelineId (CRM Connect)
+    Column("note", Text, nullable=True),
+    Column("month", String, nullable=False),  # UTC "YYYY-MM", for the monthly quota
+    Column("candidate", JSON, nullable=False),  # the profile as the recruiter saw it
+    Column("exported_at", Integer, nullable=False),
+)
+
+threads = Table(
+    "threads", metadata,
+    # InMail conversations between a seat and a member.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", String, nullable=False),
+    Column("seat_id", Integer, nullable=False, index=True),
+    Column("person", String, nullable=False),
+    Column("subject", String, nullable=False),
+    Column("visibility", String, nullable=False),  # ORGANIZATION | PROJECT | PRIVATE
+    Column("created_at", Integer, nullable=False),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("thread_id", Integer, nullable=False, index=True),
+    Column("direction", String, nullable=False),  # OUTBOUND (seat -> member) | INBOUND
+    Column("body", Text, nullable=False),
+    Column("occurred_at", Integer, nullable=False, index=True),
+)
+
+mail_stubs = Table(
+    "mail_stubs", metadata,
+    # Contact details a member shared in an InMail reply.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", String, nullable=False),
+    Column("seat_id", Integer, nullable=False),
+    Column("person", String, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", Integer, nullable=False, index=True),
+)
+
+prospect_notes = Table(
+    "prospect_notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", String, nullable=False),
+    Column("seat_id", Integer, nullable=False),
+    Column("person", String, nullable=False, index=True),
+    Column("note", Text, nullable=False),
+    Column("visibility", String, nullable=False),
+    Column("active", Boolean, nullable=False),  # false: deleted in Recruiter (a tombstone)
+    Column("created_at", Integer, nullable=False),
+    Column("last_modified_at", Integer, nullable=False, index=True),
+)
+
+closures = Table(
+    "closures", metadata,
+    # Members who closed their LinkedIn account.
+    Column("person", String, primary_key=True),
+    Column("closed_at", Integer, nullable=False, index=True),
+)
+
+recruiter_settings = Table(
+    "recruiter_settings", metadata,
+    # Recruiter admin switches that are not integrations (e.g. InMail stub profiles).
+    Column("context", String, primary_key=True),
+    Column("name", String, primary_key=True),
+    Column("value", String, nullable=False),
+)
+
 counters = Table(
     "counters", metadata,
     Column("name", String, primary_key=True),

@@ -1,0 +1,155 @@
+"""`/sandbox/recruiter/...`: Recruiter actions through the control API, for tests and
+scripts (the Recruiter pages call the same functions): export, InMail, reply, notes, account
+closure, the export picker and the admin settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from . import recruiter
+from .customers import customers_of_contract
+from .recruiter import RecruiterError
+from .state import Sandbox
+from .store import exports
+from .visibility import export_targets
+
+PERSON = r"^urn:li:person:[A-Za-z0-9_-]+$"
+T = TypeVar("T")
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat: int = Field(ge=1, description="The exporting seat's id")
+    person: str = Field(pattern=PERSON)
+    externalJobPostingId: str | None = Field(None, min_length=1, max_length=200)
+    externalPipelineId: str | None = Field(None, min_length=1, max_length=200)
+    note: str | None = Field(None, max_length=2000)
+
+
+class InMailRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat: int = Field(ge=1)
+    person: str = Field(pattern=PERSON)
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=8000)
+    visibility: recruiter.Visibility = "ORGANIZATION"
+
+
+class ReplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=8000)
+    shareContactInfo: bool = False
+
+
+class NoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat: int = Field(ge=1)
+    person: str = Field(pattern=PERSON)
+    note: str = Field(min_length=1, max_length=8000)
+    visibility: recruiter.Visibility = "ORGANIZATION"
+
+
+class NoteChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(None, min_length=1, max_length=8000)
+    visibility: recruiter.Visibility | None = None
+
+
+class SettingChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Literal["ON", "OFF"]
+
+
+def _act(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except RecruiterError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+
+
+def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
+    router = APIRouter(prefix="/recruiter", tags=["Recruiter actions"])
+
+    @router.get("/seats/{seat_id}/export-targets",
+                summary="The 1-Click Export picker: jobs or pipelines this seat may choose")
+    async def targets(seat_id: int) -> dict[str, Any]:
+        def pick() -> dict[str, Any]:
+            with sandbox.store.tx() as conn:
+                holder = recruiter.seat(conn, seat_id)
+                customer, itype = recruiter.export_customer(conn, holder)
+                found = export_targets(conn, customer, holder.person, holder.email,
+                                       sandbox.clock.now_ms())
+                kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
+                used = recruiter.exports_this_month(conn, seat_id, sandbox.clock.now_ms())
+            return {"integrationContext": customer.organization, "integrationType": itype,
+                    "elements": [t for t in found if t["type"] == kind],
+                    "exportsThisMonth": used,
+                    "exportsLeft": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
+        return _act(pick)
+
+    @router.post("/exports", status_code=201,
+                 summary="A recruiter exports a member to the ATS/CRM (sends the push)")
+    async def export(body: ExportRequest) -> dict[str, Any]:
+        return _act(lambda: recruiter.export_member(
+            sandbox, seat_id=body.seat, person=body.person, job=body.externalJobPostingId,
+            pipeline=body.externalPipelineId, note=body.note))
+
+    @router.get("/exports", summary="Exports made (inspection)")
+    async def list_exports(seat: int | None = None) -> dict[str, Any]:
+        with sandbox.store.tx() as conn:
+            query = select(exports).order_by(exports.c.exported_at, exports.c.request_id)
+            if seat is not None:
+                query = query.where(exports.c.seat_id == seat)
+            return {"elements": [recruiter.export_json(conn, r) for r in conn.execute(query)]}
+
+    @router.post("/inmails", status_code=201, summary="A recruiter sends an InMail")
+    async def inmail(body: InMailRequest) -> dict[str, Any]:
+        return _act(lambda: recruiter.send_inmail(
+            sandbox, seat_id=body.seat, person=body.person, subject=body.subject,
+            body=body.body, visibility=body.visibility))
+
+    @router.post("/threads/{thread_id}/replies", status_code=201,
+                 summary="The member replies, optionally sharing contact info (stub profile)")
+    async def reply(thread_id: int, body: ReplyRequest) -> dict[str, Any]:
+        return _act(lambda: recruiter.reply(sandbox, thread_id=thread_id, body=body.body,
+                                            share_contact_info=body.shareContactInfo))
+
+    @router.post("/notes", status_code=201, summary="A recruiter writes a note on a profile")
+    async def write_note(body: NoteRequest) -> dict[str, Any]:
+        return _act(lambda: recruiter.write_note(sandbox, seat_id=body.seat,
+                                                 person=body.person, note=body.note,
+                                                 visibility=body.visibility))
+
+    @router.patch("/notes/{note_id}", summary="Edit a note")
+    async def edit_note(note_id: int, body: NoteChange) -> dict[str, Any]:
+        return _act(lambda: recruiter.edit_note(sandbox, note_id, note=body.note,
+                                                visibility=body.visibility))
+
+    @router.delete("/notes/{note_id}", summary="Delete a note (leaves an active=false tombstone)")
+    async def delete_note(note_id: int) -> dict[str, Any]:
+        return _act(lambda: recruiter.delete_note(sandbox, note_id))
+
+    @router.post("/members/{person}/close", summary="The member closes their LinkedIn account")
+    async def close(person: str) -> dict[str, Any]:
+        return _act(lambda: recruiter.close_account(sandbox, person))
+
+    @router.get("/settings/{contract}", summary="A contract's Recruiter admin settings")
+    async def get_settings(contract: str) -> dict[str, Any]:
+        with sandbox.store.tx() as conn:
+            return {"contract": contract,
+                    "organizations": [c.organization
+                                      for c in customers_of_contract(conn, contract)],
+                    "settings": {name: recruiter.setting(conn, contract, name)
+                                 for name in recruiter.SETTING_DEFAULTS}}
+
+    @router.put("/settings/{contract}/{name}", summary="Turn a contract setting ON or OFF")
+    async def put_setting(contract: str, name: str, body: SettingChange) -> dict[str, Any]:
+        _act(lambda: recruiter.set_setting(sandbox, contract, name, body.value))
+        return await get_settings(contract)
+
+    return router
