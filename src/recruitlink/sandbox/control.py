@@ -10,9 +10,13 @@ from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
+from recruitlink.core.restli import canonical
+
 from .control_recruiter import build_recruiter_router
+from .customers import Customer
 from .directory import member as member_of
 from .faults import FaultSpec
+from .indicator import candidate_view as indicator_view
 from .integrations import key_of, set_status
 from .jobs import visible_jobs
 from .seats import add_seat, change_seat
@@ -319,36 +323,18 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                  summary="A candidate as the In-ATS indicator shows it: notes, applications "
                          "with stages, notes and feedback")
     async def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
+        key = canonical({"atsCandidateId": candidate_id, "dataProvider": "ATS",
+                         "integrationContext": org})
         with store.tx() as conn:
             found = conn.execute(select(records).where(
-                records.c.org == org, records.c.resource == "atsCandidates",
-                func.json_extract(records.c.key_fields, "$.atsCandidateId") == candidate_id)
-            ).all()
-            if not found:
+                records.c.resource == "atsCandidates", records.c.parent == "",
+                records.c.key == key)).first()
+            if found is None:
                 raise HTTPException(404, f"candidate {candidate_id} is not synced for {org}")
-            candidate = found[0]
-            notes = conn.execute(select(records).where(
-                records.c.resource == "atsCandidates/notes",
-                records.c.parent == candidate.key)).all()
-            apps_rows = conn.execute(select(records).where(
-                records.c.org == org, records.c.resource == "atsApplications",
-                func.json_extract(records.c.body, "$.atsCandidateId") == candidate_id)).all()
-            applications = []
-            for app_row_ in apps_rows:
-                children = {}
-                for child in ("notes", "interviewFeedback", "stages"):
-                    rows = conn.execute(select(records).where(
-                        records.c.resource == f"atsApplications/{child}",
-                        records.c.parent == app_row_.key)).all()
-                    children[child] = [dict(r.body, id=r.key) for r in rows]
-                children["stages"].sort(key=lambda s: s.get("atsCreatedAt", 0))
-                current = children["stages"][-1]["stage"] if children["stages"] else None
-                applications.append({"key": app_row_.key_fields, "record": app_row_.body,
-                                     "currentStage": current, **children})
-        return {"key": candidate.key_fields, "record": candidate.body,
-                "matchedMembers": sandbox.matches(candidate.body),
-                "notes": [dict(r.body, id=r.key) for r in notes],
-                "applications": applications}
+            view = indicator_view(conn, Customer(0, org, ""), {
+                "key": found.key, "keyFields": found.key_fields, "record": found.body}, None)
+        view["matchedMembers"] = sandbox.matches(found.body)
+        return view
 
     control.include_router(build_recruiter_router(sandbox))
     return control

@@ -299,6 +299,16 @@ def _load(conn: Connection, resource: str, parent: str, key: str) -> dict[str, A
     return dict(body) if body is not None else None
 
 
+def _candidate_of(resource: str, key_fields: dict[str, str],
+                  body: dict[str, Any]) -> str | None:
+    if resource == "atsApplications":
+        value = body.get("atsCandidateId")
+        return value if isinstance(value, str) else None
+    if resource == "tcrmCandidatePipelines":
+        return key_fields.get("tcrmCandidateId")
+    return None
+
+
 class RecordWriter:
     """Collects one request's accepted records and writes them in a few statements: one
     upsert for all of them (executemany), and for candidates their member-match keys."""
@@ -312,6 +322,7 @@ class RecordWriter:
         self.rows.append({"resource": self.resource, "parent": parent, "key": key,
                           "org": key_fields.get("integrationContext", ""),
                           "app_id": self.app.id, "key_fields": key_fields, "body": body,
+                          "candidate": _candidate_of(self.resource, key_fields, body),
                           "created_at": self.now, "updated_at": self.now})
 
     def flush(self) -> None:
@@ -321,7 +332,8 @@ class RecordWriter:
         self.conn.execute(stmt.on_conflict_do_update(
             index_elements=["resource", "parent", "key"],
             set_={"body": stmt.excluded.body, "updated_at": stmt.excluded.updated_at,
-                  "app_id": stmt.excluded.app_id}), self.rows)
+                  "app_id": stmt.excluded.app_id, "candidate": stmt.excluded.candidate}),
+            self.rows)
         if self.resource == "atsCandidates":
             index_candidates(self.conn, [(r["org"], r["key"], r["body"]) for r in self.rows])
         self.rows = []

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Index,
     Integer,
     MetaData,
     String,
@@ -97,8 +98,12 @@ records = Table(
     Column("app_id", Integer, nullable=False),
     Column("key_fields", JSON, nullable=False),
     Column("body", JSON, nullable=False),
+    # The ATS candidate id an application or candidate-pipeline belongs to, so a profile's
+    # indicator finds them without reading every body.
+    Column("candidate", String, nullable=True),
     Column("created_at", Integer, nullable=False),
     Column("updated_at", Integer, nullable=False),
+    Index("records_by_candidate", "org", "resource", "candidate"),
 )
 
 jobs = Table(

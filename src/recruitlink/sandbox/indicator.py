@@ -1,0 +1,81 @@
+"""What the In-ATS (or In-CRM) indicator shows on a member's profile: the synced candidates
+behind the member, each with notes, applications (current and past stages, notes,
+interview feedback) and CRM pipelines, filtered by what the viewing seat may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from .customers import Customer, customers_of_contract, integration_status
+from .links import candidates_for_member
+from .store import records
+from .visibility import JobGate
+
+INDICATORS = ("IN_ATS_INDICATOR", "IN_CRM_INDICATOR")
+
+
+def indicator_customers(conn: Connection, contract: str) -> list[tuple[Customer, str]]:
+    """The contract's organizations whose indicator is ENABLED, with its type."""
+    out = []
+    for customer in customers_of_contract(conn, contract):
+        for itype in INDICATORS:
+            if integration_status(conn, customer.app_id, customer.organization,
+                                  itype) == "ENABLED":
+                out.append((customer, itype))
+                break
+    return out
+
+
+def _children(conn: Connection, resource: str, parent: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(records.c.key, records.c.body).where(
+        records.c.resource == resource, records.c.parent == parent).order_by(records.c.key))
+    return [dict(r.body, id=r.key) for r in rows]
+
+
+def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, Any],
+                   viewer: str | None) -> dict[str, Any]:
+    """One synced candidate as the indicator tab shows it. `viewer` is the seat holder's
+    person URN (None: no ACL filtering, for inspection)."""
+    org, key = customer.organization, candidate["key"]
+    candidate_id = candidate["keyFields"].get("atsCandidateId")
+    gate = JobGate(conn, customer, viewer or "", "APPLICATION_VIEWERS") if viewer else None
+    applications = []
+    hidden = 0
+    for row in conn.execute(select(records.c.key, records.c.key_fields, records.c.body).where(
+            records.c.org == org, records.c.resource == "atsApplications",
+            records.c.parent == "", records.c.candidate == candidate_id).order_by(records.c.key)):
+        body = dict(row.body)
+        if gate is not None and not gate.allows(str(body.get("atsJobPostingId") or ""),
+                                                bool(body.get("accessRestricted"))):
+            hidden += 1
+            continue
+        stages = sorted(_children(conn, "atsApplications/stages", row.key),
+                        key=lambda s: s.get("atsCreatedAt", 0))
+        applications.append({
+            "key": dict(row.key_fields), "record": body,
+            "currentStage": stages[-1]["stage"] if stages else None,
+            "stages": stages, "notes": _children(conn, "atsApplications/notes", row.key),
+            "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key)})
+    pipelines = [
+        {"key": dict(r.key_fields), "record": dict(r.body)}
+        for r in conn.execute(select(records.c.key_fields, records.c.body).where(
+            records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
+            records.c.candidate == candidate_id).order_by(records.c.key))]
+    return {"organization": org, "key": candidate["keyFields"], "record": candidate["record"],
+            "notes": _children(conn, "atsCandidates/notes", key),
+            "applications": applications, "hiddenApplications": hidden,
+            "pipelines": pipelines}
+
+
+def member_indicator(conn: Connection, contract: str, person: str,
+                     viewer: str | None) -> list[dict[str, Any]]:
+    """Every synced candidate of the contract's organizations behind this member."""
+    views = []
+    for customer, itype in indicator_customers(conn, contract):
+        for candidate in candidates_for_member(conn, person, [customer.organization]):
+            view = candidate_view(conn, customer, candidate, viewer)
+            view["indicator"] = "In CRM" if itype == "IN_CRM_INDICATOR" else "In ATS"
+            views.append(view)
+    return views
