@@ -28,6 +28,7 @@ from .directory import ensure_directory
 from .errors import ApiError, OAuthError
 from .faults import FaultMiddleware, Faults
 from .oauth import App, authenticate, token_endpoint
+from .pages import mount_pages
 from .pushes import PushSender
 from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
@@ -170,6 +171,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     async def root() -> Response:
         return RedirectResponse("/sandbox/")
 
+    mount_pages(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)

@@ -54,3 +54,12 @@ def active_seats(conn: Connection, person: str,
     if contracts is not None:
         query = query.where(seats.c.contract.in_(contracts))
     return list(conn.execute(query.order_by(seats.c.id)))
+
+
+def csrf_token(person: str) -> str:
+    """A per-session token for the Recruiter pages' forms."""
+    return hmac.new(_KEY, f"csrf:{person}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_ok(person: str, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(token or "", csrf_token(person))
