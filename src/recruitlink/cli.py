@@ -101,6 +101,8 @@ def sandbox(
     table.add_row("API", f"{url}/v2")
     table.add_row("OAuth", f"{url}/oauth/v2/accessToken")
     table.add_row("Control + inspection", f"{url}/sandbox/docs")
+    table.add_row("Recruiter pages", f"{url}/recruiter/")
+    table.add_row("Widgets (JS SDK)", f"{url}/sdk.js")
     table.add_row("State", config.db)
     table.add_row("Partner client id", partner.client_id)
     table.add_row("Partner client secret", partner.client_secret)

@@ -23,7 +23,7 @@ from . import integrations, jobs, prospects, provisioning, records, seats
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
-from .demo import ensure_demo_customer
+from .demo import ensure_demo_activity, ensure_demo_customer
 from .directory import ensure_directory
 from .errors import ApiError, OAuthError
 from .faults import FaultMiddleware, Faults
@@ -129,6 +129,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     partner = ensure_partner(sandbox)
     ensure_directory(sandbox.store, config.seed, config.members)
     demo = ensure_demo_customer(sandbox) if config.demo else None
+    if demo is not None:
+        ensure_demo_activity(sandbox, demo)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -169,7 +171,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 
     @api.get("/", include_in_schema=False)
     async def root() -> Response:
-        return RedirectResponse("/sandbox/")
+        # People land on Recruiter; scripts use /sandbox/ (control) and /v2 (the API).
+        return RedirectResponse("/recruiter/")
 
     mount_pages(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))

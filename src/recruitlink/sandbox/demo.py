@@ -10,7 +10,7 @@ from sqlalchemy import select
 from .integrations import KEY_COLUMNS
 from .provisioning import create_child
 from .state import Sandbox
-from .store import apps, integrations
+from .store import apps, integrations, members, seats
 
 DEMO_FOREIGN_ID = "recruitlink-demo"
 DEMO_ORGANIZATION = "urn:li:organization:1001"
@@ -49,8 +49,6 @@ def ensure_demo_customer(sandbox: Sandbox) -> DemoCustomer:
                     app_id=row.id, name=f"Demo Customer {itype}", status="ENABLED",
                     created_at=now, last_modified_at=now,
                     **{column: key[f] for f, column in KEY_COLUMNS.items()}))
-        from .store import members, seats
-
         if conn.execute(select(seats.c.id).where(seats.c.contract == DEMO_CONTRACT)).first() \
                 is None:
             # Five Recruiter seats on the demo contract, held by the directory's first members.
@@ -63,3 +61,30 @@ def ensure_demo_customer(sandbox: Sandbox) -> DemoCustomer:
     return DemoCustomer(app_urn=row.urn, client_id=row.client_id,
                         client_secret=row.client_secret, organization=DEMO_ORGANIZATION,
                         contract=DEMO_CONTRACT)
+
+
+def ensure_demo_activity(sandbox: Sandbox, customer: DemoCustomer) -> None:
+    """A little Recruiter activity on the demo contract, so the pages and the InMail, stub
+    and note finders have something to show: two InMails (one answered with contact details)
+    and a note. Created once per state file."""
+    from . import recruiter
+    from .store import threads
+
+    with sandbox.store.tx() as conn:
+        if conn.execute(select(threads.c.id).limit(1)).first() is not None:
+            return
+        seat_id = conn.execute(select(seats.c.id).where(seats.c.contract == customer.contract)
+                               .order_by(seats.c.id)).scalar()
+        people = [r.urn for r in conn.execute(select(members.c.urn).order_by(members.c.urn)
+                                              .offset(10).limit(3))]
+    if seat_id is None or len(people) < 3:
+        return
+    first = recruiter.send_inmail(sandbox, seat_id=seat_id, person=people[0],
+                                  subject="An engineering role at Acme",
+                                  body="Hi! Would you be open to a chat about a role?")
+    recruiter.reply(sandbox, thread_id=first["id"], body="Happy to talk, here are my details.",
+                    share_contact_info=True)
+    recruiter.send_inmail(sandbox, seat_id=seat_id, person=people[1], subject="Hello",
+                          body="We are hiring data scientists.")
+    recruiter.write_note(sandbox, seat_id=seat_id, person=people[2],
+                         note="Met at the Paris meetup; strong in distributed systems.")
