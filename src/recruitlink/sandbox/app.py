@@ -34,6 +34,7 @@ from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
 from .store import Store, apps
 from .throttle import Throttles
+from .widgets import mount_widgets
 
 log = logging.getLogger("recruitlink.sandbox")
 
@@ -175,6 +176,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         return RedirectResponse("/recruiter/")
 
     mount_pages(api, sandbox)
+    mount_widgets(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)
