@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         None, description="Override LinkedIn's records/minute per resource (tests, scaled "
                           "benchmarks); None: LinkedIn's published numbers.")
     rate_requests_per_day: int | None = None
+    inbound_worker: bool = True
+    """Process LinkedIn's pushes (exports, status changes) in the server process."""
     sync_lease_seconds: float = 75.0  # > the client timeout: one call never outlives it
     job_task_poll_seconds: float = Field(
         30.0, description="How long after submitting a job its task is polled (LinkedIn "

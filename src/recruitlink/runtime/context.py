@@ -59,7 +59,11 @@ class Runtime:
                               client_secret=s.partner_client_secret.get_secret_value(),
                               http=self.engine.http, tokens=self.engine.tokens)
 
-    def close(self) -> None:
+    def close_engine(self) -> None:
         if self._engine is not None:
             self._engine.close()
+            self._engine = None
+
+    def close(self) -> None:
+        self.close_engine()
         self.store.dispose()

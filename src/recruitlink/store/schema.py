@@ -429,3 +429,61 @@ sync_leases = Table(
     Column("owner", String(100), nullable=False),
     Column("expires_at", Millis, nullable=False),
 )
+
+
+# -- inbound: what LinkedIn sends back --------------------------------------------------------
+
+inbox_events = Table(
+    "inbox_events", metadata,
+    # Pushes as received (signature checked), processed by workers. The (tenant, type,
+    # request id) key makes a repeated push a no-op.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("type", String(48), nullable=False),
+    Column("request_id", String(200), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("outcome", String(32), nullable=True),  # created | merged | refused | ...
+    Column("reason", Text, nullable=True),
+    Column("candidate_id", Id, nullable=True),
+    Column("received_at", Millis, nullable=False),
+    Column("next_attempt_at", Millis, nullable=False),
+    Column("processed_at", Millis, nullable=True),
+    UniqueConstraint("tenant_id", "type", "request_id"),
+    sqlite_autoincrement=True,
+)
+Index("ix_inbox_events_due", inbox_events.c.status, inbox_events.c.next_attempt_at)
+
+linkedin_seats = Table(
+    "linkedin_seats", metadata,
+    # The customer's Recruiter seats as last pulled, and the ATS user each maps to.
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("seat", String(100), primary_key=True),  # urn:li:seat:N
+    Column("contract", String(100), nullable=False),
+    Column("person", String(100), nullable=True),
+    Column("email", String(320), nullable=True),
+    Column("first_name", String(200), nullable=True),
+    Column("last_name", String(200), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("mapping", String(16), nullable=True),  # auto | manual; None: unmapped
+    Column("change", String(200), nullable=True),  # last change detected, for the admin
+    Column("mapped_at", Millis, nullable=True),
+    Column("updated_at", Millis, nullable=False),
+)
+
+inbound_items = Table(
+    "inbound_items", metadata,
+    # Every LinkedIn item brought in (InMail event, note, stub, closure), by LinkedIn's id,
+    # and what it became: pollers that re-read a window never apply an item twice.
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("kind", String(24), primary_key=True),  # inmail | note | stub | closure
+    Column("li_id", String(200), primary_key=True),
+    Column("candidate_id", Id, nullable=True),
+    Column("record_id", Id, nullable=True),  # interactions.id / notes.id it became
+    Column("outcome", String(32), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("li_modified_at", Millis, nullable=True),
+    Column("updated_at", Millis, nullable=False),
+)

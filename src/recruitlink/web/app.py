@@ -19,11 +19,15 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink import __version__
+from recruitlink.crypto import SecretBox
+from recruitlink.inbound.worker import InboundWorker
+from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 
 from .api import PREFIX, JSONResponse, build_router, field_errors
 from .auth import ApiError, describe, error_body
+from .push import build_push_router
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +126,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     owned = store is None
     the_store = store if store is not None else Store(Database(settings.database_url))
 
+    box = SecretBox(settings.secret_key.get_secret_value())
+    runtime = Runtime(settings, the_store, box)
+    worker = InboundWorker(the_store, box, runtime.engine) if settings.inbound_worker else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
+        runtime.close_engine()
         if owned:
             the_store.dispose()
 
@@ -145,6 +158,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(build_router())
+    app.include_router(build_push_router(the_store, box,
+                                         notify=worker.notify if worker else lambda: None))
+    app.state.inbound = worker
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
     def healthz() -> JSONResponse:

@@ -1,0 +1,280 @@
+"""One-Click Export into the ATS/CRM: fetch the export LinkedIn announced, decide with the
+seeds' rules (`core.export_rules`), and apply the decision in one store transaction, whose
+changelog then syncs the candidate back to LinkedIn with its `manualMatchedMember`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from recruitlink.core import export_rules as rules
+from recruitlink.core.matching import profile_slug
+from recruitlink.core.records import (
+    Application,
+    Candidate,
+    DuplicateAlert,
+    Interaction,
+    Phone,
+    ProjectMembership,
+    Source,
+    SourceContact,
+)
+from recruitlink.errors import LinkedInRequestError
+from recruitlink.linkedin import LinkedInClient
+from recruitlink.store import Store, Writer
+from recruitlink.store.records import new_external_id
+from recruitlink.store.schema import (
+    applications,
+    candidates,
+    duplicate_alerts,
+    jobs,
+    linkedin_seats,
+    project_memberships,
+    projects,
+    source_contacts,
+    sources,
+    tenants,
+    users,
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    outcome: str  # created | merged | failed
+    reason: str | None
+    candidate_id: str | None  # external id
+
+
+def fetch_export(client: LinkedInClient, request_id: str) -> dict[str, Any] | None:
+    """The `exportedCandidates` element for a request id, or None if LinkedIn has none."""
+    try:
+        found = client.find("exportedCandidates", [("q", "request"), ("requestId", request_id)])
+    except LinkedInRequestError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return found[0] if found else None
+
+
+def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, organization: str,
+                   request_id: str, now_ms: int) -> ExportResult:
+    element = fetch_export(client, request_id)
+    if element is None:
+        return ExportResult("failed", f"LinkedIn has no export {request_id}", None)
+    # Defence in depth (reference §5.1): the export must belong to this tenant's organization.
+    if element.get("integrationContext") != organization:
+        return ExportResult("failed", "the export belongs to another organization "
+                                      f"({element.get('integrationContext')!r})", None)
+    try:
+        export = rules.parse_export(element)
+    except ValueError as exc:
+        return ExportResult("failed", f"malformed export: {exc}", None)
+    with store.writer(tenant_id) as w:
+        return apply_export(w, export, now_ms)
+
+
+def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
+    conn = w.conn
+    kind = conn.execute(select(tenants.c.kind).where(tenants.c.id == w.tenant_id)).scalar_one()
+    decision = rules.decide(
+        export, _by_identity(conn, w.tenant_id, export), _similar(conn, w.tenant_id, export),
+        kind=kind, target_exists=_target_exists(conn, w.tenant_id, export),
+        exporter_user=_seat_user(conn, w.tenant_id, export.exporter.seat),
+        default_user=_default_user(conn, w.tenant_id), now_ms=now_ms)
+    if decision.outcome == "failed" or decision.write is None:
+        return ExportResult("failed", decision.reason, decision.candidate_id)
+    candidate_id = decision.candidate_id or new_external_id()
+    fields = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+    if decision.source is not None and decision.candidate_id is None:
+        fields.update(_source_fields(w, decision.source))
+    _write(w, "candidates", Candidate(id=candidate_id, **fields))
+    if decision.application is not None:
+        app = decision.application
+        _write(w, "applications", Application(
+            candidate_id=candidate_id, job_id=app.job_id, source=app.source,
+            outcome=app.outcome, created_at=_when(app.created_at)))
+    if decision.membership is not None:
+        member = decision.membership
+        _write(w, "project_memberships", ProjectMembership(
+            candidate_id=candidate_id, project_id=member.project_id, source=member.source))
+    for alert in decision.alerts:
+        first = alert.candidate_id or candidate_id
+        if not _alert_exists(conn, w.tenant_id, first, alert.other_candidate_id):
+            _write(w, "duplicate_alerts", DuplicateAlert(
+                candidate_id=first, other_candidate_id=alert.other_candidate_id,
+                reason=alert.reason[:400], status="open"))
+    if decision.interaction is not None:
+        act = decision.interaction
+        _write(w, "interactions", Interaction(
+            candidate_id=candidate_id, user_id=act.user_id, project_id=act.project_id,
+            type=act.type, occurred_at=_when(act.occurred_at),
+            subject=act.subject[:400], content=act.content))
+    return ExportResult(decision.outcome, None, candidate_id)
+
+
+def _when(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _write(w: Writer, entity: str, model: Any) -> None:
+    outcome = w.records(entity, [(0, model)], "upsert" if model.id else "create")[0]
+    if outcome.status == "rejected":
+        # The decision was made on what the store holds; a refusal here is a bug or a race.
+        problems = "; ".join(f"{e['field']}: {e['reason']}" for e in outcome.errors or [])
+        raise ValueError(f"{entity}: {problems}")
+
+
+# -- what the rules need to know ------------------------------------------------------------
+
+def _views(conn: Connection, tenant_id: int, where: Any) -> list[rules.CandidateView]:
+    rows = conn.execute(select(candidates).where(candidates.c.tenant_id == tenant_id, where)
+                        .limit(50)).all()
+    out = []
+    for row in rows:
+        job_ids = {r.external_id for r in conn.execute(
+            select(jobs.c.external_id).join(applications, applications.c.job_id == jobs.c.id)
+            .where(applications.c.candidate_id == row.id))}
+        project_ids = {r.external_id for r in conn.execute(
+            select(projects.c.external_id).join(
+                project_memberships, project_memberships.c.project_id == projects.c.id)
+            .where(project_memberships.c.candidate_id == row.id))}
+        out.append(rules.CandidateView(
+            id=row.external_id, first_name=row.first_name, last_name=row.last_name,
+            emails=tuple(row.emails or ()),
+            phones=tuple(p.get("number", "") for p in row.phones or ()),
+            linkedin_url=row.linkedin_url, person_urn=row.person_urn,
+            match_method=row.match_method, headline=row.headline,
+            current_title=row.current_title, current_company=row.current_company,
+            location=row.location, tags=tuple(row.tags or ()),
+            confidential=bool(row.confidential), job_ids=frozenset(job_ids),
+            project_ids=frozenset(project_ids)))
+    return out
+
+
+def _url_variants(url: str | None) -> list[str]:
+    slug = profile_slug(url)
+    if not slug:
+        return []
+    hosts = ("https://www.linkedin.com", "http://www.linkedin.com", "https://linkedin.com",
+             "www.linkedin.com", "linkedin.com")
+    return [f"{h}/in/{s}{tail}" for h in hosts for s in {slug, slug.lower()}
+            for tail in ("", "/")]
+
+
+def _by_identity(conn: Connection, tenant_id: int,
+                 export: rules.Export) -> list[rules.CandidateView]:
+    variants = _url_variants(export.candidate.profile_url)
+    where = candidates.c.person_urn == export.person
+    if variants:
+        where = or_(where, candidates.c.linkedin_url.in_(variants))
+    return _views(conn, tenant_id, where)
+
+
+def _similar(conn: Connection, tenant_id: int, export: rules.Export) -> list[rules.CandidateView]:
+    last = export.candidate.last_name
+    if not last:
+        return []
+    return _views(conn, tenant_id, or_(candidates.c.last_name == last,
+                                       func.lower(candidates.c.last_name) == last.lower()))
+
+
+def _target_exists(conn: Connection, tenant_id: int, export: rules.Export) -> bool:
+    if export.job_id is not None:
+        return conn.execute(select(jobs.c.id).where(
+            jobs.c.tenant_id == tenant_id, jobs.c.external_id == export.job_id)).first() \
+            is not None
+    if export.pipeline_id is not None:
+        return conn.execute(select(projects.c.id).where(
+            projects.c.tenant_id == tenant_id, projects.c.external_id == export.pipeline_id)
+        ).first() is not None
+    return True
+
+
+def _user_view(row: Any) -> rules.UserView:
+    return rules.UserView(id=row.external_id, name=row.name or row.email or row.external_id,
+                          email=row.email or "")
+
+
+def _seat_user(conn: Connection, tenant_id: int, seat: str) -> rules.UserView | None:
+    row = conn.execute(select(users).join(linkedin_seats, linkedin_seats.c.user_id == users.c.id)
+                       .where(linkedin_seats.c.tenant_id == tenant_id,
+                              linkedin_seats.c.seat == seat,
+                              users.c.active.is_not(False))).first()
+    return _user_view(row) if row is not None else None
+
+
+def _default_user(conn: Connection, tenant_id: int) -> rules.UserView | None:
+    row = conn.execute(select(users).where(users.c.tenant_id == tenant_id,
+                                           users.c.is_default_integration_user.is_(True))
+                       .order_by(users.c.id)).first()
+    return _user_view(row) if row is not None else None
+
+
+def _candidate_fields(conn: Connection, tenant_id: int, candidate_id: str,
+                      write: rules.CandidateWrite) -> dict[str, Any]:
+    """The full values of the fields the write touches: scalars as assigned, lists as the
+    stored list plus the appended values."""
+    fields: dict[str, Any] = dict(write.assign)
+    row = conn.execute(select(candidates.c.tags, candidates.c.emails, candidates.c.phones)
+                       .where(candidates.c.tenant_id == tenant_id,
+                              candidates.c.external_id == candidate_id)).first()
+    for name, added in write.append.items():
+        if not added:
+            continue
+        current = list(getattr(row, name) or []) if row is not None else []
+        if name == "phones":
+            fields[name] = [Phone(**p) for p in current] + [Phone(number=n) for n in added]
+        else:
+            fields[name] = current + list(added)
+    return fields
+
+
+def _source_fields(w: Writer, attribution: rules.SourceAttribution) -> dict[str, str]:
+    """Comeet's source and source contact for a created candidate (reused when the
+    recruiter's contact already exists)."""
+    found = None
+    if attribution.contact_email:
+        row = w.conn.execute(select(source_contacts.c.external_id, source_contacts.c.source_id)
+                             .where(source_contacts.c.tenant_id == w.tenant_id,
+                                    source_contacts.c.email == attribution.contact_email)
+                             .order_by(source_contacts.c.id)).first()
+        if row is not None:
+            source_ext = None
+            if row.source_id is not None:
+                source_ext = w.conn.execute(select(sources.c.external_id).where(
+                    sources.c.id == row.source_id)).scalar()
+            found = rules.SourceContactView(row.external_id, source_ext)
+    plan = rules.plan_source(found)
+    source_id = plan.source_id
+    if source_id is None:
+        source_id = new_external_id()
+        _write(w, "sources", Source(id=source_id, name=attribution.source_name,
+                                    type=attribution.source_type))
+    contact_id = plan.contact_id or new_external_id()
+    if plan.contact_id is None or plan.link_contact:
+        contact = SourceContact(id=contact_id, source_id=source_id)
+        if plan.contact_id is None:
+            contact = SourceContact(
+                id=contact_id, source_id=source_id, user_id=attribution.contact_user_id,
+                first_name=attribution.contact_first_name,
+                last_name=attribution.contact_last_name,
+                email=attribution.contact_email or None)
+        _write(w, "source_contacts", contact)
+    return {"source_id": source_id, "source_contact_id": contact_id}
+
+
+def _alert_exists(conn: Connection, tenant_id: int, first: str, second: str) -> bool:
+    ids = {r.external_id: r.id for r in conn.execute(
+        select(candidates.c.external_id, candidates.c.id).where(
+            candidates.c.tenant_id == tenant_id, candidates.c.external_id.in_([first, second])))}
+    if len(ids) < 2:
+        return False
+    a, b = ids[first], ids[second]
+    return conn.execute(select(duplicate_alerts.c.id).where(
+        duplicate_alerts.c.tenant_id == tenant_id,
+        or_((duplicate_alerts.c.candidate_id == a) & (duplicate_alerts.c.other_candidate_id == b),
+            (duplicate_alerts.c.candidate_id == b) & (duplicate_alerts.c.other_candidate_id == a))
+    )).first() is not None

@@ -1,0 +1,101 @@
+"""The push inbox: every verified push is stored before it is answered, keyed by (tenant,
+type, request id) so that LinkedIn's retries do nothing twice; workers claim due events and
+record what each became. Failed processing is retried with backoff, then kept as failed with
+its reason (never dropped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from recruitlink.store.schema import connections, inbox_events
+
+MAX_ATTEMPTS = 6
+FIRST_RETRY_MS = 2_000
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    tenant_id: int
+    type: str
+    request_id: str
+    body: dict[str, Any]
+    attempts: int
+
+
+def tenant_for_token(conn: Connection, token: str) -> tuple[int, str | None] | None:
+    """(tenant id, sealed client secret) of the connection owning this callback URL."""
+    row = conn.execute(select(connections.c.tenant_id, connections.c.client_secret)
+                       .where(connections.c.callback_token == token)).first()
+    return (int(row.tenant_id), row.client_secret) if row is not None else None
+
+
+def store_event(conn: Connection, *, tenant_id: int, body: dict[str, Any],
+                now_ms: int) -> bool:
+    """Keep a push; False when the same push was already kept (a retry or a replay)."""
+    key = (inbox_events.c.tenant_id == tenant_id) & (inbox_events.c.type == body["type"]) & (
+        inbox_events.c.request_id == body["requestId"])
+    if conn.execute(select(inbox_events.c.id).where(key)).first() is not None:
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(inbox_events.insert().values(
+                tenant_id=tenant_id, type=body["type"], request_id=body["requestId"],
+                body=body, status="pending", attempts=0, received_at=now_ms,
+                next_attempt_at=now_ms))
+    except IntegrityError:  # a concurrent copy of the same push won the race
+        return False
+    return True
+
+
+def claim_due(conn: Connection, now_ms: int, limit: int = 20) -> list[Event]:
+    """Pending events whose time has come, oldest first; each claimed by pushing its next
+    attempt out, so a second worker does not take it meanwhile."""
+    query = (select(inbox_events).where(inbox_events.c.status == "pending",
+                                        inbox_events.c.next_attempt_at <= now_ms)
+             .order_by(inbox_events.c.id).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = conn.execute(query).all()
+    for row in rows:
+        conn.execute(update(inbox_events).where(inbox_events.c.id == row.id).values(
+            attempts=row.attempts + 1, next_attempt_at=now_ms + _backoff(row.attempts + 1)))
+    return [Event(r.id, r.tenant_id, r.type, r.request_id, dict(r.body), r.attempts + 1)
+            for r in rows]
+
+
+def _backoff(attempt: int) -> int:
+    return int(FIRST_RETRY_MS * 2 ** (attempt - 1))
+
+
+def finish(conn: Connection, event_id: int, *, outcome: str, reason: str | None,
+           candidate_id: int | None, now_ms: int) -> None:
+    conn.execute(update(inbox_events).where(inbox_events.c.id == event_id).values(
+        status="done", outcome=outcome, reason=reason, candidate_id=candidate_id,
+        processed_at=now_ms))
+
+
+def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
+    """A transient failure: retried later, or after the last attempt kept as failed."""
+    values: dict[str, Any] = {"reason": reason[:2000]}
+    if event.attempts >= MAX_ATTEMPTS:
+        values.update(status="failed", outcome="error", processed_at=now_ms)
+    conn.execute(update(inbox_events).where(inbox_events.c.id == event.id).values(**values))
+
+
+def replay(conn: Connection, event_id: int, now_ms: int) -> bool:
+    """Put a failed event back in the queue (the admin's "retry")."""
+    changed = conn.execute(update(inbox_events).where(
+        inbox_events.c.id == event_id, inbox_events.c.status == "failed").values(
+        status="pending", attempts=0, next_attempt_at=now_ms)).rowcount
+    return bool(changed)
+
+
+def fail(conn: Connection, event_id: int, reason: str, now_ms: int) -> None:
+    """A terminal failure: kept as failed with its reason, for the admin to see or replay."""
+    conn.execute(update(inbox_events).where(inbox_events.c.id == event_id).values(
+        status="failed", outcome="error", reason=reason[:2000], processed_at=now_ms))

@@ -1,0 +1,104 @@
+"""Processes the push inbox: a background thread in the server (embedded mode), or called by
+any worker process; the database decides who does what (`inbox.claim_due`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from recruitlink.crypto import SecretBox
+from recruitlink.errors import TransientError
+from recruitlink.store import Store
+from recruitlink.sync import connections
+from recruitlink.sync.connect import refresh_status
+from recruitlink.sync.engine import SyncEngine
+
+from . import inbox
+from .exports import process_export
+
+log = logging.getLogger(__name__)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class InboundWorker:
+    def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
+                 idle_s: float = 1.0) -> None:
+        self.store, self.box, self.engine, self.idle_s = store, box, engine, idle_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="recruitlink-inbound",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                done = self.run_once()
+            except Exception:  # keep serving: one bad round must not stop the inbox
+                log.exception("inbound round failed")
+                done = 0
+            if not done:
+                self._wake.wait(self.idle_s)
+                self._wake.clear()
+
+    def run_once(self) -> int:
+        """Process the events due now; returns how many were taken."""
+        with self.store.db.write() as conn:
+            events = inbox.claim_due(conn, now_ms())
+        for event in events:
+            self._process(event)
+        return len(events)
+
+    def _process(self, event: inbox.Event) -> None:
+        try:
+            outcome, reason, candidate = self._handle(event)
+        except TransientError as exc:
+            with self.store.db.write() as conn:
+                inbox.failed_attempt(conn, event, f"{type(exc).__name__}: {exc.message}",
+                                     now_ms())
+            return
+        except Exception as exc:  # terminal: keep it, with its reason, for a replay
+            log.warning("push %s (%s) failed: %s", event.request_id, event.type, exc)
+            with self.store.db.write() as conn:
+                inbox.fail(conn, event.id, f"{type(exc).__name__}: {exc}", now_ms())
+            return
+        with self.store.db.write() as conn:
+            inbox.finish(conn, event.id, outcome=outcome, reason=reason,
+                         candidate_id=candidate, now_ms=now_ms())
+
+    def _handle(self, event: inbox.Event) -> tuple[str, str | None, int | None]:
+        if event.type == "INTEGRATION_STATUS_CHANGE":
+            status, run_id = refresh_status(self.store, self.box, self.engine, event.tenant_id)
+            return status.lower(), (f"historical sync {run_id} started" if run_id else None), \
+                None
+        info = connections.load_required(self.store, event.tenant_id, self.box)
+        result = process_export(self.store, self.engine.client_for(info),
+                                tenant_id=event.tenant_id, organization=info.organization,
+                                request_id=event.request_id, now_ms=now_ms())
+        candidate = None
+        if result.candidate_id is not None:
+            from sqlalchemy import select
+
+            from recruitlink.store.schema import candidates
+
+            with self.store.db.read() as conn:
+                candidate = conn.execute(select(candidates.c.id).where(
+                    candidates.c.tenant_id == event.tenant_id,
+                    candidates.c.external_id == result.candidate_id)).scalar()
+        return result.outcome, result.reason, candidate

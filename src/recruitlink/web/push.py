@@ -1,0 +1,82 @@
+"""`POST /linkedin/push/{token}`: LinkedIn's push notifications for one tenant.
+
+The unguessable token in the URL names the tenant (one callback URL per customer, as LinkedIn
+requires); `X-LI-Signature` is checked in constant time against that tenant's client secret;
+the event is stored in the inbox and answered 200 at once. Workers do the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from recruitlink.core.assumed import PUSH_TYPES, SIGNATURE_HEADER
+from recruitlink.core.signing import verify
+from recruitlink.crypto import SecretBox
+from recruitlink.inbound import inbox
+from recruitlink.store import Store
+
+MAX_PUSH_BYTES = 64 * 1024
+
+
+def _refuse(status: int, reason: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": status, "message": reason,
+                                   "errors": [{"field": "push", "reason": reason}]}},
+                        status_code=status)
+
+
+def _parse(raw: bytes) -> dict[str, Any] | str:
+    """The push body, or why it is not one."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    if body.get("type") not in PUSH_TYPES:
+        return f"type must be one of {', '.join(PUSH_TYPES)}"
+    request_id = body.get("requestId")
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= 200:
+        return "requestId must be a string of 1 to 200 characters"
+    return body
+
+
+def build_push_router(store: Store, box: SecretBox,
+                      notify: Callable[[], None] = lambda: None) -> APIRouter:
+    router = APIRouter(tags=["LinkedIn push"])
+
+    @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)")
+    async def receive(token: str, request: Request) -> Response:
+        raw = await request.body()
+        if len(raw) > MAX_PUSH_BYTES:
+            return _refuse(413, "a push body is small; this one is too large")
+        signature = request.headers.get(SIGNATURE_HEADER)
+
+        def keep() -> JSONResponse:
+            with store.db.read() as conn:
+                owner = inbox.tenant_for_token(conn, token)
+            # Unknown URL and bad signature answer alike: the URL is the only hint given.
+            if owner is None or owner[1] is None:
+                return _refuse(401, "unknown callback URL or bad signature")
+            tenant_id, sealed = owner[0], owner[1]
+            if not verify(box.open(sealed), raw, signature):
+                return _refuse(401, "unknown callback URL or bad signature")
+            body = _parse(raw)
+            if isinstance(body, str):
+                return _refuse(400, body)
+            with store.db.write() as conn:
+                fresh = inbox.store_event(conn, tenant_id=tenant_id, body=body,
+                                          now_ms=int(time.time() * 1000))
+            if fresh:
+                notify()
+            return JSONResponse({"received": True, "duplicate": not fresh})
+
+        return await run_in_threadpool(keep)
+
+    return router
