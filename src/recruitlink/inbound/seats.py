@@ -1,0 +1,138 @@
+"""Recruiter seats: pulled from LinkedIn (`seatsV2`), mapped to ATS users by email
+(case-insensitive) unless an admin mapped them by hand, and every change noted for the admin:
+a seat removed, reassigned to another member, or whose user was deactivated.
+
+The mapping decides who owns imported InMails and notes (seeds: SmartRecruiters, Comeet);
+an unmapped seat's InMails are not imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from recruitlink.linkedin import LinkedInClient
+from recruitlink.store import Store
+from recruitlink.store.schema import linkedin_seats, users
+
+
+@dataclass(frozen=True)
+class SeatReport:
+    seen: int
+    added: int
+    removed: int
+    reassigned: int
+    mapped: int
+    unmapped: int
+
+
+def pull_seats(client: LinkedInClient, contracts: list[str]) -> list[dict[str, Any]]:
+    """Every seat of the contracts, active or not, from LinkedIn."""
+    found: list[dict[str, Any]] = []
+    for contract in contracts:
+        found.extend(client.find("seatsV2", [("q", "attributes"), ("contracts", contract)]))
+    return found
+
+
+def _user_by_email(conn: Connection, tenant_id: int, email: str | None) -> int | None:
+    if not email:
+        return None
+    return conn.execute(select(users.c.id).where(
+        users.c.tenant_id == tenant_id, func.lower(users.c.email) == email.strip().lower(),
+        users.c.active.is_not(False)).order_by(users.c.id)).scalar()
+
+
+def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
+                  now_ms: int) -> SeatReport:
+    """Bring the stored seats in line with LinkedIn's and (re)map them."""
+    added = removed = reassigned = 0
+    with store.db.write() as conn:
+        stored = {r.seat: r for r in conn.execute(
+            select(linkedin_seats).where(linkedin_seats.c.tenant_id == tenant_id))}
+        for seat in pulled:
+            urn = str(seat.get("seat") or f"urn:li:seat:{seat['id']}")
+            active = bool(seat.get("active", True))
+            values = {"contract": seat.get("contract") or "", "person": seat.get("person"),
+                      "email": seat.get("emailAddress"), "first_name": seat.get("firstName"),
+                      "last_name": seat.get("lastName"), "active": active,
+                      "updated_at": now_ms}
+            before = stored.pop(urn, None)
+            if before is None:
+                conn.execute(linkedin_seats.insert().values(tenant_id=tenant_id, seat=urn,
+                                                            change="seat added", **values))
+                added += 1
+                continue
+            change = None
+            if before.active and not active:
+                change, removed = "seat removed in Recruiter", removed + 1
+            elif before.person != values["person"]:
+                change, reassigned = "seat reassigned to another member", reassigned + 1
+                if before.mapping == "manual":
+                    # A manual mapping was about the previous holder: it no longer holds.
+                    values.update(user_id=None, mapping=None, mapped_at=None)
+            if change:
+                values["change"] = change
+            conn.execute(update(linkedin_seats).where(
+                linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == urn)
+                .values(**values))
+        for urn, gone in stored.items():  # no longer on the contract at all
+            if gone.active:
+                removed += 1
+                conn.execute(update(linkedin_seats).where(
+                    linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == urn)
+                    .values(active=False, change="seat removed in Recruiter",
+                            updated_at=now_ms))
+        mapped, unmapped = _automap(conn, tenant_id, now_ms)
+    return SeatReport(len(pulled), added, removed, reassigned, mapped, unmapped)
+
+
+def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
+    """Map seats by email unless mapped by hand; unmap seats whose user is deactivated or
+    whose seat is inactive. Returns (mapped seats, unmapped active seats)."""
+    mapped = unmapped = 0
+    for seat in conn.execute(select(linkedin_seats).where(
+            linkedin_seats.c.tenant_id == tenant_id)).all():
+        values: dict[str, Any] = {}
+        if seat.user_id is not None:
+            active_user = conn.execute(select(users.c.active).where(
+                users.c.id == seat.user_id)).scalar()
+            if active_user is False:
+                values = {"user_id": None, "mapping": None, "mapped_at": None,
+                          "change": "the mapped user was deactivated"}
+        if seat.mapping != "manual" and seat.active and not values:
+            user_id = _user_by_email(conn, tenant_id, seat.email)
+            if user_id != seat.user_id:
+                values = {"user_id": user_id, "mapping": "auto" if user_id else None,
+                          "mapped_at": now_ms if user_id else None}
+        if values:
+            conn.execute(update(linkedin_seats).where(
+                linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat.seat)
+                .values(**values))
+        user_id = values.get("user_id", seat.user_id) if values else seat.user_id
+        if seat.active:
+            mapped += user_id is not None
+            unmapped += user_id is None
+    return mapped, unmapped
+
+
+def map_seat(store: Store, tenant_id: int, seat: str, user_external_id: str | None,
+             now_ms: int) -> None:
+    """The admin's Edit -> user -> Save (None: unmap, and keep it unmapped)."""
+    with store.db.write() as conn:
+        row = conn.execute(select(linkedin_seats.c.seat).where(
+            linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat)).first()
+        if row is None:
+            raise LookupError(f"seat: no seat {seat} for this tenant")
+        user_id = None
+        if user_external_id is not None:
+            user_id = conn.execute(select(users.c.id).where(
+                users.c.tenant_id == tenant_id, users.c.external_id == user_external_id,
+                users.c.active.is_not(False))).scalar()
+            if user_id is None:
+                raise LookupError(f"user: no active user {user_external_id}")
+        conn.execute(update(linkedin_seats).where(
+            linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat).values(
+            user_id=user_id, mapping="manual", mapped_at=now_ms,
+            change="mapped by an admin" if user_id else "unmapped by an admin"))
