@@ -100,6 +100,9 @@ def disconnect(
         verified = report["verified"]
         console.print(f"Verified by reading back {verified['checked']} records: "
                       f"{sum(verified['stillPresent'].values())} still present.")
+        for resource, count in (report.get("pending") or {}).items():
+            console.print(f"[yellow]{count} {resource} closes not confirmed by LinkedIn yet; "
+                          "the sync keeps following them.[/yellow]")
 
 
 @sync_app.command("plan")
@@ -228,3 +231,5 @@ def retry(tenant: str = typer.Option(...), batch: int | None = typer.Option(None
         else:
             console.print(f"Retried: {tally.synced} synced, {tally.rejected} rejected, "
                           f"{tally.retryable} still failing.")
+            if report.kind == "paused":
+                console.print(f"[yellow]{report.message}[/yellow]")

@@ -2,7 +2,9 @@
 
 Batch methods return one `EntityOutcome` per key (synced / rejected with LinkedIn's message /
 retryable), matched back to the caller's keys by meaning, since LinkedIn may answer keys in
-another field order or percent-encoded. Whole-request failures raise from `errors.py`.
+another field order or percent-encoded, with the answer's Retry-After: LinkedIn may throttle
+single entities (a 429 among the statuses of a 200 answer), and the caller must then back off
+as for a whole-request 429. Whole-request failures raise from `errors.py`.
 """
 
 from __future__ import annotations
@@ -24,10 +26,39 @@ from recruitlink.core.restli import (
 )
 from recruitlink.errors import LinkedInRequestError
 
-from .http import Credentials, RestliHttp
+from .http import Credentials, RestliHttp, retry_after_s
 from .tokens import TokenCache
 
 BatchKey = Key | str
+
+
+class BatchOutcomes(dict[BatchKey, EntityOutcome]):
+    """Each key's outcome in one batch answer, and that answer's Retry-After in seconds (None
+    if it sent none): what an entity answered 429 should wait."""
+
+    retry_after: float | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return any(o.status == 429 for o in self.values())
+
+
+class JobAnswers(list[tuple[EntityOutcome, str | None]]):
+    """Per submitted job posting: its outcome and task URN; and the answer's Retry-After."""
+
+    retry_after: float | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return any(o.status == 429 for o, _ in self)
+
+
+class TaskAnswers(dict[str, dict[str, Any] | None]):
+    """Job tasks by URN: the task, or None where LinkedIn does not know it. A task LinkedIn
+    could not answer for now (an entity 429 or 5xx) is left out: ask again later."""
+
+    retry_after: float | None = None
+    throttled: bool = False
 
 INTEGRATION_TENANT = {"tenantType": "RECRUITER", "dataProvider": "ATS"}
 
@@ -67,7 +98,7 @@ class LinkedInClient:
     def upsert(self, resource: str, items: Sequence[tuple[Mapping[str, str] | str,
                                                           Mapping[str, Any]]], *,
                parent: Mapping[str, str] | None = None,
-               child: str | None = None) -> dict[BatchKey, EntityOutcome]:
+               child: str | None = None) -> BatchOutcomes:
         """BATCH_UPDATE (PUT): each record replaces LinkedIn's copy entirely."""
         keys = [k for k, _ in items]
         body = {"entities": {_entity_key(k): dict(record) for k, record in items}}
@@ -78,7 +109,7 @@ class LinkedInClient:
 
     def patch(self, resource: str, items: Sequence[tuple[Mapping[str, str],
                                                          Mapping[str, Any]]]
-              ) -> dict[BatchKey, EntityOutcome]:
+              ) -> BatchOutcomes:
         """BATCH_PARTIAL_UPDATE: `$set` only the given fields."""
         keys = [k for k, _ in items]
         body = {"entities": {_entity_key(k): {"patch": {"$set": dict(fields)}}
@@ -104,7 +135,7 @@ class LinkedInClient:
 
     def delete(self, resource: str, keys: Sequence[Mapping[str, str] | str], *,
                parent: Mapping[str, str] | None = None,
-               child: str | None = None) -> dict[BatchKey, EntityOutcome]:
+               child: str | None = None) -> BatchOutcomes:
         """BATCH_DELETE. A key LinkedIn no longer has counts as deleted."""
         response = self.rest.call("DELETE", _path(resource, parent, child),
                                   query=batch_ids_query(keys))
@@ -127,10 +158,11 @@ class LinkedInClient:
                 return elements
 
     def _outcomes(self, response: httpx.Response, keys: Sequence[Mapping[str, str] | str], *,
-                  deleting: bool = False) -> dict[BatchKey, EntityOutcome]:
+                  deleting: bool = False) -> BatchOutcomes:
         body = response.json()
         compound = bool(keys) and not isinstance(keys[0], str)
-        outcomes: dict[BatchKey, EntityOutcome] = {}
+        outcomes = BatchOutcomes()
+        outcomes.retry_after = retry_after_s(response.headers.get("Retry-After"))
         for text, value in (body.get("results") or {}).items():
             status = int(value.get("status", 200)) if isinstance(value, Mapping) else 200
             outcomes[_response_key(text, compound)] = classify(status, deleting=deleting)
@@ -147,14 +179,14 @@ class LinkedInClient:
 
     # -- jobs ---------------------------------------------------------------------------------
 
-    def submit_jobs(self, elements: Sequence[Mapping[str, Any]]
-                    ) -> list[tuple[EntityOutcome, str | None]]:
+    def submit_jobs(self, elements: Sequence[Mapping[str, Any]]) -> JobAnswers:
         """batch_create on simpleJobPostings: per element, its outcome and task URN (202)."""
         response = self.rest.call("POST", "simpleJobPostings",
                                   body={"elements": [dict(e) for e in elements]},
                                   restli_method="batch_create")
         answered = response.json().get("elements") or []
-        results: list[tuple[EntityOutcome, str | None]] = []
+        results = JobAnswers()
+        results.retry_after = retry_after_s(response.headers.get("Retry-After"))
         for index in range(len(elements)):
             if index >= len(answered):
                 results.append((EntityOutcome("retryable", 0, "missing from LinkedIn's answer"),
@@ -166,9 +198,21 @@ class LinkedInClient:
             results.append((classify(status, str(error.get("message", ""))), item.get("id")))
         return results
 
-    def job_tasks(self, urns: Sequence[str]) -> dict[str, dict[str, Any] | None]:
-        return {k: v for k, v in self.get("simpleJobPostingTasks", list(urns)).items()
-                if isinstance(k, str)}
+    def job_tasks(self, urns: Sequence[str]) -> TaskAnswers:
+        """BATCH_GET of job tasks (see `TaskAnswers`)."""
+        response = self.rest.call("GET", "simpleJobPostingTasks",
+                                  query=batch_ids_query(list(urns)))
+        body = response.json()
+        answers = TaskAnswers({urn: None for urn in urns})
+        answers.retry_after = retry_after_s(response.headers.get("Retry-After"))
+        for text, record in (body.get("results") or {}).items():
+            answers[unquote(text)] = record
+        for text, value in (body.get("errors") or {}).items():
+            status = int(value.get("status", 500)) if isinstance(value, Mapping) else 500
+            if classify(status).verdict == "retryable":
+                answers.pop(unquote(text), None)
+                answers.throttled = answers.throttled or status == 429
+        return answers
 
     # -- integrations -------------------------------------------------------------------------
 
@@ -178,7 +222,7 @@ class LinkedInClient:
                 **INTEGRATION_TENANT}
 
     def name_integrations(self, items: Sequence[tuple[Mapping[str, str], str]]
-                          ) -> dict[BatchKey, EntityOutcome]:
+                          ) -> BatchOutcomes:
         return self.patch("atsIntegrations",
                           [(key, {"integrationName": name}) for key, name in items])
 
@@ -235,4 +279,4 @@ def _entity_key(key: Mapping[str, str] | str) -> str:
     return key if isinstance(key, str) else encode_key(key)
 
 
-__all__ = ["BatchKey", "LinkedInClient"]
+__all__ = ["BatchKey", "BatchOutcomes", "JobAnswers", "LinkedInClient", "TaskAnswers"]

@@ -103,7 +103,7 @@ def _checked(response: httpx.Response, verb: str, path: str) -> httpx.Response:
     where = f"{verb} {path.split('?')[0][:120]}"
     message = f"{where}: {status} {_message(response)}"
     if status == 429:
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = retry_after_s(response.headers.get("Retry-After"))
         raise LinkedInThrottled(message, retry_after=retry_after, status=status)
     if status >= 500 or status == 408:
         raise LinkedInUnavailable(message, status=status)
@@ -114,7 +114,8 @@ def _checked(response: httpx.Response, verb: str, path: str) -> httpx.Response:
     raise LinkedInRequestError(message, status=status)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_s(value: str | None) -> float | None:
+    """A Retry-After header in seconds (LinkedIn sends delta-seconds), or None."""
     if value is None:
         return None
     try:

@@ -358,7 +358,7 @@ sync_ledger = Table(
     Column("resource", String(48), nullable=False),
     Column("li_key", Json, nullable=False),  # {"key": ..., "parent": ...}
     Column("content_hash", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # synced|submitted|rejected|deleted|excluded
+    Column("state", String(16), nullable=False),  # synced|submitted|closing|rejected|deleted|excluded
     Column("job_task", String(100), nullable=True),
     Column("reason", Text, nullable=True),
     Column("source_modified_at", Millis, nullable=True),
@@ -385,6 +385,9 @@ sync_errors = Table(
 )
 Index("ix_sync_errors_batch", sync_errors.c.batch_id)
 Index("ix_sync_errors_tenant", sync_errors.c.tenant_id, sync_errors.c.status, sync_errors.c.id)
+# A record's error history (auto-replay counts its failures in a row).
+Index("ix_sync_errors_record", sync_errors.c.tenant_id, sync_errors.c.entity,
+      sync_errors.c.entity_id)
 
 sync_cursors = Table(
     "sync_cursors", metadata,

@@ -4,6 +4,7 @@ a deletion report)."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +18,7 @@ from recruitlink.store import schema
 from . import connections, ledger
 from .engine import StepReport, SyncEngine, _Work, now_ms
 from .items import ORDER, STREAM, delete_item, streams_for
-from .ledger import LIVE_STATES
+from .ledger import LIVE_STATES, PENDING_STATES
 
 
 def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
@@ -40,28 +41,27 @@ def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
 
 
 def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) -> StepReport:
-    """Send again every record with an open error (of one batch, or all), as they are now."""
+    """Send again every record with an open error (of one batch, or all), as they are now,
+    in logical batches like the sync's. The errors are marked replayed in the transaction
+    that prepares the batches, so a crash or a pause loses none of them: what is not sent
+    yet stays prepared, and the sync sends it (on resume)."""
     info = connections.load_required(engine.store, tenant_id, engine.box)
-    with engine.store.db.write() as conn:
-        query = select(schema.sync_errors.c.entity, schema.sync_errors.c.entity_id).where(
-            schema.sync_errors.c.tenant_id == tenant_id,
-            schema.sync_errors.c.status == "open")
-        if batch_id is not None:
-            query = query.where(schema.sync_errors.c.batch_id == batch_id)
-        refs = list(dict.fromkeys((r.entity, r.entity_id) for r in conn.execute(query)))
-        marked = update(schema.sync_errors).where(
-            schema.sync_errors.c.tenant_id == tenant_id, schema.sync_errors.c.status == "open")
-        if batch_id is not None:
-            marked = marked.where(schema.sync_errors.c.batch_id == batch_id)
-        conn.execute(marked.values(status="replayed"))
-    if not refs:
-        return StepReport("idle", message="no failed records to retry")
     engine.hold_lease(tenant_id)
     try:
         with engine.store.reader() as conn:
+            query = select(schema.sync_errors.c.id, schema.sync_errors.c.entity,
+                           schema.sync_errors.c.entity_id).where(
+                schema.sync_errors.c.tenant_id == tenant_id,
+                schema.sync_errors.c.status == "open")
+            if batch_id is not None:
+                query = query.where(schema.sync_errors.c.batch_id == batch_id)
+            errors = conn.execute(query).all()
+            if not errors:
+                return StepReport("idle", message="no failed records to retry")
+            refs = list(dict.fromkeys((r.entity, r.entity_id) for r in errors))
             work = engine._work(conn, info, refs, historical=False)
-        return engine._send(info, work, engine._sender(info), batch_id=None, run_id=None,
-                            milestone=None, cursor_after=None)
+        return engine.send_in_batches(info, work, engine._sender(info), cursor_after=None,
+                                      replayed=[r.id for r in errors])
     finally:
         engine.release_lease(tenant_id)
 
@@ -195,6 +195,7 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[st
             started_at=now)).inserted_primary_key[0])  # type: ignore[index]
     deleted: Counter[str] = Counter()
     failed: Counter[str] = Counter()
+    jobs = _jobs_on_linkedin(engine, tenant_id)
     # Children before parents: notes, stages and feedback, then applications, ...
     for stream in sorted(STREAM.values(), key=lambda s: -ORDER[s.name]):
         while True:
@@ -215,14 +216,21 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[st
             failed[stream.resource] += (tally.rejected + tally.retryable) if tally else 0
             if tally and tally.synced == 0:
                 break  # LinkedIn refuses these deletes; they stay listed as failures
+    _await_closes(engine, info, sender)
+    closed = _job_outcomes(engine, tenant_id, jobs)
+    deleted["simpleJobPostings"] = closed["deleted"]
+    failed["simpleJobPostings"] = closed["failed"]
     verification = _verify_gone(engine, info)
     client = engine.client_for(info)
     export = client.integration_key(info.organization, "CRM_ONE_CLICK_EXPORT"
                                     if info.kind == "CRM" else "ONE_CLICK_EXPORT")
     client.delete_configuration(export, "CALLBACK_URL")
-    report_json = {"deleted": {k: v for k, v in deleted.items() if v},
-                   "failed": {k: v for k, v in failed.items() if v},
-                   "verified": verification}
+    report_json: dict[str, Any] = {"deleted": {k: v for k, v in deleted.items() if v},
+                                   "failed": {k: v for k, v in failed.items() if v},
+                                   "verified": verification}
+    if closed["pending"]:
+        # LinkedIn has not confirmed these closes yet; the sync keeps polling them.
+        report_json["pending"] = {"simpleJobPostings": closed["pending"]}
     finished = now_ms()
     with engine.store.db.write() as conn:
         conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run_id).values(
@@ -231,6 +239,49 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[st
         conn.execute(schema.sync_cursors.delete().where(
             schema.sync_cursors.c.tenant_id == tenant_id))
     return report_json
+
+
+def _jobs_on_linkedin(engine: SyncEngine, tenant_id: int) -> list[int]:
+    """The jobs LinkedIn lists (or is closing) for the tenant, before the disconnect."""
+    with engine.store.reader() as conn:
+        return list(conn.execute(select(schema.sync_ledger.c.entity_id).where(
+            schema.sync_ledger.c.tenant_id == tenant_id, schema.sync_ledger.c.entity == "jobs",
+            schema.sync_ledger.c.state.in_((*LIVE_STATES, "closing")))).scalars())
+
+
+def _await_closes(engine: SyncEngine, info: connections.ConnectionInfo, sender: Any) -> None:
+    """Poll the tenant's job tasks (its CLOSEs) until LinkedIn confirms each, or the wait
+    runs out (`close_wait_s`)."""
+    deadline = time.monotonic() + engine.settings.close_wait_s
+    while time.monotonic() < deadline:
+        with engine.store.reader() as conn:
+            pending = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
+                schema.sync_ledger.c.tenant_id == info.tenant_id,
+                schema.sync_ledger.c.state.in_(PENDING_STATES))).scalar()
+        if not pending:
+            return
+        if engine._poll_tasks(info, sender) is None:
+            engine.renew_lease(info.tenant_id)
+        engine.sleep(max(0.05, min(1.0, engine.settings.job_task_poll_s)))
+
+
+def _job_outcomes(engine: SyncEngine, tenant_id: int, job_ids: list[int]) -> dict[str, int]:
+    """How the disconnect's job closes ended: deleted (closed, or never there), failed
+    (LinkedIn still lists the job), pending (not confirmed yet)."""
+    counts = {"deleted": 0, "failed": 0, "pending": 0}
+    with engine.store.reader() as conn:
+        for start in range(0, len(job_ids), 500):
+            for state in conn.execute(select(schema.sync_ledger.c.state).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.entity == "jobs",
+                    schema.sync_ledger.c.entity_id.in_(job_ids[start:start + 500]))).scalars():
+                if state in ("deleted", "excluded"):
+                    counts["deleted"] += 1
+                elif state in PENDING_STATES:
+                    counts["pending"] += 1
+                else:
+                    counts["failed"] += 1
+    return counts
 
 
 def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[str, Any]:

@@ -4,11 +4,15 @@
 1. a batch left `prepared` by a crash is sent again (it is an upsert) and committed;
 2. the next chunk of the changelog (the continuous sync: it runs from the first minute of the
    historical sync, and before each historical batch, so the backfill never starves it);
-3. LinkedIn's job tasks that are due are polled until confirmed;
-4. the next logical batch (up to 1000 records) of the historical sync, in milestone order.
+3. LinkedIn's job tasks that are due (CREATE, UPDATE and CLOSE) are polled until confirmed;
+4. records LinkedIn kept failing (5xx, 429, timeouts) are replayed, with a growing backoff,
+   a bounded number of times (then they wait for `sync retry`);
+5. the next logical batch (up to 1000 records) of the historical sync, in milestone order.
 Each batch is prepared (write-ahead), sent as calls of at most 100, and committed with its
-ledger and cursor in one transaction. Sends for a tenant never overlap, and every send reads
-the record's current row, so an older version can never overwrite a newer one.
+ledger and cursor in one transaction; the continuous sync and replays cut their work into the
+same logical batches, so a pause stops all sends within one batch. Sends for a tenant never
+overlap, and every send reads the record's current row, so an older version can never
+overwrite a newer one.
 
 With the ACL visibility policy a job's records also include its ACL records (one per viewer,
 ledger entity `job_acls`): every look at a job compares the viewers it has now with the ACL
@@ -35,7 +39,7 @@ from recruitlink.core.limits import Limit, copy_limits
 from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
-from recruitlink.linkedin import LinkedInClient, TokenCache
+from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
 
@@ -57,10 +61,10 @@ from .items import (
     streams_of,
     synced_entities,
 )
-from .ledger import LIVE_STATES, LedgerRow, Tally
+from .ledger import LIVE_STATES, PENDING_STATES, LedgerRow, Tally
 from .sender import ItemResult, Sender
 
-StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "historical",
+StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
 
 
@@ -77,6 +81,15 @@ class EngineSettings:
     max_attempts: int = 6
     backoff_s: float = 0.5
     idle_sleep_s: float = 0.2
+    replay_after_s: float = 30.0
+    """A record LinkedIn kept failing is replayed this long after; the wait doubles with each
+    failure in a row, up to `replay_max_s`."""
+    replay_max_s: float = 900.0
+    replay_attempts: int = 5
+    """Automatic replays of a record before it is left failed for `sync retry`."""
+    close_wait_s: float = 900.0
+    """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
+    polling the rest afterwards)."""
 
 
 class LeaseLost(TransientError):
@@ -150,6 +163,7 @@ class SyncEngine:
         self.sleep = sleep
         self._clients: dict[tuple[str, str], LinkedInClient] = {}
         self._lock = threading.Lock()
+        self._replay_checked: dict[int, int] = {}
 
     def close(self) -> None:
         self.http.close()
@@ -259,7 +273,7 @@ class SyncEngine:
                 schema.sync_runs.c.id.desc()).limit(1)).scalar()
             submitted = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
                 schema.sync_ledger.c.tenant_id == tenant_id,
-                schema.sync_ledger.c.state == "submitted")).scalar()
+                schema.sync_ledger.c.state.in_(PENDING_STATES))).scalar()
         return run == "done" and not submitted
 
     def step(self, tenant_id: int) -> StepReport:
@@ -269,17 +283,23 @@ class SyncEngine:
                                         int(self.settings.lease_ttl_s * 1000)):
                 return StepReport("busy")
         info = self._load(tenant_id)
-        if info is None or info.status != "ENABLED":
+        if info is None or info.status not in ("ENABLED", "DISCONNECTED"):
             return StepReport("idle", message="not connected or not ENABLED")
         if info.paused:
             return StepReport("paused")
+        if info.status == "DISCONNECTED" and not info.client_id:
+            return StepReport("idle", message="not connected or not ENABLED")
         try:
             sender = self._sender(info)
+            if info.status == "DISCONNECTED":
+                # Closes a disconnect did not see confirmed are still followed to their end.
+                return self._poll_tasks(info, sender) or StepReport(
+                    "idle", message="not connected or not ENABLED")
             with self.store.reader() as conn:
                 prepared = ledger.prepared_batches(conn, tenant_id)
             if prepared:
                 return self._recover(info, prepared[0], sender)
-            for attempt in (self._continuous, self._poll_tasks, self._historical):
+            for attempt in (self._continuous, self._poll_tasks, self._replay, self._historical):
                 report = attempt(info, sender)
                 if report is not None:
                     return report
@@ -482,6 +502,10 @@ class SyncEngine:
     def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo, work: _Work,
                   sent: ledger.PreparedItem | None = None) -> None:
         live = held is not None and held.state in LIVE_STATES
+        if item.excluded and held is not None and held.state == "closing":
+            # Its CLOSE is on its way; the task poll records how it ends.
+            work.skipped.append(item)
+            return
         # Where LinkedIn may hold this record now: (its key there, the resource holding it).
         copies = [(held.li_key, held.resource)] if live and held is not None else []
         if sent is not None and sent.action == "upsert" and sent.li_key is not None:
@@ -559,8 +583,7 @@ class SyncEngine:
     def _recover(self, info: ConnectionInfo, batch: ledger.Prepared,
                  sender: Sender) -> StepReport:
         with self.store.db.write() as conn:  # a re-send, counted in the sync log
-            conn.execute(update(schema.sync_batches).where(schema.sync_batches.c.id == batch.id)
-                         .values(attempts=schema.sync_batches.c.attempts + 1))
+            ledger.start_attempt(conn, batch.id)
         sent = {(i.entity, i.entity_id): i for i in batch.items if i.action == "upsert"}
         refs = [(i.entity, i.entity_id) for i in batch.items]
         # The batch's own streams only: a job's posting and its ACLs go in different batches
@@ -596,8 +619,32 @@ class SyncEngine:
             with self.store.db.write() as conn:
                 self._move_cursor(conn, info.tenant_id, upto)
             return StepReport("continuous")
-        return self._send(info, work, sender, batch_id=None, run_id=None, milestone=None,
-                          cursor_after=upto)
+        return self.send_in_batches(info, work, sender, cursor_after=upto)
+
+    def _replay(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        """Send again, as they are now, the records LinkedIn kept failing (5xx, 429,
+        timeouts): the running sync does not leave them to `sync retry` unless they keep
+        failing (see `ledger.due_replays`)."""
+        now = now_ms()
+        if self._replay_checked.get(info.tenant_id, 0) > now:
+            return None
+        # Looked at every few seconds, not every step: an idle loop steps many times a second.
+        self._replay_checked[info.tenant_id] = now + int(
+            min(5.0, self.settings.replay_after_s) * 1000)
+        with self.store.reader() as conn:
+            due = ledger.due_replays(
+                conn, info.tenant_id, now, first_after_ms=int(self.settings.replay_after_s * 1000),
+                max_wait_ms=int(self.settings.replay_max_s * 1000),
+                attempts=self.settings.replay_attempts, limit=info.policy.batch_size)
+            if not due:
+                return None
+            work = self._work(conn, info, [ref for ref, _ in due], historical=False)
+        self._replay_checked.pop(info.tenant_id, None)  # the next may be due at once
+        report = self.send_in_batches(info, work, sender, cursor_after=None,
+                                      replayed=[i for _, ids in due for i in ids])
+        if report.kind != "paused":
+            report.kind = "replay"
+        return report
 
     def _historical(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
         with self.store.reader() as conn:
@@ -645,48 +692,80 @@ class SyncEngine:
                           rows=len(rows))
 
     def _poll_tasks(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        """Ask LinkedIn how the due job tasks (CREATE, UPDATE, CLOSE) ended, and record it:
+        the tally counts the confirmed (synced) and the failed (rejected)."""
         due = now_ms() - int(self.settings.job_task_poll_s * 1000)
         with self.store.reader() as conn:
-            waiting = conn.execute(select(schema.sync_ledger).where(
-                schema.sync_ledger.c.tenant_id == info.tenant_id,
-                schema.sync_ledger.c.state == "submitted",
-                schema.sync_ledger.c.updated_at <= due).limit(100)).all()
+            waiting = ledger.pending_tasks(conn, info.tenant_id, due)
         if not waiting:
             return None
         urns = [r.job_task for r in waiting if r.job_task]
-        answers = sender._call("simpleJobPostingTasks", len(urns),
-                               lambda: sender.client.job_tasks(urns)) if urns else {}
+        answers: TaskAnswers = sender._call(
+            "simpleJobPostingTasks", len(urns),
+            lambda: sender.client.job_tasks(urns)) if urns else TaskAnswers()
+        sender.entities_throttled("simpleJobPostingTasks", answers.throttled,
+                                  answers.retry_after)
+        tally = Tally()
         now = now_ms()
         with self.store.db.write() as conn:
             for row in waiting:
-                task = answers.get(row.job_task) if row.job_task else {"status": "SUCCEEDED"}
+                if row.job_task and row.job_task not in answers:
+                    ledger.task_waiting(conn, info.tenant_id, row, now)  # ask again later
+                    continue
+                task = answers[row.job_task] if row.job_task else {"status": "SUCCEEDED"}
                 # A task LinkedIn no longer knows (ids live >= 24 h; we poll within minutes)
                 # cannot be confirmed: fail it with a reason instead of waiting forever.
                 status = (task or {}).get("status", "FAILED")
                 if task is None:
                     task = {"errorMessage": f"LinkedIn no longer knows task {row.job_task}"}
-                where = [schema.sync_ledger.c.tenant_id == info.tenant_id,
-                         schema.sync_ledger.c.entity == row.entity,
-                         schema.sync_ledger.c.entity_id == row.entity_id,
-                         schema.sync_ledger.c.state == "submitted"]
                 if status in ("SUCCEEDED", "PROCESSED"):
-                    conn.execute(update(schema.sync_ledger).where(*where).values(
-                        state="synced", updated_at=now))
+                    ledger.task_confirmed(conn, info.tenant_id, row, now)
+                    tally.synced += 1
                 elif status == "FAILED":
-                    reason = str((task or {}).get("errorMessage") or "job task FAILED")
-                    conn.execute(update(schema.sync_ledger).where(*where).values(
-                        state="rejected", content_hash=None, reason=reason, updated_at=now))
-                    item = Item(stream="jobs", entity=row.entity, entity_id=row.entity_id,
-                                external_id=row.external_id, resource=row.resource,
-                                action="upsert")
-                    ledger.add_errors(conn, info.tenant_id, row.batch_id, item,
-                                      [{"field": "", "reason": reason}], "linkedin", now)
+                    reason = str(task.get("errorMessage") or "job task FAILED")
+                    ledger.task_failed(conn, info.tenant_id, row, reason, now)
+                    tally.rejected += 1
                 else:
-                    conn.execute(update(schema.sync_ledger).where(*where).values(
-                        updated_at=now))
-        return StepReport("tasks", records=len(waiting))
+                    ledger.task_waiting(conn, info.tenant_id, row, now)
+        return StepReport("tasks", records=len(waiting), tally=tally)
 
     # -- send and commit -------------------------------------------------------------------------
+
+    def send_in_batches(self, info: ConnectionInfo, work: _Work, sender: Sender, *,
+                        cursor_after: int | None, replayed: Sequence[int] = ()
+                        ) -> StepReport:
+        """Send work outside the historical sync (a changelog chunk, a replay, `sync retry`)
+        as logical batches of at most the policy's batch size, like the historical sync.
+        Every batch is prepared (write-ahead) before anything is sent, with the open errors
+        being `replayed` marked in the same transaction; the changelog cursor moves with the
+        last. A pause stops between batches: the rest stay prepared, sent on resume."""
+        parts = split_work(work, info.policy.batch_size)
+        now = now_ms()
+        with self.store.db.write() as conn:
+            ledger.mark_replayed(conn, info.tenant_id, replayed)
+            batch_ids = [ledger.prepare_batch(
+                conn, tenant_id=info.tenant_id, run_id=None, milestone=None, items=part.items,
+                cursor_after=cursor_after if n == len(parts) - 1 else None, now_ms=now,
+                attempts=0) for n, part in enumerate(parts)]
+        total = StepReport("continuous", tally=Tally())
+        for n, (batch_id, part) in enumerate(zip(batch_ids, parts, strict=True)):
+            try:
+                if self._paused(info.tenant_id):
+                    raise Stopped("paused")
+                with self.store.db.write() as conn:
+                    ledger.start_attempt(conn, batch_id)
+                report = self._send(info, part, sender, batch_id=batch_id, run_id=None,
+                                    milestone=None, cursor_after=cursor_after
+                                    if n == len(parts) - 1 else None)
+            except Stopped:
+                total.kind = "paused"
+                total.message = (f"paused: {len(parts) - n} prepared batch(es) of "
+                                 f"{len(parts)} are sent on resume")
+                return total
+            total.records += report.records
+            total.batch_id = batch_id
+            _add(total.tally, report.tally)
+        return total
 
     def _send(self, info: ConnectionInfo, work: _Work, sender: Sender, *,
               batch_id: int | None, run_id: int | None, milestone: str | None,
@@ -753,3 +832,37 @@ class SyncEngine:
         current = ledger.get_cursor(conn, tenant_id, "changelog") or 0
         if position > current:
             ledger.set_cursor(conn, tenant_id, "changelog", position, now_ms())
+
+
+def split_work(work: _Work, size: int) -> list[_Work]:
+    """Cut work into logical batches of at most `size` records, keeping its order (parents
+    before children, children's deletes before their parents'), and a record's delete under
+    its old key in the batch of its upsert."""
+    units: list[list[tuple[str, Item]]] = []
+    for kind in ("send", "rejected", "skipped", "excluded"):
+        for item in getattr(work, kind):
+            last = units[-1][-1] if units else None
+            if (kind == "send" and last is not None and last[0] == "send"
+                    and (last[1].entity, last[1].entity_id) == (item.entity, item.entity_id)):
+                units[-1].append((kind, item))
+            else:
+                units.append([(kind, item)])
+    parts: list[_Work] = []
+    current, count = _Work(), 0
+    for unit in units:
+        if count and count + len(unit) > size:
+            parts.append(current)
+            current, count = _Work(), 0
+        for kind, item in unit:
+            getattr(current, kind).append(item)
+        count += len(unit)
+    if count:
+        parts.append(current)
+    return parts
+
+
+def _add(total: Tally | None, part: Tally | None) -> None:
+    if total is None or part is None:
+        return
+    for name in ("synced", "rejected", "retryable", "skipped", "excluded"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))

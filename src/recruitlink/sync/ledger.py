@@ -4,6 +4,11 @@ errors of rejected records, cursors, and the one-sync-per-tenant lease.
 A batch is recorded (`prepare_batch`) before it is sent; its outcome, the per-record ledger,
 the errors and the cursor it covers move together in one transaction (`commit_batch`). A
 crash in between leaves the batch `prepared`, and it is sent again (an upsert: harmless).
+
+Jobs are asynchronous at LinkedIn: a job whose task is not confirmed yet is `submitted` (an
+upsert) or `closing` (a CLOSE taking it off LinkedIn), its key and hash are the change in
+flight, and the version LinkedIn last confirmed rides along in `li_key["confirmed"]`, so that
+a FAILED task falls back to what LinkedIn still holds (`task_failed`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, or_, select, update
+from sqlalchemy import Connection, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.store.schema import (
@@ -30,6 +35,10 @@ from .sender import ItemResult
 
 LIVE_STATES = ("synced", "submitted")
 """Ledger states meaning LinkedIn holds the record."""
+PENDING_STATES = ("submitted", "closing")
+"""Ledger states of a job whose task LinkedIn has not confirmed yet. A `closing` job (CLOSE
+sent for a delete, an exclusion or a disconnect) is not live: nothing more is sent for it
+until the task poll records how its close ended."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,25 @@ class LedgerRow:
     state: str
     job_task: str | None
     reason: str | None = None
+    batch_id: int | None = None
+
+
+def _ledger_row(row: Any) -> LedgerRow:
+    return LedgerRow(row.entity, row.entity_id, row.external_id, row.resource, dict(row.li_key),
+                     row.content_hash, row.state, row.job_task, row.reason, row.batch_id)
+
+
+def confirmed(row: LedgerRow | None) -> dict[str, Any] | None:
+    """What LinkedIn last confirmed holding of a job, `{"state", "hash"}`, or None if it
+    never confirmed one."""
+    if row is None:
+        return None
+    if row.state == "synced":
+        return {"state": row.li_key.get("state"), "hash": row.content_hash}
+    if row.state in PENDING_STATES:
+        held = row.li_key.get("confirmed")
+        return dict(held) if held else None
+    return None
 
 
 def _insert(conn: Connection) -> Any:
@@ -62,19 +90,18 @@ def load_ledger(conn: Connection, tenant_id: int,
             for row in conn.execute(select(sync_ledger).where(
                     sync_ledger.c.tenant_id == tenant_id, sync_ledger.c.entity == entity,
                     sync_ledger.c.entity_id.in_(chunk))):
-                found[(entity, row.entity_id)] = LedgerRow(
-                    entity, row.entity_id, row.external_id, row.resource, dict(row.li_key),
-                    row.content_hash, row.state, row.job_task, row.reason)
+                found[(entity, row.entity_id)] = _ledger_row(row)
     return found
 
 
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
                   milestone: str | None, items: Sequence[Item],
-                  cursor_after: int | None, now_ms: int) -> int:
-    """Record a batch and its items (with their LinkedIn keys) before anything is sent."""
+                  cursor_after: int | None, now_ms: int, attempts: int = 1) -> int:
+    """Record a batch and its items (with their LinkedIn keys) before anything is sent.
+    `attempts`: 0 for a batch prepared ahead of its turn (`start_attempt` counts its send)."""
     batch_id = conn.execute(sync_batches.insert().values(
         tenant_id=tenant_id, run_id=run_id, milestone=milestone, status="prepared",
-        records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=1)
+        records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=attempts)
     ).inserted_primary_key[0]  # type: ignore[index]
     unique = {(item.entity, item.entity_id): item for item in items}
     if unique:
@@ -84,6 +111,12 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
              "resource": item.resource, "li_key": item.li_key}
             for item in unique.values()])
     return int(batch_id)
+
+
+def start_attempt(conn: Connection, batch_id: int) -> None:
+    """A prepared batch is about to be sent (again): count it in the sync log."""
+    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id)
+                 .values(attempts=sync_batches.c.attempts + 1))
 
 
 @dataclass(frozen=True)
@@ -140,13 +173,20 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     rejected_rows: list[dict[str, Any]] = []
     new_errors: list[tuple[Item, list[dict[str, str]], str]] = []
     touched: list[tuple[str, int]] = []
+    # Jobs whose task goes out now: what LinkedIn confirmed before, for a FAILED task.
+    tasked = [(i.entity, i.entity_id) for n, i in enumerate(items) if results[n].job_task]
+    before = load_ledger(conn, tenant_id, tasked) if tasked else {}
 
     def ledger_row(item: Item, state: str, content_hash: str | None, reason: str | None,
                    job_task: str | None = None) -> None:
+        li_key = item.li_key
+        if job_task is not None:
+            held = confirmed(before.get((item.entity, item.entity_id)))
+            li_key = {**li_key, "confirmed": held} if held else li_key
         (rejected_rows if state == "rejected" else ledger_rows).append({
             "tenant_id": tenant_id, "entity": item.entity, "entity_id": item.entity_id,
             "external_id": item.external_id, "resource": item.resource,
-            "li_key": item.li_key, "content_hash": content_hash, "state": state,
+            "li_key": li_key, "content_hash": content_hash, "state": state,
             "job_task": job_task, "reason": reason, "source_modified_at": item.modified_at,
             "batch_id": batch_id, "updated_at": now_ms})
 
@@ -157,7 +197,10 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
         touched.append((item.entity, item.entity_id))
         if result.outcome == "synced":
             tally.synced += 1
-            if item.action == "delete":
+            if item.action == "delete" and result.job_task:
+                # LinkedIn took the CLOSE; it is done when the task poll says so.
+                ledger_row(item, "closing", None, item.excluded, result.job_task)
+            elif item.action == "delete":
                 ledger_row(item, "excluded" if item.excluded else "deleted", None,
                            item.excluded)
             else:
@@ -218,6 +261,153 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
         retryable=tally.retryable, skipped=tally.skipped + tally.excluded, calls=calls,
         committed_at=now_ms))
     return tally
+
+
+def pending_tasks(conn: Connection, tenant_id: int, due_ms: int, *,
+                  limit: int = 100) -> list[LedgerRow]:
+    """Jobs whose task is due for a poll (last looked at no later than `due_ms`)."""
+    return [_ledger_row(r) for r in conn.execute(select(sync_ledger).where(
+        sync_ledger.c.tenant_id == tenant_id, sync_ledger.c.state.in_(PENDING_STATES),
+        sync_ledger.c.updated_at <= due_ms).limit(limit))]
+
+
+def _pending(tenant_id: int, row: LedgerRow) -> list[Any]:
+    return [sync_ledger.c.tenant_id == tenant_id, sync_ledger.c.entity == row.entity,
+            sync_ledger.c.entity_id == row.entity_id, sync_ledger.c.state == row.state]
+
+
+def _key(row: LedgerRow, state: str | None) -> dict[str, Any]:
+    key = {k: v for k, v in row.li_key.items() if k != "confirmed"}
+    if state is not None:
+        key["state"] = state
+    return key
+
+
+def task_waiting(conn: Connection, tenant_id: int, row: LedgerRow, now_ms: int) -> None:
+    """Not done yet: poll it again after the poll interval."""
+    conn.execute(update(sync_ledger).where(*_pending(tenant_id, row)).values(
+        updated_at=now_ms))
+
+
+def task_confirmed(conn: Connection, tenant_id: int, row: LedgerRow, now_ms: int) -> None:
+    """LinkedIn confirmed the job's task: the change in flight is what it holds now."""
+    if row.state == "closing":
+        values: dict[str, Any] = {"state": "excluded" if row.reason else "deleted",
+                                  "content_hash": None}
+    else:
+        values = {"state": "synced"}
+    conn.execute(update(sync_ledger).where(*_pending(tenant_id, row)).values(
+        li_key=_key(row, None), updated_at=now_ms, **values))
+
+
+def task_failed(conn: Connection, tenant_id: int, row: LedgerRow, reason: str,
+                now_ms: int) -> None:
+    """LinkedIn refused the job's task. The change is rejected with LinkedIn's reason (an
+    open error: `sync retry` sends it again), and the ledger falls back to what LinkedIn still
+    holds, so hashes, skips and later closes stay right: the last confirmed version, and a
+    job that failed to close is still listed. Only a job LinkedIn never confirmed is not held
+    at all."""
+    held = confirmed(row)
+    if row.state == "closing":
+        values: dict[str, Any] = {
+            "state": "synced", "li_key": _key(row, (held or {}).get("state") or "LISTED"),
+            "content_hash": (held or {}).get("hash")}
+    elif held is not None:
+        values = {"state": "synced", "li_key": _key(row, held.get("state")),
+                  "content_hash": held.get("hash")}
+    else:
+        values = {"state": "rejected", "li_key": _key(row, None), "content_hash": None}
+    conn.execute(update(sync_ledger).where(*_pending(tenant_id, row)).values(
+        reason=reason[:4000], updated_at=now_ms, **values))
+    item = Item(stream="jobs", entity=row.entity, entity_id=row.entity_id,
+                external_id=row.external_id, resource=row.resource,
+                action="delete" if row.state == "closing" else "upsert")
+    add_errors(conn, tenant_id, row.batch_id, item, [{"field": "", "reason": reason}],
+               "linkedin", now_ms)
+    _rejected_after_commit(conn, row)
+
+
+def _rejected_after_commit(conn: Connection, row: LedgerRow) -> None:
+    """The sync log counted the job synced when LinkedIn took its task: correct its batch
+    (and milestone) now that the task failed."""
+    if row.batch_id is None:
+        return
+    changed = conn.execute(update(sync_batch_items).where(
+        sync_batch_items.c.batch_id == row.batch_id, sync_batch_items.c.entity == row.entity,
+        sync_batch_items.c.entity_id == row.entity_id,
+        sync_batch_items.c.outcome == "synced").values(outcome="rejected")).rowcount
+    if not changed:
+        return
+    conn.execute(update(sync_batches).where(sync_batches.c.id == row.batch_id).values(
+        synced=sync_batches.c.synced - 1, rejected=sync_batches.c.rejected + 1))
+    batch = conn.execute(select(sync_batches.c.run_id, sync_batches.c.milestone).where(
+        sync_batches.c.id == row.batch_id)).first()
+    if batch is not None and batch.run_id is not None and batch.milestone is not None:
+        conn.execute(update(sync_milestones).where(
+            sync_milestones.c.run_id == batch.run_id,
+            sync_milestones.c.name == batch.milestone).values(
+            rejected=sync_milestones.c.rejected + 1))
+
+
+def due_replays(conn: Connection, tenant_id: int, now_ms: int, *, first_after_ms: int,
+                max_wait_ms: int, attempts: int, limit: int
+                ) -> list[tuple[tuple[str, int], list[int]]]:
+    """Records whose last send LinkedIn kept failing (an open `transient` error) and whose
+    automatic replay is due: the wait doubles with each failure in a row (from
+    `first_after_ms`, at most `max_wait_ms`), and after `attempts` replays the record waits
+    for `sync retry`. Returns each record with its open errors' ids."""
+    open_errors: dict[tuple[str, int], list[Any]] = {}
+    for row in conn.execute(select(sync_errors.c.id, sync_errors.c.entity,
+                                   sync_errors.c.entity_id, sync_errors.c.created_at).where(
+            sync_errors.c.tenant_id == tenant_id, sync_errors.c.status == "open",
+            sync_errors.c.source == "transient").order_by(sync_errors.c.id).limit(10_000)):
+        open_errors.setdefault((row.entity, row.entity_id), []).append(row)
+    if not open_errors:
+        return []
+    failures = _failures_in_a_row(conn, tenant_id, list(open_errors))
+    due: list[tuple[tuple[str, int], list[int]]] = []
+    for ref, rows in open_errors.items():
+        replays = max(0, failures.get(ref, 1) - 1)
+        if replays >= attempts:
+            continue  # left failed for `sync retry`
+        wait = min(max_wait_ms, first_after_ms * 2 ** replays)
+        if max(r.created_at for r in rows) + wait <= now_ms:
+            due.append((ref, [r.id for r in rows]))
+            if len(due) >= limit:
+                break
+    return due
+
+
+def _failures_in_a_row(conn: Connection, tenant_id: int, refs: Sequence[tuple[str, int]]
+                       ) -> dict[tuple[str, int], int]:
+    """How many times each record failed transiently since its ledger last changed (a
+    retryable outcome never writes the ledger; a synced or rejected one does)."""
+    since = select(sync_ledger.c.updated_at).where(
+        sync_ledger.c.tenant_id == sync_errors.c.tenant_id,
+        sync_ledger.c.entity == sync_errors.c.entity,
+        sync_ledger.c.entity_id == sync_errors.c.entity_id).scalar_subquery()
+    by_entity: dict[str, list[int]] = {}
+    for entity, entity_id in refs:
+        by_entity.setdefault(entity, []).append(entity_id)
+    counts: dict[tuple[str, int], int] = {}
+    for entity, ids in by_entity.items():
+        for start in range(0, len(ids), 500):
+            for row in conn.execute(select(sync_errors.c.entity_id, func.count()).where(
+                    sync_errors.c.tenant_id == tenant_id, sync_errors.c.source == "transient",
+                    sync_errors.c.entity == entity,
+                    sync_errors.c.entity_id.in_(ids[start:start + 500]),
+                    sync_errors.c.created_at > func.coalesce(since, -1))
+                    .group_by(sync_errors.c.entity_id)):
+                counts[(entity, row[0])] = int(row[1])
+    return counts
+
+
+def mark_replayed(conn: Connection, tenant_id: int, error_ids: Sequence[int]) -> None:
+    """These open errors are being sent again (their records are in a prepared batch)."""
+    for start in range(0, len(error_ids), 500):
+        conn.execute(update(sync_errors).where(
+            sync_errors.c.tenant_id == tenant_id, sync_errors.c.status == "open",
+            sync_errors.c.id.in_(error_ids[start:start + 500])).values(status="replayed"))
 
 
 def resolve_errors_many(conn: Connection, tenant_id: int,

@@ -1,7 +1,8 @@
 """Sending a logical batch of items to LinkedIn as calls of at most 100 records.
 
-Each call first reserves its records in the shared budget; a 429 blocks the family for every
-process for Retry-After and the call waits its turn again; 5xx, timeouts and dropped
+Each call first reserves its records in the shared budget; a 429 (of the whole call, or of
+single entities in its answer) blocks the family for every process for Retry-After, and the
+call, or those entities, wait their turn again; 5xx, timeouts and dropped
 connections are retried with backoff, and entities LinkedIn answers as retryable are re-sent
 alone. Every item ends with one result: synced, rejected (with LinkedIn's message), or
 retryable (LinkedIn kept failing: kept for a later retry, never dropped).
@@ -23,7 +24,7 @@ from recruitlink.errors import (
     LinkedInThrottled,
     LinkedInUnavailable,
 )
-from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
 from .budget import RateBudget
 from .items import Item
@@ -103,7 +104,7 @@ class Sender:
         while pending:
             batch = [chunk[i] for i in pending]
 
-            def send(batch: list[Item] = batch) -> dict[Any, EntityOutcome]:
+            def send(batch: list[Item] = batch) -> BatchOutcomes:
                 if action == "delete":
                     return self.client.delete(base, [it.key for it in batch], parent=parent,
                                               child=child or None)
@@ -111,11 +112,12 @@ class Sender:
                                           parent=parent, child=child or None)
 
             try:
-                outcomes: dict[Any, EntityOutcome] = self._call(resource, len(batch), send)
+                outcomes: BatchOutcomes = self._call(resource, len(batch), send)
             except LinkedInRequestError as exc:
                 for i in pending:
                     results[indexes[i]] = ItemResult("rejected", exc.message, exc.status)
                 return
+            self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
             retry = []
             for i in pending:
                 key = chunk[i].key
@@ -178,11 +180,13 @@ class Sender:
         attempt = 0
         while True:
             try:
-                answered: list[tuple[EntityOutcome, str | None]] = self._call(
+                answered: JobAnswers = self._call(
                     "simpleJobPostings", len(elements), lambda: self.client.submit_jobs(elements))
             except LinkedInRequestError as exc:
                 return [(EntityOutcome("rejected", exc.status or 400, exc.message), None)
                         for _ in elements]
+            self.entities_throttled("simpleJobPostings", answered.throttled,
+                                     answered.retry_after)
             if all(o.verdict != "retryable" for o, _ in answered) or \
                     attempt + 1 >= self.max_attempts:
                 return answered
@@ -192,6 +196,16 @@ class Sender:
             self.sleep(self.backoff_s * 2 ** (attempt - 1))
 
     # -- one call, with the budget and transient retries --------------------------------------
+
+    def entities_throttled(self, resource: str, throttled: bool,
+                            retry_after: float | None) -> None:
+        """LinkedIn throttled single entities of an answer (429 among its statuses): that is
+        the family's limit speaking, so every process backs off, as for a whole-call 429
+        (for Retry-After, or the budget's default without one), not just those records."""
+        if throttled:
+            self.stats.throttled += 1
+            self.budget.block(family_of(resource), retry_after)
+
 
     def _call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
         family = family_of(resource)

@@ -1,4 +1,5 @@
-"""inbound: push inbox, Recruiter seats, items brought in from LinkedIn
+"""inbound: push inbox, Recruiter seats, items brought in from LinkedIn; an index on a
+record's sync errors
 
 Revision ID: 0002
 Revises: 0001
@@ -81,7 +82,11 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_sync_errors_record", "sync_errors", ["tenant_id", "entity", "entity_id"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_sync_errors_record", table_name="sync_errors")
     op.drop_table("inbound_items")
     op.drop_table("linkedin_seats")
     op.drop_index("ix_inbox_events_due", table_name="inbox_events")
