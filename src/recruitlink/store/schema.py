@@ -358,7 +358,8 @@ sync_ledger = Table(
     Column("resource", String(48), nullable=False),
     Column("li_key", Json, nullable=False),  # {"key": ..., "parent": ...}
     Column("content_hash", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # synced|submitted|closing|rejected|deleted|excluded
+    # synced | submitted | closing | rejected | deleted | excluded
+    Column("state", String(16), nullable=False),
     Column("job_task", String(100), nullable=True),
     Column("reason", Text, nullable=True),
     Column("source_modified_at", Millis, nullable=True),
