@@ -98,7 +98,7 @@ def wait_for_events(store, n: int, timeout: float = 20) -> list[Any]:
         with store.reader() as conn:
             rows = conn.execute(select(schema.inbox_events).order_by(schema.inbox_events.c.id)
                                 ).all()
-        if len(rows) >= n and all(r.status != "pending" for r in rows[:n]):
+        if len(rows) >= n and all(r.status in ("done", "failed") for r in rows[:n]):
             return rows
         time.sleep(0.05)
     raise AssertionError(f"inbox: {rows}")

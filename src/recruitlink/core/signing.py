@@ -23,4 +23,6 @@ def verify(secret: str, body: bytes, header_value: str | None) -> bool:
     value = header_value.strip()
     if value.lower().startswith("hmacsha256="):
         value = value[len("hmacsha256="):]
+    if not value.isascii():
+        return False  # compare_digest refuses non-ASCII str; such a value is wrong anyway
     return hmac.compare_digest(sign(secret, body), value.lower())

@@ -4,6 +4,7 @@ changelog then syncs the candidate back to LinkedIn with its `manualMatchedMembe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -60,7 +61,12 @@ def fetch_export(client: LinkedInClient, request_id: str) -> dict[str, Any] | No
 
 
 def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, organization: str,
-                   request_id: str, now_ms: int) -> ExportResult:
+                   request_id: str, now_ms: int,
+                   settle: Callable[[Connection, ExportResult], bool] | None = None
+                   ) -> ExportResult:
+    """`settle` marks the push done in the same transaction as the export's effect, so a
+    crash leaves either both or neither; when it returns False (the claim was lost to
+    another worker) the effect is rolled back."""
     element = fetch_export(client, request_id)
     if element is None:
         return ExportResult("failed", f"LinkedIn has no export {request_id}", None)
@@ -73,7 +79,14 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
     except ValueError as exc:
         return ExportResult("failed", f"malformed export: {exc}", None)
     with store.writer(tenant_id) as w:
-        return apply_export(w, export, now_ms)
+        result = apply_export(w, export, now_ms)
+        if settle is not None and not settle(w.conn, result):
+            raise ClaimLost(f"push {request_id} was taken over by another worker")
+        return result
+
+
+class ClaimLost(RuntimeError):
+    """Another worker settled this push first; this one's work is rolled back."""
 
 
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:

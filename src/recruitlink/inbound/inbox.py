@@ -15,6 +15,8 @@ from recruitlink.store.schema import connections, inbox_events
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY_MS = 2_000
+LEASE_MS = 10 * 60 * 1000
+"""How long a claim holds: a worker that died is replaced after this, never sooner."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,9 @@ def store_event(conn: Connection, *, tenant_id: int, body: dict[str, Any],
 
 
 def claim_due(conn: Connection, now_ms: int, limit: int = 20) -> list[Event]:
-    """Pending events whose time has come, oldest first; each claimed by pushing its next
-    attempt out, so a second worker does not take it meanwhile."""
-    query = (select(inbox_events).where(inbox_events.c.status == "pending",
+    """Due events, oldest first, each leased to the caller (status `processing` until the
+    lease ends): pending ones whose time has come, and ones whose worker died."""
+    query = (select(inbox_events).where(inbox_events.c.status.in_(("pending", "processing")),
                                         inbox_events.c.next_attempt_at <= now_ms)
              .order_by(inbox_events.c.id).limit(limit))
     if conn.dialect.name == "postgresql":
@@ -63,28 +65,36 @@ def claim_due(conn: Connection, now_ms: int, limit: int = 20) -> list[Event]:
     rows = conn.execute(query).all()
     for row in rows:
         conn.execute(update(inbox_events).where(inbox_events.c.id == row.id).values(
-            attempts=row.attempts + 1, next_attempt_at=now_ms + _backoff(row.attempts + 1)))
+            status="processing", attempts=row.attempts + 1, next_attempt_at=now_ms + LEASE_MS))
     return [Event(r.id, r.tenant_id, r.type, r.request_id, dict(r.body), r.attempts + 1)
             for r in rows]
+
+
+def _mine(event: Event) -> Any:
+    """Only the holder of the current claim may settle an event (the attempt is the token)."""
+    return (inbox_events.c.id == event.id) & (inbox_events.c.attempts == event.attempts) & (
+        inbox_events.c.status == "processing")
 
 
 def _backoff(attempt: int) -> int:
     return int(FIRST_RETRY_MS * 2 ** (attempt - 1))
 
 
-def finish(conn: Connection, event_id: int, *, outcome: str, reason: str | None,
-           candidate_id: int | None, now_ms: int) -> None:
-    conn.execute(update(inbox_events).where(inbox_events.c.id == event_id).values(
+def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
+           candidate_id: int | None, now_ms: int) -> bool:
+    """Mark the event done; False when the claim was lost (the caller rolls back)."""
+    return bool(conn.execute(update(inbox_events).where(_mine(event)).values(
         status="done", outcome=outcome, reason=reason, candidate_id=candidate_id,
-        processed_at=now_ms))
+        processed_at=now_ms)).rowcount)
 
 
 def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
     """A transient failure: retried later, or after the last attempt kept as failed."""
-    values: dict[str, Any] = {"reason": reason[:2000]}
+    values: dict[str, Any] = {"reason": reason[:2000], "status": "pending",
+                              "next_attempt_at": now_ms + _backoff(event.attempts)}
     if event.attempts >= MAX_ATTEMPTS:
         values.update(status="failed", outcome="error", processed_at=now_ms)
-    conn.execute(update(inbox_events).where(inbox_events.c.id == event.id).values(**values))
+    conn.execute(update(inbox_events).where(_mine(event)).values(**values))
 
 
 def replay(conn: Connection, event_id: int, now_ms: int) -> bool:
@@ -95,7 +105,7 @@ def replay(conn: Connection, event_id: int, now_ms: int) -> bool:
     return bool(changed)
 
 
-def fail(conn: Connection, event_id: int, reason: str, now_ms: int) -> None:
+def fail(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
     """A terminal failure: kept as failed with its reason, for the admin to see or replay."""
-    conn.execute(update(inbox_events).where(inbox_events.c.id == event_id).values(
+    conn.execute(update(inbox_events).where(_mine(event)).values(
         status="failed", outcome="error", reason=reason[:2000], processed_at=now_ms))

@@ -67,7 +67,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
             change = None
             if before.active and not active:
                 change, removed = "seat removed in Recruiter", removed + 1
-            elif before.person != values["person"]:
+            if before.person != values["person"]:  # also when removed in the same pull
                 change, reassigned = "seat reassigned to another member", reassigned + 1
                 if before.mapping == "manual":
                     # A manual mapping was about the previous holder: it no longer holds.

@@ -7,15 +7,18 @@ import logging
 import threading
 import time
 
+from sqlalchemy import Connection, select
+
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import TransientError
 from recruitlink.store import Store
+from recruitlink.store.schema import candidates
 from recruitlink.sync import connections
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
 from . import inbox
-from .exports import process_export
+from .exports import ClaimLost, ExportResult, process_export
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,9 @@ class InboundWorker:
 
     def _process(self, event: inbox.Event) -> None:
         try:
-            outcome, reason, candidate = self._handle(event)
+            settled = self._handle(event)
+        except ClaimLost:
+            return  # another worker owns it now; our transaction was rolled back
         except TransientError as exc:
             with self.store.db.write() as conn:
                 inbox.failed_attempt(conn, event, f"{type(exc).__name__}: {exc.message}",
@@ -76,29 +81,35 @@ class InboundWorker:
         except Exception as exc:  # terminal: keep it, with its reason, for a replay
             log.warning("push %s (%s) failed: %s", event.request_id, event.type, exc)
             with self.store.db.write() as conn:
-                inbox.fail(conn, event.id, f"{type(exc).__name__}: {exc}", now_ms())
+                inbox.fail(conn, event, f"{type(exc).__name__}: {exc}", now_ms())
             return
-        with self.store.db.write() as conn:
-            inbox.finish(conn, event.id, outcome=outcome, reason=reason,
-                         candidate_id=candidate, now_ms=now_ms())
+        if settled is not None:
+            outcome, reason = settled
+            with self.store.db.write() as conn:
+                inbox.finish(conn, event, outcome=outcome, reason=reason, candidate_id=None,
+                             now_ms=now_ms())
 
-    def _handle(self, event: inbox.Event) -> tuple[str, str | None, int | None]:
+    def _handle(self, event: inbox.Event) -> tuple[str, str | None] | None:
+        """Process one event; returns its outcome when it is still to be marked done (an
+        export's effect and its mark are committed together, and return None)."""
         if event.type == "INTEGRATION_STATUS_CHANGE":
             status, run_id = refresh_status(self.store, self.box, self.engine, event.tenant_id)
-            return status.lower(), (f"historical sync {run_id} started" if run_id else None), \
-                None
+            return status.lower(), (f"historical sync {run_id} started" if run_id else None)
         info = connections.load_required(self.store, event.tenant_id, self.box)
-        result = process_export(self.store, self.engine.client_for(info),
-                                tenant_id=event.tenant_id, organization=info.organization,
-                                request_id=event.request_id, now_ms=now_ms())
-        candidate = None
-        if result.candidate_id is not None:
-            from sqlalchemy import select
+        settled = False
 
-            from recruitlink.store.schema import candidates
-
-            with self.store.db.read() as conn:
+        def settle(conn: Connection, result: ExportResult) -> bool:
+            nonlocal settled
+            candidate = None
+            if result.candidate_id is not None:
                 candidate = conn.execute(select(candidates.c.id).where(
                     candidates.c.tenant_id == event.tenant_id,
                     candidates.c.external_id == result.candidate_id)).scalar()
-        return result.outcome, result.reason, candidate
+            settled = inbox.finish(conn, event, outcome=result.outcome, reason=result.reason,
+                                   candidate_id=candidate, now_ms=now_ms())
+            return settled
+
+        result = process_export(self.store, self.engine.client_for(info),
+                                tenant_id=event.tenant_id, organization=info.organization,
+                                request_id=event.request_id, now_ms=now_ms(), settle=settle)
+        return None if settled else (result.outcome, result.reason)

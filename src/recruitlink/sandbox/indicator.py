@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from .customers import Customer, customers_of_contract, integration_status
+from .jobs import visible_jobs
 from .links import candidates_for_member
 from .store import records
 from .visibility import JobGate
@@ -35,20 +36,23 @@ def _children(conn: Connection, resource: str, parent: str) -> list[dict[str, An
 
 
 def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, Any],
-                   viewer: str | None) -> dict[str, Any]:
+                   viewer: str | None, now: int = 0) -> dict[str, Any]:
     """One synced candidate as the indicator tab shows it. `viewer` is the seat holder's
     person URN (None: no ACL filtering, for inspection)."""
     org, key = customer.organization, candidate["key"]
     candidate_id = candidate["keyFields"].get("atsCandidateId")
     gate = JobGate(conn, customer, viewer or "", "APPLICATION_VIEWERS") if viewer else None
+    # Whether a job is restricted is a property of the job posting, not of the application.
+    restricted = ({job["externalJobPostingId"]: bool((job["posting"] or {}).get(
+        "accessRestricted")) for job in visible_jobs(conn, org, now)} if gate else {})
     applications = []
     hidden = 0
     for row in conn.execute(select(records.c.key, records.c.key_fields, records.c.body).where(
             records.c.org == org, records.c.resource == "atsApplications",
             records.c.parent == "", records.c.candidate == candidate_id).order_by(records.c.key)):
         body = dict(row.body)
-        if gate is not None and not gate.allows(str(body.get("atsJobPostingId") or ""),
-                                                bool(body.get("accessRestricted"))):
+        job_id = str(body.get("atsJobPostingId") or "")
+        if gate is not None and not gate.allows(job_id, restricted.get(job_id, False)):
             hidden += 1
             continue
         stages = sorted(_children(conn, "atsApplications/stages", row.key),
@@ -70,12 +74,12 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
 
 
 def member_indicator(conn: Connection, contract: str, person: str,
-                     viewer: str | None) -> list[dict[str, Any]]:
+                     viewer: str | None, now: int) -> list[dict[str, Any]]:
     """Every synced candidate of the contract's organizations behind this member."""
     views = []
     for customer, itype in indicator_customers(conn, contract):
         for candidate in candidates_for_member(conn, person, [customer.organization]):
-            view = candidate_view(conn, customer, candidate, viewer)
+            view = candidate_view(conn, customer, candidate, viewer, now)
             view["indicator"] = "In CRM" if itype == "IN_CRM_INDICATOR" else "In ATS"
             views.append(view)
     return views

@@ -136,7 +136,8 @@ def build_router(sandbox: Sandbox) -> APIRouter:
             if seat is None or ctx["closed"]:
                 return _render("profile.html", **ctx, views=[], targets=None, threads=[],
                                notes=[])
-            ctx["views"] = member_indicator(conn, seat.contract, person, seat.person)
+            ctx["views"] = member_indicator(conn, seat.contract, person, seat.person,
+                                            clock.now_ms())
             ctx["targets"] = _targets(conn, seat, clock.now_ms())
             ctx["threads"] = _threads(conn, seat, person)
             ctx["notes"] = _notes(conn, seat, person)

@@ -33,7 +33,8 @@ def signed_in_member(request: Request) -> str | None:
     """The person URN of the signed-in member, or None."""
     value = request.cookies.get(COOKIE, "")
     person, _, signature = value.rpartition(".")
-    if not person or not hmac.compare_digest(signature, _sign(person)):
+    if not person or not signature.isascii() or not hmac.compare_digest(signature,
+                                                                         _sign(person)):
         return None
     return person
 
@@ -62,4 +63,5 @@ def csrf_token(person: str) -> str:
 
 
 def csrf_ok(person: str, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(token or "", csrf_token(person))
+    return bool(token) and (token or "").isascii() and hmac.compare_digest(
+        token or "", csrf_token(person))

@@ -446,9 +446,9 @@ inbox_events = Table(
     Column("type", String(48), nullable=False),
     Column("request_id", String(200), nullable=False),
     Column("body", Json, nullable=False),
-    Column("status", String(16), nullable=False),  # pending | done | failed
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("outcome", String(32), nullable=True),  # created | merged | refused | ...
+    Column("status", String(16), nullable=False),  # pending | processing | done | failed
+    Column("attempts", Integer, nullable=False, default=0),  # also the claim's token
+    Column("outcome", String(32), nullable=True),  # created | merged | failed | ...
     Column("reason", Text, nullable=True),
     Column("candidate_id", Id, nullable=True),
     Column("received_at", Millis, nullable=False),

@@ -53,9 +53,14 @@ def build_push_router(store: Store, box: SecretBox,
 
     @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)")
     async def receive(token: str, request: Request) -> Response:
-        raw = await request.body()
-        if len(raw) > MAX_PUSH_BYTES:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
             return _refuse(413, "a push body is small; this one is too large")
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_PUSH_BYTES:
+                return _refuse(413, "a push body is small; this one is too large")
         signature = request.headers.get(SIGNATURE_HEADER)
 
         def keep() -> JSONResponse:
