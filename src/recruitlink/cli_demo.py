@@ -53,6 +53,7 @@ def demo(
     sandbox_app = create_app(SandboxConfig(
         db=str(directory / "recruitlink-sandbox.db"), partner_client_id=PARTNER_ID,
         partner_client_secret=secret, auto_enable=True, job_task_delay=1.0, demo=False))
+    _ensure_demo_seats(sandbox_app.state.sandbox)
     with serve(sandbox_app, port=sandbox_port) as sandbox_url:
         base = Settings()
         database_url = (base.database_url if "RECRUITLINK_DATABASE_URL" in os.environ
@@ -68,6 +69,23 @@ def demo(
                 _run(rt, candidates, seed, sandbox_url, server_url, exit_after_sync, run_seed)
         finally:
             rt.close()
+
+
+def _ensure_demo_seats(sandbox: Any, count: int = 3) -> None:
+    """Recruiter seats on the demo contract, so the sandbox's Recruiter pages have someone to
+    sign in as (the In-ATS indicator, Export, InMail)."""
+    from sqlalchemy import select
+
+    from .sandbox.seats import add_seat
+    from .sandbox.store import members, seats
+
+    with sandbox.store.tx() as conn:
+        if conn.execute(select(seats.c.id).where(seats.c.contract == DEMO_CONTRACT)).first():
+            return
+        people = [r.urn for r in conn.execute(select(members.c.urn).order_by(members.c.urn)
+                                              .limit(count))]
+    for person in people:
+        add_seat(sandbox, DEMO_CONTRACT, person, None)
 
 
 def _run(rt: Runtime, candidates: int, seed: int, sandbox_url: str, server_url: str,
@@ -140,6 +158,7 @@ def _where_to_look(state: dict[str, Any], sandbox_url: str, server_url: str,
     table.add_row("recruitlink API", f"{server_url}/docs")
     table.add_row("API key (tenant demo)", api_key)
     table.add_row("LinkedIn sandbox", f"{sandbox_url}/sandbox/docs")
+    table.add_row("LinkedIn Recruiter (sandbox)", f"{sandbox_url}/recruiter/")
     table.add_row("What LinkedIn holds",
                   f"{sandbox_url}/sandbox/organizations/{DEMO_ORGANIZATION}/summary")
     table.add_row("Sync status", "recruitlink sync status --tenant demo")
