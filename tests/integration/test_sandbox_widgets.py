@@ -19,33 +19,14 @@ import pytest
 from sqlalchemy import update
 
 from recruitlink.sandbox.store import apps
-from recruitlink.sandbox.widgets import mount_widgets
-from tests.conftest import CONTRACT, ORG, RunningSandbox, start_sandbox
+from tests.conftest import CONTRACT, ORG, RunningSandbox
 from tests.support.linkedin import Raw, body_key, candidate_key, candidate_record, ids_query
-from tests.support.servers import serve
 
 HOST = "http://localhost:8000"  # one of the demo app's validJsSdkDomains
 FOREIGN = "http://evil.example.com"
 ADMIN = "urn:li:person:m000001"  # holds a seat on the demo contract
 STRANGER = "urn:li:person:m000100"  # holds no seat
 RSC = "RECRUITER_SYSTEM_CONNECT_COMPANY,RECRUITER_SYSTEM_CONNECT_CONTRACT"
-
-
-@pytest.fixture
-def li() -> Iterator[RunningSandbox]:
-    """The sandbox with the widgets mounted (as app.py mounts them)."""
-    app = start_sandbox()
-    mount_widgets(app, app.state.sandbox)
-    with serve(app) as url:
-        partner = Raw(url, app.state.partner.client_id, app.state.partner.client_secret)
-        demo = Raw(url, app.state.demo.client_id, app.state.demo.client_secret)
-        control = httpx.Client(base_url=f"{url}/sandbox", timeout=30)
-        try:
-            yield RunningSandbox(url, app, partner, demo, control)
-        finally:
-            partner.close()
-            demo.close()
-            control.close()
 
 
 @pytest.fixture
