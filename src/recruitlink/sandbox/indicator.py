@@ -4,6 +4,7 @@ interview feedback) and CRM pipelines, filtered by what the viewing seat may see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -35,24 +36,34 @@ def _children(conn: Connection, resource: str, parent: str) -> list[dict[str, An
     return [dict(r.body, id=r.key) for r in rows]
 
 
+JobFilter = Callable[[str], bool]
+"""Whether the viewer may see applications to this job (by externalJobPostingId)."""
+
+
+def application_filter(conn: Connection, customer: Customer, viewer: str,
+                       now: int) -> JobFilter:
+    """The viewing seat holder's filter for one organization, built once per profile view:
+    `APPLICATION_VIEWERS` or the job's ACLs decide."""
+    gate = JobGate(conn, customer, viewer, "APPLICATION_VIEWERS")
+    # Whether a job is restricted is a property of the job posting, not of the application.
+    restricted = {job["externalJobPostingId"]: bool((job["posting"] or {}).get(
+        "accessRestricted")) for job in visible_jobs(conn, customer.organization, now)}
+    return lambda job_id: gate.allows(job_id, restricted.get(job_id, False))
+
+
 def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, Any],
-                   viewer: str | None, now: int = 0) -> dict[str, Any]:
-    """One synced candidate as the indicator tab shows it. `viewer` is the seat holder's
-    person URN (None: no ACL filtering, for inspection)."""
+                   allowed: JobFilter | None) -> dict[str, Any]:
+    """One synced candidate as the indicator tab shows it; `allowed` filters applications by
+    job (None: no filtering, for inspection)."""
     org, key = customer.organization, candidate["key"]
     candidate_id = candidate["keyFields"].get("atsCandidateId")
-    gate = JobGate(conn, customer, viewer or "", "APPLICATION_VIEWERS") if viewer else None
-    # Whether a job is restricted is a property of the job posting, not of the application.
-    restricted = ({job["externalJobPostingId"]: bool((job["posting"] or {}).get(
-        "accessRestricted")) for job in visible_jobs(conn, org, now)} if gate else {})
     applications = []
     hidden = 0
     for row in conn.execute(select(records.c.key, records.c.key_fields, records.c.body).where(
             records.c.org == org, records.c.resource == "atsApplications",
             records.c.parent == "", records.c.candidate == candidate_id).order_by(records.c.key)):
         body = dict(row.body)
-        job_id = str(body.get("atsJobPostingId") or "")
-        if gate is not None and not gate.allows(job_id, restricted.get(job_id, False)):
+        if allowed is not None and not allowed(str(body.get("atsJobPostingId") or "")):
             hidden += 1
             continue
         stages = sorted(_children(conn, "atsApplications/stages", row.key),
@@ -78,8 +89,12 @@ def member_indicator(conn: Connection, contract: str, person: str,
     """Every synced candidate of the contract's organizations behind this member."""
     views = []
     for customer, itype in indicator_customers(conn, contract):
-        for candidate in candidates_for_member(conn, person, [customer.organization]):
-            view = candidate_view(conn, customer, candidate, viewer, now)
+        found = candidates_for_member(conn, person, [customer.organization])
+        if not found:
+            continue
+        allowed = application_filter(conn, customer, viewer, now) if viewer else None
+        for candidate in found:
+            view = candidate_view(conn, customer, candidate, allowed)
             view["indicator"] = "In CRM" if itype == "IN_CRM_INDICATOR" else "In ATS"
             views.append(view)
     return views
