@@ -81,6 +81,18 @@ def build_router(sandbox: Sandbox) -> APIRouter:
                                 status_code=403)
         return person, form
 
+    async def acting(request: Request,
+                     person: str) -> tuple[Seat | None, dict[str, str], str] | Response:
+        """For an action on a profile: the seat acting, the posted form and the profile's
+        path, or a refusal."""
+        got = await form_of(request)
+        if isinstance(got, Response):
+            return got
+        me, form = got
+        with store.tx() as conn:
+            seat = _seat_for(conn, me, form.get("seat"))
+        return seat, form, f"/recruiter/profile/{person}"
+
     # -- sign in ---------------------------------------------------------------------------------
     @router.get("/login")
     async def login_page(request: Request) -> Response:
@@ -145,13 +157,10 @@ def build_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/profile/{person}/export")
     async def export(request: Request, person: str) -> Response:
-        got = await form_of(request)
+        got = await acting(request, person)
         if isinstance(got, Response):
             return got
-        me, form = got
-        here = f"/recruiter/profile/{person}"
-        with store.tx() as conn:
-            seat = _seat_for(conn, me, form.get("seat"))
+        seat, form, here = got
         if seat is None:
             return _back(here, error="You need a Recruiter seat to export")
         target = form.get("target", "")
@@ -170,13 +179,10 @@ def build_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/profile/{person}/inmail")
     async def inmail(request: Request, person: str) -> Response:
-        got = await form_of(request)
+        got = await acting(request, person)
         if isinstance(got, Response):
             return got
-        me, form = got
-        here = f"/recruiter/profile/{person}"
-        with store.tx() as conn:
-            seat = _seat_for(conn, me, form.get("seat"))
+        seat, form, here = got
         subject, body = form.get("subject", "").strip(), form.get("body", "").strip()
         if seat is None:
             return _back(here, error="You need a Recruiter seat to send InMails")
@@ -191,13 +197,10 @@ def build_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/profile/{person}/notes")
     async def add_note(request: Request, person: str) -> Response:
-        got = await form_of(request)
+        got = await acting(request, person)
         if isinstance(got, Response):
             return got
-        me, form = got
-        here = f"/recruiter/profile/{person}"
-        with store.tx() as conn:
-            seat = _seat_for(conn, me, form.get("seat"))
+        seat, form, here = got
         text = form.get("note", "").strip()
         if seat is None or not text:
             return _back(here, error="Note: write something first (and hold a seat)")
