@@ -111,6 +111,11 @@ def sync(tmp: Path, url: str, candidates: int, *, per_minute: int | None,
             if marks[mark] is None and pct >= mark:
                 marks[mark] = rss_mb()
                 samples.append(f"{mark}%: {rss_mb():.0f} MB")
+                # Printed as it happens so a long run shows its rate before it ends.
+                seconds = time.perf_counter() - begin
+                print(f"[{label}] {mark}% ({done:,} records) after {seconds:.0f}s = "
+                      f"{done / max(seconds, 1e-9):,.0f} records/s, RSS {marks[mark]:.0f} MB",
+                      flush=True)
 
     rt.engine.run(tenant.id, stop=lambda: False, on_step=on_step, until_done=True)
     elapsed = time.perf_counter() - begin

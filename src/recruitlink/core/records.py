@@ -183,12 +183,17 @@ class InterviewFeedback(_Record):
     evaluations: list[Evaluation] | None = Field(None, max_length=100)
 
 
+Origin = Literal["ats", "linkedin"]
+"""Where a note or interaction was made; "linkedin" ones (imported) are not sent back."""
+
+
 class Note(_Record):
     candidate_id: ExternalId | None = None
     application_id: ExternalId | None = None
     author_id: ExternalId | None = None
     body: Text | None = None
     visibility: Literal["public", "private"] | None = None
+    origin: Origin | None = None
 
 
 class Project(_Record):
@@ -233,6 +238,7 @@ class Interaction(_Record):
     occurred_at: datetime | None = None
     subject: Str400 | None = None
     content: Text | None = None
+    origin: Origin | None = None
 
 
 class DuplicateAlert(_Record):

@@ -90,6 +90,8 @@ users = _record(
     Column("is_default_integration_user", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("person_urn", String(100), nullable=True),  # the LinkedIn member, once mapped
+    # Signs the user into recruitlink's pages (scrypt); never shown by the API.
+    Column("password_hash", String(200), nullable=True),
 )
 Index("ix_users_tenant_email", users.c.tenant_id, users.c.email)
 
@@ -191,6 +193,7 @@ notes = _record(
     Column("author_id", Id, ForeignKey("users.id"), nullable=True),
     Column("body", Text, nullable=False),
     Column("visibility", String(16), nullable=False),  # public | private
+    Column("origin", String(16), nullable=True),  # "linkedin": imported, never sent back
 )
 Index("ix_notes_candidate", notes.c.candidate_id)
 Index("ix_notes_application", notes.c.application_id)
@@ -235,6 +238,7 @@ interactions = _record(
     Column("occurred_at", Millis, nullable=False),
     Column("subject", String(400), nullable=True),
     Column("content", Text, nullable=True),
+    Column("origin", String(16), nullable=True),  # "linkedin": imported, never sent back
 )
 Index("ix_interactions_candidate", interactions.c.candidate_id)
 

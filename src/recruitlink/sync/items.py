@@ -237,6 +237,12 @@ def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
     return item
 
 
+def from_linkedin(row: Mapping[str, Any]) -> str | None:
+    """Notes and interactions imported from LinkedIn (InMails, Recruiter notes) are LinkedIn's
+    already: sending them back would echo them."""
+    return "came from LinkedIn" if row.get("origin") == "linkedin" else None
+
+
 def private_note(row: Mapping[str, Any]) -> str | None:
     # A note its author kept private stays in the ATS.
     return "private note" if row.get("visibility") == "private" else None
@@ -361,7 +367,7 @@ def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContex
                      payload=mapping.candidate_note(row, _person(authors.get(
                          row["author_id"]) if row["author_id"] else None)))
         items.append(_finish(item, bc, exclusion=first_reason(
-            candidate_exclusion(candidate), private_note(row)),
+            candidate_exclusion(candidate), private_note(row), from_linkedin(row)),
             window_reason=_window(bc, candidate["modified_at"])))
     return items
 
@@ -417,7 +423,8 @@ def _application_children(payload_of: Any, people_column: str | None) -> Any:
                              parent=mapping.application_key(family.application["external_id"],
                                                             bc.ctx))
             exclusion = first_reason(family.exclusion(),
-                                     private_note(row) if stream.entity == "notes" else None)
+                                     private_note(row) if stream.entity == "notes" else None,
+                                     from_linkedin(row) if stream.entity == "notes" else None)
             items.append(_finish(item, bc, exclusion=exclusion,
                                  window_reason=_window(bc, family.application["modified_at"])))
         return items
@@ -485,7 +492,7 @@ def _interactions(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) 
                          project_external_id=project["external_id"] if project else None))
         items.append(_finish(item, bc, exclusion=first_reason(
             "belongs to a confidential candidate" if candidate_exclusion(candidate) else None,
-            project_exclusion(project) if project else None),
+            project_exclusion(project) if project else None, from_linkedin(row)),
             window_reason=_window(bc, row["modified_at"])))
     return items
 
