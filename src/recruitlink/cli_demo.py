@@ -61,7 +61,10 @@ def demo(
         settings = base.model_copy(update={
             "database_url": database_url, "linkedin_api_url": sandbox_url,
             "linkedin_oauth_url": sandbox_url, "partner_client_id": PARTNER_ID,
-            "partner_client_secret": SecretStr(secret), "job_task_poll_seconds": 2.0})
+            "partner_client_secret": SecretStr(secret), "job_task_poll_seconds": 2.0,
+            # The demo drives the sync itself (with progress bars); the server polls
+            # LinkedIn often, so what is done in the sandbox's Recruiter shows up quickly.
+            "background_sync": False, "poll_interval_seconds": 20.0})
         rt = Runtime.from_settings(settings)
         try:
             with serve(create_web_app(settings, rt.store), port=port) as server_url:

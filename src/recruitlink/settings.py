@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     rate_requests_per_day: int | None = None
     inbound_worker: bool = True
     """Process LinkedIn's pushes (exports, status changes) in the server process."""
+    background_sync: bool = True
+    """Run the connected tenants' syncs in the server process (embedded mode)."""
+    pollers: bool = True
+    """Run the LinkedIn pollers (seats, InMails, notes, stub profiles, closures) in the server
+    process."""
+    poll_interval_seconds: float = Field(
+        1800.0, gt=0, description="How often the pollers read LinkedIn (seeds: every 30 "
+                                  "minutes; seconds in tests).")
+    inbound_backfill_days: float = Field(
+        30.0, ge=0, description="How far back a seat's InMails, notes and stub profiles are "
+                                "read the first time (or when it is mapped later).")
     sync_lease_seconds: float = 75.0  # > the client timeout: one call never outlives it
     job_task_poll_seconds: float = Field(
         30.0, description="How long after submitting a job its task is polled (LinkedIn "

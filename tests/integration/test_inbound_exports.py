@@ -42,7 +42,9 @@ def engine(store, li):
 
 @pytest.fixture
 def server(store, li):
-    settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url)
+    # The test drives the sync itself (engine.run) and polls nothing.
+    settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
+                        background_sync=False, pollers=False)
     app = create_app(settings, store)
     with serve(app) as url:
         app.state.inbound.idle_s = 0.05

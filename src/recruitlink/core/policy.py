@@ -29,10 +29,15 @@ class Policy:
     """Records per API call (LinkedIn's maximum)."""
     phone_region: str = "US"
     """Region for phone numbers written without a country code."""
+    closed_members: Literal["notify", "purge"] = "notify"
+    """A member who closed their LinkedIn account: an activity on the candidate (notify), or
+    the candidate deleted from the ATS (purge; reference §5.8, old TC13)."""
 
     def __post_init__(self) -> None:
         if self.history_window not in ("all", "2y", "12m"):
             raise ValueError("history_window: must be all, 2y or 12m")
+        if self.closed_members not in ("notify", "purge"):
+            raise ValueError("closed_members: must be notify or purge")
         if not 1 <= self.call_size <= 100:
             raise ValueError("call_size: must be between 1 and 100")
         if not self.call_size <= self.batch_size <= 10_000:

@@ -187,7 +187,12 @@ def _by_identity(conn: Connection, tenant_id: int,
 
 
 def _similar(conn: Connection, tenant_id: int, export: rules.Export) -> list[rules.CandidateView]:
-    last = export.candidate.last_name
+    return _similar_names(conn, tenant_id, export.candidate.last_name)
+
+
+def _similar_names(conn: Connection, tenant_id: int,
+                   last: str | None) -> list[rules.CandidateView]:
+    """Candidates with this last name, in any case (the rules compare folded names)."""
     if not last:
         return []
     return _views(conn, tenant_id, or_(candidates.c.last_name == last,

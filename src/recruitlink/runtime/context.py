@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from recruitlink.core.limits import copy_limits
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError
+from recruitlink.inbound.pollers import Poller
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
@@ -47,6 +48,10 @@ class Runtime:
         if self._engine is None:
             self._engine = SyncEngine(self.store, self.box, self.engine_settings())
         return self._engine
+
+    def poller(self) -> Poller:
+        return Poller(self.store, self.box, self.engine,
+                      backfill_days=self.settings.inbound_backfill_days)
 
     def partner(self) -> LinkedInClient:
         s = self.settings

@@ -494,4 +494,10 @@ inbound_items = Table(
     Column("reason", Text, nullable=True),
     Column("li_modified_at", Millis, nullable=True),
     Column("updated_at", Millis, nullable=False),
+    # Kept while the item waits for its candidate (an InMail to a member not yet in the ATS):
+    # applied once a candidate is linked to `person`.
+    Column("person", String(100), nullable=True),
+    Column("payload", Json, nullable=True),
 )
+Index("ix_inbound_items_waiting", inbound_items.c.tenant_id, inbound_items.c.outcome,
+      inbound_items.c.person)

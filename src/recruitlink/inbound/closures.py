@@ -1,0 +1,85 @@
+"""Members who closed their LinkedIn account (reference §5.8): checked with the other pollers
+(LinkedIn asks for at least every 30 days). By the tenant's policy the candidate gets an
+activity "LinkedIn member deleted their profile" (notify, the default) or is deleted from the
+ATS (purge); an admin can also purge one member, or every closed member, at any time (old
+certification TC13)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from recruitlink.core.records import Interaction
+from recruitlink.store import Store, Writer
+from recruitlink.store.schema import candidates, inbound_items
+
+from . import items
+from .history import write
+
+ACTIVITY = "LinkedIn member deleted their profile"
+
+
+def _linked(w: Writer, person: str) -> list[Any]:
+    return list(w.conn.execute(select(candidates.c.id, candidates.c.external_id).where(
+        candidates.c.tenant_id == w.tenant_id, candidates.c.person_urn == person)
+        .order_by(candidates.c.id)))
+
+
+def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) -> str:
+    person = element.get("person")
+    closed_at = element.get("closedAt")
+    if not isinstance(person, str) or not isinstance(closed_at, int):
+        return "malformed"
+    before = items.seen(w.conn, w.tenant_id, "closure", person)
+    if before is not None and before.outcome not in items.KEPT:
+        return "already"
+    linked = _linked(w, person)
+    if not linked:
+        items.record(w.conn, w.tenant_id, "closure", person, outcome="no candidate",
+                     now_ms=now_ms, li_modified_at=closed_at)
+        return "no candidate"
+    if purge:
+        for row in linked:
+            w.delete("candidates", row.external_id)
+        items.record(w.conn, w.tenant_id, "closure", person, outcome="purged", now_ms=now_ms,
+                     li_modified_at=closed_at,
+                     reason=f"{len(linked)} candidate(s) deleted by the purge policy")
+        return "purged"
+    for row in linked:
+        problem = write(w, "interactions", Interaction(
+            id=f"li-closed-{row.external_id}", candidate_id=row.external_id, type="other",
+            occurred_at=datetime.fromtimestamp(closed_at / 1000, tz=UTC), subject=ACTIVITY,
+            origin="linkedin"))
+        if problem is not None:
+            items.record(w.conn, w.tenant_id, "closure", person, outcome=items.FAILED,
+                         now_ms=now_ms, li_modified_at=closed_at, reason=problem,
+                         payload={"element": element})
+            return items.FAILED
+    items.record(w.conn, w.tenant_id, "closure", person, outcome="notified", now_ms=now_ms,
+                 candidate_id=linked[0].id, li_modified_at=closed_at)
+    return "notified"
+
+
+def purge_closed(store: Store, tenant_id: int, person: str | None = None) -> int:
+    """Delete the candidates of one closed member (`person`) or of every closed member the
+    pollers have seen; returns how many candidates were deleted. The deletions reach LinkedIn
+    through the sync like any other."""
+    with store.writer(tenant_id) as w:
+        query = select(inbound_items.c.li_id).where(
+            inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == "closure")
+        if person is not None:
+            query = query.where(inbound_items.c.li_id == person)
+        people = [r.li_id for r in w.conn.execute(query)]
+        if person is not None and not people:
+            raise LookupError(f"person: {person} is not a closed LinkedIn account we know of")
+        deleted = 0
+        for member in people:
+            linked = _linked(w, member)
+            for row in linked:
+                deleted += w.delete("candidates", row.external_id)
+            items.record(w.conn, tenant_id, "closure", member, outcome="purged",
+                         now_ms=w.now_ms, reason=f"{len(linked)} candidate(s) deleted by an "
+                                                 "admin")
+        return deleted

@@ -1,0 +1,87 @@
+"""What became of each LinkedIn item brought in (`inbound_items`): the pollers re-read windows
+and LinkedIn re-sends, so every item is applied once, by LinkedIn's id. An item whose member
+has no candidate yet waits here with its payload until one is linked (by an export, a stub
+profile or the profile widget), then it is applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from recruitlink.store.schema import candidates, inbound_items
+
+WAITING = "waiting"
+"""The item's member has no candidate in the ATS yet."""
+FAILED = "failed"
+"""The store refused it (reason kept); a replay applies it again."""
+KEPT = (WAITING, FAILED)
+"""Outcomes that keep the item's payload, to apply it later."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    outcome: str
+    li_modified_at: int | None
+
+
+def seen(conn: Connection, tenant_id: int, kind: str, li_id: str) -> Seen | None:
+    row = conn.execute(select(inbound_items.c.outcome, inbound_items.c.li_modified_at).where(
+        inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == kind,
+        inbound_items.c.li_id == li_id)).first()
+    return Seen(row.outcome, row.li_modified_at) if row is not None else None
+
+
+def record(conn: Connection, tenant_id: int, kind: str, li_id: str, *, outcome: str,
+           now_ms: int, reason: str | None = None, candidate_id: int | None = None,
+           record_id: int | None = None, li_modified_at: int | None = None,
+           person: str | None = None, payload: dict[str, Any] | None = None) -> None:
+    values = {"outcome": outcome, "reason": reason[:2000] if reason else None,
+              "candidate_id": candidate_id, "record_id": record_id,
+              "li_modified_at": li_modified_at, "updated_at": now_ms,
+              "person": person if outcome in KEPT else None,
+              "payload": payload if outcome in KEPT else None}
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(inbound_items).values(tenant_id=tenant_id, kind=kind, li_id=li_id,
+                                               **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["tenant_id", "kind", "li_id"],
+                                            set_=values))
+
+
+@dataclass(frozen=True)
+class CandidateRef:
+    id: int
+    external_id: str
+    confidential: bool
+
+
+def candidate_of(conn: Connection, tenant_id: int, person: str) -> CandidateRef | None:
+    """The candidate linked to a LinkedIn member (the oldest, if several are)."""
+    row = conn.execute(select(candidates.c.id, candidates.c.external_id,
+                              candidates.c.confidential)
+                       .where(candidates.c.tenant_id == tenant_id,
+                              candidates.c.person_urn == person)
+                       .order_by(candidates.c.id).limit(1)).first()
+    return CandidateRef(row.id, row.external_id, bool(row.confidential)) if row else None
+
+
+def failed(conn: Connection, tenant_id: int, limit: int = 500) -> list[Any]:
+    return list(conn.execute(
+        select(inbound_items.c.kind, inbound_items.c.li_id, inbound_items.c.payload)
+        .where(inbound_items.c.tenant_id == tenant_id, inbound_items.c.outcome == FAILED,
+               inbound_items.c.payload.is_not(None))
+        .order_by(inbound_items.c.updated_at).limit(limit)))
+
+
+def waiting_with_candidates(conn: Connection, tenant_id: int,
+                            limit: int = 500) -> list[Any]:
+    """Waiting items whose member now has a candidate, oldest first."""
+    linked = select(candidates.c.id).where(candidates.c.tenant_id == tenant_id,
+                                           candidates.c.person_urn == inbound_items.c.person)
+    return list(conn.execute(
+        select(inbound_items.c.kind, inbound_items.c.li_id, inbound_items.c.payload)
+        .where(inbound_items.c.tenant_id == tenant_id, inbound_items.c.outcome == WAITING,
+               linked.exists())
+        .order_by(inbound_items.c.updated_at).limit(limit)))
