@@ -18,9 +18,11 @@ console = Console()
 
 def _register_sync_commands() -> None:
     from .cli_demo import demo
+    from .cli_inbound import inbound_app
     from .cli_sync import connect, disconnect, sync_app
 
     app.add_typer(sync_app, name="sync")
+    app.add_typer(inbound_app, name="inbound")
     app.command()(connect)
     app.command()(disconnect)
     app.command()(demo)

@@ -1,0 +1,154 @@
+"""The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
+polling LinkedIn now, the push inbox with replay, and purging closed members. The same
+operations as `recruitlink inbound …` and the Members page."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from recruitlink.errors import RecruitlinkError
+from recruitlink.inbound import inbox
+from recruitlink.inbound.closures import purge_closed
+from recruitlink.inbound.pollers import KINDS
+from recruitlink.inbound.seats import map_seat
+from recruitlink.runtime.context import Runtime
+from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
+from recruitlink.store.tenants import Tenant
+
+from .auth import ApiError, current_tenant
+
+TenantDep = Annotated[Tenant, Depends(current_tenant)]
+Kind = Literal["seats", "inmails", "notes", "stubs", "closures"]
+ALL_KINDS: tuple[Kind, ...] = ("seats", "inmails", "notes", "stubs", "closures")
+assert ALL_KINDS == KINDS
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class SeatMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: str | None = Field(..., min_length=1, max_length=200,
+                             description="The ATS user's id; null unmaps (and keeps it so).")
+
+
+class PollRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kinds: list[Kind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+
+
+class PurgeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]{1,80}$")
+    all: bool = False
+
+
+def _connected(request: Request, tenant: Tenant) -> None:
+    with _runtime(request).store.reader() as conn:
+        if conn.execute(select(connections.c.tenant_id).where(
+                connections.c.tenant_id == tenant.id)).first() is None:
+            raise ApiError(409, "this tenant is not connected to LinkedIn",
+                           [{"field": "tenant", "reason": "not connected to LinkedIn"}])
+
+
+def build_linkedin_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1/linkedin", tags=["linkedin"])
+
+    @router.get("/seats", summary="Recruiter seats and the ATS user each maps to")
+    def list_seats(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        with _runtime(request).store.reader() as conn:
+            rows = conn.execute(
+                select(linkedin_seats, users.c.external_id.label("user"))
+                .outerjoin(users, users.c.id == linkedin_seats.c.user_id)
+                .where(linkedin_seats.c.tenant_id == tenant.id)
+                .order_by(linkedin_seats.c.seat)).all()
+        return {"seats": [{
+            "seat": r.seat, "contract": r.contract, "person": r.person, "email": r.email,
+            "firstName": r.first_name, "lastName": r.last_name, "active": r.active,
+            "user": r.user, "mapping": r.mapping, "change": r.change,
+            "warning": ("unmapped: its InMails and notes will not be synced"
+                        if r.active and r.user is None else None)} for r in rows]}
+
+    @router.put("/seats/{seat}/user", summary="Map a seat to an ATS user (or unmap it)")
+    def put_mapping(seat: str, body: SeatMapping, request: Request,
+                    tenant: TenantDep) -> dict[str, Any]:
+        try:
+            map_seat(_runtime(request).store, tenant.id, seat, body.user, now_ms())
+        except LookupError as exc:
+            field = str(exc).split(":", 1)[0]
+            raise ApiError(404 if field == "seat" else 422, str(exc),
+                           [{"field": field, "reason": str(exc).split(": ", 1)[-1]}]) from exc
+        return {"seat": seat, "user": body.user}
+
+    @router.post("/poll", summary="Read LinkedIn now (seats, InMails, notes, stubs, closures)")
+    async def poll(request: Request, tenant: TenantDep,
+                   body: PollRequest | None = None) -> dict[str, Any]:
+        _connected(request, tenant)
+        kinds = tuple((body or PollRequest()).kinds)
+        try:
+            report = await run_in_threadpool(_runtime(request).poller().poll, tenant.id, kinds)
+        except RecruitlinkError as exc:
+            raise ApiError(502, f"LinkedIn: {exc.message}") from exc
+        return report.as_json()
+
+    @router.get("/events", summary="LinkedIn's pushes and what each became")
+    def list_events(request: Request, tenant: TenantDep,
+                    status: Literal["pending", "processing", "done", "failed"] | None = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    before: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+        query = select(inbox_events).where(inbox_events.c.tenant_id == tenant.id)
+        if status:
+            query = query.where(inbox_events.c.status == status)
+        if before:
+            query = query.where(inbox_events.c.id < before)
+        with _runtime(request).store.reader() as conn:
+            rows = conn.execute(query.order_by(inbox_events.c.id.desc()).limit(limit)).all()
+        return {"events": [{
+            "id": r.id, "type": r.type, "requestId": r.request_id, "status": r.status,
+            "outcome": r.outcome, "reason": r.reason, "attempts": r.attempts,
+            "receivedAt": r.received_at, "processedAt": r.processed_at} for r in rows],
+            "next": rows[-1].id if len(rows) == limit else None}
+
+    @router.post("/events/{event_id}/replay", summary="Queue a failed push again")
+    def replay(event_id: int, request: Request, tenant: TenantDep) -> dict[str, Any]:
+        runtime = _runtime(request)
+        with runtime.store.db.write() as conn:
+            owner = conn.execute(select(inbox_events.c.tenant_id).where(
+                inbox_events.c.id == event_id)).scalar()
+            if owner != tenant.id:
+                raise ApiError(404, f"no push {event_id}", [{"field": "event_id",
+                                                              "reason": "not found"}])
+            if not inbox.replay(conn, event_id, now_ms()):
+                raise ApiError(409, "only a failed push can be replayed",
+                               [{"field": "event_id", "reason": "not failed"}])
+        worker = getattr(request.app.state, "inbound", None)
+        if worker is not None:
+            worker.notify()
+        return {"id": event_id, "status": "pending"}
+
+    @router.post("/closed-members/purge",
+                 summary="Delete the candidates of members who closed their LinkedIn account")
+    def purge(body: PurgeRequest, request: Request, tenant: TenantDep) -> dict[str, Any]:
+        if (body.person is None) == (not body.all):
+            raise ApiError(422, "give person or all=true",
+                           [{"field": "person", "reason": "give person or all=true"}])
+        try:
+            deleted = purge_closed(_runtime(request).store, tenant.id, body.person)
+        except LookupError as exc:
+            raise ApiError(404, str(exc), [{"field": "person",
+                                            "reason": "not a closed member we know of"}]) from exc
+        return {"deleted": deleted}
+
+    return router
