@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store
@@ -34,14 +34,6 @@ def pull_seats(client: LinkedInClient, contracts: list[str]) -> list[dict[str, A
     for contract in contracts:
         found.extend(client.find("seatsV2", [("q", "attributes"), ("contracts", contract)]))
     return found
-
-
-def _user_by_email(conn: Connection, tenant_id: int, email: str | None) -> int | None:
-    if not email:
-        return None
-    return conn.execute(select(users.c.id).where(
-        users.c.tenant_id == tenant_id, func.lower(users.c.email) == email.strip().lower(),
-        users.c.active.is_not(False)).order_by(users.c.id)).scalar()
 
 
 def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
@@ -90,19 +82,32 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
 
 def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
     """Map seats by email unless mapped by hand; unmap seats whose user is deactivated or
-    whose seat is inactive. Returns (mapped seats, unmapped active seats)."""
+    whose seat is inactive. Returns (mapped seats, unmapped active seats). The users
+    concerned are read once (by the seats' emails and mapped ids), not once per seat."""
+    seats = conn.execute(select(linkedin_seats).where(
+        linkedin_seats.c.tenant_id == tenant_id)).all()
+    emails = {s.email.strip().lower() for s in seats if s.email}
+    mapped_ids = {s.user_id for s in seats if s.user_id is not None}
+    by_email: dict[str, int] = {}
+    active: dict[int, bool] = {}
+    if emails or mapped_ids:
+        rows = conn.execute(select(users.c.id, users.c.email, users.c.active).where(
+            users.c.tenant_id == tenant_id,
+            or_(func.lower(users.c.email).in_(emails), users.c.id.in_(mapped_ids)))
+            .order_by(users.c.id))
+        for row in rows:
+            active[row.id] = row.active is not False
+            key = (row.email or "").strip().lower()
+            if row.active is not False and key in emails:
+                by_email.setdefault(key, row.id)  # the oldest active user with the address
     mapped = unmapped = 0
-    for seat in conn.execute(select(linkedin_seats).where(
-            linkedin_seats.c.tenant_id == tenant_id)).all():
+    for seat in seats:
         values: dict[str, Any] = {}
-        if seat.user_id is not None:
-            active_user = conn.execute(select(users.c.active).where(
-                users.c.id == seat.user_id)).scalar()
-            if active_user is False:
-                values = {"user_id": None, "mapping": None, "mapped_at": None,
-                          "change": "the mapped user was deactivated"}
+        if seat.user_id is not None and active.get(seat.user_id) is False:
+            values = {"user_id": None, "mapping": None, "mapped_at": None,
+                      "change": "the mapped user was deactivated"}
         if seat.mapping != "manual" and seat.active and not values:
-            user_id = _user_by_email(conn, tenant_id, seat.email)
+            user_id = by_email.get((seat.email or "").strip().lower())
             if user_id != seat.user_id:
                 values = {"user_id": user_id, "mapping": "auto" if user_id else None,
                           "mapped_at": now_ms if user_id else None}
