@@ -85,13 +85,15 @@ def _path(resource: str, parent: Mapping[str, str] | None, child: str | None) ->
 class LinkedInClient:
     def __init__(self, *, api_url: str, oauth_url: str, client_id: str, client_secret: str,
                  http: httpx.Client | None = None, tokens: TokenCache | None = None) -> None:
+        self._owns_http = http is None  # a shared client is its owner's to close
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
         self.rest = RestliHttp(api_url=api_url, oauth_url=oauth_url,
                                credentials=Credentials(client_id, client_secret),
                                http=self.http, tokens=tokens or TokenCache())
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
     # -- keyed batch resources ---------------------------------------------------------------
 
