@@ -11,9 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from recruitlink.core.records import Candidate
+from recruitlink.core.records import Candidate, Project, User
+from recruitlink.linkedin import LinkedInClient
 from recruitlink.sandbox.store import exports as sandbox_exports
 from recruitlink.store import schema
+from recruitlink.sync.connect import connect
+from tests.conftest import make_tenant
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     CONTRACT,
     ORG,
@@ -144,3 +147,41 @@ def test_linkedin_refuses_opted_out_members_and_the_301st_export_clearly(store, 
     with store.reader() as conn:
         kinds = [r.type for r in conn.execute(select(schema.inbox_events.c.type))]
     assert "EXPORT_CANDIDATE_PROFILE" not in kinds  # nothing reached the ATS
+
+
+def test_a_crm_tenant_takes_exports_into_the_chosen_pipeline(store, li, engine, server):
+    crm = make_tenant(store, "crmco", "CRM")
+    holder = li.control.get("/members", params={"start": 280, "count": 1}).json()["elements"][0]
+    seat = li.control.post(f"/contracts/{CONTRACT}/seats", json={"person": holder["person"]})
+    with store.writer(crm.id) as w:
+        w.records("users", [(0, User(id="R1", name="Cora CRM", email=seat.json()["emailAddress"],
+                                     role="recruiter"))], mode="create")
+        w.records("projects", [(0, Project(id="P1", title="Rust talent pool",
+                                           shared_with_all=True))], mode="create")
+    partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
+                             client_id=li.app.state.partner.client_id,
+                             client_secret=li.app.state.partner.client_secret)
+    connect(store, engine.box, engine, partner, tenant_slug="crmco", organization=ORG,
+            contracts=[CONTRACT], public_url=server)
+    partner.close()
+    for context in (CONTRACT, ORG):
+        li.control.post("/integrations/status", json={"integrationContext": context,
+                                                      "status": "ENABLED"})
+    wait_for_events(store, 2)
+    deadline = time.monotonic() + 60
+    engine.run(crm.id, stop=lambda: time.monotonic() > deadline, until_done=True)
+
+    m = member(li, 46)
+    into_job = li.control.post("/recruiter/exports", json={
+        "seat": seat.json()["id"], "person": m["person"], "externalJobPostingId": "J1"})
+    assert into_job.status_code == 422 and "pipeline" in into_job.text
+    export(li, seat.json(), m["person"], externalPipelineId="P1")
+    (event,) = wait_for_events(store, 3)[2:]
+    assert event.outcome == "created", event
+    (row,) = candidate(store, person_urn=m["person"])
+    with store.reader() as conn:
+        pipelines = conn.execute(select(schema.projects.c.external_id).join(
+            schema.project_memberships,
+            schema.project_memberships.c.project_id == schema.projects.c.id).where(
+            schema.project_memberships.c.candidate_id == row.id)).scalars().all()
+    assert pipelines == ["P1"]
