@@ -115,7 +115,9 @@ class SourceContact(_Record):
 
 
 MatchMethod = Literal["email", "linkedin_url", "one_click_export", "profile_widget",
-                      "stub_profile", "manual", "matched"]
+                      "stub_profile", "manual", "matched", "unlinked"]
+"""How person_urn was learned; "unlinked": a recruiter removed the link in the profile
+widget (no manualMatchedMember is sent)."""
 
 
 class Candidate(_Record):

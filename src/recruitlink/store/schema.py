@@ -249,6 +249,9 @@ duplicate_alerts = _record(
     Column("reason", String(400), nullable=False),
     Column("status", String(16), nullable=False),  # open | resolved | dismissed
 )
+# The candidate page shows a candidate's alerts, on either side.
+Index("ix_duplicate_alerts_candidate", duplicate_alerts.c.candidate_id)
+Index("ix_duplicate_alerts_other", duplicate_alerts.c.other_candidate_id)
 
 changelog = Table(
     "changelog", metadata,
