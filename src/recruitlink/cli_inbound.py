@@ -16,7 +16,7 @@ from sqlalchemy import select
 from .cli_sync import DatabaseUrl, runtime, tenant_id
 from .inbound import inbox
 from .inbound.closures import purge_closed
-from .inbound.pollers import KINDS, PollReport
+from .inbound.pollers import KINDS, PollBusy, PollDeferred, PollReport
 from .inbound.seats import map_seat
 from .store.schema import inbox_events, linkedin_seats, users
 
@@ -103,11 +103,18 @@ def poll(tenant: str = typer.Option(...),
             progress.update(task, description=f"polling LinkedIn: {report.windows} windows, "
                                               f"{sum(report.fetched.values())} items")
 
-        report = rt.poller().poll(tenant_id(rt, tenant), kinds=tuple(kind), on_window=shown)
+        try:
+            report = rt.poller().poll(tenant_id(rt, tenant), kinds=tuple(kind),
+                                      on_window=shown)
+        except (PollBusy, PollDeferred) as exc:
+            console.print(f"[yellow]not now:[/yellow] {exc}")
+            raise typer.Exit(1) from exc
     if report.skipped:
         console.print(f"[yellow]skipped:[/yellow] {report.skipped}")
         raise typer.Exit(1)
     _print_report(report)
+    for error in report.errors:
+        console.print(f"[red]not read:[/red] {error}")
 
 
 def _print_report(report: PollReport) -> None:

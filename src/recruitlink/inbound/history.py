@@ -52,7 +52,7 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
     """Bring one InMail event in; returns what it became."""
     li_id = str(event.get("id") or "")
     if not li_id:
-        return "malformed"
+        raise ValueError("id: a conversationEvents element needs an id")
     kept = {"owner": owner.__dict__, "element": event}
     before = items.seen(w.conn, w.tenant_id, "inmail", li_id)
     if before is not None and before.outcome not in items.KEPT:
@@ -61,9 +61,10 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
     occurred = event.get("occurredAt")
     if person is None or not isinstance(occurred, int) or isinstance(occurred, bool):
         items.record(w.conn, w.tenant_id, "inmail", li_id, outcome="failed", now_ms=now_ms,
-                     reason="malformed conversationEvents element: no member or occurredAt")
+                     reason="malformed conversationEvents element: no member or occurredAt",
+                     payload=kept)
         return "failed"
-    if event.get("visibility", VISIBLE) != VISIBLE:
+    if event.get("visibility") != VISIBLE:
         items.record(w.conn, w.tenant_id, "inmail", li_id, outcome="skipped", now_ms=now_ms,
                      reason=f"visibility {event.get('visibility')}: only InMails visible to "
                             "the organization are imported")
@@ -103,10 +104,16 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
     """Bring one Recruiter note in (a new one, an edit, or a deletion)."""
     li_id = str(note.get("id") or "")
     modified = note.get("lastModifiedAt")
-    if not li_id or not isinstance(modified, int) or isinstance(modified, bool):
-        return "malformed"
+    if not li_id:
+        raise ValueError("id: a prospectNotes element needs an id")
     kept = {"owner": owner.__dict__, "element": note}
+    if not isinstance(modified, int) or isinstance(modified, bool):
+        items.record(w.conn, w.tenant_id, "note", li_id, outcome=items.FAILED, now_ms=now_ms,
+                     reason="lastModifiedAt: must be epoch milliseconds", payload=kept)
+        return items.FAILED
     before = items.seen(w.conn, w.tenant_id, "note", li_id)
+    if before is not None and (before.li_modified_at or 0) > modified:
+        return "already"  # an older version than the one we hold
     if before is not None and before.outcome not in items.KEPT and (
             before.li_modified_at or 0) >= modified:
         return "already"
@@ -117,7 +124,7 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
                      li_modified_at=modified,
                      reason=None if removed else "deleted in Recruiter before it was imported")
         return "deleted"
-    if note.get("visibility", VISIBLE) != VISIBLE:
+    if note.get("visibility") != VISIBLE:
         # A note made private later leaves the ATS too.
         w.delete("notes", external_id)
         items.record(w.conn, w.tenant_id, "note", li_id, outcome="skipped", now_ms=now_ms,
@@ -129,7 +136,7 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
     text = note.get("note")
     if not isinstance(person, str) or not isinstance(text, str) or not text.strip():
         items.record(w.conn, w.tenant_id, "note", li_id, outcome="failed", now_ms=now_ms,
-                     li_modified_at=modified,
+                     li_modified_at=modified, payload=kept,
                      reason="malformed prospectNotes element: no person or empty note")
         return "failed"
     candidate = items.candidate_of(w.conn, w.tenant_id, person)

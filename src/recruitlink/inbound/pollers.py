@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from recruitlink.crypto import SecretBox
+from recruitlink.errors import LinkedInThrottled, TerminalError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store
+from recruitlink.store import Store, Writer
 from recruitlink.store.schema import connections as connection_rows
 from recruitlink.store.schema import linkedin_seats, sync_cursors, users
 from recruitlink.sync import connections
@@ -41,10 +42,17 @@ from .seats import SeatReport, pull_seats, refresh_seats
 WINDOW_MS = 12 * 60 * 60 * 1000
 """LinkedIn answers at most 12 hours per call (reference §5.5)."""
 SETTLE_MS = 2_000
+OVERLAP_MS = 10 * 60 * 1000
+"""Each read starts this far before its cursor: an item LinkedIn shows late (clocks apart,
+indexing delay) is still read; `inbound_items` makes the re-read harmless."""
+LEASE_MS = 10 * 60 * 1000
+"""One poll round per tenant at a time (servers, API and CLI alike); renewed per window."""
+MAX_BUDGET_WAIT_S = 5.0
 DEFAULT_INTERVAL_S = 30 * 60.0
 DEFAULT_BACKFILL_DAYS = 30.0
 FAMILY = "prospectInteractions"
 LAST_ROUND = "poll:last"
+LEASE = "poll:lease"
 KINDS = ("seats", "inmails", "notes", "stubs", "closures")
 
 # (cursor prefix, resource, time-range parameters, page size)
@@ -63,11 +71,27 @@ class PollReport:
     fetched: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     windows: int = 0
+    errors: list[str] = field(default_factory=list)
+    """What could not be read this round (one seat or contract), with LinkedIn's reason;
+    the rest of the round went on."""
 
     def as_json(self) -> dict[str, Any]:
         return {"tenant": self.tenant_id, "skipped": self.skipped, "windows": self.windows,
                 "seats": self.seats.__dict__ if self.seats else None,
-                "fetched": dict(self.fetched), "outcomes": dict(self.outcomes)}
+                "fetched": dict(self.fetched), "outcomes": dict(self.outcomes),
+                "errors": self.errors}
+
+
+class PollBusy(RuntimeError):
+    """Another poll round of this tenant is running."""
+
+
+class PollDeferred(RuntimeError):
+    """LinkedIn's budget for prospect interactions is spent for now: retry after `wait_s`."""
+
+    def __init__(self, message: str, wait_s: float) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
 
 
 @dataclass(frozen=True)
@@ -143,17 +167,39 @@ class Poller:
 
     def poll(self, tenant_id: int, kinds: tuple[str, ...] = KINDS,
              on_window: Callable[[PollReport], None] | None = None) -> PollReport:
+        """One round; PollBusy if another is running for the tenant, PollDeferred when
+        LinkedIn's budget is spent (the cursors keep what was read)."""
         report = PollReport(tenant_id)
         info = connections.load_required(self.store, tenant_id, self.box)
         if info.status != "ENABLED" or info.paused:
             report.skipped = "paused" if info.paused else f"integration {info.status}"
             return report
+        if not self._take_lease(tenant_id):
+            raise PollBusy(f"a poll round of tenant {info.tenant_slug} is already running")
+        try:
+            self._round(info, kinds, report, on_window)
+        finally:
+            self._release_lease(tenant_id)
+        return report
+
+    def _round(self, info: connections.ConnectionInfo, kinds: tuple[str, ...],
+               report: PollReport, on_window: Callable[[PollReport], None] | None) -> None:
+        tenant_id = info.tenant_id
         client = self.engine.client_for(info)
         budget = self.engine.budget_for(info)
         contracts = [c["urn"] for c in info.contracts if not c.get("paused")]
         if "seats" in kinds and contracts:
-            report.seats = refresh_seats(self.store, tenant_id, pull_seats(client, contracts),
-                                         self._now())
+            pulled: list[dict[str, Any]] = []
+            read: list[str] = []
+            for contract in contracts:
+                try:
+                    for found in pull_seats(client, [contract]):
+                        pulled.append({**found, "contract": found.get("contract") or contract})
+                    read.append(contract)
+                except TerminalError as exc:
+                    report.errors.append(f"seats of {contract}: {exc.message}")
+            report.seats = refresh_seats(self.store, tenant_id, pulled, self._now(),
+                                         contracts=read)
         with self.store.db.write() as conn:
             seats = [s for s in _seats(conn, tenant_id) if s.contract in contracts]
             _forget_unmapped(conn, tenant_id, seats)
@@ -163,20 +209,57 @@ class Poller:
             for seat in seats:
                 if kind != "stubs" and seat.user_external_id is None:
                     continue
-                self._read_seat(client, budget, info.tenant_id, kind, seat, report, on_window)
+                try:
+                    self._read_seat(client, budget, tenant_id, kind, seat, report, on_window)
+                except TerminalError as exc:  # this seat only; the others are still read
+                    report.errors.append(f"{kind} of {seat.seat}: {exc.message}")
         if "closures" in kinds:
             purge = info.policy.closed_members == "purge"
             for contract in contracts:
-                self._read_closures(client, budget, tenant_id, contract, purge, report)
+                try:
+                    self._read_closures(client, budget, tenant_id, contract, purge, report)
+                except TerminalError as exc:
+                    report.errors.append(f"closures of {contract}: {exc.message}")
         self._settle_kept(tenant_id, report)
+        if set(KINDS) <= set(kinds):  # a partial poll does not stand for a round
+            with self.store.db.write() as conn:
+                set_cursor(conn, tenant_id, LAST_ROUND, self._now(), self._now())
+
+    def _take_lease(self, tenant_id: int) -> bool:
+        now = self._now()
         with self.store.db.write() as conn:
-            set_cursor(conn, tenant_id, LAST_ROUND, self._now(), self._now())
-        return report
+            if get_cursor(conn, tenant_id, LEASE) is None:
+                set_cursor(conn, tenant_id, LEASE, 0, now)
+            query = select(sync_cursors.c.position).where(sync_cursors.c.tenant_id == tenant_id,
+                                                          sync_cursors.c.name == LEASE)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            if (conn.execute(query).scalar() or 0) > now:
+                return False
+            set_cursor(conn, tenant_id, LEASE, now + LEASE_MS, now)
+            return True
+
+    def _renew_lease(self, conn: Connection, tenant_id: int) -> None:
+        set_cursor(conn, tenant_id, LEASE, self._now() + LEASE_MS, self._now())
+
+    def _release_lease(self, tenant_id: int) -> None:
+        with self.store.db.write() as conn:
+            set_cursor(conn, tenant_id, LEASE, 0, self._now())
 
     def _fetch(self, client: LinkedInClient, budget: RateBudget, resource: str,
                params: list[tuple[str, str]], page_size: int) -> list[dict[str, Any]]:
-        budget.acquire(FAMILY, 1)
-        return client.find(resource, params, page_size=page_size)
+        wait = budget.try_acquire(FAMILY, 1)
+        if wait > MAX_BUDGET_WAIT_S:  # never hold the server's background thread for hours
+            raise PollDeferred(f"LinkedIn's {FAMILY} budget is spent for {wait:.0f}s", wait)
+        if wait > 0:
+            time.sleep(wait)
+            budget.acquire(FAMILY, 1)
+        try:
+            return client.find(resource, params, page_size=page_size)
+        except LinkedInThrottled as exc:
+            budget.block(FAMILY, exc.retry_after)
+            raise PollDeferred(f"LinkedIn throttled {resource}: {exc.message}",
+                               exc.retry_after or 60.0) from exc
 
     def _read_seat(self, client: LinkedInClient, budget: RateBudget, tenant_id: int, kind: str,
                    seat: _Seat, report: PollReport,
@@ -186,8 +269,7 @@ class Poller:
         end = self._now() - self.settle_ms
         with self.store.reader() as conn:
             start = get_cursor(conn, tenant_id, cursor_name)
-        if start is None:
-            start = end - self.backfill_ms
+        start = end - self.backfill_ms if start is None else min(start, end) - OVERLAP_MS
         owner = history.SeatOwner(seat.seat, seat.person, seat.user_external_id or "")
         for begin, stop in windows(start, end):
             if kind == "inmails":
@@ -200,14 +282,10 @@ class Poller:
             report.fetched[kind] += len(found)
             with self.store.writer(tenant_id) as w:
                 for element in found:
-                    if kind == "inmails":
-                        outcome = history.apply_inmail(w, owner, element, w.now_ms)
-                    elif kind == "notes":
-                        outcome = history.apply_note(w, owner, element, w.now_ms)
-                    else:
-                        outcome = stubs.apply_stub(w, element, w.now_ms)
+                    outcome = _apply_one(w, kind, owner, element)
                     report.outcomes[f"{kind}:{outcome}"] += 1
                 set_cursor(w.conn, tenant_id, cursor_name, stop, w.now_ms)
+                self._renew_lease(w.conn, tenant_id)
             report.windows += 1
             if on_window is not None:
                 on_window(report)
@@ -216,7 +294,7 @@ class Poller:
                        contract: str, purge: bool, report: PollReport) -> None:
         cursor_name = "in:closed:" + contract.rsplit(":", 1)[-1]
         with self.store.reader() as conn:
-            since = get_cursor(conn, tenant_id, cursor_name) or 0
+            since = max(0, (get_cursor(conn, tenant_id, cursor_name) or 0) - OVERLAP_MS)
         found = self._fetch(client, budget, "closedMemberProfiles",
                             [("q", "contract"), ("contract", contract), ("since", str(since))],
                             100)
@@ -224,7 +302,7 @@ class Poller:
         with self.store.writer(tenant_id) as w:
             latest = since
             for element in found:
-                outcome = closures.apply_closure(w, element, purge, w.now_ms)
+                outcome = _apply_one(w, "closures", None, element, purge=purge)
                 report.outcomes[f"closures:{outcome}"] += 1
                 closed_at = element.get("closedAt")
                 if isinstance(closed_at, int):
@@ -239,12 +317,51 @@ class Poller:
                 report.outcomes[f"waited:{_reapply(w, row.kind, row.payload)}"] += 1
 
     def replay_failed(self, tenant_id: int) -> Counter[str]:
-        """The admin's retry of items the store refused (and of waiting ones)."""
+        """The admin's retry of the items kept as failed (500 per call)."""
         done: Counter[str] = Counter()
         with self.store.writer(tenant_id) as w:
             for row in items.failed(w.conn, tenant_id):
                 done[_reapply(w, row.kind, row.payload)] += 1
         return done
+
+
+_KIND_OF = {"inmails": "inmail", "notes": "note", "stubs": "stub", "closures": "closure"}
+
+
+def _apply_one(w: Writer, kind: str, owner: history.SeatOwner | None, element: Any, *,
+               purge: bool = False) -> str:
+    """Apply one item in its own savepoint: an item the code cannot handle is kept as failed
+    with its reason and payload (replayable), and the rest of the window goes on."""
+    try:
+        with w.conn.begin_nested():
+            if kind in ("inmails", "notes"):
+                if owner is None:
+                    raise ValueError(f"{kind} need the seat's mapped user")
+                apply = history.apply_inmail if kind == "inmails" else history.apply_note
+                return apply(w, owner, element, w.now_ms)
+            if kind == "stubs":
+                return stubs.apply_stub(w, element, w.now_ms)
+            return closures.apply_closure(w, element, purge, w.now_ms)
+    except Exception as exc:  # kept, never lost: see the docstring
+        li_id = str(element.get("id") or element.get("person") or "")[:200] if isinstance(
+            element, dict) else ""
+        if not li_id:
+            return items.FAILED
+        items.record(w.conn, w.tenant_id, _KIND_OF[kind], li_id, outcome=items.FAILED,
+                     now_ms=w.now_ms, reason=f"{type(exc).__name__}: {exc}",
+                     payload={"owner": owner.__dict__ if owner else None, "element": element})
+        return items.FAILED
+
+
+def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner | None:
+    """The seat's mapping now (it may have changed since the item was read)."""
+    if not owner:
+        return None
+    user = w.conn.execute(select(users.c.external_id).join(
+        linkedin_seats, linkedin_seats.c.user_id == users.c.id).where(
+        linkedin_seats.c.tenant_id == w.tenant_id, linkedin_seats.c.seat == owner["seat"],
+        users.c.active.is_not(False))).scalar()
+    return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 
 def _reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
@@ -256,7 +373,7 @@ def _reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
     if kind == "closure":
         # A replayed closure notifies; purging stays the admin's explicit choice.
         return closures.apply_closure(w, element, False, w.now_ms)
-    owner = history.SeatOwner(**payload.get("owner", {}))
-    if kind == "inmail":
-        return history.apply_inmail(w, owner, element, w.now_ms)
-    return history.apply_note(w, owner, element, w.now_ms)
+    owner = _current_owner(w, payload.get("owner"))
+    if owner is None:
+        return "seat unmapped"  # kept; applied when the seat is mapped again
+    return _apply_one(w, "inmails" if kind == "inmail" else "notes", owner, element)

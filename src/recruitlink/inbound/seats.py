@@ -37,12 +37,15 @@ def pull_seats(client: LinkedInClient, contracts: list[str]) -> list[dict[str, A
 
 
 def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
-                  now_ms: int) -> SeatReport:
-    """Bring the stored seats in line with LinkedIn's and (re)map them."""
+                  now_ms: int, *, contracts: list[str] | None = None) -> SeatReport:
+    """Bring the stored seats in line with LinkedIn's and (re)map them. `contracts`: the
+    contracts that were read (default: all); seats of the others are left as they are."""
     added = removed = reassigned = 0
     with store.db.write() as conn:
-        stored = {r.seat: r for r in conn.execute(
-            select(linkedin_seats).where(linkedin_seats.c.tenant_id == tenant_id))}
+        query = select(linkedin_seats).where(linkedin_seats.c.tenant_id == tenant_id)
+        if contracts is not None:
+            query = query.where(linkedin_seats.c.contract.in_(contracts))
+        stored = {r.seat: r for r in conn.execute(query)}
         for seat in pulled:
             urn = str(seat.get("seat") or f"urn:li:seat:{seat['id']}")
             active = bool(seat.get("active", True))

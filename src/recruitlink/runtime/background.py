@@ -1,8 +1,9 @@
 """Embedded mode's background work (ARCHITECTURE.md, "Two modes"): one thread in the server
 that steps every connected tenant's sync in turn, one step each, so that one tenant's huge
 backfill does not starve the others' continuous sync, and runs the LinkedIn pollers when they
-are due. The database decides who works (the sync lease), so a CLI `sync start` or a second
-server beside it is harmless."""
+are due. The database decides who works (the sync lease, the poll lease), so a CLI
+`sync start`, an on-demand poll or a second server beside it is harmless. A failing tenant is
+backed off; the others go on."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 
 from sqlalchemy import select
 
+from recruitlink.inbound.pollers import PollBusy, PollDeferred
 from recruitlink.store.schema import connections
 
 from .context import Runtime
@@ -29,7 +31,9 @@ class BackgroundRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._poll_retry_at: dict[int, tuple[float, int]] = {}  # tenant: (when, failures)
+        # tenant: (not before, failures so far)
+        self._poll_retry_at: dict[int, tuple[float, int]] = {}
+        self._sync_retry_at: dict[int, tuple[float, int]] = {}
 
     def notify(self) -> None:
         """Work may be waiting (a change was written, a poll was asked for)."""
@@ -68,32 +72,68 @@ class BackgroundRunner:
         """One step of each tenant's sync, then the due pollers; True if anything was done."""
         worked = False
         if self.sync:
-            engine = self.runtime.engine
-            for tenant_id in self._tenants():
-                if self._stop.is_set():
-                    return worked
+            worked = self._sync_round()
+        if self.pollers and not self._stop.is_set():
+            worked = self._poll_round() or worked
+        return worked
+
+    def _later(self, retries: dict[int, tuple[float, int]], tenant_id: int, cap_s: float,
+               wait_s: float | None = None) -> None:
+        """Back off a failing tenant (doubling, capped); `wait_s` when LinkedIn said."""
+        _, failures = retries.get(tenant_id, (0.0, 0))
+        delay = wait_s if wait_s is not None else min(cap_s, 5.0 * 2 ** failures)
+        retries[tenant_id] = (time.monotonic() + delay, failures + 1)
+
+    def _sync_round(self) -> bool:
+        worked = False
+        engine = self.runtime.engine
+        for tenant_id in self._tenants():
+            if self._stop.is_set():
+                break
+            if time.monotonic() < self._sync_retry_at.get(tenant_id, (0.0, 0))[0]:
+                continue
+            try:
                 report = engine.step(tenant_id)
-                if report.kind in IDLE:
-                    if report.kind == "idle":
-                        engine.release_lease(tenant_id)  # let a CLI run take over at once
-                else:
-                    worked = True
-        if self.pollers:
-            poller = self.runtime.poller()
-            interval = self.runtime.settings.poll_interval_seconds
-            for tenant_id in poller.due(interval):
-                retry_at, failures = self._poll_retry_at.get(tenant_id, (0.0, 0))
-                if self._stop.is_set():
-                    return worked
-                if time.monotonic() < retry_at:
-                    continue
-                try:
-                    poller.poll(tenant_id)
-                    self._poll_retry_at.pop(tenant_id, None)
-                    worked = True
-                except Exception:  # a tenant's LinkedIn trouble must not stop the others
-                    log.exception("poll round of tenant %s failed", tenant_id)
-                    # Retried sooner than the next round, but never in a tight loop.
-                    delay = min(interval, 5.0 * 2 ** failures)
-                    self._poll_retry_at[tenant_id] = (time.monotonic() + delay, failures + 1)
+            except Exception:  # one tenant's trouble must not stop the others'
+                log.exception("sync step of tenant %s failed", tenant_id)
+                self._later(self._sync_retry_at, tenant_id, 300.0)
+                continue
+            if report.kind == "error":
+                # Transient errors back off; a terminal one waits for a person (or a
+                # change of settings) but is looked at again every 5 minutes.
+                log.warning("sync of tenant %s: %s", tenant_id, report.message)
+                self._later(self._sync_retry_at, tenant_id, 300.0,
+                            300.0 if report.terminal else None)
+                engine.release_lease(tenant_id)
+                continue
+            self._sync_retry_at.pop(tenant_id, None)
+            if report.kind == "idle":
+                engine.release_lease(tenant_id)  # let a CLI run take over at once
+            elif report.kind not in IDLE:
+                worked = True
+        return worked
+
+    def _poll_round(self) -> bool:
+        worked = False
+        poller = self.runtime.poller()
+        interval = self.runtime.settings.poll_interval_seconds
+        for tenant_id in poller.due(interval):
+            if self._stop.is_set():
+                break
+            if time.monotonic() < self._poll_retry_at.get(tenant_id, (0.0, 0))[0]:
+                continue
+            try:
+                report = poller.poll(tenant_id)
+                self._poll_retry_at.pop(tenant_id, None)
+                worked = True
+                if report.errors:
+                    log.warning("poll of tenant %s: %s", tenant_id, "; ".join(report.errors))
+            except PollBusy:
+                continue  # another process is polling this tenant
+            except PollDeferred as exc:
+                log.info("poll of tenant %s deferred: %s", tenant_id, exc)
+                self._later(self._poll_retry_at, tenant_id, interval, exc.wait_s)
+            except Exception:  # a tenant's LinkedIn trouble must not stop the others
+                log.exception("poll round of tenant %s failed", tenant_id)
+                self._later(self._poll_retry_at, tenant_id, interval)
         return worked

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from recruitlink.errors import RecruitlinkError
+from recruitlink.errors import ConfigurationError, RecruitlinkError
 from recruitlink.inbound import inbox
 from recruitlink.inbound.closures import purge_closed
-from recruitlink.inbound.pollers import KINDS
+from recruitlink.inbound.pollers import KINDS, PollBusy, PollDeferred
 from recruitlink.inbound.seats import map_seat
 from recruitlink.runtime.context import Runtime
 from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
@@ -99,6 +99,14 @@ def build_linkedin_router() -> APIRouter:
         kinds = tuple((body or PollRequest()).kinds)
         try:
             report = await run_in_threadpool(_runtime(request).poller().poll, tenant.id, kinds)
+        except PollBusy as exc:
+            raise ApiError(409, str(exc), [{"field": "tenant", "reason": str(exc)}]) from exc
+        except PollDeferred as exc:
+            raise ApiError(429, str(exc), [{"field": "tenant", "reason": str(exc)}],
+                           headers={"Retry-After": str(max(1, round(exc.wait_s)))}) from exc
+        except ConfigurationError as exc:
+            raise ApiError(409, exc.message, [{"field": "tenant", "reason": exc.message}]
+                           ) from exc
         except RecruitlinkError as exc:
             raise ApiError(502, f"LinkedIn: {exc.message}") from exc
         return report.as_json()
