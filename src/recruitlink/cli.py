@@ -20,8 +20,10 @@ def _register_sync_commands() -> None:
     from .cli_demo import demo
     from .cli_inbound import inbound_app
     from .cli_sync import connect, disconnect, sync_app
+    from .cli_users import users_app
 
     app.add_typer(sync_app, name="sync")
+    app.add_typer(users_app, name="users")
     app.add_typer(inbound_app, name="inbound")
     app.command()(connect)
     app.command()(disconnect)
@@ -92,7 +94,8 @@ def sandbox(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
     # Bind first, so the printed URL is live (and port 0 resolves to the real port).
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
+                         socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
@@ -259,7 +262,8 @@ def serve(
     finally:
         db.dispose()
     asgi = create_app(settings)
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET,
+                         socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
     sock.listen(2048)

@@ -14,8 +14,10 @@ import uvicorn
 
 def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening socket; port 0 picks a free one (read it back with getsockname)."""
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only then (proto 0 left every
+    # kept-alive answer waiting ~40 ms for Nagle's algorithm).
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                         socket.SOCK_STREAM)
+                         socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)

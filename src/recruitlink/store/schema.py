@@ -341,6 +341,11 @@ sync_batches = Table(
 )
 Index("ix_sync_batches_tenant", sync_batches.c.tenant_id, sync_batches.c.id)
 Index("ix_sync_batches_status", sync_batches.c.tenant_id, sync_batches.c.status)
+# The sync logs page: batches by status or milestone, newest first.
+Index("ix_sync_batches_status_id", sync_batches.c.tenant_id, sync_batches.c.status,
+      sync_batches.c.id)
+Index("ix_sync_batches_milestone_id", sync_batches.c.tenant_id, sync_batches.c.milestone,
+      sync_batches.c.id)
 
 sync_batch_items = Table(
     "sync_batch_items", metadata,
@@ -391,7 +396,7 @@ sync_errors = Table(
     Column("created_at", Millis, nullable=False),
     sqlite_autoincrement=True,
 )
-Index("ix_sync_errors_batch", sync_errors.c.batch_id)
+Index("ix_sync_errors_batch", sync_errors.c.batch_id, sync_errors.c.id)
 Index("ix_sync_errors_tenant", sync_errors.c.tenant_id, sync_errors.c.status, sync_errors.c.id)
 # A record's error history (auto-replay counts its failures in a row).
 Index("ix_sync_errors_record", sync_errors.c.tenant_id, sync_errors.c.entity,
