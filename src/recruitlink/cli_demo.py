@@ -107,6 +107,7 @@ def _run(rt: Runtime, candidates: int, seed: int, sandbox_url: str, server_url: 
     assert tenant is not None
     with rt.store.db.write() as conn:
         api_key = create_api_key(conn, tenant.id, name="demo", now_ms=now_ms())
+    sign_ins = _demo_sign_ins(rt, tenant.id)
     engine = rt.engine
     state = control.status(engine, tenant.id)
     if not state.get("connected") or state.get("status") == "DISCONNECTED":
@@ -144,7 +145,7 @@ def _run(rt: Runtime, candidates: int, seed: int, sandbox_url: str, server_url: 
 
         engine.run(tenant.id, stop=lambda: stopping["now"], on_step=draw, until_done=True)
     final = control.status(engine, tenant.id)
-    _where_to_look(final, sandbox_url, server_url, api_key)
+    _where_to_look(final, sandbox_url, server_url, api_key, sign_ins)
     if exit_after_sync or stopping["now"]:
         return
     console.print("Continuous sync running: change data through the API and watch it reach "
@@ -152,13 +153,38 @@ def _run(rt: Runtime, candidates: int, seed: int, sandbox_url: str, server_url: 
     engine.run(tenant.id, stop=lambda: stopping["now"])
 
 
+def _demo_sign_ins(rt: Runtime, tenant_id: int) -> list[tuple[str, str, str]]:
+    """A fresh password (shown once) for the demo's company admin and a recruiter, so the
+    web pages can be signed into: [(role, email, password)]."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from .store.accounts import set_password
+    from .store.schema import users
+
+    chosen: list[tuple[str, str, str]] = []
+    with rt.store.db.write() as conn:
+        for role in ("company_admin", "recruiter"):
+            row = conn.execute(select(users.c.external_id, users.c.email).where(
+                users.c.tenant_id == tenant_id, users.c.role == role,
+                users.c.active.is_(True)).order_by(users.c.id).limit(1)).first()
+            if row is None:
+                continue
+            password = secrets.token_urlsafe(9)
+            set_password(conn, tenant_id, row.external_id, password)
+            chosen.append((role.replace("_", " "), row.email, password))
+    return chosen
+
+
 def _where_to_look(state: dict[str, Any], sandbox_url: str, server_url: str,
-                   api_key: str) -> None:
+                   api_key: str, sign_ins: list[tuple[str, str, str]]) -> None:
     table = Table(title="recruitlink demo", show_header=False)
     table.add_row("Historical sync", f"{(state.get('run') or {}).get('status')}; ledger "
                                      f"{state.get('ledger')}; {state.get('openErrors')} "
                                      "records rejected with reasons")
     table.add_row("recruitlink API", f"{server_url}/docs")
+    table.add_row("recruitlink pages", f"{server_url}/login (workspace: {DEMO_TENANT})")
     table.add_row("API key (tenant demo)", api_key)
     table.add_row("LinkedIn sandbox", f"{sandbox_url}/sandbox/docs")
     table.add_row("LinkedIn Recruiter (sandbox)", f"{sandbox_url}/recruiter/")
@@ -166,4 +192,8 @@ def _where_to_look(state: dict[str, Any], sandbox_url: str, server_url: str,
                   f"{sandbox_url}/sandbox/organizations/{DEMO_ORGANIZATION}/summary")
     table.add_row("Sync status", "recruitlink sync status --tenant demo")
     console.print(table)
+    for role, email, password in sign_ins:
+        # Outside the table: a narrow terminal must not wrap a password.
+        console.print(f"Sign in to the pages as {role}: workspace {DEMO_TENANT}, email "
+                      f"{email}, password {password}", highlight=False, soft_wrap=True)
     console.print(f"Demo ready at {server_url}", highlight=False)

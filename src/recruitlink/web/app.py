@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -21,15 +23,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from recruitlink import __version__
 from recruitlink.crypto import SecretBox
 from recruitlink.inbound.worker import InboundWorker
+from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 
 from .api import PREFIX, JSONResponse, build_router, field_errors
+from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
+from .pages import build_pages_router
+from .pages.render import page_error
+from .pages.security import PageError
 from .push import build_push_router
 
 log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def body_too_large(limit: int) -> ApiError:
@@ -129,12 +137,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     box = SecretBox(settings.secret_key.get_secret_value())
     runtime = Runtime(settings, the_store, box)
     worker = InboundWorker(the_store, box, runtime.engine) if settings.inbound_worker else None
+    background = (BackgroundRunner(runtime, sync=settings.background_sync,
+                                   pollers=settings.pollers)
+                  if settings.background_sync or settings.pollers else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if background is not None:
+            background.start()
         yield
+        if background is not None:
+            background.stop()
         if worker is not None:
             worker.stop()
         runtime.close_engine()
@@ -153,14 +168,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         docs_url="/docs", openapi_url="/openapi.json", default_response_class=JSONResponse)
     app.state.settings = settings
     app.state.store = the_store
+    app.state.runtime = runtime
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(build_router())
+    app.include_router(build_linkedin_router())
     app.include_router(build_push_router(the_store, box,
                                          notify=worker.notify if worker else lambda: None))
     app.state.inbound = worker
+    app.state.background = background
+    # The web pages: HTML errors (PageError) rather than the API's JSON ones.
+    app.add_exception_handler(PageError, page_error)
+    app.include_router(build_pages_router(settings, the_store))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
     def healthz() -> JSONResponse:

@@ -1,0 +1,106 @@
+"""Page sign-in for a tenant's users: scrypt password hashes and their check.
+
+A hash is stored as one string with its parameters, `scrypt$n$r$p$salt$hash` (salt and hash
+in url-safe base64), so the parameters can be raised later without breaking old hashes.
+Passwords are not part of the data API: only these functions (the CLI, the pages) set them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from .schema import tenants, users
+
+MIN_LENGTH = 8
+MAX_LENGTH = 1024  # scrypt hashes any length; refuse absurd input early
+N, R, P = 2**14, 8, 1
+DKLEN = 32
+SCHEME = "scrypt"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                          maxmem=256 * 1024 * 1024)
+
+
+def check_password(password: str) -> None:
+    """ValueError naming the field if the password cannot be used."""
+    if len(password) < MIN_LENGTH:
+        raise ValueError(f"password: must be at least {MIN_LENGTH} characters long")
+    if len(password) > MAX_LENGTH:
+        raise ValueError(f"password: must be at most {MAX_LENGTH} characters long")
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, N, R, P, DKLEN)
+    return f"{SCHEME}${N}${R}${P}${_b64(salt)}${_b64(digest)}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    """Constant-time check of `password` against a stored hash (False for no hash)."""
+    if not stored or len(password) > MAX_LENGTH:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != SCHEME:
+            return False
+        expected = _unb64(digest)
+        got = _scrypt(password, _unb64(salt), int(n), int(r), int(p), len(expected))
+    except ValueError:
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+# A hash of a random password: checked when no user matches, so that a wrong email costs the
+# same time as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def set_password(conn: Connection, tenant_id: int, user_external_id: str,
+                 password: str) -> None:
+    """Set (or replace) a user's page password; this signs the user out everywhere.
+    ValueError naming the field for a too short password; LookupError for an unknown user."""
+    hashed = hash_password(password)
+    result = conn.execute(update(users).where(users.c.tenant_id == tenant_id,
+                                              users.c.external_id == user_external_id)
+                          .values(password_hash=hashed))
+    if not result.rowcount:
+        raise LookupError(f"user: no user {user_external_id!r} in this tenant")
+
+
+def verify(conn: Connection, tenant_slug: str, email: str, password: str) -> Any | None:
+    """The active user of workspace `tenant_slug` with this email (case-insensitive) and
+    password, joined with its tenant (`slug`, `tenant_name`, `tenant_kind`); None otherwise."""
+    query = (select(users, tenants.c.slug, tenants.c.name.label("tenant_name"),
+                    tenants.c.kind.label("tenant_kind"))
+             .join(tenants, tenants.c.id == users.c.tenant_id)
+             .where(tenants.c.slug == tenant_slug.strip().lower(),
+                    func.lower(users.c.email) == email.strip().lower(),
+                    users.c.active.is_(True), users.c.password_hash.is_not(None))
+             .order_by(users.c.id).limit(5))
+    rows = conn.execute(query).all()
+    if not rows:
+        password_matches(password, _DUMMY_HASH)
+        return None
+    # Emails are not unique in the store: the one whose password matches signs in.
+    found = None
+    for row in rows:
+        if password_matches(password, row.password_hash) and found is None:
+            found = row
+    return found

@@ -1,0 +1,31 @@
+"""recruitlink's web pages (server-rendered, Jinja2): sign-in, the ATS/CRM pages, the
+candidate page with the LinkedIn profile widget, and the LinkedIn integration's admin pages.
+
+`security` (sessions, roles, CSRF) and `render` (templates) are what every page module uses.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from recruitlink.settings import Settings
+from recruitlink.store import Store
+
+from .admin_members import build_members_router
+from .admin_setup import build_setup_router
+from .admin_synclogs import build_synclogs_router
+from .ats import build_ats_router
+from .candidate import build_candidate_router
+from .signin import build_signin_router
+
+
+def build_pages_router(settings: Settings, store: Store) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    router.include_router(build_signin_router(store))
+    router.include_router(build_ats_router(settings, store))
+    router.include_router(build_candidate_router(settings, store))
+    # The LinkedIn integration's admin pages (setup, sync logs, members) go here.
+    router.include_router(build_setup_router())
+    router.include_router(build_synclogs_router())
+    router.include_router(build_members_router())
+    return router

@@ -1,0 +1,306 @@
+"""The candidate page `/t/{slug}/candidates/{id}` (the sync's deep link): details,
+applications with their stage history, possible duplicates, one timeline, and the LinkedIn
+profile widget with its Link / Unlink persisted (`inbound.links`).
+
+The timeline merges notes (on the candidate and on its applications), interactions (InMails
+with the mapped user's name, calls, emails, ...), stage changes and interview feedback,
+newest first, `TIMELINE_PAGE` at a time. Each source is read in the same order with the same
+keyset `(time, kind, id)`, a page's worth at most, on its candidate or application index, and
+the sources are merged here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy.orm import aliased
+from starlette.concurrency import run_in_threadpool
+
+from recruitlink.crypto import SecretBox
+from recruitlink.inbound.links import link_member, unlink_member
+from recruitlink.settings import Settings
+from recruitlink.store import Store
+from recruitlink.store.schema import (
+    applications,
+    candidates,
+    duplicate_alerts,
+    interactions,
+    interview_feedback,
+    jobs,
+    notes,
+    project_memberships,
+    project_stages,
+    projects,
+    source_contacts,
+    sources,
+    stage_transitions,
+    users,
+)
+from recruitlink.sync import connections
+
+from .ats import candidate_name, record_or_404
+from .render import render
+from .security import PageError, PageUser, page_user, require_csrf
+
+TIMELINE_PAGE = 25
+MAX_APPLICATIONS = 100
+MAX_HISTORY = 1000
+MAX_ALERTS = 20
+MAX_PROJECTS = 50
+
+# The timeline's kinds, in their tie-break order (part of the keyset).
+NOTE, INTERACTION, STAGE, FEEDBACK = 1, 2, 3, 4
+KIND_NAMES = {NOTE: "note", INTERACTION: "interaction", STAGE: "stage", FEEDBACK: "feedback"}
+
+
+@dataclass(frozen=True)
+class Event:
+    at: int
+    kind: int
+    id: int
+    row: Any
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.at, self.kind, self.id)
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]
+
+
+def encode_event_cursor(key: tuple[int, int, int]) -> str:
+    return "{}.{}.{}".format(*key)
+
+
+def decode_event_cursor(value: str | None) -> tuple[int, int, int] | None:
+    if not value:
+        return None
+    parts = value.split(".")
+    try:
+        at, kind, row_id = (int(p) for p in parts)
+    except ValueError:
+        at, kind, row_id = 0, 0, -1
+    if len(parts) != 3 or kind not in KIND_NAMES or row_id < 0 or abs(at) >= 2**62 \
+            or row_id >= 2**62:
+        raise PageError(400, "This timeline link is broken (bad cursor): start again from "
+                             "the newest.")
+    return at, kind, row_id
+
+
+def _before(at_col: Any, id_col: Any, kind: int,
+            cursor: tuple[int, int, int] | None) -> list[ColumnElement[bool]]:
+    """`(at, kind, id) < cursor` for a source whose kind is the constant `kind`."""
+    if cursor is None:
+        return []
+    c_at, c_kind, c_id = cursor
+    if kind < c_kind:
+        return [at_col <= c_at]
+    if kind > c_kind:
+        return [at_col < c_at]
+    return [or_(at_col < c_at, and_(at_col == c_at, id_col < c_id))]
+
+
+def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int],
+             cursor: tuple[int, int, int] | None, limit: int = TIMELINE_PAGE
+             ) -> tuple[list[Event], str | None]:
+    """One page of the candidate's merged timeline, newest first, after `cursor`."""
+    apps = list(application_ids)
+    take = limit + 1
+    events: list[Event] = []
+    author = aliased(users)
+    note_owner = (or_(notes.c.candidate_id == candidate_id, notes.c.application_id.in_(apps))
+                  if apps else notes.c.candidate_id == candidate_id)
+    for row in conn.execute(
+            select(notes.c.id, notes.c.created_at.label("at"), notes.c.body,
+                   notes.c.visibility, notes.c.origin, notes.c.application_id,
+                   author.c.name.label("author"))
+            .outerjoin(author, author.c.id == notes.c.author_id)
+            .where(note_owner, *_before(notes.c.created_at, notes.c.id, NOTE, cursor))
+            .order_by(notes.c.created_at.desc(), notes.c.id.desc()).limit(take)):
+        events.append(Event(row.at, NOTE, row.id, row))
+    person = aliased(users)
+    for row2 in conn.execute(
+            select(interactions.c.id, interactions.c.occurred_at.label("at"),
+                   interactions.c.type, interactions.c.direction, interactions.c.subject,
+                   interactions.c.content, interactions.c.origin,
+                   person.c.name.label("user_name"), projects.c.title.label("project"))
+            .outerjoin(person, person.c.id == interactions.c.user_id)
+            .outerjoin(projects, projects.c.id == interactions.c.project_id)
+            .where(interactions.c.candidate_id == candidate_id,
+                   *_before(interactions.c.occurred_at, interactions.c.id, INTERACTION, cursor))
+            .order_by(interactions.c.occurred_at.desc(), interactions.c.id.desc())
+            .limit(take)):
+        events.append(Event(row2.at, INTERACTION, row2.id, row2))
+    if apps:
+        for row3 in conn.execute(
+                select(stage_transitions.c.id, stage_transitions.c.entered_at.label("at"),
+                       stage_transitions.c.stage, jobs.c.title.label("job"),
+                       jobs.c.external_id.label("job_ext"))
+                .join(applications, applications.c.id == stage_transitions.c.application_id)
+                .join(jobs, jobs.c.id == applications.c.job_id)
+                .where(stage_transitions.c.application_id.in_(apps),
+                       *_before(stage_transitions.c.entered_at, stage_transitions.c.id, STAGE,
+                                cursor))
+                .order_by(stage_transitions.c.entered_at.desc(), stage_transitions.c.id.desc())
+                .limit(take)):
+            events.append(Event(row3.at, STAGE, row3.id, row3))
+        interviewer = aliased(users)
+        for row4 in conn.execute(
+                select(interview_feedback.c.id, interview_feedback.c.created_at.label("at"),
+                       interview_feedback.c.interview_type, interview_feedback.c.feedback,
+                       interview_feedback.c.evaluations,
+                       interviewer.c.name.label("interviewer"), jobs.c.title.label("job"))
+                .join(applications, applications.c.id == interview_feedback.c.application_id)
+                .join(jobs, jobs.c.id == applications.c.job_id)
+                .outerjoin(interviewer, interviewer.c.id == interview_feedback.c.interviewer_id)
+                .where(interview_feedback.c.application_id.in_(apps),
+                       *_before(interview_feedback.c.created_at, interview_feedback.c.id,
+                                FEEDBACK, cursor))
+                .order_by(interview_feedback.c.created_at.desc(),
+                          interview_feedback.c.id.desc())
+                .limit(take)):
+            events.append(Event(row4.at, FEEDBACK, row4.id, row4))
+    events.sort(key=lambda e: e.key, reverse=True)
+    page = events[:limit]
+    more = len(events) > limit
+    return page, (encode_event_cursor(page[-1].key) if more and page else None)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """What the page needs to embed LinkedIn's profile widget (None fields: not connected)."""
+
+    sdk_url: str
+    client_id: str
+    organization: str
+    widget_type: str
+
+
+def profile_widget(conn: Connection, settings: Settings, tenant_id: int) -> Widget | None:
+    box = SecretBox(settings.secret_key.get_secret_value())
+    info = connections.load(conn, tenant_id, box)
+    if info is None or not info.client_id or info.status == "DISCONNECTED":
+        return None
+    return Widget(sdk_url=settings.linkedin_api_url.rstrip("/") + "/sdk.js",
+                  client_id=info.client_id, organization=info.organization,
+                  widget_type="CRM" if info.kind == "CRM" else "ATS")
+
+
+def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, Any]:
+    cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
+    source = (conn.execute(select(sources.c.name, sources.c.type)
+                           .where(sources.c.id == cand.source_id)).first()
+              if cand.source_id is not None else None)
+    contact = (conn.execute(select(source_contacts.c.first_name, source_contacts.c.last_name,
+                                   source_contacts.c.email)
+                            .where(source_contacts.c.id == cand.source_contact_id)).first()
+               if cand.source_contact_id is not None else None)
+    apps = conn.execute(
+        select(applications.c.id, applications.c.external_id, applications.c.current_stage,
+               applications.c.outcome, applications.c.source,
+               applications.c.disposition_reason, applications.c.created_at,
+               jobs.c.external_id.label("job_ext"), jobs.c.title.label("job"),
+               jobs.c.confidential.label("job_confidential"))
+        .join(jobs, jobs.c.id == applications.c.job_id)
+        .where(applications.c.candidate_id == cand.id)
+        .order_by(applications.c.id.desc()).limit(MAX_APPLICATIONS)).all()
+    history: dict[int, list[Any]] = {a.id: [] for a in apps}
+    if apps:
+        for step in conn.execute(
+                select(stage_transitions.c.application_id, stage_transitions.c.stage,
+                       stage_transitions.c.entered_at)
+                .where(stage_transitions.c.application_id.in_(list(history)))
+                .order_by(stage_transitions.c.entered_at, stage_transitions.c.id)
+                .limit(MAX_HISTORY)):
+            history[step.application_id].append(step)
+    other = aliased(candidates)
+    alerts: list[dict[str, Any]] = []
+    for direction, mine, theirs in (("this", duplicate_alerts.c.candidate_id,
+                                     duplicate_alerts.c.other_candidate_id),
+                                    ("other", duplicate_alerts.c.other_candidate_id,
+                                     duplicate_alerts.c.candidate_id)):
+        for row in conn.execute(
+                select(duplicate_alerts.c.id, duplicate_alerts.c.reason,
+                       duplicate_alerts.c.status, duplicate_alerts.c.created_at,
+                       other.c.external_id, other.c.first_name, other.c.last_name,
+                       other.c.emails)
+                .join(other, other.c.id == theirs)
+                .where(duplicate_alerts.c.tenant_id == user.tenant_id, mine == cand.id)
+                .order_by(duplicate_alerts.c.id.desc()).limit(MAX_ALERTS)):
+            alerts.append({"row": row, "direction": direction, "name": candidate_name(row)})
+    alerts.sort(key=lambda a: (a["row"].status != "open", -a["row"].created_at))
+    memberships = conn.execute(
+        select(projects.c.external_id, projects.c.title, project_stages.c.name.label("stage"))
+        .join(projects, projects.c.id == project_memberships.c.project_id)
+        .outerjoin(project_stages, project_stages.c.id == project_memberships.c.stage_id)
+        .where(project_memberships.c.candidate_id == cand.id)
+        .order_by(project_memberships.c.id.desc()).limit(MAX_PROJECTS)).all()
+    return {"candidate": cand, "name": candidate_name(cand), "source": source,
+            "contact": contact, "applications": [{"row": a, "history": history[a.id]}
+                                                 for a in apps],
+            "alerts": alerts[:MAX_ALERTS], "projects": memberships}
+
+
+def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/t/{slug}/candidates/{external_id}", response_class=HTMLResponse)
+    def candidate_page(request: Request, external_id: str, before: str | None = None,
+                       user: PageUser = Depends(page_user)) -> HTMLResponse:
+        cursor = decode_event_cursor(before)
+        with store.reader() as conn:
+            context = _details(conn, user, external_id)
+            events, next_before = timeline(conn, context["candidate"].id,
+                                           [a["row"].id for a in context["applications"]],
+                                           cursor)
+            widget = profile_widget(conn, settings, user.tenant_id)
+        return render(request, "candidate.html", {
+            **context, "title": context["name"], "events": events, "before": before,
+            "next_before": next_before, "widget": widget})
+
+    async def _answer(work: Any) -> JSONResponse:
+        try:
+            result = await run_in_threadpool(work)
+        except LookupError as exc:
+            return JSONResponse({"error": {"field": "candidate", "message": str(exc)}}, 404)
+        except ValueError as exc:
+            field = str(exc).split(":", 1)[0] if ":" in str(exc) else "person_urn"
+            return JSONResponse({"error": {"field": field, "message": str(exc)}}, 422)
+        return JSONResponse({"candidate": result.candidate_id, "person_urn": result.person_urn,
+                             "match_method": result.match_method, "changed": result.changed})
+
+    @router.post("/t/{slug}/candidates/{external_id}/linkedin-link",
+                 dependencies=[Depends(require_csrf)])
+    async def link(request: Request, external_id: str,
+                   user: PageUser = Depends(page_user)) -> JSONResponse:
+        person = await _person_of(request)
+        return await _answer(lambda: link_member(store, user.tenant_id, external_id, person,
+                                                 int(time.time() * 1000)))
+
+    @router.post("/t/{slug}/candidates/{external_id}/linkedin-unlink",
+                 dependencies=[Depends(require_csrf)])
+    async def unlink(external_id: str, user: PageUser = Depends(page_user)) -> JSONResponse:
+        return await _answer(lambda: unlink_member(store, user.tenant_id, external_id,
+                                                   int(time.time() * 1000)))
+
+    return router
+
+
+async def _person_of(request: Request) -> Any:
+    """The person URN of a link call: JSON `{"person_urn": ...}` or a form field."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            body = await request.json()
+        except ValueError:
+            return None
+        return body.get("person_urn") if isinstance(body, dict) else None
+    form = await request.form()
+    return form.get("person_urn")

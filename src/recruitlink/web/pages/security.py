@@ -1,0 +1,272 @@
+"""Who is looking at a page: the signed session cookie, roles, CSRF.
+
+The session is a cookie `rl_session` = `<payload>.<mac>`: the payload (url-safe base64 JSON)
+holds the user id, the tenant id, the expiry, a random nonce and a fingerprint of the user's
+password hash; the mac is HMAC-SHA256 with a key derived from `settings.secret_key`. Changing
+the password (or the secret key) therefore signs the user out everywhere. The cookie is
+HttpOnly and SameSite=Lax. The CSRF token is an HMAC of the session's nonce: a form or a
+fetch sends it back (`csrf_token` form field or `X-CSRF-Token` header) on every POST, PUT and
+DELETE (`require_csrf`).
+
+Page errors are `PageError`s (an HTTPException) and answer HTML (see `render.page_error`):
+303 to the sign-in page for a signed-out GET, 401 for other methods, 404 for another tenant's
+pages (never revealing they exist), 403 for a role that may not see the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from recruitlink.settings import Settings
+from recruitlink.store import Store
+from recruitlink.store.schema import tenants, users
+
+ROLES = ("recruiter", "admin", "company_admin")
+COOKIE = "rl_session"
+SESSION_SECONDS = 12 * 3600
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class PageUser:
+    id: int
+    external_id: str
+    tenant_id: int
+    tenant_slug: str
+    tenant_name: str
+    tenant_kind: str
+    name: str
+    email: str
+    role: str
+
+    @property
+    def is_company_admin(self) -> bool:
+        return self.role == "company_admin"
+
+    @property
+    def is_admin(self) -> bool:
+        """An admin or a company admin (sees the integration pages in the navigation)."""
+        return self.role in ("admin", "company_admin")
+
+    @property
+    def has_crm(self) -> bool:
+        return self.tenant_kind in ("CRM", "BOTH")
+
+
+class PageError(HTTPException):
+    """An error answered with a page: `message` is shown; `location` makes it a redirect."""
+
+    def __init__(self, status_code: int, message: str, *, location: str | None = None,
+                 user: PageUser | None = None) -> None:
+        super().__init__(status_code, message,
+                         {"Location": location} if location is not None else None)
+        self.message = message
+        self.location = location
+        self.user = user
+
+
+# -- the session cookie ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Session:
+    user_id: int
+    tenant_id: int
+    expires: int
+    nonce: str
+    fingerprint: str
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _key(settings: Settings, purpose: str) -> bytes:
+    secret = settings.secret_key.get_secret_value().encode()
+    return hmac.new(secret, f"recruitlink-pages:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def fingerprint(settings: Settings, password_hash: str | None) -> str:
+    """A short MAC of the password hash: the cookie never carries the hash itself."""
+    mac = hmac.new(_key(settings, "fingerprint"), (password_hash or "").encode(),
+                   hashlib.sha256).digest()
+    return _b64(mac[:12])
+
+
+def sign_session(settings: Settings, session: Session) -> str:
+    payload = _b64(json.dumps({"u": session.user_id, "t": session.tenant_id,
+                               "e": session.expires, "n": session.nonce,
+                               "f": session.fingerprint}, separators=(",", ":")).encode())
+    mac = hmac.new(_key(settings, "session"), payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}.{mac}"
+
+
+def read_session(settings: Settings, value: str | None, now: float | None = None
+                 ) -> Session | None:
+    """The session in a cookie value if its MAC is good and it has not expired."""
+    if not value or value.count(".") != 1 or len(value) > 1000:
+        return None
+    payload, mac = value.split(".")
+    expected = hmac.new(_key(settings, "session"), payload.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        data = json.loads(_unb64(payload))
+        session = Session(int(data["u"]), int(data["t"]), int(data["e"]), str(data["n"]),
+                          str(data["f"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if session.expires <= (time.time() if now is None else now):
+        return None
+    return session
+
+
+def new_session(settings: Settings, *, user_id: int, tenant_id: int,
+                password_hash: str | None) -> Session:
+    return Session(user_id, tenant_id, int(time.time()) + SESSION_SECONDS,
+                   secrets.token_urlsafe(12), fingerprint(settings, password_hash))
+
+
+def set_session_cookie(response: Response, request: Request, session: Session) -> None:
+    response.set_cookie(COOKIE, sign_session(_settings(request), session),
+                        max_age=SESSION_SECONDS, path="/", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+
+
+def current_session(request: Request) -> Session | None:
+    """The request's signed session (not yet checked against the user's current state)."""
+    return read_session(_settings(request), request.cookies.get(COOKIE))
+
+
+def _load_user(request: Request, session: Session) -> PageUser | None:
+    """The session's user if still valid: active, and the password unchanged since."""
+    with _store(request).reader() as conn:
+        row = conn.execute(
+            select(users.c.id, users.c.external_id, users.c.tenant_id, users.c.name,
+                   users.c.email, users.c.role, users.c.active, users.c.password_hash,
+                   tenants.c.slug, tenants.c.name.label("tenant_name"),
+                   tenants.c.kind.label("tenant_kind"))
+            .join(tenants, tenants.c.id == users.c.tenant_id)
+            .where(users.c.id == session.user_id, users.c.tenant_id == session.tenant_id)
+        ).first()
+    if row is None or not row.active or row.password_hash is None:
+        return None
+    if not hmac.compare_digest(fingerprint(_settings(request), row.password_hash),
+                               session.fingerprint):
+        return None
+    return PageUser(id=row.id, external_id=row.external_id, tenant_id=row.tenant_id,
+                    tenant_slug=row.slug, tenant_name=row.tenant_name,
+                    tenant_kind=row.tenant_kind, name=row.name, email=row.email,
+                    role=row.role)
+
+
+def signed_in_user(request: Request) -> PageUser | None:
+    """The signed-in user of any tenant, or None (signed out, expired, password changed,
+    deactivated). Cached on the request."""
+    if hasattr(request.state, "page_user"):
+        cached: PageUser | None = request.state.page_user
+        return cached
+    session = current_session(request)
+    user = _load_user(request, session) if session is not None else None
+    request.state.page_user = user
+    return user
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="/")
+
+
+def page_user(request: Request, slug: str) -> PageUser:
+    """FastAPI dependency of every `/t/{slug}/...` page: the signed-in user of that tenant."""
+    user = signed_in_user(request)
+    if user is None:
+        if request.method in SAFE_METHODS:
+            raise PageError(303, "Please sign in.", location=login_url(request))
+        raise PageError(401, "Your session has ended: sign in again.")
+    if user.tenant_slug != slug:
+        # Another tenant's pages do not exist for this user.
+        raise PageError(404, "This page does not exist.", user=user)
+    return user
+
+
+def company_admin(user: PageUser = Depends(page_user)) -> PageUser:
+    """Dependency: the user, if a company admin; a 403 page otherwise."""
+    if not user.is_company_admin:
+        raise PageError(403, "Only a company admin can open this page. Ask your company "
+                             "admin for access.", user=user)
+    return user
+
+
+def admin(user: PageUser = Depends(page_user)) -> PageUser:
+    """Dependency: the user, if an admin or a company admin; a 403 page otherwise."""
+    if not user.is_admin:
+        raise PageError(403, "Only an admin can open this page.", user=user)
+    return user
+
+
+# -- CSRF ------------------------------------------------------------------------------------
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token bound to the request's session ('' when signed out)."""
+    session = current_session(request)
+    if session is None:
+        return ""
+    return hmac.new(_key(_settings(request), "csrf"), session.nonce.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency of every POST/PUT/DELETE page route: the session's CSRF token must come
+    back in the `X-CSRF-Token` header or the `csrf_token` form field; 403 otherwise."""
+    if request.method in SAFE_METHODS:
+        return
+    user = await run_in_threadpool(signed_in_user, request)  # a database read
+    if user is None:  # whatever order the dependencies run in
+        raise PageError(401, "Your session has ended: sign in again.")
+    expected = csrf_token(request)
+    given: Any = request.headers.get(CSRF_HEADER)
+    if not given:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded",
+                                    "multipart/form-data")):
+            form = await request.form()
+            given = form.get(CSRF_FIELD)
+    if not expected or not isinstance(given, str) or not hmac.compare_digest(
+            given.encode(), expected.encode()):
+        raise PageError(403, "This form has expired or did not come from this site (bad "
+                             "CSRF token): reload the page and try again.",
+                        user=user)
