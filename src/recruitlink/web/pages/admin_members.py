@@ -1,0 +1,172 @@
+"""Integrations -> LinkedIn -> Members: Recruiter seat holders and the ATS users they map to
+(seeds: PageUp "Members" with "Edit", SmartRecruiters "Connect users", Comeet).
+
+    GET  /t/{slug}/integrations/linkedin/members             the seats (?edit=SEAT: its form)
+    POST /t/{slug}/integrations/linkedin/members/refresh     pull the seats from LinkedIn
+    POST /t/{slug}/integrations/linkedin/members/map         Save: seat -> ATS user
+    POST /t/{slug}/integrations/linkedin/members/unmap       Unmap (stays unmapped)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, and_, case, func, select
+from starlette.concurrency import run_in_threadpool
+
+from recruitlink.errors import RecruitlinkError
+from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
+from recruitlink.runtime.context import Runtime
+from recruitlink.store import schema
+from recruitlink.sync import connections
+
+from .admin_setup import BASE, base_url, runtime_of, see_other
+from .render import format_millis, render
+from .security import PageUser, admin, company_admin, require_csrf
+from .synclog_queries import now_ms
+
+MEMBERS = BASE + "/members"
+USER_CHOICES = 2000
+"""Most ATS users offered in the Edit list (active ones, by name)."""
+
+NOTICES = {"mapped": "The member has been mapped.",
+           "unmapped": "The member has been unmapped; it stays unmapped until you map it."}
+
+
+def seats(conn: Connection, tenant_id: int) -> list[dict[str, Any]]:
+    """The tenant's seats with their mapped users: active first, then by name."""
+    s, u = schema.linkedin_seats.c, schema.users.c
+    rows = conn.execute(
+        select(schema.linkedin_seats, u.name.label("user_name"), u.email.label("user_email"),
+               u.external_id.label("user_external_id"))
+        .select_from(schema.linkedin_seats.outerjoin(
+            schema.users, and_(schema.users.c.id == s.user_id,
+                               schema.users.c.tenant_id == s.tenant_id)))
+        .where(s.tenant_id == tenant_id)
+        .order_by(case((s.active.is_(True), 0), else_=1), func.lower(s.last_name),
+                  func.lower(s.first_name), s.seat)).all()
+    out = []
+    for r in rows:
+        row = dict(r._mapping)
+        row["name"] = " ".join(p for p in (r.first_name, r.last_name) if p) or "(no name)"
+        row["status"] = r.mapping if r.user_id is not None else (
+            "unmapped (by an admin)" if r.mapping == "manual" else "unmapped")
+        row["mapped"] = r.user_id is not None
+        row["changed_at"] = r.mapped_at if r.change in ("mapped by an admin",
+                                                        "unmapped by an admin") else r.updated_at
+        out.append(row)
+    return out
+
+
+def active_users(conn: Connection, tenant_id: int) -> list[tuple[str, str]]:
+    u = schema.users.c
+    return [(r.external_id, f"{r.name} <{r.email}>") for r in conn.execute(
+        select(u.external_id, u.name, u.email).where(u.tenant_id == tenant_id,
+                                                     u.active.is_not(False))
+        .order_by(func.lower(u.name), u.id).limit(USER_CHOICES))]
+
+
+def refresh(runtime: Runtime, tenant_id: int) -> SeatReport:
+    """"Refresh from LinkedIn": pull every seat of the tenant's contracts and re-map."""
+    info = connections.load_required(runtime.store, tenant_id, runtime.box)
+    client = runtime.engine.client_for(info)
+    pulled = pull_seats(client, [str(c["urn"]) for c in info.contracts])
+    return refresh_seats(runtime.store, tenant_id, pulled, now_ms())
+
+
+def build_members_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def page(request: Request, user: PageUser, *, edit: str | None = None,
+             errors: dict[str, str] | None = None, chosen: str = "",
+             notice: str | None = None, error: str | None = None,
+             status: int = 200) -> Response:
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            rows = seats(conn, user.tenant_id)
+            connected = conn.execute(select(schema.connections.c.status).where(
+                schema.connections.c.tenant_id == user.tenant_id)).scalar()
+            choices = active_users(conn, user.tenant_id) if edit and user.is_company_admin \
+                else []
+        editing = next((r for r in rows if r["seat"] == edit), None)
+        if editing is not None and not chosen:
+            chosen = editing["user_external_id"] or ""
+        unmapped_active = [r for r in rows if r["active"] and not r["mapped"]]
+        context = {
+            "title": "Members", "user": user, "base": base_url(user),
+            "members": base_url(user) + "/members", "rows": rows, "editing": editing,
+            "choices": [("", "Choose a user…"), *choices], "chosen": chosen,
+            "errors": errors or {}, "unmapped_active": len(unmapped_active),
+            "connected": connected not in (None, "DISCONNECTED"),
+            "can_act": user.is_company_admin, "notice": notice, "error": error,
+            "millis": format_millis,
+        }
+        return render(request, "admin_members.html", context, status=status)
+
+    @router.get(MEMBERS)
+    def members(request: Request, user: PageUser = Depends(admin), edit: str = "",
+                done: str = "") -> Response:
+        notice = NOTICES.get(done)
+        params = request.query_params
+        if done == "refreshed":
+            numbers = {k: params.get(k, "0") for k in ("seen", "added", "removed",
+                                                         "unmapped")}
+            if all(v.isdigit() for v in numbers.values()):
+                notice = (f"Refreshed from LinkedIn: {numbers['seen']} seats, "
+                          f"{numbers['added']} new, {numbers['removed']} removed; "
+                          f"{numbers['unmapped']} active seats unmapped.")
+        return page(request, user, edit=edit if user.is_company_admin else None,
+                    notice=notice)
+
+    @router.post(MEMBERS + "/refresh")
+    async def refresh_members(request: Request, user: PageUser = Depends(company_admin),
+                              _: None = Depends(require_csrf)) -> Response:
+        runtime = runtime_of(request)
+        try:
+            report = await run_in_threadpool(refresh, runtime, user.tenant_id)
+        except RecruitlinkError as exc:
+            return page(request, user, status=502,
+                        error=f"Could not refresh from LinkedIn: {exc.message}")
+        return see_other(base_url(user) + "/members", done="refreshed",
+                         seen=str(report.seen), added=str(report.added),
+                         removed=str(report.removed), unmapped=str(report.unmapped))
+
+    @router.post(MEMBERS + "/map")
+    async def map_member(request: Request, user: PageUser = Depends(company_admin),
+                         _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        seat = str(form.get("seat") or "")
+        chosen = str(form.get("user") or "").strip()
+        runtime = runtime_of(request)
+        if not chosen:
+            return page(request, user, edit=seat, status=400,
+                        errors={"user": "Choose the recruitlink user to map this member to."})
+        try:
+            await run_in_threadpool(map_seat, runtime.store, user.tenant_id, seat, chosen,
+                                    now_ms())
+        except LookupError as exc:
+            message = str(exc)
+            field = "user" if message.startswith("user") else "seat"
+            reason = ("That user does not exist or is deactivated: choose another."
+                      if field == "user" else "That seat is not one of this workspace's.")
+            return page(request, user, edit=seat, status=400, chosen=chosen,
+                        errors={field: reason}, error=reason if field == "seat" else None)
+        return see_other(base_url(user) + "/members", done="mapped")
+
+    @router.post(MEMBERS + "/unmap")
+    async def unmap_member(request: Request, user: PageUser = Depends(company_admin),
+                           _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        seat = str(form.get("seat") or "")
+        runtime = runtime_of(request)
+        try:
+            await run_in_threadpool(map_seat, runtime.store, user.tenant_id, seat, None,
+                                    now_ms())
+        except LookupError:
+            return page(request, user, status=400,
+                        error="That seat is not one of this workspace's.")
+        return see_other(base_url(user) + "/members", done="unmapped")
+
+    return router

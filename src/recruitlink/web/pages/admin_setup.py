@@ -1,0 +1,327 @@
+"""Integrations -> LinkedIn: the setup page (seeds: PageUp "Setup", SmartRecruiters, Tracker).
+
+    GET  /t/{slug}/integrations/linkedin              the page, in the state the tenant is in
+    GET  /t/{slug}/integrations/linkedin/status.json  status and sync progress (live.js polls)
+    POST .../activate     acknowledge what is shared, provision the child app
+    POST .../integrate    what the onboarding widget approved: connect, or add a contract
+    POST .../refresh      ask LinkedIn for the integration status now
+    POST .../pause        Pause Sync          POST .../resume   Resume Sync
+    POST .../policy       the sync settings (history window, job availability, ...)
+    GET  .../disconnect   the confirmation    POST .../disconnect   delete and disconnect
+    GET  .../disconnect/report                the deletion report (live while it runs)
+
+Admins see the pages; only company admins act (403 for anyone else); every page belongs to
+the signed-in user's tenant (404 for another's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from recruitlink.core.policy import Policy
+from recruitlink.errors import RecruitlinkError
+from recruitlink.runtime.context import Runtime
+from recruitlink.store import schema
+from recruitlink.sync import control
+from recruitlink.sync.connect import refresh_status
+
+from . import setup_flow, synclog_queries, tasks
+from .render import format_millis, render
+from .security import PageUser, admin, company_admin, require_csrf
+
+BASE = "/t/{slug}/integrations/linkedin"
+
+STATUS_LABELS = {"NOT_CONNECTED": "Not connected", "PENDING": "Activation pending",
+                 "ENABLED": "Active", "DISABLED": "Turned off in LinkedIn Recruiter",
+                 "DISCONNECTING": "Disconnecting…", "DISCONNECTED": "Disconnected"}
+
+NOTICES = {
+    "activated": "Activated. Now choose your LinkedIn Recruiter contract in LinkedIn's widget "
+                 "below.",
+    "connected": "Saved: the integrations LinkedIn approved are registered for this "
+                 "workspace.",
+    "added": "The contract has been added.",
+    "known": "That contract is already connected.",
+    "checked": "The integration status has been checked with LinkedIn.",
+    "paused": "The sync is paused: nothing is sent to LinkedIn until you resume it.",
+    "resumed": "The sync has resumed.",
+    "policy": "Sync settings saved.",
+}
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def base_url(user: PageUser) -> str:
+    return BASE.format(slug=user.tenant_slug)
+
+
+def see_other(url: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(f"{url}?{urlencode(query)}" if query else url, status_code=303)
+
+
+def duration(seconds: int | None) -> str:
+    """`about 3 min` for an ETA."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "less than a minute"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min"
+    if seconds < 86_400:
+        return f"about {seconds / 3600:.1f} h"
+    return f"about {seconds / 86_400:.1f} days"
+
+
+def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
+    """status.json: the progress plus display texts, so live.js formats nothing itself."""
+    with runtime.store.reader() as conn:
+        state = synclog_queries.progress(conn, tenant_id)
+    state["statusText"] = STATUS_LABELS.get(state["status"], state["status"])
+    state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
+    state["etaText"] = duration(state.get("etaSeconds"))
+    task = tasks.get(tenant_id, "disconnect")
+    state["disconnectTask"] = (None if task is None else "running" if task.running else
+                               "failed" if task.error else "done")
+    return state
+
+
+def _form_text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def build_setup_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def page(request: Request, user: PageUser, *, step: str = "", errors: dict[str, str] |
+             None = None, notice: str | None = None, error: str | None = None,
+             policy_form: dict[str, Any] | None = None, status: int = 200) -> Response:
+        runtime = runtime_of(request)
+        settings = runtime.settings
+        progress = live_status(runtime, user.tenant_id)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+            last_disconnect = synclog_queries.latest_run(conn, user.tenant_id, "disconnect")
+        kind = setup_flow.connection_kind(user.tenant_kind)
+        connected = info is not None and info.status != "DISCONNECTED"
+        state = info.status.lower() if connected and info is not None else "start"
+        child_client_id = None
+        if connected and step in ("add", "choose") and info is not None:
+            child_client_id = info.client_id
+            state = "add"
+        elif not connected and step == "choose":
+            try:
+                app = setup_flow.child_app(runtime.partner(), user.tenant_slug)
+            except RecruitlinkError as exc:
+                app, error = None, f"LinkedIn could not be reached: {exc.message}"
+            if app is not None:
+                child_client_id, state = app.client_id, "choose"
+        policy = Policy.from_json(info.policy if info is not None else None)
+        form = policy_form or {"history_window": policy.history_window,
+                               "default_availability": policy.default_availability,
+                               "phone_region": policy.phone_region,
+                               "batch_size": str(policy.batch_size)}
+        context = {
+            "title": f"Integrations: {setup_flow.PRODUCT[kind]}", "user": user,
+            "base": base_url(user), "state": state, "info": info, "progress": progress,
+            "product": setup_flow.PRODUCT[kind], "kind": kind,
+            "shared": setup_flow.shared_data(user.tenant_kind, policy),
+            "excluded": setup_flow.EXCLUDED, "policy": policy, "policy_form": form,
+            "windows": setup_flow.WINDOWS, "availability": setup_flow.AVAILABILITY,
+            "errors": errors or {}, "notice": notice, "error": error,
+            "child_client_id": child_client_id,
+            "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
+            "bundles": setup_flow.BUNDLES[kind],
+            "can_act": user.is_company_admin, "last_disconnect": last_disconnect,
+            "last_sync": format_millis(info.last_sync_at) if info else "",
+            "eta": duration(progress.get("etaSeconds")),
+        }
+        return render(request, "admin_setup.html", context, status=status)
+
+    @router.get(BASE)
+    def setup_page(request: Request, user: PageUser = Depends(admin),
+                   step: str = "", done: str = "") -> Response:
+        return page(request, user, step=step, notice=NOTICES.get(done))
+
+    @router.get(BASE + "/status.json")
+    def status_json(request: Request, user: PageUser = Depends(admin)) -> JSONResponse:
+        state = live_status(runtime_of(request), user.tenant_id)
+        return JSONResponse(state, headers={"Cache-Control": "no-store"})
+
+    @router.post(BASE + "/activate")
+    async def activate(request: Request, user: PageUser = Depends(company_admin),
+                       _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        if form.get("acknowledge") != "on":
+            return page(request, user, status=400, errors={
+                "acknowledge": "Tick the box to acknowledge what will be shared with "
+                               "LinkedIn before activating."})
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+        if info is not None and info.status != "DISCONNECTED":
+            return see_other(base_url(user))  # already connected: nothing to activate
+        try:
+            await run_in_threadpool(
+                lambda: setup_flow.provision(runtime.partner(), slug=user.tenant_slug,
+                                             tenant_name=user.tenant_name,
+                                             public_url=runtime.settings.public_url))
+        except RecruitlinkError as exc:
+            return page(request, user, status=502,
+                        error=f"Activation failed: {exc.message}")
+        return see_other(base_url(user), step="choose", done="activated")
+
+    @router.post(BASE + "/integrate")
+    async def integrate(request: Request, user: PageUser = Depends(company_admin),
+                        _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        approved = setup_flow.parse_approved(_form_text(form, "integrations"))
+        if isinstance(approved, dict):
+            return page(request, user, step="choose", status=400, errors=approved)
+        runtime = runtime_of(request)
+        try:
+            outcome, result = await run_in_threadpool(
+                lambda: setup_flow.integrate(runtime, slug=user.tenant_slug,
+                                             tenant_id=user.tenant_id,
+                                             tenant_name=user.tenant_name, approved=approved))
+        except RecruitlinkError as exc:
+            return page(request, user, step="choose", status=400 if exc.status is None
+                        else 502, errors={"integrations": exc.message})
+        if outcome == "added":
+            return see_other(base_url(user), done="added" if result else "known")
+        return see_other(base_url(user), done="connected")
+
+    @router.post(BASE + "/refresh")
+    async def refresh(request: Request, user: PageUser = Depends(company_admin),
+                      _: None = Depends(require_csrf)) -> Response:
+        runtime = runtime_of(request)
+        try:
+            await run_in_threadpool(refresh_status, runtime.store, runtime.box,
+                                    runtime.engine, user.tenant_id)
+        except RecruitlinkError as exc:
+            return page(request, user, status=502,
+                        error=f"Could not check the status: {exc.message}")
+        return see_other(base_url(user), done="checked")
+
+    async def set_paused(request: Request, user: PageUser, paused: bool) -> Response:
+        runtime = runtime_of(request)
+        form = await request.form()
+        contract = _form_text(form, "contract") or None
+        try:
+            await run_in_threadpool(control.set_paused, runtime.engine, user.tenant_id,
+                                    paused, contract)
+        except RecruitlinkError as exc:
+            return page(request, user, status=400, error=exc.message)
+        back = _form_text(form, "back")
+        target = back if back.startswith(base_url(user)) else base_url(user)
+        return see_other(target, done="paused" if paused else "resumed")
+
+    @router.post(BASE + "/pause")
+    async def pause(request: Request, user: PageUser = Depends(company_admin),
+                    _: None = Depends(require_csrf)) -> Response:
+        return await set_paused(request, user, True)
+
+    @router.post(BASE + "/resume")
+    async def resume(request: Request, user: PageUser = Depends(company_admin),
+                     _: None = Depends(require_csrf)) -> Response:
+        return await set_paused(request, user, False)
+
+    @router.post(BASE + "/policy")
+    async def policy(request: Request, user: PageUser = Depends(company_admin),
+                     _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        values = {name: _form_text(form, name) for name in
+                  ("history_window", "default_availability", "phone_region", "batch_size")}
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+        if info is None or info.status == "DISCONNECTED":
+            return page(request, user, status=400,
+                        error="Connect to LinkedIn before changing the sync settings.")
+        parsed = setup_flow.parse_policy(values, Policy.from_json(info.policy))
+        if isinstance(parsed, dict):
+            return page(request, user, status=400, errors=parsed, policy_form=values)
+        await run_in_threadpool(setup_flow.save_policy, runtime, user.tenant_id, parsed)
+        return see_other(base_url(user), done="policy")
+
+    # -- disconnect ----------------------------------------------------------------------------
+
+    def counts_on_linkedin(runtime: Runtime, tenant_id: int) -> dict[str, int]:
+        """What LinkedIn holds for the tenant, from the milestone counters of the last run."""
+        with runtime.store.reader() as conn:
+            run = synclog_queries.latest_run(conn, tenant_id)
+            if run is None:
+                return {}
+            m = schema.sync_milestones.c
+            rows = conn.execute(schema.sync_milestones.select().where(m.run_id == run.id)
+                                .order_by(m.position)).all()
+        return {r.name.replace("_", " "): max(0, r.done - r.rejected - r.excluded)
+                for r in rows if r.done}
+
+    def disconnect_page(request: Request, user: PageUser, *, mode: str,
+                        errors: dict[str, str] | None = None, status: int = 200) -> Response:
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+            run = synclog_queries.latest_run(conn, user.tenant_id, "disconnect")
+        task = tasks.get(user.tenant_id, "disconnect")
+        # This process knows its own task; another process's shows as DISCONNECTING.
+        running = task.running if task is not None else (
+            info is not None and info.status == "DISCONNECTING")
+        report = run.report if run is not None and run.report else None
+        context = {
+            "title": "Disconnect LinkedIn" if mode == "confirm" else "Deletion report",
+            "user": user, "base": base_url(user), "mode": mode, "info": info,
+            "product": setup_flow.PRODUCT[setup_flow.connection_kind(user.tenant_kind)],
+            "errors": errors or {}, "counts": counts_on_linkedin(runtime, user.tenant_id)
+            if mode == "confirm" else {},
+            "running": running, "failure": task.error if task and not task.running else None,
+            "run": run, "report": report,
+            "status_text": STATUS_LABELS.get(info.status, info.status) if info else "",
+            "resources": sorted(set((report or {}).get("deleted", {})) |
+                                set((report or {}).get("failed", {}))),
+            "started": format_millis(run.started_at) if run is not None else "",
+            "finished": format_millis(run.finished_at) if run is not None else "",
+        }
+        return render(request, "admin_disconnect_report.html", context, status=status)
+
+    @router.get(BASE + "/disconnect")
+    def disconnect_confirm(request: Request,
+                           user: PageUser = Depends(company_admin)) -> Response:
+        with runtime_of(request).store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+        if info is None or info.status == "DISCONNECTED":
+            return see_other(base_url(user) + "/disconnect/report")
+        return disconnect_page(request, user, mode="confirm")
+
+    @router.post(BASE + "/disconnect")
+    async def disconnect(request: Request, user: PageUser = Depends(company_admin),
+                         _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        if form.get("confirm") != "on":
+            return disconnect_page(request, user, mode="confirm", status=400, errors={
+                "confirm": "Tick the box to confirm that everything synced to LinkedIn "
+                           "will be deleted."})
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+        if info is None or info.status == "DISCONNECTED":
+            return see_other(base_url(user) + "/disconnect/report")
+        tenant_id = user.tenant_id
+        tasks.start(tenant_id, "disconnect",
+                    lambda: control.disconnect(runtime.engine, tenant_id))
+        return see_other(base_url(user) + "/disconnect/report")
+
+    @router.get(BASE + "/disconnect/report")
+    def disconnect_report(request: Request, user: PageUser = Depends(admin)) -> Response:
+        return disconnect_page(request, user, mode="report")
+
+    return router

@@ -1,0 +1,268 @@
+"""The logic behind the LinkedIn setup page (no HTTP here): what will be shared, activation
+(provisioning the tenant's child app), what the onboarding widget approved, adding a
+contract, and the policy form.
+
+The flow (seeds: PageUp, SmartRecruiters, Tracker; reference §1.2-§1.6):
+
+1. the admin reads what will be shared and acknowledges it;
+2. *Activate* provisions the tenant's child application with the partner credentials (found
+   again by its `uniqueForeignId` if it exists), its JS SDK domain being our public URL;
+3. LinkedIn's onboarding widget, loaded with the child app's client id, lets the admin choose
+   the contract; its `data-onintegrate` callback hands us the approved contexts;
+4. `sync.connect.connect` registers the integrations and the callback URL: PENDING;
+5. LinkedIn's INTEGRATION_STATUS_CHANGE push (or *Check now*) turns it ENABLED and starts
+   the historical sync.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import phonenumbers
+
+from recruitlink.core.policy import Policy
+from recruitlink.errors import ConfigurationError, LinkedInRequestError
+from recruitlink.linkedin import LinkedInClient
+from recruitlink.runtime.context import Runtime
+from recruitlink.store import schema
+from recruitlink.sync import connections
+from recruitlink.sync.connect import ConnectResult, connect, kind_for
+from recruitlink.sync.items import streams_for
+
+ORG_URN = re.compile(r"urn:li:organization:\d{1,19}", re.ASCII)
+CONTRACT_URN = re.compile(r"urn:li:contract:\d{1,19}", re.ASCII)
+
+BUNDLES = {"RSC": "RECRUITER_SYSTEM_CONNECT_COMPANY,RECRUITER_SYSTEM_CONNECT_CONTRACT",
+           "CRM": "CANDIDATE_RELATIONSHIP_MANAGEMENT"}
+"""`data-supported-bundled-integration-types` of the onboarding widget, by connection kind."""
+
+PRODUCT = {"RSC": "LinkedIn Recruiter System Connect", "CRM": "LinkedIn CRM Connect"}
+
+
+def foreign_id(slug: str) -> str:
+    """The child app's `uniqueForeignId` (the one `sync.connect.connect` looks up)."""
+    return f"recruitlink-{slug}"
+
+
+# -- what will be shared -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SharedGroup:
+    title: str
+    fields: tuple[str, ...]
+
+
+_SHARED: dict[str, SharedGroup] = {
+    "jobs": SharedGroup("Jobs", ("Title", "Description", "Location", "Job URL",
+                                 "Publish date", "Requisition code and owner",
+                                 "Open or closed")),
+    "candidates": SharedGroup("Candidates", (
+        "First and last name", "Email addresses", "Phone numbers", "Addresses",
+        "Current title and company", "LinkedIn profile URL", "Profile URL in recruitlink",
+        "Created and last updated dates")),
+    "candidate_notes": SharedGroup("Candidate notes", ("Note text", "Author", "Date")),
+    "applications": SharedGroup("Applications", (
+        "Candidate name and email", "Job applied to", "Application status and stages",
+        "Source", "Created and last updated dates")),
+    "application_notes": SharedGroup("Application notes", ("Note text", "Author", "Date")),
+    "interview_feedback": SharedGroup("Interview feedback", (
+        "Interviewer", "Interview type", "Evaluations", "Feedback text")),
+    "projects": SharedGroup("Projects (talent pipelines)", (
+        "Title", "Stages and stage details", "Created and last updated dates",
+        "Only projects shared with all recruiters")),
+    "project_memberships": SharedGroup("Project members", (
+        "Candidate", "Project and stage", "Source")),
+    "interactions": SharedGroup("Candidate interactions", (
+        "Interaction type (e.g. email, web session)", "Created and last updated dates",
+        "Never the content")),
+}
+
+
+def shared_data(tenant_kind: str, policy: Policy | None = None) -> list[SharedGroup]:
+    """What the sync sends to LinkedIn for a tenant of this kind, grouped for the admin."""
+    names = [s.name for s in streams_for(tenant_kind, policy)]
+    return [_SHARED[name] for name in names if name in _SHARED]
+
+
+EXCLUDED = ("Confidential candidates and jobs",
+            "Projects not shared with all recruiters (and their members)",
+            "The content of interactions (only their type and times)",
+            "Records last changed before the history window, when one is set")
+
+
+# -- activation: the child app -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChildApp:
+    key: str
+    client_id: str
+
+
+def _origin(url: str) -> str:
+    return url.rstrip("/")
+
+
+def child_app(partner: LinkedInClient, slug: str) -> ChildApp | None:
+    """The tenant's provisioned app, if any (one provisioning finder call)."""
+    found = partner.find_child_app(foreign_id(slug))
+    if found is None:
+        return None
+    client_id = (found.get("credentials") or {}).get("client_id")
+    if not client_id:
+        raise LinkedInRequestError("the provisioned application came back without credentials")
+    return ChildApp(str(found["key"]), str(client_id))
+
+
+def provision(partner: LinkedInClient, *, slug: str, tenant_name: str,
+              public_url: str) -> ChildApp:
+    """Create the tenant's child app (or find it again), with our origin among its JS SDK
+    domains so the onboarding widget initialises on our pages (reference §1.2, RSC-105)."""
+    origin = _origin(public_url)
+    found = partner.find_child_app(foreign_id(slug))
+    if found is None:
+        found = partner.create_child_app(
+            unique_foreign_id=foreign_id(slug), name=f"recruitlink - {tenant_name}"[:50],
+            description=f"recruitlink tenant {slug}", js_domains=[origin])
+    else:
+        domains = [str(d) for d in found.get("validJsSdkDomains") or []]
+        if origin not in domains:
+            partner.set_child_app(str(found["key"]), {"validJsSdkDomains": [*domains, origin]})
+    client_id = (found.get("credentials") or {}).get("client_id")
+    if not client_id:
+        raise LinkedInRequestError("the provisioned application came back without credentials")
+    return ChildApp(str(found["key"]), str(client_id))
+
+
+# -- what the onboarding widget approved -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Approved:
+    organization: str
+    contracts: list[str]
+
+
+def parse_approved(raw: str | None) -> Approved | dict[str, str]:
+    """The widget callback's `{"integrations": [{integrationType, integrationContext}]}` (as
+    the page's script posts it) as one organization and its contracts, or errors by field."""
+    try:
+        data: Any = json.loads(raw or "")
+    except ValueError:
+        return {"integrations": "LinkedIn's widget sent nothing we can read: choose the "
+                                "contract in the widget again."}
+    items = data.get("integrations") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not items:
+        return {"integrations": "LinkedIn's widget approved no integration: choose the "
+                                "contract and at least one integration."}
+    orgs: list[str] = []
+    contracts: list[str] = []
+    for item in items:
+        context = str(item.get("integrationContext") or "") if isinstance(item, dict) else ""
+        if ORG_URN.fullmatch(context):
+            orgs.append(context)
+        elif CONTRACT_URN.fullmatch(context):
+            contracts.append(context)
+        else:
+            return {"integrations": f"LinkedIn's widget sent an unknown context "
+                                    f"{context[:80]!r}."}
+    orgs = list(dict.fromkeys(orgs))
+    contracts = list(dict.fromkeys(contracts))
+    if len(orgs) != 1:
+        return {"integrations": "Approve the integrations of exactly one organization."}
+    if not contracts:
+        return {"integrations": "Approve the Recruiter contract integration too (InMails, "
+                                "notes and seats need it)."}
+    return Approved(orgs[0], contracts)
+
+
+def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
+                  contracts: list[str]) -> list[str]:
+    """Connect more contracts to a connected tenant ("+ Add Contract", SmartRecruiters seed):
+    name their CSA_API integrations on LinkedIn and add them to the connection. Returns the
+    contracts that were new."""
+    info = connections.load_required(runtime.store, tenant_id, runtime.box)
+    known = {str(c["urn"]) for c in info.contracts}
+    new = [c for c in contracts if c not in known]
+    if not new:
+        return []
+    client = runtime.engine.client_for(info)
+    client.name_integrations([(client.integration_key(c, "CSA_API"),
+                               f"{tenant_name} CSA_API"[:200]) for c in new])
+    with runtime.store.db.write() as conn:
+        current = conn.execute(schema.connections.select().where(
+            schema.connections.c.tenant_id == tenant_id)).first()
+        if current is None:
+            raise ConfigurationError("tenant: not connected to LinkedIn")
+        have = [dict(c) for c in current.contracts]
+        have += [{"urn": c, "paused": False} for c in new
+                 if c not in {str(h["urn"]) for h in have}]
+        conn.execute(schema.connections.update().where(
+            schema.connections.c.tenant_id == tenant_id).values(contracts=have))
+    return new
+
+
+def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
+              approved: Approved) -> tuple[str, ConnectResult | list[str]]:
+    """Act on the widget's approval: connect the tenant (first time, or after a disconnect),
+    or add contracts to its connection. ("connected", result) or ("added", new contracts)."""
+    with runtime.store.reader() as conn:
+        info = connections.load(conn, tenant_id, runtime.box)
+    if info is not None and info.status not in ("DISCONNECTED",):
+        if info.organization != approved.organization:
+            raise ConfigurationError(
+                f"organization: the widget approved {approved.organization}, but this "
+                f"workspace is connected to {info.organization}")
+        return "added", add_contracts(runtime, tenant_id, tenant_name, approved.contracts)
+    policy = info.policy if info is not None else Policy()
+    result = connect(runtime.store, runtime.box, runtime.engine, runtime.partner(),
+                     tenant_slug=slug, organization=approved.organization,
+                     contracts=approved.contracts, public_url=runtime.settings.public_url,
+                     policy=policy)
+    return "connected", result
+
+
+def connection_kind(tenant_kind: str) -> str:
+    return kind_for(tenant_kind)
+
+
+# -- the policy form ---------------------------------------------------------------------------
+
+WINDOWS = [("all", "All history"), ("2y", "The last 2 years"), ("12m", "The last 12 months")]
+AVAILABILITY = [("PRIVATE_TO_ATS_INTEGRATION",
+                 "Private: only your Recruiter users see them (default)"),
+                ("PUBLIC", "Public: also listed on LinkedIn")]
+
+
+def parse_policy(form: Mapping[str, Any], current: Policy) -> Policy | dict[str, str]:
+    """The policy from the setup page's form, or an error message per field."""
+    errors: dict[str, str] = {}
+    window = str(form.get("history_window") or "").strip()
+    if window not in {v for v, _ in WINDOWS}:
+        errors["history_window"] = "Choose all history, 2 years or 12 months."
+    availability = str(form.get("default_availability") or "").strip()
+    if availability not in {v for v, _ in AVAILABILITY}:
+        errors["default_availability"] = "Choose private or public."
+    region = str(form.get("phone_region") or "").strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        errors["phone_region"] = ("Enter a two-letter country code, e.g. US, GB or FR.")
+    raw_size = str(form.get("batch_size") or "").strip()
+    size = int(raw_size) if raw_size.isdigit() and len(raw_size) <= 6 else None
+    if size is None or not current.call_size <= size <= 10_000:
+        errors["batch_size"] = (f"Enter a whole number between {current.call_size} and "
+                                "10000.")
+    if errors:
+        return errors
+    assert size is not None
+    return replace(current, history_window=window,  # type: ignore[arg-type]
+                   default_availability=availability,  # type: ignore[arg-type]
+                   phone_region=region, batch_size=size)
+
+
+def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> None:
+    with runtime.store.db.write() as conn:
+        if connections.load(conn, tenant_id, runtime.box) is None:
+            raise ConfigurationError("tenant: not connected to LinkedIn")
+        connections.set_policy(conn, tenant_id, policy)
