@@ -5,13 +5,15 @@ sign in -> Integrations -> LinkedIn -> acknowledge what is shared -> Activate ->
 contract in LinkedIn's onboarding widget -> activation pending -> a LinkedIn Recruiter admin
 turns the integration on (the sandbox's Recruiter admin page) -> active -> the initial sync
 finishes in Sync logs (live) -> View errors of the batch with an invalid email -> Members:
-refresh, Edit -> Save -> Pause Sync / Resume Sync -> Disconnect -> the deletion report.
+refresh, Edit -> Save -> Pause Sync / Resume Sync -> a profile exported from LinkedIn
+Recruiter, and its InMail, on the candidate page -> Disconnect -> the deletion report.
 
 Screenshots of each step go to artifacts/screenshots/pages_setup_<step>.png.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -109,8 +111,10 @@ def walk(sqlite_template, li) -> Iterator[Walk]:
             secret_key="e2e-pages", linkedin_api_url=li.url, linkedin_oauth_url=li.url,
             partner_client_id=li.app.state.partner.client_id,
             partner_client_secret=li.app.state.partner.client_secret,
-            public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False,
-            rate_records_per_minute=100_000)
+            public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0,
+            rate_records_per_minute=100_000,
+            # The pollers run every second here (30 minutes by default).
+            poll_interval_seconds=1.0, inbound_backfill_days=0.01)
         # The server's background runner (settings.background_sync) runs the sync.
         app = create_app(settings, store)
         with serve(app, port=port) as url:
@@ -232,7 +236,40 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     page.get_by_role("button", name="Pause Sync").wait_for()
     assert _connection(walk).paused is False
 
-    # 8. Disconnect: confirm, then the deletion report (followed live while it runs).
+    # 8. In LinkedIn Recruiter, Ada exports a member into a job and InMails them: the
+    #    candidate page shows the export, and the InMail after the pollers' next round.
+    person = next(m["person"] for m in walk.li.control.get(
+        "/members", params={"start": 150, "count": 20}).json()["elements"]
+        if not m["exportBlocked"])
+    recruiter = page.context.new_page()
+    recruiter.set_default_timeout(30_000)
+    recruiter.goto(f"{walk.li.url}/recruiter/login?next=/recruiter/profile/{person}")
+    recruiter.click(f"button[data-seat='{walk.admin_seat['id']}']")
+    jobs = recruiter.eval_on_selector_all("#target option", "els => els.map(e => e.value)")
+    recruiter.select_option("#target", next(j for j in jobs if j.startswith("JOB:")))
+    recruiter.click("#export-button")
+    assert "Exported to your ATS" in recruiter.inner_text("[role=status]")
+    recruiter.fill("#subject", "Engineer role at Acme")
+    recruiter.fill("#body", "Would you like to talk about it?")
+    recruiter.click("#inmail button[type=submit]")
+    assert recruiter.inner_text("[role=status]") == "InMail sent"
+    shot(recruiter, "12a_recruiter_export")
+    recruiter.close()
+    candidate_id = _wait_for(lambda: _exported(walk, person))
+    page.goto(f"{walk.url}/t/acme/candidates/{candidate_id}")
+    assert page.get_by_text("Imported: LinkedIn Recruiter").count() > 0
+
+    def inmail_shown() -> bool:
+        page.reload()
+        return page.get_by_text("Would you like to talk about it?").count() > 0 or (
+            page.get_by_text("Engineer role at Acme").count() > 0)
+
+    _wait_for(inmail_shown)
+    assert page.get_by_text("from LinkedIn Recruiter").count() > 0
+    shot(page, "12b_candidate_inmail")
+
+    # 9. Disconnect: confirm, then the deletion report (followed live while it runs).
+    page.goto(f"{walk.url}/t/acme/integrations/linkedin")
     page.get_by_role("link", name="Disconnect…").click()
     shot(page, "12_disconnect_confirm")
     page.get_by_label("I understand that").check()
@@ -253,3 +290,20 @@ def _connection(walk: Walk) -> Any:
     with walk.store.reader() as conn:
         return conn.execute(select(schema.connections).where(
             schema.connections.c.tenant_id == walk.acme.id)).one()
+
+
+def _exported(walk: Walk, person: str) -> str | None:
+    with walk.store.reader() as conn:
+        return conn.execute(select(schema.candidates.c.external_id).where(
+            schema.candidates.c.tenant_id == walk.acme.id,
+            schema.candidates.c.person_urn == person)).scalar()
+
+
+def _wait_for(check: Any, timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"not seen within {timeout:.0f}s")
