@@ -124,7 +124,7 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
     """What the signed-in admin can choose from.
 
     - The app has contracts: each of them with the app's organization(s) on it; the admin
-      can act only where they hold an active seat.
+      can act only where they hold an active seat; and the admin's other contracts, to add.
     - The app has organizations but no contract yet: those organizations with each contract
       the admin holds a seat on.
     - A fresh app (no integration yet): each contract the admin holds a seat on, with the
@@ -142,6 +142,10 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
             note = "" if can_act else ("You hold no Recruiter seat on this contract, so you "
                                        "cannot act for this customer.")
             options.extend(CustomerOption(contract, org, can_act, note) for org in on_contract)
+        # "Add another contract": the admin's other contracts, for the app's organization(s).
+        for contract in seat_contracts:
+            if contract not in contracts:
+                options.extend(CustomerOption(contract, org, True) for org in orgs or [None])
         return options
     if orgs:
         return [CustomerOption(contract, org, True) for contract in seat_contracts
