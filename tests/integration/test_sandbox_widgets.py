@@ -245,6 +245,21 @@ def test_onboarding_asks_to_sign_in_then_approves_one_contract(li, browser_like)
         {"integrationType": "CSA_API", "integrationContext": CONTRACT}]}}
 
 
+def test_onboarding_offers_the_admins_other_contract_to_add(li, browser_like):
+    other = "urn:li:contract:9009"
+    r = li.control.post(f"/contracts/{other}/seats", json={"person": ADMIN})
+    assert r.status_code == 200, r.text
+    params = query(li, types=RSC)
+    sign_in(browser_like, "onboarding", params)
+    page = browser_like.get("/widgets/onboarding", params=params)
+    assert f'value="{other} {ORG}"' in page.text
+    done = browser_like.post("/widgets/onboarding", params=params, data={
+        "customer": f"{other} {ORG}", "type": ["CSA_API"], "csrf": csrf_of(page)})
+    assert done.status_code == 200, done.text
+    assert config_of(done)["message"]["data"]["integrations"] == [
+        {"integrationType": "CSA_API", "integrationContext": other}]
+
+
 def test_onboarding_offers_the_crm_bundle_and_needs_a_type(li, browser_like):
     params = query(li, types="CANDIDATE_RELATIONSHIP_MANAGEMENT,APPLY_WITH_LINKEDIN_BUNDLE")
     sign_in(browser_like, "onboarding", params)
