@@ -152,6 +152,9 @@ def test_export_refusals_say_why(li, receiver):
     assert r.status_code == 409 and "not enabled" in r.json()["detail"]
     assert li.control.post("/recruiter/exports", json={"seat": 1, "person": "bad"}
                            ).status_code == 422
+    # The status push is sent asynchronously: wait for it, then check it is the only one.
+    assert [json.loads(p.body)["type"] for p in receiver.wait_for(1)] == [
+        "INTEGRATION_STATUS_CHANGE"]
     assert [json.loads(p.body)["type"] for p in receiver.received] == [
         "INTEGRATION_STATUS_CHANGE"]  # no export was pushed
 
