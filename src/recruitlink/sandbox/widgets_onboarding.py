@@ -143,9 +143,10 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
                                        "cannot act for this customer.")
             options.extend(CustomerOption(contract, org, can_act, note) for org in on_contract)
         # "Add another contract": the admin's other contracts, for the app's organization(s).
+        to_add: list[str | None] = [*orgs] or [None]
         for contract in seat_contracts:
             if contract not in contracts:
-                options.extend(CustomerOption(contract, org, True) for org in orgs or [None])
+                options.extend(CustomerOption(contract, org, True) for org in to_add)
         return options
     if orgs:
         return [CustomerOption(contract, org, True) for contract in seat_contracts
