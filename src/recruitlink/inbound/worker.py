@@ -4,13 +4,13 @@ any worker process; the database decides who does what (`inbox.claim_due`)."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from sqlalchemy import Connection, select
 
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import TransientError
+from recruitlink.loops import WorkLoop
 from recruitlink.store import Store
 from recruitlink.store.schema import candidates
 from recruitlink.sync import connections
@@ -27,38 +27,13 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class InboundWorker:
+class InboundWorker(WorkLoop):
+    name = "recruitlink-inbound"
+
     def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
                  idle_s: float = 1.0) -> None:
-        self.store, self.box, self.engine, self.idle_s = store, box, engine, idle_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def notify(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="recruitlink-inbound",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = self.run_once()
-            except Exception:  # keep serving: one bad round must not stop the inbox
-                log.exception("inbound round failed")
-                done = 0
-            if not done:
-                self._wake.wait(self.idle_s)
-                self._wake.clear()
+        super().__init__(idle_s=idle_s)
+        self.store, self.box, self.engine = store, box, engine
 
     def run_once(self) -> int:
         """Process the events due now; returns how many were taken."""

@@ -8,12 +8,12 @@ backed off; the others go on."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from sqlalchemy import select
 
 from recruitlink.inbound.pollers import PollBusy, PollDeferred
+from recruitlink.loops import WorkLoop
 from recruitlink.store.schema import connections
 
 from .context import Runtime
@@ -23,43 +23,18 @@ log = logging.getLogger(__name__)
 IDLE = ("idle", "busy", "paused")
 
 
-class BackgroundRunner:
+class BackgroundRunner(WorkLoop):
+    name = "recruitlink-background"
+    join_timeout_s = 30.0
+
     def __init__(self, runtime: Runtime, *, sync: bool = True, pollers: bool = True,
                  idle_s: float = 1.0) -> None:
+        super().__init__(idle_s=idle_s)
         self.runtime = runtime
-        self.sync, self.pollers, self.idle_s = sync, pollers, idle_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.sync, self.pollers = sync, pollers
         # tenant: (not before, failures so far)
         self._poll_retry_at: dict[int, tuple[float, int]] = {}
         self._sync_retry_at: dict[int, tuple[float, int]] = {}
-
-    def notify(self) -> None:
-        """Work may be waiting (a change was written, a poll was asked for)."""
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="recruitlink-background",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:  # keep running: one bad round must not stop the server's work
-                log.exception("background round failed")
-                worked = False
-            if not worked:
-                self._wake.wait(self.idle_s)
-                self._wake.clear()
 
     def _tenants(self) -> list[int]:
         with self.runtime.store.reader() as conn:
