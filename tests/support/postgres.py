@@ -53,12 +53,16 @@ def postgres_server() -> Iterator[str]:
         subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
                                   "-A", "trust", "-E", "UTF8", "--no-sync"]),
                        check=True, capture_output=True)
+        # The server's log goes to a file: a pipe nobody reads fills up and then every
+        # backend blocks writing to it (a busy queue logs each refused duplicate).
+        log_path = root / "postgres.log"
+        log_file = open(log_path, "wb")  # noqa: SIM115 - closed in the finally below
         server = subprocess.Popen(
             _as_owner([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
                        "-h", "127.0.0.1", "-k", str(root), "-c", "fsync=off",
                        "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
                        "-c", "max_connections=200"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=log_file)
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -67,7 +71,7 @@ def postgres_server() -> Iterator[str]:
                 if ready.returncode == 0:
                     break
                 if server.poll() is not None or time.monotonic() > deadline:
-                    err = server.stderr.read().decode() if server.stderr else ""
+                    err = log_path.read_text(errors="replace")
                     raise RuntimeError(f"PostgreSQL did not start: {err[-2000:]}")
                 time.sleep(0.1)
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
@@ -78,7 +82,6 @@ def postgres_server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-            if server.stderr is not None:
-                server.stderr.close()
+            log_file.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
