@@ -436,6 +436,8 @@ rate_blocks = Table(
     Column("client_id", String(200), primary_key=True),
     Column("family", String(48), primary_key=True),
     Column("until_ms", Millis, nullable=False),
+    # 429s received, ever (the row outlives its block): /metrics reports it as a counter.
+    Column("throttled", Integer, nullable=False, default=0, server_default="0"),
 )
 
 sync_leases = Table(

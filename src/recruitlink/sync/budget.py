@@ -30,7 +30,8 @@ class Stopped(Exception):
     """Waiting for the budget was abandoned because the caller asked to stop (pause)."""
 
 
-def _day(now_ms: int) -> str:
+def utc_day(now_ms: int) -> str:
+    """The UTC date of `now_ms`, as the daily counters (rate_days) are keyed."""
     return datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
@@ -74,7 +75,7 @@ class RateBudget:
                 rate_blocks.c.family == family)).scalar()
             if blocked is not None and blocked > now:
                 return float(blocked - now) / 1000
-            day = _day(now)
+            day = utc_day(now)
             if limit is not None and limit.per_day is not None:
                 used_today = conn.execute(select(rate_days.c.requests).where(
                     rate_days.c.client_id == self.client_id, rate_days.c.family == family,
@@ -128,7 +129,8 @@ class RateBudget:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
     def block(self, family: str, retry_after_s: float | None) -> None:
-        """LinkedIn said 429: nobody sends to `family` until Retry-After has passed."""
+        """LinkedIn said 429: nobody sends to `family` until Retry-After has passed. The row
+        also counts the 429s; it is kept after the block ends, so the count never resets."""
         seconds = retry_after_s if retry_after_s is not None else 60.0
         until = self._now_ms() + math.ceil(seconds * 1000)
         with self.db.write() as conn:
@@ -138,15 +140,17 @@ class RateBudget:
                 rate_blocks.c.family == family)).scalar()
             if current is None:
                 conn.execute(rate_blocks.insert().values(client_id=self.client_id,
-                                                         family=family, until_ms=until))
-            elif current < until:
-                conn.execute(update(rate_blocks).where(
-                    rate_blocks.c.client_id == self.client_id,
-                    rate_blocks.c.family == family).values(until_ms=until))
+                                                         family=family, until_ms=until,
+                                                         throttled=1))
+                return
+            conn.execute(update(rate_blocks).where(
+                rate_blocks.c.client_id == self.client_id,
+                rate_blocks.c.family == family).values(
+                until_ms=max(current, until), throttled=rate_blocks.c.throttled + 1))
 
     def usage(self) -> dict[str, dict[str, object]]:
         now = self._now_ms()
-        day = _day(now)
+        day = utc_day(now)
         out: dict[str, dict[str, object]] = {}
         with self.db.read() as conn:
             for family, limit in self.limits.items():

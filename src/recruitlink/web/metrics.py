@@ -1,0 +1,267 @@
+"""`GET /metrics`: what to watch, in Prometheus' text format, computed from the database.
+
+A server and N workers on several machines share one database and nothing else, so every
+number here is read from the database at scrape time (no process-local counters): any
+server's /metrics shows the whole system. Each family is one small aggregate over an indexed
+table; nothing is loaded row by row.
+
+Label `app` is a LinkedIn client id (public; secrets and tokens are never read), `tenant` a
+tenant's slug. `recruitlink_queue_jobs` has `backend="procrastinate"` for procrastinate's jobs
+(scale-out) and `backend="database"` for the work they dispatch, which is in the store
+(pushes in the inbox, tenants with unsynced changes): the queue names overlap on purpose.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from fastapi import APIRouter
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+from sqlalchemy import Connection, func, select, text, union
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import PlainTextResponse, Response
+
+from recruitlink.core.limits import Limit
+from recruitlink.store import Store
+from recruitlink.store.schema import (
+    changelog,
+    connections,
+    inbox_events,
+    rate_blocks,
+    rate_days,
+    rate_events,
+    sync_batches,
+    sync_cursors,
+    sync_errors,
+    tenants,
+)
+from recruitlink.sync.budget import DEFAULT_WINDOW_MS, utc_day
+
+log = logging.getLogger(__name__)
+
+# name -> (family class, help, labels). Counters are named without `_total`: the client adds it.
+FAMILIES: dict[str, tuple[Callable[..., Metric], str, list[str]]] = {
+    "recruitlink_queue_jobs": (
+        GaugeMetricFamily, "Work waiting or running: procrastinate jobs per queue (scale-out), "
+        "and in the database pushes in the inbox (queue=inbox) and tenants with unsynced "
+        "changes (queue=sync).", ["backend", "queue", "status"]),
+    "recruitlink_records_synced": (
+        CounterMetricFamily, "Records LinkedIn accepted, over committed sync batches.",
+        ["tenant"]),
+    "recruitlink_records_rejected": (
+        CounterMetricFamily, "Records rejected (by validation or by LinkedIn), over committed "
+        "sync batches; a record rejected again counts again.", ["tenant"]),
+    "recruitlink_sync_failing_records": (
+        GaugeMetricFamily, "Records with open sync errors (rejected or kept failing), kept for "
+        "replay.", ["tenant"]),
+    "recruitlink_sync_lag_changes": (
+        GaugeMetricFamily, "Changelog entries the continuous sync has not passed yet.",
+        ["tenant"]),
+    "recruitlink_sync_lag_seconds": (
+        GaugeMetricFamily, "Age of the oldest changelog entry not synced yet (0: none).",
+        ["tenant"]),
+    "recruitlink_linkedin_throttled": (
+        CounterMetricFamily, "429 answers from LinkedIn (whole calls, or entities within one).",
+        ["app", "family"]),
+    "recruitlink_budget_remaining": (
+        GaugeMetricFamily, "What the shared rate budget still allows: records in the sliding "
+        "minute (window=minute), requests until UTC midnight (window=day).",
+        ["app", "family", "window"]),
+    "recruitlink_budget_limit": (
+        GaugeMetricFamily, "The rate budget's limit per app: records per minute, requests per "
+        "UTC day.", ["family", "window"]),
+    "recruitlink_tenant_app": (
+        InfoMetricFamily, "The LinkedIn app (client id) each connected tenant sends with.",
+        ["tenant", "app"]),
+    "recruitlink_metrics_query_seconds": (
+        GaugeMetricFamily, "Time this scrape spent reading the database.", []),
+}
+
+
+def _family(name: str) -> Metric:
+    make, doc, labels = FAMILIES[name]
+    return make(name, doc, labels=labels)
+
+
+class StoreCollector(Collector):
+    """Reads every metric from the store; one read connection per scrape."""
+
+    def __init__(self, store: Store, limits: Mapping[str, Limit], *,
+                 window_ms: int = DEFAULT_WINDOW_MS,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.limits = dict(limits)
+        self.window_ms = window_ms
+        self.clock = clock
+
+    def describe(self) -> Iterable[Metric]:
+        # Registering asks for the names: answer without touching the database.
+        return [_family(name) for name in FAMILIES]
+
+    def collect(self) -> Iterable[Metric]:
+        started = time.perf_counter()
+        now = int(self.clock() * 1000)
+        families: dict[str, Any] = {name: _family(name) for name in FAMILIES}
+        with self.store.reader() as conn:
+            lag = list(_lag(conn))
+            _add_queues(conn, families["recruitlink_queue_jobs"],
+                        behind=sum(1 for _slug, changes, _at in lag if changes),
+                        postgres=self.store.db.is_postgres)
+            _add_lag(families, lag, now)
+            _add_records(conn, families)
+            _add_throttled(conn, families["recruitlink_linkedin_throttled"])
+            _add_budget(conn, families, self.limits, now, self.window_ms)
+            _add_tenant_apps(conn, families["recruitlink_tenant_app"])
+        families["recruitlink_metrics_query_seconds"].add_metric(
+            [], time.perf_counter() - started)
+        return families.values()
+
+
+# -- queues ------------------------------------------------------------------------------------
+
+_INBOX_STATUS = {"pending": "waiting", "processing": "running"}
+_PROCRASTINATE_STATUS = {"todo": "waiting", "doing": "running"}
+
+
+def _add_queues(conn: Connection, family: Any, *, behind: int, postgres: bool) -> None:
+    counts = dict.fromkeys(_INBOX_STATUS.values(), 0)
+    for status, n in conn.execute(
+            select(inbox_events.c.status, func.count()).where(
+                inbox_events.c.status.in_(_INBOX_STATUS)).group_by(inbox_events.c.status)):
+        counts[_INBOX_STATUS[status]] = n
+    for status, n in counts.items():
+        family.add_metric(["database", "inbox", status], n)
+    family.add_metric(["database", "sync", "waiting"], behind)
+    if postgres and conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar():
+        # Finished jobs stay in the table: count only the live ones (a partial index has them).
+        for queue, status, n in conn.execute(text(
+                "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs "
+                "WHERE status IN ('todo', 'doing') GROUP BY queue_name, status")):
+            family.add_metric(["procrastinate", queue, _PROCRASTINATE_STATUS[status]], n)
+
+
+# -- the outbound sync -------------------------------------------------------------------------
+
+def _lag(conn: Connection) -> Iterator[tuple[str, int, int | None]]:
+    """(tenant slug, changes past the cursor, `at` of the first one) per tenant with a cursor.
+    Two index lookups on (tenant_id, seq) per tenant: no scan of the changelog."""
+    past = (changelog.c.tenant_id == sync_cursors.c.tenant_id) & (
+        changelog.c.seq > sync_cursors.c.position)
+    changes = select(func.count()).where(past).scalar_subquery()
+    oldest = select(changelog.c.at).where(past).order_by(changelog.c.seq).limit(1)
+    query = (select(tenants.c.slug, changes.label("changes"),
+                    oldest.scalar_subquery().label("oldest"))
+             .join_from(sync_cursors, tenants, tenants.c.id == sync_cursors.c.tenant_id)
+             .where(sync_cursors.c.name == "changelog"))
+    for row in conn.execute(query):
+        yield row.slug, int(row.changes), row.oldest
+
+
+def _add_lag(families: Mapping[str, Any], lag: Iterable[tuple[str, int, int | None]],
+             now: int) -> None:
+    for slug, changes, oldest in lag:
+        families["recruitlink_sync_lag_changes"].add_metric([slug], changes)
+        age = max(0.0, (now - oldest) / 1000) if changes and oldest is not None else 0.0
+        families["recruitlink_sync_lag_seconds"].add_metric([slug], age)
+
+
+def _add_records(conn: Connection, families: Mapping[str, Any]) -> None:
+    totals = (select(tenants.c.slug, func.sum(sync_batches.c.synced),
+                     func.sum(sync_batches.c.rejected))
+              .join_from(sync_batches, tenants, tenants.c.id == sync_batches.c.tenant_id)
+              .where(sync_batches.c.status == "committed").group_by(tenants.c.slug))
+    for slug, synced, rejected in conn.execute(totals):
+        families["recruitlink_records_synced"].add_metric([slug], int(synced or 0))
+        families["recruitlink_records_rejected"].add_metric([slug], int(rejected or 0))
+    # Per connected tenant through the (tenant_id, ...) indexes, not one pass over every
+    # tenant's error history. A record may have several errors (one per field): count records.
+    records = (select(sync_errors.c.entity, sync_errors.c.entity_id).distinct()
+               .where(sync_errors.c.tenant_id == connections.c.tenant_id,
+                      sync_errors.c.status == "open").correlate(connections).subquery())
+    failing = select(func.count()).select_from(records).scalar_subquery()
+    for slug, n in conn.execute(
+            select(tenants.c.slug, failing)
+            .join_from(connections, tenants, tenants.c.id == connections.c.tenant_id)):
+        families["recruitlink_sync_failing_records"].add_metric([slug], n)
+
+
+# -- LinkedIn's throttles and the shared budget -------------------------------------------------
+
+def _add_throttled(conn: Connection, family: Any) -> None:
+    # rate_blocks rows are never deleted: the count survives the end of each block.
+    for app, name, n in conn.execute(
+            select(rate_blocks.c.client_id, rate_blocks.c.family, rate_blocks.c.throttled)):
+        if app:
+            family.add_metric([app, name], n)
+
+
+def _apps(conn: Connection) -> list[str]:
+    """Apps the budget has seen, and connected tenants' apps (their client ids, stored plain)."""
+    query = union(select(rate_events.c.client_id), select(rate_days.c.client_id),
+                  select(rate_blocks.c.client_id),
+                  select(connections.c.client_id).where(connections.c.client_id.is_not(None)))
+    return sorted(app for app in conn.execute(query).scalars() if app)
+
+
+def _add_budget(conn: Connection, families: Mapping[str, Any], limits: Mapping[str, Limit],
+                now: int, window_ms: int) -> None:
+    minute = {(app, fam): int(n) for app, fam, n in conn.execute(
+        select(rate_events.c.client_id, rate_events.c.family, func.sum(rate_events.c.records))
+        .where(rate_events.c.at_ms > now - window_ms)
+        .group_by(rate_events.c.client_id, rate_events.c.family))}
+    today = {(app, fam): int(n) for app, fam, n in conn.execute(
+        select(rate_days.c.client_id, rate_days.c.family, rate_days.c.requests)
+        .where(rate_days.c.day == utc_day(now)))}
+    remaining, limit_family = (families["recruitlink_budget_remaining"],
+                               families["recruitlink_budget_limit"])
+    for name, limit in sorted(limits.items()):
+        for window, allowed in (("minute", limit.per_minute), ("day", limit.per_day)):
+            if allowed is not None:
+                limit_family.add_metric([name, window], allowed)
+    for app in _apps(conn):
+        for name, limit in sorted(limits.items()):
+            if limit.per_minute is not None:
+                left = limit.per_minute - minute.get((app, name), 0)
+                remaining.add_metric([app, name, "minute"], max(0, left))
+            if limit.per_day is not None:
+                left = limit.per_day - today.get((app, name), 0)
+                remaining.add_metric([app, name, "day"], max(0, left))
+
+
+def _add_tenant_apps(conn: Connection, family: Any) -> None:
+    for slug, app in conn.execute(
+            select(tenants.c.slug, connections.c.client_id)
+            .join_from(connections, tenants, tenants.c.id == connections.c.tenant_id)
+            .where(connections.c.client_id.is_not(None))):
+        family.add_metric([slug, app], {})
+
+
+# -- the route ---------------------------------------------------------------------------------
+
+def build_metrics_router(store: Store, limits: Mapping[str, Limit], *,
+                         window_ms: int = DEFAULT_WINDOW_MS) -> APIRouter:
+    """`GET /metrics` over its own registry: only the store's metrics, none of this process."""
+    registry = CollectorRegistry()
+    registry.register(StoreCollector(store, limits, window_ms=window_ms))
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        try:
+            body = generate_latest(registry)
+        except SQLAlchemyError as exc:  # the database is down: a failed scrape, not a crash
+            log.warning("metrics: the database could not be read: %s", exc)
+            return PlainTextResponse(f"database unavailable: {type(exc).__name__}\n", 503)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return router
