@@ -8,7 +8,8 @@
         ├── LinkedInAuthError    credentials refused (token endpoint, or 401 after one renewal)
         ├── LinkedInForbidden    403: wrong app, or the integration is not ENABLED
         ├── LinkedInRequestError a whole request refused (400, 404, 409, 413, 414, 422, ...)
-        └── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
+        ├── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
+        └── TransferError        a tenant's state cannot be moved to another database
 
 Every error carries what it is about (tenant, batch, record) when known, for sync logs.
 """
@@ -69,3 +70,7 @@ class LinkedInRequestError(TerminalError):
 
 class ConfigurationError(TerminalError):
     pass
+
+
+class TransferError(TerminalError):
+    """`db migrate-state` refused: unknown tenant, or its ids are already taken in the target."""
