@@ -70,6 +70,13 @@ def claim_due(conn: Connection, now_ms: int, limit: int = 20) -> list[Event]:
             for r in rows]
 
 
+def has_due(conn: Connection, now_ms: int) -> bool:
+    """Whether `claim_due` would find anything (the scale-out tick asks before deferring)."""
+    return conn.execute(select(inbox_events.c.id).where(
+        inbox_events.c.status.in_(("pending", "processing")),
+        inbox_events.c.next_attempt_at <= now_ms).limit(1)).first() is not None
+
+
 def _mine(event: Event) -> Any:
     """Only the holder of the current claim may settle an event (the attempt is the token)."""
     return (inbox_events.c.id == event.id) & (inbox_events.c.attempts == event.attempts) & (

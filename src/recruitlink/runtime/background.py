@@ -10,18 +10,12 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import select
-
-from recruitlink.inbound.pollers import PollBusy, PollDeferred
 from recruitlink.loops import WorkLoop
-from recruitlink.store.schema import connections
 
 from .context import Runtime
+from .work import RESTING, poll_tenant, sync_step, syncing_tenants
 
 log = logging.getLogger(__name__)
-
-IDLE = ("idle", "busy", "paused")
-
 
 class BackgroundRunner(WorkLoop):
     name = "recruitlink-background"
@@ -35,13 +29,6 @@ class BackgroundRunner(WorkLoop):
         # tenant: (not before, failures so far)
         self._poll_retry_at: dict[int, tuple[float, int]] = {}
         self._sync_retry_at: dict[int, tuple[float, int]] = {}
-
-    def _tenants(self) -> list[int]:
-        with self.runtime.store.reader() as conn:
-            return [r.tenant_id for r in conn.execute(
-                select(connections.c.tenant_id).where(
-                    connections.c.status.in_(("ENABLED", "DISCONNECTED")))
-                .order_by(connections.c.tenant_id))]
 
     def run_once(self) -> bool:
         """One step of each tenant's sync, then the due pollers; True if anything was done."""
@@ -62,13 +49,14 @@ class BackgroundRunner(WorkLoop):
     def _sync_round(self) -> bool:
         worked = False
         engine = self.runtime.engine
-        for tenant_id in self._tenants():
+        for tenant in syncing_tenants(self.runtime.store):
+            tenant_id = tenant.id
             if self._stop.is_set():
                 break
             if time.monotonic() < self._sync_retry_at.get(tenant_id, (0.0, 0))[0]:
                 continue
             try:
-                report = engine.step(tenant_id)
+                report = sync_step(engine, tenant_id)
             except Exception:  # one tenant's trouble must not stop the others'
                 log.exception("sync step of tenant %s failed", tenant_id)
                 self._later(self._sync_retry_at, tenant_id, 300.0)
@@ -79,12 +67,9 @@ class BackgroundRunner(WorkLoop):
                 log.warning("sync of tenant %s: %s", tenant_id, report.message)
                 self._later(self._sync_retry_at, tenant_id, 300.0,
                             300.0 if report.terminal else None)
-                engine.release_lease(tenant_id)
                 continue
             self._sync_retry_at.pop(tenant_id, None)
-            if report.kind == "idle":
-                engine.release_lease(tenant_id)  # let a CLI run take over at once
-            elif report.kind not in IDLE:
+            if report.kind not in RESTING:
                 worked = True
         return worked
 
@@ -98,17 +83,19 @@ class BackgroundRunner(WorkLoop):
             if time.monotonic() < self._poll_retry_at.get(tenant_id, (0.0, 0))[0]:
                 continue
             try:
-                report = poller.poll(tenant_id)
-                self._poll_retry_at.pop(tenant_id, None)
-                worked = True
-                if report.errors:
-                    log.warning("poll of tenant %s: %s", tenant_id, "; ".join(report.errors))
-            except PollBusy:
-                continue  # another process is polling this tenant
-            except PollDeferred as exc:
-                log.info("poll of tenant %s deferred: %s", tenant_id, exc)
-                self._later(self._poll_retry_at, tenant_id, interval, exc.wait_s)
+                outcome = poll_tenant(poller, tenant_id)
             except Exception:  # a tenant's LinkedIn trouble must not stop the others
                 log.exception("poll round of tenant %s failed", tenant_id)
                 self._later(self._poll_retry_at, tenant_id, interval)
+                continue
+            if outcome.busy:
+                continue  # another process is polling this tenant
+            if outcome.wait_s is not None or outcome.report is None:
+                log.info("poll of tenant %s deferred by LinkedIn's budget", tenant_id)
+                self._later(self._poll_retry_at, tenant_id, interval, outcome.wait_s)
+                continue
+            self._poll_retry_at.pop(tenant_id, None)
+            worked = True
+            if outcome.report.errors:
+                log.warning("poll of tenant %s: %s", tenant_id, "; ".join(outcome.report.errors))
         return worked
