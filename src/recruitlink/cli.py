@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .cli_db import register
 
 app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (RSC and CRM "
                        "Connect), with a local LinkedIn sandbox.", no_args_is_help=True)
@@ -21,6 +22,7 @@ def _register_sync_commands() -> None:
     from .cli_inbound import inbound_app
     from .cli_sync import connect, disconnect, sync_app
     from .cli_users import users_app
+    from .cli_worker import worker
 
     app.add_typer(sync_app, name="sync")
     app.add_typer(users_app, name="users")
@@ -28,6 +30,7 @@ def _register_sync_commands() -> None:
     app.command()(connect)
     app.command()(disconnect)
     app.command()(demo)
+    app.command()(worker)
 
 
 _register_sync_commands()
@@ -206,6 +209,7 @@ tenant_app = typer.Typer(help="Tenants: the ATS/CRM customer accounts of the dat
 apikey_app = typer.Typer(help="API keys for the data API (`Authorization: Bearer <key>`).",
                          no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register(db_app)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(apikey_app, name="apikey")
 
@@ -232,6 +236,10 @@ def db_upgrade(
     try:
         upgrade(db)
         revision = current_revision(db)
+        if db.is_postgres:  # the work queue of scale-out mode lives beside the store
+            from .runtime.queue import ensure_schema
+
+            ensure_schema(db)
     finally:
         db.dispose()
     console.print(f"Database {_shown_url(url)} is at revision {revision}.", highlight=False)
@@ -262,6 +270,9 @@ def serve(
     finally:
         db.dispose()
     asgi = create_app(settings)
+    if getattr(asgi.state, "queue", None) is not None:
+        console.print("Work queue: procrastinate (start `recruitlink worker` processes)",
+                      highlight=False)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET,
                          socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,5 +45,26 @@ class Settings(BaseSettings):
     job_task_poll_seconds: float = Field(
         30.0, description="How long after submitting a job its task is polled (LinkedIn "
                           "suggests ~5 minutes; the sandbox answers within seconds).")
+    work_queue: Literal["auto", "in-process", "procrastinate"] = Field(
+        "auto", description="Where background work runs: threads in the server (SQLite), or "
+                            "procrastinate workers (`recruitlink worker`) on PostgreSQL; "
+                            "auto picks by the database URL.")
+    tick_seconds: int = Field(
+        5, ge=1, le=30, description="Scale-out: how often the periodic tick hands each "
+                                    "tenant's sync, due pollers and pushes to the workers (a "
+                                    "divisor of 60).")
+    sync_slice_seconds: float = Field(
+        5.0, gt=0, description="Scale-out: how long one job works on one tenant's sync before "
+                               "it goes to the back of the queue (fairness across tenants).")
+    worker_heartbeat_seconds: float = Field(10.0, gt=0)
+    worker_stalled_seconds: float = Field(
+        30.0, gt=0, description="A worker silent this long is dead: its jobs are run again.")
     max_bulk_records: int = 10_000
+
+    @field_validator("tick_seconds")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError("must divide 60 (the tick is a cron schedule in seconds)")
+        return value
     max_body_bytes: int = 64 * 1024 * 1024

@@ -25,12 +25,14 @@ from recruitlink.crypto import SecretBox
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.queue import TaskQueue, ensure_schema, uses_procrastinate
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 
 from .api import PREFIX, JSONResponse, build_router, field_errors
 from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
+from .metrics import build_metrics_router
 from .pages import build_pages_router
 from .pages.render import page_error
 from .pages.security import PageError
@@ -136,25 +138,39 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     box = SecretBox(settings.secret_key.get_secret_value())
     runtime = Runtime(settings, the_store, box)
-    worker = InboundWorker(the_store, box, runtime.engine) if settings.inbound_worker else None
+    # Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through
+    # procrastinate; embedded (SQLite): threads in this process. Same task code (runtime/work).
+    queue = TaskQueue(settings, runtime) if uses_procrastinate(settings) else None
+    in_process = queue is None
+    worker = (InboundWorker(the_store, box, runtime.engine)
+              if in_process and settings.inbound_worker else None)
     background = (BackgroundRunner(runtime, sync=settings.background_sync,
                                    pollers=settings.pollers)
-                  if settings.background_sync or settings.pollers else None)
+                  if in_process and (settings.background_sync or settings.pollers) else None)
+    notify = (queue.defer_inbox_now if queue is not None
+              else worker.notify if worker is not None else lambda: None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if worker is not None:
-            worker.start()
-        if background is not None:
-            background.start()
-        yield
-        if background is not None:
-            background.stop()
-        if worker is not None:
-            worker.stop()
-        runtime.close_engine()
-        if owned:
-            the_store.dispose()
+        if queue is not None:
+            ensure_schema(the_store.db)
+            queue.app.open()
+        try:
+            if worker is not None:
+                worker.start()
+            if background is not None:
+                background.start()
+            yield
+        finally:
+            if background is not None:
+                background.stop()
+            if worker is not None:
+                worker.stop()
+            if queue is not None:
+                queue.app.close()
+            runtime.close_engine()
+            if owned:
+                the_store.dispose()
 
     app = FastAPI(
         title="recruitlink data API", version=__version__, lifespan=lifespan,
@@ -175,9 +191,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(build_router())
     app.include_router(build_linkedin_router())
-    app.include_router(build_push_router(the_store, box,
-                                         notify=worker.notify if worker else lambda: None))
+    app.include_router(build_push_router(the_store, box, notify=notify))
+    app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits))
     app.state.inbound = worker
+    app.state.queue = queue
     app.state.background = background
     # The web pages: HTML errors (PageError) rather than the API's JSON ones.
     app.add_exception_handler(PageError, page_error)
