@@ -108,7 +108,7 @@ def main() -> None:
             rate = records / elapsed
             base = base or rate
             console.print(f"[bench] {workers} worker(s): {records:,} records in {elapsed:.1f}s "
-                          f"= {rate:,.0f} records/s", highlight=False)
+                          f"= {rate:,.0f} records/s", highlight=False, markup=False)
             table.add_row(str(workers), f"{records:,}", f"{elapsed:.1f}", f"{rate:,.0f}",
                           f"{rate / base:.2f}x")
     console.print(table)
