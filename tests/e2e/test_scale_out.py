@@ -31,7 +31,6 @@ from recruitlink.store import Store, schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
 from recruitlink.sync.connect import connect as connect_tenant
-from recruitlink.sync.ledger import PENDING_STATES
 from tests.support.atsdata import write_ats_data
 from tests.support.process import Command, sandbox_process
 
@@ -105,29 +104,13 @@ def connect_all(rt: Runtime, slugs: list[str]) -> dict[str, int]:
     return ids
 
 
-def settled(store: Store, tenant_ids: list[int]) -> bool:
-    """Every tenant's historical run done, its changelog fully synced, nothing in flight."""
+def pushes_done(store: Store) -> int:
+    """Status pushes processed by the workers; -1 while any is not done."""
     with store.reader() as conn:
-        for tenant_id in tenant_ids:
-            run = conn.execute(select(schema.sync_runs.c.status).where(
-                schema.sync_runs.c.tenant_id == tenant_id).order_by(
-                schema.sync_runs.c.id.desc()).limit(1)).scalar()
-            if run != "done":
-                return False
-            head = conn.execute(select(func.coalesce(func.max(schema.changelog.c.seq), 0))
-                                .where(schema.changelog.c.tenant_id == tenant_id)).scalar()
-            cursor = conn.execute(select(schema.sync_cursors.c.position).where(
-                schema.sync_cursors.c.tenant_id == tenant_id,
-                schema.sync_cursors.c.name == "changelog")).scalar()
-            busy = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
-                schema.sync_ledger.c.tenant_id == tenant_id,
-                schema.sync_ledger.c.state.in_(PENDING_STATES))).scalar()
-            prepared = conn.execute(select(func.count()).select_from(schema.sync_batches).where(
-                schema.sync_batches.c.tenant_id == tenant_id,
-                schema.sync_batches.c.status == "prepared")).scalar()
-            if cursor is None or cursor < head or busy or prepared:
-                return False
-    return True
+        rows = conn.execute(select(schema.inbox_events.c.status, func.count()).group_by(
+            schema.inbox_events.c.status)).all()
+    counts = dict(rows)
+    return -1 if set(counts) - {"done"} else counts.get("done", 0)
 
 
 def wait_until(check: Any, timeout: float, what: str, interval: float = 1.0,
@@ -196,8 +179,7 @@ def run_scenario(rt: Runtime, env: dict[str, str], url: str, port: int) -> None:
                                    kind="ATS", now_ms=1_700_000_000_000)
         # One tenant's backfill is bigger than a minute of its budget.
         write_ats_data(rt.store, tenant.id, 110 if n == 0 else 30, seed=n)
-    ids = connect_all(rt, slugs)
-
+    ids: dict[str, int] = {}
     stop_writing = threading.Event()
     writes = {"updated": 0}
 
@@ -217,6 +199,9 @@ def run_scenario(rt: Runtime, env: dict[str, str], url: str, port: int) -> None:
     writer = threading.Thread(target=ats_writer)
     kills = 0
     with processes(env, port, WORKERS) as pool:
+        # Connected with the server up: LinkedIn's status pushes reach it, and it hands them
+        # to the workers.
+        ids.update(connect_all(rt, slugs))
         writer.start()
         try:
             # Kill workers at random moments while the backfills run; start others.
@@ -230,8 +215,10 @@ def run_scenario(rt: Runtime, env: dict[str, str], url: str, port: int) -> None:
             time.sleep(2.0)
             stop_writing.set()
             writer.join()
-        wait_until(lambda: settled(rt.store, list(ids.values())), 420,
-                   "every tenant to be synced")
+        wait_until(lambda: all(caught_up(rt.store, t) for t in ids.values()), 420,
+                   "every tenant to be synced", explain=lambda: state_of(rt.store, pool))
+        wait_until(lambda: pushes_done(rt.store) >= TENANTS, 60, "the pushes to be processed",
+                   explain=lambda: state_of(rt.store, pool))
         with rt.store.reader() as conn:
             # The killed workers' jobs were given back (or let go) by the tick.
             stalled = conn.execute(text(
