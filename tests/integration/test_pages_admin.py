@@ -24,6 +24,7 @@ from recruitlink.store.tenants import Tenant
 from recruitlink.web import create_app
 from recruitlink.web.pages import tasks
 from tests.conftest import RunningSandbox, make_tenant
+from tests.support.pages import csrf_of, field_error
 from tests.support.servers import serve
 
 KEY = "admin-pages-key"
@@ -127,21 +128,8 @@ def site(store, li) -> Iterator[Site]:
                 client.close()
 
 
-def csrf_of(client: httpx.Client, path: str = BASE) -> str:
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def field_error(html: str, field: str) -> str | None:
-    found = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', html)
-    return found.group(1) if found else None
-
-
 def post(client: httpx.Client, path: str, **data: str) -> httpx.Response:
-    return client.post(path, data={"csrf_token": csrf_of(client), **data})
+    return client.post(path, data={"csrf_token": csrf_of(client, BASE), **data})
 
 
 def status_json(client: httpx.Client) -> dict[str, Any]:
@@ -286,7 +274,7 @@ def test_roles_and_tenants(site):
     page = viewer.get(BASE).text
     assert "Pause Sync" not in page and "Disconnect…" not in page
     assert viewer.get(f"{BASE}/disconnect").status_code == 403
-    token = csrf_of(viewer)
+    token = csrf_of(viewer, BASE)
     for path in ACTIONS:
         assert viewer.post(path, data={"csrf_token": token}).status_code == 403, path
     assert site.connection().paused is False

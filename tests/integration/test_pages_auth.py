@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import httpx
@@ -23,6 +22,7 @@ from recruitlink.web.pages.security import (
     require_csrf,
 )
 from tests.conftest import make_tenant
+from tests.support.pages import csrf_of, field_error
 from tests.support.servers import serve
 
 KEY = "pages-test-key"
@@ -80,19 +80,6 @@ def sign_in(client: httpx.Client, workspace: str = "acme", email: str = "rita@ac
             password: str = PASSWORD, next_url: str = "") -> httpx.Response:
     return client.post("/login", data={"workspace": workspace, "email": email,
                                        "password": password, "next": next_url})
-
-
-def csrf_of(client: httpx.Client, path: str = "/t/acme/candidates") -> str:
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def field_error(html: str, field: str) -> str | None:
-    found = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', html)
-    return found.group(1) if found else None
 
 
 def test_signed_out_get_redirects_to_login_and_back(client):
@@ -168,7 +155,7 @@ def test_another_tenants_pages_are_404(client):
 
 def test_csrf_missing_or_wrong_is_403(client):
     assert sign_in(client).status_code == 303
-    token = csrf_of(client)
+    token = csrf_of(client, "/t/acme/candidates")
     assert client.post("/t/acme/probe/post").status_code == 403
     assert client.post("/t/acme/probe/post", data={"csrf_token": "0" * 64}).status_code == 403
     assert client.post("/t/acme/probe/post",
@@ -217,7 +204,7 @@ def test_recruiter_vs_company_admin(client, site):
     assert r.status_code == 403
     assert "Only a company admin can open this page" in r.text
     assert "Integrations" not in r.text  # a recruiter's navigation has no admin pages
-    token = csrf_of(client)
+    token = csrf_of(client, "/t/acme/candidates")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/t/acme/candidates").status_code == 303
     assert sign_in(client, email="ada@acme.example").status_code == 303
@@ -230,7 +217,7 @@ def test_logout_needs_the_csrf_token(client):
     assert sign_in(client).status_code == 303
     assert client.post("/logout").status_code == 403
     assert client.get("/t/acme/candidates").status_code == 200
-    r = client.post("/logout", data={"csrf_token": csrf_of(client)})
+    r = client.post("/logout", data={"csrf_token": csrf_of(client, "/t/acme/candidates")})
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert COOKIE not in client.cookies
 
