@@ -11,7 +11,6 @@ exactly one committed batch, and no batch is left half done."""
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
 from recruitlink.sync.connect import connect as connect_tenant
 from tests.support.atsdata import write_ats_data
+from tests.support.postgres import free_port
 from tests.support.process import Command, sandbox_process
 
 pytestmark = pytest.mark.timeout(600)
@@ -40,12 +40,6 @@ LIMIT = 300  # records per minute per app and family: the sandbox's throttle and
 TENANTS = 20
 WORKERS = 4
 PARTNER = ("scale-partner", "scale-secret")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def env_for(db_url: str, sandbox_url: str, port: int, **extra: str) -> dict[str, str]:
