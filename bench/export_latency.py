@@ -56,7 +56,7 @@ from recruitlink.sync import connections
 from recruitlink.sync.connect import connect
 
 BIN = Path(sys.executable).parent / "recruitlink"
-KEY = "bench-secret-key"
+KEY = "bench-secret-key-at-least-32-characters-long"
 ORG = "urn:li:organization:4242"
 CONTRACT = "urn:li:contract:4242"
 SEAT_QUOTA = 300  # exports per seat per month in the sandbox (as on LinkedIn)

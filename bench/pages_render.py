@@ -43,7 +43,7 @@ from recruitlink.web import create_app
 
 SLUG = "bench"
 PASSWORD = "bench-password-1"
-KEY = "bench-secret"
+KEY = "bench-secret-at-least-32-characters-long"
 NOW_MS = int(time.time() * 1000)
 DAY_MS = 86_400_000
 CHUNK = 50_000

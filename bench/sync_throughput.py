@@ -83,7 +83,7 @@ def sync(tmp: Path, url: str, candidates: int, *, per_minute: int | None,
     settings = Settings(database_url=f"sqlite:///{tmp / (label + '.db')}",
                         linkedin_api_url=url, linkedin_oauth_url=url,
                         partner_client_id="bench", partner_client_secret="bench",
-                        secret_key="bench", job_task_poll_seconds=0.0,
+                        secret_key="bench-at-least-32-characters-long", job_task_poll_seconds=0.0,
                         # Throughput run: our own budget is lifted along with LinkedIn's.
                         rate_records_per_minute=per_minute or 10**9,
                         rate_requests_per_day=None if per_minute else 10**9)

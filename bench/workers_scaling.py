@@ -56,7 +56,8 @@ def one_round(server_url: str, workers: int, tenants: int, candidates: int,
                    RECRUITLINK_LINKEDIN_API_URL=url, RECRUITLINK_LINKEDIN_OAUTH_URL=url,
                    RECRUITLINK_PARTNER_CLIENT_ID="bench",
                    RECRUITLINK_PARTNER_CLIENT_SECRET="bench",
-                   RECRUITLINK_SECRET_KEY="bench-key", RECRUITLINK_JOB_TASK_POLL_SECONDS="0",
+                   RECRUITLINK_SECRET_KEY="bench-key-at-least-32-characters-long",
+                   RECRUITLINK_JOB_TASK_POLL_SECONDS="0",
                    RECRUITLINK_TICK_SECONDS="1", RECRUITLINK_POLL_INTERVAL_SECONDS="3600")
         settings = Settings(**{k[len("RECRUITLINK_"):].lower(): v for k, v in env.items()
                                if k.startswith("RECRUITLINK_")})

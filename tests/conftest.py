@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,10 +14,15 @@ from recruitlink.sandbox import SandboxConfig, create_app
 from recruitlink.store import Store
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import Tenant, create_tenant
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.linkedin import Raw
 from tests.support.postgres import postgres_server
 from tests.support.servers import PushReceiver, serve
 from tests.support.stores import PostgresTemplate, SqliteTemplate
+
+# Every command that needs the secret key refuses to start without one: give the whole session
+# (and the subprocesses it starts) an adequate key.
+os.environ["RECRUITLINK_SECRET_KEY"] = TEST_SECRET_KEY
 
 ORG = "urn:li:organization:1001"
 CONTRACT = "urn:li:contract:2001"

@@ -20,6 +20,7 @@ console = Console()
 def _register_sync_commands() -> None:
     from .cli_demo import demo
     from .cli_inbound import inbound_app
+    from .cli_keys import keys_app
     from .cli_sync import connect, disconnect, sync_app
     from .cli_users import users_app
     from .cli_worker import worker
@@ -27,6 +28,7 @@ def _register_sync_commands() -> None:
     app.add_typer(sync_app, name="sync")
     app.add_typer(users_app, name="users")
     app.add_typer(inbound_app, name="inbound")
+    app.add_typer(keys_app, name="keys")
     app.command()(connect)
     app.command()(disconnect)
     app.command()(demo)
@@ -256,6 +258,7 @@ def serve(
     """Run the web app (the data API under /api/v1); migrates the database first."""
     import uvicorn
 
+    from .cli_keys import require_key_or_exit
     from .settings import Settings
     from .store import Database
     from .store.migrate import upgrade
@@ -264,6 +267,7 @@ def serve(
     overrides = {k: v for k, v in (("host", host), ("port", port),
                                    ("database_url", database_url)) if v is not None}
     settings = Settings().model_copy(update=overrides)
+    require_key_or_exit(settings)
     db = Database(settings.database_url)
     try:
         upgrade(db)

@@ -19,12 +19,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cli_keys import require_key_or_exit
+from .errors import ConfigurationError
+from .keys import PUBLIC_KEYS, key_file, previous_keys
 from .runtime.context import Runtime
 from .runtime.servers import serve
 from .settings import Settings
 from .store.tenants import create_api_key, tenant_by_slug
 from .sync import control
 from .sync.connect import connect, refresh_status
+from .sync.connections import reseal_secrets
 from .sync.engine import StepReport, now_ms
 
 console = Console()
@@ -49,6 +53,7 @@ def demo(
     from .web.app import create_app as create_web_app
 
     directory.mkdir(parents=True, exist_ok=True)
+    keys = _demo_keys(Settings(), directory)
     secret = "recruitlink-demo-partner-secret"  # the local sandbox's partner app only
     sandbox_app = create_app(SandboxConfig(
         db=str(directory / "recruitlink-sandbox.db"), partner_client_id=PARTNER_ID,
@@ -59,7 +64,7 @@ def demo(
         database_url = (base.database_url if "RECRUITLINK_DATABASE_URL" in os.environ
                         else f"sqlite:///{directory / 'recruitlink.db'}")
         settings = base.model_copy(update={
-            "database_url": database_url, "linkedin_api_url": sandbox_url,
+            **keys, "database_url": database_url, "linkedin_api_url": sandbox_url,
             "linkedin_oauth_url": sandbox_url, "partner_client_id": PARTNER_ID,
             "partner_client_secret": SecretStr(secret), "job_task_poll_seconds": 2.0,
             # The demo drives the sync itself (with progress bars); the server polls
@@ -67,11 +72,30 @@ def demo(
             "background_sync": False, "poll_interval_seconds": 20.0})
         rt = Runtime.from_settings(settings)
         try:
+            with rt.store.db.write() as conn:  # what an earlier demo sealed: the current key
+                reseal_secrets(conn, rt.box)
             with serve(create_web_app(settings, rt.store), port=port) as server_url:
                 rt.settings = settings.model_copy(update={"public_url": server_url})
                 _run(rt, candidates, seed, sandbox_url, server_url, exit_after_sync, run_seed)
         finally:
             rt.close()
+
+
+def _demo_keys(base: Settings, directory: Path) -> dict[str, Any]:
+    """The demo's secret key: RECRUITLINK_SECRET_KEY if set, else one made on the first run
+    and kept in `recruitlink.key` (0600) beside the database. The public key earlier releases
+    defaulted to stays a previous key, so a demo database they made still opens."""
+    if base.secret_key is not None:
+        require_key_or_exit(base)
+        key = base.secret_key.get_secret_value()
+    else:
+        try:
+            key = key_file(directory / "recruitlink.key")
+        except ConfigurationError as exc:
+            console.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
+    previous = ",".join([*previous_keys(base), *PUBLIC_KEYS])
+    return {"secret_key": SecretStr(key), "previous_secret_keys": SecretStr(previous)}
 
 
 def _ensure_demo_seats(sandbox: Any, count: int = 3) -> None:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cli_keys import require_key_or_exit
 from .errors import RecruitlinkError
 from .runtime.context import Runtime
 from .settings import Settings
@@ -35,6 +36,7 @@ def runtime(database_url: str | None) -> Iterator[Runtime]:
     settings = Settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
+    require_key_or_exit(settings)
     rt = Runtime.from_settings(settings)
     try:
         yield rt
@@ -85,6 +87,7 @@ def disconnect(
     database_url: str | None = DatabaseUrl,
 ) -> None:
     """Delete everything synced for the tenant from LinkedIn and disconnect it."""
+    require_key_or_exit(Settings())  # before asking: without a key it cannot run anyway
     if not yes and not typer.confirm(f"Delete all of {tenant}'s data from LinkedIn?"):
         raise typer.Exit(1)
     with runtime(database_url) as rt:

@@ -33,6 +33,7 @@ def worker(
     out by a periodic tick. Stops cleanly on Ctrl-C / SIGTERM (the running slice finishes)."""
     from sqlalchemy.engine import make_url
 
+    from .cli_keys import require_key_or_exit
     from .runtime.queue import QUEUES, TaskQueue, ensure_schema
     from .settings import Settings
     from .store import Database
@@ -41,6 +42,7 @@ def worker(
     settings = Settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
+    require_key_or_exit(settings)
     url = make_url(settings.database_url)
     if url.get_backend_name() != "postgresql":
         console.print("[red]error:[/red] database_url: workers need PostgreSQL "

@@ -15,8 +15,14 @@ class Settings(BaseSettings):
                               description="SQLite file (default) or postgresql+psycopg://…")
     linkedin_api_url: str = "http://127.0.0.1:8765"
     linkedin_oauth_url: str = "http://127.0.0.1:8765"
-    secret_key: SecretStr = Field(SecretStr("dev-only-change-me"),
-                                  description="Encrypts stored secrets; signs sessions.")
+    secret_key: SecretStr | None = Field(
+        None, description="Root key (>= 32 characters, `recruitlink keys generate`): HKDF "
+                          "derives the key that encrypts stored secrets and the one that "
+                          "signs sessions. No default: commands that need it refuse to start "
+                          "without it (keys.require_secret_key).")
+    previous_secret_keys: SecretStr | None = Field(
+        None, description="Earlier secret keys, comma-separated: they still decrypt; "
+                          "`recruitlink keys rotate` re-encrypts with the current key.")
     partner_client_id: str | None = Field(None, description="The partner (parent) app's id.")
     partner_client_secret: SecretStr | None = None
     public_url: str = Field("http://127.0.0.1:8000",

@@ -8,6 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from recruitlink.crypto import SecretBox
+from recruitlink.keys import legacy_fernet_key
+from recruitlink.store import Database
+from recruitlink.store.schema import connections
+
 BIN = Path(sys.executable).parent / "recruitlink"
 
 
@@ -24,9 +32,28 @@ def test_demo_seeds_connects_and_syncs_then_reports_where_to_look(tmp_path):
     assert re.search(r"Historical sync\s*│\s*done", out)
     assert re.search(r"API key \(tenant demo\)\s*│\s*rlk_", out)
     assert (tmp_path / "recruitlink.db").exists() and (tmp_path / "recruitlink-sandbox.db").exists()
+    # No RECRUITLINK_SECRET_KEY given: the demo made one, readable by its owner only.
+    key_file = tmp_path / "recruitlink.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text()
+    assert len(key.strip()) >= 32
+    assert (tmp_path / "recruitlink.db").stat().st_mode & 0o777 == 0o600
+    # A demo database made by a release before the key file: its secret was sealed with the
+    # public default key (sha256-derived); the next run still opens it and re-seals it.
+    db = Database(f"sqlite:///{tmp_path / 'recruitlink.db'}")
+    with db.write() as conn:
+        plain = SecretBox(key.strip()).open(conn.execute(select(connections.c.client_secret))
+                                            .scalar_one())
+        conn.execute(connections.update().values(client_secret=Fernet(
+            legacy_fernet_key("dev-only-change-me")).encrypt(plain.encode()).decode()))
     # A second run reuses the tenant and the connection and syncs nothing new.
     again = subprocess.run([str(BIN), "demo", "--port", "0", "--sandbox-port", "0",
                             "--directory", str(tmp_path), "--exit-after-sync"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Seeding" not in again.stdout
+    assert key_file.read_text() == key  # reused
+    with db.read() as conn:
+        resealed = conn.execute(select(connections.c.client_secret)).scalar_one()
+    db.dispose()
+    assert SecretBox(key.strip()).sealed_with_current(resealed)

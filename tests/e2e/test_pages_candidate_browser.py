@@ -31,7 +31,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
 )
 from tests.support.servers import serve
 
-KEY = "pages-browser-key"
+KEY = "pages-browser-key-at-least-32-characters-long"
 PASSWORD = "correct horse battery"
 ORG = "urn:li:organization:7777"
 CONTRACT = "urn:li:contract:3001"

@@ -108,7 +108,8 @@ def walk(sqlite_template, li) -> Iterator[Walk]:
         port = int(sock.getsockname()[1])
         sock.close()
         settings = Settings(
-            secret_key="e2e-pages", linkedin_api_url=li.url, linkedin_oauth_url=li.url,
+            secret_key="e2e-pages-at-least-32-characters-long", linkedin_api_url=li.url,
+            linkedin_oauth_url=li.url,
             partner_client_id=li.app.state.partner.client_id,
             partner_client_secret=li.app.state.partner.client_secret,
             public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0,

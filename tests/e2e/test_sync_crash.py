@@ -36,7 +36,7 @@ def env_for(tmp: Path, sandbox_url: str) -> dict[str, str]:
                 RECRUITLINK_LINKEDIN_OAUTH_URL=sandbox_url,
                 RECRUITLINK_PARTNER_CLIENT_ID="crash-partner",
                 RECRUITLINK_PARTNER_CLIENT_SECRET="crash-secret",
-                RECRUITLINK_SECRET_KEY="crash-test-key",
+                RECRUITLINK_SECRET_KEY="crash-test-key-at-least-32-characters-long",
                 RECRUITLINK_SYNC_LEASE_SECONDS="1",
                 RECRUITLINK_JOB_TASK_POLL_SECONDS="0")
 

@@ -24,7 +24,7 @@ from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app
 from tests.support.servers import serve
 
-KEY = "test-key"
+KEY = "test-key-at-least-32-characters-long"
 ORG = "urn:li:organization:7777"
 DESCRIPTION = "<p>" + "We connect recruiting systems to LinkedIn Recruiter. " * 3 + "</p>"
 CONTRACT = "urn:li:contract:3001"

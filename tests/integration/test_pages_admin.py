@@ -27,7 +27,7 @@ from tests.conftest import RunningSandbox, make_tenant
 from tests.support.pages import csrf_of, field_error
 from tests.support.servers import serve
 
-KEY = "admin-pages-key"
+KEY = "admin-pages-key-at-least-32-characters-long"
 PASSWORD = "correct horse battery"
 ORG = "urn:li:organization:7777"
 CONTRACT = "urn:li:contract:3001"

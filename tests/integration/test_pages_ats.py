@@ -42,7 +42,7 @@ from recruitlink.web.pages.candidate import TIMELINE_PAGE
 from tests.conftest import make_tenant
 from tests.support.servers import serve
 
-KEY = "pages-ats-key"
+KEY = "pages-ats-key-at-least-32-characters-long"
 PASSWORD = "correct horse battery"
 BASE = datetime(2024, 3, 1, tzinfo=UTC)
 ORG = "urn:li:organization:7777"

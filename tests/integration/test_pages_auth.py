@@ -25,7 +25,7 @@ from tests.conftest import make_tenant
 from tests.support.pages import csrf_of, field_error
 from tests.support.servers import serve
 
-KEY = "pages-test-key"
+KEY = "pages-test-key-at-least-32-characters-long"
 PASSWORD = "correct horse battery"
 
 

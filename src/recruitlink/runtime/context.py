@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from recruitlink.core.limits import copy_limits
-from recruitlink.crypto import SecretBox
+from recruitlink.crypto import SecretBox, secret_box
 from recruitlink.errors import ConfigurationError
 from recruitlink.inbound.pollers import Poller
 from recruitlink.linkedin import LinkedInClient
@@ -25,10 +25,11 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
+        box = secret_box(settings)  # refuses a missing or weak key before touching the database
         db = Database(settings.database_url)
         if migrate:
             upgrade(db)
-        return cls(settings, Store(db), SecretBox(settings.secret_key.get_secret_value()))
+        return cls(settings, Store(db), box)
 
     def engine_settings(self) -> EngineSettings:
         s = self.settings

@@ -7,6 +7,7 @@ deferred transactions. PostgreSQL uses one pooled engine for both.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,9 +16,31 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+def create_private(path: str) -> None:
+    """Create the SQLite file `path` readable and writable by its owner only (0600) unless it
+    exists: it holds sealed secrets and personal data. SQLite gives the -wal and -shm files
+    it makes beside it the same mode. A missing directory is left for SQLite to report."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError, NotADirectoryError):
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60},
                            pool_size=8, max_overflow=8)
+    path = make_url(url).database or ""
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        # On first connect, not in the constructor: a Database over a mistyped path must not
+        # make an empty file (store/transfer.py refuses a missing source).
+        if not path.startswith("file:"):  # a URI filename: SQLite's to open
+            create_private(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -94,3 +94,17 @@ def load_required(store: Any, tenant_id: int, box: SecretBox) -> ConnectionInfo:
     if info is None:
         raise ConfigurationError(f"tenant {tenant_id} is not connected to LinkedIn")
     return info
+
+
+def reseal_secrets(conn: Connection, box: SecretBox) -> tuple[int, int]:
+    """Seal every stored client secret with the box's current key (key rotation); returns
+    (re-sealed, stored). Secrets already sealed with it are left alone, so running it twice
+    re-seals nothing the second time. One that no key opens raises ConfigurationError: run
+    it in the caller's transaction, so then nothing changes."""
+    rows = conn.execute(select(connections.c.tenant_id, connections.c.client_secret)
+                        .where(connections.c.client_secret.is_not(None))).all()
+    stale = [row for row in rows if not box.sealed_with_current(row.client_secret)]
+    for row in stale:
+        conn.execute(update(connections).where(connections.c.tenant_id == row.tenant_id)
+                     .values(client_secret=box.reseal(row.client_secret)))
+    return len(stale), len(rows)

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink import __version__
-from recruitlink.crypto import SecretBox
+from recruitlink.crypto import secret_box
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.context import Runtime
@@ -133,10 +133,10 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The app; it opens (and at shutdown closes) its own store unless one is given."""
     settings = settings or Settings()
+    box = secret_box(settings)  # refuses to start without an adequate secret key
     owned = store is None
     the_store = store if store is not None else Store(Database(settings.database_url))
 
-    box = SecretBox(settings.secret_key.get_secret_value())
     runtime = Runtime(settings, the_store, box)
     # Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through
     # procrastinate; embedded (SQLite): threads in this process. Same task code (runtime/work).

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
-from recruitlink.crypto import SecretBox
+from recruitlink.crypto import secret_box
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.settings import Settings
 from recruitlink.store import Store
@@ -184,7 +184,7 @@ class Widget:
 
 
 def profile_widget(conn: Connection, settings: Settings, tenant_id: int) -> Widget | None:
-    box = SecretBox(settings.secret_key.get_secret_value())
+    box = secret_box(settings)
     info = connections.load(conn, tenant_id, box)
     if info is None or not info.client_id or info.status == "DISCONNECTED":
         return None

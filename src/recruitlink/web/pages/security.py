@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from recruitlink.keys import signing_key
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store.schema import tenants, users
@@ -103,8 +104,7 @@ def _store(request: Request) -> Store:
 
 
 def _key(settings: Settings, purpose: str) -> bytes:
-    secret = settings.secret_key.get_secret_value().encode()
-    return hmac.new(secret, f"recruitlink-pages:{purpose}".encode(), hashlib.sha256).digest()
+    return signing_key(settings, f"pages:{purpose}")
 
 
 def _b64(raw: bytes) -> str:
