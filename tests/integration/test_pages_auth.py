@@ -334,14 +334,14 @@ def test_the_cookie_is_secure_when_the_public_url_is_https(store, site, public_u
         cookie = sign_in(c).headers["set-cookie"]
         assert cookie.startswith(f"{COOKIE}=")
         assert ("secure" in [part.strip().lower() for part in cookie.split(";")]) is secure
-        token = csrf_of_raw(c, url, cookie)
+        token = csrf_of_raw(c, cookie)
         out = c.post("/logout", data={"csrf_token": token},
                      headers={"Cookie": cookie.split(";")[0]})
         cleared = out.headers["set-cookie"].lower()
         assert cleared.startswith(f"{COOKIE}=") and ("secure" in cleared) is secure
 
 
-def csrf_of_raw(client: httpx.Client, url: str, set_cookie: str) -> str:
+def csrf_of_raw(client: httpx.Client, set_cookie: str) -> str:
     """The CSRF token of a page, sending the cookie by hand (httpx keeps a Secure cookie for
     https only)."""
     page = client.get("/t/acme/candidates", headers={"Cookie": set_cookie.split(";")[0]})
