@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RECRUITLINK_", extra="ignore")
+    # hide_input_in_errors: a refused setting may be a secret (a key, a token): never echo it.
+    model_config = SettingsConfigDict(env_prefix="RECRUITLINK_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = Field("sqlite:///recruitlink.db",
                               description="SQLite file (default) or postgresql+psycopg://…")
@@ -66,6 +68,34 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(
         30.0, gt=0, description="A worker silent this long is dead: its jobs are run again.")
     max_bulk_records: int = 10_000
+    # -- who may read /metrics, page sessions, sign-in budgets (issue 14) --
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token Prometheus sends to read /metrics (which names every "
+                          "tenant and client id); unset: /metrics answers 404.")
+    session_idle_seconds: float = Field(
+        1800.0, gt=0, description="A page session unused this long ends (NIST SP 800-63B "
+                                  "AAL2: 30 minutes).")
+    session_lifetime_seconds: float = Field(
+        12 * 3600.0, gt=0, description="A page session ends this long after sign-in, however "
+                                       "active (AAL2: 12 hours).")
+    session_cookie_secure: bool | None = Field(
+        None, description="Send the session cookie over https only; unset: on when "
+                          "public_url is https (also when TLS ends at a proxy).")
+    signin_window_seconds: float = Field(
+        900.0, gt=0, description="The window the sign-in budgets below count failures in.")
+    signin_failures_per_account: int = Field(10, ge=1, description="Per workspace and email.")
+    signin_failures_per_address: int = Field(
+        50, ge=1, description="Per client address (IPv6: per /64).")
+    signin_failures_global: int = Field(
+        1000, ge=1, description="All failures together: caps guessing from many addresses.")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters long; make one with: python -c "
+                             "'import secrets; print(secrets.token_urlsafe(32))'")
+        return value
 
     @field_validator("tick_seconds")
     @classmethod

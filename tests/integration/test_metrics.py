@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import httpx
+import pytest
 from alembic import command
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
@@ -25,10 +26,13 @@ from recruitlink.sync import connections
 from recruitlink.sync.budget import DEFAULT_WINDOW_MS, RateBudget, utc_day
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app
+from tests.conftest import make_tenant
 from tests.integration.test_sync_engine import connected, records, run_until_idle
 from tests.support.servers import serve
 
 FAMILY = "atsCandidates"
+TOKEN = "metrics-token-for-the-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @dataclass
@@ -44,7 +48,7 @@ class Scrape:
 
 
 def scrape(url: str) -> Scrape:
-    response = httpx.get(f"{url}/metrics", timeout=30)
+    response = httpx.get(f"{url}/metrics", headers=AUTH, timeout=30)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == CONTENT_TYPE_LATEST
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
@@ -57,7 +61,8 @@ def scrape(url: str) -> Scrape:
 def metrics_app(store: Store) -> Iterator[tuple[str, Settings]]:
     """The server, with no background work of its own: the test drives the sync."""
     settings = Settings(database_url=store.db.url, work_queue="in-process",
-                        inbound_worker=False, background_sync=False, pollers=False)
+                        inbound_worker=False, background_sync=False, pollers=False,
+                        metrics_token=TOKEN)
     app = create_app(settings, store)
     with serve(app) as url:
         yield url, app.state.runtime.engine_settings()
@@ -269,7 +274,7 @@ def test_a_database_error_is_a_failed_scrape(store):
         assert scrape(url).value("recruitlink_metrics_query_seconds") is not None
         with store.db.write() as conn:
             conn.exec_driver_sql("DROP TABLE sync_cursors")
-        response = httpx.get(f"{url}/metrics", timeout=30)
+        response = httpx.get(f"{url}/metrics", headers=AUTH, timeout=30)
     assert response.status_code == 503
     assert "database unavailable" in response.text
 
@@ -309,3 +314,33 @@ def migrate_to(store: Store, revision: str) -> None:
         else:
             command.downgrade(config, revision)
         conn.commit()
+
+
+def test_metrics_need_the_token(store):
+    """/metrics names every tenant (its sign-in workspace) and LinkedIn client id."""
+    make_tenant(store, "acme")
+    with metrics_app(store) as (url, _settings):
+        for headers in ({}, {"Authorization": "Bearer wrong-token"},
+                        {"Authorization": f"Basic {TOKEN}"},
+                        {"Authorization": f"Bearer {TOKEN}x"}):
+            response = httpx.get(f"{url}/metrics", headers=headers, timeout=30)
+            assert response.status_code == 401, headers
+            assert response.headers["www-authenticate"].startswith("Bearer")
+            assert "acme" not in response.text
+        assert scrape(url).value("recruitlink_metrics_query_seconds") is not None
+        lower = httpx.get(f"{url}/metrics", headers={"authorization": f"bearer {TOKEN}"},
+                          timeout=30)
+        assert lower.status_code == 200  # the scheme is case-insensitive (RFC 7235)
+
+
+def test_metrics_are_off_without_a_token(store):
+    settings = Settings(database_url=store.db.url, work_queue="in-process",
+                        inbound_worker=False, background_sync=False, pollers=False)
+    with serve(create_app(settings, store)) as url:
+        response = httpx.get(f"{url}/metrics", headers=AUTH, timeout=30)
+    assert response.status_code == 404
+
+
+def test_a_short_metrics_token_is_refused():
+    with pytest.raises(ValueError, match=r"metrics_token[\s\S]*at least 16 characters"):
+        Settings(metrics_token="short")

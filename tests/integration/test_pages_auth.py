@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+import secrets
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select, update
 
 from recruitlink.core.records import User
 from recruitlink.settings import Settings
-from recruitlink.store import accounts
+from recruitlink.store import Store, accounts, schema
 from recruitlink.web import create_app
 from recruitlink.web.pages.render import render
 from recruitlink.web.pages.security import (
@@ -64,10 +72,17 @@ def site(store) -> Iterator[dict]:
         w.records("users", [(0, User(id="G1", name="Gina", email="gina@globex.example",
                                      role="company_admin"))], mode="create")
         accounts.set_password(w.conn, other.id, "G1", PASSWORD)
-    app = create_app(Settings(secret_key=KEY, inbound_worker=False), store)
+    with pages_server(store) as url:
+        yield {"url": url, "acme": acme, "globex": other}
+
+
+@contextmanager
+def pages_server(store: Store, **settings: Any) -> Iterator[str]:
+    """The app on loopback (with the probe pages), with these settings."""
+    app = create_app(Settings(secret_key=KEY, inbound_worker=False, **settings), store)
     app.include_router(probe_router())
     with serve(app) as url:
-        yield {"url": url, "acme": acme, "globex": other}
+        yield url
 
 
 @pytest.fixture
@@ -233,3 +248,218 @@ def test_set_password_rules(store, site):
         assert row is not None and row.external_id == "R1"
         assert row.password_hash.startswith("scrypt$") and PASSWORD not in row.password_hash
         assert accounts.verify(conn, "acme", "rita@acme.example", PASSWORD + "x") is None
+
+
+# -- sessions kept on the server (issue 14, point 7) -------------------------------------------
+
+def page_sessions_of(store: Store) -> list[Any]:
+    with store.reader() as conn:
+        return list(conn.execute(select(schema.page_sessions)))
+
+
+def test_logout_ends_the_session_so_a_copied_cookie_stops_working(client, site):
+    assert sign_in(client).status_code == 303
+    copied = client.cookies[COOKIE]
+    token = csrf_of(client, "/t/acme/candidates")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    with httpx.Client(base_url=site["url"], follow_redirects=False,
+                      cookies={COOKIE: copied}) as thief:
+        r = thief.get("/t/acme/candidates")
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert thief.post("/t/acme/probe/post", data={"csrf_token": token}).status_code == 401
+
+
+def test_a_signed_out_session_can_sign_out_again_without_an_error(client, store):
+    assert sign_in(client).status_code == 303
+    with store.db.write() as conn:
+        conn.execute(update(schema.page_sessions).values(ended_at=1))
+    r = client.post("/logout")  # a dead session has nothing to protect with a CSRF token
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_an_idle_session_ends_and_activity_keeps_it_alive(client, store):
+    assert sign_in(client).status_code == 303
+    [row] = page_sessions_of(store)
+    assert row.ended_at is None and row.expires_at - row.created_at == 12 * 3600 * 1000
+    now_ms = int(time.time() * 1000)
+    with store.db.write() as conn:  # idle for a little less than the 30 minutes allowed
+        conn.execute(update(schema.page_sessions).values(last_seen_at=now_ms - 1700_000))
+    assert client.get("/t/acme/candidates").status_code == 200
+    [row] = page_sessions_of(store)
+    assert row.last_seen_at >= now_ms  # the page view counted as activity
+    with store.db.write() as conn:  # now idle for longer than allowed
+        conn.execute(update(schema.page_sessions).values(last_seen_at=now_ms - 1801_000))
+    r = client.get("/t/acme/candidates")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_idle_timeout_and_lifetime_are_settings(store, site):
+    with pages_server(store, session_idle_seconds=600, session_lifetime_seconds=3600) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        signed = sign_in(c)
+        assert "max-age=3600" in signed.headers["set-cookie"].lower()
+        now_ms = int(time.time() * 1000)
+        with store.db.write() as conn:
+            conn.execute(update(schema.page_sessions).values(last_seen_at=now_ms - 601_000))
+        assert c.get("/t/acme/candidates").status_code == 303
+        assert sign_in(c).status_code == 303
+        with store.db.write() as conn:  # past the absolute lifetime, however active
+            conn.execute(update(schema.page_sessions).values(expires_at=now_ms - 1))
+        assert c.get("/t/acme/candidates").status_code == 303
+
+
+def test_changing_the_password_ends_every_session_of_that_user(client, store, site):
+    assert sign_in(client).status_code == 303
+    with httpx.Client(base_url=site["url"], follow_redirects=False) as ada:
+        assert sign_in(ada, email="ada@acme.example").status_code == 303
+        with store.db.write() as conn:
+            accounts.set_password(conn, site["acme"].id, "R1", "a brand new password")
+        assert client.get("/t/acme/candidates").status_code == 303
+        assert ada.get("/t/acme/candidates").status_code == 200  # another user: untouched
+    ended = [row for row in page_sessions_of(store) if row.ended_at is not None]
+    assert len(ended) == 1
+
+
+@pytest.mark.parametrize(("public_url", "forced", "secure"), [
+    ("https://ats.example.com", None, True),  # TLS at a proxy: the request itself is http
+    ("http://127.0.0.1:8000", None, False),
+    ("https://ats.example.com", False, False),
+    ("http://127.0.0.1:8000", True, True),
+])
+def test_the_cookie_is_secure_when_the_public_url_is_https(store, site, public_url, forced,
+                                                           secure):
+    extra = {} if forced is None else {"session_cookie_secure": forced}
+    with pages_server(store, public_url=public_url, **extra) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        cookie = sign_in(c).headers["set-cookie"]
+        assert cookie.startswith(f"{COOKIE}=")
+        assert ("secure" in [part.strip().lower() for part in cookie.split(";")]) is secure
+        token = csrf_of_raw(c, cookie)
+        out = c.post("/logout", data={"csrf_token": token},
+                     headers={"Cookie": cookie.split(";")[0]})
+        cleared = out.headers["set-cookie"].lower()
+        assert cleared.startswith(f"{COOKIE}=") and ("secure" in cleared) is secure
+
+
+def csrf_of_raw(client: httpx.Client, set_cookie: str) -> str:
+    """The CSRF token of a page, sending the cookie by hand (httpx keeps a Secure cookie for
+    https only)."""
+    page = client.get("/t/acme/candidates", headers={"Cookie": set_cookie.split(";")[0]})
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def old_scrypt_hash(password: str) -> str:
+    """A hash made as recruitlink did before issue 14 (N=2**14)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    salt_text, digest_text = (base64.urlsafe_b64encode(raw).decode().rstrip("=")
+                              for raw in (salt, digest))
+    return f"scrypt${2**14}$8$1${salt_text}${digest_text}"
+
+
+def test_new_passwords_use_scrypt_at_n_2_17():
+    assert accounts.hash_password(PASSWORD).startswith("scrypt$131072$8$1$")
+
+
+def test_an_old_hash_is_rehashed_on_sign_in_and_still_works(client, store, site):
+    old = old_scrypt_hash(PASSWORD)
+    with store.db.write() as conn:
+        conn.execute(update(schema.users).where(schema.users.c.external_id == "R1")
+                     .values(password_hash=old))
+    assert sign_in(client, password="wrong password!").status_code == 401
+    with store.reader() as conn:  # a wrong password changes nothing
+        assert conn.execute(select(schema.users.c.password_hash).where(
+            schema.users.c.external_id == "R1")).scalar() == old
+    assert sign_in(client).status_code == 303
+    assert client.get("/t/acme/candidates").status_code == 200  # this session survives it
+    with store.reader() as conn:
+        new = conn.execute(select(schema.users.c.password_hash).where(
+            schema.users.c.external_id == "R1")).scalar()
+    assert new.startswith("scrypt$131072$8$1$") and new != old
+    with httpx.Client(base_url=site["url"], follow_redirects=False) as again:
+        assert sign_in(again).status_code == 303
+
+
+# -- sign-in budgets, in the database (issue 14, point 8) -------------------------------------
+
+def from_address(client: httpx.Client, address: str, **kwargs: Any) -> httpx.Response:
+    """A sign-in from `address` (uvicorn trusts X-Forwarded-For from loopback, as from a
+    proxy on the same host)."""
+    data = {"workspace": "acme", "email": "rita@acme.example", "password": PASSWORD,
+            "next": ""}
+    data.update(kwargs)
+    return client.post("/login", data=data, headers={"X-Forwarded-For": address})
+
+
+def assert_refused(r: httpx.Response, words: str) -> None:
+    assert r.status_code == 429, r.text
+    wait = int(r.headers["retry-after"])
+    assert 0 < wait <= 900
+    message = field_error(r.text, "password") or ""
+    assert words in message, message
+    assert "try again in" in message and "UTC" in message
+    assert "set-cookie" not in r.headers
+
+
+def test_the_per_address_budget_refuses_with_429(store, site):
+    with pages_server(store, signin_failures_per_address=3) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        for n in range(3):  # three accounts, one address
+            r = from_address(c, "203.0.113.7", email=f"guess{n}@acme.example")
+            assert r.status_code == 401
+        # Even the right password, for an account never tried, waits now from this address ...
+        assert_refused(from_address(c, "203.0.113.7"), "from your network address")
+        # ... but not from another one.
+        assert from_address(c, "198.51.100.1").status_code == 303
+
+
+def test_ipv6_addresses_share_the_budget_of_their_64(store, site):
+    with pages_server(store, signin_failures_per_address=2) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        assert from_address(c, "2001:db8:1:2::1", password="nope nope").status_code == 401
+        assert from_address(c, "2001:db8:1:2::ffff", password="nope nope").status_code == 401
+        assert_refused(from_address(c, "2001:db8:1:2:aaaa::9"), "from your network address")
+        assert from_address(c, "2001:db8:1:3::1").status_code == 303
+
+
+def test_the_global_budget_refuses_everyone(store, site):
+    with pages_server(store, signin_failures_global=4) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        for n in range(4):  # four addresses, four accounts
+            r = from_address(c, f"203.0.113.{n}", email=f"guess{n}@acme.example")
+            assert r.status_code == 401
+        assert_refused(from_address(c, "198.51.100.1"), "for everyone")
+
+
+def test_the_per_account_budget_says_when_to_retry(client):
+    for _ in range(10):
+        assert sign_in(client, password="not it at all").status_code == 401
+    assert_refused(sign_in(client), "for this email")
+
+
+def test_two_servers_share_the_counters(store, site):
+    limits = {"signin_failures_per_account": 3}
+    with pages_server(store, **limits) as one, pages_server(store, **limits) as two, \
+            httpx.Client(base_url=one, follow_redirects=False) as a, \
+            httpx.Client(base_url=two, follow_redirects=False) as b:
+        assert sign_in(a, password="wrong one").status_code == 401
+        assert sign_in(b, password="wrong two").status_code == 401
+        assert sign_in(a, password="wrong three").status_code == 401
+        assert_refused(sign_in(b), "for this email")
+        assert_refused(sign_in(a), "for this email")
+
+
+def test_old_windows_are_pruned(store, site):
+    with pages_server(store, signin_window_seconds=60) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        assert sign_in(c, password="wrong one").status_code == 401
+        with store.db.write() as conn:  # as if that failure were an hour old
+            conn.execute(update(schema.signin_failures).values(
+                window_start=schema.signin_failures.c.window_start - 3600_000))
+        assert sign_in(c, password="wrong two").status_code == 401
+        with store.reader() as conn:
+            starts = set(conn.execute(select(schema.signin_failures.c.window_start)).scalars())
+        assert len(starts) == 1 and min(starts) > int(time.time() * 1000) - 120_000

@@ -1,27 +1,40 @@
 """Page sign-in for a tenant's users: scrypt password hashes and their check.
 
 A hash is stored as one string with its parameters, `scrypt$n$r$p$salt$hash` (salt and hash
-in url-safe base64), so the parameters can be raised later without breaking old hashes.
+in url-safe base64), so the parameters can be raised without breaking old hashes: a hash made
+with other parameters than today's (`needs_rehash`) is replaced at the next sign-in
+(`upgrade_hash`). Today's are N=2**17, r=8, p=1 (OWASP's recommendation): 128 MiB and about
+0.4 s per hash, so at most a few hashes run at once (`_HASHING`).
 Passwords are not part of the data API: only these functions (the CLI, the pages) set them.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+import time
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from . import page_sessions
 from .schema import tenants, users
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024  # scrypt hashes any length; refuse absurd input early
-N, R, P = 2**14, 8, 1
+N, R, P = 2**17, 8, 1
 DKLEN = 32
 SCHEME = "scrypt"
+# scrypt needs 128 * r * N bytes (128 MiB today); OpenSSL refuses past `maxmem` (32 MiB by
+# default). The cap also bounds what a stored hash with absurd parameters could ask for.
+MAX_MEMORY = 256 * 1024 * 1024
+# Concurrent hashes: each holds 128 MiB and a core; more would only queue on the CPU.
+_HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 def _b64(raw: bytes) -> str:
@@ -33,8 +46,9 @@ def _unb64(text: str) -> bytes:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen,
-                          maxmem=256 * 1024 * 1024)
+    with _HASHING:
+        return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                              maxmem=MAX_MEMORY)
 
 
 def check_password(password: str) -> None:
@@ -67,9 +81,16 @@ def password_matches(password: str, stored: str | None) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-# A hash of a random password: checked when no user matches, so that a wrong email costs the
-# same time as a wrong password (no user enumeration by timing).
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+def needs_rehash(stored: str | None) -> bool:
+    """True for a hash made with other parameters than today's."""
+    return bool(stored) and not (stored or "").startswith(f"{SCHEME}${N}${R}${P}$")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password: checked when no user matches, so that a wrong email costs
+    the same time as a wrong password (no user enumeration by timing). Made on first use."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def set_password(conn: Connection, tenant_id: int, user_external_id: str,
@@ -77,11 +98,19 @@ def set_password(conn: Connection, tenant_id: int, user_external_id: str,
     """Set (or replace) a user's page password; this signs the user out everywhere.
     ValueError naming the field for a too short password; LookupError for an unknown user."""
     hashed = hash_password(password)
-    result = conn.execute(update(users).where(users.c.tenant_id == tenant_id,
-                                              users.c.external_id == user_external_id)
-                          .values(password_hash=hashed))
-    if not result.rowcount:
+    user_id = conn.execute(select(users.c.id).where(
+        users.c.tenant_id == tenant_id, users.c.external_id == user_external_id)).scalar()
+    if user_id is None:
         raise LookupError(f"user: no user {user_external_id!r} in this tenant")
+    conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
+    page_sessions.end_all_of_user(conn, user_id, int(time.time() * 1000))
+
+
+def upgrade_hash(conn: Connection, user_id: int, old_hash: str, new_hash: str) -> None:
+    """Replace a hash made with older parameters by `new_hash` of the same password (just
+    checked at sign-in). Only if unchanged meanwhile; the user's sessions stay."""
+    conn.execute(update(users).where(users.c.id == user_id, users.c.password_hash == old_hash)
+                 .values(password_hash=new_hash))
 
 
 def verify(conn: Connection, tenant_slug: str, email: str, password: str) -> Any | None:
@@ -96,7 +125,7 @@ def verify(conn: Connection, tenant_slug: str, email: str, password: str) -> Any
              .order_by(users.c.id).limit(5))
     rows = conn.execute(query).all()
     if not rows:
-        password_matches(password, _DUMMY_HASH)
+        password_matches(password, _dummy_hash())
         return None
     # Emails are not unique in the store: the one whose password matches signs in.
     found = None

@@ -95,6 +95,35 @@ users = _record(
 )
 Index("ix_users_tenant_email", users.c.tenant_id, users.c.email)
 
+page_sessions = Table(
+    "page_sessions", metadata,
+    # A signed-in browser. The cookie carries a random nonce; `id` is its SHA-256, so the
+    # table alone signs nobody in. Every page request reads the row: signing out (ended_at),
+    # idleness (last_seen_at) and the absolute lifetime (expires_at) end it on the server.
+    # No foreign keys: users and tenants are really deleted, their sessions just stop working.
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("tenant_id", Id, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("last_seen_at", Millis, nullable=False),
+    Column("expires_at", Millis, nullable=False),
+    Column("ended_at", Millis, nullable=True),
+)
+Index("ix_page_sessions_user", page_sessions.c.user_id)
+Index("ix_page_sessions_expires", page_sessions.c.expires_at)  # pruning
+
+signin_failures = Table(
+    "signin_failures", metadata,
+    # Failed sign-ins per budget and fixed window, shared by every server: scope is account
+    # (workspace + email), address (client IP, IPv6 /64) or all; `key` is a keyed hash, so no
+    # email or address is stored. Windows before the current one are deleted.
+    Column("scope", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("window_start", Millis, primary_key=True),
+    Column("failures", Integer, nullable=False),
+)
+Index("ix_signin_failures_window", signin_failures.c.window_start)
+
 sources = _record(
     "sources",
     Column("name", String(200), nullable=False),

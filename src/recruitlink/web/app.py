@@ -192,7 +192,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(build_router())
     app.include_router(build_linkedin_router())
     app.include_router(build_push_router(the_store, box, notify=notify))
-    app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits))
+    app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits,
+                                            token=settings.metrics_token))
     app.state.inbound = worker
     app.state.queue = queue
     app.state.background = background

@@ -9,16 +9,21 @@ Label `app` is a LinkedIn client id (public; secrets and tokens are never read),
 tenant's slug. `recruitlink_queue_jobs` has `backend="procrastinate"` for procrastinate's jobs
 (scale-out) and `backend="database"` for the work they dispatch, which is in the store
 (pushes in the inbox, tenants with unsynced changes): the queue names overlap on purpose.
+
+The tenant slugs are the sign-in workspace names, so reading /metrics takes a bearer token
+(`RECRUITLINK_METRICS_TOKEN`, as Prometheus' `authorization` setting sends it); without a
+token configured /metrics is off (404), never open by default.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -27,8 +32,10 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
+from pydantic import SecretStr
 from sqlalchemy import Connection, func, select, text, union
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
@@ -46,6 +53,8 @@ from recruitlink.store.schema import (
     tenants,
 )
 from recruitlink.sync.budget import DEFAULT_WINDOW_MS, utc_day
+
+from .auth import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -248,15 +257,31 @@ def _add_tenant_apps(conn: Connection, family: Any) -> None:
 
 # -- the route ---------------------------------------------------------------------------------
 
+def check_token(request: Request, token: SecretStr | None) -> None:
+    """404 when no token is configured (the endpoint is off); 401 unless the request sends
+    `Authorization: Bearer <token>` (compared in constant time)."""
+    if token is None:
+        raise HTTPException(404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        reason = "send the metrics token (RECRUITLINK_METRICS_TOKEN) as a Bearer token"
+        raise ApiError(401, reason, [{"field": "Authorization", "reason": reason}],
+                       headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+
+
 def build_metrics_router(store: Store, limits: Mapping[str, Limit], *,
+                         token: SecretStr | None = None,
                          window_ms: int = DEFAULT_WINDOW_MS) -> APIRouter:
-    """`GET /metrics` over its own registry: only the store's metrics, none of this process."""
+    """`GET /metrics` over its own registry: only the store's metrics, none of this process.
+    Readable only with `token` (see `check_token`)."""
     registry = CollectorRegistry()
     registry.register(StoreCollector(store, limits, window_ms=window_ms))
     router = APIRouter(tags=["health"])
 
     @router.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        check_token(request, token)
         try:
             body = generate_latest(registry)
         except SQLAlchemyError as exc:  # the database is down: a failed scrape, not a crash

@@ -21,7 +21,7 @@ from .signin import build_signin_router
 
 def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    router.include_router(build_signin_router(store))
+    router.include_router(build_signin_router(settings, store))
     router.include_router(build_ats_router(settings, store))
     router.include_router(build_candidate_router(settings, store))
     # The LinkedIn integration's admin pages (setup, sync logs, members) go here.

@@ -1,12 +1,15 @@
 """Who is looking at a page: the signed session cookie, roles, CSRF.
 
 The session is a cookie `rl_session` = `<payload>.<mac>`: the payload (url-safe base64 JSON)
-holds the user id, the tenant id, the expiry, a random nonce and a fingerprint of the user's
-password hash; the mac is HMAC-SHA256 with a key derived from `settings.secret_key`. Changing
-the password (or the secret key) therefore signs the user out everywhere. The cookie is
-HttpOnly and SameSite=Lax. The CSRF token is an HMAC of the session's nonce: a form or a
-fetch sends it back (`csrf_token` form field or `X-CSRF-Token` header) on every POST, PUT and
-DELETE (`require_csrf`).
+holds the user id, the tenant id, the expiry and a random nonce; the mac is HMAC-SHA256 with a
+key derived from `settings.secret_key`. The session also lives on the server (a
+`page_sessions` row keyed by a hash of the nonce, store/page_sessions.py), read with the user
+on every request: signing out, `session_idle_seconds` without a request,
+`session_lifetime_seconds` after sign-in, or a password change end it, so a copied cookie
+stops working. The cookie is HttpOnly, SameSite=Lax, and Secure when `public_url` is https
+(or as `session_cookie_secure` says). The CSRF token is an HMAC of the session's nonce: a form
+or a fetch sends it back (`csrf_token` form field or `X-CSRF-Token` header) on every POST, PUT
+and DELETE (`require_csrf`).
 
 Page errors are `PageError`s (an HTTPException) and answer HTML (see `render.page_error`):
 303 to the sign-in page for a signed-out GET, 401 for other methods, 404 for another tenant's
@@ -23,7 +26,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import select
@@ -33,12 +36,15 @@ from starlette.responses import Response
 
 from recruitlink.keys import signing_key
 from recruitlink.settings import Settings
-from recruitlink.store import Store
+from recruitlink.store import Store, page_sessions
+from recruitlink.store.schema import page_sessions as sessions_table
 from recruitlink.store.schema import tenants, users
 
 ROLES = ("recruiter", "admin", "company_admin")
 COOKIE = "rl_session"
-SESSION_SECONDS = 12 * 3600
+# A page view records activity at most this often (and at most every tenth of the idle
+# timeout): reading pages stays reads, and the idle timeout is exact to within this.
+TOUCH_SECONDS = 60.0
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,7 +96,6 @@ class Session:
     tenant_id: int
     expires: int
     nonce: str
-    fingerprint: str
 
 
 def _settings(request: Request) -> Settings:
@@ -115,17 +120,15 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def fingerprint(settings: Settings, password_hash: str | None) -> str:
-    """A short MAC of the password hash: the cookie never carries the hash itself."""
-    mac = hmac.new(_key(settings, "fingerprint"), (password_hash or "").encode(),
-                   hashlib.sha256).digest()
-    return _b64(mac[:12])
+def keyed_hash(settings: Settings, purpose: str, text: str) -> str:
+    """A MAC of `text` under a key of its own: stores a lookup key, not what it names."""
+    return hmac.new(_key(settings, purpose), text.encode(), hashlib.sha256).hexdigest()
 
 
 def sign_session(settings: Settings, session: Session) -> str:
     payload = _b64(json.dumps({"u": session.user_id, "t": session.tenant_id,
-                               "e": session.expires, "n": session.nonce,
-                               "f": session.fingerprint}, separators=(",", ":")).encode())
+                               "e": session.expires, "n": session.nonce},
+                              separators=(",", ":")).encode())
     mac = hmac.new(_key(settings, "session"), payload.encode(), hashlib.sha256).hexdigest()
     return f"{payload}.{mac}"
 
@@ -141,8 +144,7 @@ def read_session(settings: Settings, value: str | None, now: float | None = None
         return None
     try:
         data = json.loads(_unb64(payload))
-        session = Session(int(data["u"]), int(data["t"]), int(data["e"]), str(data["n"]),
-                          str(data["f"]))
+        session = Session(int(data["u"]), int(data["t"]), int(data["e"]), str(data["n"]))
     except (ValueError, KeyError, TypeError):
         return None
     if session.expires <= (time.time() if now is None else now):
@@ -150,20 +152,46 @@ def read_session(settings: Settings, value: str | None, now: float | None = None
     return session
 
 
-def new_session(settings: Settings, *, user_id: int, tenant_id: int,
-                password_hash: str | None) -> Session:
-    return Session(user_id, tenant_id, int(time.time()) + SESSION_SECONDS,
-                   secrets.token_urlsafe(12), fingerprint(settings, password_hash))
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def start_session(request: Request, *, user_id: int, tenant_id: int) -> Session:
+    """A new session for a user who just signed in, recorded on the server."""
+    settings = _settings(request)
+    now = _now_ms()
+    expires_ms = now + int(settings.session_lifetime_seconds * 1000)
+    session = Session(user_id, tenant_id, expires_ms // 1000, secrets.token_urlsafe(32))
+    with _store(request).db.write() as conn:
+        page_sessions.start(conn, nonce=session.nonce, user_id=user_id, tenant_id=tenant_id,
+                            now_ms=now, expires_ms=expires_ms)
+    return session
+
+
+def end_session(request: Request, session: Session) -> None:
+    """Sign out: the session's cookie (and every copy of it) stops working."""
+    with _store(request).db.write() as conn:
+        page_sessions.end(conn, session.nonce, _now_ms())
+
+
+def cookie_secure(settings: Settings) -> bool:
+    """The setting if given, else whether users reach the server over https (by `public_url`,
+    not the request's scheme: TLS often ends at a proxy that talks http to us)."""
+    if settings.session_cookie_secure is not None:
+        return settings.session_cookie_secure
+    return urlsplit(settings.public_url).scheme.lower() == "https"
 
 
 def set_session_cookie(response: Response, request: Request, session: Session) -> None:
-    response.set_cookie(COOKIE, sign_session(_settings(request), session),
-                        max_age=SESSION_SECONDS, path="/", httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
+    settings = _settings(request)
+    response.set_cookie(COOKIE, sign_session(settings, session),
+                        max_age=int(settings.session_lifetime_seconds), path="/",
+                        httponly=True, samesite="lax", secure=cookie_secure(settings))
 
 
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+def clear_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=cookie_secure(_settings(request)))
 
 
 def current_session(request: Request) -> Session | None:
@@ -172,21 +200,32 @@ def current_session(request: Request) -> Session | None:
 
 
 def _load_user(request: Request, session: Session) -> PageUser | None:
-    """The session's user if still valid: active, and the password unchanged since."""
+    """The session's user if the session is live on the server (not ended, not idle too long,
+    not expired) and the user active: one read by the session's primary key. Records the
+    activity (a write) at most every `TOUCH_SECONDS`."""
+    settings = _settings(request)
     with _store(request).reader() as conn:
         row = conn.execute(
             select(users.c.id, users.c.external_id, users.c.tenant_id, users.c.name,
                    users.c.email, users.c.role, users.c.active, users.c.password_hash,
                    tenants.c.slug, tenants.c.name.label("tenant_name"),
-                   tenants.c.kind.label("tenant_kind"))
+                   tenants.c.kind.label("tenant_kind"), sessions_table.c.last_seen_at,
+                   sessions_table.c.expires_at, sessions_table.c.ended_at)
+            .select_from(sessions_table)
+            .join(users, users.c.id == sessions_table.c.user_id)
             .join(tenants, tenants.c.id == users.c.tenant_id)
-            .where(users.c.id == session.user_id, users.c.tenant_id == session.tenant_id)
+            .where(sessions_table.c.id == page_sessions.session_id(session.nonce),
+                   users.c.id == session.user_id, users.c.tenant_id == session.tenant_id)
         ).first()
-    if row is None or not row.active or row.password_hash is None:
+    now = _now_ms()
+    idle_ms = int(settings.session_idle_seconds * 1000)
+    if (row is None or not row.active or row.password_hash is None
+            or row.ended_at is not None or row.expires_at <= now
+            or row.last_seen_at + idle_ms <= now):
         return None
-    if not hmac.compare_digest(fingerprint(_settings(request), row.password_hash),
-                               session.fingerprint):
-        return None
+    if now - row.last_seen_at >= min(TOUCH_SECONDS * 1000, idle_ms / 10):
+        with _store(request).db.write() as conn:
+            page_sessions.touch(conn, session.nonce, now)
     return PageUser(id=row.id, external_id=row.external_id, tenant_id=row.tenant_id,
                     tenant_slug=row.slug, tenant_name=row.tenant_name,
                     tenant_kind=row.tenant_kind, name=row.name, email=row.email,
@@ -194,8 +233,8 @@ def _load_user(request: Request, session: Session) -> PageUser | None:
 
 
 def signed_in_user(request: Request) -> PageUser | None:
-    """The signed-in user of any tenant, or None (signed out, expired, password changed,
-    deactivated). Cached on the request."""
+    """The signed-in user of any tenant, or None (signed out, idle, expired, password
+    changed, deactivated). Cached on the request."""
     if hasattr(request.state, "page_user"):
         cached: PageUser | None = request.state.page_user
         return cached

@@ -1,23 +1,23 @@
 """Sign-in and sign-out: `GET/POST /login`, `POST /logout`, and `/` to the user's start page.
 
 A failed sign-in says only "email or password is wrong" (no user enumeration, and a wrong
-email costs the same scrypt time as a wrong password). Failures are throttled per process by
-workspace and email: after `MAX_FAILURES` in `WINDOW_SECONDS`, sign-in is refused for that
-pair until the window passes.
+email costs the same scrypt time as a wrong password). Failures are counted in the database
+per account, per client address and overall (`signin_budget.py`); a spent budget answers 429
+with Retry-After and says when to come back. A hash made with older scrypt parameters is
+replaced at sign-in. Signing out ends the session on the server.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from recruitlink.settings import Settings
 from recruitlink.store import Store
-from recruitlink.store.accounts import verify
+from recruitlink.store.accounts import hash_password, needs_rehash, upgrade_hash, verify
 
 from .render import render
 from .security import (
@@ -25,52 +25,15 @@ from .security import (
     PageError,
     clear_session_cookie,
     current_session,
-    new_session,
+    end_session,
     require_csrf,
     set_session_cookie,
     signed_in_user,
+    start_session,
 )
+from .signin_budget import SignInBudgets
 
 WRONG = "email or password is wrong"
-MAX_FAILURES = 10
-WINDOW_SECONDS = 15 * 60
-_MAX_KEYS = 10_000
-
-
-class Throttle:
-    """Failed sign-ins per key in a sliding window, in this process's memory."""
-
-    def __init__(self, limit: int = MAX_FAILURES, window: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked_for(self, key: str, now: float | None = None) -> float:
-        """Seconds until `key` may try again (0: it may)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._recent(key, now)
-            if len(times) < self.limit:
-                return 0.0
-            return times[0] + self.window - now
-
-    def failed(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if len(self._failures) > _MAX_KEYS:
-                self._failures.clear()
-            self._recent(key, now).append(now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -92,9 +55,9 @@ def _same_origin(request: Request) -> bool:
     return (parts.netloc or "").lower() == (request.headers.get("host") or "").lower()
 
 
-def build_signin_router(store: Store) -> APIRouter:
+def build_signin_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    throttle = Throttle()
+    budgets = SignInBudgets(store, settings)
 
     def login_page(request: Request, *, next_url: str, workspace: str = "", email: str = "",
                    errors: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -136,36 +99,44 @@ def build_signin_router(store: Store) -> APIRouter:
         if errors:
             return login_page(request, next_url=target, workspace=workspace, email=email,
                               errors=errors, status=422)
-        key = f"{workspace}\x00{email.lower()}"
-        wait = throttle.blocked_for(key)
-        if wait > 0:
-            minutes = max(1, round(wait / 60))
-            return login_page(request, next_url=target, workspace=workspace, email=email,
-                              errors={"password": f"Too many failed attempts: try again in "
-                                                  f"{minutes} minute(s)."}, status=429)
+        address = request.client.host if request.client else None
+        refusal = budgets.refusal(workspace, email, address)
+        if refusal is not None:
+            page = login_page(request, next_url=target, workspace=workspace, email=email,
+                              errors={"password": refusal.message()}, status=429)
+            page.headers["Retry-After"] = str(refusal.retry_after)
+            return page
         with store.reader() as conn:
             row = verify(conn, workspace, email, password)
         if row is None:
-            throttle.failed(key)
+            budgets.failed(workspace, email, address)
             return login_page(request, next_url=target, workspace=workspace, email=email,
                               errors={"password": WRONG}, status=401)
-        throttle.succeeded(key)
+        budgets.succeeded(workspace, email)
+        if needs_rehash(row.password_hash):  # made with older parameters: today's now
+            new_hash = hash_password(password)
+            with store.db.write() as conn:
+                upgrade_hash(conn, row.id, row.password_hash, new_hash)
         tenant_home = f"/t/{row.slug}/"
         if not (target.startswith(tenant_home) or target == tenant_home.rstrip("/")):
             target = f"/t/{row.slug}/candidates"
         response = RedirectResponse(target, status_code=303)
-        settings = request.app.state.settings
-        set_session_cookie(response, request, new_session(
-            settings, user_id=row.id, tenant_id=row.tenant_id,
-            password_hash=row.password_hash))
+        set_session_cookie(response, request, start_session(
+            request, user_id=row.id, tenant_id=row.tenant_id))
         return response
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
-        if current_session(request) is not None and request.method not in SAFE_METHODS:
-            await require_csrf(request)
+        session = current_session(request)
+        # A live session is ended (with its CSRF token: no signing out from another site); a
+        # dead one (ended, idle, expired) has nothing left to protect: just drop the cookie.
+        user = await run_in_threadpool(signed_in_user, request)  # a database read
+        if session is not None and user is not None:
+            if request.method not in SAFE_METHODS:
+                await require_csrf(request)
+            await run_in_threadpool(end_session, request, session)
         response = RedirectResponse("/login", status_code=303)
-        clear_session_cookie(response)
+        clear_session_cookie(response, request)
         return response
 
     return router
