@@ -168,3 +168,11 @@ def test_a_stub_with_a_data_profile_url_is_applied_without_it(store: Store,
     with store.reader() as conn:
         item = conn.execute(select(schema.inbound_items)).one()
     assert "publicProfileUrl: not stored" in item.reason and "http or https" in item.reason
+
+
+def test_the_openapi_description_says_which_urls_are_accepted(client: httpx.Client) -> None:
+    spec = client.get(str(client.base_url).removesuffix("/api/v1/") + "/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    for model, field in (("Candidate", "linkedin_url"), ("Job", "apply_url"), ("Resume", "url")):
+        (text, _null) = schemas[model]["properties"][field]["anyOf"]
+        assert "absolute http or https URL" in text["description"], (model, field, text)

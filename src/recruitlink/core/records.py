@@ -39,9 +39,10 @@ def _http_url(value: str) -> str:
 Str40 = Annotated[str, StringConstraints(max_length=40)]
 Str200 = Annotated[str, StringConstraints(max_length=200)]
 Str400 = Annotated[str, StringConstraints(max_length=400)]
-Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url)]
+_URL_DOC = Field(description="An absolute http or https URL with a host (\"\" for none).")
+Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url), _URL_DOC]
 """An absolute http(s) URL with a host (`linkedin_schema.http_url_problem`)."""
-Url400 = Annotated[str, StringConstraints(max_length=400), AfterValidator(_http_url)]
+Url400 = Annotated[str, StringConstraints(max_length=400), AfterValidator(_http_url), _URL_DOC]
 Text = Annotated[str, StringConstraints(max_length=100_000)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
