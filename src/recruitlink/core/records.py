@@ -6,7 +6,8 @@ into the stored record). Unknown keys are refused. References to other records
 (`candidate_id`, `job_id`, ...) carry the caller's external ids.
 
 Email addresses and phone numbers are stored as given: an ATS holds invalid ones, and the
-seeds expect the LinkedIn sync, not the store, to reject them with a reason.
+seeds expect the LinkedIn sync, not the store, to reject them with a reason. URLs are not:
+the pages link to them, so only absolute http(s) URLs are stored (no `javascript:`).
 """
 
 from __future__ import annotations
