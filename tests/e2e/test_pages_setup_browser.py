@@ -13,6 +13,7 @@ Screenshots of each step go to artifacts/screenshots/pages_setup_<step>.png.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -188,9 +189,8 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     progress = page.locator("#sync-progress")
     progress.wait_for()
     shot(page, "06_sync_logs_running")
-    page.wait_for_function(
-        "document.querySelector('[data-live=runState]') && "
-        "document.querySelector('[data-live=runState]').textContent.trim() === 'complete'",
+    # A locator, not wait_for_function: the page's CSP forbids the eval that one uses.
+    page.locator("[data-live=runState]", has_text=re.compile(r"^\s*complete\s*$")).wait_for(
         timeout=SLOW_MS)
     assert page.locator("[data-milestone=candidates] [data-live$=':state']").inner_text() == (
         "done")

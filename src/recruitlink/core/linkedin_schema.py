@@ -42,6 +42,7 @@ __all__ = [
     "UNRECOGNIZED",
     "WORKPLACE_TYPES",
     "FieldError",
+    "http_url_problem",
     "validate_key",
     "validate_patch_fields",
     "validate_provisioning",
@@ -195,6 +196,13 @@ def _url(text: str) -> str | None:
         return f"{bad}: it has no host"
     problem = _hostname_problem(f"[{host}]" if ":" in host else host)
     return f"{bad}: it {problem}" if problem else None
+
+
+def http_url_problem(text: str) -> str | None:
+    """Why `text` is not an absolute http(s) URL with a host, or None. The one URL check:
+    LinkedIn's fields, and every URL the ATS store keeps and the pages link to (a
+    `javascript:` or `data:` URL would run in the reader's session)."""
+    return _url(text)
 
 
 def _callback_url(text: str) -> str | None:

@@ -6,7 +6,8 @@ into the stored record). Unknown keys are refused. References to other records
 (`candidate_id`, `job_id`, ...) carry the caller's external ids.
 
 Email addresses and phone numbers are stored as given: an ATS holds invalid ones, and the
-seeds expect the LinkedIn sync, not the store, to reject them with a reason.
+seeds expect the LinkedIn sync, not the store, to reject them with a reason. URLs are not:
+the pages link to them, so only absolute http(s) URLs are stored (no `javascript:`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,35 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from recruitlink.core.linkedin_schema import http_url_problem
+
+
+def _http_url(value: str) -> str:
+    # Pages link to stored URLs: only http(s) ones, so no `javascript:` runs when clicked.
+    # "" is no URL (as None), kept as sent: ATS exports often have empty fields.
+    problem = http_url_problem(value) if value else None
+    if problem is not None:
+        raise PydanticCustomError("http_url", problem)
+    return value
+
 
 Str40 = Annotated[str, StringConstraints(max_length=40)]
 Str200 = Annotated[str, StringConstraints(max_length=200)]
 Str400 = Annotated[str, StringConstraints(max_length=400)]
-Url = Annotated[str, StringConstraints(max_length=2000)]
+_URL_DOC = Field(description="An absolute http or https URL with a host (\"\" for none).")
+Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url), _URL_DOC]
+"""An absolute http(s) URL with a host (`linkedin_schema.http_url_problem`)."""
+Url400 = Annotated[str, StringConstraints(max_length=400), AfterValidator(_http_url), _URL_DOC]
 Text = Annotated[str, StringConstraints(max_length=100_000)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -133,7 +157,7 @@ class Candidate(_Record):
     current_title: Str400 | None = None
     current_company: Str400 | None = None
     location: Str400 | None = None
-    linkedin_url: Str400 | None = None
+    linkedin_url: Url400 | None = None
     person_urn: Annotated[str, StringConstraints(max_length=100,
                                                  pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
                           ] | None = None

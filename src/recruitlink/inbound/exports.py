@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from recruitlink.core import export_rules as rules
+from recruitlink.core.linkedin_schema import http_url_problem
 from recruitlink.core.matching import profile_slug
 from recruitlink.core.records import (
     Application,
@@ -46,6 +47,7 @@ from recruitlink.store.schema import (
 class ExportResult:
     outcome: str  # created | merged | failed
     reason: str | None
+    """Why it failed; or, created or merged, what was left out (a bad profile URL)."""
     candidate_id: str | None  # external id
 
 
@@ -100,7 +102,7 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
     if decision.outcome == "failed" or decision.write is None:
         return ExportResult("failed", decision.reason, decision.candidate_id)
     candidate_id = decision.candidate_id or new_external_id()
-    fields = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+    fields, dropped = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
     if decision.source is not None and decision.candidate_id is None:
         fields.update(_source_fields(w, decision.source))
     _write(w, "candidates", Candidate(id=candidate_id, **fields))
@@ -125,7 +127,7 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
             candidate_id=candidate_id, user_id=act.user_id, project_id=act.project_id,
             type=act.type, occurred_at=_when(act.occurred_at),
             subject=act.subject[:400], content=act.content))
-    return ExportResult(decision.outcome, None, candidate_id)
+    return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id)
 
 
 def _when(ms: int) -> datetime:
@@ -232,10 +234,17 @@ def _default_user(conn: Connection, tenant_id: int) -> rules.UserView | None:
 
 
 def _candidate_fields(conn: Connection, tenant_id: int, candidate_id: str,
-                      write: rules.CandidateWrite) -> dict[str, Any]:
+                      write: rules.CandidateWrite) -> tuple[dict[str, Any], list[str]]:
     """The full values of the fields the write touches: scalars as assigned, lists as the
-    stored list plus the appended values."""
+    stored list plus the appended values; and why a value is left out. LinkedIn's profile URL
+    is linked to on our pages, so one that is not http(s) is dropped, never stored."""
     fields: dict[str, Any] = dict(write.assign)
+    dropped: list[str] = []
+    url = fields.get("linkedin_url")
+    problem = http_url_problem(url) if url else None
+    if problem is not None:
+        del fields["linkedin_url"]
+        dropped.append(f"publicProfileUrl: not stored: {problem}")
     row = conn.execute(select(candidates.c.tags, candidates.c.emails, candidates.c.phones)
                        .where(candidates.c.tenant_id == tenant_id,
                               candidates.c.external_id == candidate_id)).first()
@@ -247,7 +256,7 @@ def _candidate_fields(conn: Connection, tenant_id: int, candidate_id: str,
             fields[name] = [Phone(**p) for p in current] + [Phone(number=n) for n in added]
         else:
             fields[name] = current + list(added)
-    return fields
+    return fields, dropped
 
 
 def _source_fields(w: Writer, attribution: rules.SourceAttribution) -> dict[str, str]:

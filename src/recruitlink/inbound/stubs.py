@@ -62,7 +62,8 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
     candidate_id = decision.candidate_id or new_external_id()
     reasons = [f"{r.field}: {r.reason}" for r in decision.rejected]
     if not decision.write.empty:
-        fields = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+        fields, dropped = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+        reasons += dropped
         problem = write(w, "candidates", Candidate(id=candidate_id, **fields))
         if problem is not None:
             items.record(conn, w.tenant_id, "stub", li_id, outcome=items.FAILED, now_ms=now_ms,

@@ -32,6 +32,7 @@ from recruitlink.store import Database, Store
 from .api import PREFIX, JSONResponse, build_router, field_errors
 from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
+from .headers import SecurityHeaders
 from .metrics import build_metrics_router
 from .pages import build_pages_router
 from .pages.render import page_error
@@ -186,6 +187,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = the_store
     app.state.runtime = runtime
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, linkedin_url=settings.linkedin_api_url,
+                       public_url=settings.public_url)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)

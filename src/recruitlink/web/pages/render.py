@@ -16,9 +16,20 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from recruitlink.core.linkedin_schema import http_url_problem
+
 from .security import PageError, PageUser, csrf_token, signed_in_user
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def http_url(value: str | None) -> str | None:
+    """`value` when it is an absolute http(s) URL, else None: the one way a template puts a
+    stored URL in an href or src. The store refuses other schemes; one that slipped in
+    earlier (`javascript:`, `data:`) is shown as text, never linked."""
+    if value is None or http_url_problem(value) is not None:
+        return None
+    return value
 
 
 def format_millis(value: int | None, with_time: bool = True) -> str:
@@ -33,6 +44,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
     enabled_extensions=("html",), default_for_string=True, default=True),
     trim_blocks=True, lstrip_blocks=True)
 env.filters["millis"] = format_millis
+env.filters["http_url"] = http_url
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,8 @@ def render(request: Request, template: str, context: dict[str, Any],
     full = {"user": user, "csrf_token": csrf_token(request) if user is not None else "",
             "nav": nav_links(user), "path": request.url.path, "request": request, **context}
     html = env.get_template(template).render(full)
-    return HTMLResponse(html, status_code=status,
-                        headers={"Cache-Control": "no-store",
-                                 "X-Frame-Options": "SAMEORIGIN",
-                                 "Referrer-Policy": "same-origin"})
+    # Security headers (CSP, Referrer-Policy, ...) are added to every answer by web/headers.py.
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 async def page_error(request: Request, exc: Exception) -> Response:
