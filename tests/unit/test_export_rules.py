@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from recruitlink.core.export_rules import (
     APPLICATION_SOURCE,
     CREATION_SOURCE,
+    DEFAULT_FIRST_STAGE,
     IMPORT_TAG,
     SOURCE_TYPE,
     CandidateView,
@@ -62,9 +63,11 @@ def export(**over: Any) -> Export:
 def run(exp: Export, identity: list[CandidateView] | None = None,
         similar: list[CandidateView] | None = None, *, kind: TenantKind = "ATS",
         target_exists: bool = True, exporter_user: UserView | None = ALICE,
-        default_user: UserView | None = INTEGRATION, now_ms: int = NOW) -> ExportDecision:
+        default_user: UserView | None = INTEGRATION, now_ms: int = NOW,
+        **more: Any) -> ExportDecision:
     return decide(exp, identity or [], similar or [], kind=kind, target_exists=target_exists,
-                  exporter_user=exporter_user, default_user=default_user, now_ms=now_ms)
+                  exporter_user=exporter_user, default_user=default_user, now_ms=now_ms,
+                  **more)
 
 
 def existing(**over: Any) -> CandidateView:
@@ -165,7 +168,8 @@ def test_new_member_is_created_tagged_sourced_and_linked() -> None:
         {"tags": (IMPORT_TAG,)})
     # Comeet: LinkedIn sends no email or phone.
     assert "emails" not in decision.write.append and "phones" not in decision.write.append
-    assert decision.application == NewApplication("J1", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J1", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
     assert decision.membership is None
     assert decision.alerts == ()
 
@@ -229,7 +233,8 @@ def test_reexport_by_person_urn_merges() -> None:
          "current_company": "Acme", "linkedin_url": URL},
         {"tags": (IMPORT_TAG,)})
     assert decision.source is None
-    assert decision.application == NewApplication("J2", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J2", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_match_by_profile_url_whatever_its_form_links_the_member() -> None:
@@ -287,7 +292,8 @@ def test_another_job_opens_a_new_hiring_process() -> None:
     view = existing(person_urn=PERSON, job_ids=frozenset({"J1"}))
     decision = run(export(externalJobPostingId="J2"), [view])
     assert decision.outcome == "merged"
-    assert decision.application == NewApplication("J2", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J2", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_confidential_candidate_fails_and_changes_nothing() -> None:
@@ -314,6 +320,21 @@ def test_unknown_job_fails_naming_it() -> None:
 def test_unknown_pipeline_fails_naming_it() -> None:
     decision = run(export(externalPipelineId="P404"), kind="CRM", target_exists=False)
     assert decision == ExportDecision("failed", reason="pipeline P404 does not exist")
+
+
+def test_a_job_closed_in_the_ats_refuses_the_export_and_changes_nothing() -> None:
+    for identity in ([], [existing(person_urn=PERSON)]):
+        decision = run(export(externalJobPostingId="J1"), identity, target_closed=True)
+        assert decision.outcome == "failed" and decision.write is None
+        assert decision.application is None
+        assert decision.reason is not None and "job J1 is closed" in decision.reason
+
+
+def test_a_hiring_process_starts_at_the_jobs_first_stage() -> None:
+    decision = run(export(externalJobPostingId="J1"), first_stage="Sourced")
+    assert decision.application == NewApplication("J1", APPLICATION_SOURCE, AT, stage="Sourced")
+    assert run(export(externalJobPostingId="J1")).application == NewApplication(
+        "J1", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_target_existence_is_ignored_without_a_target() -> None:

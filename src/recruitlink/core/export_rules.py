@@ -9,6 +9,9 @@ the seeds (ARCHITECTURE.md, "What the seeds ask"):
   attach to the chosen job (a new hiring process: Comeet) or pipeline (CRM: Beamery);
   already in process for that job, or already in that pipeline: the export fails;
 - a confidential match: the export fails, nothing changes (Beamery);
+- a job already closed in the ATS (LinkedIn may not know yet): the export fails, since an
+  active hiring process for a closed position is one nobody will move on; a new hiring
+  process starts at the job's first stage (issue 15);
 - not matched: create the candidate, tagged and sourced as Comeet does, attributed to the
   exporter's ATS user or the default integration user (Beamery); similar but not identical
   candidates raise possible-duplicate alerts (Comeet).
@@ -30,6 +33,7 @@ from recruitlink.core.matching import name_key, profile_slug
 __all__ = [
     "APPLICATION_SOURCE",
     "CREATION_SOURCE",
+    "DEFAULT_FIRST_STAGE",
     "IMPORT_TAG",
     "SOURCE_TYPE",
     "CandidateView",
@@ -68,6 +72,8 @@ SOURCE_TYPE = "Active search"
 # Beamery: the creation source of contacts imported with CRM Connect is "LinkedIn".
 CREATION_SOURCE = "LinkedIn"
 APPLICATION_SOURCE = "LinkedIn Recruiter"
+# The first stage of a hiring process when the job's own applications show none.
+DEFAULT_FIRST_STAGE = "Applied"
 
 PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")  # as records.Candidate.person_urn
 SEAT_URN = re.compile(r"^urn:li:seat:[A-Za-z0-9_-]+$")
@@ -289,6 +295,8 @@ class NewApplication:
     source: str
     created_at: int
     outcome: str = "active"
+    stage: str | None = None
+    """The job's first stage, where the process starts (also its first stage transition)."""
 
 
 @dataclass(frozen=True)
@@ -445,14 +453,17 @@ def _similarity(view: CandidateView, first: str | None, last: str | None,
     return f"possible duplicate: same {', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _target(export: Export, kind: TenantKind,
-            target_exists: bool) -> tuple[str | None, str | None] | str:
+def _target(export: Export, kind: TenantKind, target_exists: bool,
+            target_closed: bool) -> tuple[str | None, str | None] | str:
     """(job_id, project_id), or why the target is refused."""
     if export.job_id is not None:
         if kind == "CRM":
             return f"job {export.job_id}: this CRM takes exports into pipelines, not jobs"
         if not target_exists:
             return f"job {export.job_id} does not exist"
+        if target_closed:
+            return (f"job {export.job_id} is closed in the ATS: a closed position takes no "
+                    "new candidates")
         return export.job_id, None
     if export.pipeline_id is not None:
         if kind == "ATS":
@@ -466,15 +477,18 @@ def _target(export: Export, kind: TenantKind,
 def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
            similar_candidates: Sequence[CandidateView], *, kind: TenantKind,
            target_exists: bool, exporter_user: UserView | None,
-           default_user: UserView | None, now_ms: int) -> ExportDecision:
+           default_user: UserView | None, now_ms: int, target_closed: bool = False,
+           first_stage: str | None = None) -> ExportDecision:
     """What `export` does to the store.
 
     candidates_by_identity: candidates with the export's person URN or profile URL (any
     superset: others are ignored); the first person-URN match wins, then the first URL match.
     similar_candidates: candidates that may share the exported member's folded name (any
     superset). target_exists: whether the export's job or pipeline exists (ignored when it
-    names neither). exporter_user: the ATS user mapped to the exporting seat, if any."""
-    target = _target(export, kind, target_exists)
+    names neither). exporter_user: the ATS user mapped to the exporting seat, if any.
+    target_closed: whether the export's job is closed in the ATS. first_stage: the job's
+    first stage (DEFAULT_FIRST_STAGE when None)."""
+    target = _target(export, kind, target_exists, target_closed)
     if isinstance(target, str):
         return _failed(target)
     job_id, project_id = target
@@ -513,8 +527,8 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         candidate_id=None if matched is None else matched.id,
         write=write,
         source=None if matched is not None else _attribution(export, exporter_user),
-        application=None if job_id is None else NewApplication(job_id, APPLICATION_SOURCE,
-                                                                occurred),
+        application=None if job_id is None else NewApplication(
+            job_id, APPLICATION_SOURCE, occurred, stage=first_stage or DEFAULT_FIRST_STAGE),
         membership=None if project_id is None else NewMembership(project_id,
                                                                  APPLICATION_SOURCE, occurred),
         alerts=alerts,

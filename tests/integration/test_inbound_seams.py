@@ -1,0 +1,86 @@
+"""Issue 15's inbound findings end to end, over loopback, on SQLite and PostgreSQL: what a
+recruiter does in the sandbox's Recruiter reaches the ATS through the real push, inbox, worker
+and pollers, and each seam between capabilities holds."""
+
+# ruff: noqa: F811  (the fixtures imported from test_inbound_exports are parameters here)
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from recruitlink.core.records import Application, Candidate, Job, StageTransition
+from recruitlink.store import schema
+from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    candidate,
+    engine,
+    export,
+    member,
+    server,
+    wait_for_events,
+    wired,
+)
+
+
+def applications_of(store, row: Any) -> list[Any]:
+    with store.reader() as conn:
+        return conn.execute(
+            select(schema.applications, schema.jobs.c.external_id.label("job"))
+            .join(schema.jobs, schema.jobs.c.id == schema.applications.c.job_id)
+            .where(schema.applications.c.candidate_id == row.id)).all()
+
+
+def transitions_of(store, application_id: int) -> list[str]:
+    with store.reader() as conn:
+        return [r.stage for r in conn.execute(
+            select(schema.stage_transitions.c.stage)
+            .where(schema.stage_transitions.c.application_id == application_id)
+            .order_by(schema.stage_transitions.c.entered_at))]
+
+
+def test_an_export_into_a_job_closed_in_the_ats_is_refused_with_its_reason(
+        store, tenant, li, wired):
+    # J2 closes in the ATS; LinkedIn has not heard yet, so Recruiter still offers it.
+    with store.writer(tenant.id) as w:
+        (outcome,) = w.records("jobs", [(0, Job(id="J2", status="closed"))], mode="update")
+        assert outcome.status == "updated", outcome
+    m = member(li, 60)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J2")
+    (event,) = wait_for_events(store, 3)[2:]
+    assert (event.status, event.outcome) == ("done", "failed"), event
+    assert "J2" in event.reason and "closed" in event.reason
+    assert candidate(store, person_urn=m["person"]) == []
+
+
+def test_an_exported_hiring_process_starts_at_the_jobs_first_stage(store, tenant, li, wired):
+    m = member(li, 61)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    (event,) = wait_for_events(store, 3)[2:]
+    assert event.outcome == "created", event
+    (row,) = candidate(store, person_urn=m["person"])
+    (app,) = applications_of(store, row)
+    assert (app.job, app.outcome, app.current_stage) == ("J1", "active", "Applied")
+    assert transitions_of(store, app.id) == ["Applied"]
+
+    # A job whose hiring processes start elsewhere: the export starts where they do.
+    with store.writer(tenant.id) as w:
+        for entity, model in (
+                ("candidates", Candidate(id="EARLIER", first_name="Ann", last_name="Early")),
+                ("applications", Application(id="A-EARLIER", candidate_id="EARLIER",
+                                             job_id="J2", outcome="active",
+                                             current_stage="Screen")),
+                ("stage_transitions", StageTransition(
+                    id="T1", application_id="A-EARLIER", stage="Sourced",
+                    entered_at="2025-02-01T00:00:00Z")),
+                ("stage_transitions", StageTransition(
+                    id="T2", application_id="A-EARLIER", stage="Screen",
+                    entered_at="2025-02-02T00:00:00Z"))):
+            (outcome,) = w.records(entity, [(0, model)], mode="create")
+            assert outcome.status == "created", outcome
+    other = member(li, 62)
+    export(li, wired["seat"], other["person"], externalJobPostingId="J2")
+    (event,) = wait_for_events(store, 4)[3:]
+    assert event.outcome == "created", event
+    (row,) = candidate(store, person_urn=other["person"])
+    (app,) = applications_of(store, row)
+    assert app.current_stage == "Sourced" and transitions_of(store, app.id) == ["Sourced"]
