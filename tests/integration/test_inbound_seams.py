@@ -5,11 +5,14 @@ and pollers, and each seam between capabilities holds."""
 # ruff: noqa: F811  (the fixtures imported from test_inbound_exports are parameters here)
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import select
 
 from recruitlink.core.records import Application, Candidate, Job, StageTransition
+from recruitlink.inbound.closures import ACTIVITY
+from recruitlink.inbound.links import link_member
 from recruitlink.store import schema
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     candidate,
@@ -20,6 +23,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wait_for_events,
     wired,
 )
+from tests.integration.test_inbound_pollers import interactions_of, poller
 
 
 def applications_of(store, row: Any) -> list[Any]:
@@ -77,10 +81,35 @@ def test_an_exported_hiring_process_starts_at_the_jobs_first_stage(store, tenant
                     entered_at="2025-02-02T00:00:00Z"))):
             (outcome,) = w.records(entity, [(0, model)], mode="create")
             assert outcome.status == "created", outcome
-    other = member(li, 62)
+    other = member(li, 66)
     export(li, wired["seat"], other["person"], externalJobPostingId="J2")
     (event,) = wait_for_events(store, 4)[3:]
     assert event.outcome == "created", event
     (row,) = candidate(store, person_urn=other["person"])
     (app,) = applications_of(store, row)
     assert app.current_stage == "Sourced" and transitions_of(store, app.id) == ["Sourced"]
+
+
+def test_a_closure_reaches_every_candidate_linked_to_the_member_however_linked(
+        store, tenant, li, wired, engine):
+    only_matched = li.control.get(f"/members/{member(li, 70)['person']}").json()
+    linked_by_hand = member(li, 76)
+    assert linked_by_hand["person"] != only_matched["person"]
+    with store.writer(tenant.id) as w:
+        # Known to the ATS by email only: LinkedIn matches it; nobody exported it.
+        w.records("candidates", [
+            (0, Candidate(id="MATCHED", first_name="Some", last_name="One",
+                          emails=[only_matched["emailAddresses"][0]])),
+            (1, Candidate(id="BYHAND", first_name="Other", last_name="One"))], mode="create")
+    link_member(store, tenant.id, "BYHAND", linked_by_hand["person"])
+    deadline = time.monotonic() + 60
+    engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)
+    for person in (only_matched["person"], linked_by_hand["person"]):
+        assert li.control.post(f"/recruiter/members/{person}/close").status_code == 200
+
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["closures:notified"] == 2, report.outcomes
+    (matched,) = candidate(store, external_id="MATCHED")
+    assert (matched.person_urn, matched.match_method) == (only_matched["person"], "matched")
+    for row in (matched, *candidate(store, external_id="BYHAND")):
+        assert [i.subject for i in interactions_of(store, row.id)] == [ACTIVITY], row
