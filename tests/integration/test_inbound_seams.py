@@ -11,10 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from recruitlink.core.records import Application, Candidate, Job, StageTransition
+from recruitlink.inbound import items
 from recruitlink.inbound.closures import ACTIVITY
 from recruitlink.inbound.links import link_member
+from recruitlink.sandbox.store import mail_stubs
 from recruitlink.store import schema
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    CONTRACT,
     candidate,
     engine,
     export,
@@ -23,7 +26,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wait_for_events,
     wired,
 )
-from tests.integration.test_inbound_pollers import interactions_of, poller
+from tests.integration.test_inbound_pollers import inmail, interactions_of, poller, reply
 
 
 def applications_of(store, row: Any) -> list[Any]:
@@ -113,3 +116,39 @@ def test_a_closure_reaches_every_candidate_linked_to_the_member_however_linked(
     assert (matched.person_urn, matched.match_method) == (only_matched["person"], "matched")
     for row in (matched, *candidate(store, external_id="BYHAND")):
         assert [i.subject for i in interactions_of(store, row.id)] == [ACTIVITY], row
+
+
+def test_a_contact_share_never_reaches_a_confidential_candidate_and_problems_are_kept(
+        store, tenant, li, wired, engine):
+    secret = li.control.get(f"/members/{member(li, 90)['person']}").json()
+    with store.writer(tenant.id) as w:
+        (outcome,) = w.records("candidates", [(0, Candidate(
+            id="SECRET", first_name="Sam", last_name="Secret", confidential=True,
+            emails=[secret["emailAddresses"][0]]))], mode="create")
+        assert outcome.status == "created", outcome
+    reply(li, inmail(li, wired["seat"], secret["person"]), share=True)
+    # A share whose phone is not a number (written as LinkedIn would hand it over).
+    sharer = li.control.get(f"/members/{member(li, 96)['person']}").json()
+    with li.sandbox.store.tx() as conn:
+        conn.execute(mail_stubs.insert().values(
+            contract=CONTRACT, seat_id=wired["seat"]["id"], person=sharer["person"],
+            created_at=int(time.time() * 1000) - 5_000, body={
+                "firstName": sharer["firstName"], "lastName": sharer["lastName"],
+                "emailAddress": sharer["emailAddresses"][0], "phoneNumber": "call me maybe"}))
+
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["stubs:refused"] == 1, report.outcomes
+    (row,) = candidate(store, external_id="SECRET")
+    assert (row.person_urn, row.phones, row.linkedin_url) == (None, [], None)
+    assert candidate(store, person_urn=secret["person"]) == []  # no twin created either
+
+    with store.reader() as conn:
+        found = items.problems(conn, tenant.id)
+        mine = items.problems(conn, tenant.id, candidate_external_id="SECRET")
+    (refused,) = mine
+    assert refused.outcome == "refused" and "confidential" in (refused.reason or "")
+    (created,) = candidate(store, person_urn=sharer["person"])
+    (rejected,) = [p for p in found if p.candidate_id == created.external_id]
+    assert [(r.field, r.value) for r in rejected.rejected] == [("phoneNumber", "call me maybe")]
+    assert "phone" in rejected.rejected[0].reason
+    assert created.phones == []
