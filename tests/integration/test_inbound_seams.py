@@ -152,3 +152,25 @@ def test_a_contact_share_never_reaches_a_confidential_candidate_and_problems_are
     assert [(r.field, r.value) for r in rejected.rejected] == [("phoneNumber", "call me maybe")]
     assert "phone" in rejected.rejected[0].reason
     assert created.phones == []
+
+
+def test_a_re_export_applies_linkedins_new_values_and_keeps_the_old_ones(
+        store, tenant, li, wired):
+    m = member(li, 100)
+    with store.writer(tenant.id) as w:
+        (outcome,) = w.records("candidates", [(0, Candidate(
+            id="KNOWN", first_name=m["firstName"], last_name=m["lastName"],
+            person_urn=m["person"], match_method="manual", headline="Old headline",
+            current_title="Old title", current_company="Old company", tags=["VIP"],
+            location="Nowhere, XX"))], mode="create")
+        assert outcome.status == "created", outcome
+    export(li, wired["seat"], m["person"], externalJobPostingId="J2")
+    (event,) = wait_for_events(store, 3)[2:]
+    assert event.outcome == "merged", event
+    (row,) = candidate(store, external_id="KNOWN")
+    assert (row.headline, row.current_title, row.current_company, row.location) == (
+        m["headline"], m["currentJobTitle"], m["currentCompanyName"], m["location"])
+    assert row.tags == ["VIP", "Imported: LinkedIn Recruiter"]
+    (activity,) = interactions_of(store, row.id)
+    for old in ("Old headline", "Old title", "Old company", "Nowhere, XX"):
+        assert f"(was {old!r})" in activity.content, activity.content

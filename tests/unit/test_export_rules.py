@@ -19,6 +19,7 @@ from recruitlink.core.export_rules import (
     CandidateWrite,
     Export,
     ExportDecision,
+    FieldChange,
     NewAlert,
     NewApplication,
     NewMembership,
@@ -28,6 +29,7 @@ from recruitlink.core.export_rules import (
     UserView,
     applied,
     decide,
+    fold,
     parse_export,
     plan_source,
 )
@@ -222,16 +224,34 @@ def test_a_future_export_time_is_clamped_to_now() -> None:
 
 # -- matched: merge --------------------------------------------------------------------------
 
+def test_names_and_a_different_profile_url_stay_the_ats_but_are_noted() -> None:
+    view = existing(person_urn=PERSON, first_name="Janet", linkedin_url="https://linkedin.com/in/jd")
+    decision = run(export(), [view])
+    assert decision.write is not None
+    assert not {"first_name", "linkedin_url"} & set(decision.write.assign)
+    assert {c.field: c.applied for c in decision.changes} == {"first_name": False,
+                                                              "linkedin_url": False}
+
+
 def test_reexport_by_person_urn_merges() -> None:
     view = existing(person_urn=PERSON, match_method="one_click_export", headline="Old headline",
                     current_title=None, location="Paris", tags=("vip",), emails=("j@x.io",))
     decision = run(export(externalJobPostingId="J2"), [view])
     assert decision.outcome == "merged" and decision.candidate_id == "C1"
     assert decision.write == CandidateWrite(
-        # Beamery: location overwritten; empty fields filled; the rest kept.
-        {"location": "Berlin, Germany", "current_title": "Data Scientist",
-         "current_company": "Acme", "linkedin_url": URL},
+        # Beamery: location overwritten; new single values applied, empty fields filled.
+        {"location": "Berlin, Germany", "headline": "Data wrangler",
+         "current_title": "Data Scientist", "current_company": "Acme", "linkedin_url": URL},
         {"tags": (IMPORT_TAG,)})
+    # The values replaced are kept in the export's activity: nothing is silently lost.
+    assert decision.changes == (
+        FieldChange("location", "Paris", "Berlin, Germany", True),
+        FieldChange("headline", "Old headline", "Data wrangler", True))
+    assert decision.interaction is not None
+    assert decision.interaction.content == (
+        "great fit\n\nChanged by this export:\n"
+        "- Location: 'Berlin, Germany' (was 'Paris')\n"
+        "- Headline: 'Data wrangler' (was 'Old headline')")
     assert decision.source is None
     assert decision.application == NewApplication(
         "J2", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
@@ -485,7 +505,7 @@ def test_merge_is_idempotent(view: CandidateView, profile: dict[str, Any]) -> No
 
 
 @given(views, profiles)
-def test_merge_appends_without_duplicates_and_overwrites_location(
+def test_merge_appends_keeps_history_and_overwrites_location(
         view: CandidateView, profile: dict[str, Any]) -> None:
     exp = export(candidate=profile)
     view = _matching(view, profile)
@@ -500,9 +520,16 @@ def test_merge_appends_without_duplicates_and_overwrites_location(
     assert after.location == (profile["location"] or view.location)
     for name in ("first_name", "last_name"):
         assert getattr(after, name) == getattr(view, name)
-    for name in ("headline", "current_title", "current_company", "linkedin_url"):
-        if getattr(view, name):
-            assert getattr(after, name) == getattr(view, name)
+    for name, key in (("headline", "headline"), ("current_title", "currentJobTitle"),
+                      ("current_company", "currentCompanyName")):
+        # LinkedIn's newer value wins; the one it replaces is kept in the activity.
+        assert fold(getattr(after, name)) == fold(profile[key] or getattr(view, name))
+        if profile[key] and fold(getattr(view, name)) and \
+                fold(getattr(view, name)) != fold(profile[key]):
+            change = FieldChange(name, getattr(view, name), profile[key], True)
+            assert change in run(exp, [view]).changes
+    if view.linkedin_url:
+        assert after.linkedin_url == view.linkedin_url
 
 
 @given(st.lists(views, max_size=4), profiles)
