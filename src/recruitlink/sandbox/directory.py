@@ -110,14 +110,24 @@ def _flush(conn: Connection, batch_members: list[dict[str, Any]],
     batch_keys.clear()
 
 
+def shared_with_partners(member: Mapping[str, Any]) -> bool:
+    """Whether LinkedIn shares this member with an ATS/CRM. Beamery's seed: a private profile
+    "cannot be synced", and a member who opted out of sharing with third parties cannot be
+    exported; neither is matched into the ATS."""
+    return not member.get("privateProfile") and not member.get("exportBlocked")
+
+
 def matches(conn: Connection, candidate: Mapping[str, Any]) -> list[str]:
-    """LinkedIn's algorithmic matches for a synced candidate: every member sharing a key."""
+    """LinkedIn's algorithmic matches for a synced candidate: every member sharing a key,
+    except the members LinkedIn does not share with partners."""
     wanted = [encode(k) for k in candidate_keys(candidate)]
     if not wanted:
         return []
-    found = conn.execute(select(member_keys_table.c.urn).where(
-        member_keys_table.c.key.in_(wanted)).distinct().order_by(member_keys_table.c.urn))
-    return [row.urn for row in found]
+    found = conn.execute(
+        select(members.c.urn, members.c.body)
+        .join(member_keys_table, member_keys_table.c.urn == members.c.urn)
+        .where(member_keys_table.c.key.in_(wanted)).distinct().order_by(members.c.urn))
+    return [row.urn for row in found if shared_with_partners(row.body)]
 
 
 def member(conn: Connection, urn: str) -> dict[str, Any] | None:

@@ -136,6 +136,9 @@ def export_member(sandbox: Sandbox, *, seat_id: int, person: str, job: str | Non
         if profile.get("exportBlocked"):
             raise RecruiterError(403, "this member does not allow their profile to be "
                                       "exported")
+        if profile.get("privateProfile"):
+            raise RecruiterError(403, "this member's profile is private: LinkedIn does not "
+                                      "share it with the ATS")
         used = exports_this_month(conn, seat_id, now)
         if used >= EXPORTS_PER_SEAT_PER_MONTH:
             raise RecruiterError(429, f"monthly export limit reached: {used} of "
