@@ -174,3 +174,22 @@ def test_a_re_export_applies_linkedins_new_values_and_keeps_the_old_ones(
     (activity,) = interactions_of(store, row.id)
     for old in ("Old headline", "Old title", "Old company", "Nowhere, XX"):
         assert f"(was {old!r})" in activity.content, activity.content
+
+
+def test_a_closure_waits_for_a_candidate_linked_later(store, tenant, li, wired, engine):
+    m = member(li, 110)
+    inmail(li, wired["seat"], m["person"])  # LinkedIn now counts the member as known
+    assert li.control.post(f"/recruiter/members/{m['person']}/close").status_code == 200
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["closures:waiting"] == 1, report.outcomes
+
+    with store.writer(tenant.id) as w:
+        w.records("candidates", [(0, Candidate(id="LATER", first_name="Late",
+                                               last_name="Link"))], mode="create")
+    link_member(store, tenant.id, "LATER", m["person"])
+    report = poller(store, engine).poll(tenant.id)
+    # Applied once, by the closures' re-read or as a waiting item, whichever comes first.
+    notified = report.outcomes["closures:notified"] + report.outcomes["waited:notified"]
+    assert notified == 1, report.outcomes
+    (row,) = candidate(store, external_id="LATER")
+    assert ACTIVITY in [i.subject for i in interactions_of(store, row.id)]
