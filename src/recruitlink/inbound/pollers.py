@@ -26,8 +26,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import LinkedInThrottled, TerminalError
+from recruitlink.errors import LinkedInThrottled, RecruitlinkError, TerminalError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, Writer
 from recruitlink.store.schema import connections as connection_rows
@@ -222,7 +223,9 @@ class Poller:
                                              now_ms=self._now())
                 for outcome, count in found.items():
                     report.outcomes[f"matches:{outcome}"] += count
-            except TerminalError as exc:
+            except RecruitlinkError as exc:  # matches are read again next round
+                if isinstance(exc, LinkedInThrottled):
+                    budget.block(family_of(matches.RESOURCE), exc.retry_after)
                 report.errors.append(f"matches: {exc.message}")
             for contract in contracts:
                 try:
