@@ -91,6 +91,11 @@ def waiting_with_candidates(conn: Connection, tenant_id: int,
         .order_by(inbound_items.c.updated_at).limit(limit)))
 
 
+KIND_LABELS = {"stub": "Shared contact info", "inmail": "InMail", "note": "Recruiter note",
+               "closure": "Account closure"}
+FIELD_LABELS = {"emailAddress": "Email", "phoneNumber": "Phone"}
+
+
 @dataclass(frozen=True)
 class RejectedValue:
     """A value of an item that was not written (an invalid email or phone), and why."""
@@ -98,6 +103,10 @@ class RejectedValue:
     field: str
     value: str
     reason: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,10 @@ class Problem:
     """The candidate's external id, when the item concerns one."""
     updated_at: int
     rejected: tuple[RejectedValue, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 def problems(conn: Connection, tenant_id: int, *, candidate_external_id: str | None = None,
