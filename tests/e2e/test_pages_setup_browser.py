@@ -241,7 +241,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     #    candidate page shows the export, and the InMail after the pollers' next round.
     person = next(m["person"] for m in walk.li.control.get(
         "/members", params={"start": 150, "count": 20}).json()["elements"]
-        if not m["exportBlocked"])
+        if not m["exportBlocked"] and not m["privateProfile"])
     recruiter = page.context.new_page()
     recruiter.set_default_timeout(30_000)
     recruiter.goto(f"{walk.li.url}/recruiter/login?next=/recruiter/profile/{person}")

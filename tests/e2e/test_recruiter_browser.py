@@ -187,3 +187,20 @@ def test_forms_need_the_session_token(li):
                                data={"subject": "s", "body": "b"})
         assert anonymous.status_code == 303 and "/recruiter/login" in anonymous.headers[
             "location"]
+
+
+def test_export_is_greyed_out_with_its_reason_for_opted_out_and_private_members(
+        li, receiver, page):  # noqa: F811
+    r = put_configuration(li.demo, integration_key(ORG, "ONE_CLICK_EXPORT"),
+                          {"CALLBACK_URL": receiver.url})
+    assert r.status_code == 200, r.text
+    found = li.control.get("/members", params={"count": 300}).json()["elements"]
+    seat = seat_holders(li)[0]
+    for member, why in ((next(m for m in found if m["exportBlocked"]), "does not allow"),
+                        (next(m for m in found if m["privateProfile"]
+                              and not m["exportBlocked"]), "private")):
+        sign_in(page, li, seat, f"/recruiter/profile/{member['person']}")
+        assert page.is_disabled("#export-button")
+        assert why in page.inner_text("#export-refused")
+    sign_in(page, li, seat, f"/recruiter/profile/{a_member(li)['person']}")
+    assert page.is_enabled("#export-button")

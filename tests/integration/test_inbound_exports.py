@@ -123,7 +123,8 @@ def candidate(store, **where: Any) -> Any:
 
 def member(li, n: int) -> dict[str, Any]:
     found = li.control.get("/members", params={"start": 120 + n, "count": 5}).json()
-    return next(m for m in found["elements"] if not m["exportBlocked"])
+    return next(m for m in found["elements"]
+                if not m["exportBlocked"] and not m["privateProfile"])
 
 
 def test_export_creates_the_candidate_with_source_tag_and_application(store, tenant, li,

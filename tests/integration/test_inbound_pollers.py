@@ -220,6 +220,8 @@ def test_stub_profiles_fill_the_matched_candidate_or_create_one(store, tenant, l
     profile = li.control.get(f"/members/{m['person']}").json()
     assert profile["emailAddresses"], "the directory gives this member an email"
     assert after.emails == [profile["emailAddresses"][0]]
+    # The shared phone is a valid number of the member's country, so it is kept (issue 15).
+    assert [p["number"] for p in after.phones or []] == [profile["phoneNumbers"][0]]
     assert after.match_method == "one_click_export"  # the export's link stands
 
     # A member unknown to the ATS but whose email a candidate has: matched by email.

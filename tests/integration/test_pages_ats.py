@@ -29,6 +29,7 @@ from recruitlink.core.records import (
     User,
 )
 from recruitlink.crypto import SecretBox
+from recruitlink.inbound import items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
@@ -299,6 +300,27 @@ def test_candidate_page_details_applications_duplicates(client):
     assert "LinkedIn is not connected" in page
     r = client.get("/t/acme/candidates/NOPE")
     assert r.status_code == 404 and "no candidate &#39;NOPE&#39;" in r.text
+
+
+def test_candidate_page_shows_what_linkedin_sent_that_was_not_kept(client, store, acme):
+    assert 'id="linkedin-problems"' not in get(client, "/t/acme/candidates/CX")
+    with store.db.write() as conn:
+        cx = conn.execute(select(schema.candidates.c.id).where(
+            schema.candidates.c.external_id == "CX")).scalar_one()
+        items.record(conn, acme.id, "stub", "S1", outcome="refused", now_ms=1_000,
+                     candidate_id=cx, reason="candidate is confidential: no LinkedIn data",
+                     payload={"element": {}})
+        items.record(conn, acme.id, "stub", "S2", outcome="updated", now_ms=2_000,
+                     candidate_id=cx, reason="updated (matched by email)", payload={
+                         "element": {}, "rejected": [{"field": "phoneNumber", "value": "12",
+                                                      "reason": "invalid phone number"}]})
+        items.record(conn, acme.id, "stub", "S3", outcome="updated", now_ms=3_000,
+                     candidate_id=cx, reason="updated (matched by person)")
+    shown = get(client, "/t/acme/candidates/CX").split('id="linkedin-problems"')[1].split(
+        "</section>")[0]
+    assert ids_in(shown, "data-linkedin-item") == ["stub:S2", "stub:S1"]  # newest first
+    assert "Shared contact info" in shown and "candidate is confidential" in shown
+    assert "Phone “12” not kept: invalid phone number" in shown
 
 
 def test_candidate_timeline_merges_and_pages_newest_first(client):

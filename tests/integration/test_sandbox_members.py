@@ -51,3 +51,13 @@ def test_candidates_match_members_by_each_signal_and_two_can_share_one(li):
     assert matched(li, "NOBODY") == []
     view = li.control.get(f"/organizations/{ORG}/candidates/BY-URL").json()
     assert urn in view["matchedMembers"]
+
+
+def test_private_and_opted_out_members_are_not_matched_into_the_ats(li):
+    found = li.control.get("/members", params={"count": 300}).json()["elements"]
+    private = next(m for m in found if m["privateProfile"])
+    opted_out = next(m for m in found if m["exportBlocked"])
+    for name, m in (("PRIVATE", private), ("OPTED-OUT", opted_out)):
+        put(li, name, emailAddresses=[m["emailAddresses"][0]],
+            linkedInProfileUrl=m["publicProfileUrl"])
+        assert m["person"] not in matched(li, name), name

@@ -36,7 +36,7 @@ def seats_of(li: Any) -> list[dict[str, Any]]:
 
 def members(li: Any, start: int = 50, count: int = 10) -> list[dict[str, Any]]:
     found = li.control.get("/members", params={"start": start, "count": count}).json()
-    return [m for m in found["elements"] if not m["exportBlocked"]]
+    return [m for m in found["elements"] if not m["exportBlocked"] and not m["privateProfile"]]
 
 
 def wire_callback(li: Any, receiver: Any, itype: str = "ONE_CLICK_EXPORT") -> None:
@@ -138,6 +138,11 @@ def test_export_refusals_say_why(li, receiver):
         "elements"] if m["exportBlocked"])
     r = export(li, seat["id"], blocked["person"])
     assert r.status_code == 403 and "does not allow" in r.json()["detail"]
+    # Beamery's seed: a private profile cannot be brought into the ATS.
+    private = next(m for m in li.control.get("/members", params={"count": 300}).json()[
+        "elements"] if m["privateProfile"] and not m["exportBlocked"])
+    r = export(li, seat["id"], private["person"])
+    assert r.status_code == 403 and "private" in r.json()["detail"]
     r = export(li, seat["id"], person, externalJobPostingId="NOPE")
     assert r.status_code == 403 and "NOPE" in r.json()["detail"]
     r = export(li, seat["id"], person, externalPipelineId="P1")
@@ -217,7 +222,7 @@ def test_300_exports_per_seat_per_month_then_refused(li, receiver):
     wire_callback(li, receiver)
     seat = seats_of(li)[0]["id"]
     people = [m["person"] for m in li.control.get("/members", params={"count": 300}).json()[
-        "elements"] if not m["exportBlocked"]]
+        "elements"] if not m["exportBlocked"] and not m["privateProfile"]]
     for n in range(300):
         r = export(li, seat, people[n % len(people)])
         assert r.status_code == 201, (n, r.text)

@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from recruitlink.core.export_rules import (
     APPLICATION_SOURCE,
     CREATION_SOURCE,
+    DEFAULT_FIRST_STAGE,
     IMPORT_TAG,
     SOURCE_TYPE,
     CandidateView,
     CandidateWrite,
     Export,
     ExportDecision,
+    FieldChange,
     NewAlert,
     NewApplication,
     NewMembership,
@@ -27,6 +29,7 @@ from recruitlink.core.export_rules import (
     UserView,
     applied,
     decide,
+    fold,
     parse_export,
     plan_source,
 )
@@ -62,9 +65,11 @@ def export(**over: Any) -> Export:
 def run(exp: Export, identity: list[CandidateView] | None = None,
         similar: list[CandidateView] | None = None, *, kind: TenantKind = "ATS",
         target_exists: bool = True, exporter_user: UserView | None = ALICE,
-        default_user: UserView | None = INTEGRATION, now_ms: int = NOW) -> ExportDecision:
+        default_user: UserView | None = INTEGRATION, now_ms: int = NOW,
+        **more: Any) -> ExportDecision:
     return decide(exp, identity or [], similar or [], kind=kind, target_exists=target_exists,
-                  exporter_user=exporter_user, default_user=default_user, now_ms=now_ms)
+                  exporter_user=exporter_user, default_user=default_user, now_ms=now_ms,
+                  **more)
 
 
 def existing(**over: Any) -> CandidateView:
@@ -165,7 +170,8 @@ def test_new_member_is_created_tagged_sourced_and_linked() -> None:
         {"tags": (IMPORT_TAG,)})
     # Comeet: LinkedIn sends no email or phone.
     assert "emails" not in decision.write.append and "phones" not in decision.write.append
-    assert decision.application == NewApplication("J1", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J1", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
     assert decision.membership is None
     assert decision.alerts == ()
 
@@ -218,18 +224,37 @@ def test_a_future_export_time_is_clamped_to_now() -> None:
 
 # -- matched: merge --------------------------------------------------------------------------
 
+def test_names_and_a_different_profile_url_stay_the_ats_but_are_noted() -> None:
+    view = existing(person_urn=PERSON, first_name="Janet", linkedin_url="https://linkedin.com/in/jd")
+    decision = run(export(), [view])
+    assert decision.write is not None
+    assert not {"first_name", "linkedin_url"} & set(decision.write.assign)
+    assert {c.field: c.applied for c in decision.changes} == {"first_name": False,
+                                                              "linkedin_url": False}
+
+
 def test_reexport_by_person_urn_merges() -> None:
     view = existing(person_urn=PERSON, match_method="one_click_export", headline="Old headline",
                     current_title=None, location="Paris", tags=("vip",), emails=("j@x.io",))
     decision = run(export(externalJobPostingId="J2"), [view])
     assert decision.outcome == "merged" and decision.candidate_id == "C1"
     assert decision.write == CandidateWrite(
-        # Beamery: location overwritten; empty fields filled; the rest kept.
-        {"location": "Berlin, Germany", "current_title": "Data Scientist",
-         "current_company": "Acme", "linkedin_url": URL},
+        # Beamery: location overwritten; new single values applied, empty fields filled.
+        {"location": "Berlin, Germany", "headline": "Data wrangler",
+         "current_title": "Data Scientist", "current_company": "Acme", "linkedin_url": URL},
         {"tags": (IMPORT_TAG,)})
+    # The values replaced are kept in the export's activity: nothing is silently lost.
+    assert decision.changes == (
+        FieldChange("location", "Paris", "Berlin, Germany", True),
+        FieldChange("headline", "Old headline", "Data wrangler", True))
+    assert decision.interaction is not None
+    assert decision.interaction.content == (
+        "great fit\n\nChanged by this export:\n"
+        "- Location: 'Berlin, Germany' (was 'Paris')\n"
+        "- Headline: 'Data wrangler' (was 'Old headline')")
     assert decision.source is None
-    assert decision.application == NewApplication("J2", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J2", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_match_by_profile_url_whatever_its_form_links_the_member() -> None:
@@ -287,7 +312,8 @@ def test_another_job_opens_a_new_hiring_process() -> None:
     view = existing(person_urn=PERSON, job_ids=frozenset({"J1"}))
     decision = run(export(externalJobPostingId="J2"), [view])
     assert decision.outcome == "merged"
-    assert decision.application == NewApplication("J2", APPLICATION_SOURCE, AT)
+    assert decision.application == NewApplication(
+        "J2", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_confidential_candidate_fails_and_changes_nothing() -> None:
@@ -314,6 +340,21 @@ def test_unknown_job_fails_naming_it() -> None:
 def test_unknown_pipeline_fails_naming_it() -> None:
     decision = run(export(externalPipelineId="P404"), kind="CRM", target_exists=False)
     assert decision == ExportDecision("failed", reason="pipeline P404 does not exist")
+
+
+def test_a_job_closed_in_the_ats_refuses_the_export_and_changes_nothing() -> None:
+    for identity in ([], [existing(person_urn=PERSON)]):
+        decision = run(export(externalJobPostingId="J1"), identity, target_closed=True)
+        assert decision.outcome == "failed" and decision.write is None
+        assert decision.application is None
+        assert decision.reason is not None and "job J1 is closed" in decision.reason
+
+
+def test_a_hiring_process_starts_at_the_jobs_first_stage() -> None:
+    decision = run(export(externalJobPostingId="J1"), first_stage="Sourced")
+    assert decision.application == NewApplication("J1", APPLICATION_SOURCE, AT, stage="Sourced")
+    assert run(export(externalJobPostingId="J1")).application == NewApplication(
+        "J1", APPLICATION_SOURCE, AT, stage=DEFAULT_FIRST_STAGE)
 
 
 def test_target_existence_is_ignored_without_a_target() -> None:
@@ -464,7 +505,7 @@ def test_merge_is_idempotent(view: CandidateView, profile: dict[str, Any]) -> No
 
 
 @given(views, profiles)
-def test_merge_appends_without_duplicates_and_overwrites_location(
+def test_merge_appends_keeps_history_and_overwrites_location(
         view: CandidateView, profile: dict[str, Any]) -> None:
     exp = export(candidate=profile)
     view = _matching(view, profile)
@@ -479,9 +520,16 @@ def test_merge_appends_without_duplicates_and_overwrites_location(
     assert after.location == (profile["location"] or view.location)
     for name in ("first_name", "last_name"):
         assert getattr(after, name) == getattr(view, name)
-    for name in ("headline", "current_title", "current_company", "linkedin_url"):
-        if getattr(view, name):
-            assert getattr(after, name) == getattr(view, name)
+    for name, key in (("headline", "headline"), ("current_title", "currentJobTitle"),
+                      ("current_company", "currentCompanyName")):
+        # LinkedIn's newer value wins; the one it replaces is kept in the activity.
+        assert fold(getattr(after, name)) == fold(profile[key] or getattr(view, name))
+        if profile[key] and fold(getattr(view, name)) and \
+                fold(getattr(view, name)) != fold(profile[key]):
+            change = FieldChange(name, getattr(view, name), profile[key], True)
+            assert change in run(exp, [view]).changes
+    if view.linkedin_url:
+        assert after.linkedin_url == view.linkedin_url
 
 
 @given(st.lists(views, max_size=4), profiles)

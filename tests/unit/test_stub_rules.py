@@ -262,3 +262,15 @@ def test_created_then_restubbed_is_unchanged(view: CandidateView, s: MailStub) -
     record = applied(replace(view, id="NEW", emails=(), phones=(), linkedin_url=None,
                              person_urn=None, match_method=None), created.write)
     assert run(s, [record], [record], [record]).outcome == "unchanged"
+
+
+@pytest.mark.parametrize("how", ["person", "email", "name"])
+def test_a_confidential_match_is_refused_and_gets_no_linkedin_data(how: str) -> None:
+    secret = existing(id="SECRET", confidential=True, emails=("jane.doe@example.com",),
+                      person_urn=PERSON if how == "person" else None)
+    lists = {"person": ([secret], [], []), "email": ([], [secret], []),
+             "name": ([], [], [secret])}[how]
+    decision = run(stub(), *lists)
+    assert decision.outcome == "refused" and decision.candidate_id == "SECRET"
+    assert decision.write.empty and decision.alerts == ()
+    assert decision.reason is not None and "confidential" in decision.reason

@@ -5,10 +5,16 @@ Pure: the caller reads the candidates concerned, calls `decide` and applies the 
 the seeds (ARCHITECTURE.md, "What the seeds ask"):
 
 - match an existing candidate by person URN, else by LinkedIn profile URL;
-- matched: merge (append to list fields, overwrite location: Beamery; fill empty fields) and
+- matched: merge (Beamery: new data is appended to all fields, location is overwritten): list
+  fields grow; a new headline, current title or company is applied and the value it replaces
+  is kept in the export's activity, so nothing LinkedIn sends or the ATS held is silently lost;
+  names and the profile URL stay the ATS's (noted in the activity when LinkedIn's differ); and
   attach to the chosen job (a new hiring process: Comeet) or pipeline (CRM: Beamery);
   already in process for that job, or already in that pipeline: the export fails;
 - a confidential match: the export fails, nothing changes (Beamery);
+- a job already closed in the ATS (LinkedIn may not know yet): the export fails, since an
+  active hiring process for a closed position is one nobody will move on; a new hiring
+  process starts at the job's first stage (issue 15);
 - not matched: create the candidate, tagged and sourced as Comeet does, attributed to the
   exporter's ATS user or the default integration user (Beamery); similar but not identical
   candidates raise possible-duplicate alerts (Comeet).
@@ -30,6 +36,8 @@ from recruitlink.core.matching import name_key, profile_slug
 __all__ = [
     "APPLICATION_SOURCE",
     "CREATION_SOURCE",
+    "DEFAULT_FIRST_STAGE",
+    "FIELD_LABELS",
     "IMPORT_TAG",
     "SOURCE_TYPE",
     "CandidateView",
@@ -39,6 +47,7 @@ __all__ = [
     "ExportDecision",
     "ExportedProfile",
     "Exporter",
+    "FieldChange",
     "NewAlert",
     "NewApplication",
     "NewInteraction",
@@ -68,6 +77,8 @@ SOURCE_TYPE = "Active search"
 # Beamery: the creation source of contacts imported with CRM Connect is "LinkedIn".
 CREATION_SOURCE = "LinkedIn"
 APPLICATION_SOURCE = "LinkedIn Recruiter"
+# The first stage of a hiring process when the job's own applications show none.
+DEFAULT_FIRST_STAGE = "Applied"
 
 PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")  # as records.Candidate.person_urn
 SEAT_URN = re.compile(r"^urn:li:seat:[A-Za-z0-9_-]+$")
@@ -282,6 +293,32 @@ _VIEW_TEXT_FIELDS = frozenset({
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """A single-valued field where the export's value differs from the candidate's."""
+
+    field: str
+    """The `records.Candidate` name."""
+    before: str | None
+    after: str
+    applied: bool
+    """True: `after` replaced `before`; False: the ATS value stays, LinkedIn's is noted."""
+
+    @property
+    def line(self) -> str:
+        label = FIELD_LABELS[self.field]
+        if self.applied:
+            was = repr(self.before) if self.before else "empty"
+            return f"{label}: {self.after!r} (was {was})"
+        return f"{label} on LinkedIn: {self.after!r} (kept {self.before!r})"
+
+
+FIELD_LABELS = {"headline": "Headline", "current_title": "Current title",
+                "current_company": "Current company", "location": "Location",
+                "first_name": "First name", "last_name": "Last name",
+                "linkedin_url": "LinkedIn profile URL"}
+
+
+@dataclass(frozen=True)
 class NewApplication:
     """A new hiring process (Comeet: one per candidate and position)."""
 
@@ -289,6 +326,8 @@ class NewApplication:
     source: str
     created_at: int
     outcome: str = "active"
+    stage: str | None = None
+    """The job's first stage, where the process starts (also its first stage transition)."""
 
 
 @dataclass(frozen=True)
@@ -351,6 +390,8 @@ class ExportDecision:
     interaction: NewInteraction | None = None
     user_id: str | None = None
     """The ATS user the export is attributed to: the exporter's, else the default one."""
+    changes: tuple[FieldChange, ...] = ()
+    """What a merge changed or left (also written in the interaction's content)."""
 
 
 def _failed(reason: str, candidate_id: str | None = None) -> ExportDecision:
@@ -393,20 +434,40 @@ def new_items(existing: Iterable[str], offered: Iterable[str | None],
     return tuple(out)
 
 
-def _merge(view: CandidateView, export: Export) -> CandidateWrite:
+def _merge(view: CandidateView,
+           export: Export) -> tuple[CandidateWrite, tuple[FieldChange, ...]]:
     """Beamery: new data is appended to all fields, except location, which is overwritten.
-    A single-valued field holds one value, so it is only filled when empty."""
+    A single-valued field holds one value: LinkedIn's newer one is applied and the one it
+    replaces is kept as a FieldChange (the activity's history). Names and the profile URL are
+    the ATS's identity of the candidate: filled when empty, else LinkedIn's is only noted."""
     profile = export.candidate
     assign = link_fields(view, export.person, "one_click_export")
+    changes: list[FieldChange] = []
     if profile.location and profile.location != view.location:
         assign["location"] = profile.location
+        if view.location:
+            changes.append(FieldChange("location", view.location, profile.location, True))
     for name, value in (("headline", profile.headline), ("current_title", profile.current_title),
-                        ("current_company", profile.current_company),
-                        ("linkedin_url", profile.profile_url)):
-        if value and not getattr(view, name):
+                        ("current_company", profile.current_company)):
+        before = getattr(view, name)
+        if value and fold(value) != fold(before):
+            assign[name] = value
+            if before:
+                changes.append(FieldChange(name, before, value, True))
+    url_differs = profile_slug(profile.profile_url) != profile_slug(view.linkedin_url)
+    for name, value, differs in (
+            ("first_name", profile.first_name, fold(profile.first_name) != fold(view.first_name)),
+            ("last_name", profile.last_name, fold(profile.last_name) != fold(view.last_name)),
+            ("linkedin_url", profile.profile_url, url_differs)):
+        before = getattr(view, name)
+        if not value or not differs:
+            continue
+        if before:
+            changes.append(FieldChange(name, before, value, False))
+        elif name == "linkedin_url":
             assign[name] = value
     tags = new_items(view.tags, [IMPORT_TAG])
-    return CandidateWrite(assign, {"tags": tags} if tags else {})
+    return CandidateWrite(assign, {"tags": tags} if tags else {}), tuple(changes)
 
 
 def _create(export: Export) -> CandidateWrite:
@@ -445,14 +506,17 @@ def _similarity(view: CandidateView, first: str | None, last: str | None,
     return f"possible duplicate: same {', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _target(export: Export, kind: TenantKind,
-            target_exists: bool) -> tuple[str | None, str | None] | str:
+def _target(export: Export, kind: TenantKind, target_exists: bool,
+            target_closed: bool) -> tuple[str | None, str | None] | str:
     """(job_id, project_id), or why the target is refused."""
     if export.job_id is not None:
         if kind == "CRM":
             return f"job {export.job_id}: this CRM takes exports into pipelines, not jobs"
         if not target_exists:
             return f"job {export.job_id} does not exist"
+        if target_closed:
+            return (f"job {export.job_id} is closed in the ATS: a closed position takes no "
+                    "new candidates")
         return export.job_id, None
     if export.pipeline_id is not None:
         if kind == "ATS":
@@ -466,15 +530,18 @@ def _target(export: Export, kind: TenantKind,
 def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
            similar_candidates: Sequence[CandidateView], *, kind: TenantKind,
            target_exists: bool, exporter_user: UserView | None,
-           default_user: UserView | None, now_ms: int) -> ExportDecision:
+           default_user: UserView | None, now_ms: int, target_closed: bool = False,
+           first_stage: str | None = None) -> ExportDecision:
     """What `export` does to the store.
 
     candidates_by_identity: candidates with the export's person URN or profile URL (any
     superset: others are ignored); the first person-URN match wins, then the first URL match.
     similar_candidates: candidates that may share the exported member's folded name (any
     superset). target_exists: whether the export's job or pipeline exists (ignored when it
-    names neither). exporter_user: the ATS user mapped to the exporting seat, if any."""
-    target = _target(export, kind, target_exists)
+    names neither). exporter_user: the ATS user mapped to the exporting seat, if any.
+    target_closed: whether the export's job is closed in the ATS. first_stage: the job's
+    first stage (DEFAULT_FIRST_STAGE when None)."""
+    target = _target(export, kind, target_exists, target_closed)
     if isinstance(target, str):
         return _failed(target)
     job_id, project_id = target
@@ -502,10 +569,10 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         twins = [NewAlert(matched.id, v.id,
                           f"possible duplicate: the same LinkedIn member {export.person}")
                  for v in matches[1:]]
-        write = _merge(matched, export)
+        write, changes = _merge(matched, export)
         alerts = _unique(twins + conflicts, {matched.id})
     else:
-        write = _create(export)
+        write, changes = _create(export), ()
         alerts = _unique(conflicts + _similar_alerts(export, similar_candidates), set())
     by = exporter_user.name if exporter_user else export.exporter.name
     return ExportDecision(
@@ -513,17 +580,26 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         candidate_id=None if matched is None else matched.id,
         write=write,
         source=None if matched is not None else _attribution(export, exporter_user),
-        application=None if job_id is None else NewApplication(job_id, APPLICATION_SOURCE,
-                                                                occurred),
+        application=None if job_id is None else NewApplication(
+            job_id, APPLICATION_SOURCE, occurred, stage=first_stage or DEFAULT_FIRST_STAGE),
         membership=None if project_id is None else NewMembership(project_id,
                                                                  APPLICATION_SOURCE, occurred),
         alerts=alerts,
         interaction=NewInteraction(
             user_id=user.id if user else None, occurred_at=occurred,
-            subject=f"Exported from LinkedIn Recruiter by {by}", content=export.note,
-            project_id=project_id),
+            subject=f"Exported from LinkedIn Recruiter by {by}",
+            content=_content(export.note, changes), project_id=project_id),
         user_id=user.id if user else None,
+        changes=changes,
     )
+
+
+def _content(note: str | None, changes: Sequence[FieldChange]) -> str | None:
+    """The export's note, then what the export changed (the fields' history)."""
+    parts = [note] if note else []
+    if changes:
+        parts.append("Changed by this export:\n" + "\n".join(f"- {c.line}" for c in changes))
+    return "\n\n".join(parts) or None
 
 
 def _similar_alerts(export: Export, views: Sequence[CandidateView]) -> list[NewAlert]:

@@ -10,6 +10,9 @@ alerts). A candidate linked to another LinkedIn member never matches by email or
 An email or phone number that fails validation is neither written nor used to match: it is
 reported in `rejected` with the reason, never dropped silently (PageUp names invalid emails
 and phones as the most likely sync errors, so none is let into the store from LinkedIn).
+A stub whose match is a confidential candidate is refused with its reason and writes nothing:
+no LinkedIn data is attached to a confidential candidate (Beamery: confidential contacts are
+kept apart from LinkedIn, and exporting one fails), nor is a second candidate created beside it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from recruitlink.core.validation import email_problem, phone_problem
 __all__ = ["MailStub", "MatchedBy", "Rejection", "StubDecision", "StubOutcome", "decide_stub",
            "parse_stub"]
 
-StubOutcome = Literal["created", "updated", "unchanged"]
+StubOutcome = Literal["created", "updated", "unchanged", "refused"]
 MatchedBy = Literal["person", "email", "name"]
 PHONE_MAX = 64  # records.Phone.number
 
@@ -103,6 +106,12 @@ class StubDecision:
     write: CandidateWrite
     alerts: tuple[NewAlert, ...] = ()
     rejected: tuple[Rejection, ...] = ()
+    reason: str | None = None
+    """Why the stub was refused; None unless outcome is "refused"."""
+
+
+CONFIDENTIAL = ("candidate is confidential: a shared contact never adds LinkedIn data to a "
+                "confidential candidate")
 
 
 def _checked(stub: MailStub, phone_region: str) -> tuple[str | None, str | None,
@@ -163,6 +172,9 @@ def decide_stub(stub: MailStub, by_person: Sequence[CandidateView],
     pairs += [(v, "same email address" if v.person_urn in mine else
                "same email address, linked to another LinkedIn member") for v in same_email]
 
+    if matched is not None and matched.confidential:
+        return StubDecision("refused", matched.id, matched_by, CandidateWrite(),
+                            rejected=rejected, reason=CONFIDENTIAL)
     if matched is None:
         write = _create(stub, email, phone)
         outcome: StubOutcome = "created"

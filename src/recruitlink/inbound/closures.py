@@ -2,7 +2,9 @@
 (LinkedIn asks for at least every 30 days). By the tenant's policy the candidate gets an
 activity "LinkedIn member deleted their profile" (notify, the default) or is deleted from the
 ATS (purge); an admin can also purge one member, or every closed member, at any time (old
-certification TC13)."""
+certification TC13). The candidates concerned are every one linked to the member, however
+linked: exported, stubbed, linked in the profile widget, or matched by LinkedIn (read back by
+`matches.py`)."""
 
 from __future__ import annotations
 
@@ -37,9 +39,12 @@ def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) 
         return "already"
     linked = _linked(w, person)
     if not linked:
-        items.record(w.conn, w.tenant_id, "closure", person, outcome="no candidate",
-                     now_ms=now_ms, li_modified_at=closed_at)
-        return "no candidate"
+        # LinkedIn tells of members this customer knows, also those only matched to one of
+        # its candidates: the closure waits until that candidate is linked (matches.py).
+        items.record(w.conn, w.tenant_id, "closure", person, outcome=items.WAITING,
+                     now_ms=now_ms, li_modified_at=closed_at, person=person,
+                     payload={"element": element})
+        return items.WAITING
     if purge:
         for row in linked:
             w.delete("candidates", row.external_id)

@@ -23,6 +23,7 @@ from recruitlink.core.records import (
     ProjectMembership,
     Source,
     SourceContact,
+    StageTransition,
 )
 from recruitlink.errors import LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
@@ -38,6 +39,7 @@ from recruitlink.store.schema import (
     projects,
     source_contacts,
     sources,
+    stage_transitions,
     tenants,
     users,
 )
@@ -98,7 +100,9 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
         export, _by_identity(conn, w.tenant_id, export), _similar(conn, w.tenant_id, export),
         kind=kind, target_exists=_target_exists(conn, w.tenant_id, export),
         exporter_user=_seat_user(conn, w.tenant_id, export.exporter.seat),
-        default_user=_default_user(conn, w.tenant_id), now_ms=now_ms)
+        default_user=_default_user(conn, w.tenant_id), now_ms=now_ms,
+        target_closed=_job_closed(conn, w.tenant_id, export.job_id),
+        first_stage=_first_stage(conn, w.tenant_id, export.job_id))
     if decision.outcome == "failed" or decision.write is None:
         return ExportResult("failed", decision.reason, decision.candidate_id)
     candidate_id = decision.candidate_id or new_external_id()
@@ -108,9 +112,16 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
     _write(w, "candidates", Candidate(id=candidate_id, **fields))
     if decision.application is not None:
         app = decision.application
+        application_id = new_external_id()
         _write(w, "applications", Application(
-            candidate_id=candidate_id, job_id=app.job_id, source=app.source,
-            outcome=app.outcome, created_at=_when(app.created_at)))
+            id=application_id, candidate_id=candidate_id, job_id=app.job_id,
+            source=app.source, current_stage=app.stage, outcome=app.outcome,
+            created_at=_when(app.created_at)))
+        if app.stage is not None:
+            # The stage history LinkedIn shows starts with the same stage as current_stage.
+            _write(w, "stage_transitions", StageTransition(
+                id=new_external_id(), application_id=application_id, stage=app.stage,
+                entered_at=_when(app.created_at)))
     if decision.membership is not None:
         member = decision.membership
         _write(w, "project_memberships", ProjectMembership(
@@ -211,6 +222,26 @@ def _target_exists(conn: Connection, tenant_id: int, export: rules.Export) -> bo
             projects.c.tenant_id == tenant_id, projects.c.external_id == export.pipeline_id)
         ).first() is not None
     return True
+
+
+def _job_closed(conn: Connection, tenant_id: int, job_id: str | None) -> bool:
+    if job_id is None:
+        return False
+    return conn.execute(select(jobs.c.status).where(
+        jobs.c.tenant_id == tenant_id, jobs.c.external_id == job_id)).scalar() == "closed"
+
+
+def _first_stage(conn: Connection, tenant_id: int, job_id: str | None) -> str | None:
+    """The job's first stage: the one its earliest hiring process entered first. None when
+    the job has no stage history (the rules then use their default)."""
+    if job_id is None:
+        return None
+    return conn.execute(
+        select(stage_transitions.c.stage)
+        .join(applications, applications.c.id == stage_transitions.c.application_id)
+        .join(jobs, jobs.c.id == applications.c.job_id)
+        .where(jobs.c.tenant_id == tenant_id, jobs.c.external_id == job_id)
+        .order_by(stage_transitions.c.entered_at, stage_transitions.c.id).limit(1)).scalar()
 
 
 def _user_view(row: Any) -> rules.UserView:

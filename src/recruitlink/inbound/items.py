@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, cast, null, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.store.schema import candidates, inbound_items
@@ -18,7 +18,9 @@ WAITING = "waiting"
 FAILED = "failed"
 """The store refused it (reason kept); a replay applies it again."""
 KEPT = (WAITING, FAILED)
-"""Outcomes that keep the item's payload, to apply it later."""
+"""Outcomes that are applied again later (waiting: automatically; failed: by a replay)."""
+REFUSED = "refused"
+"""The seeds' rules refuse it (e.g. a contact share for a confidential candidate); final."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,13 @@ def record(conn: Connection, tenant_id: int, kind: str, li_id: str, *, outcome: 
            now_ms: int, reason: str | None = None, candidate_id: int | None = None,
            record_id: int | None = None, li_modified_at: int | None = None,
            person: str | None = None, payload: dict[str, Any] | None = None) -> None:
+    """`payload`: the item, kept to apply it later (KEPT outcomes) or because part of it was
+    refused or rejected (`problems` lists those)."""
     values = {"outcome": outcome, "reason": reason[:2000] if reason else None,
               "candidate_id": candidate_id, "record_id": record_id,
               "li_modified_at": li_modified_at, "updated_at": now_ms,
               "person": person if outcome in KEPT else None,
-              "payload": payload if outcome in KEPT else None}
+              "payload": payload if payload is not None else null()}
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(inbound_items).values(tenant_id=tenant_id, kind=kind, li_id=li_id,
                                                **values)
@@ -85,3 +89,67 @@ def waiting_with_candidates(conn: Connection, tenant_id: int,
         .where(inbound_items.c.tenant_id == tenant_id, inbound_items.c.outcome == WAITING,
                linked.exists())
         .order_by(inbound_items.c.updated_at).limit(limit)))
+
+
+KIND_LABELS = {"stub": "Shared contact info", "inmail": "InMail", "note": "Recruiter note",
+               "closure": "Account closure"}
+FIELD_LABELS = {"emailAddress": "Email", "phoneNumber": "Phone"}
+
+
+@dataclass(frozen=True)
+class RejectedValue:
+    """A value of an item that was not written (an invalid email or phone), and why."""
+
+    field: str
+    value: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A LinkedIn item that was refused, failed, or had values rejected, with the reasons."""
+
+    kind: str
+    li_id: str
+    outcome: str
+    reason: str | None
+    candidate_id: str | None
+    """The candidate's external id, when the item concerns one."""
+    updated_at: int
+    rejected: tuple[RejectedValue, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+def problems(conn: Connection, tenant_id: int, *, candidate_external_id: str | None = None,
+             limit: int = 200) -> list[Problem]:
+    """The items whose reason a person should see, newest first: refused, failed, or with
+    rejected values; only one candidate's when `candidate_external_id` is given."""
+    query = (select(inbound_items, candidates.c.external_id.label("candidate"))
+             .outerjoin(candidates, candidates.c.id == inbound_items.c.candidate_id)
+             .where(inbound_items.c.tenant_id == tenant_id,
+                    or_(inbound_items.c.outcome.in_([FAILED, REFUSED]),
+                        (inbound_items.c.outcome != WAITING)
+                        & inbound_items.c.payload.is_not(None)
+                        # rows written before payloads were kept hold JSON null
+                        & (cast(inbound_items.c.payload, String) != "null"))))
+    if candidate_external_id is not None:
+        query = query.where(candidates.c.tenant_id == tenant_id,
+                            candidates.c.external_id == candidate_external_id)
+    rows = conn.execute(query.order_by(inbound_items.c.updated_at.desc(),
+                                       inbound_items.c.li_id).limit(limit))
+    out = []
+    for row in rows:
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        rejected = tuple(RejectedValue(str(r.get("field")), str(r.get("value")),
+                                       str(r.get("reason")))
+                         for r in payload.get("rejected") or [] if isinstance(r, dict))
+        out.append(Problem(row.kind, row.li_id, row.outcome, row.reason, row.candidate,
+                           row.updated_at, rejected))
+    return out

@@ -5,7 +5,8 @@ and on demand. One round for a tenant:
 2. per mapped seat: InMail history (`conversationEvents`) and Recruiter notes
    (`prospectNotes`); per active seat: stub profiles (`mailStubs`); unmapped seats are not read,
    and lose their cursors so that mapping them later back-fills their history;
-3. per contract: member account closures;
+3. LinkedIn's matches of a slice of the candidates (`matches.py`), then per contract: member
+   account closures;
 4. items that waited for their candidate, and failed ones, are applied again.
 
 Each (seat, resource) moves through time in windows of at most 12 hours (LinkedIn's limit)
@@ -25,8 +26,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import LinkedInThrottled, TerminalError
+from recruitlink.errors import LinkedInThrottled, RecruitlinkError, TerminalError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, Writer
 from recruitlink.store.schema import connections as connection_rows
@@ -36,7 +38,7 @@ from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.ledger import get_cursor, set_cursor
 
-from . import closures, history, items, stubs
+from . import closures, history, items, matches, stubs
 from .seats import SeatReport, pull_seats, refresh_seats
 
 WINDOW_MS = 12 * 60 * 60 * 1000
@@ -215,6 +217,16 @@ class Poller:
                     report.errors.append(f"{kind} of {seat.seat}: {exc.message}")
         if "closures" in kinds:
             purge = info.policy.closed_members == "purge"
+            # LinkedIn's matches first, so a closure finds the candidates only matched.
+            try:
+                found = matches.read_matches(self.store, client, budget, tenant_id,
+                                             now_ms=self._now())
+                for outcome, count in found.items():
+                    report.outcomes[f"matches:{outcome}"] += count
+            except RecruitlinkError as exc:  # matches are read again next round
+                if isinstance(exc, LinkedInThrottled):
+                    budget.block(family_of(matches.RESOURCE), exc.retry_after)
+                report.errors.append(f"matches: {exc.message}")
             for contract in contracts:
                 try:
                     self._read_closures(client, budget, tenant_id, contract, purge, report)

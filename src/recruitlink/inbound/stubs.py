@@ -61,6 +61,18 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
         _similar_names(conn, w.tenant_id, stub.last_name), phone_region=region)
     candidate_id = decision.candidate_id or new_external_id()
     reasons = [f"{r.field}: {r.reason}" for r in decision.rejected]
+    # The values not written stay with the item, for the pages (items.problems) and a replay.
+    kept = {"element": element, "rejected": [r.__dict__ for r in decision.rejected]} \
+        if decision.rejected else None
+    if decision.outcome == "refused":
+        refused_id = conn.execute(select(candidates.c.id).where(
+            candidates.c.tenant_id == w.tenant_id,
+            candidates.c.external_id == candidate_id)).scalar()
+        items.record(conn, w.tenant_id, "stub", li_id, outcome=items.REFUSED, now_ms=now_ms,
+                     candidate_id=refused_id, li_modified_at=stub.created_at,
+                     reason="; ".join([decision.reason or "refused", *reasons]),
+                     payload={**(kept or {}), "element": element})
+        return items.REFUSED
     if not decision.write.empty:
         fields, dropped = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
         reasons += dropped
@@ -83,5 +95,5 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
                                   if decision.matched_by else "")
     items.record(conn, w.tenant_id, "stub", li_id, outcome=decision.outcome, now_ms=now_ms,
                  candidate_id=stored, li_modified_at=stub.created_at,
-                 reason="; ".join([outcome, *reasons]))
+                 reason="; ".join([outcome, *reasons]), payload=kept)
     return decision.outcome

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import Connection, func, select
 
 from recruitlink.core.matching import candidate_keys, encode, member_keys
@@ -31,6 +33,32 @@ COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industries
 CITIES = ["Paris, France", "London, United Kingdom", "Berlin, Germany", "New York, NY",
           "San Francisco, CA", "Toronto, Canada", "Sydney, Australia", "Lagos, Nigeria",
           "Bengaluru, India", "Tokyo, Japan", "Sao Paulo, Brazil", "Madrid, Spain"]
+# The numbering plan (ISO region) of each city, so a member's phone is one a real person there
+# could have: the seeds' ATSs validate the phones members share, and reject invalid ones.
+REGIONS = {"Paris, France": "FR", "London, United Kingdom": "GB", "Berlin, Germany": "DE",
+           "New York, NY": "US", "San Francisco, CA": "US", "Toronto, Canada": "CA",
+           "Sydney, Australia": "AU", "Lagos, Nigeria": "NG", "Bengaluru, India": "IN",
+           "Tokyo, Japan": "JP", "Sao Paulo, Brazil": "BR", "Madrid, Spain": "ES"}
+
+
+@cache
+def _mobile_example(region: str) -> phonenumbers.PhoneNumber:
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:  # every region of REGIONS has one; a guard for new cities
+        raise ValueError(f"region {region}: phonenumbers has no example mobile number")
+    return example
+
+
+def phone_number(region: str, n: int) -> str:
+    """A valid mobile number of `region` for the n-th member: the region's example number
+    with its last four digits taken from n (the example itself if that is not valid)."""
+    example = _mobile_example(region)
+    national = str(example.national_number)
+    candidate = phonenumbers.PhoneNumber(
+        country_code=example.country_code,
+        national_number=int(f"{national[:-4]}{n % 10_000:04d}"))
+    chosen = candidate if phonenumbers.is_valid_number(candidate) else example
+    return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def generate(seed: int, count: int) -> Iterable[dict[str, Any]]:
@@ -41,13 +69,14 @@ def generate(seed: int, count: int) -> Iterable[dict[str, Any]]:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         slug = f"{first}-{last}-{n:05d}".lower().replace(" ", "")
         title, company = rng.choice(TITLES), rng.choice(COMPANIES)
+        city = rng.choice(CITIES)
         yield {
             "person": f"urn:li:person:m{n:06d}", "firstName": first, "lastName": last,
             "headline": f"{title} at {company}", "currentJobTitle": title,
-            "currentCompanyName": company, "location": rng.choice(CITIES),
+            "currentCompanyName": company, "location": city,
             "publicProfileUrl": f"https://www.linkedin.com/in/{slug}",
             "emailAddresses": [f"{first}.{last}.{n}@example.com".lower().replace(" ", "")],
-            "phoneNumbers": [f"+1 555 01{n % 100:02d} {n:04d}"[:16]],
+            "phoneNumbers": [phone_number(REGIONS[city], n)],
             "exportBlocked": rng.random() < 0.05,
             "privateProfile": rng.random() < 0.03,
         }
@@ -81,14 +110,24 @@ def _flush(conn: Connection, batch_members: list[dict[str, Any]],
     batch_keys.clear()
 
 
+def shared_with_partners(member: Mapping[str, Any]) -> bool:
+    """Whether LinkedIn shares this member with an ATS/CRM. Beamery's seed: a private profile
+    "cannot be synced", and a member who opted out of sharing with third parties cannot be
+    exported; neither is matched into the ATS."""
+    return not member.get("privateProfile") and not member.get("exportBlocked")
+
+
 def matches(conn: Connection, candidate: Mapping[str, Any]) -> list[str]:
-    """LinkedIn's algorithmic matches for a synced candidate: every member sharing a key."""
+    """LinkedIn's algorithmic matches for a synced candidate: every member sharing a key,
+    except the members LinkedIn does not share with partners."""
     wanted = [encode(k) for k in candidate_keys(candidate)]
     if not wanted:
         return []
-    found = conn.execute(select(member_keys_table.c.urn).where(
-        member_keys_table.c.key.in_(wanted)).distinct().order_by(member_keys_table.c.urn))
-    return [row.urn for row in found]
+    found = conn.execute(
+        select(members.c.urn, members.c.body)
+        .join(member_keys_table, member_keys_table.c.urn == members.c.urn)
+        .where(member_keys_table.c.key.in_(wanted)).distinct().order_by(members.c.urn))
+    return [row.urn for row in found if shared_with_partners(row.body)]
 
 
 def member(conn: Connection, urn: str) -> dict[str, Any] | None:

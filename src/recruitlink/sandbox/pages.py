@@ -150,7 +150,7 @@ def build_router(sandbox: Sandbox) -> APIRouter:
                                notes=[])
             ctx["views"] = member_indicator(conn, seat.contract, person, seat.person,
                                             clock.now_ms())
-            ctx["targets"] = _targets(conn, seat, clock.now_ms())
+            ctx["targets"] = _targets(conn, seat, clock.now_ms(), shown)
             ctx["threads"] = _threads(conn, seat, person)
             ctx["notes"] = _notes(conn, seat, person)
             return _render("profile.html", **ctx)
@@ -346,7 +346,8 @@ def _search(conn: Connection, q: str) -> list[dict[str, Any]]:
                                                .limit(SEARCH_LIMIT))]
 
 
-def _targets(conn: Connection, seat: Seat, now: int) -> dict[str, Any] | None:
+def _targets(conn: Connection, seat: Seat, now: int,
+             shown: dict[str, Any]) -> dict[str, Any] | None:
     try:
         customer, itype = recruiter.export_customer(conn, seat)
     except RecruiterError as exc:
@@ -356,7 +357,9 @@ def _targets(conn: Connection, seat: Seat, now: int) -> dict[str, Any] | None:
     return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS",
             "options": [t for t in export_targets(conn, customer, seat.person, seat.email, now)
                         if t["type"] == kind],
-            "left": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
+            "left": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used),
+            # As LinkedIn does: the button is there, greyed out, with the reason.
+            "refused": recruiter.export_refusal(shown)}
 
 
 def _threads(conn: Connection, seat: Seat, person: str) -> list[dict[str, Any]]:

@@ -111,6 +111,16 @@ def export_customer(conn: Connection, holder: Seat) -> tuple[Customer, str]:
                               "admin must turn it on")
 
 
+def export_refusal(profile: dict[str, Any]) -> str | None:
+    """Why LinkedIn greys out Export for this member, or None (Beamery's seed: opted out of
+    sharing with third parties, or a private profile)."""
+    if profile.get("exportBlocked"):
+        return "this member does not allow their profile to be exported"
+    if profile.get("privateProfile"):
+        return "this member's profile is private: LinkedIn does not share it with the ATS"
+    return None
+
+
 def export_member(sandbox: Sandbox, *, seat_id: int, person: str, job: str | None = None,
                   pipeline: str | None = None, note: str | None = None) -> dict[str, Any]:
     """A recruiter clicks "Export to ATS/CRM": checks, records the export, queues the signed
@@ -133,9 +143,9 @@ def export_member(sandbox: Sandbox, *, seat_id: int, person: str, job: str | Non
         if not urls:
             raise RecruiterError(409, "the ATS has no CALLBACK_URL configured, so it cannot "
                                       "receive exports")
-        if profile.get("exportBlocked"):
-            raise RecruiterError(403, "this member does not allow their profile to be "
-                                      "exported")
+        refusal = export_refusal(profile)
+        if refusal is not None:
+            raise RecruiterError(403, refusal)
         used = exports_this_month(conn, seat_id, now)
         if used >= EXPORTS_PER_SEAT_PER_MONTH:
             raise RecruiterError(429, f"monthly export limit reached: {used} of "

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.crypto import secret_box
+from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.settings import Settings
 from recruitlink.store import Store
@@ -245,7 +246,10 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
-            "alerts": alerts[:MAX_ALERTS], "projects": memberships}
+            "alerts": alerts[:MAX_ALERTS], "projects": memberships,
+            # What LinkedIn sent for this candidate that was refused or partly rejected.
+            "linkedin_problems": inbound_items.problems(
+                conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
 
 
 def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
