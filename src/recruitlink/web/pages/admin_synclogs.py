@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.errors import RecruitlinkError
 from recruitlink.sync import control
 
+from ..params import RowId
 from . import synclog_queries as q
 from . import tasks
 from .admin_setup import BASE, base_url, duration, live_status, runtime_of, see_other
@@ -79,7 +80,7 @@ def build_synclogs_router() -> APIRouter:
         return render(request, "admin_synclogs.html", context, status=400 if errors else 200)
 
     @router.get(LOGS + "/batches/{batch_id}")
-    def batch_errors(request: Request, batch_id: int, user: PageUser = Depends(admin)
+    def batch_errors(request: Request, batch_id: RowId, user: PageUser = Depends(admin)
                      ) -> Response:
         runtime = runtime_of(request)
         after = _int(request.query_params.get("after"))
