@@ -100,15 +100,23 @@ def refused(client: httpx.Client, status: int, method: str, url: str,
             **kwargs: Any) -> dict[str, str]:
     """Sends the request; checks the status, the one error shape and that the connection
     is kept (the next request goes over the same one); returns {field: reason}."""
-    response = client.request(method, url, **kwargs)
-    assert response.status_code == status, (url, response.status_code, response.text[:300])
+    response = answered(client, status, method, url, **kwargs)
     error = response.json()["error"]
     assert set(error) == {"code", "message", "errors"} and error["message"], error
+    return {e["field"]: e["reason"] for e in error["errors"]}
+
+
+def answered(client: httpx.Client, status: int, method: str, url: str,
+             **kwargs: Any) -> httpx.Response:
+    """Sends the request; checks the status and that the connection is kept (the next
+    request goes over the same one)."""
+    response = client.request(method, url, **kwargs)
+    assert response.status_code == status, (url, response.status_code, response.text[:300])
     stream = response.extensions["network_stream"]
     after = client.get("/healthz" if client.base_url.path == "/" else "/candidates")
     assert after.status_code == 200, after.text
     assert after.extensions["network_stream"] is stream, "the connection was dropped"
-    return {e["field"]: e["reason"] for e in error["errors"]}
+    return response
 
 
 def signed_push(site: Site, body: bytes, token: str = TOKEN) -> httpx.Response:
@@ -239,6 +247,30 @@ def test_the_largest_64_bit_ids_are_simply_not_found(site: Site) -> None:
                                  f"/linkedin/events/{BIGINT_MAX}/replay")
     page = site.web.get(f"/t/acme/integrations/linkedin/sync-logs/batches/{BIGINT_MAX}")
     assert page.status_code == 404
+
+
+LOGS = "/t/acme/integrations/linkedin/sync-logs"
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/t/acme/candidates?after=%C2%B2", 400),  # "²" is a digit to str.isdigit, not to int()
+    ("/t/acme/jobs?after=" + "9" * 5000, 400),
+    (f"{LOGS}?before=%C2%B2&after=" + "9" * 5000, 200),
+    (f"{LOGS}?done=retried&n=%C2%B2", 200),
+    (f"{LOGS}?done=retried&n=" + "9" * 5000, 200),
+    (f"{LOGS}/batches/1?after=%C2%B2", 404),
+])
+def test_numbers_the_pages_read_by_hand_are_ascii_digits_of_a_sane_length(
+        site: Site, path: str, status: int) -> None:
+    answered(site.web, status, "GET", path)
+
+
+def test_a_form_number_in_other_digits_is_a_field_error(site: Site) -> None:
+    token = csrf_of(site.web, "/t/acme/integrations/linkedin")
+    page = answered(site.web, 400, "POST", "/t/acme/integrations/linkedin/policy", data={
+        "history_window": "all", "default_availability": "PUBLIC", "phone_region": "GB",
+        "batch_size": "\u00b2", "csrf_token": token})
+    assert 'id="batch_size-error"' in page.text
 
 
 def test_integers_of_more_than_4300_digits_are_a_400_with_a_reason(site: Site) -> None:
