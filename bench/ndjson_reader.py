@@ -6,7 +6,7 @@ latency while the server reads big NDJSON bodies. Figures are printed, never ass
    quadratic) and by the new one (`NdjsonLines`, each chunk searched once; its 1 MiB line
    cap lifted here to time the splitting alone, then as the server runs it).
 2. Over HTTP, against `recruitlink serve` on a fresh SQLite file: `/healthz` p50/p95 idle,
-   while a 60 MiB single-line body is sent (refused at its first MiB, 413), and while a
+   while a 60 MiB single-line body is sent (`--line-mib`; refused at its first MiB), and while a
    ~50 MiB body of 10,000 jobs is stored. With `--old-src PATH` (another checkout's `src`,
    e.g. one from before the fix) the same is measured against that code too.
 
@@ -177,7 +177,7 @@ def many_jobs(count: int = 10_000, description: int = 5_000) -> Iterator[bytes]:
         yield b"\n".join(batch) + b"\n"
 
 
-def measure_server(label: str, src: str | None) -> None:
+def measure_server(label: str, src: str | None, line_mib: int) -> None:
     env = {**os.environ, "RECRUITLINK_SECRET_KEY": secrets.token_hex(32),
            "RECRUITLINK_BACKGROUND_SYNC": "false", "RECRUITLINK_POLLERS": "false"}
     if src:
@@ -192,7 +192,8 @@ def measure_server(label: str, src: str | None) -> None:
         try:
             print(f"{label} server ({src or 'this checkout'}):")
             while_running(base, "idle, 2 s", idle)
-            while_running(base, "one 60 MiB line", lambda: post(base, key, one_line(60)))
+            while_running(base, f"one {line_mib} MiB line",
+                          lambda: post(base, key, one_line(line_mib)))
             while_running(base, "10,000 jobs, ~50 MiB of NDJSON",
                           lambda: post(base, key, many_jobs()))
         finally:
@@ -205,15 +206,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[20],
                         help="MiB of the single line split in process (default 20; the old "
                              "splitter takes minutes past 40).")
+    parser.add_argument("--line-mib", type=int, default=60,
+                        help="MiB of the single line sent to the server (default 60).")
     parser.add_argument("--old-src", help="Another checkout's src directory to measure too.")
     parser.add_argument("--no-server", action="store_true", help="Only the splitters.")
     args = parser.parse_args()
     time_splitters(args.sizes)
     if args.no_server:
         return
-    measure_server("new", None)
+    measure_server("new", None, args.line_mib)
     if args.old_src:
-        measure_server("old", args.old_src)
+        measure_server("old", args.old_src, args.line_mib)
 
 
 if __name__ == "__main__":

@@ -225,6 +225,21 @@ def test_a_push_with_a_nul_anywhere_is_refused_and_not_stored(site: Site) -> Non
     assert stored_pushes(site) == 1
 
 
+def test_a_push_with_a_lone_surrogate_is_refused_and_not_stored(site: Site) -> None:
+    """`"\\ud800"` is valid JSON but not text: it cannot be stored (a 500 before)."""
+    for body, field in ((b'{"type": "EXPORT_CANDIDATE_PROFILE", "requestId": "\\ud800"}',
+                         "requestId"),
+                        (b'{"type": "EXPORT_CANDIDATE_PROFILE", "requestId": "r", '
+                         b'"createdAt": "\\udfff"}', "createdAt")):
+        fields = refused(site.anonymous, 400, "POST", f"/linkedin/push/{TOKEN}",
+                         content=body, headers={"X-LI-Signature": sign(CLIENT_SECRET, body)})
+        assert "surrogate" in fields[field], fields
+    assert stored_pushes(site) == 0
+    record = refused(site.api, 422, "POST", "/candidates", content=b'{"first_name": "\\ud800"}',
+                     headers={"Content-Type": "application/json"})
+    assert "first_name" in record
+
+
 # -- point 4: integers past 64 bits, huge integers, deep JSON -----------------------------------
 
 @pytest.mark.parametrize(("who", "method", "path", "field"), [

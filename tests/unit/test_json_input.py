@@ -38,7 +38,7 @@ def test_a_nul_is_refused_with_its_path_unless_left_to_the_caller():
     refused = refusal('{"a": [1, {"b": "x\\u0000"}]}')
     assert (refused.field, "NUL" in refused.reason) == ("a.1.b", True)
     assert refusal('{"a": {"k\\u0000": 1}}').field == "a"
-    assert json_input.loads('{"a": "x\\u0000"}', refuse_nul=False) == {"a": "x\x00"}
+    assert json_input.loads('{"a": "x\\u0000"}', storable=False) == {"a": "x\x00"}
     assert json_input.loads('"escaped: \\\\u0000"') == "escaped: \\u0000"  # text, not NUL
 
 

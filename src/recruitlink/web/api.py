@@ -476,7 +476,7 @@ def parse_json_array(body: bytes, limit: int) -> list[Any]:
         raise ApiError(400, f"body {reason}", [{"field": "body", "reason": reason}])
     try:
         # NUL is left to each record's own check: one bad record does not fail the call.
-        records = json_input.loads(body, refuse_nul=False)
+        records = json_input.loads(body, storable=False)
     except JsonRefused as exc:
         raise _bad(exc.line, exc) from None
     if not isinstance(records, list):
@@ -492,7 +492,7 @@ def parse_ndjson(lines: Sequence[tuple[int, bytes]]) -> list[Any]:
     records = []
     for number, line in lines:
         try:
-            records.append(json_input.loads(line, refuse_nul=False))
+            records.append(json_input.loads(line, storable=False))
         except JsonRefused as exc:
             raise _bad(number, exc) from None
     return records

@@ -3,8 +3,10 @@ the candidate link call), so that every such body has the same limits:
 
 - nested at most `MAX_DEPTH` levels (deeper input exhausts Python's recursion: a 500);
 - integers of at most 4,300 digits (Python refuses to read longer ones: a 500);
-- optionally, no NUL character in any string or key (PostgreSQL text and JSONB cannot
-  hold one); the data API's records check this per record instead (core/records.py).
+- optionally, only text a database can store in every string and key: no NUL character
+  (PostgreSQL text and JSONB cannot hold one) and no lone surrogate (`"\\ud800"` is valid
+  JSON but not Unicode; it cannot be encoded as UTF-8). The data API's records are checked
+  per record instead (core/records.py), so that one bad record does not fail a bulk call.
 
 Bodies FastAPI parses itself get the first two limits' reasons from `parse_failure`.
 """
@@ -12,11 +14,14 @@ Bodies FastAPI parses itself get the first two limits' reasons from `parse_failu
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL, or half of a UTF-16 surrogate pair on its own."""
 
 
 class JsonRefused(ValueError):
@@ -50,7 +55,7 @@ def parse_failure(exc: BaseException) -> str | None:
     return None
 
 
-def loads(raw: bytes | str, *, refuse_nul: bool = True) -> Any:
+def loads(raw: bytes | str, *, storable: bool = True) -> Any:
     """The parsed value, or `JsonRefused` saying why not."""
     try:
         value = json.loads(raw)
@@ -65,44 +70,58 @@ def loads(raw: bytes | str, *, refuse_nul: bool = True) -> Any:
         if reason is None:
             raise
         raise JsonRefused(reason) from None
-    check(value, refuse_nul=refuse_nul)
+    check(value, storable=storable)
     return value
 
 
-def check(value: Any, *, refuse_nul: bool = True) -> None:
-    """Depth and (optionally) NUL limits of an already parsed value. The walk is iterative
-    (no recursion to exhaust) and keeps no paths; a NUL's path is found only to refuse it."""
+def _why_unstorable(text: str) -> str | None:
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain a NUL character (\\u0000)"
+    return "must not contain a lone UTF-16 surrogate (not Unicode text)"
+
+
+def check(value: Any, *, storable: bool = True) -> None:
+    """Depth and (optionally) text limits of an already parsed value. The walk is iterative
+    (no recursion to exhaust) and keeps no paths; a bad string's path is found only to refuse
+    it."""
     stack: list[tuple[int, Any]] = [(0, value)]
     while stack:
         depth, item = stack.pop()
         if isinstance(item, dict | list) and depth >= MAX_DEPTH:
             raise JsonRefused(TOO_DEEP)
         if isinstance(item, dict):
-            if refuse_nul and any("\x00" in key for key in item):
-                _refuse_nul(value)
+            if storable and any(UNSTORABLE.search(key) for key in item):
+                _refuse_unstorable(value)
             stack.extend((depth + 1, v) for v in item.values())
         elif isinstance(item, list):
             stack.extend((depth + 1, v) for v in item)
-        elif refuse_nul and isinstance(item, str) and "\x00" in item:
-            _refuse_nul(value)
+        elif storable and isinstance(item, str) and UNSTORABLE.search(item):
+            _refuse_unstorable(value)
 
 
-def _refuse_nul(value: Any) -> None:
-    """Find a NUL again, this time with its path, and refuse it."""
+def _refuse_unstorable(value: Any) -> None:
+    """Find the bad string again, this time with its path, and refuse it."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
     while stack:
         path, item = stack.pop()
         if isinstance(item, dict):
-            if any("\x00" in key for key in item):
-                raise JsonRefused("a key must not contain a NUL character (\\u0000)",
-                                  _dotted(path))
+            for key in item:
+                why = _why_unstorable(key)
+                if why is not None:
+                    raise JsonRefused(f"a key {why}", _dotted(path))
             stack.extend(((*path, k), v) for k, v in item.items())
         elif isinstance(item, list):
             stack.extend(((*path, i), v) for i, v in enumerate(item))
-        elif isinstance(item, str) and "\x00" in item:
-            raise JsonRefused("must not contain a NUL character (\\u0000)", _dotted(path))
-    raise AssertionError("check() saw a NUL that _refuse_nul() did not")
+        elif isinstance(item, str):
+            why = _why_unstorable(item)
+            if why is not None:
+                raise JsonRefused(why, _dotted(path))
+    raise AssertionError("check() saw a string that _refuse_unstorable() did not")
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(part).replace("\x00", "\\u0000") for part in path) or "body"
+    return ".".join(UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(part))
+                    for part in path) or "body"
