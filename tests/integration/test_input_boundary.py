@@ -382,3 +382,20 @@ def test_an_unexpected_error_logs_no_request_values(site: Site,
     assert request_id in logged and "/probe/fail/{token}" in logged
     assert "ProgrammingError" in logged or "OperationalError" in logged
     assert len(server) == 1 and len(logged.splitlines()) < 20, logged
+
+
+def test_a_form_over_the_body_limit_is_a_413_while_it_streams(store: Store) -> None:
+    """The input guard reads forms inside the body limit: a streamed form past it is a 413,
+    not a 500 (the limit's error is raised while the guard reads)."""
+    app = create_app(Settings(secret_key=KEY, inbound_worker=False, pollers=False,
+                              background_sync=False, max_body_bytes=1000), store)
+
+    def form() -> Iterator[bytes]:  # no Content-Length
+        yield b"workspace=acme&email=a%40b.example&password="
+        for _ in range(10):
+            yield b"x" * 500
+
+    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        fields = refused(client, 413, "POST", "/login", content=form(), headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert "1000" in fields["body"]
