@@ -463,10 +463,11 @@ def line_too_long(number: int) -> ApiError:
 
 
 def _bad(line: int, exc: JsonRefused) -> ApiError:
+    """Not JSON, or JSON past a limit (too deep, too long an integer)."""
     if exc.malformed:
         return bad_json(line, exc.column, exc.detail)
-    reason = f"{exc.field} {exc.reason}" if exc.field else exc.reason
-    return ApiError(400, f"line {line}: {reason}", [{"field": f"line {line}", "reason": reason}],
+    return ApiError(400, f"line {line}: {exc.reason}", [{"field": f"line {line}",
+                                                        "reason": exc.reason}],
                     code="malformed_json")
 
 
@@ -475,7 +476,8 @@ def parse_json_array(body: bytes, limit: int) -> list[Any]:
         reason = "is empty: send a JSON array of records"
         raise ApiError(400, f"body {reason}", [{"field": "body", "reason": reason}])
     try:
-        # NUL is left to each record's own check: one bad record does not fail the call.
+        # Text a database cannot store is left to each record's own check (core/records.py):
+        # one bad record does not fail the call.
         records = json_input.loads(body, storable=False)
     except JsonRefused as exc:
         raise _bad(exc.line, exc) from None

@@ -36,7 +36,8 @@ def _refuse(status: int, reason: str, field: str = "push") -> JSONResponse:
 
 
 def _parse(raw: bytes) -> dict[str, Any] | tuple[str, str]:
-    """The push body, or (field, why) it is not one. Stored as JSON, so no NUL anywhere."""
+    """The push body, or (field, why) it is not one. It is stored as JSON: only text a
+    database can store (json_input), and a requestId without control characters."""
     try:
         body = json_input.loads(raw)
     except json_input.JsonRefused as exc:
