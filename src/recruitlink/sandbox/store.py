@@ -301,13 +301,13 @@ class Store:
             self.engine = create_engine(
                 "sqlite+pysqlite://", poolclass=StaticPool,
                 connect_args={"check_same_thread": False},
-                json_serializer=_dumps,
+                json_serializer=_dumps, hide_parameters=True,
             )
         else:
             self.engine = create_engine(
                 f"sqlite+pysqlite:///{path}", poolclass=StaticPool,
                 connect_args={"check_same_thread": False},
-                json_serializer=_dumps,
+                json_serializer=_dumps, hide_parameters=True,
             )
 
             @event.listens_for(self.engine, "connect")

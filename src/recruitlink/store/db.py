@@ -2,7 +2,8 @@
 
 SQLite writes run as `BEGIN IMMEDIATE` (one writer at a time, no deadlock-prone lock
 upgrades) in WAL mode so readers never wait; reads use a separate engine with ordinary
-deferred transactions. PostgreSQL uses one pooled engine for both.
+deferred transactions. PostgreSQL uses one pooled engine for both. SQL errors never show
+their parameters (values a client sent: an email, a token), in messages or logs.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def create_private(path: str) -> None:
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60},
-                           pool_size=8, max_overflow=8)
+                           pool_size=8, max_overflow=8, hide_parameters=True)
     path = make_url(url).database or ""
 
     @event.listens_for(engine, "do_connect")
@@ -75,7 +76,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
         elif self.dialect == "postgresql":
             self.write_engine = create_engine(url, pool_size=10, max_overflow=20,
-                                              pool_pre_ping=True)
+                                              pool_pre_ping=True, hide_parameters=True)
             self.read_engine = self.write_engine
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.records import ExternalId
 from recruitlink.errors import ConfigurationError, RecruitlinkError
 from recruitlink.inbound import inbox
 from recruitlink.inbound.closures import purge_closed
@@ -22,6 +23,7 @@ from recruitlink.store.schema import connections, inbox_events, linkedin_seats, 
 from recruitlink.store.tenants import Tenant
 
 from .auth import ApiError, current_tenant
+from .params import RowId
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
 Kind = Literal["seats", "inmails", "notes", "stubs", "closures"]
@@ -40,8 +42,8 @@ def _runtime(request: Request) -> Runtime:
 
 class SeatMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user: str | None = Field(..., min_length=1, max_length=200,
-                             description="The ATS user's id; null unmaps (and keeps it so).")
+    user: ExternalId | None = Field(..., description="The ATS user's id; null unmaps (and "
+                                                     "keeps it so).")
 
 
 class PollRequest(BaseModel):
@@ -115,7 +117,7 @@ def build_linkedin_router() -> APIRouter:
     def list_events(request: Request, tenant: TenantDep,
                     status: Literal["pending", "processing", "done", "failed"] | None = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    before: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+                    before: RowId | None = None) -> dict[str, Any]:
         query = select(inbox_events).where(inbox_events.c.tenant_id == tenant.id)
         if status:
             query = query.where(inbox_events.c.status == status)
@@ -130,7 +132,7 @@ def build_linkedin_router() -> APIRouter:
             "next": rows[-1].id if len(rows) == limit else None}
 
     @router.post("/events/{event_id}/replay", summary="Queue a failed push again")
-    def replay(event_id: int, request: Request, tenant: TenantDep) -> dict[str, Any]:
+    def replay(event_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
         runtime = _runtime(request)
         with runtime.store.db.write() as conn:
             owner = conn.execute(select(inbox_events.c.tenant_id).where(

@@ -6,7 +6,7 @@ Every error answer has one shape (see `auth.py`); request bodies are limited to
 
 from __future__ import annotations
 
-import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,13 +33,15 @@ from .api import PREFIX, JSONResponse, build_router, field_errors
 from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
 from .headers import SecurityHeaders
+from .input_guard import InputGuard
+from .json_input import parse_failure
 from .metrics import build_metrics_router
 from .pages import build_pages_router
 from .pages.render import page_error
 from .pages.security import PageError
 from .push import build_push_router
+from .unexpected import CatchUnexpected, internal_error, log_unexpected
 
-log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -94,7 +96,9 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
             message = f"{request.method} is not allowed on {request.url.path}"
             errors = [{"field": "method", "reason": message}]
         elif exc.status_code == 400:  # FastAPI could not read the body (not UTF-8, …)
-            errors = [{"field": "body", "reason": message}]
+            why = parse_failure(exc.__cause__) if exc.__cause__ is not None else None
+            message = f"body {why}" if why else message
+            errors = [{"field": "body", "reason": why or message}]
         body = error_body(exc.status_code, message, errors)
     return JSONResponse(body, exc.status_code, headers=exc.headers)
 
@@ -127,8 +131,10 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(error_body(500, "internal error; it has been logged"), 500)
+    """Only reached if `CatchUnexpected` itself fails; logs as safely."""
+    request_id = secrets.token_hex(8)
+    log_unexpected(request.scope, exc, request_id)
+    return internal_error(request_id)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -186,7 +192,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     app.state.runtime = runtime
+    # Outermost last: errors are caught around everything, the body limit holds before the
+    # input guard reads a form.
+    app.add_middleware(InputGuard)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CatchUnexpected)
+    # Outermost: every answer carries the headers, the guard's refusals and 500s too.
     app.add_middleware(SecurityHeaders, linkedin_url=settings.linkedin_api_url,
                        public_url=settings.public_url)
     app.add_exception_handler(HTTPException, on_http_error)

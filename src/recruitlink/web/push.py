@@ -7,7 +7,7 @@ the event is stored in the inbox and answered 200 at once. Workers do the rest.
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,28 +22,35 @@ from recruitlink.crypto import SecretBox
 from recruitlink.inbound import inbox
 from recruitlink.store import Store
 
+from . import json_input
+from .auth import error_body
+
 MAX_PUSH_BYTES = 64 * 1024
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _refuse(status: int, reason: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": status, "message": reason,
-                                   "errors": [{"field": "push", "reason": reason}]}},
+def _refuse(status: int, reason: str, field: str = "push") -> JSONResponse:
+    message = reason if field == "push" else f"{field}: {reason}"
+    return JSONResponse(error_body(status, message, [{"field": field, "reason": reason}]),
                         status_code=status)
 
 
-def _parse(raw: bytes) -> dict[str, Any] | str:
-    """The push body, or why it is not one."""
+def _parse(raw: bytes) -> dict[str, Any] | tuple[str, str]:
+    """The push body, or (field, why) it is not one. It is stored as JSON: only text a
+    database can store (json_input), and a requestId without control characters."""
     try:
-        body = json.loads(raw)
-    except ValueError:
-        return "the body is not JSON"
+        body = json_input.loads(raw)
+    except json_input.JsonRefused as exc:
+        return (exc.field, exc.reason) if exc.field else ("push", f"the body {exc.reason}")
     if not isinstance(body, dict):
-        return "the body is not a JSON object"
+        return "push", "the body is not a JSON object"
     if body.get("type") not in PUSH_TYPES:
-        return f"type must be one of {', '.join(PUSH_TYPES)}"
+        return "type", f"must be one of {', '.join(PUSH_TYPES)}"
     request_id = body.get("requestId")
-    if not isinstance(request_id, str) or not 0 < len(request_id) <= 200:
-        return "requestId must be a string of 1 to 200 characters"
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= 200 \
+            or CONTROL.search(request_id):
+        return "requestId", "must be a string of 1 to 200 characters, without control " \
+                            "characters"
     return body
 
 
@@ -73,8 +80,8 @@ def build_push_router(store: Store, box: SecretBox,
             if not verify(box.open(sealed), raw, signature):
                 return _refuse(401, "unknown callback URL or bad signature")
             body = _parse(raw)
-            if isinstance(body, str):
-                return _refuse(400, body)
+            if isinstance(body, tuple):
+                return _refuse(400, body[1], field=body[0])
             with store.db.write() as conn:
                 fresh = inbox.store_event(conn, tenant_id=tenant_id, body=body,
                                           now_ms=int(time.time() * 1000))

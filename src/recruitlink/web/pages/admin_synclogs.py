@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.errors import RecruitlinkError
 from recruitlink.sync import control
 
+from ..params import RowId, small_int
 from . import synclog_queries as q
 from . import tasks
 from .admin_setup import BASE, base_url, duration, live_status, runtime_of, see_other
@@ -38,12 +39,6 @@ NOTICES = {
 }
 
 
-def _int(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit() or len(value.strip()) > 18:
-        return None
-    return int(value.strip())
-
-
 def build_synclogs_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -52,7 +47,7 @@ def build_synclogs_router() -> APIRouter:
         runtime = runtime_of(request)
         params = request.query_params
         flt, errors = q.parse_filter(params)
-        before, after = _int(params.get("before")), _int(params.get("after"))
+        before, after = small_int(params.get("before")), small_int(params.get("after"))
         progress = live_status(runtime, user.tenant_id)
         with runtime.store.reader() as conn:
             page = q.batches(conn, user.tenant_id, flt, before=before, after=after)
@@ -60,8 +55,9 @@ def build_synclogs_router() -> APIRouter:
         retry_task = tasks.get(user.tenant_id, "retry")
         done = params.get("done", "")
         notice = NOTICES.get(done)
-        if done == "retried" and params.get("n", "").isdigit():
-            notice = f"{int(params['n']):,} failed records were sent again; see the new batches."
+        retried = small_int(params.get("n"))
+        if done == "retried" and retried is not None:
+            notice = f"{retried:,} failed records were sent again; see the new batches."
         run = progress.get("run")
         context = {
             "title": "Sync logs", "user": user, "base": base_url(user),
@@ -79,10 +75,10 @@ def build_synclogs_router() -> APIRouter:
         return render(request, "admin_synclogs.html", context, status=400 if errors else 200)
 
     @router.get(LOGS + "/batches/{batch_id}")
-    def batch_errors(request: Request, batch_id: int, user: PageUser = Depends(admin)
+    def batch_errors(request: Request, batch_id: RowId, user: PageUser = Depends(admin)
                      ) -> Response:
         runtime = runtime_of(request)
-        after = _int(request.query_params.get("after"))
+        after = small_int(request.query_params.get("after"))
         with runtime.store.reader() as conn:
             batch = q.batch(conn, user.tenant_id, batch_id)
             if batch is None:
@@ -105,7 +101,7 @@ def build_synclogs_router() -> APIRouter:
                     _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
         raw = form.get("batch_id")
-        batch_id = _int(raw) if isinstance(raw, str) and raw else None
+        batch_id = small_int(raw) if isinstance(raw, str) and raw else None
         runtime = runtime_of(request)
         logs = base_url(user) + "/sync-logs"
         if batch_id is None:

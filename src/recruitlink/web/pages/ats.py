@@ -44,6 +44,7 @@ from recruitlink.store.schema import (
     users,
 )
 
+from ..params import small_int
 from .render import render
 from .security import PageError, PageUser, page_user
 
@@ -151,10 +152,11 @@ def _counts(conn: Connection, column: Any, ids: Sequence[int]) -> dict[int, int]
 def _id_cursor(after: str | None) -> int | None:
     if not after:
         return None
-    if not after.isdigit() or len(after) > 18:
+    cursor = small_int(after)
+    if cursor is None:
         raise PageError(400, "This page link is broken (bad cursor): start again from the "
                              "first page.")
-    return int(after)
+    return cursor
 
 
 def build_ats_router(settings: Settings, store: Store) -> APIRouter:

@@ -45,6 +45,7 @@ from recruitlink.store.schema import (
 )
 from recruitlink.sync import connections
 
+from .. import json_input
 from .ats import candidate_name, record_or_404
 from .render import render
 from .security import PageError, PageUser, page_user, require_csrf
@@ -284,7 +285,12 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
                  dependencies=[Depends(require_csrf)])
     async def link(request: Request, external_id: str,
                    user: PageUser = Depends(page_user)) -> JSONResponse:
-        person = await _person_of(request)
+        try:
+            person = await _person_of(request)
+        except json_input.JsonRefused as exc:
+            field = exc.field or "body"
+            return JSONResponse({"error": {"field": field, "message": f"{field} {exc.reason}"}},
+                                400)
         return await _answer(lambda: link_member(store, user.tenant_id, external_id, person,
                                                  int(time.time() * 1000)))
 
@@ -301,10 +307,7 @@ async def _person_of(request: Request) -> Any:
     """The person URN of a link call: JSON `{"person_urn": ...}` or a form field."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
-        try:
-            body = await request.json()
-        except ValueError:
-            return None
+        body = json_input.loads(await request.body())
         return body.get("person_urn") if isinstance(body, dict) else None
     form = await request.form()
     return form.get("person_urn")

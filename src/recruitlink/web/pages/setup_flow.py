@@ -33,6 +33,8 @@ from recruitlink.sync import connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for
 from recruitlink.sync.items import streams_for
 
+from ..params import small_int
+
 ORG_URN = re.compile(r"urn:li:organization:\d{1,19}", re.ASCII)
 CONTRACT_URN = re.compile(r"urn:li:contract:\d{1,19}", re.ASCII)
 
@@ -249,7 +251,7 @@ def parse_policy(form: Mapping[str, Any], current: Policy) -> Policy | dict[str,
     if region not in phonenumbers.SUPPORTED_REGIONS:
         errors["phone_region"] = ("Enter a two-letter country code, e.g. US, GB or FR.")
     raw_size = str(form.get("batch_size") or "").strip()
-    size = int(raw_size) if raw_size.isdigit() and len(raw_size) <= 6 else None
+    size = small_int(raw_size, max_digits=6)
     if size is None or not current.call_size <= size <= 10_000:
         errors["batch_size"] = (f"Enter a whole number between {current.call_size} and "
                                 "10000.")
