@@ -22,13 +22,19 @@ from recruitlink.crypto import SecretBox
 from recruitlink.inbound import inbox
 from recruitlink.store import Store
 
+from .api import ErrorBody
+from .auth import error_body
+
 MAX_PUSH_BYTES = 64 * 1024
 
 
 def _refuse(status: int, reason: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": status, "message": reason,
-                                   "errors": [{"field": "push", "reason": reason}]}},
+    return JSONResponse(error_body(status, reason, [{"field": "push", "reason": reason}]),
                         status_code=status)
+
+
+REFUSALS = {400: "Not a push (not a JSON object with a known type and a requestId)",
+            401: "Unknown callback URL or bad signature", 413: "Larger than a push can be"}
 
 
 def _parse(raw: bytes) -> dict[str, Any] | str:
@@ -51,7 +57,9 @@ def build_push_router(store: Store, box: SecretBox,
                       notify: Callable[[], None] = lambda: None) -> APIRouter:
     router = APIRouter(tags=["LinkedIn push"])
 
-    @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)")
+    @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)",
+                 responses={status: {"model": ErrorBody, "description": description}
+                            for status, description in REFUSALS.items()})
     async def receive(token: str, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
