@@ -235,8 +235,9 @@ def test_list_pages_with_cursor_and_modified_filters(api: Api) -> None:
     assert second["next_cursor"] is None
     since = c.get("/jobs", params={"modified_since": "2024-01-01T01:00:00+01:00"}).json()
     assert len(since["items"]) == 25  # 00:00Z
-    naive = c.get("/jobs", params={"modified_since": "2024-01-01T00:20:00"}).json()
-    assert [i["id"] for i in naive["items"]] == [f"J{i}" for i in range(20, 25)]
+    # A time without its offset is ambiguous: refused, as `format: date-time` has it.
+    naive = c.get("/jobs", params={"modified_since": "2024-01-01T00:20:00"})
+    assert "modified_since" in error_of(naive, 422)
 
     # An update moves the record to the end of the modified order.
     c.patch("/jobs/J03", json={"title": "Moved"})

@@ -146,7 +146,7 @@ def test_export_refusals_say_why(li, receiver):
     r = export(li, seat["id"], person, externalJobPostingId="NOPE")
     assert r.status_code == 403 and "NOPE" in r.json()["detail"]
     r = export(li, seat["id"], person, externalPipelineId="P1")
-    assert r.status_code == 422 and "job" in r.json()["detail"]
+    assert r.status_code == 422 and "job" in r.json()["detail"][0]["msg"]
     assert export(li, seat["id"], "urn:li:person:ghost").status_code == 404
     li.control.patch(f"/seats/{seat['id']}", json={"active": False})
     assert export(li, seat["id"], person).status_code == 403

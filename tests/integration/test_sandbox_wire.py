@@ -205,8 +205,9 @@ def test_latency_is_added(li):
 
 
 def test_invalid_fault_settings_are_rejected(li):
-    response = li.control.put("/faults/x", json={"error_rate": 0.8, "drop_rate": 0.5})
+    response = li.control.put("/faults/x", json={"error_rate": 0.8, "drop_rate": 1.5})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "drop_rate"]
 
 
 def test_concurrent_api_writes_and_control_reads_stay_consistent(li):

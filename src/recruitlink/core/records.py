@@ -12,12 +12,14 @@ the pages link to them, so only absolute http(s) URLs are stored (no `javascript
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -48,6 +50,20 @@ Text = Annotated[str, StringConstraints(max_length=100_000)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
 Email = Annotated[str, StringConstraints(max_length=320)]
+
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+
+def rfc3339(value: Any) -> Any:
+    """Text as `format: date-time` says (RFC 3339, with its offset): pydantic alone also
+    takes a number (seconds since 1970), a bare date, or a time without its offset."""
+    if isinstance(value, datetime) or (isinstance(value, str) and RFC3339.fullmatch(value)):
+        return value
+    raise PydanticCustomError(
+        "date_time", "must be a date-time with its offset, as in 2024-05-01T09:30:00Z")
+
+
+DateTime = Annotated[datetime, BeforeValidator(rfc3339)]
 
 
 class _Strict(BaseModel):
@@ -83,8 +99,8 @@ def _check_storable(value: Any) -> None:
 
 class _Record(_Strict):
     id: ExternalId | None = None
-    created_at: datetime | None = None
-    modified_at: datetime | None = None
+    created_at: DateTime | None = None
+    modified_at: DateTime | None = None
 
 
 class Phone(_Strict):
@@ -178,8 +194,8 @@ class Job(_Record):
     status: Literal["open", "closed"] | None = None
     availability: Literal["public", "private"] | None = None
     confidential: bool | None = None
-    published_at: datetime | None = None
-    closed_at: datetime | None = None
+    published_at: DateTime | None = None
+    closed_at: DateTime | None = None
     apply_url: Url | None = None
     requisition_code: Str200 | None = None
     owner_id: ExternalId | None = None
@@ -198,7 +214,7 @@ class Application(_Record):
 class StageTransition(_Record):
     application_id: ExternalId | None = None
     stage: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    entered_at: datetime | None = None
+    entered_at: DateTime | None = None
 
 
 class InterviewFeedback(_Record):
@@ -261,7 +277,7 @@ class Interaction(_Record):
     user_id: ExternalId | None = None
     type: InteractionType | None = None
     direction: Literal["inbound", "outbound"] | None = None
-    occurred_at: datetime | None = None
+    occurred_at: DateTime | None = None
     subject: Str400 | None = None
     content: Text | None = None
     origin: Origin | None = None

@@ -10,9 +10,12 @@ from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
+from recruitlink.core.limits import LINKEDIN_LIMITS
 from recruitlink.core.restli import canonical
 
+from .control_errors import documented, install, invalid
 from .control_recruiter import build_recruiter_router
+from .control_types import MAX_ID, Contract, Id, Integer, Number, Positive, StrictBool
 from .customers import Customer
 from .directory import member as member_of
 from .faults import FaultSpec
@@ -23,7 +26,7 @@ from .seats import add_seat, change_seat
 from .state import Sandbox
 from .store import apps, integrations, members, pushes, records
 
-Page = Query(0, ge=0)
+Page = Query(0, ge=0, le=MAX_ID)
 Count = Query(50, ge=1, le=1000)
 
 
@@ -36,23 +39,24 @@ class StatusChange(BaseModel):
 
 class AppAccess(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    canMintTokens: bool
+    canMintTokens: StrictBool
 
 
 class ThrottleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    family: str | None = Field(None, description="A resource family; all when omitted")
-    perDay: int | None = Field(None, ge=1)
-    perMinute: int | None = Field(None, ge=1)
-    enabled: bool | None = None
+    family: str | None = Field(None, description="A resource family; all when omitted",
+                               json_schema_extra={"enum": [*LINKEDIN_LIMITS, None]})
+    perDay: Positive | None = None
+    perMinute: Positive | None = None
+    enabled: StrictBool | None = None
 
 
 class FaultChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    error_rate: float = Field(0.0, ge=0, le=1)
-    latency_ms: int = Field(0, ge=0, le=60_000)
-    latency_jitter_ms: int = Field(0, ge=0, le=60_000)
-    drop_rate: float = Field(0.0, ge=0, le=1)
+    error_rate: Number = Field(0.0, ge=0, le=1)
+    latency_ms: Integer = Field(0, ge=0, le=60_000)
+    latency_jitter_ms: Integer = Field(0, ge=0, le=60_000)
+    drop_rate: Number = Field(0.0, ge=0, le=1)
 
 
 class SeatAdd(BaseModel):
@@ -63,21 +67,21 @@ class SeatAdd(BaseModel):
 
 class SeatChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    active: bool | None = None
+    active: StrictBool | None = None
     person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
     emailAddress: str | None = Field(None, max_length=320)
 
 
 class ClockAdvance(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seconds: float = Field(gt=0, le=400 * 86400)
+    seconds: Number = Field(gt=0, le=400 * 86400)
 
 
 class SettingsChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    jobTaskDelay: float | None = Field(None, ge=0)
-    tokenTtl: int | None = Field(None, ge=1)
-    autoEnable: bool | None = None
+    jobTaskDelay: Number | None = Field(None, ge=0)
+    tokenTtl: Positive | None = None
+    autoEnable: StrictBool | None = None
 
 
 def _app_json(row: Any) -> dict[str, Any]:
@@ -114,11 +118,12 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         with store.tx() as conn:
             return [_app_json(r) for r in conn.execute(select(apps).order_by(apps.c.id))]
 
-    @control.get("/apps/{key}", summary="One application")
+    @control.get("/apps/{key}", summary="One application", responses=documented(404))
     async def get_app(key: str) -> dict[str, Any]:
         return _app_json(app_row(key))
 
-    @control.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app")
+    @control.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app",
+                   responses=documented(404))
     async def patch_app(key: str, change: AppAccess) -> dict[str, Any]:
         row = app_row(key)
         with store.tx() as conn:
@@ -138,7 +143,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                      "lastModifiedAt": r.last_modified_at} for r in conn.execute(query)]
 
     @control.post("/integrations/status",
-                  summary="Recruiter admin turns integrations on or off (sends the push)")
+                  summary="Recruiter admin turns integrations on or off (sends the push)",
+                  responses=documented(404))
     async def change_status(change: StatusChange) -> dict[str, Any]:
         try:
             changes = set_status(sandbox, context=change.integrationContext,
@@ -162,7 +168,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                               "deliveredAt": r.delivered_at} for r in rows]}
 
     # -- throttles, faults, clock, settings ------------------------------------------------
-    @control.get("/throttles", summary="Limits, and an app's usage when `app` is given")
+    @control.get("/throttles", summary="Limits, and an app's usage when `app` is given",
+                 responses=documented(404))
     async def get_throttles(app: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
                                "limits": {f: {"perDay": lim.per_day, "perMinute": lim.per_minute}
@@ -176,7 +183,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.put("/throttles", summary="Change limits (one family or all)")
     async def put_throttles(change: ThrottleChange) -> dict[str, Any]:
         if change.family is not None and change.family not in sandbox.throttles.limits:
-            raise HTTPException(422, f"unknown family {change.family}")
+            raise invalid(("body", "family"), f"unknown family {change.family}")
         targets = ([sandbox.throttles.limits[change.family]] if change.family
                    else list(sandbox.throttles.limits.values()))
         for limit in targets:
@@ -198,7 +205,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         try:
             sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            raise invalid(("body",), str(exc)) from exc
         return sandbox.faults.snapshot()
 
     @control.delete("/faults", summary="Stop injecting faults")
@@ -229,17 +236,17 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                 "autoEnable": cfg.auto_enable}
 
     # -- Recruiter seats (the customer's Recruiter admin) -------------------------------------
-    @control.post("/contracts/{contract}/seats", summary="Add a seat held by a member")
-    async def post_seat(contract: str, body: SeatAdd) -> dict[str, Any]:
-        if not contract.startswith("urn:li:contract:"):
-            raise HTTPException(422, "contract must be urn:li:contract:<id>")
+    @control.post("/contracts/{contract}/seats", summary="Add a seat held by a member",
+                  responses=documented(404))
+    async def post_seat(contract: Contract, body: SeatAdd) -> dict[str, Any]:
         try:
             return add_seat(sandbox, contract, body.person, body.emailAddress)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
 
-    @control.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat")
-    async def patch_seat(seat_id: int, body: SeatChange) -> dict[str, Any]:
+    @control.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat",
+                   responses=documented(404))
+    async def patch_seat(seat_id: Id, body: SeatChange) -> dict[str, Any]:
         try:
             return change_seat(sandbox, seat_id, active=body.active, person=body.person,
                                email=body.emailAddress)
@@ -266,7 +273,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return {"elements": page, "paging": {"start": start, "count": len(page),
                                              "total": len(rows)}}
 
-    @control.get("/members/{urn}", summary="One member")
+    @control.get("/members/{urn}", summary="One member", responses=documented(404))
     async def get_member(urn: str) -> dict[str, Any]:
         with store.tx() as conn:
             found = member_of(conn, urn)
@@ -321,7 +328,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
 
     @control.get("/organizations/{org}/candidates/{candidate_id}",
                  summary="A candidate as the In-ATS indicator shows it: notes, applications "
-                         "with stages, notes and feedback")
+                         "with stages, notes and feedback", responses=documented(404))
     async def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
         key = canonical({"atsCandidateId": candidate_id, "dataProvider": "ATS",
                          "integrationContext": org})
@@ -337,4 +344,5 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return view
 
     control.include_router(build_recruiter_router(sandbox))
+    install(control)
     return control

@@ -4,14 +4,17 @@ closure, the export picker and the admin settings."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from . import recruiter
+from .control_errors import documented, invalid
+from .control_types import MAX_ID, Contract, Id, Integer, StrictBool
 from .customers import customers_of_contract
 from .recruiter import RecruiterError
 from .state import Sandbox
@@ -19,12 +22,19 @@ from .store import exports
 from .visibility import export_targets
 
 PERSON = r"^urn:li:person:[A-Za-z0-9_-]+$"
+SettingName = Annotated[str, Path(pattern="^(" + "|".join(
+    re.escape(name) for name in recruiter.SETTING_DEFAULTS) + ")$")]
+ACTION_ERRORS = documented(403, 404, 409, 410, 429)
 T = TypeVar("T")
 
 
 class ExportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    seat: int = Field(ge=1, description="The exporting seat's id")
+    # A job or a pipeline, not both: the schema says so too.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"not": {
+        "required": ["externalJobPostingId", "externalPipelineId"],
+        "properties": {"externalJobPostingId": {"type": "string"},
+                       "externalPipelineId": {"type": "string"}}}})
+    seat: Integer = Field(ge=1, le=MAX_ID, description="The exporting seat's id")
     person: str = Field(pattern=PERSON)
     externalJobPostingId: str | None = Field(None, min_length=1, max_length=200)
     externalPipelineId: str | None = Field(None, min_length=1, max_length=200)
@@ -33,7 +43,7 @@ class ExportRequest(BaseModel):
 
 class InMailRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seat: int = Field(ge=1)
+    seat: Integer = Field(ge=1, le=MAX_ID)
     person: str = Field(pattern=PERSON)
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=8000)
@@ -43,12 +53,12 @@ class InMailRequest(BaseModel):
 class ReplyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=8000)
-    shareContactInfo: bool = False
+    shareContactInfo: StrictBool = False
 
 
 class NoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seat: int = Field(ge=1)
+    seat: Integer = Field(ge=1, le=MAX_ID)
     person: str = Field(pattern=PERSON)
     note: str = Field(min_length=1, max_length=8000)
     visibility: recruiter.Visibility = "ORGANIZATION"
@@ -69,6 +79,8 @@ def _act(action: Callable[[], T]) -> T:
     try:
         return action()
     except RecruiterError as exc:
+        if exc.status == 422:
+            raise invalid(("body",), exc.message) from exc
         raise HTTPException(exc.status, exc.message) from exc
 
 
@@ -76,8 +88,9 @@ def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
     router = APIRouter(prefix="/recruiter", tags=["Recruiter actions"])
 
     @router.get("/seats/{seat_id}/export-targets",
-                summary="The 1-Click Export picker: jobs or pipelines this seat may choose")
-    async def targets(seat_id: int) -> dict[str, Any]:
+                summary="The 1-Click Export picker: jobs or pipelines this seat may choose",
+                responses=ACTION_ERRORS)
+    async def targets(seat_id: Id) -> dict[str, Any]:
         def pick() -> dict[str, Any]:
             with sandbox.store.tx() as conn:
                 holder = recruiter.seat(conn, seat_id)
@@ -93,53 +106,60 @@ def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
         return _act(pick)
 
     @router.post("/exports", status_code=201,
-                 summary="A recruiter exports a member to the ATS/CRM (sends the push)")
+                 summary="A recruiter exports a member to the ATS/CRM (sends the push)",
+                 responses=ACTION_ERRORS)
     async def export(body: ExportRequest) -> dict[str, Any]:
         return _act(lambda: recruiter.export_member(
             sandbox, seat_id=body.seat, person=body.person, job=body.externalJobPostingId,
             pipeline=body.externalPipelineId, note=body.note))
 
     @router.get("/exports", summary="Exports made (inspection)")
-    async def list_exports(seat: int | None = None) -> dict[str, Any]:
+    async def list_exports(seat: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+                           ) -> dict[str, Any]:
         with sandbox.store.tx() as conn:
             query = select(exports).order_by(exports.c.exported_at, exports.c.request_id)
             if seat is not None:
                 query = query.where(exports.c.seat_id == seat)
             return {"elements": [recruiter.export_json(conn, r) for r in conn.execute(query)]}
 
-    @router.post("/inmails", status_code=201, summary="A recruiter sends an InMail")
+    @router.post("/inmails", status_code=201, summary="A recruiter sends an InMail",
+                 responses=ACTION_ERRORS)
     async def inmail(body: InMailRequest) -> dict[str, Any]:
         return _act(lambda: recruiter.send_inmail(
             sandbox, seat_id=body.seat, person=body.person, subject=body.subject,
             body=body.body, visibility=body.visibility))
 
     @router.post("/threads/{thread_id}/replies", status_code=201,
-                 summary="The member replies, optionally sharing contact info (stub profile)")
-    async def reply(thread_id: int, body: ReplyRequest) -> dict[str, Any]:
+                 summary="The member replies, optionally sharing contact info (stub profile)",
+                 responses=ACTION_ERRORS)
+    async def reply(thread_id: Id, body: ReplyRequest) -> dict[str, Any]:
         return _act(lambda: recruiter.reply(sandbox, thread_id=thread_id, body=body.body,
                                             share_contact_info=body.shareContactInfo))
 
-    @router.post("/notes", status_code=201, summary="A recruiter writes a note on a profile")
+    @router.post("/notes", status_code=201, summary="A recruiter writes a note on a profile",
+                 responses=ACTION_ERRORS)
     async def write_note(body: NoteRequest) -> dict[str, Any]:
         return _act(lambda: recruiter.write_note(sandbox, seat_id=body.seat,
                                                  person=body.person, note=body.note,
                                                  visibility=body.visibility))
 
-    @router.patch("/notes/{note_id}", summary="Edit a note")
-    async def edit_note(note_id: int, body: NoteChange) -> dict[str, Any]:
+    @router.patch("/notes/{note_id}", summary="Edit a note", responses=ACTION_ERRORS)
+    async def edit_note(note_id: Id, body: NoteChange) -> dict[str, Any]:
         return _act(lambda: recruiter.edit_note(sandbox, note_id, note=body.note,
                                                 visibility=body.visibility))
 
-    @router.delete("/notes/{note_id}", summary="Delete a note (leaves an active=false tombstone)")
-    async def delete_note(note_id: int) -> dict[str, Any]:
+    @router.delete("/notes/{note_id}", summary="Delete a note (leaves an active=false tombstone)",
+                   responses=ACTION_ERRORS)
+    async def delete_note(note_id: Id) -> dict[str, Any]:
         return _act(lambda: recruiter.delete_note(sandbox, note_id))
 
-    @router.post("/members/{person}/close", summary="The member closes their LinkedIn account")
+    @router.post("/members/{person}/close", summary="The member closes their LinkedIn account",
+                 responses=ACTION_ERRORS)
     async def close(person: str) -> dict[str, Any]:
         return _act(lambda: recruiter.close_account(sandbox, person))
 
     @router.get("/settings/{contract}", summary="A contract's Recruiter admin settings")
-    async def get_settings(contract: str) -> dict[str, Any]:
+    async def get_settings(contract: Contract) -> dict[str, Any]:
         with sandbox.store.tx() as conn:
             return {"contract": contract,
                     "organizations": [c.organization
@@ -147,8 +167,10 @@ def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
                     "settings": {name: recruiter.setting(conn, contract, name)
                                  for name in recruiter.SETTING_DEFAULTS}}
 
-    @router.put("/settings/{contract}/{name}", summary="Turn a contract setting ON or OFF")
-    async def put_setting(contract: str, name: str, body: SettingChange) -> dict[str, Any]:
+    @router.put("/settings/{contract}/{name}", summary="Turn a contract setting ON or OFF",
+                responses=ACTION_ERRORS)
+    async def put_setting(contract: Contract, name: SettingName,
+                          body: SettingChange) -> dict[str, Any]:
         _act(lambda: recruiter.set_setting(sandbox, contract, name, body.value))
         return await get_settings(contract)
 

@@ -28,15 +28,14 @@ class FaultSpec:
     """Added to every request."""
     latency_jitter_ms: int = 0
     drop_rate: float = 0.0
-    """Share of requests whose connection is closed before the response is complete."""
+    """Share of the requests not answered with an error whose connection is closed before
+    the response is complete (so any two rates from 0 to 1 go together)."""
 
     def validate(self) -> None:
         for name in ("error_rate", "drop_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
-        if self.error_rate + self.drop_rate > 1.0:
-            raise ValueError("error_rate + drop_rate must not exceed 1")
         if self.latency_ms < 0 or self.latency_jitter_ms < 0:
             raise ValueError("latency must not be negative")
 
@@ -99,7 +98,7 @@ class FaultMiddleware:
                 await self.app(scope, receive, _discard)
             await _send_error(send, status)
             return
-        if roll < spec.error_rate + spec.drop_rate:
+        if roll < spec.error_rate + spec.drop_rate * (1.0 - spec.error_rate):
             self.faults.injected["drop"] += 1
             captured: list[Message] = []
 

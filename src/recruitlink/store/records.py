@@ -155,6 +155,12 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
         for name in spec.required:
             if values.get(name) in (None, "") and name not in reported:
                 errors.append({"field": name, "reason": "is required"})
+                reported.add(name)
+        for name in spec.writable:  # null given for a field that always has a value
+            column = spec.table.c.get(name)
+            if (values.get(name) is None and name not in reported and column is not None
+                    and not column.nullable):
+                errors.append({"field": name, "reason": "must not be null"})
         if spec.check is not None and not errors:
             errors.extend({"field": f, "reason": r} for f, r in spec.check(values))
         created_at = (to_millis(given["created_at"]) if given.get("created_at") is not None

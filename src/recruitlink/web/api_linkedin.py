@@ -22,6 +22,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
 from recruitlink.store.tenants import Tenant
 
+from .api import ErrorBody
 from .auth import ApiError, current_tenant
 from .params import RowId
 
@@ -52,7 +53,12 @@ class PollRequest(BaseModel):
 
 
 class PurgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # One member, or all of them: the schema says so too, so that clients can check it.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [
+        {"required": ["person"], "properties": {"person": {"type": "string"},
+                                                "all": {"const": False}}},
+        {"required": ["all"], "properties": {"person": {"type": "null"},
+                                             "all": {"const": True}}}]})
     person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]{1,80}$")
     all: bool = False
 
@@ -65,8 +71,20 @@ def _connected(request: Request, tenant: Tenant) -> None:
                            [{"field": "tenant", "reason": "not connected to LinkedIn"}])
 
 
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=`: the error answers an operation can give, in the API's one error shape."""
+    return {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
+
+
+ERRORS = {401: "No API key, or an unknown or revoked one", 404: "Not found",
+          409: "Not possible in the tenant's state (not connected, a poll running, …)",
+          422: "Invalid parameters or body", 429: "Polled too recently; see Retry-After",
+          502: "LinkedIn answered with an error"}
+
+
 def build_linkedin_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1/linkedin", tags=["linkedin"])
+    router = APIRouter(prefix="/api/v1/linkedin", tags=["linkedin"],
+                       responses=errors(401, 422))
 
     @router.get("/seats", summary="Recruiter seats and the ATS user each maps to")
     def list_seats(request: Request, tenant: TenantDep) -> dict[str, Any]:
@@ -83,7 +101,8 @@ def build_linkedin_router() -> APIRouter:
             "warning": ("unmapped: its InMails and notes will not be synced"
                         if r.active and r.user is None else None)} for r in rows]}
 
-    @router.put("/seats/{seat}/user", summary="Map a seat to an ATS user (or unmap it)")
+    @router.put("/seats/{seat}/user", summary="Map a seat to an ATS user (or unmap it)",
+                responses=errors(404))
     def put_mapping(seat: str, body: SeatMapping, request: Request,
                     tenant: TenantDep) -> dict[str, Any]:
         try:
@@ -94,7 +113,8 @@ def build_linkedin_router() -> APIRouter:
                            [{"field": field, "reason": str(exc).split(": ", 1)[-1]}]) from exc
         return {"seat": seat, "user": body.user}
 
-    @router.post("/poll", summary="Read LinkedIn now (seats, InMails, notes, stubs, closures)")
+    @router.post("/poll", summary="Read LinkedIn now (seats, InMails, notes, stubs, closures)",
+                 responses=errors(409, 429, 502))
     async def poll(request: Request, tenant: TenantDep,
                    body: PollRequest | None = None) -> dict[str, Any]:
         _connected(request, tenant)
@@ -131,7 +151,8 @@ def build_linkedin_router() -> APIRouter:
             "receivedAt": r.received_at, "processedAt": r.processed_at} for r in rows],
             "next": rows[-1].id if len(rows) == limit else None}
 
-    @router.post("/events/{event_id}/replay", summary="Queue a failed push again")
+    @router.post("/events/{event_id}/replay", summary="Queue a failed push again",
+                 responses=errors(404, 409))
     def replay(event_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
         runtime = _runtime(request)
         with runtime.store.db.write() as conn:
@@ -149,7 +170,8 @@ def build_linkedin_router() -> APIRouter:
         return {"id": event_id, "status": "pending"}
 
     @router.post("/closed-members/purge",
-                 summary="Delete the candidates of members who closed their LinkedIn account")
+                 summary="Delete the candidates of members who closed their LinkedIn account",
+                 responses=errors(404))
     def purge(body: PurgeRequest, request: Request, tenant: TenantDep) -> dict[str, Any]:
         if (body.person is None) == (not body.all):
             raise ApiError(422, "give person or all=true",

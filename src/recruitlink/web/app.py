@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink import __version__
+from recruitlink.core.routing import allowed_methods
 from recruitlink.crypto import secret_box
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.runtime.background import BackgroundRunner
@@ -29,7 +30,7 @@ from recruitlink.runtime.queue import TaskQueue, ensure_schema, uses_procrastina
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 
-from .api import PREFIX, JSONResponse, build_router, field_errors
+from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
 from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
 from .headers import SecurityHeaders
@@ -89,17 +90,22 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         errors: list[dict[str, str]] = []
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             message = f"no such endpoint: {request.url.path}"
             errors = [{"field": "path", "reason": message}]
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
             errors = [{"field": "method", "reason": message}]
+            allowed = allowed_methods(request.app.router.routes, request.scope)
+            if allowed:
+                headers["Allow"] = allowed
         elif exc.status_code == 400:  # FastAPI could not read the body (not UTF-8, …)
             why = parse_failure(exc.__cause__) if exc.__cause__ is not None else None
             message = f"body {why}" if why else message
             errors = [{"field": "body", "reason": why or message}]
         body = error_body(exc.status_code, message, errors)
+        return JSONResponse(body, exc.status_code, headers=headers)
     return JSONResponse(body, exc.status_code, headers=exc.headers)
 
 
@@ -128,6 +134,32 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = field_errors(details, strip=("body", "query", "path", "header", "cookie"),
                           whole="body")
     return JSONResponse(error_body(422, describe(errors), errors), 422)
+
+
+ERROR_BODY = {"application/json": {"schema": {
+    "$ref": f"#/components/schemas/{ErrorBody.__name__}"}}}
+
+
+def document_errors(app: FastAPI) -> None:
+    """The OpenAPI description says what `on_validation_error` answers: 400
+    `malformed_json` on every operation that reads a body, and every 422 in the API's
+    error shape (FastAPI documents its own `HTTPValidationError` where no route says)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if "requestBody" in operation:
+                    responses.setdefault("400", {
+                        "description": "`malformed_json`: the body is not JSON (or not UTF-8)",
+                        "content": ERROR_BODY})
+                if "422" in responses:
+                    responses["422"]["content"] = ERROR_BODY
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -215,6 +247,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(PageError, page_error)
     app.include_router(build_pages_router(settings, the_store))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    document_errors(app)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
     def healthz() -> JSONResponse:

@@ -23,9 +23,12 @@ from recruitlink.inbound import inbox
 from recruitlink.store import Store
 
 from . import json_input
+from .api import ErrorBody
 from .auth import error_body
 
 MAX_PUSH_BYTES = 64 * 1024
+REFUSALS = {400: "Not a push (not a JSON object with a known type and a requestId)",
+            401: "Unknown callback URL or bad signature", 413: "Larger than a push can be"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -58,7 +61,9 @@ def build_push_router(store: Store, box: SecretBox,
                       notify: Callable[[], None] = lambda: None) -> APIRouter:
     router = APIRouter(tags=["LinkedIn push"])
 
-    @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)")
+    @router.post("/linkedin/push/{token}", summary="LinkedIn push notifications (signed)",
+                 responses={status: {"model": ErrorBody, "description": description}
+                            for status, description in REFUSALS.items()})
     async def receive(token: str, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_PUSH_BYTES:
