@@ -96,9 +96,14 @@ def load_ledger(conn: Connection, tenant_id: int,
 
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
                   milestone: str | None, items: Sequence[Item],
-                  cursor_after: int | None, now_ms: int, attempts: int = 1) -> int:
+                  cursor_after: int | None, now_ms: int, attempts: int = 1,
+                  not_sent: Mapping[tuple[str, int], str] | None = None) -> int:
     """Record a batch and its items (with their LinkedIn keys) before anything is sent.
-    `attempts`: 0 for a batch prepared ahead of its turn (`start_attempt` counts its send)."""
+    `attempts`: 0 for a batch prepared ahead of its turn (`start_attempt` counts its send).
+    `not_sent`: the records this batch will not send, with the outcome already decided
+    (rejected, skipped, excluded): they never reach LinkedIn, so a crash's recovery has
+    nothing of theirs to undo there."""
+    not_sent = not_sent or {}
     batch_id = conn.execute(sync_batches.insert().values(
         tenant_id=tenant_id, run_id=run_id, milestone=milestone, status="prepared",
         records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=attempts)
@@ -108,7 +113,8 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
         conn.execute(sync_batch_items.insert(), [
             {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
              "action": item.action, "external_id": item.external_id,
-             "resource": item.resource, "li_key": item.li_key}
+             "resource": item.resource, "li_key": item.li_key,
+             "outcome": not_sent.get((item.entity, item.entity_id))}
             for item in unique.values()])
     return int(batch_id)
 
@@ -127,6 +133,13 @@ class PreparedItem:
     external_id: str
     resource: str
     li_key: dict[str, Any] | None
+    outcome: str | None = None
+    """Set at prepare time for a record the batch does not send."""
+
+    @property
+    def maybe_sent(self) -> bool:
+        """The crashed batch may have put this record on LinkedIn."""
+        return self.outcome is None and self.action == "upsert"
 
 
 @dataclass
@@ -145,7 +158,7 @@ def prepared_batches(conn: Connection, tenant_id: int) -> list[Prepared]:
     out = []
     for batch in batches:
         items = [PreparedItem(r.entity, r.entity_id, r.action, r.external_id, r.resource,
-                              dict(r.li_key) if r.li_key else None)
+                              dict(r.li_key) if r.li_key else None, r.outcome)
                  for r in conn.execute(select(sync_batch_items).where(
                      sync_batch_items.c.batch_id == batch.id))]
         out.append(Prepared(batch.id, batch.run_id, batch.milestone, batch.cursor_after, items))
