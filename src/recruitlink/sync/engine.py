@@ -253,7 +253,16 @@ class SyncEngine:
             on_step: Callable[[StepReport], None] | None = None,
             until_done: bool = False) -> StepReport:
         """Step until `stop()`; with `until_done`, also return once the historical run is done
-        and nothing is pending. Transient errors are retried; a terminal one ends the loop."""
+        and nothing is pending. Transient errors are retried; a terminal one ends the loop.
+        However it ends (normally, stopped, or by an exception such as KeyboardInterrupt),
+        the tenant's lease is let go, so the next process does not wait for it to expire."""
+        try:
+            return self._run(tenant_id, stop=stop, on_step=on_step, until_done=until_done)
+        finally:
+            self.release_lease(tenant_id)
+
+    def _run(self, tenant_id: int, *, stop: Callable[[], bool],
+             on_step: Callable[[StepReport], None] | None, until_done: bool) -> StepReport:
         last = StepReport("idle")
         failures = 0
         while not stop():
@@ -348,6 +357,11 @@ class SyncEngine:
     def release_lease(self, tenant_id: int) -> None:
         with self.store.db.write() as conn:
             ledger.release_lease(conn, tenant_id, self.owner)
+
+    def release_leases(self) -> None:
+        """Let go of every tenant's lease this engine holds (its process is stopping)."""
+        with self.store.db.write() as conn:
+            ledger.release_leases(conn, self.owner)
 
     def _paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
