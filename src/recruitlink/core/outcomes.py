@@ -20,7 +20,9 @@ class EntityOutcome:
 
 def classify(status: int, message: str = "", *, deleting: bool = False) -> EntityOutcome:
     """2xx: synced. 429 and 5xx: retryable. Other 4xx: rejected with LinkedIn's message, except
-    that deleting something LinkedIn no longer has (404) is what a delete wants."""
+    that deleting something LinkedIn no longer has (404) is what a delete wants: "already
+    gone" is a success. Used for an entity's status in a batch answer and for a whole call
+    LinkedIn refused alike."""
     if 200 <= status < 300:
         return EntityOutcome("synced", status)
     if deleting and status == 404:

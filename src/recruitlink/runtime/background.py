@@ -30,6 +30,18 @@ class BackgroundRunner(WorkLoop):
         self._poll_retry_at: dict[int, tuple[float, int]] = {}
         self._sync_retry_at: dict[int, tuple[float, int]] = {}
 
+    def _loop(self) -> None:
+        try:
+            super()._loop()
+        finally:
+            # The server is stopping: the leases of the tenants this runner was stepping
+            # go at once, not when they expire.
+            if self.sync:
+                try:
+                    self.runtime.engine.release_leases()
+                except Exception:
+                    log.exception("could not release the sync leases")
+
     def run_once(self) -> bool:
         """One step of each tenant's sync, then the due pollers; True if anything was done."""
         worked = False

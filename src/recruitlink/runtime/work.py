@@ -69,15 +69,16 @@ def sync_slice(engine: SyncEngine, tenant_id: int, *, seconds: float) -> Slice:
     next tenant in the queue gets its turn: one huge backfill cannot starve the others."""
     deadline = time.monotonic() + seconds
     steps = records = 0
-    while True:
-        report = sync_step(engine, tenant_id)
-        steps += 1
-        records += report.records
-        if report.kind in RESTING:
-            return Slice(steps, records, report)
-        if time.monotonic() >= deadline:
-            engine.release_lease(tenant_id)
-            return Slice(steps, records, report)
+    try:
+        while True:
+            report = sync_step(engine, tenant_id)
+            steps += 1
+            records += report.records
+            if report.kind in RESTING or time.monotonic() >= deadline:
+                return Slice(steps, records, report)
+    finally:
+        # However the slice ends (paused, failed, the job cancelled), its job ends with it.
+        engine.release_lease(tenant_id)
 
 
 @dataclass

@@ -475,6 +475,11 @@ sync_leases = Table(
     Column("tenant_id", Id, primary_key=True),
     Column("owner", String(100), nullable=False),
     Column("expires_at", Millis, nullable=False),
+    # The holding process (recruitlink.processes): a holder gone from this host is taken
+    # over at once instead of waiting for `expires_at`. Released leases have no row.
+    Column("holder_host", String(255), nullable=True),
+    Column("holder_pid", Integer, nullable=True),
+    Column("holder_started", String(100), nullable=True),
 )
 
 

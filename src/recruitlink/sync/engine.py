@@ -122,6 +122,15 @@ class _Work:
     def items(self) -> list[Item]:
         return [*self.send, *self.rejected, *self.skipped, *self.excluded]
 
+    def not_sent(self) -> dict[tuple[str, int], str]:
+        """The records none of whose items is sent, with their outcome (for the write-ahead
+        batch: a crash's recovery leaves them alone)."""
+        sending = {(i.entity, i.entity_id) for i in self.send}
+        return {(i.entity, i.entity_id): outcome
+                for outcome, items in (("rejected", self.rejected), ("skipped", self.skipped),
+                                       ("excluded", self.excluded))
+                for i in items if (i.entity, i.entity_id) not in sending}
+
 
 # A change to one record changes the payloads of others, or their exclusion.
 _DEPENDENTS_ON_CHANGE = {
@@ -244,7 +253,16 @@ class SyncEngine:
             on_step: Callable[[StepReport], None] | None = None,
             until_done: bool = False) -> StepReport:
         """Step until `stop()`; with `until_done`, also return once the historical run is done
-        and nothing is pending. Transient errors are retried; a terminal one ends the loop."""
+        and nothing is pending. Transient errors are retried; a terminal one ends the loop.
+        However it ends (normally, stopped, or by an exception such as KeyboardInterrupt),
+        the tenant's lease is let go, so the next process does not wait for it to expire."""
+        try:
+            return self._run(tenant_id, stop=stop, on_step=on_step, until_done=until_done)
+        finally:
+            self.release_lease(tenant_id)
+
+    def _run(self, tenant_id: int, *, stop: Callable[[], bool],
+             on_step: Callable[[StepReport], None] | None, until_done: bool) -> StepReport:
         last = StepReport("idle")
         failures = 0
         while not stop():
@@ -339,6 +357,11 @@ class SyncEngine:
     def release_lease(self, tenant_id: int) -> None:
         with self.store.db.write() as conn:
             ledger.release_lease(conn, tenant_id, self.owner)
+
+    def release_leases(self) -> None:
+        """Let go of every tenant's lease this engine holds (its process is stopping)."""
+        with self.store.db.write() as conn:
+            ledger.release_leases(conn, self.owner)
 
     def _paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
@@ -584,7 +607,9 @@ class SyncEngine:
                  sender: Sender) -> StepReport:
         with self.store.db.write() as conn:  # a re-send, counted in the sync log
             ledger.start_attempt(conn, batch.id)
-        sent = {(i.entity, i.entity_id): i for i in batch.items if i.action == "upsert"}
+        # Only what the crashed send may have put on LinkedIn: a record the batch was not
+        # going to send (rejected, skipped, excluded) has nothing there to delete.
+        sent = {(i.entity, i.entity_id): i for i in batch.items if i.maybe_sent}
         refs = [(i.entity, i.entity_id) for i in batch.items]
         # The batch's own streams only: a job's posting and its ACLs go in different batches
         # of the historical sync. (A job's ACL records stand for the job: see `_work`.)
@@ -746,7 +771,7 @@ class SyncEngine:
             batch_ids = [ledger.prepare_batch(
                 conn, tenant_id=info.tenant_id, run_id=None, milestone=None, items=part.items,
                 cursor_after=cursor_after if n == len(parts) - 1 else None, now_ms=now,
-                attempts=0) for n, part in enumerate(parts)]
+                attempts=0, not_sent=part.not_sent()) for n, part in enumerate(parts)]
         total = StepReport("continuous", tally=Tally())
         for n, (batch_id, part) in enumerate(zip(batch_ids, parts, strict=True)):
             try:
@@ -775,7 +800,8 @@ class SyncEngine:
             with self.store.db.write() as conn:
                 batch_id = ledger.prepare_batch(conn, tenant_id=info.tenant_id, run_id=run_id,
                                                 milestone=milestone, items=work.items,
-                                                cursor_after=cursor_after, now_ms=now)
+                                                cursor_after=cursor_after, now_ms=now,
+                                                not_sent=work.not_sent())
         sender.start_batch()
         calls_before = sender.stats.calls
         try:

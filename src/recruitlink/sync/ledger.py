@@ -13,13 +13,16 @@ a FAILED task falls back to what LinkedIn still holds (`task_failed`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from recruitlink import processes
+from recruitlink.processes import ProcessId
 from recruitlink.store.schema import (
     sync_batch_items,
     sync_batches,
@@ -32,6 +35,8 @@ from recruitlink.store.schema import (
 
 from .items import Item
 from .sender import ItemResult
+
+log = logging.getLogger(__name__)
 
 LIVE_STATES = ("synced", "submitted")
 """Ledger states meaning LinkedIn holds the record."""
@@ -96,9 +101,14 @@ def load_ledger(conn: Connection, tenant_id: int,
 
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
                   milestone: str | None, items: Sequence[Item],
-                  cursor_after: int | None, now_ms: int, attempts: int = 1) -> int:
+                  cursor_after: int | None, now_ms: int, attempts: int = 1,
+                  not_sent: Mapping[tuple[str, int], str] | None = None) -> int:
     """Record a batch and its items (with their LinkedIn keys) before anything is sent.
-    `attempts`: 0 for a batch prepared ahead of its turn (`start_attempt` counts its send)."""
+    `attempts`: 0 for a batch prepared ahead of its turn (`start_attempt` counts its send).
+    `not_sent`: the records this batch will not send, with the outcome already decided
+    (rejected, skipped, excluded): they never reach LinkedIn, so a crash's recovery has
+    nothing of theirs to undo there."""
+    not_sent = not_sent or {}
     batch_id = conn.execute(sync_batches.insert().values(
         tenant_id=tenant_id, run_id=run_id, milestone=milestone, status="prepared",
         records=len(items), cursor_after=cursor_after, created_at=now_ms, attempts=attempts)
@@ -108,7 +118,8 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
         conn.execute(sync_batch_items.insert(), [
             {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
              "action": item.action, "external_id": item.external_id,
-             "resource": item.resource, "li_key": item.li_key}
+             "resource": item.resource, "li_key": item.li_key,
+             "outcome": not_sent.get((item.entity, item.entity_id))}
             for item in unique.values()])
     return int(batch_id)
 
@@ -127,6 +138,13 @@ class PreparedItem:
     external_id: str
     resource: str
     li_key: dict[str, Any] | None
+    outcome: str | None = None
+    """Set at prepare time for a record the batch does not send."""
+
+    @property
+    def maybe_sent(self) -> bool:
+        """The crashed batch may have put this record on LinkedIn."""
+        return self.outcome is None and self.action == "upsert"
 
 
 @dataclass
@@ -145,7 +163,7 @@ def prepared_batches(conn: Connection, tenant_id: int) -> list[Prepared]:
     out = []
     for batch in batches:
         items = [PreparedItem(r.entity, r.entity_id, r.action, r.external_id, r.resource,
-                              dict(r.li_key) if r.li_key else None)
+                              dict(r.li_key) if r.li_key else None, r.outcome)
                  for r in conn.execute(select(sync_batch_items).where(
                      sync_batch_items.c.batch_id == batch.id))]
         out.append(Prepared(batch.id, batch.run_id, batch.milestone, batch.cursor_after, items))
@@ -463,21 +481,40 @@ def advance_milestone(conn: Connection, run_id: int, name: str, *, cursor: int, 
 
 
 def acquire_lease(conn: Connection, tenant_id: int, owner: str, now_ms: int,
-                  ttl_ms: int) -> bool:
-    """Take or renew the tenant's lease; False while another live process holds it."""
-    insert = _insert(conn)
-    stmt = insert(sync_leases).values(tenant_id=tenant_id, owner=owner,
-                                      expires_at=now_ms + ttl_ms)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tenant_id"], set_={"owner": owner, "expires_at": now_ms + ttl_ms},
-        where=(sync_leases.c.owner == owner) | (sync_leases.c.expires_at < now_ms))
-    conn.execute(stmt)
-    holder = conn.execute(select(sync_leases.c.owner).where(
-        sync_leases.c.tenant_id == tenant_id)).scalar()
-    return bool(holder == owner)
+                  ttl_ms: int, holder: ProcessId | None = None) -> bool:
+    """Take or renew the tenant's lease; False while another live process holds it.
+    `holder`: the process taking it (default: this one). A lease whose holder is gone from
+    this host is taken over at once; any other holder keeps it until it expires."""
+    holder = holder or processes.current()
+    values = {"owner": owner, "expires_at": now_ms + ttl_ms, "holder_host": holder.host,
+              "holder_pid": holder.pid, "holder_started": holder.started}
+    stmt = _insert(conn)(sync_leases).values(tenant_id=tenant_id, **values)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["tenant_id"], set_=values,
+        where=(sync_leases.c.owner == owner) | (sync_leases.c.expires_at < now_ms)))
+    row = conn.execute(select(sync_leases).where(sync_leases.c.tenant_id == tenant_id)).one()
+    if row.owner == owner:
+        return True
+    held_by = processes.ProcessId(row.holder_host, row.holder_pid, row.holder_started)
+    if not processes.is_gone(held_by):
+        return False
+    # Taken from exactly that holder: another process may have taken it over meanwhile.
+    taken = conn.execute(update(sync_leases).where(
+        sync_leases.c.tenant_id == tenant_id, sync_leases.c.owner == row.owner,
+        sync_leases.c.holder_host == row.holder_host, sync_leases.c.holder_pid == row.holder_pid,
+        sync_leases.c.holder_started == row.holder_started).values(**values)).rowcount
+    if taken:
+        log.info("tenant %s: took over the sync lease of %s (pid %s on this host is gone)",
+                 tenant_id, row.owner, row.holder_pid)
+    return bool(taken)
 
 
 def release_lease(conn: Connection, tenant_id: int, owner: str) -> None:
-    conn.execute(update(sync_leases).where(sync_leases.c.tenant_id == tenant_id,
-                                           sync_leases.c.owner == owner)
-                 .values(expires_at=0))
+    """Let go of the tenant's lease (if this owner holds it): the next process starts at once."""
+    conn.execute(delete(sync_leases).where(sync_leases.c.tenant_id == tenant_id,
+                                           sync_leases.c.owner == owner))
+
+
+def release_leases(conn: Connection, owner: str) -> None:
+    """Let go of every tenant's lease this owner holds (a runner stopping)."""
+    conn.execute(delete(sync_leases).where(sync_leases.c.owner == owner))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recruitlink.core.limits import family_of
-from recruitlink.core.outcomes import EntityOutcome
+from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
 from recruitlink.errors import (
     LinkedInRequestError,
@@ -114,8 +114,12 @@ class Sender:
             try:
                 outcomes: BatchOutcomes = self._call(resource, len(batch), send)
             except LinkedInRequestError as exc:
+                # The whole call refused: each record's outcome by the same rule as an entity
+                # status (a DELETE answered 404, e.g. under a parent LinkedIn does not hold,
+                # finds the records already gone).
+                whole = classify(exc.status or 400, exc.message, deleting=action == "delete")
                 for i in pending:
-                    results[indexes[i]] = ItemResult("rejected", exc.message, exc.status)
+                    results[indexes[i]] = ItemResult(whole.verdict, exc.message, exc.status)
                 return
             self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
             retry = []
