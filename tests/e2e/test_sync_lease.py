@@ -48,7 +48,7 @@ class Ats:
                         RECRUITLINK_LINKEDIN_API_URL=url, RECRUITLINK_LINKEDIN_OAUTH_URL=url,
                         RECRUITLINK_PARTNER_CLIENT_ID="lease-partner",
                         RECRUITLINK_PARTNER_CLIENT_SECRET="lease-secret",
-                        RECRUITLINK_SECRET_KEY="lease-test-key",
+                        RECRUITLINK_SECRET_KEY="lease-test-key-at-least-32-characters-long",
                         RECRUITLINK_JOB_TASK_POLL_SECONDS="0")
         settings = Settings(**{k[len("RECRUITLINK_"):].lower(): v for k, v in self.env.items()
                                if k.startswith("RECRUITLINK_")})

@@ -36,7 +36,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
 )
 from tests.support.servers import serve
 
-KEY = "url-safety-browser-key"
+KEY = "url-safety-browser-key-at-least-32-characters"
 PASSWORD = "correct horse battery"
 ORG = "urn:li:organization:7777"
 CONTRACT = "urn:li:contract:3001"

@@ -141,8 +141,9 @@ ERROR_BODY = {"application/json": {"schema": {
 
 
 def document_errors(app: FastAPI) -> None:
-    """The OpenAPI description says what `on_validation_error` answers: 400
-    `malformed_json` on every operation that reads a body, and every 422 in the API's
+    """The OpenAPI description says what `on_validation_error` and the `InputGuard` in front
+    of every route answer: 400 for a NUL in a query parameter (and `malformed_json` where
+    there is a body), 404 for a NUL in a path with parameters, and every 422 in the API's
     error shape (FastAPI documents its own `HTTPValidationError` where no route says)."""
     generate = app.openapi
 
@@ -151,9 +152,14 @@ def document_errors(app: FastAPI) -> None:
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation["responses"]
+                reasons = ["a query parameter holds a NUL character"]
                 if "requestBody" in operation:
-                    responses.setdefault("400", {
-                        "description": "`malformed_json`: the body is not JSON (or not UTF-8)",
+                    reasons.append("`malformed_json`: the body is not JSON (or not UTF-8)")
+                responses.setdefault("400", {"description": "; ".join(reasons),
+                                             "content": ERROR_BODY})
+                if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+                    responses.setdefault("404", {
+                        "description": "no such record, or a path holding a NUL character",
                         "content": ERROR_BODY})
                 if "422" in responses:
                     responses["422"]["content"] = ERROR_BODY
