@@ -156,14 +156,13 @@ def build_linkedin_router() -> APIRouter:
     def replay(event_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
         runtime = _runtime(request)
         with runtime.store.db.write() as conn:
-            owner = conn.execute(select(inbox_events.c.tenant_id).where(
-                inbox_events.c.id == event_id)).scalar()
-            if owner != tenant.id:
-                raise ApiError(404, f"no push {event_id}", [{"field": "event_id",
-                                                              "reason": "not found"}])
-            if not inbox.replay(conn, event_id, now_ms()):
-                raise ApiError(409, "only a failed push can be replayed",
-                               [{"field": "event_id", "reason": "not failed"}])
+            replayed = inbox.replay_for(conn, tenant.id, event_id, now_ms())
+        if replayed == "missing":
+            raise ApiError(404, f"no push {event_id}", [{"field": "event_id",
+                                                          "reason": "not found"}])
+        if replayed == "not failed":
+            raise ApiError(409, "only a failed push can be replayed",
+                           [{"field": "event_id", "reason": "not failed"}])
         worker = getattr(request.app.state, "inbound", None)
         if worker is not None:
             worker.notify()
