@@ -27,7 +27,7 @@ from .recruiter import RecruiterError, Seat
 from .session import active_seats, csrf_ok, csrf_token, sign_in, sign_out, signed_in_member
 from .state import Sandbox
 from .store import exports, integrations, members, prospect_notes, seats, threads
-from .visibility import export_targets
+from .visibility import export_targets, matching
 
 HERE = Path(__file__).parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -355,19 +355,15 @@ def _search(conn: Connection, q: str) -> list[dict[str, Any]]:
 
 def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
              find: str = "") -> dict[str, Any] | None:
-    """The Export picker: the seat's jobs (ATS) or pipelines (CRM), those whose name or id
-    contains `find` (SmartRecruiters: type a job's name; Beamery: search pools and vacancies
-    by name or by vacancy id)."""
+    """The Export picker: the seat's jobs (ATS) or pipelines (CRM) matching `find`."""
     try:
         customer, itype = recruiter.export_customer(conn, seat)
     except RecruiterError as exc:
         return {"disabled": exc.message}
     kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
     used = recruiter.exports_this_month(conn, seat.id, now)
-    wanted = find.strip().lower()
-    options = [t for t in export_targets(conn, customer, seat.person, seat.email, now)
-               if t["type"] == kind and (wanted in str(t["title"]).lower()
-                                         or wanted in str(t["id"]).lower())]
+    options = matching([t for t in export_targets(conn, customer, seat.person, seat.email, now)
+                        if t["type"] == kind], find)
     return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS", "find": find,
             "options": options,
             "left": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used),
