@@ -148,7 +148,8 @@ def build_linkedin_router() -> APIRouter:
         return {"events": [{
             "id": r.id, "type": r.type, "requestId": r.request_id, "status": r.status,
             "outcome": r.outcome, "reason": r.reason, "attempts": r.attempts,
-            "receivedAt": r.received_at, "processedAt": r.processed_at} for r in rows],
+            "receivedAt": r.received_at, "processedAt": r.processed_at,
+            "seat": r.seat, "export": r.details} for r in rows],
             "next": rows[-1].id if len(rows) == limit else None}
 
     @router.post("/events/{event_id}/replay", summary="Queue a failed push again",
