@@ -1,7 +1,8 @@
 """A refused export, walked in Debian's Chromium (issue 15: "A recruiter is never told an
 export failed"). Rita exports a member into a job twice and a confidential candidate from the
 sandbox's LinkedIn Recruiter page, which says only "Sent to your ATS"; then, signed in to
-recruitlink, she finds both refusals and their reasons under "My LinkedIn exports", and the
+recruitlink, her candidates page tells her two were not taken, and she finds both refusals
+and their reasons under "My LinkedIn exports", and the
 admin sees them on Integrations -> LinkedIn -> Exports with the exporting recruiter.
 
 Screenshots go to artifacts/screenshots/exports_<step>.png.
@@ -96,6 +97,9 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     ours = page.context.new_page()
     ours.set_default_timeout(30_000)
     sign_in(ours, server, tenant.slug, wired["seat"]["emailAddress"])
+    landing = ours.locator("#refused-exports")
+    assert "2 of your LinkedIn exports were not taken" in landing.inner_text()
+    shot(ours, "03a_candidates_notice")
     ours.get_by_role("link", name="My LinkedIn exports").click()
     refused = ours.locator("tr.outcome-refused")
     assert refused.count() == 2

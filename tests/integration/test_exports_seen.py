@@ -138,6 +138,12 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert len(rows) == 3
     assert "candidate is confidential" in rows[0] and "already in process for job J1" in rows[1]
     assert f'href="/t/{tenant.slug}/linkedin-exports"' in mine.text  # in the navigation
+    # Her candidates page (where she lands) says so, with a link to the reasons.
+    landing = rita.get(f"/t/{tenant.slug}/candidates").text
+    notice = re.search(r'id="refused-exports">(.*?)</p>', landing, flags=re.S)
+    assert notice and "2" in notice.group(1) and "not taken" in notice.group(1), landing
+    assert "linkedin-exports?result=problem" in notice.group(1)
+    assert 'id="refused-exports"' not in admin.get(f"/t/{tenant.slug}/candidates").text
     # A recruiter sees their own exports, not the admin page (nor any Replay button).
     assert rita.get(f"/t/{tenant.slug}/integrations/linkedin/exports").status_code == 403
     assert "Replay" not in mine.text

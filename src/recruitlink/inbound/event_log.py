@@ -13,6 +13,9 @@ from sqlalchemy import Connection, and_, select
 from recruitlink.store.schema import candidates, inbox_events, linkedin_seats, users
 
 PAGE_SIZE = 50
+RECENT_MS = 7 * 86_400_000
+"""How far back the recruiter's notice of refused exports looks."""
+NOTICE_CAP = 100
 TYPES = (("", "Any push"), ("EXPORT_CANDIDATE_PROFILE", "Exports"),
          ("INTEGRATION_STATUS_CHANGE", "Integration status changes"))
 RESULTS = (("", "Any outcome"), ("problem", "Refused or failed"),
@@ -123,3 +126,15 @@ def _row(r: Any) -> dict[str, Any]:
             "job": details.get("job"), "pipeline": details.get("pipeline"),
             "exporter": details.get("exporter"), "candidate": r.candidate,
             "replayable": r.status == "failed"}
+
+
+def recent_refusals(conn: Connection, tenant_id: int, user_id: int, now_ms: int) -> int:
+    """How many exports of the seats mapped to this user were refused or failed in the last
+    week (at most NOTICE_CAP): the recruiter's notice on their candidates page."""
+    e, s = inbox_events.c, linkedin_seats.c
+    query = (select(e.id).select_from(inbox_events.join(
+        linkedin_seats, and_(s.tenant_id == e.tenant_id, s.seat == e.seat)))
+        .where(e.tenant_id == tenant_id, s.user_id == user_id,
+               e.received_at >= now_ms - RECENT_MS, _result_condition("problem"))
+        .limit(NOTICE_CAP))
+    return len(conn.execute(query).all())
