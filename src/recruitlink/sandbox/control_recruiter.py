@@ -97,7 +97,7 @@ def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
             with sandbox.store.tx() as conn:
                 holder = recruiter.seat(conn, seat_id)
                 customer, itype = recruiter.export_customer(conn, holder)
-                found = export_targets(conn, customer, holder.person, holder.email,
+                found = export_targets(conn, customer, holder.person,
                                        sandbox.clock.now_ms())
                 kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
                 used = recruiter.exports_this_month(conn, seat_id, sandbox.clock.now_ms())

@@ -362,7 +362,7 @@ def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
         return {"disabled": exc.message}
     kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
     used = recruiter.exports_this_month(conn, seat.id, now)
-    options = matching([t for t in export_targets(conn, customer, seat.person, seat.email, now)
+    options = matching([t for t in export_targets(conn, customer, seat.person, now)
                         if t["type"] == kind], find)
     return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS", "find": find,
             "options": options,

@@ -59,7 +59,7 @@ class JobGate:
         return bool(acls & self.mine)
 
 
-def export_targets(conn: Connection, customer: Customer, person: str, email: str,
+def export_targets(conn: Connection, customer: Customer, person: str,
                    now: int) -> list[dict[str, Any]]:
     """The 1-Click Export picker for a seat holder: open jobs (ATS) or pipelines (CRM)."""
     gate = JobGate(conn, customer, person, "JOB_POSTING_VIEWERS")
