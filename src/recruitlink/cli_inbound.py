@@ -146,11 +146,11 @@ def events(tenant: str = typer.Option(...),
         with rt.store.reader() as conn:
             rows = conn.execute(query.order_by(inbox_events.c.id.desc()).limit(limit)).all()
     table = Table(title=f"Pushes from LinkedIn for {tenant}")
-    for column in ("id", "type", "request", "status", "outcome", "reason"):
+    for column in ("id", "type", "request", "seat", "status", "outcome", "reason"):
         table.add_column(column)
     for r in rows:
-        table.add_row(str(r.id), r.type, r.request_id, r.status, r.outcome or "",
-                      (r.reason or "")[:120])
+        table.add_row(str(r.id), r.type, r.request_id, r.seat or "", r.status,
+                      r.outcome or "", (r.reason or "")[:120])
     console.print(table)
 
 

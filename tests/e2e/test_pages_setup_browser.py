@@ -249,7 +249,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     jobs = recruiter.eval_on_selector_all("#target option", "els => els.map(e => e.value)")
     recruiter.select_option("#target", next(j for j in jobs if j.startswith("JOB:")))
     recruiter.click("#export-button")
-    assert "Exported to your ATS" in recruiter.inner_text("[role=status]")
+    assert "Sent to your ATS" in recruiter.inner_text("[role=status]")
     recruiter.fill("#subject", "Engineer role at Acme")
     recruiter.fill("#body", "Would you like to talk about it?")
     recruiter.click("#inmail button[type=submit]")

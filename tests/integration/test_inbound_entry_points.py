@@ -64,6 +64,7 @@ def test_seats_mapping_poll_and_events_over_the_api(store, li, wired, api):
 
     events = api.get("/events").json()["events"]
     assert events[0]["type"] == "EXPORT_CANDIDATE_PROFILE" and events[0]["outcome"] == "created"
+    assert events[0]["seat"] == seat["seat"] and events[0]["export"]["person"] == m["person"]
     refused = api.post(f"/events/{events[0]['id']}/replay")
     assert refused.status_code == 409
     assert api.post("/events/999999/replay").status_code == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recruitlink.core.signing import verify
-from recruitlink.inbound import inbox
+from recruitlink.inbound import event_log, inbox
 from recruitlink.store import schema
 
 PUSH = {"type": "EXPORT_CANDIDATE_PROFILE", "requestId": "req-1", "integrationContext": "x",
@@ -56,3 +56,41 @@ def test_a_transient_failure_is_retried_later_then_kept_as_failed(store, tenant)
 
 def test_a_non_ascii_signature_is_simply_wrong():
     assert verify("secret", b"{}", "\u00e9") is False
+
+
+def test_the_event_log_filters_and_pages_by_key_both_ways(store, tenant):
+    """The Exports pages' reads: newest first, `before`/`after` keys, filters by outcome."""
+    with store.db.write() as conn:
+        for n in range(7):
+            assert inbox.store_event(conn, tenant_id=tenant.id, now_ms=1000 + n, body=dict(
+                PUSH, requestId=f"req-{n}"))
+    with store.db.write() as conn:
+        claimed = inbox.claim_due(conn, now_ms=2000)
+        for event in claimed:  # every other one refused, with its reason
+            refused = int(event.request_id.removeprefix("req-")) % 2 == 0
+            assert inbox.finish(conn, event, outcome="failed" if refused else "created",
+                                reason=f"refused {event.request_id}" if refused else None,
+                                candidate_id=None, now_ms=2000, seat="urn:li:seat:1",
+                                details={"person": "urn:li:person:p", "name": "Ann Lee",
+                                         "job": "J1", "pipeline": None, "exporter": "Rita"})
+    everything = event_log.EventFilter()
+    with store.reader() as conn:
+        first = event_log.events(conn, tenant.id, everything, size=3)
+        ids = [r["id"] for r in first.rows]
+        assert len(ids) == 3 and ids == sorted(ids, reverse=True)
+        assert first.newer is None and first.older == ids[-1]
+        second = event_log.events(conn, tenant.id, everything, before=first.older, size=3)
+        third = event_log.events(conn, tenant.id, everything, before=second.older, size=3)
+        assert len(third.rows) == 1 and third.older is None and third.newer is not None
+        seen = [r["id"] for page in (first, second, third) for r in page.rows]
+        assert len(seen) == len(set(seen)) == 7 and seen == sorted(seen, reverse=True)
+        back = event_log.events(conn, tenant.id, everything, after=second.rows[0]["id"],
+                                size=3)
+        assert [r["id"] for r in back.rows] == ids and back.newer is None
+        refused = event_log.events(conn, tenant.id, event_log.EventFilter(result="refused"))
+        assert [r["request_id"] for r in refused.rows] == ["req-6", "req-4", "req-2", "req-0"]
+        assert {(r["label"], r["job"], r["seat"]) for r in refused.rows} == {
+            ("Refused", "J1", "urn:li:seat:1")}
+        assert refused.rows[0]["reason"] == "refused req-6"
+        # Nobody is mapped to seat 1: a recruiter's own list is empty.
+        assert event_log.events(conn, tenant.id, everything, seat_user=1).rows == []

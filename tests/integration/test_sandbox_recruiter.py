@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from recruitlink.core.signing import verify
@@ -24,6 +26,7 @@ from tests.support.linkedin import (
 )
 
 HOUR_MS = 3600 * 1000
+CREATED = 1700000000000
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -236,7 +239,8 @@ def test_300_exports_per_seat_per_month_then_refused(li, receiver):
     assert export(li, seat, people[0]).status_code == 201
 
 
-def test_crm_export_goes_into_a_pipeline(li, receiver):
+def crm_connect(li: Any, receiver: Any) -> None:
+    """The organization exports to a CRM: CRM integrations named, enabled and wired."""
     crm_keys = [integration_key(ORG, "CRM_ONE_CLICK_EXPORT"),
                 integration_key(ORG, "IN_CRM_INDICATOR")]
     r = li.demo.request("POST", f"/v2/atsIntegrations?{ids_query(crm_keys)}",
@@ -250,6 +254,10 @@ def test_crm_export_goes_into_a_pipeline(li, receiver):
         "integrationContext": ORG, "status": "ENABLED",
         "integrationTypes": ["CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR"]})
     wire_callback(li, receiver, "CRM_ONE_CLICK_EXPORT")
+
+
+def test_crm_export_goes_into_a_pipeline(li, receiver):
+    crm_connect(li, receiver)
     pipeline = {"tcrmPipelineId": "POOL-1", "integrationContext": ORG, "dataProvider": "ATS"}
     put_records(li.demo, "tcrmPipelines", {"p": (pipeline, {"title": "Data engineers",
                                                          "tcrmCreatedAt": 1700000000000})})
@@ -453,3 +461,46 @@ def test_finder_parameters_are_checked(li, path):
     r = finder(li, path)
     assert r.status_code == 400, r.text
     assert r.json()["message"]
+
+
+def test_crm_picker_offers_public_pools_and_vacancies_searchable_by_name_or_id(li, receiver):
+    # Beamery: "LinkedIn Pipelines are Public Pools and Public Vacancies. You can search for
+    # them by name or by the Beamery Vacancy ID."
+    crm_connect(li, receiver)
+    holder = seats_of(li)[0]
+    sync_jobs(li, job_posting("REQ-9", title="Backend engineer"))
+
+    def key(pipeline_id: str) -> dict[str, str]:
+        return {"tcrmPipelineId": pipeline_id, "integrationContext": ORG, "dataProvider": "ATS"}
+
+    put_records(li.demo, "tcrmPipelines", {
+        "pool": (key("POOL-1"), {"title": "Data engineers", "accessRestricted": False,
+                                 "tcrmCreatedAt": CREATED}),
+        "vacancy": (key("VAC-77"), {"title": "Backend vacancy", "accessRestricted": False,
+                                    "externalJobPostingIds": ["REQ-9"],
+                                    "tcrmCreatedAt": CREATED}),
+        # Not public (even for its owner): never a LinkedIn pipeline.
+        "private": (key("PRIV-1"), {"title": "Confidential search", "accessRestricted": True,
+                                    "ownerEmailAddress": holder["emailAddress"],
+                                    "tcrmCreatedAt": CREATED})})
+    assert picker(li, holder["id"]) == {"POOL-1", "VAC-77"}
+
+    def search(q: str) -> list[tuple[str, str]]:
+        r = li.control.get(f"/recruiter/seats/{holder['id']}/export-targets", params={"q": q})
+        assert r.status_code == 200, r.text
+        return [(t["id"], t["kind"]) for t in r.json()["elements"]]
+
+    assert search("vac-77") == [("VAC-77", "Vacancy")]
+    assert search("DATA") == [("POOL-1", "Pool")]
+    assert search("confidential") == [] and search("nothing like it") == []
+
+    # The same search on the Recruiter page's Export picker.
+    person = members(li)[0]["person"]
+    with httpx.Client(base_url=li.url, timeout=30) as page:
+        page.post("/recruiter/login", data={"person": holder["person"], "next": "/recruiter/"})
+        shown = page.get(f"/recruiter/profile/{person}", params={"find": "77"}).text
+        options = re.findall(r'<option value="(PIPELINE:[^"]+)"[^>]*>([^<]*)<', shown)
+        assert options == [("PIPELINE:VAC-77", "Vacancy: Backend vacancy (VAC-77)")]
+        assert 'id="find"' in shown and "1 match" in shown
+        everything = page.get(f"/recruiter/profile/{person}").text
+        assert "Pool: Data engineers (POOL-1)" in everything and "PRIV-1" not in everything

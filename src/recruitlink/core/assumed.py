@@ -74,3 +74,12 @@ def integration_record(*, key: Mapping[str, str], name: str | None, status: Inte
 def finder_page(elements: Sequence[Any], *, start: int, count: int, total: int) -> dict[str, Any]:
     return {"elements": list(elements), "paging": {"start": start, "count": count,
                                                    "total": total}}
+
+
+EXPORT_SENT_MESSAGE = "Sent to your {system}"
+"""What LinkedIn Recruiter can say of a One-Click Export: that it was sent. The reference
+(§5.1-5.2) has no channel back for the ATS's verdict: the push is answered 2xx once stored,
+the outcome is decided later by the ATS's worker, and `exportedCandidates` carries no status.
+So Recruiter (the sandbox's page) never claims more than "sent", and a refusal with its
+reason is shown on the ATS's side (its Exports page and the recruiter's "My LinkedIn
+exports"). Assumed: if LinkedIn has such a channel, it is not documented."""

@@ -5,7 +5,7 @@ changelog then syncs the candidate back to LinkedIn with its `manualMatchedMembe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,17 @@ class ExportResult:
     reason: str | None
     """Why it failed; or, created or merged, what was left out (a bad profile URL)."""
     candidate_id: str | None  # external id
+    seat: str | None = None
+    """The exporting seat (urn:li:seat:N), once the export was read."""
+    details: dict[str, Any] | None = None
+    """What was exported, for the pages: member, name, job or pipeline (`export_details`)."""
+
+
+def export_details(export: rules.Export) -> dict[str, Any]:
+    return {"person": export.person,
+            "name": f"{export.candidate.first_name} {export.candidate.last_name}".strip(),
+            "job": export.job_id, "pipeline": export.pipeline_id,
+            "exporter": export.exporter.name}
 
 
 def fetch_export(client: LinkedInClient, request_id: str) -> dict[str, Any] | None:
@@ -83,7 +94,8 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
     except ValueError as exc:
         return ExportResult("failed", f"malformed export: {exc}", None)
     with store.writer(tenant_id) as w:
-        result = apply_export(w, export, now_ms)
+        result = replace(apply_export(w, export, now_ms), seat=export.exporter.seat,
+                         details=export_details(export))
         if settle is not None and not settle(w.conn, result):
             raise ClaimLost(f"push {request_id} was taken over by another worker")
         return result

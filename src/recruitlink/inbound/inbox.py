@@ -88,11 +88,16 @@ def _backoff(attempt: int) -> int:
 
 
 def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
-           candidate_id: int | None, now_ms: int) -> bool:
-    """Mark the event done; False when the claim was lost (the caller rolls back)."""
+           candidate_id: int | None, now_ms: int, seat: str | None = None,
+           details: dict[str, Any] | None = None) -> bool:
+    """Mark the event done; False when the claim was lost (the caller rolls back). An
+    export also records its seat and what it exported (`details`), for the pages."""
+    values: dict[str, Any] = {"status": "done", "outcome": outcome, "reason": reason,
+                              "candidate_id": candidate_id, "processed_at": now_ms}
+    if seat is not None:
+        values.update(seat=seat, details=details)
     return bool(conn.execute(update(inbox_events).where(_mine(event)).values(
-        status="done", outcome=outcome, reason=reason, candidate_id=candidate_id,
-        processed_at=now_ms)).rowcount)
+        **values)).rowcount)
 
 
 def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
@@ -110,6 +115,16 @@ def replay(conn: Connection, event_id: int, now_ms: int) -> bool:
         inbox_events.c.id == event_id, inbox_events.c.status == "failed").values(
         status="pending", attempts=0, next_attempt_at=now_ms)).rowcount
     return bool(changed)
+
+
+def replay_for(conn: Connection, tenant_id: int, event_id: int, now_ms: int) -> str:
+    """Replay one of this tenant's events: "replayed", "missing" (none such for this
+    tenant) or "not failed" (only a failed push is queued again). The API and the pages."""
+    owner = conn.execute(select(inbox_events.c.tenant_id).where(
+        inbox_events.c.id == event_id)).scalar()
+    if owner != tenant_id:
+        return "missing"
+    return "replayed" if replay(conn, event_id, now_ms) else "not failed"
 
 
 def fail(conn: Connection, event: Event, reason: str, now_ms: int) -> None:

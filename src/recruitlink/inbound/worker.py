@@ -81,7 +81,8 @@ class InboundWorker(WorkLoop):
                     candidates.c.tenant_id == event.tenant_id,
                     candidates.c.external_id == result.candidate_id)).scalar()
             settled = inbox.finish(conn, event, outcome=result.outcome, reason=result.reason,
-                                   candidate_id=candidate, now_ms=now_ms())
+                                   candidate_id=candidate, now_ms=now_ms(), seat=result.seat,
+                                   details=result.details)
             return settled
 
         result = process_export(self.store, self.engine.client_for(info),

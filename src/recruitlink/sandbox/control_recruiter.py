@@ -19,7 +19,7 @@ from .customers import customers_of_contract
 from .recruiter import RecruiterError
 from .state import Sandbox
 from .store import exports
-from .visibility import export_targets
+from .visibility import export_targets, matching
 
 PERSON = r"^urn:li:person:[A-Za-z0-9_-]+$"
 SettingName = Annotated[str, Path(pattern="^(" + "|".join(
@@ -90,17 +90,19 @@ def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/seats/{seat_id}/export-targets",
                 summary="The 1-Click Export picker: jobs or pipelines this seat may choose",
                 responses=ACTION_ERRORS)
-    async def targets(seat_id: Id) -> dict[str, Any]:
+    async def targets(seat_id: Id, q: Annotated[str, Query(
+            max_length=200, description="Only those whose name or id contains this")] = ""
+                      ) -> dict[str, Any]:
         def pick() -> dict[str, Any]:
             with sandbox.store.tx() as conn:
                 holder = recruiter.seat(conn, seat_id)
                 customer, itype = recruiter.export_customer(conn, holder)
-                found = export_targets(conn, customer, holder.person, holder.email,
+                found = export_targets(conn, customer, holder.person,
                                        sandbox.clock.now_ms())
                 kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
                 used = recruiter.exports_this_month(conn, seat_id, sandbox.clock.now_ms())
             return {"integrationContext": customer.organization, "integrationType": itype,
-                    "elements": [t for t in found if t["type"] == kind],
+                    "elements": matching([t for t in found if t["type"] == kind], q),
                     "exportsThisMonth": used,
                     "exportsLeft": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
         return _act(pick)

@@ -16,6 +16,8 @@ from sqlalchemy import Connection, func, or_, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from recruitlink.core.assumed import EXPORT_SENT_MESSAGE
+
 from . import recruiter
 from .customers import customers_of_contract
 from .directory import member as member_of
@@ -24,8 +26,8 @@ from .integrations import set_status
 from .recruiter import RecruiterError, Seat
 from .session import active_seats, csrf_ok, csrf_token, sign_in, sign_out, signed_in_member
 from .state import Sandbox
-from .store import integrations, members, prospect_notes, seats, threads
-from .visibility import export_targets
+from .store import exports, integrations, members, prospect_notes, seats, threads
+from .visibility import export_targets, matching
 
 HERE = Path(__file__).parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -147,10 +149,12 @@ def build_router(sandbox: Sandbox) -> APIRouter:
             seat: Seat | None = ctx["seat"]
             if seat is None or ctx["closed"]:
                 return _render("profile.html", **ctx, views=[], targets=None, threads=[],
-                               notes=[])
+                               notes=[], sent=[])
             ctx["views"] = member_indicator(conn, seat.contract, person, seat.person,
                                             clock.now_ms())
-            ctx["targets"] = _targets(conn, seat, clock.now_ms(), shown)
+            ctx["targets"] = _targets(conn, seat, clock.now_ms(), shown,
+                                      request.query_params.get("find", ""))
+            ctx["sent"] = _sent(conn, seat, person)
             ctx["threads"] = _threads(conn, seat, person)
             ctx["notes"] = _notes(conn, seat, person)
             return _render("profile.html", **ctx)
@@ -175,7 +179,10 @@ def build_router(sandbox: Sandbox) -> APIRouter:
             return _back(here, error=f"Export failed: {exc.message}")
         where = (f" into {done.get('externalJobPostingId') or done.get('externalPipelineId')}"
                  if ident else "")
-        return _back(here, notice=f"Exported to your ATS{where} (request {done['requestId']})")
+        # LinkedIn learns nothing of the ATS's verdict: "sent", never "exported" (assumed.py).
+        with store.tx() as conn:
+            sent = EXPORT_SENT_MESSAGE.format(system=_system(conn, seat))
+        return _back(here, notice=f"{sent}{where} (request {done['requestId']})")
 
     @router.post("/profile/{person}/inmail")
     async def inmail(request: Request, person: str) -> Response:
@@ -346,20 +353,42 @@ def _search(conn: Connection, q: str) -> list[dict[str, Any]]:
                                                .limit(SEARCH_LIMIT))]
 
 
-def _targets(conn: Connection, seat: Seat, now: int,
-             shown: dict[str, Any]) -> dict[str, Any] | None:
+def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
+             find: str = "") -> dict[str, Any] | None:
+    """The Export picker: the seat's jobs (ATS) or pipelines (CRM) matching `find`."""
     try:
         customer, itype = recruiter.export_customer(conn, seat)
     except RecruiterError as exc:
         return {"disabled": exc.message}
     kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
     used = recruiter.exports_this_month(conn, seat.id, now)
-    return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS",
-            "options": [t for t in export_targets(conn, customer, seat.person, seat.email, now)
-                        if t["type"] == kind],
+    options = matching([t for t in export_targets(conn, customer, seat.person, now)
+                        if t["type"] == kind], find)
+    return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS", "find": find,
+            "options": options,
             "left": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used),
             # As LinkedIn does: the button is there, greyed out, with the reason.
             "refused": recruiter.export_refusal(shown)}
+
+
+def _system(conn: Connection, seat: Seat) -> str:
+    """What the seat exports to: "CRM" or "ATS"."""
+    try:
+        _, itype = recruiter.export_customer(conn, seat)
+    except RecruiterError:
+        return "ATS"
+    return "CRM" if itype == "CRM_ONE_CLICK_EXPORT" else "ATS"
+
+
+def _sent(conn: Connection, seat: Seat, person: str) -> list[dict[str, Any]]:
+    """This seat's exports of the member, as Recruiter shows them: sent, nothing more."""
+    status = EXPORT_SENT_MESSAGE.format(system=_system(conn, seat))
+    rows = conn.execute(select(exports).where(exports.c.seat_id == seat.id,
+                                              exports.c.person == person)
+                        .order_by(exports.c.exported_at.desc())).all()
+    return [{"request_id": r.request_id, "at": r.exported_at, "job": r.job,
+             "pipeline": r.pipeline, "status": status}
+            for r in rows]
 
 
 def _threads(conn: Connection, seat: Seat, person: str) -> list[dict[str, Any]]:

@@ -154,8 +154,7 @@ def export_member(sandbox: Sandbox, *, seat_id: int, person: str, job: str | Non
         target = job or pipeline
         if target is not None:
             kind_wanted = "PIPELINE" if crm else "JOB"
-            allowed = {t["id"] for t in export_targets(conn, customer, holder.person,
-                                                       holder.email, now)
+            allowed = {t["id"] for t in export_targets(conn, customer, holder.person, now)
                        if t["type"] == kind_wanted}
             if target not in allowed:
                 kind = "pipeline" if crm else "job"

@@ -4,8 +4,9 @@
   everything (the configuration wins over ACLs).
 - Otherwise a job with `accessRestricted: true` or with ACLs is seen only by the members
   assigned to one of its ACLs; other jobs are seen by everyone.
-- Pipelines (CRM Connect) have no ACL entity type in the reference; a restricted pipeline is
-  seen only by its owner (`ownerEmailAddress`) (assumed).
+- Pipelines (CRM Connect) have no ACL entity type in the reference. The export picker offers
+  the public ones only (Beamery's seed: "LinkedIn Pipelines are Public Pools and Public
+  Vacancies"): a pipeline with jobs is a vacancy, one without is a pool.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class JobGate:
         return bool(acls & self.mine)
 
 
-def export_targets(conn: Connection, customer: Customer, person: str, email: str,
+def export_targets(conn: Connection, customer: Customer, person: str,
                    now: int) -> list[dict[str, Any]]:
     """The 1-Click Export picker for a seat holder: open jobs (ATS) or pipelines (CRM)."""
     gate = JobGate(conn, customer, person, "JOB_POSTING_VIEWERS")
@@ -75,9 +76,17 @@ def export_targets(conn: Connection, customer: Customer, person: str, email: str
             records.c.resource == "tcrmPipelines", records.c.org == customer.organization)
             .order_by(records.c.key)):
         body = row.body
-        owner = str(body.get("ownerEmailAddress") or "").lower()
-        if body.get("accessRestricted") and owner != email.lower():
+        if body.get("accessRestricted"):
             continue
         targets.append({"type": "PIPELINE", "id": row.key_fields["tcrmPipelineId"],
-                        "title": body.get("title") or row.key_fields["tcrmPipelineId"]})
+                        "title": body.get("title") or row.key_fields["tcrmPipelineId"],
+                        "kind": "Vacancy" if body.get("externalJobPostingIds") else "Pool"})
     return targets
+
+
+def matching(targets: list[dict[str, Any]], find: str) -> list[dict[str, Any]]:
+    """The picker's search: targets whose name or id contains `find`, ignoring case
+    (SmartRecruiters: type a job's name; Beamery: pools and vacancies by name or by id)."""
+    wanted = find.strip().lower()
+    return [t for t in targets if wanted in str(t["title"]).lower()
+            or wanted in str(t["id"]).lower()]

@@ -502,10 +502,16 @@ inbox_events = Table(
     Column("received_at", Millis, nullable=False),
     Column("next_attempt_at", Millis, nullable=False),
     Column("processed_at", Millis, nullable=True),
+    # An export's seat (urn:li:seat:N) and what it exported ({person, name, job, pipeline}):
+    # the exports page and the exporting recruiter's own list read them.
+    Column("seat", String(100), nullable=True),
+    Column("details", Json, nullable=True),
     UniqueConstraint("tenant_id", "type", "request_id"),
     sqlite_autoincrement=True,
 )
 Index("ix_inbox_events_due", inbox_events.c.status, inbox_events.c.next_attempt_at)
+Index("ix_inbox_events_seat", inbox_events.c.tenant_id, inbox_events.c.seat, inbox_events.c.id)
+Index("ix_inbox_events_tenant", inbox_events.c.tenant_id, inbox_events.c.id)
 
 linkedin_seats = Table(
     "linkedin_seats", metadata,

@@ -148,7 +148,8 @@ def build_linkedin_router() -> APIRouter:
         return {"events": [{
             "id": r.id, "type": r.type, "requestId": r.request_id, "status": r.status,
             "outcome": r.outcome, "reason": r.reason, "attempts": r.attempts,
-            "receivedAt": r.received_at, "processedAt": r.processed_at} for r in rows],
+            "receivedAt": r.received_at, "processedAt": r.processed_at,
+            "seat": r.seat, "export": r.details} for r in rows],
             "next": rows[-1].id if len(rows) == limit else None}
 
     @router.post("/events/{event_id}/replay", summary="Queue a failed push again",
@@ -156,14 +157,13 @@ def build_linkedin_router() -> APIRouter:
     def replay(event_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
         runtime = _runtime(request)
         with runtime.store.db.write() as conn:
-            owner = conn.execute(select(inbox_events.c.tenant_id).where(
-                inbox_events.c.id == event_id)).scalar()
-            if owner != tenant.id:
-                raise ApiError(404, f"no push {event_id}", [{"field": "event_id",
-                                                              "reason": "not found"}])
-            if not inbox.replay(conn, event_id, now_ms()):
-                raise ApiError(409, "only a failed push can be replayed",
-                               [{"field": "event_id", "reason": "not failed"}])
+            replayed = inbox.replay_for(conn, tenant.id, event_id, now_ms())
+        if replayed == "missing":
+            raise ApiError(404, f"no push {event_id}", [{"field": "event_id",
+                                                          "reason": "not found"}])
+        if replayed == "not failed":
+            raise ApiError(409, "only a failed push can be replayed",
+                           [{"field": "event_id", "reason": "not failed"}])
         worker = getattr(request.app.state, "inbound", None)
         if worker is not None:
             worker.notify()

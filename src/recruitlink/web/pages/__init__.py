@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 
+from .admin_exports import build_exports_router
 from .admin_members import build_members_router
 from .admin_setup import build_setup_router
 from .admin_synclogs import build_synclogs_router
@@ -28,4 +29,5 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_setup_router())
     router.include_router(build_synclogs_router())
     router.include_router(build_members_router())
+    router.include_router(build_exports_router())
     return router

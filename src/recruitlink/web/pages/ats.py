@@ -11,6 +11,7 @@ page of matches there, offers to continue from where it stopped.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from recruitlink.inbound import event_log
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store.records import CursorError, decode_cursor, encode_cursor
@@ -175,7 +177,10 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
             listing = newest_first(conn, candidates, cols, tenant_id=user.tenant_id,
                                    after=after,
                                    match=candidate_match(query) if query else None)
+            refused = event_log.recent_refusals(conn, user.tenant_id, user.id,
+                                                int(time.time() * 1000))
         return render(request, "candidates.html", {
+            "refused_exports": refused, "refused_cap": event_log.NOTICE_CAP,
             "title": "Candidates", "q": query, "after": after, "listing": listing,
             "rows": [{"row": r, "name": candidate_name(r)} for r in listing.rows],
             "scan": SCAN, "page_size": PAGE})

@@ -63,6 +63,8 @@ def nav_links(user: PageUser | None) -> list[NavLink]:
     links = [NavLink("Candidates", f"{base}/candidates"), NavLink("Jobs", f"{base}/jobs")]
     if user.has_crm:
         links.append(NavLink("Projects", f"{base}/projects"))
+    # Every user: their own LinkedIn exports, refused ones with the reason (issue 15).
+    links.append(NavLink("My LinkedIn exports", f"{base}/linkedin-exports"))
     if user.is_admin:
         links += [NavLink("Integrations → LinkedIn", f"{base}/integrations/linkedin"),
                   NavLink("Sync logs", f"{base}/integrations/linkedin/sync-logs"),

@@ -1,0 +1,140 @@
+"""The push inbox as people read it: every export and status push with its outcome in words,
+the reason, who exported whom into what, and the ATS user mapped to the exporting seat.
+Filters and keyset paging (by event id, newest first; never OFFSET or a full COUNT), for the
+admin's Exports page and the recruiter's own list (`seat_user`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from recruitlink.store.schema import candidates, inbox_events, linkedin_seats, users
+
+PAGE_SIZE = 50
+RECENT_MS = 7 * 86_400_000
+"""How far back the recruiter's notice of refused exports looks."""
+NOTICE_CAP = 100
+TYPES = (("", "Any push"), ("EXPORT_CANDIDATE_PROFILE", "Exports"),
+         ("INTEGRATION_STATUS_CHANGE", "Integration status changes"))
+RESULTS = (("", "Any outcome"), ("problem", "Refused or failed"),
+           ("refused", "Refused by recruitlink"), ("failed", "Failed (can be replayed)"),
+           ("waiting", "Waiting or in progress"), ("taken", "Created or merged"))
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    type: str = ""
+    result: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The filter as query parameters (for paging links), empty ones left out."""
+        return {k: v for k, v in (("type", self.type), ("result", self.result)) if v}
+
+
+def parse_filter(params: Any) -> tuple[EventFilter, dict[str, str]]:
+    """The filter from query parameters, and an error per field that is not one of ours."""
+    errors: dict[str, str] = {}
+    values = {}
+    for name, choices in (("type", TYPES), ("result", RESULTS)):
+        value = str(params.get(name) or "")
+        if value not in {key for key, _ in choices}:
+            errors[name] = f"not a {name} this list knows: choose one from the list"
+            value = ""
+        values[name] = value
+    return EventFilter(**values), errors
+
+
+def _result_condition(result: str) -> Any:
+    c = inbox_events.c
+    return {
+        "problem": (c.status == "failed") | ((c.status == "done") & (c.outcome == "failed")),
+        "refused": (c.status == "done") & (c.outcome == "failed"),
+        "failed": c.status == "failed",
+        "waiting": c.status.in_(("pending", "processing")),
+        "taken": (c.status == "done") & c.outcome.in_(("created", "merged")),
+    }.get(result)
+
+
+def outcome_label(status: str, outcome: str | None) -> tuple[str, str]:
+    """(a word for the outcome, a css class): what became of the push."""
+    if status == "failed":
+        return "Failed", "failed"
+    if status in ("pending", "processing"):
+        return ("Waiting" if status == "pending" else "In progress"), "waiting"
+    return {"failed": ("Refused", "refused"), "created": ("Candidate created", "taken"),
+            "merged": ("Merged into candidate", "taken")}.get(
+        outcome or "", ((outcome or "done").capitalize(), "taken"))
+
+
+@dataclass
+class EventPage:
+    rows: list[dict[str, Any]]
+    newer: int | None
+    """`after` for the page of newer events, or None on the newest page."""
+    older: int | None
+    """`before` for the page of older events, or None on the oldest page."""
+
+
+def events(conn: Connection, tenant_id: int, flt: EventFilter, *, before: int | None = None,
+           after: int | None = None, seat_user: int | None = None,
+           size: int = PAGE_SIZE) -> EventPage:
+    """A page of the tenant's pushes, newest first. `seat_user`: only exports whose seat is
+    mapped to this ATS user (a recruiter's own)."""
+    e, s, u = inbox_events.c, linkedin_seats.c, users.c
+    query = (select(inbox_events, u.name.label("user_name"), u.external_id.label("user_id_ext"),
+                    candidates.c.external_id.label("candidate"))
+             .select_from(inbox_events
+                          .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
+                                                          s.seat == e.seat))
+                          .outerjoin(users, u.id == s.user_id)
+                          .outerjoin(candidates, candidates.c.id == e.candidate_id))
+             .where(e.tenant_id == tenant_id))
+    if flt.type:
+        query = query.where(e.type == flt.type)
+    if flt.result:
+        query = query.where(_result_condition(flt.result))
+    if seat_user is not None:
+        query = query.where(s.user_id == seat_user)
+    if after is not None:  # newer events: read upwards, then show newest first
+        rows = list(reversed(conn.execute(query.where(e.id > after).order_by(e.id)
+                                          .limit(size + 1)).all()))
+        more_newer = len(rows) > size
+        rows = rows[-size:] if more_newer else rows
+        newer = rows[0].id if more_newer else None
+        older = rows[-1].id if rows else None
+    else:
+        if before is not None:
+            query = query.where(e.id < before)
+        rows = list(conn.execute(query.order_by(e.id.desc()).limit(size + 1)))
+        more_older = len(rows) > size
+        rows = rows[:size]
+        older = rows[-1].id if more_older and rows else None
+        newer = rows[0].id if before is not None and rows else None
+    return EventPage([_row(r) for r in rows], newer, older)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    label, css = outcome_label(r.status, r.outcome)
+    details = dict(r.details or {})
+    return {"id": r.id, "type": r.type, "request_id": r.request_id, "status": r.status,
+            "outcome": r.outcome, "label": label, "css": css, "reason": r.reason,
+            "attempts": r.attempts, "received_at": r.received_at,
+            "processed_at": r.processed_at, "seat": r.seat, "user_name": r.user_name,
+            "member": details.get("person"), "name": details.get("name"),
+            "job": details.get("job"), "pipeline": details.get("pipeline"),
+            "exporter": details.get("exporter"), "candidate": r.candidate,
+            "replayable": r.status == "failed"}
+
+
+def recent_refusals(conn: Connection, tenant_id: int, user_id: int, now_ms: int) -> int:
+    """How many exports of the seats mapped to this user were refused or failed in the last
+    week (at most NOTICE_CAP): the recruiter's notice on their candidates page."""
+    e, s = inbox_events.c, linkedin_seats.c
+    query = (select(e.id).select_from(inbox_events.join(
+        linkedin_seats, and_(s.tenant_id == e.tenant_id, s.seat == e.seat)))
+        .where(e.tenant_id == tenant_id, s.user_id == user_id,
+               e.received_at >= now_ms - RECENT_MS, _result_condition("problem"))
+        .limit(NOTICE_CAP))
+    return len(conn.execute(query).all())

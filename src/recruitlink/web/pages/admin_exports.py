@@ -1,0 +1,86 @@
+"""LinkedIn's exports and pushes, seen by the people concerned (issue 15, point 5):
+
+    GET  /t/{slug}/integrations/linkedin/exports                 every push: outcome, reason,
+                                                                 filters, paging (admins)
+    POST /t/{slug}/integrations/linkedin/exports/{id}/replay     queue a failed push again
+    GET  /t/{slug}/linkedin-exports                              "My LinkedIn exports": the
+                                                                 exports of the seats mapped
+                                                                 to the signed-in user
+
+LinkedIn answers an export push as soon as it is stored, and has no channel for our verdict
+(core/assumed.EXPORT_OUTCOME_CHANNEL): the refusal and its reason are shown here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from recruitlink.inbound import event_log, inbox
+
+from ..params import RowId, small_int
+from .admin_setup import BASE, base_url, runtime_of, see_other
+from .render import format_millis, render
+from .security import PageError, PageUser, admin, company_admin, page_user, require_csrf
+from .synclog_queries import now_ms
+
+EXPORTS = BASE + "/exports"
+MINE = "/t/{slug}/linkedin-exports"
+
+NOTICES = {"replayed": "The push was queued again; its new outcome appears below shortly."}
+
+
+def mine_url(user: PageUser) -> str:
+    return MINE.format(slug=user.tenant_slug)
+
+
+def build_exports_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def listing(request: Request, user: PageUser, *, template: str, here: str,
+                seat_user: int | None) -> Response:
+        params = request.query_params
+        flt, errors = event_log.parse_filter(params)
+        before, after = small_int(params.get("before")), small_int(params.get("after"))
+        with runtime_of(request).store.reader() as conn:
+            page = event_log.events(conn, user.tenant_id, flt, before=before, after=after,
+                                    seat_user=seat_user)
+        context: dict[str, Any] = {
+            "title": "LinkedIn exports" if seat_user is None else "My LinkedIn exports",
+            "user": user, "base": base_url(user), "here": here, "page": page,
+            "filter": flt, "filter_query": flt.query(), "errors": errors,
+            "types": event_log.TYPES, "results": event_log.RESULTS,
+            "can_replay": seat_user is None and user.is_company_admin,
+            "notice": NOTICES.get(params.get("done", "")), "millis": format_millis,
+            "slug": user.tenant_slug,
+        }
+        return render(request, template, context, status=400 if errors else 200)
+
+    @router.get(EXPORTS)
+    def exports(request: Request, user: PageUser = Depends(admin)) -> Response:
+        return listing(request, user, template="admin_exports.html",
+                       here=base_url(user) + "/exports", seat_user=None)
+
+    @router.get(MINE)
+    def my_exports(request: Request, user: PageUser = Depends(page_user)) -> Response:
+        return listing(request, user, template="my_exports.html", here=mine_url(user),
+                       seat_user=user.id)
+
+    @router.post(EXPORTS + "/{event_id}/replay")
+    def replay(request: Request, event_id: RowId, user: PageUser = Depends(company_admin),
+               _: None = Depends(require_csrf)) -> Response:
+        with runtime_of(request).store.db.write() as conn:
+            replayed = inbox.replay_for(conn, user.tenant_id, event_id, now_ms())
+        if replayed == "missing":
+            raise PageError(404, "There is no such push.", user=user)
+        if replayed == "not failed":
+            raise PageError(409, "Only a failed push can be replayed; this one is not "
+                                 "failed (it may have been replayed already).", user=user)
+        worker = getattr(request.app.state, "inbound", None)
+        if worker is not None:
+            worker.notify()
+        return see_other(base_url(user) + "/exports", done="replayed")
+
+    return router

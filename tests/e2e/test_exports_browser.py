@@ -1,0 +1,124 @@
+"""A refused export, walked in Debian's Chromium (issue 15: "A recruiter is never told an
+export failed"). Rita exports a member into a job twice and a confidential candidate from the
+sandbox's LinkedIn Recruiter page, which says only "Sent to your ATS"; then, signed in to
+recruitlink, her candidates page tells her two were not taken, and she finds both refusals
+and their reasons under "My LinkedIn exports", and the
+admin sees them on Integrations -> LinkedIn -> Exports with the exporting recruiter.
+
+Screenshots go to artifacts/screenshots/exports_<step>.png.
+"""
+
+# ruff: noqa: F811  (the fixtures imported below are parameters here)
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from recruitlink.core.records import Candidate, User
+from recruitlink.store import Store, accounts
+from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    engine,
+    member,
+    server,
+    wait_for_events,
+    wired,
+)
+from tests.support.browser import (  # noqa: F401  (pytest fixtures)
+    SCREENSHOTS,
+    browser,
+    browser_context_options,
+    console_of,
+    page,
+)
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def store(sqlite_template) -> Iterator[Store]:
+    """One database is enough for a browser walk (the pages' logic runs on both elsewhere)."""
+    with sqlite_template.store() as fresh:
+        yield fresh
+
+
+def shot(tab: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"exports_{name}.png"), full_page=True)
+
+
+def export_in_recruiter(tab: Any, person: str, job: str) -> str:
+    tab.goto(f"{tab.url.split('/recruiter/')[0]}/recruiter/profile/{person}")
+    tab.select_option("#target", f"JOB:{job}")
+    tab.click("#export-button")
+    return str(tab.inner_text("[role=status]"))
+
+
+def sign_in(tab: Any, url: str, slug: str, email: str) -> None:
+    tab.goto(f"{url}/login")
+    tab.get_by_label("Workspace").fill(slug)
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("link", name="My LinkedIn exports").wait_for()
+
+
+def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, server, wired,
+                                                            page):
+    page.set_default_timeout(30_000)
+    seat = wired["seat"]
+    again, secret = member(li, 90), member(li, 100)
+    assert again["person"] != secret["person"]
+    with store.writer(tenant.id) as w:
+        w.records("users", [(0, User(id="A1", name="Ada Admin", email="ada@acme.example",
+                                     role="company_admin"))], mode="create")
+        for ext in ("U1", "A1"):
+            accounts.set_password(w.conn, tenant.id, ext, PASSWORD)
+        w.records("candidates", [(0, Candidate(
+            id="SECRET", first_name="Sam", last_name="Secret", person_urn=secret["person"],
+            match_method="manual", confidential=True))], mode="create")
+
+    # 1. In LinkedIn Recruiter: the same member into J1 twice, the confidential one into J2.
+    page.goto(f"{li.url}/recruiter/login?next=/recruiter/")
+    page.click(f"button[data-seat='{seat['id']}']")
+    notices = [export_in_recruiter(page, again["person"], "J1"),
+               export_in_recruiter(page, again["person"], "J1")]
+    shot(page, "01_recruiter_sent_twice")
+    notices.append(export_in_recruiter(page, secret["person"], "J2"))
+    shot(page, "02_recruiter_sent_confidential")
+    for notice in notices:
+        assert notice.startswith("Sent to your ATS into J") and "Exported" not in notice
+    assert page.locator(".sent-export").count() == 1
+    events = wait_for_events(store, 5)[2:]
+    assert [e.outcome for e in events] == ["created", "failed", "failed"], events
+
+    # 2. Rita, in recruitlink: My LinkedIn exports lists both refusals and why.
+    ours = page.context.new_page()
+    ours.set_default_timeout(30_000)
+    sign_in(ours, server, tenant.slug, wired["seat"]["emailAddress"])
+    landing = ours.locator("#refused-exports")
+    assert "2 of your LinkedIn exports were not taken" in landing.inner_text()
+    shot(ours, "03a_candidates_notice")
+    ours.get_by_role("link", name="My LinkedIn exports").click()
+    refused = ours.locator("tr.outcome-refused")
+    assert refused.count() == 2
+    assert "candidate is confidential" in refused.nth(0).locator(".reason").inner_text()
+    assert "already in process for job J1" in refused.nth(1).locator(".reason").inner_text()
+    assert ours.locator("tr.outcome-taken").count() == 1
+    shot(ours, "03_my_exports")
+    ours.get_by_label("Outcome").select_option("refused")
+    ours.get_by_role("button", name="Filter").click()
+    assert ours.locator("tr[data-event]").count() == 2
+    shot(ours, "04_my_exports_refused")
+    ours.get_by_role("button", name="Sign out").click()
+
+    # 3. The admin: Integrations -> LinkedIn -> Exports, with the exporting recruiter.
+    sign_in(ours, server, tenant.slug, "ada@acme.example")
+    ours.get_by_role("link", name="Integrations → LinkedIn").click()
+    ours.locator("nav.tabs").get_by_role("link", name="Exports").click()
+    rows = ours.locator("tr.outcome-refused")
+    assert rows.count() == 2 and "Rita Recruiter" in rows.nth(1).inner_text()
+    assert ours.locator("tr[data-event]").count() == 5
+    shot(ours, "05_admin_exports")
+    assert not [m for m in console_of(ours) if "Content Security Policy" in m]
