@@ -114,7 +114,8 @@ def test_a_sync_slice_lets_go_however_it_ends(store, tenant, engine, li):
 def test_the_servers_runner_lets_go_when_it_stops(store, tenant, engine, li):
     write_ats_data(store, tenant.id, 600)
     connected(store, engine, li, tenant)
-    runtime = Runtime(Settings(secret_key="lease-test-key-at-least-32-characters-long"), store, engine.box, _engine=engine)
+    runtime = Runtime(Settings(secret_key="lease-test-key-at-least-32-characters-long"), store,
+                      engine.box, _engine=engine)
     runner = BackgroundRunner(runtime, pollers=False)
     runner.start()
     try:
