@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.store import Database
-from recruitlink.store.schema import candidates, linkedin_seats, tenants
+from recruitlink.store.schema import candidates, linkedin_seats, sync_leases, tenants
 from tests.support.postgres import free_port
 from tests.support.process import BIN, Command
 
@@ -220,6 +220,12 @@ def test_cli_works_in_the_demos_directory_without_environment(first_run):
 def test_restart_on_other_ports_keeps_credentials_and_loses_no_export(first_run):
     signs, key = first_run.sign_ins(), first_run.api_key()
     assert first_run.command.stop() == 0, first_run.output
+    db = first_run.db()
+    try:  # stopped (SIGTERM, as Ctrl-C): no tenant's sync lease is left behind
+        with db.read() as conn:
+            assert conn.execute(select(sync_leases)).all() == []
+    finally:
+        db.dispose()
     again = Demo.start(first_run.directory)
     try:
         assert "Seeding" not in again.output
