@@ -214,7 +214,12 @@ def test_cli_works_in_the_demos_directory_without_environment(first_run):
                           cwd=first_run.directory, env=clean_env(COLUMNS="200"),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "demo" in done.stdout and "done" in done.stdout, done.stdout
+    out = done.stdout
+    # It reads as sentences: the state in the pages' words, no Python values.
+    assert out.startswith("demo: Active; organization urn:li:organization:2001001"), out
+    assert re.search(r"Historical sync \(run \d+\): done", out), out
+    assert re.search(r"Records: [\d,]+ synced to LinkedIn", out), out
+    assert "None" not in out and "{" not in out, out
 
 
 def test_restart_on_other_ports_keeps_credentials_and_loses_no_export(first_run):
