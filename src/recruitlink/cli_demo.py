@@ -98,6 +98,7 @@ def demo(
                         for t in TENANTS]
             for tenant, tenant_id in prepared:
                 _connect(rt, tenant, tenant_id)
+            _follow_public_url(rt)
             console.print(f"Demo ready at {server_url}", highlight=False)
             done = _follow_sync(rt, prepared, stopping)
             if exit_after_sync or stopping.is_set():
@@ -176,20 +177,36 @@ def _prepare(rt: Runtime, sandbox: Any, tenant: DemoTenant, candidates: int, see
 
 
 def _connect(rt: Runtime, tenant: DemoTenant, tenant_id: int) -> None:
-    """Connect the tenant on its first run; on every run point LinkedIn at this server's
-    real URL (widget domains, push callback), wherever an earlier run listened."""
+    """Connect the tenant on its first run (or after a disconnect)."""
     state = control.status(rt.engine, tenant_id)
-    partner = rt.partner()
     if not state.get("connected") or state.get("status") == "DISCONNECTED":
-        connect(rt.store, rt.box, rt.engine, partner, tenant_slug=tenant.slug,
+        connect(rt.store, rt.box, rt.engine, rt.partner(), tenant_slug=tenant.slug,
                 organization=tenant.organization, contracts=[tenant.contract],
                 public_url=rt.settings.public_url)
-    else:
-        follow_public_url(rt.store, rt.box, rt.engine, partner, tenant_id,
-                          rt.settings.public_url)
     status, _ = refresh_status(rt.store, rt.box, rt.engine, tenant_id)
     console.print(f"{tenant.slug}: connected to LinkedIn (sandbox), integration "
                   f"[bold]{status}[/bold]", highlight=False)
+
+
+def _follow_public_url(rt: Runtime) -> None:
+    """Point LinkedIn at this server's real URL for every connected workspace (the demo's
+    and any connected through the pages), wherever an earlier run listened: the widget
+    domains and the push callback."""
+    from sqlalchemy import select
+
+    from .store.schema import connections, tenants
+
+    with rt.store.reader() as conn:
+        rows = conn.execute(select(connections.c.tenant_id, tenants.c.slug).join(
+            tenants, tenants.c.id == connections.c.tenant_id).order_by(tenants.c.id)).all()
+    partner = rt.partner()
+    for row in rows:
+        try:
+            follow_public_url(rt.store, rt.box, rt.engine, partner, row.tenant_id,
+                              rt.settings.public_url)
+        except RecruitlinkError as exc:  # one workspace's trouble must not stop the demo
+            console.print(f"[yellow]warning:[/yellow] {row.slug}: LinkedIn still has the "
+                          f"previous URL: {exc.message}", highlight=False, soft_wrap=True)
 
 
 def _follow_sync(rt: Runtime, prepared: list[tuple[DemoTenant, int]],

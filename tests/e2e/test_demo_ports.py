@@ -82,9 +82,9 @@ def eventually(check: Any, timeout: float = 30.0, what: str = "") -> Any:
         time.sleep(0.3)
 
 
-def child_app(demo: Demo) -> dict[str, Any]:
+def child_app(demo: Demo, workspace: str = "demo") -> dict[str, Any]:
     apps = httpx.get(f"{demo.sandbox}/sandbox/apps", timeout=10).json()
-    return next(a for a in apps if a["uniqueForeignId"] == "recruitlink-demo")
+    return next(a for a in apps if a["uniqueForeignId"] == f"recruitlink-{workspace}")
 
 
 def exportable_member(demo: Demo, skip: int) -> str:
@@ -222,6 +222,35 @@ def test_cli_works_in_the_demos_directory_without_environment(first_run):
     assert "None" not in out and "{" not in out, out
 
 
+SECOND_ORGANIZATION = "urn:li:organization:2001009"
+
+
+def test_a_second_workspace_connected_beside_the_demo_syncs(first_run):
+    """A workspace the user adds and connects while the demo runs is synced by the demo's
+    server (its sync used to run only for `demo`)."""
+    # The key given explicitly: this test is about the sync, not about finding the key.
+    key = (first_run.directory / "recruitlink.key").read_text().strip()
+
+    def cli(*args: str, **env: str) -> None:
+        done = subprocess.run([str(BIN), *args], cwd=first_run.directory,
+                              env=clean_env(COLUMNS="200", RECRUITLINK_SECRET_KEY=key, **env),
+                              capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    cli("seed", "--tenant", "second", "--candidates", "5", "--kind", "ATS")
+    cli("connect", "--tenant", "second", "--organization", SECOND_ORGANIZATION,
+        "--contract", "urn:li:contract:3001009", "--wait", "20",
+        RECRUITLINK_LINKEDIN_API_URL=first_run.sandbox,
+        RECRUITLINK_LINKEDIN_OAUTH_URL=first_run.sandbox,
+        RECRUITLINK_PARTNER_CLIENT_ID="recruitlink-demo-partner",
+        RECRUITLINK_PARTNER_CLIENT_SECRET="recruitlink-demo-partner-secret",
+        RECRUITLINK_PUBLIC_URL=first_run.server)
+    eventually(lambda: httpx.get(
+        f"{first_run.sandbox}/sandbox/organizations/{SECOND_ORGANIZATION}/summary",
+        timeout=10).json()["records"].get("atsCandidates"), 60, "the second workspace synced")
+
+
 def test_restart_on_other_ports_keeps_credentials_and_loses_no_export(first_run):
     signs, key = first_run.sign_ins(), first_run.api_key()
     assert first_run.command.stop() == 0, first_run.output
@@ -238,6 +267,7 @@ def test_restart_on_other_ports_keeps_credentials_and_loses_no_export(first_run)
         # LinkedIn was told where the server is now: the widget is accepted on its pages,
         # and an export reaches it (not the first run's port).
         assert again.server in child_app(again)["validJsSdkDomains"]
+        assert again.server in child_app(again, "second")["validJsSdkDomains"]
         export_and_wait(again, exportable_member(again, 1))
         assert again.sign_ins() == signs
         assert again.api_key() == key
