@@ -38,6 +38,8 @@ def test_demo_seeds_connects_and_syncs_then_reports_where_to_look(tmp_path):
     key = key_file.read_text()
     assert len(key.strip()) >= 32
     assert (tmp_path / "recruitlink.db").stat().st_mode & 0o777 == 0o600
+    # The passwords and API keys it printed, kept for the next run: its owner's only.
+    assert (tmp_path / "recruitlink-demo-credentials.json").stat().st_mode & 0o777 == 0o600
     # A demo database made by a release before the key file: its secret was sealed with the
     # public default key (sha256-derived); the next run still opens it and re-seals it.
     db = Database(f"sqlite:///{tmp_path / 'recruitlink.db'}")
