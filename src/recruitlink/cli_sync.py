@@ -188,20 +188,67 @@ def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
         if as_json:
             console.print_json(json.dumps(state))
             return
-        console.print(f"{tenant}: {state.get('status')}"
-                      f"{' (paused)' if state.get('paused') else ''}, "
-                      f"{state.get('recordsPerSecond')} records/s, ETA {state.get('etaSeconds')}s")
-        run = state.get("run")
-        if run:
-            table = Table(title=f"Run {run['id']} ({run['kind']}): {run['status']}")
-            for column in ("milestone", "stream", "done/total", "rejected", "excluded"):
-                table.add_column(column)
-            for m in run["milestones"]:
-                table.add_row(m["milestone"], m["name"], f"{m['done']}/{m['total']}",
-                              str(m["rejected"]), str(m["excluded"]))
-            console.print(table)
-        console.print(f"ledger {state.get('ledger')}, open errors {state.get('openErrors')}, "
-                      f"changelog behind {state.get('changelogBehind')}")
+        _print_status(tenant, state)
+
+
+def _print_status(tenant: str, state: dict[str, Any]) -> None:
+    """`sync status` in words: the connection, the latest run's milestones, what the records
+    came to, and what to do about failures (the same labels as the Setup page)."""
+    from .web.pages.admin_setup import STATUS_LABELS, duration
+    from .web.pages.render import format_millis
+
+    if not state.get("connected"):
+        console.print(f"{tenant}: not connected to LinkedIn (`recruitlink connect --tenant "
+                      f"{tenant} ...`, or Integrations -> LinkedIn in the pages)",
+                      highlight=False, soft_wrap=True)
+        return
+    status = str(state.get("status"))
+    contracts = ", ".join(str(c["urn"]) + (" (paused)" if c.get("paused") else "")
+                          for c in state.get("contracts") or [])
+    console.print(f"{tenant}: {STATUS_LABELS.get(status, status)}"
+                  f"{', paused' if state.get('paused') else ''}; organization "
+                  f"{state.get('organization')}, contracts {contracts or 'none'}",
+                  highlight=False, soft_wrap=True)
+    console.print(f"Last sync: {format_millis(state.get('lastSyncAt')) or 'not yet'}",
+                  highlight=False, soft_wrap=True)
+    run = state.get("run")
+    if run:
+        finished = format_millis(run.get("finishedAt"))
+        console.print(f"{run['kind'].capitalize()} sync (run {run['id']}): {run['status']}, "
+                      f"started {format_millis(run.get('startedAt'))}"
+                      + (f", finished {finished}" if finished else ""),
+                      highlight=False, soft_wrap=True)
+        table = Table()
+        for column in ("milestone", "records", "done", "rejected", "excluded"):
+            table.add_column(column, justify="right" if column in (
+                "done", "rejected", "excluded") else "left")
+        for m in run["milestones"]:
+            table.add_row(m["milestone"], m["name"].replace("_", " "),
+                          f"{m['done']:,} of {m['total'] or 0:,}", f"{m['rejected']:,}",
+                          f"{m['excluded']:,}")
+        console.print(table)
+        if run["status"] == "running":
+            eta = duration(state.get("etaSeconds"))
+            console.print(f"Sending {state.get('recordsPerSecond')} records/s"
+                          f"{', ' + eta + ' left' if eta else ''}",
+                          highlight=False, soft_wrap=True)
+    ledger = dict(state.get("ledger") or {})
+    synced, excluded = ledger.pop("synced", 0), ledger.pop("excluded", 0)
+    ledger.pop("rejected", None)  # counted below, as failed records
+    in_flight = sum(ledger.values())
+    console.print(f"Records: {synced:,} synced to LinkedIn, {excluded:,} excluded by the "
+                  f"policy" + (f", {in_flight:,} being sent" if in_flight else ""),
+                  highlight=False, soft_wrap=True)
+    failing = int(state.get("openErrors") or 0)
+    if failing:
+        console.print(f"Failed records: {failing:,} waiting for a fix in the ATS or a retry "
+                      f"(`recruitlink sync retry --tenant {tenant}`)",
+                      highlight=False, soft_wrap=True)
+    behind = state.get("changelogBehind")
+    console.print("Changes: " + ("not followed yet" if behind is None
+                                 else "all sent" if not behind
+                                 else f"{behind:,} not sent yet"),
+                  highlight=False, soft_wrap=True)
 
 
 @sync_app.command("pause")

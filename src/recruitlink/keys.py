@@ -87,6 +87,38 @@ def signing_key(settings: Settings, purpose: str) -> bytes:
 
 
 
+KEY_FILE_NAME = "recruitlink.key"
+"""The demo's key file, beside its SQLite database."""
+
+
+def sqlite_directory(database_url: str) -> Path | None:
+    """The directory of a SQLite database file (relative paths: from the working directory,
+    as SQLite opens them); None for any other database, or one in memory."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).parent
+
+
+def key_beside_database(database_url: str) -> str | None:
+    """The key a demo kept beside its SQLite database (`recruitlink.key`), if there is one:
+    so that CLI commands run beside a demo need no RECRUITLINK_SECRET_KEY. Only for SQLite
+    (the embedded setup); a server on PostgreSQL always takes its key from the environment."""
+    directory = sqlite_directory(database_url)
+    if directory is None:
+        return None
+    try:
+        return (directory / KEY_FILE_NAME).read_text().strip() or None
+    except OSError:  # no file (the usual case), or not readable by this user
+        return None
+
+
 def key_file(path: Path) -> str:
     """The key kept in `path`, made on first use: a file only its owner can read or write
     (0600), for the demo. A file left readable by others is tightened back to 0600."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -96,6 +96,18 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters long; make one with: python -c "
                              "'import secrets; print(secrets.token_urlsafe(32))'")
         return value
+
+    @model_validator(mode="after")
+    def _demo_key_file(self) -> Settings:
+        # Unset key on SQLite: the key a demo keeps beside its database (keys.py), so that
+        # `recruitlink sync status` etc. work in the demo's directory as they are.
+        if self.secret_key is None:
+            from .keys import key_beside_database
+
+            found = key_beside_database(self.database_url)
+            if found is not None:
+                self.secret_key = SecretStr(found)
+        return self
 
     @field_validator("tick_seconds")
     @classmethod

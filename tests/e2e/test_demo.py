@@ -29,8 +29,8 @@ def test_demo_seeds_connects_and_syncs_then_reports_where_to_look(tmp_path):
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "integration ENABLED" in out
-    assert re.search(r"Historical sync\s*│\s*done", out)
-    assert re.search(r"API key \(tenant demo\)\s*│\s*rlk_", out)
+    assert re.search(r"demo\s*│\s*done", out) and re.search(r"demo-crm\s*│\s*done", out)
+    assert re.search(r"Workspace demo \(.*\): API key rlk_", out)
     assert (tmp_path / "recruitlink.db").exists() and (tmp_path / "recruitlink-sandbox.db").exists()
     # No RECRUITLINK_SECRET_KEY given: the demo made one, readable by its owner only.
     key_file = tmp_path / "recruitlink.key"
@@ -38,14 +38,18 @@ def test_demo_seeds_connects_and_syncs_then_reports_where_to_look(tmp_path):
     key = key_file.read_text()
     assert len(key.strip()) >= 32
     assert (tmp_path / "recruitlink.db").stat().st_mode & 0o777 == 0o600
+    # The passwords and API keys it printed, kept for the next run: its owner's only.
+    assert (tmp_path / "recruitlink-demo-credentials.json").stat().st_mode & 0o777 == 0o600
     # A demo database made by a release before the key file: its secret was sealed with the
     # public default key (sha256-derived); the next run still opens it and re-seals it.
     db = Database(f"sqlite:///{tmp_path / 'recruitlink.db'}")
     with db.write() as conn:
-        plain = SecretBox(key.strip()).open(conn.execute(select(connections.c.client_secret))
-                                            .scalar_one())
-        conn.execute(connections.update().values(client_secret=Fernet(
-            legacy_fernet_key("dev-only-change-me")).encrypt(plain.encode()).decode()))
+        for row in conn.execute(select(connections.c.tenant_id, connections.c.client_secret)
+                                ).all():
+            plain = SecretBox(key.strip()).open(row.client_secret)
+            conn.execute(connections.update().where(
+                connections.c.tenant_id == row.tenant_id).values(client_secret=Fernet(
+                    legacy_fernet_key("dev-only-change-me")).encrypt(plain.encode()).decode()))
     # A second run reuses the tenant and the connection and syncs nothing new.
     again = subprocess.run([str(BIN), "demo", "--port", "0", "--sandbox-port", "0",
                             "--directory", str(tmp_path), "--exit-after-sync"], env=env,
@@ -54,6 +58,6 @@ def test_demo_seeds_connects_and_syncs_then_reports_where_to_look(tmp_path):
     assert "Seeding" not in again.stdout
     assert key_file.read_text() == key  # reused
     with db.read() as conn:
-        resealed = conn.execute(select(connections.c.client_secret)).scalar_one()
+        resealed = conn.execute(select(connections.c.client_secret)).scalars().all()
     db.dispose()
-    assert SecretBox(key.strip()).sealed_with_current(resealed)
+    assert resealed and all(SecretBox(key.strip()).sealed_with_current(s) for s in resealed)

@@ -30,9 +30,12 @@ def url_of(sock: socket.socket) -> str:
 
 
 @contextmanager
-def serve(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Run an ASGI app under uvicorn in a thread; yield its base URL; stop it afterwards."""
-    sock = bound_socket(host, port)
+def serve(app: Any, host: str = "127.0.0.1", port: int = 0,
+          sock: socket.socket | None = None) -> Iterator[str]:
+    """Run an ASGI app under uvicorn in a thread; yield its base URL; stop it afterwards.
+    `sock`: a socket bound beforehand (`bound_socket`), when the app must know its own URL
+    before it is built (the demo's public URL on port 0)."""
+    sock = sock if sock is not None else bound_socket(host, port)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
                                            access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

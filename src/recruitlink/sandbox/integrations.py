@@ -38,7 +38,7 @@ from .errors import ApiError
 from .oauth import App
 from .restli_http import RestliCall
 from .state import Sandbox
-from .store import configurations, integrations, status_requests
+from .store import configurations, integrations, pushes, status_requests
 
 KEY_COLUMNS = {"integrationContext": "context", "integrationType": "type",
                "tenantType": "tenant_type", "dataProvider": "data_provider"}
@@ -226,12 +226,16 @@ def _configurations(sandbox: Sandbox, app: App, call: RestliCall,
                 if problem is not None:
                     errors[name] = entity_error(*problem)
                     continue
+                before = conn.execute(select(configurations.c.value).where(
+                    *where, configurations.c.name == name)).scalar()
                 conn.execute(insert(configurations).values(
                     app_id=app.id, integration=ikey, name=name, value=value,
                     context=key["integrationContext"]).on_conflict_do_update(
                     index_elements=["app_id", "integration", "name"], set_={"value": value}))
                 results[name] = {"status": 204}
                 if name == "CALLBACK_URL":
+                    if before is not None and before != value:
+                        retarget_pushes(conn, app.id, before, value)
                     deliver_unpushed(conn, sandbox, app.id)
             return batch_response(results, errors)
         raise ApiError(405, f"{call.method} is not supported on configurations")
@@ -316,6 +320,15 @@ def callback_urls(conn: Connection, app_id: int, context: str) -> list[str]:
     if context.startswith("urn:li:organization:"):
         query = query.where(configurations.c.context == context)
     return sorted({row.value for row in conn.execute(query)})
+
+
+def retarget_pushes(conn: Connection, app_id: int, old_url: str, new_url: str) -> None:
+    """Pushes still being retried to a CALLBACK_URL that was just replaced go to the new one
+    (assumed: LinkedIn retries to the URL configured now, so an ATS that moved, e.g. a
+    restart on another port, loses no export)."""
+    conn.execute(update(pushes).where(
+        pushes.c.app_id == app_id, pushes.c.url == old_url,
+        pushes.c.status == "PENDING").values(url=new_url))
 
 
 def deliver_unpushed(conn: Connection, sandbox: Sandbox, app_id: int) -> None:

@@ -40,6 +40,11 @@ def callback_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/linkedin/push/{token}"
 
 
+def child_foreign_id(slug: str) -> str:
+    """The tenant's child app's `uniqueForeignId` on LinkedIn."""
+    return f"recruitlink-{slug}"
+
+
 def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInClient, *,
             tenant_slug: str, organization: str, contracts: list[str], public_url: str,
             policy: Policy | None = None) -> ConnectResult:
@@ -72,7 +77,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
                                    organization=organization, contracts=contracts,
                                    policy=policy, now_ms=now)
 
-    foreign_id = f"recruitlink-{tenant.slug}"
+    foreign_id = child_foreign_id(tenant.slug)
     app = partner.find_child_app(foreign_id)
     if app is None:
         name = f"recruitlink - {tenant.name}"[:50]
@@ -127,3 +132,40 @@ def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
     if status == "ENABLED" and not has_run:
         run_id = engine.start_historical(tenant_id)
     return status, run_id
+
+
+@dataclass
+class PublicUrlChange:
+    js_domain_added: bool
+    callback_moved: bool
+
+
+def follow_public_url(store: Store, box: SecretBox, engine: SyncEngine,
+                      partner: LinkedInClient, tenant_id: int,
+                      public_url: str) -> PublicUrlChange:
+    """Point LinkedIn at where this server is now: the child app's `validJsSdkDomains` hold
+    its origin (or the onboarding and profile widgets are refused on our pages) and the
+    export integration's CALLBACK_URL is its push URL (or LinkedIn's pushes go where the
+    server used to be). For a server whose URL may change between starts (the demo on other
+    ports); a disconnected tenant is left alone."""
+    info = connections.load_required(store, tenant_id, box)
+    if info.status in ("DISCONNECTED", "DISCONNECTING"):
+        return PublicUrlChange(False, False)
+    origin = public_url.rstrip("/")
+    added = False
+    app = partner.find_child_app(child_foreign_id(info.tenant_slug))
+    if app is not None:
+        domains = [str(d) for d in app.get("validJsSdkDomains") or []]
+        if origin not in domains:
+            partner.set_child_app(str(app["key"]), {"validJsSdkDomains": [origin, *domains]})
+            added = True
+    client = engine.client_for(info)
+    export = client.integration_key(info.organization, ORG_TYPES[info.kind][0])
+    url = callback_url(public_url, info.callback_token)
+    moved = client.configuration(export, "CALLBACK_URL") != url
+    if moved:
+        outcome = client.set_configuration(export, "CALLBACK_URL", url)
+        if outcome.verdict != "synced":
+            raise LinkedInRequestError(f"CALLBACK_URL: LinkedIn refused {url}: "
+                                       f"{outcome.message}")
+    return PublicUrlChange(added, moved)
