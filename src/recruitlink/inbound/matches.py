@@ -62,7 +62,8 @@ def read_matches(store: Store, client: LinkedInClient, budget: RateBudget, tenan
         if not rows:
             after = 0  # the end: the next round starts over, for matches made since
             break
-        if budget.try_acquire(family_of(RESOURCE), 1) > 0:
+        # LinkedIn counts each id of a batch GET against the family's records per minute.
+        if budget.try_acquire(family_of(RESOURCE), len(rows)) > 0:
             break  # the sync needs the budget more; the next round goes on from here
         found = client.get(RESOURCE, [r.li_key["key"] for r in rows],
                            fields=["matchedMembers"])
