@@ -23,11 +23,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.integration_status import STUB_PROFILES, ContractState
 from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
-from recruitlink.sync import control
+from recruitlink.sync import connections, control
 from recruitlink.sync.connect import refresh_status
 
 from . import setup_flow, synclog_queries, tasks
@@ -80,11 +81,36 @@ def duration(seconds: int | None) -> str:
     return f"about {seconds / 86_400:.1f} days"
 
 
+CONTRACT_LABELS = {"ENABLED": "Active", "PENDING": "Pending in LinkedIn",
+                   "DISABLED": "Turned off in LinkedIn Recruiter"}
+
+
+def contract_states(runtime: Runtime, tenant_id: int) -> list[ContractState]:
+    """Each connected contract: may it sync, and if not, why (core.integration_status)."""
+    with runtime.store.reader() as conn:
+        info = connections.load(conn, tenant_id, runtime.box)
+    if info is None or info.status in ("DISCONNECTING", "DISCONNECTED"):
+        return []
+    return info.contract_states()
+
+
+def status_text(status: str, states: list[ContractState]) -> str:
+    text = STATUS_LABELS.get(status, status)
+    waiting = sum(not s.may_sync for s in states)
+    if status == "ENABLED" and waiting:
+        text += f" for {len(states) - waiting} of {len(states)} contracts"
+    return text
+
+
 def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     """status.json: the progress plus display texts, so live.js formats nothing itself."""
     with runtime.store.reader() as conn:
         state = synclog_queries.progress(conn, tenant_id)
-    state["statusText"] = STATUS_LABELS.get(state["status"], state["status"])
+    states = contract_states(runtime, tenant_id)
+    state["statusText"] = status_text(state["status"], states)
+    # The page reloads when any contract's status changes, not only the tenant's.
+    state["statusKey"] = " ".join([state["status"], *(f"{s.contract}={s.status}"
+                                                      for s in states)])
     state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
     state["etaText"] = duration(state.get("etaSeconds"))
     task = tasks.get(tenant_id, "disconnect")
@@ -143,6 +169,9 @@ def build_setup_router() -> APIRouter:
             "can_act": user.is_company_admin, "last_disconnect": last_disconnect,
             "last_sync": format_millis(info.last_sync_at) if info else "",
             "eta": duration(progress.get("etaSeconds")),
+            "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
+            "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
+            "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
         }
         return render(request, "admin_setup.html", context, status=status)
 
