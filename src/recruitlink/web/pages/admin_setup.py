@@ -109,8 +109,8 @@ def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     states = contract_states(runtime, tenant_id)
     state["statusText"] = status_text(state["status"], states)
     # The page reloads when any contract's status changes, not only the tenant's.
-    state["statusKey"] = " ".join([state["status"], *(f"{s.contract}={s.status}"
-                                                      for s in states)])
+    state["statusKey"] = " ".join([state["status"], *(
+        f"{s.contract}={s.status}/{s.company}/{s.contract_access}" for s in states)])
     state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
     state["etaText"] = duration(state.get("etaSeconds"))
     task = tasks.get(tenant_id, "disconnect")
