@@ -61,7 +61,8 @@ def shot(tab: Any, name: str) -> None:
 
 def seat_for(li: RunningSandbox, n: int, email: str | None = None) -> dict[str, Any]:
     found = li.control.get("/members", params={"start": 220 + n, "count": 1}).json()
-    body: dict[str, Any] = {"person": found["elements"][0]["person"]}
+    # The contract belongs to Acme's company: LinkedIn's widget offers it.
+    body: dict[str, Any] = {"person": found["elements"][0]["person"], "organization": ORG}
     if email:
         body["emailAddress"] = email
     r = li.control.post(f"/contracts/{CONTRACT}/seats", json=body)
@@ -152,8 +153,15 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     shot(page, "01_start")
     page.get_by_role("button", name="Activate").click()
     assert "acknowledge" in page.locator("#acknowledge-error").inner_text()
+    # The history window is chosen on the same page; the acknowledgement names it.
+    page.get_by_label("History to share").select_option("2y")
+    assert page.locator(".window-text[data-window='2y']").is_visible()
+    assert not page.locator(".window-text[data-window='all']").is_visible()
+    assert "changed in the last 2 years" in page.locator(".activate .checkbox").inner_text()
     page.get_by_label("I recognize that recruitlink will share").check()
+    shot(page, "01b_window_acknowledged")
     page.get_by_role("button", name="Activate").click()
+    assert "changed in the last 2 years" in page.locator(".shared-window").inner_text()
 
     # 2. LinkedIn's onboarding widget: sign in, choose the contract, approve.
     assert page.locator("#linkedin-setup").get_attribute("data-state") == "choose"
@@ -162,7 +170,9 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     widget.locator(f"input[name=person][value='{walk.admin_seat['person']}']").check()
     widget.get_by_role("button", name="Sign in").click()
     widget.get_by_role("button", name="Approve").wait_for()
-    widget.get_by_label("Organization URN").fill(ORG)
+    # The contract's company is offered: nobody types a URN.
+    assert widget.get_by_label("Organization URN").count() == 0
+    widget.locator(f"input[name=customer][value='{CONTRACT} {ORG}']").check()
     shot(page, "02_widget")
     widget.get_by_role("button", name="Approve").click()
 
@@ -170,6 +180,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     #    contract says why, and "Enable in LinkedIn" opens Recruiter's admin page for it.
     page.locator(".pending").get_by_text("Activation is pending").wait_for()
     assert page.locator("[data-live=status]").inner_text() == "Activation pending"
+    assert _connection(walk).policy["history_window"] == "2y"
     row = page.locator(f"tr[data-contract='{CONTRACT}']")
     assert row.get_attribute("data-contract-status") == "PENDING"
     assert "Company-level access is not turned on" in row.locator(".reason").inner_text()

@@ -18,6 +18,7 @@ from recruitlink.core.records import Candidate
 from recruitlink.store import schema
 from tests.integration import test_pages_admin
 from tests.integration.test_pages_admin import (
+    APPROVED,
     BASE,
     CONTRACT,
     CONTRACT2,
@@ -30,6 +31,7 @@ from tests.integration.test_pages_admin import (
     status_json,
     wait_until,
 )
+from tests.support.pages import field_error
 
 site = test_pages_admin.site  # the same served app and sandbox fixture
 
@@ -153,3 +155,29 @@ def test_turning_off_the_optional_indicator_keeps_the_sync_running(site):
     assert status_json(admin)["status"] == "DISABLED"
     assert "The sync is running" not in page
     assert "Company-level access was turned off" in html.unescape(page)
+
+
+# -- onboarding: the history window is chosen with the acknowledgement ----------------------------
+
+def test_the_history_window_is_chosen_and_acknowledged_before_activation(site):
+    admin = site.client("ada@acme.example")
+    start = html.unescape(admin.get(BASE).text)
+    assert 'name="history_window"' in start.split('action="/t/acme/integrations/linkedin/'
+                                                 'activate"')[1].split("</form>")[0]
+    assert re.search(r'class="window-text chosen" data-window="all">from all of their '
+                     r'history<', start)
+    r = post(admin, f"{BASE}/activate", acknowledge="on", history_window="5y")
+    assert r.status_code == 400
+    assert "all history, 2 years or 12 months" in (field_error(r.text, "history_window") or "")
+    r = post(admin, f"{BASE}/activate", history_window="2y")  # not acknowledged: kept
+    assert r.status_code == 400
+    assert re.search(r'class="window-text chosen" data-window="2y"', r.text)
+    r = post(admin, f"{BASE}/activate", acknowledge="on", history_window="2y")
+    assert r.status_code == 303 and "window=2y" in r.headers["location"], r.text
+    choose = admin.get(r.headers["location"]).text
+    assert '<input type="hidden" name="history_window" value="2y">' in choose
+    assert "changed in the last 2 years" in choose
+    r = post(admin, f"{BASE}/integrate", integrations=json.dumps(APPROVED),
+             history_window="2y")
+    assert r.status_code == 303 and "done=connected" in r.headers["location"], r.text
+    assert site.connection().policy["history_window"] == "2y"

@@ -129,7 +129,8 @@ def build_setup_router() -> APIRouter:
 
     def page(request: Request, user: PageUser, *, step: str = "", errors: dict[str, str] |
              None = None, notice: str | None = None, error: str | None = None,
-             policy_form: dict[str, Any] | None = None, status: int = 200) -> Response:
+             policy_form: dict[str, Any] | None = None, window: str | None = None,
+             status: int = 200) -> Response:
         runtime = runtime_of(request)
         settings = runtime.settings
         progress = live_status(runtime, user.tenant_id)
@@ -162,6 +163,9 @@ def build_setup_router() -> APIRouter:
             "shared": setup_flow.shared_data(user.tenant_kind, policy),
             "excluded": setup_flow.EXCLUDED, "policy": policy, "policy_form": form,
             "windows": setup_flow.WINDOWS, "availability": setup_flow.AVAILABILITY,
+            # The history window shared, chosen with the acknowledgement before activation.
+            "window": window or policy.history_window,
+            "shared_window": setup_flow.SHARED_WINDOW,
             "errors": errors or {}, "notice": notice, "error": error,
             "child_client_id": child_client_id,
             "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
@@ -177,8 +181,9 @@ def build_setup_router() -> APIRouter:
 
     @router.get(BASE)
     def setup_page(request: Request, user: PageUser = Depends(admin),
-                   step: str = "", done: str = "") -> Response:
-        return page(request, user, step=step, notice=NOTICES.get(done))
+                   step: str = "", done: str = "", window: str = "") -> Response:
+        return page(request, user, step=step, notice=NOTICES.get(done),
+                    window=setup_flow.parse_window(window))
 
     @router.get(BASE + "/status.json")
     def status_json(request: Request, user: PageUser = Depends(admin)) -> JSONResponse:
@@ -189,8 +194,13 @@ def build_setup_router() -> APIRouter:
     async def activate(request: Request, user: PageUser = Depends(company_admin),
                        _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
-        if form.get("acknowledge") != "on":
+        window = setup_flow.parse_window(_form_text(form, "history_window") or "all")
+        if window is None:
             return page(request, user, status=400, errors={
+                "history_window": "Choose the history to share: all history, 2 years or "
+                                  "12 months."})
+        if form.get("acknowledge") != "on":
+            return page(request, user, status=400, window=window, errors={
                 "acknowledge": "Tick the box to acknowledge what will be shared with "
                                "LinkedIn before activating."})
         runtime = runtime_of(request)
@@ -204,26 +214,29 @@ def build_setup_router() -> APIRouter:
                                              tenant_name=user.tenant_name,
                                              public_url=runtime.settings.public_url))
         except RecruitlinkError as exc:
-            return page(request, user, status=502,
+            return page(request, user, status=502, window=window,
                         error=f"Activation failed: {exc.message}")
-        return see_other(base_url(user), step="choose", done="activated")
+        return see_other(base_url(user), step="choose", window=window, done="activated")
 
     @router.post(BASE + "/integrate")
     async def integrate(request: Request, user: PageUser = Depends(company_admin),
                         _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
         approved = setup_flow.parse_approved(_form_text(form, "integrations"))
+        window = setup_flow.parse_window(_form_text(form, "history_window"))
         if isinstance(approved, dict):
-            return page(request, user, step="choose", status=400, errors=approved)
+            return page(request, user, step="choose", status=400, errors=approved,
+                        window=window)
         runtime = runtime_of(request)
         try:
             outcome, result = await run_in_threadpool(
                 lambda: setup_flow.integrate(runtime, slug=user.tenant_slug,
                                              tenant_id=user.tenant_id,
-                                             tenant_name=user.tenant_name, approved=approved))
+                                             tenant_name=user.tenant_name, approved=approved,
+                                             history_window=window))
         except RecruitlinkError as exc:
             return page(request, user, step="choose", status=400 if exc.status is None
-                        else 502, errors={"integrations": exc.message})
+                        else 502, errors={"integrations": exc.message}, window=window)
         if outcome == "added":
             return see_other(base_url(user), done="added" if result else "known")
         return see_other(base_url(user), done="connected")
