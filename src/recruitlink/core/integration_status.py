@@ -11,7 +11,8 @@ LinkedIn's Recruiter admin turns the integration on in two places (SmartRecruite
   contract's seats, InMails, notes and stubs (403).
 
 A contract syncs when both levels are ENABLED. The tenant's connection is ENABLED (the
-outbound sync runs) when at least one contract syncs; the others show why they wait.
+outbound sync runs) when at least one contract syncs (or, without contracts, when company
+access is on); the other contracts show why they wait.
 `statuses` is what LinkedIn answered, as {context URN: {integration type: status}}; a type
 LinkedIn has not answered for counts as PENDING.
 """
@@ -139,9 +140,14 @@ def contract_states(kind: str, organization: str, contracts: Sequence[str],
     return [contract_state(kind, organization, c, statuses) for c in contracts]
 
 
-def connection_status(states: Sequence[ContractState]) -> Status:
+def connection_status(kind: str, organization: str, contracts: Sequence[str],
+                      statuses: Statuses) -> Status:
     """The tenant's status: ENABLED when at least one contract syncs (the outbound sync runs
-    for the organization); else DISABLED if the admin turned something off, else PENDING."""
+    for the organization); else DISABLED if the admin turned something off, else PENDING.
+    A connection without contracts (no Recruiter data to read) follows company access."""
+    if not contracts:
+        return company_access(kind, organization, statuses)
+    states = contract_states(kind, organization, contracts, statuses)
     if any(s.may_sync for s in states):
         return "ENABLED"
     return "DISABLED" if any(s.status == "DISABLED" for s in states) else "PENDING"

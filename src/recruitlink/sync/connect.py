@@ -13,7 +13,6 @@ from recruitlink.core.integration_status import (
     COMPANY_TYPES,
     CONTRACT_TYPE,
     connection_status,
-    contract_states,
 )
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
@@ -123,8 +122,7 @@ def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
     for key, record in zip(keys, records.values(), strict=True):
         statuses.setdefault(key["integrationContext"], {})[key["integrationType"]] = str(
             (record or {}).get("status") or "PENDING")
-    status = connection_status(contract_states(info.kind, info.organization,
-                                               info.contract_urns, statuses))
+    status = connection_status(info.kind, info.organization, info.contract_urns, statuses)
     run_id = None
     with store.db.write() as conn:
         current = connections.load(conn, tenant_id, box)
