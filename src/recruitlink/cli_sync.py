@@ -191,6 +191,10 @@ def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
         console.print(f"{tenant}: {state.get('status')}"
                       f"{' (paused)' if state.get('paused') else ''}, "
                       f"{state.get('recordsPerSecond')} records/s, ETA {state.get('etaSeconds')}s")
+        for c in state.get("contracts") or []:
+            if c.get("reason"):
+                console.print(f"[yellow]{c['urn']}: {c['linkedinStatus']}: {c['reason']}"
+                              "[/yellow]")
         run = state.get("run")
         if run:
             table = Table(title=f"Run {run['id']} ({run['kind']}): {run['status']}")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from recruitlink.core.records import Candidate
 from recruitlink.store import schema
+from recruitlink.sync import control
 from tests.integration import test_pages_admin
 from tests.integration.test_pages_admin import (
     APPROVED,
@@ -84,6 +85,10 @@ def test_company_level_switches_alone_leave_the_contract_pending(site):
     for itype in ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"):
         assert f'data-integration="{itype}" data-integration-status="ENABLED"' in row
     assert 'data-integration="CSA_API" data-integration-status="PENDING"' in row
+    # `sync status` (CLI, --json) says the same.
+    listed = control.status(site.app.state.runtime.engine, site.acme.id)["contracts"]
+    assert [(c["urn"], c["linkedinStatus"]) for c in listed] == [(CONTRACT, "PENDING")]
+    assert "Contract-level access is not turned on" in listed[0]["reason"]
     # Contract-level access too: now it is active, and the sync starts.
     switch(site, CONTRACT, "ENABLED")
     wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
