@@ -209,6 +209,10 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                   f"{', paused' if state.get('paused') else ''}; organization "
                   f"{state.get('organization')}, contracts {contracts or 'none'}",
                   highlight=False, soft_wrap=True)
+    for c in state.get("contracts") or []:
+        if c.get("reason"):  # a contract LinkedIn has not enabled yet: why, and what to do
+            console.print(f"[yellow]{c['urn']}: {c['linkedinStatus']}: {c['reason']}[/yellow]",
+                          soft_wrap=True)
     console.print(f"Last sync: {format_millis(state.get('lastSyncAt')) or 'not yet'}",
                   highlight=False, soft_wrap=True)
     run = state.get("run")

@@ -61,7 +61,8 @@ def shot(tab: Any, name: str) -> None:
 
 def seat_for(li: RunningSandbox, n: int, email: str | None = None) -> dict[str, Any]:
     found = li.control.get("/members", params={"start": 220 + n, "count": 1}).json()
-    body: dict[str, Any] = {"person": found["elements"][0]["person"]}
+    # The contract belongs to Acme's company: LinkedIn's widget offers it.
+    body: dict[str, Any] = {"person": found["elements"][0]["person"], "organization": ORG}
     if email:
         body["emailAddress"] = email
     r = li.control.post(f"/contracts/{CONTRACT}/seats", json=body)
@@ -125,22 +126,15 @@ def walk(sqlite_template, li) -> Iterator[Walk]:
             yield Walk(url, store, acme, li, admin_seat, other_seat)
 
 
-def enable_in_recruiter(walk: Walk, tab: Any) -> None:
-    """SmartRecruiters' "Enable in LinkedIn": the Recruiter admin turns on company-level and
-    contract-level access on the sandbox's Recruiter admin page."""
-    li = walk.li
-    tab.goto(f"{li.url}/recruiter/login?next=/recruiter/admin")
-    tab.click(f"button[data-seat='{walk.admin_seat['id']}']")
-    section = tab.locator(f"section[data-contract='{CONTRACT}']")
-    section.wait_for()
-    shot(tab, "04_recruiter_admin")
-    for _ in range(10):
-        off = section.locator("tr[data-integration] button", has_text="Turn on")
-        if off.count() == 0:
-            break
-        off.first.click()
+def turn_on(tab: Any, section: Any, *types: str) -> None:
+    """The Recruiter admin's switches on the sandbox's Recruiter admin page (SmartRecruiters
+    seed: "Company Level Access", then "Contract Level access"), one integration at a time."""
+    for itype in types:
+        button = section.locator(f"tr[data-integration='{itype}'] button")
+        assert button.inner_text() == "Turn on"
+        button.click()
         tab.wait_for_load_state()
-    assert section.locator("tr[data-integration] button", has_text="Turn on").count() == 0
+        section.locator(f"tr[data-integration='{itype}'] .status", has_text="ENABLED").wait_for()
 
 
 def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  # noqa: F811
@@ -159,8 +153,15 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     shot(page, "01_start")
     page.get_by_role("button", name="Activate").click()
     assert "acknowledge" in page.locator("#acknowledge-error").inner_text()
+    # The history window is chosen on the same page; the acknowledgement names it.
+    page.get_by_label("History to share").select_option("2y")
+    assert page.locator(".window-text[data-window='2y']").is_visible()
+    assert not page.locator(".window-text[data-window='all']").is_visible()
+    assert "changed in the last 2 years" in page.locator(".activate .checkbox").inner_text()
     page.get_by_label("I recognize that recruitlink will share").check()
+    shot(page, "01b_window_acknowledged")
     page.get_by_role("button", name="Activate").click()
+    assert "changed in the last 2 years" in page.locator(".shared-window").inner_text()
 
     # 2. LinkedIn's onboarding widget: sign in, choose the contract, approve.
     assert page.locator("#linkedin-setup").get_attribute("data-state") == "choose"
@@ -169,19 +170,48 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     widget.locator(f"input[name=person][value='{walk.admin_seat['person']}']").check()
     widget.get_by_role("button", name="Sign in").click()
     widget.get_by_role("button", name="Approve").wait_for()
-    widget.get_by_label("Organization URN").fill(ORG)
+    # The contract's company is offered: nobody types a URN.
+    assert widget.get_by_label("Organization URN").count() == 0
+    widget.locator(f"input[name=customer][value='{CONTRACT} {ORG}']").check()
     shot(page, "02_widget")
     widget.get_by_role("button", name="Approve").click()
 
-    # 3. Pending, until a Recruiter admin turns it on; the page follows by itself.
+    # 3. Pending, until a Recruiter admin turns it on; the page follows by itself. The
+    #    contract says why, and "Enable in LinkedIn" opens Recruiter's admin page for it.
     page.locator(".pending").get_by_text("Activation is pending").wait_for()
     assert page.locator("[data-live=status]").inner_text() == "Activation pending"
+    assert _connection(walk).policy["history_window"] == "2y"
+    row = page.locator(f"tr[data-contract='{CONTRACT}']")
+    assert row.get_attribute("data-contract-status") == "PENDING"
+    assert "Company-level access is not turned on" in row.locator(".reason").inner_text()
+    assert page.get_by_text("The sync is running").count() == 0
     shot(page, "03_pending")
-    recruiter = page.context.new_page()
-    enable_in_recruiter(walk, recruiter)
+    with page.context.expect_page() as opened:
+        row.get_by_role("link", name="Enable in LinkedIn").click()
+    recruiter = opened.value
+    recruiter.set_default_timeout(30_000)
+    recruiter.wait_for_load_state()
+    if "/recruiter/login" in recruiter.url:  # not signed in to Recruiter in this browser yet
+        recruiter.click(f"button[data-seat='{walk.admin_seat['id']}']")
+    assert recruiter.url.endswith("/recruiter/admin?contract=" + CONTRACT.replace(":", "%3A"))
+    section = recruiter.locator(f"section[data-contract='{CONTRACT}']")
+    assert section.get_attribute("id") == "focus"
+    # Company Level Access first: the contract still waits for its own switch.
+    turn_on(recruiter, section, "ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
+    shot(recruiter, "04_recruiter_admin_company")
+    row.locator(".reason", has_text="Contract-level access is not turned on").wait_for(
+        timeout=SLOW_MS)
+    assert page.locator("[data-live=status]").inner_text() == "Activation pending"
+    assert page.get_by_text("The sync is running").count() == 0
+    shot(page, "04b_pending_contract_level")
+    # Then Contract Level access: active, and the sync starts.
+    turn_on(recruiter, section, "CSA_API")
+    shot(recruiter, "04c_recruiter_admin_contract")
     recruiter.close()
     page.get_by_text("has been activated for").wait_for(timeout=SLOW_MS)
     assert page.locator("[data-live=status]").inner_text() == "Active"
+    assert row.get_attribute("data-contract-status") == "ENABLED"
+    assert row.get_by_role("link", name="Enable in LinkedIn").count() == 0
     shot(page, "05_active")
 
     # 4. Sync logs: the initial sync's milestones fill up live, then it is complete.

@@ -295,8 +295,13 @@ def test_a_customer_the_admin_holds_no_seat_for_cannot_be_approved(li, browser_l
     assert "widget-config" in refused.text and config_of(refused)["message"] is None
 
 
-def test_a_fresh_child_app_offers_the_admins_seat_contracts_or_a_typed_organization(
+def test_a_fresh_child_app_offers_the_admins_seat_contracts_with_their_companies(
         li, browser_like):
+    # A second contract of the admin's, whose company LinkedIn knows: nobody types a URN.
+    other = "urn:li:contract:5005"
+    r = li.control.post(f"/contracts/{other}/seats", json={
+        "person": ADMIN, "organization": "urn:li:organization:5005"})
+    assert r.status_code == 200, r.text
     params = query(li, api_key=provision_child(li, "fresh-customer"))
     sign_in(browser_like, "onboarding", params)
     r = browser_like.get("/widgets/onboarding", params=params)
@@ -304,17 +309,28 @@ def test_a_fresh_child_app_offers_the_admins_seat_contracts_or_a_typed_organizat
     # The contract's known organization belongs to another app: offered, with a warning.
     assert f'value="{CONTRACT} {ORG}"' in r.text
     assert "Already integrated with another application" in r.text
-    assert f'value="{CONTRACT}"' in r.text and 'name="organization"' in r.text
+    assert f'value="{other} urn:li:organization:5005"' in r.text
+    assert 'name="organization"' not in r.text  # no URN to type
     bad = browser_like.post("/widgets/onboarding", params=params, data={
-        "customer": CONTRACT, "organization": "acme", "type": "ONE_CLICK_EXPORT",
-        "csrf": csrf_of(r)})
-    assert bad.status_code == 400 and "urn:li:organization:" in bad.text
+        "customer": other, "type": "ONE_CLICK_EXPORT", "csrf": csrf_of(r)})
+    assert bad.status_code == 400 and "Choose one customer" in bad.text
     done = browser_like.post("/widgets/onboarding", params=params, data={
-        "customer": CONTRACT, "organization": "urn:li:organization:5005",
+        "customer": f"{other} urn:li:organization:5005",
         "type": ["ONE_CLICK_EXPORT", "CSA_API"], "csrf": csrf_of(r)})
     assert config_of(done)["message"]["data"] == {"integrations": [
         {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": "urn:li:organization:5005"},
-        {"integrationType": "CSA_API", "integrationContext": CONTRACT}]}
+        {"integrationType": "CSA_API", "integrationContext": other}]}
+
+
+def test_a_contract_without_a_recorded_company_offers_its_default_one(li, browser_like):
+    fresh = "urn:li:contract:6006"
+    r = li.control.post(f"/contracts/{fresh}/seats", json={"person": ADMIN})
+    assert r.status_code == 200, r.text
+    params = query(li, api_key=provision_child(li, "another-customer"))
+    sign_in(browser_like, "onboarding", params)
+    r = browser_like.get("/widgets/onboarding", params=params)
+    assert f'value="{fresh} urn:li:organization:6006"' in r.text
+    assert 'name="organization"' not in r.text
 
 
 def test_sign_out_returns_to_the_sign_in_state(li, browser_like):

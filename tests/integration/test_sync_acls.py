@@ -56,8 +56,9 @@ def connect_with(store, engine, li, tenant, policy: Policy) -> None:
                      policy=policy)
     partner.close()
     assert result.status == "PENDING"
-    li.control.post("/integrations/status", json={"integrationContext": ORG,
-                                                  "status": "ENABLED"})
+    for context in (ORG, CONTRACT):  # company-level and contract-level access
+        li.control.post("/integrations/status", json={"integrationContext": context,
+                                                      "status": "ENABLED"})
     status, run_id = refresh_status(store, engine.box, engine, tenant.id)
     assert status == "ENABLED" and run_id is not None
 

@@ -61,8 +61,9 @@ def test_converges_through_faults_and_low_throttles(store, tenant, li, request):
                              client_secret=li.app.state.partner.client_secret)
     connect(store, engine.box, engine, partner, tenant_slug=tenant.slug, organization=ORG,
             contracts=["urn:li:contract:6101"], public_url="http://127.0.0.1:9")
-    li.control.post("/integrations/status", json={"integrationContext": ORG,
-                                                  "status": "ENABLED"})
+    for context in (ORG, "urn:li:contract:6101"):  # company- and contract-level access
+        li.control.post("/integrations/status", json={"integrationContext": context,
+                                                      "status": "ENABLED"})
     refresh_status(store, engine.box, engine, tenant.id)
     li.control.put("/faults/*", json={"error_rate": 0.2, "drop_rate": 0.05,
                                       "latency_ms": 3, "latency_jitter_ms": 5})

@@ -46,8 +46,9 @@ def test_seeded_history_syncs_exactly_what_the_policy_allows(store, li):
     try:
         connect(store, engine.box, engine, partner, tenant_slug="seeded", organization=ORG,
                 contracts=["urn:li:contract:4401"], public_url="http://127.0.0.1:9")
-        li.control.post("/integrations/status", json={"integrationContext": ORG,
-                                                      "status": "ENABLED"})
+        for context in (ORG, "urn:li:contract:4401"):  # company- and contract-level access
+            li.control.post("/integrations/status", json={"integrationContext": context,
+                                                          "status": "ENABLED"})
         refresh_status(store, engine.box, engine, tenant.id)
         deadline = time.monotonic() + 240
         engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)

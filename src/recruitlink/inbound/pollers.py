@@ -76,12 +76,14 @@ class PollReport:
     errors: list[str] = field(default_factory=list)
     """What could not be read this round (one seat or contract), with LinkedIn's reason;
     the rest of the round went on."""
+    waiting: dict[str, str] = field(default_factory=dict)
+    """Contracts not read because LinkedIn has not enabled them: contract -> why."""
 
     def as_json(self) -> dict[str, Any]:
         return {"tenant": self.tenant_id, "skipped": self.skipped, "windows": self.windows,
                 "seats": self.seats.__dict__ if self.seats else None,
                 "fetched": dict(self.fetched), "outcomes": dict(self.outcomes),
-                "errors": self.errors}
+                "errors": self.errors, "waiting": self.waiting}
 
 
 class PollBusy(RuntimeError):
@@ -189,7 +191,15 @@ class Poller:
         tenant_id = info.tenant_id
         client = self.engine.client_for(info)
         budget = self.engine.budget_for(info)
-        contracts = [c["urn"] for c in info.contracts if not c.get("paused")]
+        # A contract LinkedIn has not enabled answers 403: it waits, with its reason.
+        ready = {s.contract: s for s in info.contract_states()}
+        contracts = []
+        for c in info.contracts:
+            state = ready[str(c["urn"])]
+            if not state.may_sync:
+                report.waiting[state.contract] = state.reason or state.status
+            elif not c.get("paused"):
+                contracts.append(state.contract)
         if "seats" in kinds and contracts:
             pulled: list[dict[str, Any]] = []
             read: list[str] = []

@@ -63,6 +63,10 @@ class SeatAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
     person: str = Field(pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
     emailAddress: str | None = Field(None, max_length=320)
+    organization: str | None = Field(None, pattern=r"^urn:li:organization:\d{1,19}$",
+                                     description="The company the contract belongs to "
+                                                 "(default: urn:li:organization:<contract "
+                                                 "number>)")
 
 
 class SeatChange(BaseModel):
@@ -240,7 +244,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                   responses=documented(404))
     async def post_seat(contract: Contract, body: SeatAdd) -> dict[str, Any]:
         try:
-            return add_seat(sandbox, contract, body.person, body.emailAddress)
+            return add_seat(sandbox, contract, body.person, body.emailAddress,
+                            body.organization)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from .store import configurations, integrations
+from .store import configurations, contract_companies, integrations
 
 ORG_PREFIX = "urn:li:organization:"
 CONTRACT_PREFIX = "urn:li:contract:"
@@ -34,6 +34,31 @@ def customers_of_contract(conn: Connection, contract: str) -> list[Customer]:
                 integrations.c.context.startswith(ORG_PREFIX)))})
         found.extend(Customer(app_id, org, contract) for org in orgs)
     return found
+
+
+def companies_of_contract(conn: Connection, contract: str) -> list[str]:
+    """The organization(s) a Recruiter contract belongs to: as recorded (a seat added with
+    its organization, the demo customer), else those its integrations are on, else the
+    sandbox's default company of the contract, `urn:li:organization:<contract number>`
+    (ASSUMED: every contract belongs to a company; LinkedIn's onboarding widget lists the
+    contract's company without anyone typing it)."""
+    recorded = sorted(r.organization for r in conn.execute(
+        select(contract_companies.c.organization).where(
+            contract_companies.c.contract == contract)))
+    if recorded:
+        return recorded
+    integrated = sorted({c.organization for c in customers_of_contract(conn, contract)})
+    return integrated or [ORG_PREFIX + contract.removeprefix(CONTRACT_PREFIX)]
+
+
+def record_company(conn: Connection, contract: str, organization: str) -> None:
+    """Remember that `contract` belongs to `organization` (idempotent)."""
+    found = conn.execute(select(contract_companies.c.contract).where(
+        contract_companies.c.contract == contract,
+        contract_companies.c.organization == organization)).first()
+    if found is None:
+        conn.execute(contract_companies.insert().values(contract=contract,
+                                                        organization=organization))
 
 
 def contracts_of_org(conn: Connection, org: str) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .customers import record_company
 from .integrations import KEY_COLUMNS
 from .provisioning import create_child
 from .state import Sandbox
@@ -49,6 +50,7 @@ def ensure_demo_customer(sandbox: Sandbox) -> DemoCustomer:
                     app_id=row.id, name=f"Demo Customer {itype}", status="ENABLED",
                     created_at=now, last_modified_at=now,
                     **{column: key[f] for f, column in KEY_COLUMNS.items()}))
+        record_company(conn, DEMO_CONTRACT, DEMO_ORGANIZATION)
         if conn.execute(select(seats.c.id).where(seats.c.contract == DEMO_CONTRACT)).first() \
                 is None:
             # Five Recruiter seats on the demo contract, held by the directory's first members.

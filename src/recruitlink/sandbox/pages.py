@@ -290,12 +290,18 @@ def build_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/admin")
     async def admin(request: Request) -> Response:
         me = signed_in_member(request)
+        # A partner's "Enable in LinkedIn" link names the contract (?contract=): it is shown
+        # first, marked, after signing in if need be.
+        focus = request.query_params.get("contract", "")
+        here = "/recruiter/admin" + (f"?{urlencode({'contract': focus})}" if focus else "")
         if me is None:
-            return RedirectResponse("/recruiter/login?next=/recruiter/admin", status_code=303)
+            return RedirectResponse(f"/recruiter/login?{urlencode({'next': here})}",
+                                    status_code=303)
         with store.tx() as conn:
             ctx = context(request, conn)
-            ctx["contracts"] = [_admin_view(conn, c)
-                                for c in sorted({s.contract for s in ctx["seats"]})]
+            held = sorted({s.contract for s in ctx["seats"]}, key=lambda c: (c != focus, c))
+            ctx["contracts"] = [_admin_view(conn, c) for c in held]
+            ctx["focus"] = focus
             return _render("admin.html", **ctx)
 
     @router.post("/admin/integration")

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from recruitlink.core.assumed import finder_page
 
+from .customers import record_company
 from .directory import member
 from .errors import ApiError
 from .oauth import App
@@ -76,12 +77,16 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                                     total=int(total)))
 
 
-def add_seat(sandbox: Sandbox, contract: str, person: str, email: str | None) -> dict[str, Any]:
+def add_seat(sandbox: Sandbox, contract: str, person: str, email: str | None,
+             organization: str | None = None) -> dict[str, Any]:
+    """A seat on the contract; `organization`: the company the contract belongs to."""
     now = sandbox.clock.now_ms()
     with sandbox.store.tx() as conn:
         holder = member(conn, person)
         if holder is None:
             raise LookupError(f"no member {person}")
+        if organization is not None:
+            record_company(conn, contract, organization)
         seat_id = conn.execute(seats.insert().values(
             contract=contract, person=person, email=email or holder["emailAddresses"][0],
             first_name=holder["firstName"], last_name=holder["lastName"], active=True,

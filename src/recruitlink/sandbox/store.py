@@ -207,6 +207,14 @@ seats = Table(
     Column("updated_at", Integer, nullable=False),
 )
 
+contract_companies = Table(
+    "contract_companies", metadata,
+    # The company (organization) a Recruiter contract belongs to, as LinkedIn knows it; the
+    # onboarding widget offers these (sandbox.customers.companies_of_contract).
+    Column("contract", String, primary_key=True),
+    Column("organization", String, primary_key=True),
+)
+
 # -- Recruiter's side: what recruiters and members do on LinkedIn ------------------------------
 
 exports = Table(

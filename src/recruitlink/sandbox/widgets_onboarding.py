@@ -14,7 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from .customers import CONTRACT_PREFIX, ORG_PREFIX, customers_of_contract
+from .customers import (
+    CONTRACT_PREFIX,
+    ORG_PREFIX,
+    companies_of_contract,
+    customers_of_contract,
+)
 from .session import active_seats
 from .store import integrations
 
@@ -128,7 +133,7 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
     - The app has organizations but no contract yet: those organizations with each contract
       the admin holds a seat on.
     - A fresh app (no integration yet): each contract the admin holds a seat on, with the
-      organizations that contract already works for, or an organization to type.
+      company (organization) it belongs to; nobody types a URN.
     """
     orgs, contracts = _contexts(conn, app_id)
     seat_contracts = list(dict.fromkeys(s.contract for s in active_seats(conn, person)))
@@ -137,27 +142,27 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
         for contract in contracts:
             on_contract: list[str | None] = [*sorted(
                 {c.organization for c in customers_of_contract(conn, contract)
-                 if c.app_id == app_id} or orgs)] or [None]
+                 if c.app_id == app_id} or orgs)] or [*companies_of_contract(conn, contract)]
             can_act = contract in seat_contracts
             note = "" if can_act else ("You hold no Recruiter seat on this contract, so you "
                                        "cannot act for this customer.")
             options.extend(CustomerOption(contract, org, can_act, note) for org in on_contract)
         # "Add another contract": the admin's other contracts, for the app's organization(s).
-        to_add: list[str | None] = [*orgs] or [None]
         for contract in seat_contracts:
             if contract not in contracts:
-                options.extend(CustomerOption(contract, org, True) for org in to_add)
+                options.extend(CustomerOption(contract, org, True)
+                               for org in orgs or companies_of_contract(conn, contract))
         return options
     if orgs:
         return [CustomerOption(contract, org, True) for contract in seat_contracts
                 for org in orgs]
     for contract in seat_contracts:
-        for customer in customers_of_contract(conn, contract):
-            note = ("" if customer.app_id == app_id else
-                    "Already integrated with another application: LinkedIn will refuse a "
-                    "second one.")
-            options.append(CustomerOption(contract, customer.organization, True, note))
-        options.append(CustomerOption(contract, None, True))
+        taken = {c.organization for c in customers_of_contract(conn, contract)
+                 if c.app_id != app_id}
+        for organization in companies_of_contract(conn, contract):
+            note = ("Already integrated with another application: LinkedIn will refuse a "
+                    "second one." if organization in taken else "")
+            options.append(CustomerOption(contract, organization, True, note))
     return options
 
 

@@ -317,6 +317,8 @@ connections = Table(
     Column("policy", Json, nullable=False),
     Column("last_sync_at", Millis, nullable=True),
     Column("created_at", Millis, nullable=False),
+    # LinkedIn's answer per integration: {context URN: {integrationType: status}}.
+    Column("integrations", Json, nullable=True),
 )
 
 sync_runs = Table(

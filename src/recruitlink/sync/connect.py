@@ -9,6 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from recruitlink.core.integration_status import (
+    COMPANY_TYPES,
+    CONTRACT_TYPE,
+    connection_status,
+)
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
@@ -19,8 +24,7 @@ from recruitlink.store.tenants import tenant_by_slug
 from . import connections
 from .engine import SyncEngine, now_ms
 
-ORG_TYPES = {"RSC": ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN"),
-             "CRM": ("CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR", "PROFILE_PLUGIN")}
+ORG_TYPES = COMPANY_TYPES
 
 
 @dataclass
@@ -94,7 +98,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     info = connections.load_required(store, tenant.id, box)
     client = engine.client_for(info)
     org_keys = [client.integration_key(organization, t) for t in ORG_TYPES[kind]]
-    contract_keys = [client.integration_key(c, "CSA_API") for c in contracts]
+    contract_keys = [client.integration_key(c, CONTRACT_TYPE) for c in contracts]
     client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
                               for k in org_keys + contract_keys])
     url = callback_url(public_url, token)
@@ -109,22 +113,28 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
 
 def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
                    tenant_id: int) -> tuple[str, int | None]:
-    """Ask LinkedIn for the integrations' status; when they have just become ENABLED, start
-    the historical sync. Returns (status, run id started or None)."""
+    """Ask LinkedIn for the status of every integration (company level, and each contract's
+    CSA_API); keep them; the tenant is ENABLED when a contract may sync
+    (`core.integration_status`). When it has just become ENABLED, start the historical sync.
+    Returns (status, run id started or None)."""
     info = connections.load_required(store, tenant_id, box)
     client = engine.client_for(info)
     keys = [client.integration_key(info.organization, t) for t in ORG_TYPES[info.kind]]
+    keys += [client.integration_key(c, CONTRACT_TYPE) for c in info.contract_urns]
     records = client.integrations(keys)
-    statuses = {str((r or {}).get("status") or "PENDING") for r in records.values()}
-    if statuses == {"ENABLED"}:
-        status = "ENABLED"
-    elif "DISABLED" in statuses:
-        status = "DISABLED"
-    else:
-        status = "PENDING"
+    statuses: dict[str, dict[str, str]] = {}
+    # The answer keeps the order of the keys asked for (one entry per key).
+    for key, record in zip(keys, records.values(), strict=True):
+        statuses.setdefault(key["integrationContext"], {})[key["integrationType"]] = str(
+            (record or {}).get("status") or "PENDING")
+    status = connection_status(info.kind, info.organization, info.contract_urns, statuses)
     run_id = None
     with store.db.write() as conn:
-        if status != info.status:
+        current = connections.load(conn, tenant_id, box)
+        if current is None or current.status in ("DISCONNECTING", "DISCONNECTED"):
+            return current.status if current else "DISCONNECTED", None
+        connections.set_integrations(conn, tenant_id, statuses)
+        if status != current.status:
             connections.set_status(conn, tenant_id, status, now_ms())
         has_run = conn.execute(select(schema.sync_runs.c.id).where(
             schema.sync_runs.c.tenant_id == tenant_id,

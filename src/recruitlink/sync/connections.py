@@ -4,11 +4,12 @@ engine and the control commands make."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from recruitlink.core.integration_status import ContractState, contract_states
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError
@@ -31,6 +32,16 @@ class ConnectionInfo:
     paused: bool
     policy: Policy
     last_sync_at: int | None
+    integrations: dict[str, dict[str, str]] = field(default_factory=dict)
+    """LinkedIn's status per context and integration type (core.integration_status)."""
+
+    @property
+    def contract_urns(self) -> list[str]:
+        return [str(c["urn"]) for c in self.contracts]
+
+    def contract_states(self) -> list[ContractState]:
+        return contract_states(self.kind, self.organization, self.contract_urns,
+                               self.integrations)
 
 
 def load(conn: Connection, tenant_id: int, box: SecretBox) -> ConnectionInfo | None:
@@ -45,7 +56,8 @@ def load(conn: Connection, tenant_id: int, box: SecretBox) -> ConnectionInfo | N
         tenant_kind=row.tenant_kind, organization=row.organization,
         contracts=list(row.contracts), app_key=row.app_key, client_id=row.client_id,
         client_secret=secret, callback_token=row.callback_token, status=row.status,
-        paused=row.paused, policy=Policy.from_json(row.policy), last_sync_at=row.last_sync_at)
+        paused=row.paused, policy=Policy.from_json(row.policy), last_sync_at=row.last_sync_at,
+        integrations=dict(row.integrations or {}))
 
 
 def create(conn: Connection, *, tenant_id: int, kind: str, organization: str,
@@ -71,6 +83,12 @@ def set_app(conn: Connection, tenant_id: int, *, app_key: str, client_id: str,
 def set_status(conn: Connection, tenant_id: int, status: str, now_ms: int) -> None:
     conn.execute(update(connections).where(connections.c.tenant_id == tenant_id).values(
         status=status, status_changed_at=now_ms))
+
+
+def set_integrations(conn: Connection, tenant_id: int,
+                     statuses: dict[str, dict[str, str]]) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
+                 .values(integrations=statuses))
 
 
 def set_paused(conn: Connection, tenant_id: int, paused: bool) -> None:

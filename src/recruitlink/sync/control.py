@@ -146,7 +146,10 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
     return {
         "connected": True, "tenant": info.tenant_slug, "status": info.status,
         "paused": info.paused, "organization": info.organization,
-        "contracts": info.contracts, "lastSyncAt": info.last_sync_at,
+        # Each contract with LinkedIn's say on it, as the setup page shows it.
+        "contracts": [{**c, "linkedinStatus": s.status, "reason": s.reason}
+                      for c, s in zip(info.contracts, info.contract_states(), strict=True)],
+        "lastSyncAt": info.last_sync_at,
         "run": None if run is None else {
             "id": run.id, "kind": run.kind, "status": run.status, "startedAt": run.started_at,
             "finishedAt": run.finished_at, "milestones": [

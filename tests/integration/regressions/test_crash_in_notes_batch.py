@@ -43,11 +43,14 @@ def enable(store, engine, li, tenant, org: str) -> None:
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
                              client_secret=li.app.state.partner.client_secret)
+    # One contract per customer: LinkedIn binds a contract to one application.
+    contract = CONTRACT + org.rsplit(":", 1)[1]
     connect(store, engine.box, engine, partner, tenant_slug=tenant.slug, organization=org,
-            contracts=[CONTRACT], public_url="http://127.0.0.1:9")
+            contracts=[contract], public_url="http://127.0.0.1:9")
     partner.close()
-    li.control.post("/integrations/status", json={"integrationContext": org,
-                                                  "status": "ENABLED"})
+    for context in (org, contract):  # company- and contract-level access
+        li.control.post("/integrations/status", json={"integrationContext": context,
+                                                      "status": "ENABLED"})
     assert refresh_status(store, engine.box, engine, tenant.id)[0] == "ENABLED"
 
 

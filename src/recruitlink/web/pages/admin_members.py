@@ -22,6 +22,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.sync import connections
 
+from . import setup_flow
 from .admin_setup import BASE, base_url, runtime_of, see_other
 from .render import format_millis, render
 from .security import PageUser, admin, company_admin, require_csrf
@@ -69,11 +70,26 @@ def active_users(conn: Connection, tenant_id: int) -> list[tuple[str, str]]:
 
 
 def refresh(runtime: Runtime, tenant_id: int) -> SeatReport:
-    """"Refresh from LinkedIn": pull every seat of the tenant's contracts and re-map."""
+    """"Refresh from LinkedIn": pull every seat of the tenant's contracts LinkedIn has
+    enabled (the others answer 403, and are shown waiting) and re-map."""
     info = connections.load_required(runtime.store, tenant_id, runtime.box)
     client = runtime.engine.client_for(info)
-    pulled = pull_seats(client, [str(c["urn"]) for c in info.contracts])
-    return refresh_seats(runtime.store, tenant_id, pulled, now_ms())
+    ready = [s.contract for s in info.contract_states() if s.may_sync]
+    pulled = pull_seats(client, ready)
+    return refresh_seats(runtime.store, tenant_id, pulled, now_ms(), contracts=ready)
+
+
+def waiting_contracts(runtime: Runtime, tenant_id: int) -> list[dict[str, Any]]:
+    """The tenant's contracts whose seats LinkedIn does not give yet, with why and where to
+    enable them."""
+    with runtime.store.reader() as conn:
+        info = connections.load(conn, tenant_id, runtime.box)
+    if info is None or info.status in ("DISCONNECTING", "DISCONNECTED"):
+        return []
+    return [{"contract": s.contract, "status": s.status, "reason": s.reason,
+             "action": s.action,
+             "enable_url": setup_flow.recruiter_admin_url(runtime.settings, s.contract)}
+            for s in info.contract_states() if not s.may_sync]
 
 
 def build_members_router() -> APIRouter:
@@ -93,7 +109,12 @@ def build_members_router() -> APIRouter:
         editing = next((r for r in rows if r["seat"] == edit), None)
         if editing is not None and not chosen:
             chosen = editing["user_external_id"] or ""
-        unmapped_active = [r for r in rows if r["active"] and not r["mapped"]]
+        waiting = waiting_contracts(runtime, user.tenant_id)
+        waiting_reason = {w["contract"]: w["reason"] for w in waiting}
+        for r in rows:
+            r["waiting"] = waiting_reason.get(r["contract"])
+        unmapped_active = [r for r in rows if r["active"] and not r["mapped"]
+                           and not r["waiting"]]
         context = {
             "title": "Members", "user": user, "base": base_url(user),
             "members": base_url(user) + "/members", "rows": rows, "editing": editing,
@@ -101,7 +122,7 @@ def build_members_router() -> APIRouter:
             "errors": errors or {}, "unmapped_active": len(unmapped_active),
             "connected": connected not in (None, "DISCONNECTED"),
             "can_act": user.is_company_admin, "notice": notice, "error": error,
-            "millis": format_millis,
+            "millis": format_millis, "waiting": waiting,
         }
         return render(request, "admin_members.html", context, status=status)
 

@@ -23,11 +23,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.integration_status import STUB_PROFILES, ContractState
 from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
-from recruitlink.sync import control
+from recruitlink.sync import connections, control
 from recruitlink.sync.connect import refresh_status
 
 from . import setup_flow, synclog_queries, tasks
@@ -80,11 +81,36 @@ def duration(seconds: int | None) -> str:
     return f"about {seconds / 86_400:.1f} days"
 
 
+CONTRACT_LABELS = {"ENABLED": "Active", "PENDING": "Pending in LinkedIn",
+                   "DISABLED": "Turned off in LinkedIn Recruiter"}
+
+
+def contract_states(runtime: Runtime, tenant_id: int) -> list[ContractState]:
+    """Each connected contract: may it sync, and if not, why (core.integration_status)."""
+    with runtime.store.reader() as conn:
+        info = connections.load(conn, tenant_id, runtime.box)
+    if info is None or info.status in ("DISCONNECTING", "DISCONNECTED"):
+        return []
+    return info.contract_states()
+
+
+def status_text(status: str, states: list[ContractState]) -> str:
+    text = STATUS_LABELS.get(status, status)
+    waiting = sum(not s.may_sync for s in states)
+    if status == "ENABLED" and waiting:
+        text += f" for {len(states) - waiting} of {len(states)} contracts"
+    return text
+
+
 def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     """status.json: the progress plus display texts, so live.js formats nothing itself."""
     with runtime.store.reader() as conn:
         state = synclog_queries.progress(conn, tenant_id)
-    state["statusText"] = STATUS_LABELS.get(state["status"], state["status"])
+    states = contract_states(runtime, tenant_id)
+    state["statusText"] = status_text(state["status"], states)
+    # The page reloads when any contract's status changes, not only the tenant's.
+    state["statusKey"] = " ".join([state["status"], *(
+        f"{s.contract}={s.status}/{s.company}/{s.contract_access}" for s in states)])
     state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
     state["etaText"] = duration(state.get("etaSeconds"))
     task = tasks.get(tenant_id, "disconnect")
@@ -103,7 +129,8 @@ def build_setup_router() -> APIRouter:
 
     def page(request: Request, user: PageUser, *, step: str = "", errors: dict[str, str] |
              None = None, notice: str | None = None, error: str | None = None,
-             policy_form: dict[str, Any] | None = None, status: int = 200) -> Response:
+             policy_form: dict[str, Any] | None = None, window: str | None = None,
+             status: int = 200) -> Response:
         runtime = runtime_of(request)
         settings = runtime.settings
         progress = live_status(runtime, user.tenant_id)
@@ -136,6 +163,9 @@ def build_setup_router() -> APIRouter:
             "shared": setup_flow.shared_data(user.tenant_kind, policy),
             "excluded": setup_flow.EXCLUDED, "policy": policy, "policy_form": form,
             "windows": setup_flow.WINDOWS, "availability": setup_flow.AVAILABILITY,
+            # The history window shared, chosen with the acknowledgement before activation.
+            "window": window or policy.history_window,
+            "shared_window": setup_flow.SHARED_WINDOW,
             "errors": errors or {}, "notice": notice, "error": error,
             "child_client_id": child_client_id,
             "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
@@ -143,13 +173,17 @@ def build_setup_router() -> APIRouter:
             "can_act": user.is_company_admin, "last_disconnect": last_disconnect,
             "last_sync": format_millis(info.last_sync_at) if info else "",
             "eta": duration(progress.get("etaSeconds")),
+            "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
+            "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
+            "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
         }
         return render(request, "admin_setup.html", context, status=status)
 
     @router.get(BASE)
     def setup_page(request: Request, user: PageUser = Depends(admin),
-                   step: str = "", done: str = "") -> Response:
-        return page(request, user, step=step, notice=NOTICES.get(done))
+                   step: str = "", done: str = "", window: str = "") -> Response:
+        return page(request, user, step=step, notice=NOTICES.get(done),
+                    window=setup_flow.parse_window(window))
 
     @router.get(BASE + "/status.json")
     def status_json(request: Request, user: PageUser = Depends(admin)) -> JSONResponse:
@@ -160,8 +194,13 @@ def build_setup_router() -> APIRouter:
     async def activate(request: Request, user: PageUser = Depends(company_admin),
                        _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
-        if form.get("acknowledge") != "on":
+        window = setup_flow.parse_window(_form_text(form, "history_window") or "all")
+        if window is None:
             return page(request, user, status=400, errors={
+                "history_window": "Choose the history to share: all history, 2 years or "
+                                  "12 months."})
+        if form.get("acknowledge") != "on":
+            return page(request, user, status=400, window=window, errors={
                 "acknowledge": "Tick the box to acknowledge what will be shared with "
                                "LinkedIn before activating."})
         runtime = runtime_of(request)
@@ -175,26 +214,29 @@ def build_setup_router() -> APIRouter:
                                              tenant_name=user.tenant_name,
                                              public_url=runtime.settings.public_url))
         except RecruitlinkError as exc:
-            return page(request, user, status=502,
+            return page(request, user, status=502, window=window,
                         error=f"Activation failed: {exc.message}")
-        return see_other(base_url(user), step="choose", done="activated")
+        return see_other(base_url(user), step="choose", window=window, done="activated")
 
     @router.post(BASE + "/integrate")
     async def integrate(request: Request, user: PageUser = Depends(company_admin),
                         _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
         approved = setup_flow.parse_approved(_form_text(form, "integrations"))
+        window = setup_flow.parse_window(_form_text(form, "history_window"))
         if isinstance(approved, dict):
-            return page(request, user, step="choose", status=400, errors=approved)
+            return page(request, user, step="choose", status=400, errors=approved,
+                        window=window)
         runtime = runtime_of(request)
         try:
             outcome, result = await run_in_threadpool(
                 lambda: setup_flow.integrate(runtime, slug=user.tenant_slug,
                                              tenant_id=user.tenant_id,
-                                             tenant_name=user.tenant_name, approved=approved))
+                                             tenant_name=user.tenant_name, approved=approved,
+                                             history_window=window))
         except RecruitlinkError as exc:
             return page(request, user, step="choose", status=400 if exc.status is None
-                        else 502, errors={"integrations": exc.message})
+                        else 502, errors={"integrations": exc.message}, window=window)
         if outcome == "added":
             return see_other(base_url(user), done="added" if result else "known")
         return see_other(base_url(user), done="connected")

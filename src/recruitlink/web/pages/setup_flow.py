@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import phonenumbers
 
@@ -28,9 +29,10 @@ from recruitlink.core.policy import Policy
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.runtime.context import Runtime
+from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.sync import connections
-from recruitlink.sync.connect import ConnectResult, connect, kind_for
+from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.items import streams_for
 
 from ..params import small_int
@@ -207,9 +209,11 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
 
 
 def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
-              approved: Approved) -> tuple[str, ConnectResult | list[str]]:
+              approved: Approved,
+              history_window: str | None = None) -> tuple[str, ConnectResult | list[str]]:
     """Act on the widget's approval: connect the tenant (first time, or after a disconnect),
-    or add contracts to its connection. ("connected", result) or ("added", new contracts)."""
+    with the history window chosen before activation, or add contracts to its connection.
+    ("connected", result) or ("added", new contracts)."""
     with runtime.store.reader() as conn:
         info = connections.load(conn, tenant_id, runtime.box)
     if info is not None and info.status not in ("DISCONNECTED",):
@@ -217,13 +221,27 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
             raise ConfigurationError(
                 f"organization: the widget approved {approved.organization}, but this "
                 f"workspace is connected to {info.organization}")
-        return "added", add_contracts(runtime, tenant_id, tenant_name, approved.contracts)
+        added = add_contracts(runtime, tenant_id, tenant_name, approved.contracts)
+        # The new contract is PENDING until LinkedIn says otherwise: read its status now.
+        refresh_status(runtime.store, runtime.box, runtime.engine, tenant_id)
+        return "added", added
     policy = info.policy if info is not None else Policy()
+    if history_window is not None:
+        policy = replace(policy, history_window=history_window)  # type: ignore[arg-type]
     result = connect(runtime.store, runtime.box, runtime.engine, runtime.partner(),
                      tenant_slug=slug, organization=approved.organization,
                      contracts=approved.contracts, public_url=runtime.settings.public_url,
                      policy=policy)
     return "connected", result
+
+
+def recruiter_admin_url(settings: Settings, contract: str) -> str:
+    """"Enable in LinkedIn": LinkedIn Recruiter's admin settings for the contract. The sandbox
+    serves them at /recruiter/admin; on LinkedIn they are Recruiter's Admin Settings → ATS."""
+    api = settings.linkedin_api_url.rstrip("/")
+    if urlsplit(api).hostname == "api.linkedin.com":
+        return "https://www.linkedin.com/talent/home"
+    return f"{api}/recruiter/admin?{urlencode({'contract': contract})}"
 
 
 def connection_kind(tenant_kind: str) -> str:
@@ -233,6 +251,16 @@ def connection_kind(tenant_kind: str) -> str:
 # -- the policy form ---------------------------------------------------------------------------
 
 WINDOWS = [("all", "All history"), ("2y", "The last 2 years"), ("12m", "The last 12 months")]
+SHARED_WINDOW = {"all": "from all of their history",
+                 "2y": "changed in the last 2 years",
+                 "12m": "changed in the last 12 months"}
+"""How the acknowledgement names each history window (what will be shared)."""
+
+
+def parse_window(raw: str | None) -> str | None:
+    """A history window from a form or a query (None: not one of all, 2y, 12m)."""
+    value = (raw or "").strip()
+    return value if value in SHARED_WINDOW else None
 AVAILABILITY = [("PRIVATE_TO_ATS_INTEGRATION",
                  "Private: only your Recruiter users see them (default)"),
                 ("PUBLIC", "Public: also listed on LinkedIn")]

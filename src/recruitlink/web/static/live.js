@@ -83,6 +83,8 @@
   function stale(root, state) {
     if (root.hasAttribute("data-reload-on-status") &&
         root.getAttribute("data-status") !== state.status) { return true; }
+    if (root.hasAttribute("data-status-key") && state.statusKey !== undefined &&
+        root.getAttribute("data-status-key") !== state.statusKey) { return true; }
     if (root.hasAttribute("data-reload-on-run") &&
         root.getAttribute("data-run") !== runKey(state.run)) { return true; }
     if (root.hasAttribute("data-reload-on-disconnected") &&
