@@ -55,6 +55,8 @@ NOT_COPIED = {
     # Held by a sync process working on the source: copied, it would keep the target from
     # syncing the tenant until it expired.
     "sync_leases": "sync lease: held by a process on the source",
+    # Failed sign-ins per address and site-wide, not per tenant; 15-minute windows.
+    "signin_failures": "sign-in throttling counters: not per tenant, transient",
 }
 
 Phase = Literal["check", "copy"]
