@@ -165,7 +165,7 @@ def _run(rt: Runtime, candidates: int, seed: int, sandbox_url: str, server_url: 
                     bars[m["name"]] = progress.add_task(f"{m['milestone']}: {m['name']}",
                                                         total=m["total"] or 0, note="")
                 progress.update(bars[m["name"]], completed=m["done"],
-                                note=f"{m['rejected']} rejected, {m['excluded']} excluded")
+                                note=f"{m['excluded']} excluded")
 
         engine.run(tenant.id, stop=lambda: stopping["now"], on_step=draw, until_done=True)
     final = control.status(engine, tenant.id)
@@ -205,8 +205,8 @@ def _where_to_look(state: dict[str, Any], sandbox_url: str, server_url: str,
                    api_key: str, sign_ins: list[tuple[str, str, str]]) -> None:
     table = Table(title="recruitlink demo", show_header=False)
     table.add_row("Historical sync", f"{(state.get('run') or {}).get('status')}; ledger "
-                                     f"{state.get('ledger')}; {state.get('openErrors')} "
-                                     "records rejected with reasons")
+                                     f"{state.get('ledger')}; {state.get('failedRecords')} "
+                                     "failed records, with reasons (sync errors)")
     table.add_row("recruitlink API", f"{server_url}/docs")
     table.add_row("recruitlink pages", f"{server_url}/login (workspace: {DEMO_TENANT})")
     table.add_row("API key (tenant demo)", api_key)

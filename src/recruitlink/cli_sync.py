@@ -19,7 +19,7 @@ from .errors import RecruitlinkError
 from .runtime.context import Runtime
 from .settings import Settings
 from .store.tenants import tenant_by_slug
-from .sync import control
+from .sync import control, failures, progress
 from .sync.connect import connect as connect_tenant
 from .sync.connect import refresh_status
 from .sync.engine import StepReport
@@ -109,10 +109,15 @@ def disconnect(
 
 
 @sync_app.command("plan")
-def plan(tenant: str = typer.Option(...), database_url: str | None = DatabaseUrl) -> None:
+def plan(tenant: str = typer.Option(...), as_json: bool = typer.Option(
+             False, "--json", help="Counts, reasons, and the ids it would send or exclude."),
+         database_url: str | None = DatabaseUrl) -> None:
     """Dry run: what a historical sync would send, skip, exclude and reject, and why."""
     with runtime(database_url) as rt:
         result = control.plan(rt.engine, tenant_id(rt, tenant))
+        if as_json:
+            typer.echo(json.dumps(result.as_json(), indent=2))
+            return
         table = Table(title=f"Sync plan for {tenant}")
         for column in ("stream", "send", "delete", "unchanged", "excluded", "invalid"):
             table.add_column(column, justify="left" if column == "stream" else "right")
@@ -166,7 +171,7 @@ def start(
                     if m["name"] not in bars:
                         bars[m["name"]] = progress.add_task(m["name"], total=m["total"] or 0,
                                                             note="")
-                    note = f"{m['rejected']} rejected, {m['excluded']} excluded"
+                    note = f"{m['excluded']} excluded"
                     progress.update(bars[m["name"]], completed=m["done"], note=note)
 
             last = engine.run(tid, stop=lambda: stopping["now"], on_step=draw,
@@ -176,7 +181,7 @@ def start(
             raise typer.Exit(1)
         final = control.status(engine, tid)
         console.print(f"Sync {final['run']['status'] if final.get('run') else 'idle'}: "
-                      f"ledger {final['ledger']}, {final['openErrors']} open errors.")
+                      f"ledger {final['ledger']}, {final['failedRecords']} failed records.")
 
 
 @sync_app.command("status")
@@ -191,17 +196,44 @@ def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
         console.print(f"{tenant}: {state.get('status')}"
                       f"{' (paused)' if state.get('paused') else ''}, "
                       f"{state.get('recordsPerSecond')} records/s, ETA {state.get('etaSeconds')}s")
+        if state.get("waiting"):
+            console.print(state["waiting"]["text"])
         run = state.get("run")
         if run:
             table = Table(title=f"Run {run['id']} ({run['kind']}): {run['status']}")
-            for column in ("milestone", "stream", "done/total", "rejected", "excluded"):
+            for column in ("milestone", "stream", "done/total", "excluded"):
                 table.add_column(column)
             for m in run["milestones"]:
                 table.add_row(m["milestone"], m["name"], f"{m['done']}/{m['total']}",
-                              str(m["rejected"]), str(m["excluded"]))
+                              str(m["excluded"]))
             console.print(table)
-        console.print(f"ledger {state.get('ledger')}, open errors {state.get('openErrors')}, "
+        console.print(f"ledger {state.get('ledger')}, failed records "
+                      f"{state.get('failedRecords')}, "
                       f"changelog behind {state.get('changelogBehind')}")
+
+
+@sync_app.command("errors")
+def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
+           entity: str | None = typer.Option(None, help="Only this entity (candidates, …)."),
+           limit: int = typer.Option(1000, min=1, help="At most this many."),
+           database_url: str | None = DatabaseUrl) -> None:
+    """The failed records: entity, id, field and reason (as the sync logs page lists them)."""
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        with rt.store.reader() as conn:
+            rows, _ = failures.open_failures(conn, tid, limit=limit, entity=entity)
+            failed = progress.failed_records(conn, tid)
+        if as_json:
+            typer.echo(json.dumps({"failedRecords": failed,
+                                   "errors": [failures.as_json(r) for r in rows]}, indent=2))
+            return
+        table = Table(title=f"{failed:,} failed records for {tenant}")
+        for column in ("entity", "id", "field", "reason"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(row["entity"], row["external_id"], row["field"] or "",
+                          row["plain"])
+        console.print(table)
 
 
 @sync_app.command("pause")

@@ -83,7 +83,8 @@ def duration(seconds: int | None) -> str:
 def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     """status.json: the progress plus display texts, so live.js formats nothing itself."""
     with runtime.store.reader() as conn:
-        state = synclog_queries.progress(conn, tenant_id)
+        state = synclog_queries.progress(conn, tenant_id,
+                                         limits=runtime.engine_settings().limits)
     state["statusText"] = STATUS_LABELS.get(state["status"], state["status"])
     state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
     state["etaText"] = duration(state.get("etaSeconds"))
