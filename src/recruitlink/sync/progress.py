@@ -29,6 +29,8 @@ RATE_WINDOW_MS = 60_000
 RATE_LOOKBACK = 500
 """Newest batches looked at for the rate (a minute of a fast sync is ~100 batches)."""
 FAILED_CAP = 10_000
+MIN_SAMPLE = 100
+"""Fewer records sent than this (one call) measure no rate: the ETA uses the budget's."""
 
 
 def percent(done: int, total: int | None, finished: bool = False) -> int:
@@ -79,16 +81,21 @@ def waiting(conn: Connection, client_id: str | None, now: int) -> dict[str, Any]
                     f"resumes at {at}, in {seconds:,} s."}
 
 
-def sent_per_second(conn: Connection, tenant_id: int, now: int, since: int) -> float:
-    """Records per second over the last minute (or since the run started, if later)."""
+def sent_per_second(conn: Connection, tenant_id: int, now: int, since: int
+                    ) -> tuple[float, int]:
+    """Records per second over the last minute, or since the run started if that is later
+    (a run a few seconds old is not measured over a whole minute), counting what the batches
+    being sent have sent so far: (records per second, records measured)."""
     b = schema.sync_batches.c
     start = max(now - RATE_WINDOW_MS, since)
-    newest = select(b.records, b.committed_at).where(b.tenant_id == tenant_id).order_by(
-        b.id.desc()).limit(RATE_LOOKBACK).subquery()
-    total = conn.execute(select(func.coalesce(func.sum(newest.c.records), 0)).where(
+    newest = select(b.records, b.committed_at, b.status, b.sent, b.created_at).where(
+        b.tenant_id == tenant_id).order_by(b.id.desc()).limit(RATE_LOOKBACK).subquery()
+    committed = conn.execute(select(func.coalesce(func.sum(newest.c.records), 0)).where(
         newest.c.committed_at > start)).scalar() or 0
+    sending = conn.execute(select(func.coalesce(func.sum(newest.c.sent), 0)).where(
+        newest.c.status == "prepared", newest.c.created_at >= since)).scalar() or 0
     seconds = max(1.0, (now - start) / 1000)
-    return float(total) / seconds
+    return float(committed + sending) / seconds, int(committed + sending)
 
 
 def _budget_per_second(streams: list[dict[str, Any]], limits: Mapping[str, Limit] | None
@@ -167,9 +174,12 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
     remaining = sum(s["total"] - s["done"] for s in streams if s["finishedAt"] is None)
     per_second, eta = 0.0, None
     if run.status == "running":
-        per_second = sent_per_second(conn, tenant_id, now, int(run.started_at))
+        per_second, measured = sent_per_second(conn, tenant_id, now, int(run.started_at))
         budget = _budget_per_second(streams, limits)
-        pace = min(per_second, budget) if per_second and budget else per_second or budget
+        if budget and measured < MIN_SAMPLE:
+            pace: float | None = budget  # too little sent to measure: the budget's pace
+        else:
+            pace = min(per_second, budget) if per_second and budget else per_second or budget
         if remaining and pace:
             eta = round(remaining / pace) + (wait["seconds"] if wait else 0)
         elif wait:
