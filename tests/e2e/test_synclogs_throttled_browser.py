@@ -62,7 +62,8 @@ def test_sync_logs_say_the_sync_waits_for_linkedins_rate_limit(site, page):  # n
         waiting = page.locator('[data-live="waiting"]')
         waiting.wait_for(state="visible")
         text = waiting.inner_text()
-        assert "Waiting for LinkedIn's rate limit (atsCandidates): resumes at" in text
+        assert text.startswith("Waiting for LinkedIn's rate limit (atsCandidates: LinkedIn "
+                               "throttled the sync): resumes at ")
         # Five milestones, each with what it unlocks.
         rows = page.locator("tr.milestone")
         assert rows.count() == 5

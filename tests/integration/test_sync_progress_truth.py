@@ -20,11 +20,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from recruitlink.core.limits import copy_limits
 from recruitlink.core.records import Candidate
 from recruitlink.crypto import SecretBox
 from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.store.tenants import create_api_key
+from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.sync.items import streams_for
 from recruitlink.web import create_app
@@ -203,6 +205,45 @@ def test_a_throttled_sync_says_it_waits_and_until_when(store, tenant, engine, li
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+def test_a_sync_held_by_the_per_minute_budget_says_so(store, tenant, li):
+    """Our budget keeps under LinkedIn's limit before LinkedIn has to say 429: that wait is
+    shown too (another process of the same app used the minute's records)."""
+    limits = copy_limits()
+    limits["atsCandidates"].per_minute = 150
+    settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                              ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
+                              backoff_s=0.01, idle_sleep_s=0.01, limits=limits)
+    engine = SyncEngine(store, SecretBox(TEST_SECRET_KEY), settings)
+    try:
+        more_candidates(store, tenant.id, 20)
+        connected(store, engine, li, tenant)
+        with store.reader() as conn:
+            client_id = conn.execute(select(schema.connections.c.client_id)).scalar()
+        assert RateBudget(store.db, client_id, limits).try_acquire("atsCandidates", 140) == 0
+        thread, stop = in_thread(engine, tenant.id)
+        try:
+            deadline = time.monotonic() + 60
+            state = progress(store, tenant.id, engine)
+            while not state.get("waiting") and time.monotonic() < deadline:
+                time.sleep(0.1)
+                state = progress(store, tenant.id, engine)
+            waiting = state["waiting"]
+            assert waiting and waiting["reason"] == "minute", state
+            assert waiting["text"].startswith(
+                "Waiting for LinkedIn's rate limit (atsCandidates: the records-per-minute "
+                "limit is reached): resumes at ")
+            assert 1 <= waiting["seconds"] <= 62
+            assert state["etaSeconds"] >= waiting["seconds"]
+        finally:
+            with store.db.write() as conn:
+                conn.execute(schema.connections.update().values(paused=True))
+            stop.set()
+            thread.join(30)
+        assert not thread.is_alive()
+    finally:
+        engine.close()
 
 
 # -- failed records and the plan, everywhere ------------------------------------------------

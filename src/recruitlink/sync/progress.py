@@ -23,12 +23,15 @@ from recruitlink.core.limits import Limit, family_of
 from recruitlink.core.milestones import ENABLED, MILESTONES
 from recruitlink.store import schema
 
+from .budget import next_send_ms
 from .items import STREAM
 
 RATE_WINDOW_MS = 60_000
 RATE_LOOKBACK = 500
 """Newest batches looked at for the rate (a minute of a fast sync is ~100 batches)."""
 FAILED_CAP = 10_000
+CALL_SIZE = 100
+"""Records of one call: the budget holds a family back when one more call does not fit."""
 MIN_SAMPLE = 100
 """Fewer records sent than this (one call) measure no rate: the ETA uses the budget's."""
 
@@ -64,20 +67,36 @@ def failed_by_milestone(conn: Connection, tenant_id: int) -> dict[str, int]:
     return out
 
 
-def waiting(conn: Connection, client_id: str | None, now: int) -> dict[str, Any] | None:
-    """LinkedIn's rate limit holds the sync back: the family and when it resumes."""
+HELD = {"throttled": "LinkedIn throttled the sync", "day": "the daily request limit is used up",
+        "minute": "the records-per-minute limit is reached"}
+
+
+def waiting(conn: Connection, client_id: str | None, now: int,
+            limits: Mapping[str, Limit] | None = None,
+            families: list[str] | None = None, call: int = CALL_SIZE
+            ) -> dict[str, Any] | None:
+    """LinkedIn's rate limit holds the sync back: the family, why, and when it resumes. A
+    429's block (any family of the app), and, with `limits`, the budget of `families` (the
+    families being sent) as `RateBudget.acquire` would find it for one call of `call`
+    records."""
     if not client_id:
         return None
     b = schema.rate_blocks.c
-    row = conn.execute(select(b.family, b.until_ms).where(
-        b.client_id == client_id, b.until_ms > now).order_by(b.until_ms.desc()).limit(1)).first()
-    if row is None:
+    held: list[tuple[int, str, str]] = [
+        (int(row.until_ms), row.family, "throttled") for row in conn.execute(
+            select(b.family, b.until_ms).where(b.client_id == client_id, b.until_ms > now))]
+    for family in families or []:
+        until, why = next_send_ms(conn, client_id, family, call, now,
+                                  (limits or {}).get(family))
+        if why:
+            held.append((until, family, why))
+    if not held:
         return None
-    until = int(row.until_ms)
+    until, family, why = max(held)
     seconds = max(1, round((until - now) / 1000))
     at = datetime.fromtimestamp(until / 1000, UTC).strftime("%H:%M:%S UTC")
-    return {"family": row.family, "untilMs": until, "seconds": seconds,
-            "text": f"Waiting for LinkedIn's rate limit ({row.family}): "
+    return {"family": family, "untilMs": until, "seconds": seconds, "reason": why,
+            "text": f"Waiting for LinkedIn's rate limit ({family}: {HELD[why]}): "
                     f"resumes at {at}, in {seconds:,} s."}
 
 
@@ -120,10 +139,9 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
     r = schema.sync_runs.c
     run = conn.execute(select(schema.sync_runs).where(
         r.tenant_id == tenant_id, r.kind == "historical").order_by(r.id.desc()).limit(1)).first()
-    wait = waiting(conn, client_id, now)
     failed = failed_records(conn, tenant_id)
     base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "etaSeconds": None,
-                            "waiting": wait, "failedRecords": failed}
+                            "waiting": waiting(conn, client_id, now), "failedRecords": failed}
     if run is None:
         return base
     m = schema.sync_milestones.c
@@ -172,6 +190,14 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
                        "rejected": sum(s["rejected"] for s in members),
                        "excluded": sum(s["excluded"] for s in members), "streams": members})
     remaining = sum(s["total"] - s["done"] for s in streams if s["finishedAt"] is None)
+    wait = base["waiting"]
+    if run.status == "running":
+        # The family being sent now (the first unfinished stream) is what the budget holds.
+        current = next((s for s in streams if s["finishedAt"] is None and s["name"] in STREAM),
+                       None)
+        families = [family_of(STREAM[current["name"]].resource)] if current else []
+        call = min(CALL_SIZE, max(1, current["total"] - current["done"])) if current else 0
+        wait = base["waiting"] = waiting(conn, client_id, now, limits, families, call)
     per_second, eta = 0.0, None
     if run.status == "running":
         per_second, measured = sent_per_second(conn, tenant_id, now, int(run.started_at))
