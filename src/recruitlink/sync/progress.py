@@ -54,11 +54,14 @@ def failed_records(conn: Connection, tenant_id: int, cap: int = FAILED_CAP) -> i
         query.limit(cap + 1).subquery())).scalar() or 0)
 
 
-def failed_by_milestone(conn: Connection, tenant_id: int) -> dict[str, int]:
-    """Failed records per milestone key (an entity belongs to one milestone)."""
+def failed_by_milestone(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
+                        ) -> dict[str, int]:
+    """Failed records per milestone key (an entity belongs to one milestone), over the
+    first `cap`+1 of them, as `failed_records` counts."""
     e = schema.sync_errors.c
     inner = select(e.entity, e.entity_id).where(e.tenant_id == tenant_id,
-                                                e.status == "open").distinct().subquery()
+                                                e.status == "open").distinct().limit(
+                                                    cap + 1).subquery()
     out: dict[str, int] = {}
     for entity, count in conn.execute(select(inner.c.entity, func.count()).group_by(
             inner.c.entity)):
