@@ -35,6 +35,8 @@ def test_failed_figure_excluded_column_and_plain_reasons(site):  # noqa: F811
     assert row
     cell = re.search(r'<td class="reason">(.*?)<details>', row.group(0), re.S)
     assert cell and cell.group(1).strip() == "Email address 1: not a valid email address"
-    raw = re.search(r"<details><summary>LinkedIn's message</summary><pre>(.*?)</pre>",
+    raw = re.search(r"<details><summary>The check's full message</summary><pre>(.*?)</pre>",
                     html.unescape(row.group(0)), re.S)
     assert raw and raw.group(1) == error.reason
+    # The batch's Retry button counts records too (C3 failed two checks: one record).
+    assert "Retry this batch's failed records (1)" in html.unescape(page)

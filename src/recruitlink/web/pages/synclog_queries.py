@@ -270,10 +270,11 @@ def batch_errors(conn: Connection, tenant_id: int, batch_id: int, *, after: int 
 
 
 def batch_open_errors(conn: Connection, tenant_id: int, batch_id: int) -> int:
+    """The batch's failed records (not checks: one record can fail several), as counted
+    everywhere else."""
     e = schema.sync_errors.c
-    return bounded_count(conn, select(e.id).where(e.batch_id == batch_id,
-                                                  e.tenant_id == tenant_id,
-                                                  e.status == "open"))
+    return bounded_count(conn, select(e.entity, e.entity_id).where(
+        e.batch_id == batch_id, e.tenant_id == tenant_id, e.status == "open").distinct())
 
 
 def batch_entities(conn: Connection, batch_id: int) -> dict[str, int]:
