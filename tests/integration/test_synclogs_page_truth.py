@@ -24,7 +24,7 @@ def test_failed_figure_excluded_column_and_plain_reasons(site):  # noqa: F811
     logs = admin.get(f"{BASE}/sync-logs").text
     figure = re.search(r'<strong class="open-errors"[^>]*>([\d,]+)</strong>', logs)
     assert figure and figure.group(1) == "1"  # C3: one record, two failed checks
-    assert f"Retry all {figure.group(1)} failed records" in logs
+    assert f"Retry the {figure.group(1)} failed record</button>" in logs
     assert "<th class=\"num\">Unchanged</th><th class=\"num\">Excluded</th>" in logs
     assert re.search(r'<tr class="milestone" data-milestone="activities">', logs)
     with site.store.reader() as conn:
