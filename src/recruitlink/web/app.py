@@ -155,10 +155,6 @@ def document_errors(app: FastAPI) -> None:
                     responses.setdefault("400", {
                         "description": "`malformed_json`: the body is not JSON (or not UTF-8)",
                         "content": ERROR_BODY})
-                # input_guard refuses a NUL in any query parameter, expected or not.
-                responses.setdefault("400", {
-                    "description": "`bad_request`: a query parameter holds a NUL character",
-                    "content": ERROR_BODY})
                 if "422" in responses:
                     responses["422"]["content"] = ERROR_BODY
         return schema
