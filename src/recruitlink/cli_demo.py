@@ -227,7 +227,7 @@ def _follow_sync(rt: Runtime, prepared: list[tuple[DemoTenant, int]],
                             f"{slug} {m['milestone']}: {m['name']}", total=m["total"] or 0,
                             note="")
                     progress.update(bars[key], completed=m["done"], total=m["total"] or 0,
-                                    note=f"{m['rejected']} rejected, {m['excluded']} excluded")
+                                    note=f"{m['excluded']} excluded")
             if all((s.get("run") or {}).get("status") not in (None, "running")
                    for s in states.values()):
                 break
@@ -236,8 +236,8 @@ def _follow_sync(rt: Runtime, prepared: list[tuple[DemoTenant, int]],
     table = Table(title="Historical sync", show_header=False)
     for slug, state in states.items():
         table.add_row(slug, f"{(state.get('run') or {}).get('status')}; "
-                            f"{state.get('openErrors')} records rejected with reasons "
-                            f"(recruitlink sync status --tenant {slug})")
+                            f"{state.get('failedRecords')} failed records, with reasons "
+                            f"(recruitlink sync errors --tenant {slug})")
     console.print(table)
     return True
 

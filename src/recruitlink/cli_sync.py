@@ -19,7 +19,7 @@ from .errors import RecruitlinkError
 from .runtime.context import Runtime
 from .settings import Settings
 from .store.tenants import tenant_by_slug
-from .sync import control
+from .sync import control, failures, progress
 from .sync.connect import connect as connect_tenant
 from .sync.connect import refresh_status
 from .sync.engine import StepReport
@@ -109,10 +109,15 @@ def disconnect(
 
 
 @sync_app.command("plan")
-def plan(tenant: str = typer.Option(...), database_url: str | None = DatabaseUrl) -> None:
+def plan(tenant: str = typer.Option(...), as_json: bool = typer.Option(
+             False, "--json", help="Counts, reasons, and the ids it would send or exclude."),
+         database_url: str | None = DatabaseUrl) -> None:
     """Dry run: what a historical sync would send, skip, exclude and reject, and why."""
     with runtime(database_url) as rt:
         result = control.plan(rt.engine, tenant_id(rt, tenant))
+        if as_json:
+            typer.echo(json.dumps(result.as_json(), indent=2))
+            return
         table = Table(title=f"Sync plan for {tenant}")
         for column in ("stream", "send", "delete", "unchanged", "excluded", "invalid"):
             table.add_column(column, justify="left" if column == "stream" else "right")
@@ -166,7 +171,7 @@ def start(
                     if m["name"] not in bars:
                         bars[m["name"]] = progress.add_task(m["name"], total=m["total"] or 0,
                                                             note="")
-                    note = f"{m['rejected']} rejected, {m['excluded']} excluded"
+                    note = f"{m['excluded']} excluded"
                     progress.update(bars[m["name"]], completed=m["done"], note=note)
 
             last = engine.run(tid, stop=lambda: stopping["now"], on_step=draw,
@@ -176,7 +181,7 @@ def start(
             raise typer.Exit(1)
         final = control.status(engine, tid)
         console.print(f"Sync {final['run']['status'] if final.get('run') else 'idle'}: "
-                      f"ledger {final['ledger']}, {final['openErrors']} open errors.")
+                      f"ledger {final['ledger']}, {final['failedRecords']} failed records.")
 
 
 @sync_app.command("status")
@@ -223,14 +228,16 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                       + (f", finished {finished}" if finished else ""),
                       highlight=False, soft_wrap=True)
         table = Table()
-        for column in ("milestone", "records", "done", "rejected", "excluded"):
+        for column in ("milestone", "records", "done", "failed", "excluded"):
             table.add_column(column, justify="right" if column in (
-                "done", "rejected", "excluded") else "left")
+                "done", "failed", "excluded") else "left")
         for m in run["milestones"]:
             table.add_row(m["milestone"], m["name"].replace("_", " "),
                           f"{m['done']:,} of {m['total'] or 0:,}", f"{m['rejected']:,}",
                           f"{m['excluded']:,}")
         console.print(table)
+        if state.get("waiting"):  # held by LinkedIn's rate limit or our budget: until when
+            console.print(state["waiting"]["text"], highlight=False, soft_wrap=True)
         if run["status"] == "running":
             eta = duration(state.get("etaSeconds"))
             console.print(f"Sending {state.get('recordsPerSecond')} records/s"
@@ -243,16 +250,41 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
     console.print(f"Records: {synced:,} synced to LinkedIn, {excluded:,} excluded by the "
                   f"policy" + (f", {in_flight:,} being sent" if in_flight else ""),
                   highlight=False, soft_wrap=True)
-    failing = int(state.get("openErrors") or 0)
+    failing = int(state.get("failedRecords") or 0)
     if failing:
         console.print(f"Failed records: {failing:,} waiting for a fix in the ATS or a retry "
-                      f"(`recruitlink sync retry --tenant {tenant}`)",
+                      f"(`recruitlink sync errors --tenant {tenant}` lists them; "
+                      f"`recruitlink sync retry --tenant {tenant}`)",
                       highlight=False, soft_wrap=True)
     behind = state.get("changelogBehind")
     console.print("Changes: " + ("not followed yet" if behind is None
                                  else "all sent" if not behind
                                  else f"{behind:,} not sent yet"),
                   highlight=False, soft_wrap=True)
+
+
+@sync_app.command("errors")
+def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
+           entity: str | None = typer.Option(None, help="Only this entity (candidates, …)."),
+           limit: int = typer.Option(1000, min=1, help="At most this many."),
+           database_url: str | None = DatabaseUrl) -> None:
+    """The failed records: entity, id, field and reason (as the sync logs page lists them)."""
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        with rt.store.reader() as conn:
+            rows, _ = failures.open_failures(conn, tid, limit=limit, entity=entity)
+            failed = progress.failed_records(conn, tid)
+        if as_json:
+            typer.echo(json.dumps({"failedRecords": failed,
+                                   "errors": [failures.as_json(r) for r in rows]}, indent=2))
+            return
+        table = Table(title=f"{failed:,} failed records for {tenant}")
+        for column in ("entity", "id", "field", "reason"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(row["entity"], row["external_id"], row["field"] or "",
+                          row["plain"])
+        console.print(table)
 
 
 @sync_app.command("pause")

@@ -228,9 +228,15 @@ def test_plan_retry_status_and_disconnect(store, tenant, engine, li):
     run_until_idle(engine, tenant.id)
     state = control.status(engine, tenant.id)
     assert state["status"] == "ENABLED" and state["run"]["status"] == "done"
-    assert state["openErrors"] == 4 and state["pendingBatches"] == 0  # 2 reasons x 2
+    # Failed records, not errors: two records (each failing two checks), one figure.
+    assert state["openErrors"] == state["failedRecords"] == 2
+    assert state["pendingBatches"] == 0
+    # Five milestones for an RSC tenant: notes and feedback are its activities.
     assert {m["milestone"] for m in state["run"]["milestones"]} == {
-        "jobs", "candidates", "applications"}
+        "jobs", "candidates", "applications", "activities"}
+    assert [g["key"] for g in state["run"]["featureMilestones"]] == [
+        "enabled", "jobs", "candidates", "applications", "activities"]
+    assert all(g["features"] for g in state["run"]["featureMilestones"])
 
     # Fix the bad email in the ATS; retry sends the two failed records as they are now.
     with store.writer(tenant.id) as w:

@@ -361,8 +361,11 @@ sync_batches = Table(
     Column("synced", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
     Column("retryable", Integer, nullable=False, default=0),
-    Column("skipped", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),  # unchanged: not sent
+    Column("excluded", Integer, nullable=False, default=0, server_default="0"),  # by policy
     Column("calls", Integer, nullable=False, default=0),
+    # Records sent so far while prepared (per call): the pages' progress inside a batch.
+    Column("sent", Integer, nullable=False, default=0, server_default="0"),
     Column("cursor_after", Id, nullable=True),  # milestone id or changelog seq it covers
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),

@@ -35,6 +35,38 @@ def utc_day(now_ms: int) -> str:
     return datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
+def next_send_ms(conn: Connection, client_id: str, family: str, records: int, now: int,
+                 limit: Limit | None, window_ms: int = DEFAULT_WINDOW_MS) -> tuple[int, str]:
+    """Read only: when `records` records could next go to `family`, by the rules `acquire`
+    follows ((`now`, "") when they could go now), and what holds them back: "throttled" (a
+    429's Retry-After), "day" (the daily requests), "minute" (the records per minute)."""
+    blocked = conn.execute(select(rate_blocks.c.until_ms).where(
+        rate_blocks.c.client_id == client_id, rate_blocks.c.family == family)).scalar()
+    if blocked is not None and blocked > now:
+        return int(blocked), "throttled"
+    if limit is not None and limit.per_day is not None:
+        used_today = conn.execute(select(rate_days.c.requests).where(
+            rate_days.c.client_id == client_id, rate_days.c.family == family,
+            rate_days.c.day == utc_day(now))).scalar() or 0
+        if used_today >= limit.per_day:
+            midnight = datetime.fromtimestamp(now / 1000, UTC).replace(
+                hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+            return int(midnight.timestamp() * 1000), "day"
+    if limit is not None and limit.per_minute is not None:
+        events = conn.execute(select(rate_events.c.at_ms, rate_events.c.records).where(
+            rate_events.c.client_id == client_id, rate_events.c.family == family,
+            rate_events.c.at_ms > now - window_ms).order_by(rate_events.c.at_ms)).all()
+        used = sum(e.records for e in events)
+        records = min(records, limit.per_minute)
+        if used + records > limit.per_minute:
+            need, freed = used + records - limit.per_minute, 0
+            for event in events:
+                freed += event.records
+                if freed >= need:
+                    return int(event.at_ms + window_ms), "minute"
+    return now, ""
+
+
 class RateBudget:
     def __init__(self, db: Database, client_id: str, limits: Mapping[str, Limit], *,
                  window_ms: int = DEFAULT_WINDOW_MS,
@@ -67,53 +99,24 @@ class RateBudget:
     def try_acquire(self, family: str, records: int) -> float:
         """Reserve now and return 0, or return how many seconds to wait first."""
         limit = self.limits.get(family)
+        if limit is not None and limit.per_minute is not None and records > limit.per_minute:
+            raise ValueError(f"{records} records exceed the whole per-minute budget "
+                             f"of {family} ({limit.per_minute}); send smaller calls")
         with self.db.write() as conn:
             self._lock(conn, family)
             now = self._now_ms()
-            blocked = conn.execute(select(rate_blocks.c.until_ms).where(
-                rate_blocks.c.client_id == self.client_id,
-                rate_blocks.c.family == family)).scalar()
-            if blocked is not None and blocked > now:
-                return float(blocked - now) / 1000
-            day = utc_day(now)
-            if limit is not None and limit.per_day is not None:
-                used_today = conn.execute(select(rate_days.c.requests).where(
-                    rate_days.c.client_id == self.client_id, rate_days.c.family == family,
-                    rate_days.c.day == day)).scalar() or 0
-                if used_today >= limit.per_day:
-                    midnight = datetime.fromtimestamp(now / 1000, UTC).replace(
-                        hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-                    return max(1.0, midnight.timestamp() - now / 1000)
-            if limit is not None and limit.per_minute is not None:
-                if records > limit.per_minute:
-                    raise ValueError(f"{records} records exceed the whole per-minute budget "
-                                     f"of {family} ({limit.per_minute}); send smaller calls")
-                wait = self._minute_wait(conn, family, records, now, limit.per_minute)
-                if wait > 0:
-                    return wait
+            conn.execute(delete(rate_events).where(
+                rate_events.c.client_id == self.client_id, rate_events.c.family == family,
+                rate_events.c.at_ms <= now - self.window_ms))
+            until, held = next_send_ms(conn, self.client_id, family, records, now, limit,
+                                       self.window_ms)
+            if held:
+                wait = float(until - now) / 1000
+                return max(1.0, wait) if held == "day" else max(0.001, wait)
             conn.execute(rate_events.insert().values(client_id=self.client_id, family=family,
                                                      at_ms=now, records=records))
-            self._count_request(conn, family, day)
+            self._count_request(conn, family, utc_day(now))
             return 0.0
-
-    def _minute_wait(self, conn: Connection, family: str, records: int, now: int,
-                     per_minute: int) -> float:
-        window_start = now - self.window_ms
-        conn.execute(delete(rate_events).where(
-            rate_events.c.client_id == self.client_id, rate_events.c.family == family,
-            rate_events.c.at_ms <= window_start))
-        events = conn.execute(select(rate_events.c.at_ms, rate_events.c.records).where(
-            rate_events.c.client_id == self.client_id, rate_events.c.family == family)
-            .order_by(rate_events.c.at_ms)).all()
-        used = sum(e.records for e in events)
-        if used + records <= per_minute:
-            return 0.0
-        need, freed = used + records - per_minute, 0
-        for event in events:
-            freed += event.records
-            if freed >= need:
-                return max(0.001, float(event.at_ms + self.window_ms - now) / 1000)
-        return self.window_ms / 1000
 
     def _count_request(self, conn: Connection, family: str, day: str) -> None:
         values = {"client_id": self.client_id, "family": family, "day": day, "requests": 1}

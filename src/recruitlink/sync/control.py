@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from recruitlink.core import field_labels
 from recruitlink.errors import ConfigurationError
 from recruitlink.store import schema
 
-from . import connections, ledger
+from . import connections, ledger, progress
 from .engine import StepReport, SyncEngine, _Work, now_ms
 from .items import ORDER, STREAM, delete_item, streams_for
 from .ledger import LIVE_STATES, PENDING_STATES
@@ -70,10 +71,14 @@ def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) ->
 class Plan:
     per_stream: dict[str, Counter[str]] = field(default_factory=dict)
     reasons: dict[str, Counter[str]] = field(default_factory=dict)
+    records: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    """Per stream, the ids it would send or delete, and those it would exclude or reject
+    with why ({"id", "reason"}, and "field" for a failed check)."""
 
     def as_json(self) -> dict[str, Any]:
         return {"streams": {k: dict(v) for k, v in self.per_stream.items()},
-                "reasons": {k: dict(v) for k, v in self.reasons.items()}}
+                "reasons": {k: dict(v) for k, v in self.reasons.items()},
+                "records": self.records}
 
 
 def plan(engine: SyncEngine, tenant_id: int) -> Plan:
@@ -84,6 +89,7 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
     for stream in streams_for(info.tenant_kind, info.policy):
         counts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
+        ids: dict[str, list[Any]] = {"send": [], "delete": [], "excluded": [], "invalid": []}
         table = schema.metadata.tables[stream.table]
         after = 0
         while True:
@@ -106,43 +112,43 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
             reasons.update(i.excluded or "" for i in work.excluded)
             reasons.update(f"{e['field']}: {e['reason'].split(':')[0]}"
                            for i in work.rejected for e in i.errors)
+            for item in work.send:
+                ids["send" if item.action == "upsert" else "delete"].append(item.external_id)
+            ids["excluded"] += [{"id": i.external_id, "reason": i.excluded or ""}
+                                for i in work.excluded]
+            ids["invalid"] += [{"id": i.external_id, "field": e["field"],
+                                "reason": field_labels.explain(e["field"], e["reason"])}
+                               for i in work.rejected for e in i.errors]
         result.per_stream[stream.name] = counts
         result.reasons[stream.name] = reasons
+        result.records[stream.name] = ids
     return result
 
 
 def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
-    """The connection, the latest run's milestones with progress, rate and ETA, and totals."""
+    """The connection, the latest run's milestones with progress, rate, wait and ETA (the
+    pages' computation: `progress.py`), the ledger, and the failed records."""
     now = now_ms()
     with engine.store.reader() as conn:
         info = connections.load(conn, tenant_id, engine.box)
         if info is None:
             return {"connected": False}
-        run = conn.execute(select(schema.sync_runs).where(
+        state = progress.run_progress(conn, tenant_id, status=info.status,
+                                      client_id=info.client_id, limits=engine.settings.limits,
+                                      now=now)
+        kind = conn.execute(select(schema.sync_runs.c.kind).where(
             schema.sync_runs.c.tenant_id == tenant_id).order_by(
-            schema.sync_runs.c.id.desc()).limit(1)).first()
-        milestones = [] if run is None else [dict(m._mapping) for m in conn.execute(
-            select(schema.sync_milestones).where(schema.sync_milestones.c.run_id == run.id)
-            .order_by(schema.sync_milestones.c.position))]
-        recent = conn.execute(select(func.coalesce(func.sum(schema.sync_batches.c.records), 0))
-                              .where(schema.sync_batches.c.tenant_id == tenant_id,
-                                     schema.sync_batches.c.committed_at > now - 60_000)
-                              ).scalar() or 0
+            schema.sync_runs.c.id.desc()).limit(1)).scalar()
         by_state = select(schema.sync_ledger.c.state, func.count()).where(
             schema.sync_ledger.c.tenant_id == tenant_id).group_by(schema.sync_ledger.c.state)
         states: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_state)}
-        open_errors = conn.execute(select(func.count()).select_from(schema.sync_errors).where(
-            schema.sync_errors.c.tenant_id == tenant_id,
-            schema.sync_errors.c.status == "open")).scalar()
         pending = conn.execute(select(func.count()).select_from(schema.sync_batches).where(
             schema.sync_batches.c.tenant_id == tenant_id,
             schema.sync_batches.c.status == "prepared")).scalar()
         cursor = ledger.get_cursor(conn, tenant_id, "changelog")
         head = conn.execute(select(func.coalesce(func.max(schema.changelog.c.seq), 0)).where(
             schema.changelog.c.tenant_id == tenant_id)).scalar()
-    remaining = sum(max(0, (m["total"] or 0) - m["done"]) for m in milestones
-                    if m["finished_at"] is None)
-    rate = recent / 60.0
+    run = state["run"]
     return {
         "connected": True, "tenant": info.tenant_slug, "status": info.status,
         "paused": info.paused, "organization": info.organization,
@@ -151,15 +157,23 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
                       for c, s in zip(info.contracts, info.contract_states(), strict=True)],
         "lastSyncAt": info.last_sync_at,
         "run": None if run is None else {
-            "id": run.id, "kind": run.kind, "status": run.status, "startedAt": run.started_at,
-            "finishedAt": run.finished_at, "milestones": [
-                {"name": m["name"], "milestone": STREAM[m["name"]].milestone,
-                 "total": m["total"], "done": m["done"], "rejected": m["rejected"],
-                 "excluded": m["excluded"], "startedAt": m["started_at"],
-                 "finishedAt": m["finished_at"]} for m in milestones]},
-        "recordsPerSecond": round(rate, 1),
-        "etaSeconds": round(remaining / rate) if rate > 0 and remaining else None,
-        "ledger": states, "openErrors": open_errors, "pendingBatches": pending,
+            "id": run["id"], "kind": "historical", "status": run["status"],
+            "startedAt": run["startedAt"], "finishedAt": run["finishedAt"],
+            "total": run["total"], "done": run["done"], "percent": run["percent"],
+            "milestones": [
+                {"name": s["name"], "milestone": s["milestone"], "total": s["total"],
+                 "done": s["done"], "rejected": s["rejected"], "excluded": s["excluded"],
+                 "startedAt": s["startedAt"], "finishedAt": s["finishedAt"]}
+                for group in run["milestones"] for s in group["streams"]],
+            "featureMilestones": [
+                {"number": g["number"], "key": g["key"], "label": g["label"],
+                 "state": g["state"], "done": g["done"], "total": g["total"],
+                 "failed": g["failed"], "features": g["features"]}
+                for g in run["milestones"]]},
+        "latestRunKind": kind,
+        "recordsPerSecond": state["recordsPerSecond"], "etaSeconds": state["etaSeconds"],
+        "waiting": state["waiting"], "failedRecords": state["failedRecords"],
+        "ledger": states, "openErrors": state["failedRecords"], "pendingBatches": pending,
         "changelogBehind": max(0, int(head or 0) - int(cursor or 0)) if cursor is not None
         else None,
     }

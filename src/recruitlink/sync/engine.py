@@ -30,6 +30,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import httpx
@@ -804,6 +805,7 @@ class SyncEngine:
                                                 not_sent=work.not_sent())
         sender.start_batch()
         calls_before = sender.stats.calls
+        sender.on_sent = partial(self._note_sent, batch_id)
         try:
             results = sender.send(work.send)
             self.renew_lease(info.tenant_id)  # commit only while this process holds it
@@ -816,6 +818,8 @@ class SyncEngine:
             with self.store.db.write() as conn:
                 ledger.mark_batch_failed(conn, batch_id, exc.message)
             raise
+        finally:
+            sender.on_sent = None
         items = [*work.send, *work.rejected]
         all_results: dict[int, ItemResult] = dict(results)
         for offset, item in enumerate(work.rejected, start=len(work.send)):
@@ -837,6 +841,10 @@ class SyncEngine:
         kind: StepKind = "historical" if run_id is not None else "continuous"
         return StepReport(kind, records=len(work.items), tally=tally, batch_id=batch_id,
                           milestone=milestone)
+
+    def _note_sent(self, batch_id: int, records: int) -> None:
+        with self.store.db.write() as conn:
+            ledger.note_sent(conn, batch_id, records)
 
     def _requeue(self, tenant_id: int, work: _Work) -> None:
         """This process lost the lease while its sends were in flight: what it sent may be

@@ -2,8 +2,9 @@
 
 A stream is one kind of record on its way to one LinkedIn resource (candidate notes and
 application notes are both `notes` rows, on two streams). Streams run in milestone order:
-jobs, candidates (+ their notes), applications (+ stages, notes, feedback), then CRM
-activities (pipelines, pipeline stages, candidate pipelines, interactions).
+jobs, candidates, applications (+ stages), then activities: notes and interview feedback,
+and for CRM tenants pipelines, pipeline stages, candidate pipelines and interactions (the five
+milestones: `core/milestones.py`).
 
 With the ACL visibility policy the jobs milestone also carries who may see each job
 (reference §3.10): one ACL per ATS user (`user-{external_id}`, so no member ever holds more
@@ -88,12 +89,13 @@ STREAMS: tuple[Stream, ...] = (
     Stream("job_acls", JOB_ACLS, "atsEntityAcls", "jobs", acls_only=True, base="jobs"),
     Stream("acl_assignees", "users", "atsEntityAclAssignees", "jobs", acls_only=True),
     Stream("candidates", "candidates", "atsCandidates", "candidates"),
-    Stream("candidate_notes", "notes", "atsCandidates/notes", "candidates"),
     Stream("applications", "applications", "atsApplications", "applications"),
     Stream("stage_transitions", "stage_transitions", "atsApplications/stages", "applications"),
-    Stream("application_notes", "notes", "atsApplications/notes", "applications"),
+    # Activities (Tracker's milestone 5): notes and feedback, after every application.
+    Stream("candidate_notes", "notes", "atsCandidates/notes", "activities"),
+    Stream("application_notes", "notes", "atsApplications/notes", "activities"),
     Stream("interview_feedback", "interview_feedback", "atsApplications/interviewFeedback",
-           "applications"),
+           "activities"),
     Stream("projects", "projects", "tcrmPipelines", "activities", crm_only=True),
     Stream("project_stages", "project_stages", "tcrmPipelineStages", "activities",
            crm_only=True),

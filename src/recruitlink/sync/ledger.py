@@ -124,6 +124,13 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
     return int(batch_id)
 
 
+def note_sent(conn: Connection, batch_id: int, records: int) -> None:
+    """One call of a prepared batch went out: the sync logs' progress moves per call."""
+    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id,
+                                            sync_batches.c.status == "prepared")
+                 .values(sent=sync_batches.c.sent + records))
+
+
 def start_attempt(conn: Connection, batch_id: int) -> None:
     """A prepared batch is about to be sent (again): count it in the sync log."""
     conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id)
@@ -276,7 +283,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
             outcome=bindparam("b_outcome")), outcomes)
     conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
         status="committed", synced=tally.synced, rejected=tally.rejected,
-        retryable=tally.retryable, skipped=tally.skipped + tally.excluded, calls=calls,
+        retryable=tally.retryable, skipped=tally.skipped, excluded=tally.excluded, calls=calls,
         committed_at=now_ms))
     return tally
 

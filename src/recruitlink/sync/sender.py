@@ -62,6 +62,8 @@ class Sender:
     keep_alive: Callable[[], None] | None = None
     """Called before every call and while waiting: renews the tenant's lease, and raises if
     another process has taken it (so two processes never send for one tenant)."""
+    on_sent: Callable[[int], None] | None = None
+    """Called after every call with its record count (the sync logs' per-call progress)."""
     stats: SendStats = field(default_factory=SendStats)
     _batch_start: int = 0
 
@@ -233,4 +235,6 @@ class Sender:
                 continue
             self.stats.calls += 1
             self.stats.records += records
+            if self.on_sent is not None:
+                self.on_sent(records)
             return answer

@@ -1,6 +1,7 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
-polling LinkedIn now, the push inbox with replay, and purging closed members. The same
-operations as `recruitlink inbound …` and the Members page."""
+polling LinkedIn now, the push inbox with replay, purging closed members, and the sync's
+failed records. The same operations as `recruitlink inbound …`, `recruitlink sync errors`,
+the Members and Sync logs pages."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from recruitlink.inbound.seats import map_seat
 from recruitlink.runtime.context import Runtime
 from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
 from recruitlink.store.tenants import Tenant
+from recruitlink.sync import failures, progress
 
 from .api import ErrorBody
 from .auth import ApiError, current_tenant
@@ -61,6 +63,33 @@ class PurgeRequest(BaseModel):
                                              "all": {"const": True}}}]})
     person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]{1,80}$")
     all: bool = False
+
+
+ErrorEntity = Literal["jobs", "job_acls", "users", "candidates", "applications",
+                     "stage_transitions", "notes", "interview_feedback", "projects",
+                     "project_stages", "project_memberships", "interactions"]
+
+
+class FailedCheck(BaseModel):
+    """One failed check of one record the sync could not send (a record failing two
+    checks is listed twice, and counted once in `failedRecords`)."""
+    errorId: int = Field(..., description="Page with `after`.")
+    batchId: int | None = Field(..., description="The sync batch it failed in.")
+    entity: str = Field(..., description="The kind of record: candidates, jobs, notes, …")
+    id: str = Field(..., description="The record's id in the ATS.")
+    field: str | None = Field(..., description="LinkedIn's field, e.g. emailAddresses.0.")
+    fieldLabel: str = Field(..., description="The field as people know it: Email address 1.")
+    reason: str = Field(..., description="Why, in plain words, with the field's label.")
+    rawMessage: str = Field(..., description="LinkedIn's (or recruitlink's checks') message.")
+    foundBy: str = Field(..., description="recruitlink's checks, LinkedIn, or policy.")
+    createdAt: int = Field(..., description="Epoch milliseconds.")
+
+
+class FailedRecords(BaseModel):
+    failedRecords: int = Field(..., description="Records with an open error: the figure "
+                                                "the sync logs page and the CLI show.")
+    errors: list[FailedCheck]
+    next: int | None = Field(..., description="`after` for the next page; null: the last.")
 
 
 def _connected(request: Request, tenant: Tenant) -> None:
@@ -132,6 +161,20 @@ def build_linkedin_router() -> APIRouter:
         except RecruitlinkError as exc:
             raise ApiError(502, f"LinkedIn: {exc.message}") from exc
         return report.as_json()
+
+    @router.get("/sync/errors", summary="The records the sync could not send, and why",
+                response_model=FailedRecords)
+    def list_failed(request: Request, tenant: TenantDep,
+                    entity: ErrorEntity | None = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    after: RowId | None = None) -> FailedRecords:
+        with _runtime(request).store.reader() as conn:
+            rows, next_after = failures.open_failures(conn, tenant.id, after=after,
+                                                      limit=limit, entity=entity)
+            failed = progress.failed_records(conn, tenant.id)
+        return FailedRecords(failedRecords=failed,
+                             errors=[FailedCheck(**failures.as_json(r)) for r in rows],
+                             next=next_after)
 
     @router.get("/events", summary="LinkedIn's pushes and what each became")
     def list_events(request: Request, tenant: TenantDep,

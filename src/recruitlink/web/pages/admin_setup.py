@@ -105,7 +105,8 @@ def status_text(status: str, states: list[ContractState]) -> str:
 def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     """status.json: the progress plus display texts, so live.js formats nothing itself."""
     with runtime.store.reader() as conn:
-        state = synclog_queries.progress(conn, tenant_id)
+        state = synclog_queries.progress(conn, tenant_id,
+                                         limits=runtime.engine_settings().limits)
     states = contract_states(runtime, tenant_id)
     state["statusText"] = status_text(state["status"], states)
     # The page reloads when any contract's status changes, not only the tenant's.

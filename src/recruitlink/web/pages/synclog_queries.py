@@ -2,7 +2,6 @@
 a hundred thousand batches:
 
 - progress comes from stored counters (`sync_milestones`), never from counting records;
-- the rate looks at the newest batches only (by id on `ix_sync_batches_tenant`);
 - batch lists page by key (`id`), newest first, never with OFFSET or a full COUNT;
 - a date filter becomes an id range first: batch ids grow with their `created_at`, so a
   binary search over `(tenant_id, id)` finds the bounds (widened by a margin for batches
@@ -20,23 +19,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
+from recruitlink.core.limits import Limit
 from recruitlink.store import schema
-from recruitlink.sync.items import STREAM, STREAMS
+from recruitlink.sync import failures
+from recruitlink.sync import progress as sync_progress
+from recruitlink.sync.items import STREAMS
 
 PAGE_SIZE = 50
 ERRORS_PAGE_SIZE = 50
 COUNT_CAP = 10_000
-RATE_WINDOW_MS = 60_000
-RATE_LOOKBACK = 500
-"""Newest batches looked at for the rate (a minute of a fast sync is ~100 batches)."""
 DAY_MS = 86_400_000
 OUT_OF_ORDER_MS = 3_600_000
 """How far a batch's created_at may run behind a later batch's (a writer waiting for the
 lock with its clock read): the margin of the date -> id bounds."""
-
-MILESTONES = (("jobs", "Job sync"), ("candidates", "Candidate sync"),
-              ("applications", "Application sync"), ("activities", "Activity sync"))
-"""The milestones of the historical sync, in order (Tracker seed), and their labels."""
 
 STATUSES = (("", "Any status"), ("prepared", "Prepared (sending)"),
             ("committed", "Committed"), ("failed", "Failed"),
@@ -88,78 +83,20 @@ def latest_run(conn: Connection, tenant_id: int, kind: str = "historical") -> An
                         .order_by(r.id.desc()).limit(1)).first()
 
 
-def _percent(done: int, total: int | None, finished: bool = False) -> int:
-    if finished:
-        return 100
-    if not total:
-        return 0
-    return max(0, min(100, int(done * 100 / total)))
-
-
-def rate(conn: Connection, tenant_id: int, now: int) -> float:
-    """Records per second committed over the last minute, from the newest batches."""
-    b = schema.sync_batches.c
-    newest = select(b.records, b.committed_at).where(b.tenant_id == tenant_id).order_by(
-        b.id.desc()).limit(RATE_LOOKBACK).subquery()
-    total = conn.execute(select(func.coalesce(func.sum(newest.c.records), 0)).where(
-        newest.c.committed_at > now - RATE_WINDOW_MS)).scalar() or 0
-    return float(total) / (RATE_WINDOW_MS / 1000)
-
-
-def progress(conn: Connection, tenant_id: int, now: int | None = None) -> dict[str, Any]:
-    """The connection's state and the latest historical run's milestones with progress, rate
-    and ETA: the JSON the pages poll, and what they render first."""
+def progress(conn: Connection, tenant_id: int, now: int | None = None,
+             limits: Mapping[str, Limit] | None = None) -> dict[str, Any]:
+    """The connection's state and the latest historical run's milestones with progress, rate,
+    wait and ETA (`sync/progress.py`): the JSON the pages poll, and what they render first."""
     now = now_ms() if now is None else now
     info = connection(conn, tenant_id)
     if info is None:
         return {"connected": False, "status": "NOT_CONNECTED", "paused": False, "run": None,
-                "lastSyncAt": None, "now": now}
-    run = latest_run(conn, tenant_id)
-    run_json: dict[str, Any] | None = None
-    per_second = 0.0
-    eta: int | None = None
-    if run is not None:
-        m = schema.sync_milestones.c
-        rows = conn.execute(select(schema.sync_milestones).where(m.run_id == run.id)
-                            .order_by(m.position)).all()
-        streams = [{
-            "name": r.name, "label": r.name.replace("_", " "),
-            "milestone": STREAM[r.name].milestone if r.name in STREAM else r.name,
-            "total": r.total, "done": r.done, "rejected": r.rejected, "excluded": r.excluded,
-            "percent": _percent(r.done, r.total, r.finished_at is not None),
-            "startedAt": r.started_at, "finishedAt": r.finished_at,
-            "state": "done" if r.finished_at else "running" if r.started_at else "waiting",
-        } for r in rows]
-        groups = []
-        for number, (key, label) in enumerate(MILESTONES, start=2):
-            members = [s for s in streams if s["milestone"] == key]
-            if not members:
-                continue
-            total = sum(s["total"] or 0 for s in members)
-            done = sum(s["done"] for s in members)
-            state = ("done" if all(s["state"] == "done" for s in members) else
-                     "waiting" if all(s["state"] == "waiting" for s in members) else "running")
-            groups.append({"key": key, "number": number, "label": label, "total": total,
-                           "done": done, "percent": _percent(done, total, state == "done"),
-                           "state": state,
-                           "rejected": sum(s["rejected"] for s in members),
-                           "excluded": sum(s["excluded"] for s in members),
-                           "streams": members})
-        remaining = sum(max(0, (s["total"] or 0) - s["done"]) for s in streams
-                        if s["finishedAt"] is None)
-        if run.status == "running":
-            per_second = rate(conn, tenant_id, now)
-            eta = round(remaining / per_second) if per_second > 0 and remaining else None
-        total_all = sum(s["total"] or 0 for s in streams)
-        done_all = sum(s["done"] for s in streams)
-        run_json = {"id": run.id, "status": run.status, "startedAt": run.started_at,
-                    "finishedAt": run.finished_at, "milestones": groups,
-                    "total": total_all, "done": done_all, "remaining": remaining,
-                    "percent": _percent(done_all, total_all, run.status == "done")}
+                "lastSyncAt": None, "now": now, "waiting": None, "failedRecords": 0}
+    state = sync_progress.run_progress(conn, tenant_id, status=info.status,
+                                       client_id=info.client_id, limits=limits, now=now)
     return {"connected": info.status != "DISCONNECTED", "status": info.status,
             "paused": info.paused, "lastSyncAt": info.last_sync_at,
-            "statusChangedAt": info.status_changed_at, "run": run_json,
-            "recordsPerSecond": round(per_second, 1), "etaSeconds": eta, "now": now}
+            "statusChangedAt": info.status_changed_at, **state, "now": now}
 
 
 def bounded_count(conn: Connection, query: Select[Any], cap: int = COUNT_CAP) -> int:
@@ -170,9 +107,7 @@ def bounded_count(conn: Connection, query: Select[Any], cap: int = COUNT_CAP) ->
 
 def open_errors(conn: Connection, tenant_id: int) -> int:
     """Records (not errors: one record can fail several checks) with an open error."""
-    e = schema.sync_errors.c
-    return bounded_count(conn, select(e.entity, e.entity_id).where(
-        e.tenant_id == tenant_id, e.status == "open").distinct())
+    return sync_progress.failed_records(conn, tenant_id, COUNT_CAP)
 
 
 # -- the batches list -------------------------------------------------------------------------
@@ -273,8 +208,8 @@ def batches(conn: Connection, tenant_id: int, flt: BatchFilter, *, before: int |
     """One page of the tenant's batches, newest first, after the filter."""
     b = schema.sync_batches.c
     query = select(b.id, b.run_id, b.milestone, b.status, b.records, b.synced, b.rejected,
-                   b.retryable, b.skipped, b.calls, b.attempts, b.last_error, b.created_at,
-                   b.committed_at).where(b.tenant_id == tenant_id)
+                   b.retryable, b.skipped, b.excluded, b.calls, b.attempts, b.last_error,
+                   b.created_at, b.committed_at).where(b.tenant_id == tenant_id)
     if flt.status == "errors":
         query = query.where(b.rejected > 0)
     elif flt.status:
@@ -329,15 +264,17 @@ def batch_errors(conn: Connection, tenant_id: int, batch_id: int, *, after: int 
     if after is not None:
         query = query.where(e.id > after)
     rows = conn.execute(query.order_by(e.id).limit(limit + 1)).all()
-    page = [dict(r._mapping) for r in rows[:limit]]
+    page = [failures.explained(dict(r._mapping)) for r in rows[:limit]]
     return page, (page[-1]["id"] if len(rows) > limit else None)
 
 
+
 def batch_open_errors(conn: Connection, tenant_id: int, batch_id: int) -> int:
+    """The batch's failed records (not checks: one record can fail several), as counted
+    everywhere else."""
     e = schema.sync_errors.c
-    return bounded_count(conn, select(e.id).where(e.batch_id == batch_id,
-                                                  e.tenant_id == tenant_id,
-                                                  e.status == "open"))
+    return bounded_count(conn, select(e.entity, e.entity_id).where(
+        e.batch_id == batch_id, e.tenant_id == tenant_id, e.status == "open").distinct())
 
 
 def batch_entities(conn: Connection, batch_id: int) -> dict[str, int]:

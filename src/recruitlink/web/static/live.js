@@ -10,6 +10,8 @@
  *   [data-live-progress="run"]      <progress> value = run.percent
  *   [data-live-progress="m:KEY"]    a milestone's bar   [data-live="m:KEY:done"] "done / total"
  *   [data-live="m:KEY:state"]       waiting | running | done
+ *   [data-live="waiting"]           waiting.text (hidden when the sync is not throttled)
+ *   [data-live="failedRecords"]     failedRecords, the one "failed records" figure
  *   [data-live-progress="s:NAME"]   a stream's bar      [data-live="s:NAME:done"] "done / total"
  *
  * It reloads the page (once the server-rendered state is stale) when the answer's status
@@ -57,6 +59,15 @@
     setText(root, "rate", (state.recordsPerSecond || 0).toLocaleString("en-US"));
     setText(root, "eta", state.etaText || (state.run && state.run.status === "running" ? "…" : "—"));
     each(root, '[data-live="paused"]', function (el) { el.hidden = !state.paused; });
+    // Throttled: LinkedIn's rate limit holds the sync until a known time.
+    each(document, '[data-live="waiting"]', function (el) {
+      var text = state.waiting ? state.waiting.text : "";
+      if (el.textContent !== text) { el.textContent = text; }
+      el.hidden = !state.waiting;
+    });
+    if (typeof state.failedRecords === "number") {
+      setText(document, "failedRecords", count(state.failedRecords));
+    }
     var run = state.run;
     if (run) {
       setBar(root, "run", run.percent);
@@ -68,7 +79,8 @@
         setBar(root, "m:" + m.key, m.percent);
         setText(root, "m:" + m.key + ":done", count(m.done) + " / " + count(m.total));
         setText(root, "m:" + m.key + ":state", m.state);
-        setText(root, "m:" + m.key + ":rejected", count(m.rejected));
+        setText(root, "m:" + m.key + ":failed", count(m.failed));
+        setText(root, "m:" + m.key + ":excluded", count(m.excluded));
         (m.streams || []).forEach(function (s) {
           setBar(root, "s:" + s.name, s.percent);
           setText(root, "s:" + s.name + ":done", count(s.done) + " / " + count(s.total));

@@ -1,0 +1,51 @@
+"""The failed records, listed the same way by the sync logs page, `recruitlink sync errors`
+and the API: entity, record id, field (with its label) and reason in plain words, LinkedIn's
+(or our checks') raw message kept beside it. Pages by error id (`after`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from recruitlink.core import field_labels
+from recruitlink.store import schema
+
+SOURCES = {"validation": "recruitlink's checks", "linkedin": "LinkedIn", "policy": "policy",
+           "transient": "LinkedIn (kept failing)"}
+
+
+def explained(row: dict[str, Any]) -> dict[str, Any]:
+    """An error row with the field's label and the reason in plain words (`reason` stays
+    the raw message)."""
+    field, reason = field_labels.split_linkedin_message(row.get("field"), row["reason"])
+    row["field"] = field
+    row["label"] = field_labels.field_label(field)
+    row["plain"] = field_labels.explain(field, reason)
+    return row
+
+
+def open_failures(conn: Connection, tenant_id: int, *, after: int | None = None,
+                  limit: int = 100, entity: str | None = None) -> tuple[list[dict[str, Any]],
+                                                                       int | None]:
+    """One page of the open errors (one per failed check), oldest first, and the `after` of
+    the next page (None: this is the last)."""
+    e = schema.sync_errors.c
+    query = select(e.id, e.batch_id, e.entity, e.entity_id, e.external_id, e.field, e.reason,
+                   e.source, e.created_at).where(e.tenant_id == tenant_id, e.status == "open")
+    if entity:
+        query = query.where(e.entity == entity)
+    if after is not None:
+        query = query.where(e.id > after)
+    rows = conn.execute(query.order_by(e.id).limit(limit + 1)).all()
+    page = [explained(dict(r._mapping)) for r in rows[:limit]]
+    return page, (page[-1]["id"] if len(rows) > limit else None)
+
+
+def as_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The API's and the CLI's shape of one failed check."""
+    return {"errorId": row["id"], "batchId": row["batch_id"], "entity": row["entity"],
+            "id": row["external_id"], "field": row["field"], "fieldLabel": row["label"],
+            "reason": row["plain"], "rawMessage": row["reason"],
+            "foundBy": SOURCES.get(row["source"], row["source"]),
+            "createdAt": row["created_at"]}

@@ -1,0 +1,226 @@
+"""The historical sync's progress, one computation for the pages, the CLI, the demo and the API:
+
+- five milestones for every tenant kind (`core/milestones.py`), each with its streams;
+- counts move per call: a prepared batch's `sent` adds to its stream's committed `done`;
+- counts never overshoot: records created during the run grow the total, never pass it;
+- "failed records" is one figure everywhere: records (not errors) with an open error;
+- a family blocked by LinkedIn's 429 (the budget's `rate_blocks`) is a "waiting" state with
+  the time it resumes, and the ETA follows the budget (the rate actually reached, never above
+  the per-minute budget of the families still to send, plus the wait).
+
+Reads stored counters only: cheap for a tenant with millions of records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from recruitlink.core.limits import Limit, family_of
+from recruitlink.core.milestones import ENABLED, MILESTONES
+from recruitlink.store import schema
+
+from .budget import next_send_ms
+from .items import STREAM
+
+RATE_WINDOW_MS = 60_000
+RATE_LOOKBACK = 500
+"""Newest batches looked at for the rate (a minute of a fast sync is ~100 batches)."""
+FAILED_CAP = 10_000
+CALL_SIZE = 100
+"""Records of one call: the budget holds a family back when one more call does not fit."""
+MIN_SAMPLE = 100
+"""Fewer records sent than this (one call) measure no rate: the ETA uses the budget's."""
+
+
+def percent(done: int, total: int | None, finished: bool = False) -> int:
+    if finished:
+        return 100
+    if not total:
+        return 0
+    return max(0, min(100, int(done * 100 / total)))
+
+
+def failed_records(conn: Connection, tenant_id: int, cap: int = FAILED_CAP) -> int:
+    """Records with an open error (one record failing two checks counts once), up to `cap`+1:
+    the one "failed records" figure (page, Retry button, CLI, demo, API)."""
+    e = schema.sync_errors.c
+    query = select(e.entity, e.entity_id).where(e.tenant_id == tenant_id,
+                                                e.status == "open").distinct()
+    return int(conn.execute(select(func.count()).select_from(
+        query.limit(cap + 1).subquery())).scalar() or 0)
+
+
+def failed_by_milestone(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
+                        ) -> dict[str, int]:
+    """Failed records per milestone key (an entity belongs to one milestone), over the
+    first `cap`+1 of them, as `failed_records` counts."""
+    e = schema.sync_errors.c
+    inner = select(e.entity, e.entity_id).where(e.tenant_id == tenant_id,
+                                                e.status == "open").distinct().limit(
+                                                    cap + 1).subquery()
+    out: dict[str, int] = {}
+    for entity, count in conn.execute(select(inner.c.entity, func.count()).group_by(
+            inner.c.entity)):
+        key = next((s.milestone for s in STREAM.values() if s.entity == entity), "activities")
+        out[key] = out.get(key, 0) + int(count)
+    return out
+
+
+HELD = {"throttled": "LinkedIn throttled the sync", "day": "the daily request limit is used up",
+        "minute": "the records-per-minute limit is reached"}
+
+
+def waiting(conn: Connection, client_id: str | None, now: int,
+            limits: Mapping[str, Limit] | None = None,
+            families: list[str] | None = None, call: int = CALL_SIZE
+            ) -> dict[str, Any] | None:
+    """LinkedIn's rate limit holds the sync back: the family, why, and when it resumes. A
+    429's block (any family of the app), and, with `limits`, the budget of `families` (the
+    families being sent) as `RateBudget.acquire` would find it for one call of `call`
+    records."""
+    if not client_id:
+        return None
+    b = schema.rate_blocks.c
+    held: list[tuple[int, str, str]] = [
+        (int(row.until_ms), row.family, "throttled") for row in conn.execute(
+            select(b.family, b.until_ms).where(b.client_id == client_id, b.until_ms > now))]
+    for family in families or []:
+        until, why = next_send_ms(conn, client_id, family, call, now,
+                                  (limits or {}).get(family))
+        if why:
+            held.append((until, family, why))
+    if not held:
+        return None
+    until, family, why = max(held)
+    seconds = max(1, round((until - now) / 1000))
+    at = datetime.fromtimestamp(until / 1000, UTC).strftime("%H:%M:%S UTC")
+    return {"family": family, "untilMs": until, "seconds": seconds, "reason": why,
+            "text": f"Waiting for LinkedIn's rate limit ({family}: {HELD[why]}): "
+                    f"resumes at {at}, in {seconds:,} s."}
+
+
+def sent_per_second(conn: Connection, tenant_id: int, now: int, since: int
+                    ) -> tuple[float, int]:
+    """Records per second over the last minute, or since the run started if that is later
+    (a run a few seconds old is not measured over a whole minute), counting what the batches
+    being sent have sent so far: (records per second, records measured)."""
+    b = schema.sync_batches.c
+    start = max(now - RATE_WINDOW_MS, since)
+    newest = select(b.records, b.committed_at, b.status, b.sent, b.created_at).where(
+        b.tenant_id == tenant_id).order_by(b.id.desc()).limit(RATE_LOOKBACK).subquery()
+    committed = conn.execute(select(func.coalesce(func.sum(newest.c.records), 0)).where(
+        newest.c.committed_at > start)).scalar() or 0
+    sending = conn.execute(select(func.coalesce(func.sum(newest.c.sent), 0)).where(
+        newest.c.status == "prepared", newest.c.created_at >= since)).scalar() or 0
+    seconds = max(1.0, (now - start) / 1000)
+    return float(committed + sending) / seconds, int(committed + sending)
+
+
+def _budget_per_second(streams: list[dict[str, Any]], limits: Mapping[str, Limit] | None
+                       ) -> float | None:
+    """The slowest per-minute budget among the streams still to finish, per second."""
+    if not limits:
+        return None
+    rates = []
+    for s in streams:
+        if s["finishedAt"] is not None or s["name"] not in STREAM:
+            continue
+        limit = limits.get(family_of(STREAM[s["name"]].resource))
+        if limit is not None and limit.per_minute:
+            rates.append(limit.per_minute / 60)
+    return min(rates) if rates else None
+
+
+def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: str | None,
+                 limits: Mapping[str, Limit] | None, now: int) -> dict[str, Any]:
+    """The latest historical run's milestones, totals, rate, wait and ETA; `run` is None
+    before the first run."""
+    r = schema.sync_runs.c
+    run = conn.execute(select(schema.sync_runs).where(
+        r.tenant_id == tenant_id, r.kind == "historical").order_by(r.id.desc()).limit(1)).first()
+    failed = failed_records(conn, tenant_id)
+    base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "etaSeconds": None,
+                            "waiting": waiting(conn, client_id, now), "failedRecords": failed}
+    if run is None:
+        return base
+    m = schema.sync_milestones.c
+    rows = conn.execute(select(schema.sync_milestones).where(m.run_id == run.id)
+                        .order_by(m.position)).all()
+    b = schema.sync_batches.c
+    in_flight = {row.milestone: int(row.sent or 0) for row in conn.execute(
+        select(b.milestone, func.sum(b.sent).label("sent")).where(
+            b.tenant_id == tenant_id, b.run_id == run.id, b.status == "prepared")
+        .group_by(b.milestone))}
+    streams = []
+    for row in rows:
+        finished = row.finished_at is not None
+        done = int(row.done) + (0 if finished else in_flight.get(row.name, 0))
+        total = max(int(row.total or 0), done)  # records created during the run count too
+        if finished:
+            total = done = max(total, int(row.done))
+        streams.append({
+            "name": row.name, "label": row.name.replace("_", " "),
+            "milestone": STREAM[row.name].milestone if row.name in STREAM else row.name,
+            "total": total, "done": done, "rejected": row.rejected, "excluded": row.excluded,
+            "percent": percent(done, total, finished),
+            "startedAt": row.started_at, "finishedAt": row.finished_at,
+            "state": "done" if finished else "running" if row.started_at else "waiting"})
+    failed_by = failed_by_milestone(conn, tenant_id)
+    groups = []
+    for milestone in MILESTONES:
+        if milestone.key == ENABLED:
+            state = "done" if status == "ENABLED" else status.lower()
+            groups.append({"key": milestone.key, "number": milestone.number,
+                           "label": milestone.label, "features": list(milestone.features),
+                           "total": 0, "done": 0, "percent": 100 if state == "done" else 0,
+                           "state": state, "failed": 0, "rejected": 0, "excluded": 0,
+                           "streams": []})
+            continue
+        members = [s for s in streams if s["milestone"] == milestone.key]
+        total = sum(s["total"] for s in members)
+        done = sum(s["done"] for s in members)
+        state = ("done" if all(s["state"] == "done" for s in members) else
+                 "waiting" if all(s["state"] == "waiting" for s in members) else "running")
+        groups.append({"key": milestone.key, "number": milestone.number,
+                       "label": milestone.label, "features": list(milestone.features),
+                       "total": total, "done": done,
+                       "percent": percent(done, total, state == "done"), "state": state,
+                       "failed": failed_by.get(milestone.key, 0),
+                       "rejected": sum(s["rejected"] for s in members),
+                       "excluded": sum(s["excluded"] for s in members), "streams": members})
+    remaining = sum(s["total"] - s["done"] for s in streams if s["finishedAt"] is None)
+    wait = base["waiting"]
+    if run.status == "running":
+        # The family being sent now (the first unfinished stream) is what the budget holds.
+        current = next((s for s in streams if s["finishedAt"] is None and s["name"] in STREAM),
+                       None)
+        families = [family_of(STREAM[current["name"]].resource)] if current else []
+        call = min(CALL_SIZE, max(1, current["total"] - current["done"])) if current else 0
+        wait = base["waiting"] = waiting(conn, client_id, now, limits, families, call)
+    per_second, eta = 0.0, None
+    if run.status == "running":
+        per_second, measured = sent_per_second(conn, tenant_id, now, int(run.started_at))
+        budget = _budget_per_second(streams, limits)
+        if budget and measured < MIN_SAMPLE:
+            pace: float | None = budget  # too little sent to measure: the budget's pace
+        else:
+            pace = min(per_second, budget) if per_second and budget else per_second or budget
+        if remaining and pace:
+            eta = round(remaining / pace) + (wait["seconds"] if wait else 0)
+        elif wait:
+            eta = wait["seconds"]
+    total_all = sum(s["total"] for s in streams)
+    done_all = sum(s["done"] for s in streams)
+    base.update({
+        "run": {"id": run.id, "status": run.status, "startedAt": run.started_at,
+                "finishedAt": run.finished_at, "milestones": groups, "total": total_all,
+                "done": done_all, "remaining": remaining,
+                "percent": percent(done_all, total_all, run.status == "done")},
+        "recordsPerSecond": round(per_second, 1), "etaSeconds": eta})
+    if run.status != "running":
+        base["waiting"] = None
+    return base
