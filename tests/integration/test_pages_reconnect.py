@@ -12,13 +12,17 @@ sync again"), through the admin pages, on SQLite and PostgreSQL:
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from recruitlink.core.records import User
+from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema
 from recruitlink.web import create_app
@@ -49,8 +53,8 @@ def sandbox_config() -> dict[str, Any]:
     return {"records_per_minute": 100_000}
 
 
-@pytest.fixture
-def site(store, li) -> Iterator[Site]:
+@contextmanager
+def serving(store: Any, li: Any, **settings: Any) -> Iterator[Site]:
     acme = make_tenant(store, "acme")
     with store.writer(acme.id) as w:
         w.records("users", [(0, User(id="A1", name="Ada Admin", email="ada@acme.example",
@@ -58,22 +62,49 @@ def site(store, li) -> Iterator[Site]:
         accounts.set_password(w.conn, acme.id, "A1", PASSWORD)
     write_ats_data(store, acme.id, CANDIDATES)  # every record valid: all go to LinkedIn
     port = free_port()
-    settings = Settings(
+    config = Settings(
         secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
         partner_client_id=li.app.state.partner.client_id,
         partner_client_secret=li.app.state.partner.client_secret,
         public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False,
-        rate_records_per_minute=100_000)
-    app = create_app(settings, store)  # its background runner syncs the tenant
+        rate_records_per_minute=100_000, **settings)
+    app = create_app(config, store)
     with serve(app, port=port) as url:
         app.state.inbound.idle_s = 0.05
-        app.state.background.idle_s = 0.05
+        if app.state.background is not None:
+            app.state.background.idle_s = 0.05
         site = Site(url, store, acme, li, app, [])
         try:
             yield site
         finally:
             for client in site.clients:
                 client.close()
+
+
+@pytest.fixture
+def site(store, li) -> Iterator[Site]:
+    """The server syncs the tenant in its background runner."""
+    with serving(store, li) as site:
+        yield site
+
+
+@pytest.fixture
+def demo_site(store, li) -> Iterator[Site]:
+    """As `recruitlink demo` runs: the server's runner does not sync; a loop of the same
+    process does, with an engine of its own (another lease owner), until stopped."""
+    with serving(store, li, background_sync=False) as site:
+        runtime = Runtime(site.app.state.runtime.settings, store,
+                          site.app.state.runtime.box)
+        stop = threading.Event()
+        loop = threading.Thread(target=runtime.engine.run, args=(site.acme.id,),
+                                kwargs={"stop": stop.is_set})
+        loop.start()
+        try:
+            yield site
+        finally:
+            stop.set()
+            loop.join(timeout=60)
+            runtime.close_engine()
 
 
 def on_linkedin(site: Site) -> dict[str, Any]:
@@ -90,6 +121,14 @@ def historical_runs(site: Site) -> list[Any]:
         return conn.execute(select(schema.sync_runs).where(
             schema.sync_runs.c.tenant_id == site.acme.id,
             schema.sync_runs.c.kind == "historical").order_by(schema.sync_runs.c.id)).all()
+
+
+def deleting(site: Site) -> bool:
+    """The disconnect has the lease and deletes (its run exists)."""
+    with site.store.reader() as conn:
+        return conn.execute(select(schema.sync_runs.c.id).where(
+            schema.sync_runs.c.tenant_id == site.acme.id,
+            schema.sync_runs.c.kind == "disconnect")).first() is not None
 
 
 def milestones(site: Site, run_id: int) -> list[Any]:
@@ -161,3 +200,30 @@ def test_disconnect_while_the_server_syncs_then_reconnect_syncs_everything_again
     assert held["records"]["atsApplications"] == len(applications)
     page = admin.get(BASE).text
     assert "has been activated for" in page
+
+
+def test_disconnect_while_a_sync_loop_of_the_same_process_syncs(demo_site):
+    """The demo's finding: its own sync loop held the lease, and Disconnect failed after
+    two minutes ("another process took over") with nothing deleted."""
+    site = demo_site
+    admin = site.client("ada@acme.example")
+    activate(site, admin)
+    site.li.control.put("/faults/*", json={"latency_ms": 150})
+    enable(site.li)
+    wait_until(lambda: on_linkedin(site)["records"], what="candidates on LinkedIn")
+    assert status_json(admin)["run"]["status"] == "running"
+    started = time.monotonic()
+    r = post(admin, f"{BASE}/disconnect", confirm="on")
+    assert r.status_code == 303, r.text
+    # The page says what is happening while the loop is asked to stop, then deletes.
+    report = admin.get(f"{BASE}/disconnect/report").text
+    assert 'data-state="running"' in report
+    wait_until(lambda: deleting(site) or not tasks.get(site.acme.id, "disconnect").running,
+               timeout=150, what="the disconnect deleting, or failing")
+    assert deleting(site), tasks.get(site.acme.id, "disconnect")
+    assert time.monotonic() - started < 30  # the loop let go at once
+    site.li.control.delete("/faults")
+    task = tasks.wait(site.acme.id, "disconnect", 120)
+    assert task is not None and not task.running and task.error is None, task
+    assert on_linkedin(site) == {"records": {}, "listed": 0}
+    assert site.connection().status == "DISCONNECTED"
