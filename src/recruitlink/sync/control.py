@@ -167,7 +167,8 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
 
 
 def disconnect(engine: SyncEngine, tenant_id: int, *,
-               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+               progress: Callable[[str], None] | None = None,
+               wait_s: float | None = None) -> dict[str, Any]:
     """Delete everything synced for the tenant (jobs are closed), verify LinkedIn no longer
     has it, and keep the deletion report on a `disconnect` run.
 
@@ -175,7 +176,8 @@ def disconnect(engine: SyncEngine, tenant_id: int, *,
     another process, a worker) to stop: each sync loop looks before every call and lets go
     of the tenant's lease. The disconnect waits for the lease under an owner of its own
     (never the one of a runner in this process); if the holder does not let go in time,
-    nothing is deleted and the status is put back. `progress` hears each stage in words."""
+    nothing is deleted and the status is put back. `wait_s`: how long to wait for it (default:
+    longer than a lease lives). `progress` hears each stage in words."""
     say = progress or (lambda _message: None)
     info = connections.load_required(engine.store, tenant_id, engine.box)
     with engine.store.db.write() as conn:
@@ -183,13 +185,14 @@ def disconnect(engine: SyncEngine, tenant_id: int, *,
     own = engine.under_own_lease()
     say("Asking the running sync to stop...")
     try:
-        own.hold_lease(tenant_id, timeout_s=max(120.0, engine.settings.lease_ttl_s + 30.0))
-    except LeaseLost:
+        own.hold_lease(tenant_id, timeout_s=wait_s if wait_s is not None else
+                       max(120.0, engine.settings.lease_ttl_s + 30.0))
+    except LeaseLost as exc:
         with engine.store.db.write() as conn:
             conn.execute(update(schema.connections).where(
                 schema.connections.c.tenant_id == tenant_id,
                 schema.connections.c.status == "DISCONNECTING").values(status=info.status))
-        raise
+        raise LeaseLost(f"{exc.message}: nothing was deleted; try again") from exc
     try:
         return _disconnect(own, info, say)
     finally:
