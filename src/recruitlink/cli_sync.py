@@ -22,7 +22,7 @@ from .store.tenants import tenant_by_slug
 from .sync import control, failures, progress
 from .sync.connect import connect as connect_tenant
 from .sync.connect import refresh_status
-from .sync.engine import StepReport
+from .sync.engine import STOPPED_FOR_DISCONNECT, StepReport
 
 console = Console()
 sync_app = typer.Typer(help="The outbound sync: plan, start, status, pause, resume, retry.",
@@ -91,7 +91,9 @@ def disconnect(
     if not yes and not typer.confirm(f"Delete all of {tenant}'s data from LinkedIn?"):
         raise typer.Exit(1)
     with runtime(database_url) as rt:
-        report = control.disconnect(rt.engine, tenant_id(rt, tenant))
+        # A sync running for the tenant (another process, a server) is asked to stop first.
+        report = control.disconnect(rt.engine, tenant_id(rt, tenant),
+                                    progress=lambda stage: console.print(stage))
         table = Table(title=f"Deletion report for {tenant}")
         table.add_column("resource")
         table.add_column("deleted", justify="right")
@@ -159,10 +161,16 @@ def start(
                       console=console, transient=False) as progress:
             bars: dict[str, Any] = {}
             last_draw = [0.0]
+            told = {"disconnect": False}
 
             def draw(report: StepReport) -> None:
                 if report.kind == "error":
                     progress.console.print(f"[yellow]retrying:[/yellow] {report.message}")
+                stopped = report.message == STOPPED_FOR_DISCONNECT
+                if stopped and not told["disconnect"]:
+                    progress.console.print("[yellow]The tenant is being disconnected: its "
+                                           "sync stopped and let the disconnect work.[/yellow]")
+                told["disconnect"] = stopped
                 if time.monotonic() - last_draw[0] < 0.5 and report.kind != "done":
                     return
                 last_draw[0] = time.monotonic()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from recruitlink.inbound.pollers import PollBusy, PollDeferred, Poller, PollReport
 from recruitlink.store import Store
@@ -33,14 +33,17 @@ class Tenant:
 
 
 def syncing_tenants(store: Store) -> list[Tenant]:
-    """Tenants whose sync may have work: connected (or following a disconnect), not paused."""
+    """Tenants whose sync may have work: connected (or following a disconnect), not paused;
+    and those being disconnected, whose next step lets go of the lease a runner may still
+    hold from its last one (the disconnect waits for it)."""
     running = exists().where(sync_runs.c.tenant_id == connections.c.tenant_id,
                              sync_runs.c.status == "running")
     with store.reader() as conn:
         return [Tenant(r.tenant_id, bool(r.backfilling)) for r in conn.execute(
-            select(connections.c.tenant_id, running.label("backfilling")).where(
-                connections.c.status.in_(("ENABLED", "DISCONNECTED")),
-                connections.c.paused.is_(False)).order_by(connections.c.tenant_id))]
+            select(connections.c.tenant_id, running.label("backfilling")).where(or_(
+                and_(connections.c.status.in_(("ENABLED", "DISCONNECTED")),
+                     connections.c.paused.is_(False)),
+                connections.c.status == "DISCONNECTING")).order_by(connections.c.tenant_id))]
 
 
 def sync_step(engine: SyncEngine, tenant_id: int) -> StepReport:

@@ -21,7 +21,7 @@ from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, schema
 from recruitlink.store.tenants import tenant_by_slug
 
-from . import connections
+from . import connections, ledger
 from .engine import SyncEngine, now_ms
 
 ORG_TYPES = COMPANY_TYPES
@@ -72,11 +72,9 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
         if existing is not None:
             conn.execute(schema.connections.delete().where(
                 schema.connections.c.tenant_id == tenant.id))
-            # Reconnecting syncs everything again from scratch (Beamery seed).
-            conn.execute(schema.sync_ledger.delete().where(
-                schema.sync_ledger.c.tenant_id == tenant.id))
-            conn.execute(schema.sync_cursors.delete().where(
-                schema.sync_cursors.c.tenant_id == tenant.id))
+            # Reconnecting syncs everything again from scratch (Beamery seed): a new
+            # historical run starts with milestones from zero when it is ENABLED.
+            ledger.forget_tenant_sync(conn, tenant.id)
         token = connections.create(conn, tenant_id=tenant.id, kind=kind,
                                    organization=organization, contracts=contracts,
                                    policy=policy, now_ms=now)

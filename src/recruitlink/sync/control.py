@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -17,9 +18,10 @@ from recruitlink.errors import ConfigurationError
 from recruitlink.store import schema
 
 from . import connections, ledger, progress
-from .engine import StepReport, SyncEngine, _Work, now_ms
+from .engine import LeaseLost, StepReport, SyncEngine, _Work, now_ms
 from .items import ORDER, STREAM, delete_item, streams_for
 from .ledger import LIVE_STATES, PENDING_STATES
+from .sender import Disconnecting
 
 
 def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
@@ -63,6 +65,8 @@ def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) ->
             work = engine._work(conn, info, refs, historical=False)
         return engine.send_in_batches(info, work, engine._sender(info), cursor_after=None,
                                       replayed=[r.id for r in errors])
+    except Disconnecting as exc:
+        return StepReport("idle", message=str(exc))
     finally:
         engine.release_lease(tenant_id)
 
@@ -179,21 +183,46 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
     }
 
 
-def disconnect(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
+def disconnect(engine: SyncEngine, tenant_id: int, *,
+               progress: Callable[[str], None] | None = None,
+               wait_s: float | None = None) -> dict[str, Any]:
     """Delete everything synced for the tenant (jobs are closed), verify LinkedIn no longer
-    has it, and keep the deletion report on a `disconnect` run."""
+    has it, and keep the deletion report on a `disconnect` run.
+
+    The DISCONNECTING status asks whoever syncs the tenant (a runner thread of this process,
+    another process, a worker) to stop: each sync loop looks before every call and lets go
+    of the tenant's lease. The disconnect waits for the lease under an owner of its own
+    (never the one of a runner in this process); if the holder does not let go in time,
+    nothing is deleted and the status is put back. `wait_s`: how long to wait for it (default:
+    longer than a lease lives). `progress` hears each stage in words."""
+    say = progress or (lambda _message: None)
     info = connections.load_required(engine.store, tenant_id, engine.box)
-    engine.hold_lease(tenant_id)
+    with engine.store.db.write() as conn:
+        connections.set_status(conn, tenant_id, "DISCONNECTING", now_ms())
+    own = engine.under_own_lease()
+    say("Asking the running sync to stop...")
     try:
-        return _disconnect(engine, info)
+        own.hold_lease(tenant_id, timeout_s=wait_s if wait_s is not None else
+                       max(120.0, engine.settings.lease_ttl_s + 30.0))
+    except LeaseLost as exc:
+        with engine.store.db.write() as conn:
+            conn.execute(update(schema.connections).where(
+                schema.connections.c.tenant_id == tenant_id,
+                schema.connections.c.status == "DISCONNECTING").values(status=info.status))
+        raise LeaseLost(f"{exc.message}: nothing was deleted; try again") from exc
+    try:
+        return _disconnect(own, info, say)
     finally:
-        engine.release_lease(tenant_id)
+        own.release_lease(tenant_id)
 
 
-def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[str, Any]:
+def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
+                say: Callable[[str], None]) -> dict[str, Any]:
     tenant_id = info.tenant_id
     sender = engine._sender(info)
     sender.pause_check = None
+    sender.disconnect_check = None  # this is the disconnect
+    say("Deleting everything synced from LinkedIn...")
     # A batch a crash left prepared may have reached LinkedIn without reaching the ledger:
     # finish it first, so the ledger knows everything there is to delete.
     with engine.store.reader() as conn:
@@ -237,7 +266,8 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[st
     closed = _job_outcomes(engine, tenant_id, jobs)
     deleted["simpleJobPostings"] = closed["deleted"]
     failed["simpleJobPostings"] = closed["failed"]
-    verification = _verify_gone(engine, info)
+    say("Reading back what was deleted...")
+    verification = _verify_gone(engine, info, sender)
     client = engine.client_for(info)
     export = client.integration_key(info.organization, "CRM_ONE_CLICK_EXPORT"
                                     if info.kind == "CRM" else "ONE_CLICK_EXPORT")
@@ -301,7 +331,8 @@ def _job_outcomes(engine: SyncEngine, tenant_id: int, job_ids: list[int]) -> dic
     return counts
 
 
-def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[str, Any]:
+def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo,
+                 sender: Any) -> dict[str, Any]:
     """Read back what the ledger says was deleted: LinkedIn must answer nothing for it."""
     client = engine.client_for(info)
     checked = 0
@@ -318,7 +349,7 @@ def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo) -> dict[s
     for resource, keys in by_resource.items():
         for start in range(0, len(keys), 100):
             chunk = keys[start:start + 100]
-            found: dict[Any, Any] = engine._sender(info)._call(
+            found: dict[Any, Any] = sender._call(
                 resource, len(chunk), partial(client.get, resource, chunk))
             checked += len(chunk)
             still_there[resource] += sum(1 for v in found.values() if v is not None)

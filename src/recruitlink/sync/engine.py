@@ -63,7 +63,7 @@ from .items import (
     synced_entities,
 )
 from .ledger import LIVE_STATES, PENDING_STATES, LedgerRow, Tally
-from .sender import ItemResult, Sender
+from .sender import Disconnecting, ItemResult, Sender
 
 StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
@@ -91,6 +91,9 @@ class EngineSettings:
     close_wait_s: float = 900.0
     """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
     polling the rest afterwards)."""
+
+
+STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
 
 
 class LeaseLost(TransientError):
@@ -177,6 +180,14 @@ class SyncEngine:
 
     def close(self) -> None:
         self.http.close()
+
+    def under_own_lease(self) -> SyncEngine:
+        """An engine sharing this one's HTTP client and tokens under a lease owner of its own
+        (never close it: the client is this engine's). A control command run in a process
+        whose runner steps the same tenants (the server) must not pass for that runner:
+        under one owner both would send for the tenant at once."""
+        return SyncEngine(self.store, self.box, self.settings, http=self.http,
+                          tokens=self.tokens, sleep=self.sleep)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -296,12 +307,16 @@ class SyncEngine:
         return run == "done" and not submitted
 
     def step(self, tenant_id: int) -> StepReport:
+        if self.disconnecting(tenant_id):
+            return self._let_go(tenant_id)
         now = now_ms()
         with self.store.db.write() as conn:
             if not ledger.acquire_lease(conn, tenant_id, self.owner, now,
                                         int(self.settings.lease_ttl_s * 1000)):
                 return StepReport("busy")
         info = self._load(tenant_id)
+        if info is not None and info.status == "DISCONNECTING":
+            return self._let_go(tenant_id)
         if info is None or info.status not in ("ENABLED", "DISCONNECTED"):
             return StepReport("idle", message="not connected or not ENABLED")
         if info.paused:
@@ -323,6 +338,8 @@ class SyncEngine:
                 if report is not None:
                     return report
             return StepReport("idle")
+        except Disconnecting:
+            return self._let_go(tenant_id)
         except Stopped as exc:
             return StepReport("paused", message=str(exc))
         except TransientError as exc:
@@ -330,12 +347,24 @@ class SyncEngine:
         except TerminalError as exc:
             return StepReport("error", message=exc.message, terminal=True)
 
+    def _let_go(self, tenant_id: int) -> StepReport:
+        """A disconnect asked this sync to stop: let go of the lease so it can start."""
+        self.release_lease(tenant_id)
+        return StepReport("idle", message=STOPPED_FOR_DISCONNECT)
+
+    def disconnecting(self, tenant_id: int) -> bool:
+        """A disconnect has asked the tenant's sync to stop (`control.disconnect`)."""
+        with self.store.reader() as conn:
+            return conn.execute(select(schema.connections.c.status).where(
+                schema.connections.c.tenant_id == tenant_id)).scalar() == "DISCONNECTING"
+
     def _sender(self, info: ConnectionInfo) -> Sender:
         return Sender(self.client_for(info), self.budget_for(info),
                       call_size=info.policy.call_size, max_attempts=self.settings.max_attempts,
                       backoff_s=self.settings.backoff_s, sleep=self.sleep,
                       pause_check=lambda: self._paused(info.tenant_id),
-                      keep_alive=lambda: self.renew_lease(info.tenant_id))
+                      keep_alive=lambda: self.renew_lease(info.tenant_id),
+                      disconnect_check=lambda: self.disconnecting(info.tenant_id))
 
     def renew_lease(self, tenant_id: int) -> None:
         with self.store.db.write() as conn:
@@ -350,9 +379,13 @@ class SyncEngine:
             try:
                 self.renew_lease(tenant_id)
                 return
-            except LeaseLost:
+            except LeaseLost as exc:
                 if time.monotonic() > deadline:
-                    raise
+                    with self.store.reader() as conn:
+                        holder = ledger.lease_holder(conn, tenant_id)
+                    raise LeaseLost(f"the sync of tenant {tenant_id} is held by "
+                                    f"{holder or 'another process'} and did not let go "
+                                    f"within {timeout_s:.0f} s") from exc
                 self.sleep(0.5)
 
     def release_lease(self, tenant_id: int) -> None:
@@ -783,6 +816,8 @@ class SyncEngine:
                 report = self._send(info, part, sender, batch_id=batch_id, run_id=None,
                                     milestone=None, cursor_after=cursor_after
                                     if n == len(parts) - 1 else None)
+            except Disconnecting:
+                raise  # the rest stay prepared: the disconnect recovers them
             except Stopped:
                 total.kind = "paused"
                 total.message = (f"paused: {len(parts) - n} prepared batch(es) of "

@@ -31,6 +31,7 @@ from recruitlink.store.schema import (
     sync_leases,
     sync_ledger,
     sync_milestones,
+    sync_runs,
 )
 
 from .items import Item
@@ -514,6 +515,29 @@ def acquire_lease(conn: Connection, tenant_id: int, owner: str, now_ms: int,
         log.info("tenant %s: took over the sync lease of %s (pid %s on this host is gone)",
                  tenant_id, row.owner, row.holder_pid)
     return bool(taken)
+
+
+def lease_holder(conn: Connection, tenant_id: int) -> str | None:
+    """Who holds the tenant's lease, in words ("pid 123 on host h"), or None."""
+    row = conn.execute(select(sync_leases).where(sync_leases.c.tenant_id == tenant_id)).first()
+    if row is None:
+        return None
+    host = (row.holder_host or "").split(" ")[0] or "an unknown host"
+    return f"pid {row.holder_pid} on {host}" if row.holder_pid else row.owner
+
+
+def forget_tenant_sync(conn: Connection, tenant_id: int) -> None:
+    """Reconnecting starts from nothing: after a disconnect LinkedIn holds nothing of the
+    tenant, so what said what it holds (the ledger), how far the sync got (cursors) and the
+    historical runs with their milestones go; the next ENABLED starts a new historical run
+    from zero. The sync logs' batches, the errors and the disconnect reports stay."""
+    historical = select(sync_runs.c.id).where(sync_runs.c.tenant_id == tenant_id,
+                                              sync_runs.c.kind == "historical")
+    conn.execute(delete(sync_milestones).where(sync_milestones.c.run_id.in_(historical)))
+    conn.execute(delete(sync_runs).where(sync_runs.c.tenant_id == tenant_id,
+                                         sync_runs.c.kind == "historical"))
+    conn.execute(delete(sync_ledger).where(sync_ledger.c.tenant_id == tenant_id))
+    conn.execute(delete(sync_cursors).where(sync_cursors.c.tenant_id == tenant_id))
 
 
 def release_lease(conn: Connection, tenant_id: int, owner: str) -> None:

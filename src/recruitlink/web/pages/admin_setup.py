@@ -117,6 +117,7 @@ def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     task = tasks.get(tenant_id, "disconnect")
     state["disconnectTask"] = (None if task is None else "running" if task.running else
                                "failed" if task.error else "done")
+    state["disconnectStage"] = task.stage if task is not None and task.running else None
     return state
 
 
@@ -327,6 +328,7 @@ def build_setup_router() -> APIRouter:
             "errors": errors or {}, "counts": counts_on_linkedin(runtime, user.tenant_id)
             if mode == "confirm" else {},
             "running": running, "failure": task.error if task and not task.running else None,
+            "stage": task.stage if task is not None and task.running else None,
             "run": run, "report": report,
             "status_text": STATUS_LABELS.get(info.status, info.status) if info else "",
             "resources": sorted(set((report or {}).get("deleted", {})) |
@@ -359,8 +361,18 @@ def build_setup_router() -> APIRouter:
         if info is None or info.status == "DISCONNECTED":
             return see_other(base_url(user) + "/disconnect/report")
         tenant_id = user.tenant_id
-        tasks.start(tenant_id, "disconnect",
-                    lambda: control.disconnect(runtime.engine, tenant_id))
+
+        def work() -> dict[str, Any]:
+            task = tasks.get(tenant_id, "disconnect")
+
+            def stage(message: str) -> None:
+                if task is not None:
+                    task.stage = message
+
+            # The server's runner may be syncing this tenant: the disconnect asks it to stop.
+            return control.disconnect(runtime.engine, tenant_id, progress=stage)
+
+        tasks.start(tenant_id, "disconnect", work)
         return see_other(base_url(user) + "/disconnect/report")
 
     @router.get(BASE + "/disconnect/report")

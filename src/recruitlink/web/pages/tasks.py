@@ -27,6 +27,8 @@ class Task:
     finished: float | None = None
     result: Any = None
     error: str | None = None
+    stage: str | None = None
+    """What the work is doing now, in words, for the page (set by the work itself)."""
 
     @property
     def running(self) -> bool:

@@ -56,6 +56,7 @@
   function apply(root, state) {
     setText(root, "status", state.statusText || state.status);
     setText(root, "lastSync", state.lastSyncText || "not yet");
+    setText(root, "disconnectStage", state.disconnectStage || "");
     setText(root, "rate", (state.recordsPerSecond || 0).toLocaleString("en-US"));
     setText(root, "eta", state.etaText || (state.run && state.run.status === "running" ? "…" : "—"));
     each(root, '[data-live="paused"]', function (el) { el.hidden = !state.paused; });
