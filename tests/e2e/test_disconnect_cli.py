@@ -127,7 +127,7 @@ def test_disconnect_while_a_follow_syncs_then_connect_again(tmp_path, linkedin):
                               "atsApplications") == applications, 180), (
             summary(linkedin), "".join(follow.lines))
         status = run_cli(tenant.env, "sync", "status", "--tenant", "acme")
-        assert "historical" in status
+        assert "Historical sync (run" in status  # the newest run: the re-sync
     finally:
         follow.stop()
         tenant.rt.close()
