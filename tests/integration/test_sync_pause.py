@@ -48,6 +48,12 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
                     schema.sync_batches).where(
                     schema.sync_batches.c.status == "committed")).scalar() or 0)
 
+        def in_flight() -> int:
+            with store.reader() as conn:
+                return int(conn.execute(select(func.count()).select_from(
+                    schema.sync_batches).where(
+                    schema.sync_batches.c.status == "prepared")).scalar() or 0)
+
         runner = threading.Thread(target=engine.run, kwargs={
             "tenant_id": tenant.id, "stop": stop.is_set})
         runner.start()
@@ -57,8 +63,17 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
             time.sleep(0.01)
         control.set_paused(engine, tenant.id, True)
         committed_at_pause.append(committed())
-        time.sleep(1.5)  # let the batch in flight finish
+        # Let the batch in flight (or being built when the pause came) finish: a batch of a
+        # sub-resource is one call per parent, longer than a fixed sleep on a busy machine.
+        deadline = time.monotonic() + 60
         requests_paused = sent_requests(li, result.app_key)
+        while True:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+            now = sent_requests(li, result.app_key)
+            if now == requests_paused and not in_flight():
+                break
+            requests_paused = now
         batches_paused = committed()
         assert batches_paused - committed_at_pause[0] <= 1  # at most the batch in flight
         time.sleep(1.0)
