@@ -6,8 +6,9 @@ the work of `runtime/work.py` to any number of `recruitlink worker` processes.
   `queueing_lock` one waiting, so nothing piles up. A backfilling tenant's jobs have a lower
   priority than the continuous sync of the others.
 - `recruitlink.poll` runs one tenant's LinkedIn pollers; `recruitlink.inbox` processes pushes.
-- `recruitlink.tick` (a periodic task, deferred once per tick whatever the number of workers)
-  hands out those jobs, and gives the jobs of a worker that stopped beating back to the queue.
+- `recruitlink.tick` (a periodic task, deferred once per tick whatever the number of workers;
+  an advisory lock keeps two from overlapping) hands out those jobs, and gives the jobs of a
+  worker that stopped beating back to the queue, a killed tick's own job included.
 
 The database stays the source of truth (leases, cursors, write-ahead batches, the shared rate
 budget): the queue only dispatches, so losing a job or a worker loses nothing.
@@ -25,7 +26,7 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
 from procrastinate.schema import SchemaManager
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from recruitlink.inbound import inbox
@@ -46,6 +47,7 @@ RETRY_S = 30.0  # a job that failed is queued again after this (a terminal error
 INBOX_SLICE_S = 30.0
 CLEANUP_EVERY_S = 3600  # finished jobs older than a day are deleted this often
 _SCHEMA_LOCK = zlib.crc32(b"recruitlink:procrastinate-schema")
+_TICK_LOCK = zlib.crc32(b"recruitlink:tick")
 
 
 def uses_procrastinate(settings: Settings) -> bool:
@@ -209,17 +211,41 @@ class TaskQueue:
             return done
 
         @app.periodic(cron=f"* * * * * */{settings.tick_seconds}", periodic_id="tick")
+        # No procrastinate `lock` here: the tick is what gives back the jobs of a killed
+        # worker, so a tick killed mid-run must not hold a lock that keeps every later tick
+        # from starting. Ticks are kept from overlapping by a transaction-level advisory
+        # lock instead, which PostgreSQL lets go when the holder's connection dies.
         @app.task(name="recruitlink.tick", queue=CONTROL, queueing_lock="recruitlink:tick",
-                  lock="recruitlink:tick", priority=LIVE + 20)
+                  priority=LIVE + 20)
         async def tick(timestamp: int) -> dict[str, int]:
-            if timestamp % CLEANUP_EVERY_S < settings.tick_seconds:
-                await self.app.job_manager.delete_old_jobs(nb_hours=24, include_failed=True,
-                                                           include_cancelled=True,
-                                                           include_aborted=True)
-            return await self.tick()
+            guard = await asyncio.to_thread(self._tick_guard)
+            if guard is None:
+                return {"skipped": 1}
+            try:
+                if timestamp % CLEANUP_EVERY_S < settings.tick_seconds:
+                    await self.app.job_manager.delete_old_jobs(
+                        nb_hours=24, include_failed=True, include_cancelled=True,
+                        include_aborted=True)
+                return await self.tick()
+            finally:
+                await asyncio.to_thread(guard.close)
 
         self.sync_task, self.poll_task, self.inbox_task, self.tick_task = (
             sync, poll, process_inbox, tick)
+
+    def _tick_guard(self) -> Connection | None:
+        """A connection holding the tick's advisory lock in an open transaction (closing it
+        lets go), or None when another tick is running."""
+        conn = self.runtime.store.db.write_engine.connect()
+        try:
+            if conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                            {"key": _TICK_LOCK}).scalar():
+                return conn
+        except Exception:
+            conn.close()
+            raise
+        conn.close()
+        return None
 
     def engine_for(self, owner: str) -> SyncEngine:
         """An engine for one job: its own lease owner, the process's HTTP client and tokens."""
