@@ -5,80 +5,26 @@ candidates include LinkedIn members, so the In-ATS indicator has data at once.""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from recruitlink.store import Database
 from recruitlink.store.schema import candidates, linkedin_seats, sync_leases, tenants
-from tests.support.postgres import free_port
-from tests.support.process import BIN, Command
-
-ORGANIZATION = "urn:li:organization:2001001"
-CONTRACT = "urn:li:contract:3001001"
-CRM_ORGANIZATION = "urn:li:organization:2001002"
-CRM_CONTRACT = "urn:li:contract:3001002"
-SIGN_IN = re.compile(r"sign in as (company admin|recruiter): workspace demo, email (\S+), "
-                     r"password (\S+)")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The user's environment: no RECRUITLINK_ setting (no key, no database URL)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RECRUITLINK_")}
-    return {**env, **extra}
-
-
-@dataclass
-class Demo:
-    command: Command
-    server: str
-    sandbox: str
-    directory: Path
-
-    @classmethod
-    def start(cls, directory: Path, **env: str) -> Demo:
-        port, sandbox_port = free_port(), free_port()
-        command = Command(["demo", "--candidates", "40", "--port", str(port),
-                           "--sandbox-port", str(sandbox_port), "--directory", str(directory)],
-                          clean_env(**env))
-        demo = cls(command, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}",
-                   directory)
-        command.wait_for_line(r"Continuous sync running", timeout=240)
-        return demo
-
-    @property
-    def output(self) -> str:
-        return "".join(self.command.lines)
-
-    def sign_ins(self) -> dict[str, tuple[str, str]]:
-        return {m.group(1): (m.group(2), m.group(3)) for m in SIGN_IN.finditer(self.output)}
-
-    def api_key(self) -> str | None:
-        found = re.search(r"Workspace demo \(.*?\): API key (rlk_\S+)", self.output)
-        return found.group(1) if found else None
-
-    def db(self) -> Database:
-        return Database(f"sqlite:///{self.directory / 'recruitlink.db'}")
-
-
-def eventually(check: Any, timeout: float = 30.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
+from tests.support.demo import (
+    CONTRACT,
+    CRM_CONTRACT,
+    CRM_ORGANIZATION,
+    ORGANIZATION,
+    Demo,
+    clean_env,
+    eventually,
+)
+from tests.support.process import BIN
 
 
 def child_app(demo: Demo, workspace: str = "demo") -> dict[str, Any]:
