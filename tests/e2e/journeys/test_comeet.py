@@ -56,7 +56,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -316,7 +315,6 @@ def test_comeet(journey) -> None:
     journey.shot(ats, "recruiter: contact info shared")
 
 
-@pytest.mark.usefixtures("journey")
 def test_comeet_only_positions_you_may_view(journey) -> None:
     """Seed step 5, "You can only select positions you have permission to view in Recruit":
     the admin turns on "Only the job's hiring team" (Setup); a job whose hiring team has the
@@ -337,32 +335,51 @@ def test_comeet_only_positions_you_may_view(journey) -> None:
     admin.get_by_role("link", name=re.compile("Integrations")).first.click()
 
     def set_visibility(label: str) -> None:
-        section = admin.locator("section, form").filter(has=admin.get_by_role(
-            "heading", name="Who sees jobs in LinkedIn Recruiter")).last
-        section.get_by_label(label).check()
-        section.get_by_role("button", name="Save visibility").click()
-        expect(admin.get_by_label(label)).to_be_checked()
+        expect(admin.get_by_role("heading", name="Who sees jobs in LinkedIn Recruiter")
+               ).to_be_visible()
+        admin.locator("input[name=visibility]").and_(admin.get_by_label(label)).check()
+        admin.get_by_role("button", name="Save visibility").click()
+        expect(admin.locator("input[name=visibility]").and_(admin.get_by_label(label))
+               ).to_be_checked()
+
+    def search_job(page: Page) -> None:
+        """Type the job's public name in the Export window's search."""
+        page.get_by_label("Find a job by name or id").fill(restricted.title)
+        page.get_by_role("button", name="Search").click()
+
+    def offered(page: Page, matches: str) -> Any:
+        return page.locator("#target-count", has_text=matches)
+
+    # Before: every Recruiter user sees every job, this one too.
+    seat_holder = journey.person()
+    sign_in_to_recruiter(seat_holder, demo, recruiter_email,
+                         then=f"/recruiter/profile/{member['person']}")
+    search_job(seat_holder)
+    expect(offered(seat_holder, "1 match")).to_be_visible()
+    expect(seat_holder.get_by_label("Job", exact=True)).to_have_value(
+        f"JOB:{restricted.external_id}")
+    journey.shot(seat_holder, "recruiter: every job offered")
 
     set_visibility("Only the job's hiring team")
     journey.shot(admin, "admin: only the job's hiring team")
 
-    seat_holder = journey.person()
-    sign_in_to_recruiter(seat_holder, demo, recruiter_email,
-                         then=f"/recruiter/profile/{member['person']}")
-    picker = seat_holder.get_by_label("Job", exact=True).locator("option", has_text=option)
-    reload_until(seat_holder, lambda: seat_holder.locator("#target").filter(
-        has_not=seat_holder.locator("option", has_text=option)),
-        what="the restricted job gone from the recruiter's picker")
-    expect(picker).to_have_count(0)
+    # He is not on its hiring team: the job is no longer his to pick (the search keeps its
+    # words across reloads).
+    reload_until(seat_holder, lambda: offered(seat_holder, "0 matches"),
+                 what="the restricted job gone from the recruiter's picker")
+    expect(seat_holder.get_by_label("Job", exact=True).locator("option", has_text=option)
+           ).to_have_count(0)
     journey.shot(seat_holder, "recruiter: the restricted job is not offered")
 
+    # The admin is: her seat still finds it.
     team = journey.person()
     sign_in_to_recruiter(team, demo, admin_email, then=f"/recruiter/profile/{member['person']}")
-    expect(team.get_by_label("Job", exact=True).locator("option", has_text=option)
-           ).to_have_count(1)
+    search_job(team)
+    reload_until(team, lambda: offered(team, "1 match"),
+                 what="the job in its hiring team's picker")
     journey.shot(team, "admin's seat: the job is offered to its hiring team")
 
     set_visibility("All Recruiter users")
-    reload_until(seat_holder, lambda: seat_holder.get_by_label("Job", exact=True).locator(
-        "option", has_text=option), what="the job back in the recruiter's picker")
+    reload_until(seat_holder, lambda: offered(seat_holder, "1 match"),
+                 what="the job back in the recruiter's picker")
     journey.shot(seat_holder, "recruiter: all jobs again")
