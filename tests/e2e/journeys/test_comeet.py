@@ -1,7 +1,10 @@
 """Comeet's seed page ("Recruit", RSC; /work/shared/seeds/003), walked in the browser against
 `recruitlink demo` on free ports, workspace `demo`, by its company admin and its recruiter
 (Oluwaseun, whose Recruiter seat the demo holds under his email), on recruitlink's pages
-and the sandbox's LinkedIn Recruiter pages.
+and the sandbox's LinkedIn Recruiter pages (his browser: LinkedIn in one tab, recruitlink
+in another). The member replies from LinkedIn's inbox page; the ATS's own actions (adding a
+candidate, moving a hiring process on) go through recruitlink's data API, as an ATS's
+screens would.
 
 Seed step 1, "An Admin role must first configure RSC in Recruit" -> the admin's Setup page
   says Active, the contract syncs, the sync runs.
@@ -30,7 +33,8 @@ Seed step 12, "Tags: Imported: LinkedIn Recruiter" -> the tag on the candidate p
 Seed step 13, "If a candidate applies to multiple positions, a separate hiring process for
   each" -> exported again into a second job: a second hiring process on the same candidate.
 Seed step 14, "view the candidates' updated LinkedIn profiles directly in Recruit by
-  selecting the LinkedIn tab" -> the candidate page's LinkedIn widget shows the member.
+  selecting the LinkedIn tab" -> the candidate page's LinkedIn widget shows the member
+  (he is signed in to Recruiter in the same browser: the widget asks nothing).
 Seed step 15, "If the candidate is already under consideration for that position, the
   export action will fail" -> exported into the first job again: Recruiter only says "sent";
   the recruiter sees the refusal and its reason on "My LinkedIn exports" and on Candidates.
@@ -166,7 +170,7 @@ def test_comeet(journey) -> None:
     journey.shot(linkedin, "recruiter: exported")
 
     # 8. In recruitlink the candidate exists, in the selected position.
-    ats = journey.person()
+    ats = linkedin.context.new_page()  # his browser: LinkedIn in one tab, recruitlink in another
     journey.sign_in(ats, "recruiter", WORKSPACE)
     ats.get_by_role("link", name="My LinkedIn exports").click()
     row = reload_until(ats, lambda: ats.locator(
@@ -181,6 +185,10 @@ def test_comeet(journey) -> None:
     process = ats.locator(".application", has_text=first_job.title)
     expect(process.locator(".stage")).to_have_text("Applied")
     expect(process).to_contain_text("active")
+    # The export in the activity says what happened, not "Other".
+    exported = ats.locator("#timeline li", has_text="Exported from LinkedIn Recruiter")
+    expect(exported.locator("b").first).to_have_text(
+        f"Exported from LinkedIn Recruiter by {recruiter_user.name}")
     candidate_url = ats.url
     journey.shot(ats, "recruiter: the candidate in the selected position")
 
@@ -230,14 +238,11 @@ def test_comeet(journey) -> None:
     journey.shot(ats, "recruiter: a hiring process per position")
 
     # 14. The LinkedIn tab: the member's profile in the widget.
+    # Signed in to LinkedIn Recruiter in this browser, he is not asked to sign in again.
     widget = ats.frame_locator("#linkedin iframe")
-    signin = widget.get_by_role("button", name="Sign in")
-    name = widget.get_by_role("link", name=f"{member['firstName']} {member['lastName']}")
-    expect(signin.or_(name).first).to_be_visible()
-    if signin.count():
-        widget.locator("label", has_text=recruiter_email).click()
-        signin.click()
-    expect(name).to_be_visible()
+    expect(widget.get_by_text(f"Signed in as {recruiter_user.name}")).to_be_visible()
+    expect(widget.get_by_role("link", name=f"{member['firstName']} {member['lastName']}")
+           ).to_be_visible()
     expect(widget.get_by_text(member["headline"]).first).to_be_visible()
     journey.shot(ats, "recruiter: the LinkedIn profile on the candidate page")
 
