@@ -276,6 +276,9 @@ def test_comeet(journey) -> None:
         "link", name=re.compile(twin["lastName"])).click()
     alert = ats.locator("#duplicates li", has_text=twin["lastName"])
     expect(alert).to_contain_text("possible duplicate: same name and current company")
+    # His source contact exists now: the new candidate joins the same source (seed step 11).
+    expect(ats.locator("#details dt:text-is('Source') + dd")).to_contain_text(
+        f"{recruiter_user.name} (LinkedIn Recruiter)")
     journey.shot(ats, "recruiter: possible duplicate alert")
 
     # 17. The ATS moves the first hiring process on; the ATS indicator shows it all.
