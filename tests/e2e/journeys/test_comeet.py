@@ -6,6 +6,9 @@ in another). The member replies from LinkedIn's inbox page; the ATS's own action
 candidate, moving a hiring process on) go through recruitlink's data API, as an ATS's
 screens would.
 
+The page's note, "Only candidates who were exported manually from LinkedIn or applied using
+  the Apply with LinkedIn button are updated" -> exports are walked below; Apply with
+  LinkedIn is out of scope (the sandbox imitates no Apply Connect).
 Seed step 1, "An Admin role must first configure RSC in Recruit" -> the admin's Setup page
   says Active, the contract syncs, the sync runs.
 Seed step 2, "After connecting your personal LinkedIn Recruiter account" -> the admin's
@@ -41,7 +44,8 @@ Seed step 15, "If the candidate is already under consideration for that position
 Seed step 16, "A Possible duplicate alert ... same candidate already exists in Recruit but
   was not exported" -> the ATS holds a candidate of the same name and company (added through
   recruitlink's data API, as the ATS's own screens would); exporting that member shows the
-  alert on the new candidate's page.
+  alert on the new candidate's page, sourced like the first ("If a matching source contact
+  is found, Recruit associates the new candidate with this source contact").
 Seed step 17, "click the ATS indicator ... summary of hiring statuses, position name,
   current step, all steps completed" -> after the ATS moves the hiring process on (data API:
   no stage page in recruitlink), the member's Recruiter profile shows "In ATS", both
