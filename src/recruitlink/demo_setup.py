@@ -101,20 +101,22 @@ class CredentialsFile:
         return Credentials(str(key), sign_ins)
 
 
-def seat_emails(store: Store, tenant_id: int, count: int = 3) -> list[str]:
-    """The emails of the tenant's first active users (its company admin first): the demo's
-    Recruiter seats are held under them, so each seat maps to a demo user by email."""
+def seat_holders(store: Store, tenant_id: int, count: int = 3) -> list[tuple[str, str]]:
+    """The email and name of the tenant's first active users (its company admin first): the
+    demo's Recruiter seats are held in their names, under their emails, so each seat maps to
+    a demo user by email and LinkedIn calls its holder by that user's name."""
     with store.reader() as conn:
-        rows = conn.execute(select(users.c.email).where(
+        rows = conn.execute(select(users.c.email, users.c.name).where(
             users.c.tenant_id == tenant_id, users.c.active.is_(True),
             users.c.email.is_not(None)).order_by(users.c.id).limit(count))
-        return [str(r.email) for r in rows]
+        return [(str(r.email), str(r.name or r.email)) for r in rows]
 
 
-def ensure_seats(sandbox: Any, contract: str, emails: list[str]) -> None:
-    """Recruiter seats on the demo contract, held by the directory's first members under the
-    demo users' emails, so the sandbox's Recruiter pages have someone to sign in as and the
-    seats map to users. Made once per sandbox file."""
+def ensure_seats(sandbox: Any, contract: str, holders: list[tuple[str, str]]) -> None:
+    """Recruiter seats on the demo contract, held by the directory's first free members,
+    named after the demo users and under their emails: the sandbox's Recruiter pages have
+    someone to sign in as (the admin signs in as herself, not as a stranger), and the seats
+    map to users. Made once per sandbox file."""
     from .sandbox.seats import add_seat
     from .sandbox.store import members, seats
 
@@ -123,10 +125,22 @@ def ensure_seats(sandbox: Any, contract: str, emails: list[str]) -> None:
             return
         taken = {r.person for r in conn.execute(select(seats.c.person))}
         people = [r.urn for r in conn.execute(select(members.c.urn).order_by(members.c.urn)
-                                              .limit(len(emails) + len(taken)))
+                                              .limit(len(holders) + len(taken)))
                   if r.urn not in taken]
-    for person, email in zip(people, emails, strict=False):
+    for person, (email, name) in zip(people, holders, strict=False):
+        _name_member(sandbox, person, name)
         add_seat(sandbox, contract, person, email)
+
+
+def _name_member(sandbox: Any, person: str, name: str) -> None:
+    """The directory member who holds a demo user's seat gets that user's name."""
+    from .sandbox.store import members
+
+    first, _, last = name.partition(" ")
+    with sandbox.store.tx() as conn:
+        body = conn.execute(select(members.c.body).where(members.c.urn == person)).scalar_one()
+        conn.execute(members.update().where(members.c.urn == person).values(
+            body={**body, "firstName": first, "lastName": last or first}))
 
 
 MEMBER_CANDIDATES = 5

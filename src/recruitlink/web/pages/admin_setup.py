@@ -109,9 +109,11 @@ def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
                                          limits=runtime.engine_settings().limits)
     states = contract_states(runtime, tenant_id)
     state["statusText"] = status_text(state["status"], states)
-    # The page reloads when any contract's status changes, not only the tenant's.
+    # The page reloads when any contract's status changes, not only the tenant's, and when
+    # an optional integration is switched (only its feature is off: the page says so).
     state["statusKey"] = " ".join([state["status"], *(
-        f"{s.contract}={s.status}/{s.company}/{s.contract_access}" for s in states)])
+        f"{s.contract}={s.status}/{s.company}/{s.contract_access}"
+        + "".join(f"/{i.type}:{i.status}" for i in s.integrations) for s in states)])
     state["lastSyncText"] = format_millis(state.get("lastSyncAt")) or "not yet"
     state["etaText"] = duration(state.get("etaSeconds"))
     task = tasks.get(tenant_id, "disconnect")
