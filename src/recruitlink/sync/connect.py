@@ -23,6 +23,7 @@ from recruitlink.store.tenants import tenant_by_slug
 
 from . import connections, ledger
 from .engine import SyncEngine, now_ms
+from .visibility import apply_viewers
 
 ORG_TYPES = COMPANY_TYPES
 
@@ -100,11 +101,9 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
                               for k in org_keys + contract_keys])
     url = callback_url(public_url, token)
-    export, indicator = org_keys[0], org_keys[1]
-    client.set_configuration(export, "CALLBACK_URL", url)
-    if policy.visibility == "all_product_users":
-        client.set_configuration(export, "JOB_POSTING_VIEWERS", "ALL_PRODUCT_USERS")
-        client.set_configuration(indicator, "APPLICATION_VIEWERS", "ALL_PRODUCT_USERS")
+    client.set_configuration(org_keys[0], "CALLBACK_URL", url)
+    # Who sees which job (`sync.visibility`): everyone, or each job's hiring team (ACLs).
+    apply_viewers(client, organization, kind, policy.visibility)
     status, run_id = refresh_status(store, box, engine, tenant.id)
     return ConnectResult(tenant.id, str(app["key"]), status, url, run_id)
 

@@ -421,6 +421,7 @@ class SyncEngine:
         they are deleted all the same (a delete of something absent is harmless)."""
         maybe_live = maybe_live or {}
         allowed = {s.name for s in streams_for(info.tenant_kind, info.policy)}
+        tenant_streams = set(allowed)
         if streams is not None:
             allowed &= set(streams)
         # Which streams to build for each store record; `plain`: asked for as itself.
@@ -451,10 +452,12 @@ class SyncEngine:
             for name in streams_of(ref[0], row):
                 if name in wanted[ref]:
                     by_stream[name].append(row)
-        # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job).
+        # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job, or
+        # once the tenant no longer uses ACLs).
+        acls_gone = "job_acls" not in tenant_streams
         acl_jobs = {ref[1] for ref, names in wanted.items() if ref[0] == "jobs" and (
-            "job_acls" in names or (ref not in rows and (streams is None
-                                                          or "job_acls" in streams)))}
+            "job_acls" in names or ((ref not in rows or acls_gone)
+                                    and (streams is None or "job_acls" in streams)))}
         acl_held = self._acl_ledger(conn, info.tenant_id, acl_jobs)
         held.update(acl_held)
         work = _Work()
@@ -476,6 +479,16 @@ class SyncEngine:
                 work.send.append(delete_item("job_acls", JOB_ACLS, ref[1],
                                              prepared.external_id, prepared.li_key,
                                              info.organization))
+        # A record of a stream the tenant no longer syncs (a user's assignee, after ACLs
+        # were switched off): what LinkedIn holds of it is deleted.
+        for ref in plain:
+            record = held.get(ref)
+            if (ref in rows and ref not in built and record is not None
+                    and record.state in LIVE_STATES):
+                name = self._stream_for_resource(record.resource)
+                if name not in tenant_streams and (streams is None or name in streams):
+                    work.send.append(delete_item(name, ref[0], ref[1], record.external_id,
+                                                 record.li_key, info.organization))
         for entity, entity_id in missing:
             if (entity, entity_id) not in plain:
                 continue  # a deleted job asked for by its ACL records: done above
@@ -668,7 +681,9 @@ class SyncEngine:
             if not changes:
                 return None
             upto = changes[-1].seq
-            entities = synced_entities(info.tenant_kind, info.policy)
+            # Users' changes too without ACLs: LinkedIn may hold their assignees from
+            # before ACLs were switched off (`sync.visibility`), and they must go.
+            entities = synced_entities(info.tenant_kind, info.policy) | {"users"}
             relevant = [(c.entity, c.entity_id, c.confidentiality) for c in changes
                         if c.entity in entities]
             refs = [(e, i) for e, i, _ in relevant]
