@@ -26,9 +26,10 @@ from sqlalchemy import Connection, func, select
 
 from recruitlink.core.integration_status import COMPANY_TYPES
 from recruitlink.core.policy import Policy
+from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import schema
+from recruitlink.store import Store, schema
 from recruitlink.store.changelog import ChangeSet
 
 from . import connections
@@ -90,7 +91,12 @@ class VisibilityChange:
 
 def set_visibility(engine: SyncEngine, tenant_id: int, raw: Any) -> VisibilityChange:
     visibility = parse_visibility(raw)
-    info = connections.load_required(engine.store, tenant_id, engine.box)
+    with engine.store.reader() as conn:
+        info = connections.load(conn, tenant_id, engine.box)
+    if info is None:
+        raise ConfigurationError("tenant: not connected to LinkedIn yet: choose who sees "
+                                 "jobs when connecting (the Setup page, or `recruitlink "
+                                 "connect --visibility`)")
     if info.policy.visibility == visibility:
         return VisibilityChange(visibility, False, info.status != "DISCONNECTED", 0)
     policy = replace(info.policy, visibility=visibility)
@@ -123,6 +129,11 @@ class VisibilityState:
         return self.queued > 0 or (self.visibility == "all_product_users"
                                    and self.acl_records > 0)
 
+    def as_json(self) -> dict[str, Any]:
+        """The CLI's `policy show --json` and the API's answer."""
+        return {"visibility": self.visibility, "label": self.label, "pending": self.pending,
+                "aclRecords": self.acl_records, "queued": self.queued}
+
 
 def visibility_state(conn: Connection, tenant_id: int, policy: Policy) -> VisibilityState:
     ledger = schema.sync_ledger.c
@@ -138,3 +149,10 @@ def visibility_state(conn: Connection, tenant_id: int, policy: Policy) -> Visibi
     return VisibilityState(policy.visibility, CHOICES[policy.visibility], int(held),
                            int(queued))
 
+
+
+def current_visibility(store: Store, box: SecretBox, tenant_id: int) -> VisibilityState | None:
+    """The tenant's choice and whether LinkedIn has it yet (None: never connected)."""
+    with store.reader() as conn:
+        info = connections.load(conn, tenant_id, box)
+        return None if info is None else visibility_state(conn, tenant_id, info.policy)

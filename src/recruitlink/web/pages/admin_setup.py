@@ -31,7 +31,12 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.sync import connections, control
 from recruitlink.sync.connect import refresh_status
-from recruitlink.sync.visibility import CHOICES, parse_visibility, set_visibility
+from recruitlink.sync.visibility import (
+    CHOICES,
+    current_visibility,
+    parse_visibility,
+    set_visibility,
+)
 
 from . import setup_flow, synclog_queries, tasks
 from .render import format_millis, render
@@ -182,7 +187,7 @@ def build_setup_router() -> APIRouter:
             # like the window), or the connection's, with whether LinkedIn has it yet.
             "visibility": visibility or policy.visibility,
             "visibility_choices": list(CHOICES.items()),
-            "visibility_state": setup_flow.visibility_state_of(runtime, user.tenant_id)
+            "visibility_state": current_visibility(runtime.store, runtime.box, user.tenant_id)
             if connected else None,
             "errors": errors or {}, "notice": notice, "error": error,
             "child_client_id": child_client_id,

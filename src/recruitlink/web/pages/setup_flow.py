@@ -34,7 +34,7 @@ from recruitlink.store import schema
 from recruitlink.sync import connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.items import streams_for
-from recruitlink.sync.visibility import VisibilityState, parse_visibility, visibility_state
+from recruitlink.sync.visibility import parse_visibility
 
 from ..params import small_int
 
@@ -302,11 +302,3 @@ def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> None:
             raise ConfigurationError("tenant: not connected to LinkedIn")
         connections.set_policy(conn, tenant_id, policy)
 
-
-def visibility_state_of(runtime: Runtime, tenant_id: int) -> VisibilityState | None:
-    """Who sees which job, and whether LinkedIn has been told yet (None: not connected)."""
-    with runtime.store.reader() as conn:
-        info = connections.load(conn, tenant_id, runtime.box)
-        if info is None:
-            return None
-        return visibility_state(conn, tenant_id, info.policy)
