@@ -34,6 +34,7 @@ from recruitlink.store.changelog import ChangeSet
 
 from . import connections
 from .engine import SyncEngine, now_ms
+from .items import JOB_ACLS, acl_job_id
 from .ledger import LIVE_STATES, get_cursor
 
 Visibility = Literal["all_product_users", "acls"]
@@ -69,13 +70,25 @@ def apply_viewers(client: LinkedInClient, organization: str, kind: str,
 
 
 def queue_jobs_and_users(conn: Connection, tenant_id: int, at: int) -> int:
-    """Every job and user of the tenant on the changelog, as changed: the continuous sync
-    looks at each again (their ACL records, their assignees). Returns how many."""
+    """The jobs and users whose ACL records change with the switch, on the changelog as
+    changed, so the continuous sync looks at each again: jobs with a hiring team (their ACLs,
+    and their posting's `accessRestricted`) or with ACL records on LinkedIn, and every user
+    (its assignee). A job with neither is the same in both modes. Returns how many."""
+    ledger = schema.sync_ledger.c
+    held = {acl_job_id(row.entity_id) for row in conn.execute(
+        select(ledger.entity_id).where(ledger.tenant_id == tenant_id,
+                                       ledger.entity == JOB_ACLS,
+                                       ledger.state.in_(LIVE_STATES)))}
     changes = ChangeSet(tenant_id)
-    for table in (schema.jobs, schema.users):
-        for row in conn.execute(select(table.c.id, table.c.external_id).where(
-                table.c.tenant_id == tenant_id).order_by(table.c.id)):
-            changes.add(table.name, row.id, row.external_id, "update")
+    jobs = schema.jobs.c
+    for row in conn.execute(select(jobs.id, jobs.external_id, jobs.viewer_ids).where(
+            jobs.tenant_id == tenant_id).order_by(jobs.id)):
+        if row.viewer_ids or row.id in held:
+            changes.add("jobs", row.id, row.external_id, "update")
+    users = schema.users.c
+    for user in conn.execute(select(users.id, users.external_id).where(
+            users.tenant_id == tenant_id).order_by(users.id)):
+        changes.add("users", user.id, user.external_id, "update")
     return changes.flush(conn, at)
 
 
