@@ -8,7 +8,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recruitlink.core.policy import Policy
 from recruitlink.core.records import Application, Candidate, Job, User
@@ -16,7 +16,7 @@ from recruitlink.errors import ConfigurationError
 from recruitlink.inbound.seats import map_seat
 from recruitlink.sandbox.indicator import member_indicator
 from recruitlink.store import schema
-from recruitlink.sync import connections, control
+from recruitlink.sync import connections, control, ledger
 from recruitlink.sync.engine import now_ms
 from recruitlink.sync.visibility import set_visibility, visibility_state
 from tests.integration import test_sync_acls
@@ -166,3 +166,33 @@ def test_the_choice_is_kept_while_disconnected(store, tenant, engine, li):
     info = connections.load_required(store, tenant.id, engine.box)
     assert info.status == "DISCONNECTED" and info.policy.visibility == "acls"
 
+
+
+def test_an_assignee_a_crashed_batch_sent_is_deleted_after_switching_back(store, tenant, engine,
+                                                                         li):
+    """A batch sends an assignee but the process dies before committing it; the admin
+    switches back to all Recruiter users before the restart: the re-sent batch deletes what
+    LinkedIn may hold."""
+    seed(store, tenant.id)
+    connect_with(store, engine, li, tenant, Policy(visibility="acls"))
+    run_until_idle(engine, tenant.id)
+    with store.writer(tenant.id) as w:
+        w.records("users", [(0, User(id="U2", person_urn="urn:li:person:u2"))], mode="update")
+    with store.reader() as conn:
+        u2 = conn.execute(select(schema.users.c.id).where(
+            schema.users.c.external_id == "U2")).scalar()
+        seq = conn.execute(select(func.max(schema.changelog.c.seq))).scalar()
+    info = connections.load_required(store, tenant.id, engine.box)
+    with store.reader() as conn:
+        work = engine._work(conn, info, [("users", u2)], historical=False)
+    assert [(i.stream, i.action) for i in work.send] == [("acl_assignees", "upsert")]
+    with store.db.write() as conn:
+        ledger.prepare_batch(conn, tenant_id=tenant.id, run_id=None, milestone=None,
+                             items=work.items, cursor_after=seq, now_ms=now_ms())
+    engine._sender(info).send(work.send)  # ... and the process dies here
+    assert ("user-U2", "urn:li:person:u2") in assignees(li)
+
+    set_visibility(engine, tenant.id, "all_product_users")
+    assert engine.step(tenant.id).kind == "recovered"
+    run_until_idle(engine, tenant.id)
+    assert assignees(li) == set() and acls(li) == set()

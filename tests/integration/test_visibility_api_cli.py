@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from recruitlink.cli import app as cli
 from recruitlink.core.records import Job
 from recruitlink.store.tenants import create_api_key
+from recruitlink.sync import connections
+from tests.conftest import make_tenant
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     KEY,
     ORG,
@@ -94,3 +96,29 @@ def test_visibility_from_the_cli(store, tenant, li, engine, wired, monkeypatch):
     again = runner.invoke(cli, ["policy", "set", "--tenant", "acme", "--visibility", "acls",
                                 *db])
     assert again.exit_code == 0 and "Already" in again.output
+
+
+def test_connect_with_the_hiring_team_from_the_cli(store, li, engine, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("RECRUITLINK_SECRET_KEY", KEY)
+    monkeypatch.setenv("RECRUITLINK_LINKEDIN_API_URL", li.url)
+    monkeypatch.setenv("RECRUITLINK_LINKEDIN_OAUTH_URL", li.url)
+    monkeypatch.setenv("RECRUITLINK_PARTNER_CLIENT_ID", li.app.state.partner.client_id)
+    monkeypatch.setenv("RECRUITLINK_PARTNER_CLIENT_SECRET",
+                       li.app.state.partner.client_secret)
+    beta = make_tenant(store, "beta")
+    db = ["--database-url", store.db.url]
+    args = ["connect", "--tenant", "beta", "--organization", "urn:li:organization:4242",
+            "--contract", "urn:li:contract:4343", *db]
+    runner = CliRunner()
+    bad = runner.invoke(cli, [*args, "--visibility", "team"])
+    assert bad.exit_code == 2 and "visibility: must be" in bad.output
+    assert runner.invoke(cli, ["policy", "set", "--tenant", "beta", "--visibility", "acls",
+                               *db]).output.count("not connected to LinkedIn yet") == 1
+    done = runner.invoke(cli, [*args, "--visibility", "acls"])
+    assert done.exit_code == 0, done.output
+    info = connections.load_required(store, beta.id, engine.box)
+    assert info.policy.visibility == "acls"
+    client = engine.client_for(info)
+    assert client.configuration(client.integration_key("urn:li:organization:4242",
+                                                       "ONE_CLICK_EXPORT"),
+                                "JOB_POSTING_VIEWERS") is None

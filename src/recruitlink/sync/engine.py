@@ -480,15 +480,22 @@ class SyncEngine:
                                              prepared.external_id, prepared.li_key,
                                              info.organization))
         # A record of a stream the tenant no longer syncs (a user's assignee, after ACLs
-        # were switched off): what LinkedIn holds of it is deleted.
+        # were switched off): what LinkedIn holds of it (or a crashed batch may have put
+        # there) is deleted.
         for ref in plain:
-            record = held.get(ref)
-            if (ref in rows and ref not in built and record is not None
-                    and record.state in LIVE_STATES):
-                name = self._stream_for_resource(record.resource)
-                if name not in tenant_streams and (streams is None or name in streams):
-                    work.send.append(delete_item(name, ref[0], ref[1], record.external_id,
-                                                 record.li_key, info.organization))
+            if ref not in rows or ref in built:
+                continue
+            record, sent = held.get(ref), maybe_live.get(ref)
+            if record is not None and record.state in LIVE_STATES:
+                copy = (record.resource, record.external_id, record.li_key)
+            elif sent is not None and sent.action == "upsert" and sent.li_key is not None:
+                copy = (sent.resource, sent.external_id, sent.li_key)
+            else:
+                continue
+            name = self._stream_for_resource(copy[0])
+            if name not in tenant_streams and (streams is None or name in streams):
+                work.send.append(delete_item(name, ref[0], ref[1], copy[1], copy[2],
+                                             info.organization))
         for entity, entity_id in missing:
             if (entity, entity_id) not in plain:
                 continue  # a deleted job asked for by its ACL records: done above
