@@ -14,9 +14,11 @@ from recruitlink.core.policy import Policy
 from recruitlink.core.records import Application, Candidate, Job, User
 from recruitlink.errors import ConfigurationError
 from recruitlink.inbound.seats import map_seat
+from recruitlink.linkedin import LinkedInClient
 from recruitlink.sandbox.indicator import member_indicator
 from recruitlink.store import schema
 from recruitlink.sync import connections, control, ledger
+from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import now_ms
 from recruitlink.sync.visibility import set_visibility, visibility_state
 from tests.integration import test_sync_acls
@@ -165,6 +167,19 @@ def test_the_choice_is_kept_while_disconnected(store, tenant, engine, li):
     assert change.changed and not change.applied_on_linkedin
     info = connections.load_required(store, tenant.id, engine.box)
     assert info.status == "DISCONNECTED" and info.policy.visibility == "acls"
+
+    # Connecting again (as `recruitlink demo` does, with no policy given) keeps the choice.
+    partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
+                             client_id=li.app.state.partner.client_id,
+                             client_secret=li.app.state.partner.client_secret)
+    connect(store, engine.box, engine, partner, tenant_slug=tenant.slug, organization=ORG,
+            contracts=[CONTRACT], public_url="http://127.0.0.1:9")
+    partner.close()
+    status, _ = refresh_status(store, engine.box, engine, tenant.id)
+    assert status == "ENABLED"
+    assert viewers(engine, tenant.id) == (None, None)
+    run_until_idle(engine, tenant.id)
+    assert acls(li) == {("user-U1", "J1"), ("user-U2", "J1"), ("user-U1", "J3")}
 
 
 

@@ -53,11 +53,13 @@ def child_foreign_id(slug: str) -> str:
 def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInClient, *,
             tenant_slug: str, organization: str, contracts: list[str], public_url: str,
             policy: Policy | None = None) -> ConnectResult:
-    policy = policy or Policy()
     with store.reader() as conn:
         tenant = tenant_by_slug(conn, tenant_slug)
+        before = None if tenant is None else connections.load(conn, tenant.id, box)
     if tenant is None:
         raise ConfigurationError(f"tenant: no tenant {tenant_slug!r}")
+    # No policy given: the one chosen before (while disconnected, e.g. who sees which job).
+    policy = policy or (before.policy if before is not None else Policy())
     if not organization.startswith("urn:li:organization:"):
         raise ConfigurationError("organization: must be urn:li:organization:<id>")
     bad = [c for c in contracts if not c.startswith("urn:li:contract:")]
