@@ -90,8 +90,9 @@ def test_chosen_before_connecting_then_switched_back(site):
     assert configuration(site, "IN_ATS_INDICATOR", "APPLICATION_VIEWERS") is None
     enable(site.li)
     wait_until(lambda: (status_json(admin).get("run") or {}).get("status") == "done",
-               what="the initial sync")
-    wait_until(lambda: visibility_pending(admin.get(BASE).text) == "no", what="ACLs sent")
+               timeout=120, what="the initial sync")
+    wait_until(lambda: visibility_pending(admin.get(BASE).text) == "no", timeout=120,
+               what="ACLs sent")
     assert acl_records(site) == {("user-R1", "J0")}
     page = admin.get(BASE).text
     assert checked(page) == "acls" and "hiring-team records" in page
@@ -103,7 +104,8 @@ def test_chosen_before_connecting_then_switched_back(site):
     assert site.connection().policy["visibility"] == "all_product_users"
     assert configuration(site, "ONE_CLICK_EXPORT", "JOB_POSTING_VIEWERS") == "ALL_PRODUCT_USERS"
     assert configuration(site, "IN_ATS_INDICATOR", "APPLICATION_VIEWERS") == "ALL_PRODUCT_USERS"
-    wait_until(lambda: visibility_pending(admin.get(BASE).text) == "no", what="ACLs deleted")
+    wait_until(lambda: visibility_pending(admin.get(BASE).text) == "no", timeout=120,
+               what="ACLs deleted")
     assert acl_records(site) == set()
     page = admin.get(BASE).text
     assert checked(page) == "all_product_users"
