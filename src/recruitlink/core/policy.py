@@ -23,6 +23,8 @@ class Policy:
     default_availability: Literal["PRIVATE_TO_ATS_INTEGRATION", "PUBLIC"] = (
         "PRIVATE_TO_ATS_INTEGRATION")
     visibility: Literal["all_product_users", "acls"] = "all_product_users"
+    """Who sees which job in Recruiter: everyone, or each job's hiring team through ACLs
+    (changed with `sync.visibility.set_visibility`)."""
     batch_size: int = 1000
     """Records per logical batch: the sync-log unit (PageUp)."""
     call_size: int = 100

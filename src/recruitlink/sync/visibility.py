@@ -10,11 +10,12 @@ only select positions you have permission to view"), the admin's choice on the S
   configurations are deleted, and the sync sends one ACL per user on each job and one
   assignee per mapped user (`sync.items`).
 
-Switching changes the configurations on LinkedIn at once, then queues every job and user of
-the tenant on the changelog, in the transaction that saves the choice: the continuous sync
+Switching changes the configurations on LinkedIn at once, then queues the jobs concerned and
+every user on the changelog, in the transaction that saves the choice: the continuous sync
 sends the ACL records (or, switching back, deletes the ones the ledger says LinkedIn holds)
-like any other change. A tenant not connected yet, or disconnected, keeps the choice for
-when it connects.
+like any other change. A disconnected tenant keeps the choice for when it connects again;
+before the first connection it goes along with the onboarding (Setup page) or
+`recruitlink connect --visibility`.
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ class VisibilityChange:
 
 
 def set_visibility(engine: SyncEngine, tenant_id: int, raw: Any) -> VisibilityChange:
+    """The admin's choice: kept (disconnected), or applied on LinkedIn and queued for the
+    sync (connected, whatever LinkedIn's status). Raises ConfigurationError naming the field
+    for a bad value or a tenant never connected, LinkedInRequestError when LinkedIn refuses
+    the configuration change (then nothing changed)."""
     visibility = parse_visibility(raw)
     with engine.store.reader() as conn:
         info = connections.load(conn, tenant_id, engine.box)
