@@ -21,6 +21,7 @@ def _register_sync_commands() -> None:
     from .cli_demo import demo
     from .cli_inbound import inbound_app
     from .cli_keys import keys_app
+    from .cli_policy import policy_app
     from .cli_sync import connect, disconnect, sync_app
     from .cli_users import users_app
     from .cli_worker import worker
@@ -29,6 +30,7 @@ def _register_sync_commands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(inbound_app, name="inbound")
     app.add_typer(keys_app, name="keys")
+    app.add_typer(policy_app, name="policy")
     app.command()(connect)
     app.command()(disconnect)
     app.command()(demo)

@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import typer
@@ -15,14 +16,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .cli_keys import require_key_or_exit
+from .core.policy import Policy
 from .errors import RecruitlinkError
 from .runtime.context import Runtime
 from .settings import Settings
 from .store.tenants import tenant_by_slug
-from .sync import control, failures, progress
+from .sync import connections, control, failures, progress
 from .sync.connect import connect as connect_tenant
 from .sync.connect import refresh_status
 from .sync.engine import STOPPED_FOR_DISCONNECT, StepReport
+from .sync.visibility import parse_visibility
 
 console = Console()
 sync_app = typer.Typer(help="The outbound sync: plan, start, status, pause, resume, retry.",
@@ -61,14 +64,22 @@ def connect(
     organization: str = typer.Option(..., help="urn:li:organization:<id>"),
     contract: list[str] = typer.Option(..., help="urn:li:contract:<id> (repeatable)."),
     wait: float = typer.Option(0.0, help="Seconds to wait for LinkedIn to turn it ENABLED."),
+    visibility: str | None = typer.Option(None, help="Who sees jobs in Recruiter: "
+                                          "all_product_users or acls (the job's hiring team); "
+                                          "default: as before, else all_product_users."),
     database_url: str | None = DatabaseUrl,
 ) -> None:
     """Connect a tenant to LinkedIn: provision its app, register integrations and callback."""
     with runtime(database_url) as rt:
         partner = rt.partner()
+        with rt.store.reader() as conn:
+            before = connections.load(conn, tenant_id(rt, tenant), rt.box)
+        policy = before.policy if before is not None else Policy()
+        if visibility is not None:
+            policy = replace(policy, visibility=parse_visibility(visibility))
         result = connect_tenant(rt.store, rt.box, rt.engine, partner, tenant_slug=tenant,
                                 organization=organization, contracts=list(contract),
-                                public_url=rt.settings.public_url)
+                                public_url=rt.settings.public_url, policy=policy)
         status = result.status
         deadline = time.monotonic() + wait
         while status != "ENABLED" and time.monotonic() < deadline:

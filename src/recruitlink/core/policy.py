@@ -23,6 +23,8 @@ class Policy:
     default_availability: Literal["PRIVATE_TO_ATS_INTEGRATION", "PUBLIC"] = (
         "PRIVATE_TO_ATS_INTEGRATION")
     visibility: Literal["all_product_users", "acls"] = "all_product_users"
+    """Who sees which job in Recruiter: everyone, or each job's hiring team through ACLs
+    (changed with `sync.visibility.set_visibility`)."""
     batch_size: int = 1000
     """Records per logical batch: the sync-log unit (PageUp)."""
     call_size: int = 100
@@ -36,6 +38,8 @@ class Policy:
     def __post_init__(self) -> None:
         if self.history_window not in ("all", "2y", "12m"):
             raise ValueError("history_window: must be all, 2y or 12m")
+        if self.visibility not in ("all_product_users", "acls"):
+            raise ValueError("visibility: must be all_product_users or acls")
         if self.closed_members not in ("notify", "purge"):
             raise ValueError("closed_members: must be notify or purge")
         if not 1 <= self.call_size <= 100:

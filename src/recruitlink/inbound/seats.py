@@ -15,7 +15,9 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store
+from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.schema import linkedin_seats, users
+from recruitlink.sync.items import seat_members
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
         if contracts is not None:
             query = query.where(linkedin_seats.c.contract.in_(contracts))
         stored = {r.seat: r for r in conn.execute(query)}
+        members_before = seat_members(conn, tenant_id)
         for seat in pulled:
             urn = str(seat.get("seat") or f"urn:li:seat:{seat['id']}")
             active = bool(seat.get("active", True))
@@ -80,7 +83,23 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                     .values(active=False, change="seat removed in Recruiter",
                             updated_at=now_ms))
         mapped, unmapped = _automap(conn, tenant_id, now_ms)
+        _users_changed(conn, tenant_id, members_before, now_ms)
     return SeatReport(len(pulled), added, removed, reassigned, mapped, unmapped)
+
+
+def _users_changed(conn: Connection, tenant_id: int, before: dict[int, str],
+                   now_ms: int) -> None:
+    """A user whose seat's member changed (mapped, unmapped, reassigned) is someone else
+    on LinkedIn now: its ACL assignee (`sync.visibility`) follows through the changelog."""
+    after = seat_members(conn, tenant_id)
+    changed = [u for u in before.keys() | after.keys() if before.get(u) != after.get(u)]
+    if not changed:
+        return
+    changes = ChangeSet(tenant_id)
+    for row in conn.execute(select(users.c.id, users.c.external_id).where(
+            users.c.tenant_id == tenant_id, users.c.id.in_(changed))):
+        changes.add("users", row.id, row.external_id, "update")
+    changes.flush(conn, now_ms)
 
 
 def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
@@ -140,7 +159,9 @@ def map_seat(store: Store, tenant_id: int, seat: str, user_external_id: str | No
                 users.c.active.is_not(False))).scalar()
             if user_id is None:
                 raise LookupError(f"user: no active user {user_external_id}")
+        members_before = seat_members(conn, tenant_id)
         conn.execute(update(linkedin_seats).where(
             linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat).values(
             user_id=user_id, mapping="manual", mapped_at=now_ms,
             change="mapped by an admin" if user_id else "unmapped by an admin"))
+        _users_changed(conn, tenant_id, members_before, now_ms)

@@ -23,6 +23,7 @@ from recruitlink.store.tenants import tenant_by_slug
 
 from . import connections, ledger
 from .engine import SyncEngine, now_ms
+from .visibility import apply_viewers
 
 ORG_TYPES = COMPANY_TYPES
 
@@ -52,11 +53,13 @@ def child_foreign_id(slug: str) -> str:
 def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInClient, *,
             tenant_slug: str, organization: str, contracts: list[str], public_url: str,
             policy: Policy | None = None) -> ConnectResult:
-    policy = policy or Policy()
     with store.reader() as conn:
         tenant = tenant_by_slug(conn, tenant_slug)
+        before = None if tenant is None else connections.load(conn, tenant.id, box)
     if tenant is None:
         raise ConfigurationError(f"tenant: no tenant {tenant_slug!r}")
+    # No policy given: the one chosen before (while disconnected, e.g. who sees which job).
+    policy = policy or (before.policy if before is not None else Policy())
     if not organization.startswith("urn:li:organization:"):
         raise ConfigurationError("organization: must be urn:li:organization:<id>")
     bad = [c for c in contracts if not c.startswith("urn:li:contract:")]
@@ -100,11 +103,9 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
                               for k in org_keys + contract_keys])
     url = callback_url(public_url, token)
-    export, indicator = org_keys[0], org_keys[1]
-    client.set_configuration(export, "CALLBACK_URL", url)
-    if policy.visibility == "all_product_users":
-        client.set_configuration(export, "JOB_POSTING_VIEWERS", "ALL_PRODUCT_USERS")
-        client.set_configuration(indicator, "APPLICATION_VIEWERS", "ALL_PRODUCT_USERS")
+    client.set_configuration(org_keys[0], "CALLBACK_URL", url)
+    # Who sees which job (`sync.visibility`): everyone, or each job's hiring team (ACLs).
+    apply_viewers(client, organization, kind, policy.visibility)
     status, run_id = refresh_status(store, box, engine, tenant.id)
     return ConnectResult(tenant.id, str(app["key"]), status, url, run_id)
 

@@ -421,6 +421,7 @@ class SyncEngine:
         they are deleted all the same (a delete of something absent is harmless)."""
         maybe_live = maybe_live or {}
         allowed = {s.name for s in streams_for(info.tenant_kind, info.policy)}
+        tenant_streams = set(allowed)
         if streams is not None:
             allowed &= set(streams)
         # Which streams to build for each store record; `plain`: asked for as itself.
@@ -451,10 +452,12 @@ class SyncEngine:
             for name in streams_of(ref[0], row):
                 if name in wanted[ref]:
                     by_stream[name].append(row)
-        # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job).
+        # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job, or
+        # once the tenant no longer uses ACLs).
+        acls_gone = "job_acls" not in tenant_streams
         acl_jobs = {ref[1] for ref, names in wanted.items() if ref[0] == "jobs" and (
-            "job_acls" in names or (ref not in rows and (streams is None
-                                                          or "job_acls" in streams)))}
+            "job_acls" in names or ((ref not in rows or acls_gone)
+                                    and (streams is None or "job_acls" in streams)))}
         acl_held = self._acl_ledger(conn, info.tenant_id, acl_jobs)
         held.update(acl_held)
         work = _Work()
@@ -475,6 +478,23 @@ class SyncEngine:
                     and prepared.li_key is not None):
                 work.send.append(delete_item("job_acls", JOB_ACLS, ref[1],
                                              prepared.external_id, prepared.li_key,
+                                             info.organization))
+        # A record of a stream the tenant no longer syncs (a user's assignee, after ACLs
+        # were switched off): what LinkedIn holds of it (or a crashed batch may have put
+        # there) is deleted.
+        for ref in plain:
+            if ref not in rows or ref in built:
+                continue
+            record, sent = held.get(ref), maybe_live.get(ref)
+            if record is not None and record.state in LIVE_STATES:
+                copy = (record.resource, record.external_id, record.li_key)
+            elif sent is not None and sent.action == "upsert" and sent.li_key is not None:
+                copy = (sent.resource, sent.external_id, sent.li_key)
+            else:
+                continue
+            name = self._stream_for_resource(copy[0])
+            if name not in tenant_streams and (streams is None or name in streams):
+                work.send.append(delete_item(name, ref[0], ref[1], copy[1], copy[2],
                                              info.organization))
         for entity, entity_id in missing:
             if (entity, entity_id) not in plain:
@@ -668,7 +688,9 @@ class SyncEngine:
             if not changes:
                 return None
             upto = changes[-1].seq
-            entities = synced_entities(info.tenant_kind, info.policy)
+            # Users' changes too without ACLs: LinkedIn may hold their assignees from
+            # before ACLs were switched off (`sync.visibility`), and they must go.
+            entities = synced_entities(info.tenant_kind, info.policy) | {"users"}
             relevant = [(c.entity, c.entity_id, c.confidentiality) for c in changes
                         if c.entity in entities]
             refs = [(e, i) for e, i, _ in relevant]

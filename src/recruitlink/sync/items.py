@@ -326,20 +326,45 @@ def _job_acls(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> l
     return items
 
 
-def assignee_exclusion(user: Mapping[str, Any]) -> str | None:
+def assignee_exclusion(user: Mapping[str, Any], person: str | None = None) -> str | None:
     return first_reason("inactive user" if not user.get("active", True) else None,
-                        "no LinkedIn member mapped" if not user.get("person_urn") else None)
+                        "no LinkedIn member mapped" if not (person or user.get("person_urn"))
+                        else None)
+
+
+def seat_members(conn: Connection, tenant_id: int,
+                 user_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The LinkedIn member of the active Recruiter seat mapped to each user (the Members
+    page's mapping; the first seat when a user holds several). `user_ids`: only these."""
+    seats = schema.linkedin_seats.c
+    query = select(seats.user_id, seats.person).where(
+        seats.tenant_id == tenant_id, seats.active.is_(True), seats.person.is_not(None),
+        seats.user_id.is_not(None)).order_by(seats.seat)
+    chunks: list[list[int] | None] = [None]
+    if user_ids is not None:
+        wanted = sorted(set(user_ids))
+        chunks = [wanted[start:start + 500] for start in range(0, len(wanted), 500)]
+    found: dict[int, str] = {}
+    for chunk in chunks:
+        for row in conn.execute(query if chunk is None
+                                else query.where(seats.user_id.in_(chunk))):
+            found.setdefault(row.user_id, row.person)
+    return found
 
 
 def _acl_assignees(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext
                    ) -> list[Item]:
-    """Each active user mapped to a LinkedIn member is assigned its own ACL (rows are
-    users). Who a user is does not age: the history window does not apply."""
+    """Each active user mapped to a LinkedIn member (its own `person_urn`, or the Recruiter
+    seat mapped to it) is assigned its own ACL (rows are users). Who a user is does not age:
+    the history window does not apply."""
+    seated = seat_members(bc.conn, bc.tenant_id,
+                          (u["id"] for u in rows if not u.get("person_urn")))
     items = []
     for user in rows:
-        exclusion = assignee_exclusion(user)
-        key = None if exclusion else mapping.acl_assignee_key(
-            acl_id(user["external_id"]), user["person_urn"], bc.ctx)
+        person = user.get("person_urn") or seated.get(user["id"])
+        exclusion = assignee_exclusion(user, person)
+        key = None if exclusion or person is None else mapping.acl_assignee_key(
+            acl_id(user["external_id"]), person, bc.ctx)
         item = _org_item(stream, user, bc, key=key, payload={})
         if not exclusion:
             _key_errors(item)

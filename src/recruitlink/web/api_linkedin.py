@@ -1,7 +1,7 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
-polling LinkedIn now, the push inbox with replay, purging closed members, and the sync's
-failed records. The same operations as `recruitlink inbound …`, `recruitlink sync errors`,
-the Members and Sync logs pages."""
+polling LinkedIn now, the push inbox with replay, purging closed members, the sync's failed
+records, and who sees which job in Recruiter. The same operations as `recruitlink inbound …`,
+`recruitlink sync errors`, `recruitlink policy …`, the Members, Sync logs and Setup pages."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
+from recruitlink.sync.visibility import current_visibility, set_visibility
 
 from .api import ErrorBody
 from .auth import ApiError, current_tenant
@@ -63,6 +64,22 @@ class PurgeRequest(BaseModel):
                                              "all": {"const": True}}}]})
     person: str | None = Field(None, pattern=r"^urn:li:person:[A-Za-z0-9_-]{1,80}$")
     all: bool = False
+
+
+class VisibilityChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    visibility: Literal["all_product_users", "acls"] = Field(
+        ..., description="all_product_users: every Recruiter user sees every job; acls: only "
+                         "the job's hiring team (its users, mapped to Recruiter seats).")
+
+
+class VisibilityAnswer(BaseModel):
+    visibility: Literal["all_product_users", "acls"]
+    label: str
+    pending: bool = Field(..., description="true until the sync has sent (or deleted) the "
+                                           "hiring teams on LinkedIn.")
+    aclRecords: int = Field(..., description="ACL and assignee records LinkedIn holds.")
+    queued: int = Field(..., description="Jobs and users the sync has still to look at.")
 
 
 ErrorEntity = Literal["jobs", "job_acls", "users", "candidates", "applications",
@@ -175,6 +192,32 @@ def build_linkedin_router() -> APIRouter:
         return FailedRecords(failedRecords=failed,
                              errors=[FailedCheck(**failures.as_json(r)) for r in rows],
                              next=next_after)
+
+    @router.get("/visibility", summary="Who sees which job in LinkedIn Recruiter",
+                response_model=VisibilityAnswer, responses=errors(409))
+    def get_visibility(request: Request, tenant: TenantDep) -> VisibilityAnswer:
+        runtime = _runtime(request)
+        state = current_visibility(runtime.store, runtime.box, tenant.id)
+        if state is None:
+            raise ApiError(409, "this tenant is not connected to LinkedIn",
+                           [{"field": "tenant", "reason": "not connected to LinkedIn"}])
+        return VisibilityAnswer(**state.as_json())
+
+    @router.put("/visibility", summary="Choose who sees which job in LinkedIn Recruiter",
+                response_model=VisibilityAnswer, responses=errors(409, 502))
+    async def put_visibility(body: VisibilityChoice, request: Request,
+                             tenant: TenantDep) -> VisibilityAnswer:
+        runtime = _runtime(request)
+        try:
+            await run_in_threadpool(set_visibility, runtime.engine, tenant.id, body.visibility)
+        except ConfigurationError as exc:
+            field, _, reason = exc.message.partition(": ")
+            raise ApiError(409, exc.message, [{"field": field, "reason": reason}]) from exc
+        except RecruitlinkError as exc:
+            raise ApiError(502, f"LinkedIn: {exc.message}") from exc
+        state = current_visibility(runtime.store, runtime.box, tenant.id)
+        assert state is not None  # set_visibility refuses a tenant never connected
+        return VisibilityAnswer(**state.as_json())
 
     @router.get("/events", summary="LinkedIn's pushes and what each became")
     def list_events(request: Request, tenant: TenantDep,

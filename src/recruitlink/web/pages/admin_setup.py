@@ -7,6 +7,7 @@
     POST .../refresh      ask LinkedIn for the integration status now
     POST .../pause        Pause Sync          POST .../resume   Resume Sync
     POST .../policy       the sync settings (history window, job availability, ...)
+    POST .../visibility   who sees which job in Recruiter (kept for later when not connected)
     GET  .../disconnect   the confirmation    POST .../disconnect   delete and disconnect
     GET  .../disconnect/report                the deletion report (live while it runs)
 
@@ -30,6 +31,12 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.sync import connections, control
 from recruitlink.sync.connect import refresh_status
+from recruitlink.sync.visibility import (
+    CHOICES,
+    current_visibility,
+    parse_visibility,
+    set_visibility,
+)
 
 from . import setup_flow, synclog_queries, tasks
 from .render import format_millis, render
@@ -52,6 +59,8 @@ NOTICES = {
     "paused": "The sync is paused: nothing is sent to LinkedIn until you resume it.",
     "resumed": "The sync has resumed.",
     "policy": "Sync settings saved.",
+    "visibility": "Saved: LinkedIn Recruiter is being told who sees which job.",
+    "visibility_kept": "Saved: it applies when this workspace is connected to LinkedIn.",
 }
 
 
@@ -128,13 +137,19 @@ def _form_text(form: Any, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _chosen_visibility(form: Any) -> dict[str, str]:
+    """The visibility a not-yet-connected admin chose, carried through the onboarding."""
+    value = _form_text(form, "visibility")
+    return {"visibility": value} if value in CHOICES else {}
+
+
 def build_setup_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def page(request: Request, user: PageUser, *, step: str = "", errors: dict[str, str] |
              None = None, notice: str | None = None, error: str | None = None,
              policy_form: dict[str, Any] | None = None, window: str | None = None,
-             status: int = 200) -> Response:
+             visibility: str | None = None, status: int = 200) -> Response:
         runtime = runtime_of(request)
         settings = runtime.settings
         progress = live_status(runtime, user.tenant_id)
@@ -170,6 +185,12 @@ def build_setup_router() -> APIRouter:
             # The history window shared, chosen with the acknowledgement before activation.
             "window": window or policy.history_window,
             "shared_window": setup_flow.SHARED_WINDOW,
+            # Who sees which job: chosen before connecting (carried through the onboarding
+            # like the window), or the connection's, with whether LinkedIn has it yet.
+            "visibility": visibility or policy.visibility,
+            "visibility_choices": list(CHOICES.items()),
+            "visibility_state": current_visibility(runtime.store, runtime.box, user.tenant_id)
+            if connected else None,
             "errors": errors or {}, "notice": notice, "error": error,
             "child_client_id": child_client_id,
             "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
@@ -185,9 +206,11 @@ def build_setup_router() -> APIRouter:
 
     @router.get(BASE)
     def setup_page(request: Request, user: PageUser = Depends(admin),
-                   step: str = "", done: str = "", window: str = "") -> Response:
+                   step: str = "", done: str = "", window: str = "",
+                   visibility: str = "") -> Response:
         return page(request, user, step=step, notice=NOTICES.get(done),
-                    window=setup_flow.parse_window(window))
+                    window=setup_flow.parse_window(window),
+                    visibility=visibility if visibility in CHOICES else None)
 
     @router.get(BASE + "/status.json")
     def status_json(request: Request, user: PageUser = Depends(admin)) -> JSONResponse:
@@ -220,7 +243,8 @@ def build_setup_router() -> APIRouter:
         except RecruitlinkError as exc:
             return page(request, user, status=502, window=window,
                         error=f"Activation failed: {exc.message}")
-        return see_other(base_url(user), step="choose", window=window, done="activated")
+        return see_other(base_url(user), step="choose", window=window, done="activated",
+                         **_chosen_visibility(form))
 
     @router.post(BASE + "/integrate")
     async def integrate(request: Request, user: PageUser = Depends(company_admin),
@@ -228,6 +252,7 @@ def build_setup_router() -> APIRouter:
         form = await request.form()
         approved = setup_flow.parse_approved(_form_text(form, "integrations"))
         window = setup_flow.parse_window(_form_text(form, "history_window"))
+        chosen = _chosen_visibility(form).get("visibility")
         if isinstance(approved, dict):
             return page(request, user, step="choose", status=400, errors=approved,
                         window=window)
@@ -237,7 +262,7 @@ def build_setup_router() -> APIRouter:
                 lambda: setup_flow.integrate(runtime, slug=user.tenant_slug,
                                              tenant_id=user.tenant_id,
                                              tenant_name=user.tenant_name, approved=approved,
-                                             history_window=window))
+                                             history_window=window, visibility=chosen))
         except RecruitlinkError as exc:
             return page(request, user, step="choose", status=400 if exc.status is None
                         else 502, errors={"integrations": exc.message}, window=window)
@@ -297,6 +322,34 @@ def build_setup_router() -> APIRouter:
             return page(request, user, status=400, errors=parsed, policy_form=values)
         await run_in_threadpool(setup_flow.save_policy, runtime, user.tenant_id, parsed)
         return see_other(base_url(user), done="policy")
+
+    @router.post(BASE + "/visibility")
+    async def visibility(request: Request, user: PageUser = Depends(company_admin),
+                         _: None = Depends(require_csrf)) -> Response:
+        form = await request.form()
+        try:
+            choice = parse_visibility(_form_text(form, "visibility"))
+        except RecruitlinkError:
+            return page(request, user, status=400, errors={
+                "visibility": "Choose who sees jobs in LinkedIn Recruiter: all Recruiter "
+                              "users, or only the job's hiring team."})
+        runtime = runtime_of(request)
+        with runtime.store.reader() as conn:
+            info = synclog_queries.connection(conn, user.tenant_id)
+        if info is None:
+            # Not connected yet: the choice goes along with the onboarding, like the window.
+            window = setup_flow.parse_window(_form_text(form, "history_window")) or "all"
+            return see_other(base_url(user), window=window, visibility=choice,
+                             done="visibility_kept")
+        try:
+            change = await run_in_threadpool(set_visibility, runtime.engine, user.tenant_id,
+                                             choice)
+        except RecruitlinkError as exc:
+            return page(request, user, status=400 if exc.status is None else 502,
+                        visibility=choice,
+                        error=f"Who sees jobs was not changed: {exc.message}")
+        return see_other(base_url(user), done="visibility" if change.applied_on_linkedin
+                         else "visibility_kept")
 
     # -- disconnect ----------------------------------------------------------------------------
 

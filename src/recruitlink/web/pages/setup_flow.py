@@ -34,6 +34,7 @@ from recruitlink.store import schema
 from recruitlink.sync import connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.items import streams_for
+from recruitlink.sync.visibility import parse_visibility
 
 from ..params import small_int
 
@@ -210,9 +211,11 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
 
 def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
               approved: Approved,
-              history_window: str | None = None) -> tuple[str, ConnectResult | list[str]]:
+              history_window: str | None = None,
+              visibility: str | None = None) -> tuple[str, ConnectResult | list[str]]:
     """Act on the widget's approval: connect the tenant (first time, or after a disconnect),
-    with the history window chosen before activation, or add contracts to its connection.
+    with the history window and the visibility chosen before activation, or add contracts
+    to its connection.
     ("connected", result) or ("added", new contracts)."""
     with runtime.store.reader() as conn:
         info = connections.load(conn, tenant_id, runtime.box)
@@ -228,6 +231,8 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
     policy = info.policy if info is not None else Policy()
     if history_window is not None:
         policy = replace(policy, history_window=history_window)  # type: ignore[arg-type]
+    if visibility is not None:
+        policy = replace(policy, visibility=parse_visibility(visibility))
     result = connect(runtime.store, runtime.box, runtime.engine, runtime.partner(),
                      tenant_slug=slug, organization=approved.organization,
                      contracts=approved.contracts, public_url=runtime.settings.public_url,
@@ -296,3 +301,4 @@ def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> None:
         if connections.load(conn, tenant_id, runtime.box) is None:
             raise ConfigurationError("tenant: not connected to LinkedIn")
         connections.set_policy(conn, tenant_id, policy)
+
