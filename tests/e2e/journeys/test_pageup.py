@@ -66,17 +66,22 @@ Key features, in LinkedIn Recruiter (the mapped colleague, on the sandbox's Recr
 from __future__ import annotations
 
 import re
-import subprocess
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from playwright.sync_api import expect
 
-from recruitlink.store.schema import candidates, tenants, users
-from tests.support.demo import Demo, clean_env, eventually
-from tests.support.process import BIN
+from tests.e2e.journeys.steps import (
+    candidate_of_member,
+    control,
+    new_workspace,
+    reload_until,
+    shareable_members,
+    sign_in,
+    turn_on,
+)
+from tests.support.demo import Demo, eventually
 
 WORKSPACE = "pageup"
 ORGANIZATION = "urn:li:organization:2001015"
@@ -85,98 +90,34 @@ PASSWORD = "pageup walk password 1"
 SLOW_MS = 90_000
 
 
-def control(demo: Demo, method: str, path: str, **kwargs: Any) -> Any:
-    """The sandbox's documented control API (what LinkedIn's own back office would do)."""
-    r = httpx.request(method, f"{demo.sandbox}/sandbox{path}", timeout=10, **kwargs)
-    assert r.status_code < 300, r.text
-    return r.json()
-
-
-def members(demo: Demo, start: int, count: int = 40) -> list[dict[str, Any]]:
-    found = control(demo, "GET", "/members", params={"start": start, "count": count})
-    return [m for m in found["elements"] if not m["exportBlocked"] and not m["privateProfile"]]
-
-
-def cli(demo: Demo, *args: str, stdin: str | None = None) -> str:
-    """`recruitlink ARGS` in the demo's directory, as a person types it beside the demo."""
-    done = subprocess.run([str(BIN), *args], cwd=demo.directory, input=stdin,
-                          env=clean_env(COLUMNS="200", NO_COLOR="1"), capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def workspace_users(demo: Demo) -> dict[str, Any]:
-    db = demo.db()
-    try:
-        with db.read() as conn:
-            tenant_id = conn.execute(select(tenants.c.id).where(tenants.c.slug == WORKSPACE)
-                                     ).scalar_one()
-            rows = conn.execute(select(users).where(users.c.tenant_id == tenant_id,
-                                                    users.c.active.is_(True),
-                                                    users.c.email.is_not(None))
-                                .order_by(users.c.id)).all()
-    finally:
-        db.dispose()
-    admin = next(r for r in rows if r.role == "company_admin")
-    recruiter = next(r for r in rows if r.role == "recruiter")
-    return {"admin": admin, "recruiter": recruiter}
-
-
 @pytest.fixture(scope="module")
 def pageup(demo: Demo) -> dict[str, Any]:
-    """The fresh CRM workspace beside the demo, its admin's password, and LinkedIn's side:
-    a contract whose Recruiter admin holds a seat under the CRM admin's email, a colleague's
-    seat under another email, and a candidate whose email LinkedIn will refuse."""
-    cli(demo, "seed", "--tenant", WORKSPACE, "--candidates", "30", "--kind", "CRM")
-    people = workspace_users(demo)
-    admin, colleague = people["admin"], people["recruiter"]
-    cli(demo, "users", "set-password", "--tenant", WORKSPACE, "--user", admin.external_id,
-        "--password-stdin", stdin=PASSWORD + "\n")
-    # An API key, and a candidate with an invalid email (PageUp: "The email address is
-    # invalid"), as the CRM's own forms or imports would let through.
-    out = cli(demo, "apikey", "create", "--tenant", WORKSPACE)
-    key = re.search(r"rlk_\S+", out)
-    assert key, out
+    """The fresh CRM workspace beside the demo, and LinkedIn's side: a contract whose
+    Recruiter admin holds a seat under the CRM admin's email, a colleague's seat under
+    another email; and a candidate whose email LinkedIn will refuse."""
+    people = new_workspace(demo, WORKSPACE, "CRM", PASSWORD)
+    # A candidate with an invalid email (PageUp: "The email address is invalid"), as the
+    # CRM's own forms or imports let it through.
     made = httpx.post(f"{demo.server}/api/v1/candidates", timeout=10,
-                      headers={"Authorization": f"Bearer {key.group(0)}"},
+                      headers={"Authorization": f"Bearer {people['api_key']}"},
                       json={"id": "BAD-EMAIL-1", "first_name": "Ivan", "last_name": "Invalid",
                             "emails": ["ivan.invalid.example.com"]})
-    assert made.status_code in (200, 201), made.text
+    assert made.status_code == 201, made.text
     control(demo, "PUT", "/settings", json={"autoEnable": False})
-    chosen = members(demo, 400)
+    chosen = shareable_members(demo, 400)
     admin_seat = control(demo, "POST", f"/contracts/{CONTRACT}/seats", json={
         "person": chosen[0]["person"], "organization": ORGANIZATION,
-        "emailAddress": admin.email})
+        "emailAddress": people["admin"].email})
     colleague_seat = control(demo, "POST", f"/contracts/{CONTRACT}/seats", json={
         "person": chosen[1]["person"], "emailAddress": "sam.colleague@recruiting.example"})
-    return {"admin": admin, "colleague": colleague, "admin_seat": admin_seat,
-            "colleague_seat": colleague_seat, "exported": chosen[2]}
-
-
-def sign_in(page: Page, server: str, email: str) -> None:
-    page.goto(f"{server}/login")
-    page.get_by_label("Workspace").fill(WORKSPACE)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def turn_on(recruiter: Page, section: Any, *types: str) -> None:
-    """The Recruiter admin's switches on Recruiter's admin settings, one integration at a
-    time (the page reloads after each)."""
-    for itype in types:
-        row = section.locator(f"tr[data-integration='{itype}']").first
-        expect(row.locator(".status")).to_have_text("PENDING")
-        row.get_by_role("button", name="Turn on").click()
-        expect(section.locator(f"tr[data-integration='{itype}'] .status").first).to_have_text(
-            "ENABLED")
+    return {"admin": people["admin"], "colleague": people["recruiter"],
+            "admin_seat": admin_seat, "colleague_seat": colleague_seat,
+            "exported": chosen[2]}
 
 
 def test_pageup_crm_connect_configuration(journey, demo, pageup):
     admin = journey.person()
-    sign_in(admin, demo.server, pageup["admin"].email)
+    sign_in(admin, demo.server, WORKSPACE, pageup["admin"].email, PASSWORD)
 
     # Initial Setup 1: Integrations -> LinkedIn CRM Connect, and what is synchronised.
     admin.get_by_role("link", name="Integrations → LinkedIn").click()
@@ -236,9 +177,9 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     section = recruiter.locator(f"section[data-contract='{CONTRACT}']")
     expect(section).to_have_id("focus")
     company = section.locator("table").first
-    turn_on(recruiter, company, "CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR", "PROFILE_PLUGIN")
+    turn_on(company, "CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR", "PROFILE_PLUGIN")
     contract_settings = section.locator("table").last
-    turn_on(recruiter, contract_settings, "CSA_API")
+    turn_on(contract_settings, "CSA_API")
     journey.shot(recruiter, "LinkedIn Recruiter admin settings turned on")
     recruiter.close()
 
@@ -336,7 +277,7 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     expect(sam.get_by_role("status")).to_have_text("InMail sent")
 
     # The candidate is in the CRM, in the project; the InMail shows, by the mapped user.
-    candidate_id = eventually(lambda: exported_candidate(demo, person), 30,
+    candidate_id = eventually(lambda: candidate_of_member(demo, person), 30,
                               "the exported member in the CRM")
     admin.goto(f"{demo.server}/t/{WORKSPACE}/candidates/{candidate_id}")
     expect(admin.locator("#projects")).to_contain_text(shared_title)
@@ -353,22 +294,3 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     expect(sam.locator(f"#ats-tab .pipeline[data-pipeline='{shared_id}']")).to_contain_text(
         shared_title)
     journey.shot(sam, "recruiter In-CRM indicator and tab")
-
-
-def reload_until(page: Page, shown: Any, what: str) -> None:
-    """Pages that do not update by themselves: reload as a person would, until it shows."""
-    def reloaded() -> bool:
-        page.reload()
-        return shown.count() > 0
-    eventually(reloaded, 30, what)
-    expect(shown.first).to_be_visible()
-
-
-def exported_candidate(demo: Demo, person: str) -> str | None:
-    db = demo.db()
-    try:
-        with db.read() as conn:
-            return conn.execute(select(candidates.c.external_id).where(
-                candidates.c.person_urn == person)).scalar()
-    finally:
-        db.dispose()
