@@ -31,7 +31,9 @@ Initial Setup
  5./6. "a list of available integrations, which will include CRM Connect ... Select the
     checkbox" -> the widget lists CRM Connect's integrations (One-Click Export to your CRM,
     In-CRM indicator), checked.
- 7. "Click Save changes" -> Approve.
+ 7. "Click Save changes" -> Approve, on a slow network: the answer is held until the
+    page's live status has seen the workspace pending (the page used to reload itself over
+    the post, landing on "Add another contract"); "Saved: the integrations ... registered".
  8. "a message indicating that activation is pending" -> "Activation is pending", the
     contract says what LinkedIn still needs, "The sync has not started"; nothing is said to
     run. The admin follows "Enable in LinkedIn" to LinkedIn Recruiter's admin settings and
@@ -66,11 +68,12 @@ Key features, in LinkedIn Recruiter (the mapped colleague, on the sandbox's Recr
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.e2e.journeys.steps import (
     candidate_of_member,
@@ -154,8 +157,19 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     expect(widget.get_by_text("One-Click Export from Recruiter")).to_have_count(0)
     journey.shot(admin, "widget contract and CRM Connect chosen")
 
-    # 7. Save changes.
+    # 7. Save changes, on a network slow enough for the page's live status (polled every
+    #    2 s) to see the workspace pending before the answer arrives: the page reloaded
+    #    itself over the post and the admin landed on "Add another contract".
+    def slow_answer(route: Route) -> None:
+        answer = route.fetch(max_redirects=0)  # the server has acted on it: now pending
+        time.sleep(2.5)  # deliberately slow: one live poll happens meanwhile
+        route.fulfill(response=answer)
+
+    admin.route("**/integrations/linkedin/integrate", slow_answer)
     widget.get_by_role("button", name="Approve").click()
+    expect(admin.get_by_role("status").filter(
+        has_text="Saved: the integrations LinkedIn approved are registered")).to_be_visible()
+    admin.unroute("**/integrations/linkedin/integrate")
 
     # 8. Activation pending: why, and nothing said to run.
     pending = admin.locator(".pending")
