@@ -309,4 +309,9 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
     reload_until(admin, admin.get_by_text("Strong fit for the platform team"),
                  "the Recruiter note on the candidate's page")
     expect(admin.get_by_text(f"InMail sent by {company['recruiter'].name}")).to_be_visible()
+    # In the order they were written in Recruiter, newest first: the InMail, then the note.
+    told = admin.locator("#timeline li").all_inner_texts()
+    inmail_at = next(i for i, t in enumerate(told) if "Are you open to a chat" in t)
+    note_at = next(i for i, t in enumerate(told) if "Strong fit for the platform team" in t)
+    assert inmail_at < note_at, told
     journey.shot(admin, "candidate InMail and note from Recruiter")
