@@ -98,7 +98,7 @@ def pageup(demo: Demo) -> dict[str, Any]:
     """The fresh CRM workspace beside the demo, and LinkedIn's side: a contract whose
     Recruiter admin holds a seat under the CRM admin's email, a colleague's seat under
     another email; and a candidate whose email LinkedIn will refuse."""
-    people = new_workspace(demo, WORKSPACE, "CRM", PASSWORD)
+    people = new_workspace(demo, WORKSPACE, "CRM", PASSWORD, api_key=True)
     # A candidate with an invalid email (PageUp: "The email address is invalid"), as the
     # CRM's own forms or imports let it through.
     made = httpx.post(f"{demo.server}/api/v1/candidates", timeout=10,

@@ -55,8 +55,9 @@ Add another contract
     added", listed pending; "Enable in LinkedIn" -> contract-level access turned on ->
     both contracts active.
 Connect users
- 1.-2. "click Connect Users", "automatically pull in your LIR seatholders" -> Members: the
-    seat holders; the admin's seats mapped by email ("auto"), the colleague's unmapped.
+ 1.-2. "click Connect Users", "automatically pull in your LIR seatholders" -> Members,
+    "Refresh from LinkedIn" (the pollers pull seats every 30 minutes): the seat holders of
+    both contracts; the admin's seats mapped by email ("auto"), the colleague's unmapped.
  3.-5. "start typing their name in the SmartRecruiters User field ... click Close" -> Edit,
     the user chosen, Save: mapped by hand.
  - "InMails and Prospect Notes created by your seat holders will continuously sync" -> the
@@ -276,6 +277,9 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
 
     # Connect users: the seat holders, mapped by email or by hand.
     admin.get_by_role("link", name="Members", exact=True).last.click()
+    # The pollers pull seats every 30 minutes; the seat of the contract just added is
+    # pulled now, as SmartRecruiters' "Connect Users" does.
+    admin.get_by_role("button", name="Refresh from LinkedIn").click()
     for seat in (admin_seat, second_seat):
         mine = admin.locator(f"tr[data-seat='{seat['seat']}']")
         expect(mine.locator(".mapping")).to_have_text("auto", timeout=SLOW_MS)
