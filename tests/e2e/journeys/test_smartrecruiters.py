@@ -47,7 +47,8 @@ Historical data sync
     member's profile, "Export to..." and types the name of an open job read on recruitlink's
     Jobs page: the job is found in the picker ("1 match").
  - "updates to the candidate status ... continuously updated" -> the admin exports the member
-    into that job: the candidate is in recruitlink with an application to it, and Recruiter's
+    into that job: the candidate is in recruitlink with an application to it (its activity
+    says "Exported from LinkedIn Recruiter by …"), and Recruiter's
     profile then shows "In ATS" with that application, at the same current stage.
 Add another contract
  - "+ Add Contract again" -> the page says to sign out of Recruiter if LinkedIn offers no
@@ -129,6 +130,10 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
 
     # Request integration 1.-2.
     sign_in(admin, demo.server, WORKSPACE, company["admin"].email, PASSWORD)
+    # The top bar holds on one line: who is signed in, and Sign out beside it.
+    who = admin.locator(".topbar .who").bounding_box()
+    sign_out = admin.get_by_role("button", name="Sign out").bounding_box()
+    assert who and sign_out and abs(who["y"] - sign_out["y"]) < who["height"], (who, sign_out)
     admin.get_by_role("link", name="Integrations → LinkedIn").click()
     expect(admin.get_by_role("heading", name="LinkedIn Recruiter System Connect", exact=True)
            ).to_be_visible()
@@ -239,6 +244,10 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
     application = admin.locator("#applications .application").filter(has_text=job_title)
     expect(application).to_have_count(1)
     ats_stage = application.locator(".stage").inner_text()
+    # The export in the candidate's activity says what happened (it read "Other").
+    exported = admin.locator("#timeline li").filter(has_text="Exported from LinkedIn Recruiter")
+    expect(exported.locator(".subject")).to_have_text(re.compile(
+        r"^Exported from LinkedIn Recruiter by "))
     journey.shot(admin, "exported candidate with application")
     reload_until(recruiter, recruiter.locator("#indicator"), "the In-ATS indicator")
     expect(recruiter.locator("#indicator")).to_have_text("In ATS")
