@@ -130,13 +130,14 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
 
     # Request integration 1.-2.
     sign_in(admin, demo.server, WORKSPACE, company["admin"].email, PASSWORD)
-    # The top bar holds on one line: who is signed in, and Sign out beside it.
-    who = admin.locator(".topbar .who").bounding_box()
-    sign_out = admin.get_by_role("button", name="Sign out").bounding_box()
-    assert who and sign_out and abs(who["y"] - sign_out["y"]) < who["height"], (who, sign_out)
     admin.get_by_role("link", name="Integrations → LinkedIn").click()
     expect(admin.get_by_role("heading", name="LinkedIn Recruiter System Connect", exact=True)
            ).to_be_visible()
+    # The top bar holds on one line (with the current menu item in bold, Sign out fell
+    # alone onto a second line): who is signed in, and Sign out beside it.
+    who = admin.locator(".topbar .who").bounding_box()
+    sign_out = admin.get_by_role("button", name="Sign out").bounding_box()
+    assert who and sign_out and abs(who["y"] - sign_out["y"]) < who["height"], (who, sign_out)
 
     # 3. What is shared, and the acknowledgement.
     shared = admin.locator(".shared-data")
