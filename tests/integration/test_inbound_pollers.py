@@ -195,9 +195,12 @@ def test_notes_are_created_edited_and_deleted(store, tenant, li, wired, engine):
     m, row = exported(store, li, wired["seat"], 15, 2)
     made = note(li, wired["seat"], m["person"], "Great call")
     note(li, wired["seat"], m["person"], "Only for me", visibility="PRIVATE")
+    time.sleep(0.05)  # brought in later than it was written
     poller(store, engine).poll(tenant.id)
     (kept,) = notes_of(store, row.id)
     assert (kept.body, kept.origin) == ("Great call", "linkedin")
+    # Dated when the recruiter wrote it (the timeline showed it after a later InMail).
+    assert kept.created_at == made["created"]
     time.sleep(0.01)
     assert li.control.patch(f"/recruiter/notes/{made['id']}",
                             json={"note": "Great call, follow up"}).status_code == 200

@@ -34,3 +34,22 @@ def test_linkedins_message_names_the_field():
     assert explain("title", "must be at most 200 characters (found 250)") == (
         "Title: is too long (at most 200 characters)")
     assert explain("x", "something LinkedIn says") == "x: something LinkedIn says"
+
+
+def test_two_checks_refusing_one_email_are_one_row_on_the_page():
+    """The schema's pattern and the email check both refuse `ivan.example.com`: the batch's
+    errors page showed the record twice beside "1 failed" (PageUp walk); one row now, both
+    raw messages kept."""
+    from recruitlink.sync.failures import explained, one_row_per_reason
+
+    found = check("atsCandidates", {"firstName": "Ivan", "lastName": "I",
+                                    "emailAddresses": ["ivan.example.com"]},
+                  now_ms=1_700_000_000_000)
+    rows = [explained({"id": n, "entity": "candidates", "entity_id": 7, "external_id": "C7",
+                       "field": e.path.strip("/").replace("/", "."), "reason": e.reason,
+                       "source": "validation", "status": "open"})
+            for n, e in enumerate(found) if e.path == "/emailAddresses/0"]
+    assert len(rows) == 2
+    shown = one_row_per_reason(rows)
+    assert [r["plain"] for r in shown] == ["Email address 1: not a valid email address"]
+    assert shown[0]["reason"].splitlines() == [r["reason"] for r in rows]

@@ -151,9 +151,15 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
                      candidate_id=candidate.id, li_modified_at=modified,
                      reason="confidential candidate")
         return "skipped"
+    created = note.get("created")
+    # Dated when it was written in Recruiter, not when the poller brought it in: the
+    # candidate's timeline puts it in its place among the InMails and stages.
+    written = _when(created) if isinstance(created, int) and not isinstance(
+        created, bool) else None
     problem = write(w, "notes", Note(id=external_id, candidate_id=candidate.external_id,
                                      author_id=owner.user_external_id, body=text,
-                                     visibility="public", origin="linkedin"))
+                                     visibility="public", origin="linkedin",
+                                     created_at=written))
     if problem is not None:
         items.record(w.conn, w.tenant_id, "note", li_id, outcome="failed", now_ms=now_ms,
                      candidate_id=candidate.id, li_modified_at=modified, reason=problem,

@@ -51,6 +51,15 @@ def application_filter(conn: Connection, customer: Customer, viewer: str,
     return lambda job_id: gate.allows(job_id, restricted.get(job_id, False))
 
 
+def pipeline_titles(conn: Connection, org: str) -> dict[str, str]:
+    """The organization's pipelines (projects) by id -> title: the In-CRM tab names the
+    projects a candidate is in, as Recruiter does, not only their ids."""
+    return {str(r.key_fields["tcrmPipelineId"]): str(r.body["title"]) for r in conn.execute(
+        select(records.c.key_fields, records.c.body).where(
+            records.c.resource == "tcrmPipelines", records.c.org == org))
+        if r.body.get("title")}
+
+
 def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, Any],
                    allowed: JobFilter | None) -> dict[str, Any]:
     """One synced candidate as the indicator tab shows it; `allowed` filters applications by
@@ -73,8 +82,10 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
             "currentStage": stages[-1]["stage"] if stages else None,
             "stages": stages, "notes": _children(conn, "atsApplications/notes", row.key),
             "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key)})
+    titles = pipeline_titles(conn, org)
     pipelines = [
-        {"key": dict(r.key_fields), "record": dict(r.body)}
+        {"key": dict(r.key_fields), "record": dict(r.body),
+         "title": titles.get(str(r.key_fields.get("tcrmPipelineId")))}
         for r in conn.execute(select(records.c.key_fields, records.c.body).where(
             records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
             records.c.candidate == candidate_id).order_by(records.c.key))]

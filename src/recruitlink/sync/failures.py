@@ -25,6 +25,21 @@ def explained(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def one_row_per_reason(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Explained rows with the same record, field and plain reason as the row before, folded
+    into it (the raw messages kept, one per line): two checks refusing one email address are
+    one failure to the person reading the page, not two rows."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        last = out[-1] if out else None
+        if last is not None and all(last[k] == row[k] for k in (
+                "entity", "entity_id", "field", "plain", "source", "status")):
+            last["reason"] = f"{last['reason']}\n{row['reason']}"
+            continue
+        out.append(dict(row))
+    return out
+
+
 def open_failures(conn: Connection, tenant_id: int, *, after: int | None = None,
                   limit: int = 100, entity: str | None = None) -> tuple[list[dict[str, Any]],
                                                                        int | None]:

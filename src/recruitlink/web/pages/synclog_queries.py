@@ -265,8 +265,8 @@ def batch_errors(conn: Connection, tenant_id: int, batch_id: int, *, after: int 
         query = query.where(e.id > after)
     rows = conn.execute(query.order_by(e.id).limit(limit + 1)).all()
     page = [failures.explained(dict(r._mapping)) for r in rows[:limit]]
-    return page, (page[-1]["id"] if len(rows) > limit else None)
-
+    after_next = page[-1]["id"] if len(rows) > limit else None
+    return failures.one_row_per_reason(page), after_next
 
 
 def batch_open_errors(conn: Connection, tenant_id: int, batch_id: int) -> int:

@@ -27,6 +27,9 @@
 
   var FAST_MS = 2000;
   var SLOW_MS = 10000;
+  // Set once a form is being posted: a reload now would cancel the post (the widget's
+  // approval, whose own effect makes the status change, landed on "Add another contract").
+  var leaving = false;
 
   function each(root, selector, fn) {
     Array.prototype.forEach.call(root.querySelectorAll(selector), fn);
@@ -130,6 +133,7 @@
         })
         .then(function (state) {
           root.setAttribute("data-live-seen", String(state.now || ""));
+          if (leaving) { next(FAST_MS); return; }
           if (stale(root, state)) {
             reloading = true;
             reload();
@@ -149,10 +153,16 @@
     if (!form) { return; }
     form.elements.integrations.value = JSON.stringify(approved || {});
     each(document, '[data-live="integrating"]', function (el) { el.hidden = false; });
+    leaving = true;
     form.submit();
   };
 
   function init() {
+    document.addEventListener("submit", function () { leaving = true; });
+    // Back to this page from the browser's cache: nothing is being posted any more.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { leaving = false; }
+    });
     each(document, "[data-live-url]", poll);
   }
 
