@@ -24,6 +24,9 @@ from tests.support.stores import PostgresTemplate, SqliteTemplate
 # (and the subprocesses it starts) an adequate key.
 os.environ["RECRUITLINK_SECRET_KEY"] = TEST_SECRET_KEY
 
+# Page passwords hash with a small scrypt N in this process (tests/support/hashing.py).
+pytest_plugins = ["tests.support.hashing"]
+
 ORG = "urn:li:organization:1001"
 CONTRACT = "urn:li:contract:2001"
 
