@@ -48,7 +48,9 @@ class RunningSandbox:
 
 
 def start_sandbox(**config: Any) -> Any:
-    defaults: dict[str, Any] = {"job_task_delay": 0.2, "push_retry_delay": 0.05,
+    # Job tasks finish after 50 ms: every historical sync with jobs waits for them. The tests
+    # about the delay itself set theirs (PUT /sandbox/settings jobTaskDelay).
+    defaults: dict[str, Any] = {"job_task_delay": 0.05, "push_retry_delay": 0.05,
                                 "push_timeout": 2.0, "members": 300}
     defaults.update(config)
     return create_app(SandboxConfig(**defaults))
