@@ -24,6 +24,9 @@ from tests.support.stores import PostgresTemplate, SqliteTemplate
 # (and the subprocesses it starts) an adequate key.
 os.environ["RECRUITLINK_SECRET_KEY"] = TEST_SECRET_KEY
 
+# Page passwords hash with a small scrypt N in this process (tests/support/hashing.py).
+pytest_plugins = ["tests.support.hashing"]
+
 ORG = "urn:li:organization:1001"
 CONTRACT = "urn:li:contract:2001"
 
@@ -45,7 +48,9 @@ class RunningSandbox:
 
 
 def start_sandbox(**config: Any) -> Any:
-    defaults: dict[str, Any] = {"job_task_delay": 0.2, "push_retry_delay": 0.05,
+    # Job tasks finish after 50 ms: every historical sync with jobs waits for them. The tests
+    # about the delay itself set theirs (PUT /sandbox/settings jobTaskDelay).
+    defaults: dict[str, Any] = {"job_task_delay": 0.05, "push_retry_delay": 0.05,
                                 "push_timeout": 2.0, "members": 300}
     defaults.update(config)
     return create_app(SandboxConfig(**defaults))

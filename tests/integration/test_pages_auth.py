@@ -360,11 +360,12 @@ def old_scrypt_hash(password: str) -> str:
     return f"scrypt${2**14}$8$1${salt_text}${digest_text}"
 
 
-def test_new_passwords_use_scrypt_at_n_2_17():
+def test_new_passwords_use_scrypt_at_n_2_17(real_password_hashing):
     assert accounts.hash_password(PASSWORD).startswith("scrypt$131072$8$1$")
 
 
-def test_an_old_hash_is_rehashed_on_sign_in_and_still_works(client, store, site):
+def test_an_old_hash_is_rehashed_on_sign_in_and_still_works(client, store, site,
+                                                            real_password_hashing):
     old = old_scrypt_hash(PASSWORD)
     with store.db.write() as conn:
         conn.execute(update(schema.users).where(schema.users.c.external_id == "R1")
