@@ -46,7 +46,7 @@ def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
             "--partner-client-id", PARTNER[0], "--partner-client-secret", PARTNER[1],
             "--auto-enable", "--job-task-delay", "0.05", "--records-per-minute", "100000",
             "--no-demo", "--db", str(tmp_path / "linkedin.db")) as (url, _):
-        env = env_for(store.db.url, url, port, RECRUITLINK_SYNC_LEASE_SECONDS="75",
+        env = env_for(store.db.url, url, port, RECRUITLINK_SYNC_LEASE_SECONDS="300",
                       RECRUITLINK_RATE_RECORDS_PER_MINUTE="100000")
         rt = Runtime.from_settings(settings_of(env))
         try:
@@ -70,7 +70,8 @@ def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
                     assert eventually(lambda: deleting(rt, tenant.id)
                                       or disconnect.proc.poll() is not None, 150)
                     assert deleting(rt, tenant.id), "".join(disconnect.lines)
-                    assert time.monotonic() - started < 30  # not the lease's 75 s
+                    # Well under the lease's 300 s: the worker let go (room for a slow machine).
+                    assert time.monotonic() - started < 60
                     httpx.delete(f"{url}/sandbox/faults", timeout=30)
                     assert disconnect.proc.wait(timeout=120) == 0, "".join(disconnect.lines)
                 finally:
