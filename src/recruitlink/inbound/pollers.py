@@ -336,14 +336,14 @@ class Poller:
         """Apply the items that waited for their candidate and now have one."""
         with self.store.writer(tenant_id) as w:
             for row in items.waiting_with_candidates(w.conn, tenant_id):
-                report.outcomes[f"waited:{_reapply(w, row.kind, row.payload)}"] += 1
+                report.outcomes[f"waited:{reapply(w, row.kind, row.payload)}"] += 1
 
     def replay_failed(self, tenant_id: int) -> Counter[str]:
         """The admin's retry of the items kept as failed (500 per call)."""
         done: Counter[str] = Counter()
         with self.store.writer(tenant_id) as w:
             for row in items.failed(w.conn, tenant_id):
-                done[_reapply(w, row.kind, row.payload)] += 1
+                done[reapply(w, row.kind, row.payload)] += 1
         return done
 
 
@@ -386,7 +386,8 @@ def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner
     return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 
-def _reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
+def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
+    """Apply a kept item again (waiting, failed, or replayed by a person); what it became."""
     if not payload:
         return "no payload"
     element = payload.get("element") or {}
