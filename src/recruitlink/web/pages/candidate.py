@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.crypto import secret_box
+from recruitlink.inbound import event_log
 from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
@@ -260,6 +261,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
+            "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
