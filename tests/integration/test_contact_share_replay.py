@@ -100,7 +100,7 @@ def test_rejected_contact_share_items_are_shown_and_replayed_after_the_cause_is_
         path = f"/t/{tenant.slug}/candidates/{created.external_id}"
         shown = problems_section(rita.get(path).text)
         (item,) = re.findall(r'data-linkedin-item="([^"]+)"', shown)
-        assert "Shared contact info" in shown
+        assert "Shared contact info" in shown and ">partly taken</span>" in shown
         assert f"Phone “{UK_PHONE}” not kept: invalid phone number" in shown
         assert "read as a number of region US" in shown and ">Replay</button>" in shown
 

@@ -128,6 +128,11 @@ class Problem:
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def status(self) -> str:
+        """The outcome in a person's words."""
+        return {REFUSED: "refused", FAILED: "failed"}.get(self.outcome, "partly taken")
+
 
 def _needs_attention() -> Any:
     return or_(inbound_items.c.outcome.in_([FAILED, REFUSED]),
