@@ -386,6 +386,10 @@ def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner
     return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 
+SEAT_UNMAPPED = "seat unmapped"
+"""`reapply`'s answer for an InMail or note whose seat has no user now."""
+
+
 def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
     """Apply a kept item again (waiting, failed, or replayed by a person); what it became."""
     if not payload:
@@ -398,5 +402,5 @@ def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
         return closures.apply_closure(w, element, False, w.now_ms)
     owner = _current_owner(w, payload.get("owner"))
     if owner is None:
-        return "seat unmapped"  # kept; applied when the seat is mapped again
+        return SEAT_UNMAPPED  # kept; applied when the seat is mapped again
     return _apply_one(w, "inmails" if kind == "inmail" else "notes", owner, element)

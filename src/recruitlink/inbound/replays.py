@@ -16,7 +16,7 @@ from recruitlink.store import Store
 from recruitlink.store.schema import candidates, inbound_items
 
 from . import items
-from .pollers import reapply
+from .pollers import SEAT_UNMAPPED, reapply
 
 
 class NotReplayable(ValueError):
@@ -38,6 +38,9 @@ class ReplayResult:
     @property
     def message(self) -> str:
         what = items.KIND_LABELS.get(self.kind, self.kind)
+        if self.outcome == SEAT_UNMAPPED:
+            return (f"{what} not applied: the Recruiter seat that received it is not mapped "
+                    "to a user; map it on the Members page, then replay.")
         added = f"added {', '.join(self.added)}" if self.added else ""
         if self.problem is None:
             return (f"{what} applied again: {added}." if added else
