@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from .changelog import ChangeSet
 from .schema import applications, stage_transitions
@@ -33,9 +33,12 @@ def follow_newest_stage(conn: Connection, changes: ChangeSet, tenant_id: int,
                                    newest.label("newest"))
                             .where(applications.c.tenant_id == tenant_id,
                                    applications.c.id.in_(ids[start:start + CHUNK]))).all()
-        for row in rows:
-            if row.newest is None or row.newest == row.current_stage:
-                continue
-            conn.execute(update(applications).where(applications.c.id == row.id).values(
-                current_stage=row.newest, modified_at=max(now_ms, row.modified_at)))
-            changes.add("applications", row.id, row.external_id, "update")
+        moved = [r for r in rows if r.newest is not None and r.newest != r.current_stage]
+        if not moved:
+            continue
+        conn.execute(update(applications).where(applications.c.id == bindparam("_id"))
+                     .values(current_stage=bindparam("_stage"), modified_at=bindparam("_at")),
+                     [{"_id": r.id, "_stage": r.newest, "_at": max(now_ms, r.modified_at)}
+                      for r in moved])
+        for r in moved:
+            changes.add("applications", r.id, r.external_id, "update")
