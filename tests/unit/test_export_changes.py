@@ -36,6 +36,12 @@ def test_a_created_candidate_lists_what_it_was_created_with() -> None:
     assert all(c.before is None for c in summarize(None, decision))
 
 
+def test_a_crm_export_lists_the_pipeline_it_joined() -> None:
+    decision = run(export(externalPipelineId="P1"), kind="CRM")
+    (last,) = summarize(None, decision, pipeline="Rust engineers (P1)")[-1:]
+    assert last == FieldChanged("Pipelines", added=("Rust engineers (P1)",))
+
+
 def test_a_refused_export_changes_nothing() -> None:
     view = existing(person_urn=PERSON, confidential=True)
     assert summarize(view, run(export(), [view])) == ()

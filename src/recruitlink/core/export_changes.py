@@ -45,10 +45,12 @@ class FieldChanged:
 
 
 def summarize(view: CandidateView | None, decision: ExportDecision, *,
-              application: str | None = None) -> tuple[FieldChanged, ...]:
+              application: str | None = None,
+              pipeline: str | None = None) -> tuple[FieldChanged, ...]:
     """Each field `decision` changes on `view` (None: the export creates the candidate),
     then LinkedIn's values the ATS kept, then the list items appended; `application`: how the
-    new hiring process reads (e.g. "Staff Engineer (J1) at stage Applied")."""
+    new hiring process reads (e.g. "Staff Engineer (J1) at stage Applied"); `pipeline`: the
+    CRM pipeline (project) it joined."""
     write = decision.write
     if write is None:
         return ()
@@ -64,6 +66,8 @@ def summarize(view: CandidateView | None, decision: ExportDecision, *,
             out.append(FieldChanged(LABELS.get(name, name), added=tuple(items)))
     if application is not None:
         out.append(FieldChanged("Applications", added=(application,)))
+    if pipeline is not None:
+        out.append(FieldChanged("Pipelines", added=(pipeline,)))
     return tuple(out)
 
 

@@ -159,8 +159,9 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
             type=act.type, occurred_at=_when(act.occurred_at),
             subject=act.subject[:400], content=act.content))
     before = next((v for v in identity if v.id == decision.candidate_id), None)
-    changes = export_changes.summarize(before, decision, application=_application_line(
-        conn, w.tenant_id, decision.application))
+    changes = export_changes.summarize(
+        before, decision, application=_application_line(conn, w.tenant_id, decision.application),
+        pipeline=_pipeline_line(conn, w.tenant_id, decision.membership))
     return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id,
                         changes=[c.as_json() for c in changes])
 
@@ -175,6 +176,16 @@ def _application_line(conn: Connection, tenant_id: int,
         jobs.c.tenant_id == tenant_id, jobs.c.external_id == app.job_id)).scalar()
     where = f"{title} ({app.job_id})" if title else f"job {app.job_id}"
     return f"{where} at stage {app.stage}" if app.stage else where
+
+
+def _pipeline_line(conn: Connection, tenant_id: int,
+                   member: rules.NewMembership | None) -> str | None:
+    """The pipeline joined, as the candidate page lists it: "Rust engineers (P1)"."""
+    if member is None:
+        return None
+    title = conn.execute(select(projects.c.title).where(
+        projects.c.tenant_id == tenant_id, projects.c.external_id == member.project_id)).scalar()
+    return f"{title} ({member.project_id})" if title else f"pipeline {member.project_id}"
 
 
 def _when(ms: int) -> datetime:
