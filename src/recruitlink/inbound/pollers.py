@@ -395,11 +395,13 @@ def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
     if not payload:
         return "no payload"
     element = payload.get("element") or {}
+    # Through _apply_one, as when first read: an item the code cannot handle is kept as
+    # failed with its reason, never lost, and never fails the caller (a page, the CLI).
     if kind == "stub":
-        return stubs.apply_stub(w, element, w.now_ms)
+        return _apply_one(w, "stubs", None, element)
     if kind == "closure":
         # A replayed closure notifies; purging stays the admin's explicit choice.
-        return closures.apply_closure(w, element, False, w.now_ms)
+        return _apply_one(w, "closures", None, element, purge=False)
     owner = _current_owner(w, payload.get("owner"))
     if owner is None:
         return SEAT_UNMAPPED  # kept; applied when the seat is mapped again
