@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from .cli_sync import DatabaseUrl, runtime, tenant_id
 from .inbound import inbox
+from .inbound import items as inbound_items
 from .inbound.closures import purge_closed
 from .inbound.pollers import KINDS, PollBusy, PollDeferred, PollReport
+from .inbound.replays import NotReplayable, replay_item
 from .inbound.seats import map_seat
 from .store.schema import inbox_events, linkedin_seats, users
 
@@ -154,27 +156,84 @@ def events(tenant: str = typer.Option(...),
     console.print(table)
 
 
+@inbound_app.command("items")
+def list_items(tenant: str = typer.Option(...),
+               candidate: str | None = typer.Option(None, help="One candidate's (ATS id)."),
+               limit: int = typer.Option(100, min=1, max=500),
+               as_json: bool = typer.Option(False, "--json"),
+               database_url: str | None = DatabaseUrl) -> None:
+    """What LinkedIn sent that was refused, failed or had values rejected, and why (the
+    candidate page's "Not taken from LinkedIn"); replay one with `replay --item KIND:ID`."""
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        with rt.store.reader() as conn:
+            found = inbound_items.problems(conn, tid, candidate_external_id=candidate,
+                                           limit=limit)
+    if as_json:
+        print(json.dumps([{"item": f"{p.kind}:{p.li_id}", "kind": p.label,
+                           "outcome": p.outcome, "reason": p.reason,
+                           "candidate": p.candidate_id, "replayable": p.replayable,
+                           "rejected": [{"field": r.label, "value": r.value,
+                                         "reason": r.reason} for r in p.rejected]}
+                          for p in found], indent=2))
+        return
+    table = Table(title=f"Not taken from LinkedIn for {tenant}")
+    for column in ("item", "kind", "candidate", "outcome", "why"):
+        table.add_column(column)
+    for p in found:
+        why = [p.reason or ""] if p.outcome in ("refused", "failed") else []
+        why += [f"{r.label} “{r.value}”: {r.reason}" for r in p.rejected]
+        table.add_row(f"{p.kind}:{p.li_id}", p.label, p.candidate_id or "", p.outcome,
+                      "\n".join(why))
+    console.print(table if found else "nothing: everything LinkedIn sent was kept")
+
+
 @inbound_app.command("replay")
 def replay(tenant: str = typer.Option(...),
            event: list[int] = typer.Option([], help="A failed push's id (repeatable)."),
+           item: list[str] = typer.Option([], help="An item listed by `inbound items`, as "
+                                                  "KIND:ID (repeatable): applied again now."),
            items: bool = typer.Option(False, help="Also apply again the polled items the "
                                                   "store refused."),
            database_url: str | None = DatabaseUrl) -> None:
-    """Put failed pushes back in the queue (the server's worker processes them)."""
+    """Put failed pushes back in the queue (the server's worker processes them), and apply
+    chosen LinkedIn items again once their cause is fixed."""
+    keys = [_item_key(text) for text in item]
     with runtime(database_url) as rt:
         tid = tenant_id(rt, tenant)
-        with rt.store.db.write() as conn:
-            owned = {r.id for r in conn.execute(select(inbox_events.c.id).where(
-                inbox_events.c.tenant_id == tid, inbox_events.c.id.in_(event)))}
-            queued = [e for e in event if e in owned and inbox.replay(conn, e, now_ms())]
-        refused = [e for e in event if e not in queued]
-        console.print(f"{len(queued)} push(es) queued again")
-        if refused:
-            console.print(f"[yellow]not failed or not this tenant's:[/yellow] "
-                          f"{', '.join(map(str, refused))}")
+        if event:
+            with rt.store.db.write() as conn:
+                owned = {r.id for r in conn.execute(select(inbox_events.c.id).where(
+                    inbox_events.c.tenant_id == tid, inbox_events.c.id.in_(event)))}
+                queued = [e for e in event if e in owned and inbox.replay(conn, e, now_ms())]
+            refused = [e for e in event if e not in queued]
+            console.print(f"{len(queued)} push(es) queued again")
+            if refused:
+                console.print(f"[yellow]not failed or not this tenant's:[/yellow] "
+                              f"{', '.join(map(str, refused))}")
+        failures = 0
+        for kind, li_id in keys:
+            try:
+                result = replay_item(rt.store, tid, kind, li_id)
+            except (LookupError, NotReplayable) as exc:
+                failures += 1
+                console.print(f"[red]{kind}:{li_id}[/red] {str(exc).split(': ', 1)[-1]}")
+                continue
+            console.print(f"{kind}:{li_id} {result.message}")
         if items:
             done: Any = rt.poller().replay_failed(tid)
             console.print(f"items applied again: {dict(done) or 'none'}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _item_key(text: str) -> tuple[str, str]:
+    kind, _, li_id = text.partition(":")
+    if kind not in inbound_items.KIND_LABELS or not li_id:
+        console.print(f"[red]error:[/red] --item {text!r}: give KIND:ID, KIND one of "
+                      f"{', '.join(inbound_items.KIND_LABELS)} (see `inbound items`)")
+        raise typer.Exit(2)
+    return kind, li_id
 
 
 @inbound_app.command("purge-closed")

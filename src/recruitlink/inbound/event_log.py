@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
+from recruitlink.core import export_changes
 from recruitlink.store.schema import (
     candidates,
     inbox_events,
@@ -158,3 +159,38 @@ def recent_refusals(conn: Connection, tenant_id: int, user_id: int, now_ms: int)
                e.received_at >= now_ms - RECENT_MS, _result_condition("problem"))
         .limit(NOTICE_CAP))
     return len(conn.execute(query).all())
+
+
+@dataclass(frozen=True)
+class LastExport:
+    """The candidate's last One-Click Export that was taken (created or merged)."""
+
+    outcome: str
+    at: int
+    exporter: str | None
+    """The ATS user mapped to the exporting seat; else LinkedIn's name of the seat holder."""
+    target: str | None
+    """The job or pipeline it was exported into, as "job J1" / "pipeline P1"."""
+    changes: tuple[export_changes.FieldChanged, ...] | None
+    """Field by field; None for an export processed before changes were kept."""
+
+
+def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExport | None:
+    e, s, u = inbox_events.c, linkedin_seats.c, users.c
+    row = conn.execute(
+        select(e.outcome, e.processed_at, e.received_at, e.details, u.name.label("user_name"))
+        .select_from(inbox_events
+                     .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
+                                                     s.seat == e.seat))
+                     .outerjoin(users, u.id == s.user_id))
+        .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
+               e.type == "EXPORT_CANDIDATE_PROFILE", e.outcome.in_(["created", "merged"]))
+        .order_by(e.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    details = dict(row.details or {})
+    target = (f"job {details['job']}" if details.get("job") else
+              f"pipeline {details['pipeline']}" if details.get("pipeline") else None)
+    return LastExport(row.outcome, row.processed_at or row.received_at,
+                      row.user_name or details.get("exporter"), target,
+                      export_changes.from_json(details.get("changes")))

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from recruitlink.core import export_changes
 from recruitlink.core import export_rules as rules
 from recruitlink.core.linkedin_schema import http_url_problem
 from recruitlink.core.matching import profile_slug
@@ -54,7 +55,10 @@ class ExportResult:
     seat: str | None = None
     """The exporting seat (urn:li:seat:N), once the export was read."""
     details: dict[str, Any] | None = None
-    """What was exported, for the pages: member, name, job or pipeline (`export_details`)."""
+    """What was exported, for the pages: member, name, job or pipeline (`export_details`),
+    and what it changed on the candidate (`changes`)."""
+    changes: list[dict[str, Any]] | None = None
+    """`core.export_changes`: each field the export changed, as JSON."""
 
 
 def export_details(export: rules.Export) -> dict[str, Any]:
@@ -94,8 +98,11 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
     except ValueError as exc:
         return ExportResult("failed", f"malformed export: {exc}", None)
     with store.writer(tenant_id) as w:
-        result = replace(apply_export(w, export, now_ms), seat=export.exporter.seat,
-                         details=export_details(export))
+        applied = apply_export(w, export, now_ms)
+        details = export_details(export)
+        if applied.changes is not None:
+            details["changes"] = applied.changes
+        result = replace(applied, seat=export.exporter.seat, details=details)
         if settle is not None and not settle(w.conn, result):
             raise ClaimLost(f"push {request_id} was taken over by another worker")
         return result
@@ -108,8 +115,9 @@ class ClaimLost(RuntimeError):
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
     conn = w.conn
     kind = conn.execute(select(tenants.c.kind).where(tenants.c.id == w.tenant_id)).scalar_one()
+    identity = _by_identity(conn, w.tenant_id, export)
     decision = rules.decide(
-        export, _by_identity(conn, w.tenant_id, export), _similar(conn, w.tenant_id, export),
+        export, identity, _similar(conn, w.tenant_id, export),
         kind=kind, target_exists=_target_exists(conn, w.tenant_id, export),
         exporter_user=_seat_user(conn, w.tenant_id, export.exporter.seat),
         default_user=_default_user(conn, w.tenant_id), now_ms=now_ms,
@@ -150,7 +158,34 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
             candidate_id=candidate_id, user_id=act.user_id, project_id=act.project_id,
             type=act.type, occurred_at=_when(act.occurred_at),
             subject=act.subject[:400], content=act.content))
-    return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id)
+    before = next((v for v in identity if v.id == decision.candidate_id), None)
+    changes = export_changes.summarize(
+        before, decision, application=_application_line(conn, w.tenant_id, decision.application),
+        pipeline=_pipeline_line(conn, w.tenant_id, decision.membership))
+    return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id,
+                        changes=[c.as_json() for c in changes])
+
+
+def _application_line(conn: Connection, tenant_id: int,
+                      app: rules.NewApplication | None) -> str | None:
+    """The new hiring process as the candidate page lists it: "Staff Engineer (J1) at stage
+    Applied"."""
+    if app is None:
+        return None
+    title = conn.execute(select(jobs.c.title).where(
+        jobs.c.tenant_id == tenant_id, jobs.c.external_id == app.job_id)).scalar()
+    where = f"{title} ({app.job_id})" if title else f"job {app.job_id}"
+    return f"{where} at stage {app.stage}" if app.stage else where
+
+
+def _pipeline_line(conn: Connection, tenant_id: int,
+                   member: rules.NewMembership | None) -> str | None:
+    """The pipeline joined, as the candidate page lists it: "Rust engineers (P1)"."""
+    if member is None:
+        return None
+    title = conn.execute(select(projects.c.title).where(
+        projects.c.tenant_id == tenant_id, projects.c.external_id == member.project_id)).scalar()
+    return f"{title} ({member.project_id})" if title else f"pipeline {member.project_id}"
 
 
 def _when(ms: int) -> datetime:

@@ -121,27 +121,31 @@ class Problem:
     """The candidate's external id, when the item concerns one."""
     updated_at: int
     rejected: tuple[RejectedValue, ...] = ()
+    replayable: bool = False
+    """The item is kept whole, so a person can apply it again once the cause is fixed."""
 
     @property
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def status(self) -> str:
+        """The outcome in a person's words."""
+        return {REFUSED: "refused", FAILED: "failed"}.get(self.outcome, "partly taken")
 
-def problems(conn: Connection, tenant_id: int, *, candidate_external_id: str | None = None,
-             limit: int = 200) -> list[Problem]:
-    """The items whose reason a person should see, newest first: refused, failed, or with
-    rejected values; only one candidate's when `candidate_external_id` is given."""
+
+def _needs_attention() -> Any:
+    return or_(inbound_items.c.outcome.in_([FAILED, REFUSED]),
+               (inbound_items.c.outcome != WAITING)
+               & inbound_items.c.payload.is_not(None)
+               # rows written before payloads were kept hold JSON null
+               & (cast(inbound_items.c.payload, String) != "null"))
+
+
+def _problems(conn: Connection, tenant_id: int, *where: Any, limit: int) -> list[Problem]:
     query = (select(inbound_items, candidates.c.external_id.label("candidate"))
              .outerjoin(candidates, candidates.c.id == inbound_items.c.candidate_id)
-             .where(inbound_items.c.tenant_id == tenant_id,
-                    or_(inbound_items.c.outcome.in_([FAILED, REFUSED]),
-                        (inbound_items.c.outcome != WAITING)
-                        & inbound_items.c.payload.is_not(None)
-                        # rows written before payloads were kept hold JSON null
-                        & (cast(inbound_items.c.payload, String) != "null"))))
-    if candidate_external_id is not None:
-        query = query.where(candidates.c.tenant_id == tenant_id,
-                            candidates.c.external_id == candidate_external_id)
+             .where(inbound_items.c.tenant_id == tenant_id, _needs_attention(), *where))
     rows = conn.execute(query.order_by(inbound_items.c.updated_at.desc(),
                                        inbound_items.c.li_id).limit(limit))
     out = []
@@ -151,5 +155,21 @@ def problems(conn: Connection, tenant_id: int, *, candidate_external_id: str | N
                                        str(r.get("reason")))
                          for r in payload.get("rejected") or [] if isinstance(r, dict))
         out.append(Problem(row.kind, row.li_id, row.outcome, row.reason, row.candidate,
-                           row.updated_at, rejected))
+                           row.updated_at, rejected, replayable=bool(payload.get("element"))))
     return out
+
+
+def problems(conn: Connection, tenant_id: int, *, candidate_external_id: str | None = None,
+             limit: int = 200) -> list[Problem]:
+    """The items whose reason a person should see, newest first: refused, failed, or with
+    rejected values; only one candidate's when `candidate_external_id` is given."""
+    where = [] if candidate_external_id is None else [
+        candidates.c.tenant_id == tenant_id, candidates.c.external_id == candidate_external_id]
+    return _problems(conn, tenant_id, *where, limit=limit)
+
+
+def problem(conn: Connection, tenant_id: int, kind: str, li_id: str) -> Problem | None:
+    """One item's problem; None when it has none (or there is no such item)."""
+    found = _problems(conn, tenant_id, inbound_items.c.kind == kind,
+                      inbound_items.c.li_id == li_id, limit=1)
+    return found[0] if found else None

@@ -336,14 +336,14 @@ class Poller:
         """Apply the items that waited for their candidate and now have one."""
         with self.store.writer(tenant_id) as w:
             for row in items.waiting_with_candidates(w.conn, tenant_id):
-                report.outcomes[f"waited:{_reapply(w, row.kind, row.payload)}"] += 1
+                report.outcomes[f"waited:{reapply(w, row.kind, row.payload)}"] += 1
 
     def replay_failed(self, tenant_id: int) -> Counter[str]:
         """The admin's retry of the items kept as failed (500 per call)."""
         done: Counter[str] = Counter()
         with self.store.writer(tenant_id) as w:
             for row in items.failed(w.conn, tenant_id):
-                done[_reapply(w, row.kind, row.payload)] += 1
+                done[reapply(w, row.kind, row.payload)] += 1
         return done
 
 
@@ -386,16 +386,23 @@ def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner
     return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 
-def _reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
+SEAT_UNMAPPED = "seat unmapped"
+"""`reapply`'s answer for an InMail or note whose seat has no user now."""
+
+
+def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
+    """Apply a kept item again (waiting, failed, or replayed by a person); what it became."""
     if not payload:
         return "no payload"
     element = payload.get("element") or {}
+    # Through _apply_one, as when first read: an item the code cannot handle is kept as
+    # failed with its reason, never lost, and never fails the caller (a page, the CLI).
     if kind == "stub":
-        return stubs.apply_stub(w, element, w.now_ms)
+        return _apply_one(w, "stubs", None, element)
     if kind == "closure":
         # A replayed closure notifies; purging stays the admin's explicit choice.
-        return closures.apply_closure(w, element, False, w.now_ms)
+        return _apply_one(w, "closures", None, element, purge=False)
     owner = _current_owner(w, payload.get("owner"))
     if owner is None:
-        return "seat unmapped"  # kept; applied when the seat is mapped again
+        return SEAT_UNMAPPED  # kept; applied when the seat is mapped again
     return _apply_one(w, "inmails" if kind == "inmail" else "notes", owner, element)

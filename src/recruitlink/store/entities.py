@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 
 from recruitlink.core import records as models
 
 from . import schema
+from .changelog import ChangeSet
+from .current_stage import follow_newest_stage
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Child:
 
 
 Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
+AfterWrite = Callable[[Connection, ChangeSet, int, list[Mapping[str, Any]], int], None]
+"""(conn, changes, tenant id, the values of the rows written, now in ms)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Entity:
     """Columns (besides tenant) that must be unique together, e.g. one process per job."""
     confidential: Callable[[Mapping[str, Any]], bool] | None = None
     """Whether a stored row is confidential (the changelog records entering and leaving)."""
+    after_write: AfterWrite | None = None
+    """Keeps what other records derive from these in step, once rows are written."""
 
     @property
     def writable(self) -> tuple[str, ...]:
@@ -138,7 +144,8 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
     Entity("stage_transitions", schema.stage_transitions, models.StageTransition,
            columns=("stage",), times=("entered_at",),
            refs=(Ref("application_id", "applications"),),
-           required=("application_id", "stage", "entered_at")),
+           required=("application_id", "stage", "entered_at"),
+           after_write=follow_newest_stage),
     Entity("interview_feedback", schema.interview_feedback, models.InterviewFeedback,
            columns=("interview_type", "feedback", "evaluations"),
            refs=(Ref("application_id", "applications"), Ref("interviewer_id", "users")),

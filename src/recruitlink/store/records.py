@@ -219,6 +219,9 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
             changes.add(spec.name, row["id"], ext, "update",
                         _confidentiality(spec, row, values))
             outcomes[index] = Outcome(index, ext, "updated")
+    if spec.after_write is not None and (inserts or updates):
+        spec.after_write(conn, changes, tenant_id,
+                         [v for *_, v in inserts] + [v for *_, v in updates], now_ms)
     return [outcomes[index] for index, _ in items]
 
 

@@ -1,12 +1,13 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
-polling LinkedIn now, the push inbox with replay, purging closed members, the sync's failed
-records, and who sees which job in Recruiter. The same operations as `recruitlink inbound …`,
-`recruitlink sync errors`, `recruitlink policy …`, the Members, Sync logs and Setup pages."""
+polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
+purging closed members, the sync's failed records, and who sees which job in Recruiter. The
+same operations as `recruitlink inbound …`, `recruitlink sync errors`, `recruitlink policy …`,
+the Members, Sync logs, Setup and candidate pages."""
 
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.records import ExternalId
 from recruitlink.errors import ConfigurationError, RecruitlinkError
-from recruitlink.inbound import inbox
+from recruitlink.inbound import inbox, items
 from recruitlink.inbound.closures import purge_closed
 from recruitlink.inbound.pollers import KINDS, PollBusy, PollDeferred
+from recruitlink.inbound.replays import NotReplayable, replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.runtime.context import Runtime
 from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
@@ -53,6 +55,24 @@ class SeatMapping(BaseModel):
 class PollRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kinds: list[Kind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+
+
+ItemKind = Literal["stub", "inmail", "note", "closure"]
+assert set(get_args(ItemKind)) == set(items.KIND_LABELS)
+
+
+class ItemReplay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: ItemKind = Field(..., description="The item's kind (stub: shared contact info).")
+    id: str = Field(..., min_length=1, max_length=200, description="LinkedIn's id of it.")
+
+
+def _problem_json(p: items.Problem) -> dict[str, Any]:
+    return {"kind": p.kind, "kindLabel": p.label, "id": p.li_id, "outcome": p.outcome,
+            "reason": p.reason, "candidate": p.candidate_id, "updatedAt": p.updated_at,
+            "replayable": p.replayable,
+            "rejected": [{"field": r.field, "fieldLabel": r.label, "value": r.value,
+                          "reason": r.reason} for r in p.rejected]}
 
 
 class PurgeRequest(BaseModel):
@@ -254,6 +274,29 @@ def build_linkedin_router() -> APIRouter:
         if worker is not None:
             worker.notify()
         return {"id": event_id, "status": "pending"}
+
+    @router.get("/items", summary="What LinkedIn sent that was refused, failed or had values "
+                                  "rejected, and why")
+    def list_items(request: Request, tenant: TenantDep,
+                   candidate: ExternalId | None = None,
+                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+        with _runtime(request).store.reader() as conn:
+            found = items.problems(conn, tenant.id, candidate_external_id=candidate,
+                                   limit=limit)
+        return {"items": [_problem_json(p) for p in found]}
+
+    @router.post("/items/replay", summary="Apply one such item again, once its cause is fixed",
+                 responses=errors(404, 409))
+    def replay_one(body: ItemReplay, request: Request, tenant: TenantDep) -> dict[str, Any]:
+        try:
+            result = replay_item(_runtime(request).store, tenant.id, body.kind, body.id)
+        except LookupError as exc:
+            raise ApiError(404, str(exc), [{"field": "id", "reason": "not found"}]) from exc
+        except NotReplayable as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            raise ApiError(409, f"nothing to replay: {reason}",
+                           [{"field": "id", "reason": reason}]) from exc
+        return result.as_json()
 
     @router.post("/closed-members/purge",
                  summary="Delete the candidates of members who closed their LinkedIn account",

@@ -1,6 +1,8 @@
 """The candidate page `/t/{slug}/candidates/{id}` (the sync's deep link): details,
 applications with their stage history, possible duplicates, one timeline, and the LinkedIn
-profile widget with its Link / Unlink persisted (`inbound.links`).
+profile widget with its Link / Unlink persisted (`inbound.links`), and what LinkedIn sent
+that was not kept (refused, failed, or values rejected), each with a Replay button
+(`inbound.replays`) for when the cause is fixed.
 
 The timeline merges notes (on the candidate and on its applications), interactions (InMails
 with the mapped user's name, calls, emails, ...), stage changes and interview feedback,
@@ -15,16 +17,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.crypto import secret_box
+from recruitlink.inbound import event_log
 from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
+from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store.schema import (
@@ -46,11 +51,19 @@ from recruitlink.store.schema import (
 from recruitlink.sync import connections
 
 from .. import json_input
+from .admin_setup import see_other
 from .ats import candidate_name, record_or_404
 from .render import render
 from .security import PageError, PageUser, page_user, require_csrf
 
 TIMELINE_PAGE = 25
+REPLAYED = {
+    "applied": "Replayed: what LinkedIn sent is now on the candidate (see Details).",
+    "unchanged": "Replayed: the candidate already held everything LinkedIn sent.",
+    "partly": "Replayed: applied, but some values are still not kept; the reason is below.",
+    "refused": "Replayed: still refused; the reason is below.",
+    "failed": "Replayed: failed again; the reason is below."}
+"""What a Replay did, by the code the redirect carries (`replay_notice`)."""
 MAX_APPLICATIONS = 100
 MAX_HISTORY = 1000
 MAX_ALERTS = 20
@@ -248,6 +261,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
+            "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
@@ -258,6 +272,7 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
 
     @router.get("/t/{slug}/candidates/{external_id}", response_class=HTMLResponse)
     def candidate_page(request: Request, external_id: str, before: str | None = None,
+                       replayed: str | None = None,
                        user: PageUser = Depends(page_user)) -> HTMLResponse:
         cursor = decode_event_cursor(before)
         with store.reader() as conn:
@@ -268,7 +283,32 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
             widget = profile_widget(conn, settings, user.tenant_id)
         return render(request, "candidate.html", {
             **context, "title": context["name"], "events": events, "before": before,
-            "next_before": next_before, "widget": widget})
+            "next_before": next_before, "widget": widget,
+            "notice": REPLAYED.get(replayed or "")})
+
+    @router.post("/t/{slug}/candidates/{external_id}/linkedin-items/replay",
+                 dependencies=[Depends(require_csrf)])
+    async def replay(request: Request, external_id: str,
+                     user: PageUser = Depends(page_user)) -> Response:
+        form = await request.form()
+        kind, li_id = str(form.get("kind") or ""), str(form.get("li_id") or "")
+        if kind not in inbound_items.KIND_LABELS:
+            raise PageError(400, "This Replay button is broken (kind: not a LinkedIn item "
+                                 "kind): reload the page.", user=user)
+        if not 0 < len(li_id) <= 200:
+            raise PageError(400, "This Replay button is broken (li_id: missing or too long):"
+                                 " reload the page.", user=user)
+        try:
+            result = await run_in_threadpool(replay_item, store, user.tenant_id, kind, li_id,
+                                             candidate_external_id=external_id)
+        except LookupError as exc:
+            raise PageError(404, "There is no such LinkedIn item on this candidate.",
+                            user=user) from exc
+        except NotReplayable as exc:
+            raise PageError(409, f"Nothing to replay: {str(exc).split(': ', 1)[-1]}.",
+                            user=user) from exc
+        return see_other(f"/t/{user.tenant_slug}/candidates/{quote(external_id, safe='')}",
+                         replayed=replay_notice(result))
 
     async def _answer(work: Any) -> JSONResponse:
         try:
@@ -301,6 +341,16 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
                                                    int(time.time() * 1000)))
 
     return router
+
+
+def replay_notice(result: ReplayResult) -> str:
+    """The REPLAYED code for a replay's result."""
+    left = result.problem
+    if left is None:
+        return "applied" if result.added else "unchanged"
+    if left.outcome in (inbound_items.REFUSED, inbound_items.FAILED):
+        return left.outcome
+    return "partly"
 
 
 async def _person_of(request: Request) -> Any:

@@ -1,0 +1,78 @@
+"""Issue 15, point 9: "An exported hiring process starts at the job's first stage; stage
+changes show the same current stage on both sides", end to end over loopback, on SQLite and
+PostgreSQL: a One-Click Export's application starts at the job's first stage in the ATS and
+on LinkedIn; the ATS moves it on through its data API (a stage transition, as a stage change
+is recorded); after the sync, LinkedIn's application and the ATS's candidate page show the
+same current stage."""
+
+# ruff: noqa: F811  (the fixtures imported from other test modules are parameters here)
+from __future__ import annotations
+
+import time
+from contextlib import closing
+
+import httpx
+
+from recruitlink.store.tenants import create_api_key
+from tests.integration.test_exports_seen import people, signed_in  # noqa: F401
+from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    ORG,
+    candidate,
+    engine,
+    export,
+    member,
+    server,
+    wait_for_events,
+    wired,
+)
+from tests.integration.test_inbound_seams import applications_of
+
+
+def linkedin_stage(li, candidate_id: str) -> list[str | None]:
+    view = li.control.get(f"/organizations/{ORG}/candidates/{candidate_id}")
+    assert view.status_code == 200, view.text
+    return [a["currentStage"] for a in view.json()["applications"]]
+
+
+def sync(engine, tenant) -> None:
+    deadline = time.monotonic() + 60
+    engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)
+
+
+def test_an_exported_process_starts_at_the_first_stage_and_moves_the_same_on_both_sides(
+        store, tenant, li, server, wired, engine, people):
+    m = member(li, 130)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    assert wait_for_events(store, 3)[2].outcome == "created"
+    (row,) = candidate(store, person_urn=m["person"])
+    (app,) = applications_of(store, row)
+    assert app.current_stage == "Applied"
+    sync(engine, tenant)
+    assert linkedin_stage(li, row.external_id) == ["Applied"]
+
+    with store.db.write() as conn:
+        key = create_api_key(conn, tenant.id, name="ats", now_ms=0)
+    api = httpx.Client(base_url=f"{server}/api/v1", timeout=30,
+                       headers={"Authorization": f"Bearer {key}"})
+    rita = signed_in(server, tenant, people["rita"])
+    with closing(api), closing(rita):
+        moved = api.post("/stage-transitions", json={
+            "application_id": app.external_id, "stage": "Phone screen",
+            "entered_at": "2030-01-01T00:00:00Z"})
+        assert moved.status_code == 201, moved.text
+        sync(engine, tenant)
+        assert linkedin_stage(li, row.external_id) == ["Phone screen"]
+        (app,) = applications_of(store, row)
+        assert app.current_stage == "Phone screen"
+        page = rita.get(f"/t/{tenant.slug}/candidates/{row.external_id}").text
+        shown = page.split(f'data-application="{app.external_id}"')[1].split("</div>")[0]
+        assert '<b class="stage">Phone screen</b>' in shown, shown
+
+        # A transition entered before the current one is history: the current stage stays.
+        older = api.post("/stage-transitions", json={
+            "application_id": app.external_id, "stage": "Sourced",
+            "entered_at": "2020-01-01T00:00:00Z"})
+        assert older.status_code == 201, older.text
+        sync(engine, tenant)
+        assert linkedin_stage(li, row.external_id) == ["Phone screen"]
+        assert applications_of(store, row)[0].current_stage == "Phone screen"
