@@ -1,0 +1,306 @@
+"""Beamery's CRM Connect FAQ (seed 002), walked in the demo's CRM Connect workspace
+`demo-crm`, as its admin (Sarah), its recruiter (Oluwaseun, who holds a Recruiter seat under
+the same email) and, on LinkedIn's side, the same people in the sandbox's Recruiter pages.
+
+The seed is a FAQ: its answers are walked in its order, except that "turning the integration
+off / on again" (asked under Activation) is walked last, since it deletes what the other
+answers look at.
+
+Seed step 1 (Activation: "A Beamery user with a recruiter license and admin access on
+  LinkedIn can easily enable the CRM Connect integration"; "the initial sync ... depends on the
+  size of your Beamery database") -> the demo activated `demo-crm` when it started: Sarah
+  opens Integrations -> LinkedIn and sees CRM Connect active for the contract, its optional
+  CRM integrations (1-Click Export, In-CRM indicator, profile widget), the initial sync
+  complete; Sync logs show the five milestones done. The activation through LinkedIn's widget
+  is walked at step 12 (reconnecting is activating again).
+Seed step 2 ("After the data sync has begun ... users will be able to access the Export to
+  CRM button") -> walked at step 12, during the re-sync.
+Seed step 3 ("How is the data refreshed? ... manually export the profile ... via One Click
+  Export"; "Is data flow Push / Pull?": pushed when CRM Connect is on) -> Sarah's team adds a
+  public vacancy (a project linked to a job) through recruitlink's API and changes a contact
+  (title, headline, location): the running sync pushes both to LinkedIn (read back in the
+  sandbox), nothing pulls them back until someone exports.
+Seed step 4 ("How is data from a Beamery Contact profile displayed in the LinkedIn profile?
+  ... the contact's email and phone ... when the user hovers over the 'in Beamery' indicator";
+  "All LinkedIn Recruiter users will be able to view the Beamery Contact data") -> Oluwaseun
+  signs in to Recruiter, opens the member's profile: "In CRM" with the contact's name,
+  candidate id and "View in CRM"; hovering shows the email; Sarah's seat sees the same.
+Seed step 5 ("Can we choose which data fields we want to push ... No"; confidential contacts,
+  the content of emails are not synced) -> Setup lists what is always excluded.
+Seed step 6 ("users need to choose a Pipeline ... Public Pools and Public Vacancies. You can
+  search for them by name or by the Beamery Vacancy ID") -> the picker lists the public pools
+  and the new vacancy (the pool not shared with all recruiters is absent); searching the
+  vacancy's id selects it.
+Seed step 7 ("When a LinkedIn contact is exported, new data is appended to all fields, except
+  for location. Location data is overwritten") -> Oluwaseun exports the member into the
+  vacancy with a note; recruitlink's candidate page shows the contact in the vacancy, the
+  location overwritten by LinkedIn's, LinkedIn's title and headline taken with the values they
+  replaced kept in the activity ("Changed by this export"); "My LinkedIn exports" lists it.
+Seed step 8 ("LinkedIn profiles with profile settings ... set to prohibit profile exports will
+  have the Export to CRM button disabled"; "If a LinkedIn profile is set to private, this data
+  cannot be synced") -> an opted-out member's and a private member's profiles: the button is
+  greyed out with its reason.
+Seed step 9 (Confidential contacts: "not synced with LinkedIn ... users will not see the 'in
+  CRM' indicator"; "If a User attempts to export that LinkedIn profile ... they will receive an
+  error and the export will fail") -> a contact is marked confidential through the API: the
+  sync deletes it from LinkedIn, the profile loses "In CRM"; Oluwaseun's export of that member
+  is refused, and "My LinkedIn exports" says so and why.
+Seed step 10 ("Turning off the integration ... what happens to our Beamery data that was
+  synced with LinkedIn? ... LinkedIn performs [removing all customer data]") -> Sarah
+  disconnects from Setup (confirm, deletion report followed live); read back in the sandbox:
+  LinkedIn holds no record of the organization and its jobs are closed; the member's profile no
+  longer says "In CRM"; Setup and Sync logs say disconnected.
+Seed step 11 ("once the integration is disconnected, in order to reconnect, you will need to
+  perform the initial sync again") -> Sarah activates again: the page lists what will be
+  shared, she picks the history window and acknowledges it, chooses the contract in LinkedIn's
+  widget; a new historical run (run 2) starts with every milestone from zero, followed live in
+  Sync logs until complete; LinkedIn holds the records again and the profile says "In CRM".
+Seed step 12 (step 2 above) -> during that re-sync Oluwaseun's profile page still offers
+  "Export to CRM".
+
+Out of scope (no imitation in the sandbox or not recruitlink's): the Chrome extension and PDF
+downloads, LinkedIn-side quota notifications, DPAs and terms, Beamery recipes, InMail
+retrieval for Labs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.support.demo import CRM_CONTRACT, CRM_ORGANIZATION, Demo, eventually
+
+WORKSPACE = "demo-crm"
+SETUP = f"/t/{WORKSPACE}/integrations/linkedin"
+MEMBER_CANDIDATE = "LI0001"  # a demo contact who is a LinkedIn member (the demo's seeding)
+CONFIDENTIAL_CANDIDATE = "LI0005"
+VACANCY = "V900"
+LIVE_MS = 60_000  # what the running sync and LinkedIn's pushes may take on a busy machine
+
+
+def api(demo: Demo, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """recruitlink's API, as Beamery's side of the integration writes to it."""
+    r = httpx.request(method, f"{demo.server}/api/v1/{path}", json=body,
+                      headers={"Authorization": f"Bearer {demo.api_key(WORKSPACE)}"})
+    assert r.status_code in (200, 201), r.text
+    return dict(r.json())
+
+
+def linkedin_holds(demo: Demo) -> dict[str, Any]:
+    """What LinkedIn holds for the workspace's organization (the sandbox's read helper)."""
+    r = httpx.get(f"{demo.sandbox}/sandbox/organizations/{CRM_ORGANIZATION}/summary")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def member_of(demo: Demo, candidate_id: str) -> str:
+    """The LinkedIn member the demo's contact was matched to (recruitlink's API)."""
+    r = httpx.get(f"{demo.server}/api/v1/candidates/{candidate_id}",
+                  headers={"Authorization": f"Bearer {demo.api_key(WORKSPACE)}"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["person_urn"])
+
+
+def members_refusing_export(demo: Demo) -> tuple[str, str]:
+    """An opted-out member and a private one, from the sandbox's directory."""
+    found = httpx.get(f"{demo.sandbox}/sandbox/members", params={"count": 200}).json()
+    opted_out = next(m["person"] for m in found["elements"] if m["exportBlocked"])
+    private = next(m["person"] for m in found["elements"]
+                   if m["privateProfile"] and not m["exportBlocked"])
+    return opted_out, private
+
+
+def recruiter_sign_in(page: Page, demo: Demo, email: str, path: str) -> None:
+    """Sign in to the sandbox's LinkedIn Recruiter as the seat held under `email`."""
+    page.goto(f"{demo.sandbox}/recruiter/login?next={path}")
+    page.locator("tr", has_text=email).get_by_role("button").click()
+    expect(page).to_have_url(re.compile(re.escape(path)))
+
+
+def profile_says_in_crm(page: Page, wanted: bool) -> bool:
+    page.reload()
+    return (page.locator("#indicator", has_text="In CRM").count() > 0) == wanted
+
+
+def shown_run(page: Page) -> str:
+    """The historical run Sync logs shows (its id), and the failed records figure."""
+    run = page.locator("#sync-progress").get_attribute("data-run") or ""
+    return run.split(":")[0]
+
+
+def test_beamery_crm_connect_faq(journey, demo):
+    admin_email = demo.sign_ins(WORKSPACE)["company admin"][0]
+    recruiter_email = demo.sign_ins(WORKSPACE)["recruiter"][0]
+    person = member_of(demo, MEMBER_CANDIDATE)
+
+    # 1. Activation: CRM Connect is active for the contract; the initial sync is complete.
+    admin = journey.person()
+    journey.sign_in(admin, "company admin", WORKSPACE)
+    admin.get_by_role("link", name="Integrations → LinkedIn").click()
+    setup = admin.locator("#linkedin-setup")
+    expect(setup.get_by_role("heading", name="LinkedIn CRM Connect")).to_be_visible()
+    expect(admin.locator("[data-live=status]")).to_have_text("Active")
+    row = admin.locator(f"tr[data-contract='{CRM_CONTRACT}']")
+    expect(row).to_have_attribute("data-contract-status", "ENABLED")
+    for itype in ("CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR"):
+        expect(row.locator(f"[data-integration='{itype}']")).to_have_attribute(
+            "data-integration-status", "ENABLED")
+    expect(admin.locator("[data-live=runState]")).to_have_text(re.compile(r"complete"))
+    journey.shot(admin, "active, initial sync complete")
+    admin.get_by_role("link", name="Sync logs").first.click()
+    expect(admin.locator("tr.milestone")).to_have_count(5)
+    for state in admin.locator("tr.milestone [data-live$=':state']").all():
+        expect(state).to_have_text("done")
+    first_run = shown_run(admin)
+    failed = admin.locator("[data-live=failedRecords]").inner_text()
+    journey.shot(admin, "sync logs, five milestones done")
+
+    # 3. Beamery pushes to LinkedIn while CRM Connect is on: a new public vacancy, and a
+    #    contact's changes, reach LinkedIn by themselves.
+    before = linkedin_holds(demo)["records"]
+    api(demo, "PUT", f"projects/{VACANCY}", {
+        "title": "Lead UX Designer - Berlin", "shared_with_all": True, "job_ids": ["J0005"]})
+    api(demo, "PATCH", f"candidates/{MEMBER_CANDIDATE}", {
+        "current_title": "Staff Engineer", "headline": "Builds compilers",
+        "location": "Lisbon, Portugal"})
+    eventually(lambda: linkedin_holds(demo)["records"]["tcrmPipelines"]
+               == before["tcrmPipelines"] + 1, LIVE_MS / 1000, "the vacancy on LinkedIn")
+
+    # 4. In Recruiter, the member's profile says "In CRM"; contact details on hover.
+    recruiter = journey.person()
+    recruiter_sign_in(recruiter, demo, recruiter_email, f"/recruiter/profile/{person}")
+    expect(recruiter.locator("#indicator")).to_have_text("In CRM")
+    tab = recruiter.locator("#ats-tab")
+    expect(tab).to_contain_text(f"Candidate {MEMBER_CANDIDATE}")
+    expect(tab.get_by_role("link", name="View in CRM")).to_be_visible()
+    expect(recruiter.locator("#contact")).to_be_hidden()
+    recruiter.locator(".reveal").hover()
+    expect(recruiter.locator("#contact")).to_contain_text("@")
+    journey.shot(recruiter, "recruiter profile in CRM, contact on hover")
+
+    # 5. What is never pushed, on Setup.
+    admin.goto(f"{demo.server}{SETUP}")
+    excluded = admin.get_by_text("Always excluded:")
+    expect(excluded).to_contain_text("Confidential candidates")
+    expect(excluded).to_contain_text("The content of interactions")
+
+    # 6. The picker: public pools and the public vacancy, searchable by id.
+    export = recruiter.locator("#export")
+    expect(export.get_by_role("heading", name="Export to CRM")).to_be_visible()
+    options = recruiter.locator("#target option")
+    expect(options.filter(has_text=f"Vacancy: Lead UX Designer - Berlin ({VACANCY})")
+           ).to_have_count(1)
+    assert options.filter(has_text="Pool:").count() >= 1
+    recruiter.get_by_label("Find a pool or vacancy by name or id").fill(VACANCY)
+    recruiter.get_by_role("button", name="Search").click()
+    expect(recruiter.locator("#target-count")).to_have_text("1 match")
+    expect(recruiter.locator("#target")).to_have_value(f"PIPELINE:{VACANCY}")
+    journey.shot(recruiter, "pipeline picker, vacancy found by id")
+
+    # 7. One-Click Export into the vacancy: location overwritten, the rest kept in history.
+    export.get_by_label("Note", exact=True).fill("Met at a design meetup")
+    recruiter.get_by_role("button", name="Export to CRM").click()
+    expect(recruiter.get_by_role("status")).to_contain_text(f"Sent to your CRM into {VACANCY}")
+    journey.shot(recruiter, "exported into the vacancy")
+    candidate_page = f"{demo.server}/t/{WORKSPACE}/candidates/{MEMBER_CANDIDATE}"
+    eventually(lambda: admin.goto(candidate_page) and admin.get_by_text(
+        "Changed by this export").count() > 0, LIVE_MS / 1000, "the export on the candidate")
+    expect(admin.get_by_role("link", name="Lead UX Designer - Berlin")).to_be_visible()
+    changes = admin.locator("#timeline li", has_text="Changed by this export")
+    expect(changes).to_contain_text("Met at a design meetup")
+    expect(changes).to_contain_text("(was 'Lisbon, Portugal')")
+    expect(changes).to_contain_text("(was 'Staff Engineer')")
+    journey.shot(admin, "candidate page, what the export changed")
+
+    # 8. Members who do not allow exports, and private profiles: Export is greyed out.
+    for member, why in zip(members_refusing_export(demo), ("does not allow", "private"),
+                           strict=True):
+        recruiter.goto(f"{demo.sandbox}/recruiter/profile/{member}")
+        expect(recruiter.get_by_role("button", name="Export to CRM")).to_be_disabled()
+        expect(recruiter.locator("#export-refused")).to_contain_text(why)
+    journey.shot(recruiter, "export greyed out for a private profile")
+
+    # 9. A confidential contact: deleted from LinkedIn by the sync, no "In CRM" on the
+    #    profile; exporting the member fails, and the recruiter is told why.
+    hidden = member_of(demo, CONFIDENTIAL_CANDIDATE)
+    recruiter.goto(f"{demo.sandbox}/recruiter/profile/{hidden}")
+    expect(recruiter.locator("#indicator")).to_have_text("In CRM")
+    api(demo, "PATCH", f"candidates/{CONFIDENTIAL_CANDIDATE}", {"confidential": True})
+    eventually(lambda: profile_says_in_crm(recruiter, False), LIVE_MS / 1000,
+               "the confidential contact gone from LinkedIn")
+    recruiter.get_by_role("button", name="Export to CRM").click()
+    expect(recruiter.get_by_role("status")).to_contain_text("Sent to your CRM")
+    journey.shot(recruiter, "confidential contact, no In CRM, export sent")
+    mine = journey.person()
+    journey.sign_in(mine, "recruiter", WORKSPACE)
+    mine.get_by_role("link", name="My LinkedIn exports").click()
+    refused = mine.locator("tr[data-event]", has_text=hidden)
+    eventually(lambda: mine.reload() or refused.filter(has_text="confidential").count() > 0,
+               LIVE_MS / 1000, "the refused export on My LinkedIn exports")
+    journey.shot(mine, "my exports, the refusal and its reason")
+
+    # 10. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
+    admin.goto(f"{demo.server}{SETUP}")
+    admin.get_by_role("link", name="Disconnect…").click()
+    admin.get_by_label("I understand that").check()
+    journey.shot(admin, "disconnect confirm")
+    admin.get_by_role("button", name="Disconnect and delete").click()
+    admin.locator("#deletion-report [data-state=done]").wait_for(timeout=LIVE_MS * 2)
+    expect(admin.locator(".verified")).to_contain_text("0 still present on LinkedIn")
+    journey.shot(admin, "deletion report")
+    # Sync logs list the deletions as such, not as the continuous sync's changes.
+    admin.get_by_role("link", name="Sync logs").first.click()
+    deletions = admin.locator("tr[data-batch]", has_text="deleted from LinkedIn")
+    expect(deletions.first).to_be_visible()
+    journey.shot(admin, "sync logs, the deletions")
+    held = linkedin_holds(demo)
+    assert not any(held["records"].values()), held
+    assert held["jobs"].get("LISTED", 0) == 0, held
+    admin.goto(f"{demo.server}{SETUP}")
+    expect(admin.locator("[data-live=status]")).to_have_text("Disconnected")
+    expect(admin.get_by_text("This workspace was disconnected from LinkedIn")).to_be_visible()
+    journey.shot(admin, "setup says disconnected")
+    recruiter.goto(f"{demo.sandbox}/recruiter/profile/{person}")
+    expect(recruiter.locator("#indicator")).to_have_count(0)
+    journey.shot(recruiter, "profile no longer in CRM")
+
+    # 11. Reconnect: activate again, through LinkedIn's widget; a new full historical run.
+    expect(admin.get_by_role("heading", name="What will be shared with LinkedIn")
+           ).to_be_visible()
+    admin.get_by_label("History to share").select_option("all")
+    admin.get_by_label("I recognize that recruitlink will share").check()
+    journey.shot(admin, "reconnect, acknowledge what is shared")
+    admin.get_by_role("button", name="Activate").click()
+    widget = admin.frame_locator("#onboarding-widget iframe")
+    approve = widget.get_by_role("button", name="Approve")
+    signin = widget.get_by_text("Sign in as a Recruiter seat holder")
+    expect(approve.or_(signin)).to_be_visible()
+    if signin.is_visible():
+        widget.locator("label", has_text=admin_email).locator("input").check()
+        widget.get_by_role("button", name="Sign in").click()
+    widget.locator(f"input[name=customer][value='{CRM_CONTRACT} {CRM_ORGANIZATION}']").check()
+    journey.shot(admin, "reconnect, LinkedIn widget")
+    approve.click()
+    expect(admin.locator("[data-live=status]")).to_have_text("Active", timeout=LIVE_MS)
+    admin.get_by_role("link", name="Sync logs").first.click()
+    expect(admin.locator("#sync-progress")).not_to_have_attribute(
+        "data-run", re.compile(rf"^{first_run}:"))
+    journey.shot(admin, "re-sync running, milestones from zero")
+
+    # 12. During the re-sync, Export to CRM is there already.
+    recruiter.goto(f"{demo.sandbox}/recruiter/profile/{person}")
+    expect(recruiter.get_by_role("button", name="Export to CRM")).to_be_enabled()
+    admin.locator("[data-live=runState]", has_text=re.compile(r"^\s*complete\s*$")).wait_for(
+        timeout=LIVE_MS * 2)
+    for state in admin.locator("tr.milestone [data-live$=':state']").all():
+        expect(state).to_have_text("done")
+    expect(admin.locator("[data-live=failedRecords]")).to_have_text(failed)  # found again
+    journey.shot(admin, "re-sync complete")
+    eventually(lambda: profile_says_in_crm(recruiter, True), LIVE_MS / 1000,
+               "the contact on LinkedIn again")
+    held = linkedin_holds(demo)["records"]
+    assert held["atsCandidates"] and held["tcrmPipelines"] and held["tcrmInteractions"], held
+    journey.shot(recruiter, "profile in CRM again")
