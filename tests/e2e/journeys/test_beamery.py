@@ -154,6 +154,11 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(admin.locator("tr.milestone")).to_have_count(5)
     for state in admin.locator("tr.milestone [data-live$=':state']").all():
         expect(state).to_have_text("done")
+    # What each milestone unlocks, in CRM Connect's words: pipelines, not jobs.
+    unlocks = admin.locator("tr.features")
+    expect(unlocks.filter(has_text="'Export to CRM' on LinkedIn profiles")).to_have_count(1)
+    expect(unlocks.filter(has_text="into any public pool or vacancy")).to_have_count(1)
+    expect(unlocks.filter(has_text=re.compile("ATS|Shortlisting"))).to_have_count(0)
     first_run = shown_run(admin)
     failed = admin.locator("[data-live=failedRecords]").inner_text()
     journey.shot(admin, "sync logs, five milestones done")
@@ -237,6 +242,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     mine = journey.person()
     journey.sign_in(mine, "recruiter", WORKSPACE)
     mine.get_by_role("link", name="My LinkedIn exports").click()
+    expect(mine.locator("main")).to_contain_text("with Export to CRM")
     refused = mine.locator("tr[data-event]", has_text=hidden)
     eventually(lambda: mine.reload() or refused.filter(has_text="confidential").count() > 0,
                LIVE_MS / 1000, "the refused export on My LinkedIn exports")
