@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from .customers import Customer, customers_of_contract, integration_status
 from .jobs import visible_jobs
@@ -73,15 +73,47 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
             "currentStage": stages[-1]["stage"] if stages else None,
             "stages": stages, "notes": _children(conn, "atsApplications/notes", row.key),
             "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key)})
-    pipelines = [
-        {"key": dict(r.key_fields), "record": dict(r.body)}
-        for r in conn.execute(select(records.c.key_fields, records.c.body).where(
-            records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
-            records.c.candidate == candidate_id).order_by(records.c.key))]
+    pipelines = [_pipeline_view(conn, org, dict(r.key_fields), dict(r.body))
+                 for r in conn.execute(select(records.c.key_fields, records.c.body).where(
+                     records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
+                     records.c.candidate == candidate_id).order_by(records.c.key))]
+    interactions = sorted(
+        (dict(r.body) for r in conn.execute(select(records.c.body).where(
+            records.c.org == org, records.c.resource == "tcrmInteractions",
+            records.c.candidate == candidate_id))),
+        key=lambda i: -int(i.get("tcrmCreatedAt") or 0))
     return {"organization": org, "key": candidate["keyFields"], "record": candidate["record"],
             "notes": _children(conn, "atsCandidates/notes", key),
             "applications": applications, "hiddenApplications": hidden,
-            "pipelines": pipelines}
+            "pipelines": pipelines, "interactions": interactions[:INTERACTIONS_SHOWN],
+            "moreInteractions": max(0, len(interactions) - INTERACTIONS_SHOWN)}
+
+
+INTERACTIONS_SHOWN = 10
+
+
+def _pipeline_view(conn: Connection, org: str, key: dict[str, Any],
+                   body: dict[str, Any]) -> dict[str, Any]:
+    """A candidate's pipeline as Recruiter shows it: the pool or vacancy by its name, and
+    the stage by its details (the CRM's stage name)."""
+    pipeline_id = str(key.get("tcrmPipelineId") or "")
+    pipeline = _record(conn, org, "tcrmPipelines", "tcrmPipelineId", pipeline_id) or {}
+    stage = _record(conn, org, "tcrmPipelineStages", "tcrmStageId",
+                    str(body.get("tcrmStageId") or "")) or {}
+    return {"key": key, "record": body, "title": pipeline.get("title") or pipeline_id,
+            "kind": "Vacancy" if pipeline.get("externalJobPostingIds") else "Pool",
+            "stage": stage.get("stageDetails")}
+
+
+def _record(conn: Connection, org: str, resource: str, field: str,
+            value: str) -> dict[str, Any] | None:
+    """The body of the organization's record of `resource` whose key has `field` = value."""
+    if not value:
+        return None
+    body = conn.execute(select(records.c.body).where(
+        records.c.org == org, records.c.resource == resource,
+        func.json_extract(records.c.key_fields, f"$.{field}") == value).limit(1)).scalar()
+    return dict(body) if body is not None else None
 
 
 def member_indicator(conn: Connection, contract: str, person: str,

@@ -219,6 +219,15 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(changes).to_contain_text("(was 'Lisbon, Portugal')")
     expect(changes).to_contain_text("(was 'Staff Engineer')")
     journey.shot(admin, "candidate page, what the export changed")
+    # Back in Recruiter: the contact in the vacancy, by its name, and the export's
+    # interaction (its type and time; never its content).
+    vacancy = tab.locator(".pipeline", has_text="Vacancy: Lead UX Designer - Berlin")
+    eventually(lambda: recruiter.reload() or vacancy.count() > 0, LIVE_MS / 1000,
+               "the vacancy on the LinkedIn profile")
+    expect(tab.locator(".interaction").first).to_contain_text("Other")
+    expect(tab).not_to_contain_text("Met at a design meetup")
+    expect(tab.get_by_role("heading", name="Applications")).to_have_count(0)
+    journey.shot(recruiter, "recruiter profile, the contact in the vacancy")
 
     # 8. Members who do not allow exports, and private profiles: Export is greyed out.
     for member, why in zip(members_refusing_export(demo), ("does not allow", "private"),
