@@ -216,6 +216,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(admin.get_by_role("link", name="Lead UX Designer - Berlin")).to_be_visible()
     changes = admin.locator("#timeline li", has_text="Changed by this export")
     expect(changes).to_contain_text("Met at a design meetup")
+    expect(changes).to_contain_text(re.compile(r"[a-z]\s·\sLead UX Designer - Berlin"))
     expect(changes).to_contain_text("(was 'Lisbon, Portugal')")
     expect(changes).to_contain_text("(was 'Staff Engineer')")
     journey.shot(admin, "candidate page, what the export changed")
