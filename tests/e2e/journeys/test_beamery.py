@@ -1,66 +1,73 @@
 """Beamery's CRM Connect FAQ (seed 002), walked in the demo's CRM Connect workspace
-`demo-crm`, as its admin (Sarah), its recruiter (Oluwaseun, who holds a Recruiter seat under
-the same email) and, on LinkedIn's side, the same people in the sandbox's Recruiter pages.
+`demo-crm` (nothing in it needs the RSC workspace), as its company admin, its recruiter (who
+holds a Recruiter seat under the same email) and, on LinkedIn's side, Recruiter users in the
+sandbox's Recruiter pages (<sandbox>/recruiter/...); what LinkedIn holds is read back with
+the sandbox's /sandbox/... helpers.
 
-The seed is a FAQ: its answers are walked in its order, except that "turning the integration
-off / on again" (asked under Activation) is walked last, since it deletes what the other
-answers look at.
+The seed is a FAQ; its answers are walked in its order, except "turning the integration off,
+and on again" (asked under Activation), walked last since it deletes what the others look at.
 
 Seed step 1 (Activation: "A Beamery user with a recruiter license and admin access on
-  LinkedIn can easily enable the CRM Connect integration"; "the initial sync ... depends on the
-  size of your Beamery database") -> the demo activated `demo-crm` when it started: Sarah
-  opens Integrations -> LinkedIn and sees CRM Connect active for the contract, its optional
-  CRM integrations (1-Click Export, In-CRM indicator, profile widget), the initial sync
-  complete; Sync logs show the five milestones done. The activation through LinkedIn's widget
-  is walked at step 12 (reconnecting is activating again).
-Seed step 2 ("After the data sync has begun ... users will be able to access the Export to
-  CRM button") -> walked at step 12, during the re-sync.
-Seed step 3 ("How is the data refreshed? ... manually export the profile ... via One Click
-  Export"; "Is data flow Push / Pull?": pushed when CRM Connect is on) -> Sarah's team adds a
-  public vacancy (a project linked to a job) through recruitlink's API and changes a contact
-  (title, headline, location): the running sync pushes both to LinkedIn (read back in the
-  sandbox), nothing pulls them back until someone exports.
-Seed step 4 ("How is data from a Beamery Contact profile displayed in the LinkedIn profile?
-  ... the contact's email and phone ... when the user hovers over the 'in Beamery' indicator";
-  "All LinkedIn Recruiter users will be able to view the Beamery Contact data") -> Oluwaseun
-  signs in to Recruiter, opens the member's profile: "In CRM" with the contact's name,
-  candidate id and "View in CRM"; hovering shows the email; Sarah's seat sees the same.
-Seed step 5 ("Can we choose which data fields we want to push ... No"; confidential contacts,
-  the content of emails are not synced) -> Setup lists what is always excluded.
-Seed step 6 ("users need to choose a Pipeline ... Public Pools and Public Vacancies. You can
-  search for them by name or by the Beamery Vacancy ID") -> the picker lists the public pools
-  and the new vacancy (the pool not shared with all recruiters is absent); searching the
-  vacancy's id selects it.
-Seed step 7 ("When a LinkedIn contact is exported, new data is appended to all fields, except
-  for location. Location data is overwritten") -> Oluwaseun exports the member into the
-  vacancy with a note; recruitlink's candidate page shows the contact in the vacancy, the
-  location overwritten by LinkedIn's, LinkedIn's title and headline taken with the values they
-  replaced kept in the activity ("Changed by this export"); "My LinkedIn exports" lists it.
-Seed step 8 ("LinkedIn profiles with profile settings ... set to prohibit profile exports will
+  LinkedIn can easily enable the CRM Connect integration"; "the initial sync ... dependent on
+  the size of your Beamery database") -> the demo activated `demo-crm` as it started; the admin
+  opens Integrations -> LinkedIn: CRM Connect active for the contract, its CRM integrations
+  enabled, the initial sync complete; Sync logs: the five milestones done, each saying what it
+  unlocks in CRM Connect's words (Export to CRM, pools and vacancies). Activating through
+  LinkedIn's widget is walked at step 12 (reconnecting is activating again).
+Seed step 2 ("Is data flow Push / Pull? ... pushed into LinkedIn ... when CRM Connect is
+  turned on") -> a new public vacancy (a project linked to a job) and a contact's changed title,
+  headline and location, written through recruitlink's API, reach LinkedIn by themselves.
+Seed step 3 ("How is data from a Beamery Contact profile displayed in the LinkedIn profile?
+  ... email and phone number are displayed when the user hovers over the 'in Beamery'
+  indicator") -> the recruiter opens the member's profile in Recruiter: "In CRM", the contact's
+  name and id, "View in CRM"; the email shows on hover.
+Seed step 4 ("Can we choose which data fields we want to push ...? No"; confidential contacts
+  and the content of emails are never synced) -> Setup lists what is always excluded.
+Seed step 5 ("choose a Pipeline ... Public Pools and Public Vacancies. You can search for
+  them by name or by the Beamery Vacancy ID") -> the picker lists public pools and the new
+  vacancy; searching the vacancy's id selects it.
+Seed step 6 ("How is the data in Beamery refreshed? ... manually export the profile ... via
+  One Click Export"; "new data is appended to all fields, except for location. Location data
+  is overwritten") -> the recruiter exports the member into the vacancy with a note: the
+  candidate page shows the contact in the vacancy, the location overwritten, LinkedIn's title
+  and headline taken with the values they replaced kept in the activity ("Changed by this
+  export"); back in Recruiter the In-CRM tab shows the vacancy by name and the export's
+  interaction (type and day; never its content).
+Seed step 7 ("profiles with profile settings/permissions set to prohibit profile exports will
   have the Export to CRM button disabled"; "If a LinkedIn profile is set to private, this data
-  cannot be synced") -> an opted-out member's and a private member's profiles: the button is
-  greyed out with its reason.
-Seed step 9 (Confidential contacts: "not synced with LinkedIn ... users will not see the 'in
+  cannot be synced") -> an opted-out and a private member: the button is greyed out, with why.
+Seed step 8 (Confidential Contacts: "not synced with LinkedIn ... users will not see the 'in
   CRM' indicator"; "If a User attempts to export that LinkedIn profile ... they will receive an
-  error and the export will fail") -> a contact is marked confidential through the API: the
-  sync deletes it from LinkedIn, the profile loses "In CRM"; Oluwaseun's export of that member
-  is refused, and "My LinkedIn exports" says so and why.
-Seed step 10 ("Turning off the integration ... what happens to our Beamery data that was
-  synced with LinkedIn? ... LinkedIn performs [removing all customer data]") -> Sarah
-  disconnects from Setup (confirm, deletion report followed live); read back in the sandbox:
-  LinkedIn holds no record of the organization and its jobs are closed; the member's profile no
-  longer says "In CRM"; Setup and Sync logs say disconnected.
-Seed step 11 ("once the integration is disconnected, in order to reconnect, you will need to
-  perform the initial sync again") -> Sarah activates again: the page lists what will be
-  shared, she picks the history window and acknowledges it, chooses the contract in LinkedIn's
-  widget; a new historical run (run 2) starts with every milestone from zero, followed live in
-  Sync logs until complete; LinkedIn holds the records again and the profile says "In CRM".
-Seed step 12 (step 2 above) -> during that re-sync Oluwaseun's profile page still offers
-  "Export to CRM".
+  error and the export will fail") -> a contact marked confidential through the API leaves
+  LinkedIn (no "In CRM"); the recruiter's export of that member is refused, and "My LinkedIn
+  exports" (which names the Export to CRM button) says so and why.
+Seed step 9 ("Contacts exported by non-Beamery licensed users will be assigned to a default
+  integration user"; "The Creation Source for contacts imported from LinkedIn with CRM Connect
+  will be LinkedIn") -> a new Recruiter seat (given through the sandbox's control API: the
+  LinkedIn admin's act) held by someone with no recruitlink account exports a member who is no
+  contact yet into a pool: a new contact "created via LinkedIn", in the pool, its export logged
+  under the default "LinkedIn Integration" user, naming the exporter.
+Seed step 10 ("If there are duplicate Beamery Contact profiles ... LinkedIn would display data
+  from both") -> a second contact with a member's email: the profile shows both.
+Seed step 11 ("If we decide to turn off the integration, what happens to our Beamery data
+  that was synced with LinkedIn? ... a request is made to remove all customer data ... and
+  LinkedIn performs that action") -> the admin disconnects from Setup (confirm, deletion
+  report with "0 still present on LinkedIn"); Sync logs list the deletions as such; read back
+  in the sandbox: LinkedIn holds no record of the organization and lists none of its jobs;
+  Setup says Disconnected; the member's profile no longer says "In CRM".
+Seed step 12 ("once the integration is disconnected, in order to reconnect, you will need to
+  perform the initial sync again") -> the admin activates again: what will be shared, the
+  history window, the acknowledgement, the contract chosen in LinkedIn's widget; a new
+  historical run (another run id) starts from zero, followed live on Sync logs until complete,
+  finding the same failed records again; LinkedIn holds the records again, and the profile says
+  "In CRM" with its vacancy.
+Seed step 13 ("During the data sync, users will be able to access the Export to CRM button")
+  -> during that re-sync the recruiter's profile page offers "Export to CRM".
 
-Out of scope (no imitation in the sandbox or not recruitlink's): the Chrome extension and PDF
-downloads, LinkedIn-side quota notifications, DPAs and terms, Beamery recipes, InMail
-retrieval for Labs.
+Out of scope (not imitated by the sandbox, or not recruitlink's): the Chrome extension and its
+PDF downloads, LinkedIn's quota notification, DPAs and terms, Beamery recipes, the LinkedIn
+profile widget's live preview (walked in the widget tests), InMail retrieval (walked in other
+seeds' journeys).
 """
 
 from __future__ import annotations
@@ -69,7 +76,7 @@ import re
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.support.demo import CRM_CONTRACT, CRM_ORGANIZATION, Demo, eventually
 
@@ -77,11 +84,12 @@ WORKSPACE = "demo-crm"
 SETUP = f"/t/{WORKSPACE}/integrations/linkedin"
 MEMBER_CANDIDATE = "LI0001"  # a demo contact who is a LinkedIn member (the demo's seeding)
 CONFIDENTIAL_CANDIDATE = "LI0005"
+MEMBER_TWIN = "LI0002"
 VACANCY = "V900"
 LIVE_MS = 60_000  # what the running sync and LinkedIn's pushes may take on a busy machine
 
 
-def api(demo: Demo, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def api(demo: Demo, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
     """recruitlink's API, as Beamery's side of the integration writes to it."""
     r = httpx.request(method, f"{demo.server}/api/v1/{path}", json=body,
                       headers={"Authorization": f"Bearer {demo.api_key(WORKSPACE)}"})
@@ -113,11 +121,30 @@ def members_refusing_export(demo: Demo) -> tuple[str, str]:
     return opted_out, private
 
 
+def new_seat_and_member(demo: Demo) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Recruiter seat for someone with no recruitlink account (the sandbox's control API:
+    a LinkedIn admin assigning a license), and a member who is no contact yet."""
+    found = httpx.get(f"{demo.sandbox}/sandbox/members",
+                      params={"start": 150, "count": 20}).json()["elements"]
+    free = [m for m in found if not m["exportBlocked"] and not m["privateProfile"]]
+    holder, member = free[0], free[1]
+    r = httpx.post(f"{demo.sandbox}/sandbox/contracts/{CRM_CONTRACT}/seats",
+                   json={"person": holder["person"], "organization": CRM_ORGANIZATION})
+    assert r.status_code == 200, r.text
+    return holder, member
+
+
 def recruiter_sign_in(page: Page, demo: Demo, email: str, path: str) -> None:
     """Sign in to the sandbox's LinkedIn Recruiter as the seat held under `email`."""
     page.goto(f"{demo.sandbox}/recruiter/login?next={path}")
     page.locator("tr", has_text=email).get_by_role("button").click()
     expect(page).to_have_url(re.compile(re.escape(path)))
+
+
+def shown_after_reload(page: Page, locator: Locator) -> int:
+    """How many of `locator` the page shows once reloaded (what a person does to see news)."""
+    page.reload()
+    return locator.count()
 
 
 def profile_says_in_crm(page: Page, wanted: bool) -> bool:
@@ -163,7 +190,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     failed = admin.locator("[data-live=failedRecords]").inner_text()
     journey.shot(admin, "sync logs, five milestones done")
 
-    # 3. Beamery pushes to LinkedIn while CRM Connect is on: a new public vacancy, and a
+    # 2. Beamery pushes to LinkedIn while CRM Connect is on: a new public vacancy, and a
     #    contact's changes, reach LinkedIn by themselves.
     before = linkedin_holds(demo)["records"]
     api(demo, "PUT", f"projects/{VACANCY}", {
@@ -174,7 +201,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     eventually(lambda: linkedin_holds(demo)["records"]["tcrmPipelines"]
                == before["tcrmPipelines"] + 1, LIVE_MS / 1000, "the vacancy on LinkedIn")
 
-    # 4. In Recruiter, the member's profile says "In CRM"; contact details on hover.
+    # 3. In Recruiter, the member's profile says "In CRM"; contact details on hover.
     recruiter = journey.person()
     recruiter_sign_in(recruiter, demo, recruiter_email, f"/recruiter/profile/{person}")
     expect(recruiter.locator("#indicator")).to_have_text("In CRM")
@@ -186,13 +213,13 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(recruiter.locator("#contact")).to_contain_text("@")
     journey.shot(recruiter, "recruiter profile in CRM, contact on hover")
 
-    # 5. What is never pushed, on Setup.
+    # 4. What is never pushed, on Setup.
     admin.goto(f"{demo.server}{SETUP}")
     excluded = admin.get_by_text("Always excluded:")
     expect(excluded).to_contain_text("Confidential candidates")
     expect(excluded).to_contain_text("The content of interactions")
 
-    # 6. The picker: public pools and the public vacancy, searchable by id.
+    # 5. The picker: public pools and the public vacancy, searchable by id.
     export = recruiter.locator("#export")
     expect(export.get_by_role("heading", name="Export to CRM")).to_be_visible()
     options = recruiter.locator("#target option")
@@ -205,7 +232,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(recruiter.locator("#target")).to_have_value(f"PIPELINE:{VACANCY}")
     journey.shot(recruiter, "pipeline picker, vacancy found by id")
 
-    # 7. One-Click Export into the vacancy: location overwritten, the rest kept in history.
+    # 6. One-Click Export into the vacancy: location overwritten, the rest kept in history.
     export.get_by_label("Note", exact=True).fill("Met at a design meetup")
     recruiter.get_by_role("button", name="Export to CRM").click()
     expect(recruiter.get_by_role("status")).to_contain_text(f"Sent to your CRM into {VACANCY}")
@@ -223,14 +250,14 @@ def test_beamery_crm_connect_faq(journey, demo):
     # Back in Recruiter: the contact in the vacancy, by its name, and the export's
     # interaction (its type and time; never its content).
     vacancy = tab.locator(".pipeline", has_text="Vacancy: Lead UX Designer - Berlin")
-    eventually(lambda: recruiter.reload() or vacancy.count() > 0, LIVE_MS / 1000,
+    eventually(lambda: shown_after_reload(recruiter, vacancy) > 0, LIVE_MS / 1000,
                "the vacancy on the LinkedIn profile")
     expect(tab.locator(".interaction").first).to_contain_text("Other")
     expect(tab).not_to_contain_text("Met at a design meetup")
     expect(tab.get_by_role("heading", name="Applications")).to_have_count(0)
     journey.shot(recruiter, "recruiter profile, the contact in the vacancy")
 
-    # 8. Members who do not allow exports, and private profiles: Export is greyed out.
+    # 7. Members who do not allow exports, and private profiles: Export is greyed out.
     for member, why in zip(members_refusing_export(demo), ("does not allow", "private"),
                            strict=True):
         recruiter.goto(f"{demo.sandbox}/recruiter/profile/{member}")
@@ -238,7 +265,7 @@ def test_beamery_crm_connect_faq(journey, demo):
         expect(recruiter.locator("#export-refused")).to_contain_text(why)
     journey.shot(recruiter, "export greyed out for a private profile")
 
-    # 9. A confidential contact: deleted from LinkedIn by the sync, no "In CRM" on the
+    # 8. A confidential contact: deleted from LinkedIn by the sync, no "In CRM" on the
     #    profile; exporting the member fails, and the recruiter is told why.
     hidden = member_of(demo, CONFIDENTIAL_CANDIDATE)
     recruiter.goto(f"{demo.sandbox}/recruiter/profile/{hidden}")
@@ -254,11 +281,46 @@ def test_beamery_crm_connect_faq(journey, demo):
     mine.get_by_role("link", name="My LinkedIn exports").click()
     expect(mine.locator("main")).to_contain_text("with Export to CRM")
     refused = mine.locator("tr[data-event]", has_text=hidden)
-    eventually(lambda: mine.reload() or refused.filter(has_text="confidential").count() > 0,
+    eventually(lambda: shown_after_reload(mine, refused.filter(has_text="confidential")) > 0,
                LIVE_MS / 1000, "the refused export on My LinkedIn exports")
     journey.shot(mine, "my exports, the refusal and its reason")
 
-    # 10. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
+    # 9. A Recruiter user without a recruitlink account exports a member who is not a
+    #     contact yet: a new contact, created via LinkedIn, owned by the default integration
+    #     user (recruitlink's "LinkedIn" user), into the pool chosen.
+    newcomer, member = new_seat_and_member(demo)
+    outsider = journey.person()
+    outsider.goto(f"{demo.sandbox}/recruiter/login?next=/recruiter/profile/{member['person']}")
+    outsider.get_by_role("button", name=f"Sign in as {newcomer['firstName']}").click()
+    pool = outsider.locator("#target option", has_text="Pool:").first.get_attribute("value")
+    outsider.get_by_label("Pipeline").select_option(pool)
+    outsider.get_by_role("button", name="Export to CRM").click()
+    expect(outsider.get_by_role("status")).to_contain_text("Sent to your CRM into")
+    created = admin.locator("main")
+    name = f"{member['firstName']} {member['lastName']}"
+    contact = admin.get_by_role("link", name=name)
+    eventually(lambda: admin.goto(f"{demo.server}/t/{WORKSPACE}/candidates?q={name}")
+               and contact.count() > 0, LIVE_MS / 1000, "the new contact")
+    contact.first.click()
+    expect(created).to_contain_text("created via LinkedIn")
+    export_entry = admin.locator("#timeline li", has_text="Exported from LinkedIn Recruiter")
+    expect(export_entry).to_contain_text(
+        f"by {newcomer['firstName']} {newcomer['lastName']}")
+    expect(export_entry).to_contain_text("LinkedIn Integration")  # the default user
+    journey.shot(admin, "contact created by a Recruiter user without an account")
+
+    # 10. Duplicate contacts of one member: LinkedIn shows both.
+    twin = dict(api(demo, "GET", f"candidates/{MEMBER_TWIN}", None))
+    api(demo, "PUT", "candidates/DUP0002", {
+        "first_name": twin["first_name"], "last_name": twin["last_name"],
+        "emails": twin["emails"]})
+    recruiter.goto(f"{demo.sandbox}/recruiter/profile/{twin['person_urn']}")
+    eventually(lambda: shown_after_reload(recruiter, recruiter.locator(
+        "#ats-tab h3", has_text="In CRM")) == 2, LIVE_MS / 1000, "both contacts")
+    expect(recruiter.locator("#ats-tab")).to_contain_text("Candidate DUP0002")
+    journey.shot(recruiter, "two contacts of one member, both shown")
+
+    # 11. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
     admin.goto(f"{demo.server}{SETUP}")
     admin.get_by_role("link", name="Disconnect…").click()
     admin.get_by_label("I understand that").check()
@@ -283,7 +345,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(recruiter.locator("#indicator")).to_have_count(0)
     journey.shot(recruiter, "profile no longer in CRM")
 
-    # 11. Reconnect: activate again, through LinkedIn's widget; a new full historical run.
+    # 12. Reconnect: activate again, through LinkedIn's widget; a new full historical run.
     expect(admin.get_by_role("heading", name="What will be shared with LinkedIn")
            ).to_be_visible()
     admin.get_by_label("History to share").select_option("all")
@@ -306,7 +368,7 @@ def test_beamery_crm_connect_faq(journey, demo):
         "data-run", re.compile(rf"^{first_run}:"))
     journey.shot(admin, "re-sync running, milestones from zero")
 
-    # 12. During the re-sync, Export to CRM is there already.
+    # 13. During the re-sync, Export to CRM is there already.
     recruiter.goto(f"{demo.sandbox}/recruiter/profile/{person}")
     expect(recruiter.get_by_role("button", name="Export to CRM")).to_be_enabled()
     admin.locator("[data-live=runState]", has_text=re.compile(r"^\s*complete\s*$")).wait_for(
@@ -317,6 +379,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     journey.shot(admin, "re-sync complete")
     eventually(lambda: profile_says_in_crm(recruiter, True), LIVE_MS / 1000,
                "the contact on LinkedIn again")
+    expect(vacancy).to_be_visible()
     held = linkedin_holds(demo)["records"]
     assert held["atsCandidates"] and held["tcrmPipelines"] and held["tcrmInteractions"], held
     journey.shot(recruiter, "profile in CRM again")
