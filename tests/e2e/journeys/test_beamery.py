@@ -318,6 +318,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     eventually(lambda: shown_after_reload(recruiter, recruiter.locator(
         "#ats-tab h3", has_text="In CRM")) == 2, LIVE_MS / 1000, "both contacts")
     expect(recruiter.locator("#ats-tab")).to_contain_text("Candidate DUP0002")
+    expect(recruiter.locator("#profile .badge")).to_have_text(["In CRM"])  # one badge
     journey.shot(recruiter, "two contacts of one member, both shown")
 
     # 11. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
