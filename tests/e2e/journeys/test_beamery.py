@@ -13,7 +13,7 @@ Seed step 1 (Activation: "A Beamery user with a recruiter license and admin acce
   opens Integrations -> LinkedIn: CRM Connect active for the contract, its CRM integrations
   enabled, the initial sync complete; Sync logs: the five milestones done, each saying what it
   unlocks in CRM Connect's words (Export to CRM, pools and vacancies). Activating through
-  LinkedIn's widget is walked at step 12 (reconnecting is activating again).
+  LinkedIn's widget is walked at step 13 (reconnecting is activating again).
 Seed step 2 ("Is data flow Push / Pull? ... pushed into LinkedIn ... when CRM Connect is
   turned on") -> a new public vacancy (a project linked to a job) and a contact's changed title,
   headline and location, written through recruitlink's API, reach LinkedIn by themselves.
@@ -33,41 +33,45 @@ Seed step 6 ("How is the data in Beamery refreshed? ... manually export the prof
   and headline taken with the values they replaced kept in the activity ("Changed by this
   export"); back in Recruiter the In-CRM tab shows the vacancy by name and the export's
   interaction (type and day; never its content).
-Seed step 7 ("profiles with profile settings/permissions set to prohibit profile exports will
+Seed step 7 ("Will replies to InMails be tracked in Beamery on the history log? Both inbound
+  and outbound InMails will be synced") -> the recruiter InMails the member from Recruiter,
+  the member answers from their LinkedIn inbox; the contact's history in recruitlink shows the
+  InMail sent and the reply.
+Seed step 8 ("profiles with profile settings/permissions set to prohibit profile exports will
   have the Export to CRM button disabled"; "If a LinkedIn profile is set to private, this data
   cannot be synced") -> an opted-out and a private member: the button is greyed out, with why.
-Seed step 8 (Confidential Contacts: "not synced with LinkedIn ... users will not see the 'in
+Seed step 9 (Confidential Contacts: "not synced with LinkedIn ... users will not see the 'in
   CRM' indicator"; "If a User attempts to export that LinkedIn profile ... they will receive an
   error and the export will fail") -> a contact marked confidential through the API leaves
   LinkedIn (no "In CRM"); the recruiter's export of that member is refused, and "My LinkedIn
   exports" (which names the Export to CRM button) says so and why.
-Seed step 9 ("Contacts exported by non-Beamery licensed users will be assigned to a default
+Seed step 10 ("Contacts exported by non-Beamery licensed users will be assigned to a default
   integration user"; "The Creation Source for contacts imported from LinkedIn with CRM Connect
   will be LinkedIn") -> a new Recruiter seat (given through the sandbox's control API: the
   LinkedIn admin's act) held by someone with no recruitlink account exports a member who is no
   contact yet into a pool: a new contact "created via LinkedIn", in the pool, its export logged
   under the default "LinkedIn Integration" user, naming the exporter.
-Seed step 10 ("If there are duplicate Beamery Contact profiles ... LinkedIn would display data
+Seed step 11 ("If there are duplicate Beamery Contact profiles ... LinkedIn would display data
   from both") -> a second contact with a member's email: the profile shows both.
-Seed step 11 ("If we decide to turn off the integration, what happens to our Beamery data
+Seed step 12 ("If we decide to turn off the integration, what happens to our Beamery data
   that was synced with LinkedIn? ... a request is made to remove all customer data ... and
   LinkedIn performs that action") -> the admin disconnects from Setup (confirm, deletion
   report with "0 still present on LinkedIn"); Sync logs list the deletions as such; read back
   in the sandbox: LinkedIn holds no record of the organization and lists none of its jobs;
   Setup says Disconnected; the member's profile no longer says "In CRM".
-Seed step 12 ("once the integration is disconnected, in order to reconnect, you will need to
+Seed step 13 ("once the integration is disconnected, in order to reconnect, you will need to
   perform the initial sync again") -> the admin activates again: what will be shared, the
   history window, the acknowledgement, the contract chosen in LinkedIn's widget; a new
   historical run (another run id) starts from zero, followed live on Sync logs until complete,
   finding the same failed records again; LinkedIn holds the records again, and the profile says
   "In CRM" with its vacancy.
-Seed step 13 ("During the data sync, users will be able to access the Export to CRM button")
+Seed step 14 ("During the data sync, users will be able to access the Export to CRM button")
   -> during that re-sync the recruiter's profile page offers "Export to CRM".
 
 Out of scope (not imitated by the sandbox, or not recruitlink's): the Chrome extension and its
-PDF downloads, LinkedIn's quota notification, DPAs and terms, Beamery recipes, the LinkedIn
-profile widget's live preview (walked in the widget tests), InMail retrieval (walked in other
-seeds' journeys).
+PDF downloads, LinkedIn's quota notification, DPAs and terms, Beamery recipes; not walked here:
+the LinkedIn profile widget's live preview (the widget tests walk it) and InMails with a
+confidential contact (not retrieved; the sync's tests cover it).
 """
 
 from __future__ import annotations
@@ -257,7 +261,33 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(tab.get_by_role("heading", name="Applications")).to_have_count(0)
     journey.shot(recruiter, "recruiter profile, the contact in the vacancy")
 
-    # 7. Members who do not allow exports, and private profiles: Export is greyed out.
+    # 7. InMails both ways are tracked on the contact's history.
+    recruiter.goto(f"{demo.sandbox}/recruiter/profile/{person}")
+    inmail = recruiter.locator("#inmail")
+    inmail.get_by_label("Subject").fill("A design lead role")
+    inmail.get_by_label("Message").fill("Would you like to hear about it?")
+    inmail.get_by_role("button", name="Send InMail").click()
+    expect(recruiter.get_by_role("status")).to_have_text("InMail sent")
+    member_page = journey.person()
+    member_page.goto(f"{demo.sandbox}/recruiter/login?next=/recruiter/inbox")
+    member_page.get_by_label("Person URN").fill(person)
+    member_page.get_by_role("button", name="Sign in", exact=True).click()
+    thread = member_page.locator(".thread", has_text="A design lead role")
+    thread.get_by_label("Reply").fill("Happy to talk next week")
+    thread.get_by_role("button", name="Send reply").click()
+    expect(member_page.get_by_role("status")).to_have_text("Reply sent")
+    journey.shot(member_page, "the member replies to the InMail")
+    history = admin.locator("#timeline")
+    eventually(lambda: admin.goto(candidate_page) and history.get_by_text(
+        "Happy to talk next week").count() > 0, LIVE_MS / 1000, "the InMails on the contact")
+    expect(history.locator("li", has_text="InMail reply")).to_contain_text(
+        "Happy to talk next week")
+    expect(history.locator("li", has_text="InMail sent")).to_contain_text("A design lead role")
+    expect(history.locator("li", has_text="InMail sent")).to_contain_text(
+        re.compile(r"[a-z] from LinkedIn Recruiter"))  # the badge apart from the name
+    journey.shot(admin, "candidate history, both InMails")
+
+    # 8. Members who do not allow exports, and private profiles: Export is greyed out.
     for member, why in zip(members_refusing_export(demo), ("does not allow", "private"),
                            strict=True):
         recruiter.goto(f"{demo.sandbox}/recruiter/profile/{member}")
@@ -265,7 +295,7 @@ def test_beamery_crm_connect_faq(journey, demo):
         expect(recruiter.locator("#export-refused")).to_contain_text(why)
     journey.shot(recruiter, "export greyed out for a private profile")
 
-    # 8. A confidential contact: deleted from LinkedIn by the sync, no "In CRM" on the
+    # 9. A confidential contact: deleted from LinkedIn by the sync, no "In CRM" on the
     #    profile; exporting the member fails, and the recruiter is told why.
     hidden = member_of(demo, CONFIDENTIAL_CANDIDATE)
     recruiter.goto(f"{demo.sandbox}/recruiter/profile/{hidden}")
@@ -285,7 +315,7 @@ def test_beamery_crm_connect_faq(journey, demo):
                LIVE_MS / 1000, "the refused export on My LinkedIn exports")
     journey.shot(mine, "my exports, the refusal and its reason")
 
-    # 9. A Recruiter user without a recruitlink account exports a member who is not a
+    # 10. A Recruiter user without a recruitlink account exports a member who is not a
     #     contact yet: a new contact, created via LinkedIn, owned by the default integration
     #     user (recruitlink's "LinkedIn" user), into the pool chosen.
     newcomer, member = new_seat_and_member(demo)
@@ -309,7 +339,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(export_entry).to_contain_text("LinkedIn Integration")  # the default user
     journey.shot(admin, "contact created by a Recruiter user without an account")
 
-    # 10. Duplicate contacts of one member: LinkedIn shows both.
+    # 11. Duplicate contacts of one member: LinkedIn shows both.
     twin = dict(api(demo, "GET", f"candidates/{MEMBER_TWIN}", None))
     api(demo, "PUT", "candidates/DUP0002", {
         "first_name": twin["first_name"], "last_name": twin["last_name"],
@@ -321,7 +351,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(recruiter.locator("#profile .badge")).to_have_text(["In CRM"])  # one badge
     journey.shot(recruiter, "two contacts of one member, both shown")
 
-    # 11. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
+    # 12. Disconnect from Setup: LinkedIn deletes what was synced; the pages say so.
     admin.goto(f"{demo.server}{SETUP}")
     admin.get_by_role("link", name="Disconnect…").click()
     admin.get_by_label("I understand that").check()
@@ -346,7 +376,7 @@ def test_beamery_crm_connect_faq(journey, demo):
     expect(recruiter.locator("#indicator")).to_have_count(0)
     journey.shot(recruiter, "profile no longer in CRM")
 
-    # 12. Reconnect: activate again, through LinkedIn's widget; a new full historical run.
+    # 13. Reconnect: activate again, through LinkedIn's widget; a new full historical run.
     expect(admin.get_by_role("heading", name="What will be shared with LinkedIn")
            ).to_be_visible()
     admin.get_by_label("History to share").select_option("all")
@@ -369,7 +399,7 @@ def test_beamery_crm_connect_faq(journey, demo):
         "data-run", re.compile(rf"^{first_run}:"))
     journey.shot(admin, "re-sync running, milestones from zero")
 
-    # 13. During the re-sync, Export to CRM is there already.
+    # 14. During the re-sync, Export to CRM is there already.
     recruiter.goto(f"{demo.sandbox}/recruiter/profile/{person}")
     expect(recruiter.get_by_role("button", name="Export to CRM")).to_be_enabled()
     admin.locator("[data-live=runState]", has_text=re.compile(r"^\s*complete\s*$")).wait_for(
