@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from recruitlink.store.schema import candidates, inbox_events, linkedin_seats, users
+from recruitlink.store.schema import (
+    candidates,
+    inbox_events,
+    jobs,
+    linkedin_seats,
+    projects,
+    users,
+)
 
 PAGE_SIZE = 50
 RECENT_MS = 7 * 86_400_000
@@ -112,7 +119,20 @@ def events(conn: Connection, tenant_id: int, flt: EventFilter, *, before: int | 
         rows = rows[:size]
         older = rows[-1].id if more_older and rows else None
         newer = rows[0].id if before is not None and rows else None
-    return EventPage([_row(r) for r in rows], newer, older)
+    shown = [_row(r) for r in rows]
+    _name_targets(conn, tenant_id, shown)
+    return EventPage(shown, newer, older)
+
+
+def _name_targets(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
+    """Each export's job or pipeline by its title, as the recruiter chose it in Recruiter
+    (`job_title`, `pipeline_title`; None when it is not, or no longer, in the ATS)."""
+    for key, table in (("job", jobs), ("pipeline", projects)):
+        ids = {r[key] for r in rows if isinstance(r[key], str)}
+        titles = dict(conn.execute(select(table.c.external_id, table.c.title).where(
+            table.c.tenant_id == tenant_id, table.c.external_id.in_(ids))).all()) if ids else {}
+        for r in rows:
+            r[f"{key}_title"] = titles.get(r[key])
 
 
 def _row(r: Any) -> dict[str, Any]:

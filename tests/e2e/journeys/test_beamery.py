@@ -254,9 +254,9 @@ def test_beamery_crm_connect_faq(journey, demo):
     # Back in Recruiter: the contact in the vacancy, by its name, and the export's
     # interaction (its type and time; never its content).
     vacancy = tab.locator(".pipeline", has_text="Vacancy: Lead UX Designer - Berlin")
-    eventually(lambda: shown_after_reload(recruiter, vacancy) > 0, LIVE_MS / 1000,
-               "the vacancy on the LinkedIn profile")
-    expect(tab.locator(".interaction").first).to_contain_text("Other")
+    interaction = tab.locator(".interaction", has_text="Other")
+    eventually(lambda: shown_after_reload(recruiter, vacancy) and interaction.count(),
+               LIVE_MS / 1000, "the vacancy and the interaction on the LinkedIn profile")
     expect(tab).not_to_contain_text("Met at a design meetup")
     expect(tab.get_by_role("heading", name="Applications")).to_have_count(0)
     journey.shot(recruiter, "recruiter profile, the contact in the vacancy")
@@ -313,6 +313,8 @@ def test_beamery_crm_connect_faq(journey, demo):
     refused = mine.locator("tr[data-event]", has_text=hidden)
     eventually(lambda: shown_after_reload(mine, refused.filter(has_text="confidential")) > 0,
                LIVE_MS / 1000, "the refused export on My LinkedIn exports")
+    expect(mine.locator("tr[data-event]", has_text=person)).to_contain_text(
+        f"pipeline Lead UX Designer - Berlin ({VACANCY})")  # as chosen in Recruiter
     journey.shot(mine, "my exports, the refusal and its reason")
 
     # 10. A Recruiter user without a recruitlink account exports a member who is not a
