@@ -389,6 +389,8 @@ def test_beamery_crm_connect_faq(journey, demo):
     admin.get_by_label("I recognize that recruitlink will share").check()
     journey.shot(admin, "reconnect, acknowledge what is shared")
     admin.get_by_role("button", name="Activate").click()
+    # Not "Activated" beside "Status: Disconnected": LinkedIn's approval is still to come.
+    expect(admin.locator(".flash")).to_contain_text("active once LinkedIn has approved it")
     widget = admin.frame_locator("#onboarding-widget iframe")
     approve = widget.get_by_role("button", name="Approve")
     signin = widget.get_by_text("Sign in as a Recruiter seat holder")
