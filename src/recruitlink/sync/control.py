@@ -255,7 +255,8 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
                 break
             work = _Work(send=[delete_item(stream.name, r.entity, r.entity_id, r.external_id,
                                            dict(r.li_key), info.organization) for r in rows])
-            report = engine._send(info, work, sender, batch_id=None, run_id=run_id,
+            # No run: a crashed delete batch is recovered as the continuous sync's are.
+            report = engine._send(info, work, sender, batch_id=None, run_id=None,
                                   milestone=ledger.DISCONNECT_BATCH, cursor_after=None)
             tally = report.tally
             deleted[stream.resource] += tally.synced if tally else 0

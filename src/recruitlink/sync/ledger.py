@@ -101,8 +101,8 @@ def load_ledger(conn: Connection, tenant_id: int,
 
 
 DISCONNECT_BATCH = "disconnect"
-"""The `milestone` of a disconnect's delete batches (their `run_id` is the disconnect run):
-the sync logs list them as deletions, not as the continuous sync's live changes."""
+"""The `milestone` of a disconnect's delete batches (they have no `run_id`, as the
+continuous sync's): the sync logs list them as deletions, not as live changes."""
 
 
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
