@@ -4,8 +4,10 @@ holds a Recruiter seat under the same email) and, on LinkedIn's side, Recruiter 
 sandbox's Recruiter pages (<sandbox>/recruiter/...); what LinkedIn holds is read back with
 the sandbox's /sandbox/... helpers.
 
-The seed is a FAQ; its answers are walked in its order, except "turning the integration off,
-and on again" (asked under Activation), walked last since it deletes what the others look at.
+The seed is a FAQ; its answers are walked in its order, except two asked under Activation:
+"turning the integration off, and on again" is walked last, since it deletes what the others
+look at, and "after the data sync has begun" during that re-sync (the first sync is over by
+the time the demo prints its sign-ins).
 
 Seed step 1 (Activation: "A Beamery user with a recruiter license and admin access on
   LinkedIn can easily enable the CRM Connect integration"; "the initial sync ... dependent on
