@@ -115,7 +115,7 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert len(rows) == 5  # three exports and the two status pushes
     name = f"{again['firstName']} {again['lastName']}"
     assert "Refused" in rows[0] and "candidate is confidential" in rows[0]
-    assert "Rita Recruiter" in rows[0] and "job Data Scientist (J2)" in rows[0]
+    assert "Rita Recruiter" in rows[0] and "job J2" in rows[0]
     assert "Refused" in rows[1] and "already in process for job J1" in rows[1]
     assert name in rows[1] and "Rita Recruiter" in rows[1]
     assert "Candidate created" in rows[2]

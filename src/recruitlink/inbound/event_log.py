@@ -119,20 +119,20 @@ def events(conn: Connection, tenant_id: int, flt: EventFilter, *, before: int | 
         rows = rows[:size]
         older = rows[-1].id if more_older and rows else None
         newer = rows[0].id if before is not None and rows else None
-    shown = [_row(r) for r in rows]
-    _name_targets(conn, tenant_id, shown)
-    return EventPage(shown, newer, older)
+    return EventPage(_with_titles(conn, tenant_id, [_row(r) for r in rows]), newer, older)
 
 
-def _name_targets(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
-    """Each export's job or pipeline by its title, as the recruiter chose it in Recruiter
-    (`job_title`, `pipeline_title`; None when it is not, or no longer, in the ATS)."""
+def _with_titles(conn: Connection, tenant_id: int,
+                 rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each export's job or pipeline named as the ATS names it (a recruiter knows positions
+    by name, not by id); None when the ATS has no such job or pipeline."""
     for key, table in (("job", jobs), ("pipeline", projects)):
-        ids = {r[key] for r in rows if isinstance(r[key], str)}
+        ids = {r[key] for r in rows if r[key]}
         titles = dict(conn.execute(select(table.c.external_id, table.c.title).where(
             table.c.tenant_id == tenant_id, table.c.external_id.in_(ids))).all()) if ids else {}
         for r in rows:
             r[f"{key}_title"] = titles.get(r[key])
+    return rows
 
 
 def _row(r: Any) -> dict[str, Any]:

@@ -51,6 +51,15 @@ def application_filter(conn: Connection, customer: Customer, viewer: str,
     return lambda job_id: gate.allows(job_id, restricted.get(job_id, False))
 
 
+def pipeline_titles(conn: Connection, org: str) -> dict[str, str]:
+    """The organization's pipelines (projects) by id -> title: the In-CRM tab names the
+    projects a candidate is in, as Recruiter does, not only their ids."""
+    return {str(r.key_fields["tcrmPipelineId"]): str(r.body["title"]) for r in conn.execute(
+        select(records.c.key_fields, records.c.body).where(
+            records.c.resource == "tcrmPipelines", records.c.org == org))
+        if r.body.get("title")}
+
+
 def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, Any],
                    allowed: JobFilter | None) -> dict[str, Any]:
     """One synced candidate as the indicator tab shows it; `allowed` filters applications by
@@ -73,10 +82,15 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
             "currentStage": stages[-1]["stage"] if stages else None,
             "stages": stages, "notes": _children(conn, "atsApplications/notes", row.key),
             "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key)})
-    pipelines = [_pipeline_view(conn, org, dict(r.key_fields), dict(r.body))
-                 for r in conn.execute(select(records.c.key_fields, records.c.body).where(
-                     records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
-                     records.c.candidate == candidate_id).order_by(records.c.key))]
+    titles = pipeline_titles(conn, org)
+    pipelines = [
+        {"key": dict(r.key_fields), "record": dict(r.body),
+         "title": titles.get(str(r.key_fields.get("tcrmPipelineId")))}
+        for r in conn.execute(select(records.c.key_fields, records.c.body).where(
+            records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
+            records.c.candidate == candidate_id).order_by(records.c.key))]
+    for pipeline in pipelines:
+        pipeline.update(_pipeline_extras(conn, org, pipeline))
     interactions = sorted(
         (dict(r.body) for r in conn.execute(select(records.c.body).where(
             records.c.org == org, records.c.resource == "tcrmInteractions",
@@ -92,16 +106,14 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
 INTERACTIONS_SHOWN = 10
 
 
-def _pipeline_view(conn: Connection, org: str, key: dict[str, Any],
-                   body: dict[str, Any]) -> dict[str, Any]:
-    """A candidate's pipeline as Recruiter shows it: the pool or vacancy by its name, and
-    the stage by its details (the CRM's stage name)."""
-    pipeline_id = str(key.get("tcrmPipelineId") or "")
-    pipeline = _record(conn, org, "tcrmPipelines", "tcrmPipelineId", pipeline_id) or {}
+def _pipeline_extras(conn: Connection, org: str, pipeline: dict[str, Any]) -> dict[str, Any]:
+    """What Recruiter shows of a candidate's pipeline beside its title: a pool or a vacancy
+    (a pipeline with jobs), and the stage by its details (the CRM's stage name)."""
+    body = _record(conn, org, "tcrmPipelines", "tcrmPipelineId",
+                   str(pipeline["key"].get("tcrmPipelineId") or "")) or {}
     stage = _record(conn, org, "tcrmPipelineStages", "tcrmStageId",
-                    str(body.get("tcrmStageId") or "")) or {}
-    return {"key": key, "record": body, "title": pipeline.get("title") or pipeline_id,
-            "kind": "Vacancy" if pipeline.get("externalJobPostingIds") else "Pool",
+                    str(pipeline["record"].get("tcrmStageId") or "")) or {}
+    return {"kind": "Vacancy" if body.get("externalJobPostingIds") else "Pool",
             "stage": stage.get("stageDetails")}
 
 
