@@ -50,3 +50,30 @@ MILESTONES: tuple[Milestone, ...] = (
     )),
 )
 BY_KEY = {m.key: m for m in MILESTONES}
+
+CRM_FEATURES: dict[str, tuple[str, ...]] = {
+    # CRM Connect exports into pipelines (public pools and vacancies), not jobs; pipelines,
+    # their members and interactions are sent with the activities (Beamery seed).
+    ENABLED: (
+        "'Export to CRM' on LinkedIn profiles",
+        "Contact information shared in InMail reaches recruitlink",
+        "New and changed candidates visible on LinkedIn profiles",
+        "The LinkedIn profile on new and changed candidate records",
+        "InMail synced to new and changed candidates",
+        "A member closing their LinkedIn account is noted on new and changed candidates",
+    ),
+    "jobs": ("Every open job listed in LinkedIn Recruiter",),
+    "activities": (
+        "All candidate notes visible on LinkedIn profiles",
+        "Exporting a LinkedIn member into any public pool or vacancy",
+        "Each candidate's pools and vacancies, and interactions (never their content), "
+        "visible on LinkedIn profiles",
+    ),
+}
+
+
+def features(milestone: Milestone, kind: str) -> tuple[str, ...]:
+    """What the milestone unlocks for a connection of this kind (RSC or CRM)."""
+    if kind == "CRM":
+        return CRM_FEATURES.get(milestone.key, milestone.features)
+    return milestone.features

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from .customers import Customer, customers_of_contract, integration_status
 from .jobs import visible_jobs
@@ -89,10 +89,43 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
         for r in conn.execute(select(records.c.key_fields, records.c.body).where(
             records.c.org == org, records.c.resource == "tcrmCandidatePipelines",
             records.c.candidate == candidate_id).order_by(records.c.key))]
+    for pipeline in pipelines:
+        pipeline.update(_pipeline_extras(conn, org, pipeline))
+    interactions = sorted(
+        (dict(r.body) for r in conn.execute(select(records.c.body).where(
+            records.c.org == org, records.c.resource == "tcrmInteractions",
+            records.c.candidate == candidate_id))),
+        key=lambda i: -int(i.get("tcrmCreatedAt") or 0))
     return {"organization": org, "key": candidate["keyFields"], "record": candidate["record"],
             "notes": _children(conn, "atsCandidates/notes", key),
             "applications": applications, "hiddenApplications": hidden,
-            "pipelines": pipelines}
+            "pipelines": pipelines, "interactions": interactions[:INTERACTIONS_SHOWN],
+            "moreInteractions": max(0, len(interactions) - INTERACTIONS_SHOWN)}
+
+
+INTERACTIONS_SHOWN = 10
+
+
+def _pipeline_extras(conn: Connection, org: str, pipeline: dict[str, Any]) -> dict[str, Any]:
+    """What Recruiter shows of a candidate's pipeline beside its title: a pool or a vacancy
+    (a pipeline with jobs), and the stage by its details (the CRM's stage name)."""
+    body = _record(conn, org, "tcrmPipelines", "tcrmPipelineId",
+                   str(pipeline["key"].get("tcrmPipelineId") or "")) or {}
+    stage = _record(conn, org, "tcrmPipelineStages", "tcrmStageId",
+                    str(pipeline["record"].get("tcrmStageId") or "")) or {}
+    return {"kind": "Vacancy" if body.get("externalJobPostingIds") else "Pool",
+            "stage": stage.get("stageDetails")}
+
+
+def _record(conn: Connection, org: str, resource: str, field: str,
+            value: str) -> dict[str, Any] | None:
+    """The body of the organization's record of `resource` whose key has `field` = value."""
+    if not value:
+        return None
+    body = conn.execute(select(records.c.body).where(
+        records.c.org == org, records.c.resource == resource,
+        func.json_extract(records.c.key_fields, f"$.{field}") == value).limit(1)).scalar()
+    return dict(body) if body is not None else None
 
 
 def member_indicator(conn: Connection, contract: str, person: str,

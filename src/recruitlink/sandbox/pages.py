@@ -6,6 +6,7 @@ admin settings. Every action calls the same functions as the control API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,14 @@ HERE = Path(__file__).parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"),
                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 SEARCH_LIMIT = 50
+
+
+def _day(ms: int) -> str:
+    """A LinkedIn time (epoch milliseconds) as the day it fell on, UTC."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+
+env.filters["day"] = _day
 
 
 def mount_pages(api: FastAPI, sandbox: Sandbox) -> None:

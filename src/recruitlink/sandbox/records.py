@@ -306,6 +306,9 @@ def _candidate_of(resource: str, key_fields: dict[str, str],
         return value if isinstance(value, str) else None
     if resource == "tcrmCandidatePipelines":
         return key_fields.get("tcrmCandidateId")
+    if resource == "tcrmInteractions":
+        value = body.get("tcrmCandidateId")
+        return value if isinstance(value, str) else None
     return None
 
 

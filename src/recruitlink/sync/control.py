@@ -255,8 +255,9 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
                 break
             work = _Work(send=[delete_item(stream.name, r.entity, r.entity_id, r.external_id,
                                            dict(r.li_key), info.organization) for r in rows])
+            # No run: a crashed delete batch is recovered as the continuous sync's are.
             report = engine._send(info, work, sender, batch_id=None, run_id=None,
-                                  milestone=None, cursor_after=None)
+                                  milestone=ledger.DISCONNECT_BATCH, cursor_after=None)
             tally = report.tally
             deleted[stream.resource] += tally.synced if tally else 0
             failed[stream.resource] += (tally.rejected + tally.retryable) if tally else 0

@@ -100,6 +100,11 @@ def load_ledger(conn: Connection, tenant_id: int,
     return found
 
 
+DISCONNECT_BATCH = "disconnect"
+"""The `milestone` of a disconnect's delete batches (they have no `run_id`, as the
+continuous sync's): the sync logs list them as deletions, not as live changes."""
+
+
 def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
                   milestone: str | None, items: Sequence[Item],
                   cursor_after: int | None, now_ms: int, attempts: int = 1,
@@ -530,7 +535,12 @@ def forget_tenant_sync(conn: Connection, tenant_id: int) -> None:
     """Reconnecting starts from nothing: after a disconnect LinkedIn holds nothing of the
     tenant, so what said what it holds (the ledger), how far the sync got (cursors) and the
     historical runs with their milestones go; the next ENABLED starts a new historical run
-    from zero. The sync logs' batches, the errors and the disconnect reports stay."""
+    from zero. The sync logs' batches, the errors and the disconnect reports stay, but the
+    open errors are closed: they were about records LinkedIn no longer holds, and the new
+    run finds again those that still fail (its "failed records" start from zero)."""
+    conn.execute(update(sync_errors).where(sync_errors.c.tenant_id == tenant_id,
+                                           sync_errors.c.status == "open")
+                 .values(status="resolved"))
     historical = select(sync_runs.c.id).where(sync_runs.c.tenant_id == tenant_id,
                                               sync_runs.c.kind == "historical")
     conn.execute(delete(sync_milestones).where(sync_milestones.c.run_id.in_(historical)))

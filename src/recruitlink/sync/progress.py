@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from recruitlink.core.limits import Limit, family_of
-from recruitlink.core.milestones import ENABLED, MILESTONES
+from recruitlink.core.milestones import ENABLED, MILESTONES, features
 from recruitlink.store import schema
 
 from .budget import next_send_ms
@@ -170,12 +170,14 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
             "startedAt": row.started_at, "finishedAt": row.finished_at,
             "state": "done" if finished else "running" if row.started_at else "waiting"})
     failed_by = failed_by_milestone(conn, tenant_id)
+    kind = conn.execute(select(schema.connections.c.kind).where(
+        schema.connections.c.tenant_id == tenant_id)).scalar() or "RSC"
     groups = []
     for milestone in MILESTONES:
         if milestone.key == ENABLED:
             state = "done" if status == "ENABLED" else status.lower()
             groups.append({"key": milestone.key, "number": milestone.number,
-                           "label": milestone.label, "features": list(milestone.features),
+                           "label": milestone.label, "features": list(features(milestone, kind)),
                            "total": 0, "done": 0, "percent": 100 if state == "done" else 0,
                            "state": state, "failed": 0, "rejected": 0, "excluded": 0,
                            "streams": []})
@@ -186,7 +188,7 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
         state = ("done" if all(s["state"] == "done" for s in members) else
                  "waiting" if all(s["state"] == "waiting" for s in members) else "running")
         groups.append({"key": milestone.key, "number": milestone.number,
-                       "label": milestone.label, "features": list(milestone.features),
+                       "label": milestone.label, "features": list(features(milestone, kind)),
                        "total": total, "done": done,
                        "percent": percent(done, total, state == "done"), "state": state,
                        "failed": failed_by.get(milestone.key, 0),

@@ -24,6 +24,7 @@ from ..params import RowId, small_int
 from .admin_setup import BASE, base_url, runtime_of, see_other
 from .render import format_millis, render
 from .security import PageError, PageUser, admin, company_admin, page_user, require_csrf
+from .setup_flow import connection_kind
 from .synclog_queries import now_ms
 
 EXPORTS = BASE + "/exports"
@@ -55,6 +56,8 @@ def build_exports_router() -> APIRouter:
             "can_replay": seat_user is None and user.is_company_admin,
             "notice": NOTICES.get(params.get("done", "")), "millis": format_millis,
             "slug": user.tenant_slug,
+            # What LinkedIn Recruiter's button says for this workspace.
+            "system": "CRM" if connection_kind(user.tenant_kind) == "CRM" else "ATS",
         }
         return render(request, template, context, status=400 if errors else 200)
 

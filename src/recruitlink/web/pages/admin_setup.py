@@ -49,8 +49,9 @@ STATUS_LABELS = {"NOT_CONNECTED": "Not connected", "PENDING": "Activation pendin
                  "DISCONNECTING": "Disconnecting…", "DISCONNECTED": "Disconnected"}
 
 NOTICES = {
-    "activated": "Activated. Now choose your LinkedIn Recruiter contract in LinkedIn's widget "
-                 "below.",
+    # Nothing is active yet (the status still says so): LinkedIn's approval comes next.
+    "activated": "Thank you. Now choose your LinkedIn Recruiter contract in LinkedIn's widget "
+                 "below: the integration is active once LinkedIn has approved it.",
     "connected": "Saved: the integrations LinkedIn approved are registered for this "
                  "workspace.",
     "added": "The contract has been added.",

@@ -24,6 +24,7 @@ from recruitlink.store import schema
 from recruitlink.sync import failures
 from recruitlink.sync import progress as sync_progress
 from recruitlink.sync.items import STREAMS
+from recruitlink.sync.ledger import DISCONNECT_BATCH
 
 PAGE_SIZE = 50
 ERRORS_PAGE_SIZE = 50
@@ -37,12 +38,14 @@ STATUSES = (("", "Any status"), ("prepared", "Prepared (sending)"),
             ("committed", "Committed"), ("failed", "Failed"),
             ("errors", "With record errors"))
 LIVE = "live"
+DISCONNECT_LABEL = "deleted from LinkedIn (disconnect)"
 
 
 def entity_options() -> list[tuple[str, str]]:
     options = [("", "Any entity")]
     options += [(s.name, s.name.replace("_", " ")) for s in STREAMS]
     options.append((LIVE, "live changes and retries"))
+    options.append((DISCONNECT_BATCH, DISCONNECT_LABEL))
     return options
 
 
