@@ -6,6 +6,7 @@ contracts, disconnects, exports), a `journey` that saves a screenshot per step t
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,7 @@ class Journey:
 def journey(demo: Demo, browser: object,  # noqa: F811  (the browser fixture)
             request: pytest.FixtureRequest) -> Iterator[Journey]:
     folder = JOURNEYS / request.module.__name__.rsplit(".", 1)[-1] / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)  # this walk's shots only, never an old run's
     walk = Journey(demo, folder, browser)
     try:
         yield walk
