@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
+from tests.e2e.journeys import steps
 from tests.support.browser import SCREENSHOTS, browser  # noqa: F401  (pytest fixture)
 from tests.support.demo import Demo
 
@@ -62,12 +63,7 @@ class Journey:
                 workspace: str = "demo") -> None:
         """Sign in on recruitlink's login page with the credentials the demo printed."""
         email, password = self.demo.sign_ins(workspace)[role]
-        page.goto(f"{self.demo.server}/login")
-        page.get_by_label("Workspace").fill(workspace)
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-        expect(page).not_to_have_url(re.compile(r"/login"))
+        steps.sign_in(page, self.demo.server, workspace, email, password)
 
     def close(self) -> None:
         for context in self._contexts:
