@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
@@ -22,7 +23,10 @@ def test_a_tick_left_doing_by_a_killed_worker_does_not_stop_the_next(postgres_te
                             worker_heartbeat_seconds=1)
         tasks = queue.TaskQueue(settings)
         try:
-            asyncio.run(_scenario(tasks, store))
+            # In a thread of its own: once a browser test has run, Playwright's sync API
+            # makes the main thread look as if it ran an event loop (tests/support/browser.py).
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, _scenario(tasks, store)).result(timeout=120)
         finally:
             tasks.close()
 
