@@ -11,14 +11,14 @@ Screenshots go to artifacts/screenshots/candidate_linkedin_<step>.png.
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from recruitlink.core.records import Candidate, User
-from recruitlink.store import Store, accounts
-from tests.e2e.test_exports_browser import export_in_recruiter
+from recruitlink.store import accounts
+from tests.e2e.test_exports_browser import (  # noqa: F401  (store: one SQLite database)
+    export_in_recruiter,
+    store,
+)
 from tests.integration.test_contact_share_replay import UK_PHONE, share
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     engine,
@@ -29,25 +29,17 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
 )
 from tests.integration.test_inbound_pollers import poller
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
-    SCREENSHOTS,
     browser,
     browser_context_options,
     page,
+    save_screenshot,
 )
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def store(sqlite_template) -> Iterator[Store]:
-    """One database is enough for a browser walk (the pages' logic runs on both elsewhere)."""
-    with sqlite_template.store() as fresh:
-        yield fresh
-
-
 def shot(tab: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"candidate_linkedin_{name}.png"), full_page=True)
+    save_screenshot(tab, f"candidate_linkedin_{name}")
 
 
 def sign_in(tab: Any, url: str, slug: str, email: str) -> None:

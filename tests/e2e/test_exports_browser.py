@@ -26,11 +26,11 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wired,
 )
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
-    SCREENSHOTS,
     browser,
     browser_context_options,
     console_of,
     page,
+    save_screenshot,
 )
 
 PASSWORD = "correct horse battery"
@@ -44,8 +44,7 @@ def store(sqlite_template) -> Iterator[Store]:
 
 
 def shot(tab: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"exports_{name}.png"), full_page=True)
+    save_screenshot(tab, f"exports_{name}")
 
 
 def export_in_recruiter(tab: Any, person: str, job: str) -> str:

@@ -92,6 +92,14 @@ def screenshot_path(test_name: str) -> Path:
     return SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', test_name)[:150]}.png"
 
 
+def save_screenshot(tab: Page, name: str) -> Path:
+    """A full-page screenshot of a test's step, under `artifacts/screenshots/<name>.png`."""
+    path = screenshot_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def browser_context_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Extra `Browser.new_context` options for `page` (parametrize with indirect=True)."""
