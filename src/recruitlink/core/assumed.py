@@ -83,3 +83,11 @@ the outcome is decided later by the ATS's worker, and `exportedCandidates` carri
 So Recruiter (the sandbox's page) never claims more than "sent", and a refusal with its
 reason is shown on the ATS's side (its Exports page and the recruiter's "My LinkedIn
 exports"). Assumed: if LinkedIn has such a channel, it is not documented."""
+
+
+# Rest.li 2.0 keys outside the URL (assumed): batch body `entities` keys, the keys of batch
+# answers' `results`/`errors`/`statuses` maps, and `X-RestLi-Id`. Rest.li's spec says
+# "reducedEncoded" there (only , ( ) ' : escaped); LinkedIn's own Python client writes them
+# URL-encoded exactly like the URL (its `encoder.encode`). The sandbox reads them URL-encoded and
+# answers in that same form (core.restli.encode_key), which is the reduced form for URNs and
+# plain ids: a key with a space or `%` is where the two would differ.
