@@ -14,6 +14,7 @@ from recruitlink.core.api_families import (
     record_from_rest,
     record_to_rest,
     rest_name,
+    rest_words,
     to_rest,
     v2_name,
 )
@@ -151,3 +152,19 @@ def test_a_seat_creator_given_on_v2_is_kept():
     rest = record_to_rest("seatsV2", None, {"id": 1, "created": {"time": 5,
                                                                 "actor": "urn:li:person:9"}})
     assert rest["createdAt"] == {"time": 5, "actor": "urn:li:person:9"}
+
+
+def test_integration_answers_lose_the_key_field_rest_has_not():
+    v2 = {**INTEGRATION, "integrationName": "Acme", "status": "ENABLED"}
+    rest = record_to_rest("atsIntegrations", None, v2)
+    assert "dataProvider" not in rest and rest["integrationName"] == "Acme"
+    assert record_from_rest("integrations", None, rest) == rest
+
+
+def test_messages_can_be_worded_in_rest_names():
+    assert rest_words("atsCandidates") == {
+        "atsCandidates": "candidates", "atsCandidateId": "externalCandidateId",
+        "atsCreatedAt": "externalCreatedAt", "atsLastModifiedAt": "externalLastModifiedAt"}
+    assert rest_words("atsApplications", "notes")["atsJobApplicationId"] == (
+        "externalJobApplicationId")
+    assert rest_words("atsApplications") == {} and rest_words("atsEntityAcls") == {}
