@@ -6,35 +6,21 @@ sub-resource under its `/rest` name, ACLs and their finders, job postings and th
 seats and every Recruiter finder, deletes; plus the version gate and the refusal of 1.0
 syntax. A candidate written through one family is read through the other.
 
-linkedin_api quirks met here (its own, noted rather than worked around in the sandbox):
-- `RestliClient.batch_partial_update` cannot send compound keys: it builds
-  `dict(zip(ids, patch_set_objects))`, and a dict key is unhashable (TypeError). Those calls
-  are sent by `partial_update_by_hand`, with linkedin_api's own encoder and headers: the
-  request it would send without the bug;
-- it cannot tunnel a request with a body (a batch_update whose ids pass 4 KB): it calls
-  `CONTENT_TYPE.MULTIPART_MIXED_WITH_BOUNDARY.value(boundary)`, but that Enum "member" is a
-  plain function (AttributeError). The test sends the multipart/mixed request it means to;
-- `BatchUpdateResponse` keeps only `results`, so per-entity errors are read from the raw
-  `response.response.json()`;
-- `BatchDeleteResponseFormatter` fails on a body without `results` (the sandbox always sends
-  one, so it is not hit).
+linkedin_api's own bugs (tests/support/official_client.py sends what it means to send, never a
+looser request): `batch_partial_update` cannot send compound keys, and it cannot tunnel a
+request with a body. `BatchUpdateResponse` keeps only `results`, so per-entity errors are read
+from the raw `response.json()`.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import linkedin_api.common.constants as li_constants
 import pytest
-from linkedin_api.clients.auth.client import AuthClient
 from linkedin_api.clients.restli.client import RestliClient
-from linkedin_api.clients.restli.utils.api import get_restli_request_headers
 from linkedin_api.clients.restli.utils.encoder import encode, param_encode
-from linkedin_api.common.constants import RESTLI_METHODS
 
 from tests.conftest import CONTRACT, ORG
 from tests.support.linkedin import (
@@ -47,6 +33,7 @@ from tests.support.linkedin import (
     job_posting,
     put_configuration,
 )
+from tests.support.official_client import OfficialClient
 
 VERSION = "202604"
 NEW_ORG = "urn:li:organization:5005"
@@ -54,27 +41,19 @@ T0 = 1700000000000
 HOUR_MS = 3600 * 1000
 
 
+pytestmark = pytest.mark.parametrize("official", [("rest", VERSION)], indirect=True)
+"""Every test: the sandbox, and LinkedIn's client pointed at it (tests/support)."""
+
+
 @pytest.fixture
-def api(li: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[RestliClient]:
-    """LinkedIn's client pointed at the sandbox (its base URLs are module constants)."""
-    monkeypatch.setattr(li_constants, "VERSIONED_BASE_URL", f"{li.url}/rest")
-    monkeypatch.setattr(li_constants, "NON_VERSIONED_BASE_URL", f"{li.url}/v2")
-    monkeypatch.setattr(li_constants, "OAUTH_BASE_URL", f"{li.url}/oauth/v2")
-    client = RestliClient()
-    yield client
-    client.session.close()
+def api(official: OfficialClient) -> RestliClient:
+    """The client itself: calls name their version, as some here send other ones."""
+    return official.restli
 
 
-def token_of(client_id: str, client_secret: str) -> str:
-    response = AuthClient(client_id=client_id, client_secret=client_secret
-                          ).get_two_legged_access_token()
-    assert response.status_code == 200, response.response.text
-    return str(response.access_token)
-
-
-def demo_token(li: Any) -> str:
+def demo_token(li: Any, official: OfficialClient) -> str:
     demo = li.app.state.demo
-    return token_of(demo.client_id, demo.client_secret)
+    return official.token(demo.client_id, demo.client_secret)
 
 
 def rest_candidate(n: int) -> dict[str, str]:
@@ -99,17 +78,6 @@ def results_of(response: Any) -> dict[str, Any]:
     return dict(body["results"])
 
 
-def partial_update_by_hand(api: RestliClient, path: str, ids: list[dict[str, str]],
-                           patches: list[dict[str, Any]], token: str) -> httpx.Response:
-    """BATCH_PARTIAL_UPDATE with compound keys, as linkedin_api would send it (see above)."""
-    headers = get_restli_request_headers(restli_method=RESTLI_METHODS.BATCH_PARTIAL_UPDATE,
-                                         access_token=token, version_string=VERSION)
-    body = {"entities": {encode(k): {"patch": {"$set": p}}
-                         for k, p in zip(ids, patches, strict=True)}}
-    return httpx.post(f"{li_constants.VERSIONED_BASE_URL}{path}?{param_encode({'ids': ids})}",
-                      headers=headers, json=body)
-
-
 def v2_get(li: Any, path: str, keys: list[Any]) -> dict[str, Any]:
     r = li.demo.request("GET", f"{path}?{ids_query(keys)}")
     assert r.status_code == 200, r.text
@@ -118,8 +86,8 @@ def v2_get(li: Any, path: str, keys: list[Any]) -> dict[str, Any]:
 
 # -- onboarding ------------------------------------------------------------------------------
 
-def test_provisioning_integrations_and_configurations(li, api, receiver):
-    partner = token_of(li.app.state.partner.client_id, li.app.state.partner.client_secret)
+def test_provisioning_integrations_and_configurations(li, api, official, receiver):
+    partner = official.token(li.app.state.partner.client_id, li.app.state.partner.client_secret)
     created = api.create(resource_path="/provisionedApplications", access_token=partner,
                          version_string=VERSION, entity={
                              "uniqueForeignId": "rest-acme", "name": "MyATS - rest-acme",
@@ -141,18 +109,20 @@ def test_provisioning_integrations_and_configurations(li, api, receiver):
                   access_token=partner, version_string=VERSION)
     assert got.entity["validJsSdkDomains"] == ["https://b.example"]
 
-    token = token_of(child["credentials"]["client_id"], child["credentials"]["client_secret"])
+    token = official.token(child["credentials"]["client_id"], child["credentials"]["client_secret"])
     keys = [{"integrationContext": NEW_ORG, "integrationType": t, "tenantType": "RECRUITER"}
             for t in ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR")]
     with pytest.raises(TypeError, match="unhashable"):  # linkedin_api's bug (module doc)
         api.batch_partial_update(resource_path="/integrations", ids=keys, access_token=token,
                                  patch_set_objects=[{} for _ in keys], version_string=VERSION)
-    r = partial_update_by_hand(api, "/integrations", keys,
-                               [{"integrationName": f"Acme {k['integrationType']}"}
-                                for k in keys], token)
-    assert r.status_code == 200, r.text
-    assert r.json() == {"results": {encode(k): {"status": 204} for k in keys}, "errors": {}}
-    assert r.headers["x-restli-protocol-version"] == "2.0.0" and r.headers["x-li-uuid"]
+    r = official.batch_partial_update_compound(
+        resource_path="/integrations", ids=keys, access_token=token,
+        patch_set_objects=[{"integrationName": f"Acme {k['integrationType']}"} for k in keys])
+    assert r.status_code == 200, r.response.text
+    assert r.response.json() == {"results": {encode(k): {"status": 204} for k in keys},
+                                 "errors": {}}
+    assert r.response.headers["x-restli-protocol-version"] == "2.0.0"
+    assert r.response.headers["x-li-uuid"]
     got = api.batch_get(resource_path="/integrations", ids=keys, access_token=token,
                         version_string=VERSION)
     for key in keys:
@@ -191,8 +161,8 @@ def test_provisioning_integrations_and_configurations(li, api, receiver):
 
 # -- sync resources ----------------------------------------------------------------------------
 
-def test_candidates_and_their_notes_across_both_families(li, api):
-    token = demo_token(li)
+def test_candidates_and_their_notes_across_both_families(li, api, official):
+    token = demo_token(li, official)
     keys = [rest_candidate(1), rest_candidate(2)]
     r = api.batch_update(resource_path="/candidates", ids=keys,
                          entities=[rest_record(1), rest_record(2)], access_token=token,
@@ -219,10 +189,12 @@ def test_candidates_and_their_notes_across_both_families(li, api):
                      access_token=token, version_string=VERSION)
     assert single.status_code == 200 and single.entity["externalCreatedAt"] == T0
 
-    patched = partial_update_by_hand(api, "/candidates", [rest_candidate(1)], [
-        {"currentJobTitle": "Staff Engineer", "externalLastModifiedAt": T0 + 100}], token)
-    assert patched.status_code == 200, patched.text
-    assert patched.json()["results"] == {encode(rest_candidate(1)): {"status": 204}}
+    patched = official.batch_partial_update_compound(
+        resource_path="/candidates", ids=[rest_candidate(1)], access_token=token,
+        patch_set_objects=[{"currentJobTitle": "Staff Engineer",
+                            "externalLastModifiedAt": T0 + 100}])
+    assert patched.status_code == 200, patched.response.text
+    assert patched.response.json()["results"] == {encode(rest_candidate(1)): {"status": 204}}
     v2 = v2_get(li, "/v2/atsCandidates", [candidate_key("C1", ORG)])
     record = next(iter(v2["results"].values()))
     assert record["currentJobTitle"] == "Staff Engineer" and record["atsLastModifiedAt"] == T0 + 100
@@ -261,39 +233,35 @@ def test_candidates_and_their_notes_across_both_families(li, api):
     assert got.statuses == {encode(rest_candidate(2)): 404}
 
 
-def test_a_hundred_candidates_go_tunnelled(li, api):
+def test_a_hundred_candidates_go_tunnelled(li, api, official):
     """100 compound keys make a query over 4 KB: linkedin_api tunnels it (multipart/mixed for
     a write, form-encoded for a read), as LinkedIn asks (reference §2.4)."""
-    token = demo_token(li)
+    token = demo_token(li, official)
     keys = [rest_candidate(n) for n in range(100)]
     assert len(param_encode({"ids": keys})) > 4000
     entities = [rest_record(n) for n in range(100)]
     with pytest.raises(AttributeError):  # linkedin_api's bug (module doc)
         api.batch_update(resource_path="/candidates", ids=keys, entities=entities,
                          access_token=token, version_string=VERSION)
-    # The request it means to send: the query and the JSON as two multipart/mixed parts.
-    query = param_encode({"ids": keys})
-    body = {"entities": {encode(k): e for k, e in zip(keys, entities, strict=True)}}
-    boundary = "xyzrecruitlink"
-    multipart = (f"--{boundary}\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
-                 f"{query}\r\n--{boundary}\r\nContent-Type: application/json\r\n\r\n"
-                 f"{json.dumps(body)}\r\n--{boundary}--")
-    headers = get_restli_request_headers(
-        restli_method=RESTLI_METHODS.BATCH_UPDATE, access_token=token, version_string=VERSION,
-        http_method_override="PUT", content_type=f"multipart/mixed; boundary={boundary}")
-    r = httpx.post(f"{li.url}/rest/candidates", headers=headers, content=multipart.encode())
-    assert r.status_code == 200, r.text
-    assert r.json() == {"results": {encode(k): {"status": 204} for k in keys}, "errors": {}}
+    r = official.tunnelled_batch_update(resource_path="/candidates", ids=keys,
+                                        entities=entities, access_token=token)
+    assert r.status_code == 200, r.response.text
+    assert r.response.json() == {"results": {encode(k): {"status": 204} for k in keys},
+                                 "errors": {}}
     # A tunnelled read (form-encoded) the client sends itself.
     got = api.batch_get(resource_path="/candidates", ids=keys, access_token=token,
                         version_string=VERSION)
     assert got.status_code == 200, got.response.text
     assert got.results[encode(keys[99])]["lastName"] == "Doe99"
     assert set(got.statuses.values()) == {200} and len(got.statuses) == 100
+    gone = official.tunnelled_batch_delete(resource_path="/candidates", ids=keys,
+                                           access_token=token)
+    assert gone.status_code == 200, gone.response.text
+    assert {k: v.status for k, v in gone.results.items()} == {encode(k): 204 for k in keys}
 
 
-def test_applications_notes_stages_feedback_and_deletes(li, api):
-    token = demo_token(li)
+def test_applications_notes_stages_feedback_and_deletes(li, api, official):
+    token = demo_token(li, official)
     app_key = {"atsJobApplicationId": "A1", "integrationContext": ORG}
     application = {"atsCandidateId": "C1", "atsCreatedAt": T0, "atsLastModifiedAt": T0,
                    "atsJobPostingId": "REQ-42", "atsJobPostingName": "Engineer",
@@ -345,8 +313,8 @@ def test_applications_notes_stages_feedback_and_deletes(li, api):
         next(iter(v2["results"])): 404}
 
 
-def test_jobs_tasks_acls_and_their_finders(li, api):
-    token = demo_token(li)
+def test_jobs_tasks_acls_and_their_finders(li, api, official):
+    token = demo_token(li, official)
     r = api.batch_create(resource_path="/simpleJobPostings", entities=[job_posting("REQ-7")],
                          access_token=token, version_string=VERSION)
     assert r.status_code == 200, r.response.text
@@ -384,8 +352,8 @@ def test_jobs_tasks_acls_and_their_finders(li, api):
     assert {k: v.status for k, v in r.results.items()} == {encode(assignee): 204}
 
 
-def test_seats_and_every_recruiter_finder(li, api, receiver):
-    token = demo_token(li)
+def test_seats_and_every_recruiter_finder(li, api, official, receiver):
+    token = demo_token(li, official)
     seats = api.finder(resource_path="/seatsV2", finder_name="attributes",
                        query_params={"contracts": [CONTRACT], "start": 0},
                        access_token=token, version_string=VERSION)
@@ -438,8 +406,8 @@ def test_seats_and_every_recruiter_finder(li, api, receiver):
 
 # -- the gate ----------------------------------------------------------------------------------
 
-def test_linkedin_version_is_required_live_and_not_sunset(li, api):
-    token = demo_token(li)
+def test_linkedin_version_is_required_live_and_not_sunset(li, api, official):
+    token = demo_token(li, official)
     path = f"{li.url}/rest/candidates?ids=List({encode(rest_candidate(1))})"
     headers = {"Authorization": f"Bearer {token}", "X-RestLi-Protocol-Version": "2.0.0"}
     for version, status, words in ((None, 400, "required"), ("", 400, "required"),
@@ -466,8 +434,8 @@ def test_linkedin_version_is_required_live_and_not_sunset(li, api):
 @pytest.mark.parametrize("sandbox_config", [{"live_api_versions": ("202701",),
                                              "sunset_api_versions": ("202604",)}],
                          indirect=True)
-def test_which_versions_are_live_is_a_setting(li, api):
-    token = demo_token(li)
+def test_which_versions_are_live_is_a_setting(li, api, official):
+    token = demo_token(li, official)
     old = api.batch_get(resource_path="/candidates", ids=[rest_candidate(1)],
                         access_token=token, version_string="202604")
     assert old.status_code == 426 and "202701" in old.response.json()["message"]
@@ -476,8 +444,8 @@ def test_which_versions_are_live_is_a_setting(li, api):
     assert new.status_code == 200, new.response.text
 
 
-def test_rest_speaks_restli_2_only(li, api):
-    token = demo_token(li)
+def test_rest_speaks_restli_2_only(li, api, official):
+    token = demo_token(li, official)
     headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": VERSION,
                "X-RestLi-Protocol-Version": "2.0.0"}
     key = candidate_key("C1", ORG)
@@ -508,8 +476,8 @@ def test_rest_speaks_restli_2_only(li, api):
 
 
 @pytest.mark.parametrize("sandbox_config", [{"records_per_minute": 3}], indirect=True)
-def test_rest_calls_count_in_the_v2_families(li, api):
-    token = demo_token(li)
+def test_rest_calls_count_in_the_v2_families(li, api, official):
+    token = demo_token(li, official)
     keys = [candidate_key("C1", ORG), candidate_key("C2", ORG)]
     r = li.demo.request("PUT", f"/v2/atsCandidates?{ids_query(keys)}", method="batch_update",
                         json={"entities": {body_key(k): candidate_record(i + 1)
@@ -554,8 +522,8 @@ MALFORMED = [
 ]
 
 
-def test_errors_name_things_as_rest_does(li, api):
-    token = demo_token(li)
+def test_errors_name_things_as_rest_does(li, api, official):
+    token = demo_token(li, official)
     bogus = {"bogus": "x", "integrationContext": ORG}
     r = api.batch_get(resource_path="/candidates", ids=[bogus, rest_candidate(1)],
                       access_token=token, version_string=VERSION)
@@ -571,8 +539,8 @@ def test_errors_name_things_as_rest_does(li, api):
     assert "externalLastModifiedAt" in message and "atsLastModifiedAt" not in message
 
 
-def test_malformed_rest_requests_get_a_4xx_naming_the_problem(li, api):
-    token = demo_token(li)
+def test_malformed_rest_requests_get_a_4xx_naming_the_problem(li, api, official):
+    token = demo_token(li, official)
     headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": VERSION,
                "X-RestLi-Protocol-Version": "2.0.0"}
     for verb, path, body in MALFORMED:
