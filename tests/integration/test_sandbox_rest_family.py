@@ -14,6 +14,7 @@ from the raw `response.json()`.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -150,6 +151,17 @@ def test_provisioning_integrations_and_configurations(li, api, official, receive
                    f"{body_key({**export_key, 'dataProvider': 'ATS'})}/configurations"
                    "?ids=CALLBACK_URL", headers={"Authorization": f"Bearer {token}"})
     assert v2.json()["results"]["CALLBACK_URL"]["configurationValue"]["string"] == receiver.url
+
+    # The status change made before the CALLBACK_URL existed is pushed now; its finder.
+    push = receiver.wait_for(1)[0]
+    request_id = json.loads(push.body)["requestId"]
+    changed = api.finder(resource_path="/integrations", finder_name="request",
+                         query_params={"requestId": request_id}, access_token=token,
+                         version_string=VERSION)
+    assert changed.status_code == 200, changed.response.text
+    assert sorted((e["integrationType"], e["status"]) for e in changed.elements) == [
+        ("IN_ATS_INDICATOR", "ENABLED"), ("ONE_CLICK_EXPORT", "ENABLED")]
+    assert all("dataProvider" not in e for e in changed.elements)
 
     # A configuration whose integration does not exist fails alone.
     missing = {"integrationContext": NEW_ORG, "integrationType": "PROFILE_PLUGIN",

@@ -12,6 +12,7 @@ canonical 1.0 key text, so this module is the only place that knows the versione
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -51,6 +52,8 @@ from .oauth import App, authenticate
 from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
 from .store import records
+
+log = logging.getLogger("recruitlink.sandbox")
 
 Handler = Callable[[Sandbox, App, RestliCall], Response]
 
@@ -115,10 +118,14 @@ async def dispatch(sandbox: Sandbox, request: Request, router: Router) -> Respon
         app = authenticate(sandbox.store, sandbox.clock, call.token)
         check_restli_method(call)
         plan = translate(sandbox, call)
-        router.charge(sandbox, app, plan.subs[0].call if plan.subs else call, plan.records)
+        router.charge(sandbox, app, plan.subs[0].call, plan.records)
         return with_protocol(plan.answer(sandbox, app, handler))
     except ApiError as exc:
         return with_protocol(exc.response())
+    except Exception:  # pragma: no cover - a bug; answer like LinkedIn, keep the trace
+        log.exception("sandbox failed on %s %s", request.method, request.url.path)
+        return with_protocol(JSONResponse(error_body(500, "Internal Server Error"),
+                                          status_code=500))
 
 
 def with_protocol(response: Response) -> Response:
@@ -217,15 +224,15 @@ def translate(sandbox: Sandbox, call: RestliCall) -> Plan:
         return _same_shape(sandbox, call, name, v2_resource)
     path_key = _path_key(rest[0], name)
     if isinstance(path_key, dict):
-        provider = _providers(sandbox, name, [path_key])[0]
+        provider = stored_data_providers(sandbox, name, [path_key])[0]
         v2_key = from_rest(name, path_key, data_provider=provider).key
         assert isinstance(v2_key, dict)
         segments = [v2_resource, encode_key(v2_key)]
     else:
         segments = [v2_resource, quote(path_key, safe="")]
-    if len(rest) == 1:
-        sub = SubCall(_v2_call(call, segments, call.ids, call.body), v2_resource, None,
-                      single=True)
+    if len(rest) == 1:  # one entity: GET, or a partial update (provisionedApplications)
+        body = _record_from_rest(name, None, call.body)
+        sub = SubCall(_v2_call(call, segments, call.ids, body), v2_resource, None, single=True)
         return Plan([sub], 1)
     child = rest[1]
     if len(rest) > 2 or v2_name(name, child) != (v2_resource, child) or rest_name(
@@ -247,7 +254,7 @@ def _same_shape(sandbox: Sandbox, call: RestliCall, name: str, v2_resource: str)
     by_rest_text: dict[str, str] = {}
     if call.ids is not None and call.ids and isinstance(call.ids[0], dict):
         compound = [dict(k) for k in call.ids if isinstance(k, dict)]
-        providers = _providers(sandbox, name, compound)
+        providers = stored_data_providers(sandbox, name, compound)
         translated: list[dict[str, str]] = []
         for key, provider in zip(compound, providers, strict=True):
             v2_key = from_rest(name, key, data_provider=provider).key
@@ -302,7 +309,7 @@ def _split_per_parent(sandbox: Sandbox, call: RestliCall, name: str) -> Plan:
     groups: dict[str, _Group] = {}
     where: dict[str, tuple[_Group, str]] = {}
     """canonical `/rest` key -> its group and simple id."""
-    for key, provider in zip(keys, _providers(sandbox, name, keys), strict=True):
+    for key, provider in zip(keys, stored_data_providers(sandbox, name, keys), strict=True):
         if canonical(key) in where:
             raise ApiError(400, f"the batch names key {encode_value(key)} more than once")
         try:
@@ -419,7 +426,7 @@ def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any) -> Rest
     return replace(call, segments=segments, ids=ids, body=body, protocol=PROTOCOL_1)
 
 
-def _providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]]) -> list[str]:
+def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]]) -> list[str]:
     """Which stored dataProvider each `/rest` key names (assumed.REST_DATA_PROVIDERS): the
     first one under which the record (for a sub-resource: its parent) exists; else ATS."""
     default = REST_DATA_PROVIDERS[0]
