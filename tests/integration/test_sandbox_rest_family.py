@@ -197,6 +197,11 @@ def test_candidates_and_their_notes_across_both_families(li, api, official):
     assert c3["externalLastModifiedAt"] == T0 + 3 and "atsLastModifiedAt" not in c3
     assert c3["lastName"] == "Doe3" and "matchedMembers" in c3
     assert got.statuses == {encode(rest_candidate(3)): 200, encode(rest_candidate(1)): 200}
+    projected = api.batch_get(resource_path="/candidates", ids=[rest_candidate(3)],
+                              query_params={"fields": "externalCreatedAt,lastName"},
+                              access_token=token, version_string=VERSION)
+    assert projected.results == {encode(rest_candidate(3)): {"externalCreatedAt": T0,
+                                                             "lastName": "Doe3"}}
     single = api.get(resource_path="/candidates/{key}", path_keys={"key": rest_candidate(3)},
                      access_token=token, version_string=VERSION)
     assert single.status_code == 200 and single.entity["externalCreatedAt"] == T0

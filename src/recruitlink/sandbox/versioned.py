@@ -422,8 +422,17 @@ def _simple_ids(call: RestliCall) -> list[str] | None:
 
 
 def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any) -> RestliCall:
-    """The `/v2` (Rest.li 1.0 shaped) call the handlers read."""
-    return replace(call, segments=segments, ids=ids, body=body, protocol=PROTOCOL_1)
+    """The `/v2` (Rest.li 1.0 shaped) call the handlers read: a `fields` projection names
+    the v2 fields."""
+    params = call.params
+    if "fields" in params:
+        rest_resource = call.segments[0]
+        rest_child = call.segments[2] if len(call.segments) > 2 else None
+        params = {**params, "fields": [",".join(record_from_rest(
+            rest_resource, rest_child, dict.fromkeys(n.strip() for n in value.split(","))))
+            for value in params["fields"]]}
+    return replace(call, segments=segments, ids=ids, body=body, params=params,
+                   protocol=PROTOCOL_1)
 
 
 def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]]) -> list[str]:
