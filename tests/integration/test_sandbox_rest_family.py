@@ -459,6 +459,16 @@ def test_which_versions_are_live_is_a_setting(li, api, official):
     new = api.batch_get(resource_path="/candidates", ids=[rest_candidate(1)],
                         access_token=token, version_string="202701")
     assert new.status_code == 200, new.response.text
+    # ... and a control setting at run time (LinkedIn sunsets a version while a client runs).
+    changed = li.control.put("/settings", json={"sunsetApiVersions": ["202604", "202701"],
+                                                "liveApiVersions": ["202704"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["liveApiVersions"] == ["202704"]
+    gone = api.batch_get(resource_path="/candidates", ids=[rest_candidate(1)],
+                         access_token=token, version_string="202701")
+    assert gone.status_code == 426
+    assert li.control.put("/settings", json={"liveApiVersions": ["2027-04"]}
+                          ).status_code == 422
 
 
 def test_rest_speaks_restli_2_only(li, api, official):
