@@ -168,3 +168,19 @@ def test_messages_can_be_worded_in_rest_names():
     assert rest_words("atsApplications", "notes")["atsJobApplicationId"] == (
         "externalJobApplicationId")
     assert rest_words("atsApplications") == {} and rest_words("atsEntityAcls") == {}
+
+
+texts = st.text(min_size=1, max_size=30)
+
+
+@given(texts, texts, texts, st.sampled_from(["ATS", "PARTNER"]))
+def test_any_key_values_survive_the_round_trip(entity_id, child_id, context, provider):
+    """Whatever the values hold (reserved Rest.li characters, URNs, non-ASCII)."""
+    for resource, child, id_field in (("atsCandidates", "notes", "atsCandidateId"),
+                                      ("atsApplications", "notes", "atsJobApplicationId"),
+                                      ("atsApplications", "stages", "atsJobApplicationId")):
+        parent = {id_field: entity_id, "dataProvider": provider, "integrationContext": context}
+        for key, sub, up in ((parent, None, None), (child_id, child, parent)):
+            rest = to_rest(resource, key, parent=up, child=sub)
+            assert from_rest(rest.resource, rest.key, parent=rest.parent, child=rest.child,
+                             data_provider=provider) == Target(resource, sub, key, up)
