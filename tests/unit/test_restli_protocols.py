@@ -209,3 +209,15 @@ def test_protocol_header():
     assert protocol_of(" 2.0.0 ") == PROTOCOL_2
     with pytest.raises(RestliSyntaxError, match=r"3\.0\.0"):
         protocol_of("3.0.0")
+
+
+def test_an_empty_params_record_in_a_2_0_key_is_dropped():
+    assert parse_key("(a:1,$params:())", protocol=PROTOCOL_2) == {"a": "1"}
+    assert parse_key("(a:1,%24params:())") == {"a": "1"}
+    ids, _ = parse_batch_ids(parse_query_for("ids=List((a:1,$params:()))", PROTOCOL_2),
+                             raw_lists=False)
+    assert ids == [{"a": "1"}]
+    with pytest.raises(RestliSyntaxError, match=r"\$params must be empty"):
+        parse_key("(a:1,$params:(x:2))", protocol=PROTOCOL_2)
+    with pytest.raises(RestliSyntaxError):
+        parse_key("($params:())", protocol=PROTOCOL_2)
