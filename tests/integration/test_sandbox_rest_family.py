@@ -581,3 +581,26 @@ def test_malformed_rest_requests_get_a_4xx_naming_the_problem(li, api, official)
         r = httpx.get(f"{li.url}/rest/candidates?ids=List(C1)",
                       headers={**headers, "LinkedIn-Version": version})
         assert r.status_code == 400, (version, r.text)
+
+
+def test_faults_on_a_v2_resource_hit_its_rest_form_too(li, api, official):
+    token = demo_token(li, official)
+    li.control.put("/faults/atsCandidates", json={"error_rate": 1.0})
+    li.control.put("/faults/applicationNotes", json={"error_rate": 1.0})
+    for path, key in (("/candidates", rest_candidate(1)),
+                      ("/applicationNotes", {"externalJobApplicationId": "A1",
+                                             "integrationContext": ORG,
+                                             "externalNoteId": "N1"})):
+        got = api.batch_get(resource_path=path, ids=[key], access_token=token,
+                            version_string=VERSION)
+        assert got.status_code in (500, 503, 504), got.response.text
+        assert got.response.headers["x-li-uuid"]
+    # candidateNotes are the atsCandidates' notes (on /v2 too); applications are untouched.
+    notes = api.batch_get(resource_path="/candidateNotes",
+                          ids=[{**rest_candidate(1), "externalNoteId": "N1"}],
+                          access_token=token, version_string=VERSION)
+    assert notes.status_code in (500, 503, 504), notes.response.text
+    untouched = api.batch_get(resource_path="/atsApplications",
+                              ids=[{"atsJobApplicationId": "A1", "integrationContext": ORG}],
+                              access_token=token, version_string=VERSION)
+    assert untouched.status_code == 200, untouched.response.text

@@ -217,7 +217,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return sandbox.faults.snapshot()
 
     @control.put("/faults/{endpoint}",
-                 summary="Inject faults on one endpoint (a /v2 resource name, 'oauth' or '*')")
+                 summary="Inject faults on one endpoint (a /v2 resource name, which covers its "
+                         "/rest form too, a /rest resource name, 'oauth' or '*')")
     async def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
         try:
             sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
