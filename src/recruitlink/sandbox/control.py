@@ -126,6 +126,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.get("/", summary="What this sandbox is and where to look")
     async def index() -> dict[str, Any]:
         return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
+                "versionedApi": "/rest", "apiVersions": list(sandbox.config.live_api_versions),
                 "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
                 "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
 
