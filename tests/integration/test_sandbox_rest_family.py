@@ -604,3 +604,34 @@ def test_faults_on_a_v2_resource_hit_its_rest_form_too(li, api, official):
                               ids=[{"atsJobApplicationId": "A1", "integrationContext": ORG}],
                               access_token=token, version_string=VERSION)
     assert untouched.status_code == 200, untouched.response.text
+
+
+TRICKY = "C 1,(x):y'z&=%ü"
+"""An id holding every Rest.li 2.0 reserved character, 1.0's `&` and `=`, a space, `%` and
+non-ASCII: it crosses both families' key syntaxes."""
+
+
+def test_ids_with_reserved_characters_cross_both_families(li, api, official):
+    token = demo_token(li, official)
+    key = {"externalCandidateId": TRICKY, "integrationContext": ORG}
+    note_key = {**key, "externalNoteId": TRICKY}
+    r = api.batch_update(resource_path="/candidates", ids=[key], entities=[rest_record(5)],
+                         access_token=token, version_string=VERSION)
+    assert results_of(r) == {encode(key): {"status": 204}}
+    r = api.batch_update(resource_path="/candidateNotes", ids=[note_key],
+                         entities=[{"note": "n", "externalCreatedAt": T0}],
+                         access_token=token, version_string=VERSION)
+    assert results_of(r) == {encode(note_key): {"status": 204}}
+    v2_key = candidate_key(TRICKY, ORG)
+    v2 = v2_get(li, "/v2/atsCandidates", [v2_key])
+    assert list(v2["statuses"].values()) == [200]
+    notes = li.demo.request("GET", f"/v2/atsCandidates/{body_key(v2_key)}/notes"
+                                   f"?{ids_query([TRICKY])}")
+    assert notes.status_code == 200, notes.text
+    assert list(notes.json()["results"].values()) == [{"note": "n", "atsCreatedAt": T0}]
+    got = api.batch_get(resource_path="/candidateNotes", ids=[note_key], access_token=token,
+                        version_string=VERSION)
+    assert got.results == {encode(note_key): {"note": "n", "externalCreatedAt": T0}}
+    single = api.get(resource_path="/candidates/{key}", path_keys={"key": key},
+                     access_token=token, version_string=VERSION)
+    assert single.status_code == 200 and single.entity["lastName"] == "Doe5"
