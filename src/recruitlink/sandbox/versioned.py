@@ -486,24 +486,27 @@ def translate_answer(response: Response, sub: SubCall) -> Response:
 
 
 def _rekey(body: Any, sub: SubCall) -> Any:
+    """A `/v2` answer's body in `/rest` terms: batch maps keyed in 2.0 syntax, read records
+    (batch results, finder elements, a single entity) with `/rest` field names, error
+    messages in `/rest` words."""
     if not isinstance(body, dict):
         return body
+    reading = sub.call.method == "GET"
+    if sub.single and reading:
+        return _record_to_rest(sub, body)
     out = dict(body)
-    rename = sub.call.method == "GET"
     for name in ("results", "errors", "statuses"):
         mapping = body.get(name)
-        if isinstance(mapping, dict) and not (name == "results" and "elements" in body):
-            out[name] = {_rest_key(k, sub): _entry_to_rest(sub, name, v, rename=rename)
+        if isinstance(mapping, dict):
+            out[name] = {_rest_key(k, sub): _entry_to_rest(sub, name, v, reading=reading)
                          for k, v in mapping.items()}
-    if isinstance(body.get("elements"), list) and sub.call.method == "GET":
+    if isinstance(body.get("elements"), list) and reading:
         out["elements"] = [_record_to_rest(sub, e) for e in body["elements"]]
-    if sub.single and sub.call.method == "GET":
-        return _record_to_rest(sub, body)
     return out
 
 
-def _entry_to_rest(sub: SubCall, map_name: str, value: Any, *, rename: bool) -> Any:
-    if map_name == "results" and rename:
+def _entry_to_rest(sub: SubCall, map_name: str, value: Any, *, reading: bool) -> Any:
+    if map_name == "results" and reading:
         return _record_to_rest(sub, value)
     if map_name == "errors" and isinstance(value, dict) and isinstance(value.get("message"),
                                                                        str):
