@@ -635,3 +635,29 @@ def test_ids_with_reserved_characters_cross_both_families(li, api, official):
     single = api.get(resource_path="/candidates/{key}", path_keys={"key": key},
                      access_token=token, version_string=VERSION)
     assert single.status_code == 200 and single.entity["lastName"] == "Doe5"
+
+
+def test_crm_connect_on_rest(li, api, official):
+    """CRM integrations under their /rest name; tcrm* keep their name and key, dataProvider
+    (PARTNER, as CRM tenants write it) included."""
+    token = demo_token(li, official)
+    keys = [{"integrationContext": ORG, "integrationType": t, "tenantType": "RECRUITER"}
+            for t in ("CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR")]
+    r = official.batch_partial_update_compound(
+        resource_path="/integrations", ids=keys, access_token=token,
+        patch_set_objects=[{"integrationName": "CRM"} for _ in keys])
+    assert {k: v.status for k, v in r.results.items()} == {encode(k): 204 for k in keys}
+    li.control.post("/integrations/status", json={
+        "integrationContext": ORG, "status": "ENABLED",
+        "integrationTypes": ["CRM_ONE_CLICK_EXPORT", "IN_CRM_INDICATOR"]})
+    pipeline = {"tcrmPipelineId": "POOL-1", "integrationContext": ORG,
+                "dataProvider": "PARTNER"}
+    r = api.batch_update(resource_path="/tcrmPipelines", ids=[pipeline],
+                         entities=[{"title": "Data engineers", "tcrmCreatedAt": T0}],
+                         access_token=token, version_string=VERSION)
+    assert results_of(r) == {encode(pipeline): {"status": 204}}
+    v2 = v2_get(li, "/v2/tcrmPipelines", [pipeline])
+    assert list(v2["results"].values()) == [{"title": "Data engineers", "tcrmCreatedAt": T0}]
+    r = api.batch_delete(resource_path="/tcrmPipelines", ids=[pipeline], access_token=token,
+                         version_string=VERSION)
+    assert {k: v.status for k, v in r.results.items()} == {encode(pipeline): 204}
