@@ -83,3 +83,26 @@ the outcome is decided later by the ATS's worker, and `exportedCandidates` carri
 So Recruiter (the sandbox's page) never claims more than "sent", and a refusal with its
 reason is shown on the ATS's side (its Exports page and the recruiter's "My LinkedIn
 exports"). Assumed: if LinkedIn has such a channel, it is not documented."""
+
+
+# -- files (design16 §5): the reference names hireMediaUrl's parameters, not its answer ----
+
+MEDIA_USAGES = ("tcrmResumeParameters", "rscAttachmentParameters")
+
+
+def media_upload_answer(upload_url: str, media_urn: str) -> dict[str, Any]:
+    """hireMediaUrl's answer: where to PUT the bytes, and the URN that names them after."""
+    return {"value": {"uploadUrl": upload_url, "mediaUrn": media_urn}}
+
+
+def crm_resume(media_urn: str, file_name: str, content_type: str) -> dict[str, str]:
+    """A CRM candidate's `resume` field."""
+    return {"media": media_urn, "fileName": file_name, "contentType": content_type}
+
+
+def attachment_record(media_urn: str, file_name: str, content_type: str,
+                      created_at: int) -> dict[str, Any]:
+    """An application's attachment on the versioned `attachments` resource; its key is
+    (atsJobApplicationId, integrationContext, externalAttachmentId)."""
+    return {"fileName": file_name, "contentType": content_type, "media": media_urn,
+            "externalCreatedAt": created_at}

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from recruitlink.core.assumed import error_body
 from recruitlink.core.limits import family_of
 
-from . import integrations, jobs, prospects, provisioning, records, seats
+from . import integrations, jobs, media, prospects, provisioning, records, seats
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
@@ -47,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
     "simpleJobPostingTasks": jobs.handle_tasks,
     "seatsV2": seats.handle,
     "seats": seats.handle,
+    "hireMediaUrl": media.handle,
     **{name: records.handle for name in records.RESOURCES},
     **{name: prospects.handle for name in prospects.RESOURCES},
 }
@@ -169,6 +170,10 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
                    include_in_schema=False)
     async def rest_v2(request: Request) -> Response:
         return await dispatch(sandbox, request)
+
+    @api.put(media.UPLOAD_PATH + "{token}", include_in_schema=False)
+    async def media_upload(token: str, request: Request) -> Response:
+        return await media.upload(sandbox, request, token)
 
     @api.get("/", include_in_schema=False)
     async def root() -> Response:
