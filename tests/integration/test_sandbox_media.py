@@ -7,13 +7,28 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from recruitlink.core.files import DOCX, MAX_FILE_BYTES, PDF, TXT
-from recruitlink.sandbox import media
+from recruitlink.core.restli import canonical
+from recruitlink.sandbox import attachments, media
+from recruitlink.sandbox.app import HANDLERS
 from tests.conftest import ORG
-from tests.integration.test_sandbox_sync_records import CANDIDATES, expect_write, get, put
+from tests.integration.test_sandbox_sync_records import (
+    APPLICATIONS,
+    CANDIDATES,
+    delete,
+    expect_write,
+    get,
+    put,
+)
 from tests.support import files
-from tests.support.linkedin import candidate_key, candidate_record
+from tests.support.linkedin import (
+    application_key,
+    application_record,
+    candidate_key,
+    candidate_record,
+)
 
 
 def media_url(li: Any, usage: str, content_type: str, **extra: Any) -> httpx.Response:
@@ -108,3 +123,44 @@ def test_hire_media_url_refuses_what_the_usage_does_not_take(li):
                                  json={"usageParameter": "tcrmResumeParameters",
                                        "contentType": PDF})
     assert partner.status_code == 403
+
+
+# -- attachments (the /rest router registers the handler on its branch; here the test puts it
+#    on the /v2 dispatch table, test-only, to drive the handler over HTTP) -------------------
+
+ATTACHMENTS = "/v2/attachments"
+
+
+@pytest.fixture
+def with_attachments(monkeypatch):
+    monkeypatch.setitem(HANDLERS, "attachments", attachments.handle)
+
+
+def attachment_key(application: str, name: str) -> dict[str, str]:
+    return {"atsJobApplicationId": application, "integrationContext": ORG,
+            "externalAttachmentId": name}
+
+
+def test_an_application_carries_its_attachments_until_deleted(li, with_attachments):
+    app_key = application_key("A1", ORG)
+    expect_write(put(li, APPLICATIONS, [app_key], [application_record()]), ok=[app_key])
+    url, urn = new_upload(li, "rscAttachmentParameters", DOCX)
+    key = attachment_key("A1", "F1")
+    record = {"fileName": "cv.docx", "contentType": DOCX, "media": urn,
+              "externalCreatedAt": 1700000000000}
+    # Not uploaded yet: refused; once uploaded: attached.
+    errors = expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[], failed=[(key, 422)])
+    assert "is not an uploaded media" in next(iter(errors.values()))
+    assert upload(url, files.docx(), DOCX).status_code == 201
+    expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[key])
+    assert get(li, ATTACHMENTS, [key]).json()["results"][canonical(key)] == record
+
+    other = attachment_key("A2", "F2")
+    errors = expect_write(put(li, ATTACHMENTS, [other], [record]), ok=[],
+                          failed=[(other, 404)])
+    assert "A2 is not synced" in next(iter(errors.values()))
+
+    expect_write(delete(li, ATTACHMENTS, [key]), ok=[key])
+    expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[key])
+    expect_write(delete(li, APPLICATIONS, [app_key]), ok=[app_key])  # takes its files along
+    assert get(li, ATTACHMENTS, [key]).json()["statuses"][canonical(key)] == 404

@@ -360,6 +360,9 @@ def _delete(conn: Connection, resource: Resource, key: str) -> bool:
         for child in resource.children:
             conn.execute(delete(records).where(records.c.resource == f"{resource.name}/{child}",
                                                records.c.parent == key))
+        if resource.name == "atsApplications":  # its files (attachments.py) go with it
+            conn.execute(delete(records).where(records.c.resource == "attachments",
+                                               records.c.parent == key))
     return bool(gone)
 
 
