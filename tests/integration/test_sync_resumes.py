@@ -14,7 +14,8 @@ from sqlalchemy import select
 from recruitlink.core.files import DOCX, PDF
 from recruitlink.core.records import Application, Candidate, Job
 from recruitlink.crypto import SecretBox
-from recruitlink.sandbox import media
+from recruitlink.sandbox import attachments, media
+from recruitlink.sandbox.app import HANDLERS
 from recruitlink.store import Store, schema
 from recruitlink.store import files as stored_files
 from recruitlink.sync import control
@@ -22,6 +23,7 @@ from recruitlink.sync.engine import EngineSettings, SyncEngine
 from tests.conftest import make_tenant
 from tests.integration.test_sync_engine import (
     DESCRIPTION,
+    ORG,
     connected,
     records,
     run_until_idle,
@@ -153,3 +155,38 @@ def test_an_rsc_tenant_on_the_v2_api_keeps_its_attachments_and_says_why(store, e
         state = conn.execute(select(schema.sync_ledger.c.state, schema.sync_ledger.c.reason)
                              .where(schema.sync_ledger.c.entity == "files")).one()
     assert state.state == "excluded" and "RECRUITLINK_LINKEDIN_API_VERSION" in state.reason
+
+
+def test_an_rsc_tenant_on_the_versioned_api_attaches_its_files(store, li, monkeypatch):
+    # The /rest router (another branch) registers `attachments`; the client speaks v2 here,
+    # so the test puts the handler on the sandbox's /v2 table (test-only).
+    monkeypatch.setitem(HANDLERS, "attachments", attachments.handle)
+    settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                              ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
+                              backoff_s=0.01, idle_sleep_s=0.01, versioned_api=True)
+    engine = SyncEngine(store, SecretBox(TEST_SECRET_KEY), settings)
+    try:
+        tenant = make_tenant(store, "acme", kind="ATS")
+        seed_people(store, tenant.id)
+        data = files.docx()
+        stored = put_file(store, tenant.id, "applications", "A1", "cv.docx", "cv.docx", DOCX,
+                          data)
+        connected(store, engine, li, tenant)
+        run_until_idle(engine, tenant.id)
+        sandbox = li.app.state.sandbox
+        with sandbox.store.tx() as conn:
+            held = attachments.of_candidate(conn, ORG, "C1")
+        assert [(a["atsJobApplicationId"], a["fileName"], a["contentType"]) for a in held] == [
+            ("A1", "cv.docx", DOCX)]
+        assert media_bytes(li, held[0]["media"]) == data
+        with store.reader() as conn:
+            key = conn.execute(select(schema.sync_ledger.c.li_key).where(
+                schema.sync_ledger.c.entity == "files")).scalar_one()
+        assert key["key"]["externalAttachmentId"] == stored.external_id
+
+        result = control.disconnect(engine, tenant.id)
+        assert result["failed"] == {} and result["deleted"]["attachments"] == 1
+        with sandbox.store.tx() as conn:
+            assert attachments.of_candidate(conn, ORG, "C1") == []
+    finally:
+        engine.close()
