@@ -6,8 +6,6 @@ disconnecting remove what was sent."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from sqlalchemy import select
 
@@ -29,6 +27,7 @@ from tests.integration.test_sync_engine import (
     run_until_idle,
 )
 from tests.support import files
+from tests.support.files import put_file
 from tests.support.keys import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.timeout(300)
@@ -42,20 +41,6 @@ def engine(store, li):
     eng = SyncEngine(store, SecretBox(TEST_SECRET_KEY), settings)
     yield eng
     eng.close()
-
-
-def put_file(store: Store, tenant_id: int, owner: stored_files.Owner, owner_id: str,
-             slot: str, name: str, content_type: str, data: bytes) -> stored_files.StoredFile:
-    """Store a file as the data API does: a pending upload, its chunks, then the swap."""
-    file_id = stored_files.begin(store, tenant_id, owner, owner_id, slot=slot, file_name=name,
-                                 content_type=content_type)
-    assert file_id is not None
-    for seq, start in enumerate(range(0, len(data), 256 * 1024)):
-        stored_files.append(store, file_id, seq, data[start:start + 256 * 1024])
-    done = stored_files.finish(store, tenant_id, file_id, size=len(data),
-                               sha256=hashlib.sha256(data).hexdigest())
-    assert done is not None
-    return done[0]
 
 
 def media_bytes(li, urn: str) -> bytes:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
+
+from recruitlink.core.files import CHUNK_BYTES
+from recruitlink.store import Store
+from recruitlink.store import files as stored_files
 
 
 def pdf(size: int = 4096) -> bytes:
@@ -38,3 +43,17 @@ def pieces(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
     """A body sent in pieces, without a Content-Length (chunked transfer encoding)."""
     for start in range(0, len(data), size):
         yield data[start:start + size]
+
+
+def put_file(store: Store, tenant_id: int, owner: stored_files.Owner, owner_id: str,
+             slot: str, name: str, content_type: str, data: bytes) -> stored_files.StoredFile:
+    """Store a file as the data API does: a pending upload, its chunks, then the swap."""
+    file_id = stored_files.begin(store, tenant_id, owner, owner_id, slot=slot, file_name=name,
+                                 content_type=content_type)
+    assert file_id is not None
+    for seq, start in enumerate(range(0, len(data), CHUNK_BYTES)):
+        stored_files.append(store, file_id, seq, data[start:start + CHUNK_BYTES])
+    done = stored_files.finish(store, tenant_id, file_id, size=len(data),
+                               sha256=hashlib.sha256(data).hexdigest())
+    assert done is not None
+    return done[0]
