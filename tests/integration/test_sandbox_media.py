@@ -4,6 +4,7 @@ in the sandbox's store; a CRM candidate's `resume` must name an uploaded resume 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from recruitlink.core.restli import canonical
 from recruitlink.sandbox import attachments, media
 from recruitlink.sandbox.app import HANDLERS
 from tests.conftest import ORG
+from tests.integration.test_sandbox_recruiter import members, seats_of
 from tests.integration.test_sandbox_sync_records import (
     APPLICATIONS,
     CANDIDATES,
@@ -164,3 +166,29 @@ def test_an_application_carries_its_attachments_until_deleted(li, with_attachmen
     expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[key])
     expect_write(delete(li, APPLICATIONS, [app_key]), ok=[app_key])  # takes its files along
     assert get(li, ATTACHMENTS, [key]).json()["statuses"][canonical(key)] == 404
+
+
+def test_the_recruiter_indicator_names_the_resume_and_the_attachments(li, with_attachments):
+    holder = seats_of(li)[0]
+    person = members(li)[0]["person"]
+    resume_url, resume_urn = new_upload(li)
+    assert upload(resume_url, files.pdf(), PDF).status_code == 201
+    key = candidate_key("C1", ORG)
+    resume = {"media": resume_urn, "fileName": "Ada Lovelace.pdf", "contentType": PDF}
+    expect_write(put(li, CANDIDATES, [key], [candidate_record(
+        manualMatchedMember=person, resume=resume)]), ok=[key])
+    app_key = application_key("A1", ORG)
+    expect_write(put(li, APPLICATIONS, [app_key], [application_record()]), ok=[app_key])
+    url, urn = new_upload(li, "rscAttachmentParameters", DOCX)
+    assert upload(url, files.docx(), DOCX).status_code == 201
+    attachment = attachment_key("A1", "F1")
+    expect_write(put(li, ATTACHMENTS, [attachment], [{
+        "fileName": "cover letter.docx", "contentType": DOCX, "media": urn,
+        "externalCreatedAt": 1700000000000}]), ok=[attachment])
+
+    with httpx.Client(base_url=li.url, timeout=30) as page:
+        page.post("/recruiter/login", data={"person": holder["person"], "next": "/recruiter/"})
+        shown = page.get(f"/recruiter/profile/{person}").text
+    assert re.findall(r'class="(resume|attachment)">[^<]*<span class="file-name">([^<]+)<',
+                      shown) == [("resume", "Ada Lovelace.pdf"),
+                                 ("attachment", "cover letter.docx")]
