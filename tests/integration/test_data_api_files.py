@@ -137,3 +137,12 @@ def test_unknown_owners_and_bad_names(client):
         "name": "candidate 'C1' has no resume"}
     assert error_of(client.get("/applications/nope/attachments"), 404) == {
         "id": "no application with id 'nope'"}
+
+
+def test_other_methods_on_file_paths_are_405_not_record_writes(client):
+    answer = client.patch("/candidates/C1/resume", json={"first_name": "X"})
+    assert error_of(answer, 405) == {"method": "PATCH is not allowed on "
+                                               "/api/v1/candidates/C1/resume"}
+    assert answer.headers["allow"] == "DELETE, GET, HEAD, PUT"
+    assert client.put("/applications/A1/attachments", json={}).status_code == 405
+    assert client.get("/candidates/C1").json()["first_name"] == "Jane"

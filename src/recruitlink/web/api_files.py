@@ -266,7 +266,29 @@ def build_files_router() -> APIRouter:
                           store: StoreDep) -> Response:
         return _remove(store, tenant, "applications", item_id, name)
 
+    # The record routes take any text as an id, slashes included: without these, PATCH on a
+    # resume would be read as a PATCH of candidate "C1/resume". Other methods are a 405.
+    for path, allowed in ((r"/candidates/{item_id:record_id}/resume", ("GET", "PUT", "DELETE")),
+                          (r"/candidates/{item_id:record_id}/files", ("GET",)),
+                          (r"/applications/{item_id:record_id}/attachments", ("GET",)),
+                          (r"/applications/{item_id:record_id}/attachments/{name}",
+                           ("GET", "PUT", "DELETE"))):
+        others = [m for m in ("GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE")
+                  if m not in allowed]
+        router.add_api_route(path, _not_allowed(allowed), methods=others,
+                             include_in_schema=False)
     return router
+
+
+def _not_allowed(allowed: tuple[str, ...]) -> Any:
+    # As the other routes' 405s say it (core/routing.py): sorted, HEAD with GET.
+    header = ", ".join(sorted({*allowed, "HEAD"} if "GET" in allowed else set(allowed)))
+
+    def refuse(request: Request) -> Response:
+        message = f"{request.method} is not allowed on {request.url.path}"
+        raise ApiError(405, message, [{"field": "method", "reason": message}],
+                       headers={"Allow": header})
+    return refuse
 
 
 def candidate_file_infos(conn: Any, tenant_id: int, candidate_external_id: str
