@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from recruitlink.core.files import CHUNK_BYTES, DOCX, MAX_FILE_BYTES, PDF, TXT
 from recruitlink.settings import Settings
@@ -146,3 +147,28 @@ def test_other_methods_on_file_paths_are_405_not_record_writes(client):
     assert answer.headers["allow"] == "DELETE, GET, HEAD, PUT"
     assert client.put("/applications/A1/attachments", json={}).status_code == 405
     assert client.get("/candidates/C1").json()["first_name"] == "Jane"
+
+
+def test_two_uploads_finishing_into_one_slot_leave_one_file(client, store, tenant):
+    # Both staged before either finishes, as two servers would.
+    from recruitlink.store import files as stored_files
+
+    first, second = (stored_files.begin(store, tenant.id, "candidates", "C1", slot="resume",
+                                        file_name=name, content_type=PDF)
+                     for name in ("one.pdf", "two.pdf"))
+    assert first is not None and second is not None
+    for file_id, data in ((first, files.pdf(1000)), (second, files.pdf(2000))):
+        stored_files.append(store, file_id, 0, data)
+    one = stored_files.finish(store, tenant.id, first, size=1000, sha256="a" * 64)
+    two = stored_files.finish(store, tenant.id, second, size=2000, sha256="b" * 64)
+    assert one is not None and two is not None
+    assert (one[1], two[1]) == (True, False) and one[0].id == two[0].id
+    assert stored_rows(store) == (1, 1)
+    assert client.get("/candidates/C1/resume").content == files.pdf(2000)
+    # What makes that safe across servers: the database refuses a second complete file.
+    row = {"tenant_id": tenant.id, "external_id": "dup", "owner_entity": "candidates",
+           "owner_id": one[0].owner_id, "slot": "resume", "file_name": "x.pdf",
+           "content_type": PDF, "size": 1, "complete": True, "created_at": 1,
+           "modified_at": 1}
+    with pytest.raises(IntegrityError), store.db.write() as conn:
+        conn.execute(schema.files.insert().values(**row))

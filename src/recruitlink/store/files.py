@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from . import schema
 from .changelog import ChangeSet
@@ -88,7 +89,20 @@ def discard(store: Store, file_id: int) -> None:
 def finish(store: Store, tenant_id: int, file_id: int, *, size: int,
            sha256: str) -> tuple[StoredFile, bool] | None:
     """Make the upload the slot's file: (the file, True if it is new); None when its owner
-    was deleted meanwhile (the upload is discarded)."""
+    was deleted meanwhile (the upload is discarded). Two uploads finishing into one empty
+    slot at once (PostgreSQL, two servers): the slot's unique index refuses the second,
+    which then replaces the first."""
+    for attempt in (1, 2, 3):
+        try:
+            return _finish(store, tenant_id, file_id, size=size, sha256=sha256)
+        except IntegrityError:
+            if attempt == 3:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _finish(store: Store, tenant_id: int, file_id: int, *, size: int,
+            sha256: str) -> tuple[StoredFile, bool] | None:
     with store.writer(tenant_id) as writer:
         conn = writer.conn
         pending = conn.execute(select(files).where(files.c.id == file_id)).first()

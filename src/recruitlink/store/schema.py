@@ -298,6 +298,10 @@ files = _record(
     Column("complete", Boolean, nullable=False, default=False),
 )
 Index("ix_files_owner", files.c.tenant_id, files.c.owner_entity, files.c.owner_id, files.c.slot)
+# One complete file per slot, even when two servers finish uploads to it at once.
+Index("uq_files_slot", files.c.tenant_id, files.c.owner_entity, files.c.owner_id, files.c.slot,
+      unique=True, sqlite_where=files.c.complete.is_(True),
+      postgresql_where=files.c.complete.is_(True))
 
 file_chunks = Table(
     "file_chunks", metadata,

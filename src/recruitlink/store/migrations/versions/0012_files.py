@@ -43,6 +43,9 @@ def upgrade() -> None:
     with op.batch_alter_table("files") as batch:
         batch.create_index("ix_files_tenant_modified", ["tenant_id", "modified_at", "id"])
         batch.create_index("ix_files_owner", ["tenant_id", "owner_entity", "owner_id", "slot"])
+        batch.create_index("uq_files_slot", ["tenant_id", "owner_entity", "owner_id", "slot"],
+                           unique=True, sqlite_where=sa.text("complete IS 1"),
+                           postgresql_where=sa.text("complete IS true"))
     op.create_table(
         "file_chunks",
         sa.Column("file_id", Id, nullable=False),
@@ -57,6 +60,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("file_chunks")
     with op.batch_alter_table("files") as batch:
+        batch.drop_index("uq_files_slot")
         batch.drop_index("ix_files_owner")
         batch.drop_index("ix_files_tenant_modified")
     op.drop_table("files")
