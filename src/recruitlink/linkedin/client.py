@@ -9,9 +9,9 @@ as for a whole-request 429. Whole-request failures raise from `errors.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -24,9 +24,9 @@ from recruitlink.core.restli import (
     make_key,
     parse_key,
 )
-from recruitlink.errors import LinkedInRequestError
+from recruitlink.errors import LinkedInRequestError, LinkedInUnavailable
 
-from .http import Credentials, RestliHttp, retry_after_s
+from .http import Credentials, RestliHttp, checked, retry_after_s
 from .tokens import TokenCache
 
 BatchKey = Key | str
@@ -275,6 +275,54 @@ class LinkedInClient:
     def set_child_app(self, key: str, fields: Mapping[str, Any]) -> None:
         self.rest.call("POST", f"provisionedApplications/{quote(key, safe='')}",
                        body={"patch": {"$set": dict(fields)}})
+
+
+    # -- files (resumes and attachments; shapes assumed: core/assumed.py) ---------------------
+
+    def media_upload_url(self, usage: str, content_type: str) -> tuple[str, str]:
+        """hireMediaUrl: (the URL to PUT the file to, the media URN naming it after)."""
+        body = self.rest.call("POST", "hireMediaUrl", body={
+            "usageParameter": usage, "contentType": content_type}).json()
+        value = body.get("value") if isinstance(body, Mapping) else None
+        if not isinstance(value, Mapping) or not isinstance(value.get("uploadUrl"), str) \
+                or not isinstance(value.get("mediaUrn"), str):
+            raise LinkedInRequestError("POST hireMediaUrl: the answer has no uploadUrl and "
+                                       "mediaUrn")
+        return str(value["uploadUrl"]), str(value["mediaUrn"])
+
+    def upload_media(self, url: str, chunks: Iterator[bytes], size: int,
+                     content_type: str) -> None:
+        """PUT the file's bytes to an upload URL, streamed from `chunks` (never joined). The
+        URL is its own credential: no bearer token goes with it."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise LinkedInRequestError(f"hireMediaUrl answered an upload URL that is not "
+                                       f"http(s): {url[:100]!r}")
+        try:
+            response = self.http.put(url, content=chunks, headers={
+                "Content-Type": content_type, "Content-Length": str(size)})
+        except httpx.TransportError as exc:
+            raise LinkedInUnavailable(f"PUT media upload: {type(exc).__name__}: {exc}"
+                                      ) from exc
+        checked(response, "PUT", "media upload")
+
+    def set_resumes(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]]
+                    ) -> BatchOutcomes:
+        """A CRM candidate's `resume` (an uploaded media), set without resending the rest."""
+        return self.patch("atsCandidates", [(key, {"resume": dict(resume)})
+                                            for key, resume in items])
+
+    def remove_resumes(self, keys: Sequence[Mapping[str, str]]) -> BatchOutcomes:
+        """Remove CRM candidates' `resume` field. A candidate LinkedIn no longer has counts
+        as done."""
+        body = {"entities": {_entity_key(k): {"patch": {"$delete": ["resume"]}} for k in keys}}
+        response = self.rest.call("POST", "atsCandidates", query=batch_ids_query(keys),
+                                  body=body, restli_method="batch_partial_update")
+        return self._outcomes(response, keys, deleting=True)
+
+    def attach(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]]
+               ) -> BatchOutcomes:
+        """Applications' attachments (versioned `attachments`, batch_update)."""
+        return self.upsert("attachments", items)
 
 
 def _entity_key(key: Mapping[str, str] | str) -> str:

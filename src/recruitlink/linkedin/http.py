@@ -122,3 +122,8 @@ def retry_after_s(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def checked(response: httpx.Response, verb: str, path: str) -> httpx.Response:
+    """A response of a plain (non-Rest.li) call, e.g. a media upload: 2xx or raised."""
+    return _checked(response, verb, path)

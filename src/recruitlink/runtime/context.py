@@ -42,7 +42,10 @@ class Runtime:
         return EngineSettings(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
                               ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
-                              job_task_poll_s=s.job_task_poll_seconds)
+                              job_task_poll_s=s.job_task_poll_seconds,
+                              # Attachments need the versioned API (issue 16: the setting
+                              # arrives with the family switch; until then, v2).
+                              versioned_api=getattr(s, "linkedin_api_version", "v2") != "v2")
 
     @property
     def engine(self) -> SyncEngine:

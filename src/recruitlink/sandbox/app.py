@@ -21,7 +21,17 @@ from recruitlink.core.api_families import REST_ONLY
 from recruitlink.core.assumed import error_body
 from recruitlink.core.limits import family_of
 
-from . import integrations, jobs, prospects, provisioning, records, seats, versioned
+from . import (
+    attachments,
+    integrations,
+    jobs,
+    media,
+    prospects,
+    provisioning,
+    records,
+    seats,
+    versioned,
+)
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
@@ -49,13 +59,13 @@ HANDLERS: dict[str, Handler] = {
     "simpleJobPostingTasks": jobs.handle_tasks,
     "seatsV2": seats.handle,
     "seats": seats.handle,
+    "hireMediaUrl": media.handle,
     **{name: records.handle for name in records.RESOURCES},
     **{name: prospects.handle for name in prospects.RESOURCES},
 }
 
 REST_ONLY_HANDLERS: dict[str, Handler] = {
-    # LEAD: register the REST-only resources here when their modules land:
-    # "attachments": attachments.handle, "exportedApplicationEvaluations": evaluations.handle,
+    "attachments": attachments.handle,
 }
 """Resources only the versioned family has (core.api_families.REST_ONLY); /v2 answers 404."""
 
@@ -195,6 +205,10 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
                    include_in_schema=False)
     async def rest_versioned(request: Request) -> Response:
         return await versioned.dispatch(sandbox, request, rest_router)
+
+    @api.put(media.UPLOAD_PATH + "{token}", include_in_schema=False)
+    async def media_upload(token: str, request: Request) -> Response:
+        return await media.upload(sandbox, request, token)
 
     @api.get("/", include_in_schema=False)
     async def root() -> Response:
