@@ -28,6 +28,7 @@ from recruitlink.errors import LinkedInRequestError
 
 from .http import Credentials, RestliHttp, retry_after_s
 from .tokens import TokenCache
+from .versions import DEFAULT_API_VERSION, ApiVersion
 
 BatchKey = Key | str
 
@@ -84,12 +85,15 @@ def _path(resource: str, parent: Mapping[str, str] | None, child: str | None) ->
 
 class LinkedInClient:
     def __init__(self, *, api_url: str, oauth_url: str, client_id: str, client_secret: str,
-                 http: httpx.Client | None = None, tokens: TokenCache | None = None) -> None:
+                 http: httpx.Client | None = None, tokens: TokenCache | None = None,
+                 api_version: str = DEFAULT_API_VERSION) -> None:
         self._owns_http = http is None  # a shared client is its owner's to close
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.version = ApiVersion.parse(api_version)
         self.rest = RestliHttp(api_url=api_url, oauth_url=oauth_url,
                                credentials=Credentials(client_id, client_secret),
-                               http=self.http, tokens=tokens or TokenCache())
+                               http=self.http, tokens=tokens or TokenCache(),
+                               version=self.version)
 
     def close(self) -> None:
         if self._owns_http:

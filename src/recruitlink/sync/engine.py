@@ -41,6 +41,7 @@ from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.versions import DEFAULT_API_VERSION
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
 
@@ -74,6 +75,8 @@ class EngineSettings:
     api_url: str
     oauth_url: str
     ats_base_url: str
+    api_version: str = DEFAULT_API_VERSION
+    """RECRUITLINK_LINKEDIN_API_VERSION: the LinkedIn API family and version spoken."""
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
     lease_ttl_s: float = 75.0
@@ -203,7 +206,8 @@ class SyncEngine:
                                         oauth_url=self.settings.oauth_url,
                                         client_id=info.client_id,
                                         client_secret=info.client_secret, http=self.http,
-                                        tokens=self.tokens)
+                                        tokens=self.tokens,
+                                        api_version=self.settings.api_version)
                 self._clients[cache_key] = client
             return client
 
