@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+
+from recruitlink.core.api_families import Family
+from recruitlink.core.restli import PROTOCOL_1, PROTOCOL_2, Protocol
 
 DEFAULT_API_VERSION = "202604"
 """The newest version LinkedIn's RSC docs show (reference §2.1)."""
@@ -39,19 +41,19 @@ class ApiVersion:
                          f"{UNVERSIONED!r} (the unversioned /v2 API)")
 
     @property
-    def family(self) -> Literal["v2", "rest"]:
+    def family(self) -> Family:
         return "v2" if self.version is None else "rest"
 
     @property
-    def protocol(self) -> Literal["1.0.0", "2.0.0"]:
+    def protocol(self) -> Protocol:
         """The Rest.li protocol the family speaks: 2.0 on /rest, 1.0 on /v2 (as always)."""
-        return "1.0.0" if self.version is None else "2.0.0"
+        return PROTOCOL_1 if self.version is None else PROTOCOL_2
 
     def headers(self) -> dict[str, str]:
         """The headers every call of this family carries (none on /v2)."""
         if self.version is None:
             return {}
-        return {"LinkedIn-Version": self.version, "X-RestLi-Protocol-Version": "2.0.0"}
+        return {"LinkedIn-Version": self.version, "X-RestLi-Protocol-Version": PROTOCOL_2}
 
     def __str__(self) -> str:
         return self.version or UNVERSIONED
