@@ -17,6 +17,9 @@ class Settings(BaseSettings):
                               description="SQLite file (default) or postgresql+psycopg://…")
     linkedin_api_url: str = "http://127.0.0.1:8765"
     linkedin_oauth_url: str = "http://127.0.0.1:8765"
+    linkedin_api_version: str = Field(
+        "202604", description="LinkedIn's API family: a version YYYYMM for the versioned /rest "
+                              "API (Rest.li 2.0), or \"v2\" for the unversioned one.")
     secret_key: SecretStr | None = Field(
         None, description="Root key (>= 32 characters, `recruitlink keys generate`): HKDF "
                           "derives the key that encrypts stored secrets and the one that "
@@ -108,6 +111,12 @@ class Settings(BaseSettings):
             if found is not None:
                 self.secret_key = SecretStr(found)
         return self
+
+    @field_validator("linkedin_api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        from recruitlink.linkedin.versioned import check_api_version
+        return check_api_version(value)
 
     @field_validator("tick_seconds")
     @classmethod

@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from recruitlink.core.assumed import EVALUATIONS_FINDER, EVALUATIONS_RESOURCE
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import (
     Key,
@@ -28,6 +29,7 @@ from recruitlink.errors import LinkedInRequestError
 
 from .http import Credentials, RestliHttp, retry_after_s
 from .tokens import TokenCache
+from .versioned import DEFAULT_API_VERSION, is_versioned, rest_get
 
 BatchKey = Key | str
 
@@ -275,6 +277,34 @@ class LinkedInClient:
     def set_child_app(self, key: str, fields: Mapping[str, Any]) -> None:
         self.rest.call("POST", f"provisionedApplications/{quote(key, safe='')}",
                        body={"patch": {"$set": dict(fields)}})
+
+    # -- LinkedIn Hiring Assistant evaluations (versioned /rest only, reference §5.9) ---------
+
+    def evaluations(self, context: str, created_after: int | None, *,
+                    api_version: str = DEFAULT_API_VERSION, page_size: int = 100
+                    ) -> list[dict[str, Any]]:
+        """Every `exportedApplicationEvaluations` element of the organization made after
+        `created_after` (epoch ms, exclusive; None: all). The unversioned family has no such
+        resource: asking it there is a LinkedInRequestError, without a call."""
+        if not is_versioned(api_version):
+            raise LinkedInRequestError(f"{EVALUATIONS_RESOURCE} exists only on LinkedIn's "
+                                       "versioned API (/rest); this client uses /v2")
+        params = [("q", EVALUATIONS_FINDER), (EVALUATIONS_FINDER, context)]
+        if created_after is not None:
+            params.append(("createdAfter", str(created_after)))
+        elements: list[dict[str, Any]] = []
+        start = 0
+        while True:
+            query = "&".join(f"{k}={quote(v, safe='')}" for k, v in params)
+            query += f"&start={start}&count={page_size}"
+            body = rest_get(self.rest, EVALUATIONS_RESOURCE, query,
+                            api_version=api_version).json()
+            page = body.get("elements") or []
+            elements.extend(page)
+            total = (body.get("paging") or {}).get("total")
+            start += len(page)
+            if not page or len(page) < page_size or (total is not None and start >= total):
+                return elements
 
 
 def _entity_key(key: Mapping[str, str] | str) -> str:

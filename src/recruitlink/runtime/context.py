@@ -42,7 +42,8 @@ class Runtime:
         return EngineSettings(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
                               ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
-                              job_task_poll_s=s.job_task_poll_seconds)
+                              job_task_poll_s=s.job_task_poll_seconds,
+                              api_version=s.linkedin_api_version)
 
     @property
     def engine(self) -> SyncEngine:

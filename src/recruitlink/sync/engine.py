@@ -41,6 +41,7 @@ from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.versioned import DEFAULT_API_VERSION
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
 
@@ -91,6 +92,8 @@ class EngineSettings:
     close_wait_s: float = 900.0
     """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
     polling the rest afterwards)."""
+    api_version: str = DEFAULT_API_VERSION
+    """LinkedIn's API family (settings.linkedin_api_version): YYYYMM (/rest) or "v2"."""
 
 
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"

@@ -32,8 +32,8 @@ from .auth import ApiError, current_tenant
 from .params import RowId
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
-Kind = Literal["seats", "inmails", "notes", "stubs", "closures"]
-ALL_KINDS: tuple[Kind, ...] = ("seats", "inmails", "notes", "stubs", "closures")
+Kind = Literal["seats", "inmails", "notes", "stubs", "closures", "evaluations"]
+ALL_KINDS: tuple[Kind, ...] = ("seats", "inmails", "notes", "stubs", "closures", "evaluations")
 assert ALL_KINDS == KINDS
 
 
@@ -57,7 +57,7 @@ class PollRequest(BaseModel):
     kinds: list[Kind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
 
 
-ItemKind = Literal["stub", "inmail", "note", "closure"]
+ItemKind = Literal["stub", "inmail", "note", "closure", "evaluation"]
 assert set(get_args(ItemKind)) == set(items.KIND_LABELS)
 
 

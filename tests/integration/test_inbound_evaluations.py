@@ -1,0 +1,135 @@
+"""LinkedIn Hiring Assistant evaluations end to end, over loopback, on SQLite and PostgreSQL:
+a recruiter exports a member into a job in the sandbox's Recruiter, the export becomes a
+candidate and an application (push, worker), and the poller brings LinkedIn's evaluation of
+that application onto them, once however often it re-reads; on the unversioned /v2 family
+the poller says plainly that there are none to read."""
+
+# ruff: noqa: F811  (the fixtures imported from test_inbound_exports are parameters here)
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from recruitlink.inbound.pollers import NO_EVALUATIONS_ON_V2, Poller
+from recruitlink.sandbox.evaluations import evaluation_json
+from recruitlink.sandbox.store import evaluations as sandbox_evaluations
+from recruitlink.store import schema
+from recruitlink.sync.engine import SyncEngine
+from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    candidate,
+    engine,
+    export,
+    member,
+    server,
+    wait_for_events,
+    wired,
+)
+from tests.support.evaluations_route import serve_evaluations_on_rest
+
+pytestmark = pytest.mark.usefixtures("wired")
+
+
+@pytest.fixture(autouse=True)
+def rest(li):
+    serve_evaluations_on_rest(li.app)
+
+
+def poller(store, engine: SyncEngine) -> Poller:
+    return Poller(store, engine.box, engine, backfill_days=1, settle_ms=0)
+
+
+def evaluations_of(store, **where: Any) -> list[Any]:
+    e = schema.linkedin_evaluations
+    with store.reader() as conn:
+        query = select(e).order_by(e.c.id)
+        for name, value in where.items():
+            query = query.where(getattr(e.c, name) == value)
+        return conn.execute(query).all()
+
+
+def application_id(store, candidate_id: int, job: str) -> int:
+    with store.reader() as conn:
+        return conn.execute(
+            select(schema.applications.c.id).join(
+                schema.jobs, schema.jobs.c.id == schema.applications.c.job_id)
+            .where(schema.applications.c.candidate_id == candidate_id,
+                   schema.jobs.c.external_id == job)).scalar_one()
+
+
+def test_an_export_into_a_job_brings_its_evaluation_onto_candidate_and_application(
+        store, tenant, li, wired, engine):
+    m = member(li, 20)
+    made = export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    (row,) = candidate(store, person_urn=m["person"])
+
+    report = poller(store, engine).poll(tenant.id)
+    assert report.fetched["evaluations"] == 1, report
+    assert report.outcomes["evaluations:stored"] == 1, report.outcomes
+    assert "evaluations" not in report.not_read
+    (stored,) = evaluations_of(store, tenant_id=tenant.id)
+    assert stored.request_id == made["requestId"] and stored.person == m["person"]
+    assert stored.candidate_id == row.id
+    assert stored.application_id == application_id(store, row.id, "J1")
+    assert stored.job_external_id == "J1"
+    assert stored.overall_fit in ("STRONG_FIT", "GOOD_FIT", "PARTIAL_FIT", "NOT_A_FIT")
+    assert "Staff Engineer" in stored.summary and m["headline"] in stored.summary
+    assert [set(q) for q in stored.qualifications] == [
+        {"requirement", "assessment", "evidence"}] * 3
+    # As LinkedIn holds it: the sandbox's own copy, field for field.
+    with li.sandbox.store.tx() as conn:
+        li_side = [evaluation_json(r) for r in conn.execute(select(sandbox_evaluations))]
+    assert [(e["id"], e["summary"], e["qualifications"], e["createdAt"]) for e in li_side] == [
+        (stored.li_id, stored.summary, stored.qualifications, stored.evaluated_at)]
+
+    # Re-polled (the overlap re-reads it): still one, unchanged.
+    again = poller(store, engine).poll(tenant.id)
+    assert again.outcomes["evaluations:stored"] == 0, again.outcomes
+    assert len(evaluations_of(store, tenant_id=tenant.id)) == 1
+
+
+def test_an_evaluation_read_before_its_candidate_waits_and_is_linked_later(
+        store, tenant, li, wired, engine):
+    m = member(li, 21)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    (first,) = candidate(store, person_urn=m["person"])
+    with store.writer(tenant.id) as w:  # gone from the ATS before the poller reads
+        assert w.delete("candidates", first.external_id)
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["evaluations:waiting"] == 1, report.outcomes
+    (kept,) = evaluations_of(store, tenant_id=tenant.id)
+    assert kept.candidate_id is None and kept.application_id is None
+
+    # Exported again (into J2): the new candidate gets both evaluations, each on its own.
+    export(li, wired["seat"], m["person"], externalJobPostingId="J2")
+    wait_for_events(store, 4)
+    (row,) = candidate(store, person_urn=m["person"])
+    later = poller(store, engine).poll(tenant.id)
+    assert later.outcomes["evaluations:stored"] == 1, later.outcomes
+    found = evaluations_of(store, tenant_id=tenant.id)
+    assert [(e.job_external_id, e.candidate_id) for e in found] == [("J1", row.id),
+                                                                     ("J2", row.id)]
+    assert found[0].application_id is None  # its application went with the old candidate
+    assert found[1].application_id == application_id(store, row.id, "J2")
+
+    # Deleting the candidate deletes its evaluations.
+    with store.writer(tenant.id) as w:
+        assert w.delete("candidates", row.external_id)
+    assert evaluations_of(store, tenant_id=tenant.id) == []
+
+
+def test_the_unversioned_family_has_no_evaluations_and_says_so(store, tenant, li, wired,
+                                                               engine):
+    m = member(li, 22)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    engine.settings = replace(engine.settings, api_version="v2")
+    report = poller(store, engine).poll(tenant.id)
+    assert report.not_read == {"evaluations": NO_EVALUATIONS_ON_V2}
+    assert "RECRUITLINK_LINKEDIN_API_VERSION" in NO_EVALUATIONS_ON_V2
+    assert report.fetched["evaluations"] == 0 and not report.errors
+    assert evaluations_of(store, tenant_id=tenant.id) == []
