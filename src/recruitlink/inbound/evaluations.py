@@ -32,6 +32,11 @@ from . import items
 
 EXPORT_PUSH = "EXPORT_CANDIDATE_PROFILE"
 MAX_TEXT = 20_000
+FIT_LABELS = {"STRONG_FIT": "Strong fit", "GOOD_FIT": "Good fit", "PARTIAL_FIT": "Partial fit",
+              "NOT_A_FIT": "Not a fit"}
+ASSESSMENT_LABELS = {"MEETS": "Meets", "PARTIALLY_MEETS": "Partially meets",
+                     "DOES_NOT_MEET": "Does not meet", "UNKNOWN": "Unknown"}
+assert set(FIT_LABELS) == set(OVERALL_FITS) and set(ASSESSMENT_LABELS) == set(ASSESSMENTS)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,18 @@ def create_for_export(conn: Connection, *, seed: int, request_id: str, app_id: i
                                              created_at=now))
 
 
+def _skills_for(title: str, rng: random.Random) -> tuple[str, ...]:
+    """What a job asks for: the skills of the directory title closest to its own (most
+    words in common; ties drawn), else three drawn from all."""
+    if title in SKILLS:
+        return SKILLS[title]
+    scored = sorted((len(_words(title) & _words(known)), known) for known in SKILLS)
+    best = scored[-1][0]
+    if best == 0:
+        return tuple(rng.sample(sorted({s for v in SKILLS.values() for s in v}), 3))
+    return SKILLS[rng.choice([known for score, known in scored if score == best])]
+
+
 def _words(text: str | None) -> set[str]:
     return set(_WORD.findall((text or "").lower())) - _MINOR
 
@@ -83,8 +95,7 @@ def assess(seed: int, profile: dict[str, Any], posting: dict[str, Any],
     member_title = str(profile.get("currentJobTitle") or "")
     headline = str(profile.get("headline") or member_title or "a LinkedIn member")
     skills = SKILLS.get(member_title, ())
-    wanted = SKILLS.get(title) or tuple(rng.sample(sorted({s for v in SKILLS.values()
-                                                            for s in v}), 3))
+    wanted = _skills_for(title, rng)
     shared = [s for s in wanted if s in skills]
 
     overlap = _words(title) & _words(member_title)
@@ -116,7 +127,7 @@ def assess(seed: int, profile: dict[str, Any], posting: dict[str, Any],
     name = str(profile.get("firstName") or "The candidate")
     verdict = {"STRONG_FIT": "a strong fit", "GOOD_FIT": "a good fit",
                "PARTIAL_FIT": "a partial fit", "NOT_A_FIT": "not a fit"}[fit]
-    summary = (f"{name} ({headline}) looks {verdict} for {title}: "
+    summary = (f"{name} ({headline}) is {verdict} for {title}: "
                + ("the current role matches the position" if role == "MEETS" else
                   "the current role is related to the position" if role == "PARTIALLY_MEETS"
                   else "the current role is in a different field")
