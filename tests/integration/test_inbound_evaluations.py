@@ -7,18 +7,26 @@ the poller says plainly that there are none to read."""
 # ruff: noqa: F811  (the fixtures imported from test_inbound_exports are parameters here)
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from recruitlink.inbound.pollers import NO_EVALUATIONS_ON_V2, Poller
+from recruitlink.linkedin.versioned import DEFAULT_API_VERSION
 from recruitlink.sandbox.evaluations import evaluation_json
 from recruitlink.sandbox.store import evaluations as sandbox_evaluations
-from recruitlink.store import schema
+from recruitlink.settings import Settings
+from recruitlink.store import accounts, schema
+from recruitlink.store.tenants import create_api_key
 from recruitlink.sync.engine import SyncEngine
+from recruitlink.web import create_app
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    KEY,
     candidate,
     engine,
     export,
@@ -28,6 +36,9 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wired,
 )
 from tests.support.evaluations_route import serve_evaluations_on_rest
+from tests.support.servers import serve
+
+PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.usefixtures("wired")
 
@@ -133,3 +144,75 @@ def test_the_unversioned_family_has_no_evaluations_and_says_so(store, tenant, li
     assert "RECRUITLINK_LINKEDIN_API_VERSION" in NO_EVALUATIONS_ON_V2
     assert report.fetched["evaluations"] == 0 and not report.errors
     assert evaluations_of(store, tenant_id=tenant.id) == []
+
+
+def signed_in(url: str, store, tenant, email: str) -> httpx.Client:
+    with store.writer(tenant.id) as w:
+        accounts.set_password(w.conn, tenant.id, "U1", PASSWORD)
+    client = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
+    r = client.post("/login", data={"workspace": tenant.slug, "email": email,
+                                    "password": PASSWORD})
+    if r.status_code != 303:
+        client.close()
+        raise AssertionError(r.text)
+    return client
+
+
+def test_the_data_api_reads_a_candidates_evaluations(store, tenant, li, wired, engine, server):
+    m = member(li, 23)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    (row,) = candidate(store, person_urn=m["person"])
+    poller(store, engine).poll(tenant.id)
+    (stored,) = evaluations_of(store, tenant_id=tenant.id)
+    with store.db.write() as conn:
+        key = create_api_key(conn, tenant.id, name="tests", now_ms=int(time.time() * 1000))
+    with httpx.Client(base_url=f"{server}/api/v1/linkedin", timeout=30,
+                      headers={"Authorization": f"Bearer {key}"}) as api:
+        body = api.get("/evaluations", params={"candidate": row.external_id}).json()
+        (found,) = body["evaluations"]
+        assert body["candidate"] == row.external_id and body["unavailable"] is None
+        assert found["id"] == stored.li_id and found["job"] == "J1"
+        assert found["jobTitle"] == "Staff Engineer" and found["application"]
+        assert (found["overallFit"], found["summary"], found["qualifications"],
+                found["evaluatedAt"]) == (stored.overall_fit, stored.summary,
+                                          stored.qualifications, stored.evaluated_at)
+        missing = api.get("/evaluations", params={"candidate": "NOPE"})
+        assert missing.status_code == 404
+        assert missing.json()["error"]["errors"][0]["field"] == "candidate"
+        assert api.get("/evaluations").status_code == 422
+
+
+def test_on_the_unversioned_family_the_page_and_api_say_there_are_none(store, tenant, li,
+                                                                         wired):
+    m = member(li, 24)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    (row,) = candidate(store, person_urn=m["person"])
+    settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
+                        linkedin_api_version="v2", background_sync=False, pollers=False,
+                        inbound_worker=False)
+    with serve(create_app(settings, store)) as url:
+        page = signed_in(url, store, tenant, wired["seat"]["emailAddress"])
+        try:
+            html = page.get(f"/t/{tenant.slug}/candidates/{row.external_id}").text
+        finally:
+            page.close()
+        assert 'id="evaluations-unavailable"' in html
+        assert "unversioned API (v2), which has none" in html
+        with store.db.write() as conn:
+            key = create_api_key(conn, tenant.id, name="v2", now_ms=int(time.time() * 1000))
+        body = httpx.get(f"{url}/api/v1/linkedin/evaluations",
+                         params={"candidate": row.external_id},
+                         headers={"Authorization": f"Bearer {key}"}).json()
+    assert body == {"candidate": row.external_id, "evaluations": [],
+                    "unavailable": NO_EVALUATIONS_ON_V2}
+
+
+def test_the_api_version_setting_is_a_version_or_v2():
+    assert Settings(linkedin_api_version="202601").linkedin_api_version == "202601"
+    assert Settings(linkedin_api_version="v2").linkedin_api_version == "v2"
+    assert Settings().linkedin_api_version == DEFAULT_API_VERSION
+    for bad in ("2026-04", "v3", "202613", ""):
+        with pytest.raises(ValidationError, match="LinkedIn API version YYYYMM"):
+            Settings(linkedin_api_version=bad)
