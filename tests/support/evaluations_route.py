@@ -29,7 +29,8 @@ def serve_evaluations_on_rest(app: Any) -> None:
 
     async def finder(request: Request) -> Response:
         try:
-            call = await read_call(request, max_body=sandbox.config.max_body_bytes)
+            call = await read_call(request, max_body=sandbox.config.max_body_bytes,
+                                   family="rest")
             who = authenticate(sandbox.store, sandbox.clock, call.token)
             return evaluations.handle(sandbox, who, call)
         except ApiError as exc:
