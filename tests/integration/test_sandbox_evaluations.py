@@ -144,3 +144,17 @@ def test_not_on_the_unversioned_family(li, receiver):
     r = li.demo.request("GET", "/v2/exportedApplicationEvaluations?q=integrationContext"
                                f"&integrationContext={ORG_Q}")
     assert r.status_code == 404, r.text
+
+
+@pytest.mark.parametrize("official", [("rest", "202604")], indirect=True)
+def test_linkedins_official_client_reads_the_finder(rest, official, receiver):
+    (made,) = exported(rest, receiver, 1)
+    token = official.token(rest.app.state.demo.client_id, rest.app.state.demo.client_secret)
+    found = official.call("finder", resource_path="/exportedApplicationEvaluations",
+                          finder_name="integrationContext",
+                          query_params={"integrationContext": ORG, "start": 0, "count": 10},
+                          access_token=token)
+    assert found.status_code == 200, found.response.text
+    (element,) = found.elements
+    assert element["requestId"] == made["requestId"] and element["candidate"] == made["person"]
+    assert found.paging.total == 1
