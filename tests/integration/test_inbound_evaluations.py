@@ -16,7 +16,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from recruitlink.inbound.pollers import NO_EVALUATIONS_ON_V2, Poller
+from recruitlink.inbound.pollers import (
+    NO_EVALUATIONS_ON_V2,
+    NO_EVALUATIONS_RESOURCE,
+    Poller,
+)
 from recruitlink.linkedin.versioned import DEFAULT_API_VERSION
 from recruitlink.sandbox.evaluations import evaluation_json
 from recruitlink.sandbox.store import evaluations as sandbox_evaluations
@@ -35,7 +39,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wait_for_events,
     wired,
 )
-from tests.support.evaluations_route import serve_evaluations_on_rest
+from tests.support.evaluations_route import refuse_evaluations, serve_evaluations_on_rest
 from tests.support.servers import serve
 
 PASSWORD = "correct horse battery"
@@ -144,6 +148,16 @@ def test_the_unversioned_family_has_no_evaluations_and_says_so(store, tenant, li
     assert "RECRUITLINK_LINKEDIN_API_VERSION" in NO_EVALUATIONS_ON_V2
     assert report.fetched["evaluations"] == 0 and not report.errors
     assert evaluations_of(store, tenant_id=tenant.id) == []
+
+
+def test_a_linkedin_without_the_resource_is_not_an_error_of_the_round(store, tenant, li,
+                                                                      wired, engine):
+    refuse_evaluations(li.app)
+    report = poller(store, engine).poll(tenant.id)
+    assert not report.errors, report.errors
+    reason = report.not_read["evaluations"]
+    assert reason.startswith(NO_EVALUATIONS_RESOURCE.format("")) and "404" in reason
+    assert report.as_json()["notRead"] == {"evaluations": reason}
 
 
 def signed_in(url: str, store, tenant, email: str) -> httpx.Client:

@@ -37,3 +37,15 @@ def serve_evaluations_on_rest(app: Any) -> None:
             return exc.response()
 
     app.router.add_route(PATH, finder, methods=["GET", "POST", "PUT", "DELETE"])
+
+
+def refuse_evaluations(app: Any) -> None:
+    """A LinkedIn that does not serve this application the resource: `/rest/<it>` answers
+    LinkedIn's 404, ahead of any other route."""
+
+    async def missing(_: Request) -> Response:
+        return ApiError(404, "Resource 'exportedApplicationEvaluations' does not exist"
+                        ).response()
+
+    app.router.add_route(PATH, missing, methods=["GET"])
+    app.router.routes.insert(0, app.router.routes.pop())

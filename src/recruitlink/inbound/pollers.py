@@ -31,7 +31,12 @@ from sqlalchemy import Connection, delete, select
 
 from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import LinkedInThrottled, RecruitlinkError, TerminalError
+from recruitlink.errors import (
+    LinkedInRequestError,
+    LinkedInThrottled,
+    RecruitlinkError,
+    TerminalError,
+)
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.versioned import is_versioned
 from recruitlink.store import Store, Writer
@@ -64,6 +69,8 @@ EVALUATIONS_CURSOR = "in:eval"
 NO_EVALUATIONS_ON_V2 = ("LinkedIn's unversioned API (v2) has no Hiring Assistant evaluations: "
                         "set RECRUITLINK_LINKEDIN_API_VERSION to a version (e.g. 202604) to "
                         "read them")
+NO_EVALUATIONS_RESOURCE = ("LinkedIn does not serve Hiring Assistant evaluations to this "
+                           "application: {}")
 NO_EVALUATIONS_FOR_CRM = ("CRM Connect exports into pipelines, not jobs: LinkedIn's Hiring "
                           "Assistant evaluates applications only")
 
@@ -373,7 +380,12 @@ class Poller:
                                    lambda: client.evaluations(info.organization, after,
                                                               api_version=api_version))
         except TerminalError as exc:  # read again next round
-            report.errors.append(f"evaluations of {info.organization}: {exc.message}")
+            if isinstance(exc, LinkedInRequestError) and exc.status == 404:
+                # A LinkedIn (or API version) without the resource: nothing to read, not a
+                # fault of this round.
+                report.not_read["evaluations"] = NO_EVALUATIONS_RESOURCE.format(exc.message)
+            else:
+                report.errors.append(f"evaluations of {info.organization}: {exc.message}")
             return
         report.fetched["evaluations"] += len(found)
         with self.store.writer(tenant_id) as w:
