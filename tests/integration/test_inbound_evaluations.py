@@ -15,7 +15,9 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from recruitlink.cli import app as cli
 from recruitlink.inbound.pollers import (
     NO_EVALUATIONS_ON_V2,
     NO_EVALUATIONS_RESOURCE,
@@ -230,3 +232,26 @@ def test_the_api_version_setting_is_a_version_or_v2():
     for bad in ("2026-04", "v3", "202613", ""):
         with pytest.raises(ValidationError, match="LinkedIn API version YYYYMM"):
             Settings(linkedin_api_version=bad)
+
+
+def test_the_cli_polls_evaluations_and_says_why_there_are_none_on_v2(store, tenant, li, wired,
+                                                                     monkeypatch):
+    for name, value in (("SECRET_KEY", KEY), ("LINKEDIN_API_URL", li.url),
+                        ("LINKEDIN_OAUTH_URL", li.url), ("INBOUND_BACKFILL_DAYS", "1")):
+        monkeypatch.setenv(f"RECRUITLINK_{name}", value)
+    db = ["--database-url", store.db.url]
+    m = member(li, 25)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    polled = CliRunner().invoke(cli, ["inbound", "poll", "--tenant", tenant.slug, "--kind",
+                                      "evaluations", *db])
+    assert polled.exit_code == 0, polled.output
+    assert "evaluations" in polled.output and "stored" in polled.output
+    assert len(evaluations_of(store, tenant_id=tenant.id)) == 1
+
+    monkeypatch.setenv("RECRUITLINK_LINKEDIN_API_VERSION", "v2")
+    on_v2 = CliRunner().invoke(cli, ["inbound", "poll", "--tenant", tenant.slug, "--kind",
+                                     "evaluations", *db])
+    assert on_v2.exit_code == 0, on_v2.output
+    assert "evaluations: none to read" in on_v2.output
+    assert "unversioned API (v2)" in " ".join(on_v2.output.split())
