@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from recruitlink.cli import app as cli
 from recruitlink.inbound.pollers import (
+    EVALUATIONS_CURSOR,
     NO_EVALUATIONS_ON_V2,
     NO_EVALUATIONS_RESOURCE,
     Poller,
@@ -30,6 +31,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema
 from recruitlink.store.tenants import create_api_key
 from recruitlink.sync.engine import SyncEngine
+from recruitlink.sync.ledger import get_cursor
 from recruitlink.web import create_app
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     KEY,
@@ -102,10 +104,19 @@ def test_an_export_into_a_job_brings_its_evaluation_onto_candidate_and_applicati
     assert [(e["id"], e["summary"], e["qualifications"], e["createdAt"]) for e in li_side] == [
         (stored.li_id, stored.summary, stored.qualifications, stored.evaluated_at)]
 
-    # Re-polled (the overlap re-reads it): still one, unchanged.
-    again = poller(store, engine).poll(tenant.id)
-    assert again.outcomes["evaluations:stored"] == 0, again.outcomes
+    # Re-polled (the overlap re-reads it): still one, unchanged; the cursor never goes back.
+    before = cursor_of(store, tenant.id)
+    assert before == stored.evaluated_at
+    for _ in range(2):
+        again = poller(store, engine).poll(tenant.id)
+        assert again.outcomes["evaluations:stored"] == 0, again.outcomes
+        assert cursor_of(store, tenant.id) == before
     assert len(evaluations_of(store, tenant_id=tenant.id)) == 1
+
+
+def cursor_of(store, tenant_id: int) -> int | None:
+    with store.reader() as conn:
+        return get_cursor(conn, tenant_id, EVALUATIONS_CURSOR)
 
 
 def test_an_evaluation_read_before_its_candidate_waits_and_is_linked_later(

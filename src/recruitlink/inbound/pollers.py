@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from recruitlink.core.assumed import EVALUATIONS_RESOURCE
 from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import (
@@ -374,7 +375,7 @@ class Poller:
             cursor = get_cursor(conn, tenant_id, EVALUATIONS_CURSOR)
         after = (self._now() - self.backfill_ms if cursor is None
                  else max(0, cursor - OVERLAP_MS))
-        resource = "exportedApplicationEvaluations"
+        resource = EVALUATIONS_RESOURCE
         try:
             found = self._budgeted(budget, family_of(resource), resource,
                                    lambda: client.evaluations(info.organization, after,
@@ -389,7 +390,8 @@ class Poller:
             return
         report.fetched["evaluations"] += len(found)
         with self.store.writer(tenant_id) as w:
-            latest = after
+            # The cursor only moves forward: the overlap is re-read, never written back.
+            latest = after if cursor is None else cursor
             for element in found:
                 outcome = _apply_one(w, "evaluations", None, element)
                 report.outcomes[f"evaluations:{outcome}"] += 1
