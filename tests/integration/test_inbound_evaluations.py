@@ -18,6 +18,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from recruitlink.cli import app as cli
+from recruitlink.core.records import Candidate
 from recruitlink.inbound.pollers import (
     EVALUATIONS_CURSOR,
     NO_EVALUATIONS_ON_V2,
@@ -160,6 +161,21 @@ def test_the_unversioned_family_has_no_evaluations_and_says_so(store, tenant, li
     assert report.not_read == {"evaluations": NO_EVALUATIONS_ON_V2}
     assert "RECRUITLINK_LINKEDIN_API_VERSION" in NO_EVALUATIONS_ON_V2
     assert report.fetched["evaluations"] == 0 and not report.errors
+    assert evaluations_of(store, tenant_id=tenant.id) == []
+
+
+def test_a_confidential_candidate_gets_no_evaluation(store, tenant, li, wired, engine):
+    secret = member(li, 26)
+    with store.writer(tenant.id) as w:
+        w.records("candidates", [(0, Candidate(id="SECRET", first_name="Sam", last_name="Hidden",
+                                               person_urn=secret["person"],
+                                               match_method="manual", confidential=True))],
+                  mode="create")
+    export(li, wired["seat"], secret["person"], externalJobPostingId="J2")
+    wait_for_events(store, 3)
+    report = poller(store, engine).poll(tenant.id)
+    assert report.fetched["evaluations"] == 1
+    assert report.outcomes["evaluations:skipped"] == 1, report.outcomes
     assert evaluations_of(store, tenant_id=tenant.id) == []
 
 

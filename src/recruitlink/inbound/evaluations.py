@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from recruitlink.core.assumed import ASSESSMENTS, EVALUATION_URN_PREFIX, OVERALL_FITS
 from recruitlink.store import Writer
@@ -94,12 +94,22 @@ def _text(value: Any, limit: int) -> str | None:
 
 
 def apply_evaluation(w: Writer, element: Any) -> str:
-    """Store one evaluation: "stored" (new), "updated", "unchanged", or "waiting" (stored,
-    not linked yet)."""
+    """Store one evaluation: "stored" (new), "updated", "unchanged", "waiting" (stored, not
+    linked yet), or "skipped" (its candidate is confidential)."""
     found = parse(element)
     conn, tenant_id = w.conn, w.tenant_id
     candidate_id, application_id = _link(conn, tenant_id, found.request_id, found.person,
                                          found.job)
+    if candidate_id is not None and conn.execute(select(candidates.c.confidential).where(
+            candidates.c.id == candidate_id)).scalar():
+        # As InMails and notes: a confidential candidate gets nothing from LinkedIn.
+        conn.execute(delete(linkedin_evaluations).where(
+            linkedin_evaluations.c.tenant_id == tenant_id,
+            linkedin_evaluations.c.li_id == found.li_id))
+        items.record(conn, tenant_id, "evaluation", found.li_id, outcome="skipped",
+                     now_ms=w.now_ms, candidate_id=candidate_id,
+                     reason="confidential candidate")
+        return "skipped"
     values = {"request_id": found.request_id, "person": found.person,
               "job_external_id": found.job, "candidate_id": candidate_id,
               "application_id": application_id, "overall_fit": found.overall_fit,
