@@ -178,8 +178,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     mount_pages(api, sandbox)
     mount_widgets(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
-    api.add_middleware(RequestIdMiddleware)
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)
+    api.add_middleware(RequestIdMiddleware)  # outermost: injected faults carry x-li-uuid too
     return api
 
 
