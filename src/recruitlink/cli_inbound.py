@@ -115,6 +115,8 @@ def poll(tenant: str = typer.Option(...),
         console.print(f"[yellow]skipped:[/yellow] {report.skipped}")
         raise typer.Exit(1)
     _print_report(report)
+    for what, why in sorted(report.not_read.items()):
+        console.print(f"[yellow]{what}: none to read:[/yellow] {why}")
     for error in report.errors:
         console.print(f"[red]not read:[/red] {error}")
 

@@ -13,7 +13,6 @@ from recruitlink.core.files import DOCX, PDF
 from recruitlink.core.records import Application, Candidate, Job
 from recruitlink.crypto import SecretBox
 from recruitlink.sandbox import attachments, media
-from recruitlink.sandbox.app import HANDLERS
 from recruitlink.store import Store, schema
 from recruitlink.store import files as stored_files
 from recruitlink.sync import control
@@ -145,9 +144,6 @@ def test_an_rsc_tenant_on_the_v2_api_keeps_its_attachments_and_says_why(store, e
 
 
 def test_an_rsc_tenant_on_the_versioned_api_attaches_its_files(store, li, monkeypatch):
-    # The /rest router (another branch) registers `attachments`; the client speaks v2 here,
-    # so the test puts the handler on the sandbox's /v2 table (test-only).
-    monkeypatch.setitem(HANDLERS, "attachments", attachments.handle)
     settings = EngineSettings(api_url=li.url, oauth_url=li.url,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
                               backoff_s=0.01, idle_sleep_s=0.01, api_version="202604")

@@ -163,3 +163,36 @@ def attachment_record(media_urn: str, file_name: str, content_type: str,
     (atsJobApplicationId, integrationContext, externalAttachmentId)."""
     return {"fileName": file_name, "contentType": content_type, "media": media_urn,
             "externalCreatedAt": created_at}
+
+# -- LinkedIn Hiring Assistant evaluations (`rest/exportedApplicationEvaluations`) -------------
+# Reference §5.9 names the finder (versioned /rest only) and what it returns, "Hiring
+# Assistant evaluations of exported applications"; the schema was not retrieved. Assumed, the
+# smallest shape that serves an ATS: the finder is keyed by the customer's organization like
+# every RSC finder (q=integrationContext), with `createdAfter` (epoch ms, exclusive) to poll
+# forward; each element names the export it evaluates by its push `requestId` and the member's
+# person URN (how the ATS links it to the candidate and application the export created), the
+# job by `externalJobPostingId`, and carries an overall fit, a summary and per-requirement
+# assessments with evidence, as LinkedIn's Hiring Assistant shows them in Recruiter.
+
+OverallFit = Literal["STRONG_FIT", "GOOD_FIT", "PARTIAL_FIT", "NOT_A_FIT"]
+OVERALL_FITS: tuple[OverallFit, ...] = ("STRONG_FIT", "GOOD_FIT", "PARTIAL_FIT", "NOT_A_FIT")
+Assessment = Literal["MEETS", "PARTIALLY_MEETS", "DOES_NOT_MEET", "UNKNOWN"]
+ASSESSMENTS: tuple[Assessment, ...] = ("MEETS", "PARTIALLY_MEETS", "DOES_NOT_MEET", "UNKNOWN")
+EVALUATIONS_RESOURCE = "exportedApplicationEvaluations"
+EVALUATIONS_FINDER = "integrationContext"
+EVALUATION_URN_PREFIX = "urn:li:hiringAssistantEvaluation:"
+
+
+def evaluation_record(*, evaluation_id: int, integration_context: str, request_id: str,
+                      person: str, job: str | None, created_at_ms: int, overall_fit: OverallFit,
+                      summary: str, qualifications: Sequence[Mapping[str, str]]
+                      ) -> dict[str, Any]:
+    """One `exportedApplicationEvaluations` element."""
+    return {"id": f"{EVALUATION_URN_PREFIX}{evaluation_id}",
+            "integrationContext": integration_context, "requestId": request_id,
+            "candidate": person,
+            "job": {"externalJobPostingId": job} if job is not None else None,
+            "createdAt": created_at_ms, "overallFit": overall_fit, "summary": summary,
+            "qualifications": [{"requirement": q["requirement"],
+                                "assessment": q["assessment"], "evidence": q["evidence"]}
+                               for q in qualifications]}

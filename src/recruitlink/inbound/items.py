@@ -92,7 +92,7 @@ def waiting_with_candidates(conn: Connection, tenant_id: int,
 
 
 KIND_LABELS = {"stub": "Shared contact info", "inmail": "InMail", "note": "Recruiter note",
-               "closure": "Account closure"}
+               "closure": "Account closure", "evaluation": "Hiring Assistant evaluation"}
 FIELD_LABELS = {"emailAddress": "Email", "phoneNumber": "Phone"}
 
 

@@ -7,7 +7,10 @@ and on demand. One round for a tenant:
    and lose their cursors so that mapping them later back-fills their history;
 3. LinkedIn's matches of a slice of the candidates (`matches.py`), then per contract: member
    account closures;
-4. items that waited for their candidate, and failed ones, are applied again.
+4. LinkedIn Hiring Assistant's evaluations of exported applications (`evaluations.py`): on the
+   versioned API only (the unversioned /v2 has no such resource), for an RSC tenant's
+   organization, from a cursor on their creation time;
+5. items that waited for their candidate, and failed ones, are applied again.
 
 Each (seat, resource) moves through time in windows of at most 12 hours (LinkedIn's limit)
 from a stored cursor (`sync_cursors`, e.g. `in:mail:123`); a window's items and the cursor move
@@ -26,10 +29,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from recruitlink.core.assumed import EVALUATIONS_RESOURCE
 from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import LinkedInThrottled, RecruitlinkError, TerminalError
+from recruitlink.errors import (
+    LinkedInRequestError,
+    LinkedInThrottled,
+    RecruitlinkError,
+    TerminalError,
+)
 from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin.versions import is_versioned
 from recruitlink.store import Store, Writer
 from recruitlink.store.schema import connections as connection_rows
 from recruitlink.store.schema import linkedin_seats, sync_cursors, users
@@ -38,7 +48,7 @@ from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.ledger import get_cursor, set_cursor
 
-from . import closures, history, items, matches, stubs
+from . import closures, evaluations, history, items, matches, stubs
 from .seats import SeatReport, pull_seats, refresh_seats
 
 WINDOW_MS = 12 * 60 * 60 * 1000
@@ -55,7 +65,15 @@ DEFAULT_BACKFILL_DAYS = 30.0
 FAMILY = "prospectInteractions"
 LAST_ROUND = "poll:last"
 LEASE = "poll:lease"
-KINDS = ("seats", "inmails", "notes", "stubs", "closures")
+KINDS = ("seats", "inmails", "notes", "stubs", "closures", "evaluations")
+EVALUATIONS_CURSOR = "in:eval"
+NO_EVALUATIONS_ON_V2 = ("LinkedIn's unversioned API (v2) has no Hiring Assistant evaluations: "
+                        "set RECRUITLINK_LINKEDIN_API_VERSION to a version (e.g. 202604) to "
+                        "read them")
+NO_EVALUATIONS_RESOURCE = ("LinkedIn does not serve Hiring Assistant evaluations to this "
+                           "application: {}")
+NO_EVALUATIONS_FOR_CRM = ("CRM Connect exports into pipelines, not jobs: LinkedIn's Hiring "
+                          "Assistant evaluates applications only")
 
 # (cursor prefix, resource, time-range parameters, page size)
 _SEAT_READS = {
@@ -78,12 +96,14 @@ class PollReport:
     the rest of the round went on."""
     waiting: dict[str, str] = field(default_factory=dict)
     """Contracts not read because LinkedIn has not enabled them: contract -> why."""
+    not_read: dict[str, str] = field(default_factory=dict)
+    """Kinds this tenant's LinkedIn does not offer (evaluations on /v2): kind -> why."""
 
     def as_json(self) -> dict[str, Any]:
         return {"tenant": self.tenant_id, "skipped": self.skipped, "windows": self.windows,
                 "seats": self.seats.__dict__ if self.seats else None,
                 "fetched": dict(self.fetched), "outcomes": dict(self.outcomes),
-                "errors": self.errors, "waiting": self.waiting}
+                "errors": self.errors, "waiting": self.waiting, "notRead": self.not_read}
 
 
 class PollBusy(RuntimeError):
@@ -242,6 +262,8 @@ class Poller:
                     self._read_closures(client, budget, tenant_id, contract, purge, report)
                 except TerminalError as exc:
                     report.errors.append(f"closures of {contract}: {exc.message}")
+        if "evaluations" in kinds:
+            self._read_evaluations(info, client, budget, report)
         self._settle_kept(tenant_id, report)
         if set(KINDS) <= set(kinds):  # a partial poll does not stand for a round
             with self.store.db.write() as conn:
@@ -270,16 +292,21 @@ class Poller:
 
     def _fetch(self, client: LinkedInClient, budget: RateBudget, resource: str,
                params: list[tuple[str, str]], page_size: int) -> list[dict[str, Any]]:
-        wait = budget.try_acquire(FAMILY, 1)
+        return self._budgeted(budget, FAMILY, resource,
+                              lambda: client.find(resource, params, page_size=page_size))
+
+    def _budgeted(self, budget: RateBudget, family: str, resource: str,
+                  call: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        wait = budget.try_acquire(family, 1)
         if wait > MAX_BUDGET_WAIT_S:  # never hold the server's background thread for hours
-            raise PollDeferred(f"LinkedIn's {FAMILY} budget is spent for {wait:.0f}s", wait)
+            raise PollDeferred(f"LinkedIn's {family} budget is spent for {wait:.0f}s", wait)
         if wait > 0:
             time.sleep(wait)
-            budget.acquire(FAMILY, 1)
+            budget.acquire(family, 1)
         try:
-            return client.find(resource, params, page_size=page_size)
+            return call()
         except LinkedInThrottled as exc:
-            budget.block(FAMILY, exc.retry_after)
+            budget.block(family, exc.retry_after)
             raise PollDeferred(f"LinkedIn throttled {resource}: {exc.message}",
                                exc.retry_after or 60.0) from exc
 
@@ -332,6 +359,46 @@ class Poller:
             # `since` is inclusive: the same millisecond is read again, and skipped.
             set_cursor(w.conn, tenant_id, cursor_name, latest, w.now_ms)
 
+    def _read_evaluations(self, info: connections.ConnectionInfo, client: LinkedInClient,
+                          budget: RateBudget, report: PollReport) -> None:
+        """The organization's Hiring Assistant evaluations made since the cursor (less an
+        overlap: a re-read one is matched by LinkedIn's id), stored with the cursor move."""
+        api_version = self.engine.settings.api_version
+        if not is_versioned(api_version):
+            report.not_read["evaluations"] = NO_EVALUATIONS_ON_V2
+            return
+        if info.kind != "RSC":
+            report.not_read["evaluations"] = NO_EVALUATIONS_FOR_CRM
+            return
+        tenant_id = info.tenant_id
+        with self.store.reader() as conn:
+            cursor = get_cursor(conn, tenant_id, EVALUATIONS_CURSOR)
+        after = (self._now() - self.backfill_ms if cursor is None
+                 else max(0, cursor - OVERLAP_MS))
+        resource = EVALUATIONS_RESOURCE
+        try:
+            found = self._budgeted(budget, family_of(resource), resource,
+                                   lambda: client.evaluations(info.organization, after))
+        except TerminalError as exc:  # read again next round
+            if isinstance(exc, LinkedInRequestError) and exc.status == 404:
+                # A LinkedIn (or API version) without the resource: nothing to read, not a
+                # fault of this round.
+                report.not_read["evaluations"] = NO_EVALUATIONS_RESOURCE.format(exc.message)
+            else:
+                report.errors.append(f"evaluations of {info.organization}: {exc.message}")
+            return
+        report.fetched["evaluations"] += len(found)
+        with self.store.writer(tenant_id) as w:
+            # The cursor only moves forward: the overlap is re-read, never written back.
+            latest = after if cursor is None else cursor
+            for element in found:
+                outcome = _apply_one(w, "evaluations", None, element)
+                report.outcomes[f"evaluations:{outcome}"] += 1
+                created = element.get("createdAt") if isinstance(element, dict) else None
+                if isinstance(created, int):
+                    latest = max(latest, created)
+            set_cursor(w.conn, tenant_id, EVALUATIONS_CURSOR, latest, w.now_ms)
+
     def _settle_kept(self, tenant_id: int, report: PollReport) -> None:
         """Apply the items that waited for their candidate and now have one."""
         with self.store.writer(tenant_id) as w:
@@ -347,7 +414,8 @@ class Poller:
         return done
 
 
-_KIND_OF = {"inmails": "inmail", "notes": "note", "stubs": "stub", "closures": "closure"}
+_KIND_OF = {"inmails": "inmail", "notes": "note", "stubs": "stub", "closures": "closure",
+            "evaluations": "evaluation"}
 
 
 def _apply_one(w: Writer, kind: str, owner: history.SeatOwner | None, element: Any, *,
@@ -363,6 +431,8 @@ def _apply_one(w: Writer, kind: str, owner: history.SeatOwner | None, element: A
                 return apply(w, owner, element, w.now_ms)
             if kind == "stubs":
                 return stubs.apply_stub(w, element, w.now_ms)
+            if kind == "evaluations":
+                return evaluations.apply_evaluation(w, element)
             return closures.apply_closure(w, element, purge, w.now_ms)
     except Exception as exc:  # kept, never lost: see the docstring
         li_id = str(element.get("id") or element.get("person") or "")[:200] if isinstance(
@@ -399,6 +469,8 @@ def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
     # failed with its reason, never lost, and never fails the caller (a page, the CLI).
     if kind == "stub":
         return _apply_one(w, "stubs", None, element)
+    if kind == "evaluation":
+        return _apply_one(w, "evaluations", None, element)
     if kind == "closure":
         # A replayed closure notifies; purging stays the admin's explicit choice.
         return _apply_one(w, "closures", None, element, purge=False)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from recruitlink.core.assumed import EVALUATIONS_FINDER, EVALUATIONS_RESOURCE
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import encode_key
 from recruitlink.errors import LinkedInRequestError, LinkedInUnavailable
@@ -272,6 +273,21 @@ class LinkedInClient:
     def set_child_app(self, key: str, fields: Mapping[str, Any]) -> None:
         path = f"provisionedApplications/{encode_key(key, protocol=self.version.protocol)}"
         self.rest.call("POST", path, body={"patch": {"$set": dict(fields)}})
+
+    # -- LinkedIn Hiring Assistant evaluations (versioned /rest only, reference §5.9) ---------
+
+    def evaluations(self, context: str, created_after: int | None, *,
+                    page_size: int = 100) -> list[dict[str, Any]]:
+        """Every `exportedApplicationEvaluations` element of the organization made after
+        `created_after` (epoch ms, exclusive; None: all). The unversioned family has no such
+        resource: asking it there is a LinkedInRequestError, without a call."""
+        if self.version.family != "rest":
+            raise LinkedInRequestError(f"{EVALUATIONS_RESOURCE} exists only on LinkedIn's "
+                                       "versioned API (/rest); this client uses /v2")
+        params = [("q", EVALUATIONS_FINDER), (EVALUATIONS_FINDER, context)]
+        if created_after is not None:
+            params.append(("createdAfter", str(created_after)))
+        return self.find(EVALUATIONS_RESOURCE, params, page_size=page_size)
 
     # -- files (resumes and attachments; shapes assumed: core/assumed.py) ---------------------
 

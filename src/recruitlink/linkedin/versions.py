@@ -57,3 +57,8 @@ class ApiVersion:
 
     def __str__(self) -> str:
         return self.version or UNVERSIONED
+
+
+def is_versioned(api_version: str) -> bool:
+    """Whether a RECRUITLINK_LINKEDIN_API_VERSION value names the versioned /rest family."""
+    return ApiVersion.parse(api_version).family == "rest"

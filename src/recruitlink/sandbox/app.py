@@ -23,6 +23,7 @@ from recruitlink.core.limits import family_of
 
 from . import (
     attachments,
+    evaluations,
     integrations,
     jobs,
     media,
@@ -66,6 +67,7 @@ HANDLERS: dict[str, Handler] = {
 
 REST_ONLY_HANDLERS: dict[str, Handler] = {
     "attachments": attachments.handle,
+    "exportedApplicationEvaluations": evaluations.handle,
 }
 """Resources only the versioned family has (core.api_families.REST_ONLY); /v2 answers 404."""
 

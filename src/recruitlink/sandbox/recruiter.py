@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 
+from . import evaluations
 from . import pushes as push_outbox
 from .customers import Customer, customers_of_contract, integration_status
 from .directory import member as member_of
@@ -169,6 +170,10 @@ def export_member(sandbox: Sandbox, *, seat_id: int, person: str, job: str | Non
             contract=holder.contract, seat_id=holder.id, person=person, job=job,
             pipeline=pipeline, note=note, month=month_of(now), candidate=candidate,
             exported_at=now))
+        if job is not None:  # Hiring Assistant evaluates the application in the job
+            evaluations.create_for_export(conn, seed=sandbox.config.seed, request_id=request_id,
+                                          app_id=customer.app_id, org=customer.organization,
+                                          person=person, profile=profile, job=job, now=now)
         for url in urls:
             push_outbox.enqueue(conn, sandbox.clock, app_id=customer.app_id, url=url,
                                 push_type="EXPORT_CANDIDATE_PROFILE", request_id=request_id,

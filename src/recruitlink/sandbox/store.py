@@ -235,6 +235,21 @@ exports = Table(
     Column("exported_at", Integer, nullable=False),
 )
 
+evaluations = Table(
+    "evaluations", metadata,
+    # LinkedIn Hiring Assistant's evaluation of an application exported into a job
+    # (`exportedApplicationEvaluations`, /rest only): one per One-Click Export into a job.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String, unique=True, nullable=False),  # the export's
+    Column("app_id", Integer, nullable=False),
+    Column("org", String, nullable=False),
+    Column("person", String, nullable=False),
+    Column("job", String, nullable=True),  # externalJobPostingId
+    Column("body", JSON, nullable=False),  # overallFit, summary, qualifications
+    Column("created_at", Integer, nullable=False),
+    Index("evaluations_by_org", "app_id", "org", "created_at"),
+)
+
 threads = Table(
     "threads", metadata,
     # InMail conversations between a seat and a member.

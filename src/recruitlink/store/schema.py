@@ -584,3 +584,31 @@ inbound_items = Table(
 )
 Index("ix_inbound_items_waiting", inbound_items.c.tenant_id, inbound_items.c.outcome,
       inbound_items.c.person)
+
+linkedin_evaluations = Table(
+    "linkedin_evaluations", metadata,
+    # LinkedIn Hiring Assistant's evaluations of exported applications (versioned API only),
+    # as last read; linked to the candidate and application the export created once they
+    # exist. Deleting the candidate deletes its evaluations; deleting the application keeps
+    # the evaluation on the candidate.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("li_id", String(200), nullable=False),  # urn:li:hiringAssistantEvaluation:N
+    Column("request_id", String(200), nullable=True),  # the export's push request id
+    Column("person", String(100), nullable=True),
+    Column("job_external_id", String(200), nullable=True),
+    Column("candidate_id", Id, ForeignKey("candidates.id", ondelete="CASCADE"),
+           nullable=True),
+    Column("application_id", Id, ForeignKey("applications.id", ondelete="SET NULL"),
+           nullable=True),
+    Column("overall_fit", String(32), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("qualifications", Json, nullable=False),  # list[{requirement, assessment, evidence}]
+    Column("evaluated_at", Millis, nullable=False),  # LinkedIn's createdAt
+    Column("updated_at", Millis, nullable=False),
+    UniqueConstraint("tenant_id", "li_id"),
+    sqlite_autoincrement=True,
+)
+Index("ix_linkedin_evaluations_candidate", linkedin_evaluations.c.candidate_id)
+Index("ix_linkedin_evaluations_unlinked", linkedin_evaluations.c.tenant_id,
+      linkedin_evaluations.c.candidate_id)

@@ -14,15 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.assumed import Assessment, OverallFit
 from recruitlink.core.records import ExternalId
 from recruitlink.errors import ConfigurationError, RecruitlinkError
+from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import inbox, items
 from recruitlink.inbound.closures import purge_closed
-from recruitlink.inbound.pollers import KINDS, PollBusy, PollDeferred
+from recruitlink.inbound.pollers import KINDS, NO_EVALUATIONS_ON_V2, PollBusy, PollDeferred
 from recruitlink.inbound.replays import NotReplayable, replay_item
 from recruitlink.inbound.seats import map_seat
+from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
-from recruitlink.store.schema import connections, inbox_events, linkedin_seats, users
+from recruitlink.store.schema import candidates, connections, inbox_events, linkedin_seats, users
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
 from recruitlink.sync.visibility import current_visibility, set_visibility
@@ -32,8 +35,8 @@ from .auth import ApiError, current_tenant
 from .params import RowId
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
-Kind = Literal["seats", "inmails", "notes", "stubs", "closures"]
-ALL_KINDS: tuple[Kind, ...] = ("seats", "inmails", "notes", "stubs", "closures")
+Kind = Literal["seats", "inmails", "notes", "stubs", "closures", "evaluations"]
+ALL_KINDS: tuple[Kind, ...] = ("seats", "inmails", "notes", "stubs", "closures", "evaluations")
 assert ALL_KINDS == KINDS
 
 
@@ -57,7 +60,7 @@ class PollRequest(BaseModel):
     kinds: list[Kind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
 
 
-ItemKind = Literal["stub", "inmail", "note", "closure"]
+ItemKind = Literal["stub", "inmail", "note", "closure", "evaluation"]
 assert set(get_args(ItemKind)) == set(items.KIND_LABELS)
 
 
@@ -129,6 +132,34 @@ class FailedRecords(BaseModel):
     next: int | None = Field(..., description="`after` for the next page; null: the last.")
 
 
+class Qualification(BaseModel):
+    requirement: str = Field(..., description="What the job asks for.")
+    assessment: Assessment
+    evidence: str = Field(..., description="What in the profile the assessment rests on.")
+
+
+class HiringAssistantEvaluation(BaseModel):
+    """LinkedIn Hiring Assistant's evaluation of an application a One-Click Export created
+    (LinkedIn's versioned API only; the shape is assumed: core/assumed.py)."""
+    id: str = Field(..., description="LinkedIn's id: urn:li:hiringAssistantEvaluation:N.")
+    application: str | None = Field(..., description="The application's id in the ATS; null "
+                                                     "once that application is deleted.")
+    job: str | None = Field(..., description="The evaluated job's id (externalJobPostingId).")
+    jobTitle: str | None
+    overallFit: OverallFit
+    summary: str
+    qualifications: list[Qualification]
+    evaluatedAt: int = Field(..., description="When LinkedIn made it, epoch milliseconds.")
+
+
+class CandidateEvaluations(BaseModel):
+    candidate: str
+    evaluations: list[HiringAssistantEvaluation] = Field(..., description="Newest first.")
+    unavailable: str | None = Field(..., description="Why there can be none (LinkedIn's "
+                                                     "unversioned API has no evaluations); "
+                                                     "null when they are read.")
+
+
 def _connected(request: Request, tenant: Tenant) -> None:
     with _runtime(request).store.reader() as conn:
         if conn.execute(select(connections.c.tenant_id).where(
@@ -179,7 +210,8 @@ def build_linkedin_router() -> APIRouter:
                            [{"field": field, "reason": str(exc).split(": ", 1)[-1]}]) from exc
         return {"seat": seat, "user": body.user}
 
-    @router.post("/poll", summary="Read LinkedIn now (seats, InMails, notes, stubs, closures)",
+    @router.post("/poll", summary="Read LinkedIn now (seats, InMails, notes, stubs, closures, "
+                                  "evaluations)",
                  responses=errors(409, 429, 502))
     async def poll(request: Request, tenant: TenantDep,
                    body: PollRequest | None = None) -> dict[str, Any]:
@@ -284,6 +316,24 @@ def build_linkedin_router() -> APIRouter:
             found = items.problems(conn, tenant.id, candidate_external_id=candidate,
                                    limit=limit)
         return {"items": [_problem_json(p) for p in found]}
+
+    @router.get("/evaluations", summary="LinkedIn Hiring Assistant's evaluations of a "
+                                        "candidate's exported applications",
+                response_model=CandidateEvaluations, responses=errors(404))
+    def list_evaluations(request: Request, tenant: TenantDep,
+                         candidate: ExternalId) -> dict[str, Any]:
+        runtime = _runtime(request)
+        with runtime.store.reader() as conn:
+            found = conn.execute(select(candidates.c.id).where(
+                candidates.c.tenant_id == tenant.id,
+                candidates.c.external_id == candidate)).scalar()
+            if found is None:
+                raise ApiError(404, f"no candidate {candidate}",
+                               [{"field": "candidate", "reason": "not found"}])
+            evaluations = li_evaluations.for_candidate(conn, tenant.id, found)
+        versioned = is_versioned(runtime.settings.linkedin_api_version)
+        return {"candidate": candidate, "evaluations": evaluations,
+                "unavailable": None if versioned else NO_EVALUATIONS_ON_V2}
 
     @router.post("/items/replay", summary="Apply one such item again, once its cause is fixed",
                  responses=errors(404, 409))

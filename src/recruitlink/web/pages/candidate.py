@@ -26,10 +26,12 @@ from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.crypto import secret_box
+from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import event_log
 from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
+from recruitlink.linkedin.versions import is_versioned
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store import files as stored_files
@@ -265,6 +267,10 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
             "files": candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps]),
+            # LinkedIn Hiring Assistant's evaluations, by application (None: its application
+            # is gone; shown on the candidate).
+            "evaluations": _by_application(
+                li_evaluations.for_candidate(conn, user.tenant_id, cand.id)),
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
@@ -275,6 +281,12 @@ def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
     """The candidate's resume, then its applications' attachments."""
     return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
             *stored_files.owned(conn, tenant_id, "applications", application_ids)]
+
+def _by_application(found: list[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
+    grouped: dict[str | None, list[dict[str, Any]]] = {}
+    for evaluation in found:
+        grouped.setdefault(evaluation["application"], []).append(evaluation)
+    return grouped
 
 
 def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
@@ -308,6 +320,11 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
         return render(request, "candidate.html", {
             **context, "title": context["name"], "events": events, "before": before,
             "next_before": next_before, "widget": widget,
+            # The unversioned API has no Hiring Assistant evaluations: the page says so.
+            "evaluations_unavailable": (widget is not None and widget.widget_type == "ATS"
+                                        and not is_versioned(settings.linkedin_api_version)),
+            "fit_labels": li_evaluations.FIT_LABELS,
+            "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
             "notice": REPLAYED.get(replayed or "")})
 
     @router.post("/t/{slug}/candidates/{external_id}/linkedin-items/replay",
