@@ -148,7 +148,7 @@ def test_an_rsc_tenant_on_the_versioned_api_attaches_its_files(store, li, monkey
     monkeypatch.setitem(HANDLERS, "attachments", attachments.handle)
     settings = EngineSettings(api_url=li.url, oauth_url=li.url,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
-                              backoff_s=0.01, idle_sleep_s=0.01, versioned_api=True)
+                              backoff_s=0.01, idle_sleep_s=0.01, api_version="202604")
     engine = SyncEngine(store, SecretBox(TEST_SECRET_KEY), settings)
     try:
         tenant = make_tenant(store, "acme", kind="ATS")

@@ -41,6 +41,7 @@ from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
 from recruitlink.store.files import read_chunks
@@ -75,6 +76,8 @@ class EngineSettings:
     api_url: str
     oauth_url: str
     ats_base_url: str
+    api_version: str = DEFAULT_API_VERSION
+    """RECRUITLINK_LINKEDIN_API_VERSION: the LinkedIn API family and version spoken."""
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
     lease_ttl_s: float = 75.0
@@ -92,9 +95,12 @@ class EngineSettings:
     close_wait_s: float = 900.0
     """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
     polling the rest afterwards)."""
-    versioned_api: bool = False
-    """The client talks to LinkedIn's versioned API, the only one with `attachments`
-    (applications' files); on v2 they are excluded, saying why (sync/items.py)."""
+
+    @property
+    def versioned_api(self) -> bool:
+        """The client talks to LinkedIn's versioned API, the only one with `attachments`
+        (applications' files); on v2 they are excluded, saying why (sync/items.py)."""
+        return ApiVersion.parse(self.api_version).family == "rest"
 
 
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
@@ -211,7 +217,8 @@ class SyncEngine:
                                         oauth_url=self.settings.oauth_url,
                                         client_id=info.client_id,
                                         client_secret=info.client_secret, http=self.http,
-                                        tokens=self.tokens)
+                                        tokens=self.tokens,
+                                        api_version=self.settings.api_version)
                 self._clients[cache_key] = client
             return client
 
