@@ -19,8 +19,8 @@ Initial Setup
  1. "Under Integrations within the main menu, select LinkedIn CRM Connect" -> the admin signs
     in, clicks "Integrations → LinkedIn" in the main menu: the page is "LinkedIn CRM Connect".
     Before it, "What data is synchronised": candidates (name, email, created, modified),
-    their resumes, candidate interactions (type and times, never the content), projects (title, stages,
-    only those shared with all recruiters) are listed.
+    their resumes, candidate interactions (type and times, never the content), projects
+    (title, stages, only those shared with all recruiters) are listed.
  2. "Select the option to Integrate LinkedIn CRM Connect" -> ticks the acknowledgement and
     clicks Activate.
  3. "You will be taken to the integration Setup screen" -> "Choose your LinkedIn Recruiter
