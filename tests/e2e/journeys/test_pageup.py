@@ -19,8 +19,8 @@ Initial Setup
  1. "Under Integrations within the main menu, select LinkedIn CRM Connect" -> the admin signs
     in, clicks "Integrations → LinkedIn" in the main menu: the page is "LinkedIn CRM Connect".
     Before it, "What data is synchronised": candidates (name, email, created, modified),
-    candidate interactions (type and times, never the content), projects (title, stages,
-    only those shared with all recruiters) are listed.
+    their resumes, candidate interactions (type and times, never the content), projects
+    (title, stages, only those shared with all recruiters) are listed.
  2. "Select the option to Integrate LinkedIn CRM Connect" -> ticks the acknowledgement and
     clicks Activate.
  3. "You will be taken to the integration Setup screen" -> "Choose your LinkedIn Recruiter
@@ -126,7 +126,8 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     admin.get_by_role("link", name="Integrations → LinkedIn").click()
     expect(admin.get_by_role("heading", name="LinkedIn CRM Connect", exact=True)).to_be_visible()
     shared = admin.locator(".shared-data")
-    for group in ("Candidates", "Candidate interactions", "Projects (talent pipelines)"):
+    for group in ("Candidates", "Resumes", "Candidate interactions",
+                  "Projects (talent pipelines)"):
         expect(shared.get_by_role("heading", name=group, exact=True)).to_be_visible()
     expect(shared).to_contain_text("Interaction type (e.g. email, web session)")
     expect(shared).to_contain_text("Only projects shared with all recruiters")

@@ -69,10 +69,15 @@ _SHARED: dict[str, SharedGroup] = {
         "First and last name", "Email addresses", "Phone numbers", "Addresses",
         "Current title and company", "LinkedIn profile URL", "Profile URL in recruitlink",
         "Created and last updated dates")),
+    "candidate_resumes": SharedGroup("Resumes", (
+        "The candidate's resume file (PDF, DOC or TXT, up to 10 MB)", "File name")),
     "candidate_notes": SharedGroup("Candidate notes", ("Note text", "Author", "Date")),
     "applications": SharedGroup("Applications", (
         "Candidate name and email", "Job applied to", "Application status and stages",
         "Source", "Created and last updated dates")),
+    "application_attachments": SharedGroup("Application files", (
+        "Files attached to applications (PDF, DOC, DOCX or TXT, up to 10 MB) and their names",
+        "Only with LinkedIn's versioned API")),
     "application_notes": SharedGroup("Application notes", ("Note text", "Author", "Date")),
     "interview_feedback": SharedGroup("Interview feedback", (
         "Interviewer", "Interview type", "Evaluations", "Feedback text")),
