@@ -212,6 +212,13 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             raise invalid(("body",), str(exc)) from exc
         return sandbox.faults.snapshot()
 
+    @control.post("/faults/ignore-deletes",
+                  summary="A LinkedIn bug: batch_delete answers 204 but keeps the records "
+                          "(until DELETE /sandbox/faults)")
+    async def ignore_deletes() -> dict[str, Any]:
+        sandbox.faults.ignore_deletes = True
+        return sandbox.faults.snapshot()
+
     @control.delete("/faults", summary="Stop injecting faults")
     async def clear_faults() -> dict[str, Any]:
         sandbox.faults.clear()

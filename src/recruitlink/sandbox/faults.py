@@ -4,6 +4,10 @@ Faults apply to `/v2/<resource>` (keyed by the resource name) and `/oauth` (key 
 "*" applies everywhere not named. 500 and 503 are answered before the request is processed;
 504 and dropped connections happen *after* it was processed, as a gateway timeout or a lost
 response would: the client cannot tell whether its write took effect, and must be idempotent.
+
+`ignore_deletes` is a LinkedIn bug of another kind: batch_delete answers 204 for every key but
+keeps the records, so only a client that reads back what it deleted notices (the
+certification run, `recruitlink certify`, must fail RSC-501/502 then).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class Faults:
         self.specs: dict[str, FaultSpec] = {}
         self.rng = random.Random(seed)
         self.injected: dict[str, int] = {"500": 0, "503": 0, "504": 0, "drop": 0}
+        self.ignore_deletes = False
+        """batch_delete answers 204 and deletes nothing (see the module's docstring)."""
 
     def set(self, endpoint: str, spec: FaultSpec) -> None:
         spec.validate()
@@ -56,10 +62,11 @@ class Faults:
 
     def clear(self) -> None:
         self.specs.clear()
+        self.ignore_deletes = False
 
     def snapshot(self) -> dict[str, Any]:
         return {"endpoints": {k: asdict(v) for k, v in self.specs.items()},
-                "injected": dict(self.injected)}
+                "injected": dict(self.injected), "ignoreDeletes": self.ignore_deletes}
 
     def spec_for(self, path: str) -> FaultSpec | None:
         if not self.specs:

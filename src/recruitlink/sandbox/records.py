@@ -179,7 +179,8 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
         if call.method == "DELETE":
             for fields in valid:
                 name = canonical(fields)
-                if _delete(conn, resource, name):
+                # An injected LinkedIn bug answers 204 and keeps the record (faults.py).
+                if sandbox.faults.ignore_deletes or _delete(conn, resource, name):
                     results[name] = {"status": 204}
                 else:
                     errors[name] = entity_error(404, f"{resource.name} entity not found")
@@ -279,7 +280,7 @@ def _children(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource,
             return batch_response(results, errors)
         if call.method == "DELETE":
             for ident in valid:
-                gone = conn.execute(delete(records).where(
+                gone = sandbox.faults.ignore_deletes or conn.execute(delete(records).where(
                     records.c.resource == sub, records.c.parent == parent,
                     records.c.key == ident)).rowcount
                 if gone:
