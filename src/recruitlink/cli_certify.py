@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .certify.cases import Kind
 
 console = Console()
 MARKS = {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]",
@@ -40,37 +44,41 @@ def certify(
                                                             "for the admin's switch."),
 ) -> None:
     """Run LinkedIn's certification cases with a throwaway tenant; write the report."""
-    from .certify import Certification, Options, write_report
+    from pydantic import ValidationError
+
+    from .certify import CaseResult, Certification, Options, write_report
+    from .certify.cases import cases_for
     from .errors import RecruitlinkError
 
-    wanted = kind.strip().upper()
-    if wanted not in ("RSC", "CRM"):
+    wanted: Kind = "CRM" if kind.strip().upper() == "CRM" else "RSC"
+    if kind.strip().upper() != wanted:
         raise typer.BadParameter("must be rsc or crm", param_hint="--kind")
     settings = Settings()
     if api_version is not None:
-        if "linkedin_api_version" not in Settings.model_fields and api_version != "v2":
-            raise typer.BadParameter("this build speaks only the unversioned family: v2",
-                                     param_hint="--api-version")
-        settings = settings.model_copy(update={"linkedin_api_version": api_version})
+        if "linkedin_api_version" not in Settings.model_fields:
+            if api_version != "v2":
+                raise typer.BadParameter("this build speaks only the unversioned family: v2",
+                                         param_hint="--api-version")
+        else:
+            try:  # validated as RECRUITLINK_LINKEDIN_API_VERSION would be
+                settings = Settings(linkedin_api_version=api_version)
+            except ValidationError as exc:
+                raise typer.BadParameter(exc.errors()[0]["msg"],
+                                         param_hint="--api-version") from exc
     if not settings.partner_client_id or settings.partner_client_secret is None:
         console.print("[red]error:[/red] set RECRUITLINK_PARTNER_CLIENT_ID and "
                       "RECRUITLINK_PARTNER_CLIENT_SECRET (the partner app's credentials)")
         raise typer.Exit(2)
     target = out or Path(f"certification-{datetime.now(UTC):%Y-%m-%d}")
-    options = Options(kind=wanted, organization=organization,  # type: ignore[arg-type]
-                      contract=contract, sync_timeout_s=sync_timeout,
+    options = Options(kind=wanted, organization=organization, contract=contract,
+                      sync_timeout_s=sync_timeout,
                       enable_timeout_s=enable_timeout)
     console.print(f"Certifying {wanted} against {settings.linkedin_api_url}", highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
-        from .certify.cases import cases_for
-
         task = progress.add_task("cases", total=len(cases_for(options.kind)))
 
-        def shown(result: object) -> None:
-            from .certify import CaseResult
-
-            assert isinstance(result, CaseResult)
+        def shown(result: CaseResult) -> None:
             progress.console.print(f"{MARKS[result.status]} {result.case.id} "
                                    f"{result.case.title}", highlight=False)
             if result.status == "fail":

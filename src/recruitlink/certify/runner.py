@@ -154,6 +154,7 @@ class Certification:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         self.slug = f"certify-{stamp}-{secrets.token_hex(3)}"
         self.teardown_notes: list[str] = []
+        self.seat_ids: list[int] = []
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -564,13 +565,15 @@ class Certification:
 
     # -- Module 3: retrieval ------------------------------------------------------------------
 
-    def _seats(self) -> tuple[int, int, int]:
-        if not hasattr(self, "_seat_ids"):
+    def _seats(self) -> list[int]:
+        """Recruiter seats of the two hiring-team members and of an outsider (the member
+        exported), made once."""
+        if not self.seat_ids:
             assert self.control is not None
             people = (self.people.first_user, self.people.second_user, self.people.exported)
-            self._seat_ids = tuple(self.control.add_seat(self.contract, str(p),
-                                                         self.organization) for p in people)
-        return self._seat_ids  # type: ignore[return-value]
+            self.seat_ids = [self.control.add_seat(self.contract, str(p), self.organization)
+                             for p in people]
+        return self.seat_ids
 
     def _retrieval(self) -> None:
         if self.control is None:
