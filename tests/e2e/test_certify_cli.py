@@ -81,7 +81,8 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind):
 
 def test_certify_fails_naming_the_cases_an_ignored_delete_breaks(sandbox, tmp_path):
     url, _state = sandbox
-    assert httpx.post(f"{url}/sandbox/faults/ignore-deletes").json()["ignoreDeletes"] is True
+    fault = httpx.put(f"{url}/sandbox/faults/*", json={"ignore_deletes": True})
+    assert fault.json()["endpoints"]["*"]["ignore_deletes"] is True
     try:
         done = certify(url, tmp_path, "--out", "report")
     finally:

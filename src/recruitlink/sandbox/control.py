@@ -57,6 +57,8 @@ class FaultChange(BaseModel):
     latency_ms: Integer = Field(0, ge=0, le=60_000)
     latency_jitter_ms: Integer = Field(0, ge=0, le=60_000)
     drop_rate: Number = Field(0.0, ge=0, le=1)
+    ignore_deletes: StrictBool = Field(False, description="A LinkedIn bug: batch_delete "
+                                                          "answers 204 but keeps the records")
 
 
 class SeatAdd(BaseModel):
@@ -210,13 +212,6 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
         except ValueError as exc:
             raise invalid(("body",), str(exc)) from exc
-        return sandbox.faults.snapshot()
-
-    @control.post("/faults/ignore-deletes",
-                  summary="A LinkedIn bug: batch_delete answers 204 but keeps the records "
-                          "(until DELETE /sandbox/faults)")
-    async def ignore_deletes() -> dict[str, Any]:
-        sandbox.faults.ignore_deletes = True
         return sandbox.faults.snapshot()
 
     @control.delete("/faults", summary="Stop injecting faults")

@@ -7,7 +7,8 @@ response would: the client cannot tell whether its write took effect, and must b
 
 `ignore_deletes` is a LinkedIn bug of another kind: batch_delete answers 204 for every key but
 keeps the records, so only a client that reads back what it deleted notices (the
-certification run, `recruitlink certify`, must fail RSC-501/502 then).
+certification run, `recruitlink certify`, must fail RSC-501/502 then). The record handlers
+ask `ignores_deletes(resource)`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class FaultSpec:
     drop_rate: float = 0.0
     """Share of the requests not answered with an error whose connection is closed before
     the response is complete (so any two rates from 0 to 1 go together)."""
+    ignore_deletes: bool = False
+    """batch_delete answers 204 for every key and deletes nothing (see above)."""
 
     def validate(self) -> None:
         for name in ("error_rate", "drop_rate"):
@@ -53,8 +56,6 @@ class Faults:
         self.specs: dict[str, FaultSpec] = {}
         self.rng = random.Random(seed)
         self.injected: dict[str, int] = {"500": 0, "503": 0, "504": 0, "drop": 0}
-        self.ignore_deletes = False
-        """batch_delete answers 204 and deletes nothing (see the module's docstring)."""
 
     def set(self, endpoint: str, spec: FaultSpec) -> None:
         spec.validate()
@@ -62,11 +63,15 @@ class Faults:
 
     def clear(self) -> None:
         self.specs.clear()
-        self.ignore_deletes = False
 
     def snapshot(self) -> dict[str, Any]:
         return {"endpoints": {k: asdict(v) for k, v in self.specs.items()},
-                "injected": dict(self.injected), "ignoreDeletes": self.ignore_deletes}
+                "injected": dict(self.injected)}
+
+    def ignores_deletes(self, resource: str) -> bool:
+        """Whether batch_delete on this /v2 resource answers 204 and deletes nothing."""
+        spec = self.specs.get(resource) or self.specs.get("*")
+        return spec is not None and spec.ignore_deletes
 
     def spec_for(self, path: str) -> FaultSpec | None:
         if not self.specs:
