@@ -71,6 +71,7 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind):
     # No secret in the report: the client secrets LinkedIn handed out, the partner's, tokens.
     secrets = secrets_of(state) | {PARTNER_SECRET}
     assert len(secrets) >= 3  # the partner and the run's two child applications
+    assert "/linkedin/push/[redacted]" in markdown  # the push URL's token is a secret too
     for text in (markdown, html, done.stdout):
         assert not [s for s in secrets if s in text]
         assert not SANDBOX_TOKEN.search(text)

@@ -390,7 +390,9 @@ class Certification:
                        for n, suffix in enumerate(self.suffixes)]
             self.callback = results[0].callback_url
             for tenant_id in self.tenant_ids:
-                self.recorder.forget(self.info(tenant_id).client_secret)
+                info = self.info(tenant_id)
+                # The push URL's token is a credential of the tenant's receiver too.
+                self.recorder.forget(info.client_secret, info.callback_token)
             if first == "CRM-010":
                 self._apps_distinct(check)
             else:
