@@ -44,3 +44,13 @@ def test_secret_named_fields_and_known_secrets_are_redacted_and_bodies_trimmed()
     assert '"credentials":"[redacted]"' in call.answer
     assert call.answer.endswith("bytes)") and len(call.answer) < 700
     assert call.request == '[batch_create] {"name":"n"}'
+
+
+def test_a_secret_learnt_after_its_call_is_taken_out_of_that_call_too():
+    recorder = Recorder()
+    with answering(recorder, {"callback": "https://ats.example/linkedin/push/late-token"}) as http:
+        http.put("https://api.example/v2/x", json={"url": "/linkedin/push/late-token"})
+    recorder.forget("late-token")
+    recorder.redact_all()
+    (call,) = recorder.calls["setup"]
+    assert "late-token" not in call.request + call.answer

@@ -96,6 +96,15 @@ class Recorder:
                         self._body(None, response.content))
         self.calls.setdefault(self.current, []).append(call)
 
+    def redact_all(self) -> None:
+        """Take out of every call kept the secrets learnt since it was recorded (a push URL's
+        token is only known once `connect` returns, after its calls)."""
+        for calls in self.calls.values():
+            for call in calls:
+                call.path = self._clean(call.path)
+                call.request = None if call.request is None else self._clean(call.request)
+                call.answer = None if call.answer is None else self._clean(call.answer)
+
     def _keep_sent(self, request: httpx.Request) -> None:
         if not request.content.startswith((b"{", b"[")):
             return

@@ -174,6 +174,7 @@ class Certification:
                     self._teardown()
                 finally:
                     self._close()
+        self.recorder.redact_all()
         for case in self.cases.values():
             if case.id not in self.results:
                 self._record(case.id, "fail", [f"not reached: {self.aborted}"], [])
