@@ -25,7 +25,7 @@ from tests.support.stores import PostgresTemplate, SqliteTemplate
 os.environ["RECRUITLINK_SECRET_KEY"] = TEST_SECRET_KEY
 
 # Page passwords hash with a small scrypt N in this process (tests/support/hashing.py).
-pytest_plugins = ["tests.support.hashing"]
+pytest_plugins = ["tests.support.hashing", "tests.support.official_client"]
 
 ORG = "urn:li:organization:1001"
 CONTRACT = "urn:li:contract:2001"

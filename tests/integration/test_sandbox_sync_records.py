@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from recruitlink.core.restli import canonical
+from recruitlink.core.restli import PROTOCOL_2, canonical, encode_key
 from tests.conftest import ORG
 from tests.support.linkedin import (
     application_key,
@@ -270,23 +270,35 @@ def test_reserved_characters_in_key_values_round_trip(li):
     assert stored_ids(li, "atsCandidates", "atsCandidateId") == {"A&B=C", "R&D 100%"}
 
 
+def get_2_0(li: Any, path: str) -> httpx.Response:
+    """A GET in Rest.li 2.0 (the header its syntax needs)."""
+    return li.demo.http.get(path, headers=li.demo.headers(
+        **{"X-RestLi-Protocol-Version": "2.0.0"}))
+
+
 def test_restli2_list_keys_on_batch_get(li):
     keys = put_candidates(li, 1, 2)
     tuples = ",".join(f"(atsCandidateId:C{n},dataProvider:ATS,"
                       "integrationContext:urn%3Ali%3Aorganization%3A1001)" for n in (1, 2))
+    r = get_2_0(li, f"{CANDIDATES}?ids=List({tuples})")
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    # A 2.0 request is answered keyed in 2.0.
+    assert set(results) == {encode_key(k, protocol=PROTOCOL_2) for k in keys}
+    assert results[encode_key(keys[1], protocol=PROTOCOL_2)]["lastName"] == "Doe2"
+    # The same syntax without the header is refused, naming it.
     r = li.demo.request("GET", f"{CANDIDATES}?ids=List({tuples})")
-    results = expect_get(r, found=keys)
-    assert results[ck(keys[1])]["lastName"] == "Doe2"
+    assert r.status_code == 400 and "X-RestLi-Protocol-Version: 2.0.0" in r.json()["message"]
 
 
 def test_restli2_list_values_are_decoded_once(li):
     # §2.5: reserved characters are percent-encoded inside the tuple, so C%2C1 is "C,1".
     key = candidate_key("C,1(x)", ORG)
     expect_write(put(li, CANDIDATES, [key], [candidate_record(1)]), ok=[key])
-    r = li.demo.request("GET", f"{CANDIDATES}?ids=List((atsCandidateId:C%2C1%28x%29,"
-                               "dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization"
-                               "%3A1001))")
-    expect_get(r, found=[key])
+    r = get_2_0(li, f"{CANDIDATES}?ids=List((atsCandidateId:C%2C1%28x%29,"
+                    "dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A1001))")
+    assert r.status_code == 200, r.text
+    assert list(r.json()["results"]) == [encode_key(key, protocol=PROTOCOL_2)]
 
 
 # -- candidate notes ------------------------------------------------------------------------

@@ -83,3 +83,61 @@ the outcome is decided later by the ATS's worker, and `exportedCandidates` carri
 So Recruiter (the sandbox's page) never claims more than "sent", and a refusal with its
 reason is shown on the ATS's side (its Exports page and the recruiter's "My LinkedIn
 exports"). Assumed: if LinkedIn has such a channel, it is not documented."""
+
+
+# Rest.li 2.0 keys outside the URL (assumed): batch body `entities` keys, the keys of batch
+# answers' `results`/`errors`/`statuses` maps, and `X-RestLi-Id`. Rest.li's spec says
+# "reducedEncoded" there (only , ( ) ' : escaped); LinkedIn's own Python client writes them
+# URL-encoded exactly like the URL (its `encoder.encode`). The sandbox reads them URL-encoded and
+# answers in that same form (core.restli.encode_key), which is the reduced form for URNs and
+# plain ids: a key with a space or `%` is where the two would differ.
+
+# -- the versioned /rest family (reference §2.1, §2.5): what the release notes leave open ------
+
+REST_KEPT_SUB_RESOURCES: tuple[str, ...] = ("stages", "interviewFeedback")
+"""§2.5 renames application notes to the top-level `applicationNotes` but says nothing of
+an application's stages and interview feedback: assumed they stay sub-resources of
+`rest/atsApplications`, under the application's `/rest` key (without dataProvider)."""
+
+REST_INTEGRATION_CONFIGURATION_KEY_FIELD = "configurationName"
+"""`rest/integrationConfigurations` has no documented key (§2.5 gives none). Assumed: the
+integration's `/rest` key fields (integrationContext, integrationType, tenantType) plus this
+field naming the configuration (CALLBACK_URL, ...), the v2 sub-resource's simple id."""
+
+REST_NOTE_RECORD_RENAMES: Mapping[str, str] = {"atsCreatedAt": "externalCreatedAt",
+                                               "atsLastModifiedAt": "externalLastModifiedAt"}
+"""§2.5 names `externalCreatedAt` and a new `externalLastModifiedAt` for candidate notes;
+assumed the same for application notes (the table gives them only the key renames)."""
+
+REST_DATA_PROVIDERS: tuple[str, ...] = ("ATS", "PARTNER")
+"""A `/rest` key has no dataProvider, while the state (and `/v2`) keeps one: ATS tenants
+write ATS, CRM Connect tenants may write PARTNER (§8.2). Assumed: a `/rest` call names the
+record whichever of these it was stored under, looked up in this order; a new record is
+stored as ATS."""
+
+REST_PROTOCOL_DEFAULT = "2.0.0"
+"""`/rest` speaks Rest.li 2.0 only (§2.1). LinkedIn asks for `X-RestLi-Protocol-Version:
+2.0.0`; assumed: a request without that header is read as 2.0 (LinkedIn's own Python
+client misspells the header `X-RestLi-Protocol_Version`), and one saying 1.0.0 is a 400."""
+
+LIVE_API_VERSIONS: tuple[str, ...] = ("202512", "202601", "202604")
+"""`LinkedIn-Version` values the sandbox serves by default: the ones §2.1 shows."""
+
+SUNSET_API_VERSIONS: tuple[str, ...] = ("202406", "202407", "202408", "202409", "202410",
+                                        "202411")
+"""Versions the sandbox answers 426 by default. Assumed: LinkedIn's Talent versions live
+about two years, so the 2024 ones before the documented ones are gone; any other YYYYMM
+is unknown (400)."""
+
+SUNSET_MESSAGE = ("Requested version {version} is not active. Please use an active version "
+                  "of the API (e.g. {latest}).")
+"""The 426 answer's message (assumed wording, LinkedIn's error shape)."""
+
+UNKNOWN_ACTOR = "urn:li:person:0"
+"""`rest/seatsV2` has `createdAt.actor` (§2.5, §5.4): who gave the seat. The sandbox does not
+record it (v2's `created` has only `time`); assumed a placeholder person URN."""
+
+
+def seat_created_at(created: Mapping[str, Any]) -> dict[str, Any]:
+    """v2's `created` ({time}) as `/rest`'s `createdAt` ({time, actor})."""
+    return {"time": created.get("time"), "actor": created.get("actor", UNKNOWN_ACTOR)}

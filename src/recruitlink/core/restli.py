@@ -6,28 +6,46 @@ path segment, a key is a query-string fragment `field=value&field=value` in any 
 Two keys are the same when they hold the same fields and values, so everything here works on
 `Key` (a frozen mapping) and compares canonical strings, never raw text.
 
-Rest.li 2.0's `List((field:value,...))` syntax is also parsed, since the emulator notes ask a
-faithful sandbox to accept both.
+Rest.li 2.0 (sent with `X-RestLi-Protocol-Version: 2.0.0`, as LinkedIn's own client always
+does) writes the same values as `List(a,b)`, records as `(field:value,...)` and the empty
+string as `''`; each atom is percent-encoded with every reserved character escaped. The
+protocol-aware functions (`encode_value`, `decode_value`, `encode_key`, `parse_key`,
+`batch_ids_query`, `encode_query`, `parse_query_for`) speak either protocol, and reading in
+the wrong one is a `RestliSyntaxError` that says which header the caller needs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, unquote, unquote_plus
 
 __all__ = [
+    "PROTOCOL_1",
+    "PROTOCOL_2",
     "Key",
+    "Protocol",
     "RestliSyntaxError",
     "apply_patch",
     "batch_ids_query",
     "canonical",
+    "decode_value",
     "encode_key",
+    "encode_query",
+    "encode_value",
     "parse_batch_ids",
     "parse_key",
     "parse_query",
+    "parse_query_for",
+    "parse_simple_key",
+    "protocol_of",
 ]
+
+Protocol = Literal["1.0.0", "2.0.0"]
+PROTOCOL_1: Protocol = "1.0.0"
+PROTOCOL_2: Protocol = "2.0.0"
+NEEDS_PROTOCOL_2 = "Rest.li 2.0 syntax needs X-RestLi-Protocol-Version: 2.0.0"
 
 
 class RestliSyntaxError(ValueError):
@@ -52,8 +70,18 @@ def canonical(key: Key | Mapping[str, str]) -> str:
     return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(pairs))
 
 
-def encode_key(fields: Mapping[str, str], *, raw_urns: bool = False) -> str:
-    """A key as a body-map key or path segment, in the given field order."""
+def encode_key(fields: Mapping[str, str] | str, *, protocol: Protocol = PROTOCOL_1,
+               raw_urns: bool = False) -> str:
+    """A key as a body-map key or path segment.
+
+    1.0: `k=v&k2=v2` in the given field order (`raw_urns` keeps URN colons readable);
+    2.0: `(k:v,k2:v2)`, fields sorted as LinkedIn's encoder does (colons are structure there,
+    so `raw_urns` does not apply). A simple (string) key is its encoded atom.
+    """
+    if protocol == PROTOCOL_2:
+        return encode_value(fields if isinstance(fields, str) else dict(fields))
+    if isinstance(fields, str):
+        return quote(fields, safe=":") if raw_urns else _enc(fields)
     if raw_urns:
         return "&".join(f"{_enc(k)}={quote(v, safe=':')}" for k, v in fields.items())
     return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in fields.items())
@@ -96,12 +124,25 @@ def _strict_unquote(text: str, *, plus: bool = False) -> str:
     return raw
 
 
-def parse_key(text: str) -> dict[str, str]:
-    """Parse `field=value&field=value` (a body-map key or a path segment) into its fields.
+def parse_key(text: str, *, protocol: Protocol | None = None) -> dict[str, str]:
+    """Parse a compound key (a body-map key or a path segment) into its fields.
 
-    Each name and value is percent-decoded once, after splitting, so values may carry an
-    encoded `&` or `=`. A repeated field or a part without `=` is a syntax error.
+    1.0 is `field=value&field=value`: each name and value is percent-decoded once, after
+    splitting, so values may carry an encoded `&` or `=`. 2.0 is `(field:value,...)`. With
+    no protocol the syntax decides; with one, the other syntax is an error naming the header.
+    A repeated field or a part without `=` is a syntax error.
     """
+    looks_2 = text.startswith("(")
+    if protocol is None:
+        protocol = PROTOCOL_2 if looks_2 else PROTOCOL_1
+    if protocol == PROTOCOL_2:
+        if not looks_2:
+            raise RestliSyntaxError(
+                f"compound key {text[:80]!r} is Rest.li 1.0 syntax; with "
+                "X-RestLi-Protocol-Version: 2.0.0 a key is (field:value,...)")
+        return _flat_record(decode_value(text), "compound key")
+    if looks_2:
+        raise RestliSyntaxError(f"{NEEDS_PROTOCOL_2} (compound key {text[:80]!r})")
     fields: dict[str, str] = {}
     if not text:
         raise RestliSyntaxError("empty compound key")
@@ -116,13 +157,17 @@ def parse_key(text: str) -> dict[str, str]:
     return fields
 
 
-_IDS_FIELD = re.compile(r"^ids\[(\d{1,4})\]\.(.+)$")
+_IDS_FIELD = re.compile(r"^ids\[(\d{1,4})\]\.(.+)$", re.DOTALL)
 
 
 def parse_batch_ids(
-    pairs: Iterable[tuple[str, str]],
+    pairs: Iterable[tuple[str, str]], *, raw_lists: bool = True,
 ) -> tuple[list[dict[str, str]] | list[str] | None, list[tuple[str, str]]]:
     """Split decoded query pairs into the batch ids and the other parameters.
+
+    `raw_lists` says the pairs come from `parse_query`, which keeps a 2.0 `ids=List(...)`
+    raw; pairs from `parse_query_for` are already in the 1.0 shape, so an id that reads
+    `List(` there is a literal id.
 
     Returns compound keys (`ids[N].field=`, or Rest.li 2.0 `ids=List((f:v))`) as dicts in
     index order, simple keys (`ids=A&ids=B`, or `ids=List(A,B)`) as strings, or None when the
@@ -141,7 +186,7 @@ def parse_batch_ids(
                 raise RestliSyntaxError(f"ids[{index}].{field} is given twice")
             entry[field] = value
         elif name == "ids":
-            if value.startswith("List("):
+            if raw_lists and value.startswith("List("):
                 parsed = parse_restli2_list(value)
                 if parsed and isinstance(parsed[0], dict):
                     base = len(compound)
@@ -221,9 +266,14 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def batch_ids_query(keys: Sequence[Mapping[str, str] | str]) -> str:
-    """Build the `ids` part of a batch query string (brackets percent-encoded, as LinkedIn's
-    own tools send them)."""
+def batch_ids_query(keys: Sequence[Mapping[str, str] | str], *,
+                    protocol: Protocol = PROTOCOL_1) -> str:
+    """Build the `ids` part of a batch query string: 1.0 `ids[N].f=v` (brackets
+    percent-encoded, as LinkedIn's own tools send them) or `ids=A&ids=B`; 2.0
+    `ids=List((f:v,...),...)` or `ids=List(A,B)`."""
+    if protocol == PROTOCOL_2:
+        return "ids=" + encode_value(
+            [key if isinstance(key, str) else dict(key) for key in keys])
     parts: list[str] = []
     for index, key in enumerate(keys):
         if isinstance(key, str):
@@ -263,3 +313,234 @@ def apply_patch(
     for name in delete_fields:
         merged.pop(name, None)
     return merged, dict(set_fields), list(delete_fields)
+
+
+# --- Protocol-aware values, keys and finder parameters ------------------------------------
+
+RestliValue = str | int | bool | list[Any] | dict[str, Any]
+Decoded = str | list[Any] | dict[str, Any]
+
+
+def protocol_of(header: str | None) -> Protocol:
+    """The protocol an `X-RestLi-Protocol-Version` header names (absent means 1.0.0)."""
+    if header is None or header.strip() == PROTOCOL_1:
+        return PROTOCOL_1
+    if header.strip() == PROTOCOL_2:
+        return PROTOCOL_2
+    raise RestliSyntaxError(
+        f"X-RestLi-Protocol-Version {header[:40]!r} is not 1.0.0 or 2.0.0")
+
+
+def encode_value(value: RestliValue) -> str:
+    """A value in Rest.li 2.0 URL encoding, as LinkedIn's encoder writes it; the empty
+    string is `''` so that it survives inside a List or record."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _enc(value) if value else "''"
+    if isinstance(value, list):
+        return "List(" + ",".join(encode_value(item) for item in value) + ")"
+    if isinstance(value, Mapping):
+        return "(" + ",".join(f"{encode_value(str(k))}:{encode_value(v)}"
+                              for k, v in sorted(value.items())) + ")"
+    raise TypeError(f"cannot Rest.li-encode a {type(value).__name__}")
+
+
+_STRUCTURE = frozenset("(),:'")
+
+
+def decode_value(text: str) -> Decoded:
+    """Parse a Rest.li 2.0 URL-encoded value: `List(...)`, `(k:v,...)` or an atom.
+
+    Every atom is percent-decoded exactly once; `''` (and an empty atom) is the empty
+    string. Unbalanced parentheses, a record part without `:`, a repeated record field or an
+    unescaped reserved character inside a structure are syntax errors.
+    """
+    if text.startswith("List(") or text.startswith("("):
+        value, end = _decode_at(text, 0)
+        if end != len(text):
+            raise RestliSyntaxError(f"unexpected text after a Rest.li value in {text[:80]!r}")
+        return value
+    if text == "''":
+        return ""
+    return _strict_unquote(text)
+
+
+def _decode_at(text: str, pos: int) -> tuple[Decoded, int]:
+    """Decode the value starting at `pos`; return it and the index just past it."""
+    if text.startswith("List(", pos):
+        items: list[Any] = []
+        pos += 5
+        if text.startswith(")", pos):
+            return items, pos + 1
+        while True:
+            item, pos = _decode_at(text, pos)
+            items.append(item)
+            pos = _expect_separator(text, pos)
+            if text[pos - 1] == ")":
+                return items, pos
+    if text.startswith("(", pos):
+        record: dict[str, Any] = {}
+        pos += 1
+        if text.startswith(")", pos):
+            return record, pos + 1
+        while True:
+            colon = text.find(":", pos)
+            if colon < 0:
+                raise RestliSyntaxError(f"Rest.li record part is not field:value in "
+                                        f"{text[:80]!r}")
+            name = _atom(text[pos:colon], text)
+            if name in record:
+                raise RestliSyntaxError(f"Rest.li record repeats field {name!r}")
+            record[name], pos = _decode_at(text, colon + 1)
+            pos = _expect_separator(text, pos)
+            if text[pos - 1] == ")":
+                return record, pos
+    end = pos
+    while end < len(text) and text[end] not in "(),":
+        end += 1
+    return _atom(text[pos:end], text), end
+
+
+def _expect_separator(text: str, pos: int) -> int:
+    if pos >= len(text):
+        raise RestliSyntaxError(f"unbalanced parentheses in {text[:80]!r}")
+    if text[pos] not in ",)":
+        raise RestliSyntaxError(f"unexpected {text[pos]!r} in Rest.li value {text[:80]!r}")
+    return pos + 1
+
+
+def _atom(raw: str, whole: str) -> str:
+    if raw == "''":
+        return ""
+    bad = _STRUCTURE.intersection(raw)
+    if bad:
+        raise RestliSyntaxError(f"reserved character {min(bad)!r} must be percent-encoded "
+                                f"in Rest.li 2.0 value {whole[:80]!r}")
+    return _strict_unquote(raw)
+
+
+def _flat_record(value: Decoded, what: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not value:
+        raise RestliSyntaxError(f"{what} must be a non-empty (field:value,...) record")
+    for name, item in value.items():
+        if not isinstance(item, str):
+            raise RestliSyntaxError(f"{what} field {name!r} must be a plain value")
+    return value
+
+
+def parse_simple_key(text: str, *, protocol: Protocol) -> str:
+    """A simple (non-compound) key as it appears, still encoded, in a body map or a path."""
+    if protocol == PROTOCOL_2:
+        value = decode_value(text)
+        if not isinstance(value, str):
+            raise RestliSyntaxError(f"key {text[:80]!r} must be a single value")
+        return value
+    if text.startswith("(") or text.startswith("List("):
+        raise RestliSyntaxError(f"{NEEDS_PROTOCOL_2} (key {text[:80]!r})")
+    return _strict_unquote(text)
+
+
+def encode_query(params: Sequence[tuple[str, object]], *, protocol: Protocol) -> str:
+    """Finder and method parameters as a query string.
+
+    1.0 repeats a list parameter (`contracts=a&contracts=b`) and flattens a record
+    (`timeRange.start=1&timeRange.end=2`); 2.0 writes `List(...)` and `(k:v)`. The `fields`
+    projection stays 1.0-style (`fields=a,b`) in both, as LinkedIn requires.
+    """
+    parts: list[str] = []
+    for name, value in params:
+        if name == "fields":
+            items = value if isinstance(value, list) else [value]
+            parts.append("fields=" + ",".join(quote(str(item), safe="") for item in items))
+        elif protocol == PROTOCOL_2:
+            parts.append(f"{_enc(name)}={encode_value(_restli_value(value))}")
+        else:
+            parts.extend(f"{_enc(n)}={_enc(v)}" for n, v in _flatten_1(name, value))
+    return "&".join(parts)
+
+
+def _restli_value(value: object) -> RestliValue:
+    if isinstance(value, (str, int, bool, list, dict)):
+        return value
+    raise TypeError(f"cannot Rest.li-encode a {type(value).__name__}")
+
+
+def _flatten_1(name: str, value: object) -> list[tuple[str, str]]:
+    """A parameter in Rest.li 1.0's flat form."""
+    if isinstance(value, bool):
+        return [(name, "true" if value else "false")]
+    if isinstance(value, (str, int)):
+        return [(name, str(value))]
+    if isinstance(value, list):
+        if all(isinstance(item, (str, int, bool)) for item in value):
+            return [pair for item in value for pair in _flatten_1(name, item)]
+        return [pair for i, item in enumerate(value) for pair in _flatten_1(f"{name}[{i}]", item)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _flatten_1(f"{name}.{k}", v)]
+    raise TypeError(f"cannot Rest.li-encode a {type(value).__name__}")
+
+
+def _looks_restli_2(raw_value: str) -> bool:
+    if not raw_value.endswith(")"):
+        return False
+    return raw_value.startswith("List(") or (raw_value.startswith("(") and ":" in raw_value)
+
+
+def parse_query_for(raw_query: str, protocol: Protocol) -> list[tuple[str, str]]:
+    """Decode a raw query string in the request's protocol into (name, value) pairs in the
+    1.0 shape, so that handlers read one form: a 2.0 `List(...)` becomes repeated pairs, a
+    record becomes `name.field` pairs and 2.0 `ids` become `ids[N].field` (or repeated `ids`)
+    pairs for `parse_batch_ids`. A 1.0 request using 2.0 syntax, or a 2.0 request using
+    `ids[N].field`, is a syntax error saying so.
+    """
+    if protocol == PROTOCOL_1:
+        for part in raw_query.split("&"):
+            name, _sep, value = part.partition("=")
+            if name != "fields" and _looks_restli_2(value):
+                raise RestliSyntaxError(
+                    f"{NEEDS_PROTOCOL_2} (parameter {_strict_unquote(name)!r})")
+        return parse_query(raw_query)
+    pairs: list[tuple[str, str]] = []
+    for part in raw_query.split("&") if raw_query else []:
+        if not part:
+            continue
+        raw_name, _sep, raw_value = part.partition("=")
+        name = _strict_unquote(raw_name)
+        if name.startswith("ids[") or name.startswith("ids."):
+            raise RestliSyntaxError(
+                f"query parameter {name!r} is Rest.li 1.0 syntax; with "
+                "X-RestLi-Protocol-Version: 2.0.0 batch ids are ids=List(...)")
+        if name == "fields":
+            pairs.append((name, _strict_unquote(raw_value)))
+            continue
+        decoded = decode_value(raw_value)
+        if name == "ids":
+            pairs.extend(_ids_pairs(decoded))
+        else:
+            pairs.extend(_unflatten(name, decoded))
+    return pairs
+
+
+def _ids_pairs(value: Decoded) -> list[tuple[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    simple = [item for item in items if isinstance(item, str)]
+    if len(simple) == len(items):
+        return [("ids", item) for item in simple]
+    if all(isinstance(item, dict) for item in items):
+        return [(f"ids[{i}].{field}", text) for i, item in enumerate(items)
+                for field, text in _flat_record(item, f"ids item {i}").items()]
+    raise RestliSyntaxError("ids=List(...) mixes simple and compound keys")
+
+
+def _unflatten(name: str, value: Decoded) -> list[tuple[str, str]]:
+    """A decoded 2.0 parameter in 1.0's flat shape."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _unflatten(f"{name}.{k}", v)]
+    if all(isinstance(item, str) for item in value):
+        return [(name, item) for item in value]
+    return [pair for i, item in enumerate(value) for pair in _unflatten(f"{name}[{i}]", item)]

@@ -205,7 +205,8 @@ async def dispatch(sandbox: Sandbox, request: Request) -> Response:
 
 
 class RequestIdMiddleware:
-    """Every response carries `x-li-uuid`, as LinkedIn's do (support asks for it)."""
+    """Every response carries `x-li-uuid`, as LinkedIn's do (support asks for it), and
+    `X-RestLi-Protocol-Version` naming the protocol the request was read in."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -215,12 +216,14 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = str(uuid.uuid4()).encode()
+        asked = dict(scope.get("headers") or []).get(b"x-restli-protocol-version", b"")
+        protocol = b"2.0.0" if asked.strip() == b"2.0.0" else b"1.0.0"
 
         async def with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-li-uuid", request_id),
-                                      (b"x-restli-protocol-version", b"1.0.0")]
+                                      (b"x-restli-protocol-version", protocol)]
             await send(message)
 
         await self.app(scope, receive, with_id)

@@ -11,7 +11,18 @@ from starlette.responses import JSONResponse
 
 from recruitlink.core.assumed import error_body
 from recruitlink.core.linkedin_schema import FieldError, validate_key
-from recruitlink.core.restli import Key, RestliSyntaxError, canonical, make_key, parse_key
+from recruitlink.core.restli import (
+    PROTOCOL_1,
+    PROTOCOL_2,
+    Key,
+    Protocol,
+    RestliSyntaxError,
+    canonical,
+    encode_key,
+    make_key,
+    parse_key,
+    parse_simple_key,
+)
 
 from .errors import ApiError
 from .restli_http import RestliCall
@@ -34,10 +45,12 @@ def require_method(call: RestliCall, expected: str, *, status: int = 400) -> Non
 
 
 def compound_ids(call: RestliCall) -> list[dict[str, str]]:
+    form = ("ids=List((<keyField>:<value>,...),...)" if call.protocol == PROTOCOL_2
+            else "ids[N].<keyField>=<value>")
     if call.ids is None:
-        raise ApiError(400, "this batch request needs ids[N].<keyField>= parameters")
+        raise ApiError(400, f"this batch request needs {form} parameters")
     if call.ids and isinstance(call.ids[0], str):
-        raise ApiError(400, "this resource has compound keys: use ids[N].<keyField>=<value>")
+        raise ApiError(400, f"this resource has compound keys: use {form}")
     ids = [dict(i) for i in call.ids if isinstance(i, dict)]
     check_batch_size(len(ids))
     seen: set[Key] = set()
@@ -87,7 +100,7 @@ def match_compound_entities(call: RestliCall, ids: list[dict[str, str]]) -> dict
     by_key: dict[Key, Any] = {}
     for text, value in entities.items():
         try:
-            key = make_key(parse_key(text))
+            key = make_key(parse_key(text, protocol=call.protocol))
         except RestliSyntaxError as exc:
             raise ApiError(400, f"entity key {text[:120]!r}: {exc}") from exc
         if key in by_key:
@@ -108,6 +121,18 @@ def match_compound_entities(call: RestliCall, ids: list[dict[str, str]]) -> dict
 
 def match_simple_entities(call: RestliCall, ids: list[str]) -> dict[str, Any]:
     entities = entities_map(call)
+    if call.protocol == PROTOCOL_2:
+        # 2.0 body keys are encoded like the ids in the URL; 1.0 ones are the ids as text.
+        decoded: dict[str, Any] = {}
+        for text, value in entities.items():
+            try:
+                ident = parse_simple_key(text, protocol=PROTOCOL_2)
+            except RestliSyntaxError as exc:
+                raise ApiError(400, f"entity key {text[:120]!r}: {exc}") from exc
+            if ident in decoded:
+                raise ApiError(400, f"entity key {text[:120]!r} appears twice in the body")
+            decoded[ident] = value
+        entities = decoded
     if set(entities) != set(ids):
         missing = sorted(set(ids) - set(entities))
         extra = sorted(set(entities) - set(ids))
@@ -144,11 +169,23 @@ def field_errors_to_entity(errors: list[FieldError]) -> dict[str, Any]:
 
 
 def batch_response(results: dict[str, Any], errors: dict[str, Any],
-                   statuses: dict[str, int] | None = None) -> JSONResponse:
+                   statuses: dict[str, int] | None = None, *,
+                   protocol: Protocol = PROTOCOL_1, simple_keys: bool = False) -> JSONResponse:
+    """A batch answer. Handlers key its maps with the canonical 1.0 key text (compound keys)
+    or the plain id (`simple_keys`); a 2.0 request gets them keyed in 2.0 syntax."""
     body: dict[str, Any] = {"results": results, "errors": errors}
     if statuses is not None:
         body["statuses"] = statuses
+    if protocol == PROTOCOL_2:
+        body = {name: {_key_in_2(key, simple_keys): value for key, value in entries.items()}
+                for name, entries in body.items()}
     return JSONResponse(body, status_code=200)
+
+
+def _key_in_2(key: str, simple: bool) -> str:
+    if simple:
+        return encode_key(key, protocol=PROTOCOL_2)
+    return encode_key(parse_key(key, protocol=PROTOCOL_1), protocol=PROTOCOL_2)
 
 
 def enabled_contexts(conn: Connection, app_id: int, contexts: Iterable[str]) -> set[str]:

@@ -72,7 +72,7 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
         return _integrations(sandbox, app, call)
     if len(segments) == 2 and segments[1] == "configurations":
         try:
-            key = parse_key(segments[0])
+            key = parse_key(segments[0], protocol=call.protocol)
         except RestliSyntaxError as exc:
             raise ApiError(400, f"integration key in path: {exc}") from exc
         return _configurations(sandbox, app, call, key)
@@ -112,7 +112,7 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 else:
                     results[name] = record_json(row)
                     statuses[name] = 200
-            return batch_response(results, errors, statuses)
+            return batch_response(results, errors, statuses, protocol=call.protocol)
         if call.method == "POST":
             require_method(call, "batch_partial_update")
             ids = compound_ids(call)
@@ -156,7 +156,7 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 results[name] = {"status": 204}
             if created and sandbox.config.auto_enable:
                 record_status_change(conn, sandbox, app.id, created)
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol)
         raise ApiError(405, f"{call.method} is not supported on atsIntegrations")
 
 
@@ -198,7 +198,8 @@ def _configurations(sandbox: Sandbox, app: App, call: RestliCall,
                 else:
                     results[name] = {"configurationValue": {"string": found}}
                     statuses[name] = 200
-            return batch_response(results, errors, statuses)
+            return batch_response(results, errors, statuses, protocol=call.protocol,
+                                  simple_keys=True)
         if call.method == "DELETE":
             for name in ids:
                 gone = conn.execute(delete(configurations).where(
@@ -207,7 +208,7 @@ def _configurations(sandbox: Sandbox, app: App, call: RestliCall,
                     results[name] = {"status": 204}
                 else:
                     errors[name] = entity_error(404, f"configuration {name} is not set")
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol, simple_keys=True)
         if call.method == "PUT":
             require_method(call, "batch_update")
             entities = match_simple_entities(call, ids)
@@ -237,7 +238,7 @@ def _configurations(sandbox: Sandbox, app: App, call: RestliCall,
                     if before is not None and before != value:
                         retarget_pushes(conn, app.id, before, value)
                     deliver_unpushed(conn, sandbox, app.id)
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol, simple_keys=True)
         raise ApiError(405, f"{call.method} is not supported on configurations")
 
 

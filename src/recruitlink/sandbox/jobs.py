@@ -213,4 +213,4 @@ def handle_tasks(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 entry["errorMessage"] = task.error
             results[urn] = entry
             statuses[urn] = 200
-    return batch_response(results, errors, statuses)
+    return batch_response(results, errors, statuses, protocol=call.protocol, simple_keys=True)

@@ -11,7 +11,14 @@ from starlette.responses import JSONResponse, Response
 
 from recruitlink.core.assumed import finder_page, provisioned_app
 from recruitlink.core.linkedin_schema import validate_provisioning
-from recruitlink.core.restli import RestliSyntaxError, apply_patch
+from recruitlink.core.restli import (
+    PROTOCOL_2,
+    Protocol,
+    RestliSyntaxError,
+    apply_patch,
+    encode_key,
+    parse_simple_key,
+)
 
 from .errors import ApiError
 from .oauth import App
@@ -57,11 +64,14 @@ def _require_parent(app: App) -> None:
                             "the partner (parent) application's token")
 
 
-def _find_child(conn: Connection, parent: App, raw_key: str) -> Any:
+def _find_child(conn: Connection, parent: App, raw_key: str, protocol: Protocol) -> Any:
     try:
-        urn = unquote(raw_key, errors="strict")
+        urn = (parse_simple_key(raw_key, protocol=protocol) if protocol == PROTOCOL_2
+               else unquote(raw_key, errors="strict"))
     except UnicodeDecodeError as exc:
         raise ApiError(400, "application key is not valid percent-encoded UTF-8") from exc
+    except RestliSyntaxError as exc:
+        raise ApiError(400, f"application key in path: {exc}") from exc
     row = conn.execute(select(apps).where(apps.c.urn == urn, apps.c.parent_id == parent.id)
                        ).first()
     if row is None:
@@ -79,8 +89,11 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 if errors:
                     raise ApiError(errors[0].status, "; ".join(e.message for e in errors))
                 row = create_child(conn, sandbox, app.id, call.body)
+                urn = row._mapping["urn"]
+                created_id = encode_key(urn, protocol=PROTOCOL_2) if call.protocol == PROTOCOL_2 \
+                    else urn
                 return JSONResponse(app_json(row), status_code=201,
-                                    headers={"X-RestLi-Id": row._mapping["urn"]})
+                                    headers={"X-RestLi-Id": created_id})
             if call.method == "GET":
                 finder = call.param("q")
                 if finder != "credentialsByUniqueForeignId":
@@ -96,7 +109,7 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
             raise ApiError(405, f"{call.method} is not supported on provisionedApplications")
         if len(segments) != 1:
             raise ApiError(404, "Unknown provisionedApplications sub-resource")
-        row = _find_child(conn, app, segments[0])
+        row = _find_child(conn, app, segments[0], call.protocol)
         if call.method == "GET":
             return JSONResponse(app_json(row))
         if call.method == "POST":

@@ -88,7 +88,7 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
     if not rest:
         return _collection(sandbox, app, call, resource)
     try:
-        parent_fields = parse_key(rest[0])
+        parent_fields = parse_key(rest[0], protocol=call.protocol)
     except RestliSyntaxError as exc:
         raise ApiError(400, f"{resource.name} key in path: {exc}") from exc
     problems = validate_key(resource.name, parent_fields)
@@ -129,7 +129,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                     results[name] = _project(_present(sandbox, resource.name, body),
                                              fields_wanted)
                     statuses[name] = 200
-            return batch_response(results, errors, statuses)
+            return batch_response(results, errors, statuses, protocol=call.protocol)
         if call.method == "PUT":
             require_method(call, "batch_update")
             entities = match_compound_entities(call, ids)
@@ -148,7 +148,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                 writer.add("", name, fields, body)
                 results[name] = {"status": 204}
             writer.flush()
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol)
         if call.method == "POST":
             if not resource.patchable:
                 raise ApiError(405, f"{resource.name} does not support batch_partial_update")
@@ -175,7 +175,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                 writer.add("", name, fields, merged)
                 results[name] = {"status": 204}
             writer.flush()
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol)
         if call.method == "DELETE":
             # An injected LinkedIn bug answers 204 and keeps the records (faults.py).
             ignored = sandbox.faults.ignores_deletes(resource.name)
@@ -185,7 +185,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                     results[name] = {"status": 204}
                 else:
                     errors[name] = entity_error(404, f"{resource.name} entity not found")
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol)
     raise ApiError(405, f"{call.method} is not supported on {resource.name}")
 
 
@@ -265,7 +265,8 @@ def _children(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource,
                 else:
                     results[ident] = body
                     statuses[ident] = 200
-            return batch_response(results, errors, statuses)
+            return batch_response(results, errors, statuses, protocol=call.protocol,
+                                  simple_keys=True)
         if call.method == "PUT":
             require_method(call, "batch_update")
             entities = match_simple_entities(call, ids)
@@ -278,7 +279,7 @@ def _children(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource,
                 writer.add(parent, ident, {"id": ident, **parent_fields}, entities[ident])
                 results[ident] = {"status": 204}
             writer.flush()
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol, simple_keys=True)
         if call.method == "DELETE":
             ignored = sandbox.faults.ignores_deletes(resource.name)  # an injected bug
             for ident in valid:
@@ -289,7 +290,7 @@ def _children(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource,
                     results[ident] = {"status": 204}
                 else:
                     errors[ident] = entity_error(404, f"{child} entity not found")
-            return batch_response(results, errors)
+            return batch_response(results, errors, protocol=call.protocol, simple_keys=True)
     raise ApiError(405, f"{call.method} is not supported on {sub}")
 
 

@@ -1,8 +1,10 @@
 """Reading a `/v2` request the way LinkedIn's Rest.li front end does.
 
 URL limits (414), query tunnelling (`X-HTTP-Method-Override` with a form-encoded or
-multipart/mixed body), body size (413), and strict JSON (duplicate keys, NaN, bad UTF-8 are
-400s) all live here, so resource handlers see one clean `RestliCall`.
+multipart/mixed body), body size (413), strict JSON (duplicate keys, NaN, bad UTF-8 are
+400s) and the Rest.li protocol (`X-RestLi-Protocol-Version`: absent or 1.0.0, or 2.0.0) all
+live here, so resource handlers see one clean `RestliCall` whose parameters are in the 1.0
+shape whatever the protocol.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from typing import Any
 
 from starlette.requests import Request
 
-from recruitlink.core.restli import RestliSyntaxError, parse_batch_ids, parse_query
+from recruitlink.core.restli import (
+    PROTOCOL_1,
+    Protocol,
+    RestliSyntaxError,
+    parse_batch_ids,
+    parse_query_for,
+    protocol_of,
+)
 
 from .errors import ApiError
 
@@ -43,6 +52,9 @@ class RestliCall:
     token: str | None
     tunnelled: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    protocol: Protocol = PROTOCOL_1
+    """The request's Rest.li protocol: keys in its body and path are read in it, and batch
+    answers are keyed in it."""
 
     def int_param(self, name: str, default: int) -> int:
         """A non-negative integer parameter (paging): ASCII digits only, at most 9 of them."""
@@ -181,9 +193,18 @@ def _split_multipart(content_type: str, raw: bytes) -> tuple[bytes, bytes | None
     return query, entity
 
 
-async def read_call(request: Request, *, max_body: int) -> RestliCall:
+async def read_call(request: Request, *, max_body: int, family: str = "v2") -> RestliCall:
+    """The request as a `RestliCall`; `family` is the API prefix (`v2` or `rest`) its path
+    starts with."""
     raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
     raw_path = raw_path.split(b"?", 1)[0]
+    prefix = f"/{family}/".encode()
+    if not raw_path.startswith(prefix):
+        raise ApiError(404, f"not a /{family}/ resource")
+    try:
+        protocol = protocol_of(request.headers.get("x-restli-protocol-version"))
+    except RestliSyntaxError as exc:
+        raise ApiError(400, str(exc)) from exc
     query: bytes = request.scope.get("query_string", b"")
     check_url_limits(raw_path, query)
 
@@ -216,8 +237,8 @@ async def read_call(request: Request, *, max_body: int) -> RestliCall:
     if not query.isascii():
         raise ApiError(400, "Query string must be ASCII (percent-encode other characters)")
     try:
-        pairs = parse_query(query.decode("ascii"))
-        ids, rest = parse_batch_ids(pairs)
+        pairs = parse_query_for(query.decode("ascii"), protocol)
+        ids, rest = parse_batch_ids(pairs, raw_lists=False)
     except RestliSyntaxError as exc:
         raise ApiError(400, f"Malformed query: {exc}") from exc
 
@@ -245,12 +266,13 @@ async def read_call(request: Request, *, max_body: int) -> RestliCall:
         if scheme.lower() == "bearer" and value.strip():
             token = value.strip()
 
-    segments = [s.decode("latin-1") for s in raw_path.split(b"/")[2:]]  # after "", "v2"
+    segments = [s.decode("latin-1") for s in raw_path[len(prefix):].split(b"/")]
     segments = [s for s in segments if s != ""]
     return RestliCall(method=method, restli_method=restli_method, segments=segments,
                       params=params, ids=ids, body=body, has_body=entity is not None,
                       token=token, tunnelled=tunnelled,
-                      headers={k.lower(): v for k, v in request.headers.items()})
+                      headers={k.lower(): v for k, v in request.headers.items()},
+                      protocol=protocol)
 
 
 def implied_method(call: RestliCall) -> str:

@@ -1,0 +1,153 @@
+"""The §2.5 renames: every v2 resource and sub-resource maps to its `/rest` form and back."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recruitlink.core.api_families import (
+    REST_ONLY,
+    Target,
+    from_rest,
+    is_rest_resource,
+    record_from_rest,
+    record_to_rest,
+    rest_name,
+    to_rest,
+    v2_name,
+)
+from recruitlink.core.linkedin_schema import KEY_FIELDS
+
+ORG = "urn:li:organization:123"
+CANDIDATE = {"atsCandidateId": "C1", "dataProvider": "ATS", "integrationContext": ORG}
+APPLICATION = {"atsJobApplicationId": "A1", "dataProvider": "ATS", "integrationContext": ORG}
+INTEGRATION = {"integrationContext": ORG, "integrationType": "ONE_CLICK_EXPORT",
+               "tenantType": "RECRUITER", "dataProvider": "ATS"}
+
+# (v2 resource, child, parent key, key) -> expected /rest Target
+CASES = [
+    ("atsCandidates", None, None, CANDIDATE,
+     Target("candidates", None, {"externalCandidateId": "C1", "integrationContext": ORG})),
+    ("atsCandidates", "notes", CANDIDATE, "N1",
+     Target("candidateNotes", None, {"externalCandidateId": "C1", "integrationContext": ORG,
+                                     "externalNoteId": "N1"})),
+    ("atsApplications", None, None, APPLICATION,
+     Target("atsApplications", None, {"atsJobApplicationId": "A1", "integrationContext": ORG})),
+    ("atsApplications", "notes", APPLICATION, "N2",
+     Target("applicationNotes", None, {"externalJobApplicationId": "A1",
+                                       "integrationContext": ORG, "externalNoteId": "N2"})),
+    ("atsApplications", "stages", APPLICATION, "S1",
+     Target("atsApplications", "stages", "S1",
+            {"atsJobApplicationId": "A1", "integrationContext": ORG})),
+    ("atsApplications", "interviewFeedback", APPLICATION, "F1",
+     Target("atsApplications", "interviewFeedback", "F1",
+            {"atsJobApplicationId": "A1", "integrationContext": ORG})),
+    ("atsIntegrations", None, None, INTEGRATION,
+     Target("integrations", None, {"integrationContext": ORG,
+                                   "integrationType": "ONE_CLICK_EXPORT",
+                                   "tenantType": "RECRUITER"})),
+    ("atsIntegrations", "configurations", INTEGRATION, "CALLBACK_URL",
+     Target("integrationConfigurations", None,
+            {"integrationContext": ORG, "integrationType": "ONE_CLICK_EXPORT",
+             "tenantType": "RECRUITER", "configurationName": "CALLBACK_URL"})),
+]
+
+
+@pytest.mark.parametrize(("resource", "child", "parent", "key", "expected"), CASES,
+                         ids=[f"{c[0]}/{c[1]}" for c in CASES])
+def test_every_renamed_resource_maps_to_rest_and_back(resource, child, parent, key, expected):
+    assert to_rest(resource, key, parent=parent, child=child) == expected
+    back = from_rest(expected.resource, expected.key, parent=expected.parent,
+                     child=expected.child)
+    assert back == Target(resource, child, key, parent)
+    assert rest_name(resource, child) == (expected.resource, expected.child)
+    assert v2_name(expected.resource, expected.child) == (resource, child)
+
+
+def test_every_v2_key_resource_and_sub_resource_has_a_rest_form():
+    """Every keyed v2 resource the schema knows maps somewhere, and back to itself."""
+    for name in KEY_FIELDS:
+        resource, _, child = name.partition("/")
+        rest = rest_name(resource, child or None)
+        assert v2_name(*rest) == (resource, child or None), name
+
+
+def test_unrenamed_resources_keep_their_name_and_key():
+    acl = {"atsEntityAclId": "X", "dataProvider": "ATS", "integrationContext": ORG,
+           "atsEntityType": "JOB_POSTING", "atsEntityId": "J1"}
+    for resource in ("atsEntityAcls", "simpleJobPostings", "tcrmPipelines", "seatsV2",
+                     "provisionedApplications", "exportedCandidates", "conversationEvents",
+                     "mailStubs", "prospectNotes", "hireMediaUrl", *REST_ONLY):
+        assert to_rest(resource, acl) == Target(resource, None, acl)
+        assert from_rest(resource, acl) == Target(resource, None, acl)
+        assert is_rest_resource(resource)
+
+
+def test_renamed_v2_names_are_not_rest_resources():
+    for resource in ("atsCandidates", "atsIntegrations", "seats"):
+        assert not is_rest_resource(resource)
+    for resource in ("candidates", "candidateNotes", "applicationNotes", "integrations",
+                     "integrationConfigurations", "atsApplications"):
+        assert is_rest_resource(resource)
+
+
+def test_from_rest_fills_the_data_provider_asked_for():
+    rest = {"externalCandidateId": "C1", "integrationContext": ORG}
+    assert from_rest("candidates", rest, data_provider="PARTNER").key == {
+        **CANDIDATE, "dataProvider": "PARTNER"}
+    with pytest.raises(ValueError, match="dataProvider"):
+        from_rest("candidates", rest, data_provider="CRM")
+
+
+def test_a_rest_note_key_without_its_note_id_is_refused():
+    with pytest.raises(ValueError, match="externalNoteId"):
+        from_rest("candidateNotes", {"externalCandidateId": "C1", "integrationContext": ORG})
+
+
+def test_a_v2_sub_resource_needs_its_parent():
+    with pytest.raises(ValueError, match="parent"):
+        to_rest("atsCandidates", "N1", child="notes")
+
+
+epochs = st.integers(min_value=0, max_value=2**41)
+
+
+@given(epochs, epochs, st.text(max_size=20))
+def test_candidate_and_note_records_round_trip(created, modified, name):
+    candidate = {"firstName": name, "atsCreatedAt": created, "atsLastModifiedAt": modified}
+    rest = record_to_rest("atsCandidates", None, candidate)
+    assert rest == {"firstName": name, "externalCreatedAt": created,
+                    "externalLastModifiedAt": modified}
+    assert record_from_rest("candidates", None, rest) == candidate
+    note = {"note": name, "atsCreatedAt": created, "atsLastModifiedAt": modified}
+    for v2, rest_resource in ((("atsCandidates", "notes"), "candidateNotes"),
+                              (("atsApplications", "notes"), "applicationNotes")):
+        rest_note = record_to_rest(*v2, note)
+        assert rest_note == {"note": name, "externalCreatedAt": created,
+                             "externalLastModifiedAt": modified}
+        assert record_from_rest(rest_resource, None, rest_note) == note
+
+
+def test_application_records_keep_their_fields():
+    application = {"atsCandidateId": "C1", "atsCreatedAt": 1, "atsLastModifiedAt": 2,
+                   "atsJobPostingId": "J1", "atsJobPostingName": "Chef"}
+    assert record_to_rest("atsApplications", None, application) == application
+    assert record_from_rest("atsApplications", None, application) == application
+
+
+@given(st.integers(min_value=1, max_value=10**9), epochs)
+def test_seats_rename_id_and_created(seat_id, created):
+    v2 = {"id": seat_id, "seat": f"urn:li:seat:{seat_id}", "active": True,
+          "created": {"time": created}}
+    rest = record_to_rest("seatsV2", None, v2)
+    assert rest["seatId"] == seat_id and "id" not in rest and "created" not in rest
+    assert rest["createdAt"]["time"] == created
+    assert rest["createdAt"]["actor"].startswith("urn:li:")
+    assert record_from_rest("seatsV2", None, rest) == v2
+
+
+def test_a_seat_creator_given_on_v2_is_kept():
+    rest = record_to_rest("seatsV2", None, {"id": 1, "created": {"time": 5,
+                                                                "actor": "urn:li:person:9"}})
+    assert rest["createdAt"] == {"time": 5, "actor": "urn:li:person:9"}
