@@ -77,6 +77,10 @@ RSC_CASES: tuple[Case, ...] = (
     Case("RSC-304", M3, "Manual link persists",
          "Linking a candidate to a member (profile widget) is kept and sent as "
          "manualMatchedMember; unlinking removes it."),
+    Case("RSC-305", M3, "Profile widget when signed out",
+         "The profile widget on the ATS's page, with nobody signed in to LinkedIn, shows a "
+         "sign-in prompt and may be framed by the ATS's origin only (a foreign origin is "
+         "refused). How it fits and scrolls in its container is for a person to look at."),
     Case("RSC-401", M4, "Secure job only for its ACL users",
          "With ACL visibility, a job with a hiring team gets an ACL and an assignee per "
          "member; in the One-Click Export picker only ACL users see it."),

@@ -580,7 +580,7 @@ class Certification:
 
     def _retrieval(self) -> None:
         if self.control is None:
-            for case_id in ("RSC-301", "RSC-302", "RSC-303", "RSC-304"):
+            for case_id in ("RSC-301", "RSC-302", "RSC-303", "RSC-304", "RSC-305"):
                 with self.case(case_id) as check:
                     check.manual("needs a recruiter in LinkedIn Recruiter: export a member "
                                  "(or link one in the profile widget) and look at the ATS")
@@ -646,6 +646,24 @@ class Certification:
             check.that("manualMatchedMember" not in record,
                        "manualMatchedMember is still sent after the unlink")
             check.note("unlinked: no manualMatchedMember any more")
+        with self.case("RSC-305") as check:
+            info = self.info()
+            origin = self.settings.public_url.rstrip("/")
+            page = control.profile_widget(api_key=str(info.client_id), origin=origin,
+                                          context=self.organization, candidate="C1")
+            check.that(page.status_code == 200, f"the widget answered {page.status_code}")
+            check.that("Sign in" in page.text, "the signed-out widget shows no sign-in prompt")
+            framing = page.headers.get("content-security-policy", "")
+            check.that(f"frame-ancestors {origin}" in framing,
+                       f"the widget may be framed by: {framing}")
+            foreign = control.profile_widget(api_key=str(info.client_id),
+                                             origin="https://elsewhere.example",
+                                             context=self.organization, candidate="C1")
+            check.that(foreign.status_code == 403,
+                       f"a foreign origin got {foreign.status_code}")
+            check.note(f"signed out: a sign-in prompt; framed only by {origin}; another "
+                       "origin refused (403). Fit and scrolling: see the product's browser "
+                       "tests (tests/e2e/test_widgets_browser.py)")
 
     def _record_of(self, entity: str, external_id: str) -> dict[str, Any]:
         ((_row, record),) = self.read_back(self.ledger(entity, [external_id]))

@@ -77,6 +77,13 @@ class SandboxControl:
         body = self._call("GET", f"/recruiter/seats/{seat}/export-targets")
         return {str(t["id"]) for t in body.get("elements") or []}
 
+    def profile_widget(self, *, api_key: str, origin: str, context: str,
+                       candidate: str) -> httpx.Response:
+        """The profile widget's page as the ATS's page frames it (nobody signed in)."""
+        return self.http.get(self.base.removesuffix("/sandbox") + "/widgets/profile", params={
+            "api_key": api_key, "origin": origin, "context": context, "candidate": candidate,
+            "widget_type": "ATS"})
+
     def advance_clock(self, seconds: float) -> None:
         self._call("POST", "/clock/advance", json={"seconds": seconds})
 
