@@ -95,3 +95,11 @@ def test_certify_fails_naming_the_cases_an_ignored_delete_breaks(sandbox, tmp_pa
     assert results["RSC-501"] == results["RSC-502"] == "fail"
     assert results["RSC-101"] == results["RSC-202"] == "pass"
     assert "LinkedIn still holds candidates C4 after it was deleted" in done.stdout
+
+
+def test_certify_against_linkedin_asks_for_the_test_contract(tmp_path):
+    # Not a sandbox (nothing listens there): the run needs LinkedIn's test company and contract.
+    done = certify("http://127.0.0.1:9", tmp_path, "--out", "report")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--organization, --contract" in done.stdout.replace("\n", " ")
+    assert not (tmp_path / "report").exists()

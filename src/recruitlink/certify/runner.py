@@ -155,14 +155,18 @@ class Certification:
         self.slug = f"certify-{stamp}-{secrets.token_hex(3)}"
         self.teardown_notes: list[str] = []
         self.seat_ids: list[int] = []
+        self.tenant_ids: list[int] = []
+        self.control: SandboxControl | None = None
+        self.organization = self.contract = ""
+        self._closing: list[Callable[[], None]] = []
 
     # -- the run ----------------------------------------------------------------------------
 
     def run(self) -> Report:
         started = datetime.now(UTC)
         with tempfile.TemporaryDirectory(prefix="recruitlink-certify-") as tmp:
-            self._open(Path(tmp))
             try:
+                self._open(Path(tmp))
                 for phase in self._phases():
                     try:
                         phase()
@@ -203,13 +207,16 @@ class Certification:
             "secret_key": SecretStr(secrets.token_urlsafe(48))})
         self.box = secret_box(s)
         self.store = Store(Database(s.database_url))
+        self._closing.append(self.store.dispose)
         upgrade(self.store.db)
         self.http = self.recorder.client()
+        self._closing.append(self.http.close)
         self.tokens = TokenCache()
         engine_settings = replace(Runtime(s, self.store, self.box).engine_settings(),
                                   job_task_poll_s=TASK_POLL_S)
         self.engine = SyncEngine(self.store, self.box, engine_settings, http=self.http,
                                  tokens=self.tokens)
+        self._closing.append(self.engine.release_leases)
         partner_secret = (s.partner_client_secret.get_secret_value()
                           if s.partner_client_secret is not None else None)
         self.recorder.forget(partner_secret)
@@ -222,12 +229,10 @@ class Certification:
             raise RecruitlinkError("organization/contract: against LinkedIn, give the test "
                                    "organization and contract LinkedIn gave you "
                                    "(--organization, --contract)")
-        self.tenant_ids: list[int] = []
 
     def _close(self) -> None:
-        self.engine.release_leases()
-        self.http.close()
-        self.store.dispose()
+        while self._closing:
+            self._closing.pop()()
 
     # -- case plumbing ------------------------------------------------------------------------
 
