@@ -23,7 +23,7 @@ def _environment(autoescape: bool) -> Environment:
 def _md_cell(value: object) -> str:
     """Text safe in a Markdown table cell: no cell break, no code span, and no HTML a
     Markdown renderer would render (an answer may be a page)."""
-    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (str(value).replace("<", "&lt;").replace(">", "&gt;")
             .replace("|", "\\|").replace("`", "'").replace("\n", " "))
 
 
