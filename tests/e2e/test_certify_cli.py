@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from recruitlink.certify.cases import cases_for
+from recruitlink.settings import Settings
 from tests.support.process import BIN, sandbox_process
 
 PARTNER_ID = "certify-partner"
@@ -42,6 +43,12 @@ def certify(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]
                           capture_output=True, timeout=180)
 
 
+def configured_family() -> str:
+    """The family RECRUITLINK_LINKEDIN_API_VERSION (or its default) picks."""
+    version = str(getattr(Settings(), "linkedin_api_version", "v2"))
+    return "v2" if version == "v2" else "rest"
+
+
 def summary(markdown: str) -> dict[str, str]:
     """Case id -> result, from the report's summary table."""
     return dict(re.findall(r"^\| ((?:RSC|CRM)-\d+) \|.*\| (pass|fail|manual) \|$", markdown,
@@ -53,10 +60,12 @@ def secrets_of(state: Path) -> set[str]:
         return {row[0] for row in db.execute("SELECT client_secret FROM apps")}
 
 
-@pytest.mark.parametrize("kind", ["rsc", "crm"])
-def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind):
+@pytest.mark.parametrize(("kind", "family"), [("rsc", []), ("rsc", ["--api-version", "v2"]),
+                                              ("crm", [])],
+                         ids=["rsc-configured", "rsc-v2", "crm-configured"])
+def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind, family):
     url, state = sandbox
-    done = certify(url, tmp_path, "--kind", kind, "--out", "report")
+    done = certify(url, tmp_path, "--kind", kind, "--out", "report", *family)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Every case passed" in done.stdout
     markdown = (tmp_path / "report" / "report.md").read_text()
@@ -65,9 +74,10 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind):
     assert summary(markdown) == {case_id: "pass" for case_id in expected}
     for case_id in expected:
         assert f'id="{case_id}"' in html
-    # Each case shows its calls with LinkedIn's request id.
-    assert re.search(r"\| DELETE /v2/\S+ \| 200 \| [0-9a-f-]{36} \|", markdown)
-    assert "API family in use" in markdown and "LinkedIn-Version" in markdown
+    # Each case shows its calls with LinkedIn's request id, in the family certified.
+    prefix = "/v2/" if family else ("/rest/" if configured_family() == "rest" else "/v2/")
+    assert re.search(rf"\| DELETE {prefix}\S+ \| 200 \| [0-9a-f-]{{36}} \|", markdown)
+    assert f"API family in use: {prefix.strip('/')}" in markdown
     # No secret in the report: the client secrets LinkedIn handed out, the partner's, tokens.
     secrets = secrets_of(state) | {PARTNER_SECRET}
     assert len(secrets) >= 3  # the partner and the run's two child applications
