@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from recruitlink.linkedin.versions import DEFAULT_API_VERSION
 from recruitlink.sandbox import SandboxConfig, create_app
 from recruitlink.store import Store
 from recruitlink.store.changelog import ChangeSet
@@ -75,6 +76,25 @@ def li(sandbox_config: dict[str, Any]) -> Iterator[RunningSandbox]:
             partner.close()
             demo.close()
             control.close()
+
+
+LINKEDIN_API_VERSIONS = ("202604", "v2")
+"""The client's two families: the versioned /rest (Rest.li 2.0) and the unversioned /v2 (1.0)."""
+
+
+@pytest.fixture
+def linkedin_api_version(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """RECRUITLINK_LINKEDIN_API_VERSION for the test, its settings and the subprocesses it
+    starts; the default family unless the test is marked `both_families`."""
+    version = str(getattr(request, "param", DEFAULT_API_VERSION))
+    monkeypatch.setenv("RECRUITLINK_LINKEDIN_API_VERSION", version)
+    return version
+
+
+both_families = pytest.mark.parametrize("linkedin_api_version", LINKEDIN_API_VERSIONS,
+                                        indirect=True)
+"""Run an end-to-end test once per family of LinkedIn's API (its fixtures read
+`linkedin_api_version`)."""
 
 
 @pytest.fixture

@@ -80,11 +80,17 @@ def sandbox(
     seed: int = typer.Option(1, help="Seed for fault injection (and demo data)."),
     members: int = typer.Option(10_000, min=0, help="Size of the synthetic member directory."),
     demo: bool = typer.Option(True, help="Create the demo customer."),
+    live_versions: str | None = typer.Option(None, help="LinkedIn-Version values /rest serves, "
+                                             "comma-separated YYYYMM (default: 202512,"
+                                             "202601,202604)."),
+    sunset_versions: str | None = typer.Option(None, help="LinkedIn-Version values /rest "
+                                               "answers 426 (sunset), comma-separated."),
 ) -> None:
     """Run the LinkedIn sandbox: LinkedIn's API on loopback."""
     import uvicorn
 
     from .sandbox import SandboxConfig, create_app
+    from .sandbox.config import versions_from_text
 
     config = SandboxConfig(
         db=str(db) if db else ":memory:", partner_client_id=partner_client_id,
@@ -93,6 +99,13 @@ def sandbox(
         auto_enable=auto_enable, job_task_delay=job_task_delay, push_retries=push_retries,
         push_retry_delay=push_retry_delay, push_timeout=push_timeout, seed=seed,
         members=members, demo=demo)
+    try:
+        if live_versions is not None:
+            config.live_api_versions = versions_from_text(live_versions)
+        if sunset_versions is not None:
+            config.sunset_api_versions = versions_from_text(sunset_versions)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     asgi = create_app(config)
     if fault_rate or fault_drop_rate or fault_latency_ms:
         from .sandbox.faults import FaultSpec
@@ -112,7 +125,8 @@ def sandbox(
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     partner = asgi.state.partner
     table = Table(title="recruitlink LinkedIn sandbox", show_header=False)
-    table.add_row("API", f"{url}/v2")
+    table.add_row("API", f"{url}/v2 and {url}/rest (LinkedIn-Version: "
+                         f"{', '.join(config.live_api_versions)})")
     table.add_row("OAuth", f"{url}/oauth/v2/accessToken")
     table.add_row("Control + inspection", f"{url}/sandbox/docs")
     table.add_row("Recruiter pages", f"{url}/recruiter/")

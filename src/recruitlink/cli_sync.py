@@ -175,7 +175,7 @@ def start(
             told = {"disconnect": False}
 
             def draw(report: StepReport) -> None:
-                if report.kind == "error":
+                if report.kind == "error" and not report.terminal:  # terminal: "stopped:" below
                     progress.console.print(f"[yellow]retrying:[/yellow] {report.message}")
                 stopped = report.message == STOPPED_FOR_DISCONNECT
                 if stopped and not told["disconnect"]:

@@ -8,6 +8,7 @@
         ├── LinkedInAuthError    credentials refused (token endpoint, or 401 after one renewal)
         ├── LinkedInForbidden    403: wrong app, or the integration is not ENABLED
         ├── LinkedInRequestError a whole request refused (400, 404, 409, 413, 414, 422, ...)
+        ├── LinkedInVersionSunset 426: LinkedIn no longer serves the configured API version
         ├── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
         └── TransferError        a tenant's state cannot be moved to another database
 
@@ -66,6 +67,12 @@ class LinkedInForbidden(TerminalError):
 
 class LinkedInRequestError(TerminalError):
     pass
+
+
+class LinkedInVersionSunset(TerminalError):
+    """LinkedIn answered 426: the API version in RECRUITLINK_LINKEDIN_API_VERSION is past its
+    support window. Nothing the records hold can help (unlike a LinkedInRequestError, which
+    fails the records it carried): the sync stops until the setting names a live version."""
 
 
 class ConfigurationError(TerminalError):

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .linkedin.versions import DEFAULT_API_VERSION, ApiVersion
+
 
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused setting may be a secret (a key, a token): never echo it.
@@ -17,6 +19,12 @@ class Settings(BaseSettings):
                               description="SQLite file (default) or postgresql+psycopg://…")
     linkedin_api_url: str = "http://127.0.0.1:8765"
     linkedin_oauth_url: str = "http://127.0.0.1:8765"
+    linkedin_api_version: str = Field(
+        DEFAULT_API_VERSION,
+        description="The LinkedIn API the client speaks: a version YYYYMM (the versioned /rest "
+                    "API with Rest.li 2.0, LinkedIn-Version header; LinkedIn serves each "
+                    "version about two years) or \"v2\" (the unversioned /v2 API with Rest.li "
+                    "1.0, which LinkedIn is leaving).")
     secret_key: SecretStr | None = Field(
         None, description="Root key (>= 32 characters, `recruitlink keys generate`): HKDF "
                           "derives the key that encrypts stored secrets and the one that "
@@ -108,6 +116,11 @@ class Settings(BaseSettings):
             if found is not None:
                 self.secret_key = SecretStr(found)
         return self
+
+    @field_validator("linkedin_api_version")
+    @classmethod
+    def _known_api_version(cls, value: str) -> str:
+        return str(ApiVersion.parse(value))
 
     @field_validator("tick_seconds")
     @classmethod

@@ -4,10 +4,11 @@ it prints works."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import httpx
 
-from tests.support.process import sandbox_process
+from tests.support.process import BIN, sandbox_process
 
 
 def test_sandbox_prints_url_and_demo_credentials_that_work(tmp_path):
@@ -52,3 +53,23 @@ def test_fault_flags_inject_errors_from_the_command_line():
         assert statuses <= {500, 503, 504}
         faults = httpx.get(f"{url}/sandbox/faults").json()
         assert faults["endpoints"]["*"]["error_rate"] == 1.0
+
+
+def test_version_flags_say_which_linkedin_versions_rest_serves():
+    with sandbox_process("--no-demo", "--live-versions", "202701",
+                         "--sunset-versions", "202604,202601") as (url, lines):
+        assert "202701" in "".join(lines)
+
+        def status(version: str) -> int:
+            return httpx.get(f"{url}/rest/candidates", headers={
+                "LinkedIn-Version": version, "X-RestLi-Protocol-Version": "2.0.0"}).status_code
+
+        # 401: past the version gate, refused for its missing token.
+        assert (status("202701"), status("202604"), status("202512")) == (401, 426, 400)
+
+
+def test_a_malformed_version_flag_is_refused_naming_it():
+    done = subprocess.run([str(BIN), "sandbox", "--port", "0", "--live-versions", "2027-01"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "YYYYMM" in done.stdout + done.stderr

@@ -21,6 +21,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
+from tests.conftest import both_families
 from tests.e2e.test_sync_crash import run_cli
 from tests.e2e.test_sync_lease import eventually
 from tests.support.atsdata import write_ats_data
@@ -85,7 +86,9 @@ def summary(url: str) -> dict:
             "listed": found["jobs"]["LISTED"]}
 
 
-def test_disconnect_while_a_follow_syncs_then_connect_again(tmp_path, linkedin):
+@both_families
+def test_disconnect_while_a_follow_syncs_then_connect_again(tmp_path, linkedin,
+                                                        linkedin_api_version):
     tenant = Ats(tmp_path, linkedin)
     assert "ENABLED" in tenant.connect()
     with tenant.rt.store.reader() as conn:

@@ -18,6 +18,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
+from tests.conftest import both_families
 from tests.e2e.test_scale_out import PARTNER, env_for, processes, settings_of
 from tests.e2e.test_sync_crash import run_cli
 from tests.e2e.test_sync_lease import eventually
@@ -39,8 +40,10 @@ def summary(url: str) -> dict[str, Any]:
             "listed": found["jobs"]["LISTED"]}
 
 
+@both_families
 def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
-                                                            postgres_template: Any) -> None:
+                                                            postgres_template: Any,
+                                                            linkedin_api_version: str) -> None:
     port = free_port()
     with postgres_template.store() as store, sandbox_process(
             "--partner-client-id", PARTNER[0], "--partner-client-secret", PARTNER[1],

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from recruitlink.cli import app as cli
 from recruitlink.store import schema
 from recruitlink.store.tenants import create_api_key
+from tests.conftest import both_families
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     KEY,
     candidate,
@@ -25,6 +26,8 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wait_for_events,
     wired,
 )
+
+pytestmark = both_families
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from recruitlink.store import schema
 from recruitlink.sync.connect import connect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app
+from tests.conftest import both_families
 from tests.support.servers import serve
 
 KEY = "test-key-at-least-32-characters-long"
@@ -30,9 +31,13 @@ DESCRIPTION = "<p>" + "We connect recruiting systems to LinkedIn Recruiter. " * 
 CONTRACT = "urn:li:contract:3001"
 
 
+pytestmark = both_families
+
+
 @pytest.fixture
-def engine(store, li):
+def engine(store, li, linkedin_api_version):
     settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                              api_version=linkedin_api_version,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
                               backoff_s=0.01, idle_sleep_s=0.01)
     eng = SyncEngine(store, SecretBox(KEY), settings)
@@ -41,10 +46,11 @@ def engine(store, li):
 
 
 @pytest.fixture
-def server(store, li):
+def server(store, li, linkedin_api_version):
     # The test drives the sync itself (engine.run) and polls nothing.
     settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
-                        background_sync=False, pollers=False)
+                        linkedin_api_version=linkedin_api_version, background_sync=False,
+                        pollers=False)
     app = create_app(settings, store)
     with serve(app) as url:
         app.state.inbound.idle_s = 0.05
@@ -78,7 +84,8 @@ def wired(store, tenant, engine, li, server):
                 schema.users.c.external_id == "U1")).scalar()))
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
-                             client_secret=li.app.state.partner.client_secret)
+                             client_secret=li.app.state.partner.client_secret,
+                             api_version=engine.settings.api_version)
     result = connect(store, engine.box, engine, partner, tenant_slug=tenant.slug,
                      organization=ORG, contracts=[CONTRACT], public_url=server)
     partner.close()

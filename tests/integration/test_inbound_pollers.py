@@ -25,6 +25,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.sync import connections as connection_state
 from recruitlink.sync.engine import SyncEngine
+from tests.conftest import both_families
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     CONTRACT,
     KEY,
@@ -105,6 +106,7 @@ def test_windows_are_contiguous_and_at_most_12_hours():
     assert list(windows(5, 5)) == []
 
 
+@both_families  # every finder the pollers call, in both families
 def test_inmail_history_lands_on_the_candidate_attributed_to_the_mapped_user(
         store, tenant, li, wired, engine):
     m, row = exported(store, li, wired["seat"], 10, 2)
@@ -191,6 +193,7 @@ def test_unmapped_seats_are_not_read_and_mapping_later_back_fills(store, tenant,
     assert found.user == "U2"
 
 
+@both_families  # every finder the pollers call, in both families
 def test_notes_are_created_edited_and_deleted(store, tenant, li, wired, engine):
     m, row = exported(store, li, wired["seat"], 15, 2)
     made = note(li, wired["seat"], m["person"], "Great call")
@@ -213,6 +216,7 @@ def test_notes_are_created_edited_and_deleted(store, tenant, li, wired, engine):
     assert notes_of(store, row.id) == []
 
 
+@both_families  # every finder the pollers call, in both families
 def test_stub_profiles_fill_the_matched_candidate_or_create_one(store, tenant, li, wired,
                                                                 engine):
     m, _ = exported(store, li, wired["seat"], 16, 2)
@@ -253,6 +257,7 @@ def test_stub_profiles_fill_the_matched_candidate_or_create_one(store, tenant, l
     assert created.creation_source == "LinkedIn"
 
 
+@both_families  # every finder the pollers call, in both families
 def test_member_closures_notify_or_purge(store, tenant, li, wired, engine):
     m, row = exported(store, li, wired["seat"], 19, 2)
     assert li.control.post(f"/recruiter/members/{m['person']}/close").status_code == 200
@@ -308,6 +313,7 @@ def test_pollers_resume_from_their_cursors_after_a_restart(store, tenant, li, wi
             schema.inbound_items.c.kind == "inmail")).scalar() == 6
 
 
+@both_families  # every finder the pollers call, in both families
 def test_the_server_polls_on_its_own(store, tenant, li, wired):
     settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
                         background_sync=False, poll_interval_seconds=0.5,

@@ -10,7 +10,7 @@ from recruitlink.core.records import User
 from recruitlink.inbound.seats import map_seat, pull_seats, refresh_seats
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import schema
-from tests.conftest import CONTRACT
+from tests.conftest import CONTRACT, both_families
 
 
 def seats_by_urn(store, tenant_id):
@@ -19,10 +19,12 @@ def seats_by_urn(store, tenant_id):
             schema.linkedin_seats.c.tenant_id == tenant_id))}
 
 
-def test_seats_are_pulled_mapped_and_changes_noted(store, tenant, li):
+@both_families
+def test_seats_are_pulled_mapped_and_changes_noted(store, tenant, li, linkedin_api_version):
     client = LinkedInClient(api_url=li.url, oauth_url=li.url,
                             client_id=li.app.state.demo.client_id,
-                            client_secret=li.app.state.demo.client_secret)
+                            client_secret=li.app.state.demo.client_secret,
+                            api_version=linkedin_api_version)
     try:
         pulled = pull_seats(client, [CONTRACT])
         assert len(pulled) == 5

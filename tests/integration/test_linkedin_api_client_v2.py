@@ -424,3 +424,11 @@ def test_every_answer_names_its_protocol_and_carries_x_li_uuid(li):
             assert r.status_code in (400, 404), r.text
             assert r.headers["x-restli-protocol-version"] == expected
             assert len(r.headers["x-li-uuid"]) == 36
+
+
+def test_injected_server_errors_carry_x_li_uuid_too(li):
+    li.control.put("/faults/seatsV2", json={"error_rate": 1.0})
+    r = send(li, "GET", "/v2/seatsV2?q=attributes&start=0", "2.0.0", None)
+    assert r.status_code in (500, 503, 504), r.text
+    assert len(r.headers["x-li-uuid"]) == 36
+    assert r.headers["x-restli-protocol-version"] == "2.0.0"

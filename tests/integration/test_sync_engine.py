@@ -1,5 +1,5 @@
 """The outbound sync end to end: store -> engine -> LinkedIn client -> sandbox over loopback,
-on SQLite and PostgreSQL."""
+on SQLite and PostgreSQL, in both families of LinkedIn's API."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import schema
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import EngineSettings, SyncEngine
+from tests.conftest import both_families
 
 ORG = "urn:li:organization:7777"
 CONTRACT = "urn:li:contract:8888"
@@ -76,9 +77,13 @@ def seed_small(store, tenant_id: int) -> None:
         ], mode="create")
 
 
+pytestmark = both_families
+
+
 @pytest.fixture
-def engine(store, li):
+def engine(store, li, linkedin_api_version):
     settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                              api_version=linkedin_api_version,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
                               backoff_s=0.01, idle_sleep_s=0.01)
     eng = SyncEngine(store, SecretBox("test-key"), settings)
@@ -89,7 +94,8 @@ def engine(store, li):
 def connected(store, engine, li, tenant) -> None:
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
-                             client_secret=li.app.state.partner.client_secret)
+                             client_secret=li.app.state.partner.client_secret,
+                             api_version=engine.settings.api_version)
     result = connect(store, engine.box, engine, partner, tenant_slug=tenant.slug,
                      organization=ORG, contracts=[CONTRACT], public_url="http://127.0.0.1:9")
     partner.close()
@@ -289,7 +295,8 @@ def test_crm_tenant_syncs_pipelines_and_interactions_without_content(store, engi
             mode="create")
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
-                             client_secret=li.app.state.partner.client_secret)
+                             client_secret=li.app.state.partner.client_secret,
+                             api_version=engine.settings.api_version)
     crm_org = "urn:li:organization:7878"
     result = connect(store, engine.box, engine, partner, tenant_slug="beam",
                      organization=crm_org, contracts=[], public_url="http://127.0.0.1:9")

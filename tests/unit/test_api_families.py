@@ -14,6 +14,7 @@ from recruitlink.core.api_families import (
     record_from_rest,
     record_to_rest,
     rest_name,
+    rest_words,
     to_rest,
     v2_name,
 )
@@ -151,3 +152,35 @@ def test_a_seat_creator_given_on_v2_is_kept():
     rest = record_to_rest("seatsV2", None, {"id": 1, "created": {"time": 5,
                                                                 "actor": "urn:li:person:9"}})
     assert rest["createdAt"] == {"time": 5, "actor": "urn:li:person:9"}
+
+
+def test_integration_answers_lose_the_key_field_rest_has_not():
+    v2 = {**INTEGRATION, "integrationName": "Acme", "status": "ENABLED"}
+    rest = record_to_rest("atsIntegrations", None, v2)
+    assert "dataProvider" not in rest and rest["integrationName"] == "Acme"
+    assert record_from_rest("integrations", None, rest) == rest
+
+
+def test_messages_can_be_worded_in_rest_names():
+    assert rest_words("atsCandidates") == {
+        "atsCandidates": "candidates", "atsCandidateId": "externalCandidateId",
+        "atsCreatedAt": "externalCreatedAt", "atsLastModifiedAt": "externalLastModifiedAt"}
+    assert rest_words("atsApplications", "notes")["atsJobApplicationId"] == (
+        "externalJobApplicationId")
+    assert rest_words("atsApplications") == {} and rest_words("atsEntityAcls") == {}
+
+
+texts = st.text(min_size=1, max_size=30)
+
+
+@given(texts, texts, texts, st.sampled_from(["ATS", "PARTNER"]))
+def test_any_key_values_survive_the_round_trip(entity_id, child_id, context, provider):
+    """Whatever the values hold (reserved Rest.li characters, URNs, non-ASCII)."""
+    for resource, child, id_field in (("atsCandidates", "notes", "atsCandidateId"),
+                                      ("atsApplications", "notes", "atsJobApplicationId"),
+                                      ("atsApplications", "stages", "atsJobApplicationId")):
+        parent = {id_field: entity_id, "dataProvider": provider, "integrationContext": context}
+        for key, sub, up in ((parent, None, None), (child_id, child, parent)):
+            rest = to_rest(resource, key, parent=up, child=sub)
+            assert from_rest(rest.resource, rest.key, parent=rest.parent, child=rest.child,
+                             data_provider=provider) == Target(resource, sub, key, up)

@@ -159,6 +159,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "atsIntegrations": INTEGRATION,
     "atsIntegrations/configurations": CONFIGURATION,
     "simpleJobPostings": JOB,
+    "attachments": {"fileName": "cv.pdf", "contentType": "application/pdf",
+                    "media": "urn:li:media:1", "externalCreatedAt": T0},
 }
 
 KEYS: dict[str, dict[str, str]] = {
@@ -212,6 +214,8 @@ KEYS: dict[str, dict[str, str]] = {
     "atsApplications/stages": {"id": "STAGE001"},
     "atsIntegrations/configurations": {"id": "CALLBACK_URL"},
     "simpleJobPostings": {},
+    "attachments": {"atsJobApplicationId": "A1", "integrationContext": ORG,
+                    "externalAttachmentId": "F1"},
 }
 
 PROVISIONING: dict[str, Any] = {
@@ -299,6 +303,7 @@ def test_resource_names_and_key_fields() -> None:
         "atsApplications/stages": (),
         "atsIntegrations/configurations": (),
         "simpleJobPostings": (),
+        "attachments": ("atsJobApplicationId", "integrationContext", "externalAttachmentId"),
     }
     assert frozenset(KEY_FIELDS) == RESOURCES
     assert set(EXAMPLES) == set(RESOURCES) == set(KEYS)
@@ -522,6 +527,15 @@ RECORD_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("tcrmCandidatePipelines", {"dispositionReason": 3}, "/dispositionReason", "string"),
     ("tcrmCandidatePipelines", {"tcrmCreatedAt": -1}, "/tcrmCreatedAt", "> 0"),
     # tcrmInteractions
+    ("atsCandidates", {"resume": {"media": "urn:li:media:1", "fileName": "cv.docx",
+                                  "contentType": "application/vnd.openxmlformats-"
+                                                 "officedocument.wordprocessingml.document"}},
+     "/resume/contentType", "one of"),
+    ("atsCandidates", {"resume": {"media": "media-1", "fileName": "cv.pdf",
+                                  "contentType": "application/pdf"}},
+     "/resume/media", "urn:li:media"),
+    ("attachments", {"contentType": "image/png"}, "/contentType", "one of"),
+    ("attachments", {"media": DEL}, "/media", REQUIRED),
     ("tcrmInteractions", {"tcrmCandidateId": DEL}, "/tcrmCandidateId", REQUIRED),
     ("tcrmInteractions", {"tcrmCandidateId": ""}, "/tcrmCandidateId", "empty"),
     ("tcrmInteractions", {"interactionType": DEL}, "/interactionType", REQUIRED),

@@ -34,8 +34,9 @@ RESERVED = "():,'%&=+ ?#/[]"
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=16) | st.sampled_from(
     ["", "urn:li:organization:1", "a(b)c", "x,y", "it's", "50%", "a&b=c", " spaced out ",
      "ü名前", "''", "List(1,2)", "(k:v)"])
-names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=10) | \
-    st.sampled_from(["atsCandidateId", "integrationContext", "a:b", "(x)"])
+names = (st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=10)
+         .filter(lambda name: name != "$params")  # reserved by Rest.li for complex keys
+         | st.sampled_from(["atsCandidateId", "integrationContext", "a:b", "(x)"]))
 values: st.SearchStrategy[Any] = st.recursive(
     text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names, inner, max_size=4),
@@ -209,3 +210,15 @@ def test_protocol_header():
     assert protocol_of(" 2.0.0 ") == PROTOCOL_2
     with pytest.raises(RestliSyntaxError, match=r"3\.0\.0"):
         protocol_of("3.0.0")
+
+
+def test_an_empty_params_record_in_a_2_0_key_is_dropped():
+    assert parse_key("(a:1,$params:())", protocol=PROTOCOL_2) == {"a": "1"}
+    assert parse_key("(a:1,%24params:())") == {"a": "1"}
+    ids, _ = parse_batch_ids(parse_query_for("ids=List((a:1,$params:()))", PROTOCOL_2),
+                             raw_lists=False)
+    assert ids == [{"a": "1"}]
+    with pytest.raises(RestliSyntaxError, match=r"\$params must be empty"):
+        parse_key("(a:1,$params:(x:2))", protocol=PROTOCOL_2)
+    with pytest.raises(RestliSyntaxError):
+        parse_key("($params:())", protocol=PROTOCOL_2)

@@ -33,6 +33,7 @@ __all__ = [
     "record_from_rest",
     "record_to_rest",
     "rest_name",
+    "rest_words",
     "to_rest",
     "v2_name",
 ]
@@ -69,6 +70,8 @@ class _Rename:
     """For a v2 sub-resource that is top-level on `/rest`: the field holding its simple id."""
     record_fields: Mapping[str, str] = field(default_factory=dict)
     """v2 record field -> `/rest` record field."""
+    record_dropped: tuple[str, ...] = ()
+    """Fields a v2 answer echoes from its key that the `/rest` key has not."""
 
 
 _CANDIDATE_RECORD = {"atsCreatedAt": "externalCreatedAt",
@@ -88,7 +91,8 @@ _RENAMES: tuple[_Rename, ...] = (
             record_fields=REST_NOTE_RECORD_RENAMES),
     *(_Rename(("atsApplications", child), ("atsApplications", child), dropped=("dataProvider",))
       for child in REST_KEPT_SUB_RESOURCES),
-    _Rename(("atsIntegrations", None), ("integrations", None), dropped=("dataProvider",)),
+    _Rename(("atsIntegrations", None), ("integrations", None), dropped=("dataProvider",),
+            record_dropped=("dataProvider",)),
     _Rename(("atsIntegrations", "configurations"), ("integrationConfigurations", None),
             dropped=("dataProvider",), id_field=REST_INTEGRATION_CONFIGURATION_KEY_FIELD),
 )
@@ -172,12 +176,27 @@ def from_rest(resource: str, key: Mapping[str, str] | str | None, *,
     return Target(v2_resource, v2_child, ident, v2_parent)
 
 
+def rest_words(resource: str, child: str | None = None) -> dict[str, str]:
+    """The v2 words (resource and field names) of a v2 (resource, child) that `/rest` says
+    differently: to word messages the way the family that is asked names things."""
+    rename = _BY_V2.get((resource, child))
+    if rename is None:
+        return {}
+    words = {**rename.key_fields, **rename.record_fields}
+    if rename.rest[0] != resource:
+        words[resource] = rename.rest[0]
+    return words
+
+
 def record_to_rest(resource: str, child: str | None, record: Mapping[str, Any]) -> dict[str, Any]:
     """A v2 record (a body, or an answer's element) as `/rest` names its fields."""
     if resource == "seatsV2" and child is None:
         return _seat_to_rest(record)
     rename = _BY_V2.get((resource, child))
-    return _rename_fields(record, rename.record_fields if rename else {})
+    if rename is None:
+        return dict(record)
+    kept = {k: v for k, v in record.items() if k not in rename.record_dropped}
+    return _rename_fields(kept, rename.record_fields)
 
 
 def record_from_rest(resource: str, child: str | None,

@@ -141,3 +141,25 @@ record it (v2's `created` has only `time`); assumed a placeholder person URN."""
 def seat_created_at(created: Mapping[str, Any]) -> dict[str, Any]:
     """v2's `created` ({time}) as `/rest`'s `createdAt` ({time, actor})."""
     return {"time": created.get("time"), "actor": created.get("actor", UNKNOWN_ACTOR)}
+
+# -- files (design16 §5): the reference names hireMediaUrl's parameters, not its answer ----
+
+MEDIA_USAGES = ("tcrmResumeParameters", "rscAttachmentParameters")
+
+
+def media_upload_answer(upload_url: str, media_urn: str) -> dict[str, Any]:
+    """hireMediaUrl's answer: where to PUT the bytes, and the URN that names them after."""
+    return {"value": {"uploadUrl": upload_url, "mediaUrn": media_urn}}
+
+
+def crm_resume(media_urn: str, file_name: str, content_type: str) -> dict[str, str]:
+    """A CRM candidate's `resume` field."""
+    return {"media": media_urn, "fileName": file_name, "contentType": content_type}
+
+
+def attachment_record(media_urn: str, file_name: str, content_type: str,
+                      created_at: int) -> dict[str, Any]:
+    """An application's attachment on the versioned `attachments` resource; its key is
+    (atsJobApplicationId, integrationContext, externalAttachmentId)."""
+    return {"fileName": file_name, "contentType": content_type, "media": media_urn,
+            "externalCreatedAt": created_at}

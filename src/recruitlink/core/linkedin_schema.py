@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from .files import CRM_RESUME_TYPES, FILE_TYPES
+
 __all__ = [
     "CONFIGURATION_KEYS",
     "EMPLOYMENT_STATUSES",
@@ -246,6 +248,7 @@ _org_urn = _urn("organization", "[0-9]+")
 _contract_urn = _urn("contract", "[0-9]+")
 _person_urn = _urn("person", "[A-Za-z0-9_-]+")
 _industry_urn = _urn("industry", "[0-9]+")
+_media_urn = _urn("media", "[0-9]+")
 
 _ALLOWED_HTML = frozenset({"b", "strong", "u", "i", "br", "p", "ul", "li"})
 # An HTML tag opens with "<" or "</" followed directly by a letter; "<!" and "<?" open
@@ -529,6 +532,25 @@ _ADDRESS = _Obj(
 )
 _PHONE = _Obj((_Field("number", _NON_EMPTY, True), _Field("extension", _Str())))
 
+# assumed (design16 §5): a CRM candidate's resume, uploaded first through hireMediaUrl.
+_RESUME = _Obj(
+    (
+        _Field("media", _Str(min_len=1, fmt=_media_urn), True),
+        _Field("fileName", _NON_EMPTY, True),
+        _Field("contentType", _Str(fmt=_one_of(*CRM_RESUME_TYPES)), True),
+    )
+)
+
+# assumed (design16 §5): an application's attachment on the versioned `attachments`.
+_ATTACHMENT = _Obj(
+    (
+        _Field("fileName", _NON_EMPTY, True),
+        _Field("contentType", _Str(fmt=_one_of(*FILE_TYPES)), True),
+        _Field("media", _Str(min_len=1, fmt=_media_urn), True),
+        _Field("externalCreatedAt", _EPOCH, True),
+    )
+)
+
 _CANDIDATE = _Obj(
     (
         _Field("addresses", _Array(_ADDRESS), True),
@@ -549,6 +571,7 @@ _CANDIDATE = _Obj(
         _Field("doNotContact", _Bool()),
         _Field("manualMatchedMember", _Str(fmt=_person_urn)),
         _Field("matchedMembers", _Forbidden(READ_ONLY)),
+        _Field("resume", _RESUME),
     ),
     rules=(
         _not_before("atsLastModifiedAt", "atsCreatedAt"),
@@ -816,6 +839,7 @@ _RECORDS: dict[str, _Obj] = {
     "atsIntegrations": _INTEGRATION,
     "atsIntegrations/configurations": _CONFIGURATION,
     "simpleJobPostings": _JOB_SCHEMAS["CREATE"],  # validate_record picks by operation
+    "attachments": _ATTACHMENT,
 }
 
 RESOURCES: frozenset[str] = frozenset(_RECORDS)
@@ -900,6 +924,11 @@ _KEY_SPECS: dict[str, tuple[tuple[str, _Spec], ...]] = {
     "atsApplications/stages": (("id", _ID),),
     "atsIntegrations/configurations": (("id", _Str(fmt=_one_of(*CONFIGURATION_KEYS))),),
     "simpleJobPostings": (),  # batch_create: no key
+    "attachments": (  # assumed (design16 §5)
+        ("atsJobApplicationId", _ID),
+        ("integrationContext", _ORG_CONTEXT),
+        ("externalAttachmentId", _ID),
+    ),
 }
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {

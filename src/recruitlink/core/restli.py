@@ -423,6 +423,13 @@ def _atom(raw: str, whole: str) -> str:
 
 
 def _flat_record(value: Decoded, what: str) -> dict[str, str]:
+    """A compound key's fields. A complex-key client may add `$params` (the key's own
+    parameters); these resources take none, so only an empty one is accepted (and dropped)."""
+    if isinstance(value, dict) and "$params" in value:
+        if value["$params"] not in ({}, ""):
+            raise RestliSyntaxError(f"{what}: $params must be empty; these keys take no "
+                                    "parameters")
+        value = {k: v for k, v in value.items() if k != "$params"}
     if not isinstance(value, dict) or not value:
         raise RestliSyntaxError(f"{what} must be a non-empty (field:value,...) record")
     for name, item in value.items():

@@ -1,5 +1,9 @@
 """The LinkedIn API as recruitlink uses it: one method per call the reference documents.
 
+Callers name resources, keys and fields as the unversioned `/v2` API does, whichever family
+`RECRUITLINK_LINKEDIN_API_VERSION` picks; `wire.py` turns each call into the family's names
+and Rest.li syntax and the answers back into v2's.
+
 Batch methods return one `EntityOutcome` per key (synced / rejected with LinkedIn's message /
 retryable), matched back to the caller's keys by meaning, since LinkedIn may answer keys in
 another field order or percent-encoded, with the answer's Retry-After: LinkedIn may throttle
@@ -9,27 +13,29 @@ as for a whole-request 429. Whole-request failures raise from `errors.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import urlsplit
 
 import httpx
 
 from recruitlink.core.outcomes import EntityOutcome, classify
-from recruitlink.core.restli import (
-    Key,
-    RestliSyntaxError,
-    batch_ids_query,
-    encode_key,
-    make_key,
-    parse_key,
-)
-from recruitlink.errors import LinkedInRequestError
+from recruitlink.core.restli import encode_key
+from recruitlink.errors import LinkedInRequestError, LinkedInUnavailable
 
-from .http import Credentials, RestliHttp, retry_after_s
+from .http import Credentials, RestliHttp, checked, retry_after_s
 from .tokens import TokenCache
-
-BatchKey = Key | str
+from .versions import DEFAULT_API_VERSION, ApiVersion
+from .wire import (
+    BatchKey,
+    KeyedCall,
+    as_key,
+    finder_name,
+    finder_query,
+    finder_record,
+    keyed_call,
+    read_key,
+)
 
 
 class BatchOutcomes(dict[BatchKey, EntityOutcome]):
@@ -63,33 +69,17 @@ class TaskAnswers(dict[str, dict[str, Any] | None]):
 INTEGRATION_TENANT = {"tenantType": "RECRUITER", "dataProvider": "ATS"}
 
 
-def _as_key(key: Mapping[str, str] | str) -> BatchKey:
-    return key if isinstance(key, str) else make_key(key)
-
-
-def _response_key(text: str, compound: bool) -> BatchKey:
-    if not compound:
-        return unquote(text)
-    try:
-        return make_key(parse_key(text))
-    except RestliSyntaxError as exc:
-        raise LinkedInRequestError(f"LinkedIn answered an unreadable key {text!r}") from exc
-
-
-def _path(resource: str, parent: Mapping[str, str] | None, child: str | None) -> str:
-    if parent is None:
-        return resource
-    return f"{resource}/{encode_key(parent)}/{child}"
-
-
 class LinkedInClient:
     def __init__(self, *, api_url: str, oauth_url: str, client_id: str, client_secret: str,
-                 http: httpx.Client | None = None, tokens: TokenCache | None = None) -> None:
+                 http: httpx.Client | None = None, tokens: TokenCache | None = None,
+                 api_version: str = DEFAULT_API_VERSION) -> None:
         self._owns_http = http is None  # a shared client is its owner's to close
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.version = ApiVersion.parse(api_version)
         self.rest = RestliHttp(api_url=api_url, oauth_url=oauth_url,
                                credentials=Credentials(client_id, client_secret),
-                               http=self.http, tokens=tokens or TokenCache())
+                               http=self.http, tokens=tokens or TokenCache(),
+                               version=self.version)
 
     def close(self) -> None:
         if self._owns_http:
@@ -102,81 +92,85 @@ class LinkedInClient:
                parent: Mapping[str, str] | None = None,
                child: str | None = None) -> BatchOutcomes:
         """BATCH_UPDATE (PUT): each record replaces LinkedIn's copy entirely."""
-        keys = [k for k, _ in items]
-        body = {"entities": {_entity_key(k): dict(record) for k, record in items}}
-        response = self.rest.call("PUT", _path(resource, parent, child),
-                                  query=batch_ids_query(keys), body=body,
+        call = self._keyed(resource, [k for k, _ in items], parent, child)
+        body = {"entities": {call.entity_key(i): call.record_out(record)
+                             for i, (_, record) in enumerate(items)}}
+        response = self.rest.call("PUT", call.path, query=call.query(), body=body,
                                   restli_method="batch_update")
-        return self._outcomes(response, keys)
+        return self._outcomes(response, call)
 
     def patch(self, resource: str, items: Sequence[tuple[Mapping[str, str],
                                                          Mapping[str, Any]]]
               ) -> BatchOutcomes:
         """BATCH_PARTIAL_UPDATE: `$set` only the given fields."""
-        keys = [k for k, _ in items]
-        body = {"entities": {_entity_key(k): {"patch": {"$set": dict(fields)}}
-                             for k, fields in items}}
-        response = self.rest.call("POST", resource, query=batch_ids_query(keys), body=body,
+        call = self._keyed(resource, [k for k, _ in items], None, None)
+        body = {"entities": {call.entity_key(i): {"patch": {"$set": call.record_out(fields)}}
+                             for i, (_, fields) in enumerate(items)}}
+        response = self.rest.call("POST", call.path, query=call.query(), body=body,
                                   restli_method="batch_partial_update")
-        return self._outcomes(response, keys)
+        return self._outcomes(response, call)
 
     def get(self, resource: str, keys: Sequence[Mapping[str, str] | str], *,
             parent: Mapping[str, str] | None = None, child: str | None = None,
             fields: Sequence[str] | None = None) -> dict[BatchKey, dict[str, Any] | None]:
         """BATCH_GET: each key's record, or None where LinkedIn has none."""
-        query = batch_ids_query(keys)
-        if fields:
-            query += "&fields=" + ",".join(fields)
-        response = self.rest.call("GET", _path(resource, parent, child), query=query)
-        compound = bool(keys) and not isinstance(keys[0], str)
+        call = self._keyed(resource, keys, parent, child)
+        response = self.rest.call("GET", call.path, query=call.query(fields))
         body = response.json()
-        found: dict[BatchKey, dict[str, Any] | None] = {_as_key(k): None for k in keys}
+        found: dict[BatchKey, dict[str, Any] | None] = {as_key(k): None for k in keys}
         for text, record in (body.get("results") or {}).items():
-            found[_response_key(text, compound)] = record
+            found[call.caller_key(text)] = call.record_in(record) if isinstance(
+                record, Mapping) else record
         return found
 
     def delete(self, resource: str, keys: Sequence[Mapping[str, str] | str], *,
                parent: Mapping[str, str] | None = None,
                child: str | None = None) -> BatchOutcomes:
         """BATCH_DELETE. A key LinkedIn no longer has counts as deleted."""
-        response = self.rest.call("DELETE", _path(resource, parent, child),
-                                  query=batch_ids_query(keys))
-        return self._outcomes(response, keys, deleting=True)
+        call = self._keyed(resource, keys, parent, child)
+        # /v2 needs no X-RestLi-Method on a delete; on /rest it is sent (reference §2.1).
+        response = self.rest.call("DELETE", call.path, query=call.query(),
+                                  restli_method="batch_delete" if call.rest else None)
+        return self._outcomes(response, call, deleting=True)
 
     def find(self, resource: str, params: Sequence[tuple[str, str]], *,
              page_size: int = 100) -> list[dict[str, Any]]:
-        """A finder, every page."""
+        """A finder, every page. Parameters as v2 writes them (a list parameter repeated, a
+        record as `name.field` pairs); elements as v2 names their fields."""
         elements: list[dict[str, Any]] = []
         start = 0
         while True:
-            query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
-            query += f"&start={start}&count={page_size}"
-            body = self.rest.call("GET", resource, query=query).json()
+            query = finder_query(self.version, [*params, ("start", start),
+                                                ("count", page_size)])
+            body = self.rest.call("GET", finder_name(self.version, resource),
+                                  query=query).json()
             page = body.get("elements") or []
-            elements.extend(page)
+            elements.extend(finder_record(self.version, resource, e) for e in page)
             total = (body.get("paging") or {}).get("total")
             start += len(page)
             if not page or len(page) < page_size or (total is not None and start >= total):
                 return elements
 
-    def _outcomes(self, response: httpx.Response, keys: Sequence[Mapping[str, str] | str], *,
+    def _keyed(self, resource: str, keys: Sequence[Mapping[str, str] | str],
+               parent: Mapping[str, str] | None, child: str | None) -> KeyedCall:
+        return keyed_call(self.version, resource, keys, parent=parent, child=child)
+
+    def _outcomes(self, response: httpx.Response, call: KeyedCall, *,
                   deleting: bool = False) -> BatchOutcomes:
         body = response.json()
-        compound = bool(keys) and not isinstance(keys[0], str)
         outcomes = BatchOutcomes()
         outcomes.retry_after = retry_after_s(response.headers.get("Retry-After"))
         for text, value in (body.get("results") or {}).items():
             status = int(value.get("status", 200)) if isinstance(value, Mapping) else 200
-            outcomes[_response_key(text, compound)] = classify(status, deleting=deleting)
+            outcomes[call.caller_key(text)] = classify(status, deleting=deleting)
         for text, value in (body.get("errors") or {}).items():
             status = int(value.get("status", 500)) if isinstance(value, Mapping) else 500
             message = str(value.get("message", "")) if isinstance(value, Mapping) else ""
-            outcomes[_response_key(text, compound)] = classify(status, message,
-                                                               deleting=deleting)
-        for key in keys:
+            outcomes[call.caller_key(text)] = classify(status, message, deleting=deleting)
+        for key in call.back.values():
             # A key LinkedIn did not mention at all is not known to be done: send it again.
-            outcomes.setdefault(_as_key(key), EntityOutcome("retryable", 0,
-                                                            "missing from LinkedIn's answer"))
+            outcomes.setdefault(key, EntityOutcome("retryable", 0,
+                                                   "missing from LinkedIn's answer"))
         return outcomes
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -202,17 +196,17 @@ class LinkedInClient:
 
     def job_tasks(self, urns: Sequence[str]) -> TaskAnswers:
         """BATCH_GET of job tasks (see `TaskAnswers`)."""
-        response = self.rest.call("GET", "simpleJobPostingTasks",
-                                  query=batch_ids_query(list(urns)))
+        call = self._keyed("simpleJobPostingTasks", list(urns), None, None)
+        response = self.rest.call("GET", call.path, query=call.query())
         body = response.json()
         answers = TaskAnswers({urn: None for urn in urns})
         answers.retry_after = retry_after_s(response.headers.get("Retry-After"))
         for text, record in (body.get("results") or {}).items():
-            answers[unquote(text)] = record
+            answers[str(read_key(text, compound=False, version=self.version))] = record
         for text, value in (body.get("errors") or {}).items():
             status = int(value.get("status", 500)) if isinstance(value, Mapping) else 500
             if classify(status).verdict == "retryable":
-                answers.pop(unquote(text), None)
+                answers.pop(str(read_key(text, compound=False, version=self.version)), None)
                 answers.throttled = answers.throttled or status == 429
         return answers
 
@@ -233,9 +227,12 @@ class LinkedInClient:
         return self.get("atsIntegrations", keys)
 
     def integrations_for_request(self, request_id: str) -> list[dict[str, Any]]:
-        body = self.rest.call("GET", "atsIntegrations",
-                              query=f"q=request&requestId={quote(request_id, safe='')}").json()
-        return list(body.get("elements") or [])
+        body = self.rest.call("GET", finder_name(self.version, "atsIntegrations"),
+                              query=finder_query(self.version, [("q", "request"),
+                                                                ("requestId", request_id)])
+                              ).json()
+        return [finder_record(self.version, "atsIntegrations", e)
+                for e in body.get("elements") or []]
 
     def set_configuration(self, integration: Mapping[str, str], name: str,
                           value: str) -> EntityOutcome:
@@ -266,19 +263,64 @@ class LinkedInClient:
         return dict(self.rest.call("POST", "provisionedApplications", body=body).json())
 
     def find_child_app(self, unique_foreign_id: str) -> dict[str, Any] | None:
-        body = self.rest.call("GET", "provisionedApplications",
-                              query="q=credentialsByUniqueForeignId&uniqueForeignId="
-                                    + quote(unique_foreign_id, safe="")).json()
+        body = self.rest.call("GET", "provisionedApplications", query=finder_query(
+            self.version, [("q", "credentialsByUniqueForeignId"),
+                           ("uniqueForeignId", unique_foreign_id)])).json()
         elements = body.get("elements") or []
         return dict(elements[0]) if elements else None
 
     def set_child_app(self, key: str, fields: Mapping[str, Any]) -> None:
-        self.rest.call("POST", f"provisionedApplications/{quote(key, safe='')}",
-                       body={"patch": {"$set": dict(fields)}})
+        path = f"provisionedApplications/{encode_key(key, protocol=self.version.protocol)}"
+        self.rest.call("POST", path, body={"patch": {"$set": dict(fields)}})
 
+    # -- files (resumes and attachments; shapes assumed: core/assumed.py) ---------------------
 
-def _entity_key(key: Mapping[str, str] | str) -> str:
-    return key if isinstance(key, str) else encode_key(key)
+    def media_upload_url(self, usage: str, content_type: str) -> tuple[str, str]:
+        """hireMediaUrl: (the URL to PUT the file to, the media URN naming it after)."""
+        body = self.rest.call("POST", "hireMediaUrl", body={
+            "usageParameter": usage, "contentType": content_type}).json()
+        value = body.get("value") if isinstance(body, Mapping) else None
+        if not isinstance(value, Mapping) or not isinstance(value.get("uploadUrl"), str) \
+                or not isinstance(value.get("mediaUrn"), str):
+            raise LinkedInRequestError("POST hireMediaUrl: the answer has no uploadUrl and "
+                                       "mediaUrn")
+        return str(value["uploadUrl"]), str(value["mediaUrn"])
+
+    def upload_media(self, url: str, chunks: Iterator[bytes], size: int,
+                     content_type: str) -> None:
+        """PUT the file's bytes to an upload URL, streamed from `chunks` (never joined). The
+        URL is its own credential: no bearer token goes with it."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise LinkedInRequestError(f"hireMediaUrl answered an upload URL that is not "
+                                       f"http(s): {url[:100]!r}")
+        try:
+            response = self.http.put(url, content=chunks, headers={
+                "Content-Type": content_type, "Content-Length": str(size)})
+        except httpx.TransportError as exc:
+            raise LinkedInUnavailable(f"PUT media upload: {type(exc).__name__}: {exc}"
+                                      ) from exc
+        checked(response, "PUT", "media upload", self.version)
+
+    def set_resumes(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]]
+                    ) -> BatchOutcomes:
+        """A CRM candidate's `resume` (an uploaded media), set without resending the rest."""
+        return self.patch("atsCandidates", [(key, {"resume": dict(resume)})
+                                            for key, resume in items])
+
+    def remove_resumes(self, keys: Sequence[Mapping[str, str]]) -> BatchOutcomes:
+        """Remove CRM candidates' `resume` field. A candidate LinkedIn no longer has counts
+        as done."""
+        call = self._keyed("atsCandidates", keys, None, None)
+        body = {"entities": {call.entity_key(i): {"patch": {"$delete": ["resume"]}}
+                             for i in range(len(keys))}}
+        response = self.rest.call("POST", call.path, query=call.query(), body=body,
+                                  restli_method="batch_partial_update")
+        return self._outcomes(response, call, deleting=True)
+
+    def attach(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, Any]]]
+               ) -> BatchOutcomes:
+        """Applications' attachments (versioned `attachments`, batch_update)."""
+        return self.upsert("attachments", items)
 
 
 __all__ = ["BatchKey", "BatchOutcomes", "JobAnswers", "LinkedInClient", "TaskAnswers"]

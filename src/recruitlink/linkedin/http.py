@@ -1,5 +1,6 @@
-"""Sending Rest.li requests to LinkedIn: bearer tokens (renewed once on 401), query tunnelling
-when a URL would pass LinkedIn's limits, and LinkedIn's errors mapped onto recruitlink's."""
+"""Sending Rest.li requests to LinkedIn: the API family's URL and headers (`versions.py`), bearer
+tokens (renewed once on 401), query tunnelling when a URL would pass LinkedIn's limits, and
+LinkedIn's errors mapped onto recruitlink's."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from recruitlink.errors import (
     LinkedInRequestError,
     LinkedInThrottled,
     LinkedInUnavailable,
+    LinkedInVersionSunset,
 )
 
 from .tokens import TokenCache
+from .versions import DEFAULT_API_VERSION, SETTING, ApiVersion
 
 MAX_URL = 8 * 1024
 MAX_QUERY = 4 * 1024
@@ -33,8 +36,10 @@ class Credentials:
 
 class RestliHttp:
     def __init__(self, *, api_url: str, oauth_url: str, credentials: Credentials,
-                 http: httpx.Client, tokens: TokenCache) -> None:
+                 http: httpx.Client, tokens: TokenCache,
+                 version: ApiVersion = ApiVersion(DEFAULT_API_VERSION)) -> None:
         self.api_url = api_url.rstrip("/")
+        self.version = version
         self.token_url = oauth_url.rstrip("/") + "/oauth/v2/accessToken"
         self.credentials = credentials
         self.http = http
@@ -47,7 +52,7 @@ class RestliHttp:
     def call(self, verb: str, path: str, *, query: str = "", body: Any = None,
              restli_method: str | None = None) -> httpx.Response:
         """Send one request; returns a 2xx response or raises from the error tree."""
-        url = f"{self.api_url}/v2/{path}"
+        url = f"{self.api_url}/{self.version.family}/{path}"
         for attempt in (1, 2):
             token = self._token()
             request = self._build(verb, url, query, body, restli_method, token)
@@ -60,12 +65,12 @@ class RestliHttp:
                 # Expired or revoked: forget it and try once more with a fresh token.
                 self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
                 continue
-            return _checked(response, verb, path)
+            return _checked(response, verb, path, self.version)
         raise AssertionError("unreachable")
 
     def _build(self, verb: str, url: str, query: str, body: Any, restli_method: str | None,
                token: str) -> httpx.Request:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}", **self.version.headers()}
         if restli_method:
             headers["X-RestLi-Method"] = restli_method
         entity = None if body is None else json.dumps(body, separators=(",", ":")).encode()
@@ -96,12 +101,17 @@ def _message(response: httpx.Response) -> str:
     return str(body)[:500]
 
 
-def _checked(response: httpx.Response, verb: str, path: str) -> httpx.Response:
+def _checked(response: httpx.Response, verb: str, path: str,
+             version: ApiVersion) -> httpx.Response:
     status = response.status_code
     if status < 400:
         return response
     where = f"{verb} {path.split('?')[0][:120]}"
     message = f"{where}: {status} {_message(response)}"
+    if status == 426:
+        raise LinkedInVersionSunset(
+            f"LinkedIn no longer serves API version {version}: set {SETTING} to a live "
+            f"version (e.g. {DEFAULT_API_VERSION}). LinkedIn answered {message}", status=status)
     if status == 429:
         retry_after = retry_after_s(response.headers.get("Retry-After"))
         raise LinkedInThrottled(message, retry_after=retry_after, status=status)
@@ -122,3 +132,9 @@ def retry_after_s(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def checked(response: httpx.Response, verb: str, path: str,
+            version: ApiVersion) -> httpx.Response:
+    """A response of a plain (non-Rest.li) call, e.g. a media upload: 2xx or raised."""
+    return _checked(response, verb, path, version)

@@ -40,6 +40,7 @@ class Runtime:
             if s.rate_requests_per_day is not None and limit.per_day is not None:
                 limit.per_day = s.rate_requests_per_day
         return EngineSettings(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
+                              api_version=s.linkedin_api_version,
                               ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
                               job_task_poll_s=s.job_task_poll_seconds)
@@ -63,7 +64,8 @@ class Runtime:
         return LinkedInClient(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
                               client_id=s.partner_client_id,
                               client_secret=s.partner_client_secret.get_secret_value(),
-                              http=self.engine.http, tokens=self.engine.tokens)
+                              http=self.engine.http, tokens=self.engine.tokens,
+                              api_version=s.linkedin_api_version)
 
     def close_engine(self) -> None:
         if self._engine is not None:

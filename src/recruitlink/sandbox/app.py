@@ -1,4 +1,5 @@
-"""The sandbox as one ASGI app: LinkedIn's OAuth and `/v2` API, plus `/sandbox/` control."""
+"""The sandbox as one ASGI app: LinkedIn's OAuth, its `/v2` and versioned `/rest` API families,
+plus `/sandbox/` control."""
 
 from __future__ import annotations
 
@@ -16,10 +17,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from recruitlink.core.api_families import REST_ONLY
 from recruitlink.core.assumed import error_body
 from recruitlink.core.limits import family_of
 
-from . import integrations, jobs, prospects, provisioning, records, seats
+from . import (
+    attachments,
+    integrations,
+    jobs,
+    media,
+    prospects,
+    provisioning,
+    records,
+    seats,
+    versioned,
+)
 from .clock import Clock
 from .config import SandboxConfig
 from .control import build_control_app
@@ -47,9 +59,15 @@ HANDLERS: dict[str, Handler] = {
     "simpleJobPostingTasks": jobs.handle_tasks,
     "seatsV2": seats.handle,
     "seats": seats.handle,
+    "hireMediaUrl": media.handle,
     **{name: records.handle for name in records.RESOURCES},
     **{name: prospects.handle for name in prospects.RESOURCES},
 }
+
+REST_ONLY_HANDLERS: dict[str, Handler] = {
+    "attachments": attachments.handle,
+}
+"""Resources only the versioned family has (core.api_families.REST_ONLY); /v2 answers 404."""
 
 
 @dataclass
@@ -104,6 +122,16 @@ def throttle_family(call: RestliCall) -> str | None:
     if resource == "atsIntegrations":
         return "integrationConfigurations" if len(call.segments) > 1 else "atsIntegrations"
     return family_of(resource)
+
+
+def charge(sandbox: Sandbox, app: App, call: RestliCall, records: int | None = None) -> None:
+    """Count a request against its throttle family (a `/rest` call in its `/v2` family)."""
+    family = throttle_family(call)
+    if family is not None:
+        with sandbox.store.tx() as conn:
+            sandbox.throttles.charge(conn, app.id, family,
+                                     records_in(call) if records is None else records,
+                                     sandbox.clock.now_ms())
 
 
 def records_in(call: RestliCall) -> int:
@@ -170,6 +198,18 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     async def rest_v2(request: Request) -> Response:
         return await dispatch(sandbox, request)
 
+    rest_router = versioned.Router(handlers=HANDLERS, rest_only=REST_ONLY_HANDLERS,
+                                   charge=charge)
+
+    @api.api_route("/rest/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                   include_in_schema=False)
+    async def rest_versioned(request: Request) -> Response:
+        return await versioned.dispatch(sandbox, request, rest_router)
+
+    @api.put(media.UPLOAD_PATH + "{token}", include_in_schema=False)
+    async def media_upload(token: str, request: Request) -> Response:
+        return await media.upload(sandbox, request, token)
+
     @api.get("/", include_in_schema=False)
     async def root() -> Response:
         # People land on Recruiter; scripts use /sandbox/ (control) and /v2 (the API).
@@ -178,24 +218,23 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     mount_pages(api, sandbox)
     mount_widgets(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
-    api.add_middleware(RequestIdMiddleware)
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)
+    api.add_middleware(RequestIdMiddleware)  # outermost: injected faults carry x-li-uuid too
     return api
 
 
 async def dispatch(sandbox: Sandbox, request: Request) -> Response:
     try:
         call = await read_call(request, max_body=sandbox.config.max_body_bytes)
+        if call.segments and call.segments[0] in REST_ONLY:
+            raise ApiError(404, f"Resource {call.segments[0]!r} is only on the versioned API: "
+                                f"call /rest/{call.segments[0]} with a LinkedIn-Version header")
         if not call.segments or call.segments[0] not in HANDLERS:
             name = call.segments[0][:100] if call.segments else ""
             raise ApiError(404, f"Resource {name!r} does not exist")
         app = authenticate(sandbox.store, sandbox.clock, call.token)
         check_restli_method(call)
-        family = throttle_family(call)
-        if family is not None:
-            with sandbox.store.tx() as conn:
-                sandbox.throttles.charge(conn, app.id, family, records_in(call),
-                                         sandbox.clock.now_ms())
+        charge(sandbox, app, call)
         return HANDLERS[call.segments[0]](sandbox, app, call)
     except ApiError as exc:
         return exc.response()
@@ -221,9 +260,12 @@ class RequestIdMiddleware:
 
         async def with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-li-uuid", request_id),
-                                      (b"x-restli-protocol-version", protocol)]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-li-uuid", request_id))
+                # A route that knows its protocol (the versioned /rest: 2.0) says so itself.
+                if not any(k.lower() == b"x-restli-protocol-version" for k, _ in headers):
+                    headers.append((b"x-restli-protocol-version", protocol))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recruitlink.core.assumed import LIVE_API_VERSIONS, SUNSET_API_VERSIONS
+
 
 @dataclass
 class SandboxConfig:
@@ -28,4 +30,18 @@ class SandboxConfig:
     seed: int = 1
     members: int = 10_000
     """Size of the synthetic member directory (deterministic from `seed`)."""
+    live_api_versions: tuple[str, ...] = LIVE_API_VERSIONS
+    """`LinkedIn-Version` values `/rest` serves (YYYYMM); any other is unknown (400)..."""
+    sunset_api_versions: tuple[str, ...] = SUNSET_API_VERSIONS
+    """...except these, which LinkedIn no longer serves (426)."""
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def versions_from_text(text: str) -> tuple[str, ...]:
+    """A comma-separated list of YYYYMM versions (an environment variable, a CLI flag)."""
+    versions = tuple(v.strip() for v in text.split(",") if v.strip())
+    bad = [v for v in versions if not (len(v) == 6 and v.isascii() and v.isdigit()
+                                       and 1 <= int(v[4:]) <= 12)]
+    if bad:
+        raise ValueError(f"API versions must be YYYYMM, not {', '.join(bad)}")
+    return versions

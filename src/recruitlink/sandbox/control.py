@@ -15,7 +15,16 @@ from recruitlink.core.restli import canonical
 
 from .control_errors import documented, install, invalid
 from .control_recruiter import build_recruiter_router
-from .control_types import MAX_ID, Contract, Id, Integer, Number, Positive, StrictBool
+from .control_types import (
+    MAX_ID,
+    ApiVersion,
+    Contract,
+    Id,
+    Integer,
+    Number,
+    Positive,
+    StrictBool,
+)
 from .customers import Customer
 from .directory import member as member_of
 from .faults import FaultSpec
@@ -88,6 +97,10 @@ class SettingsChange(BaseModel):
     jobTaskDelay: Number | None = Field(None, ge=0)
     tokenTtl: Positive | None = None
     autoEnable: StrictBool | None = None
+    liveApiVersions: list[ApiVersion] | None = Field(None, max_length=100)
+    """`LinkedIn-Version`s `/rest` serves."""
+    sunsetApiVersions: list[ApiVersion] | None = Field(None, max_length=100)
+    """`LinkedIn-Version`s `/rest` answers 426 (no longer served)."""
 
 
 def _app_json(row: Any) -> dict[str, Any]:
@@ -115,6 +128,7 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     @control.get("/", summary="What this sandbox is and where to look")
     async def index() -> dict[str, Any]:
         return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
+                "versionedApi": "/rest", "apiVersions": list(sandbox.config.live_api_versions),
                 "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
                 "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
 
@@ -206,7 +220,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         return sandbox.faults.snapshot()
 
     @control.put("/faults/{endpoint}",
-                 summary="Inject faults on one endpoint (a /v2 resource name, 'oauth' or '*')")
+                 summary="Inject faults on one endpoint (a /v2 resource name, which covers its "
+                         "/rest form too, a /rest resource name, 'oauth' or '*')")
     async def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
         try:
             sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
@@ -229,7 +244,8 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
         sandbox.pushes.notify()
         return await get_clock()
 
-    @control.put("/settings", summary="Change the job task delay, token TTL or auto-enable")
+    @control.put("/settings", summary="Change the job task delay, token TTL, auto-enable, or "
+                                      "which API versions /rest serves")
     async def put_settings(change: SettingsChange) -> dict[str, Any]:
         cfg = sandbox.config
         if change.jobTaskDelay is not None:
@@ -238,8 +254,13 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             cfg.token_ttl = change.tokenTtl
         if change.autoEnable is not None:
             cfg.auto_enable = change.autoEnable
+        if change.liveApiVersions is not None:
+            cfg.live_api_versions = tuple(change.liveApiVersions)
+        if change.sunsetApiVersions is not None:
+            cfg.sunset_api_versions = tuple(change.sunsetApiVersions)
         return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
-                "autoEnable": cfg.auto_enable}
+                "autoEnable": cfg.auto_enable, "liveApiVersions": list(cfg.live_api_versions),
+                "sunsetApiVersions": list(cfg.sunset_api_versions)}
 
     # -- Recruiter seats (the customer's Recruiter admin) -------------------------------------
     @control.post("/contracts/{contract}/seats", summary="Add a seat held by a member",

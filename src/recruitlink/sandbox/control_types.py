@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BeforeValidator, Field, Strict, StrictBool
+from pydantic import BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
-__all__ = ["CONTRACT", "MAX_ID", "Contract", "Id", "Integer", "Number", "Positive",
-           "StrictBool"]
+__all__ = ["CONTRACT", "MAX_ID", "ApiVersion", "Contract", "Id", "Integer", "Number",
+           "Positive", "StrictBool"]
 
 MAX_ID = 2**53 - 1
 """Ids are 64-bit in the database, and exact in every JSON client only up to 2^53."""
@@ -28,3 +28,5 @@ Positive = Annotated[int, Strict(), Field(ge=1), BeforeValidator(_integral)]
 """An `Integer` of 1 or more; the bound inside, so that an optional one's schema has it."""
 CONTRACT = r"^urn:li:contract:\d+$"
 Contract = Annotated[str, Path(pattern=CONTRACT)]
+ApiVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(0[1-9]|1[0-2])$")]
+"""A `LinkedIn-Version`: YYYYMM."""

@@ -1,14 +1,16 @@
 """Fault injection for a bad day at LinkedIn, configurable per endpoint.
 
-Faults apply to `/v2/<resource>` (keyed by the resource name) and `/oauth` (key "oauth"); key
-"*" applies everywhere not named. 500 and 503 are answered before the request is processed;
-504 and dropped connections happen *after* it was processed, as a gateway timeout or a lost
-response would: the client cannot tell whether its write took effect, and must be idempotent.
+Faults apply to `/v2/<resource>` (keyed by the resource name), the versioned
+`/rest/<resource>` (keyed by its own name or the v2 resource it stands for, so one setting
+covers both families) and `/oauth` (key "oauth"); key "*" applies everywhere not named. 500
+and 503 are answered before the request is processed; 504 and dropped connections happen
+*after* it was processed, as a gateway timeout or a lost response would: the client cannot
+tell whether its write took effect, and must be idempotent.
 
 `ignore_deletes` is a LinkedIn bug of another kind: batch_delete answers 204 for every key but
 keeps the records, so only a client that reads back what it deleted notices (the
 certification run, `recruitlink certify`, must fail RSC-501/502 then). The record handlers
-ask `ignores_deletes(resource)`.
+ask `ignores_deletes(resource)` with the v2 resource (a /rest call reaches them translated).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from recruitlink.core.api_families import v2_name
 from recruitlink.core.assumed import error_body
 
 
@@ -69,7 +72,8 @@ class Faults:
                 "injected": dict(self.injected)}
 
     def ignores_deletes(self, resource: str) -> bool:
-        """Whether batch_delete on this /v2 resource answers 204 and deletes nothing."""
+        """Whether batch_delete on this v2 resource answers 204 and deletes nothing (set on
+        the v2 resource name, whichever family calls, or on "*")."""
         spec = self.specs.get(resource) or self.specs.get("*")
         return spec is not None and spec.ignore_deletes
 
@@ -78,12 +82,17 @@ class Faults:
             return None
         parts = [p for p in path.split("/") if p]
         if parts[:1] == ["oauth"]:
-            name = "oauth"
+            names = ["oauth"]
         elif parts[:1] == ["v2"] and len(parts) > 1:
-            name = parts[1]
+            names = [parts[1]]
+        elif parts[:1] == ["rest"] and len(parts) > 1:
+            names = [parts[1], v2_name(parts[1])[0]]
         else:
             return None
-        return self.specs.get(name) or self.specs.get("*")
+        for name in names:
+            if name in self.specs:
+                return self.specs[name]
+        return self.specs.get("*")
 
 
 class FaultMiddleware:

@@ -81,7 +81,9 @@ def candidate_view(conn: Connection, customer: Customer, candidate: dict[str, An
             "key": dict(row.key_fields), "record": body,
             "currentStage": stages[-1]["stage"] if stages else None,
             "stages": stages, "notes": _children(conn, "atsApplications/notes", row.key),
-            "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key)})
+            "interviewFeedback": _children(conn, "atsApplications/interviewFeedback", row.key),
+            # Its files (versioned `attachments`, attachments.py), by file name.
+            "attachments": _children(conn, "attachments", row.key)})
     titles = pipeline_titles(conn, org)
     pipelines = [
         {"key": dict(r.key_fields), "record": dict(r.body),

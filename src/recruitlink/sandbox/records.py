@@ -37,6 +37,7 @@ from .batch import (
 )
 from .errors import ApiError
 from .links import index_candidates, unindex_candidate
+from .media import media_problem
 from .oauth import App
 from .restli_http import RestliCall
 from .state import Sandbox
@@ -141,7 +142,8 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                 if problems:
                     errors[name] = field_errors_to_entity(problems)
                     continue
-                problem = _extra_rules(conn, resource.name, fields)
+                problem = _extra_rules(conn, resource.name, fields) or _resume_rule(
+                    conn, app, resource.name, body)
                 if problem is not None:
                     errors[name] = entity_error(*problem)
                     continue
@@ -171,6 +173,10 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
                             or validate_record(resource.name, merged, now_ms=now))
                 if problems:
                     errors[name] = field_errors_to_entity(problems)
+                    continue
+                problem = _resume_rule(conn, app, resource.name, merged)
+                if problem is not None:
+                    errors[name] = entity_error(*problem)
                     continue
                 writer.add("", name, fields, merged)
                 results[name] = {"status": 204}
@@ -358,6 +364,9 @@ def _delete(conn: Connection, resource: Resource, key: str) -> bool:
         for child in resource.children:
             conn.execute(delete(records).where(records.c.resource == f"{resource.name}/{child}",
                                                records.c.parent == key))
+        if resource.name == "atsApplications":  # its files (attachments.py) go with it
+            conn.execute(delete(records).where(records.c.resource == "attachments",
+                                               records.c.parent == key))
     return bool(gone)
 
 
@@ -380,6 +389,16 @@ def _extra_rules(conn: Connection, resource: str,
         return 422, (f"ERROR :: /assignee :: {fields['assignee']} already holds "
                      f"{MAX_ACLS_PER_ASSIGNEE} ACLs, the most a user may have")
     return None
+
+
+def _resume_rule(conn: Connection, app: App, resource: str,
+                 body: dict[str, Any]) -> tuple[int, str] | None:
+    """A CRM candidate's resume must be a media this app uploaded for resumes (media.py)."""
+    if resource != "atsCandidates" or "resume" not in body:
+        return None
+    problem = media_problem(conn, app, body["resume"], usage="tcrmResumeParameters",
+                            path="/resume")
+    return None if problem is None else (422, f"ERROR :: {problem}")
 
 
 def _require_known(conn: Connection, app: App, contexts: set[str]) -> None:

@@ -25,7 +25,8 @@ def seat_json(row: Any) -> dict[str, Any]:
     """A `seats` element (ARCHITECTURE.md, 'Where the docs are silent')."""
     return {"id": row.id, "seat": f"urn:li:seat:{row.id}", "contract": row.contract,
             "person": row.person, "active": row.active, "emailAddress": row.email,
-            "firstName": row.first_name, "lastName": row.last_name}
+            "firstName": row.first_name, "lastName": row.last_name,
+            "created": {"time": row.created_at}}
 
 
 def require_csa(conn: Connection, app: App, contracts: list[str]) -> None:

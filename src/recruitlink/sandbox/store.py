@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -292,6 +293,30 @@ recruiter_settings = Table(
     Column("context", String, primary_key=True),
     Column("name", String, primary_key=True),
     Column("value", String, nullable=False),
+)
+
+media = Table(
+    "media", metadata,
+    # A file uploaded through hireMediaUrl (sandbox/media.py): its upload token (hashed) and,
+    # once uploaded, its size and digest; the bytes in `media_chunks`.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("urn", String, unique=True, nullable=False),
+    Column("app_id", Integer, nullable=False),
+    Column("token_hash", String, unique=True, nullable=False),
+    Column("usage", String, nullable=False),
+    Column("content_type", String, nullable=False),
+    Column("expires_at", Integer, nullable=False),
+    Column("uploaded", Boolean, nullable=False, default=False),
+    Column("size", Integer, nullable=True),
+    Column("sha256", String, nullable=True),
+    Column("created_at", Integer, nullable=False),
+)
+
+media_chunks = Table(
+    "media_chunks", metadata,
+    Column("media_id", Integer, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 counters = Table(

@@ -21,6 +21,7 @@ from recruitlink.core.records import from_millis, to_millis
 
 from .changelog import ChangeSet, Confidentiality
 from .entities import ENTITIES, Entity
+from .files import remove_owned
 
 Mode = Literal["create", "update", "upsert"]
 Status = Literal["created", "updated", "unchanged", "rejected"]
@@ -336,6 +337,8 @@ def _delete_ids(conn: Connection, changes: ChangeSet, spec: Entity, tenant_id: i
                              .values({child.column: None, "modified_at": now_ms}))
             for child_id, child_ext in linked:
                 changes.add(cspec.name, child_id, child_ext, "update")
+    if spec.name in ("candidates", "applications"):
+        remove_owned(conn, changes, tenant_id, spec.name, ids)
     for chunk in _chunks(ids):
         gone = conn.execute(select(table.c.id, table.c.external_id)
                             .where(table.c.id.in_(chunk))).all()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -281,6 +282,33 @@ duplicate_alerts = _record(
 # The candidate page shows a candidate's alerts, on either side.
 Index("ix_duplicate_alerts_candidate", duplicate_alerts.c.candidate_id)
 Index("ix_duplicate_alerts_other", duplicate_alerts.c.other_candidate_id)
+
+files = _record(
+    "files",
+    # A candidate's resume (slot "resume") or an application's attachment (slot: its name).
+    # The bytes are in `file_chunks`, so no file is ever held whole in memory, and every
+    # server sees the same files. `complete` is False while an upload streams in.
+    Column("owner_entity", String(16), nullable=False),  # candidates | applications
+    Column("owner_id", Id, nullable=False),
+    Column("slot", String(200), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=True),
+    Column("complete", Boolean, nullable=False, default=False),
+)
+Index("ix_files_owner", files.c.tenant_id, files.c.owner_entity, files.c.owner_id, files.c.slot)
+# One complete file per slot, even when two servers finish uploads to it at once.
+Index("uq_files_slot", files.c.tenant_id, files.c.owner_entity, files.c.owner_id, files.c.slot,
+      unique=True, sqlite_where=files.c.complete.is_(True),
+      postgresql_where=files.c.complete.is_(True))
+
+file_chunks = Table(
+    "file_chunks", metadata,
+    Column("file_id", Id, ForeignKey("files.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),  # at most core.files.CHUNK_BYTES
+)
 
 changelog = Table(
     "changelog", metadata,

@@ -41,8 +41,10 @@ from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
+from recruitlink.store.files import read_chunks
 
 from . import connections, ledger
 from .budget import RateBudget, Stopped
@@ -74,6 +76,8 @@ class EngineSettings:
     api_url: str
     oauth_url: str
     ats_base_url: str
+    api_version: str = DEFAULT_API_VERSION
+    """RECRUITLINK_LINKEDIN_API_VERSION: the LinkedIn API family and version spoken."""
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
     lease_ttl_s: float = 75.0
@@ -91,6 +95,12 @@ class EngineSettings:
     close_wait_s: float = 900.0
     """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
     polling the rest afterwards)."""
+
+    @property
+    def versioned_api(self) -> bool:
+        """The client talks to LinkedIn's versioned API, the only one with `attachments`
+        (applications' files); on v2 they are excluded, saying why (sync/items.py)."""
+        return ApiVersion.parse(self.api_version).family == "rest"
 
 
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
@@ -139,14 +149,14 @@ class _Work:
 # A change to one record changes the payloads of others, or their exclusion.
 _DEPENDENTS_ON_CHANGE = {
     # Their payloads embed the parent's fields, or they wait for the parent to be on LinkedIn.
-    "candidates": ("applications", "notes"),
+    "candidates": ("applications", "notes", "files"),
     "jobs": ("applications",),
-    "applications": ("stage_transitions", "notes", "interview_feedback"),
+    "applications": ("stage_transitions", "notes", "interview_feedback", "files"),
 }
 _DEPENDENTS_ON_CONFIDENTIALITY = {
-    "candidates": ("notes", "applications", "project_memberships", "interactions"),
+    "candidates": ("notes", "applications", "project_memberships", "interactions", "files"),
     "jobs": ("applications",),
-    "applications": ("stage_transitions", "notes", "interview_feedback"),
+    "applications": ("stage_transitions", "notes", "interview_feedback", "files"),
     "projects": ("project_stages", "project_memberships", "interactions"),
 }
 _PARENT_COLUMN = {("notes", "candidates"): "candidate_id",
@@ -159,7 +169,11 @@ _PARENT_COLUMN = {("notes", "candidates"): "candidate_id",
                   ("interactions", "projects"): "project_id",
                   ("stage_transitions", "applications"): "application_id",
                   ("interview_feedback", "applications"): "application_id",
-                  ("project_stages", "projects"): "project_id"}
+                  ("project_stages", "projects"): "project_id",
+                  # Files belong to a candidate or an application: `_dependents` also checks
+                  # `owner_entity`.
+                  ("files", "candidates"): "owner_id",
+                  ("files", "applications"): "owner_id"}
 
 
 class SyncEngine:
@@ -203,7 +217,8 @@ class SyncEngine:
                                         oauth_url=self.settings.oauth_url,
                                         client_id=info.client_id,
                                         client_secret=info.client_secret, http=self.http,
-                                        tokens=self.tokens)
+                                        tokens=self.tokens,
+                                        api_version=self.settings.api_version)
                 self._clients[cache_key] = client
             return client
 
@@ -257,6 +272,9 @@ class SyncEngine:
             query = query.where(table.c.candidate_id.is_not(None))
         elif stream.name == "application_notes":
             query = query.where(table.c.application_id.is_not(None))
+        elif stream.table == "files":
+            query = query.where(table.c.complete.is_(True), table.c.owner_entity == (
+                "candidates" if stream.name == "candidate_resumes" else "applications"))
         return query
 
     # -- the loop -------------------------------------------------------------------------------
@@ -364,7 +382,8 @@ class SyncEngine:
                       backoff_s=self.settings.backoff_s, sleep=self.sleep,
                       pause_check=lambda: self._paused(info.tenant_id),
                       keep_alive=lambda: self.renew_lease(info.tenant_id),
-                      disconnect_check=lambda: self.disconnecting(info.tenant_id))
+                      disconnect_check=lambda: self.disconnecting(info.tenant_id),
+                      file_chunks=partial(read_chunks, self.store))
 
     def renew_lease(self, tenant_id: int) -> None:
         with self.store.db.write() as conn:
@@ -441,7 +460,8 @@ class SyncEngine:
         job_states = {eid: r.li_key.get("state") for (ent, eid), r in held.items()
                       if ent == "jobs" and r.state in LIVE_STATES}
         bc = BuildContext(conn, info.tenant_id, self._mapping(info), info.policy, now_ms(),
-                          historical=historical, job_states=job_states)
+                          historical=historical, job_states=job_states,
+                          versioned_api=self.settings.versioned_api)
         by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
         missing: list[tuple[str, int]] = []
         for ref in bases:
@@ -646,8 +666,11 @@ class SyncEngine:
             for child in children:
                 column = _PARENT_COLUMN[(child, entity)]
                 table = schema.metadata.tables[child]
-                ids = [r.id for r in conn.execute(select(table.c.id).where(
-                    table.c.tenant_id == tenant_id, table.c[column] == entity_id))]
+                query = select(table.c.id).where(table.c.tenant_id == tenant_id,
+                                                 table.c[column] == entity_id)
+                if child == "files":
+                    query = query.where(table.c.owner_entity == entity)
+                ids = [r.id for r in conn.execute(query)]
                 extra.extend((child, i) for i in ids)
                 if child == "applications":  # and their stages, notes and feedback
                     extra.extend(self._dependents(conn, tenant_id,

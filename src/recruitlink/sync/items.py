@@ -29,6 +29,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, select
 
 from recruitlink.core import mapping, validation
+from recruitlink.core.files import CRM_RESUME_TYPES, EXTENSIONS, FILE_TYPES, MAX_FILE_BYTES
 from recruitlink.core.linkedin_schema import validate_key
 from recruitlink.core.mapping import MappingContext
 from recruitlink.core.policy import (
@@ -84,13 +85,24 @@ def acl_id(user_external_id: str) -> str:
     return f"user-{user_external_id}"
 
 
+RESUME_RESOURCE = "atsCandidates/resume"
+"""Not a LinkedIn path: the candidate's `resume` field, set by a partial update once the
+file is uploaded (sender.py)."""
+NEEDS_VERSIONED_API = ("LinkedIn takes application attachments only on its versioned API; "
+                       "recruitlink talks to the unversioned v2 API, so resumes are not sent "
+                       "(set RECRUITLINK_LINKEDIN_API_VERSION to a live version, e.g. 202604)")
+
 STREAMS: tuple[Stream, ...] = (
     Stream("jobs", "jobs", "simpleJobPostings", "jobs"),
     Stream("job_acls", JOB_ACLS, "atsEntityAcls", "jobs", acls_only=True, base="jobs"),
     Stream("acl_assignees", "users", "atsEntityAclAssignees", "jobs", acls_only=True),
     Stream("candidates", "candidates", "atsCandidates", "candidates"),
+    # A CRM candidate's resume: uploaded through hireMediaUrl, then set on the candidate.
+    Stream("candidate_resumes", "files", RESUME_RESOURCE, "candidates", crm_only=True),
     Stream("applications", "applications", "atsApplications", "applications"),
     Stream("stage_transitions", "stage_transitions", "atsApplications/stages", "applications"),
+    # An application's files: uploaded, then attached (versioned `attachments` only).
+    Stream("application_attachments", "files", "attachments", "applications"),
     # Activities (Tracker's milestone 5): notes and feedback, after every application.
     Stream("candidate_notes", "notes", "atsCandidates/notes", "activities"),
     Stream("application_notes", "notes", "atsApplications/notes", "activities"),
@@ -133,6 +145,11 @@ def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
             return []
         return ["candidate_notes" if row.get("candidate_id") is not None
                 else "application_notes"]
+    if table == "files":
+        if row is None:
+            return []
+        return ["candidate_resumes" if row.get("owner_entity") == "candidates"
+                else "application_attachments"]
     return [s.name for s in STREAMS if s.table == table]
 
 
@@ -164,6 +181,8 @@ class Item:
     prior_state: str | None = None
     """Jobs: the state LinkedIn holds now (from the ledger), for a delete."""
     organization: str = ""
+    media: dict[str, Any] | None = None
+    """Files: what LinkedIn holds once sent (the media URN and the record naming it)."""
     replacing: bool = False
     """A delete of the key LinkedIn holds for a record whose key changed (an assignee whose
     member changed): sent with, and committed before, the record's upsert under its new key."""
@@ -173,6 +192,8 @@ class Item:
         out: dict[str, Any] = {"key": self.key, "parent": self.parent}
         if self.job_state is not None:
             out["state"] = self.job_state
+        if self.media is not None:
+            out.update(self.media)
         return out
 
 
@@ -203,6 +224,8 @@ class BuildContext:
     """Historical sync applies the history window; continuous changes are always recent."""
     job_states: Mapping[int, str | None] = field(default_factory=dict)
     """Jobs: the state LinkedIn holds now (LISTED / CLOSED), or None if never sent."""
+    versioned_api: bool = False
+    """The client talks to LinkedIn's versioned API (which has `attachments`)."""
 
 
 def build(stream: Stream, rows: Sequence[Mapping[str, Any]], bc: BuildContext) -> list[Item]:
@@ -373,10 +396,15 @@ def _acl_assignees(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext
 
 
 def _candidates(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    resumes = held_resumes(bc.conn, bc.tenant_id, [r["id"] for r in rows])
     items = []
     for row in rows:
+        payload = mapping.candidate(row, bc.ctx)
+        if row["id"] in resumes:
+            # A full update replaces LinkedIn's copy: keep the resume it holds.
+            payload["resume"] = resumes[row["id"]]
         item = _org_item(stream, row, bc, key=mapping.candidate_key(row["external_id"], bc.ctx),
-                     payload=mapping.candidate(row, bc.ctx))
+                     payload=payload)
         items.append(_finish(item, bc, exclusion=candidate_exclusion(row),
                              window_reason=_window(bc, row["modified_at"])))
     return items
@@ -524,6 +552,88 @@ def _interactions(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) 
     return items
 
 
+# -- files: a CRM candidate's resume, an application's attachments ---------------------------
+
+def file_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the ledger hashes of a file: a changed file (or name) is sent again."""
+    return {"fileName": row["file_name"], "contentType": row["content_type"],
+            "size": row["size"], "sha256": row["sha256"]}
+
+
+def held_resumes(conn: Connection, tenant_id: int,
+                 candidate_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """The `resume` LinkedIn holds for each of these candidates (from the ledger)."""
+    if not candidate_ids:
+        return {}
+    files, held = schema.files, schema.sync_ledger
+    found: dict[int, dict[str, str]] = {}
+    for start in range(0, len(candidate_ids), 500):
+        part = candidate_ids[start:start + 500]
+        for row in conn.execute(select(files.c.owner_id, held.c.li_key).join(
+                held, (held.c.tenant_id == files.c.tenant_id) & (held.c.entity == "files")
+                & (held.c.entity_id == files.c.id)).where(
+                files.c.tenant_id == tenant_id, files.c.owner_entity == "candidates",
+                files.c.owner_id.in_(part), held.c.state == "synced",
+                held.c.resource == RESUME_RESOURCE)):
+            resume = (row.li_key or {}).get("resume")
+            if isinstance(resume, dict):
+                found[row.owner_id] = resume
+    return found
+
+
+def _file_problem(row: Mapping[str, Any], accepted: Sequence[str], what: str) -> list[
+        dict[str, str]]:
+    if row["content_type"] not in accepted:
+        names = ", ".join(EXTENSIONS[t].upper() for t in accepted)
+        kind = EXTENSIONS.get(row["content_type"], row["content_type"]).upper()
+        return [{"field": "contentType",
+                 "reason": f"LinkedIn takes {names} for {what}, not {kind}"}]
+    if row["size"] > MAX_FILE_BYTES:
+        return [{"field": "size", "reason": f"LinkedIn takes files of at most 10 MB; this one "
+                                            f"has {row['size']:,} bytes"}]
+    return []
+
+
+def _files(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
+    resumes = stream.name == "candidate_resumes"
+    owners = (_by_id(bc.conn, schema.candidates, (r["owner_id"] for r in rows)) if resumes
+              else {})
+    families = {} if resumes else _app_families(bc.conn, (r["owner_id"] for r in rows))
+    items = []
+    for row in rows:
+        if not row["complete"]:
+            continue  # an upload still streaming in
+        if resumes:
+            owner = owners[row["owner_id"]]
+            key: Any = mapping.candidate_key(owner["external_id"], bc.ctx)
+            parent_ref = ("candidates", row["owner_id"])
+            exclusion = ("belongs to a confidential candidate" if candidate_exclusion(owner)
+                         else None)
+            modified = owner["modified_at"]
+            problems = _file_problem(row, CRM_RESUME_TYPES, "CRM resumes")
+        else:
+            family = families[row["owner_id"]]
+            key = {"atsJobApplicationId": family.application["external_id"],
+                   "integrationContext": bc.ctx.organization,
+                   "externalAttachmentId": row["external_id"]}
+            parent_ref = ("applications", row["owner_id"])
+            exclusion = first_reason(family.exclusion(),
+                                     None if bc.versioned_api else NEEDS_VERSIONED_API)
+            modified = family.application["modified_at"]
+            problems = _file_problem(row, FILE_TYPES, "attachments")
+        payload = file_payload(row)
+        item = _org_item(stream, row, bc, key=key, payload=payload, parent_ref=parent_ref)
+        reason = first_reason(exclusion, _window(bc, modified))
+        if reason:
+            item.excluded = reason
+            item.window_only = exclusion is None
+        else:
+            item.errors.extend(problems)
+        item.content_hash = content_hash(item.resource, item.key, None, payload)
+        items.append(item)
+    return items
+
+
 Builder = Callable[[Stream, list[dict[str, Any]], BuildContext], list[Item]]
 
 _BUILDERS: dict[str, Builder] = {
@@ -531,6 +641,8 @@ _BUILDERS: dict[str, Builder] = {
     "job_acls": _job_acls,
     "acl_assignees": _acl_assignees,
     "candidates": _candidates,
+    "candidate_resumes": _files,
+    "application_attachments": _files,
     "candidate_notes": _candidate_notes,
     "applications": _applications,
     "stage_transitions": _application_children(mapping.stage, None),

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from recruitlink.core.assumed import attachment_record
 from recruitlink.core.limits import family_of
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
@@ -27,7 +28,9 @@ from recruitlink.errors import (
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
 from .budget import RateBudget, Stopped
-from .items import Item
+from .items import RESUME_RESOURCE, Item
+
+FILE_RESOURCES = (RESUME_RESOURCE, "attachments")
 
 Outcome = Literal["synced", "rejected", "retryable"]
 
@@ -72,6 +75,8 @@ class Sender:
     disconnect_check: Callable[[], bool] | None = None
     """Asked before every call: True when a disconnect asks this sync to stop (raises
     `Disconnecting`, even in the middle of a batch, so the disconnect never waits long)."""
+    file_chunks: Callable[[int], Iterator[bytes]] | None = None
+    """A stored file's bytes by its id, chunk by chunk (store/files.py): what uploads send."""
     stats: SendStats = field(default_factory=SendStats)
     _batch_start: int = 0
 
@@ -105,8 +110,80 @@ class Sender:
         for (resource, action, _parent), indexes in groups.items():
             for start in range(0, len(indexes), self.call_size):
                 chunk = indexes[start:start + self.call_size]
-                self._send_keyed(resource, action, [items[i] for i in chunk], chunk, results)
+                if resource in FILE_RESOURCES and action == "upsert":
+                    self._send_files(resource, [items[i] for i in chunk], chunk, results)
+                else:
+                    self._send_keyed(resource, action, [items[i] for i in chunk], chunk,
+                                     results)
         return results
+
+    # -- files: upload each through hireMediaUrl, then name it in one batch call --------------
+
+    def _upload(self, resource: str, usage: str, item: Item, content_type: str,
+                size: int) -> str:
+        """Upload one stored file; returns the media URN naming it on LinkedIn."""
+        reader = self.file_chunks
+        if reader is None:
+            raise LinkedInRequestError("no file store to read the file from")
+
+        def ask() -> tuple[str, str]:
+            return self.client.media_upload_url(usage, content_type)
+
+        url, urn = self._call(resource, 1, ask)
+        urn = str(urn)
+
+        def put() -> None:
+            # A fresh read each attempt: a retried upload sends the whole file again.
+            self.client.upload_media(url, reader(item.entity_id), size, content_type)
+
+        self._call(resource, 0, put)
+        return urn
+
+    def _send_files(self, resource: str, chunk: list[Item], indexes: list[int],
+                    results: dict[int, ItemResult]) -> None:
+        usage = "tcrmResumeParameters" if resource == RESUME_RESOURCE \
+            else "rscAttachmentParameters"
+        uploaded: list[int] = []
+        for n, item in enumerate(chunk):
+            payload = item.payload or {}
+            content_type = str(payload["contentType"])
+            try:
+                urn = self._upload(resource, usage, item, content_type, int(payload["size"]))
+            except LinkedInRequestError as exc:
+                whole = classify(exc.status or 400, exc.message)
+                results[indexes[n]] = ItemResult(whole.verdict, exc.message, exc.status)
+                continue
+            record = {"fileName": payload["fileName"], "contentType": content_type,
+                      "media": urn}
+            if resource == RESUME_RESOURCE:
+                item.media = {"resume": record}
+            else:
+                item.media = {"record": attachment_record(
+                    urn, str(payload["fileName"]), content_type, item.modified_at or 0)}
+            uploaded.append(n)
+        if not uploaded:
+            return
+        done = [chunk[n] for n in uploaded]
+
+        def name_them() -> BatchOutcomes:
+            if resource == RESUME_RESOURCE:
+                return self.client.set_resumes([(i.key, (i.media or {})["resume"])
+                                                for i in done])
+            return self.client.attach([(i.key, (i.media or {})["record"]) for i in done])
+
+        try:
+            outcomes: BatchOutcomes = self._call(resource, len(done), name_them)
+        except LinkedInRequestError as exc:
+            whole = classify(exc.status or 400, exc.message)
+            for n in uploaded:
+                results[indexes[n]] = ItemResult(whole.verdict, exc.message, exc.status)
+            return
+        self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
+        for n in uploaded:
+            outcome = outcomes.get(make_key(chunk[n].key),
+                                   EntityOutcome("retryable", 0, "missing from answer"))
+            results[indexes[n]] = ItemResult(outcome.verdict, outcome.message or None,
+                                             outcome.status)
 
     # -- keyed resources ------------------------------------------------------------------------
 
@@ -120,6 +197,8 @@ class Sender:
             batch = [chunk[i] for i in pending]
 
             def send(batch: list[Item] = batch) -> BatchOutcomes:
+                if action == "delete" and resource == RESUME_RESOURCE:
+                    return self.client.remove_resumes([it.key for it in batch])
                 if action == "delete":
                     return self.client.delete(base, [it.key for it in batch], parent=parent,
                                               child=child or None)

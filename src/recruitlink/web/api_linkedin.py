@@ -104,7 +104,7 @@ class VisibilityAnswer(BaseModel):
 
 ErrorEntity = Literal["jobs", "job_acls", "users", "candidates", "applications",
                      "stage_transitions", "notes", "interview_feedback", "projects",
-                     "project_stages", "project_memberships", "interactions"]
+                     "project_stages", "project_memberships", "interactions", "files"]
 
 
 class FailedCheck(BaseModel):

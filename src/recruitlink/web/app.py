@@ -31,6 +31,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
+from .api_files import build_files_router
 from .api_linkedin import build_linkedin_router
 from .auth import ApiError, describe, error_body
 from .headers import SecurityHeaders
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
+    app.include_router(build_files_router())  # before the record routes: ids hold '/'
     app.include_router(build_router())
     app.include_router(build_linkedin_router())
     app.include_router(build_push_router(the_store, box, notify=notify))

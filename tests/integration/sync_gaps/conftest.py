@@ -1,6 +1,7 @@
 """Fixtures for the sync-gap tests: an engine whose HTTP goes through `Tamper`, so a test can
 watch every request and rewrite LinkedIn's answers (a per-entity 429 or 503, a FAILED job
-task) where the sandbox has no fault for it."""
+task) where the sandbox has no fault for it. Requests are named with v2's resource names in
+either family of LinkedIn's API (the engine speaks `linkedin_api_version`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from recruitlink.core.api_families import v2_name
 from recruitlink.core.policy import Policy
 from recruitlink.core.restli import parse_key
 from recruitlink.crypto import SecretBox
@@ -46,7 +48,7 @@ class Tamper(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         verb = request.headers.get("X-HTTP-Method-Override", request.method)
         path = request.url.path
-        resource = path.split("/v2/", 1)[1] if "/v2/" in path else path
+        resource = _v2_resource(path)
         body = None
         if request.headers.get("Content-Type") == "application/json":
             body = json.loads(request.read() or b"null")
@@ -73,6 +75,18 @@ class Tamper(httpx.BaseTransport):
                 and (verb is None or s.verb == verb)]
 
 
+def _v2_resource(path: str) -> str:
+    """`resource` or `resource/child` as v2 names it, for a /v2 or a /rest path."""
+    for family in ("/v2/", "/rest/"):
+        if family in path:
+            parts = path.split(family, 1)[1].split("/")
+            child = parts[2] if len(parts) > 2 else None
+            resource, child = (parts[0], child) if family == "/v2/" else v2_name(parts[0],
+                                                                                   child)
+            return resource if child is None else f"{resource}/{child}"
+    return path
+
+
 def _plain(headers: httpx.Headers) -> dict[str, str]:
     return {k: v for k, v in headers.items()
             if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
@@ -84,7 +98,9 @@ def answer(seen: Seen, body: Any, *, headers: dict[str, str] | None = None) -> h
 
 
 def candidate_id(key_text: str) -> str:
-    return parse_key(key_text).get("atsCandidateId", "")
+    """The candidate id in an answer's key, in either family's syntax and names."""
+    fields = parse_key(key_text)
+    return fields.get("atsCandidateId") or fields.get("externalCandidateId") or ""
 
 
 @pytest.fixture
@@ -93,7 +109,7 @@ def tamper() -> Tamper:
 
 
 @pytest.fixture
-def make_engine(store, li, tamper) -> Iterator[Callable[..., SyncEngine]]:
+def make_engine(store, li, tamper, linkedin_api_version) -> Iterator[Callable[..., SyncEngine]]:
     made: list[SyncEngine] = []
 
     def make(**overrides: Any) -> SyncEngine:
@@ -101,6 +117,7 @@ def make_engine(store, li, tamper) -> Iterator[Callable[..., SyncEngine]]:
                                   "idle_sleep_s": 0.01}
         values.update(overrides)
         settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                                  api_version=linkedin_api_version,
                                   ats_base_url="http://127.0.0.1:8000", **values)
         http = httpx.Client(transport=tamper, timeout=httpx.Timeout(60.0, connect=10.0))
         engine = SyncEngine(store, SecretBox("test-key"), settings, http=http)

@@ -32,6 +32,7 @@ from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
 from recruitlink.settings import Settings
 from recruitlink.store import Store
+from recruitlink.store import files as stored_files
 from recruitlink.store.schema import (
     applications,
     candidates,
@@ -51,6 +52,7 @@ from recruitlink.store.schema import (
 from recruitlink.sync import connections
 
 from .. import json_input
+from ..api_files import send_file
 from .admin_setup import see_other
 from .ats import candidate_name, record_or_404
 from .render import render
@@ -262,13 +264,35 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
+            "files": candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps]),
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
 
 
+def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
+                    application_ids: Sequence[int]) -> list[stored_files.StoredFile]:
+    """The candidate's resume, then its applications' attachments."""
+    return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
+            *stored_files.owned(conn, tenant_id, "applications", application_ids)]
+
+
 def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+
+    @router.get("/t/{slug}/candidates/{external_id}/files/{file_id}")
+    def download_file(external_id: str, file_id: str,
+                      user: PageUser = Depends(page_user)) -> Response:
+        with store.reader() as conn:
+            cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
+            app_ids = list(conn.execute(select(applications.c.id).where(
+                applications.c.candidate_id == cand.id)).scalars())
+            found = next((f for f in candidate_files(conn, user.tenant_id, cand.id, app_ids)
+                          if f.external_id == file_id), None)
+        if found is None:
+            raise PageError(404, f"Candidate {external_id!r} has no file {file_id!r}.",
+                            user=user)
+        return send_file(store, found)
 
     @router.get("/t/{slug}/candidates/{external_id}", response_class=HTMLResponse)
     def candidate_page(request: Request, external_id: str, before: str | None = None,

@@ -1,0 +1,50 @@
+"""How the client writes a v2-shaped call in each family (wire.py), and reads answers back."""
+
+from __future__ import annotations
+
+from recruitlink.core.restli import make_key
+from recruitlink.linkedin.versions import ApiVersion
+from recruitlink.linkedin.wire import finder_query, keyed_call
+
+REST, V2 = ApiVersion("202604"), ApiVersion(None)
+ORG = "urn:li:organization:1"
+CANDIDATE = {"atsCandidateId": "C 1", "dataProvider": "ATS", "integrationContext": ORG}
+
+
+def test_finder_parameters_are_lists_and_records_in_2_0_and_flat_in_1_0():
+    params = [("q", "criteria"), ("contract", "urn:li:contract:1"), ("owners", "urn:li:seat:1"),
+              ("timeRange.start", "1"), ("timeRange.end", "2")]
+    assert finder_query(REST, params) == (
+        "q=criteria&contract=urn%3Ali%3Acontract%3A1&owners=List(urn%3Ali%3Aseat%3A1)"
+        "&timeRange=(end:2,start:1)")
+    assert finder_query(V2, params) == (
+        "q=criteria&contract=urn%3Ali%3Acontract%3A1&owners=urn%3Ali%3Aseat%3A1"
+        "&timeRange.start=1&timeRange.end=2")
+    repeated = [("owners", "a"), ("owners", "b"), ("viewer", "x"), ("viewer", "y")]
+    assert finder_query(REST, repeated) == "owners=List(a,b)&viewer=List(x,y)"
+    assert finder_query(V2, repeated) == "owners=a&owners=b&viewer=x&viewer=y"
+
+
+def test_a_note_under_its_candidate_is_a_compound_key_of_candidate_notes_on_rest():
+    call = keyed_call(REST, "atsCandidates", ["N1"], parent=CANDIDATE, child="notes")
+    assert call.path == "candidateNotes"
+    assert call.query() == ("ids=List((externalCandidateId:C%201,externalNoteId:N1,"
+                            "integrationContext:urn%3Ali%3Aorganization%3A1))")
+    # LinkedIn may answer the key with its fields in another order: still the caller's N1.
+    assert call.caller_key("(integrationContext:urn%3Ali%3Aorganization%3A1,"
+                           "externalNoteId:N1,externalCandidateId:C%201)") == "N1"
+    v2 = keyed_call(V2, "atsCandidates", ["N1"], parent=CANDIDATE, child="notes")
+    assert v2.path == ("atsCandidates/atsCandidateId=C%201&dataProvider=ATS&"
+                       "integrationContext=urn%3Ali%3Aorganization%3A1/notes")
+    assert v2.query() == "ids=N1" and v2.caller_key("N1") == "N1"
+
+
+def test_records_go_out_with_rest_names_and_come_back_with_v2_names():
+    call = keyed_call(REST, "atsCandidates", [CANDIDATE])
+    assert call.path == "candidates"
+    sent = call.record_out({"atsCreatedAt": 1, "firstName": "Ada"})
+    assert sent == {"externalCreatedAt": 1, "firstName": "Ada"}
+    assert call.record_in(sent) == {"atsCreatedAt": 1, "firstName": "Ada"}
+    answered = "(externalCandidateId:C%201,integrationContext:urn%3Ali%3Aorganization%3A1)"
+    assert call.caller_key(answered) == make_key(CANDIDATE)
+    assert "&fields=externalCreatedAt" in call.query(["atsCreatedAt"])
