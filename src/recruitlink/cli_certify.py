@@ -55,16 +55,10 @@ def certify(
         raise typer.BadParameter("must be rsc or crm", param_hint="--kind")
     settings = Settings()
     if api_version is not None:
-        if "linkedin_api_version" not in Settings.model_fields:
-            if api_version != "v2":
-                raise typer.BadParameter("this build speaks only the unversioned family: v2",
-                                         param_hint="--api-version")
-        else:
-            try:  # validated as RECRUITLINK_LINKEDIN_API_VERSION would be
-                settings = Settings(linkedin_api_version=api_version)
-            except ValidationError as exc:
-                raise typer.BadParameter(exc.errors()[0]["msg"],
-                                         param_hint="--api-version") from exc
+        try:  # validated as RECRUITLINK_LINKEDIN_API_VERSION is
+            settings = Settings(linkedin_api_version=api_version)
+        except ValidationError as exc:
+            raise typer.BadParameter(exc.errors()[0]["msg"], param_hint="--api-version") from exc
     if not settings.partner_client_id or settings.partner_client_secret is None:
         console.print("[red]error:[/red] set RECRUITLINK_PARTNER_CLIENT_ID and "
                       "RECRUITLINK_PARTNER_CLIENT_SECRET (the partner app's credentials)")

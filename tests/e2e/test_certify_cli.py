@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from recruitlink.certify.cases import cases_for
+from recruitlink.linkedin.versions import ApiVersion
 from recruitlink.settings import Settings
 from tests.support.process import BIN, sandbox_process
 
@@ -45,8 +46,7 @@ def certify(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]
 
 def configured_family() -> str:
     """The family RECRUITLINK_LINKEDIN_API_VERSION (or its default) picks."""
-    version = str(getattr(Settings(), "linkedin_api_version", "v2"))
-    return "v2" if version == "v2" else "rest"
+    return ApiVersion.parse(Settings().linkedin_api_version).family
 
 
 def summary(markdown: str) -> dict[str, str]:
@@ -113,3 +113,14 @@ def test_certify_against_linkedin_asks_for_the_test_contract(tmp_path):
     assert done.returncode == 2, done.stdout + done.stderr
     assert "--organization, --contract" in done.stdout.replace("\n", " ")
     assert not (tmp_path / "report").exists()
+
+
+def test_certify_in_a_sunset_version_fails_at_onboarding_saying_which_setting(sandbox, tmp_path):
+    url, _state = sandbox
+    done = certify(url, tmp_path, "--api-version", "202406", "--out", "report")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Certification failed: RSC-101" in done.stdout
+    text = " ".join(done.stdout.split())
+    assert "no longer serves API version 202406" in text
+    assert "RECRUITLINK_LINKEDIN_API_VERSION" in text
+    assert summary((tmp_path / "report" / "report.md").read_text())["RSC-101"] == "fail"

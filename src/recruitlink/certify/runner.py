@@ -34,12 +34,18 @@ from sqlalchemy import select
 from recruitlink.core.integration_status import COMPANY_TYPES
 from recruitlink.core.records import Candidate, User
 from recruitlink.crypto import secret_box
-from recruitlink.errors import LinkedInAuthError, LinkedInRequestError, RecruitlinkError
+from recruitlink.errors import (
+    LinkedInAuthError,
+    LinkedInRequestError,
+    LinkedInVersionSunset,
+    RecruitlinkError,
+)
 from recruitlink.inbound.exports import process_export
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.matches import read_matches
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.tokens import TokenCache
+from recruitlink.linkedin.versions import DEFAULT_API_VERSION, SETTING, ApiVersion
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
@@ -133,10 +139,10 @@ class Check:
 
 def api_family(settings: Settings) -> tuple[str, str]:
     """(family, LinkedIn-Version) the product's client speaks with these settings."""
-    version = str(getattr(settings, "linkedin_api_version", None) or "v2")
-    if version == "v2":
+    version = ApiVersion.parse(settings.linkedin_api_version)
+    if version.version is None:
         return "v2 (unversioned, Rest.li 1.0)", "none"
-    return "rest (versioned, Rest.li 2.0)", version
+    return "rest (versioned, Rest.li 2.0)", version.version
 
 
 class Certification:
@@ -913,36 +919,36 @@ class Certification:
             client = self.client()
             client.integrations([client.integration_key(self.organization, self._types()[0])])
             check.note("the configured family and version are live: a read went through")
-            status = self._sunset_status()
+            refused, answer = self._sunset_refused()
             versioned = version != "none"
-            if status == 426:
+            if refused:
                 check.note(f"LinkedIn-Version {self.options.sunset_version} (sunset) is "
-                           "refused with 426")
+                           f"refused with 426, and the client says: {answer}")
             elif versioned:
                 raise CaseFailed(f"a sunset LinkedIn-Version {self.options.sunset_version} "
-                                 f"was answered {status}, not 426")
+                                 f"was not refused with 426: {answer}")
             else:
-                check.note(f"the target's /rest answered {status} to a sunset version")
+                check.note(f"the target's /rest, asked with a sunset version: {answer}")
             if not versioned:
                 check.note("migration plan: the versioned /rest family is one setting away "
-                           "(RECRUITLINK_LINKEDIN_API_VERSION=202604, or certify "
-                           "--api-version 202604)")
+                           f"({SETTING}={DEFAULT_API_VERSION}, or certify --api-version "
+                           f"{DEFAULT_API_VERSION})")
 
-    def _sunset_status(self) -> int:
-        """A read on the versioned family with a sunset LinkedIn-Version: its status."""
-        s = self.engine.settings
-        token = self.tokens.get(self.http, s.oauth_url.rstrip("/") + "/oauth/v2/accessToken",
-                                str(self.settings.partner_client_id),
-                                self.settings.partner_client_secret.get_secret_value()
-                                if self.settings.partner_client_secret else "")
-        answer = self.http.get(
-            f"{s.api_url.rstrip('/')}/rest/provisionedApplications",
-            params={"q": "credentialsByUniqueForeignId",
-                    "uniqueForeignId": child_foreign_id(self.slug)},
-            headers={"Authorization": f"Bearer {token}",
-                     "LinkedIn-Version": self.options.sunset_version,
-                     "X-RestLi-Protocol-Version": "2.0.0"})
-        return answer.status_code
+    def _sunset_refused(self) -> tuple[bool, str]:
+        """The product's client set to a sunset LinkedIn-Version makes one read: whether
+        LinkedIn refused it (426, `LinkedInVersionSunset`), and what happened."""
+        info, s = self.info(), self.engine.settings
+        client = LinkedInClient(api_url=s.api_url, oauth_url=s.oauth_url,
+                                client_id=str(info.client_id),
+                                client_secret=str(info.client_secret), http=self.http,
+                                tokens=self.tokens, api_version=self.options.sunset_version)
+        try:
+            client.integrations([client.integration_key(self.organization, self._types()[0])])
+        except LinkedInVersionSunset as exc:
+            return True, exc.message
+        except RecruitlinkError as exc:
+            return False, exc.message
+        return False, "the call went through"
 
     # -- teardown -----------------------------------------------------------------------------
 
