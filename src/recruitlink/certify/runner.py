@@ -67,8 +67,9 @@ from .world import People, write_world
 Status = Literal["pass", "fail", "manual"]
 SUNSET_VERSION = "202406"
 """A LinkedIn-Version past its two years (reference §2.1): LinkedIn must answer 426."""
-TASK_POLL_S = 1.0
-"""How soon a job's task is asked about: the run waits for every job to be confirmed."""
+SANDBOX_TASK_POLL_S = 1.0
+"""How soon a job's task is asked about on the sandbox (it answers within seconds): the run
+waits for every job to be confirmed. Against LinkedIn the product's setting applies."""
 
 
 @dataclass
@@ -218,8 +219,10 @@ class Certification:
         self.http = self.recorder.client()
         self._closing.append(self.http.close)
         self.tokens = TokenCache()
-        engine_settings = replace(Runtime(s, self.store, self.box).engine_settings(),
-                                  job_task_poll_s=TASK_POLL_S)
+        self.control = SandboxControl.detect(self.http, s.linkedin_api_url)
+        engine_settings = Runtime(s, self.store, self.box).engine_settings()
+        if self.control is not None:
+            engine_settings = replace(engine_settings, job_task_poll_s=SANDBOX_TASK_POLL_S)
         self.engine = SyncEngine(self.store, self.box, engine_settings, http=self.http,
                                  tokens=self.tokens)
         self._closing.append(self.engine.release_leases)
@@ -227,7 +230,6 @@ class Certification:
                           if s.partner_client_secret is not None else None)
         self.recorder.forget(partner_secret)
         self.partner = Runtime(s, self.store, self.box, self.engine).partner()
-        self.control = SandboxControl.detect(self.http, s.linkedin_api_url)
         suffix = secrets.randbelow(10**9) + 10**9
         self.organization = self.options.organization or f"urn:li:organization:{suffix}"
         self.contract = self.options.contract or f"urn:li:contract:{suffix}"
