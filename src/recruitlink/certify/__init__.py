@@ -2,8 +2,9 @@
 with a throwaway tenant, and the report a vendor hands LinkedIn (see `runner`)."""
 
 from .cases import Case, cases_for
+from .harness import CaseResult, Options, Report
 from .report import write_report
-from .runner import CaseResult, Certification, Options, Report
+from .runner import Certification
 
 __all__ = ["Case", "CaseResult", "Certification", "Options", "Report", "cases_for",
            "write_report"]

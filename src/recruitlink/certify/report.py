@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .runner import Report
+from .harness import Report
 
 MARKDOWN = "report.md"
 HTML = "report.html"
