@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from recruitlink.core.files import DOCX, MAX_FILE_BYTES, PDF, TXT
-from recruitlink.core.restli import canonical
-from recruitlink.sandbox import attachments, media
-from recruitlink.sandbox.app import HANDLERS
+from recruitlink.core.restli import encode_value
+from recruitlink.sandbox import media
 from tests.conftest import ORG
 from tests.integration.test_sandbox_recruiter import members, seats_of
 from tests.integration.test_sandbox_sync_records import (
@@ -31,6 +30,7 @@ from tests.support.linkedin import (
     candidate_key,
     candidate_record,
 )
+from tests.support.official_client import OfficialClient
 
 
 def media_url(li: Any, usage: str, content_type: str, **extra: Any) -> httpx.Response:
@@ -127,15 +127,10 @@ def test_hire_media_url_refuses_what_the_usage_does_not_take(li):
     assert partner.status_code == 403
 
 
-# -- attachments (the /rest router registers the handler on its branch; here the test puts it
-#    on the /v2 dispatch table, test-only, to drive the handler over HTTP) -------------------
+# -- attachments: /rest only, driven with LinkedIn's official client (linkedin-api-client) ---
 
-ATTACHMENTS = "/v2/attachments"
-
-
-@pytest.fixture
-def with_attachments(monkeypatch):
-    monkeypatch.setitem(HANDLERS, "attachments", attachments.handle)
+VERSION = "202604"
+on_rest = pytest.mark.parametrize("official", [("rest", VERSION)], indirect=True)
 
 
 def attachment_key(application: str, name: str) -> dict[str, str]:
@@ -143,7 +138,44 @@ def attachment_key(application: str, name: str) -> dict[str, str]:
             "externalAttachmentId": name}
 
 
-def test_an_application_carries_its_attachments_until_deleted(li, with_attachments):
+class Attachments:
+    """`/rest/attachments` through the official client, as the demo customer."""
+
+    def __init__(self, li: Any, official: OfficialClient) -> None:
+        demo = li.app.state.demo
+        self.official = official
+        self.token = official.token(demo.client_id, demo.client_secret)
+
+    def put(self, keys: list[dict[str, str]], records: list[dict[str, Any]]) -> Any:
+        return self.official.call("batch_update", resource_path="/attachments", ids=keys,
+                                  entities=records, access_token=self.token)
+
+    def statuses(self, answer: Any) -> dict[str, int]:
+        assert answer.status_code == 200, answer.response.text
+        body = answer.response.json()
+        found = {k: v["status"] for k, v in (body.get("results") or {}).items()}
+        found.update({k: v["status"] for k, v in (body.get("errors") or {}).items()})
+        return found
+
+    def errors(self, answer: Any) -> list[str]:
+        return [e["message"] for e in (answer.response.json().get("errors") or {}).values()]
+
+    def get(self, keys: list[dict[str, str]]) -> Any:
+        return self.official.call("batch_get", resource_path="/attachments", ids=keys,
+                                  access_token=self.token)
+
+    def delete(self, keys: list[dict[str, str]]) -> Any:
+        return self.official.call("batch_delete", resource_path="/attachments", ids=keys,
+                                  access_token=self.token)
+
+
+def key_text(key: dict[str, str]) -> str:
+    return encode_value(key)
+
+
+@on_rest
+def test_an_application_carries_its_attachments_until_deleted(li, official):
+    files_on = Attachments(li, official)
     app_key = application_key("A1", ORG)
     expect_write(put(li, APPLICATIONS, [app_key], [application_record()]), ok=[app_key])
     url, urn = new_upload(li, "rscAttachmentParameters", DOCX)
@@ -151,24 +183,31 @@ def test_an_application_carries_its_attachments_until_deleted(li, with_attachmen
     record = {"fileName": "cv.docx", "contentType": DOCX, "media": urn,
               "externalCreatedAt": 1700000000000}
     # Not uploaded yet: refused; once uploaded: attached.
-    errors = expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[], failed=[(key, 422)])
-    assert "is not an uploaded media" in next(iter(errors.values()))
+    refused = files_on.put([key], [record])
+    assert files_on.statuses(refused) == {key_text(key): 422}
+    assert "is not an uploaded media" in files_on.errors(refused)[0]
     assert upload(url, files.docx(), DOCX).status_code == 201
-    expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[key])
-    assert get(li, ATTACHMENTS, [key]).json()["results"][canonical(key)] == record
+    assert files_on.statuses(files_on.put([key], [record])) == {key_text(key): 204}
+    assert files_on.get([key]).response.json()["results"][key_text(key)] == record
 
     other = attachment_key("A2", "F2")
-    errors = expect_write(put(li, ATTACHMENTS, [other], [record]), ok=[],
-                          failed=[(other, 404)])
-    assert "A2 is not synced" in next(iter(errors.values()))
+    refused = files_on.put([other], [record])
+    assert files_on.statuses(refused) == {key_text(other): 404}
+    assert "A2 is not synced" in files_on.errors(refused)[0]
 
-    expect_write(delete(li, ATTACHMENTS, [key]), ok=[key])
-    expect_write(put(li, ATTACHMENTS, [key], [record]), ok=[key])
+    assert files_on.statuses(files_on.delete([key])) == {key_text(key): 204}
+    assert files_on.statuses(files_on.put([key], [record])) == {key_text(key): 204}
     expect_write(delete(li, APPLICATIONS, [app_key]), ok=[app_key])  # takes its files along
-    assert get(li, ATTACHMENTS, [key]).json()["statuses"][canonical(key)] == 404
+    assert files_on.get([key]).response.json()["statuses"][key_text(key)] == 404
 
 
-def test_the_recruiter_indicator_names_the_resume_and_the_attachments(li, with_attachments):
+def test_attachments_are_only_on_the_versioned_api(li):
+    answer = get(li, "/v2/attachments", [attachment_key("A1", "F1")])
+    assert answer.status_code == 404 and "/rest/attachments" in answer.json()["message"]
+
+
+@on_rest
+def test_the_recruiter_indicator_names_the_resume_and_the_attachments(li, official):
     holder = seats_of(li)[0]
     person = members(li)[0]["person"]
     resume_url, resume_urn = new_upload(li)
@@ -182,9 +221,10 @@ def test_the_recruiter_indicator_names_the_resume_and_the_attachments(li, with_a
     url, urn = new_upload(li, "rscAttachmentParameters", DOCX)
     assert upload(url, files.docx(), DOCX).status_code == 201
     attachment = attachment_key("A1", "F1")
-    expect_write(put(li, ATTACHMENTS, [attachment], [{
+    files_on = Attachments(li, official)
+    assert files_on.statuses(files_on.put([attachment], [{
         "fileName": "cover letter.docx", "contentType": DOCX, "media": urn,
-        "externalCreatedAt": 1700000000000}]), ok=[attachment])
+        "externalCreatedAt": 1700000000000}])) == {key_text(attachment): 204}
 
     with httpx.Client(base_url=li.url, timeout=30) as page:
         page.post("/recruiter/login", data={"person": holder["person"], "next": "/recruiter/"})

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture
-def engine(store, li):
-    settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+def engine(store, li, linkedin_api_version):
+    settings = EngineSettings(api_url=li.url, oauth_url=li.url, api_version=linkedin_api_version,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
                               backoff_s=0.01, idle_sleep_s=0.01)
     eng = SyncEngine(store, SecretBox(TEST_SECRET_KEY), settings)
@@ -125,7 +125,9 @@ def _id(conn, external_id: str) -> int:
         schema.candidates.c.external_id == external_id)).scalar_one())
 
 
-def test_an_rsc_tenant_on_the_v2_api_keeps_its_attachments_and_says_why(store, engine, li):
+@pytest.mark.parametrize("linkedin_api_version", ["v2"], indirect=True)
+def test_an_rsc_tenant_on_the_v2_api_keeps_its_attachments_and_says_why(store, engine, li,
+                                                                       linkedin_api_version):
     tenant = make_tenant(store, "acme", kind="ATS")
     seed_people(store, tenant.id)
     put_file(store, tenant.id, "applications", "A1", "cv.pdf", "cv.pdf", PDF, files.pdf())
