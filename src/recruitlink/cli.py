@@ -18,6 +18,7 @@ console = Console()
 
 
 def _register_sync_commands() -> None:
+    from .cli_certify import certify
     from .cli_demo import demo
     from .cli_inbound import inbound_app
     from .cli_keys import keys_app
@@ -35,6 +36,7 @@ def _register_sync_commands() -> None:
     app.command()(disconnect)
     app.command()(demo)
     app.command()(worker)
+    app.command()(certify)
 
 
 _register_sync_commands()

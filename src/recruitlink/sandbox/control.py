@@ -66,6 +66,8 @@ class FaultChange(BaseModel):
     latency_ms: Integer = Field(0, ge=0, le=60_000)
     latency_jitter_ms: Integer = Field(0, ge=0, le=60_000)
     drop_rate: Number = Field(0.0, ge=0, le=1)
+    ignore_deletes: StrictBool = Field(False, description="A LinkedIn bug: batch_delete "
+                                                          "answers 204 but keeps the records")
 
 
 class SeatAdd(BaseModel):

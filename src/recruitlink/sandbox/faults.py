@@ -6,6 +6,11 @@ covers both families) and `/oauth` (key "oauth"); key "*" applies everywhere not
 and 503 are answered before the request is processed; 504 and dropped connections happen
 *after* it was processed, as a gateway timeout or a lost response would: the client cannot
 tell whether its write took effect, and must be idempotent.
+
+`ignore_deletes` is a LinkedIn bug of another kind: batch_delete answers 204 for every key but
+keeps the records, so only a client that reads back what it deleted notices (the
+certification run, `recruitlink certify`, must fail RSC-501/502 then). The record handlers
+ask `ignores_deletes(resource)` with the v2 resource (a /rest call reaches them translated).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class FaultSpec:
     drop_rate: float = 0.0
     """Share of the requests not answered with an error whose connection is closed before
     the response is complete (so any two rates from 0 to 1 go together)."""
+    ignore_deletes: bool = False
+    """batch_delete answers 204 for every key and deletes nothing (see above)."""
 
     def validate(self) -> None:
         for name in ("error_rate", "drop_rate"):
@@ -63,6 +70,12 @@ class Faults:
     def snapshot(self) -> dict[str, Any]:
         return {"endpoints": {k: asdict(v) for k, v in self.specs.items()},
                 "injected": dict(self.injected)}
+
+    def ignores_deletes(self, resource: str) -> bool:
+        """Whether batch_delete on this v2 resource answers 204 and deletes nothing (set on
+        the v2 resource name, whichever family calls, or on "*")."""
+        spec = self.specs.get(resource) or self.specs.get("*")
+        return spec is not None and spec.ignore_deletes
 
     def spec_for(self, path: str) -> FaultSpec | None:
         if not self.specs:

@@ -1,0 +1,91 @@
+"""The sandbox's control API, for the steps a person does in Recruiter when certifying with
+LinkedIn (enable the integrations, hold a seat, One-Click Export, look at the export picker),
+so that every case runs unattended against the sandbox. Against LinkedIn these steps are left
+to a person and their cases are reported "manual"."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from recruitlink.errors import LinkedInRequestError
+
+
+class SandboxControl:
+    def __init__(self, http: httpx.Client, api_url: str) -> None:
+        self.http = http
+        self.base = api_url.rstrip("/") + "/sandbox"
+
+    @classmethod
+    def detect(cls, http: httpx.Client, api_url: str) -> SandboxControl | None:
+        """The control API when `api_url` is a recruitlink sandbox, else None."""
+        control = cls(http, api_url)
+        try:
+            answer = http.get(control.base + "/")
+        except httpx.TransportError:
+            return None
+        try:
+            body = answer.json()
+        except ValueError:
+            return None
+        is_sandbox = (answer.status_code == 200 and isinstance(body, dict)
+                      and "sandbox" in body)
+        return control if is_sandbox else None
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        answer = self.http.request(method, self.base + path, **kwargs)
+        if answer.status_code >= 400:
+            raise LinkedInRequestError(f"sandbox control {method} {path}: "
+                                       f"{answer.status_code} {answer.text[:300]}",
+                                       status=answer.status_code)
+        return answer.json()
+
+    def enable(self, context: str) -> None:
+        """The Recruiter admin turns the integrations of `context` on."""
+        self._call("POST", "/integrations/status",
+                   json={"integrationContext": context, "status": "ENABLED"})
+
+    def shared_members(self, count: int) -> list[dict[str, Any]]:
+        """Members LinkedIn shares with partners (exportable, matchable)."""
+        body = self._call("GET", "/members", params={"count": max(count * 4, 20)})
+        found = [m for m in body.get("elements") or []
+                 if not m.get("exportBlocked") and not m.get("privateProfile")]
+        if len(found) < count:
+            raise LinkedInRequestError(f"the sandbox directory has fewer than {count} "
+                                       "shareable members (start it with --members 50 or more)")
+        return found[:count]
+
+    def add_seat(self, contract: str, person: str, organization: str) -> int:
+        seat = self._call("POST", f"/contracts/{quote(contract, safe='')}/seats",
+                          json={"person": person, "organization": organization})
+        return int(seat["id"])
+
+    def export(self, seat: int, person: str, *, job: str | None = None,
+               pipeline: str | None = None) -> str:
+        """A One-Click Export; returns its request id."""
+        body: dict[str, Any] = {"seat": seat, "person": person}
+        if job is not None:
+            body["externalJobPostingId"] = job
+        if pipeline is not None:
+            body["externalPipelineId"] = pipeline
+        return str(self._call("POST", "/recruiter/exports", json=body)["requestId"])
+
+    def picker(self, seat: int) -> set[str]:
+        """What the seat may export into (jobs or pipelines)."""
+        body = self._call("GET", f"/recruiter/seats/{seat}/export-targets")
+        return {str(t["id"]) for t in body.get("elements") or []}
+
+    def profile_widget(self, *, api_key: str, origin: str, context: str,
+                       candidate: str) -> httpx.Response:
+        """The profile widget's page as the ATS's page frames it (nobody signed in)."""
+        return self.http.get(self.base.removesuffix("/sandbox") + "/widgets/profile", params={
+            "api_key": api_key, "origin": origin, "context": context, "candidate": candidate,
+            "widget_type": "ATS"})
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("POST", "/clock/advance", json={"seconds": seconds})
+
+    def token_ttl(self) -> int:
+        return int(self._call("PUT", "/settings", json={})["tokenTtl"])
