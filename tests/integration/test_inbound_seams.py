@@ -16,6 +16,7 @@ from recruitlink.inbound.closures import ACTIVITY
 from recruitlink.inbound.links import link_member
 from recruitlink.sandbox.store import mail_stubs
 from recruitlink.store import schema
+from tests.conftest import both_families
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     CONTRACT,
     candidate,
@@ -93,6 +94,7 @@ def test_an_exported_hiring_process_starts_at_the_jobs_first_stage(store, tenant
     assert app.current_stage == "Sourced" and transitions_of(store, app.id) == ["Sourced"]
 
 
+@both_families  # LinkedIn's matches (a batch_get with a field projection) in both families
 def test_a_closure_reaches_every_candidate_linked_to_the_member_however_linked(
         store, tenant, li, wired, engine):
     only_matched = li.control.get(f"/members/{member(li, 70)['person']}").json()

@@ -16,6 +16,7 @@ from recruitlink.sync import connections, control, ledger
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import EngineSettings, SyncEngine, now_ms
 from recruitlink.sync.items import acl_entity_id
+from tests.conftest import both_families
 from tests.integration.test_sync_engine import DESCRIPTION, run_until_idle
 
 ORG = "urn:li:organization:7979"
@@ -23,8 +24,9 @@ CONTRACT = "urn:li:contract:8989"
 
 
 @pytest.fixture
-def engine(store, li):
+def engine(store, li, linkedin_api_version):
     settings = EngineSettings(api_url=li.url, oauth_url=li.url,
+                              api_version=linkedin_api_version,
                               ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0,
                               backoff_s=0.01, idle_sleep_s=0.01)
     eng = SyncEngine(store, SecretBox("test-key"), settings)
@@ -50,7 +52,8 @@ def seed(store, tenant_id: int) -> None:
 def connect_with(store, engine, li, tenant, policy: Policy) -> None:
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
-                             client_secret=li.app.state.partner.client_secret)
+                             client_secret=li.app.state.partner.client_secret,
+                             api_version=engine.settings.api_version)
     result = connect(store, engine.box, engine, partner, tenant_slug=tenant.slug,
                      organization=ORG, contracts=[CONTRACT], public_url="http://127.0.0.1:9",
                      policy=policy)
@@ -95,6 +98,7 @@ def ids(store, tenant_id: int, table, *external: str) -> list[int]:
     return [found[e] for e in external]
 
 
+@both_families
 def test_acls_historical_then_continuous(store, tenant, engine, li):
     seed(store, tenant.id)
     connect_with(store, engine, li, tenant, Policy(visibility="acls"))
@@ -170,6 +174,7 @@ def test_acls_historical_then_continuous(store, tenant, engine, li):
     assert ledger_rows(store, "jobs")["J1"][0] == "deleted"
 
 
+@both_families
 def test_member_changes_confidential_jobs_and_disconnect(store, tenant, engine, li):
     seed(store, tenant.id)
     connect_with(store, engine, li, tenant, Policy(visibility="acls"))
