@@ -16,8 +16,15 @@ from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema
 from recruitlink.web import create_app
 from tests.conftest import make_tenant
+from tests.integration.test_sync_engine import connected, records, run_until_idle
+from tests.integration.test_sync_resumes import (  # noqa: F401  (engine: a pytest fixture)
+    engine,
+    media_bytes,
+    seed_people,
+)
 from tests.support import files
 from tests.support.files import put_file
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.servers import serve
 
 KEY = "pages-files-key-at-least-32-characters-long"
@@ -238,3 +245,35 @@ def test_a_body_that_says_it_is_far_too_big_is_refused_before_it_is_read(store):
         assert error_of(answer.text, "resume") == \
             "The file was not uploaded: it is larger than 10 MB."
         assert stored_rows(store) == []
+
+
+def test_a_resume_uploaded_from_the_page_is_sent_by_the_sync_and_removed_with_it(
+        store, engine, li):  # noqa: F811
+    """The page's upload is an ordinary stored file: the sync sends it (here a CRM tenant's
+    resume through hireMediaUrl) and its removal takes LinkedIn's copy away."""
+    tenant = make_tenant(store, "beamish", kind="CRM")
+    seed_people(store, tenant.id)
+    with store.writer(tenant.id) as w:
+        w.records("users", [(0, User(id="U1", name="Rita", email="rita@beamish.example",
+                                     role="recruiter"))], mode="create")
+        accounts.set_password(w.conn, tenant.id, "U1", PASSWORD)
+    connected(store, engine, li, tenant)
+    run_until_idle(engine, tenant.id)
+    resume = files.pdf(300_000)
+    # The test runs the sync itself (the engine's key: it reads the stored connection).
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY, inbound_worker=False,
+                              background_sync=False, pollers=False), store)
+    with serve(app) as url, signed_in(url, "beamish") as client:
+        action, token = upload_form(client.get("/t/beamish/candidates/C1").text, "resume")
+        done = client.post(action, data={"csrf_token": token},
+                           files={"file": ("Ada.pdf", resume, PDF)})
+        assert done.status_code == 303, done.text
+        run_until_idle(engine, tenant.id)
+        sent = records(li, "atsCandidates")["C1"]["resume"]
+        assert sent["fileName"] == "Ada.pdf" and media_bytes(li, sent["media"]) == resume
+        page = client.get("/t/beamish/candidates/C1").text
+        done = client.post(f"/t/beamish/candidates/C1/files/{listed(page)['Ada.pdf']}/remove",
+                           data={"csrf_token": csrf(page)})
+        assert done.status_code == 303
+        run_until_idle(engine, tenant.id)
+        assert "resume" not in records(li, "atsCandidates")["C1"]
