@@ -244,6 +244,13 @@ def test_a_body_that_says_it_is_far_too_big_is_refused_before_it_is_read(store):
         assert answer.status_code == 413
         assert error_of(answer.text, "resume") == \
             "The file was not uploaded: it is larger than 10 MB."
+        # Without a Content-Length (chunked), reading stops past the largest form.
+        answer = client.post(action, content=files.pieces(b"-" * (MAX_FILE_BYTES + 200_000)),
+                             headers={"content-type": "multipart/form-data; boundary=x"})
+        assert answer.status_code == 413
+        assert "content-length" not in answer.request.headers
+        assert error_of(answer.text, "resume") == \
+            "The file was not uploaded: it is larger than 10 MB."
         assert stored_rows(store) == []
 
 

@@ -18,7 +18,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.types import Message
 
 from recruitlink.core.files import (
     CHUNK_BYTES,
@@ -46,6 +48,26 @@ RESUME_FORM = "resume"
 _BY_EXTENSION = {ext: kind for kind, ext in EXTENSIONS.items()}
 _ACCEPTED_NAMES = "{} or {}".format(*", ".join(
     ext.upper() for ext in EXTENSIONS.values()).rsplit(", ", 1))
+
+
+class BodyTooBig(Exception):
+    """The request's body went past the largest form a file upload can make."""
+
+
+def _limited(request: Request, limit: int) -> Request:
+    """The same request, whose body reading stops with `BodyTooBig` past `limit` bytes."""
+    seen = 0
+
+    async def receive() -> Message:
+        nonlocal seen
+        message = await request.receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooBig
+        return message
+
+    return Request(request.scope, receive)
 
 
 async def close_form(request: Request) -> AsyncIterator[None]:
@@ -86,28 +108,57 @@ def build_candidate_files_router(settings: Settings, store: Store) -> APIRouter:
     def page_url(user: PageUser, external_id: str) -> str:
         return f"/t/{user.tenant_slug}/candidates/{quote(external_id, safe='')}"
 
-    def refused(request: Request, user: PageUser, external_id: str, form: str, message: str,
-                status: int) -> Response:
-        return render_candidate(request, settings, store, user, external_id,
-                                upload_error={"form": form, "message": message},
-                                status_code=status)
+    async def refused(request: Request, user: PageUser, external_id: str, form: str,
+                      message: str, status: int) -> Response:
+        return await run_in_threadpool(  # database reads
+            lambda: render_candidate(request, settings, store, user, external_id,
+                                     upload_error={"form": form, "message": message},
+                                     status_code=status))
+
+    def owner_rows(user: PageUser, external_id: str, application_id: str | None) -> None:
+        """A 404 page unless the candidate is the workspace's (and the application its)."""
+        with store.reader() as conn:
+            cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
+            if application_id is None:
+                return
+            mine = conn.execute(select(applications.c.id).where(
+                applications.c.tenant_id == user.tenant_id,
+                applications.c.external_id == application_id,
+                applications.c.candidate_id == cand.id)).first()
+        if mine is None:
+            raise PageError(404, f"Candidate {external_id!r} has no application "
+                                 f"{application_id!r}.", user=user)
 
     async def upload(request: Request, user: PageUser, external_id: str,
                      owner: stored_files.Owner, owner_external_id: str, form_key: str, *,
                      resume: bool) -> Response:
-        # Refuse at once a body that says it is too big, before spooling it.
+        # Refuse at once a body that says it is too big, before spooling it; and cut off one
+        # that did not say (chunked) once past the largest form: the file's own check (in
+        # store_upload) names the exact limit for anything in between.
+        too_big = (f"The file was not uploaded: it is larger than "
+                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB.")
         try:
             declared_size(request.headers.get("content-length"),
                           MAX_FILE_BYTES + FORM_OVERHEAD)
         except FileRefused:
-            return refused(request, user, external_id, form_key,
-                           f"The file was not uploaded: it is larger than "
-                           f"{MAX_FILE_BYTES // (1024 * 1024)} MB.", 413)
+            return await refused(request, user, external_id, form_key, too_big, 413)
+        limited = _limited(request, MAX_FILE_BYTES + FORM_OVERHEAD)
+        try:
+            return await _store_form(limited, user, external_id, owner, owner_external_id,
+                                     form_key, resume=resume)
+        except BodyTooBig:
+            return await refused(request, user, external_id, form_key, too_big, 413)
+        finally:
+            await limited.close()  # the spooled file (Starlette closes no parsed form)
+
+    async def _store_form(request: Request, user: PageUser, external_id: str,
+                          owner: stored_files.Owner, owner_external_id: str, form_key: str, *,
+                          resume: bool) -> Response:
         await require_csrf(request)
         form = await request.form()
         part = form.get("file")
         if not isinstance(part, UploadFile) or not part.filename:
-            return refused(request, user, external_id, form_key,
+            return await refused(request, user, external_id, form_key,
                            "Choose a file to upload.", 400)
         declared = _declared_type(part)
         try:
@@ -118,7 +169,7 @@ def build_candidate_files_router(settings: Settings, store: Store) -> APIRouter:
                 slot=stored_files.RESUME_SLOT if resume else name, file_name=name,
                 content_type=content_type)
         except FileRefused as exc:
-            return refused(request, user, external_id, form_key,
+            return await refused(request, user, external_id, form_key,
                            _refusal(safe_file_name(part.filename, "text/plain"), declared, exc),
                            exc.status)
         except OwnerMissing:
@@ -127,28 +178,17 @@ def build_candidate_files_router(settings: Settings, store: Store) -> APIRouter:
         return see_other(page_url(user, external_id),
                          files="uploaded" if created else "replaced", file=stored.file_name)
 
-    @router.post("/t/{slug}/candidates/{external_id}/resume",
-                 dependencies=[Depends(close_form)])
+    @router.post("/t/{slug}/candidates/{external_id}/resume")
     async def upload_resume(request: Request, external_id: str,
                             user: PageUser = Depends(page_user)) -> Response:
-        with store.reader() as conn:
-            record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
+        await run_in_threadpool(owner_rows, user, external_id, None)
         return await upload(request, user, external_id, "candidates", external_id,
                             RESUME_FORM, resume=True)
 
-    @router.post("/t/{slug}/candidates/{external_id}/applications/{application_id}/files",
-                 dependencies=[Depends(close_form)])
+    @router.post("/t/{slug}/candidates/{external_id}/applications/{application_id}/files")
     async def upload_attachment(request: Request, external_id: str, application_id: str,
                                 user: PageUser = Depends(page_user)) -> Response:
-        with store.reader() as conn:
-            cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
-            mine = conn.execute(select(applications.c.id).where(
-                applications.c.tenant_id == user.tenant_id,
-                applications.c.external_id == application_id,
-                applications.c.candidate_id == cand.id)).first()
-        if mine is None:
-            raise PageError(404, f"Candidate {external_id!r} has no application "
-                                 f"{application_id!r}.", user=user)
+        await run_in_threadpool(owner_rows, user, external_id, application_id)
         return await upload(request, user, external_id, "applications", application_id,
                             application_id, resume=False)
 
