@@ -283,6 +283,7 @@ def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
     return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
             *stored_files.owned(conn, tenant_id, "applications", application_ids)]
 
+
 def candidate_file(conn: Connection, user: PageUser, external_id: str,
                    file_id: str) -> stored_files.StoredFile:
     """One of the candidate's files by its id; a 404 page when there is no such file."""
