@@ -17,7 +17,7 @@ hold slashes.
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations.
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -110,24 +110,27 @@ def _attachment_name(name: str) -> str:
     return name
 
 
-async def receive_file(request: Request, store: Store, tenant: Tenant, owner: stored_files.Owner,
-                       owner_external_id: str, *, slot: str, file_name: str | None) -> Response:
-    """Stream the request's body into the store, checking it as it comes."""
-    try:
-        content_type = media_type(request.headers.get("content-type"))
-        declared_size(request.headers.get("content-length"))
-    except FileRefused as exc:
-        raise _refused(exc) from None
+class OwnerMissing(LookupError):
+    """The candidate or application a file was for does not exist (or was deleted meanwhile)."""
+
+
+async def store_upload(store: Store, tenant_id: int, owner: stored_files.Owner,
+                       owner_external_id: str, pieces: AsyncIterator[bytes], *, slot: str,
+                       file_name: str, content_type: str
+                       ) -> tuple[stored_files.StoredFile, bool]:
+    """Stream `pieces` into the slot's file, checking them as they come (core/files.py):
+    (the file, True if new). Raises `FileRefused` (nothing kept) or `OwnerMissing`. The one
+    upload path of the data API and the candidate page."""
     file_id = await run_in_threadpool(
-        stored_files.begin, store, tenant.id, owner, owner_external_id, slot=slot,
-        file_name=safe_file_name(file_name, content_type), content_type=content_type)
+        stored_files.begin, store, tenant_id, owner, owner_external_id, slot=slot,
+        file_name=file_name, content_type=content_type)
     if file_id is None:
-        raise _no_owner(owner, owner_external_id)
+        raise OwnerMissing(owner_external_id)
     check = FileCheck(content_type)
     try:
         buffer = bytearray()
         seq = 0
-        async for piece in request.stream():
+        async for piece in pieces:
             check.feed(piece)
             buffer += piece
             while len(buffer) >= CHUNK_BYTES:
@@ -138,17 +141,35 @@ async def receive_file(request: Request, store: Store, tenant: Tenant, owner: st
         check.finish()
         if buffer:
             await run_in_threadpool(stored_files.append, store, file_id, seq, bytes(buffer))
-        done = await run_in_threadpool(stored_files.finish, store, tenant.id, file_id,
+        done = await run_in_threadpool(stored_files.finish, store, tenant_id, file_id,
                                        size=check.size, sha256=check.sha256)
-    except FileRefused as exc:
-        await run_in_threadpool(stored_files.discard, store, file_id)
-        raise _refused(exc) from None
     except BaseException:
         await run_in_threadpool(stored_files.discard, store, file_id)
         raise
     if done is None:
-        raise _no_owner(owner, owner_external_id)
-    stored, created = done
+        raise OwnerMissing(owner_external_id)
+    return done
+
+
+def remove_stored(store: Store, tenant_id: int, stored: stored_files.StoredFile) -> None:
+    """Delete a stored file (LinkedIn's copy goes on the next sync)."""
+    with store.writer(tenant_id) as writer:
+        stored_files.remove(writer.conn, writer.changes, stored)
+
+
+async def receive_file(request: Request, store: Store, tenant: Tenant, owner: stored_files.Owner,
+                       owner_external_id: str, *, slot: str, file_name: str | None) -> Response:
+    """Stream the request's body into the store, checking it as it comes."""
+    try:
+        content_type = media_type(request.headers.get("content-type"))
+        declared_size(request.headers.get("content-length"))
+        stored, created = await store_upload(
+            store, tenant.id, owner, owner_external_id, request.stream(), slot=slot,
+            file_name=safe_file_name(file_name, content_type), content_type=content_type)
+    except FileRefused as exc:
+        raise _refused(exc) from None
+    except OwnerMissing:
+        raise _no_owner(owner, owner_external_id) from None
     return JSONResponse(_info(stored, owner_external_id), status_code=201 if created else 200)
 
 
@@ -177,9 +198,7 @@ def _find(store: Store, tenant: Tenant, owner: stored_files.Owner, owner_externa
 
 def _remove(store: Store, tenant: Tenant, owner: stored_files.Owner, owner_external_id: str,
             slot: str) -> Response:
-    stored = _find(store, tenant, owner, owner_external_id, slot)
-    with store.writer(tenant.id) as writer:
-        stored_files.remove(writer.conn, writer.changes, stored)
+    remove_stored(store, tenant.id, _find(store, tenant, owner, owner_external_id, slot))
     return Response(status_code=204)
 
 

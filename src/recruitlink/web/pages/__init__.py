@@ -17,6 +17,7 @@ from .admin_setup import build_setup_router
 from .admin_synclogs import build_synclogs_router
 from .ats import build_ats_router
 from .candidate import build_candidate_router
+from .candidate_files import build_candidate_files_router
 from .signin import build_signin_router
 
 
@@ -25,6 +26,7 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_signin_router(settings, store))
     router.include_router(build_ats_router(settings, store))
     router.include_router(build_candidate_router(settings, store))
+    router.include_router(build_candidate_files_router(settings, store))
     # The LinkedIn integration's admin pages (setup, sync logs, members) go here.
     router.include_router(build_setup_router())
     router.include_router(build_synclogs_router())

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.files import EXTENSIONS, FILE_TYPES
 from recruitlink.crypto import secret_box
 from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import event_log
@@ -282,11 +283,63 @@ def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
     return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
             *stored_files.owned(conn, tenant_id, "applications", application_ids)]
 
+
+def candidate_file(conn: Connection, user: PageUser, external_id: str,
+                   file_id: str) -> stored_files.StoredFile:
+    """One of the candidate's files by its id; a 404 page when there is no such file."""
+    cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
+    app_ids = list(conn.execute(select(applications.c.id).where(
+        applications.c.candidate_id == cand.id)).scalars())
+    found = next((f for f in candidate_files(conn, user.tenant_id, cand.id, app_ids)
+                  if f.external_id == file_id), None)
+    if found is None:
+        raise PageError(404, f"Candidate {external_id!r} has no file {file_id!r}.", user=user)
+    return found
+
+
 def _by_application(found: list[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
     grouped: dict[str | None, list[dict[str, Any]]] = {}
     for evaluation in found:
         grouped.setdefault(evaluation["application"], []).append(evaluation)
     return grouped
+
+
+FILE_ACCEPT = ",".join([*(f".{ext}" for ext in EXTENSIONS.values()), *FILE_TYPES])
+"""The file inputs' `accept`: what core/files.py takes (the server checks the bytes)."""
+FILES_DONE = {"uploaded": "Uploaded “{}”: it goes to LinkedIn with the next sync.",
+              "replaced": "Replaced with “{}”: the new file goes to LinkedIn with the next sync.",
+              "removed": "Removed “{}”: LinkedIn's copy goes with the next sync."}
+"""What a file form did, by the code its redirect carries (pages/candidate_files.py)."""
+
+
+def files_notice(done: str | None, name: str | None) -> str | None:
+    template = FILES_DONE.get(done or "")
+    return template.format((name or "the file")[:200]) if template else None
+
+
+def render_candidate(request: Request, settings: Settings, store: Store, user: PageUser,
+                     external_id: str, *, before: str | None = None,
+                     notice: str | None = None, upload_error: dict[str, str] | None = None,
+                     status_code: int = 200) -> HTMLResponse:
+    """The candidate page; `upload_error` ({"form", "message"}) is shown next to the file
+    form it is about."""
+    cursor = decode_event_cursor(before)
+    with store.reader() as conn:
+        context = _details(conn, user, external_id)
+        events, next_before = timeline(conn, context["candidate"].id,
+                                       [a["row"].id for a in context["applications"]],
+                                       cursor)
+        widget = profile_widget(conn, settings, user.tenant_id)
+    return render(request, "candidate.html", {
+        **context, "title": context["name"], "events": events, "before": before,
+        "next_before": next_before, "widget": widget,
+        # The unversioned API has no Hiring Assistant evaluations: the page says so.
+        "evaluations_unavailable": (widget is not None and widget.widget_type == "ATS"
+                                    and not is_versioned(settings.linkedin_api_version)),
+        "fit_labels": li_evaluations.FIT_LABELS,
+        "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
+        "notice": notice, "upload_error": upload_error or {},
+        "accept": FILE_ACCEPT, "user": user}, status=status_code)
 
 
 def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
@@ -296,36 +349,17 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
     def download_file(external_id: str, file_id: str,
                       user: PageUser = Depends(page_user)) -> Response:
         with store.reader() as conn:
-            cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
-            app_ids = list(conn.execute(select(applications.c.id).where(
-                applications.c.candidate_id == cand.id)).scalars())
-            found = next((f for f in candidate_files(conn, user.tenant_id, cand.id, app_ids)
-                          if f.external_id == file_id), None)
-        if found is None:
-            raise PageError(404, f"Candidate {external_id!r} has no file {file_id!r}.",
-                            user=user)
+            found = candidate_file(conn, user, external_id, file_id)
         return send_file(store, found)
 
     @router.get("/t/{slug}/candidates/{external_id}", response_class=HTMLResponse)
     def candidate_page(request: Request, external_id: str, before: str | None = None,
-                       replayed: str | None = None,
+                       replayed: str | None = None, files: str | None = None,
+                       file: str | None = None,
                        user: PageUser = Depends(page_user)) -> HTMLResponse:
-        cursor = decode_event_cursor(before)
-        with store.reader() as conn:
-            context = _details(conn, user, external_id)
-            events, next_before = timeline(conn, context["candidate"].id,
-                                           [a["row"].id for a in context["applications"]],
-                                           cursor)
-            widget = profile_widget(conn, settings, user.tenant_id)
-        return render(request, "candidate.html", {
-            **context, "title": context["name"], "events": events, "before": before,
-            "next_before": next_before, "widget": widget,
-            # The unversioned API has no Hiring Assistant evaluations: the page says so.
-            "evaluations_unavailable": (widget is not None and widget.widget_type == "ATS"
-                                        and not is_versioned(settings.linkedin_api_version)),
-            "fit_labels": li_evaluations.FIT_LABELS,
-            "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
-            "notice": REPLAYED.get(replayed or "")})
+        notice = REPLAYED.get(replayed or "") or files_notice(files, file)
+        return render_candidate(request, settings, store, user, external_id, before=before,
+                                notice=notice)
 
     @router.post("/t/{slug}/candidates/{external_id}/linkedin-items/replay",
                  dependencies=[Depends(require_csrf)])
