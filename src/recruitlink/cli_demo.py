@@ -244,6 +244,8 @@ def _follow_sync(rt: Runtime, prepared: list[tuple[DemoTenant, int]],
 
 def _where_to_look(sandbox_url: str, server_url: str) -> None:
     table = Table(title="recruitlink demo", show_header=False)
+    table.add_column()
+    table.add_column(overflow="fold")  # a narrow terminal wraps a URL, never cuts it
     table.add_row("recruitlink pages", f"{server_url}/login (workspaces: "
                                        f"{', '.join(t.slug for t in TENANTS)})")
     table.add_row("recruitlink API", f"{server_url}/docs")

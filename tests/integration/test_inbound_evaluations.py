@@ -266,3 +266,28 @@ def test_the_cli_polls_evaluations_and_says_why_there_are_none_on_v2(store, tena
     assert on_v2.exit_code == 0, on_v2.output
     assert "evaluations: none to read" in on_v2.output
     assert "unversioned API (v2)" in " ".join(on_v2.output.split())
+
+
+def test_on_the_unversioned_family_evaluations_fetched_before_are_shown_without_a_contradiction(
+        store, tenant, li, wired, engine):
+    """Switched from the versioned API to v2: the evaluations already held still show, and the
+    note under them says no new ones come, not that none are shown."""
+    m = member(li, 25)
+    export(li, wired["seat"], m["person"], externalJobPostingId="J1")
+    wait_for_events(store, 3)
+    (row,) = candidate(store, person_urn=m["person"])
+    poller(store, engine).poll(tenant.id)
+    (stored,) = evaluations_of(store, tenant_id=tenant.id)
+    settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
+                        linkedin_api_version="v2", background_sync=False, pollers=False,
+                        inbound_worker=False)
+    with serve(create_app(settings, store)) as url:
+        page = signed_in(url, store, tenant, wired["seat"]["emailAddress"])
+        try:
+            html = page.get(f"/t/{tenant.slug}/candidates/{row.external_id}").text
+        finally:
+            page.close()
+    assert f'data-evaluation="{stored.li_id}"' in html
+    assert 'id="evaluations-unavailable"' in html
+    assert "No new LinkedIn Hiring Assistant evaluations" in html
+    assert "evaluations are not" not in html

@@ -115,10 +115,11 @@ write ATS, CRM Connect tenants may write PARTNER (§8.2). Assumed: a `/rest` cal
 record whichever of these it was stored under, looked up in this order; a new record is
 stored as ATS."""
 
-REST_PROTOCOL_DEFAULT = "2.0.0"
-"""`/rest` speaks Rest.li 2.0 only (§2.1). LinkedIn asks for `X-RestLi-Protocol-Version:
-2.0.0`; assumed: a request without that header is read as 2.0 (LinkedIn's own Python
-client misspells the header `X-RestLi-Protocol_Version`), and one saying 1.0.0 is a 400."""
+REST_PROTOCOL_REQUIRED = "2.0.0"
+"""`/rest` speaks Rest.li 2.0 only (§2.1: LinkedIn asks for `X-RestLi-Protocol-Version:
+2.0.0`). Assumed: a `/rest` request must say so; without the header, or with another version
+(1.0.0), it is a 400 naming the header, as 2.0 syntax without its header is on `/v2`.
+(LinkedIn's Python client, `linkedin-api-client`, sends the header on every call.)"""
 
 LIVE_API_VERSIONS: tuple[str, ...] = ("202512", "202601", "202604")
 """`LinkedIn-Version` values the sandbox serves by default: the ones §2.1 shows."""

@@ -33,7 +33,12 @@ from recruitlink.core.api_families import (
     rest_words,
     v2_name,
 )
-from recruitlink.core.assumed import REST_DATA_PROVIDERS, SUNSET_MESSAGE, error_body
+from recruitlink.core.assumed import (
+    REST_DATA_PROVIDERS,
+    REST_PROTOCOL_REQUIRED,
+    SUNSET_MESSAGE,
+    error_body,
+)
 from recruitlink.core.restli import (
     PROTOCOL_1,
     PROTOCOL_2,
@@ -98,8 +103,10 @@ def check_version(headers: Mapping[str, str], config: SandboxConfig) -> str:
 
 
 def check_protocol(headers: Mapping[str, str]) -> None:
+    """`/rest` takes Rest.li 2.0 only, and only when the request says so
+    (assumed.REST_PROTOCOL_REQUIRED)."""
     value = headers.get(PROTOCOL_HEADER)
-    if value is None or value.strip() != PROTOCOL_2:
+    if value is None or value.strip() != REST_PROTOCOL_REQUIRED:
         got = "none" if value is None else repr(value[:20])
         raise ApiError(400, f"{ONLY_2_0} (X-RestLi-Protocol-Version: {got})")
 

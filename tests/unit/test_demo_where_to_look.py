@@ -1,0 +1,19 @@
+"""`recruitlink demo`'s first table names every URL whole, even in an 80-column terminal (or a
+log file): a cut URL ("…/sandbox/organization…") cannot be opened."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from recruitlink import cli_demo
+
+
+def test_every_url_is_printed_whole_at_80_columns(monkeypatch):
+    narrow = Console(width=80, record=True, force_terminal=False)
+    monkeypatch.setattr(cli_demo, "console", narrow)
+    cli_demo._where_to_look("http://127.0.0.1:8866", "http://127.0.0.1:8161")
+    text = "".join(ch for ch in narrow.export_text() if ch not in "│ \n")
+    assert "…" not in narrow.export_text()
+    for tenant in cli_demo.TENANTS:
+        assert (f"http://127.0.0.1:8866/sandbox/organizations/{tenant.organization}/summary"
+                in text)
