@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
+from recruitlink.private_files import create_private
+
 metadata = MetaData()
 
 apps = Table(
@@ -352,6 +354,8 @@ class Store:
                 json_serializer=_dumps, hide_parameters=True,
             )
         else:
+            # The sandbox's file holds every app's client secret, like LinkedIn's vault: 0600.
+            create_private(path)
             self.engine = create_engine(
                 f"sqlite+pysqlite:///{path}", poolclass=StaticPool,
                 connect_args={"check_same_thread": False},

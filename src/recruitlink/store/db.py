@@ -8,7 +8,6 @@ their parameters (values a client sent: an email, a token), in messages or logs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,19 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-
-def create_private(path: str) -> None:
-    """Create the SQLite file `path` readable and writable by its owner only (0600) unless it
-    exists: it holds sealed secrets and personal data. SQLite gives the -wal and -shm files
-    it makes beside it the same mode. A missing directory is left for SQLite to report."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except (FileExistsError, FileNotFoundError, NotADirectoryError):
-        return
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
-    finally:
-        os.close(fd)
+from recruitlink.private_files import create_private
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
