@@ -267,6 +267,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
+            "exported_jobs": event_log.exported_jobs(conn, user.tenant_id, cand.id),
             "files": candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps]),
             # LinkedIn Hiring Assistant's evaluations, by application (None: its application
             # is gone; shown on the candidate).
@@ -312,6 +313,17 @@ FILES_DONE = {"uploaded": "Uploaded “{}”: it goes to LinkedIn with the next 
 """What a file form did, by the code its redirect carries (pages/candidate_files.py)."""
 
 
+def every(seconds: float) -> str:
+    """`every 30 minutes` for the pollers' interval."""
+    if seconds < 90:
+        n, unit = round(seconds), "second"
+    elif seconds < 5400:
+        n, unit = round(seconds / 60), "minute"
+    else:
+        n, unit = round(seconds / 3600), "hour"
+    return f"every {n} {unit}{'' if n == 1 else 's'}"
+
+
 def files_notice(done: str | None, name: str | None) -> str | None:
     template = FILES_DONE.get(done or "")
     return template.format((name or "the file")[:200]) if template else None
@@ -333,9 +345,15 @@ def render_candidate(request: Request, settings: Settings, store: Store, user: P
     return render(request, "candidate.html", {
         **context, "title": context["name"], "events": events, "before": before,
         "next_before": next_before, "widget": widget,
-        # The unversioned API has no Hiring Assistant evaluations: the page says so.
+        # Hiring Assistant evaluates exported applications: on the versioned API the page says
+        # when an evaluation comes; the unversioned API has none, and the page says so where
+        # one would be expected.
+        "evaluations_expected": (widget is not None and widget.widget_type == "ATS"
+                                 and is_versioned(settings.linkedin_api_version)),
         "evaluations_unavailable": (widget is not None and widget.widget_type == "ATS"
-                                    and not is_versioned(settings.linkedin_api_version)),
+                                    and not is_versioned(settings.linkedin_api_version)
+                                    and bool(context["exported_jobs"])),
+        "poll_every": every(settings.poll_interval_seconds),
         "fit_labels": li_evaluations.FIT_LABELS,
         "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
         "notice": notice, "upload_error": upload_error or {},
