@@ -53,6 +53,7 @@ from recruitlink.store.schema import (
     users,
 )
 from recruitlink.sync import connections
+from recruitlink.sync.ledger import load_ledger
 
 from .. import json_input
 from ..api_files import send_file
@@ -262,13 +263,16 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
         .outerjoin(project_stages, project_stages.c.id == project_memberships.c.stage_id)
         .where(project_memberships.c.candidate_id == cand.id)
         .order_by(project_memberships.c.id.desc()).limit(MAX_PROJECTS)).all()
+    found_files = candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps])
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
             "exported_jobs": event_log.exported_jobs(conn, user.tenant_id, cand.id),
-            "files": candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps]),
+            "files": found_files,
+            # The files LinkedIn did not take (a DOCX as a CRM resume, ...), with its reason.
+            "refused_files": refused_files(conn, user.tenant_id, found_files),
             # LinkedIn Hiring Assistant's evaluations, by application (None: its application
             # is gone; shown on the candidate).
             "evaluations": _by_application(
@@ -283,6 +287,14 @@ def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
     """The candidate's resume, then its applications' attachments."""
     return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
             *stored_files.owned(conn, tenant_id, "applications", application_ids)]
+
+
+def refused_files(conn: Connection, tenant_id: int,
+                  found: Sequence[stored_files.StoredFile]) -> dict[int, str]:
+    """File id -> why LinkedIn did not take it, for the files the sync holds as rejected."""
+    held = load_ledger(conn, tenant_id, [("files", f.id) for f in found])
+    return {entity_id: row.reason or "rejected" for (_, entity_id), row in held.items()
+            if row.state == "rejected"}
 
 
 def candidate_file(conn: Connection, user: PageUser, external_id: str,
