@@ -33,6 +33,7 @@ from .demo_setup import (
 )
 from .errors import ConfigurationError, RecruitlinkError
 from .keys import KEY_FILE_NAME, PUBLIC_KEYS, key_file, previous_keys
+from .linkedin.versions import API_LABEL, ApiVersion
 from .runtime.context import Runtime
 from .runtime.servers import bound_socket, serve, url_of
 from .settings import Settings
@@ -83,7 +84,7 @@ def demo(
         # server's background work syncs every connected tenant, as `serve` does.
         "public_url": server_url, "background_sync": True, "pollers": True,
         "poll_interval_seconds": poll_s})
-    _where_to_look(sandbox_url, server_url)
+    _where_to_look(sandbox_url, server_url, settings.linkedin_api_version)
     rt = Runtime.from_settings(settings)
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda _sig, _frame: stopping.set())
@@ -242,7 +243,7 @@ def _follow_sync(rt: Runtime, prepared: list[tuple[DemoTenant, int]],
     return True
 
 
-def _where_to_look(sandbox_url: str, server_url: str) -> None:
+def _where_to_look(sandbox_url: str, server_url: str, api_version: str) -> None:
     table = Table(title="recruitlink demo", show_header=False)
     table.add_column()
     table.add_column(overflow="fold")  # a narrow terminal wraps a URL, never cuts it
@@ -251,6 +252,7 @@ def _where_to_look(sandbox_url: str, server_url: str) -> None:
     table.add_row("recruitlink API", f"{server_url}/docs")
     table.add_row("LinkedIn Recruiter (sandbox)", f"{sandbox_url}/recruiter/")
     table.add_row("LinkedIn sandbox", f"{sandbox_url}/sandbox/docs")
+    table.add_row(API_LABEL, ApiVersion.parse(api_version).summary())
     for t in TENANTS:
         table.add_row(f"What LinkedIn holds ({t.slug})",
                       f"{sandbox_url}/sandbox/organizations/{t.organization}/summary")

@@ -18,6 +18,7 @@ from rich.table import Table
 from .cli_keys import require_key_or_exit
 from .core.policy import Policy
 from .errors import RecruitlinkError
+from .linkedin.versions import describe_api
 from .runtime.context import Runtime
 from .settings import Settings
 from .store.tenants import tenant_by_slug
@@ -213,6 +214,8 @@ def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
             console.print_json(json.dumps(state))
             return
         _print_status(tenant, state)
+        console.print(describe_api(rt.settings.linkedin_api_version), highlight=False,
+                      soft_wrap=True)
 
 
 def _print_status(tenant: str, state: dict[str, Any]) -> None:

@@ -184,7 +184,11 @@ class Candidate(_Record):
     source_id: ExternalId | None = None
     source_contact_id: ExternalId | None = None
     creation_source: Annotated[str, StringConstraints(max_length=64)] | None = None
-    resume: Resume | None = None
+    resume: Resume | None = Field(None, description=(
+        "A link to the candidate's resume kept in the ATS record (file name, type, size and "
+        "URL): shown on the candidate page, not sent to LinkedIn. Only an uploaded file is "
+        "sent to LinkedIn: the one put in the candidate's files with "
+        "`PUT /api/v1/candidates/{id}/resume`."))
 
 
 class Job(_Record):

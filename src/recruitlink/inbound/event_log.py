@@ -175,6 +175,19 @@ class LastExport:
     """Field by field; None for an export processed before changes were kept."""
 
 
+def exported_jobs(conn: Connection, tenant_id: int, candidate_id: int,
+                  limit: int = 200) -> set[str]:
+    """The jobs (external ids) One-Click Exports put this candidate into: the applications an
+    export created or merged into, which LinkedIn's Hiring Assistant evaluates."""
+    e = inbox_events.c
+    rows = conn.execute(
+        select(e.details).where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
+                                e.type == "EXPORT_CANDIDATE_PROFILE",
+                                e.outcome.in_(["created", "merged"]))
+        .order_by(e.id.desc()).limit(limit)).scalars()
+    return {str(d["job"]) for d in rows if isinstance(d, dict) and d.get("job")}
+
+
 def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExport | None:
     e, s, u = inbox_events.c, linkedin_seats.c, users.c
     row = conn.execute(

@@ -19,6 +19,7 @@ DEFAULT_API_VERSION = "202604"
 
 UNVERSIONED = "v2"
 SETTING = "RECRUITLINK_LINKEDIN_API_VERSION"
+API_LABEL = "LinkedIn API"
 
 _VERSION = re.compile(r"^20\d\d(0[1-9]|1[0-2])$")
 
@@ -55,6 +56,16 @@ class ApiVersion:
             return {}
         return {"LinkedIn-Version": self.version, "X-RestLi-Protocol-Version": PROTOCOL_2}
 
+    def summary(self) -> str:
+        """The family in words, for people (Setup page, `sync status`, the demo's table)."""
+        if self.version is None:
+            return ("unversioned v2 (Rest.li 1.0) — resumes on applications and Hiring "
+                    "Assistant evaluations need the versioned API")
+        return f"versioned, LinkedIn-Version {self.version} (Rest.li 2.0)"
+
+    def describe(self) -> str:
+        return f"{API_LABEL}: {self.summary()}"
+
     def __str__(self) -> str:
         return self.version or UNVERSIONED
 
@@ -62,3 +73,8 @@ class ApiVersion:
 def is_versioned(api_version: str) -> bool:
     """Whether a RECRUITLINK_LINKEDIN_API_VERSION value names the versioned /rest family."""
     return ApiVersion.parse(api_version).family == "rest"
+
+
+def describe_api(api_version: str) -> str:
+    """A RECRUITLINK_LINKEDIN_API_VERSION value in words (ApiVersion.describe)."""
+    return ApiVersion.parse(api_version).describe()

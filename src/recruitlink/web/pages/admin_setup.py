@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.core.integration_status import STUB_PROFILES, ContractState
 from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
+from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.sync import connections, control
@@ -193,6 +194,7 @@ def build_setup_router() -> APIRouter:
             "visibility_state": current_visibility(runtime.store, runtime.box, user.tenant_id)
             if connected else None,
             "errors": errors or {}, "notice": notice, "error": error,
+            "api_family": describe_api(settings.linkedin_api_version),
             "child_client_id": child_client_id,
             "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
             "bundles": setup_flow.BUNDLES[kind],

@@ -53,6 +53,7 @@ from recruitlink.store.schema import (
     users,
 )
 from recruitlink.sync import connections
+from recruitlink.sync.ledger import load_ledger
 
 from .. import json_input
 from ..api_files import send_file
@@ -262,12 +263,16 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
         .outerjoin(project_stages, project_stages.c.id == project_memberships.c.stage_id)
         .where(project_memberships.c.candidate_id == cand.id)
         .order_by(project_memberships.c.id.desc()).limit(MAX_PROJECTS)).all()
+    found_files = candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps])
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
-            "files": candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps]),
+            "exported_jobs": event_log.exported_jobs(conn, user.tenant_id, cand.id),
+            "files": found_files,
+            # The files LinkedIn did not take (a DOCX as a CRM resume, ...), with its reason.
+            "refused_files": refused_files(conn, user.tenant_id, found_files),
             # LinkedIn Hiring Assistant's evaluations, by application (None: its application
             # is gone; shown on the candidate).
             "evaluations": _by_application(
@@ -282,6 +287,14 @@ def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
     """The candidate's resume, then its applications' attachments."""
     return [*stored_files.owned(conn, tenant_id, "candidates", [candidate_id]),
             *stored_files.owned(conn, tenant_id, "applications", application_ids)]
+
+
+def refused_files(conn: Connection, tenant_id: int,
+                  found: Sequence[stored_files.StoredFile]) -> dict[int, str]:
+    """File id -> why LinkedIn did not take it, for the files the sync holds as rejected."""
+    held = load_ledger(conn, tenant_id, [("files", f.id) for f in found])
+    return {entity_id: row.reason or "rejected" for (_, entity_id), row in held.items()
+            if row.state == "rejected"}
 
 
 def candidate_file(conn: Connection, user: PageUser, external_id: str,
@@ -312,6 +325,17 @@ FILES_DONE = {"uploaded": "Uploaded “{}”: it goes to LinkedIn with the next 
 """What a file form did, by the code its redirect carries (pages/candidate_files.py)."""
 
 
+def every(seconds: float) -> str:
+    """`every 30 minutes` for the pollers' interval."""
+    if seconds < 90:
+        n, unit = round(seconds), "second"
+    elif seconds < 5400:
+        n, unit = round(seconds / 60), "minute"
+    else:
+        n, unit = round(seconds / 3600), "hour"
+    return f"every {n} {unit}{'' if n == 1 else 's'}"
+
+
 def files_notice(done: str | None, name: str | None) -> str | None:
     template = FILES_DONE.get(done or "")
     return template.format((name or "the file")[:200]) if template else None
@@ -333,9 +357,15 @@ def render_candidate(request: Request, settings: Settings, store: Store, user: P
     return render(request, "candidate.html", {
         **context, "title": context["name"], "events": events, "before": before,
         "next_before": next_before, "widget": widget,
-        # The unversioned API has no Hiring Assistant evaluations: the page says so.
+        # Hiring Assistant evaluates exported applications: on the versioned API the page says
+        # when an evaluation comes; the unversioned API has none, and the page says so where
+        # one would be expected.
+        "evaluations_expected": (widget is not None and widget.widget_type == "ATS"
+                                 and is_versioned(settings.linkedin_api_version)),
         "evaluations_unavailable": (widget is not None and widget.widget_type == "ATS"
-                                    and not is_versioned(settings.linkedin_api_version)),
+                                    and not is_versioned(settings.linkedin_api_version)
+                                    and bool(context["exported_jobs"])),
+        "poll_every": every(settings.poll_interval_seconds),
         "fit_labels": li_evaluations.FIT_LABELS,
         "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
         "notice": notice, "upload_error": upload_error or {},
