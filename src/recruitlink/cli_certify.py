@@ -39,6 +39,11 @@ def certify(
                                                        "company (default on the sandbox: a "
                                                        "fresh one)."),
     contract: str | None = typer.Option(None, help="urn:li:contract:<id> of the test contract."),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="The URL LinkedIn reaches this product at: the push "
+                                   "callback is registered under it (default: on the "
+                                   "sandbox, the run's own push receiver; against LinkedIn, "
+                                   "RECRUITLINK_PUBLIC_URL)."),
     sync_timeout: float = typer.Option(120.0, min=1, help="Seconds one step's sync may take."),
     enable_timeout: float = typer.Option(600.0, min=0, help="Against LinkedIn: seconds to wait "
                                                             "for the admin's switch."),
@@ -65,7 +70,7 @@ def certify(
         raise typer.Exit(2)
     target = out or Path(f"certification-{datetime.now(UTC):%Y-%m-%d}")
     options = Options(kind=wanted, organization=organization, contract=contract,
-                      sync_timeout_s=sync_timeout,
+                      sync_timeout_s=sync_timeout, public_url=public_url,
                       enable_timeout_s=enable_timeout)
     console.print(f"Certifying {wanted} against {settings.linkedin_api_url}", highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -85,6 +85,25 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind, 
     for text in (markdown, html, done.stdout):
         assert not [s for s in secrets if s in text]
         assert not SANDBOX_TOKEN.search(text)
+    # One-Click Exports came as LinkedIn's signed pushes to the run's own push receiver,
+    # registered as the callback, and were processed by the product's inbound worker.
+    if kind == "rsc":
+        receiver = re.search(r"\| Push callback registered \| (http://127\.0\.0\.1:\d+)/linkedin/"
+                             r"push/\[redacted\] \(the product's push receiver listened at "
+                             r"(\S+)\) \|", markdown)
+        assert receiver and receiver.group(1) == receiver.group(2), markdown[:2000]
+        pushed = re.findall(r"LinkedIn's push (\S+): DELIVERED to (\S+)/linkedin/push/…, answered "
+                            r"200; signature verified by the receiver; processed by the inbound "
+                            r"worker: done, (created|merged)", markdown)
+        assert [(base, outcome) for _id, base, outcome in pushed] == [
+            (receiver.group(1), "created"), (receiver.group(1), "merged")]
+        deliveries = httpx.get(f"{url}/sandbox/pushes", params={"count": 1000}).json()
+        mine = [d for d in deliveries["elements"] if d["requestId"] in {p[0] for p in pushed}]
+        assert [d["status"] for d in mine] == ["DELIVERED", "DELIVERED"]
+        # Every push of the run (the admin's switch too) reached the receiver.
+        to_run = [d["status"] for d in deliveries["elements"]
+                  if d["url"].startswith(receiver.group(1) + "/")]
+        assert len(to_run) > 2 and set(to_run) == {"DELIVERED"}
     # The throwaway tenant lived in a throwaway store; its data left LinkedIn at the end.
     assert not (tmp_path / "real.db").exists()
     assert "0 still present when read back" in done.stdout

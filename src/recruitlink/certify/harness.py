@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.visibility import VIEWER_SETTINGS
 
 from .cases import Case, Kind, cases_for
+from .receiver import PushReceiver, push_receiver
 from .recorder import Call, Recorder
 from .sandbox import SandboxControl
 from .world import People
@@ -57,6 +58,9 @@ class Options:
     enable_timeout_s: float = 600.0
     """Against LinkedIn: how long to wait for the Recruiter admin's switch."""
     sunset_version: str = SUNSET_VERSION
+    public_url: str | None = None
+    """The URL LinkedIn reaches the product at (the push callback's base). Default: on the
+    sandbox, the run's own push receiver; against LinkedIn, PUBLIC_URL."""
 
 
 @dataclass
@@ -82,6 +86,10 @@ class Report:
     results: list[CaseResult]
     sections: dict[str, list[Call]]
     teardown: list[str]
+    public_url: str = ""
+    """The base of the callback URL registered with LinkedIn."""
+    receiver_url: str = ""
+    """Where the run's push receiver listened."""
 
     @property
     def failed(self) -> list[str]:
@@ -146,6 +154,8 @@ class Harness:
         self.callback = ""
         self.linked_member = ""
         self.exported_id = ""
+        self.receiver: PushReceiver | None = None
+        self.public_url = ""
 
     # -- the throwaway world ------------------------------------------------------------------
 
@@ -172,6 +182,13 @@ class Harness:
                           if s.partner_client_secret is not None else None)
         self.recorder.forget(partner_secret)
         self.partner = Runtime(s, self.store, self.box, self.engine).partner()
+        # The product's push receiver for this store, as `recruitlink serve` runs it.
+        serving = ExitStack()
+        self.receiver = serving.enter_context(push_receiver(self.store, self.box, self.engine))
+        self._closing.append(serving.close)
+        self.public_url = (self.options.public_url
+                           or (self.receiver.url if self.control is not None
+                               else s.public_url)).rstrip("/")
         suffix = secrets.randbelow(10**9) + 10**9
         self.organization = self.options.organization or f"urn:li:organization:{suffix}"
         self.contract = self.options.contract or f"urn:li:contract:{suffix}"

@@ -43,7 +43,7 @@ def onboarding(run: Harness) -> None:
                            tenant_slug=run.slug + suffix,
                            organization=_another(run.organization, n),
                            contracts=[_another(run.contract, n)],
-                           public_url=run.settings.public_url)
+                           public_url=run.public_url)
                    for n, suffix in enumerate(run.suffixes)]
         run.callback = results[0].callback_url
         for tenant_id in run.tenant_ids:
@@ -63,13 +63,13 @@ def onboarding(run: Harness) -> None:
             export = client.integration_key(run.organization, run.types()[0])
             got = client.configuration(export, "CALLBACK_URL")
             check.that(got == run.callback, f"CALLBACK_URL is {got!r}")
-            check.note("CALLBACK_URL: the tenant's push URL")
+            check.note(f"CALLBACK_URL: the tenant's push URL under {run.public_url}")
             run.viewers(check, EVERYONE)
     if run.has("RSC-105"):
         with run.case("RSC-105") as check:
             app = run.partner.find_child_app(child_foreign_id(run.slug))
             domains = (app or {}).get("validJsSdkDomains") or []
-            origin = run.settings.public_url.rstrip("/")
+            origin = run.public_url
             check.that(origin in domains, f"validJsSdkDomains {domains} lack {origin}")
             check.note(f"validJsSdkDomains: {domains}")
 

@@ -61,7 +61,8 @@ class Certification(Harness):
                       contract=self.contract, started_at=started,
                       finished_at=datetime.now(UTC),
                       results=[self.results[c] for c in self.cases], sections=sections,
-                      teardown=self.teardown_notes)
+                      teardown=self.teardown_notes, public_url=self.public_url,
+                      receiver_url=self.receiver.url if self.receiver else "")
 
     def _phases(self) -> list[Callable[[Harness], None]]:
         if self.options.kind == "RSC":

@@ -72,6 +72,17 @@ class SandboxControl:
             body["externalPipelineId"] = pipeline
         return str(self._call("POST", "/recruiter/exports", json=body)["requestId"])
 
+    def push(self, request_id: str) -> dict[str, Any] | None:
+        """LinkedIn's delivery of the push with this request id (status, last answer)."""
+        start = 0
+        while True:
+            page = self._call("GET", "/pushes", params={"start": start, "count": 100})
+            rows = page.get("elements") or []
+            found = [p for p in rows if p.get("requestId") == request_id]
+            if found or len(rows) < 100:
+                return found[-1] if found else None
+            start += 100
+
     def picker(self, seat: int) -> set[str]:
         """What the seat may export into (jobs or pipelines)."""
         body = self._call("GET", f"/recruiter/seats/{seat}/export-targets")
