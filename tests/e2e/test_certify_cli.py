@@ -143,3 +143,30 @@ def test_certify_in_a_sunset_version_fails_at_onboarding_saying_which_setting(sa
     assert "no longer serves API version 202406" in text
     assert "RECRUITLINK_LINKEDIN_API_VERSION" in text
     assert summary((tmp_path / "report" / "report.md").read_text())["RSC-101"] == "fail"
+
+
+def test_certify_leaves_the_sandbox_clock_and_other_tenants_seats_alone(sandbox, tmp_path):
+    url, _state = sandbox
+    # Another customer's recruiters hold seats: the directory's first members, as the demo's.
+    first = httpx.get(f"{url}/sandbox/members", params={"count": 3}).json()["elements"]
+    for member in first:
+        httpx.post(f"{url}/sandbox/contracts/urn%3Ali%3Acontract%3A7/seats",
+                   json={"person": member["person"]}).raise_for_status()
+    offset = httpx.get(f"{url}/sandbox/clock").json()["offsetMs"]
+    done = certify(url, tmp_path, "--out", "report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RSC-106" in done.stdout and "FAIL" not in done.stdout
+    # The token expiry of RSC-106 did not move the time every user of the sandbox shares.
+    assert httpx.get(f"{url}/sandbox/clock").json()["offsetMs"] == offset
+    markdown = (tmp_path / "report" / "report.md").read_text()
+    number = int(re.search(r"\| Organization / contract \| \S+ / urn:li:contract:(\d+) \|",
+                           markdown).group(1))
+    ours = {f"urn:li:contract:{number}", f"urn:li:contract:{number + 1}"}
+    seats = httpx.get(f"{url}/sandbox/seats", params={"count": 1000}).json()["elements"]
+    run_seats = [s for s in seats if s["contract"] in ours]
+    held_elsewhere = {s["person"] for s in seats
+                      if s["contract"] not in ours and s["active"]}
+    assert len(run_seats) == 3
+    assert not {s["person"] for s in run_seats} & held_elsewhere
+    # At the end the run's seats were removed, as a Recruiter admin does.
+    assert not [s for s in run_seats if s["active"]]

@@ -367,6 +367,20 @@ class Harness:
 
     # -- teardown -----------------------------------------------------------------------------
 
+    def _release_seats(self) -> None:
+        """The run's seats are removed (as a Recruiter admin does): their members are free
+        for the next run, and no member keeps a seat on a contract nobody uses."""
+        if self.control is None or not self.seat_ids:
+            return
+        try:
+            for seat in self.seat_ids:
+                self.control.remove_seat(seat)
+        except LinkedInRequestError as exc:
+            self.teardown_notes.append(f"the run's seats were not all removed: {exc.message}")
+            return
+        self.teardown_notes.append(f"the run's {len(self.seat_ids)} Recruiter seats were "
+                                   "removed")
+
     def teardown(self) -> None:
         if not self.tenant_ids:
             return
@@ -387,6 +401,7 @@ class Harness:
                     f"disconnected {self.slug if tenant_id == self.tid else self.slug + '-b'}:"
                     f" {deleted} records deleted from LinkedIn, {still} still present when "
                     "read back")
+            self._release_seats()
         self.teardown_notes.append("the throwaway store was removed; the child applications "
                                    f"recruitlink-{self.slug}[-b] stay on LinkedIn (the "
                                    "provisioning API has no delete)")

@@ -82,13 +82,6 @@ def new_candidate(run: Harness) -> None:
             check.manual(f"LinkedIn's match for {email}: {urn or 'none'} (use a real "
                          "member's email to see the person URN kept)")
             return
-        check.that(urn is not None and urn == _member_of(run, email),
+        check.that(urn is not None and urn == run.people.matched_person,
                    f"the matched person URN was not kept ({dict(counts)}, {urn})")
         check.note(f"LinkedIn matched {urn}; kept on the candidate")
-
-
-def _member_of(run: Harness, email: str) -> str | None:
-    assert run.control is not None
-    body = run.http.get(f"{run.control.base}/members", params={"count": 50}).json()
-    return next((m["person"] for m in body["elements"] if email in m["emailAddresses"]),
-                None)

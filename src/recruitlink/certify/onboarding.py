@@ -23,7 +23,8 @@ def onboarding(run: Harness) -> None:
             run.people = People(first_user=shared[0]["person"],
                                  second_user=shared[1]["person"],
                                  exported=shared[2]["person"],
-                                 matched_email=shared[3]["emailAddresses"][0])
+                                 matched_email=shared[3]["emailAddresses"][0],
+                                 matched_person=shared[3]["person"])
             run.linked_member = str(shared[4]["person"])
         kind = "CRM" if run.options.kind == "CRM" else "ATS"
         # A second customer instance (RSC-103) needs a second company: the sandbox makes
