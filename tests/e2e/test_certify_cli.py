@@ -85,6 +85,18 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind, 
     for text in (markdown, html, done.stdout):
         assert not [s for s in secrets if s in text]
         assert not SANDBOX_TOKEN.search(text)
+    # Who asks, against what: a rehearsal on the sandbox says it is no evidence for LinkedIn.
+    banner = "Rehearsal against the recruitlink sandbox, not evidence for LinkedIn"
+    assert f"> **{banner}.**" in markdown and f'<p class="rehearsal" role="note">{banner}' in html
+    assert re.search(r"^\| Vendor / product \| recruitlink \d+\.\d+\.\d+"
+                     r"( \(commit [0-9a-f]{7,}\))? \|$", markdown, re.MULTILINE)
+    assert f"| Partner application (client id) | {PARTNER_ID} |" in markdown
+    assert "max-width" in html and "margin: 2rem auto" in html
+    # Values as JSON (what LinkedIn speaks), not Python reprs; Markdown text kept as written.
+    if kind == "rsc":
+        assert re.search(r'availability sent: \{"J-PUBLIC": "PUBLIC"', markdown)
+        assert "['" not in markdown and "{'" not in markdown and ": None" not in markdown
+        assert "&gt;" not in markdown
     # One-Click Exports came as LinkedIn's signed pushes to the run's own push receiver,
     # registered as the callback, and were processed by the product's inbound worker.
     if kind == "rsc":

@@ -13,7 +13,7 @@ from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.tokens import TokenCache
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, SETTING
 
-from .harness import CaseFailed, Check, Harness, api_family
+from .harness import CaseFailed, Check, Harness, api_family, as_json
 
 
 def tokens(run: Harness) -> None:
@@ -25,7 +25,7 @@ def tokens(run: Harness) -> None:
     def post_form(check: Check) -> None:
         bad = [r for r in requests
                if r[0] != "POST" or "application/x-www-form-urlencoded" not in r[1]]
-        check.that(requests and not bad, f"token requests not POSTed as a form: {bad}")
+        check.that(requests and not bad, f"token requests not POSTed as a form: {as_json(bad)}")
         check.note(f"{len(requests)} token requests, each a form-encoded POST")
 
     def reused(check: Check) -> None:

@@ -5,6 +5,7 @@ product's client for what the ledger says it holds (`read_back`, `gone`, `reconc
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -90,10 +91,19 @@ class Report:
     """The base of the callback URL registered with LinkedIn."""
     receiver_url: str = ""
     """Where the run's push receiver listened."""
+    product: str = ""
+    """"recruitlink <version> (commit <sha>)"."""
+    client_id: str = ""
+    """The partner application's client id (never its secret)."""
 
     @property
     def failed(self) -> list[str]:
         return [r.case.id for r in self.results if r.status == "fail"]
+
+
+def as_json(value: object) -> str:
+    """A value as the report shows it: JSON (what LinkedIn's API speaks), not a Python repr."""
+    return json.dumps(value, default=str, ensure_ascii=False, separators=(", ", ": "))
 
 
 class CaseFailed(Exception):
@@ -340,7 +350,8 @@ class Harness:
         client = self.client()
         for itype, name in zip(self.types()[:2], VIEWER_SETTINGS, strict=True):
             got = client.configuration(client.integration_key(self.organization, itype), name)
-            check.that(got == expected, f"{name} is {got!r}, expected {expected!r}")
+            check.that(got == expected,
+                       f"{name} is {as_json(got)}, expected {as_json(expected)}")
             check.note(f"{name}: {got or 'not set'}")
 
     def candidate(self, external_id: str) -> Any:
@@ -419,4 +430,4 @@ def _get_one(client: LinkedInClient, resource: str, key: Any, parent: Any,
 
 
 __all__ = ["Aborted", "CaseFailed", "CaseResult", "Check", "Harness", "Options", "Report",
-           "api_family"]
+           "api_family", "as_json"]

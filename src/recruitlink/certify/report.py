@@ -4,6 +4,7 @@ which never keeps one."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -20,11 +21,19 @@ def _environment(autoescape: bool) -> Environment:
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+"""Where an HTML tag (or comment) would start: the only `<` a Markdown renderer acts on."""
+
+
+def _md_text(value: object) -> str:
+    """Text as written (backticks, `->`, quotes kept), on one line, with no HTML a Markdown
+    renderer would render (an answer may be a page)."""
+    return TAG_START.sub("&lt;", str(value)).replace("\n", " ")
+
+
 def _md_cell(value: object) -> str:
-    """Text safe in a Markdown table cell: no cell break, no code span, and no HTML a
-    Markdown renderer would render (an answer may be a page)."""
-    return (str(value).replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("`", "'").replace("\n", " "))
+    """`_md_text` that also stays in its table cell."""
+    return _md_text(value).replace("|", "\\|")
 
 
 def write_report(report: Report, out: Path) -> list[Path]:
@@ -34,6 +43,7 @@ def write_report(report: Report, out: Path) -> list[Path]:
     for name, autoescape in ((MARKDOWN, False), (HTML, True)):
         env = _environment(autoescape)
         env.filters["cell"] = _md_cell
+        env.filters["text"] = _md_text
         text = env.get_template(name + ".j2").render(report=report)
         path = out / name
         path.write_text(text, encoding="utf-8")

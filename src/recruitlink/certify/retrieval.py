@@ -10,7 +10,7 @@ from sqlalchemy import select
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.store.schema import applications, candidates, jobs, sources
 
-from .harness import CaseFailed, Check, Harness
+from .harness import CaseFailed, Check, Harness, as_json
 from .receiver import Processed
 
 
@@ -35,10 +35,10 @@ def retrieval(run: Harness) -> None:
         check.that(_jobs_of(run, run.exported_id) == {"J-PUBLIC"},
                    f"applications on {_jobs_of(run, run.exported_id)}")
         source = _source_name(run, row.source_id)
-        check.that("LinkedIn" in (source or ""), f"source {source!r}")
-        check.that(any("LinkedIn" in t for t in row.tags or []), f"tags {row.tags}")
-        check.note(f"candidate {run.exported_id} on J-PUBLIC, source {source!r}, "
-                   f"tags {row.tags}")
+        check.that("LinkedIn" in (source or ""), f"source {as_json(source)}")
+        check.that(any("LinkedIn" in t for t in row.tags or []), f"tags {as_json(row.tags)}")
+        check.note(f"candidate {run.exported_id} on J-PUBLIC, source {as_json(source)}, "
+                   f"tags {as_json(row.tags)}")
         run.sync()
     with run.case("RSC-302") as check:
         row = run.candidate(run.exported_id)
@@ -47,7 +47,7 @@ def retrieval(run: Harness) -> None:
             "location", "linkedin_url", "person_urn", "tags", "source_id")}
         filled = sorted(k for k, v in fields.items() if v)
         check.that({"first_name", "last_name", "person_urn"} <= set(filled),
-                   f"fields ingested: {filled}")
+                   f"fields ingested: {as_json(filled)}")
         check.note("from One-Click Export: " + ", ".join(filled) + "; contact details "
                    "(email, phone) come from InMail stub profiles (mailStubs)")
     with run.case("RSC-303") as check:
@@ -70,7 +70,7 @@ def retrieval(run: Harness) -> None:
         record = run.record_of("candidates", "C3")
         check.that(record.get("manualMatchedMember") == run.linked_member,
                    f"LinkedIn holds manualMatchedMember "
-                   f"{record.get('manualMatchedMember')!r}")
+                   f"{as_json(record.get('manualMatchedMember'))}")
         check.note(f"linked: LinkedIn holds manualMatchedMember {run.linked_member}")
         unlink_member(run.store, run.tid, "C3")
         run.sync()

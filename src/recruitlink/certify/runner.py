@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import acls, auth, deletion, history, onboarding, retrieval
 from .harness import Aborted, Harness, Report, api_family
+from .product import product
 
 
 class Certification(Harness):
@@ -62,7 +63,8 @@ class Certification(Harness):
                       finished_at=datetime.now(UTC),
                       results=[self.results[c] for c in self.cases], sections=sections,
                       teardown=self.teardown_notes, public_url=self.public_url,
-                      receiver_url=self.receiver.url if self.receiver else "")
+                      receiver_url=self.receiver.url if self.receiver else "",
+                      product=product(), client_id=self.settings.partner_client_id or "")
 
     def _phases(self) -> list[Callable[[Harness], None]]:
         if self.options.kind == "RSC":
