@@ -62,6 +62,9 @@ class Options:
     public_url: str | None = None
     """The URL LinkedIn reaches the product at (the push callback's base). Default: on the
     sandbox, the run's own push receiver; against LinkedIn, PUBLIC_URL."""
+    receiver_port: int = 0
+    """The loopback port the run's push receiver listens on (0: a free one); against
+    LinkedIn, the one `public_url` forwards to."""
 
 
 @dataclass
@@ -194,7 +197,8 @@ class Harness:
         self.partner = Runtime(s, self.store, self.box, self.engine).partner()
         # The product's push receiver for this store, as `recruitlink serve` runs it.
         serving = ExitStack()
-        self.receiver = serving.enter_context(push_receiver(self.store, self.box, self.engine))
+        self.receiver = serving.enter_context(push_receiver(
+            self.store, self.box, self.engine, port=self.options.receiver_port))
         self._closing.append(serving.close)
         self.public_url = (self.options.public_url
                            or (self.receiver.url if self.control is not None

@@ -65,9 +65,10 @@ class PushReceiver:
 
 
 @contextmanager
-def push_receiver(store: Store, box: SecretBox, engine: SyncEngine) -> Iterator[PushReceiver]:
-    """The receiver, listening on 127.0.0.1 at a free port, for the block."""
+def push_receiver(store: Store, box: SecretBox, engine: SyncEngine, *,
+                  port: int = 0) -> Iterator[PushReceiver]:
+    """The receiver, listening on 127.0.0.1 at `port` (0: a free one), for the block."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.include_router(build_push_router(store, box))
-    with serve(app) as url:
+    with serve(app, port=port) as url:
         yield PushReceiver(store, box, engine, url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from .harness import Report
 
@@ -17,7 +17,9 @@ HTML = "report.html"
 
 def _environment(autoescape: bool) -> Environment:
     return Environment(loader=PackageLoader("recruitlink.certify", "templates"),
-                       autoescape=select_autoescape(["html"]) if autoescape else False,
+                       # The templates end in .j2: select_autoescape(["html"]) never matched
+                       # them, and an answer holding a page went into the HTML as is.
+                       autoescape=autoescape,
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
