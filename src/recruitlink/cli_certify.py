@@ -39,6 +39,15 @@ def certify(
                                                        "company (default on the sandbox: a "
                                                        "fresh one)."),
     contract: str | None = typer.Option(None, help="urn:li:contract:<id> of the test contract."),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="The URL LinkedIn reaches this product at: the push "
+                                   "callback is registered under it (default: on the "
+                                   "sandbox, the run's own push receiver; against LinkedIn, "
+                                   "RECRUITLINK_PUBLIC_URL)."),
+    receiver_port: int = typer.Option(
+        0, "--receiver-port", min=0, max=65535,
+        help="The loopback port the run's push receiver listens on (default: a free one); "
+             "against LinkedIn, the port --public-url forwards to."),
     sync_timeout: float = typer.Option(120.0, min=1, help="Seconds one step's sync may take."),
     enable_timeout: float = typer.Option(600.0, min=0, help="Against LinkedIn: seconds to wait "
                                                             "for the admin's switch."),
@@ -65,7 +74,8 @@ def certify(
         raise typer.Exit(2)
     target = out or Path(f"certification-{datetime.now(UTC):%Y-%m-%d}")
     options = Options(kind=wanted, organization=organization, contract=contract,
-                      sync_timeout_s=sync_timeout,
+                      sync_timeout_s=sync_timeout, public_url=public_url,
+                      receiver_port=receiver_port,
                       enable_timeout_s=enable_timeout)
     console.print(f"Certifying {wanted} against {settings.linkedin_api_url}", highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -88,6 +98,7 @@ def certify(
             console.print(f"[red]error:[/red] {exc.message}", highlight=False)
             raise typer.Exit(2) from exc
     files = write_report(report, target)
+    console.print(f"Push callback registered under {report.public_url}", highlight=False)
     for note in report.teardown:
         console.print(note, highlight=False)
     console.print("Report: " + ", ".join(str(f) for f in files), highlight=False)

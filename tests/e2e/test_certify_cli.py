@@ -85,6 +85,37 @@ def test_certify_passes_every_case_against_the_sandbox(sandbox, tmp_path, kind, 
     for text in (markdown, html, done.stdout):
         assert not [s for s in secrets if s in text]
         assert not SANDBOX_TOKEN.search(text)
+    # Who asks, against what: a rehearsal on the sandbox says it is no evidence for LinkedIn.
+    banner = "Rehearsal against the recruitlink sandbox, not evidence for LinkedIn"
+    assert f"> **{banner}.**" in markdown and f'<p class="rehearsal" role="note">{banner}' in html
+    assert re.search(r"^\| Vendor / product \| recruitlink \d+\.\d+\.\d+"
+                     r"( \(commit [0-9a-f]{7,}\))? \|$", markdown, re.MULTILINE)
+    assert f"| Partner application (client id) | {PARTNER_ID} |" in markdown
+    assert "max-width" in html and "margin: 2rem auto" in html
+    # Values as JSON (what LinkedIn speaks), not Python reprs; Markdown text kept as written.
+    if kind == "rsc":
+        assert re.search(r'availability sent: \{"J-PUBLIC": "PUBLIC"', markdown)
+        assert "['" not in markdown and "{'" not in markdown and ": None" not in markdown
+        assert "&gt;" not in markdown
+    # One-Click Exports came as LinkedIn's signed pushes to the run's own push receiver,
+    # registered as the callback, and were processed by the product's inbound worker.
+    if kind == "rsc":
+        receiver = re.search(r"\| Push callback registered \| (http://127\.0\.0\.1:\d+)/linkedin/"
+                             r"push/\[redacted\] \(the product's push receiver listened at "
+                             r"(\S+)\) \|", markdown)
+        assert receiver and receiver.group(1) == receiver.group(2), markdown[:2000]
+        pushed = re.findall(r"LinkedIn's push (\S+): DELIVERED to (\S+)/linkedin/push/…, answered "
+                            r"200; signature verified by the receiver; processed by the inbound "
+                            r"worker: done, (created|merged)", markdown)
+        assert [(base, outcome) for _id, base, outcome in pushed] == [
+            (receiver.group(1), "created"), (receiver.group(1), "merged")]
+        deliveries = httpx.get(f"{url}/sandbox/pushes", params={"count": 1000}).json()
+        mine = [d for d in deliveries["elements"] if d["requestId"] in {p[0] for p in pushed}]
+        assert [d["status"] for d in mine] == ["DELIVERED", "DELIVERED"]
+        # Every push of the run (the admin's switch too) reached the receiver.
+        to_run = [d["status"] for d in deliveries["elements"]
+                  if d["url"].startswith(receiver.group(1) + "/")]
+        assert len(to_run) > 2 and set(to_run) == {"DELIVERED"}
     # The throwaway tenant lived in a throwaway store; its data left LinkedIn at the end.
     assert not (tmp_path / "real.db").exists()
     assert "0 still present when read back" in done.stdout
@@ -124,3 +155,30 @@ def test_certify_in_a_sunset_version_fails_at_onboarding_saying_which_setting(sa
     assert "no longer serves API version 202406" in text
     assert "RECRUITLINK_LINKEDIN_API_VERSION" in text
     assert summary((tmp_path / "report" / "report.md").read_text())["RSC-101"] == "fail"
+
+
+def test_certify_leaves_the_sandbox_clock_and_other_tenants_seats_alone(sandbox, tmp_path):
+    url, _state = sandbox
+    # Another customer's recruiters hold seats: the directory's first members, as the demo's.
+    first = httpx.get(f"{url}/sandbox/members", params={"count": 3}).json()["elements"]
+    for member in first:
+        httpx.post(f"{url}/sandbox/contracts/urn%3Ali%3Acontract%3A7/seats",
+                   json={"person": member["person"]}).raise_for_status()
+    offset = httpx.get(f"{url}/sandbox/clock").json()["offsetMs"]
+    done = certify(url, tmp_path, "--out", "report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RSC-106" in done.stdout and "FAIL" not in done.stdout
+    # The token expiry of RSC-106 did not move the time every user of the sandbox shares.
+    assert httpx.get(f"{url}/sandbox/clock").json()["offsetMs"] == offset
+    markdown = (tmp_path / "report" / "report.md").read_text()
+    number = int(re.search(r"\| Organization / contract \| \S+ / urn:li:contract:(\d+) \|",
+                           markdown).group(1))
+    ours = {f"urn:li:contract:{number}", f"urn:li:contract:{number + 1}"}
+    seats = httpx.get(f"{url}/sandbox/seats", params={"count": 1000}).json()["elements"]
+    run_seats = [s for s in seats if s["contract"] in ours]
+    held_elsewhere = {s["person"] for s in seats
+                      if s["contract"] not in ours and s["active"]}
+    assert len(run_seats) == 3
+    assert not {s["person"] for s in run_seats} & held_elsewhere
+    # At the end the run's seats were removed, as a Recruiter admin does.
+    assert not [s for s in run_seats if s["active"]]

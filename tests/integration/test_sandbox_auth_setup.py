@@ -263,6 +263,20 @@ def test_tokens_expire_when_the_sandbox_clock_moves(li):
     assert li.partner.http.get(PROBE, headers=fresh).status_code == 200
 
 
+def test_the_control_api_expires_an_apps_tokens_without_moving_the_clock(li):
+    (key,) = [a["key"] for a in li.control.get("/apps").json() if a["parent"]]
+    auth = {"Authorization": f"Bearer {li.partner.token()}"}
+    offset = li.control.get("/clock").json()["offsetMs"]
+    r = li.control.post(f"/apps/{key}/tokens/expire")
+    assert r.status_code == 200 and r.json()["expired"] >= 1, r.text
+    api_error(li.partner.http.get(PROBE, headers=auth), 401, "expired")
+    assert li.control.get("/clock").json()["offsetMs"] == offset
+    fresh = {"Authorization": f"Bearer {li.partner.token(fresh=True)}"}
+    assert li.partner.http.get(PROBE, headers=fresh).status_code == 200
+    assert li.control.post("/apps/urn:li:developerApplication:0/tokens/expire"
+                           ).status_code == 404
+
+
 def test_missing_or_invalid_bearer_is_401(li):
     api_error(li.partner.http.get(PROBE), 401)
     api_error(li.partner.http.get(PROBE, headers={"Authorization": "Bearer AQVnot-a-token"}), 401)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from recruitlink.core.records import User
 from recruitlink.sync.visibility import set_visibility
 
-from .harness import Check, Harness
+from .harness import Check, Harness, as_json
 
 
 def acls(run: Harness) -> None:
@@ -63,8 +63,9 @@ def _assignees(run: Harness, check: Check, expected: dict[str, bool]) -> None:
     held = {ext: False for ext in expected}
     for row, record in run.read_back(rows):
         held[row.external_id] = record is not None
-    check.that(held == expected, f"assignees on LinkedIn: {held}, expected {expected}")
-    check.note(f"assignees read back: {held}")
+    check.that(held == expected, f"assignees on LinkedIn: {as_json(held)}, "
+                                   f"expected {as_json(expected)}")
+    check.note(f"assignees read back: {as_json(held)}")
 
 
 def _finder(run: Harness, check: Check, *, present: bool) -> None:
@@ -75,7 +76,7 @@ def _finder(run: Harness, check: Check, *, present: bool) -> None:
         ("q", "criteria"), ("assignee", key["assignee"]),
         ("dataProvider", key["dataProvider"]),
         ("integrationContext", key["integrationContext"])])
-    check.that(bool(found) == present, f"the assignee finder lists {found}")
+    check.that(bool(found) == present, f"the assignee finder lists {as_json(found)}")
     check.note(f"assignee finder for {key['assignee']}: {len(found)} ACL(s)")
 
 
@@ -88,8 +89,9 @@ def _picker(run: Harness, check: Check, *, first: bool, second: bool) -> None:
     shown = [("J-SECURE" in run.control.picker(s)) for s in seats]
     expected = [first, second, False]
     check.that(shown == expected, f"J-SECURE in the export picker of the hiring team's "
-                                  f"seats and an outsider's: {shown}, expected {expected}")
-    check.note(f"export picker shows J-SECURE to U1, U2, an outsider: {shown}")
+                                  f"seats and an outsider's: {as_json(shown)}, "
+                                  f"expected {as_json(expected)}")
+    check.note(f"export picker shows J-SECURE to U1, U2, an outsider: {as_json(shown)}")
 
 
 def crm_pipelines(run: Harness) -> None:

@@ -5,10 +5,11 @@ product's client for what the ledger says it holds (`read_back`, `gone`, `reconc
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.visibility import VIEWER_SETTINGS
 
 from .cases import Case, Kind, cases_for
+from .receiver import PushReceiver, push_receiver
 from .recorder import Call, Recorder
 from .sandbox import SandboxControl
 from .world import People
@@ -57,6 +59,12 @@ class Options:
     enable_timeout_s: float = 600.0
     """Against LinkedIn: how long to wait for the Recruiter admin's switch."""
     sunset_version: str = SUNSET_VERSION
+    public_url: str | None = None
+    """The URL LinkedIn reaches the product at (the push callback's base). Default: on the
+    sandbox, the run's own push receiver; against LinkedIn, PUBLIC_URL."""
+    receiver_port: int = 0
+    """The loopback port the run's push receiver listens on (0: a free one); against
+    LinkedIn, the one `public_url` forwards to."""
 
 
 @dataclass
@@ -82,10 +90,23 @@ class Report:
     results: list[CaseResult]
     sections: dict[str, list[Call]]
     teardown: list[str]
+    public_url: str = ""
+    """The base of the callback URL registered with LinkedIn."""
+    receiver_url: str = ""
+    """Where the run's push receiver listened."""
+    product: str = ""
+    """"recruitlink <version> (commit <sha>)"."""
+    client_id: str = ""
+    """The partner application's client id (never its secret)."""
 
     @property
     def failed(self) -> list[str]:
         return [r.case.id for r in self.results if r.status == "fail"]
+
+
+def as_json(value: object) -> str:
+    """A value as the report shows it: JSON (what LinkedIn's API speaks), not a Python repr."""
+    return json.dumps(value, default=str, ensure_ascii=False, separators=(", ", ": "))
 
 
 class CaseFailed(Exception):
@@ -146,6 +167,8 @@ class Harness:
         self.callback = ""
         self.linked_member = ""
         self.exported_id = ""
+        self.receiver: PushReceiver | None = None
+        self.public_url = ""
 
     # -- the throwaway world ------------------------------------------------------------------
 
@@ -172,6 +195,14 @@ class Harness:
                           if s.partner_client_secret is not None else None)
         self.recorder.forget(partner_secret)
         self.partner = Runtime(s, self.store, self.box, self.engine).partner()
+        # The product's push receiver for this store, as `recruitlink serve` runs it.
+        serving = ExitStack()
+        self.receiver = serving.enter_context(push_receiver(
+            self.store, self.box, self.engine, port=self.options.receiver_port))
+        self._closing.append(serving.close)
+        self.public_url = (self.options.public_url
+                           or (self.receiver.url if self.control is not None
+                               else s.public_url)).rstrip("/")
         suffix = secrets.randbelow(10**9) + 10**9
         self.organization = self.options.organization or f"urn:li:organization:{suffix}"
         self.contract = self.options.contract or f"urn:li:contract:{suffix}"
@@ -323,7 +354,8 @@ class Harness:
         client = self.client()
         for itype, name in zip(self.types()[:2], VIEWER_SETTINGS, strict=True):
             got = client.configuration(client.integration_key(self.organization, itype), name)
-            check.that(got == expected, f"{name} is {got!r}, expected {expected!r}")
+            check.that(got == expected,
+                       f"{name} is {as_json(got)}, expected {as_json(expected)}")
             check.note(f"{name}: {got or 'not set'}")
 
     def candidate(self, external_id: str) -> Any:
@@ -350,6 +382,20 @@ class Harness:
 
     # -- teardown -----------------------------------------------------------------------------
 
+    def _release_seats(self) -> None:
+        """The run's seats are removed (as a Recruiter admin does): their members are free
+        for the next run, and no member keeps a seat on a contract nobody uses."""
+        if self.control is None or not self.seat_ids:
+            return
+        try:
+            for seat in self.seat_ids:
+                self.control.remove_seat(seat)
+        except LinkedInRequestError as exc:
+            self.teardown_notes.append(f"the run's seats were not all removed: {exc.message}")
+            return
+        self.teardown_notes.append(f"the run's {len(self.seat_ids)} Recruiter seats were "
+                                   "removed")
+
     def teardown(self) -> None:
         if not self.tenant_ids:
             return
@@ -370,6 +416,7 @@ class Harness:
                     f"disconnected {self.slug if tenant_id == self.tid else self.slug + '-b'}:"
                     f" {deleted} records deleted from LinkedIn, {still} still present when "
                     "read back")
+            self._release_seats()
         self.teardown_notes.append("the throwaway store was removed; the child applications "
                                    f"recruitlink-{self.slug}[-b] stay on LinkedIn (the "
                                    "provisioning API has no delete)")
@@ -387,4 +434,4 @@ def _get_one(client: LinkedInClient, resource: str, key: Any, parent: Any,
 
 
 __all__ = ["Aborted", "CaseFailed", "CaseResult", "Check", "Harness", "Options", "Report",
-           "api_family"]
+           "api_family", "as_json"]

@@ -8,7 +8,7 @@ from recruitlink.core.records import Candidate
 from recruitlink.inbound.matches import read_matches
 from recruitlink.sync.engine import now_ms
 
-from .harness import Check, Harness
+from .harness import Check, Harness, as_json
 
 
 def history(run: Harness) -> None:
@@ -22,7 +22,7 @@ def history(run: Harness) -> None:
                        f"J-PUBLIC was sent {sent.get('J-PUBLIC')}")
             check.that(sent.get("J-PRIVATE") == "PRIVATE_TO_ATS_INTEGRATION",
                        f"J-PRIVATE was sent {sent.get('J-PRIVATE')}")
-            check.note(f"availability sent: {sent}")
+            check.note(f"availability sent: {as_json(sent)}")
     if run.has("RSC-201"):
         with run.case("RSC-201") as check:
             _jobs(run, check)
@@ -56,15 +56,15 @@ def _jobs(run: Harness, check: Check) -> None:
     states = {r.external_id: (r.state, (r.li_key or {}).get("state")) for r in rows}
     refused = {r.external_id: r.reason for r in rows if r.state != "synced"}
     check.that(sorted(states) == expected and not refused,
-               f"jobs not confirmed: {refused or states}")
+               f"jobs not confirmed: {as_json(refused or states)}")
     check.that(states["J-CLOSED"][1] == "CLOSED", "J-CLOSED is not CLOSED on LinkedIn")
-    check.note(f"jobs confirmed by their tasks: {states}")
+    check.note(f"jobs confirmed by their tasks: {as_json(states)}")
     if run.control is not None:
         summary = run.http.get(f"{run.control.base}/organizations/"
                                 f"{run.organization}/summary").json()
         check.that(summary["jobs"] == {"LISTED": 3, "CLOSED": 1, "processing": 0},
-                   f"Recruiter lists {summary['jobs']}")
-        check.note(f"Recruiter lists {summary['jobs']}")
+                   f"Recruiter lists {as_json(summary['jobs'])}")
+        check.note(f"Recruiter lists {as_json(summary['jobs'])}")
 
 
 def new_candidate(run: Harness) -> None:
@@ -82,13 +82,6 @@ def new_candidate(run: Harness) -> None:
             check.manual(f"LinkedIn's match for {email}: {urn or 'none'} (use a real "
                          "member's email to see the person URN kept)")
             return
-        check.that(urn is not None and urn == _member_of(run, email),
-                   f"the matched person URN was not kept ({dict(counts)}, {urn})")
+        check.that(urn is not None and urn == run.people.matched_person,
+                   f"the matched person URN was not kept ({as_json(dict(counts))}, {urn})")
         check.note(f"LinkedIn matched {urn}; kept on the candidate")
-
-
-def _member_of(run: Harness, email: str) -> str | None:
-    assert run.control is not None
-    body = run.http.get(f"{run.control.base}/members", params={"count": 50}).json()
-    return next((m["person"] for m in body["elements"] if email in m["emailAddresses"]),
-                None)

@@ -11,7 +11,7 @@ from recruitlink.sync.connect import child_foreign_id, connect, refresh_status
 from recruitlink.sync.engine import now_ms
 from recruitlink.sync.visibility import EVERYONE
 
-from .harness import Check, Harness
+from .harness import Check, Harness, as_json
 from .world import People, write_world
 
 
@@ -23,7 +23,8 @@ def onboarding(run: Harness) -> None:
             run.people = People(first_user=shared[0]["person"],
                                  second_user=shared[1]["person"],
                                  exported=shared[2]["person"],
-                                 matched_email=shared[3]["emailAddresses"][0])
+                                 matched_email=shared[3]["emailAddresses"][0],
+                                 matched_person=shared[3]["person"])
             run.linked_member = str(shared[4]["person"])
         kind = "CRM" if run.options.kind == "CRM" else "ATS"
         # A second customer instance (RSC-103) needs a second company: the sandbox makes
@@ -43,7 +44,7 @@ def onboarding(run: Harness) -> None:
                            tenant_slug=run.slug + suffix,
                            organization=_another(run.organization, n),
                            contracts=[_another(run.contract, n)],
-                           public_url=run.settings.public_url)
+                           public_url=run.public_url)
                    for n, suffix in enumerate(run.suffixes)]
         run.callback = results[0].callback_url
         for tenant_id in run.tenant_ids:
@@ -62,16 +63,16 @@ def onboarding(run: Harness) -> None:
             client = run.client()
             export = client.integration_key(run.organization, run.types()[0])
             got = client.configuration(export, "CALLBACK_URL")
-            check.that(got == run.callback, f"CALLBACK_URL is {got!r}")
-            check.note("CALLBACK_URL: the tenant's push URL")
+            check.that(got == run.callback, f"CALLBACK_URL is {as_json(got)}")
+            check.note(f"CALLBACK_URL: the tenant's push URL under {run.public_url}")
             run.viewers(check, EVERYONE)
     if run.has("RSC-105"):
         with run.case("RSC-105") as check:
             app = run.partner.find_child_app(child_foreign_id(run.slug))
             domains = (app or {}).get("validJsSdkDomains") or []
-            origin = run.settings.public_url.rstrip("/")
-            check.that(origin in domains, f"validJsSdkDomains {domains} lack {origin}")
-            check.note(f"validJsSdkDomains: {domains}")
+            origin = run.public_url
+            check.that(origin in domains, f"validJsSdkDomains {as_json(domains)} lack {origin}")
+            check.note(f"validJsSdkDomains: {as_json(domains)}")
 
 
 def _connected(run: Harness, check: Check) -> None:
@@ -84,8 +85,8 @@ def _connected(run: Harness, check: Check) -> None:
     client = run.client()
     keys = [client.integration_key(run.organization, t) for t in run.types()]
     names = [(r or {}).get("integrationName") for r in client.integrations(keys).values()]
-    check.that(all(names), f"integrations without a name: {names}")
-    check.note(f"child app {info.app_key}; integrations named {names}")
+    check.that(all(names), f"integrations without a name: {as_json(names)}")
+    check.note(f"child app {info.app_key}; integrations named {as_json(names)}")
     _enable(run, check)
 
 
@@ -108,7 +109,7 @@ def _enable(run: Harness, check: Check) -> None:
         time.sleep(1.0)
     check.that(status == "ENABLED", f"the integrations are {status}, never ENABLED")
     kept = run.info().integrations
-    check.note(f"status read back and kept: {kept}")
+    check.note(f"status read back and kept: {as_json(kept)}")
 
 
 def _apps_distinct(run: Harness, check: Check) -> None:
@@ -125,7 +126,7 @@ def _apps_distinct(run: Harness, check: Check) -> None:
     ids = {str((a.get("credentials") or {}).get("client_id")) for a in apps if a}
     check.that(len(keys) == 2 and len(ids) == 2,
                "the two tenants share a child application")
-    check.note(f"two tenants, two applications: {sorted(keys)}")
+    check.note(f"two tenants, two applications: {as_json(sorted(keys))}")
     if run.options.kind == "CRM":
         _enable(run, check)
 

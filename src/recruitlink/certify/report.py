@@ -4,9 +4,10 @@ which never keeps one."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from .harness import Report
 
@@ -16,15 +17,25 @@ HTML = "report.html"
 
 def _environment(autoescape: bool) -> Environment:
     return Environment(loader=PackageLoader("recruitlink.certify", "templates"),
-                       autoescape=select_autoescape(["html"]) if autoescape else False,
+                       # The templates end in .j2: select_autoescape(["html"]) never matched
+                       # them, and an answer holding a page went into the HTML as is.
+                       autoescape=autoescape,
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+"""Where an HTML tag (or comment) would start: the only `<` a Markdown renderer acts on."""
+
+
+def _md_text(value: object) -> str:
+    """Text as written (backticks, `->`, quotes kept), on one line, with no HTML a Markdown
+    renderer would render (an answer may be a page)."""
+    return TAG_START.sub("&lt;", str(value)).replace("\n", " ")
+
+
 def _md_cell(value: object) -> str:
-    """Text safe in a Markdown table cell: no cell break, no code span, and no HTML a
-    Markdown renderer would render (an answer may be a page)."""
-    return (str(value).replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("`", "'").replace("\n", " "))
+    """`_md_text` that also stays in its table cell."""
+    return _md_text(value).replace("|", "\\|")
 
 
 def write_report(report: Report, out: Path) -> list[Path]:
@@ -34,6 +45,7 @@ def write_report(report: Report, out: Path) -> list[Path]:
     for name, autoescape in ((MARKDOWN, False), (HTML, True)):
         env = _environment(autoescape)
         env.filters["cell"] = _md_cell
+        env.filters["text"] = _md_text
         text = env.get_template(name + ".j2").render(report=report)
         path = out / name
         path.write_text(text, encoding="utf-8")

@@ -3,14 +3,15 @@ widget's link and unlink, the widget signed out."""
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
-from recruitlink.inbound.exports import process_export
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.store.schema import applications, candidates, jobs, sources
-from recruitlink.sync.engine import now_ms
 
-from .harness import Harness
+from .harness import CaseFailed, Check, Harness, as_json
+from .receiver import Processed
 
 
 def retrieval(run: Harness) -> None:
@@ -25,9 +26,7 @@ def retrieval(run: Harness) -> None:
     with run.case("RSC-301") as check:
         seat = run.seats()[0]
         request = control.export(seat, person, job="J-PUBLIC")
-        result = process_export(run.store, run.client(), tenant_id=run.tid,
-                                organization=run.organization, request_id=request,
-                                now_ms=now_ms())
+        result = pushed(run, check, request)
         check.that(result.outcome == "created", f"the export was {result.outcome}: "
                                                f"{result.reason}")
         run.exported_id = str(result.candidate_id)
@@ -36,10 +35,10 @@ def retrieval(run: Harness) -> None:
         check.that(_jobs_of(run, run.exported_id) == {"J-PUBLIC"},
                    f"applications on {_jobs_of(run, run.exported_id)}")
         source = _source_name(run, row.source_id)
-        check.that("LinkedIn" in (source or ""), f"source {source!r}")
-        check.that(any("LinkedIn" in t for t in row.tags or []), f"tags {row.tags}")
-        check.note(f"candidate {run.exported_id} on J-PUBLIC, source {source!r}, "
-                   f"tags {row.tags}")
+        check.that("LinkedIn" in (source or ""), f"source {as_json(source)}")
+        check.that(any("LinkedIn" in t for t in row.tags or []), f"tags {as_json(row.tags)}")
+        check.note(f"candidate {run.exported_id} on J-PUBLIC, source {as_json(source)}, "
+                   f"tags {as_json(row.tags)}")
         run.sync()
     with run.case("RSC-302") as check:
         row = run.candidate(run.exported_id)
@@ -48,14 +47,12 @@ def retrieval(run: Harness) -> None:
             "location", "linkedin_url", "person_urn", "tags", "source_id")}
         filled = sorted(k for k, v in fields.items() if v)
         check.that({"first_name", "last_name", "person_urn"} <= set(filled),
-                   f"fields ingested: {filled}")
+                   f"fields ingested: {as_json(filled)}")
         check.note("from One-Click Export: " + ", ".join(filled) + "; contact details "
                    "(email, phone) come from InMail stub profiles (mailStubs)")
     with run.case("RSC-303") as check:
         request = control.export(run.seats()[0], person, job="J-PRIVATE")
-        result = process_export(run.store, run.client(), tenant_id=run.tid,
-                                organization=run.organization, request_id=request,
-                                now_ms=now_ms())
+        result = pushed(run, check, request)
         check.that(result.outcome == "merged" and result.candidate_id == run.exported_id,
                    f"the re-export was {result.outcome} into {result.candidate_id}")
         with run.store.reader() as conn:
@@ -73,7 +70,7 @@ def retrieval(run: Harness) -> None:
         record = run.record_of("candidates", "C3")
         check.that(record.get("manualMatchedMember") == run.linked_member,
                    f"LinkedIn holds manualMatchedMember "
-                   f"{record.get('manualMatchedMember')!r}")
+                   f"{as_json(record.get('manualMatchedMember'))}")
         check.note(f"linked: LinkedIn holds manualMatchedMember {run.linked_member}")
         unlink_member(run.store, run.tid, "C3")
         run.sync()
@@ -83,7 +80,7 @@ def retrieval(run: Harness) -> None:
         check.note("unlinked: no manualMatchedMember any more")
     with run.case("RSC-305") as check:
         info = run.info()
-        origin = run.settings.public_url.rstrip("/")
+        origin = run.public_url
         page = control.profile_widget(api_key=str(info.client_id), origin=origin,
                                       context=run.organization, candidate="C1")
         check.that(page.status_code == 200, f"the widget answered {page.status_code}")
@@ -99,6 +96,30 @@ def retrieval(run: Harness) -> None:
         check.note(f"signed out: a sign-in prompt; framed only by {origin}; another "
                    "origin refused (403). Fit and scrolling: see the product's browser "
                    "tests (tests/e2e/test_widgets_browser.py)")
+
+
+def pushed(run: Harness, check: Check, request_id: str) -> Processed:
+    """LinkedIn's push of the export `request_id`, received by the product's push receiver
+    (signature checked) and processed by its inbound worker; noted for the report."""
+    assert run.receiver is not None and run.control is not None
+    result = run.receiver.processed(run.tid, request_id)
+    delivery = run.control.push(request_id)
+    for _ in range(25):  # LinkedIn marks it delivered once it has the receiver's answer
+        if delivery is None or delivery.get("status") != "PENDING":
+            break
+        time.sleep(0.2)
+        delivery = run.control.push(request_id)
+    sent = (f"LinkedIn's push {request_id}: {delivery.get('status')} to "
+            f"{run.public_url}/linkedin/push/…, answered {delivery.get('lastStatus')}"
+            if delivery else f"LinkedIn's push {request_id}: not found in its deliveries")
+    if result is None:
+        raise CaseFailed(f"{sent}; the product's push receiver never got it processed "
+                         f"({delivery.get('lastError') if delivery else 'no delivery'})")
+    line = (f"{sent}; signature verified by the receiver; processed by the inbound "
+            f"worker: {result.status}, {result.outcome}")
+    check.note(line)
+    check.that(result.status == "done", f"the push failed: {result.reason}")
+    return result
 
 
 def _jobs_of(run: Harness, candidate_id: str) -> set[str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import acls, auth, deletion, history, onboarding, retrieval
 from .harness import Aborted, Harness, Report, api_family
+from .product import product
 
 
 class Certification(Harness):
@@ -61,7 +62,9 @@ class Certification(Harness):
                       contract=self.contract, started_at=started,
                       finished_at=datetime.now(UTC),
                       results=[self.results[c] for c in self.cases], sections=sections,
-                      teardown=self.teardown_notes)
+                      teardown=self.teardown_notes, public_url=self.public_url,
+                      receiver_url=self.receiver.url if self.receiver else "",
+                      product=product(), client_id=self.settings.partner_client_id or "")
 
     def _phases(self) -> list[Callable[[Harness], None]]:
         if self.options.kind == "RSC":

@@ -48,14 +48,37 @@ class SandboxControl:
                    json={"integrationContext": context, "status": "ENABLED"})
 
     def shared_members(self, count: int) -> list[dict[str, Any]]:
-        """Members LinkedIn shares with partners (exportable, matchable)."""
-        body = self._call("GET", "/members", params={"count": max(count * 4, 20)})
-        found = [m for m in body.get("elements") or []
-                 if not m.get("exportBlocked") and not m.get("privateProfile")]
+        """Members LinkedIn shares with partners (exportable, matchable) that hold no active
+        seat anywhere, taken from the end of the directory: the first members are the ones
+        a demo's (or anyone's) tenant uses, and a seat must not give them a second identity."""
+        seated = self.seat_holders()
+        total = int(self._call("GET", "/members", params={"count": 1})["paging"]["total"])
+        found: list[dict[str, Any]] = []
+        end = total
+        while end > 0 and len(found) < count:
+            start = max(0, end - 100)
+            page = self._call("GET", "/members", params={"start": start, "count": end - start})
+            found += [m for m in reversed(page.get("elements") or [])
+                      if not m.get("exportBlocked") and not m.get("privateProfile")
+                      and m.get("person") not in seated]
+            end = start
         if len(found) < count:
             raise LinkedInRequestError(f"the sandbox directory has fewer than {count} "
-                                       "shareable members (start it with --members 50 or more)")
+                                       "shareable members without a seat (start it with "
+                                       "--members 50 or more)")
         return found[:count]
+
+    def seat_holders(self) -> set[str]:
+        """Members holding an active seat on any contract."""
+        held: set[str] = set()
+        start = 0
+        while True:
+            rows = self._call("GET", "/seats", params={"active": "true", "start": start,
+                                                       "count": 1000}).get("elements") or []
+            held |= {str(r["person"]) for r in rows}
+            if len(rows) < 1000:
+                return held
+            start += 1000
 
     def add_seat(self, contract: str, person: str, organization: str) -> int:
         seat = self._call("POST", f"/contracts/{quote(contract, safe='')}/seats",
@@ -72,6 +95,27 @@ class SandboxControl:
             body["externalPipelineId"] = pipeline
         return str(self._call("POST", "/recruiter/exports", json=body)["requestId"])
 
+    def push(self, request_id: str) -> dict[str, Any] | None:
+        """LinkedIn's delivery of the push with this request id (status, last answer)."""
+        start = 0
+        while True:
+            page = self._call("GET", "/pushes", params={"start": start, "count": 100})
+            rows = page.get("elements") or []
+            found = [p for p in rows if p.get("requestId") == request_id]
+            if found or len(rows) < 100:
+                return found[-1] if found else None
+            start += 100
+
+    def remove_seat(self, seat: int) -> None:
+        """The Recruiter admin removes the seat (it stays, inactive)."""
+        self._call("PATCH", f"/seats/{seat}", json={"active": False})
+
+    def expire_tokens(self, app_key: str) -> int:
+        """End the life of the app's tokens now, without moving the sandbox's clock (which
+        every other user of the sandbox shares)."""
+        return int(self._call("POST", f"/apps/{quote(app_key, safe='')}/tokens/expire")
+                   ["expired"])
+
     def picker(self, seat: int) -> set[str]:
         """What the seat may export into (jobs or pipelines)."""
         body = self._call("GET", f"/recruiter/seats/{seat}/export-targets")
@@ -83,9 +127,3 @@ class SandboxControl:
         return self.http.get(self.base.removesuffix("/sandbox") + "/widgets/profile", params={
             "api_key": api_key, "origin": origin, "context": context, "candidate": candidate,
             "widget_type": "ATS"})
-
-    def advance_clock(self, seconds: float) -> None:
-        self._call("POST", "/clock/advance", json={"seconds": seconds})
-
-    def token_ttl(self) -> int:
-        return int(self._call("PUT", "/settings", json={})["tokenTtl"])

@@ -39,6 +39,8 @@ class People:
     second_user: str | None = None
     exported: str | None = None
     matched_email: str | None = None
+    matched_person: str | None = None
+    """The member whose email `matched_email` is."""
 
 
 def write_world(store: Store, tenant_id: int, *, crm: bool, people: People,

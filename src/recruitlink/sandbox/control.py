@@ -31,9 +31,9 @@ from .faults import FaultSpec
 from .indicator import candidate_view as indicator_view
 from .integrations import key_of, set_status
 from .jobs import visible_jobs
-from .seats import add_seat, change_seat
+from .seats import add_seat, change_seat, seat_json
 from .state import Sandbox
-from .store import apps, integrations, members, pushes, records
+from .store import apps, integrations, members, pushes, records, seats, tokens
 
 Page = Query(0, ge=0, le=MAX_ID)
 Count = Query(50, ge=1, le=1000)
@@ -150,6 +150,16 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
             conn.execute(update(apps).where(apps.c.id == row.id)
                          .values(can_mint=change.canMintTokens))
         return _app_json(app_row(key))
+
+    @control.post("/apps/{key}/tokens/expire",
+                  summary="End the life of an app's tokens now (the clock is not moved)",
+                  responses=documented(404))
+    async def expire_tokens(key: str) -> dict[str, Any]:
+        row = app_row(key)
+        with store.tx() as conn:
+            expired = conn.execute(update(tokens).where(tokens.c.app_id == row.id).values(
+                expires_at=clock.now_ms())).rowcount
+        return {"expired": expired}
 
     # -- integrations (the Recruiter admin's switches) -------------------------------------------
     @control.get("/integrations", summary="Integration records and their status")
@@ -271,6 +281,19 @@ def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
                             body.organization)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
+
+    @control.get("/seats", summary="Recruiter seats on every contract (a member's, with "
+                                   "`person`; only active ones, with `active=true`)")
+    async def list_seats(person: str | None = None, active: bool | None = None,
+                         start: int = Page, count: int = Count) -> dict[str, Any]:
+        with store.tx() as conn:
+            query = select(seats).order_by(seats.c.id)
+            if person:
+                query = query.where(seats.c.person == person)
+            if active is not None:
+                query = query.where(seats.c.active.is_(active))
+            rows = conn.execute(query.offset(start).limit(count)).all()
+        return {"elements": [seat_json(r) for r in rows]}
 
     @control.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat",
                    responses=documented(404))
