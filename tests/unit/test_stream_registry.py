@@ -164,3 +164,8 @@ def test_a_disconnect_reads_back_the_top_level_records():
 def test_the_items_module_hands_out_the_registry_itself():
     assert items.STREAM is streams.STREAM and items.ORDER is streams.ORDER
     assert items.streams_for is streams.streams_for
+
+
+def test_acl_and_file_resources_come_from_their_streams():
+    assert streams.ACL_RESOURCES == ("atsEntityAcls", "atsEntityAclAssignees")
+    assert streams.FILE_RESOURCES == (streams.RESUME_RESOURCE, "attachments")

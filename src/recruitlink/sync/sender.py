@@ -28,9 +28,7 @@ from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
 from .budget import RateBudget, Stopped
 from .items import Item
-from .streams import RESUME_RESOURCE, family_for
-
-FILE_RESOURCES = (RESUME_RESOURCE, "attachments")
+from .streams import FILE_RESOURCES, RESUME_RESOURCE, family_for
 
 Outcome = Literal["synced", "rejected", "retryable"]
 

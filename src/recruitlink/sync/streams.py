@@ -192,6 +192,10 @@ ORDER = {s.name: i for i, s in enumerate(STREAMS)}
 BY_RESOURCE = {s.resource: s for s in STREAMS}
 VERIFY_RESOURCES = tuple(s.resource for s in STREAMS if s.verify)
 """What a disconnect reads back from LinkedIn."""
+ACL_RESOURCES = tuple(s.resource for s in STREAMS if s.acls_only)
+"""What LinkedIn holds only under the ACL visibility policy."""
+FILE_RESOURCES = tuple(s.resource for s in STREAMS if s.table == "files")
+"""Files: uploaded first, then named on their record (sender.py)."""
 
 
 def _children(*, on_change: bool) -> dict[str, tuple[str, ...]]:
