@@ -82,6 +82,8 @@ def test_milestones_are_the_feature_milestones_in_order():
     assert streams.milestone_of("files") == "candidates"  # its first stream's
     assert streams.milestone_of(streams.JOB_ACLS) == "jobs"
     assert streams.milestone_of("no_such_entity") == "activities"
+    with pytest.raises(ValueError, match="x: milestone must be one of jobs, candidates"):
+        Stream("x", "candidates", "atsCandidates", ENABLED)
 
 
 def test_the_throttle_family_is_linkedins_unless_declared():

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recruitlink.core.limits import family_of
+from recruitlink.core.milestones import BY_KEY, ENABLED, MILESTONES
 from recruitlink.core.policy import Policy
 from recruitlink.store.entities import ENTITIES
 
@@ -87,6 +88,9 @@ class Stream:
     """The throttle family; by default the resource's (`core.limits.family_of`)."""
 
     def __post_init__(self) -> None:
+        if self.milestone not in BY_KEY or self.milestone == ENABLED:
+            raise ValueError(f"{self.name}: milestone must be one of "
+                             f"{', '.join(k for k in BY_KEY if k != ENABLED)}")
         if not self.family:
             object.__setattr__(self, "family", family_of(self.resource))
 
@@ -232,8 +236,9 @@ def family_for(resource: str) -> str:
 
 
 def milestone_of(entity: str) -> str:
-    """The milestone a ledger entity's records count towards (its first stream's)."""
-    return next((s.milestone for s in STREAMS if s.entity == entity), "activities")
+    """The milestone a ledger entity's records count towards (its first stream's; the last
+    milestone for an entity no stream sends)."""
+    return next((s.milestone for s in STREAMS if s.entity == entity), MILESTONES[-1].key)
 
 
 def uses_acls(policy: Policy | None) -> bool:
