@@ -61,6 +61,7 @@ def test_parents_run_before_their_children():
 
 
 def test_names_and_resources_are_unique():
+    assert len(set(STREAMS)) == len(STREAMS)  # hashable, as plain records
     assert len({s.name for s in STREAMS}) == len(STREAMS)
     assert len({s.resource for s in STREAMS}) == len(STREAMS)
     for s in STREAMS:

@@ -78,7 +78,7 @@ class Stream:
     """Only with the ACL visibility policy."""
     base: str | None = None
     """The store table the stream reads, when it is not `entity`."""
-    only: Mapping[str, Any] = field(default_factory=dict)
+    only: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The table's rows this stream carries: column -> value (or `NOT_NULL`)."""
     parents: tuple[Parent, ...] = ()
     shared: Shared | None = None
