@@ -1,6 +1,6 @@
 """The five feature milestones of the initial sync, as the Tracker seed describes them, for
 every tenant kind, each with the features it unlocks. Milestone 1 is the integration being
-enabled; 2-5 complete when their streams (`sync/items.py`, `Stream.milestone`) are done.
+enabled; 2-5 complete when their streams (`sync/streams.py`, `Stream.milestone`) are done.
 For RSC tenants "activities" are the notes and interview feedback, sent after applications;
 CRM tenants add pipelines and interactions."""
 

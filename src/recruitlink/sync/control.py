@@ -19,9 +19,10 @@ from recruitlink.store import schema
 
 from . import connections, ledger, progress
 from .engine import LeaseLost, StepReport, SyncEngine, _Work, now_ms
-from .items import ORDER, STREAM, delete_item, streams_for
+from .items import delete_item
 from .ledger import LIVE_STATES, PENDING_STATES
 from .sender import Disconnecting
+from .streams import ORDER, STREAM, VERIFY_RESOURCES, streams_for
 
 
 def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
@@ -342,8 +343,7 @@ def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo,
         rows = conn.execute(select(schema.sync_ledger).where(
             schema.sync_ledger.c.tenant_id == info.tenant_id,
             schema.sync_ledger.c.state == "deleted",
-            schema.sync_ledger.c.resource.in_(["atsCandidates", "atsApplications",
-                                               "tcrmPipelines", "tcrmInteractions"]))).all()
+            schema.sync_ledger.c.resource.in_(VERIFY_RESOURCES))).all()
     by_resource: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_resource[row.resource].append(row.li_key["key"])

@@ -66,6 +66,12 @@ from .items import (
 )
 from .ledger import LIVE_STATES, PENDING_STATES, LedgerRow, Tally
 from .sender import Disconnecting, ItemResult, Sender
+from .streams import (
+    DEPENDENTS_ON_CHANGE,
+    DEPENDENTS_ON_CONFIDENTIALITY,
+    PARENT_COLUMN,
+    stream_for_resource,
+)
 
 StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
@@ -146,34 +152,12 @@ class _Work:
                 for i in items if (i.entity, i.entity_id) not in sending}
 
 
-# A change to one record changes the payloads of others, or their exclusion.
-_DEPENDENTS_ON_CHANGE = {
-    # Their payloads embed the parent's fields, or they wait for the parent to be on LinkedIn.
-    "candidates": ("applications", "notes", "files"),
-    "jobs": ("applications",),
-    "applications": ("stage_transitions", "notes", "interview_feedback", "files"),
-}
-_DEPENDENTS_ON_CONFIDENTIALITY = {
-    "candidates": ("notes", "applications", "project_memberships", "interactions", "files"),
-    "jobs": ("applications",),
-    "applications": ("stage_transitions", "notes", "interview_feedback", "files"),
-    "projects": ("project_stages", "project_memberships", "interactions"),
-}
-_PARENT_COLUMN = {("notes", "candidates"): "candidate_id",
-                  ("notes", "applications"): "application_id",
-                  ("applications", "candidates"): "candidate_id",
-                  ("applications", "jobs"): "job_id",
-                  ("project_memberships", "candidates"): "candidate_id",
-                  ("project_memberships", "projects"): "project_id",
-                  ("interactions", "candidates"): "candidate_id",
-                  ("interactions", "projects"): "project_id",
-                  ("stage_transitions", "applications"): "application_id",
-                  ("interview_feedback", "applications"): "application_id",
-                  ("project_stages", "projects"): "project_id",
-                  # Files belong to a candidate or an application: `_dependents` also checks
-                  # `owner_entity`.
-                  ("files", "candidates"): "owner_id",
-                  ("files", "applications"): "owner_id"}
+# A change to one record changes the payloads of others, or their exclusion: the stream
+# registry's parents (`sync/streams.py`, from `store/entities.py`). Files belong to a
+# candidate or an application: `_dependents` also checks `owner_entity`.
+_DEPENDENTS_ON_CHANGE = DEPENDENTS_ON_CHANGE
+_DEPENDENTS_ON_CONFIDENTIALITY = DEPENDENTS_ON_CONFIDENTIALITY
+_PARENT_COLUMN = PARENT_COLUMN
 
 
 class SyncEngine:
@@ -593,7 +577,7 @@ class SyncEngine:
 
     @staticmethod
     def _stream_for_resource(resource: str) -> str:
-        return next(s.name for s in STREAM.values() if s.resource == resource)
+        return stream_for_resource(resource).name
 
     @staticmethod
     def _classify(item: Item, held: LedgerRow | None, info: ConnectionInfo, work: _Work,

@@ -1,10 +1,11 @@
 """From store rows to the work the sync sends: one `Item` per record, in LinkedIn's order.
 
-A stream is one kind of record on its way to one LinkedIn resource (candidate notes and
-application notes are both `notes` rows, on two streams). Streams run in milestone order:
-jobs, candidates, applications (+ stages), then activities: notes and interview feedback,
-and for CRM tenants pipelines, pipeline stages, candidate pipelines and interactions (the five
-milestones: `core/milestones.py`).
+The streams (what each kind of record is, its resource, parents, milestone, ...) are declared
+once in `sync/streams.py`; this module holds each stream's builder (`_BUILDERS`: its key and
+payload, through `core/mapping.py`). Streams run in milestone order: jobs, candidates,
+applications (+ stages), then activities: notes and interview feedback, and for CRM tenants
+pipelines, pipeline stages, candidate pipelines and interactions (the five milestones:
+`core/milestones.py`).
 
 With the ACL visibility policy the jobs milestone also carries who may see each job
 (reference §3.10): one ACL per ATS user (`user-{external_id}`, so no member ever holds more
@@ -42,29 +43,20 @@ from recruitlink.core.policy import (
 )
 from recruitlink.store import schema
 
+# The registry's names, for the modules that import them from here (the engine).
+from .streams import JOB_ACLS as JOB_ACLS
+from .streams import ORDER as ORDER
+from .streams import RESUME_RESOURCE as RESUME_RESOURCE
+from .streams import STREAM as STREAM
+from .streams import STREAMS as STREAMS
+from .streams import Stream as Stream
+from .streams import streams_for as streams_for
+from .streams import streams_of as streams_of
+from .streams import synced_entities as synced_entities
+from .streams import uses_acls
+
 Action = Literal["upsert", "delete"]
 
-
-@dataclass(frozen=True)
-class Stream:
-    name: str
-    entity: str
-    """The ledger's entity of the stream's records."""
-    resource: str
-    milestone: str
-    crm_only: bool = False
-    acls_only: bool = False
-    """Only with the ACL visibility policy."""
-    base: str | None = None
-    """The store table the stream reads, when it is not `entity`."""
-
-    @property
-    def table(self) -> str:
-        return self.base or self.entity
-
-
-JOB_ACLS = "job_acls"
-"""The ledger entity of a job's ACL records: one per (job, viewer), see `acl_entity_id`."""
 ACL_USER_BITS = 31
 
 
@@ -85,72 +77,9 @@ def acl_id(user_external_id: str) -> str:
     return f"user-{user_external_id}"
 
 
-RESUME_RESOURCE = "atsCandidates/resume"
-"""Not a LinkedIn path: the candidate's `resume` field, set by a partial update once the
-file is uploaded (sender.py)."""
 NEEDS_VERSIONED_API = ("LinkedIn takes application attachments only on its versioned API; "
                        "recruitlink talks to the unversioned v2 API, so resumes are not sent "
                        "(set RECRUITLINK_LINKEDIN_API_VERSION to a live version, e.g. 202604)")
-
-STREAMS: tuple[Stream, ...] = (
-    Stream("jobs", "jobs", "simpleJobPostings", "jobs"),
-    Stream("job_acls", JOB_ACLS, "atsEntityAcls", "jobs", acls_only=True, base="jobs"),
-    Stream("acl_assignees", "users", "atsEntityAclAssignees", "jobs", acls_only=True),
-    Stream("candidates", "candidates", "atsCandidates", "candidates"),
-    # A CRM candidate's resume: uploaded through hireMediaUrl, then set on the candidate.
-    Stream("candidate_resumes", "files", RESUME_RESOURCE, "candidates", crm_only=True),
-    Stream("applications", "applications", "atsApplications", "applications"),
-    Stream("stage_transitions", "stage_transitions", "atsApplications/stages", "applications"),
-    # An application's files: uploaded, then attached (versioned `attachments` only).
-    Stream("application_attachments", "files", "attachments", "applications"),
-    # Activities (Tracker's milestone 5): notes and feedback, after every application.
-    Stream("candidate_notes", "notes", "atsCandidates/notes", "activities"),
-    Stream("application_notes", "notes", "atsApplications/notes", "activities"),
-    Stream("interview_feedback", "interview_feedback", "atsApplications/interviewFeedback",
-           "activities"),
-    Stream("projects", "projects", "tcrmPipelines", "activities", crm_only=True),
-    Stream("project_stages", "project_stages", "tcrmPipelineStages", "activities",
-           crm_only=True),
-    Stream("project_memberships", "project_memberships", "tcrmCandidatePipelines",
-           "activities", crm_only=True),
-    Stream("interactions", "interactions", "tcrmInteractions", "activities", crm_only=True),
-)
-STREAM = {s.name: s for s in STREAMS}
-ORDER = {s.name: i for i, s in enumerate(STREAMS)}
-MILESTONES = ("jobs", "candidates", "applications", "activities")
-"""The store tables whose changes the sync follows (without ACLs: `synced_entities`)."""
-
-
-def _uses_acls(policy: Policy | None) -> bool:
-    return policy is not None and policy.visibility == "acls"
-
-
-def streams_for(kind: str, policy: Policy | None = None) -> list[Stream]:
-    """RSC tenants sync the ATS streams; CRM tenants add pipelines and interactions; with the
-    ACL visibility policy, jobs are followed by their ACLs and the users' assignees."""
-    return [s for s in STREAMS if (kind in ("CRM", "BOTH") or not s.crm_only)
-            and (_uses_acls(policy) or not s.acls_only)]
-
-
-def synced_entities(kind: str, policy: Policy | None = None) -> set[str]:
-    """The store tables whose changes matter to this tenant (users: only with ACLs)."""
-    return {s.table for s in streams_for(kind, policy)}
-
-
-def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
-    """The streams a store record feeds (notes: by what they are attached to; a job: its
-    posting and its ACLs)."""
-    if table == "notes":
-        if row is None:
-            return []
-        return ["candidate_notes" if row.get("candidate_id") is not None
-                else "application_notes"]
-    if table == "files":
-        if row is None:
-            return []
-        return ["candidate_resumes" if row.get("owner_entity") == "candidates"
-                else "application_attachments"]
-    return [s.name for s in STREAMS if s.table == table]
 
 
 @dataclass
@@ -285,7 +214,7 @@ def _person(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def access_restricted(job: Mapping[str, Any], policy: Policy) -> bool:
     """With ACLs, a job with viewers is visible only to its ACL's assignees (§3.10)."""
-    return _uses_acls(policy) and bool(job.get("viewer_ids"))
+    return uses_acls(policy) and bool(job.get("viewer_ids"))
 
 
 def _posting(row: Mapping[str, Any], bc: BuildContext, operation: mapping.JobOperation,
@@ -324,7 +253,7 @@ def _key_errors(item: Item) -> None:
 def _job_acls(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
     """One ACL record per viewer of each job (rows are jobs). A job's ACL records LinkedIn
     holds but no longer wanted are the engine's to delete (it reads them from the ledger)."""
-    if not _uses_acls(bc.policy):
+    if not uses_acls(bc.policy):
         return []
     users = _by_id(bc.conn, schema.users, (u for r in rows for u in (r["viewer_ids"] or [])))
     items = []

@@ -19,12 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from recruitlink.core.limits import Limit, family_of
+from recruitlink.core.limits import Limit
 from recruitlink.core.milestones import ENABLED, MILESTONES, features
 from recruitlink.store import schema
 
 from .budget import next_send_ms
-from .items import STREAM
+from .streams import STREAM, milestone_of
 
 RATE_WINDOW_MS = 60_000
 RATE_LOOKBACK = 500
@@ -65,7 +65,7 @@ def failed_by_milestone(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
     out: dict[str, int] = {}
     for entity, count in conn.execute(select(inner.c.entity, func.count()).group_by(
             inner.c.entity)):
-        key = next((s.milestone for s in STREAM.values() if s.entity == entity), "activities")
+        key = milestone_of(entity)
         out[key] = out.get(key, 0) + int(count)
     return out
 
@@ -129,7 +129,7 @@ def _budget_per_second(streams: list[dict[str, Any]], limits: Mapping[str, Limit
     for s in streams:
         if s["finishedAt"] is not None or s["name"] not in STREAM:
             continue
-        limit = limits.get(family_of(STREAM[s["name"]].resource))
+        limit = limits.get(STREAM[s["name"]].family)
         if limit is not None and limit.per_minute:
             rates.append(limit.per_minute / 60)
     return min(rates) if rates else None
@@ -200,7 +200,7 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
         # The family being sent now (the first unfinished stream) is what the budget holds.
         current = next((s for s in streams if s["finishedAt"] is None and s["name"] in STREAM),
                        None)
-        families = [family_of(STREAM[current["name"]].resource)] if current else []
+        families = [STREAM[current["name"]].family] if current else []
         call = min(CALL_SIZE, max(1, current["total"] - current["done"])) if current else 0
         wait = base["waiting"] = waiting(conn, client_id, now, limits, families, call)
     per_second, eta = 0.0, None

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recruitlink.core.assumed import attachment_record
-from recruitlink.core.limits import family_of
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
 from recruitlink.errors import (
@@ -28,9 +27,8 @@ from recruitlink.errors import (
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
 from .budget import RateBudget, Stopped
-from .items import RESUME_RESOURCE, Item
-
-FILE_RESOURCES = (RESUME_RESOURCE, "attachments")
+from .items import Item
+from .streams import FILE_RESOURCES, RESUME_RESOURCE, family_for
 
 Outcome = Literal["synced", "rejected", "retryable"]
 
@@ -302,11 +300,11 @@ class Sender:
         (for Retry-After, or the budget's default without one), not just those records."""
         if throttled:
             self.stats.throttled += 1
-            self.budget.block(family_of(resource), retry_after)
+            self.budget.block(family_for(resource), retry_after)
 
 
     def _call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
-        family = family_of(resource)
+        family = family_for(resource)
         attempt = 0
         while True:
             if self.keep_alive is not None:

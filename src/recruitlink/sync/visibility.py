@@ -37,6 +37,7 @@ from . import connections
 from .engine import SyncEngine, now_ms
 from .items import JOB_ACLS, acl_job_id
 from .ledger import LIVE_STATES, get_cursor
+from .streams import ACL_RESOURCES
 
 Visibility = Literal["all_product_users", "acls"]
 CHOICES: dict[str, str] = {"all_product_users": "All Recruiter users",
@@ -157,7 +158,7 @@ def visibility_state(conn: Connection, tenant_id: int, policy: Policy) -> Visibi
     ledger = schema.sync_ledger.c
     held = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
         ledger.tenant_id == tenant_id, ledger.state.in_(LIVE_STATES),
-        ledger.resource.in_(("atsEntityAcls", "atsEntityAclAssignees")))).scalar() or 0
+        ledger.resource.in_(ACL_RESOURCES))).scalar() or 0
     cursor = get_cursor(conn, tenant_id, "changelog")
     queued = 0
     if cursor is not None:

@@ -33,7 +33,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.sync import connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
-from recruitlink.sync.items import streams_for
+from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility
 
 from ..params import small_int
@@ -55,47 +55,10 @@ def foreign_id(slug: str) -> str:
 
 # -- what will be shared -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SharedGroup:
-    title: str
-    fields: tuple[str, ...]
-
-
-_SHARED: dict[str, SharedGroup] = {
-    "jobs": SharedGroup("Jobs", ("Title", "Description", "Location", "Job URL",
-                                 "Publish date", "Requisition code and owner",
-                                 "Open or closed")),
-    "candidates": SharedGroup("Candidates", (
-        "First and last name", "Email addresses", "Phone numbers", "Addresses",
-        "Current title and company", "LinkedIn profile URL", "Profile URL in recruitlink",
-        "Created and last updated dates")),
-    "candidate_resumes": SharedGroup("Resumes", (
-        "The candidate's resume file (PDF, DOC or TXT, up to 10 MB)", "File name")),
-    "candidate_notes": SharedGroup("Candidate notes", ("Note text", "Author", "Date")),
-    "applications": SharedGroup("Applications", (
-        "Candidate name and email", "Job applied to", "Application status and stages",
-        "Source", "Created and last updated dates")),
-    "application_attachments": SharedGroup("Application files", (
-        "Files attached to applications (PDF, DOC, DOCX or TXT, up to 10 MB) and their names",
-        "Only with LinkedIn's versioned API")),
-    "application_notes": SharedGroup("Application notes", ("Note text", "Author", "Date")),
-    "interview_feedback": SharedGroup("Interview feedback", (
-        "Interviewer", "Interview type", "Evaluations", "Feedback text")),
-    "projects": SharedGroup("Projects (talent pipelines)", (
-        "Title", "Stages and stage details", "Created and last updated dates",
-        "Only projects shared with all recruiters")),
-    "project_memberships": SharedGroup("Project members", (
-        "Candidate", "Project and stage", "Source")),
-    "interactions": SharedGroup("Candidate interactions", (
-        "Interaction type (e.g. email, web session)", "Created and last updated dates",
-        "Never the content")),
-}
-
-
-def shared_data(tenant_kind: str, policy: Policy | None = None) -> list[SharedGroup]:
-    """What the sync sends to LinkedIn for a tenant of this kind, grouped for the admin."""
-    names = [s.name for s in streams_for(tenant_kind, policy)]
-    return [_SHARED[name] for name in names if name in _SHARED]
+def shared_data(tenant_kind: str, policy: Policy | None = None) -> list[Shared]:
+    """What the sync sends to LinkedIn for a tenant of this kind, grouped for the admin (the
+    stream registry's `shared`, `sync/streams.py`)."""
+    return shared_groups(tenant_kind, policy)
 
 
 EXCLUDED = ("Confidential candidates and jobs",

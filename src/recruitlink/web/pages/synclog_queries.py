@@ -23,8 +23,8 @@ from recruitlink.core.limits import Limit
 from recruitlink.store import schema
 from recruitlink.sync import failures
 from recruitlink.sync import progress as sync_progress
-from recruitlink.sync.items import STREAMS
 from recruitlink.sync.ledger import DISCONNECT_BATCH
+from recruitlink.sync.streams import STREAMS
 
 PAGE_SIZE = 50
 ERRORS_PAGE_SIZE = 50
@@ -43,7 +43,7 @@ DISCONNECT_LABEL = "deleted from LinkedIn (disconnect)"
 
 def entity_options() -> list[tuple[str, str]]:
     options = [("", "Any entity")]
-    options += [(s.name, s.name.replace("_", " ")) for s in STREAMS]
+    options += [(s.name, s.label) for s in STREAMS]
     options.append((LIVE, "live changes and retries"))
     options.append((DISCONNECT_BATCH, DISCONNECT_LABEL))
     return options
