@@ -49,10 +49,9 @@ from recruitlink.core.records import Job, User
 from recruitlink.inbound.seats import pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import schema
+from recruitlink.store import connections, schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
-from recruitlink.sync import connections
 from recruitlink.sync.connect import connect
 
 BIN = Path(sys.executable).parent / "recruitlink"

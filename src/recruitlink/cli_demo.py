@@ -37,10 +37,10 @@ from .linkedin.versions import API_LABEL, ApiVersion
 from .runtime.context import Runtime
 from .runtime.servers import bound_socket, serve, url_of
 from .settings import Settings
+from .store.connections import reseal_secrets
 from .store.tenants import tenant_by_slug
 from .sync import control
 from .sync.connect import connect, follow_public_url, refresh_status
-from .sync.connections import reseal_secrets
 
 console = Console()
 PARTNER_ID = "recruitlink-demo-partner"

@@ -47,8 +47,8 @@ def rotate(
     opened with it; those already sealed with the current key are left alone."""
     from .crypto import secret_box
     from .store import Database
+    from .store.connections import reseal_secrets
     from .store.migrate import upgrade
-    from .sync.connections import reseal_secrets
 
     settings = Settings()
     if database_url:

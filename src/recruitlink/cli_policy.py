@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from .cli_sync import DatabaseUrl, runtime, tenant_id
-from .sync import connections
+from .store import connections
 from .sync.visibility import CHOICES, set_visibility, visibility_state
 
 console = Console()

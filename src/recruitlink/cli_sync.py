@@ -21,8 +21,9 @@ from .errors import RecruitlinkError
 from .linkedin.versions import describe_api
 from .runtime.context import Runtime
 from .settings import Settings
+from .store import connections
 from .store.tenants import tenant_by_slug
-from .sync import connections, control, failures, progress
+from .sync import control, failures, progress
 from .sync.connect import connect as connect_tenant
 from .sync.connect import refresh_status
 from .sync.engine import STOPPED_FOR_DISCONNECT, StepReport

@@ -16,9 +16,9 @@ from cryptography.fernet import Fernet
 from recruitlink import keys
 from recruitlink.crypto import SecretBox
 from recruitlink.store import Database
+from recruitlink.store import connections as connection_state
 from recruitlink.store.migrate import upgrade
 from recruitlink.store.schema import connections
-from recruitlink.sync import connections as connection_state
 from tests.conftest import make_tenant
 
 BIN = Path(sys.executable).parent / "recruitlink"

@@ -20,9 +20,8 @@ from recruitlink.core.records import Candidate, Job, User
 from recruitlink.crypto import SecretBox
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
-from recruitlink.store import accounts, schema
+from recruitlink.store import accounts, connections, schema
 from recruitlink.store.tenants import create_api_key
-from recruitlink.sync import connections
 from recruitlink.sync.connect import connect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app

@@ -24,9 +24,8 @@ from recruitlink.cli import app as cli
 from recruitlink.core.policy import Policy
 from recruitlink.core.records import Candidate
 from recruitlink.sandbox.store import mail_stubs
-from recruitlink.store import schema
+from recruitlink.store import connections, schema
 from recruitlink.store.tenants import create_api_key
-from recruitlink.sync import connections
 from tests.integration.test_exports_seen import people, signed_in  # noqa: F401
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     CONTRACT,

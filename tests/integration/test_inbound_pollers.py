@@ -22,8 +22,8 @@ from recruitlink.inbound.seats import map_seat
 from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
+from recruitlink.store import connections as connection_state
 from recruitlink.store import schema
-from recruitlink.sync import connections as connection_state
 from recruitlink.sync.engine import SyncEngine
 from tests.conftest import both_families
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)

@@ -33,8 +33,7 @@ from recruitlink.inbound import items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
-from recruitlink.store import accounts, schema
-from recruitlink.sync import connections
+from recruitlink.store import accounts, connections, schema
 from recruitlink.sync.connect import connect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app

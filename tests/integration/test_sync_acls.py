@@ -11,8 +11,8 @@ from recruitlink.core.policy import Policy
 from recruitlink.core.records import Job, User
 from recruitlink.crypto import SecretBox
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import schema
-from recruitlink.sync import connections, control, ledger
+from recruitlink.store import connections, schema
+from recruitlink.sync import control, ledger
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import EngineSettings, SyncEngine, now_ms
 from recruitlink.sync.items import acl_entity_id

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from recruitlink.crypto import SecretBox
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import schema
-from recruitlink.sync import connections
+from recruitlink.store import connections, schema
 from recruitlink.sync.connect import connect, follow_public_url
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from tests.support.linkedin import integration_key

@@ -16,8 +16,8 @@ from recruitlink.errors import ConfigurationError
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.sandbox.indicator import member_indicator
-from recruitlink.store import schema
-from recruitlink.sync import connections, control, ledger
+from recruitlink.store import connections, schema
+from recruitlink.sync import control, ledger
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import now_ms
 from recruitlink.sync.visibility import set_visibility, visibility_state

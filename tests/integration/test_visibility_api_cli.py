@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from recruitlink.cli import app as cli
 from recruitlink.core.records import Job
+from recruitlink.store import connections
 from recruitlink.store.tenants import create_api_key
-from recruitlink.sync import connections
 from tests.conftest import make_tenant
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     KEY,

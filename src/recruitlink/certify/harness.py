@@ -26,10 +26,9 @@ from recruitlink.linkedin.tokens import TokenCache
 from recruitlink.linkedin.versions import ApiVersion
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import Database, Store
+from recruitlink.store import Database, Store, connections
 from recruitlink.store.migrate import upgrade
 from recruitlink.store.schema import candidates, sync_ledger
-from recruitlink.sync import connections
 from recruitlink.sync.control import disconnect
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.visibility import VIEWER_SETTINGS

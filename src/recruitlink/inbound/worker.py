@@ -11,9 +11,8 @@ from sqlalchemy import Connection, select
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import TransientError
 from recruitlink.loops import WorkLoop
-from recruitlink.store import Store
+from recruitlink.store import Store, connections
 from recruitlink.store.schema import candidates
-from recruitlink.sync import connections
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 

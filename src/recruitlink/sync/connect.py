@@ -18,10 +18,10 @@ from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store, schema
+from recruitlink.store import Store, connections, schema
 from recruitlink.store.tenants import tenant_by_slug
 
-from . import connections, ledger
+from . import ledger
 from .engine import SyncEngine, now_ms
 from .visibility import apply_viewers
 

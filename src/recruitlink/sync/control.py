@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 
 from recruitlink.core import field_labels
 from recruitlink.errors import ConfigurationError
-from recruitlink.store import schema
+from recruitlink.store import connections, schema
 
-from . import connections, ledger, progress
+from . import ledger, progress
 from .engine import LeaseLost, StepReport, SyncEngine, _Work, now_ms
 from .items import delete_item
 from .ledger import LIVE_STATES, PENDING_STATES

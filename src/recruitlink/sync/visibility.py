@@ -30,10 +30,9 @@ from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store, schema
+from recruitlink.store import Store, connections, schema
 from recruitlink.store.changelog import ChangeSet
 
-from . import connections
 from .engine import SyncEngine, now_ms
 from .items import JOB_ACLS, acl_job_id
 from .ledger import LIVE_STATES, get_cursor

@@ -22,13 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink import __version__
 from recruitlink.core.routing import allowed_methods
-from recruitlink.crypto import secret_box
-from recruitlink.inbound.worker import InboundWorker
-from recruitlink.runtime.background import BackgroundRunner
-from recruitlink.runtime.context import Runtime
-from recruitlink.runtime.queue import TaskQueue, ensure_schema, uses_procrastinate
+from recruitlink.runtime.build import build_runtime
 from recruitlink.settings import Settings
-from recruitlink.store import Database, Store
+from recruitlink.store import Store
 
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
 from .api_files import build_files_router
@@ -177,46 +173,18 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The app; it opens (and at shutdown closes) its own store unless one is given."""
+    """The app over the runtime and workers `build_runtime` makes (it opens, and at shutdown
+    closes, its own store unless one is given); the workers run for the app's lifespan."""
     settings = settings or Settings()
-    box = secret_box(settings)  # refuses to start without an adequate secret key
-    owned = store is None
-    the_store = store if store is not None else Store(Database(settings.database_url))
-
-    runtime = Runtime(settings, the_store, box)
-    # Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through
-    # procrastinate; embedded (SQLite): threads in this process. Same task code (runtime/work).
-    queue = TaskQueue(settings, runtime) if uses_procrastinate(settings) else None
-    in_process = queue is None
-    worker = (InboundWorker(the_store, box, runtime.engine)
-              if in_process and settings.inbound_worker else None)
-    background = (BackgroundRunner(runtime, sync=settings.background_sync,
-                                   pollers=settings.pollers)
-                  if in_process and (settings.background_sync or settings.pollers) else None)
-    notify = (queue.defer_inbox_now if queue is not None
-              else worker.notify if worker is not None else lambda: None)
+    services = build_runtime(settings, store)
+    runtime = services.runtime
+    the_store = runtime.store
+    box = runtime.box
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if queue is not None:
-            ensure_schema(the_store.db)
-            queue.app.open()
-        try:
-            if worker is not None:
-                worker.start()
-            if background is not None:
-                background.start()
+        with services.running():
             yield
-        finally:
-            if background is not None:
-                background.stop()
-            if worker is not None:
-                worker.stop()
-            if queue is not None:
-                queue.app.close()
-            runtime.close_engine()
-            if owned:
-                the_store.dispose()
 
     app = FastAPI(
         title="recruitlink data API", version=__version__, lifespan=lifespan,
@@ -245,12 +213,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(build_files_router())  # before the record routes: ids hold '/'
     app.include_router(build_router())
     app.include_router(build_linkedin_router())
-    app.include_router(build_push_router(the_store, box, notify=notify))
+    app.include_router(build_push_router(the_store, box, notify=services.notify_inbox))
     app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits,
                                             token=settings.metrics_token))
-    app.state.inbound = worker
-    app.state.queue = queue
-    app.state.background = background
+    app.state.inbound = services.inbound
+    app.state.queue = services.queue
+    app.state.background = services.background
     # The web pages: HTML errors (PageError) rather than the API's JSON ones.
     app.add_exception_handler(PageError, page_error)
     app.include_router(build_pages_router(settings, the_store))

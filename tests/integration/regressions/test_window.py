@@ -1,6 +1,6 @@
 from recruitlink.core.policy import Policy
 from recruitlink.core.records import Application, Candidate, Job
-from recruitlink.sync import connections
+from recruitlink.store import connections
 from tests.integration.test_sync_engine import DESCRIPTION, connected, records, run_until_idle
 
 

@@ -18,8 +18,7 @@ from recruitlink.core.api_families import v2_name
 from recruitlink.core.policy import Policy
 from recruitlink.core.restli import parse_key
 from recruitlink.crypto import SecretBox
-from recruitlink.store import schema
-from recruitlink.sync import connections
+from recruitlink.store import connections, schema
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 
 

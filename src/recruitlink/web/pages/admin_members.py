@@ -19,8 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.errors import RecruitlinkError
 from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import schema
-from recruitlink.sync import connections
+from recruitlink.store import connections, schema
 
 from . import setup_flow
 from .admin_setup import BASE, base_url, runtime_of, see_other

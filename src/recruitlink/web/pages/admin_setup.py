@@ -29,8 +29,8 @@ from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import schema
-from recruitlink.sync import connections, control
+from recruitlink.store import connections, schema
+from recruitlink.sync import control
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.visibility import (
     CHOICES,

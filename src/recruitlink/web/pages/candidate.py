@@ -34,7 +34,7 @@ from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.settings import Settings
-from recruitlink.store import Store
+from recruitlink.store import Store, connections
 from recruitlink.store import files as stored_files
 from recruitlink.store.schema import (
     applications,
@@ -52,7 +52,6 @@ from recruitlink.store.schema import (
     stage_transitions,
     users,
 )
-from recruitlink.sync import connections
 from recruitlink.sync.ledger import load_ledger
 
 from .. import json_input

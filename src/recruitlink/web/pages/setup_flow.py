@@ -30,8 +30,7 @@ from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import schema
-from recruitlink.sync import connections
+from recruitlink.store import connections, schema
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility

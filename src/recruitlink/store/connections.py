@@ -1,5 +1,6 @@
-"""A tenant's connection to LinkedIn as the sync reads it, and the changes to it that the
-engine and the control commands make."""
+"""A tenant's connection to LinkedIn (its row in `connections`, secrets opened with the box):
+read by the sync, inbound, the pages and the CLI; changed by connect, the engine and the
+control commands."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from recruitlink.core.integration_status import ContractState, contract_states
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError
-from recruitlink.store.schema import connections, tenants
+
+from .schema import connections, tenants
 
 
 @dataclass(frozen=True)
