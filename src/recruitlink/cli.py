@@ -170,10 +170,11 @@ def seed_command(
         TimeElapsedColumn,
     )
 
+    from .errors import SeedError
     from .settings import Settings
     from .store import Database, Store
     from .store.migrate import upgrade
-    from .store.seed import SeedError, Step
+    from .store.seed import Step
     from .store.seed import seed as run_seed
     from .store.tenants import KINDS
 

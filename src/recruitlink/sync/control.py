@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from recruitlink.core import field_labels
-from recruitlink.errors import ConfigurationError
+from recruitlink.errors import ConfigurationError, Disconnecting, LeaseLost
 from recruitlink.store import schema
 
 from . import connections, ledger, progress
-from .engine import LeaseLost, StepReport, SyncEngine, _Work, now_ms
+from .engine import StepReport, SyncEngine, _Work, now_ms
 from .items import ORDER, STREAM, delete_item, streams_for
 from .ledger import LIVE_STATES, PENDING_STATES
-from .sender import Disconnecting
 
 
 def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,

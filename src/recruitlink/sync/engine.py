@@ -40,7 +40,14 @@ from recruitlink.core.backoff import Backoff
 from recruitlink.core.limits import Limit, copy_limits
 from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import ConfigurationError, TerminalError, TransientError
+from recruitlink.errors import (
+    ConfigurationError,
+    Disconnecting,
+    LeaseLost,
+    Stopped,
+    TerminalError,
+    TransientError,
+)
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, schema
@@ -48,7 +55,7 @@ from recruitlink.store.changelog import read_changes
 from recruitlink.store.files import read_chunks
 
 from . import connections, ledger
-from .budget import RateBudget, Stopped
+from .budget import RateBudget
 from .connections import ConnectionInfo
 from .items import (
     ACL_USER_BITS,
@@ -66,7 +73,7 @@ from .items import (
     synced_entities,
 )
 from .ledger import LIVE_STATES, PENDING_STATES, LedgerRow, Tally
-from .sender import Disconnecting, ItemResult, Sender
+from .sender import ItemResult, Sender
 
 StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
@@ -125,10 +132,6 @@ class EngineSettings:
 
 
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
-
-
-class LeaseLost(TransientError):
-    """Another process took this tenant's lease: stop without committing."""
 
 
 @dataclass

@@ -22,24 +22,20 @@ from recruitlink.core.limits import family_of
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
 from recruitlink.errors import (
+    Disconnecting,
     LinkedInRequestError,
     LinkedInThrottled,
     LinkedInUnavailable,
 )
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
-from .budget import RateBudget, Stopped
+from .budget import RateBudget
 from .items import RESUME_RESOURCE, Item
 
 FILE_RESOURCES = (RESUME_RESOURCE, "attachments")
 CALL_RETRY = Backoff(0.5, 2.0, 30.0, 6)  # RECRUITLINK_RETRY_CALLS's default
 
 Outcome = Literal["synced", "rejected", "retryable"]
-
-
-class Disconnecting(Stopped):
-    """The tenant is being disconnected: the sync stops before its next call and lets go of
-    the tenant's lease. A half-sent batch stays prepared; the disconnect recovers it."""
 
 
 @dataclass
