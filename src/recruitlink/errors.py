@@ -1,18 +1,53 @@
-"""recruitlink's one exception tree.
+"""recruitlink's one exception tree: every exception the product raises is defined here,
+except the few marked * (see the notes below the tree).
 
-    RecruitlinkError
-    ├── TransientError           the same call may succeed later: retry (after `retry_after`)
-    │   ├── LinkedInUnavailable  5xx, timeouts, refused or dropped connections
-    │   └── LinkedInThrottled    429 from LinkedIn (its Retry-After), or our shared budget says wait
-    └── TerminalError            retrying unchanged cannot succeed: fix something first
-        ├── LinkedInAuthError    credentials refused (token endpoint, or 401 after one renewal)
-        ├── LinkedInForbidden    403: wrong app, or the integration is not ENABLED
-        ├── LinkedInRequestError a whole request refused (400, 404, 409, 413, 414, 422, ...)
-        ├── LinkedInVersionSunset 426: LinkedIn no longer serves the configured API version
-        ├── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
-        └── TransferError        a tenant's state cannot be moved to another database
+    Exception
+    ├── RecruitlinkError             shown to people and kept in sync logs, with what it is about
+    │   ├── TransientError           the same call may succeed later: retry (after `retry_after`)
+    │   │   ├── LinkedInUnavailable  5xx, timeouts, refused or dropped connections
+    │   │   ├── LinkedInThrottled    429 from LinkedIn (its Retry-After), or our budget says wait
+    │   │   └── LeaseLost            another process took this tenant's sync lease
+    │   └── TerminalError            retrying unchanged cannot succeed: fix something first
+    │       ├── LinkedInAuthError    credentials refused (token endpoint, or 401 after one renewal)
+    │       ├── LinkedInForbidden    403: wrong app, or the integration is not ENABLED
+    │       ├── LinkedInRequestError a whole request refused (400, 404, 409, 413, 414, 422, ...)
+    │       ├── LinkedInVersionSunset 426: LinkedIn no longer serves the configured API version
+    │       ├── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
+    │       └── TransferError        a tenant's state cannot be moved to another database
+    ├── Stopped                      a wait (for the rate budget) was given up: the caller stops
+    │   └── Disconnecting            ... because the tenant is being disconnected
+    ├── RuntimeError                 another worker or process got there first
+    │   ├── ClaimLost                another worker settled this push first
+    │   ├── PollBusy                 another poll round of this tenant is running
+    │   └── PollDeferred             LinkedIn's budget for a poll is spent: retry after `wait_s`
+    ├── ValueError                   input refused; the message names the field and why
+    │   ├── JsonRefused              a request body that is not JSON we accept
+    │   ├── CursorError              a page cursor we did not hand out
+    │   ├── NotReplayable            an inbound item with nothing to apply again
+    │   ├── SeedError                `db seed` cannot run as asked
+    │   ├── RestliSyntaxError *      Rest.li syntax that cannot be read (core/restli.py)
+    │   └── FileRefused *            a file that may not be stored or sent (core/files.py)
+    ├── LookupError
+    │   └── OwnerMissing             the record an uploaded file was for is gone
+    ├── BodyTooBig                   a form upload past the largest a file can make
+    ├── CaseFailed                   certify: a check of a case did not hold
+    ├── Aborted                      certify: the run cannot go on
+    └── HTTPException (Starlette)    an error answer, raised inside a request:
+        ├── ApiError *               the JSON API's (web/auth.py)
+        └── PageError *              a page's, or a redirect (web/pages/security.py)
 
-Every error carries what it is about (tenant, batch, record) when known, for sync logs.
+Only a RecruitlinkError is caught as "what went wrong" (pages, CLI, sync logs); the other
+branches keep their standard base, which is what their callers catch.
+
+* Defined elsewhere on purpose: this module is standard-library only and below every layer,
+  so the web's HTTP answers (Starlette subclasses) live in web/; and the sandbox may import
+  only `core`, so the errors it shares with the product (Rest.li syntax, refused files) live
+  in core/. The sandbox's own errors (sandbox/errors.py: ApiError, OAuthError; RecruiterError,
+  Refused, InjectedDrop) are LinkedIn's side, not the product's, and stay in the sandbox;
+  `processes._Gone` is that module's private signal (a process that is not there).
+
+Every RecruitlinkError carries what it is about (tenant, batch, record) when known, for sync
+logs.
 """
 
 from __future__ import annotations
@@ -53,6 +88,10 @@ class LinkedInThrottled(TransientError):
     pass
 
 
+class LeaseLost(TransientError):
+    """Another process took this tenant's lease: stop without committing."""
+
+
 class TerminalError(RecruitlinkError):
     pass
 
@@ -81,3 +120,76 @@ class ConfigurationError(TerminalError):
 
 class TransferError(TerminalError):
     """`db migrate-state` refused: unknown tenant, or its ids are already taken in the target."""
+
+
+# -- outside RecruitlinkError: their callers catch the standard base -----------------------
+
+
+class Stopped(Exception):
+    """Waiting (for the rate budget) was abandoned because the caller asked to stop (pause)."""
+
+
+class Disconnecting(Stopped):
+    """The tenant is being disconnected: the sync stops before its next call and lets go of
+    the tenant's lease. A half-sent batch stays prepared; the disconnect recovers it."""
+
+
+class ClaimLost(RuntimeError):
+    """Another worker settled this push first; this one's work is rolled back."""
+
+
+class PollBusy(RuntimeError):
+    """Another poll round of this tenant is running."""
+
+
+class PollDeferred(RuntimeError):
+    """LinkedIn's budget for prospect interactions is spent for now: retry after `wait_s`."""
+
+    def __init__(self, message: str, wait_s: float) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
+class JsonRefused(ValueError):
+    """A body that is not JSON we accept: `reason` says why (`detail`: the same without
+    "is not valid JSON"), `field` where (dotted path; empty for the whole body),
+    `line`/`column` where the parser stopped, if it did."""
+
+    def __init__(self, reason: str, field: str = "", *, detail: str | None = None,
+                 line: int = 1, column: int = 1) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.reason = reason
+        self.malformed = detail is not None
+        """Not JSON at all (syntax, encoding), rather than JSON past a limit."""
+        self.detail = detail or reason
+        self.field = field
+        self.line = line
+        self.column = column
+
+
+class CursorError(ValueError):
+    """A page cursor we did not hand out."""
+
+
+class NotReplayable(ValueError):
+    """The item exists but there is nothing to apply again (the message says why)."""
+
+
+class SeedError(ValueError):
+    """The seed cannot run as asked (e.g. the tenant already holds data)."""
+
+
+class OwnerMissing(LookupError):
+    """The candidate or application a file was for does not exist (or was deleted meanwhile)."""
+
+
+class BodyTooBig(Exception):
+    """The request's body went past the largest form a file upload can make."""
+
+
+class CaseFailed(Exception):
+    """A check of the case did not hold; the message says which."""
+
+
+class Aborted(Exception):
+    """The run cannot go on (no tenant connected, never enabled)."""

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .core.backoff import Backoff
 from .linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 
 
@@ -76,6 +77,18 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(
         30.0, gt=0, description="A worker silent this long is dead: its jobs are run again.")
     max_bulk_records: int = 10_000
+    # -- waits before trying again (core/backoff.py; JSON: first, factor, cap, attempts) --
+    retry_calls: Backoff = Field(
+        Backoff(0.5, 2.0, 30.0, 6), description="A call to LinkedIn that failed for a while "
+        "(5xx, timeout, dropped connection, entities answered as retryable): tries in all, "
+        "and the waits between them; also the sync loop's wait after a failed step.")
+    retry_replays: Backoff = Field(
+        Backoff(30.0, 2.0, 900.0, 5), description="A record LinkedIn kept failing is sent "
+        "again by the running sync after these waits; after `attempts` replays it is left "
+        "for `sync retry`.")
+    retry_tenants: Backoff = Field(
+        Backoff(5.0, 2.0, 300.0), description="The server's background work backs off a "
+        "tenant whose sync step or poll failed (a poll: at most the poll interval).")
     # -- who may read /metrics, page sessions, sign-in budgets (issue 14) --
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token Prometheus sends to read /metrics (which names every "

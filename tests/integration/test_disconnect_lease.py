@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.crypto import SecretBox
+from recruitlink.errors import LeaseLost
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import schema
 from recruitlink.sync import control, ledger
 from recruitlink.sync.connect import connect
-from recruitlink.sync.engine import EngineSettings, LeaseLost, SyncEngine, now_ms
+from recruitlink.sync.engine import EngineSettings, SyncEngine, now_ms
 
 ORG = "urn:li:organization:5600"
 

@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 from recruitlink.core.records import Candidate, User
 from recruitlink.crypto import SecretBox
+from recruitlink.errors import PollBusy
 from recruitlink.inbound import history
 from recruitlink.inbound.closures import ACTIVITY, purge_closed
-from recruitlink.inbound.pollers import PollBusy, Poller, windows
+from recruitlink.inbound.pollers import Poller, windows
 from recruitlink.inbound.seats import map_seat
 from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.context import Runtime

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from recruitlink.core.limits import Limit
-from recruitlink.sync.budget import RateBudget, Stopped
+from recruitlink.errors import Stopped
+from recruitlink.sync.budget import RateBudget
 
 
 class FakeClock:

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from recruitlink.cli import app
+from recruitlink.errors import SeedError
 from recruitlink.store import ENTITIES, Store
 from recruitlink.store.records import to_api
 from recruitlink.store.schema import applications, candidates, changelog, stage_transitions
-from recruitlink.store.seed import STAGES, SeedData, SeedError, seed
+from recruitlink.store.seed import STAGES, SeedData, seed
 from tests.conftest import make_tenant
 
 NOW_MS = 1_750_000_000_000

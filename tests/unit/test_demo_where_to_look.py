@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from recruitlink import cli_demo
+from recruitlink.cli import demo as cli_demo
 
 
 def test_every_url_is_printed_whole_at_80_columns(monkeypatch):

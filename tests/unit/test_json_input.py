@@ -9,13 +9,14 @@ import random
 
 import pytest
 
+from recruitlink.errors import JsonRefused
 from recruitlink.web import json_input
 from recruitlink.web.api import MAX_LINE_BYTES, NdjsonLines
 from recruitlink.web.auth import ApiError
 
 
-def refusal(raw: bytes | str, **kwargs: bool) -> json_input.JsonRefused:
-    with pytest.raises(json_input.JsonRefused) as caught:
+def refusal(raw: bytes | str, **kwargs: bool) -> JsonRefused:
+    with pytest.raises(JsonRefused) as caught:
         json_input.loads(raw, **kwargs)
     return caught.value
 

@@ -7,7 +7,7 @@ import inspect
 import re
 from pathlib import Path
 
-from recruitlink import cli_demo
+from recruitlink.cli import demo as cli_demo
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from recruitlink.errors import (
+    CaseFailed,
     LinkedInAuthError,
     LinkedInVersionSunset,
     RecruitlinkError,
@@ -13,7 +14,7 @@ from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.tokens import TokenCache
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, SETTING
 
-from .harness import CaseFailed, Check, Harness, api_family, as_json
+from .harness import Check, Harness, api_family, as_json
 
 
 def tokens(run: Harness) -> None:

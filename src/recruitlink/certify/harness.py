@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from recruitlink.core.integration_status import COMPANY_TYPES
 from recruitlink.crypto import secret_box
-from recruitlink.errors import LinkedInRequestError, RecruitlinkError
+from recruitlink.errors import Aborted, CaseFailed, LinkedInRequestError, RecruitlinkError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.tokens import TokenCache
 from recruitlink.linkedin.versions import ApiVersion
@@ -106,14 +106,6 @@ class Report:
 def as_json(value: object) -> str:
     """A value as the report shows it: JSON (what LinkedIn's API speaks), not a Python repr."""
     return json.dumps(value, default=str, ensure_ascii=False, separators=(", ", ": "))
-
-
-class CaseFailed(Exception):
-    """A check of the case did not hold; the message says which."""
-
-
-class Aborted(Exception):
-    """The run cannot go on (no tenant connected, never enabled)."""
 
 
 class Check:

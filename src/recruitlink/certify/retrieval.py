@@ -7,10 +7,11 @@ import time
 
 from sqlalchemy import select
 
+from recruitlink.errors import CaseFailed
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.store.schema import applications, candidates, jobs, sources
 
-from .harness import CaseFailed, Check, Harness, as_json
+from .harness import Check, Harness, as_json
 from .receiver import Processed
 
 

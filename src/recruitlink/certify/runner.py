@@ -27,8 +27,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from recruitlink.errors import Aborted
+
 from . import acls, auth, deletion, history, onboarding, retrieval
-from .harness import Aborted, Harness, Report, api_family
+from .harness import Harness, Report, api_family
 from .product import product
 
 

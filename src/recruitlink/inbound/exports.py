@@ -26,7 +26,7 @@ from recruitlink.core.records import (
     SourceContact,
     StageTransition,
 )
-from recruitlink.errors import LinkedInRequestError
+from recruitlink.errors import ClaimLost, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, Writer
 from recruitlink.store.records import new_external_id
@@ -106,10 +106,6 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
         if settle is not None and not settle(w.conn, result):
             raise ClaimLost(f"push {request_id} was taken over by another worker")
         return result
-
-
-class ClaimLost(RuntimeError):
-    """Another worker settled this push first; this one's work is rolled back."""
 
 
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:

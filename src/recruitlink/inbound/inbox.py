@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from recruitlink.core.backoff import Backoff
 from recruitlink.store.schema import connections, inbox_events
 
 MAX_ATTEMPTS = 6
-FIRST_RETRY_MS = 2_000
+FIRST_RETRY_S = 2.0
 LEASE_MS = 10 * 60 * 1000
 """How long a claim holds: a worker that died is replaced after this, never sooner."""
 
@@ -83,8 +84,9 @@ def _mine(event: Event) -> Any:
         inbox_events.c.status == "processing")
 
 
-def _backoff(attempt: int) -> int:
-    return int(FIRST_RETRY_MS * 2 ** (attempt - 1))
+def retry_policy() -> Backoff:
+    """Built when asked, so that MAX_ATTEMPTS is the one knob (tests set it to 1)."""
+    return Backoff(FIRST_RETRY_S, 2.0, None, MAX_ATTEMPTS)
 
 
 def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
@@ -102,9 +104,10 @@ def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
 
 def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
     """A transient failure: retried later, or after the last attempt kept as failed."""
+    retry = retry_policy()
     values: dict[str, Any] = {"reason": reason[:2000], "status": "pending",
-                              "next_attempt_at": now_ms + _backoff(event.attempts)}
-    if event.attempts >= MAX_ATTEMPTS:
+                              "next_attempt_at": now_ms + int(retry.delay(event.attempts) * 1000)}
+    if retry.gives_up(event.attempts):
         values.update(status="failed", outcome="error", processed_at=now_ms)
     conn.execute(update(inbox_events).where(_mine(event)).values(**values))
 

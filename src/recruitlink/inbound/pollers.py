@@ -35,6 +35,8 @@ from recruitlink.crypto import SecretBox
 from recruitlink.errors import (
     LinkedInRequestError,
     LinkedInThrottled,
+    PollBusy,
+    PollDeferred,
     RecruitlinkError,
     TerminalError,
 )
@@ -103,18 +105,6 @@ class PollReport:
                 "seats": self.seats.__dict__ if self.seats else None,
                 "fetched": dict(self.fetched), "outcomes": dict(self.outcomes),
                 "errors": self.errors, "waiting": self.waiting, "notRead": self.not_read}
-
-
-class PollBusy(RuntimeError):
-    """Another poll round of this tenant is running."""
-
-
-class PollDeferred(RuntimeError):
-    """LinkedIn's budget for prospect interactions is spent for now: retry after `wait_s`."""
-
-    def __init__(self, message: str, wait_s: float) -> None:
-        super().__init__(message)
-        self.wait_s = wait_s
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from recruitlink.errors import NotReplayable
 from recruitlink.store import Store
 from recruitlink.store.schema import candidates, inbound_items
 
 from . import items
 from .pollers import SEAT_UNMAPPED, reapply
-
-
-class NotReplayable(ValueError):
-    """The item exists but there is nothing to apply again (the message says why)."""
 
 
 @dataclass(frozen=True)

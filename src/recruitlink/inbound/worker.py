@@ -9,7 +9,7 @@ import time
 from sqlalchemy import Connection, select
 
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import TransientError
+from recruitlink.errors import ClaimLost, TransientError
 from recruitlink.loops import WorkLoop
 from recruitlink.store import Store, connections
 from recruitlink.store.schema import candidates
@@ -17,7 +17,7 @@ from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
 from . import inbox
-from .exports import ClaimLost, ExportResult, process_export
+from .exports import ExportResult, process_export
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from recruitlink.loops import WorkLoop
 
@@ -16,6 +17,10 @@ from .context import Runtime
 from .work import RESTING, poll_tenant, sync_step, syncing_tenants
 
 log = logging.getLogger(__name__)
+
+TERMINAL_RECHECK_S = 300.0
+"""A sync stopped by a terminal error waits for a person (or a change of settings), but is
+looked at again this often."""
 
 class BackgroundRunner(WorkLoop):
     name = "recruitlink-background"
@@ -51,11 +56,16 @@ class BackgroundRunner(WorkLoop):
             worked = self._poll_round() or worked
         return worked
 
-    def _later(self, retries: dict[int, tuple[float, int]], tenant_id: int, cap_s: float,
-               wait_s: float | None = None) -> None:
-        """Back off a failing tenant (doubling, capped); `wait_s` when LinkedIn said."""
+    def _later(self, retries: dict[int, tuple[float, int]], tenant_id: int,
+               cap_s: float | None = None, wait_s: float | None = None) -> None:
+        """Back off a failing tenant (RECRUITLINK_RETRY_TENANTS, at most `cap_s`); `wait_s`
+        when LinkedIn said."""
         _, failures = retries.get(tenant_id, (0.0, 0))
-        delay = wait_s if wait_s is not None else min(cap_s, 5.0 * 2 ** failures)
+        policy = self.runtime.settings.retry_tenants
+        if cap_s is not None:
+            policy = replace(policy, cap=min(cap_s, policy.cap if policy.cap is not None
+                                             else cap_s))
+        delay = policy.delay(failures + 1, retry_after=wait_s)
         retries[tenant_id] = (time.monotonic() + delay, failures + 1)
 
     def _sync_round(self) -> bool:
@@ -71,14 +81,12 @@ class BackgroundRunner(WorkLoop):
                 report = sync_step(engine, tenant_id)
             except Exception:  # one tenant's trouble must not stop the others'
                 log.exception("sync step of tenant %s failed", tenant_id)
-                self._later(self._sync_retry_at, tenant_id, 300.0)
+                self._later(self._sync_retry_at, tenant_id)
                 continue
             if report.kind == "error":
-                # Transient errors back off; a terminal one waits for a person (or a
-                # change of settings) but is looked at again every 5 minutes.
                 log.warning("sync of tenant %s: %s", tenant_id, report.message)
-                self._later(self._sync_retry_at, tenant_id, 300.0,
-                            300.0 if report.terminal else None)
+                self._later(self._sync_retry_at, tenant_id,
+                            wait_s=TERMINAL_RECHECK_S if report.terminal else None)
                 continue
             self._sync_retry_at.pop(tenant_id, None)
             if report.kind not in RESTING:
@@ -104,7 +112,7 @@ class BackgroundRunner(WorkLoop):
                 continue  # another process is polling this tenant
             if outcome.wait_s is not None or outcome.report is None:
                 log.info("poll of tenant %s deferred by LinkedIn's budget", tenant_id)
-                self._later(self._poll_retry_at, tenant_id, interval, outcome.wait_s)
+                self._later(self._poll_retry_at, tenant_id, interval, wait_s=outcome.wait_s)
                 continue
             self._poll_retry_at.pop(tenant_id, None)
             worked = True

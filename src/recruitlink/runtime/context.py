@@ -43,7 +43,13 @@ class Runtime:
                               api_version=s.linkedin_api_version,
                               ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
-                              job_task_poll_s=s.job_task_poll_seconds)
+                              job_task_poll_s=s.job_task_poll_seconds,
+                              backoff_s=s.retry_calls.first, retry_factor=s.retry_calls.factor,
+                              retry_cap_s=s.retry_calls.cap, max_attempts=s.retry_calls.attempts,
+                              replay_after_s=s.retry_replays.first,
+                              replay_factor=s.retry_replays.factor,
+                              replay_max_s=s.retry_replays.cap,
+                              replay_attempts=s.retry_replays.attempts)
 
     @property
     def engine(self) -> SyncEngine:

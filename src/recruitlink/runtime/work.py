@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from recruitlink.inbound.pollers import PollBusy, PollDeferred, Poller, PollReport
+from recruitlink.errors import PollBusy, PollDeferred
+from recruitlink.inbound.pollers import Poller, PollReport
 from recruitlink.store import Store
 from recruitlink.store.schema import (
     changelog,

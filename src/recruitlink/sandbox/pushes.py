@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import Connection, select, update
 
 from recruitlink.core.assumed import SIGNATURE_HEADER, PushType, push_body
+from recruitlink.core.backoff import Backoff
 from recruitlink.core.signing import sign
 
 from .clock import Clock
@@ -55,6 +56,11 @@ class PushSender:
                 await self._task
         if self._client is not None:
             await self._client.aclose()
+
+    @property
+    def retry(self) -> Backoff:
+        """A push is tried once, then `push_retries` more times, the wait doubling."""
+        return Backoff(self.config.push_retry_delay, 2.0, None, self.config.push_retries + 1)
 
     def notify(self) -> None:
         self.wake.set()
@@ -107,11 +113,10 @@ class PushSender:
                                      "last_error": error}
         if status is not None and 200 <= status < 300:
             values.update(status="DELIVERED", delivered_at=now)
-        elif attempts > self.config.push_retries:
+        elif self.retry.gives_up(attempts):
             values.update(status="FAILED")
             log.warning("push %s to %s failed after %d attempts", m["id"], m["url"], attempts)  # type: ignore[index]
         else:
-            backoff = self.config.push_retry_delay * (2 ** (attempts - 1))
-            values.update(next_attempt_at=now + int(backoff * 1000))
+            values.update(next_attempt_at=now + int(self.retry.delay(attempts) * 1000))
         with self.store.tx() as conn:
             conn.execute(update(pushes).where(pushes.c.id == m["id"]).values(**values))  # type: ignore[index]

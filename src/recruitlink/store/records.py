@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
 from recruitlink.core.records import from_millis, to_millis
+from recruitlink.errors import CursorError
 
 from .changelog import ChangeSet, Confidentiality
 from .entities import ENTITIES, Entity
@@ -403,10 +404,6 @@ def get_record(conn: Connection, spec: Entity, *, tenant_id: int,
     if row is None:
         return None
     return to_api(conn, spec, [dict(row._mapping)])[0]
-
-
-class CursorError(ValueError):
-    pass
 
 
 def encode_cursor(modified_at: int, row_id: int) -> str:

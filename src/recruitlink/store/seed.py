@@ -35,6 +35,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, exists, select
 
 from recruitlink.core import records as m
+from recruitlink.errors import SeedError
 
 from . import Store
 from .changelog import ChangeSet
@@ -55,10 +56,6 @@ WINDOW = YEARS * 365 * DAY
 ORDER = ("users", "sources", "source_contacts", "jobs", "projects", "project_stages",
          "candidates", "applications", "stage_transitions", "interview_feedback", "notes",
          "project_memberships", "interactions", "duplicate_alerts")
-
-
-class SeedError(ValueError):
-    """The seed cannot run as asked (e.g. the tenant already holds data)."""
 
 
 @dataclass(frozen=True)

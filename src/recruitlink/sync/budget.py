@@ -20,14 +20,11 @@ from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink.core.limits import Limit
+from recruitlink.errors import Stopped
 from recruitlink.store.db import Database
 from recruitlink.store.schema import rate_blocks, rate_days, rate_events
 
 DEFAULT_WINDOW_MS = 61_000
-
-
-class Stopped(Exception):
-    """Waiting for the budget was abandoned because the caller asked to stop (pause)."""
 
 
 def utc_day(now_ms: int) -> str:

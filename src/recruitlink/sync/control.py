@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from recruitlink.core import field_labels
-from recruitlink.errors import ConfigurationError
+from recruitlink.errors import ConfigurationError, Disconnecting, LeaseLost
 from recruitlink.store import connections, schema
 
 from . import ledger, progress
-from .engine import LeaseLost, StepReport, SyncEngine, _Work, now_ms
+from .engine import StepReport, SyncEngine, _Work, now_ms
 from .items import delete_item
 from .ledger import LIVE_STATES, PENDING_STATES
-from .sender import Disconnecting
 from .streams import ORDER, STREAM, VERIFY_RESOURCES, streams_for
 
 

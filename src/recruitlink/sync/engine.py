@@ -36,10 +36,18 @@ from typing import Any, Literal
 import httpx
 from sqlalchemy import Connection, and_, func, or_, select, update
 
+from recruitlink.core.backoff import Backoff
 from recruitlink.core.limits import Limit, copy_limits
 from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import ConfigurationError, TerminalError, TransientError
+from recruitlink.errors import (
+    ConfigurationError,
+    Disconnecting,
+    LeaseLost,
+    Stopped,
+    TerminalError,
+    TransientError,
+)
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, connections, schema
@@ -48,7 +56,7 @@ from recruitlink.store.connections import ConnectionInfo
 from recruitlink.store.files import read_chunks
 
 from . import ledger
-from .budget import RateBudget, Stopped
+from .budget import RateBudget
 from .items import (
     ACL_USER_BITS,
     JOB_ACLS,
@@ -65,7 +73,7 @@ from .items import (
     synced_entities,
 )
 from .ledger import LIVE_STATES, PENDING_STATES, LedgerRow, Tally
-from .sender import Disconnecting, ItemResult, Sender
+from .sender import ItemResult, Sender
 from .streams import (
     DEPENDENTS_ON_CHANGE,
     DEPENDENTS_ON_CONFIDENTIALITY,
@@ -89,18 +97,38 @@ class EngineSettings:
     lease_ttl_s: float = 75.0
     continuous_chunk: int = 1000
     job_task_poll_s: float = 5.0
-    max_attempts: int = 6
+    max_attempts: int | None = 6
     backoff_s: float = 0.5
+    retry_factor: float = 2.0
+    retry_cap_s: float | None = 30.0
+    """With `backoff_s` and `max_attempts`: RECRUITLINK_RETRY_CALLS (`call_retry`)."""
     idle_sleep_s: float = 0.2
     replay_after_s: float = 30.0
     """A record LinkedIn kept failing is replayed this long after; the wait doubles with each
     failure in a row, up to `replay_max_s`."""
-    replay_max_s: float = 900.0
-    replay_attempts: int = 5
+    replay_max_s: float | None = 900.0
+    replay_attempts: int | None = 5
     """Automatic replays of a record before it is left failed for `sync retry`."""
+    replay_factor: float = 2.0
     close_wait_s: float = 900.0
     """How long a disconnect waits for LinkedIn to confirm its job closes (the sync keeps
     polling the rest afterwards)."""
+
+    @property
+    def call_retry(self) -> Backoff:
+        """Tries of one call to LinkedIn, and the waits between them."""
+        return Backoff(self.backoff_s, self.retry_factor, self.retry_cap_s, self.max_attempts)
+
+    @property
+    def step_retry(self) -> Backoff:
+        """The wait after a failed step of the sync loop (no limit: it keeps trying)."""
+        return Backoff(self.backoff_s, self.retry_factor, self.retry_cap_s)
+
+    @property
+    def replay_retry(self) -> Backoff:
+        """When a record LinkedIn kept failing is replayed, and how often."""
+        return Backoff(self.replay_after_s, self.replay_factor, self.replay_max_s,
+                       self.replay_attempts)
 
     @property
     def versioned_api(self) -> bool:
@@ -110,10 +138,6 @@ class EngineSettings:
 
 
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
-
-
-class LeaseLost(TransientError):
-    """Another process took this tenant's lease: stop without committing."""
 
 
 @dataclass
@@ -295,7 +319,7 @@ class SyncEngine:
             if last.kind in ("idle", "busy", "paused"):
                 self.sleep(self.settings.idle_sleep_s)
             elif last.kind == "error":
-                self.sleep(min(30.0, self.settings.backoff_s * 2 ** min(failures, 6)))
+                self.sleep(self.settings.step_retry.delay(failures + 1))
         return last
 
     def historical_done(self, tenant_id: int) -> bool:
@@ -362,8 +386,8 @@ class SyncEngine:
 
     def _sender(self, info: ConnectionInfo) -> Sender:
         return Sender(self.client_for(info), self.budget_for(info),
-                      call_size=info.policy.call_size, max_attempts=self.settings.max_attempts,
-                      backoff_s=self.settings.backoff_s, sleep=self.sleep,
+                      call_size=info.policy.call_size, retry=self.settings.call_retry,
+                      sleep=self.sleep,
                       pause_check=lambda: self._paused(info.tenant_id),
                       keep_alive=lambda: self.renew_lease(info.tenant_id),
                       disconnect_check=lambda: self.disconnecting(info.tenant_id),
@@ -720,10 +744,8 @@ class SyncEngine:
         self._replay_checked[info.tenant_id] = now + int(
             min(5.0, self.settings.replay_after_s) * 1000)
         with self.store.reader() as conn:
-            due = ledger.due_replays(
-                conn, info.tenant_id, now, first_after_ms=int(self.settings.replay_after_s * 1000),
-                max_wait_ms=int(self.settings.replay_max_s * 1000),
-                attempts=self.settings.replay_attempts, limit=info.policy.batch_size)
+            due = ledger.due_replays(conn, info.tenant_id, now, self.settings.replay_retry,
+                                     limit=info.policy.batch_size)
             if not due:
                 return None
             work = self._work(conn, info, [ref for ref, _ in due], historical=False)

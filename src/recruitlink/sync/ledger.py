@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
+from recruitlink.core.backoff import Backoff
 from recruitlink.processes import ProcessId
 from recruitlink.store.schema import (
     sync_batch_items,
@@ -380,13 +381,12 @@ def _rejected_after_commit(conn: Connection, row: LedgerRow) -> None:
             rejected=sync_milestones.c.rejected + 1))
 
 
-def due_replays(conn: Connection, tenant_id: int, now_ms: int, *, first_after_ms: int,
-                max_wait_ms: int, attempts: int, limit: int
+def due_replays(conn: Connection, tenant_id: int, now_ms: int, replay: Backoff, *, limit: int
                 ) -> list[tuple[tuple[str, int], list[int]]]:
     """Records whose last send LinkedIn kept failing (an open `transient` error) and whose
-    automatic replay is due: the wait doubles with each failure in a row (from
-    `first_after_ms`, at most `max_wait_ms`), and after `attempts` replays the record waits
-    for `sync retry`. Returns each record with its open errors' ids."""
+    automatic replay is due: the wait grows with each failure in a row (`replay.delay`),
+    and after `replay.attempts` replays the record waits for `sync retry`. Returns each
+    record with its open errors' ids."""
     open_errors: dict[tuple[str, int], list[Any]] = {}
     for row in conn.execute(select(sync_errors.c.id, sync_errors.c.entity,
                                    sync_errors.c.entity_id, sync_errors.c.created_at).where(
@@ -399,9 +399,9 @@ def due_replays(conn: Connection, tenant_id: int, now_ms: int, *, first_after_ms
     due: list[tuple[tuple[str, int], list[int]]] = []
     for ref, rows in open_errors.items():
         replays = max(0, failures.get(ref, 1) - 1)
-        if replays >= attempts:
+        if replay.gives_up(replays):
             continue  # left failed for `sync retry`
-        wait = min(max_wait_ms, first_after_ms * 2 ** replays)
+        wait = int(replay.delay(replays + 1) * 1000)
         if max(r.created_at for r in rows) + wait <= now_ms:
             due.append((ref, [r.id for r in rows]))
             if len(due) >= limit:

@@ -17,25 +17,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from recruitlink.core.assumed import attachment_record
+from recruitlink.core.backoff import Backoff
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
 from recruitlink.errors import (
+    Disconnecting,
     LinkedInRequestError,
     LinkedInThrottled,
     LinkedInUnavailable,
 )
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 
-from .budget import RateBudget, Stopped
+from .budget import RateBudget
 from .items import Item
 from .streams import FILE_RESOURCES, RESUME_RESOURCE, family_for
 
+CALL_RETRY = Backoff(0.5, 2.0, 30.0, 6)  # RECRUITLINK_RETRY_CALLS's default
+
 Outcome = Literal["synced", "rejected", "retryable"]
-
-
-class Disconnecting(Stopped):
-    """The tenant is being disconnected: the sync stops before its next call and lets go of
-    the tenant's lease. A half-sent batch stays prepared; the disconnect recovers it."""
 
 
 @dataclass
@@ -59,8 +58,9 @@ class Sender:
     client: LinkedInClient
     budget: RateBudget
     call_size: int = 100
-    max_attempts: int = 6
-    backoff_s: float = 0.5
+    retry: Backoff = CALL_RETRY
+    """Tries of one call (and of the entities LinkedIn answers as retryable) and the waits
+    between them."""
     pause_check: Callable[[], bool] | None = None
     """Asked while waiting for the budget; a pause only stops a batch that sent nothing yet,
     so no record of a half-sent batch is sent twice on resume."""
@@ -219,7 +219,7 @@ class Sender:
                 key = chunk[i].key
                 outcome = outcomes.get(key if isinstance(key, str) else make_key(key),
                                        EntityOutcome("retryable", 0, "missing from answer"))
-                if outcome.verdict == "retryable" and attempt + 1 < self.max_attempts:
+                if outcome.verdict == "retryable" and not self.retry.gives_up(attempt + 1):
                     retry.append(i)
                 else:
                     results[indexes[i]] = ItemResult(outcome.verdict, outcome.message or None,
@@ -228,7 +228,7 @@ class Sender:
             if pending:
                 attempt += 1
                 self.stats.transient_failures += 1
-                self.sleep(self.backoff_s * 2 ** (attempt - 1))
+                self.sleep(self.retry.delay(attempt))
 
     # -- jobs: operations in rounds (one job may not appear twice in one request) -------------
 
@@ -284,12 +284,12 @@ class Sender:
             self.entities_throttled("simpleJobPostings", answered.throttled,
                                      answered.retry_after)
             if all(o.verdict != "retryable" for o, _ in answered) or \
-                    attempt + 1 >= self.max_attempts:
+                    self.retry.gives_up(attempt + 1):
                 return answered
             # Resubmitting the whole call is safe: CREATE re-lists, UPDATE repeats.
             attempt += 1
             self.stats.transient_failures += 1
-            self.sleep(self.backoff_s * 2 ** (attempt - 1))
+            self.sleep(self.retry.delay(attempt))
 
     # -- one call, with the budget and transient retries --------------------------------------
 
@@ -320,9 +320,9 @@ class Sender:
             except LinkedInUnavailable:
                 attempt += 1
                 self.stats.transient_failures += 1
-                if attempt >= self.max_attempts:
+                if self.retry.gives_up(attempt):
                     raise
-                self.sleep(self.backoff_s * 2 ** (attempt - 1))
+                self.sleep(self.retry.delay(attempt))
                 continue
             self.stats.calls += 1
             self.stats.records += records

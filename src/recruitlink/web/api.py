@@ -44,13 +44,13 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from recruitlink.core.records import ExternalId, rfc3339, to_millis
+from recruitlink.errors import CursorError, JsonRefused
 from recruitlink.store import ENTITIES, Entity, Outcome, Store, Writer
-from recruitlink.store.records import CursorError, Mode, get_record, list_records
+from recruitlink.store.records import Mode, get_record, list_records
 from recruitlink.store.tenants import Tenant
 
 from . import json_input
 from .auth import ApiError, current_tenant, describe, get_store
-from .json_input import JsonRefused
 
 PREFIX = "/api/v1"
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",

@@ -38,6 +38,7 @@ from recruitlink.core.files import (
     safe_file_name,
 )
 from recruitlink.core.records import from_millis
+from recruitlink.errors import OwnerMissing
 from recruitlink.store import Store, schema
 from recruitlink.store import files as stored_files
 from recruitlink.store.tenants import Tenant
@@ -108,10 +109,6 @@ def _attachment_name(name: str) -> str:
         reason = "must be a file name: printable, without '/'"
         raise ApiError(422, f"name: {reason}", [{"field": "name", "reason": reason}])
     return name
-
-
-class OwnerMissing(LookupError):
-    """The candidate or application a file was for does not exist (or was deleted meanwhile)."""
 
 
 async def store_upload(store: Store, tenant_id: int, owner: stored_files.Owner,

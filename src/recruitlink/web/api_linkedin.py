@@ -16,12 +16,18 @@ from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.assumed import Assessment, OverallFit
 from recruitlink.core.records import ExternalId
-from recruitlink.errors import ConfigurationError, RecruitlinkError
+from recruitlink.errors import (
+    ConfigurationError,
+    NotReplayable,
+    PollBusy,
+    PollDeferred,
+    RecruitlinkError,
+)
 from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import inbox, items
 from recruitlink.inbound.closures import purge_closed
-from recruitlink.inbound.pollers import KINDS, NO_EVALUATIONS_ON_V2, PollBusy, PollDeferred
-from recruitlink.inbound.replays import NotReplayable, replay_item
+from recruitlink.inbound.pollers import KINDS, NO_EVALUATIONS_ON_V2
+from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime

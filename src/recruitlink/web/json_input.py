@@ -18,27 +18,12 @@ import re
 import sys
 from typing import Any
 
+from recruitlink.errors import JsonRefused
+
 MAX_DEPTH = 64
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 """NUL, or half of a UTF-16 surrogate pair on its own."""
-
-
-class JsonRefused(ValueError):
-    """A body that is not JSON we accept: `reason` says why (`detail`: the same without
-    "is not valid JSON"), `field` where (dotted path; empty for the whole body),
-    `line`/`column` where the parser stopped, if it did."""
-
-    def __init__(self, reason: str, field: str = "", *, detail: str | None = None,
-                 line: int = 1, column: int = 1) -> None:
-        super().__init__(f"{field}: {reason}" if field else reason)
-        self.reason = reason
-        self.malformed = detail is not None
-        """Not JSON at all (syntax, encoding), rather than JSON past a limit."""
-        self.detail = detail or reason
-        self.field = field
-        self.line = line
-        self.column = column
 
 
 TOO_DEEP = f"is nested too deeply (at most {MAX_DEPTH} levels)"

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from recruitlink.core.assumed import PUSH_TYPES, SIGNATURE_HEADER
 from recruitlink.core.signing import verify
 from recruitlink.crypto import SecretBox
+from recruitlink.errors import JsonRefused
 from recruitlink.inbound import inbox
 from recruitlink.store import Store
 
@@ -43,7 +44,7 @@ def _parse(raw: bytes) -> dict[str, Any] | tuple[str, str]:
     database can store (json_input), and a requestId without control characters."""
     try:
         body = json_input.loads(raw)
-    except json_input.JsonRefused as exc:
+    except JsonRefused as exc:
         return (exc.field, exc.reason) if exc.field else ("push", f"the body {exc.reason}")
     if not isinstance(body, dict):
         return "push", "the body is not a JSON object"

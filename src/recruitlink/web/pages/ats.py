@@ -32,10 +32,11 @@ from sqlalchemy import (
     tuple_,
 )
 
+from recruitlink.errors import CursorError
 from recruitlink.inbound import event_log
 from recruitlink.settings import Settings
 from recruitlink.store import Store
-from recruitlink.store.records import CursorError, decode_cursor, encode_cursor
+from recruitlink.store.records import decode_cursor, encode_cursor
 from recruitlink.store.schema import (
     applications,
     candidates,

@@ -27,11 +27,12 @@ from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
 from recruitlink.crypto import secret_box
+from recruitlink.errors import JsonRefused, NotReplayable
 from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import event_log
 from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
-from recruitlink.inbound.replays import NotReplayable, ReplayResult, replay_item
+from recruitlink.inbound.replays import ReplayResult, replay_item
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.settings import Settings
 from recruitlink.store import Store, connections
@@ -431,7 +432,7 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
                    user: PageUser = Depends(page_user)) -> JSONResponse:
         try:
             person = await _person_of(request)
-        except json_input.JsonRefused as exc:
+        except JsonRefused as exc:
             field = exc.field or "body"
             return JSONResponse({"error": {"field": field, "message": f"{field} {exc.reason}"}},
                                 400)

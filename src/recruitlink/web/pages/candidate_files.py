@@ -31,12 +31,13 @@ from recruitlink.core.files import (
     media_type,
     safe_file_name,
 )
+from recruitlink.errors import BodyTooBig, OwnerMissing
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store import files as stored_files
 from recruitlink.store.schema import applications, candidates
 
-from ..api_files import OwnerMissing, remove_stored, store_upload
+from ..api_files import remove_stored, store_upload
 from .admin_setup import see_other
 from .ats import record_or_404
 from .candidate import candidate_file, render_candidate
@@ -48,10 +49,6 @@ RESUME_FORM = "resume"
 _BY_EXTENSION = {ext: kind for kind, ext in EXTENSIONS.items()}
 _ACCEPTED_NAMES = "{} or {}".format(*", ".join(
     ext.upper() for ext in EXTENSIONS.values()).rsplit(", ", 1))
-
-
-class BodyTooBig(Exception):
-    """The request's body went past the largest form a file upload can make."""
 
 
 def _limited(request: Request, limit: int) -> Request:

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-users_app = typer.Typer(help="A tenant's users: list them, set their page passwords.",
-                        no_args_is_help=True)
+app = typer.Typer(name="users", no_args_is_help=True,
+                  help="A tenant's users: list them, set their page passwords.")
 DATABASE_URL_HELP = "Default: RECRUITLINK_DATABASE_URL, else sqlite:///recruitlink.db."
 
 
@@ -25,7 +25,7 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-@users_app.command("list")
+@app.command("list")
 def list_users(
     tenant: str = typer.Option(..., "--tenant", help="The tenant's slug."),
     limit: int = typer.Option(200, min=1, max=10_000, help="At most this many users."),
@@ -34,10 +34,10 @@ def list_users(
     """List a tenant's users: id, name, email, role, active, whether a password is set."""
     from sqlalchemy import select
 
-    from .settings import Settings
-    from .store import Database
-    from .store.schema import users
-    from .store.tenants import tenant_by_slug
+    from ..settings import Settings
+    from ..store import Database
+    from ..store.schema import users
+    from ..store.tenants import tenant_by_slug
 
     db = Database(database_url or Settings().database_url)
     try:
@@ -58,7 +58,7 @@ def list_users(
     console.print(table)
 
 
-@users_app.command("set-password")
+@app.command("set-password")
 def set_password_command(
     tenant: str = typer.Option(..., "--tenant", help="The tenant's slug."),
     user: str = typer.Option(..., "--user", help="The user's id (external id)."),
@@ -68,11 +68,11 @@ def set_password_command(
     database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
 ) -> None:
     """Set a user's password for the web pages (signs the user out everywhere)."""
-    from .settings import Settings
-    from .store import Database
-    from .store.accounts import check_password, set_password
-    from .store.migrate import upgrade
-    from .store.tenants import tenant_by_slug
+    from ..settings import Settings
+    from ..store import Database
+    from ..store.accounts import check_password, set_password
+    from ..store.migrate import upgrade
+    from ..store.tenants import tenant_by_slug
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

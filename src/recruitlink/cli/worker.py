@@ -14,10 +14,12 @@ import socket
 import typer
 from rich.console import Console
 
+app = typer.Typer()
 console = Console()
 DATABASE_URL_HELP = "Default: RECRUITLINK_DATABASE_URL (must be PostgreSQL)."
 
 
+@app.command()
 def worker(
     concurrency: int = typer.Option(1, min=1, max=64,
                                     help="Jobs at once in this process (each is a thread)."),
@@ -33,11 +35,11 @@ def worker(
     out by a periodic tick. Stops cleanly on Ctrl-C / SIGTERM (the running slice finishes)."""
     from sqlalchemy.engine import make_url
 
-    from .cli_keys import require_key_or_exit
-    from .runtime.queue import QUEUES, TaskQueue, ensure_schema
-    from .settings import Settings
-    from .store import Database
-    from .store.migrate import upgrade
+    from ..runtime.queue import QUEUES, TaskQueue, ensure_schema
+    from ..settings import Settings
+    from ..store import Database
+    from ..store.migrate import upgrade
+    from .keys import require_key_or_exit
 
     settings = Settings()
     if database_url:

@@ -12,16 +12,16 @@ import json
 import typer
 from rich.console import Console
 
-from .cli_sync import DatabaseUrl, runtime, tenant_id
-from .store import connections
-from .sync.visibility import CHOICES, set_visibility, visibility_state
+from ..store import connections
+from ..sync.visibility import CHOICES, set_visibility, visibility_state
+from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
-policy_app = typer.Typer(help="Who sees which job in LinkedIn Recruiter: show it, set it.",
-                         no_args_is_help=True)
+app = typer.Typer(name="policy", no_args_is_help=True,
+                  help="Who sees which job in LinkedIn Recruiter: show it, set it.")
 
 
-@policy_app.command("show")
+@app.command("show")
 def show(tenant: str = typer.Option(..., help="The tenant's slug."),
          as_json: bool = typer.Option(False, "--json"),
          database_url: str | None = DatabaseUrl) -> None:
@@ -49,7 +49,7 @@ def show(tenant: str = typer.Option(..., help="The tenant's slug."),
                           highlight=False)
 
 
-@policy_app.command("set")
+@app.command("set")
 def set_(tenant: str = typer.Option(..., help="The tenant's slug."),
          visibility: str = typer.Option(..., help="all_product_users (every Recruiter user "
                                                   "sees every job) or acls (only the job's "

@@ -16,16 +16,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .settings import Settings
+from ..settings import Settings
 
 if TYPE_CHECKING:
-    from .certify.cases import Kind
+    from ..certify.cases import Kind
 
+app = typer.Typer()
 console = Console()
 MARKS = {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]",
          "manual": "[yellow]manual[/yellow]"}
 
 
+@app.command()
 def certify(
     kind: str = typer.Option("rsc", help="rsc (Recruiter System Connect, modules 1-5) or crm "
                                          "(CRM Connect's ids)."),
@@ -55,9 +57,9 @@ def certify(
     """Run LinkedIn's certification cases with a throwaway tenant; write the report."""
     from pydantic import ValidationError
 
-    from .certify import CaseResult, Certification, Options, write_report
-    from .certify.cases import cases_for
-    from .errors import RecruitlinkError
+    from ..certify import CaseResult, Certification, Options, write_report
+    from ..certify.cases import cases_for
+    from ..errors import RecruitlinkError
 
     wanted: Kind = "CRM" if kind.strip().upper() == "CRM" else "RSC"
     if kind.strip().upper() != wanted:

@@ -7,7 +7,6 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import typer
@@ -15,23 +14,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_keys import require_key_or_exit
-from .core.policy import Policy
-from .errors import RecruitlinkError
-from .linkedin.versions import describe_api
-from .runtime.context import Runtime
-from .settings import Settings
-from .store import connections
-from .store.tenants import tenant_by_slug
-from .sync import control, failures, progress
-from .sync.connect import connect as connect_tenant
-from .sync.connect import refresh_status
-from .sync.engine import STOPPED_FOR_DISCONNECT, StepReport
-from .sync.visibility import parse_visibility
+from ..errors import RecruitlinkError
+from ..linkedin.versions import describe_api
+from ..runtime.context import Runtime
+from ..settings import Settings
+from ..store.tenants import tenant_by_slug
+from ..sync import control, failures, progress
+from ..sync.engine import STOPPED_FOR_DISCONNECT, StepReport
+from .keys import require_key_or_exit
 
 console = Console()
-sync_app = typer.Typer(help="The outbound sync: plan, start, status, pause, resume, retry.",
-                       no_args_is_help=True)
+app = typer.Typer(name="sync", no_args_is_help=True,
+                  help="The outbound sync: plan, start, status, pause, resume, retry.")
 
 DatabaseUrl = typer.Option(None, "--database-url", help="Default: RECRUITLINK_DATABASE_URL.")
 
@@ -61,69 +55,7 @@ def tenant_id(rt: Runtime, slug: str) -> int:
     return tenant.id
 
 
-def connect(
-    tenant: str = typer.Option(..., help="The tenant's slug."),
-    organization: str = typer.Option(..., help="urn:li:organization:<id>"),
-    contract: list[str] = typer.Option(..., help="urn:li:contract:<id> (repeatable)."),
-    wait: float = typer.Option(0.0, help="Seconds to wait for LinkedIn to turn it ENABLED."),
-    visibility: str | None = typer.Option(None, help="Who sees jobs in Recruiter: "
-                                          "all_product_users or acls (the job's hiring team); "
-                                          "default: as before, else all_product_users."),
-    database_url: str | None = DatabaseUrl,
-) -> None:
-    """Connect a tenant to LinkedIn: provision its app, register integrations and callback."""
-    with runtime(database_url) as rt:
-        partner = rt.partner()
-        with rt.store.reader() as conn:
-            before = connections.load(conn, tenant_id(rt, tenant), rt.box)
-        policy = before.policy if before is not None else Policy()
-        if visibility is not None:
-            policy = replace(policy, visibility=parse_visibility(visibility))
-        result = connect_tenant(rt.store, rt.box, rt.engine, partner, tenant_slug=tenant,
-                                organization=organization, contracts=list(contract),
-                                public_url=rt.settings.public_url, policy=policy)
-        status = result.status
-        deadline = time.monotonic() + wait
-        while status != "ENABLED" and time.monotonic() < deadline:
-            time.sleep(1.0)
-            status, _ = refresh_status(rt.store, rt.box, rt.engine, result.tenant_id)
-        console.print(f"Connected {tenant}: app {result.app_key}, status [bold]{status}[/bold]")
-        console.print(f"Callback URL: {result.callback_url}")
-        if status != "ENABLED":
-            console.print("Waiting for the customer's Recruiter admin to enable the "
-                          "integration; the historical sync starts when it is ENABLED.")
-
-
-def disconnect(
-    tenant: str = typer.Option(..., help="The tenant's slug."),
-    yes: bool = typer.Option(False, "--yes", help="Do it without asking."),
-    database_url: str | None = DatabaseUrl,
-) -> None:
-    """Delete everything synced for the tenant from LinkedIn and disconnect it."""
-    require_key_or_exit(Settings())  # before asking: without a key it cannot run anyway
-    if not yes and not typer.confirm(f"Delete all of {tenant}'s data from LinkedIn?"):
-        raise typer.Exit(1)
-    with runtime(database_url) as rt:
-        # A sync running for the tenant (another process, a server) is asked to stop first.
-        report = control.disconnect(rt.engine, tenant_id(rt, tenant),
-                                    progress=lambda stage: console.print(stage))
-        table = Table(title=f"Deletion report for {tenant}")
-        table.add_column("resource")
-        table.add_column("deleted", justify="right")
-        table.add_column("failed", justify="right")
-        for resource in sorted(set(report["deleted"]) | set(report["failed"])):
-            table.add_row(resource, str(report["deleted"].get(resource, 0)),
-                          str(report["failed"].get(resource, 0)))
-        console.print(table)
-        verified = report["verified"]
-        console.print(f"Verified by reading back {verified['checked']} records: "
-                      f"{sum(verified['stillPresent'].values())} still present.")
-        for resource, count in (report.get("pending") or {}).items():
-            console.print(f"[yellow]{count} {resource} closes not confirmed by LinkedIn yet; "
-                          "the sync keeps following them.[/yellow]")
-
-
-@sync_app.command("plan")
+@app.command("plan")
 def plan(tenant: str = typer.Option(...), as_json: bool = typer.Option(
              False, "--json", help="Counts, reasons, and the ids it would send or exclude."),
          database_url: str | None = DatabaseUrl) -> None:
@@ -145,7 +77,7 @@ def plan(tenant: str = typer.Option(...), as_json: bool = typer.Option(
                 console.print(f"  {stream}: {count} x {reason}")
 
 
-@sync_app.command("start")
+@app.command("start")
 def start(
     tenant: str = typer.Option(...),
     follow: bool = typer.Option(False, help="Keep running the continuous sync afterwards."),
@@ -205,7 +137,7 @@ def start(
                       f"ledger {final['ledger']}, {final['failedRecords']} failed records.")
 
 
-@sync_app.command("status")
+@app.command("status")
 def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
            database_url: str | None = DatabaseUrl) -> None:
     """The connection, the historical run's milestones, rate, ETA and errors."""
@@ -222,8 +154,8 @@ def status(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
 def _print_status(tenant: str, state: dict[str, Any]) -> None:
     """`sync status` in words: the connection, the latest run's milestones, what the records
     came to, and what to do about failures (the same labels as the Setup page)."""
-    from .web.pages.admin_setup import STATUS_LABELS, duration
-    from .web.pages.render import format_millis
+    from ..web.pages.admin_setup import STATUS_LABELS, duration
+    from ..web.pages.render import format_millis
 
     if not state.get("connected"):
         console.print(f"{tenant}: not connected to LinkedIn (`recruitlink connect --tenant "
@@ -286,7 +218,7 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                   highlight=False, soft_wrap=True)
 
 
-@sync_app.command("errors")
+@app.command("errors")
 def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
            entity: str | None = typer.Option(None, help="Only this entity (candidates, …)."),
            limit: int = typer.Option(1000, min=1, help="At most this many."),
@@ -310,7 +242,7 @@ def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
         console.print(table)
 
 
-@sync_app.command("pause")
+@app.command("pause")
 def pause(tenant: str = typer.Option(...), contract: str | None = typer.Option(None),
           database_url: str | None = DatabaseUrl) -> None:
     """Stop sending (within one batch); resume continues where it stopped."""
@@ -319,7 +251,7 @@ def pause(tenant: str = typer.Option(...), contract: str | None = typer.Option(N
         console.print(f"Paused {contract or tenant}.")
 
 
-@sync_app.command("resume")
+@app.command("resume")
 def resume(tenant: str = typer.Option(...), contract: str | None = typer.Option(None),
            database_url: str | None = DatabaseUrl) -> None:
     """Resume a paused sync."""
@@ -328,7 +260,7 @@ def resume(tenant: str = typer.Option(...), contract: str | None = typer.Option(
         console.print(f"Resumed {contract or tenant}.")
 
 
-@sync_app.command("retry")
+@app.command("retry")
 def retry(tenant: str = typer.Option(...), batch: int | None = typer.Option(None),
           database_url: str | None = DatabaseUrl) -> None:
     """Send again the records that failed (all, or one batch's), as they are now."""

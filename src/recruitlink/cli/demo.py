@@ -22,8 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_keys import require_key_or_exit
-from .demo_setup import (
+from ..demo_setup import (
     TENANTS,
     CredentialsFile,
     DemoTenant,
@@ -31,17 +30,19 @@ from .demo_setup import (
     ensure_seats,
     seat_holders,
 )
-from .errors import ConfigurationError, RecruitlinkError
-from .keys import KEY_FILE_NAME, PUBLIC_KEYS, key_file, previous_keys
-from .linkedin.versions import API_LABEL, ApiVersion
-from .runtime.context import Runtime
-from .runtime.servers import bound_socket, serve, url_of
-from .settings import Settings
-from .store.connections import reseal_secrets
-from .store.tenants import tenant_by_slug
-from .sync import control
-from .sync.connect import connect, follow_public_url, refresh_status
+from ..errors import ConfigurationError, RecruitlinkError
+from ..keys import KEY_FILE_NAME, PUBLIC_KEYS, key_file, previous_keys
+from ..linkedin.versions import API_LABEL, ApiVersion
+from ..runtime.context import Runtime
+from ..runtime.servers import bound_socket, serve, url_of
+from ..settings import Settings
+from ..store.connections import reseal_secrets
+from ..store.tenants import tenant_by_slug
+from ..sync import control
+from ..sync.connect import connect, follow_public_url, refresh_status
+from .keys import require_key_or_exit
 
+app = typer.Typer()
 console = Console()
 PARTNER_ID = "recruitlink-demo-partner"
 DEMO_POLL_INTERVAL_S = 20.0
@@ -49,6 +50,7 @@ DEMO_POLL_INTERVAL_S = 20.0
 quickly; RECRUITLINK_POLL_INTERVAL_SECONDS overrides it."""
 
 
+@app.command()
 def demo(
     candidates: int = typer.Option(2000, min=1, help="Size of the seeded demo tenant (the CRM "
                                                      "tenant gets a third of it)."),
@@ -60,8 +62,8 @@ def demo(
                                                      "(scripted runs)."),
 ) -> None:
     """Run everything locally: sandbox, server, seeded tenants, sync. Ctrl-C stops it."""
-    from .sandbox import SandboxConfig, create_app
-    from .web.app import create_app as create_web_app
+    from ..sandbox import SandboxConfig, create_app
+    from ..web.app import create_app as create_web_app
 
     directory.mkdir(parents=True, exist_ok=True)
     keys = _demo_keys(Settings(), directory)
@@ -148,7 +150,7 @@ def _prepare(rt: Runtime, sandbox: Any, tenant: DemoTenant, candidates: int, see
              directory: Path) -> tuple[DemoTenant, int]:
     """Seed the tenant on the first run; its seats and its sign-in credentials on every run.
     Prints how to sign in."""
-    from .store.seed import seed as run_seed
+    from ..store.seed import seed as run_seed
 
     with rt.store.reader() as conn:
         found = tenant_by_slug(conn, tenant.slug)
@@ -195,7 +197,7 @@ def _follow_public_url(rt: Runtime) -> None:
     domains and the push callback."""
     from sqlalchemy import select
 
-    from .store.schema import connections, tenants
+    from ..store.schema import connections, tenants
 
     with rt.store.reader() as conn:
         rows = conn.execute(select(connections.c.tenant_id, tenants.c.slug).join(

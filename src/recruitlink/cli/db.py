@@ -1,4 +1,5 @@
-"""`recruitlink db migrate-state`: move tenants, with their sync state, to another database."""
+"""`recruitlink db upgrade` (the schema) and `db migrate-state` (move tenants, with their sync
+state, to another database)."""
 
 from __future__ import annotations
 
@@ -20,19 +21,43 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import RecruitlinkError
+from ..errors import RecruitlinkError
 
 if TYPE_CHECKING:  # the store (and Alembic) load when the command runs, not with the CLI
-    from .store.db import Database
-    from .store.transfer import TransferProgress, TransferReport
+    from ..store.db import Database
+    from ..store.transfer import TransferProgress, TransferReport
 
 console = Console()
+app = typer.Typer(name="db", help="The database: `db upgrade` applies the migrations.",
+                  no_args_is_help=True)
+
+DATABASE_URL_HELP = "Default: RECRUITLINK_DATABASE_URL (a SQLite file recruitlink.db)."
 
 
-def register(db_app: typer.Typer) -> None:
-    db_app.command("migrate-state")(migrate_state)
+@app.command("upgrade")
+def db_upgrade(
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+) -> None:
+    """Create or migrate the database to the latest schema."""
+    from ..settings import Settings
+    from ..store import Database
+    from ..store.migrate import current_revision, upgrade
+
+    url = database_url or Settings().database_url
+    db = Database(url)
+    try:
+        upgrade(db)
+        revision = current_revision(db)
+        if db.is_postgres:  # the work queue of scale-out mode lives beside the store
+            from ..runtime.queue import ensure_schema
+
+            ensure_schema(db)
+    finally:
+        db.dispose()
+    console.print(f"Database {shown_url(url)} is at revision {revision}.", highlight=False)
 
 
+@app.command("migrate-state")
 def migrate_state(
     tenant: list[str] = typer.Option(..., "--tenant", metavar="SLUG",
                                      help="The tenant's slug (repeatable)."),
@@ -46,11 +71,11 @@ def migrate_state(
     """Move tenants with their sync state to another database (e.g. SQLite -> PostgreSQL),
     ids unchanged, so the sync carries on there without sending everything again. The
     tenant's sync is paused on the source."""
-    from .settings import Settings
+    from ..settings import Settings
 
     target_url = target or Settings().database_url
     if _same_database(source, target_url):
-        _fail(f"--from and --to are the same database ({_shown(source)})")
+        _fail(f"--from and --to are the same database ({shown_url(source)})")
     done: list[str] = []
     with _databases(source, target_url) as (src, dst):
         for slug in dict.fromkeys(tenant):  # each once, in the order given
@@ -64,7 +89,7 @@ def migrate_state(
 
 @contextmanager
 def _databases(source: str, target: str) -> Iterator[tuple[Database, Database]]:
-    from .store.db import Database
+    from ..store.db import Database
 
     try:
         src, dst = Database(source), Database(target)
@@ -78,7 +103,7 @@ def _databases(source: str, target: str) -> Iterator[tuple[Database, Database]]:
 
 
 def _migrate(src: Database, dst: Database, slug: str) -> TransferReport:
-    from .store.transfer import migrate_tenant
+    from ..store.transfer import migrate_tenant
 
     # Transient bars, one per table: the table of counts printed afterwards is what stays.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -114,7 +139,7 @@ def _show(report: TransferReport, src: Database) -> None:
     console.print(table)
     console.print(f"[dim]Not copied: {', '.join(report.not_copied)} (transient or held by the "
                   "source's processes).[/dim]", highlight=False)
-    where = _shown(src.url)
+    where = shown_url(src.url)
     if not report.source_paused:
         console.print(f"Not connected to LinkedIn: nothing to pause on {where}.",
                       highlight=False)
@@ -152,5 +177,6 @@ def _same_database(a: str, b: str) -> bool:
         return False
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
     return make_url(url).render_as_string(hide_password=True)

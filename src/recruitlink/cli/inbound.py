@@ -13,25 +13,27 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
-from .cli_sync import DatabaseUrl, runtime, tenant_id
-from .inbound import inbox
-from .inbound import items as inbound_items
-from .inbound.closures import purge_closed
-from .inbound.pollers import KINDS, PollBusy, PollDeferred, PollReport
-from .inbound.replays import NotReplayable, replay_item
-from .inbound.seats import map_seat
-from .store.schema import inbox_events, linkedin_seats, users
+from recruitlink.errors import NotReplayable, PollBusy, PollDeferred
+
+from ..inbound import inbox
+from ..inbound import items as inbound_items
+from ..inbound.closures import purge_closed
+from ..inbound.pollers import KINDS, PollReport
+from ..inbound.replays import replay_item
+from ..inbound.seats import map_seat
+from ..store.schema import inbox_events, linkedin_seats, users
+from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
-inbound_app = typer.Typer(help="LinkedIn -> ATS: seats, pollers, push inbox, closed members.",
-                          no_args_is_help=True)
+app = typer.Typer(name="inbound", no_args_is_help=True,
+                  help="LinkedIn -> ATS: seats, pollers, push inbox, closed members.")
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-@inbound_app.command("seats")
+@app.command("seats")
 def seats(tenant: str = typer.Option(..., help="The tenant's slug."),
           refresh: bool = typer.Option(False, help="Pull the seats from LinkedIn first."),
           as_json: bool = typer.Option(False, "--json"),
@@ -67,7 +69,7 @@ def seats(tenant: str = typer.Option(..., help="The tenant's slug."),
                       "will not be synced.[/yellow]")
 
 
-@inbound_app.command("map-seat")
+@app.command("map-seat")
 def map_seat_command(tenant: str = typer.Option(...),
                      seat: str = typer.Option(..., help="urn:li:seat:<id>"),
                      user: str | None = typer.Option(None, help="The ATS user's id."),
@@ -86,7 +88,7 @@ def map_seat_command(tenant: str = typer.Option(...),
     console.print(f"{seat}: {'mapped to ' + user if user else 'unmapped'}")
 
 
-@inbound_app.command("poll")
+@app.command("poll")
 def poll(tenant: str = typer.Option(...),
          kind: list[str] = typer.Option(list(KINDS), help=f"What to read: {', '.join(KINDS)}."),
          database_url: str | None = DatabaseUrl) -> None:
@@ -136,7 +138,7 @@ def _print_report(report: PollReport) -> None:
     console.print(table)
 
 
-@inbound_app.command("events")
+@app.command("events")
 def events(tenant: str = typer.Option(...),
            status: str | None = typer.Option(None, help="pending, processing, done, failed"),
            limit: int = typer.Option(50, min=1, max=1000),
@@ -158,7 +160,7 @@ def events(tenant: str = typer.Option(...),
     console.print(table)
 
 
-@inbound_app.command("items")
+@app.command("items")
 def list_items(tenant: str = typer.Option(...),
                candidate: str | None = typer.Option(None, help="One candidate's (ATS id)."),
                limit: int = typer.Option(100, min=1, max=500),
@@ -190,7 +192,7 @@ def list_items(tenant: str = typer.Option(...),
     console.print(table if found else "nothing: everything LinkedIn sent was kept")
 
 
-@inbound_app.command("replay")
+@app.command("replay")
 def replay(tenant: str = typer.Option(...),
            event: list[int] = typer.Option([], help="A failed push's id (repeatable)."),
            item: list[str] = typer.Option([], help="An item listed by `inbound items`, as "
@@ -238,7 +240,7 @@ def _item_key(text: str) -> tuple[str, str]:
     return kind, li_id
 
 
-@inbound_app.command("purge-closed")
+@app.command("purge-closed")
 def purge(tenant: str = typer.Option(...),
           person: str | None = typer.Option(None, help="One closed member (urn:li:person:…)."),
           all_closed: bool = typer.Option(False, "--all", help="Every closed member seen."),

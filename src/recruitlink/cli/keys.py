@@ -10,17 +10,19 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from .errors import ConfigurationError
-from .settings import Settings
+from ..errors import ConfigurationError
+from ..settings import Settings
 
 console = Console()
-keys_app = typer.Typer(help="The secret key: generate one; rotate (re-encrypt stored secrets "
-                            "with the current key).", no_args_is_help=True)
+app = typer.Typer(
+    name="keys", no_args_is_help=True,
+    help="The secret key: generate one; rotate (re-encrypt stored secrets with the current "
+         "key).")
 
 
 def require_key_or_exit(settings: Settings) -> None:
     """Exit 2 with the reason and how to make a key unless the settings hold an adequate one."""
-    from .keys import require_secret_key
+    from ..keys import require_secret_key
 
     try:
         require_secret_key(settings)
@@ -29,15 +31,15 @@ def require_key_or_exit(settings: Settings) -> None:
         raise typer.Exit(2) from exc
 
 
-@keys_app.command("generate")
+@app.command("generate")
 def generate() -> None:
     """Print a fresh secret key (32 random bytes, URL-safe base64) for RECRUITLINK_SECRET_KEY."""
-    from .keys import generate as make_key
+    from ..keys import generate as make_key
 
     typer.echo(make_key())
 
 
-@keys_app.command("rotate")
+@app.command("rotate")
 def rotate(
     database_url: str | None = typer.Option(None, "--database-url",
                                             help="Default: RECRUITLINK_DATABASE_URL."),
@@ -45,10 +47,10 @@ def rotate(
     """Re-encrypt every stored secret with RECRUITLINK_SECRET_KEY (one transaction). Secrets
     sealed with a key in RECRUITLINK_PREVIOUS_SECRET_KEYS (or by an earlier release) are
     opened with it; those already sealed with the current key are left alone."""
-    from .crypto import secret_box
-    from .store import Database
-    from .store.connections import reseal_secrets
-    from .store.migrate import upgrade
+    from ..crypto import secret_box
+    from ..store import Database
+    from ..store.connections import reseal_secrets
+    from ..store.migrate import upgrade
 
     settings = Settings()
     if database_url:

@@ -1,0 +1,5 @@
+"""`python -m recruitlink.cli`, as the `recruitlink` command."""
+
+from . import app
+
+app()
