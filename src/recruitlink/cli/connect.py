@@ -11,7 +11,8 @@ from rich.table import Table
 
 from ..core.policy import Policy
 from ..settings import Settings
-from ..sync import connections, control
+from ..store import connections
+from ..sync import control
 from ..sync.connect import connect as connect_tenant
 from ..sync.connect import refresh_status
 from ..sync.visibility import parse_visibility
