@@ -60,7 +60,13 @@ def make_key(fields: Mapping[str, str]) -> Key:
     return tuple(sorted(fields.items()))
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+"""What `quote(value, safe="")` leaves as it is: most ids, so they skip the encoder."""
+
+
 def _enc(value: str) -> str:
+    if _UNRESERVED.fullmatch(value):
+        return value
     return quote(value, safe="")
 
 
@@ -115,6 +121,8 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _strict_unquote(text: str, *, plus: bool = False) -> str:
+    if "%" not in text and not (plus and "+" in text):
+        return text  # nothing to decode (the common case: plain ids and names)
     if _BAD_ESCAPE.search(text):
         raise RestliSyntaxError(f"malformed percent-encoding in {text[:80]!r}")
     try:
