@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -62,11 +63,15 @@ def make_key(fields: Mapping[str, str]) -> Key:
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 """What `quote(value, safe="")` leaves as it is: most ids, so they skip the encoder."""
-
-
 def _enc(value: str) -> str:
     if _UNRESERVED.fullmatch(value):
         return value
+    return _quoted(value)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    """Percent-encoded once per distinct value: the organization URN is in every key."""
     return quote(value, safe="")
 
 
