@@ -25,6 +25,7 @@ from recruitlink.core.restli import (
 )
 
 from .errors import ApiError
+from .json_codec import FastJSONResponse
 from .restli_http import RestliCall
 from .store import integrations
 
@@ -179,7 +180,7 @@ def batch_response(results: dict[str, Any], errors: dict[str, Any],
     if protocol == PROTOCOL_2:
         body = {name: {_key_in_2(key, simple_keys): value for key, value in entries.items()}
                 for name, entries in body.items()}
-    return JSONResponse(body, status_code=200)
+    return FastJSONResponse(body, status_code=200)
 
 
 def _key_in_2(key: str, simple: bool) -> str:
