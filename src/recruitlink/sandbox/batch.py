@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from starlette.responses import JSONResponse
 
 from recruitlink.core.assumed import error_body
@@ -193,11 +193,15 @@ def enabled_contexts(conn: Connection, app_id: int, contexts: Iterable[str]) -> 
     wanted = set(contexts)
     if not wanted:
         return set()
-    rows = conn.execute(select(integrations.c.context).where(
-        integrations.c.app_id == app_id, integrations.c.context.in_(wanted),
-        integrations.c.status == "ENABLED",
-        integrations.c.type.in_(ORG_DATA_TYPES))).all()
+    rows = conn.execute(_ENABLED, {"app_id": app_id, "contexts": sorted(wanted)}).all()
     return {r.context for r in rows}
+
+
+# Built once: every batch call checks its organizations.
+_ENABLED = select(integrations.c.context).where(
+    integrations.c.app_id == bindparam("app_id"),
+    integrations.c.context.in_(bindparam("contexts", expanding=True)),
+    integrations.c.status == "ENABLED", integrations.c.type.in_(ORG_DATA_TYPES))
 
 
 def require_enabled(conn: Connection, app_id: int, contexts: Iterable[str]) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -464,12 +464,17 @@ def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]
                     texts[canonical(parent)] = canonical(key)
             if not texts:
                 continue
-            rows = conn.execute(select(records.c.key).where(
-                records.c.resource == v2_resource, records.c.parent == "",
-                records.c.key.in_(list(texts)))).all()
+            rows = conn.execute(_STORED_KEYS, {"resource": v2_resource,
+                                               "keys": list(texts)}).all()
             for row in rows:
                 found[texts[row.key]] = provider
     return [found.get(canonical(k), default) for k in keys]
+
+
+# Built once: every compound-key call of the versioned family asks it.
+_STORED_KEYS = select(records.c.key).where(
+    records.c.resource == bindparam("resource"), records.c.parent == "",
+    records.c.key.in_(bindparam("keys", expanding=True)))
 
 
 def _dropped_fields(name: str, key: dict[str, str]) -> set[str]:
