@@ -69,7 +69,7 @@ def _enc(value: str) -> str:
     return _quoted(value)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _quoted(value: str) -> str:
     """Percent-encoded once per distinct value: the organization URN is in every key."""
     return quote(value, safe="")

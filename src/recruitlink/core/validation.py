@@ -56,9 +56,9 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-_VALUES_CACHED = 8192
+_VALUES_CACHED = 2048
 """Distinct emails and phone numbers remembered (a few hundred bytes each)."""
-_CLEAN_CACHED = 4096
+_CLEAN_CACHED = 2048
 """Payload fingerprints remembered as clean."""
 
 
