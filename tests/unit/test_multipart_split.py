@@ -56,7 +56,7 @@ def test_an_odd_body_falls_back_to_the_email_package() -> None:
 
 KINDS = st.sampled_from(["application/x-www-form-urlencoded", "application/json",
                          "APPLICATION/JSON", "text/plain", "application/json;charset=x",
-                         "nonsense"])
+                         "nonsense", "application/json (c)"])
 PAYLOAD = st.lists(st.sampled_from([b"a", b"=", b"&", b" ", b"\r\n", b"\n", b"\r", b"--",
                                     b"--b", b"--b--", b"\r\n\r\n", b"{}", "é".encode(), b"\t"]),
                    max_size=8).map(b"".join)
@@ -64,7 +64,8 @@ PAYLOAD = st.lists(st.sampled_from([b"a", b"=", b"&", b" ", b"\r\n", b"\n", b"\r
 
 @settings(max_examples=400, deadline=None)
 @given(parts=st.lists(st.tuples(KINDS, PAYLOAD), max_size=3),
-       boundary=st.sampled_from(["b", "simple", "a'b(c)+_,-./:=?", "with space"]),
+       boundary=st.sampled_from(["b", "simple", "a'b(c)+_,-./:=?", "with space", "a(b)",
+                                 "a=b", "a.b+c"]),
        quoted=st.booleans(), end=st.sampled_from([b"\r\n", b"", b"\r\n\r\n", b"x", b"\n"]),
        noise=st.sampled_from([b"", b"pre\r\n", b"\n"]), cut=st.integers(0, 8))
 def test_the_fast_split_agrees_with_the_email_package(

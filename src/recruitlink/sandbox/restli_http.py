@@ -171,8 +171,10 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-_BOUNDARY = re.compile(r';\s*boundary\s*=\s*(?:"([^"\\\r\n]{1,70})"|([^\s;"]{1,70}))\s*(?:;|$)',
-                       re.IGNORECASE)
+# A boundary as RFC 2046 allows it quoted, or a plain token; anything else (comments,
+# RFC 2231 forms, escapes) is left to the email package.
+_BOUNDARY = re.compile(r"""(?i);\s*boundary\s*=\s*(?:"([A-Za-z0-9'()+_,./:=? -]{1,70})"|"""
+                       r"""([A-Za-z0-9_.+-]{1,70}))\s*(?:;|$)""")
 _PART_TYPE = re.compile(rb"(?i)content-type:[ \t]*([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+)"
                         rb"[ \t]*(?:;[^\r\n]*)?")
 
