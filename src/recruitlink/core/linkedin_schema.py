@@ -426,8 +426,16 @@ class _Obj(_Spec):
 
     expected: ClassVar[str] = "object"
 
+    def __post_init__(self) -> None:
+        # Field lookup by name in O(1): every record checks each of its fields' names.
+        object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
+
     def field(self, name: object) -> _Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        by_name: dict[object, _Field] = self.__dict__["_by_name"]
+        try:
+            return by_name.get(name)
+        except TypeError:  # an unhashable name matches no field
+            return None
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, Mapping):

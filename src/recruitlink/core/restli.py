@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -60,7 +61,17 @@ def make_key(fields: Mapping[str, str]) -> Key:
     return tuple(sorted(fields.items()))
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+"""What `quote(value, safe="")` leaves as it is: most ids, so they skip the encoder."""
 def _enc(value: str) -> str:
+    if _UNRESERVED.fullmatch(value):
+        return value
+    return _quoted(value)
+
+
+@lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    """Percent-encoded once per distinct value: the organization URN is in every key."""
     return quote(value, safe="")
 
 
@@ -115,6 +126,8 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _strict_unquote(text: str, *, plus: bool = False) -> str:
+    if "%" not in text and not (plus and "+" in text):
+        return text  # nothing to decode (the common case: plain ids and names)
     if _BAD_ESCAPE.search(text):
         raise RestliSyntaxError(f"malformed percent-encoding in {text[:80]!r}")
     try:

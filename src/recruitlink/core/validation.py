@@ -6,12 +6,19 @@ of `linkedin_schema.validate_record` every email is checked with email-validator
 never DNS) and every phone number with phonenumbers. A record is rejected as a whole with all
 its reasons. Pure: no I/O, no clock (the caller passes `now_ms`), and nothing here raises on
 any payload.
+
+Both libraries are slow and see the same values again and again (a candidate's email is each
+of its applications' candidateEmail; a change re-builds unchanged dependents), so answers are
+cached per value, and a payload already found clean is not checked again (`fingerprint`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -49,8 +56,19 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+_VALUES_CACHED = 2048
+"""Distinct emails and phone numbers remembered (a few hundred bytes each)."""
+_CLEAN_CACHED = 2048
+"""Payload fingerprints remembered as clean."""
+
+
 def email_problem(email: str) -> str | None:
     """Why `email` is not a valid address (syntax only, no DNS), or None."""
+    return _email_problem(email) if isinstance(email, str) else _email_problem.__wrapped__(email)
+
+
+@lru_cache(maxsize=_VALUES_CACHED)
+def _email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -63,6 +81,13 @@ def email_problem(email: str) -> str | None:
 def phone_problem(number: str, region: str = "US") -> str | None:
     """Why `number` is not a possible phone number, or None. A number that does not start
     with "+" is read as a national number of `region`."""
+    if isinstance(number, str) and isinstance(region, str):
+        return _phone_problem(number, region)
+    return _phone_problem.__wrapped__(number, region)
+
+
+@lru_cache(maxsize=_VALUES_CACHED)
+def _phone_problem(number: str, region: str) -> str | None:
     international = number.lstrip().startswith("+")
     parse_region = None if international else region.upper() if isinstance(region, str) else None
     where = "" if international else f" (read as a number of region {region})"
@@ -114,12 +139,40 @@ def check(
     now_ms: int,
     operation: str | None = None,
     phone_region: str = "US",
+    fingerprint: str | None = None,
 ) -> list[FieldError]:
     """Every reason to reject `payload` (one record of `resource`); [] when it may be sent.
 
     The errors of linkedin_schema.validate_record, then one per invalid email address and
     phone number. An unknown resource is one error on the whole record, not an exception.
+
+    `fingerprint` is a digest of the payload (e.g. its content hash): a payload found clean
+    under the same fingerprint, resource, operation and region is clean again, and is not
+    re-checked. Only clean answers are remembered: the one rule that depends on `now_ms`
+    (a date must not be in the future) can only stop failing as time goes on, never start.
     """
+    remembered = (resource, operation, phone_region, fingerprint)
+    if fingerprint is not None:
+        with _clean_lock:
+            if remembered in _clean:
+                _clean.move_to_end(remembered)
+                return []
+    errors = _check(resource, payload, now_ms=now_ms, operation=operation,
+                    phone_region=phone_region)
+    if fingerprint is not None and not errors:
+        with _clean_lock:
+            _clean[remembered] = None
+            if len(_clean) > _CLEAN_CACHED:
+                _clean.popitem(last=False)
+    return errors
+
+
+_clean: OrderedDict[tuple[str, str | None, str, str | None], None] = OrderedDict()
+_clean_lock = threading.Lock()  # builds may run on several threads
+
+
+def _check(resource: str, payload: Mapping[str, Any], *, now_ms: int, operation: str | None,
+           phone_region: str) -> list[FieldError]:
     try:
         errors = validate_record(resource, payload, now_ms=now_ms, operation=operation)
     except ValueError as exc:  # unknown resource

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from starlette.responses import JSONResponse
 
 from recruitlink.core.assumed import error_body
@@ -25,6 +25,7 @@ from recruitlink.core.restli import (
 )
 
 from .errors import ApiError
+from .json_codec import FastJSONResponse
 from .restli_http import RestliCall
 from .store import integrations
 
@@ -179,7 +180,7 @@ def batch_response(results: dict[str, Any], errors: dict[str, Any],
     if protocol == PROTOCOL_2:
         body = {name: {_key_in_2(key, simple_keys): value for key, value in entries.items()}
                 for name, entries in body.items()}
-    return JSONResponse(body, status_code=200)
+    return FastJSONResponse(body, status_code=200)
 
 
 def _key_in_2(key: str, simple: bool) -> str:
@@ -192,11 +193,15 @@ def enabled_contexts(conn: Connection, app_id: int, contexts: Iterable[str]) -> 
     wanted = set(contexts)
     if not wanted:
         return set()
-    rows = conn.execute(select(integrations.c.context).where(
-        integrations.c.app_id == app_id, integrations.c.context.in_(wanted),
-        integrations.c.status == "ENABLED",
-        integrations.c.type.in_(ORG_DATA_TYPES))).all()
+    rows = conn.execute(_ENABLED, {"app_id": app_id, "contexts": sorted(wanted)}).all()
     return {r.context for r in rows}
+
+
+# Built once: every batch call checks its organizations.
+_ENABLED = select(integrations.c.context).where(
+    integrations.c.app_id == bindparam("app_id"),
+    integrations.c.context.in_(bindparam("contexts", expanding=True)),
+    integrations.c.status == "ENABLED", integrations.c.type.in_(ORG_DATA_TYPES))
 
 
 def require_enabled(conn: Connection, app_id: int, contexts: Iterable[str]) -> None:

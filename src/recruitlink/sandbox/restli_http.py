@@ -10,6 +10,7 @@ shape whatever the protocol.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -170,8 +171,66 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+# A boundary as RFC 2046 allows it quoted, or a plain token; anything else (comments,
+# RFC 2231 forms, escapes) is left to the email package.
+_BOUNDARY = re.compile(r"""(?i);\s*boundary\s*=\s*(?:"([A-Za-z0-9'()+_,./:=? -]{1,70})"|"""
+                       r"""([A-Za-z0-9_.+-]{1,70}))\s*(?:;|$)""")
+_PART_TYPE = re.compile(rb"(?i)content-type:[ \t]*([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+)"
+                        rb"[ \t]*(?:;[^\r\n]*)?")
+
+
 def _split_multipart(content_type: str, raw: bytes) -> tuple[bytes, bytes | None]:
-    """The tunnelled query and JSON entity of a multipart/mixed body."""
+    """The tunnelled query and JSON entity of a multipart/mixed body.
+
+    What every client sends (the delimiters on CRLF lines, one Content-Type header per part)
+    is split on bytes; anything else is read by the `email` package, as before."""
+    parts = _plain_parts(content_type, raw)
+    if parts is None:
+        return _split_multipart_email(content_type, raw)
+    query: bytes | None = None
+    entity: bytes | None = None
+    for kind, data in parts:
+        if kind == "application/x-www-form-urlencoded" and query is None:
+            query = data.strip()
+        elif kind == "application/json" and entity is None:
+            entity = data
+        else:
+            raise ApiError(400, f"unexpected multipart/mixed part of type {kind}")
+    if query is None:
+        raise ApiError(400, "multipart/mixed body lacks the form-encoded query part")
+    return query, entity
+
+
+def _plain_parts(content_type: str, raw: bytes) -> list[tuple[str, bytes]] | None:
+    """(content type, payload) of each part when the body has the plain shape: no preamble,
+    `--b` CRLF, parts of one `Content-Type:` header line, a blank line and a payload, each
+    ended by CRLF `--b` and the last one by CRLF `--b--` (an optional CRLF, nothing else).
+    None for any other shape."""
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        return None
+    boundary = found.group(1) or found.group(2)
+    if boundary != boundary.rstrip():
+        return None  # the email package drops trailing blanks: leave that case to it
+    delimiter = b"--" + boundary.encode("latin-1")
+    if not raw.startswith(delimiter + b"\r\n"):
+        return None
+    close = b"\r\n" + delimiter + b"--"
+    end = raw.rfind(close)
+    if end < 0 or raw[end + len(close):] not in (b"", b"\r\n"):
+        return None
+    parts: list[tuple[str, bytes]] = []
+    for chunk in raw[len(delimiter) + 2:end].split(b"\r\n" + delimiter + b"\r\n"):
+        head, blank, payload = chunk.partition(b"\r\n\r\n")
+        header = _PART_TYPE.fullmatch(head)
+        if not blank or header is None or delimiter in payload:
+            return None
+        parts.append((header.group(1).decode("ascii").lower(), payload))
+    return parts
+
+
+def _split_multipart_email(content_type: str, raw: bytes) -> tuple[bytes, bytes | None]:
+    """`_split_multipart` by the `email` package: any shape RFC 2046 allows."""
     message = BytesParser(policy=HTTP).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + raw)
     if not message.is_multipart():

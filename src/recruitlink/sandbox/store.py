@@ -6,7 +6,6 @@ single connection is enough and every request runs in its own short transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.pool import StaticPool
 
 from recruitlink.private_files import create_private
+
+from . import json_codec
 
 metadata = MetaData()
 
@@ -397,4 +398,4 @@ class Store:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json_codec.dumps(value)

@@ -11,7 +11,6 @@ canonical 1.0 key text, so this module is the only place that knows the versione
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -50,9 +49,11 @@ from recruitlink.core.restli import (
     parse_simple_key,
 )
 
+from . import json_codec
 from .batch import check_batch_size
 from .config import SandboxConfig
 from .errors import ApiError
+from .json_codec import FastJSONResponse
 from .oauth import App, authenticate
 from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
@@ -215,7 +216,7 @@ class Plan:
                 statuses = {**(statuses or {}), **out["statuses"]}
         if statuses is not None:
             merged["statuses"] = statuses
-        return JSONResponse(merged, status_code=200)
+        return FastJSONResponse(merged, status_code=200)
 
 
 def translate(sandbox: Sandbox, call: RestliCall) -> Plan:
@@ -463,12 +464,17 @@ def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]
                     texts[canonical(parent)] = canonical(key)
             if not texts:
                 continue
-            rows = conn.execute(select(records.c.key).where(
-                records.c.resource == v2_resource, records.c.parent == "",
-                records.c.key.in_(list(texts)))).all()
+            rows = conn.execute(_STORED_KEYS, {"resource": v2_resource,
+                                               "keys": list(texts)}).all()
             for row in rows:
                 found[texts[row.key]] = provider
     return [found.get(canonical(k), default) for k in keys]
+
+
+# Built once: every compound-key call of the versioned family asks it.
+_STORED_KEYS = select(records.c.key).where(
+    records.c.resource == bindparam("resource"), records.c.parent == "",
+    records.c.key.in_(bindparam("keys", expanding=True)))
 
 
 def _dropped_fields(name: str, key: dict[str, str]) -> set[str]:
@@ -489,7 +495,8 @@ def translate_answer(response: Response, sub: SubCall) -> Response:
     body = _json(response)
     headers = {k: v for k, v in response.headers.items()
                if k.lower() not in ("content-length", "content-type")}
-    return JSONResponse(_rekey(body, sub), status_code=response.status_code, headers=headers)
+    return FastJSONResponse(_rekey(body, sub), status_code=response.status_code,
+                            headers=headers)
 
 
 def _rekey(body: Any, sub: SubCall) -> Any:
@@ -538,7 +545,7 @@ def _record_to_rest(sub: SubCall, value: Any) -> Any:
 
 
 def _json(response: Response) -> Any:
-    return json.loads(bytes(response.body))
+    return json_codec.loads(bytes(response.body))
 
 
 def _error(exc: ApiError) -> dict[str, Any]:

@@ -181,13 +181,16 @@ def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
         return item
     payloads = item.job_payloads or ([item.payload] if item.payload is not None else [])
     operations: list[str | None] = list(item.operations) or [operation] * len(payloads)
-    for payload, op in zip(payloads, operations, strict=False):
-        problems = validation.check(item.resource, payload, now_ms=bc.now_ms, operation=op,
-                                    phone_region=bc.policy.phone_region)
-        item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
-                            "reason": p.reason} for p in problems)
     body = item.job_payloads if item.job_payloads else item.payload
     item.content_hash = content_hash(item.resource, item.key, item.parent, body)
+    # One payload: its hash is its fingerprint, so a payload found clean is not re-checked.
+    fingerprint = item.content_hash if not item.job_payloads else None
+    for payload, op in zip(payloads, operations, strict=False):
+        problems = validation.check(item.resource, payload, now_ms=bc.now_ms, operation=op,
+                                    phone_region=bc.policy.phone_region,
+                                    fingerprint=fingerprint)
+        item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
+                            "reason": p.reason} for p in problems)
     return item
 
 

@@ -43,7 +43,7 @@ from recruitlink.store import Store, schema
 from recruitlink.store import files as stored_files
 from recruitlink.store.tenants import Tenant
 
-from .api import PREFIX, JSONResponse, _errors
+from .api import PREFIX, WAKE_SYNC, JSONResponse, _errors
 from .auth import ApiError, current_tenant, get_store
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
@@ -200,7 +200,7 @@ def _remove(store: Store, tenant: Tenant, owner: stored_files.Owner, owner_exter
 
 
 def build_files_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["files"])
+    router = APIRouter(prefix=PREFIX, tags=["files"], dependencies=[WAKE_SYNC])
 
     @router.put("/candidates/{item_id:record_id}/resume", operation_id="put_candidate_resume",
                 summary="Upload a candidate's resume",

@@ -1,0 +1,50 @@
+"""JSON on the sandbox's hot path (records stored, batch answers, the `/rest` family's
+re-keying) by orjson, several times faster than the standard library.
+
+What orjson refuses or would read apart (integers beyond 64 bits, keys that are not text)
+goes to the standard library, so nothing that worked before fails. The one value both accept
+but write apart, a float that is not finite, cannot reach these paths: LinkedIn's records
+have no float field (core/linkedin_schema.py), so a record holding one is refused before it
+is stored or answered. Request bodies are still read by `restli_http.parse_json`: LinkedIn
+refuses duplicate keys, which orjson cannot see."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text, non-ASCII kept (as `json.dumps(separators=(",", ":"),
+    ensure_ascii=False)`)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+_LONG_DIGITS = re.compile(rb"\d{19}")
+"""Where an integer may not fit in 64 bits: orjson would read it as a float."""
+
+
+def loads(raw: bytes) -> Any:
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)  # the standard library's answer, or its error
+
+
+class FastJSONResponse(JSONResponse):
+    """Starlette's JSONResponse, rendered by orjson (by Starlette when orjson refuses)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return super().render(content)
