@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from recruitlink.core.limits import Limit
-from recruitlink.sync.budget import RateBudget, Stopped
+from recruitlink.linkedin.budget import RateBudget, Stopped
 
 
 class FakeClock:

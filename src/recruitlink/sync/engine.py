@@ -41,13 +41,13 @@ from recruitlink.core.mapping import MappingContext
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, TerminalError, TransientError
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.budget import RateBudget, Stopped
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import read_changes
 from recruitlink.store.files import read_chunks
 
 from . import connections, ledger
-from .budget import RateBudget, Stopped
 from .connections import ConnectionInfo
 from .items import (
     ACL_USER_BITS,

@@ -21,9 +21,9 @@ from sqlalchemy import Connection, func, select
 
 from recruitlink.core.limits import Limit, family_of
 from recruitlink.core.milestones import ENABLED, MILESTONES, features
+from recruitlink.linkedin.budget import next_send_ms
 from recruitlink.store import schema
 
-from .budget import next_send_ms
 from .items import STREAM
 
 RATE_WINDOW_MS = 60_000

@@ -26,8 +26,8 @@ from recruitlink.errors import (
     LinkedInUnavailable,
 )
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
+from recruitlink.linkedin.budget import RateBudget, Stopped
 
-from .budget import RateBudget, Stopped
 from .items import RESUME_RESOURCE, Item
 
 FILE_RESOURCES = (RESUME_RESOURCE, "attachments")
