@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from recruitlink.core.limits import Limit
 from recruitlink.core.records import Candidate
 from recruitlink.crypto import SecretBox
+from recruitlink.linkedin.budget import DEFAULT_WINDOW_MS, RateBudget, utc_day
 from recruitlink.settings import Settings
 from recruitlink.store import Store, connections, schema
 from recruitlink.store.migrate import alembic_config
-from recruitlink.sync.budget import DEFAULT_WINDOW_MS, RateBudget, utc_day
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app
 from tests.conftest import make_tenant

@@ -8,7 +8,7 @@ import pytest
 
 from recruitlink.core.limits import Limit
 from recruitlink.errors import Stopped
-from recruitlink.sync.budget import RateBudget
+from recruitlink.linkedin.budget import RateBudget
 
 
 class FakeClock:

@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 from recruitlink.core.limits import copy_limits
 from recruitlink.core.records import Candidate
 from recruitlink.crypto import SecretBox
+from recruitlink.linkedin.budget import RateBudget
 from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.store.tenants import create_api_key
-from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.sync.items import streams_for
 from recruitlink.web import create_app

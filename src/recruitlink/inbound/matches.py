@@ -21,9 +21,9 @@ from recruitlink.core.limits import family_of
 from recruitlink.core.records import Candidate
 from recruitlink.core.restli import make_key
 from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin.budget import RateBudget
 from recruitlink.store import Store, Writer
 from recruitlink.store.schema import candidates, sync_ledger
-from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.ledger import LIVE_STATES, get_cursor, set_cursor
 
 CURSOR = "in:matches"

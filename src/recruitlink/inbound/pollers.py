@@ -41,11 +41,11 @@ from recruitlink.errors import (
     TerminalError,
 )
 from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin.budget import RateBudget
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.store import Store, Writer, connections
 from recruitlink.store.schema import connections as connection_rows
 from recruitlink.store.schema import linkedin_seats, sync_cursors, users
-from recruitlink.sync.budget import RateBudget
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.ledger import get_cursor, set_cursor
 

@@ -2,7 +2,8 @@
 
 Defaults are LinkedIn's published numbers (reference §4). The minute limit is a sliding
 60-second window; the daily counter resets at 00:00 UTC. A throttled request is answered 429
-with `Retry-After` and consumes nothing.
+with `Retry-After` and consumes nothing. A charge costs the same however many requests the
+minute holds: `throttle_window` counts the records of the `throttle_minute` rows.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.dialects.sqlite import insert
 
 from recruitlink.core.limits import copy_limits
 
 from .errors import ApiError
-from .store import throttle_day, throttle_minute
+from .store import throttle_day, throttle_minute, throttle_window
+
+WINDOW_MS = 60_000
 
 
 class Throttles:
@@ -42,6 +46,8 @@ class Throttles:
         if limit is None or not self.enabled:
             return
         day = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
+        # First, a write: the rest of the charge holds the database's write lock.
+        in_minute = _drop_slid_out(conn, app_id, family, now_ms - WINDOW_MS)
         if limit.per_day is not None:
             used = conn.execute(select(throttle_day.c.requests).where(
                 throttle_day.c.app_id == app_id, throttle_day.c.family == family,
@@ -55,14 +61,6 @@ class Throttles:
                                     f"to this resource is reached ({family}: {limit.per_day} "
                                     "requests per day).", {"Retry-After": str(wait)})
         if limit.per_minute is not None:
-            window_start = now_ms - 60_000
-            conn.execute(delete(throttle_minute).where(
-                throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
-                throttle_minute.c.at_ms <= window_start))
-            rows = conn.execute(select(throttle_minute.c.at_ms, throttle_minute.c.records).where(
-                throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
-            ).order_by(throttle_minute.c.at_ms)).all()
-            used_records = sum(r.records for r in rows)
             if records > limit.per_minute:
                 self.refused[(app_id, family)] += 1
                 raise ApiError(429, f"Resource level throttle APPLICATION MINUTE limit: this "
@@ -70,23 +68,18 @@ class Throttles:
                                     f"{limit.per_minute} records per minute allowed for "
                                     f"{family}; send smaller batches.",
                                {"Retry-After": "60"})
-            if used_records + records > limit.per_minute:
+            if in_minute + records > limit.per_minute:
                 # Wait until enough of the window has slid out to fit this request.
-                need = used_records + records - limit.per_minute
-                freed, wait_ms = 0, 60_000
-                for row in rows:
-                    freed += row.records
-                    if freed >= need:
-                        wait_ms = row.at_ms + 60_000 - now_ms
-                        break
+                freed = _freed_at(conn, app_id, family, now_ms - WINDOW_MS,
+                                  in_minute + records - limit.per_minute)
+                wait_ms = WINDOW_MS if freed is None else freed + WINDOW_MS - now_ms
                 wait = max(1, math.ceil(wait_ms / 1000))
                 self.refused[(app_id, family)] += 1
                 raise ApiError(429, f"Resource level throttle APPLICATION MINUTE limit for "
                                     f"records sent to this resource is reached ({family}: "
                                     f"{limit.per_minute} records per minute).",
                                {"Retry-After": str(wait)})
-            conn.execute(throttle_minute.insert().values(app_id=app_id, family=family,
-                                                         at_ms=now_ms, records=records))
+            _count_records(conn, app_id, family, now_ms, records, in_minute)
         if limit.per_day is not None:
             _bump_day(conn, app_id, family, day)
 
@@ -100,16 +93,63 @@ class Throttles:
             records = conn.execute(select(func.coalesce(func.sum(throttle_minute.c.records), 0))
                                    .where(throttle_minute.c.app_id == app_id,
                                           throttle_minute.c.family == family,
-                                          throttle_minute.c.at_ms > now_ms - 60_000)).scalar()
+                                          throttle_minute.c.at_ms > now_ms - WINDOW_MS)).scalar()
             out[family] = {"requestsToday": requests, "recordsLastMinute": records,
                            "perDay": limit.per_day, "perMinute": limit.per_minute,
                            "throttled": self.refused[(app_id, family)]}
         return out
 
 
-def _bump_day(conn: Connection, app_id: int, family: str, day: str) -> None:
-    from sqlalchemy.dialects.sqlite import insert
+def _drop_slid_out(conn: Connection, app_id: int, family: str, cutoff_ms: int) -> int:
+    """Delete the rows out of the minute and keep the counter equal to the rows left;
+    returns the records in the minute. Its first statement writes, so the whole charge
+    holds SQLite's write lock (another process sharing the file waits)."""
+    gone = sum(int(n) for n in conn.execute(delete(throttle_minute).where(
+        throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
+        throttle_minute.c.at_ms <= cutoff_ms).returning(throttle_minute.c.records)).scalars())
+    counted = conn.execute(select(throttle_window.c.records).where(
+        throttle_window.c.app_id == app_id, throttle_window.c.family == family)).scalar()
+    if counted is None:  # a file from before the counter: its rows, summed once
+        counted = conn.execute(select(func.coalesce(func.sum(throttle_minute.c.records), 0))
+                               .where(throttle_minute.c.app_id == app_id,
+                                      throttle_minute.c.family == family)).scalar() or 0
+        _set_window(conn, app_id, family, int(counted))
+        return int(counted)
+    if gone:
+        _set_window(conn, app_id, family, int(counted) - gone)
+    return int(counted) - gone
 
+
+def _freed_at(conn: Connection, app_id: int, family: str, cutoff_ms: int,
+              need: int) -> int | None:
+    """When (a row's time) enough of the minute slides out to free `need` records. Every
+    row holds at least one record, so the `need` oldest rows are enough."""
+    freed = 0
+    for row in conn.execute(select(throttle_minute.c.at_ms, throttle_minute.c.records).where(
+            throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
+            throttle_minute.c.at_ms > cutoff_ms).order_by(
+            throttle_minute.c.at_ms, throttle_minute.c.id).limit(need)):
+        freed += row.records
+        if freed >= need:
+            return int(row.at_ms)
+    return None
+
+
+def _count_records(conn: Connection, app_id: int, family: str, now_ms: int, records: int,
+                   used: int) -> None:
+    if records > 0:
+        conn.execute(throttle_minute.insert().values(app_id=app_id, family=family,
+                                                     at_ms=now_ms, records=records))
+        _set_window(conn, app_id, family, used + records)
+
+
+def _set_window(conn: Connection, app_id: int, family: str, records: int) -> None:
+    stmt = insert(throttle_window).values(app_id=app_id, family=family, records=records)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["app_id", "family"],
+                                            set_={"records": records}))
+
+
+def _bump_day(conn: Connection, app_id: int, family: str, day: str) -> None:
     stmt = insert(throttle_day).values(app_id=app_id, family=family, day=day, requests=1)
     conn.execute(stmt.on_conflict_do_update(
         index_elements=["app_id", "family", "day"],

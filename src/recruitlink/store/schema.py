@@ -484,6 +484,15 @@ rate_events = Table(
 )
 Index("ix_rate_events_lookup", rate_events.c.client_id, rate_events.c.family, rate_events.c.at_ms)
 
+rate_windows = Table(
+    "rate_windows", metadata,
+    # Per app and family, the records of its rate_events rows: kept equal to their sum by
+    # store/rate_budget.py, so a reservation never sums the whole window.
+    Column("client_id", String(200), primary_key=True),
+    Column("family", String(48), primary_key=True),
+    Column("records", Integer, nullable=False),
+)
+
 rate_days = Table(
     "rate_days", metadata,
     Column("client_id", String(200), primary_key=True),

@@ -52,6 +52,7 @@ NOT_COPIED = {
     "rate_events": "rate budget: per LinkedIn app, transient",
     "rate_days": "rate budget: per LinkedIn app, transient",
     "rate_blocks": "rate budget: per LinkedIn app, transient",
+    "rate_windows": "rate budget: per LinkedIn app, transient",
     # Held by a sync process working on the source: copied, it would keep the target from
     # syncing the tenant until it expired.
     "sync_leases": "sync lease: held by a process on the source",

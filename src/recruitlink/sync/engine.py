@@ -49,6 +49,7 @@ from recruitlink.errors import (
     TransientError,
 )
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
+from recruitlink.linkedin.budget import RateBudget
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, connections, schema
 from recruitlink.store.changelog import read_changes
@@ -56,7 +57,6 @@ from recruitlink.store.connections import ConnectionInfo
 from recruitlink.store.files import read_chunks
 
 from . import ledger
-from .budget import RateBudget
 from .items import (
     ACL_USER_BITS,
     JOB_ACLS,

@@ -21,9 +21,9 @@ from sqlalchemy import Connection, func, select
 
 from recruitlink.core.limits import Limit
 from recruitlink.core.milestones import ENABLED, MILESTONES, features
+from recruitlink.linkedin.budget import next_send_ms
 from recruitlink.store import schema
 
-from .budget import next_send_ms
 from .streams import STREAM, milestone_of
 
 RATE_WINDOW_MS = 60_000

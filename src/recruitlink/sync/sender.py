@@ -27,8 +27,8 @@ from recruitlink.errors import (
     LinkedInUnavailable,
 )
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
+from recruitlink.linkedin.budget import RateBudget
 
-from .budget import RateBudget
 from .items import Item
 from .streams import FILE_RESOURCES, RESUME_RESOURCE, family_for
 

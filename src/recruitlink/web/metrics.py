@@ -39,6 +39,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
+from recruitlink.linkedin.budget import DEFAULT_WINDOW_MS, utc_day
 from recruitlink.store import Store
 from recruitlink.store.schema import (
     changelog,
@@ -52,7 +53,6 @@ from recruitlink.store.schema import (
     sync_errors,
     tenants,
 )
-from recruitlink.sync.budget import DEFAULT_WINDOW_MS, utc_day
 
 from .auth import ApiError
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.core.records import Candidate, Job
+from recruitlink.linkedin.budget import RateBudget
 from recruitlink.store import connections, schema
-from recruitlink.sync.budget import RateBudget
 from tests.integration.sync_gaps.conftest import Seen, answer, candidate_id
 from tests.integration.test_sync_engine import DESCRIPTION, connected
 

@@ -1,0 +1,160 @@
+"""The rows of the shared rate budget (linkedin/budget.py decides; this module reads and
+writes them). Every call costs the same however many reservations the window holds:
+
+- `rate_events`: one row per reservation (app, family, when, records), kept while it may
+  still be in the sliding window;
+- `rate_windows`: per app and family, the records of the `rate_events` rows present, kept
+  equal to their sum by every insert and delete here. The records in the window are that
+  counter minus the rows that have slid out and are not dropped yet (an index range that
+  only holds what expired since the last reservation), never a sum over the whole window;
+- `rate_days`: requests per UTC day; `rate_blocks`: a 429's Retry-After and the 429s seen.
+
+Writers hold `lock()` first (an advisory lock per app and family on PostgreSQL; SQLite's
+BEGIN IMMEDIATE already serializes them), so the counter and its rows change together.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .schema import rate_blocks, rate_days, rate_events, rate_windows
+
+_e, _w = rate_events.c, rate_windows.c
+
+
+def lock(conn: Connection, client_id: str, family: str) -> None:
+    """Serialize writers of one app's family (PostgreSQL; SQLite writes are already serial)."""
+    if conn.dialect.name == "postgresql":
+        key = zlib.crc32(f"{client_id}/{family}".encode())
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def blocked_until(conn: Connection, client_id: str, family: str) -> int | None:
+    """Until when a 429's Retry-After holds `family` back (it may be in the past)."""
+    found = conn.execute(select(rate_blocks.c.until_ms).where(
+        rate_blocks.c.client_id == client_id, rate_blocks.c.family == family)).scalar()
+    return None if found is None else int(found)
+
+
+def requests_on(conn: Connection, client_id: str, family: str, day: str) -> int:
+    return int(conn.execute(select(rate_days.c.requests).where(
+        rate_days.c.client_id == client_id, rate_days.c.family == family,
+        rate_days.c.day == day)).scalar() or 0)
+
+
+def _of(client_id: str, family: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return _e.client_id == client_id, _e.family == family
+
+
+def _counted(conn: Connection, client_id: str, family: str) -> int | None:
+    found = conn.execute(select(_w.records).where(
+        _w.client_id == client_id, _w.family == family)).scalar()
+    return None if found is None else int(found)
+
+
+def _present(conn: Connection, client_id: str, family: str) -> int:
+    """The records of the rows present: the counter, or (no counter row yet: rows written
+    before the counter existed) their sum, read once."""
+    counted = _counted(conn, client_id, family)
+    return _summed(conn, client_id, family) if counted is None else counted
+
+
+def _summed(conn: Connection, client_id: str, family: str) -> int:
+    return int(conn.execute(select(func.coalesce(func.sum(_e.records), 0)).where(
+        *_of(client_id, family))).scalar() or 0)
+
+
+def _slid_out(conn: Connection, client_id: str, family: str, cutoff_ms: int) -> int:
+    """Records of the rows present that are out of the window (at or before `cutoff_ms`)."""
+    return int(conn.execute(select(func.coalesce(func.sum(_e.records), 0)).where(
+        *_of(client_id, family), _e.at_ms <= cutoff_ms)).scalar() or 0)
+
+
+def records_in_window(conn: Connection, client_id: str, family: str, cutoff_ms: int) -> int:
+    """Records reserved after `cutoff_ms` (read only: the progress page asks this too)."""
+    return _present(conn, client_id, family) - _slid_out(conn, client_id, family, cutoff_ms)
+
+
+def drop_slid_out(conn: Connection, client_id: str, family: str, cutoff_ms: int) -> int:
+    """Under `lock()`: delete the rows out of the window, keep the counter equal to the rows
+    left; returns the records in the window."""
+    counted = _counted(conn, client_id, family)
+    present = _present(conn, client_id, family) if counted is None else counted
+    gone = _slid_out(conn, client_id, family, cutoff_ms)
+    if gone:
+        conn.execute(delete(rate_events).where(*_of(client_id, family),
+                                               _e.at_ms <= cutoff_ms))
+    if gone or counted is None:
+        _set_counter(conn, client_id, family, present - gone)
+    return present - gone
+
+
+def recount(conn: Connection, client_id: str, family: str) -> int:
+    """Under `lock()`, after `drop_slid_out`: set the counter to the rows' sum (once, if it
+    ever disagrees with them: rows deleted by hand); returns it."""
+    total = _summed(conn, client_id, family)
+    _set_counter(conn, client_id, family, total)
+    return total
+
+
+def freed_at(conn: Connection, client_id: str, family: str, cutoff_ms: int,
+             need: int) -> int | None:
+    """When (the reservation's time) enough of the window has slid out to free `need`
+    records; None if the window does not hold that many. Reads the oldest rows only: each
+    holds at least one record, so `need` rows are enough (a few more if older rows hold
+    none)."""
+    freed, after = 0, _e.at_ms > cutoff_ms
+    while True:
+        rows = conn.execute(select(_e.id, _e.at_ms, _e.records).where(
+            *_of(client_id, family), after).order_by(_e.at_ms, _e.id)
+            .limit(max(1, need - freed))).all()
+        for row in rows:
+            freed += row.records
+            if freed >= need:
+                return int(row.at_ms)
+        if not rows:
+            return None
+        last = rows[-1]
+        after = (_e.at_ms > last.at_ms) | ((_e.at_ms == last.at_ms) & (_e.id > last.id))
+
+
+def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: int,
+            in_window: int, day: str) -> None:
+    """Under `lock()`, after `drop_slid_out` answered `in_window`: count one request of
+    `records` records."""
+    if records > 0:  # a request of no records (a file upload) only counts for the day
+        conn.execute(rate_events.insert().values(client_id=client_id, family=family,
+                                                 at_ms=at_ms, records=records))
+        _set_counter(conn, client_id, family, in_window + records)
+    _upsert(conn, rate_days, {"client_id": client_id, "family": family, "day": day,
+                              "requests": 1},
+            ["client_id", "family", "day"], {"requests": rate_days.c.requests + 1})
+
+
+def _set_counter(conn: Connection, client_id: str, family: str, records: int) -> None:
+    _upsert(conn, rate_windows, {"client_id": client_id, "family": family,
+                                 "records": records},
+            ["client_id", "family"], {"records": records})
+
+
+def _upsert(conn: Connection, table: Table, values: dict[str, object], keys: list[str],
+            set_: dict[str, object]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_))
+
+
+def add_block(conn: Connection, client_id: str, family: str, until_ms: int) -> None:
+    """Under `lock()`: nobody sends to `family` before `until_ms` (a later block wins), and
+    one more 429 is counted (the row outlives the block, so the count never resets)."""
+    current = blocked_until(conn, client_id, family)
+    if current is None:
+        conn.execute(rate_blocks.insert().values(client_id=client_id, family=family,
+                                                 until_ms=until_ms, throttled=1))
+        return
+    conn.execute(update(rate_blocks).where(
+        rate_blocks.c.client_id == client_id, rate_blocks.c.family == family).values(
+        until_ms=max(current, until_ms), throttled=rate_blocks.c.throttled + 1))
