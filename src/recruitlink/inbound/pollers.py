@@ -39,12 +39,12 @@ from recruitlink.errors import (
     TerminalError,
 )
 from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin.pool import ClientPool, HasPool, pool_of
 from recruitlink.store import Store, Writer
 from recruitlink.store.schema import connections as connection_rows
 from recruitlink.store.schema import linkedin_seats, sync_cursors, users
 from recruitlink.sync import connections
 from recruitlink.sync.budget import RateBudget
-from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.ledger import get_cursor, set_cursor
 
 from . import history, items, matches
@@ -159,10 +159,12 @@ def _forget_unmapped(conn: Connection, tenant_id: int, seats: list[_Seat]) -> No
 class Poller:
     """Runs poll rounds against LinkedIn for the tenants of one store."""
 
-    def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
+    def __init__(self, store: Store, box: SecretBox, pool: ClientPool | HasPool, *,
                  backfill_days: float = DEFAULT_BACKFILL_DAYS, settle_ms: int = SETTLE_MS,
                  clock: Callable[[], float] = time.time) -> None:
-        self.store, self.box, self.engine = store, box, engine
+        """`pool`: the process's LinkedIn clients and budgets (or what carries them: the
+        sync engine)."""
+        self.store, self.box, self.pool = store, box, pool_of(pool)
         self.backfill_ms = int(backfill_days * 24 * 3600 * 1000)
         self.settle_ms = settle_ms
         self.clock = clock
@@ -208,8 +210,8 @@ class Poller:
     def _round(self, info: connections.ConnectionInfo, kinds: tuple[str, ...],
                report: PollReport, on_window: Callable[[PollReport], None] | None) -> None:
         tenant_id = info.tenant_id
-        client = self.engine.client_for(info)
-        budget = self.engine.budget_for(info)
+        client = self.pool.client_for(info)
+        budget = self.pool.budget_for(info)
         # A contract LinkedIn has not enabled answers 403: it waits, with its reason.
         ready = {s.contract: s for s in info.contract_states()}
         contracts = []
@@ -366,7 +368,7 @@ class Poller:
                            report: PollReport) -> None:
         """A stream of the tenant's organization (Hiring Assistant evaluations), when this
         LinkedIn offers it; a failed read is read again next round."""
-        why_not = stream.unavailable(self.engine.settings.api_version, info.kind)
+        why_not = stream.unavailable(self.pool.api_version, info.kind)
         if why_not is not None:
             report.not_read[stream.kind] = why_not
             return

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from sqlalchemy import Connection, select
 
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import TransientError
+from recruitlink.linkedin.pool import ClientPool
 from recruitlink.loops import WorkLoop
 from recruitlink.store import Store
 from recruitlink.store.schema import candidates
 from recruitlink.sync import connections
-from recruitlink.sync.connect import refresh_status
-from recruitlink.sync.engine import SyncEngine
 
 from . import inbox
 from .exports import ClaimLost, ExportResult, process_export
@@ -30,10 +30,15 @@ def now_ms() -> int:
 class InboundWorker(WorkLoop):
     name = "recruitlink-inbound"
 
-    def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
+    def __init__(self, store: Store, box: SecretBox, pool: ClientPool, *,
+                 on_status_change: Callable[[int], tuple[str, int | None]],
                  idle_s: float = 1.0) -> None:
+        """`on_status_change(tenant id)`: ask LinkedIn for the tenant's integration status
+        and start its historical sync when it has just been enabled; (status, run id or
+        None). The sync side provides it (`sync.connect.refresh_status`)."""
         super().__init__(idle_s=idle_s)
-        self.store, self.box, self.engine = store, box, engine
+        self.store, self.box, self.pool = store, box, pool
+        self.on_status_change = on_status_change
 
     def run_once(self) -> int:
         """Process the events due now; returns how many were taken."""
@@ -68,7 +73,7 @@ class InboundWorker(WorkLoop):
         """Process one event; returns its outcome when it is still to be marked done (an
         export's effect and its mark are committed together, and return None)."""
         if event.type == "INTEGRATION_STATUS_CHANGE":
-            status, run_id = refresh_status(self.store, self.box, self.engine, event.tenant_id)
+            status, run_id = self.on_status_change(event.tenant_id)
             return status.lower(), (f"historical sync {run_id} started" if run_id else None)
         info = connections.load_required(self.store, event.tenant_id, self.box)
         settled = False
@@ -85,7 +90,7 @@ class InboundWorker(WorkLoop):
                                    details=result.details)
             return settled
 
-        result = process_export(self.store, self.engine.client_for(info),
+        result = process_export(self.store, self.pool.client_for(info),
                                 tenant_id=event.tenant_id, organization=info.organization,
                                 request_id=event.request_id, now_ms=now_ms(), settle=settle)
         return None if settled else (result.outcome, result.reason)

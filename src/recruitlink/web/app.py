@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.runtime.queue import TaskQueue, ensure_schema, uses_procrastinate
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
+from recruitlink.sync.connect import refresh_status
 
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
 from .api_files import build_files_router
@@ -188,7 +190,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # procrastinate; embedded (SQLite): threads in this process. Same task code (runtime/work).
     queue = TaskQueue(settings, runtime) if uses_procrastinate(settings) else None
     in_process = queue is None
-    worker = (InboundWorker(the_store, box, runtime.engine)
+    worker = (InboundWorker(the_store, box, runtime.engine.pool, on_status_change=partial(
+                  refresh_status, the_store, box, runtime.engine))
               if in_process and settings.inbound_worker else None)
     background = (BackgroundRunner(runtime, sync=settings.background_sync,
                                    pollers=settings.pollers)
