@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
 from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
@@ -41,13 +41,14 @@ from recruitlink.errors import (
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.pool import ClientPool, HasPool, pool_of
 from recruitlink.store import Store, Writer
-from recruitlink.store.schema import connections as connection_rows
-from recruitlink.store.schema import linkedin_seats, sync_cursors, users
+from recruitlink.store import inbound_items as items
+from recruitlink.store.cursors import forget_cursors, get_cursor, set_cursor, take_timed_claim
+from recruitlink.store.inbound_poll import enabled_unpaused_tenants
+from recruitlink.store.inbound_seats import PolledSeat, active_seats, mapped_user_of
 from recruitlink.sync import connections
 from recruitlink.sync.budget import RateBudget
-from recruitlink.sync.ledger import get_cursor, set_cursor
 
-from . import history, items, matches
+from . import history, matches
 from .seats import SeatReport, pull_seats, refresh_seats
 from .streams import (
     BY_ITEM,
@@ -117,15 +118,6 @@ class PollDeferred(RuntimeError):
         self.wait_s = wait_s
 
 
-@dataclass(frozen=True)
-class _Seat:
-    seat: str
-    seat_id: str
-    contract: str
-    person: str | None
-    user_external_id: str | None
-
-
 def windows(start: int, end: int, size: int = WINDOW_MS) -> Iterator[tuple[int, int]]:
     """[start, end) cut into consecutive windows of at most `size` (12 hours)."""
     while start < end:
@@ -134,26 +126,13 @@ def windows(start: int, end: int, size: int = WINDOW_MS) -> Iterator[tuple[int, 
         start = stop
 
 
-def _seats(conn: Connection, tenant_id: int) -> list[_Seat]:
-    rows = conn.execute(
-        select(linkedin_seats.c.seat, linkedin_seats.c.contract, linkedin_seats.c.person,
-               users.c.external_id.label("user"))
-        .outerjoin(users, (users.c.id == linkedin_seats.c.user_id)
-                   & users.c.active.is_not(False))
-        .where(linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.active.is_(True))
-        .order_by(linkedin_seats.c.seat))
-    return [_Seat(r.seat, r.seat.rsplit(":", 1)[-1], r.contract, r.person, r.user)
-            for r in rows]
-
-
-def _forget_unmapped(conn: Connection, tenant_id: int, seats: list[_Seat]) -> None:
+def _forget_unmapped(conn: Connection, tenant_id: int, seats: list[PolledSeat]) -> None:
     """Unmapped seats are not read; their cursors go, so a later mapping back-fills."""
     for seat in seats:
         if seat.user_external_id is None:
-            conn.execute(delete(sync_cursors).where(
-                sync_cursors.c.tenant_id == tenant_id,
-                sync_cursors.c.name.in_([s.cursor_of(Target(seat.seat)) for s in STREAMS
-                                         if s.scope == "seat" and s.mapped_seats_only])))
+            forget_cursors(conn, tenant_id, [
+                s.cursor_of(Target(seat.seat)) for s in STREAMS
+                if s.scope == "seat" and s.mapped_seats_only])
 
 
 class Poller:
@@ -178,10 +157,7 @@ class Poller:
         """ENABLED, unpaused tenants whose last round is at least `interval_s` old."""
         now = self._now()
         with self.store.reader() as conn:
-            tenants = [r.tenant_id for r in conn.execute(
-                select(connection_rows.c.tenant_id).where(
-                    connection_rows.c.status == "ENABLED",
-                    connection_rows.c.paused.is_(False)))]
+            tenants = enabled_unpaused_tenants(conn)
             return [t for t in tenants
                     if now - (get_cursor(conn, t, LAST_ROUND) or 0) >= interval_s * 1000]
 
@@ -234,7 +210,7 @@ class Poller:
             report.seats = refresh_seats(self.store, tenant_id, pulled, self._now(),
                                          contracts=read)
         with self.store.db.write() as conn:
-            seats = [s for s in _seats(conn, tenant_id) if s.contract in contracts]
+            seats = [s for s in active_seats(conn, tenant_id) if s.contract in contracts]
             _forget_unmapped(conn, tenant_id, seats)
         for stream in of_scope("seat", kinds):  # stubs first: they link candidates
             for seat in seats:
@@ -272,18 +248,9 @@ class Poller:
                 set_cursor(conn, tenant_id, LAST_ROUND, self._now(), self._now())
 
     def _take_lease(self, tenant_id: int) -> bool:
-        now = self._now()
         with self.store.db.write() as conn:
-            if get_cursor(conn, tenant_id, LEASE) is None:
-                set_cursor(conn, tenant_id, LEASE, 0, now)
-            query = select(sync_cursors.c.position).where(sync_cursors.c.tenant_id == tenant_id,
-                                                          sync_cursors.c.name == LEASE)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            if (conn.execute(query).scalar() or 0) > now:
-                return False
-            set_cursor(conn, tenant_id, LEASE, now + LEASE_MS, now)
-            return True
+            return take_timed_claim(conn, tenant_id, LEASE, now_ms=self._now(),
+                                    hold_ms=LEASE_MS)
 
     def _renew_lease(self, conn: Connection, tenant_id: int) -> None:
         set_cursor(conn, tenant_id, LEASE, self._now() + LEASE_MS, self._now())
@@ -313,7 +280,7 @@ class Poller:
                               lambda: stream.fetch(client, target, begin, stop))
 
     def _read_seat(self, client: LinkedInClient, budget: RateBudget, tenant_id: int,
-                   stream: InboundStream, seat: _Seat, report: PollReport,
+                   stream: InboundStream, seat: PolledSeat, report: PollReport,
                    on_window: Callable[[PollReport], None] | None) -> None:
         """A windowed stream of one seat, from its cursor to now."""
         assert stream.window_ms is not None
@@ -420,10 +387,7 @@ def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner
     """The seat's mapping now (it may have changed since the item was read)."""
     if not owner:
         return None
-    user = w.conn.execute(select(users.c.external_id).join(
-        linkedin_seats, linkedin_seats.c.user_id == users.c.id).where(
-        linkedin_seats.c.tenant_id == w.tenant_id, linkedin_seats.c.seat == owner["seat"],
-        users.c.active.is_not(False))).scalar()
+    user = mapped_user_of(w.conn, w.tenant_id, owner["seat"])
     return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 

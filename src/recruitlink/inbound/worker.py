@@ -7,14 +7,14 @@ import logging
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import TransientError
 from recruitlink.linkedin.pool import ClientPool
 from recruitlink.loops import WorkLoop
-from recruitlink.store import Store
-from recruitlink.store.schema import candidates
+from recruitlink.store import Store, entity
+from recruitlink.store.records import ids_by_external
 from recruitlink.sync import connections
 
 from . import inbox
@@ -82,9 +82,8 @@ class InboundWorker(WorkLoop):
             nonlocal settled
             candidate = None
             if result.candidate_id is not None:
-                candidate = conn.execute(select(candidates.c.id).where(
-                    candidates.c.tenant_id == event.tenant_id,
-                    candidates.c.external_id == result.candidate_id)).scalar()
+                candidate = ids_by_external(conn, entity("candidates"), event.tenant_id,
+                                            [result.candidate_id]).get(result.candidate_id)
             settled = inbox.finish(conn, event, outcome=result.outcome, reason=result.reason,
                                    candidate_id=candidate, now_ms=now_ms(), seat=result.seat,
                                    details=result.details)
