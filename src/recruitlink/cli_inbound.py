@@ -14,12 +14,12 @@ from rich.table import Table
 from sqlalchemy import select
 
 from .cli_sync import DatabaseUrl, runtime, tenant_id
-from .inbound import inbox
 from .inbound import items as inbound_items
 from .inbound.closures import purge_closed
 from .inbound.pollers import KINDS, PollBusy, PollDeferred, PollReport
 from .inbound.replays import NotReplayable, replay_item
 from .inbound.seats import map_seat
+from .store import inbound_inbox as inbox
 from .store.schema import inbox_events, linkedin_seats, users
 
 console = Console()

@@ -14,10 +14,10 @@ from recruitlink.errors import TransientError
 from recruitlink.linkedin.pool import ClientPool
 from recruitlink.loops import WorkLoop
 from recruitlink.store import Store, entity
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.records import ids_by_external
 from recruitlink.sync import connections
 
-from . import inbox
 from .exports import ClaimLost, ExportResult, process_export
 
 log = logging.getLogger(__name__)

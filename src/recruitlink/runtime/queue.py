@@ -30,10 +30,10 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from recruitlink.inbound import inbox
 from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
 from recruitlink.store import Database
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 

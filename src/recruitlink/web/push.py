@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from recruitlink.core.assumed import PUSH_TYPES, SIGNATURE_HEADER
 from recruitlink.core.signing import verify
 from recruitlink.crypto import SecretBox
-from recruitlink.inbound import inbox
 from recruitlink.store import Store
+from recruitlink.store import inbound_inbox as inbox
 
 from . import json_input
 from .api import ErrorBody

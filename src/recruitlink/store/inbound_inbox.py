@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from recruitlink.store.schema import connections, inbox_events
+from .schema import connections, inbox_events
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY_MS = 2_000
