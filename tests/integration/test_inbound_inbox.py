@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recruitlink.core.signing import verify
-from recruitlink.inbound import event_log, inbox
+from recruitlink.inbound import event_log
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store import schema
 
 PUSH = {"type": "EXPORT_CANDIDATE_PROFILE", "requestId": "req-1", "integrationContext": "x",

@@ -29,11 +29,11 @@ from recruitlink.core.records import (
     User,
 )
 from recruitlink.crypto import SecretBox
-from recruitlink.inbound import items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
 from recruitlink.store import accounts, connections, schema
+from recruitlink.store import inbound_items as items
 from recruitlink.sync.connect import connect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from recruitlink.web import create_app

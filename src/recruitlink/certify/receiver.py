@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from recruitlink.inbound.worker import InboundWorker
 from recruitlink.runtime.servers import serve
 from recruitlink.store import Store
 from recruitlink.store.schema import candidates, inbox_events
+from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.web.push import build_push_router
 
@@ -37,7 +39,8 @@ class Processed:
 class PushReceiver:
     def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, url: str) -> None:
         self.store, self.url = store, url
-        self.worker = InboundWorker(store, box, engine)
+        self.worker = InboundWorker(store, box, engine.pool, on_status_change=partial(
+            refresh_status, store, box, engine))
 
     def processed(self, tenant_id: int, request_id: str, *,
                   timeout_s: float = 30.0) -> Processed | None:

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from recruitlink.errors import NotReplayable, PollBusy, PollDeferred
 
-from ..inbound import inbox
 from ..inbound import items as inbound_items
 from ..inbound.closures import purge_closed
 from ..inbound.pollers import KINDS, PollReport
 from ..inbound.replays import replay_item
 from ..inbound.seats import map_seat
+from ..store import inbound_inbox as inbox
 from ..store.schema import inbox_events, linkedin_seats, users
 from .sync import DatabaseUrl, runtime, tenant_id
 

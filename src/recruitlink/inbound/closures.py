@@ -11,22 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from recruitlink.core.records import Interaction
 from recruitlink.store import Store, Writer
-from recruitlink.store.schema import candidates, inbound_items
+from recruitlink.store import inbound_items as items
+from recruitlink.store.inbound_candidates import linked_to_member
 
-from . import items
 from .history import write
 
 ACTIVITY = "LinkedIn member deleted their profile"
 
 
 def _linked(w: Writer, person: str) -> list[Any]:
-    return list(w.conn.execute(select(candidates.c.id, candidates.c.external_id).where(
-        candidates.c.tenant_id == w.tenant_id, candidates.c.person_urn == person)
-        .order_by(candidates.c.id)))
+    return linked_to_member(w.conn, w.tenant_id, person)
 
 
 def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) -> str:
@@ -72,11 +68,7 @@ def purge_closed(store: Store, tenant_id: int, person: str | None = None) -> int
     pollers have seen; returns how many candidates were deleted. The deletions reach LinkedIn
     through the sync like any other."""
     with store.writer(tenant_id) as w:
-        query = select(inbound_items.c.li_id).where(
-            inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == "closure")
-        if person is not None:
-            query = query.where(inbound_items.c.li_id == person)
-        people = [r.li_id for r in w.conn.execute(query)]
+        people = items.li_ids_of_kind(w.conn, tenant_id, "closure", person)
         if person is not None and not people:
             raise LookupError(f"person: {person} is not a closed LinkedIn account we know of")
         deleted = 0

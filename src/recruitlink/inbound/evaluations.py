@@ -16,19 +16,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection
 
 from recruitlink.core.assumed import ASSESSMENTS, EVALUATION_URN_PREFIX, OVERALL_FITS
 from recruitlink.store import Writer
-from recruitlink.store.schema import (
-    applications,
-    candidates,
-    inbox_events,
-    jobs,
-    linkedin_evaluations,
+from recruitlink.store import inbound_evaluations as kept
+from recruitlink.store import inbound_items as items
+from recruitlink.store.inbound_candidates import (
+    candidate_exists,
+    is_confidential,
+    linked_to_member,
 )
-
-from . import items
 
 EXPORT_PUSH = "EXPORT_CANDIDATE_PROFILE"
 MAX_TEXT = 20_000
@@ -100,12 +98,9 @@ def apply_evaluation(w: Writer, element: Any) -> str:
     conn, tenant_id = w.conn, w.tenant_id
     candidate_id, application_id = _link(conn, tenant_id, found.request_id, found.person,
                                          found.job)
-    if candidate_id is not None and conn.execute(select(candidates.c.confidential).where(
-            candidates.c.id == candidate_id)).scalar():
+    if candidate_id is not None and is_confidential(conn, candidate_id):
         # As InMails and notes: a confidential candidate gets nothing from LinkedIn.
-        conn.execute(delete(linkedin_evaluations).where(
-            linkedin_evaluations.c.tenant_id == tenant_id,
-            linkedin_evaluations.c.li_id == found.li_id))
+        kept.forget(conn, tenant_id, found.li_id)
         items.record(conn, tenant_id, "evaluation", found.li_id, outcome="skipped",
                      now_ms=w.now_ms, candidate_id=candidate_id,
                      reason="confidential candidate")
@@ -115,16 +110,12 @@ def apply_evaluation(w: Writer, element: Any) -> str:
               "application_id": application_id, "overall_fit": found.overall_fit,
               "summary": found.summary, "qualifications": found.qualifications,
               "evaluated_at": found.created_at}
-    row = conn.execute(select(linkedin_evaluations).where(
-        linkedin_evaluations.c.tenant_id == tenant_id,
-        linkedin_evaluations.c.li_id == found.li_id)).first()
+    row = kept.stored(conn, tenant_id, found.li_id)
     if row is None:
-        conn.execute(linkedin_evaluations.insert().values(
-            tenant_id=tenant_id, li_id=found.li_id, updated_at=w.now_ms, **values))
+        kept.insert(conn, tenant_id, found.li_id, w.now_ms, **values)
         outcome = "stored"
     elif any(getattr(row, k) != v for k, v in values.items()):
-        conn.execute(update(linkedin_evaluations).where(linkedin_evaluations.c.id == row.id)
-                     .values(updated_at=w.now_ms, **values))
+        kept.update_row(conn, row.id, w.now_ms, **values)
         outcome = "updated"
     else:
         outcome = "unchanged"
@@ -141,38 +132,21 @@ def _link(conn: Connection, tenant_id: int, request_id: str | None, person: str 
           job: str | None) -> tuple[int | None, int | None]:
     candidate_id = None
     if request_id is not None:
-        candidate_id = conn.execute(select(inbox_events.c.candidate_id).where(
-            inbox_events.c.tenant_id == tenant_id, inbox_events.c.type == EXPORT_PUSH,
-            inbox_events.c.request_id == request_id)).scalar()
-        if candidate_id is not None and conn.execute(select(candidates.c.id).where(
-                candidates.c.id == candidate_id)).first() is None:
+        candidate_id = kept.candidate_of_push(conn, tenant_id, EXPORT_PUSH, request_id)
+        if candidate_id is not None and not candidate_exists(conn, candidate_id):
             candidate_id = None  # deleted since
     if candidate_id is None and person is not None:
-        found = conn.execute(select(candidates.c.id).where(
-            candidates.c.tenant_id == tenant_id, candidates.c.person_urn == person).limit(2)
-        ).all()
+        found = linked_to_member(conn, tenant_id, person, limit=2)
         if len(found) == 1:  # two candidates for one member: not ours to choose
             candidate_id = found[0].id
     if candidate_id is None or job is None:
         return candidate_id, None
-    application_id = conn.execute(
-        select(applications.c.id).join(jobs, jobs.c.id == applications.c.job_id).where(
-            applications.c.candidate_id == candidate_id, jobs.c.tenant_id == tenant_id,
-            jobs.c.external_id == job)).scalar()
-    return candidate_id, application_id
+    return candidate_id, kept.application_in_job(conn, tenant_id, candidate_id, job)
 
 
 def for_candidate(conn: Connection, tenant_id: int, candidate_id: int) -> list[dict[str, Any]]:
     """The candidate's evaluations, newest first, for the candidate page and the API."""
-    rows = conn.execute(
-        select(linkedin_evaluations, jobs.c.title.label("job_title"),
-               applications.c.external_id.label("application"))
-        .outerjoin(applications, applications.c.id == linkedin_evaluations.c.application_id)
-        .outerjoin(jobs, jobs.c.id == applications.c.job_id)
-        .where(linkedin_evaluations.c.tenant_id == tenant_id,
-               linkedin_evaluations.c.candidate_id == candidate_id)
-        .order_by(linkedin_evaluations.c.evaluated_at.desc(), linkedin_evaluations.c.id.desc())
-    ).all()
+    rows = kept.of_candidate(conn, tenant_id, candidate_id)
     return [{"id": r.li_id, "application": r.application, "job": r.job_external_id,
              "jobTitle": r.job_title, "overallFit": r.overall_fit, "summary": r.summary,
              "qualifications": list(r.qualifications or []), "evaluatedAt": r.evaluated_at}

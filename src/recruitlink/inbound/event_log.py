@@ -8,17 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
-from recruitlink.store.schema import (
-    candidates,
-    inbox_events,
-    jobs,
-    linkedin_seats,
-    projects,
-    users,
-)
+from recruitlink.store import inbound_events as stored
 
 PAGE_SIZE = 50
 RECENT_MS = 7 * 86_400_000
@@ -54,17 +47,6 @@ def parse_filter(params: Any) -> tuple[EventFilter, dict[str, str]]:
     return EventFilter(**values), errors
 
 
-def _result_condition(result: str) -> Any:
-    c = inbox_events.c
-    return {
-        "problem": (c.status == "failed") | ((c.status == "done") & (c.outcome == "failed")),
-        "refused": (c.status == "done") & (c.outcome == "failed"),
-        "failed": c.status == "failed",
-        "waiting": c.status.in_(("pending", "processing")),
-        "taken": (c.status == "done") & c.outcome.in_(("created", "merged")),
-    }.get(result)
-
-
 def outcome_label(status: str, outcome: str | None) -> tuple[str, str]:
     """(a word for the outcome, a css class): what became of the push."""
     if status == "failed":
@@ -90,34 +72,17 @@ def events(conn: Connection, tenant_id: int, flt: EventFilter, *, before: int | 
            size: int = PAGE_SIZE) -> EventPage:
     """A page of the tenant's pushes, newest first. `seat_user`: only exports whose seat is
     mapped to this ATS user (a recruiter's own)."""
-    e, s, u = inbox_events.c, linkedin_seats.c, users.c
-    query = (select(inbox_events, u.name.label("user_name"), u.external_id.label("user_id_ext"),
-                    candidates.c.external_id.label("candidate"))
-             .select_from(inbox_events
-                          .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
-                                                          s.seat == e.seat))
-                          .outerjoin(users, u.id == s.user_id)
-                          .outerjoin(candidates, candidates.c.id == e.candidate_id))
-             .where(e.tenant_id == tenant_id))
-    if flt.type:
-        query = query.where(e.type == flt.type)
-    if flt.result:
-        query = query.where(_result_condition(flt.result))
-    if seat_user is not None:
-        query = query.where(s.user_id == seat_user)
+    found = stored.page(conn, tenant_id, push_type=flt.type, result=flt.result,
+                        before=before, after=after, seat_user=seat_user, size=size)
     if after is not None:  # newer events: read upwards, then show newest first
-        rows = list(reversed(conn.execute(query.where(e.id > after).order_by(e.id)
-                                          .limit(size + 1)).all()))
+        rows = list(reversed(found))
         more_newer = len(rows) > size
         rows = rows[-size:] if more_newer else rows
         newer = rows[0].id if more_newer else None
         older = rows[-1].id if rows else None
     else:
-        if before is not None:
-            query = query.where(e.id < before)
-        rows = list(conn.execute(query.order_by(e.id.desc()).limit(size + 1)))
-        more_older = len(rows) > size
-        rows = rows[:size]
+        more_older = len(found) > size
+        rows = found[:size]
         older = rows[-1].id if more_older and rows else None
         newer = rows[0].id if before is not None and rows else None
     return EventPage(_with_titles(conn, tenant_id, [_row(r) for r in rows]), newer, older)
@@ -127,10 +92,8 @@ def _with_titles(conn: Connection, tenant_id: int,
                  rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each export's job or pipeline named as the ATS names it (a recruiter knows positions
     by name, not by id); None when the ATS has no such job or pipeline."""
-    for key, table in (("job", jobs), ("pipeline", projects)):
-        ids = {r[key] for r in rows if r[key]}
-        titles = dict(conn.execute(select(table.c.external_id, table.c.title).where(
-            table.c.tenant_id == tenant_id, table.c.external_id.in_(ids))).all()) if ids else {}
+    for key in ("job", "pipeline"):
+        titles = stored.titles(conn, tenant_id, key, {r[key] for r in rows if r[key]})
         for r in rows:
             r[f"{key}_title"] = titles.get(r[key])
     return rows
@@ -152,13 +115,7 @@ def _row(r: Any) -> dict[str, Any]:
 def recent_refusals(conn: Connection, tenant_id: int, user_id: int, now_ms: int) -> int:
     """How many exports of the seats mapped to this user were refused or failed in the last
     week (at most NOTICE_CAP): the recruiter's notice on their candidates page."""
-    e, s = inbox_events.c, linkedin_seats.c
-    query = (select(e.id).select_from(inbox_events.join(
-        linkedin_seats, and_(s.tenant_id == e.tenant_id, s.seat == e.seat)))
-        .where(e.tenant_id == tenant_id, s.user_id == user_id,
-               e.received_at >= now_ms - RECENT_MS, _result_condition("problem"))
-        .limit(NOTICE_CAP))
-    return len(conn.execute(query).all())
+    return stored.refused_for_user(conn, tenant_id, user_id, now_ms - RECENT_MS, NOTICE_CAP)
 
 
 @dataclass(frozen=True)
@@ -179,26 +136,12 @@ def exported_jobs(conn: Connection, tenant_id: int, candidate_id: int,
                   limit: int = 200) -> set[str]:
     """The jobs (external ids) One-Click Exports put this candidate into: the applications an
     export created or merged into, which LinkedIn's Hiring Assistant evaluates."""
-    e = inbox_events.c
-    rows = conn.execute(
-        select(e.details).where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
-                                e.type == "EXPORT_CANDIDATE_PROFILE",
-                                e.outcome.in_(["created", "merged"]))
-        .order_by(e.id.desc()).limit(limit)).scalars()
+    rows = stored.taken_export_details(conn, tenant_id, candidate_id, limit)
     return {str(d["job"]) for d in rows if isinstance(d, dict) and d.get("job")}
 
 
 def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExport | None:
-    e, s, u = inbox_events.c, linkedin_seats.c, users.c
-    row = conn.execute(
-        select(e.outcome, e.processed_at, e.received_at, e.details, u.name.label("user_name"))
-        .select_from(inbox_events
-                     .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
-                                                     s.seat == e.seat))
-                     .outerjoin(users, u.id == s.user_id))
-        .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
-               e.type == "EXPORT_CANDIDATE_PROFILE", e.outcome.in_(["created", "merged"]))
-        .order_by(e.id.desc()).limit(1)).first()
+    row = stored.last_taken_export(conn, tenant_id, candidate_id)
     if row is None:
         return None
     details = dict(row.details or {})

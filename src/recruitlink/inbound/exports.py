@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
 from recruitlink.core import export_rules as rules
@@ -29,21 +29,14 @@ from recruitlink.core.records import (
 from recruitlink.errors import ClaimLost, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, Writer
-from recruitlink.store.records import new_external_id
-from recruitlink.store.schema import (
-    applications,
-    candidates,
-    duplicate_alerts,
-    jobs,
-    linkedin_seats,
-    project_memberships,
-    projects,
-    source_contacts,
-    sources,
-    stage_transitions,
-    tenants,
-    users,
+from recruitlink.store import inbound_exports as ats
+from recruitlink.store.inbound_candidates import (
+    list_fields,
+    views_by_last_name,
+    views_by_member,
 )
+from recruitlink.store.inbound_seats import mapped_user_row
+from recruitlink.store.records import new_external_id
 
 
 @dataclass(frozen=True)
@@ -110,7 +103,7 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
 
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
     conn = w.conn
-    kind = conn.execute(select(tenants.c.kind).where(tenants.c.id == w.tenant_id)).scalar_one()
+    kind = ats.tenant_kind(conn, w.tenant_id)
     identity = _by_identity(conn, w.tenant_id, export)
     decision = rules.decide(
         export, identity, _similar(conn, w.tenant_id, export),
@@ -168,8 +161,7 @@ def _application_line(conn: Connection, tenant_id: int,
     Applied"."""
     if app is None:
         return None
-    title = conn.execute(select(jobs.c.title).where(
-        jobs.c.tenant_id == tenant_id, jobs.c.external_id == app.job_id)).scalar()
+    title = ats.job_title(conn, tenant_id, app.job_id)
     where = f"{title} ({app.job_id})" if title else f"job {app.job_id}"
     return f"{where} at stage {app.stage}" if app.stage else where
 
@@ -179,8 +171,7 @@ def _pipeline_line(conn: Connection, tenant_id: int,
     """The pipeline joined, as the candidate page lists it: "Rust engineers (P1)"."""
     if member is None:
         return None
-    title = conn.execute(select(projects.c.title).where(
-        projects.c.tenant_id == tenant_id, projects.c.external_id == member.project_id)).scalar()
+    title = ats.project_title(conn, tenant_id, member.project_id)
     return f"{title} ({member.project_id})" if title else f"pipeline {member.project_id}"
 
 
@@ -198,31 +189,6 @@ def _write(w: Writer, entity: str, model: Any) -> None:
 
 # -- what the rules need to know ------------------------------------------------------------
 
-def _views(conn: Connection, tenant_id: int, where: Any) -> list[rules.CandidateView]:
-    rows = conn.execute(select(candidates).where(candidates.c.tenant_id == tenant_id, where)
-                        .limit(50)).all()
-    out = []
-    for row in rows:
-        job_ids = {r.external_id for r in conn.execute(
-            select(jobs.c.external_id).join(applications, applications.c.job_id == jobs.c.id)
-            .where(applications.c.candidate_id == row.id))}
-        project_ids = {r.external_id for r in conn.execute(
-            select(projects.c.external_id).join(
-                project_memberships, project_memberships.c.project_id == projects.c.id)
-            .where(project_memberships.c.candidate_id == row.id))}
-        out.append(rules.CandidateView(
-            id=row.external_id, first_name=row.first_name, last_name=row.last_name,
-            emails=tuple(row.emails or ()),
-            phones=tuple(p.get("number", "") for p in row.phones or ()),
-            linkedin_url=row.linkedin_url, person_urn=row.person_urn,
-            match_method=row.match_method, headline=row.headline,
-            current_title=row.current_title, current_company=row.current_company,
-            location=row.location, tags=tuple(row.tags or ()),
-            confidential=bool(row.confidential), job_ids=frozenset(job_ids),
-            project_ids=frozenset(project_ids)))
-    return out
-
-
 def _url_variants(url: str | None) -> list[str]:
     slug = profile_slug(url)
     if not slug:
@@ -235,43 +201,26 @@ def _url_variants(url: str | None) -> list[str]:
 
 def _by_identity(conn: Connection, tenant_id: int,
                  export: rules.Export) -> list[rules.CandidateView]:
-    variants = _url_variants(export.candidate.profile_url)
-    where = candidates.c.person_urn == export.person
-    if variants:
-        where = or_(where, candidates.c.linkedin_url.in_(variants))
-    return _views(conn, tenant_id, where)
+    return views_by_member(conn, tenant_id, export.person,
+                           _url_variants(export.candidate.profile_url))
 
 
 def _similar(conn: Connection, tenant_id: int, export: rules.Export) -> list[rules.CandidateView]:
-    return _similar_names(conn, tenant_id, export.candidate.last_name)
-
-
-def _similar_names(conn: Connection, tenant_id: int,
-                   last: str | None) -> list[rules.CandidateView]:
-    """Candidates with this last name, in any case (the rules compare folded names)."""
-    if not last:
-        return []
-    return _views(conn, tenant_id, or_(candidates.c.last_name == last,
-                                       func.lower(candidates.c.last_name) == last.lower()))
+    return views_by_last_name(conn, tenant_id, export.candidate.last_name)
 
 
 def _target_exists(conn: Connection, tenant_id: int, export: rules.Export) -> bool:
     if export.job_id is not None:
-        return conn.execute(select(jobs.c.id).where(
-            jobs.c.tenant_id == tenant_id, jobs.c.external_id == export.job_id)).first() \
-            is not None
+        return ats.job_exists(conn, tenant_id, export.job_id)
     if export.pipeline_id is not None:
-        return conn.execute(select(projects.c.id).where(
-            projects.c.tenant_id == tenant_id, projects.c.external_id == export.pipeline_id)
-        ).first() is not None
+        return ats.project_exists(conn, tenant_id, export.pipeline_id)
     return True
 
 
 def _job_closed(conn: Connection, tenant_id: int, job_id: str | None) -> bool:
     if job_id is None:
         return False
-    return conn.execute(select(jobs.c.status).where(
-        jobs.c.tenant_id == tenant_id, jobs.c.external_id == job_id)).scalar() == "closed"
+    return ats.job_status(conn, tenant_id, job_id) == "closed"
 
 
 def _first_stage(conn: Connection, tenant_id: int, job_id: str | None) -> str | None:
@@ -279,12 +228,7 @@ def _first_stage(conn: Connection, tenant_id: int, job_id: str | None) -> str | 
     the job has no stage history (the rules then use their default)."""
     if job_id is None:
         return None
-    return conn.execute(
-        select(stage_transitions.c.stage)
-        .join(applications, applications.c.id == stage_transitions.c.application_id)
-        .join(jobs, jobs.c.id == applications.c.job_id)
-        .where(jobs.c.tenant_id == tenant_id, jobs.c.external_id == job_id)
-        .order_by(stage_transitions.c.entered_at, stage_transitions.c.id).limit(1)).scalar()
+    return ats.first_stage(conn, tenant_id, job_id)
 
 
 def _user_view(row: Any) -> rules.UserView:
@@ -293,17 +237,12 @@ def _user_view(row: Any) -> rules.UserView:
 
 
 def _seat_user(conn: Connection, tenant_id: int, seat: str) -> rules.UserView | None:
-    row = conn.execute(select(users).join(linkedin_seats, linkedin_seats.c.user_id == users.c.id)
-                       .where(linkedin_seats.c.tenant_id == tenant_id,
-                              linkedin_seats.c.seat == seat,
-                              users.c.active.is_not(False))).first()
+    row = mapped_user_row(conn, tenant_id, seat)
     return _user_view(row) if row is not None else None
 
 
 def _default_user(conn: Connection, tenant_id: int) -> rules.UserView | None:
-    row = conn.execute(select(users).where(users.c.tenant_id == tenant_id,
-                                           users.c.is_default_integration_user.is_(True))
-                       .order_by(users.c.id)).first()
+    row = ats.default_integration_user(conn, tenant_id)
     return _user_view(row) if row is not None else None
 
 
@@ -319,9 +258,7 @@ def _candidate_fields(conn: Connection, tenant_id: int, candidate_id: str,
     if problem is not None:
         del fields["linkedin_url"]
         dropped.append(f"publicProfileUrl: not stored: {problem}")
-    row = conn.execute(select(candidates.c.tags, candidates.c.emails, candidates.c.phones)
-                       .where(candidates.c.tenant_id == tenant_id,
-                              candidates.c.external_id == candidate_id)).first()
+    row = list_fields(conn, tenant_id, candidate_id)
     for name, added in write.append.items():
         if not added:
             continue
@@ -338,16 +275,9 @@ def _source_fields(w: Writer, attribution: rules.SourceAttribution) -> dict[str,
     recruiter's contact already exists)."""
     found = None
     if attribution.contact_email:
-        row = w.conn.execute(select(source_contacts.c.external_id, source_contacts.c.source_id)
-                             .where(source_contacts.c.tenant_id == w.tenant_id,
-                                    source_contacts.c.email == attribution.contact_email)
-                             .order_by(source_contacts.c.id)).first()
-        if row is not None:
-            source_ext = None
-            if row.source_id is not None:
-                source_ext = w.conn.execute(select(sources.c.external_id).where(
-                    sources.c.id == row.source_id)).scalar()
-            found = rules.SourceContactView(row.external_id, source_ext)
+        known = ats.source_contact_by_email(w.conn, w.tenant_id, attribution.contact_email)
+        if known is not None:
+            found = rules.SourceContactView(*known)
     plan = rules.plan_source(found)
     source_id = plan.source_id
     if source_id is None:
@@ -368,14 +298,4 @@ def _source_fields(w: Writer, attribution: rules.SourceAttribution) -> dict[str,
 
 
 def _alert_exists(conn: Connection, tenant_id: int, first: str, second: str) -> bool:
-    ids = {r.external_id: r.id for r in conn.execute(
-        select(candidates.c.external_id, candidates.c.id).where(
-            candidates.c.tenant_id == tenant_id, candidates.c.external_id.in_([first, second])))}
-    if len(ids) < 2:
-        return False
-    a, b = ids[first], ids[second]
-    return conn.execute(select(duplicate_alerts.c.id).where(
-        duplicate_alerts.c.tenant_id == tenant_id,
-        or_((duplicate_alerts.c.candidate_id == a) & (duplicate_alerts.c.other_candidate_id == b),
-            (duplicate_alerts.c.candidate_id == b) & (duplicate_alerts.c.other_candidate_id == a))
-    )).first() is not None
+    return ats.duplicate_alert_exists(conn, tenant_id, first, second)

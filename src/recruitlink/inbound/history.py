@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from recruitlink.core.records import Interaction, Note
-from recruitlink.store import Writer
-from recruitlink.store.schema import interactions, notes
-
-from . import items
+from recruitlink.store import Writer, entity, inbound_candidates
+from recruitlink.store import inbound_items as items
+from recruitlink.store.records import ids_by_external
 
 VISIBLE = "ORGANIZATION"
 
@@ -69,7 +66,7 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
                      reason=f"visibility {event.get('visibility')}: only InMails visible to "
                             "the organization are imported")
         return "skipped"
-    candidate = items.candidate_of(w.conn, w.tenant_id, person)
+    candidate = inbound_candidates.candidate_of(w.conn, w.tenant_id, person)
     if candidate is None:
         items.record(w.conn, w.tenant_id, "inmail", li_id, outcome=items.WAITING,
                      now_ms=now_ms, person=person,
@@ -92,9 +89,8 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
         items.record(w.conn, w.tenant_id, "inmail", li_id, outcome="failed", now_ms=now_ms,
                      candidate_id=candidate.id, reason=problem, person=person, payload=kept)
         return "failed"
-    record_id = w.conn.execute(select(interactions.c.id).where(
-        interactions.c.tenant_id == w.tenant_id,
-        interactions.c.external_id == external_id)).scalar()
+    record_id = ids_by_external(w.conn, entity("interactions"), w.tenant_id,
+                                [external_id]).get(external_id)
     items.record(w.conn, w.tenant_id, "inmail", li_id, outcome="applied", now_ms=now_ms,
                  candidate_id=candidate.id, record_id=record_id, li_modified_at=occurred)
     return "applied"
@@ -139,7 +135,7 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
                      li_modified_at=modified, payload=kept,
                      reason="malformed prospectNotes element: no person or empty note")
         return "failed"
-    candidate = items.candidate_of(w.conn, w.tenant_id, person)
+    candidate = inbound_candidates.candidate_of(w.conn, w.tenant_id, person)
     if candidate is None:
         items.record(w.conn, w.tenant_id, "note", li_id, outcome=items.WAITING, now_ms=now_ms,
                      person=person, li_modified_at=modified,
@@ -165,8 +161,8 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
                      candidate_id=candidate.id, li_modified_at=modified, reason=problem,
                      person=person, payload=kept)
         return "failed"
-    record_id = w.conn.execute(select(notes.c.id).where(
-        notes.c.tenant_id == w.tenant_id, notes.c.external_id == external_id)).scalar()
+    record_id = ids_by_external(w.conn, entity("notes"), w.tenant_id,
+                                [external_id]).get(external_id)
     items.record(w.conn, w.tenant_id, "note", li_id, outcome="applied", now_ms=now_ms,
                  candidate_id=candidate.id, record_id=record_id, li_modified_at=modified)
     return "applied"

@@ -15,16 +15,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from recruitlink.core.limits import family_of
 from recruitlink.core.records import Candidate
 from recruitlink.core.restli import make_key
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.budget import RateBudget
 from recruitlink.store import Store, Writer
-from recruitlink.store.schema import candidates, sync_ledger
-from recruitlink.sync.ledger import LIVE_STATES, get_cursor, set_cursor
+from recruitlink.store.cursors import get_cursor, set_cursor
+from recruitlink.store.inbound_candidates import unlinked_synced
+from recruitlink.sync.ledger import LIVE_STATES
 
 CURSOR = "in:matches"
 RESOURCE = "atsCandidates"
@@ -36,18 +35,7 @@ METHOD = "matched"
 def _unlinked_slice(store: Store, tenant_id: int, after: int) -> list[Any]:
     """The next candidates LinkedIn holds that have no member, with their LinkedIn key."""
     with store.reader() as conn:
-        return list(conn.execute(
-            select(candidates.c.id, candidates.c.external_id, sync_ledger.c.li_key)
-            .join(sync_ledger, (sync_ledger.c.tenant_id == candidates.c.tenant_id)
-                  & (sync_ledger.c.entity == "candidates")
-                  & (sync_ledger.c.entity_id == candidates.c.id))
-            .where(candidates.c.tenant_id == tenant_id, candidates.c.id > after,
-                   candidates.c.person_urn.is_(None),
-                   # A recruiter's Unlink in the profile widget is not undone by LinkedIn.
-                   or_(candidates.c.match_method.is_(None),
-                       candidates.c.match_method != "unlinked"),
-                   sync_ledger.c.state.in_(LIVE_STATES))
-            .order_by(candidates.c.id).limit(BATCH)))
+        return unlinked_synced(conn, tenant_id, after, LIVE_STATES, BATCH)
 
 
 def read_matches(store: Store, client: LinkedInClient, budget: RateBudget, tenant_id: int, *,

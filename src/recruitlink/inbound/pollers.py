@@ -12,6 +12,7 @@ and on demand. One round for a tenant:
    organization, from a cursor on their creation time;
 5. items that waited for their candidate, and failed ones, are applied again.
 
+What each stream reads, and how its items are applied, is declared in `streams.py`.
 Each (seat, resource) moves through time in windows of at most 12 hours (LinkedIn's limit)
 from a stored cursor (`sync_cursors`, e.g. `in:mail:123`); a window's items and the cursor move
 commit together, so a crash or restart repeats at most one window, and `inbound_items` makes
@@ -27,9 +28,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
-from recruitlink.core.assumed import EVALUATIONS_RESOURCE
 from recruitlink.core.limits import family_of
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import (
@@ -42,18 +42,32 @@ from recruitlink.errors import (
 )
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.linkedin.budget import RateBudget
-from recruitlink.linkedin.versions import is_versioned
+from recruitlink.linkedin.pool import ClientPool, HasPool, pool_of
 from recruitlink.store import Store, Writer, connections
-from recruitlink.store.schema import connections as connection_rows
-from recruitlink.store.schema import linkedin_seats, sync_cursors, users
-from recruitlink.sync.engine import SyncEngine
-from recruitlink.sync.ledger import get_cursor, set_cursor
+from recruitlink.store import inbound_items as items
+from recruitlink.store.cursors import forget_cursors, get_cursor, set_cursor, take_timed_claim
+from recruitlink.store.inbound_poll import enabled_unpaused_tenants
+from recruitlink.store.inbound_seats import PolledSeat, active_seats, mapped_user_of
 
-from . import closures, evaluations, history, items, matches, stubs
+from . import history, matches
 from .seats import SeatReport, pull_seats, refresh_seats
+from .streams import (
+    BY_ITEM,
+    BY_KIND,
+    KINDS,
+    NO_EVALUATIONS_FOR_CRM,
+    NO_EVALUATIONS_ON_V2,
+    STREAMS,
+    WINDOW_MS,
+    InboundStream,
+    Target,
+    of_scope,
+)
 
-WINDOW_MS = 12 * 60 * 60 * 1000
-"""LinkedIn answers at most 12 hours per call (reference §5.5)."""
+__all__ = ["EVALUATIONS_CURSOR", "KINDS", "NO_EVALUATIONS_FOR_CRM", "NO_EVALUATIONS_ON_V2",
+           "NO_EVALUATIONS_RESOURCE", "PollBusy", "PollDeferred", "PollReport", "Poller",
+           "reapply", "windows"]
+
 SETTLE_MS = 2_000
 OVERLAP_MS = 10 * 60 * 1000
 """Each read starts this far before its cursor: an item LinkedIn shows late (clocks apart,
@@ -63,25 +77,11 @@ LEASE_MS = 10 * 60 * 1000
 MAX_BUDGET_WAIT_S = 5.0
 DEFAULT_INTERVAL_S = 30 * 60.0
 DEFAULT_BACKFILL_DAYS = 30.0
-FAMILY = "prospectInteractions"
+EVALUATIONS_CURSOR = BY_KIND["evaluations"].cursor
 LAST_ROUND = "poll:last"
 LEASE = "poll:lease"
-KINDS = ("seats", "inmails", "notes", "stubs", "closures", "evaluations")
-EVALUATIONS_CURSOR = "in:eval"
-NO_EVALUATIONS_ON_V2 = ("LinkedIn's unversioned API (v2) has no Hiring Assistant evaluations: "
-                        "set RECRUITLINK_LINKEDIN_API_VERSION to a version (e.g. 202604) to "
-                        "read them")
 NO_EVALUATIONS_RESOURCE = ("LinkedIn does not serve Hiring Assistant evaluations to this "
                            "application: {}")
-NO_EVALUATIONS_FOR_CRM = ("CRM Connect exports into pipelines, not jobs: LinkedIn's Hiring "
-                          "Assistant evaluates applications only")
-
-# (cursor prefix, resource, time-range parameters, page size)
-_SEAT_READS = {
-    "inmails": ("in:mail:", "conversationEvents", ("timeRange.start", "timeRange.end"), 50),
-    "notes": ("in:note:", "prospectNotes", ("cutoffDate", "beforeDate"), 100),
-    "stubs": ("in:stub:", "mailStubs", ("createdDateStart", "createdDateEnd"), 50),
-}
 
 
 @dataclass
@@ -107,52 +107,32 @@ class PollReport:
                 "errors": self.errors, "waiting": self.waiting, "notRead": self.not_read}
 
 
-@dataclass(frozen=True)
-class _Seat:
-    seat: str
-    seat_id: str
-    contract: str
-    person: str | None
-    user_external_id: str | None
-
-
-def windows(start: int, end: int) -> Iterator[tuple[int, int]]:
-    """[start, end) cut into consecutive windows of at most 12 hours."""
+def windows(start: int, end: int, size: int = WINDOW_MS) -> Iterator[tuple[int, int]]:
+    """[start, end) cut into consecutive windows of at most `size` (12 hours)."""
     while start < end:
-        stop = min(start + WINDOW_MS, end)
+        stop = min(start + size, end)
         yield start, stop
         start = stop
 
 
-def _seats(conn: Connection, tenant_id: int) -> list[_Seat]:
-    rows = conn.execute(
-        select(linkedin_seats.c.seat, linkedin_seats.c.contract, linkedin_seats.c.person,
-               users.c.external_id.label("user"))
-        .outerjoin(users, (users.c.id == linkedin_seats.c.user_id)
-                   & users.c.active.is_not(False))
-        .where(linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.active.is_(True))
-        .order_by(linkedin_seats.c.seat))
-    return [_Seat(r.seat, r.seat.rsplit(":", 1)[-1], r.contract, r.person, r.user)
-            for r in rows]
-
-
-def _forget_unmapped(conn: Connection, tenant_id: int, seats: list[_Seat]) -> None:
+def _forget_unmapped(conn: Connection, tenant_id: int, seats: list[PolledSeat]) -> None:
     """Unmapped seats are not read; their cursors go, so a later mapping back-fills."""
     for seat in seats:
         if seat.user_external_id is None:
-            conn.execute(delete(sync_cursors).where(
-                sync_cursors.c.tenant_id == tenant_id,
-                sync_cursors.c.name.in_([p + seat.seat_id for p, *_ in _SEAT_READS.values()
-                                         if p != "in:stub:"])))
+            forget_cursors(conn, tenant_id, [
+                s.cursor_of(Target(seat.seat)) for s in STREAMS
+                if s.scope == "seat" and s.mapped_seats_only])
 
 
 class Poller:
     """Runs poll rounds against LinkedIn for the tenants of one store."""
 
-    def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
+    def __init__(self, store: Store, box: SecretBox, pool: ClientPool | HasPool, *,
                  backfill_days: float = DEFAULT_BACKFILL_DAYS, settle_ms: int = SETTLE_MS,
                  clock: Callable[[], float] = time.time) -> None:
-        self.store, self.box, self.engine = store, box, engine
+        """`pool`: the process's LinkedIn clients and budgets (or what carries them: the
+        sync engine)."""
+        self.store, self.box, self.pool = store, box, pool_of(pool)
         self.backfill_ms = int(backfill_days * 24 * 3600 * 1000)
         self.settle_ms = settle_ms
         self.clock = clock
@@ -166,10 +146,7 @@ class Poller:
         """ENABLED, unpaused tenants whose last round is at least `interval_s` old."""
         now = self._now()
         with self.store.reader() as conn:
-            tenants = [r.tenant_id for r in conn.execute(
-                select(connection_rows.c.tenant_id).where(
-                    connection_rows.c.status == "ENABLED",
-                    connection_rows.c.paused.is_(False)))]
+            tenants = enabled_unpaused_tenants(conn)
             return [t for t in tenants
                     if now - (get_cursor(conn, t, LAST_ROUND) or 0) >= interval_s * 1000]
 
@@ -198,8 +175,8 @@ class Poller:
     def _round(self, info: connections.ConnectionInfo, kinds: tuple[str, ...],
                report: PollReport, on_window: Callable[[PollReport], None] | None) -> None:
         tenant_id = info.tenant_id
-        client = self.engine.client_for(info)
-        budget = self.engine.budget_for(info)
+        client = self.pool.client_for(info)
+        budget = self.pool.budget_for(info)
         # A contract LinkedIn has not enabled answers 403: it waits, with its reason.
         ready = {s.contract: s for s in info.contract_states()}
         contracts = []
@@ -222,19 +199,18 @@ class Poller:
             report.seats = refresh_seats(self.store, tenant_id, pulled, self._now(),
                                          contracts=read)
         with self.store.db.write() as conn:
-            seats = [s for s in _seats(conn, tenant_id) if s.contract in contracts]
+            seats = [s for s in active_seats(conn, tenant_id) if s.contract in contracts]
             _forget_unmapped(conn, tenant_id, seats)
-        for kind in ("stubs", "inmails", "notes"):  # stubs first: they link candidates
-            if kind not in kinds:
-                continue
+        for stream in of_scope("seat", kinds):  # stubs first: they link candidates
             for seat in seats:
-                if kind != "stubs" and seat.user_external_id is None:
+                if stream.mapped_seats_only and seat.user_external_id is None:
                     continue
                 try:
-                    self._read_seat(client, budget, tenant_id, kind, seat, report, on_window)
+                    self._read_seat(client, budget, tenant_id, stream, seat, report, on_window)
                 except TerminalError as exc:  # this seat only; the others are still read
-                    report.errors.append(f"{kind} of {seat.seat}: {exc.message}")
-        if "closures" in kinds:
+                    report.errors.append(f"{stream.kind} of {seat.seat}: {exc.message}")
+        by_contract = of_scope("contract", kinds)
+        if by_contract:
             purge = info.policy.closed_members == "purge"
             # LinkedIn's matches first, so a closure finds the candidates only matched.
             try:
@@ -246,31 +222,24 @@ class Poller:
                 if isinstance(exc, LinkedInThrottled):
                     budget.block(family_of(matches.RESOURCE), exc.retry_after)
                 report.errors.append(f"matches: {exc.message}")
-            for contract in contracts:
-                try:
-                    self._read_closures(client, budget, tenant_id, contract, purge, report)
-                except TerminalError as exc:
-                    report.errors.append(f"closures of {contract}: {exc.message}")
-        if "evaluations" in kinds:
-            self._read_evaluations(info, client, budget, report)
+            for stream in by_contract:
+                for contract in contracts:
+                    try:
+                        self._read_since(client, budget, tenant_id, stream, Target(contract),
+                                         report, purge=purge)
+                    except TerminalError as exc:
+                        report.errors.append(f"{stream.kind} of {contract}: {exc.message}")
+        for stream in of_scope("organization", kinds):
+            self._read_organization(info, client, budget, stream, report)
         self._settle_kept(tenant_id, report)
         if set(KINDS) <= set(kinds):  # a partial poll does not stand for a round
             with self.store.db.write() as conn:
                 set_cursor(conn, tenant_id, LAST_ROUND, self._now(), self._now())
 
     def _take_lease(self, tenant_id: int) -> bool:
-        now = self._now()
         with self.store.db.write() as conn:
-            if get_cursor(conn, tenant_id, LEASE) is None:
-                set_cursor(conn, tenant_id, LEASE, 0, now)
-            query = select(sync_cursors.c.position).where(sync_cursors.c.tenant_id == tenant_id,
-                                                          sync_cursors.c.name == LEASE)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            if (conn.execute(query).scalar() or 0) > now:
-                return False
-            set_cursor(conn, tenant_id, LEASE, now + LEASE_MS, now)
-            return True
+            return take_timed_claim(conn, tenant_id, LEASE, now_ms=self._now(),
+                                    hold_ms=LEASE_MS)
 
     def _renew_lease(self, conn: Connection, tenant_id: int) -> None:
         set_cursor(conn, tenant_id, LEASE, self._now() + LEASE_MS, self._now())
@@ -278,11 +247,6 @@ class Poller:
     def _release_lease(self, tenant_id: int) -> None:
         with self.store.db.write() as conn:
             set_cursor(conn, tenant_id, LEASE, 0, self._now())
-
-    def _fetch(self, client: LinkedInClient, budget: RateBudget, resource: str,
-               params: list[tuple[str, str]], page_size: int) -> list[dict[str, Any]]:
-        return self._budgeted(budget, FAMILY, resource,
-                              lambda: client.find(resource, params, page_size=page_size))
 
     def _budgeted(self, budget: RateBudget, family: str, resource: str,
                   call: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -299,94 +263,81 @@ class Poller:
             raise PollDeferred(f"LinkedIn throttled {resource}: {exc.message}",
                                exc.retry_after or 60.0) from exc
 
-    def _read_seat(self, client: LinkedInClient, budget: RateBudget, tenant_id: int, kind: str,
-                   seat: _Seat, report: PollReport,
+    def _fetch(self, client: LinkedInClient, budget: RateBudget, stream: InboundStream,
+               target: Target, begin: int, stop: int) -> list[dict[str, Any]]:
+        return self._budgeted(budget, stream.family, stream.resource,
+                              lambda: stream.fetch(client, target, begin, stop))
+
+    def _read_seat(self, client: LinkedInClient, budget: RateBudget, tenant_id: int,
+                   stream: InboundStream, seat: PolledSeat, report: PollReport,
                    on_window: Callable[[PollReport], None] | None) -> None:
-        prefix, resource, (start_name, end_name), page_size = _SEAT_READS[kind]
-        cursor_name = prefix + seat.seat_id
+        """A windowed stream of one seat, from its cursor to now."""
+        assert stream.window_ms is not None
+        target = Target(seat.seat, seat.contract)
+        cursor_name = stream.cursor_of(target)
         end = self._now() - self.settle_ms
         with self.store.reader() as conn:
             start = get_cursor(conn, tenant_id, cursor_name)
         start = end - self.backfill_ms if start is None else min(start, end) - OVERLAP_MS
         owner = history.SeatOwner(seat.seat, seat.person, seat.user_external_id or "")
-        for begin, stop in windows(start, end):
-            if kind == "inmails":
-                params = [("q", "criteria"), ("viewer", seat.seat)]
-            else:
-                params = [("q", "contract" if kind == "stubs" else "criteria"),
-                          ("contract", seat.contract), ("owners", seat.seat)]
-            params += [(start_name, str(begin)), (end_name, str(stop))]
-            found = self._fetch(client, budget, resource, params, page_size)
-            report.fetched[kind] += len(found)
+        for begin, stop in windows(start, end, stream.window_ms):
+            found = self._fetch(client, budget, stream, target, begin, stop)
+            report.fetched[stream.kind] += len(found)
             with self.store.writer(tenant_id) as w:
                 for element in found:
-                    outcome = _apply_one(w, kind, owner, element)
-                    report.outcomes[f"{kind}:{outcome}"] += 1
+                    outcome = _apply_one(w, stream, owner, element)
+                    report.outcomes[f"{stream.kind}:{outcome}"] += 1
                 set_cursor(w.conn, tenant_id, cursor_name, stop, w.now_ms)
                 self._renew_lease(w.conn, tenant_id)
             report.windows += 1
             if on_window is not None:
                 on_window(report)
 
-    def _read_closures(self, client: LinkedInClient, budget: RateBudget, tenant_id: int,
-                       contract: str, purge: bool, report: PollReport) -> None:
-        cursor_name = "in:closed:" + contract.rsplit(":", 1)[-1]
+    def _read_since(self, client: LinkedInClient, budget: RateBudget, tenant_id: int,
+                    stream: InboundStream, target: Target, report: PollReport, *,
+                    purge: bool = False) -> None:
+        """An unwindowed stream: everything since its cursor (less an overlap: a re-read
+        item is matched by LinkedIn's id), stored with the cursor move."""
+        cursor_name = stream.cursor_of(target)
         with self.store.reader() as conn:
-            since = max(0, (get_cursor(conn, tenant_id, cursor_name) or 0) - OVERLAP_MS)
-        found = self._fetch(client, budget, "closedMemberProfiles",
-                            [("q", "contract"), ("contract", contract), ("since", str(since))],
-                            100)
-        report.fetched["closures"] += len(found)
-        with self.store.writer(tenant_id) as w:
-            latest = since
-            for element in found:
-                outcome = _apply_one(w, "closures", None, element, purge=purge)
-                report.outcomes[f"closures:{outcome}"] += 1
-                closed_at = element.get("closedAt")
-                if isinstance(closed_at, int):
-                    latest = max(latest, closed_at)
+            cursor = get_cursor(conn, tenant_id, cursor_name)
+        if cursor is None:
+            since = self._now() - self.backfill_ms if stream.backfills else 0
+        else:
             # `since` is inclusive: the same millisecond is read again, and skipped.
+            since = max(0, cursor - OVERLAP_MS)
+        found = self._fetch(client, budget, stream, target, since, self._now())
+        report.fetched[stream.kind] += len(found)
+        with self.store.writer(tenant_id) as w:
+            # The cursor only moves forward: the overlap is re-read, never written back.
+            latest = since if cursor is None else cursor
+            for element in found:
+                outcome = _apply_one(w, stream, None, element, purge=purge)
+                report.outcomes[f"{stream.kind}:{outcome}"] += 1
+                moved = element.get(stream.moved_by or "") if isinstance(element, dict) else None
+                if isinstance(moved, int):
+                    latest = max(latest, moved)
             set_cursor(w.conn, tenant_id, cursor_name, latest, w.now_ms)
 
-    def _read_evaluations(self, info: connections.ConnectionInfo, client: LinkedInClient,
-                          budget: RateBudget, report: PollReport) -> None:
-        """The organization's Hiring Assistant evaluations made since the cursor (less an
-        overlap: a re-read one is matched by LinkedIn's id), stored with the cursor move."""
-        api_version = self.engine.settings.api_version
-        if not is_versioned(api_version):
-            report.not_read["evaluations"] = NO_EVALUATIONS_ON_V2
+    def _read_organization(self, info: connections.ConnectionInfo, client: LinkedInClient,
+                           budget: RateBudget, stream: InboundStream,
+                           report: PollReport) -> None:
+        """A stream of the tenant's organization (Hiring Assistant evaluations), when this
+        LinkedIn offers it; a failed read is read again next round."""
+        why_not = stream.unavailable(self.pool.api_version, info.kind)
+        if why_not is not None:
+            report.not_read[stream.kind] = why_not
             return
-        if info.kind != "RSC":
-            report.not_read["evaluations"] = NO_EVALUATIONS_FOR_CRM
-            return
-        tenant_id = info.tenant_id
-        with self.store.reader() as conn:
-            cursor = get_cursor(conn, tenant_id, EVALUATIONS_CURSOR)
-        after = (self._now() - self.backfill_ms if cursor is None
-                 else max(0, cursor - OVERLAP_MS))
-        resource = EVALUATIONS_RESOURCE
         try:
-            found = self._budgeted(budget, family_of(resource), resource,
-                                   lambda: client.evaluations(info.organization, after))
-        except TerminalError as exc:  # read again next round
+            self._read_since(client, budget, info.tenant_id, stream, Target(info.organization),
+                             report)
+        except TerminalError as exc:
             if isinstance(exc, LinkedInRequestError) and exc.status == 404:
                 # A LinkedIn (or API version) without the resource: nothing to read, not a
                 # fault of this round.
-                report.not_read["evaluations"] = NO_EVALUATIONS_RESOURCE.format(exc.message)
+                report.not_read[stream.kind] = NO_EVALUATIONS_RESOURCE.format(exc.message)
             else:
-                report.errors.append(f"evaluations of {info.organization}: {exc.message}")
-            return
-        report.fetched["evaluations"] += len(found)
-        with self.store.writer(tenant_id) as w:
-            # The cursor only moves forward: the overlap is re-read, never written back.
-            latest = after if cursor is None else cursor
-            for element in found:
-                outcome = _apply_one(w, "evaluations", None, element)
-                report.outcomes[f"evaluations:{outcome}"] += 1
-                created = element.get("createdAt") if isinstance(element, dict) else None
-                if isinstance(created, int):
-                    latest = max(latest, created)
-            set_cursor(w.conn, tenant_id, EVALUATIONS_CURSOR, latest, w.now_ms)
+                report.errors.append(f"{stream.kind} of {info.organization}: {exc.message}")
 
     def _settle_kept(self, tenant_id: int, report: PollReport) -> None:
         """Apply the items that waited for their candidate and now have one."""
@@ -403,32 +354,19 @@ class Poller:
         return done
 
 
-_KIND_OF = {"inmails": "inmail", "notes": "note", "stubs": "stub", "closures": "closure",
-            "evaluations": "evaluation"}
-
-
-def _apply_one(w: Writer, kind: str, owner: history.SeatOwner | None, element: Any, *,
-               purge: bool = False) -> str:
+def _apply_one(w: Writer, stream: InboundStream, owner: history.SeatOwner | None,
+               element: Any, *, purge: bool = False) -> str:
     """Apply one item in its own savepoint: an item the code cannot handle is kept as failed
     with its reason and payload (replayable), and the rest of the window goes on."""
     try:
         with w.conn.begin_nested():
-            if kind in ("inmails", "notes"):
-                if owner is None:
-                    raise ValueError(f"{kind} need the seat's mapped user")
-                apply = history.apply_inmail if kind == "inmails" else history.apply_note
-                return apply(w, owner, element, w.now_ms)
-            if kind == "stubs":
-                return stubs.apply_stub(w, element, w.now_ms)
-            if kind == "evaluations":
-                return evaluations.apply_evaluation(w, element)
-            return closures.apply_closure(w, element, purge, w.now_ms)
+            return stream.apply(w, owner, element, purge)
     except Exception as exc:  # kept, never lost: see the docstring
         li_id = str(element.get("id") or element.get("person") or "")[:200] if isinstance(
             element, dict) else ""
         if not li_id:
             return items.FAILED
-        items.record(w.conn, w.tenant_id, _KIND_OF[kind], li_id, outcome=items.FAILED,
+        items.record(w.conn, w.tenant_id, stream.item, li_id, outcome=items.FAILED,
                      now_ms=w.now_ms, reason=f"{type(exc).__name__}: {exc}",
                      payload={"owner": owner.__dict__ if owner else None, "element": element})
         return items.FAILED
@@ -438,10 +376,7 @@ def _current_owner(w: Writer, owner: dict[str, Any] | None) -> history.SeatOwner
     """The seat's mapping now (it may have changed since the item was read)."""
     if not owner:
         return None
-    user = w.conn.execute(select(users.c.external_id).join(
-        linkedin_seats, linkedin_seats.c.user_id == users.c.id).where(
-        linkedin_seats.c.tenant_id == w.tenant_id, linkedin_seats.c.seat == owner["seat"],
-        users.c.active.is_not(False))).scalar()
+    user = mapped_user_of(w.conn, w.tenant_id, owner["seat"])
     return history.SeatOwner(owner["seat"], owner.get("person"), user) if user else None
 
 
@@ -454,16 +389,13 @@ def reapply(w: Any, kind: str, payload: dict[str, Any] | None) -> str:
     if not payload:
         return "no payload"
     element = payload.get("element") or {}
+    stream = BY_ITEM[kind]
     # Through _apply_one, as when first read: an item the code cannot handle is kept as
     # failed with its reason, never lost, and never fails the caller (a page, the CLI).
-    if kind == "stub":
-        return _apply_one(w, "stubs", None, element)
-    if kind == "evaluation":
-        return _apply_one(w, "evaluations", None, element)
-    if kind == "closure":
+    if stream.scope != "seat" or not stream.mapped_seats_only:
         # A replayed closure notifies; purging stays the admin's explicit choice.
-        return _apply_one(w, "closures", None, element, purge=False)
+        return _apply_one(w, stream, None, element, purge=False)
     owner = _current_owner(w, payload.get("owner"))
     if owner is None:
         return SEAT_UNMAPPED  # kept; applied when the seat is mapped again
-    return _apply_one(w, "inmails" if kind == "inmail" else "notes", owner, element)
+    return _apply_one(w, stream, owner, element)

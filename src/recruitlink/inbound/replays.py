@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from recruitlink.errors import NotReplayable
 from recruitlink.store import Store
-from recruitlink.store.schema import candidates, inbound_items
+from recruitlink.store import inbound_items as kept
+from recruitlink.store.inbound_candidates import contact_values
 
 from . import items
 from .pollers import SEAT_UNMAPPED, reapply
@@ -66,7 +67,7 @@ def replay_item(store: Store, tenant_id: int, kind: str, li_id: str, *,
     with store.writer(tenant_id) as w:
         found = items.problem(w.conn, tenant_id, kind, li_id)
         if found is None:
-            row = items.seen(w.conn, tenant_id, kind, li_id)
+            row = kept.seen(w.conn, tenant_id, kind, li_id)
             if row is None:
                 raise LookupError(f"item: no LinkedIn item {kind}:{li_id}")
             if row.outcome == items.WAITING:
@@ -79,21 +80,13 @@ def replay_item(store: Store, tenant_id: int, kind: str, li_id: str, *,
         if not found.replayable:
             raise NotReplayable("item: LinkedIn's data was not kept with it (an item read "
                                 "before items were kept); it cannot be applied again")
-        payload = w.conn.execute(select(inbound_items.c.payload).where(
-            inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == kind,
-            inbound_items.c.li_id == li_id)).scalar()
+        payload = kept.payload_of(w.conn, tenant_id, kind, li_id)
         before = _contact(w.conn, tenant_id, found.candidate_id)
         # A failed item is applied again by the poller's own rules (items.KEPT).
-        w.conn.execute(update(inbound_items).where(
-            inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == kind,
-            inbound_items.c.li_id == li_id).values(outcome=items.FAILED))
+        kept.set_outcome(w.conn, tenant_id, kind, li_id, items.FAILED)
         outcome = reapply(w, kind, payload)
         left = items.problem(w.conn, tenant_id, kind, li_id)
-        row_candidate = w.conn.execute(
-            select(candidates.c.external_id).join(
-                inbound_items, inbound_items.c.candidate_id == candidates.c.id)
-            .where(inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == kind,
-                   inbound_items.c.li_id == li_id)).scalar()
+        row_candidate = kept.candidate_external_id_of(w.conn, tenant_id, kind, li_id)
         candidate = row_candidate or found.candidate_id
         after = _contact(w.conn, tenant_id, candidate)
     added = tuple(f"{label} “{value}”" for label, value in after if (label, value) not in before)
@@ -105,10 +98,7 @@ def _contact(conn: Connection, tenant_id: int,
     """The candidate's values a LinkedIn item can add, as (label, value)."""
     if external_id is None:
         return []
-    row = conn.execute(select(candidates.c.emails, candidates.c.phones,
-                              candidates.c.linkedin_url, candidates.c.person_urn)
-                       .where(candidates.c.tenant_id == tenant_id,
-                              candidates.c.external_id == external_id)).first()
+    row = contact_values(conn, tenant_id, external_id)
     if row is None:
         return []
     values = [("Email", str(e)) for e in row.emails or []]

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection
 
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store
+from recruitlink.store import inbound_seats as stored
 from recruitlink.store.changelog import ChangeSet
-from recruitlink.store.schema import linkedin_seats, users
-from recruitlink.sync.items import seat_members
+from recruitlink.store.inbound_seats import seat_members
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
     contracts that were read (default: all); seats of the others are left as they are."""
     added = removed = reassigned = 0
     with store.db.write() as conn:
-        query = select(linkedin_seats).where(linkedin_seats.c.tenant_id == tenant_id)
-        if contracts is not None:
-            query = query.where(linkedin_seats.c.contract.in_(contracts))
-        stored = {r.seat: r for r in conn.execute(query)}
+        seats = stored.stored_seats(conn, tenant_id, contracts)
         members_before = seat_members(conn, tenant_id)
         for seat in pulled:
             urn = str(seat.get("seat") or f"urn:li:seat:{seat['id']}")
@@ -56,10 +53,9 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                       "email": seat.get("emailAddress"), "first_name": seat.get("firstName"),
                       "last_name": seat.get("lastName"), "active": active,
                       "updated_at": now_ms}
-            before = stored.pop(urn, None)
+            before = seats.pop(urn, None)
             if before is None:
-                conn.execute(linkedin_seats.insert().values(tenant_id=tenant_id, seat=urn,
-                                                            change="seat added", **values))
+                stored.add_seat(conn, tenant_id, urn, change="seat added", **values)
                 added += 1
                 continue
             change = None
@@ -72,16 +68,12 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                     values.update(user_id=None, mapping=None, mapped_at=None)
             if change:
                 values["change"] = change
-            conn.execute(update(linkedin_seats).where(
-                linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == urn)
-                .values(**values))
-        for urn, gone in stored.items():  # no longer on the contract at all
+            stored.update_seat(conn, tenant_id, urn, **values)
+        for urn, gone in seats.items():  # no longer on the contract at all
             if gone.active:
                 removed += 1
-                conn.execute(update(linkedin_seats).where(
-                    linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == urn)
-                    .values(active=False, change="seat removed in Recruiter",
-                            updated_at=now_ms))
+                stored.update_seat(conn, tenant_id, urn, active=False,
+                                   change="seat removed in Recruiter", updated_at=now_ms)
         mapped, unmapped = _automap(conn, tenant_id, now_ms)
         _users_changed(conn, tenant_id, members_before, now_ms)
     return SeatReport(len(pulled), added, removed, reassigned, mapped, unmapped)
@@ -96,8 +88,7 @@ def _users_changed(conn: Connection, tenant_id: int, before: dict[int, str],
     if not changed:
         return
     changes = ChangeSet(tenant_id)
-    for row in conn.execute(select(users.c.id, users.c.external_id).where(
-            users.c.tenant_id == tenant_id, users.c.id.in_(changed))):
+    for row in stored.user_external_ids(conn, tenant_id, changed):
         changes.add("users", row.id, row.external_id, "update")
     changes.flush(conn, now_ms)
 
@@ -106,18 +97,13 @@ def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
     """Map seats by email unless mapped by hand; unmap seats whose user is deactivated or
     whose seat is inactive. Returns (mapped seats, unmapped active seats). The users
     concerned are read once (by the seats' emails and mapped ids), not once per seat."""
-    seats = conn.execute(select(linkedin_seats).where(
-        linkedin_seats.c.tenant_id == tenant_id)).all()
+    seats = stored.all_seats(conn, tenant_id)
     emails = {s.email.strip().lower() for s in seats if s.email}
     mapped_ids = {s.user_id for s in seats if s.user_id is not None}
     by_email: dict[str, int] = {}
     active: dict[int, bool] = {}
     if emails or mapped_ids:
-        rows = conn.execute(select(users.c.id, users.c.email, users.c.active).where(
-            users.c.tenant_id == tenant_id,
-            or_(func.lower(users.c.email).in_(emails), users.c.id.in_(mapped_ids)))
-            .order_by(users.c.id))
-        for row in rows:
+        for row in stored.users_by_email_or_id(conn, tenant_id, emails, mapped_ids):
             active[row.id] = row.active is not False
             key = (row.email or "").strip().lower()
             if row.active is not False and key in emails:
@@ -134,9 +120,7 @@ def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
                 values = {"user_id": user_id, "mapping": "auto" if user_id else None,
                           "mapped_at": now_ms if user_id else None}
         if values:
-            conn.execute(update(linkedin_seats).where(
-                linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat.seat)
-                .values(**values))
+            stored.update_seat(conn, tenant_id, seat.seat, **values)
         user_id = values.get("user_id", seat.user_id) if values else seat.user_id
         if seat.active:
             mapped += user_id is not None
@@ -148,20 +132,15 @@ def map_seat(store: Store, tenant_id: int, seat: str, user_external_id: str | No
              now_ms: int) -> None:
     """The admin's Edit -> user -> Save (None: unmap, and keep it unmapped)."""
     with store.db.write() as conn:
-        row = conn.execute(select(linkedin_seats.c.seat).where(
-            linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat)).first()
-        if row is None:
+        if not stored.seat_exists(conn, tenant_id, seat):
             raise LookupError(f"seat: no seat {seat} for this tenant")
         user_id = None
         if user_external_id is not None:
-            user_id = conn.execute(select(users.c.id).where(
-                users.c.tenant_id == tenant_id, users.c.external_id == user_external_id,
-                users.c.active.is_not(False))).scalar()
+            user_id = stored.active_user_id(conn, tenant_id, user_external_id)
             if user_id is None:
                 raise LookupError(f"user: no active user {user_external_id}")
         members_before = seat_members(conn, tenant_id)
-        conn.execute(update(linkedin_seats).where(
-            linkedin_seats.c.tenant_id == tenant_id, linkedin_seats.c.seat == seat).values(
-            user_id=user_id, mapping="manual", mapped_at=now_ms,
-            change="mapped by an admin" if user_id else "unmapped by an admin"))
+        stored.update_seat(conn, tenant_id, seat, user_id=user_id, mapping="manual",
+                           mapped_at=now_ms,
+                           change="mapped by an admin" if user_id else "unmapped by an admin")
         _users_changed(conn, tenant_id, members_before, now_ms)

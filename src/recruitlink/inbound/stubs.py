@@ -8,35 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, literal_column, select
-
 from recruitlink.core import stub_rules
-from recruitlink.core.export_rules import CandidateView
 from recruitlink.core.policy import Policy
 from recruitlink.core.records import Candidate, DuplicateAlert
-from recruitlink.store import Writer
-from recruitlink.store.records import new_external_id
-from recruitlink.store.schema import candidates, connections
+from recruitlink.store import Writer, entity
+from recruitlink.store import inbound_items as items
+from recruitlink.store.inbound_candidates import (
+    views_by_email,
+    views_by_last_name,
+    views_by_member,
+)
+from recruitlink.store.inbound_exports import connection_policy
+from recruitlink.store.records import ids_by_external, new_external_id
 
-from . import items
-from .exports import _alert_exists, _candidate_fields, _similar_names, _views
+from .exports import _alert_exists, _candidate_fields
 from .history import write
 
 
-def _by_email(conn: Connection, tenant_id: int, email: str | None) -> list[CandidateView]:
-    """Candidates holding this address (any case) in their email list."""
-    if not email:
-        return []
-    wanted = email.strip().lower()
-    if conn.dialect.name == "postgresql":
-        element = func.jsonb_array_elements_text(candidates.c.emails).table_valued("value")
-        where = exists(select(literal_column("1")).select_from(element)
-                       .where(func.lower(element.c.value) == wanted))
-    else:
-        element = func.json_each(candidates.c.emails).table_valued("value")
-        where = exists(select(literal_column("1")).select_from(element)
-                       .where(func.lower(element.c.value) == wanted))
-    return _views(conn, tenant_id, where)
+def _row_id(w: Writer, candidate_id: str) -> int | None:
+    return ids_by_external(w.conn, entity("candidates"), w.tenant_id,
+                           [candidate_id]).get(candidate_id)
 
 
 def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
@@ -52,22 +43,18 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
                      reason=f"malformed mailStubs element: {exc}", payload={"element": element})
         return items.FAILED
     conn = w.conn
-    policy = conn.execute(select(connections.c.policy).where(
-        connections.c.tenant_id == w.tenant_id)).scalar()
-    region = Policy.from_json(policy).phone_region
+    region = Policy.from_json(connection_policy(conn, w.tenant_id)).phone_region
     decision = stub_rules.decide_stub(
-        stub, _views(conn, w.tenant_id, candidates.c.person_urn == stub.person),
-        _by_email(conn, w.tenant_id, stub.email),
-        _similar_names(conn, w.tenant_id, stub.last_name), phone_region=region)
+        stub, views_by_member(conn, w.tenant_id, stub.person),
+        views_by_email(conn, w.tenant_id, stub.email),
+        views_by_last_name(conn, w.tenant_id, stub.last_name), phone_region=region)
     candidate_id = decision.candidate_id or new_external_id()
     reasons = [f"{r.field}: {r.reason}" for r in decision.rejected]
     # The values not written stay with the item, for the pages (items.problems) and a replay.
     kept = {"element": element, "rejected": [r.__dict__ for r in decision.rejected]} \
         if decision.rejected else None
     if decision.outcome == "refused":
-        refused_id = conn.execute(select(candidates.c.id).where(
-            candidates.c.tenant_id == w.tenant_id,
-            candidates.c.external_id == candidate_id)).scalar()
+        refused_id = _row_id(w, candidate_id)
         items.record(conn, w.tenant_id, "stub", li_id, outcome=items.REFUSED, now_ms=now_ms,
                      candidate_id=refused_id, li_modified_at=stub.created_at,
                      reason="; ".join([decision.reason or "refused", *reasons]),
@@ -88,9 +75,7 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
                 id=new_external_id(), candidate_id=first,
                 other_candidate_id=alert.other_candidate_id, reason=alert.reason[:400],
                 status="open"))
-    stored = conn.execute(select(candidates.c.id).where(
-        candidates.c.tenant_id == w.tenant_id,
-        candidates.c.external_id == candidate_id)).scalar()
+    stored = _row_id(w, candidate_id)
     outcome = decision.outcome + (f" (matched by {decision.matched_by})"
                                   if decision.matched_by else "")
     items.record(conn, w.tenant_id, "stub", li_id, outcome=decision.outcome, now_ms=now_ms,

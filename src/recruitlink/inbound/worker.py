@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ClaimLost, TransientError
+from recruitlink.linkedin.pool import ClientPool
 from recruitlink.loops import WorkLoop
-from recruitlink.store import Store, connections
-from recruitlink.store.schema import candidates
-from recruitlink.sync.connect import refresh_status
-from recruitlink.sync.engine import SyncEngine
+from recruitlink.store import Store, connections, entity
+from recruitlink.store import inbound_inbox as inbox
+from recruitlink.store.records import ids_by_external
 
-from . import inbox
 from .exports import ExportResult, process_export
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,15 @@ def now_ms() -> int:
 class InboundWorker(WorkLoop):
     name = "recruitlink-inbound"
 
-    def __init__(self, store: Store, box: SecretBox, engine: SyncEngine, *,
+    def __init__(self, store: Store, box: SecretBox, pool: ClientPool, *,
+                 on_status_change: Callable[[int], tuple[str, int | None]],
                  idle_s: float = 1.0) -> None:
+        """`on_status_change(tenant id)`: ask LinkedIn for the tenant's integration status
+        and start its historical sync when it has just been enabled; (status, run id or
+        None). The sync side provides it (`sync.connect.refresh_status`)."""
         super().__init__(idle_s=idle_s)
-        self.store, self.box, self.engine = store, box, engine
+        self.store, self.box, self.pool = store, box, pool
+        self.on_status_change = on_status_change
 
     def run_once(self) -> int:
         """Process the events due now; returns how many were taken."""
@@ -67,7 +72,7 @@ class InboundWorker(WorkLoop):
         """Process one event; returns its outcome when it is still to be marked done (an
         export's effect and its mark are committed together, and return None)."""
         if event.type == "INTEGRATION_STATUS_CHANGE":
-            status, run_id = refresh_status(self.store, self.box, self.engine, event.tenant_id)
+            status, run_id = self.on_status_change(event.tenant_id)
             return status.lower(), (f"historical sync {run_id} started" if run_id else None)
         info = connections.load_required(self.store, event.tenant_id, self.box)
         settled = False
@@ -76,15 +81,14 @@ class InboundWorker(WorkLoop):
             nonlocal settled
             candidate = None
             if result.candidate_id is not None:
-                candidate = conn.execute(select(candidates.c.id).where(
-                    candidates.c.tenant_id == event.tenant_id,
-                    candidates.c.external_id == result.candidate_id)).scalar()
+                candidate = ids_by_external(conn, entity("candidates"), event.tenant_id,
+                                            [result.candidate_id]).get(result.candidate_id)
             settled = inbox.finish(conn, event, outcome=result.outcome, reason=result.reason,
                                    candidate_id=candidate, now_ms=now_ms(), seat=result.seat,
                                    details=result.details)
             return settled
 
-        result = process_export(self.store, self.engine.client_for(info),
+        result = process_export(self.store, self.pool.client_for(info),
                                 tenant_id=event.tenant_id, organization=info.organization,
                                 request_id=event.request_id, now_ms=now_ms(), settle=settle)
         return None if settled else (result.outcome, result.reason)

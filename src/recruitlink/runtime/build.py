@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from recruitlink.crypto import secret_box
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
+from recruitlink.sync.connect import refresh_status
 
 from .background import BackgroundRunner
 from .context import Runtime
@@ -77,7 +79,8 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     runtime = Runtime(settings, the_store, box)
     queue = TaskQueue(settings, runtime) if uses_procrastinate(settings) else None
     in_process = queue is None
-    inbound = (InboundWorker(the_store, box, runtime.engine)
+    inbound = (InboundWorker(the_store, box, runtime.engine.pool, on_status_change=partial(
+                   refresh_status, the_store, box, runtime.engine))
                if in_process and settings.inbound_worker else None)
     background = (BackgroundRunner(runtime, sync=settings.background_sync,
                                    pollers=settings.pollers)

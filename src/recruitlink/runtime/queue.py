@@ -21,6 +21,7 @@ import logging
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
@@ -29,10 +30,11 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from recruitlink.inbound import inbox
 from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
 from recruitlink.store import Database
+from recruitlink.store import inbound_inbox as inbox
+from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
 from . import work
@@ -258,7 +260,9 @@ class TaskQueue:
         """Process waiting pushes for a while; (how many, whether some may be left)."""
         if self._inbound is None:
             rt = self.runtime
-            self._inbound = InboundWorker(rt.store, rt.box, rt.engine)
+            self._inbound = InboundWorker(
+                rt.store, rt.box, rt.engine.pool,
+                on_status_change=partial(refresh_status, rt.store, rt.box, rt.engine))
         done = 0
         deadline = time.monotonic() + INBOX_SLICE_S
         while taken := self._inbound.run_once():

@@ -21,11 +21,9 @@ records the ledger (or a crashed batch) says LinkedIn holds for it, and deletes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -50,6 +48,7 @@ from recruitlink.errors import (
 )
 from recruitlink.linkedin import LinkedInClient, TaskAnswers, TokenCache
 from recruitlink.linkedin.budget import RateBudget
+from recruitlink.linkedin.pool import ClientPool
 from recruitlink.linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 from recruitlink.store import Store, connections, schema
 from recruitlink.store.changelog import read_changes
@@ -196,8 +195,8 @@ class SyncEngine:
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
         self.tokens = tokens or TokenCache()
         self.sleep = sleep
-        self._clients: dict[tuple[str, str], LinkedInClient] = {}
-        self._lock = threading.Lock()
+        self.pool = ClientPool(store.db, lambda: self.settings, http=self.http,
+                               tokens=self.tokens, sleep=sleep)
         self._replay_checked: dict[int, int] = {}
 
     def close(self) -> None:
@@ -214,25 +213,10 @@ class SyncEngine:
     # -- plumbing -------------------------------------------------------------------------------
 
     def client_for(self, info: ConnectionInfo) -> LinkedInClient:
-        if not info.client_id or not info.client_secret:
-            raise ConfigurationError(f"tenant {info.tenant_slug} has no LinkedIn credentials")
-        with self._lock:
-            # Keyed on the secret too: rotated credentials get a new client, no restart.
-            cache_key = (info.client_id, hashlib.sha256(info.client_secret.encode()).hexdigest())
-            client = self._clients.get(cache_key)
-            if client is None:
-                client = LinkedInClient(api_url=self.settings.api_url,
-                                        oauth_url=self.settings.oauth_url,
-                                        client_id=info.client_id,
-                                        client_secret=info.client_secret, http=self.http,
-                                        tokens=self.tokens,
-                                        api_version=self.settings.api_version)
-                self._clients[cache_key] = client
-            return client
+        return self.pool.client_for(info)
 
     def budget_for(self, info: ConnectionInfo) -> RateBudget:
-        return RateBudget(self.store.db, info.client_id or "", self.settings.limits,
-                          window_ms=self.settings.rate_window_ms, sleep=self.sleep)
+        return self.pool.budget_for(info)
 
     def _load(self, tenant_id: int) -> ConnectionInfo | None:
         with self.store.reader() as conn:

@@ -42,6 +42,7 @@ from recruitlink.core.policy import (
     project_exclusion,
 )
 from recruitlink.store import schema
+from recruitlink.store.inbound_seats import seat_members
 
 # The registry's names, for the modules that import them from here (the engine).
 from .streams import JOB_ACLS as JOB_ACLS
@@ -285,26 +286,6 @@ def assignee_exclusion(user: Mapping[str, Any], person: str | None = None) -> st
     return first_reason("inactive user" if not user.get("active", True) else None,
                         "no LinkedIn member mapped" if not (person or user.get("person_urn"))
                         else None)
-
-
-def seat_members(conn: Connection, tenant_id: int,
-                 user_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """The LinkedIn member of the active Recruiter seat mapped to each user (the Members
-    page's mapping; the first seat when a user holds several). `user_ids`: only these."""
-    seats = schema.linkedin_seats.c
-    query = select(seats.user_id, seats.person).where(
-        seats.tenant_id == tenant_id, seats.active.is_(True), seats.person.is_not(None),
-        seats.user_id.is_not(None)).order_by(seats.seat)
-    chunks: list[list[int] | None] = [None]
-    if user_ids is not None:
-        wanted = sorted(set(user_ids))
-        chunks = [wanted[start:start + 500] for start in range(0, len(wanted), 500)]
-    found: dict[int, str] = {}
-    for chunk in chunks:
-        for row in conn.execute(query if chunk is None
-                                else query.where(seats.user_id.in_(chunk))):
-            found.setdefault(row.user_id, row.person)
-    return found
 
 
 def _acl_assignees(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext

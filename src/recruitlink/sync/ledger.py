@@ -24,6 +24,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from recruitlink import processes
 from recruitlink.core.backoff import Backoff
 from recruitlink.processes import ProcessId
+
+# The cursors are kept by the store (the pollers' too); re-exported for the sync's readers.
+from recruitlink.store.cursors import get_cursor as get_cursor
+from recruitlink.store.cursors import set_cursor as set_cursor
 from recruitlink.store.schema import (
     sync_batch_items,
     sync_batches,
@@ -467,21 +471,6 @@ def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Ite
 def mark_batch_failed(conn: Connection, batch_id: int, error: str) -> None:
     conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
         last_error=error[:4000], attempts=sync_batches.c.attempts + 1))
-
-
-def get_cursor(conn: Connection, tenant_id: int, name: str) -> int | None:
-    return conn.execute(select(sync_cursors.c.position).where(
-        sync_cursors.c.tenant_id == tenant_id, sync_cursors.c.name == name)).scalar()
-
-
-def set_cursor(conn: Connection, tenant_id: int, name: str, position: int,
-               now_ms: int) -> None:
-    insert = _insert(conn)
-    stmt = insert(sync_cursors).values(tenant_id=tenant_id, name=name, position=position,
-                                       updated_at=now_ms)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "name"],
-        set_={"position": position, "updated_at": now_ms}))
 
 
 def advance_milestone(conn: Connection, run_id: int, name: str, *, cursor: int, done: int,

@@ -24,13 +24,14 @@ from recruitlink.errors import (
     RecruitlinkError,
 )
 from recruitlink.inbound import evaluations as li_evaluations
-from recruitlink.inbound import inbox, items
+from recruitlink.inbound import items
 from recruitlink.inbound.closures import purge_closed
 from recruitlink.inbound.pollers import KINDS, NO_EVALUATIONS_ON_V2
 from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.schema import candidates, connections, inbox_events, linkedin_seats, users
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress

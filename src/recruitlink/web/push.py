@@ -20,8 +20,8 @@ from recruitlink.core.assumed import PUSH_TYPES, SIGNATURE_HEADER
 from recruitlink.core.signing import verify
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import JsonRefused
-from recruitlink.inbound import inbox
 from recruitlink.store import Store
+from recruitlink.store import inbound_inbox as inbox
 
 from . import json_input
 from .api import ErrorBody

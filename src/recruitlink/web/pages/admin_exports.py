@@ -18,7 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from recruitlink.inbound import event_log, inbox
+from recruitlink.inbound import event_log
+from recruitlink.store import inbound_inbox as inbox
 
 from ..params import RowId, small_int
 from .admin_setup import BASE, base_url, runtime_of, see_other

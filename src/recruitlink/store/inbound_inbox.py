@@ -12,7 +12,8 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from recruitlink.core.backoff import Backoff
-from recruitlink.store.schema import connections, inbox_events
+
+from .schema import connections, inbox_events
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY_S = 2.0
