@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, func, select, text, union
+from sqlalchemy import Connection, func, select, union
 
 from recruitlink.store.schema import (
     changelog,
@@ -29,17 +29,6 @@ def inbox_counts(conn: Connection, statuses: list[str]) -> dict[str, int]:
     return {status: int(n) for status, n in conn.execute(
         select(inbox_events.c.status, func.count()).where(
             inbox_events.c.status.in_(list(statuses))).group_by(inbox_events.c.status))}
-
-
-def procrastinate_live_jobs(conn: Connection) -> list[tuple[str, str, int]]:
-    """(queue, status, count) of procrastinate's waiting and running jobs (PostgreSQL only;
-    none while its schema is not installed)."""
-    if not conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar():
-        return []
-    # Finished jobs stay in the table: count only the live ones (a partial index has them).
-    return [(queue, status, int(n)) for queue, status, n in conn.execute(text(
-        "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs "
-        "WHERE status IN ('todo', 'doing') GROUP BY queue_name, status"))]
 
 
 def sync_lag(conn: Connection) -> Iterator[tuple[str, int, int | None]]:

@@ -39,7 +39,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
-from recruitlink.store import Store
+from recruitlink.store import Store, postgres_queue
 from recruitlink.store import metrics as reads
 from recruitlink.sync.budget import DEFAULT_WINDOW_MS, utc_day
 
@@ -139,7 +139,7 @@ def _add_queues(conn: Connection, family: Any, *, behind: int, postgres: bool) -
         family.add_metric(["database", "inbox", status], n)
     family.add_metric(["database", "sync", "waiting"], behind)
     if postgres:
-        for queue, status, n in reads.procrastinate_live_jobs(conn):
+        for queue, status, n in postgres_queue.live_jobs(conn):
             family.add_metric(["procrastinate", queue, _PROCRASTINATE_STATUS[status]], n)
 
 
