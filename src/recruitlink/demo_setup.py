@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from .core import records as m
 from .store import Store
-from .store.accounts import set_password, verify
-from .store.schema import users
+from .store.accounts import (
+    first_active_with_email,
+    first_active_with_role,
+    set_password,
+    verify,
+)
 from .store.tenants import create_api_key, tenant_for_key
 from .sync.engine import now_ms
 
@@ -85,9 +87,7 @@ class CredentialsFile:
             passwords = kept.setdefault("passwords", {})
             sign_ins = []
             for role in ("company_admin", "recruiter"):
-                row = conn.execute(select(users.c.external_id, users.c.email).where(
-                    users.c.tenant_id == tenant_id, users.c.role == role,
-                    users.c.active.is_(True)).order_by(users.c.id).limit(1)).first()
+                row = first_active_with_role(conn, tenant_id, role)
                 if row is None or not row.email:
                     continue
                 password = passwords.get(row.email)
@@ -106,9 +106,7 @@ def seat_holders(store: Store, tenant_id: int, count: int = 3) -> list[tuple[str
     demo's Recruiter seats are held in their names, under their emails, so each seat maps to
     a demo user by email and LinkedIn calls its holder by that user's name."""
     with store.reader() as conn:
-        rows = conn.execute(select(users.c.email, users.c.name).where(
-            users.c.tenant_id == tenant_id, users.c.active.is_(True),
-            users.c.email.is_not(None)).order_by(users.c.id).limit(count))
+        rows = first_active_with_email(conn, tenant_id, count)
         return [(str(r.email), str(r.name or r.email)) for r in rows]
 
 
@@ -117,16 +115,12 @@ def ensure_seats(sandbox: Any, contract: str, holders: list[tuple[str, str]]) ->
     named after the demo users and under their emails: the sandbox's Recruiter pages have
     someone to sign in as (the admin signs in as herself, not as a stranger), and the seats
     map to users. Made once per sandbox file."""
+    from .sandbox.demo_members import free_members
     from .sandbox.seats import add_seat
-    from .sandbox.store import members, seats
 
-    with sandbox.store.tx() as conn:
-        if conn.execute(select(seats.c.id).where(seats.c.contract == contract)).first():
-            return
-        taken = {r.person for r in conn.execute(select(seats.c.person))}
-        people = [r.urn for r in conn.execute(select(members.c.urn).order_by(members.c.urn)
-                                              .limit(len(holders) + len(taken)))
-                  if r.urn not in taken]
+    people = free_members(sandbox, contract, len(holders))
+    if people is None:
+        return
     for person, (email, name) in zip(people, holders, strict=False):
         _name_member(sandbox, person, name)
         add_seat(sandbox, contract, person, email)
@@ -134,13 +128,10 @@ def ensure_seats(sandbox: Any, contract: str, holders: list[tuple[str, str]]) ->
 
 def _name_member(sandbox: Any, person: str, name: str) -> None:
     """The directory member who holds a demo user's seat gets that user's name."""
-    from .sandbox.store import members
+    from .sandbox.demo_members import rename_member
 
     first, _, last = name.partition(" ")
-    with sandbox.store.tx() as conn:
-        body = conn.execute(select(members.c.body).where(members.c.urn == person)).scalar_one()
-        conn.execute(members.update().where(members.c.urn == person).values(
-            body={**body, "firstName": first, "lastName": last or first}))
+    rename_member(sandbox, person, first, last or first)
 
 
 MEMBER_CANDIDATES = 5
@@ -152,12 +143,10 @@ def add_member_candidates(store: Store, sandbox: Any, tenant_id: int, *, offset:
     public profile URL), so LinkedIn matches them once synced: the In-ATS indicator on their
     profiles and the profile widget on their candidate pages show data from the start.
     Members who do not share their data with partners are skipped. Returns the new ids."""
+    from .sandbox.demo_members import member_bodies
     from .sandbox.directory import shared_with_partners
-    from .sandbox.store import members
 
-    with sandbox.store.tx() as conn:
-        bodies = [r.body for r in conn.execute(select(members.c.body).order_by(members.c.urn)
-                                               .offset(offset).limit(count * 3))]
+    bodies = member_bodies(sandbox, offset=offset, limit=count * 3)
     chosen = [b for b in bodies if shared_with_partners(b)][:count]
     items = []
     for n, body in enumerate(chosen, start=1):

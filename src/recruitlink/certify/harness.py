@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import SecretStr
-from sqlalchemy import select
 
 from recruitlink.core.integration_status import COMPANY_TYPES
 from recruitlink.crypto import secret_box
@@ -26,9 +25,9 @@ from recruitlink.linkedin.tokens import TokenCache
 from recruitlink.linkedin.versions import ApiVersion
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import Database, Store, connections
+from recruitlink.store import Database, Store, connections, listings, sync_logs
 from recruitlink.store.migrate import upgrade
-from recruitlink.store.schema import candidates, sync_ledger
+from recruitlink.store.schema import candidates
 from recruitlink.sync.control import disconnect
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.visibility import VIEWER_SETTINGS
@@ -275,12 +274,8 @@ class Harness:
                              f" s (last step: {last.kind} {last.message or ''})")
 
     def ledger(self, entity: str, external_ids: Iterable[str] | None = None) -> list[Any]:
-        query = select(sync_ledger).where(sync_ledger.c.tenant_id == self.tid,
-                                          sync_ledger.c.entity == entity)
-        if external_ids is not None:
-            query = query.where(sync_ledger.c.external_id.in_(list(external_ids)))
         with self.store.reader() as conn:
-            return list(conn.execute(query.order_by(sync_ledger.c.external_id)))
+            return sync_logs.ledger_rows(conn, self.tid, entity, external_ids)
 
     def read_back(self, rows: Iterable[Any]) -> list[tuple[Any, dict[str, Any] | None]]:
         """What LinkedIn holds for each ledger row's key (None: nothing)."""
@@ -351,9 +346,10 @@ class Harness:
 
     def candidate(self, external_id: str) -> Any:
         with self.store.reader() as conn:
-            return conn.execute(select(candidates).where(
-                candidates.c.tenant_id == self.tid,
-                candidates.c.external_id == external_id)).one()
+            row = listings.record(conn, candidates, self.tid, external_id)
+        if row is None:
+            raise CaseFailed(f"there is no candidate {external_id} in the store")
+        return row
 
     def seats(self) -> list[int]:
         """Recruiter seats of the two hiring-team members and of an outsider (the member

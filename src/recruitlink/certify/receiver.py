@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from functools import partial
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from recruitlink.crypto import SecretBox
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.runtime.servers import serve
 from recruitlink.store import Store
-from recruitlink.store.schema import candidates, inbox_events
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.web.push import build_push_router
@@ -56,12 +55,7 @@ class PushReceiver:
 
     def _event(self, tenant_id: int, request_id: str) -> Processed | None:
         with self.store.reader() as conn:
-            row = conn.execute(
-                select(inbox_events.c.status, inbox_events.c.outcome, inbox_events.c.reason,
-                       candidates.c.external_id)
-                .outerjoin(candidates, candidates.c.id == inbox_events.c.candidate_id)
-                .where(inbox_events.c.tenant_id == tenant_id,
-                       inbox_events.c.request_id == request_id)).first()
+            row = inbox.by_request(conn, tenant_id, request_id)
         if row is None or row.status not in ("done", "failed"):
             return None
         return Processed(request_id, row.status, row.outcome, row.reason, row.external_id)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
-
 from recruitlink.errors import CaseFailed
 from recruitlink.inbound.links import link_member, unlink_member
-from recruitlink.store.schema import applications, candidates, jobs, sources
+from recruitlink.store import candidate_details
 
 from .harness import Check, Harness, as_json
 from .receiver import Processed
@@ -57,9 +55,7 @@ def retrieval(run: Harness) -> None:
         check.that(result.outcome == "merged" and result.candidate_id == run.exported_id,
                    f"the re-export was {result.outcome} into {result.candidate_id}")
         with run.store.reader() as conn:
-            same = conn.execute(select(candidates.c.external_id).where(
-                candidates.c.tenant_id == run.tid,
-                candidates.c.person_urn == person)).all()
+            same = candidate_details.with_person(conn, run.tid, person)
         check.that(len(same) == 1, f"{len(same)} candidates for {person}")
         check.that(_jobs_of(run, run.exported_id) == {"J-PUBLIC", "J-PRIVATE"},
                    f"applications on {_jobs_of(run, run.exported_id)}")
@@ -125,16 +121,12 @@ def pushed(run: Harness, check: Check, request_id: str) -> Processed:
 
 def _jobs_of(run: Harness, candidate_id: str) -> set[str]:
     with run.store.reader() as conn:
-        return {r.external_id for r in conn.execute(
-            select(jobs.c.external_id).join(applications, applications.c.job_id == jobs.c.id)
-            .join(candidates, candidates.c.id == applications.c.candidate_id)
-            .where(candidates.c.tenant_id == run.tid,
-                   candidates.c.external_id == candidate_id))}
+        return candidate_details.job_ids_applied_to(conn, run.tid, candidate_id)
 
 
 def _source_name(run: Harness, source_id: int | None) -> str | None:
     if source_id is None:
         return None
     with run.store.reader() as conn:
-        return conn.execute(select(sources.c.name).where(sources.c.id == source_id)
-                            ).scalar()
+        source = candidate_details.source_of(conn, source_id)
+    return None if source is None else str(source.name)

@@ -195,20 +195,17 @@ def _follow_public_url(rt: Runtime) -> None:
     """Point LinkedIn at this server's real URL for every connected workspace (the demo's
     and any connected through the pages), wherever an earlier run listened: the widget
     domains and the push callback."""
-    from sqlalchemy import select
-
-    from ..store.schema import connections, tenants
+    from ..store.connection_state import connected_tenants
 
     with rt.store.reader() as conn:
-        rows = conn.execute(select(connections.c.tenant_id, tenants.c.slug).join(
-            tenants, tenants.c.id == connections.c.tenant_id).order_by(tenants.c.id)).all()
+        rows = connected_tenants(conn)
     partner = rt.partner()
-    for row in rows:
+    for tenant_id, slug in rows:
         try:
-            follow_public_url(rt.store, rt.box, rt.engine, partner, row.tenant_id,
+            follow_public_url(rt.store, rt.box, rt.engine, partner, tenant_id,
                               rt.settings.public_url)
         except RecruitlinkError as exc:  # one workspace's trouble must not stop the demo
-            console.print(f"[yellow]warning:[/yellow] {row.slug}: LinkedIn still has the "
+            console.print(f"[yellow]warning:[/yellow] {slug}: LinkedIn still has the "
                           f"previous URL: {exc.message}", highlight=False, soft_wrap=True)
 
 

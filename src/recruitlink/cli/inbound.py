@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
 
 from recruitlink.errors import NotReplayable, PollBusy, PollDeferred
 
@@ -21,7 +20,7 @@ from ..inbound.pollers import KINDS, PollReport
 from ..inbound.replays import replay_item
 from ..inbound.seats import map_seat
 from ..store import inbound_inbox as inbox
-from ..store.schema import inbox_events, linkedin_seats, users
+from ..store import member_seats
 from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
@@ -46,11 +45,7 @@ def seats(tenant: str = typer.Option(..., help="The tenant's slug."),
             if report.skipped:
                 console.print(f"[yellow]not pulled:[/yellow] {report.skipped}")
         with rt.store.reader() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(
-                select(linkedin_seats, users.c.external_id.label("user"),
-                       users.c.name.label("user_name"))
-                .outerjoin(users, users.c.id == linkedin_seats.c.user_id)
-                .where(linkedin_seats.c.tenant_id == tid).order_by(linkedin_seats.c.seat))]
+            rows = [dict(r._mapping) for r in member_seats.by_seat(conn, tid)]
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
@@ -146,11 +141,8 @@ def events(tenant: str = typer.Option(...),
     """LinkedIn's pushes (exports, status changes) and what each became."""
     with runtime(database_url) as rt:
         tid = tenant_id(rt, tenant)
-        query = select(inbox_events).where(inbox_events.c.tenant_id == tid)
-        if status:
-            query = query.where(inbox_events.c.status == status)
         with rt.store.reader() as conn:
-            rows = conn.execute(query.order_by(inbox_events.c.id.desc()).limit(limit)).all()
+            rows = inbox.newest(conn, tid, status=status, limit=limit)
     table = Table(title=f"Pushes from LinkedIn for {tenant}")
     for column in ("id", "type", "request", "seat", "status", "outcome", "reason"):
         table.add_column(column)
@@ -207,8 +199,7 @@ def replay(tenant: str = typer.Option(...),
         tid = tenant_id(rt, tenant)
         if event:
             with rt.store.db.write() as conn:
-                owned = {r.id for r in conn.execute(select(inbox_events.c.id).where(
-                    inbox_events.c.tenant_id == tid, inbox_events.c.id.in_(event)))}
+                owned = inbox.owned(conn, tid, event)
                 queued = [e for e in event if e in owned and inbox.replay(conn, e, now_ms())]
             refused = [e for e in event if e not in queued]
             console.print(f"{len(queued)} push(es) queued again")

@@ -32,11 +32,9 @@ def list_users(
     database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
 ) -> None:
     """List a tenant's users: id, name, email, role, active, whether a password is set."""
-    from sqlalchemy import select
-
     from ..settings import Settings
     from ..store import Database
-    from ..store.schema import users
+    from ..store.accounts import users_of
     from ..store.tenants import tenant_by_slug
 
     db = Database(database_url or Settings().database_url)
@@ -45,8 +43,7 @@ def list_users(
             found = tenant_by_slug(conn, tenant)
             if found is None:
                 raise _fail(f"no tenant {tenant!r}")
-            rows = conn.execute(select(users).where(users.c.tenant_id == found.id)
-                                .order_by(users.c.id).limit(limit)).all()
+            rows = users_of(conn, found.id, limit)
     finally:
         db.dispose()
     table = Table(title=f"users of {tenant}")

@@ -27,13 +27,14 @@ from typing import Any
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
 from procrastinate.schema import SchemaManager
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
 from recruitlink.store import Database
 from recruitlink.store import inbound_inbox as inbox
+from recruitlink.store.postgres_queue import install_procrastinate, try_lock
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
@@ -70,13 +71,7 @@ def conninfo(database_url: str) -> str:
 def ensure_schema(db: Database) -> bool:
     """Install procrastinate's tables once (True if it did); several processes starting
     together wait for each other on an advisory lock instead of racing."""
-    with db.write() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
-            return False
-        # The raw connection: the schema is a multi-statement script with literal %s.
-        conn.connection.driver_connection.execute(SchemaManager.get_schema())  # type: ignore
-        return True
+    return install_procrastinate(db, SchemaManager.get_schema(), lock_key=_SCHEMA_LOCK)
 
 
 class TaskQueue:
@@ -238,16 +233,7 @@ class TaskQueue:
     def _tick_guard(self) -> Connection | None:
         """A connection holding the tick's advisory lock in an open transaction (closing it
         lets go), or None when another tick is running."""
-        conn = self.runtime.store.db.write_engine.connect()
-        try:
-            if conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                            {"key": _TICK_LOCK}).scalar():
-                return conn
-        except Exception:
-            conn.close()
-            raise
-        conn.close()
-        return None
+        return try_lock(self.runtime.store.db, _TICK_LOCK)
 
     def engine_for(self, owner: str) -> SyncEngine:
         """An engine for one job: its own lease owner, the process's HTTP client and tokens."""

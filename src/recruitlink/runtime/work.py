@@ -7,18 +7,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
-
 from recruitlink.errors import PollBusy, PollDeferred
 from recruitlink.inbound.pollers import Poller, PollReport
-from recruitlink.store import Store
-from recruitlink.store.schema import (
-    changelog,
-    connections,
-    sync_batches,
-    sync_ledger,
-    sync_runs,
-)
+from recruitlink.store import Store, sync_activity
+from recruitlink.store.changelog import head_seq
 from recruitlink.sync.engine import StepReport, SyncEngine
 from recruitlink.sync.ledger import PENDING_STATES, get_cursor
 
@@ -37,14 +29,9 @@ def syncing_tenants(store: Store) -> list[Tenant]:
     """Tenants whose sync may have work: connected (or following a disconnect), not paused;
     and those being disconnected, whose next step lets go of the lease a runner may still
     hold from its last one (the disconnect waits for it)."""
-    running = exists().where(sync_runs.c.tenant_id == connections.c.tenant_id,
-                             sync_runs.c.status == "running")
     with store.reader() as conn:
-        return [Tenant(r.tenant_id, bool(r.backfilling)) for r in conn.execute(
-            select(connections.c.tenant_id, running.label("backfilling")).where(or_(
-                and_(connections.c.status.in_(("ENABLED", "DISCONNECTED")),
-                     connections.c.paused.is_(False)),
-                connections.c.status == "DISCONNECTING")).order_by(connections.c.tenant_id))]
+        return [Tenant(tenant_id, backfilling)
+                for tenant_id, backfilling in sync_activity.syncing_tenants(conn)]
 
 
 def sync_step(engine: SyncEngine, tenant_id: int) -> StepReport:
@@ -106,16 +93,10 @@ def caught_up(store: Store, tenant_id: int) -> bool:
     """The tenant's historical run is done, every change is synced and nothing is in flight
     (benchmarks and acceptance tests wait for this; `sync status` shows the same facts)."""
     with store.reader() as conn:
-        run = conn.execute(select(sync_runs.c.status).where(
-            sync_runs.c.tenant_id == tenant_id).order_by(sync_runs.c.id.desc()).limit(1)).scalar()
-        if run != "done":
+        if sync_activity.latest_run_status(conn, tenant_id) != "done":
             return False
-        head = conn.execute(select(func.coalesce(func.max(changelog.c.seq), 0)).where(
-            changelog.c.tenant_id == tenant_id)).scalar() or 0
+        head = head_seq(conn, tenant_id)
         cursor = get_cursor(conn, tenant_id, "changelog")
-        in_flight = conn.execute(select(func.count()).select_from(sync_ledger).where(
-            sync_ledger.c.tenant_id == tenant_id,
-            sync_ledger.c.state.in_(PENDING_STATES))).scalar()
-        prepared = conn.execute(select(func.count()).select_from(sync_batches).where(
-            sync_batches.c.tenant_id == tenant_id, sync_batches.c.status == "prepared")).scalar()
+        in_flight = sync_activity.records_in_states(conn, tenant_id, PENDING_STATES)
+        prepared = sync_activity.prepared_batches(conn, tenant_id)
         return cursor is not None and cursor >= head and not in_flight and not prepared

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from .changelog import ChangeSet
 from .db import Database
@@ -57,6 +57,11 @@ class Store:
     def reader(self) -> Iterator[Connection]:
         with self.db.read() as conn:
             yield conn
+
+    def ping(self) -> None:
+        """Raise unless the database answers a query (the health check)."""
+        with self.reader() as conn:
+            conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
         self.db.dispose()

@@ -133,3 +133,23 @@ def verify(conn: Connection, tenant_slug: str, email: str, password: str) -> Any
         if password_matches(password, row.password_hash) and found is None:
             found = row
     return found
+
+
+def users_of(conn: Connection, tenant_id: int, limit: int) -> list[Any]:
+    """The tenant's first `limit` users (every column), oldest first."""
+    return list(conn.execute(select(users).where(users.c.tenant_id == tenant_id)
+                             .order_by(users.c.id).limit(limit)).all())
+
+
+def first_active_with_role(conn: Connection, tenant_id: int, role: str) -> Any:
+    """The tenant's oldest active user with this role (external id, email), or None."""
+    return conn.execute(select(users.c.external_id, users.c.email).where(
+        users.c.tenant_id == tenant_id, users.c.role == role,
+        users.c.active.is_(True)).order_by(users.c.id).limit(1)).first()
+
+
+def first_active_with_email(conn: Connection, tenant_id: int, count: int) -> list[Any]:
+    """The tenant's oldest `count` active users that have an email (email, name)."""
+    return list(conn.execute(select(users.c.email, users.c.name).where(
+        users.c.tenant_id == tenant_id, users.c.active.is_(True),
+        users.c.email.is_not(None)).order_by(users.c.id).limit(count)).all())

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 
 from .schema import changelog
 
@@ -99,3 +99,9 @@ def read_changes(conn: Connection, tenant_id: int | None, after_seq: int,
     for row in conn.execute(query.order_by(changelog.c.seq).limit(limit)):
         yield ChangelogRow(row.seq, row.tenant_id, row.entity, row.entity_id, row.external_id,
                            row.op, row.confidentiality, row.at)
+
+
+def head_seq(conn: Connection, tenant_id: int) -> int:
+    """The tenant's newest changelog sequence number (0: none yet)."""
+    return int(conn.execute(select(func.coalesce(func.max(changelog.c.seq), 0)).where(
+        changelog.c.tenant_id == tenant_id)).scalar() or 0)

@@ -5,6 +5,7 @@ its reason (never dropped)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from recruitlink.core.backoff import Backoff
 
-from .schema import connections, inbox_events
+from .schema import candidates, connections, inbox_events
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY_S = 2.0
@@ -135,3 +136,33 @@ def fail(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
     """A terminal failure: kept as failed with its reason, for the admin to see or replay."""
     conn.execute(update(inbox_events).where(_mine(event)).values(
         status="failed", outcome="error", reason=reason[:2000], processed_at=now_ms))
+
+
+# Reads of the inbox for those who list it: the data API, the CLI and certify.
+
+def newest(conn: Connection, tenant_id: int, *, status: str | None = None,
+           before: int | None = None, limit: int) -> list[Any]:
+    """The tenant's pushes, newest first: with `status` only those, below id `before`."""
+    query = select(inbox_events).where(inbox_events.c.tenant_id == tenant_id)
+    if status:
+        query = query.where(inbox_events.c.status == status)
+    if before:
+        query = query.where(inbox_events.c.id < before)
+    return list(conn.execute(query.order_by(inbox_events.c.id.desc()).limit(limit)).all())
+
+
+def owned(conn: Connection, tenant_id: int, event_ids: Iterable[int]) -> set[int]:
+    """Which of these pushes are the tenant's."""
+    return {r.id for r in conn.execute(select(inbox_events.c.id).where(
+        inbox_events.c.tenant_id == tenant_id, inbox_events.c.id.in_(list(event_ids))))}
+
+
+def by_request(conn: Connection, tenant_id: int, request_id: str) -> Any:
+    """The tenant's push with this request id (status, outcome, reason, and the external id
+    of the candidate it made or updated), or None."""
+    return conn.execute(
+        select(inbox_events.c.status, inbox_events.c.outcome, inbox_events.c.reason,
+               candidates.c.external_id)
+        .outerjoin(candidates, candidates.c.id == inbox_events.c.candidate_id)
+        .where(inbox_events.c.tenant_id == tenant_id,
+               inbox_events.c.request_id == request_id)).first()

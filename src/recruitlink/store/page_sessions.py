@@ -1,15 +1,16 @@
 """Page sessions on the server: started at sign-in, ended at sign-out, by idleness, by the
 absolute lifetime or by a password change. The web layer (web/pages/security.py) reads a row
-on every page request; these are the writes. Times are epoch milliseconds.
+on every page request (`with_user`); the rest are the writes. Times are epoch milliseconds.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, delete, select, update
 
-from .schema import page_sessions
+from .schema import page_sessions, tenants, users
 
 KEEP_MS = 24 * 3600 * 1000  # rows stay a day past their expiry (who signed in when), then go
 
@@ -51,3 +52,21 @@ def prune(conn: Connection, now_ms: int) -> None:
     """Delete sessions expired for a day (through the expires_at index; a session ended
     early goes with the rest once it would have expired)."""
     conn.execute(delete(page_sessions).where(page_sessions.c.expires_at < now_ms - KEEP_MS))
+
+
+def with_user(conn: Connection, nonce: str, user_id: int, tenant_id: int) -> Any:
+    """The session whose cookie carries `nonce` (its times) joined with its user and the
+    user's tenant, if it is this user's of this tenant; None otherwise. One read by the
+    session's primary key."""
+    return conn.execute(
+        select(users.c.id, users.c.external_id, users.c.tenant_id, users.c.name,
+               users.c.email, users.c.role, users.c.active, users.c.password_hash,
+               tenants.c.slug, tenants.c.name.label("tenant_name"),
+               tenants.c.kind.label("tenant_kind"), page_sessions.c.last_seen_at,
+               page_sessions.c.expires_at, page_sessions.c.ended_at)
+        .select_from(page_sessions)
+        .join(users, users.c.id == page_sessions.c.user_id)
+        .join(tenants, tenants.c.id == users.c.tenant_id)
+        .where(page_sessions.c.id == session_id(nonce),
+               users.c.id == user_id, users.c.tenant_id == tenant_id)
+    ).first()

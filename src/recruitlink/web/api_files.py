@@ -23,7 +23,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
@@ -39,7 +38,7 @@ from recruitlink.core.files import (
 )
 from recruitlink.core.records import from_millis
 from recruitlink.errors import OwnerMissing
-from recruitlink.store import Store, schema
+from recruitlink.store import Store, candidate_details
 from recruitlink.store import files as stored_files
 from recruitlink.store.tenants import Tenant
 
@@ -315,9 +314,7 @@ def candidate_file_infos(conn: Any, tenant_id: int, candidate_external_id: str
         raise _no_owner("candidates", candidate_external_id)
     out = [_info(f, candidate_external_id)
            for f in stored_files.owned(conn, tenant_id, "candidates", [found])]
-    apps = {r.id: r.external_id for r in conn.execute(
-        select(schema.applications.c.id, schema.applications.c.external_id).where(
-            schema.applications.c.candidate_id == found))}
+    apps = candidate_details.applications_by_id(conn, found)
     out.extend(_info(f, apps[f.owner_id])
                for f in stored_files.owned(conn, tenant_id, "applications", apps))
     return out

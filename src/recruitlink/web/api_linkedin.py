@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.assumed import Assessment, OverallFit
@@ -31,8 +30,10 @@ from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
+from recruitlink.store import connection_state, member_seats
 from recruitlink.store import inbound_inbox as inbox
-from recruitlink.store.schema import candidates, connections, inbox_events, linkedin_seats, users
+from recruitlink.store.entities import entity
+from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
 from recruitlink.sync.visibility import current_visibility, set_visibility
@@ -169,8 +170,7 @@ class CandidateEvaluations(BaseModel):
 
 def _connected(request: Request, tenant: Tenant) -> None:
     with _runtime(request).store.reader() as conn:
-        if conn.execute(select(connections.c.tenant_id).where(
-                connections.c.tenant_id == tenant.id)).first() is None:
+        if connection_state.connection(conn, tenant.id) is None:
             raise ApiError(409, "this tenant is not connected to LinkedIn",
                            [{"field": "tenant", "reason": "not connected to LinkedIn"}])
 
@@ -193,11 +193,7 @@ def build_linkedin_router() -> APIRouter:
     @router.get("/seats", summary="Recruiter seats and the ATS user each maps to")
     def list_seats(request: Request, tenant: TenantDep) -> dict[str, Any]:
         with _runtime(request).store.reader() as conn:
-            rows = conn.execute(
-                select(linkedin_seats, users.c.external_id.label("user"))
-                .outerjoin(users, users.c.id == linkedin_seats.c.user_id)
-                .where(linkedin_seats.c.tenant_id == tenant.id)
-                .order_by(linkedin_seats.c.seat)).all()
+            rows = member_seats.by_seat(conn, tenant.id)
         return {"seats": [{
             "seat": r.seat, "contract": r.contract, "person": r.person, "email": r.email,
             "firstName": r.first_name, "lastName": r.last_name, "active": r.active,
@@ -283,13 +279,9 @@ def build_linkedin_router() -> APIRouter:
                     status: Literal["pending", "processing", "done", "failed"] | None = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     before: RowId | None = None) -> dict[str, Any]:
-        query = select(inbox_events).where(inbox_events.c.tenant_id == tenant.id)
-        if status:
-            query = query.where(inbox_events.c.status == status)
-        if before:
-            query = query.where(inbox_events.c.id < before)
         with _runtime(request).store.reader() as conn:
-            rows = conn.execute(query.order_by(inbox_events.c.id.desc()).limit(limit)).all()
+            rows = inbox.newest(conn, tenant.id, status=status, before=before,
+                                       limit=limit)
         return {"events": [{
             "id": r.id, "type": r.type, "requestId": r.request_id, "status": r.status,
             "outcome": r.outcome, "reason": r.reason, "attempts": r.attempts,
@@ -331,9 +323,8 @@ def build_linkedin_router() -> APIRouter:
                          candidate: ExternalId) -> dict[str, Any]:
         runtime = _runtime(request)
         with runtime.store.reader() as conn:
-            found = conn.execute(select(candidates.c.id).where(
-                candidates.c.tenant_id == tenant.id,
-                candidates.c.external_id == candidate)).scalar()
+            found = ids_by_external(conn, entity("candidates"), tenant.id,
+                                    [candidate]).get(candidate)
             if found is None:
                 raise ApiError(404, f"no candidate {candidate}",
                                [{"field": "candidate", "reason": "not found"}])

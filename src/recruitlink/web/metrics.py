@@ -20,7 +20,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -33,26 +33,15 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 from pydantic import SecretStr
-from sqlalchemy import Connection, func, select, text, union
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
 from recruitlink.linkedin.budget import DEFAULT_WINDOW_MS, utc_day
-from recruitlink.store import Store
-from recruitlink.store.schema import (
-    changelog,
-    connections,
-    inbox_events,
-    rate_blocks,
-    rate_days,
-    rate_events,
-    sync_batches,
-    sync_cursors,
-    sync_errors,
-    tenants,
-)
+from recruitlink.store import Store, postgres_queue
+from recruitlink.store import metrics as reads
 
 from .auth import ApiError
 
@@ -122,7 +111,7 @@ class StoreCollector(Collector):
         now = int(self.clock() * 1000)
         families: dict[str, Any] = {name: _family(name) for name in FAMILIES}
         with self.store.reader() as conn:
-            lag = list(_lag(conn))
+            lag = list(reads.sync_lag(conn))
             _add_queues(conn, families["recruitlink_queue_jobs"],
                         behind=sum(1 for _slug, changes, _at in lag if changes),
                         postgres=self.store.db.is_postgres)
@@ -144,37 +133,17 @@ _PROCRASTINATE_STATUS = {"todo": "waiting", "doing": "running"}
 
 def _add_queues(conn: Connection, family: Any, *, behind: int, postgres: bool) -> None:
     counts = dict.fromkeys(_INBOX_STATUS.values(), 0)
-    for status, n in conn.execute(
-            select(inbox_events.c.status, func.count()).where(
-                inbox_events.c.status.in_(_INBOX_STATUS)).group_by(inbox_events.c.status)):
+    for status, n in reads.inbox_counts(conn, list(_INBOX_STATUS)).items():
         counts[_INBOX_STATUS[status]] = n
     for status, n in counts.items():
         family.add_metric(["database", "inbox", status], n)
     family.add_metric(["database", "sync", "waiting"], behind)
-    if postgres and conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar():
-        # Finished jobs stay in the table: count only the live ones (a partial index has them).
-        for queue, status, n in conn.execute(text(
-                "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs "
-                "WHERE status IN ('todo', 'doing') GROUP BY queue_name, status")):
+    if postgres:
+        for queue, status, n in postgres_queue.live_jobs(conn):
             family.add_metric(["procrastinate", queue, _PROCRASTINATE_STATUS[status]], n)
 
 
 # -- the outbound sync -------------------------------------------------------------------------
-
-def _lag(conn: Connection) -> Iterator[tuple[str, int, int | None]]:
-    """(tenant slug, changes past the cursor, `at` of the first one) per tenant with a cursor.
-    Two index lookups on (tenant_id, seq) per tenant: no scan of the changelog."""
-    past = (changelog.c.tenant_id == sync_cursors.c.tenant_id) & (
-        changelog.c.seq > sync_cursors.c.position)
-    changes = select(func.count()).where(past).scalar_subquery()
-    oldest = select(changelog.c.at).where(past).order_by(changelog.c.seq).limit(1)
-    query = (select(tenants.c.slug, changes.label("changes"),
-                    oldest.scalar_subquery().label("oldest"))
-             .join_from(sync_cursors, tenants, tenants.c.id == sync_cursors.c.tenant_id)
-             .where(sync_cursors.c.name == "changelog"))
-    for row in conn.execute(query):
-        yield row.slug, int(row.changes), row.oldest
-
 
 def _add_lag(families: Mapping[str, Any], lag: Iterable[tuple[str, int, int | None]],
              now: int) -> None:
@@ -185,59 +154,31 @@ def _add_lag(families: Mapping[str, Any], lag: Iterable[tuple[str, int, int | No
 
 
 def _add_records(conn: Connection, families: Mapping[str, Any]) -> None:
-    totals = (select(tenants.c.slug, func.sum(sync_batches.c.synced),
-                     func.sum(sync_batches.c.rejected))
-              .join_from(sync_batches, tenants, tenants.c.id == sync_batches.c.tenant_id)
-              .where(sync_batches.c.status == "committed").group_by(tenants.c.slug))
-    for slug, synced, rejected in conn.execute(totals):
-        families["recruitlink_records_synced"].add_metric([slug], int(synced or 0))
-        families["recruitlink_records_rejected"].add_metric([slug], int(rejected or 0))
-    # Per connected tenant through the (tenant_id, ...) indexes, not one pass over every
-    # tenant's error history. A record may have several errors (one per field): count records.
-    records = (select(sync_errors.c.entity, sync_errors.c.entity_id).distinct()
-               .where(sync_errors.c.tenant_id == connections.c.tenant_id,
-                      sync_errors.c.status == "open").correlate(connections).subquery())
-    failing = select(func.count()).select_from(records).scalar_subquery()
-    for slug, n in conn.execute(
-            select(tenants.c.slug, failing)
-            .join_from(connections, tenants, tenants.c.id == connections.c.tenant_id)):
+    for slug, synced, rejected in reads.committed_records(conn):
+        families["recruitlink_records_synced"].add_metric([slug], synced)
+        families["recruitlink_records_rejected"].add_metric([slug], rejected)
+    for slug, n in reads.failing_records(conn):
         families["recruitlink_sync_failing_records"].add_metric([slug], n)
 
 
 # -- LinkedIn's throttles and the shared budget -------------------------------------------------
 
 def _add_throttled(conn: Connection, family: Any) -> None:
-    # rate_blocks rows are never deleted: the count survives the end of each block.
-    for app, name, n in conn.execute(
-            select(rate_blocks.c.client_id, rate_blocks.c.family, rate_blocks.c.throttled)):
-        if app:
-            family.add_metric([app, name], n)
-
-
-def _apps(conn: Connection) -> list[str]:
-    """Apps the budget has seen, and connected tenants' apps (their client ids, stored plain)."""
-    query = union(select(rate_events.c.client_id), select(rate_days.c.client_id),
-                  select(rate_blocks.c.client_id),
-                  select(connections.c.client_id).where(connections.c.client_id.is_not(None)))
-    return sorted(app for app in conn.execute(query).scalars() if app)
+    for app, name, n in reads.throttled(conn):
+        family.add_metric([app, name], n)
 
 
 def _add_budget(conn: Connection, families: Mapping[str, Any], limits: Mapping[str, Limit],
                 now: int, window_ms: int) -> None:
-    minute = {(app, fam): int(n) for app, fam, n in conn.execute(
-        select(rate_events.c.client_id, rate_events.c.family, func.sum(rate_events.c.records))
-        .where(rate_events.c.at_ms > now - window_ms)
-        .group_by(rate_events.c.client_id, rate_events.c.family))}
-    today = {(app, fam): int(n) for app, fam, n in conn.execute(
-        select(rate_days.c.client_id, rate_days.c.family, rate_days.c.requests)
-        .where(rate_days.c.day == utc_day(now)))}
+    minute = reads.records_since(conn, now - window_ms)
+    today = reads.requests_on(conn, utc_day(now))
     remaining, limit_family = (families["recruitlink_budget_remaining"],
                                families["recruitlink_budget_limit"])
     for name, limit in sorted(limits.items()):
         for window, allowed in (("minute", limit.per_minute), ("day", limit.per_day)):
             if allowed is not None:
                 limit_family.add_metric([name, window], allowed)
-    for app in _apps(conn):
+    for app in reads.budget_apps(conn):
         for name, limit in sorted(limits.items()):
             if limit.per_minute is not None:
                 left = limit.per_minute - minute.get((app, name), 0)
@@ -248,10 +189,7 @@ def _add_budget(conn: Connection, families: Mapping[str, Any], limits: Mapping[s
 
 
 def _add_tenant_apps(conn: Connection, family: Any) -> None:
-    for slug, app in conn.execute(
-            select(tenants.c.slug, connections.c.client_id)
-            .join_from(connections, tenants, tenants.c.id == connections.c.tenant_id)
-            .where(connections.c.client_id.is_not(None))):
+    for slug, app in reads.tenant_apps(conn):
         family.add_metric([slug, app], {})
 
 

@@ -13,13 +13,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.errors import RecruitlinkError
 from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import connections, schema
+from recruitlink.store import connection_state, connections, member_seats
 
 from . import setup_flow
 from .admin_setup import BASE, base_url, runtime_of, see_other
@@ -37,16 +37,7 @@ NOTICES = {"mapped": "The member has been mapped.",
 
 def seats(conn: Connection, tenant_id: int) -> list[dict[str, Any]]:
     """The tenant's seats with their mapped users: active first, then by name."""
-    s, u = schema.linkedin_seats.c, schema.users.c
-    rows = conn.execute(
-        select(schema.linkedin_seats, u.name.label("user_name"), u.email.label("user_email"),
-               u.external_id.label("user_external_id"))
-        .select_from(schema.linkedin_seats.outerjoin(
-            schema.users, and_(schema.users.c.id == s.user_id,
-                               schema.users.c.tenant_id == s.tenant_id)))
-        .where(s.tenant_id == tenant_id)
-        .order_by(case((s.active.is_(True), 0), else_=1), func.lower(s.last_name),
-                  func.lower(s.first_name), s.seat)).all()
+    rows = member_seats.active_first(conn, tenant_id)
     out = []
     for r in rows:
         row = dict(r._mapping)
@@ -61,11 +52,8 @@ def seats(conn: Connection, tenant_id: int) -> list[dict[str, Any]]:
 
 
 def active_users(conn: Connection, tenant_id: int) -> list[tuple[str, str]]:
-    u = schema.users.c
-    return [(r.external_id, f"{r.name} <{r.email}>") for r in conn.execute(
-        select(u.external_id, u.name, u.email).where(u.tenant_id == tenant_id,
-                                                     u.active.is_not(False))
-        .order_by(func.lower(u.name), u.id).limit(USER_CHOICES))]
+    return [(r.external_id, f"{r.name} <{r.email}>")
+            for r in member_seats.mappable_users(conn, tenant_id, USER_CHOICES)]
 
 
 def refresh(runtime: Runtime, tenant_id: int) -> SeatReport:
@@ -101,8 +89,8 @@ def build_members_router() -> APIRouter:
         runtime = runtime_of(request)
         with runtime.store.reader() as conn:
             rows = seats(conn, user.tenant_id)
-            connected = conn.execute(select(schema.connections.c.status).where(
-                schema.connections.c.tenant_id == user.tenant_id)).scalar()
+            state = connection_state.connection(conn, user.tenant_id)
+            connected = state.status if state is not None else None
             choices = active_users(conn, user.tenant_id) if edit and user.is_company_admin \
                 else []
         editing = next((r for r in rows if r["seat"] == edit), None)

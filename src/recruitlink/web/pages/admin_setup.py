@@ -29,7 +29,7 @@ from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import connections, schema
+from recruitlink.store import connections, sync_logs
 from recruitlink.sync import control
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.visibility import (
@@ -362,9 +362,7 @@ def build_setup_router() -> APIRouter:
             run = synclog_queries.latest_run(conn, tenant_id)
             if run is None:
                 return {}
-            m = schema.sync_milestones.c
-            rows = conn.execute(schema.sync_milestones.select().where(m.run_id == run.id)
-                                .order_by(m.position)).all()
+            rows = sync_logs.milestones(conn, run.id)
         return {r.name.replace("_", " "): max(0, r.done - r.rejected - r.excluded)
                 for r in rows if r.done}
 

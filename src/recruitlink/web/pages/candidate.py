@@ -8,7 +8,7 @@ The timeline merges notes (on the candidate and on its applications), interactio
 with the mapped user's name, calls, emails, ...), stage changes and interview feedback,
 newest first, `TIMELINE_PAGE` at a time. Each source is read in the same order with the same
 keyset `(time, kind, id)`, a page's worth at most, on its candidate or application index, and
-the sources are merged here.
+the sources are merged (store/candidate_details.py, where the page's reads are).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
@@ -36,23 +35,15 @@ from recruitlink.inbound.replays import ReplayResult, replay_item
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.settings import Settings
 from recruitlink.store import Store, connections
+from recruitlink.store import candidate_details as details
 from recruitlink.store import files as stored_files
-from recruitlink.store.schema import (
-    applications,
-    candidates,
-    duplicate_alerts,
-    interactions,
-    interview_feedback,
-    jobs,
-    notes,
-    project_memberships,
-    project_stages,
-    projects,
-    source_contacts,
-    sources,
-    stage_transitions,
-    users,
+from recruitlink.store.candidate_details import (
+    KIND_NAMES,
+    MAX_ALERTS,
+    timeline,
 )
+from recruitlink.store.candidate_details import TIMELINE_PAGE as TIMELINE_PAGE  # the page size
+from recruitlink.store.schema import candidates
 from recruitlink.sync.ledger import load_ledger
 
 from .. import json_input
@@ -62,7 +53,6 @@ from .ats import candidate_name, record_or_404
 from .render import render
 from .security import PageError, PageUser, page_user, require_csrf
 
-TIMELINE_PAGE = 25
 REPLAYED = {
     "applied": "Replayed: what LinkedIn sent is now on the candidate (see Details).",
     "unchanged": "Replayed: the candidate already held everything LinkedIn sent.",
@@ -70,35 +60,6 @@ REPLAYED = {
     "refused": "Replayed: still refused; the reason is below.",
     "failed": "Replayed: failed again; the reason is below."}
 """What a Replay did, by the code the redirect carries (`replay_notice`)."""
-MAX_APPLICATIONS = 100
-MAX_HISTORY = 1000
-MAX_ALERTS = 20
-MAX_PROJECTS = 50
-
-# The timeline's kinds, in their tie-break order (part of the keyset).
-NOTE, INTERACTION, STAGE, FEEDBACK = 1, 2, 3, 4
-KIND_NAMES = {NOTE: "note", INTERACTION: "interaction", STAGE: "stage", FEEDBACK: "feedback"}
-
-
-@dataclass(frozen=True)
-class Event:
-    at: int
-    kind: int
-    id: int
-    row: Any
-
-    @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.at, self.kind, self.id)
-
-    @property
-    def kind_name(self) -> str:
-        return KIND_NAMES[self.kind]
-
-
-def encode_event_cursor(key: tuple[int, int, int]) -> str:
-    return "{}.{}.{}".format(*key)
-
 
 def decode_event_cursor(value: str | None) -> tuple[int, int, int] | None:
     if not value:
@@ -113,85 +74,6 @@ def decode_event_cursor(value: str | None) -> tuple[int, int, int] | None:
         raise PageError(400, "This timeline link is broken (bad cursor): start again from "
                              "the newest.")
     return at, kind, row_id
-
-
-def _before(at_col: Any, id_col: Any, kind: int,
-            cursor: tuple[int, int, int] | None) -> list[ColumnElement[bool]]:
-    """`(at, kind, id) < cursor` for a source whose kind is the constant `kind`."""
-    if cursor is None:
-        return []
-    c_at, c_kind, c_id = cursor
-    if kind < c_kind:
-        return [at_col <= c_at]
-    if kind > c_kind:
-        return [at_col < c_at]
-    return [or_(at_col < c_at, and_(at_col == c_at, id_col < c_id))]
-
-
-def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int],
-             cursor: tuple[int, int, int] | None, limit: int = TIMELINE_PAGE
-             ) -> tuple[list[Event], str | None]:
-    """One page of the candidate's merged timeline, newest first, after `cursor`."""
-    apps = list(application_ids)
-    take = limit + 1
-    events: list[Event] = []
-    author = aliased(users)
-    note_owner = (or_(notes.c.candidate_id == candidate_id, notes.c.application_id.in_(apps))
-                  if apps else notes.c.candidate_id == candidate_id)
-    for row in conn.execute(
-            select(notes.c.id, notes.c.created_at.label("at"), notes.c.body,
-                   notes.c.visibility, notes.c.origin, notes.c.application_id,
-                   author.c.name.label("author"))
-            .outerjoin(author, author.c.id == notes.c.author_id)
-            .where(note_owner, *_before(notes.c.created_at, notes.c.id, NOTE, cursor))
-            .order_by(notes.c.created_at.desc(), notes.c.id.desc()).limit(take)):
-        events.append(Event(row.at, NOTE, row.id, row))
-    person = aliased(users)
-    for row2 in conn.execute(
-            select(interactions.c.id, interactions.c.occurred_at.label("at"),
-                   interactions.c.type, interactions.c.direction, interactions.c.subject,
-                   interactions.c.content, interactions.c.origin,
-                   person.c.name.label("user_name"), projects.c.title.label("project"))
-            .outerjoin(person, person.c.id == interactions.c.user_id)
-            .outerjoin(projects, projects.c.id == interactions.c.project_id)
-            .where(interactions.c.candidate_id == candidate_id,
-                   *_before(interactions.c.occurred_at, interactions.c.id, INTERACTION, cursor))
-            .order_by(interactions.c.occurred_at.desc(), interactions.c.id.desc())
-            .limit(take)):
-        events.append(Event(row2.at, INTERACTION, row2.id, row2))
-    if apps:
-        for row3 in conn.execute(
-                select(stage_transitions.c.id, stage_transitions.c.entered_at.label("at"),
-                       stage_transitions.c.stage, jobs.c.title.label("job"),
-                       jobs.c.external_id.label("job_ext"))
-                .join(applications, applications.c.id == stage_transitions.c.application_id)
-                .join(jobs, jobs.c.id == applications.c.job_id)
-                .where(stage_transitions.c.application_id.in_(apps),
-                       *_before(stage_transitions.c.entered_at, stage_transitions.c.id, STAGE,
-                                cursor))
-                .order_by(stage_transitions.c.entered_at.desc(), stage_transitions.c.id.desc())
-                .limit(take)):
-            events.append(Event(row3.at, STAGE, row3.id, row3))
-        interviewer = aliased(users)
-        for row4 in conn.execute(
-                select(interview_feedback.c.id, interview_feedback.c.created_at.label("at"),
-                       interview_feedback.c.interview_type, interview_feedback.c.feedback,
-                       interview_feedback.c.evaluations,
-                       interviewer.c.name.label("interviewer"), jobs.c.title.label("job"))
-                .join(applications, applications.c.id == interview_feedback.c.application_id)
-                .join(jobs, jobs.c.id == applications.c.job_id)
-                .outerjoin(interviewer, interviewer.c.id == interview_feedback.c.interviewer_id)
-                .where(interview_feedback.c.application_id.in_(apps),
-                       *_before(interview_feedback.c.created_at, interview_feedback.c.id,
-                                FEEDBACK, cursor))
-                .order_by(interview_feedback.c.created_at.desc(),
-                          interview_feedback.c.id.desc())
-                .limit(take)):
-            events.append(Event(row4.at, FEEDBACK, row4.id, row4))
-    events.sort(key=lambda e: e.key, reverse=True)
-    page = events[:limit]
-    more = len(events) > limit
-    return page, (encode_event_cursor(page[-1].key) if more and page else None)
 
 
 @dataclass(frozen=True)
@@ -216,53 +98,14 @@ def profile_widget(conn: Connection, settings: Settings, tenant_id: int) -> Widg
 
 def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, Any]:
     cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
-    source = (conn.execute(select(sources.c.name, sources.c.type)
-                           .where(sources.c.id == cand.source_id)).first()
-              if cand.source_id is not None else None)
-    contact = (conn.execute(select(source_contacts.c.first_name, source_contacts.c.last_name,
-                                   source_contacts.c.email)
-                            .where(source_contacts.c.id == cand.source_contact_id)).first()
-               if cand.source_contact_id is not None else None)
-    apps = conn.execute(
-        select(applications.c.id, applications.c.external_id, applications.c.current_stage,
-               applications.c.outcome, applications.c.source,
-               applications.c.disposition_reason, applications.c.created_at,
-               jobs.c.external_id.label("job_ext"), jobs.c.title.label("job"),
-               jobs.c.confidential.label("job_confidential"))
-        .join(jobs, jobs.c.id == applications.c.job_id)
-        .where(applications.c.candidate_id == cand.id)
-        .order_by(applications.c.id.desc()).limit(MAX_APPLICATIONS)).all()
-    history: dict[int, list[Any]] = {a.id: [] for a in apps}
-    if apps:
-        for step in conn.execute(
-                select(stage_transitions.c.application_id, stage_transitions.c.stage,
-                       stage_transitions.c.entered_at)
-                .where(stage_transitions.c.application_id.in_(list(history)))
-                .order_by(stage_transitions.c.entered_at, stage_transitions.c.id)
-                .limit(MAX_HISTORY)):
-            history[step.application_id].append(step)
-    other = aliased(candidates)
-    alerts: list[dict[str, Any]] = []
-    for direction, mine, theirs in (("this", duplicate_alerts.c.candidate_id,
-                                     duplicate_alerts.c.other_candidate_id),
-                                    ("other", duplicate_alerts.c.other_candidate_id,
-                                     duplicate_alerts.c.candidate_id)):
-        for row in conn.execute(
-                select(duplicate_alerts.c.id, duplicate_alerts.c.reason,
-                       duplicate_alerts.c.status, duplicate_alerts.c.created_at,
-                       other.c.external_id, other.c.first_name, other.c.last_name,
-                       other.c.emails)
-                .join(other, other.c.id == theirs)
-                .where(duplicate_alerts.c.tenant_id == user.tenant_id, mine == cand.id)
-                .order_by(duplicate_alerts.c.id.desc()).limit(MAX_ALERTS)):
-            alerts.append({"row": row, "direction": direction, "name": candidate_name(row)})
+    source = details.source_of(conn, cand.source_id)
+    contact = details.contact_of(conn, cand.source_contact_id)
+    apps = details.applications_of(conn, cand.id)
+    history = details.stage_history(conn, [a.id for a in apps])
+    alerts = [{"row": row, "direction": direction, "name": candidate_name(row)}
+              for direction, row in details.duplicate_alerts_of(conn, user.tenant_id, cand.id)]
     alerts.sort(key=lambda a: (a["row"].status != "open", -a["row"].created_at))
-    memberships = conn.execute(
-        select(projects.c.external_id, projects.c.title, project_stages.c.name.label("stage"))
-        .join(projects, projects.c.id == project_memberships.c.project_id)
-        .outerjoin(project_stages, project_stages.c.id == project_memberships.c.stage_id)
-        .where(project_memberships.c.candidate_id == cand.id)
-        .order_by(project_memberships.c.id.desc()).limit(MAX_PROJECTS)).all()
+    memberships = details.project_memberships_of(conn, cand.id)
     found_files = candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps])
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
@@ -301,8 +144,7 @@ def candidate_file(conn: Connection, user: PageUser, external_id: str,
                    file_id: str) -> stored_files.StoredFile:
     """One of the candidate's files by its id; a 404 page when there is no such file."""
     cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
-    app_ids = list(conn.execute(select(applications.c.id).where(
-        applications.c.candidate_id == cand.id)).scalars())
+    app_ids = list(details.applications_by_id(conn, cand.id))
     found = next((f for f in candidate_files(conn, user.tenant_id, cand.id, app_ids)
                   if f.external_id == file_id), None)
     if found is None:

@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.types import Message
@@ -33,9 +32,9 @@ from recruitlink.core.files import (
 )
 from recruitlink.errors import BodyTooBig, OwnerMissing
 from recruitlink.settings import Settings
-from recruitlink.store import Store
+from recruitlink.store import Store, candidate_details
 from recruitlink.store import files as stored_files
-from recruitlink.store.schema import applications, candidates
+from recruitlink.store.schema import candidates
 
 from ..api_files import remove_stored, store_upload
 from .admin_setup import see_other
@@ -118,10 +117,8 @@ def build_candidate_files_router(settings: Settings, store: Store) -> APIRouter:
             cand = record_or_404(conn, candidates, user.tenant_id, external_id, "candidate")
             if application_id is None:
                 return
-            mine = conn.execute(select(applications.c.id).where(
-                applications.c.tenant_id == user.tenant_id,
-                applications.c.external_id == application_id,
-                applications.c.candidate_id == cand.id)).first()
+            mine = candidate_details.application_of(conn, user.tenant_id, cand.id,
+                                                    application_id)
         if mine is None:
             raise PageError(404, f"Candidate {external_id!r} has no application "
                                  f"{application_id!r}.", user=user)

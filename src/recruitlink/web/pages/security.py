@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -37,8 +36,6 @@ from starlette.responses import Response
 from recruitlink.keys import signing_key
 from recruitlink.settings import Settings
 from recruitlink.store import Store, page_sessions
-from recruitlink.store.schema import page_sessions as sessions_table
-from recruitlink.store.schema import tenants, users
 
 ROLES = ("recruiter", "admin", "company_admin")
 COOKIE = "rl_session"
@@ -205,18 +202,8 @@ def _load_user(request: Request, session: Session) -> PageUser | None:
     activity (a write) at most every `TOUCH_SECONDS`."""
     settings = _settings(request)
     with _store(request).reader() as conn:
-        row = conn.execute(
-            select(users.c.id, users.c.external_id, users.c.tenant_id, users.c.name,
-                   users.c.email, users.c.role, users.c.active, users.c.password_hash,
-                   tenants.c.slug, tenants.c.name.label("tenant_name"),
-                   tenants.c.kind.label("tenant_kind"), sessions_table.c.last_seen_at,
-                   sessions_table.c.expires_at, sessions_table.c.ended_at)
-            .select_from(sessions_table)
-            .join(users, users.c.id == sessions_table.c.user_id)
-            .join(tenants, tenants.c.id == users.c.tenant_id)
-            .where(sessions_table.c.id == page_sessions.session_id(session.nonce),
-                   users.c.id == session.user_id, users.c.tenant_id == session.tenant_id)
-        ).first()
+        row = page_sessions.with_user(conn, session.nonce, session.user_id,
+                                      session.tenant_id)
     now = _now_ms()
     idle_ms = int(settings.session_idle_seconds * 1000)
     if (row is None or not row.active or row.password_hash is None

@@ -30,7 +30,7 @@ from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import connections, schema
+from recruitlink.store import connection_state, connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility
@@ -164,15 +164,8 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
     client.name_integrations([(client.integration_key(c, "CSA_API"),
                                f"{tenant_name} CSA_API"[:200]) for c in new])
     with runtime.store.db.write() as conn:
-        current = conn.execute(schema.connections.select().where(
-            schema.connections.c.tenant_id == tenant_id)).first()
-        if current is None:
+        if not connection_state.add_contracts(conn, tenant_id, new):
             raise ConfigurationError("tenant: not connected to LinkedIn")
-        have = [dict(c) for c in current.contracts]
-        have += [{"urn": c, "paused": False} for c in new
-                 if c not in {str(h["urn"]) for h in have}]
-        conn.execute(schema.connections.update().where(
-            schema.connections.c.tenant_id == tenant_id).values(contracts=have))
     return new
 
 

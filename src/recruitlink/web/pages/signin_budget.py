@@ -25,12 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from recruitlink.settings import Settings
-from recruitlink.store import Store
-from recruitlink.store.schema import signin_failures
+from recruitlink.store import Store, signin_failures
 
 from .security import keyed_hash
 
@@ -95,11 +91,7 @@ class SignInBudgets:
         keys = self._keys(workspace, email, address)
         now, start = self._window()
         with self.store.reader() as conn:
-            counts = dict(conn.execute(
-                select(signin_failures.c.scope, signin_failures.c.failures).where(
-                    signin_failures.c.window_start == start,
-                    or_(*(and_(signin_failures.c.scope == scope, signin_failures.c.key == key)
-                          for scope, key in keys.items())))).all())
+            counts = signin_failures.counts(conn, keys, start)
         for scope in SCOPES:
             if counts.get(scope, 0) >= self.limits[scope]:
                 until = start + self.window_ms
@@ -111,18 +103,10 @@ class SignInBudgets:
         keys = self._keys(workspace, email, address)
         _now, start = self._window()
         with self.store.db.write() as conn:
-            conn.execute(delete(signin_failures).where(signin_failures.c.window_start < start))
-            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-            for scope, key in keys.items():
-                stmt = insert(signin_failures).values(scope=scope, key=key,
-                                                      window_start=start, failures=1)
-                conn.execute(stmt.on_conflict_do_update(
-                    index_elements=["scope", "key", "window_start"],
-                    set_={"failures": signin_failures.c.failures + 1}))
+            signin_failures.add_failure(conn, keys, start)
 
     def succeeded(self, workspace: str, email: str) -> None:
         """The account's failures are forgiven (not the address's, nor everyone's)."""
         key = self._keys(workspace, email, None)["account"]
         with self.store.db.write() as conn:
-            conn.execute(delete(signin_failures).where(signin_failures.c.scope == "account",
-                                                       signin_failures.c.key == key))
+            signin_failures.forgive(conn, "account", key)

@@ -1,0 +1,44 @@
+"""Which tenants' syncs have work, and whether one has caught up: what the runners
+(runtime/work.py) and the waits of benchmarks and tests read. The sync's own state is
+written by sync/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, and_, exists, func, or_, select
+
+from .schema import connections, sync_batches, sync_ledger, sync_runs
+
+
+def syncing_tenants(conn: Connection) -> list[tuple[int, bool]]:
+    """(tenant id, backfilling) of the tenants whose sync may have work: connected (or
+    following a disconnect) and not paused, or being disconnected; backfilling when a
+    historical run is in progress."""
+    running = exists().where(sync_runs.c.tenant_id == connections.c.tenant_id,
+                             sync_runs.c.status == "running")
+    return [(r.tenant_id, bool(r.backfilling)) for r in conn.execute(
+        select(connections.c.tenant_id, running.label("backfilling")).where(or_(
+            and_(connections.c.status.in_(("ENABLED", "DISCONNECTED")),
+                 connections.c.paused.is_(False)),
+            connections.c.status == "DISCONNECTING")).order_by(connections.c.tenant_id))]
+
+
+def latest_run_status(conn: Connection, tenant_id: int) -> str | None:
+    """The status of the tenant's newest sync run (None: never ran)."""
+    return conn.execute(select(sync_runs.c.status).where(
+        sync_runs.c.tenant_id == tenant_id).order_by(sync_runs.c.id.desc()).limit(1)).scalar()
+
+
+def records_in_states(conn: Connection, tenant_id: int, states: Sequence[str]) -> int:
+    """How many of the tenant's ledger rows are in one of these states."""
+    return int(conn.execute(select(func.count()).select_from(sync_ledger).where(
+        sync_ledger.c.tenant_id == tenant_id,
+        sync_ledger.c.state.in_(list(states)))).scalar() or 0)
+
+
+def prepared_batches(conn: Connection, tenant_id: int) -> int:
+    """How many of the tenant's batches are prepared (written ahead, not committed)."""
+    return int(conn.execute(select(func.count()).select_from(sync_batches).where(
+        sync_batches.c.tenant_id == tenant_id,
+        sync_batches.c.status == "prepared")).scalar() or 0)
