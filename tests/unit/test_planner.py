@@ -197,3 +197,18 @@ def test_no_dependents_no_lookup() -> None:
 
     assert planner.dependents([("jobs", 1, None)], on_change=ON_CHANGE,
                               on_confidentiality=ON_CONFIDENTIALITY, lookup=lookup) == []
+
+
+def test_results_are_keyed_by_record_action_and_removed_key() -> None:
+    """A record whose key moved twice (the ledger's copy and a crashed batch's) is deleted
+    under both old keys and upserted in one batch: each of the three has its own result."""
+    state = MemoryState()
+    state.hold(held("candidate_notes", 7, key={"id": "A"}, content_hash="old"))
+    sent = type("Sent", (), {"action": "upsert", "li_key": {"key": {"id": "B"}, "parent": None},
+                             "resource": "atsCandidates/notes"})()
+    work: planner.Work[Item] = planner.Work()
+    new = item("candidate_notes", 7, key={"id": "C"})
+    planner.classify(new, state.rows[("notes", 7)], work, remover("urn:org"), sent)
+    keys = [planner.result_key(i) for i in work.send]
+    assert len(work.send) == 3 and len(set(keys)) == 3
+    assert keys[-1] == ("notes", 7, "upsert", "")

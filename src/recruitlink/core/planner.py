@@ -114,6 +114,18 @@ class Work(Generic[ItemT]):
                 for i in items if (i.entity, i.entity_id) not in sending}
 
 
+ResultKey = tuple[str, int, str, str]
+
+
+def result_key(item: PlanItem) -> ResultKey:
+    """Whose result it is: the record (entity, id), the action, and for a delete the key it
+    removes (a record whose key moved is deleted under its old key, or keys, and upserted
+    under its new one, in one batch)."""
+    removed = json.dumps(item.key, sort_keys=True, default=str) if item.action == "delete" \
+        else ""
+    return item.entity, item.entity_id, item.action, removed
+
+
 def is_live(held: Held | None) -> bool:
     return held is not None and held.state in LIVE_STATES
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref
+from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref, ResultKey
 from recruitlink.store import Store, schema
 from recruitlink.store.changelog import ChangelogRow, read_changes
 
@@ -345,7 +345,7 @@ class SyncState:
             ledger.mark_batch_failed(conn, batch_id, error)
 
     def commit(self, tenant_id: int, batch_id: int, *, lease: tuple[str, int],
-               items: Sequence[Item], results: Mapping[int, ItemResult],
+               items: Sequence[Item], results: Mapping[ResultKey, ItemResult],
                skipped: Sequence[Item], excluded: Sequence[Item], calls: int, now: int,
                milestone: tuple[int, str, int, int] | None, cursor_after: int | None
                ) -> Tally | None:

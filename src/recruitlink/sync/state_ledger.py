@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
-from recruitlink.core.planner import LIVE_STATES, PENDING_STATES
+from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, ResultKey, result_key
 from recruitlink.processes import ProcessId
 from recruitlink.store.schema import (
     sync_batch_items,
@@ -189,10 +189,11 @@ class Tally:
 
 
 def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
-                 items: Sequence[Item], results: Mapping[int, ItemResult],
+                 items: Sequence[Item], results: Mapping[ResultKey, ItemResult],
                  skipped: Sequence[Item], excluded: Sequence[Item], calls: int,
                  now_ms: int) -> Tally:
-    """Record every item's outcome, the ledger and errors; mark the batch committed.
+    """Record every item's outcome (`results`: by `planner.result_key`), the ledger and
+    errors; mark the batch committed.
     A few executemany statements per batch, not a few per record."""
     tally = Tally(skipped=len(skipped))
     outcomes: list[dict[str, Any]] = []
@@ -201,7 +202,8 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     new_errors: list[tuple[Item, list[dict[str, str]], str]] = []
     touched: list[tuple[str, int]] = []
     # Jobs whose task goes out now: what LinkedIn confirmed before, for a FAILED task.
-    tasked = [(i.entity, i.entity_id) for n, i in enumerate(items) if results[n].job_task]
+    resolved = [(item, results[result_key(item)]) for item in items]
+    tasked = [(i.entity, i.entity_id) for i, result in resolved if result.job_task]
     before = load_ledger(conn, tenant_id, tasked) if tasked else {}
 
     def ledger_row(item: Item, state: str, content_hash: str | None, reason: str | None,
@@ -217,8 +219,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
             "job_task": job_task, "reason": reason, "source_modified_at": item.modified_at,
             "batch_id": batch_id, "updated_at": now_ms})
 
-    for index, item in enumerate(items):
-        result = results[index]
+    for item, result in resolved:
         outcomes.append({"b_entity": item.entity, "b_entity_id": item.entity_id,
                          "b_outcome": result.outcome})
         touched.append((item.entity, item.entity_id))

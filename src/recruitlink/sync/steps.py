@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Literal
 
 from recruitlink.core import planner
-from recruitlink.core.planner import Ref
+from recruitlink.core.planner import Ref, result_key
 from recruitlink.errors import TerminalError, TransientError
 from recruitlink.linkedin import TaskAnswers
 
@@ -247,17 +247,17 @@ class Steps:
         finally:
             sender.on_sent = None
         items = [*work.send, *work.rejected]
-        all_results: dict[int, ItemResult] = dict(results)
-        for offset, item in enumerate(work.rejected, start=len(work.send)):
-            all_results[offset] = ItemResult(
-                "rejected", "; ".join(f"{e['field']}: {e['reason']}" for e in item.errors))
+        by_item = {result_key(item): results[n] for n, item in enumerate(work.send)}
+        by_item.update((result_key(item), ItemResult(
+            "rejected", "; ".join(f"{e['field']}: {e['reason']}" for e in item.errors)))
+            for item in work.rejected)
         started = time.monotonic()
         advanced = (run_id, milestone, cursor_after, rows if rows is not None
                     else len(work.items)) if run_id is not None and milestone is not None \
             and cursor_after is not None else None
         tally = self.state.commit(
             info.tenant_id, batch_id, lease=(self.lease.owner, self.lease.ttl_ms), items=items,
-            results=all_results, skipped=work.skipped, excluded=work.excluded,
+            results=by_item, skipped=work.skipped, excluded=work.excluded,
             calls=sender.stats.calls - calls_before, now=now_ms(), milestone=advanced,
             cursor_after=cursor_after)
         if tally is None:  # commit only while this process holds the lease
