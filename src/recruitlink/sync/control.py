@@ -11,16 +11,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select, update
-
 from recruitlink.core import field_labels
 from recruitlink.errors import ConfigurationError, Disconnecting, LeaseLost
-from recruitlink.store import connections, schema
+from recruitlink.store import connections
 
 from . import ledger, progress
-from .engine import StepReport, SyncEngine, _Work, now_ms
+from .engine import StepReport, SyncEngine, Work, now_ms
 from .items import delete_item
-from .ledger import LIVE_STATES, PENDING_STATES
+from .ledger import PENDING_STATES
 from .streams import ORDER, STREAM, VERIFY_RESOURCES, streams_for
 
 
@@ -39,8 +37,7 @@ def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
         if not match:
             raise ConfigurationError(f"contract: {contract} is not connected for this tenant")
         match[0]["paused"] = paused
-        conn.execute(update(schema.connections).where(
-            schema.connections.c.tenant_id == tenant_id).values(contracts=contracts))
+        engine.state.set_contracts(conn, tenant_id, contracts)
 
 
 def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) -> StepReport:
@@ -51,20 +48,12 @@ def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) ->
     info = connections.load_required(engine.store, tenant_id, engine.box)
     engine.hold_lease(tenant_id)
     try:
-        with engine.store.reader() as conn:
-            query = select(schema.sync_errors.c.id, schema.sync_errors.c.entity,
-                           schema.sync_errors.c.entity_id).where(
-                schema.sync_errors.c.tenant_id == tenant_id,
-                schema.sync_errors.c.status == "open")
-            if batch_id is not None:
-                query = query.where(schema.sync_errors.c.batch_id == batch_id)
-            errors = conn.execute(query).all()
-            if not errors:
-                return StepReport("idle", message="no failed records to retry")
-            refs = list(dict.fromkeys((r.entity, r.entity_id) for r in errors))
-            work = engine._work(conn, info, refs, historical=False)
-        return engine.send_in_batches(info, work, engine._sender(info), cursor_after=None,
-                                      replayed=[r.id for r in errors])
+        refs, error_ids = engine.state.open_errors(tenant_id, batch_id)
+        if not refs:
+            return StepReport("idle", message="no failed records to retry")
+        work = engine.build_work(info, refs, historical=False)
+        return engine.steps.send_in_batches(info, work, engine.sender_for(info),
+                                            cursor_after=None, replayed=error_ids)
     except Disconnecting as exc:
         return StepReport("idle", message=str(exc))
     finally:
@@ -94,19 +83,16 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
         counts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         ids: dict[str, list[Any]] = {"send": [], "delete": [], "excluded": [], "invalid": []}
-        table = schema.metadata.tables[stream.table]
         after = 0
         while True:
-            with engine.store.reader() as conn:
-                rows = [dict(r._mapping) for r in conn.execute(
-                    engine._stream_query(stream, tenant_id).where(table.c.id > after)
-                    .order_by(table.c.id).limit(info.policy.batch_size))]
-                if not rows:
-                    break
-                work = engine._work(conn, info, [(stream.table, r["id"]) for r in rows],
-                                    historical=True,
-                                    rows_by_ref={(stream.table, r["id"]): r for r in rows},
-                                    streams={stream.name})
+            rows = engine.state.stream_page(stream, tenant_id, after,
+                                           info.policy.batch_size)
+            if not rows:
+                break
+            work = engine.build_work(info, [(stream.table, r["id"]) for r in rows],
+                                     historical=True,
+                                     rows_by_ref={(stream.table, r["id"]): r for r in rows},
+                                     streams={stream.name})
             after = rows[-1]["id"]
             counts["send"] += sum(1 for i in work.send if i.action == "upsert")
             counts["delete"] += sum(1 for i in work.send if i.action == "delete")
@@ -140,18 +126,7 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
         state = progress.run_progress(conn, tenant_id, status=info.status,
                                       client_id=info.client_id, limits=engine.settings.limits,
                                       now=now)
-        kind = conn.execute(select(schema.sync_runs.c.kind).where(
-            schema.sync_runs.c.tenant_id == tenant_id).order_by(
-            schema.sync_runs.c.id.desc()).limit(1)).scalar()
-        by_state = select(schema.sync_ledger.c.state, func.count()).where(
-            schema.sync_ledger.c.tenant_id == tenant_id).group_by(schema.sync_ledger.c.state)
-        states: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_state)}
-        pending = conn.execute(select(func.count()).select_from(schema.sync_batches).where(
-            schema.sync_batches.c.tenant_id == tenant_id,
-            schema.sync_batches.c.status == "prepared")).scalar()
-        cursor = ledger.get_cursor(conn, tenant_id, "changelog")
-        head = conn.execute(select(func.coalesce(func.max(schema.changelog.c.seq), 0)).where(
-            schema.changelog.c.tenant_id == tenant_id)).scalar()
+    summary = engine.state.summary(tenant_id)
     run = state["run"]
     return {
         "connected": True, "tenant": info.tenant_slug, "status": info.status,
@@ -174,12 +149,11 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
                  "state": g["state"], "done": g["done"], "total": g["total"],
                  "failed": g["failed"], "features": g["features"]}
                 for g in run["milestones"]]},
-        "latestRunKind": kind,
+        "latestRunKind": summary["kind"],
         "recordsPerSecond": state["recordsPerSecond"], "etaSeconds": state["etaSeconds"],
         "waiting": state["waiting"], "failedRecords": state["failedRecords"],
-        "ledger": states, "openErrors": state["failedRecords"], "pendingBatches": pending,
-        "changelogBehind": max(0, int(head or 0) - int(cursor or 0)) if cursor is not None
-        else None,
+        "ledger": summary["states"], "openErrors": state["failedRecords"],
+        "pendingBatches": summary["pending"], "changelogBehind": summary["behind"],
     }
 
 
@@ -205,10 +179,7 @@ def disconnect(engine: SyncEngine, tenant_id: int, *,
         own.hold_lease(tenant_id, timeout_s=wait_s if wait_s is not None else
                        max(120.0, engine.settings.lease_ttl_s + 30.0))
     except LeaseLost as exc:
-        with engine.store.db.write() as conn:
-            conn.execute(update(schema.connections).where(
-                schema.connections.c.tenant_id == tenant_id,
-                schema.connections.c.status == "DISCONNECTING").values(status=info.status))
+        engine.state.put_status_back(tenant_id, info.status)
         raise LeaseLost(f"{exc.message}: nothing was deleted; try again") from exc
     try:
         return _disconnect(own, info, say)
@@ -219,45 +190,30 @@ def disconnect(engine: SyncEngine, tenant_id: int, *,
 def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
                 say: Callable[[str], None]) -> dict[str, Any]:
     tenant_id = info.tenant_id
-    sender = engine._sender(info)
+    sender = engine.sender_for(info)
     sender.pause_check = None
     sender.disconnect_check = None  # this is the disconnect
     say("Deleting everything synced from LinkedIn...")
     # A batch a crash left prepared may have reached LinkedIn without reaching the ledger:
     # finish it first, so the ledger knows everything there is to delete.
-    with engine.store.reader() as conn:
-        prepared = ledger.prepared_batches(conn, tenant_id)
-    for batch in prepared:
-        engine._recover(info, batch, sender)
-    now = now_ms()
-    with engine.store.db.write() as conn:
-        connections.set_status(conn, tenant_id, "DISCONNECTING", now)
-        conn.execute(update(schema.sync_runs).where(
-            schema.sync_runs.c.tenant_id == tenant_id,
-            schema.sync_runs.c.status == "running").values(status="cancelled",
-                                                           finished_at=now))
-        run_id = int(conn.execute(schema.sync_runs.insert().values(
-            tenant_id=tenant_id, kind="disconnect", status="running", start_seq=0,
-            started_at=now)).inserted_primary_key[0])  # type: ignore[index]
+    for batch in engine.state.prepared(tenant_id):
+        engine.steps.recover(info, batch, sender)
+    run_id = engine.state.start_disconnect(tenant_id, now_ms())
     deleted: Counter[str] = Counter()
     failed: Counter[str] = Counter()
-    jobs = _jobs_on_linkedin(engine, tenant_id)
+    jobs = engine.state.job_ids_on_linkedin(tenant_id)
     # Children before parents: notes, stages and feedback, then applications, ...
     for stream in sorted(STREAM.values(), key=lambda s: -ORDER[s.name]):
         while True:
-            with engine.store.reader() as conn:
-                rows = conn.execute(select(schema.sync_ledger).where(
-                    schema.sync_ledger.c.tenant_id == tenant_id,
-                    schema.sync_ledger.c.resource == stream.resource,
-                    schema.sync_ledger.c.state.in_(LIVE_STATES))
-                    .limit(info.policy.batch_size)).all()
+            rows = engine.state.live_on_linkedin(tenant_id, stream.resource,
+                                                 info.policy.batch_size)
             if not rows:
                 break
-            work = _Work(send=[delete_item(stream.name, r.entity, r.entity_id, r.external_id,
+            work = Work(send=[delete_item(stream.name, r.entity, r.entity_id, r.external_id,
                                            dict(r.li_key), info.organization) for r in rows])
             # No run: a crashed delete batch is recovered as the continuous sync's are.
-            report = engine._send(info, work, sender, batch_id=None, run_id=None,
-                                  milestone=ledger.DISCONNECT_BATCH, cursor_after=None)
+            report = engine.steps.send(info, work, sender, batch_id=None, run_id=None,
+                                       milestone=ledger.DISCONNECT_BATCH, cursor_after=None)
             tally = report.tally
             deleted[stream.resource] += tally.synced if tally else 0
             failed[stream.resource] += (tally.rejected + tally.retryable) if tally else 0
@@ -279,22 +235,8 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
     if closed["pending"]:
         # LinkedIn has not confirmed these closes yet; the sync keeps polling them.
         report_json["pending"] = {"simpleJobPostings": closed["pending"]}
-    finished = now_ms()
-    with engine.store.db.write() as conn:
-        conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run_id).values(
-            status="done", finished_at=finished, report=report_json))
-        connections.set_status(conn, tenant_id, "DISCONNECTED", finished)
-        conn.execute(schema.sync_cursors.delete().where(
-            schema.sync_cursors.c.tenant_id == tenant_id))
+    engine.state.finish_disconnect(tenant_id, run_id, report_json, now_ms())
     return report_json
-
-
-def _jobs_on_linkedin(engine: SyncEngine, tenant_id: int) -> list[int]:
-    """The jobs LinkedIn lists (or is closing) for the tenant, before the disconnect."""
-    with engine.store.reader() as conn:
-        return list(conn.execute(select(schema.sync_ledger.c.entity_id).where(
-            schema.sync_ledger.c.tenant_id == tenant_id, schema.sync_ledger.c.entity == "jobs",
-            schema.sync_ledger.c.state.in_((*LIVE_STATES, "closing")))).scalars())
 
 
 def _await_closes(engine: SyncEngine, info: connections.ConnectionInfo, sender: Any) -> None:
@@ -302,13 +244,9 @@ def _await_closes(engine: SyncEngine, info: connections.ConnectionInfo, sender: 
     runs out (`close_wait_s`)."""
     deadline = time.monotonic() + engine.settings.close_wait_s
     while time.monotonic() < deadline:
-        with engine.store.reader() as conn:
-            pending = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
-                schema.sync_ledger.c.tenant_id == info.tenant_id,
-                schema.sync_ledger.c.state.in_(PENDING_STATES))).scalar()
-        if not pending:
+        if not engine.state.pending_tasks_count(info.tenant_id):
             return
-        if engine._poll_tasks(info, sender) is None:
+        if engine.steps.poll_tasks(info, sender) is None:
             engine.renew_lease(info.tenant_id)
         engine.sleep(max(0.05, min(1.0, engine.settings.job_task_poll_s)))
 
@@ -317,18 +255,13 @@ def _job_outcomes(engine: SyncEngine, tenant_id: int, job_ids: list[int]) -> dic
     """How the disconnect's job closes ended: deleted (closed, or never there), failed
     (LinkedIn still lists the job), pending (not confirmed yet)."""
     counts = {"deleted": 0, "failed": 0, "pending": 0}
-    with engine.store.reader() as conn:
-        for start in range(0, len(job_ids), 500):
-            for state in conn.execute(select(schema.sync_ledger.c.state).where(
-                    schema.sync_ledger.c.tenant_id == tenant_id,
-                    schema.sync_ledger.c.entity == "jobs",
-                    schema.sync_ledger.c.entity_id.in_(job_ids[start:start + 500]))).scalars():
-                if state in ("deleted", "excluded"):
-                    counts["deleted"] += 1
-                elif state in PENDING_STATES:
-                    counts["pending"] += 1
-                else:
-                    counts["failed"] += 1
+    for state in engine.state.job_states(tenant_id, job_ids):
+        if state in ("deleted", "excluded"):
+            counts["deleted"] += 1
+        elif state in PENDING_STATES:
+            counts["pending"] += 1
+        else:
+            counts["failed"] += 1
     return counts
 
 
@@ -338,18 +271,11 @@ def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo,
     client = engine.client_for(info)
     checked = 0
     still_there: dict[str, int] = defaultdict(int)
-    with engine.store.reader() as conn:
-        rows = conn.execute(select(schema.sync_ledger).where(
-            schema.sync_ledger.c.tenant_id == info.tenant_id,
-            schema.sync_ledger.c.state == "deleted",
-            schema.sync_ledger.c.resource.in_(VERIFY_RESOURCES))).all()
-    by_resource: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_resource[row.resource].append(row.li_key["key"])
+    by_resource = engine.state.deleted_keys(info.tenant_id, list(VERIFY_RESOURCES))
     for resource, keys in by_resource.items():
         for start in range(0, len(keys), 100):
             chunk = keys[start:start + 100]
-            found: dict[Any, Any] = sender._call(
+            found: dict[Any, Any] = sender.call(
                 resource, len(chunk), partial(client.get, resource, chunk))
             checked += len(chunk)
             still_there[resource] += sum(1 for v in found.values() if v is not None)

@@ -127,14 +127,14 @@ class Sender:
         def ask() -> tuple[str, str]:
             return self.client.media_upload_url(usage, content_type)
 
-        url, urn = self._call(resource, 1, ask)
+        url, urn = self.call(resource, 1, ask)
         urn = str(urn)
 
         def put() -> None:
             # A fresh read each attempt: a retried upload sends the whole file again.
             self.client.upload_media(url, reader(item.entity_id), size, content_type)
 
-        self._call(resource, 0, put)
+        self.call(resource, 0, put)
         return urn
 
     def _send_files(self, resource: str, chunk: list[Item], indexes: list[int],
@@ -170,7 +170,7 @@ class Sender:
             return self.client.attach([(i.key, (i.media or {})["record"]) for i in done])
 
         try:
-            outcomes: BatchOutcomes = self._call(resource, len(done), name_them)
+            outcomes: BatchOutcomes = self.call(resource, len(done), name_them)
         except LinkedInRequestError as exc:
             whole = classify(exc.status or 400, exc.message)
             for n in uploaded:
@@ -204,7 +204,7 @@ class Sender:
                                           parent=parent, child=child or None)
 
             try:
-                outcomes: BatchOutcomes = self._call(resource, len(batch), send)
+                outcomes: BatchOutcomes = self.call(resource, len(batch), send)
             except LinkedInRequestError as exc:
                 # The whole call refused: each record's outcome by the same rule as an entity
                 # status (a DELETE answered 404, e.g. under a parent LinkedIn does not hold,
@@ -276,7 +276,7 @@ class Sender:
         attempt = 0
         while True:
             try:
-                answered: JobAnswers = self._call(
+                answered: JobAnswers = self.call(
                     "simpleJobPostings", len(elements), lambda: self.client.submit_jobs(elements))
             except LinkedInRequestError as exc:
                 return [(EntityOutcome("rejected", exc.status or 400, exc.message), None)
@@ -303,7 +303,7 @@ class Sender:
             self.budget.block(family_for(resource), retry_after)
 
 
-    def _call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
+    def call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
         family = family_for(resource)
         attempt = 0
         while True:

@@ -1,0 +1,279 @@
+"""The kinds of step of the sync (sync/engine.py says in which order they run), and how a
+batch is prepared, sent and committed.
+
+Each batch is prepared (write-ahead, one write), sent as calls of at most 100, and committed
+with its ledger, cursor and lease renewal in one transaction; the continuous sync and
+replays cut their work into the same logical batches, so a pause stops all sends within one
+batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+from recruitlink.core import planner
+from recruitlink.core.planner import Ref, result_key
+from recruitlink.errors import Disconnecting, LeaseLost, Stopped, TerminalError, TransientError
+from recruitlink.linkedin import TaskAnswers
+from recruitlink.store.connections import ConnectionInfo
+
+from .items import JOB_ACLS, STREAM, acl_job_id, synced_entities
+from .lease import Lease
+from .sender import ItemResult, Sender
+from .state import SyncState
+from .state_ledger import Prepared, Tally
+from .work import Work, stream_for_resource
+
+StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
+                   "milestone", "done", "error", "paused"]
+
+
+@dataclass
+class StepReport:
+    kind: StepKind
+    records: int = 0
+    tally: Tally | None = None
+    batch_id: int | None = None
+    milestone: str | None = None
+    message: str | None = None
+    terminal: bool = False
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Steps:
+    def __init__(self, state: SyncState, settings: Callable[[], Any], lease: Lease,
+                 build_work: Callable[..., Work],
+                 dependents: Callable[[int, Sequence[planner.Change]], list[Ref]],
+                 paused: Callable[[int], bool]) -> None:
+        self.state = state
+        self._settings = settings  # read at each use: a caller may replace the settings
+        self.lease = lease
+        self.build_work = build_work
+        self.dependents = dependents
+        self.paused = paused
+        self._replay_checked: dict[int, int] = {}
+
+    @property
+    def settings(self) -> Any:
+        return self._settings()
+
+    # -- the kinds of step -------------------------------------------------------------------
+
+    def recover(self, info: ConnectionInfo, batch: Prepared, sender: Sender) -> StepReport:
+        """Send a batch a crash left prepared again (an upsert: harmless), and commit it."""
+        self.state.start_attempt(batch.id)  # a re-send, counted in the sync log
+        # Only what the crashed send may have put on LinkedIn: a record the batch was not
+        # going to send (rejected, skipped, excluded) has nothing there to delete.
+        sent = {(i.entity, i.entity_id): i for i in batch.items if i.maybe_sent}
+        refs = [(i.entity, i.entity_id) for i in batch.items]
+        # The batch's own streams only: a job's posting and its ACLs go in different batches
+        # of the historical sync. (A job's ACL records stand for the job: see sync/work.py.)
+        streams = {stream_for_resource(i.resource) for i in batch.items}
+        records = len({("jobs", acl_job_id(i)) if e == JOB_ACLS else (e, i) for e, i in refs})
+        work = self.build_work(info, refs, historical=batch.run_id is not None,
+                               maybe_live=sent, streams=streams)
+        report = self.send(info, work, sender, batch_id=batch.id, run_id=batch.run_id,
+                           milestone=batch.milestone, cursor_after=batch.cursor_after,
+                           rows=records if batch.run_id is not None else None)
+        report.kind = "recovered"
+        return report
+
+    def continuous(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        cursor, changes = self.state.changes(info.tenant_id, self.settings.continuous_chunk)
+        if cursor is None or not changes:
+            return None
+        upto = changes[-1].seq
+        # Users' changes too without ACLs: LinkedIn may hold their assignees from before
+        # ACLs were switched off (`sync.visibility`), and they must go.
+        entities = synced_entities(info.tenant_kind, info.policy) | {"users"}
+        relevant = [(c.entity, c.entity_id, c.confidentiality) for c in changes
+                    if c.entity in entities]
+        refs = [(e, i) for e, i, _ in relevant]
+        refs += self.dependents(info.tenant_id, relevant)
+        work = self.build_work(info, refs, historical=False)
+        if not work.items:
+            self.state.move_cursor(info.tenant_id, upto, now_ms())
+            return StepReport("continuous")
+        return self.send_in_batches(info, work, sender, cursor_after=upto)
+
+    def replay(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        """Send again, as they are now, the records LinkedIn kept failing (5xx, 429,
+        timeouts): the running sync does not leave them to `sync retry` unless they keep
+        failing (see `state_ledger.due_replays`)."""
+        now = now_ms()
+        if self._replay_checked.get(info.tenant_id, 0) > now:
+            return None
+        # Looked at every few seconds, not every step: an idle loop steps many times a second.
+        self._replay_checked[info.tenant_id] = now + int(
+            min(5.0, self.settings.replay_after_s) * 1000)
+        due = self.state.due_replays(info.tenant_id, now, self.settings.replay_retry,
+                                     limit=info.policy.batch_size)
+        if not due:
+            return None
+        work = self.build_work(info, [ref for ref, _ in due], historical=False)
+        self._replay_checked.pop(info.tenant_id, None)  # the next may be due at once
+        report = self.send_in_batches(info, work, sender, cursor_after=None,
+                                      replayed=[i for _, ids in due for i in ids])
+        if report.kind != "paused":
+            report.kind = "replay"
+        return report
+
+    def historical(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        found = self.state.next_milestone(info.tenant_id)
+        if found is None:
+            return None
+        run, milestone = found
+        now = now_ms()
+        if milestone is None:
+            self.state.finish_run(info.tenant_id, run.id, now)
+            return StepReport("done")
+        stream = STREAM[milestone.name]
+        rows = self.state.stream_page(stream, info.tenant_id, milestone.cursor,
+                                      info.policy.batch_size)
+        if milestone.started_at is None:
+            self.state.mark_milestone(run.id, milestone.name, started_at=now)
+        if not rows:
+            self.state.mark_milestone(run.id, milestone.name, finished_at=now)
+            return StepReport("milestone", milestone=milestone.name)
+        work = self.build_work(info, [(stream.table, r["id"]) for r in rows], historical=True,
+                               rows_by_ref={(stream.table, r["id"]): r for r in rows},
+                               streams={stream.name})
+        return self.send(info, work, sender, batch_id=None, run_id=run.id,
+                         milestone=milestone.name, cursor_after=rows[-1]["id"],
+                         rows=len(rows))
+
+    def poll_tasks(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
+        """Ask LinkedIn how the due job tasks (CREATE, UPDATE, CLOSE) ended, and record it:
+        the tally counts the confirmed (synced) and the failed (rejected)."""
+        waiting = self.state.pending_tasks(
+            info.tenant_id, now_ms() - int(self.settings.job_task_poll_s * 1000))
+        if not waiting:
+            return None
+        urns = [r.job_task for r in waiting if r.job_task]
+        answers: TaskAnswers = sender.call(
+            "simpleJobPostingTasks", len(urns),
+            lambda: sender.client.job_tasks(urns)) if urns else TaskAnswers()
+        sender.entities_throttled("simpleJobPostingTasks", answers.throttled,
+                                  answers.retry_after)
+        tally = Tally()
+        outcomes = []
+        for row in waiting:
+            if row.job_task and row.job_task not in answers:
+                outcomes.append((row, "waiting", ""))  # ask again later
+                continue
+            task = answers[row.job_task] if row.job_task else {"status": "SUCCEEDED"}
+            # A task LinkedIn no longer knows (ids live >= 24 h; we poll within minutes)
+            # cannot be confirmed: fail it with a reason instead of waiting forever.
+            status = (task or {}).get("status", "FAILED")
+            if task is None:
+                task = {"errorMessage": f"LinkedIn no longer knows task {row.job_task}"}
+            if status in ("SUCCEEDED", "PROCESSED"):
+                outcomes.append((row, "confirmed", ""))
+                tally.synced += 1
+            elif status == "FAILED":
+                outcomes.append((row, "failed", str(task.get("errorMessage")
+                                                    or "job task FAILED")))
+                tally.rejected += 1
+            else:
+                outcomes.append((row, "waiting", ""))
+        self.state.record_tasks(info.tenant_id, outcomes, now_ms())
+        return StepReport("tasks", records=len(waiting), tally=tally)
+
+    # -- send and commit ---------------------------------------------------------------------
+
+    def send_in_batches(self, info: ConnectionInfo, work: Work, sender: Sender, *,
+                        cursor_after: int | None, replayed: Sequence[int] = ()
+                        ) -> StepReport:
+        """Send work outside the historical sync (a changelog chunk, a replay, `sync retry`)
+        as logical batches of at most the policy's batch size, like the historical sync.
+        Every batch is prepared (write-ahead) before anything is sent, with the open errors
+        being `replayed` marked in the same transaction; the changelog cursor moves with the
+        last. A pause stops between batches: the rest stay prepared, sent on resume."""
+        parts = planner.split_work(work, info.policy.batch_size)
+        batch_ids = self.state.prepare_many(
+            info.tenant_id, [(part.items, part.not_sent()) for part in parts], cursor_after,
+            now_ms(), replayed)
+        total = StepReport("continuous", tally=Tally())
+        for n, (batch_id, part) in enumerate(zip(batch_ids, parts, strict=True)):
+            last = n == len(parts) - 1
+            try:
+                if self.paused(info.tenant_id):
+                    raise Stopped("paused")
+                self.state.start_attempt(batch_id)
+                report = self.send(info, part, sender, batch_id=batch_id, run_id=None,
+                                   milestone=None, cursor_after=cursor_after if last else None)
+            except Disconnecting:
+                raise  # the rest stay prepared: the disconnect recovers them
+            except Stopped:
+                total.kind = "paused"
+                total.message = (f"paused: {len(parts) - n} prepared batch(es) of "
+                                 f"{len(parts)} are sent on resume")
+                return total
+            total.records += report.records
+            total.batch_id = batch_id
+            _add(total.tally, report.tally)
+        return total
+
+    def send(self, info: ConnectionInfo, work: Work, sender: Sender, *,
+             batch_id: int | None, run_id: int | None, milestone: str | None,
+             cursor_after: int | None, rows: int | None = None) -> StepReport:
+        """Prepare (unless prepared), send and commit one batch."""
+        if batch_id is None:
+            batch_id = self.state.prepare(info.tenant_id, run_id, milestone, work.items,
+                                          cursor_after, now_ms(), work.not_sent())
+        sender.start_batch()
+        calls_before = sender.stats.calls
+        sender.on_sent = partial(self.state.note_sent, batch_id)
+        try:
+            results = sender.send(work.send)
+        except Stopped:
+            raise
+        except LeaseLost:
+            self.requeue(info.tenant_id, work)
+            raise
+        except (TransientError, TerminalError) as exc:
+            self.state.batch_failed(batch_id, exc.message)
+            raise
+        finally:
+            sender.on_sent = None
+        items = [*work.send, *work.rejected]
+        by_item = {result_key(item): results[n] for n, item in enumerate(work.send)}
+        by_item.update((result_key(item), ItemResult(
+            "rejected", "; ".join(f"{e['field']}: {e['reason']}" for e in item.errors)))
+            for item in work.rejected)
+        started = time.monotonic()
+        advanced = (run_id, milestone, cursor_after, rows if rows is not None
+                    else len(work.items)) if run_id is not None and milestone is not None \
+            and cursor_after is not None else None
+        tally = self.state.commit(
+            info.tenant_id, batch_id, lease=(self.lease.owner, self.lease.ttl_ms), items=items,
+            results=by_item, skipped=work.skipped, excluded=work.excluded,
+            calls=sender.stats.calls - calls_before, now=now_ms(), milestone=advanced,
+            cursor_after=cursor_after)
+        if tally is None:  # commit only while this process holds the lease
+            self.requeue(info.tenant_id, work)
+            raise LeaseLost(f"another process took over tenant {info.tenant_id}'s sync")
+        self.lease.committed(info.tenant_id, started)
+        return StepReport("historical" if run_id is not None else "continuous",
+                          records=len(work.items), tally=tally, batch_id=batch_id,
+                          milestone=milestone)
+
+    def requeue(self, tenant_id: int, work: Work) -> None:
+        """This process lost the lease while its sends were in flight: what it sent may be
+        older than what the new holder sent meanwhile. Forget those hashes and queue the
+        records again (write-ahead), so the holder sends their current versions last."""
+        self.state.requeue(tenant_id, work.send, now_ms())
+
+
+def _add(total: Tally | None, part: Tally | None) -> None:
+    if total is None or part is None:
+        return
+    for name in ("synced", "rejected", "retryable", "skipped", "excluded"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
