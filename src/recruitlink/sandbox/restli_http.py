@@ -179,14 +179,15 @@ _PART_TYPE = re.compile(rb"(?i)content-type:[ \t]*([a-z0-9!#$&^_.+-]+/[a-z0-9!#$
                         rb"[ \t]*(?:;[^\r\n]*)?")
 
 
-def _split_multipart(content_type: str, raw: bytes) -> tuple[bytes, bytes | None]:
+def _split_multipart(content_type: str, raw: bytes, *, fast: bool = True
+                     ) -> tuple[bytes, bytes | None]:
     """The tunnelled query and JSON entity of a multipart/mixed body.
 
     What every client sends (the delimiters on CRLF lines, one Content-Type header per part)
     is split on bytes; anything else is read by the `email` package, as before."""
-    parts = _plain_parts(content_type, raw)
+    parts = _plain_parts(content_type, raw) if fast else None
     if parts is None:
-        return _split_multipart_email(content_type, raw)
+        parts = _email_parts(content_type, raw)
     query: bytes | None = None
     entity: bytes | None = None
     for kind, data in parts:
@@ -229,27 +230,17 @@ def _plain_parts(content_type: str, raw: bytes) -> list[tuple[str, bytes]] | Non
     return parts
 
 
-def _split_multipart_email(content_type: str, raw: bytes) -> tuple[bytes, bytes | None]:
-    """`_split_multipart` by the `email` package: any shape RFC 2046 allows."""
+def _email_parts(content_type: str, raw: bytes) -> list[tuple[str, bytes]]:
+    """`_plain_parts` by the `email` package: any shape RFC 2046 allows."""
     message = BytesParser(policy=HTTP).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + raw)
     if not message.is_multipart():
         raise ApiError(400, "multipart/mixed body has no parts")
-    query: bytes | None = None
-    entity: bytes | None = None
+    parts = []
     for part in message.iter_parts():
-        kind = part.get_content_type()
         payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        if kind == "application/x-www-form-urlencoded" and query is None:
-            query = data.strip()
-        elif kind == "application/json" and entity is None:
-            entity = data
-        else:
-            raise ApiError(400, f"unexpected multipart/mixed part of type {kind}")
-    if query is None:
-        raise ApiError(400, "multipart/mixed body lacks the form-encoded query part")
-    return query, entity
+        parts.append((part.get_content_type(), payload if isinstance(payload, bytes) else b""))
+    return parts
 
 
 async def read_call(request: Request, *, max_body: int, family: str = "v2") -> RestliCall:
