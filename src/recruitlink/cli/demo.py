@@ -195,7 +195,7 @@ def _follow_public_url(rt: Runtime) -> None:
     """Point LinkedIn at this server's real URL for every connected workspace (the demo's
     and any connected through the pages), wherever an earlier run listened: the widget
     domains and the push callback."""
-    from ..store.connection_state import connected_tenants
+    from ..store.connections import connected_tenants
 
     with rt.store.reader() as conn:
         rows = connected_tenants(conn)

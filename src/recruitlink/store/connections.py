@@ -5,6 +5,7 @@ control commands."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,3 +129,52 @@ def reseal_secrets(conn: Connection, box: SecretBox) -> tuple[int, int]:
         conn.execute(update(connections).where(connections.c.tenant_id == row.tenant_id)
                      .values(client_secret=box.reseal(row.client_secret)))
     return len(stale), len(rows)
+
+
+# The connection as the pages show it (status, pause, contracts, policy; no secrets).
+
+@dataclass
+class ConnectionState:
+    status: str
+    paused: bool
+    organization: str
+    contracts: list[dict[str, Any]]
+    last_sync_at: int | None
+    status_changed_at: int
+    app_key: str | None
+    client_id: str | None
+    policy: dict[str, Any]
+
+
+def connection(conn: Connection, tenant_id: int) -> ConnectionState | None:
+    c = connections.c
+    row = conn.execute(select(c.status, c.paused, c.organization, c.contracts, c.last_sync_at,
+                              c.status_changed_at, c.app_key, c.client_id, c.policy)
+                       .where(c.tenant_id == tenant_id)).first()
+    if row is None:
+        return None
+    return ConnectionState(row.status, bool(row.paused), row.organization, list(row.contracts),
+                       row.last_sync_at, row.status_changed_at, row.app_key, row.client_id,
+                       dict(row.policy or {}))
+
+
+def add_contracts(conn: Connection, tenant_id: int, contracts: Sequence[str]) -> bool:
+    """Add these contract URNs (not paused) to the tenant's connection, keeping the ones it
+    has; False when the tenant is not connected."""
+    current = conn.execute(connections.select().where(
+        connections.c.tenant_id == tenant_id)).first()
+    if current is None:
+        return False
+    have = [dict(c) for c in current.contracts]
+    have += [{"urn": c, "paused": False} for c in contracts
+             if c not in {str(h["urn"]) for h in have}]
+    conn.execute(connections.update().where(
+        connections.c.tenant_id == tenant_id).values(contracts=have))
+    return True
+
+
+def connected_tenants(conn: Connection) -> list[tuple[int, str]]:
+    """(tenant id, slug) of every tenant with a connection, oldest tenant first."""
+    c, t = connections.c, tenants.c
+    return [(r.tenant_id, r.slug) for r in conn.execute(
+        select(c.tenant_id, t.slug).join(tenants, t.id == c.tenant_id).order_by(t.id))]

@@ -30,7 +30,7 @@ from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import connection_state, member_seats
+from recruitlink.store import connections, member_seats
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.entities import entity
 from recruitlink.store.records import ids_by_external
@@ -170,7 +170,7 @@ class CandidateEvaluations(BaseModel):
 
 def _connected(request: Request, tenant: Tenant) -> None:
     with _runtime(request).store.reader() as conn:
-        if connection_state.connection(conn, tenant.id) is None:
+        if connections.connection(conn, tenant.id) is None:
             raise ApiError(409, "this tenant is not connected to LinkedIn",
                            [{"field": "tenant", "reason": "not connected to LinkedIn"}])
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.errors import RecruitlinkError
 from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import connection_state, connections, member_seats
+from recruitlink.store import connections, member_seats
 
 from . import setup_flow
 from .admin_setup import BASE, base_url, runtime_of, see_other
@@ -89,7 +89,7 @@ def build_members_router() -> APIRouter:
         runtime = runtime_of(request)
         with runtime.store.reader() as conn:
             rows = seats(conn, user.tenant_id)
-            state = connection_state.connection(conn, user.tenant_id)
+            state = connections.connection(conn, user.tenant_id)
             connected = state.status if state is not None else None
             choices = active_users(conn, user.tenant_id) if edit and user.is_company_admin \
                 else []

@@ -30,7 +30,7 @@ from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
-from recruitlink.store import connection_state, connections
+from recruitlink.store import connections
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
 from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility
@@ -164,7 +164,7 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
     client.name_integrations([(client.integration_key(c, "CSA_API"),
                                f"{tenant_name} CSA_API"[:200]) for c in new])
     with runtime.store.db.write() as conn:
-        if not connection_state.add_contracts(conn, tenant_id, new):
+        if not connections.add_contracts(conn, tenant_id, new):
             raise ConfigurationError("tenant: not connected to LinkedIn")
     return new
 

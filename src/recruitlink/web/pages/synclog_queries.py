@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from recruitlink.core.limits import Limit
-from recruitlink.store.connection_state import ConnectionState, connection
+from recruitlink.store.connections import ConnectionState, connection
 from recruitlink.store.sync_logs import (
     COUNT_CAP,
     ERRORS_PAGE_SIZE,
