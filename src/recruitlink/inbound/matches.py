@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from recruitlink.core.limits import family_of
+from recruitlink.core.planner import LIVE_STATES
 from recruitlink.core.records import Candidate
 from recruitlink.core.restli import make_key
 from recruitlink.linkedin import LinkedInClient
@@ -23,7 +24,6 @@ from recruitlink.linkedin.budget import RateBudget
 from recruitlink.store import Store, Writer
 from recruitlink.store.cursors import get_cursor, set_cursor
 from recruitlink.store.inbound_candidates import unlinked_synced
-from recruitlink.sync.ledger import LIVE_STATES
 
 CURSOR = "in:matches"
 RESOURCE = "atsCandidates"
