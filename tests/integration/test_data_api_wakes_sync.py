@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -34,7 +35,10 @@ class Http:
                                          headers=self.headers) as http:
                 return await http.request(method, path, **kwargs)
 
-        return asyncio.run(send())
+        # In a thread of its own: the session's Playwright may keep an event loop running in
+        # this one, where `asyncio.run` refuses to start another.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, send()).result()
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)
