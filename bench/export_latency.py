@@ -28,14 +28,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -53,6 +50,7 @@ from recruitlink.store import connections, schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
 from recruitlink.sync.connect import connect
+from servers import start, stop  # bench/servers.py (bench/ is on sys.path)
 
 BIN = Path(sys.executable).parent / "recruitlink"
 KEY = "bench-secret-key-at-least-32-characters-long"
@@ -61,35 +59,6 @@ CONTRACT = "urn:li:contract:4242"
 SEAT_QUOTA = 300  # exports per seat per month in the sandbox (as on LinkedIn)
 JOBS = 5
 DESCRIPTION = "<p>" + "We connect recruiting systems to LinkedIn Recruiter. " * 3 + "</p>"
-
-
-def start(cmd: list[str], ready: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """Start a server, return it and the URL it prints; its output is drained (the last lines
-    kept for a failure report) so a chatty server never blocks on a full pipe."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, COLUMNS="200", **env))
-    assert proc.stdout is not None
-    tail: deque[str] = deque(maxlen=40)
-    for line in proc.stdout:
-        tail.append(line)
-        match = re.search(ready + r" (http://\S+)", line)
-        if match:
-            def drain() -> None:
-                assert proc.stdout is not None
-                for rest in proc.stdout:
-                    tail.append(rest)
-            threading.Thread(target=drain, daemon=True).start()
-            return proc, match.group(1)
-    raise SystemExit(f"{cmd[1]} did not start:\n{''.join(tail)}")
-
-
-def stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def members(sandbox: httpx.Client, wanted: int) -> list[str]:

@@ -21,14 +21,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,6 +37,7 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_api_key, create_tenant
+from servers import start, stop  # bench/servers.py (bench/ is on sys.path)
 
 try:
     from recruitlink.sync.connect import connect
@@ -50,35 +47,6 @@ except ImportError:  # pragma: no cover - a later layout
 BIN = Path(sys.executable).parent / "recruitlink"
 KEY = "bench-secret-key-at-least-32-characters-long"
 ORG = "urn:li:organization:4343"
-
-
-def start(cmd: list[str], ready: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """Start a server, return it and the URL it prints; its output is drained (the last lines
-    kept for a failure report) so a chatty server never blocks on a full pipe."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, COLUMNS="200", **env))
-    assert proc.stdout is not None
-    tail: deque[str] = deque(maxlen=40)
-    for line in proc.stdout:
-        tail.append(line)
-        match = re.search(ready + r" (http://\S+)", line)
-        if match:
-            def drain() -> None:
-                assert proc.stdout is not None
-                for rest in proc.stdout:
-                    tail.append(rest)
-            threading.Thread(target=drain, daemon=True).start()
-            return proc, match.group(1)
-    raise SystemExit(f"{cmd[1]} did not start:\n{''.join(tail)}")
-
-
-def stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def load_backfill(rt: Runtime, tenant_id: int, candidates: int) -> int:
