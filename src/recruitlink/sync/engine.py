@@ -119,14 +119,6 @@ class EngineSettings:
 STOPPED_FOR_DISCONNECT = "stopped: the tenant is being disconnected"
 
 
-# A change to one record changes the payloads of others, or their exclusion: the stream
-# registry's parents (`sync/streams.py`, from `store/entities.py`). Files belong to a
-# candidate or an application: the dependents lookup also checks `owner_entity`.
-_DEPENDENTS_ON_CHANGE = DEPENDENTS_ON_CHANGE
-_DEPENDENTS_ON_CONFIDENTIALITY = DEPENDENTS_ON_CONFIDENTIALITY
-_PARENT_COLUMN = PARENT_COLUMN
-
-
 class SyncEngine:
     def __init__(self, store: Store, box: SecretBox, settings: EngineSettings, *,
                  owner: str | None = None, http: httpx.Client | None = None,
@@ -141,7 +133,7 @@ class SyncEngine:
         self.sleep = sleep
         self.pool = ClientPool(store.db, lambda: self.settings, http=self.http,
                                tokens=self.tokens, sleep=sleep)
-        self.state = SyncState(store, _PARENT_COLUMN)
+        self.state = SyncState(store, PARENT_COLUMN)
         self.lease = Lease(self.state, self.owner, lambda: self.settings.lease_ttl_s,
                            lambda seconds: self.sleep(seconds))
         self.steps = Steps(self.state, lambda: self.settings, self.lease, self.build_work,
@@ -210,8 +202,10 @@ class SyncEngine:
         """The records whose payload or exclusion these changes change, looked up in bulk."""
         with self.store.reader() as conn:
             reads = self.state.reads(conn, tenant_id)
-            return planner.dependents(changes, on_change=_DEPENDENTS_ON_CHANGE,
-                                      on_confidentiality=_DEPENDENTS_ON_CONFIDENTIALITY,
+            # The stream registry's parents (sync/streams.py, from store/entities.py); files
+            # belong to a candidate or an application (`owner_entity`, checked by the lookup).
+            return planner.dependents(changes, on_change=DEPENDENTS_ON_CHANGE,
+                                      on_confidentiality=DEPENDENTS_ON_CONFIDENTIALITY,
                                       lookup=reads.children)
 
     # Names kept for the tests that reach into the engine.
