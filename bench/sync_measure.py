@@ -20,12 +20,10 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,8 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
+from servers import start as start_server  # bench/servers.py (bench/ is on sys.path)
+from servers import stop as stop_server
 
 try:
     from recruitlink.sync.connect import connect
@@ -65,21 +65,12 @@ def reset_peak_rss() -> None:
 
 
 def start_sandbox(tmp: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([str(BIN), "sandbox", "--port", "0", "--db", str(tmp / "li.db"),
-                             "--partner-client-id", "bench", "--partner-client-secret", "bench",
-                             "--auto-enable", "--job-task-delay", "0", "--no-demo",
-                             "--records-per-minute", "1000000000",
-                             "--requests-per-day", "1000000000"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, COLUMNS="200"))
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"Sandbox listening on (http://\S+)", line)
-        if match:
-            # Drained, so a chatty sandbox never blocks on a full pipe.
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-            return proc, match.group(1)
-    raise SystemExit("the sandbox did not start")
+    return start_server([str(BIN), "sandbox", "--port", "0", "--db", str(tmp / "li.db"),
+                         "--partner-client-id", "bench", "--partner-client-secret", "bench",
+                         "--auto-enable", "--job-task-delay", "0", "--no-demo",
+                         "--records-per-minute", "1000000000",
+                         "--requests-per-day", "1000000000"],
+                        "Sandbox listening on", {})
 
 
 def load(rt: Runtime, tenant_id: int, candidates: int) -> int:
@@ -151,8 +142,7 @@ def main() -> None:
         try:
             figures = measure(tmp, url, proc.pid, args.records // 3)
         finally:
-            proc.terminate()
-            proc.wait()
+            stop_server(proc)
     import recruitlink
     figures["code"] = str(Path(recruitlink.__file__).resolve().parents[1])
     print(json.dumps(figures))
