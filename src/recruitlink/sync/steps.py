@@ -26,7 +26,8 @@ from .lease import Lease
 from .sender import ItemResult, Sender
 from .state import SyncState
 from .state_ledger import Prepared, Tally
-from .work import Work, stream_for_resource
+from .streams import stream_for_resource
+from .work import Work
 
 StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
@@ -75,7 +76,7 @@ class Steps:
         refs = [(i.entity, i.entity_id) for i in batch.items]
         # The batch's own streams only: a job's posting and its ACLs go in different batches
         # of the historical sync. (A job's ACL records stand for the job: see sync/work.py.)
-        streams = {stream_for_resource(i.resource) for i in batch.items}
+        streams = {stream_for_resource(i.resource).name for i in batch.items}
         records = len({("jobs", acl_job_id(i)) if e == JOB_ACLS else (e, i) for e, i in refs})
         work = self.build_work(info, refs, historical=batch.run_id is not None,
                                maybe_live=sent, streams=streams)

@@ -34,20 +34,16 @@ from .items import (
 )
 from .state import LedgerReads, SyncState
 from .state_ledger import LedgerRow, PreparedItem
-from .streams import stream_for_resource as _registry_stream_for_resource
+from .streams import stream_for_resource
 
 Work = planner.Work[Item]
-
-
-def stream_for_resource(resource: str) -> str:
-    return _registry_stream_for_resource(resource).name
 
 
 def remover(organization: str) -> planner.Remove[Item]:
     """The planner's way to delete a record's copy under an old key."""
     def remove(item: Item, li_key: dict[str, Any], resource: str, replacing: bool,
                excluded: str | None) -> Item:
-        removal = delete_item(stream_for_resource(resource), item.entity, item.entity_id,
+        removal = delete_item(stream_for_resource(resource).name, item.entity, item.entity_id,
                               item.external_id, li_key, organization)
         removal.replacing = replacing
         if excluded is not None:
@@ -157,7 +153,7 @@ def _gone_records(work: Work, info: ConnectionInfo, plain: set[Ref],
             copy = (sent.resource, sent.external_id, sent.li_key)
         else:
             continue
-        name = stream_for_resource(copy[0])
+        name = stream_for_resource(copy[0]).name
         if name not in tenant_streams and (streams is None or name in streams):
             work.send.append(delete_item(name, ref[0], ref[1], copy[1], copy[2],
                                          info.organization))
@@ -167,12 +163,12 @@ def _gone_records(work: Work, info: ConnectionInfo, plain: set[Ref],
         record = held.get((entity, entity_id))
         sent = maybe_live.get((entity, entity_id))
         if record is not None and record.state in LIVE_STATES:
-            name = stream_for_resource(record.resource)
+            name = stream_for_resource(record.resource).name
             if streams is None or name in streams:
                 work.send.append(delete_item(name, entity, entity_id, record.external_id,
                                              record.li_key, info.organization))
         elif sent is not None and sent.li_key is not None:
-            name = stream_for_resource(sent.resource)
+            name = stream_for_resource(sent.resource).name
             if streams is None or name in streams:
                 work.send.append(delete_item(name, entity, entity_id, sent.external_id,
                                              sent.li_key, info.organization))
