@@ -621,3 +621,102 @@ linkedin_evaluations = Table(
 Index("ix_linkedin_evaluations_candidate", linkedin_evaluations.c.candidate_id)
 Index("ix_linkedin_evaluations_unlinked", linkedin_evaluations.c.tenant_id,
       linkedin_evaluations.c.candidate_id)
+
+
+# -- the host ATS's side: events, webhooks, idempotent writes (issue 18) ----------------------
+
+host_events = Table(
+    "host_events", metadata,
+    # What LinkedIn-side activity changed, what was refused or rejected, where the integration
+    # stands (core/host_events.py), written in the transaction of the change it reports. The
+    # sequence is the change feed's cursor; per tenant it is handed out in commit order
+    # (host_events.py takes a per-tenant lock on PostgreSQL).
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("type", String(48), nullable=False),
+    Column("subject", String(32), nullable=False),  # candidate | application | ... | integration
+    Column("subject_id", String(200), nullable=True),  # its external id; deliveries order by it
+    Column("data", Json, nullable=False),
+    Column("at", Millis, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("ix_host_events_tenant_seq", host_events.c.tenant_id, host_events.c.seq)
+
+webhook_endpoints = Table(
+    "webhook_endpoints", metadata,
+    # A tenant's receiver of Standard Webhooks deliveries.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(200), nullable=False, default=""),
+    Column("types", Json, nullable=False),  # event type names; [] = every type
+    Column("secret", Text, nullable=False),  # sealed (crypto.SecretBox): "whsec_..." in clear
+    # During a rotation the old secret signs too, until `previous_until`.
+    Column("previous_secret", Text, nullable=True),
+    Column("previous_until", Millis, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),  # why it was disabled (by whom or by retries)
+    Column("disabled_at", Millis, nullable=True),
+    # The newest event sequence already turned into deliveries for this endpoint.
+    Column("cursor", Id, nullable=False, default=0),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("ix_webhook_endpoints_tenant", webhook_endpoints.c.tenant_id, webhook_endpoints.c.id)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    # One event to one endpoint: retried until delivered or given up, replayable.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, nullable=False),
+    Column("endpoint_id", Id, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("event_seq", Id, ForeignKey("host_events.seq", ondelete="CASCADE"), nullable=False),
+    # "subject:subject_id": a record's deliveries to one endpoint leave in event order.
+    Column("record_key", String(240), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Millis, nullable=False),
+    # A worker's claim: a delivery whose claim ran out (its worker died) is taken again.
+    Column("claimed_until", Millis, nullable=True),
+    Column("last_code", Integer, nullable=True),
+    Column("last_latency_ms", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Millis, nullable=False),
+    Column("delivered_at", Millis, nullable=True),
+    UniqueConstraint("endpoint_id", "event_seq"),
+    sqlite_autoincrement=True,
+)
+Index("ix_webhook_deliveries_due", webhook_deliveries.c.status,
+      webhook_deliveries.c.next_attempt_at)
+Index("ix_webhook_deliveries_record", webhook_deliveries.c.endpoint_id,
+      webhook_deliveries.c.record_key, webhook_deliveries.c.event_seq)
+
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    # Every try of a delivery, for the endpoint's delivery log.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("delivery_id", Id, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("at", Millis, nullable=False),
+    Column("code", Integer, nullable=True),  # the endpoint's HTTP status; None: no answer
+    Column("latency_ms", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_webhook_attempts_delivery", webhook_attempts.c.delivery_id, webhook_attempts.c.id)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    # The data API's stored answers to writes sent with an `Idempotency-Key` (24 hours).
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),  # method, path and body
+    Column("status_code", Integer, nullable=True),  # None: the first request is in progress
+    Column("response", LargeBinary, nullable=True),
+    Column("content_type", String(100), nullable=True),
+    Column("created_at", Millis, nullable=False),
+    Column("expires_at", Millis, nullable=False),
+)
+Index("ix_idempotency_keys_expires", idempotency_keys.c.expires_at)
