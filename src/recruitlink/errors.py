@@ -25,6 +25,7 @@ except the few marked * (see the notes below the tree).
     │   ├── CursorError              a page cursor we did not hand out
     │   ├── NotReplayable            an inbound item with nothing to apply again
     │   ├── SeedError                `db seed` cannot run as asked
+    │   ├── UnknownEventType         a host event type not in core/host_events.py's catalogue
     │   ├── RestliSyntaxError *      Rest.li syntax that cannot be read (core/restli.py)
     │   └── FileRefused *            a file that may not be stored or sent (core/files.py)
     ├── LookupError
@@ -193,3 +194,7 @@ class CaseFailed(Exception):
 
 class Aborted(Exception):
     """The run cannot go on (no tenant connected, never enabled)."""
+
+
+class UnknownEventType(ValueError):
+    """A writer used a host event type that is not in the catalogue (a programming error)."""

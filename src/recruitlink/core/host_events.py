@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from recruitlink.errors import UnknownEventType
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -56,10 +58,6 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
     EventType("disconnect.report_ready", "integration",
               "A disconnect finished and its report (what was deleted from LinkedIn) is ready."),
 )}
-
-
-class UnknownEventType(ValueError):
-    """A writer used a type that is not in the catalogue (a programming error)."""
 
 
 def check_type(name: str) -> EventType:
