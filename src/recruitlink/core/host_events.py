@@ -29,7 +29,8 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
               "A candidate was created by LinkedIn-side activity (One-Click Export)."),
     EventType("candidate.updated", "candidate",
               "A candidate was changed by LinkedIn-side activity (export merge, stub profile, "
-              "member account closure); `changed` names the fields."),
+              "member account closure); `changed` holds the fields written with their new values "
+              "(the data API's names; list fields whole) and `source` says which activity."),
     EventType("candidate.deleted", "candidate",
               "A candidate was deleted by LinkedIn-side activity (closure purge)."),
     EventType("application.created", "application",
