@@ -98,17 +98,26 @@ def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
 def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
               claim_ms: int) -> list[Claim]:
     """Up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint, claimed
-    until `now_ms + claim_ms`, oldest due first."""
+    until `now_ms + claim_ms`, oldest due first. Candidates are ranked per endpoint, so one
+    endpoint's backlog never crowds out the others' deliveries."""
     if limit <= 0:
         return []
     d, e, h = webhook_deliveries.c, webhook_endpoints.c, host_events.c
+    busy = in_flight(conn, now_ms)
+    full = [endpoint for endpoint, n in busy.items() if n >= per_endpoint]
+    ranked = (select(d.id, d.next_attempt_at, func.row_number().over(
+                  partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.id)).label("rank"))
+              .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
+              .where(_claimable(now_ms), d.endpoint_id.not_in(full)).subquery())
+    first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
+             .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
     candidates = conn.execute(
         select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url,
                h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
         .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
         .join(host_events, h.seq == d.event_seq)
-        .where(_claimable(now_ms)).order_by(d.next_attempt_at, d.id).limit(limit * 4)).all()
-    busy = in_flight(conn, now_ms) if candidates else {}
+        .where(d.id.in_(first.scalar_subquery()))
+        .order_by(d.next_attempt_at, d.id)).all()
     token = now_ms + claim_ms
     claims: list[Claim] = []
     for c in candidates:
