@@ -24,6 +24,8 @@ from recruitlink.crypto import SecretBox
 from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
 from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.store import host_events, webhooks
+from recruitlink.store.schema import webhook_attempts
+from recruitlink.store.webhook_deliveries import in_flight
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.servers import serve
 
@@ -220,6 +222,23 @@ def test_a_claim_runs_out_and_the_delivery_is_taken_again(store, tenant, receive
     assert deliveries(store, tenant, endpoint)[seq].status == "delivered"
 
 
+def test_an_endpoint_deleted_while_its_delivery_is_out_leaves_nothing_behind(
+        store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    engine = make_engine(store, Clock())
+    emit(store, tenant, "candidate.updated", "c-1")
+    engine.dispatch()
+    [claim] = engine.claim(10)
+    with store.db.write() as conn:
+        assert webhooks.delete_endpoint(conn, tenant.id, endpoint.id)
+    from recruitlink.hooks.sender import Outcome
+
+    engine.record(claim, Outcome(200, 4, None))  # the POST came back after the delete
+    with store.db.read() as conn:
+        assert conn.execute(webhook_attempts.select()).all() == []
+    assert engine.deliver(claim).error == "the endpoint is gone"
+
+
 def test_redirects_are_not_followed(store, tenant, receiver):
     add_endpoint(store, tenant, receiver.url)
     receiver.script = [302]
@@ -250,8 +269,8 @@ def test_a_slow_endpoint_delays_no_other(store, tenant, receiver):
         try:
             receiver.wait_for(30, timeout=30)
             # All the while the slow endpoint held two senders and nothing of it finished.
-            assert worker.busy == 2
             with store.db.read() as conn:
+                assert in_flight(conn, int(time.time() * 1000)) == {slow.id: 2}
                 pending = webhooks.list_deliveries(conn, tenant.id, slow.id, limit=100)
             assert [d.status for d in pending] == ["pending"] * 30
             assert all(d.attempts == 0 for d in pending)

@@ -99,8 +99,9 @@ class DeliveryEngine:
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
         now = self.now_ms()
         with self.store.db.write() as conn:
-            queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
-                                 latency_ms=outcome.latency_ms, error=outcome.error)
+            if not queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
+                                        latency_ms=outcome.latency_ms, error=outcome.error):
+                return  # deleted with its endpoint meanwhile
             if outcome.error is None:
                 queue.mark_delivered(conn, claim, now_ms=now, code=outcome.code or 200,
                                      latency_ms=outcome.latency_ms)

@@ -18,7 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Text,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from .host_events import HostEvent, read_after
@@ -139,9 +151,15 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
 
 
 def record_attempt(conn: Connection, claim: Claim, *, at_ms: int, code: int | None,
-                   latency_ms: int, error: str | None) -> None:
-    conn.execute(insert(webhook_attempts).values(delivery_id=claim.delivery_id, at=at_ms,
-                                                 code=code, latency_ms=latency_ms, error=error))
+                   latency_ms: int, error: str | None) -> bool:
+    """The attempt in the delivery's log; False when the delivery is gone (its endpoint was
+    deleted while the POST was out)."""
+    d = webhook_deliveries.c
+    values = select(literal(claim.delivery_id), literal(at_ms), literal(code, Integer),
+                    literal(latency_ms), literal(error, Text)).where(
+        exists().where(d.id == claim.delivery_id))
+    return bool(conn.execute(insert(webhook_attempts).from_select(
+        ["delivery_id", "at", "code", "latency_ms", "error"], values)).rowcount)
 
 
 def mark_delivered(conn: Connection, claim: Claim, *, now_ms: int, code: int,
