@@ -239,6 +239,32 @@ def test_an_endpoint_deleted_while_its_delivery_is_out_leaves_nothing_behind(
     assert engine.deliver(claim).error == "the endpoint is gone"
 
 
+def test_concurrent_dispatchers_and_claimers_never_double_up(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    for n in range(40):
+        emit(store, tenant, "candidate.updated", f"c-{n}")
+    engines = [make_engine(store, Clock(), per_endpoint=100) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    claimed: list[list[int]] = []
+
+    def work(engine):
+        barrier.wait()
+        engine.dispatch()
+        claimed.append([c.delivery_id for c in engine.claim(15)])
+
+    threads = [threading.Thread(target=work, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(claimed) == 4
+    # A claimer that ran before the others' dispatch committed found less: the rest is left.
+    claimed.append([c.delivery_id for c in engines[0].claim(40)])
+    ids = [i for batch in claimed for i in batch]
+    assert len(ids) == len(set(ids)) == 40
+    assert len(deliveries(store, tenant, endpoint)) == 40  # each event once
+
+
 def test_redirects_are_not_followed(store, tenant, receiver):
     add_endpoint(store, tenant, receiver.url)
     receiver.script = [302]
