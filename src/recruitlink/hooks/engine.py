@@ -79,6 +79,9 @@ class DeliveryEngine:
 
     def claim(self, limit: int) -> list[queue.Claim]:
         p = self.policy
+        with self.store.reader() as conn:  # an idle loop takes no write lock
+            if limit <= 0 or not queue.claimable(conn, self.now_ms()):
+                return []
         with self.store.db.write() as conn:
             return queue.claim_due(conn, now_ms=self.now_ms(), limit=limit,
                                    per_endpoint=p.per_endpoint, claim_ms=int(p.claim_s * 1000))

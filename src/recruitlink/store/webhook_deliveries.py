@@ -189,14 +189,18 @@ def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: 
         d.claimed_until == claim.token).values(**values)).rowcount)
 
 
+def claimable(conn: Connection, now_ms: int) -> bool:
+    """A delivery is due (or its claim ran out): a read, before a claim's write."""
+    d = webhook_deliveries.c
+    return conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
+                                          d.endpoint_id).where(_claimable(now_ms)).limit(1)
+                        ).first() is not None
+
+
 def has_due(conn: Connection, now_ms: int) -> bool:
     """Anything for a delivery worker to do now: an endpoint behind its events, or a delivery
     that is due (or whose claim ran out)."""
-    d = webhook_deliveries.c
-    due = conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
-                                         d.endpoint_id).where(_claimable(now_ms)).limit(1)
-                       ).first()
-    return due is not None or bool(endpoints_behind(conn))
+    return claimable(conn, now_ms) or bool(endpoints_behind(conn))
 
 
 # -- /metrics (web/metrics.py): small aggregates, read at scrape time -------------------------
