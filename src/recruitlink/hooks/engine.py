@@ -99,6 +99,15 @@ class DeliveryEngine:
         self.record(claim, outcome)
         return outcome
 
+    def wait_s(self, tries: int, retry_after_s: float | None) -> float:
+        """The policy's wait, or longer when the endpoint asked (Retry-After, at most the
+        policy's cap): never shorter, so a receiver cannot burn the retries in minutes."""
+        retry = self.policy.retry
+        wait = retry.delay(tries)
+        if retry_after_s is not None and retry_after_s > wait:
+            wait = retry_after_s if retry.cap is None else min(retry.cap, retry_after_s)
+        return max(wait, retry.delay(tries))
+
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
         now = self.now_ms()
         with self.store.db.write() as conn:
@@ -111,7 +120,8 @@ class DeliveryEngine:
                 return
             tries = claim.attempts + 1
             retry = self.policy.retry
-            next_at = None if retry.gives_up(tries) else now + int(retry.delay(tries) * 1000)
+            next_at = None if retry.gives_up(tries) else now + int(
+                self.wait_s(tries, outcome.retry_after_s) * 1000)
             still_ours = queue.mark_retry(conn, claim, next_at_ms=next_at, code=outcome.code,
                                           latency_ms=outcome.latency_ms, error=outcome.error)
             if next_at is None and still_ours:
