@@ -286,6 +286,26 @@ def test_concurrent_dispatchers_and_claimers_never_double_up(store, tenant, rece
     assert len(deliveries(store, tenant, endpoint)) == 40  # each event once
 
 
+def test_finished_deliveries_are_purged_after_the_keep_days(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    receiver.script = [500]
+    clock = Clock()
+    engine = make_engine(store, clock, keep_days=1.0)
+    delivered = emit(store, tenant, "candidate.updated", "c-1")
+    retrying = emit(store, tenant, "candidate.updated", "c-2")
+    deliver_all(engine)  # c-1's fails first (500), c-2's is delivered
+    clock.now += 10
+    deliver_all(engine)
+    clock.now += 86_400 + 60
+    fresh = emit(store, tenant, "candidate.updated", "c-3")
+    deliver_all(engine)
+    assert set(deliveries(store, tenant, endpoint)) == {delivered, retrying, fresh}
+    assert engine.purge() == 2  # both finished a day ago; the fresh one stays
+    assert set(deliveries(store, tenant, endpoint)) == {fresh}
+    with store.db.read() as conn:
+        assert len(conn.execute(webhook_attempts.select()).all()) == 1
+
+
 def test_redirects_are_not_followed(store, tenant, receiver):
     add_endpoint(store, tenant, receiver.url)
     receiver.script = [302]

@@ -28,6 +28,7 @@ from .signing import signed_headers
 log = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 500  # events turned into deliveries per endpoint and transaction
+PURGE_BATCH = 1000  # finished deliveries deleted per transaction
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class DeliveryPolicy:
     """A claimed delivery is taken again after this if its worker never finished it."""
     senders: int = 16
     """POSTs in flight at most (per worker process)."""
+    keep_days: float = 30.0
+    """Delivered and failed deliveries (and their attempts) are kept this long."""
 
 
 def give_up_reason(tries: int, first_ms: int, now_ms: int, error: str) -> str:
@@ -77,6 +80,18 @@ class DeliveryEngine:
                                                    now_ms=self.now_ms())
         return written
 
+    def purge(self) -> int:
+        """Delete the finished deliveries older than `keep_days`, a batch per transaction;
+        how many."""
+        before = self.now_ms() - int(self.policy.keep_days * 86_400_000)
+        purged = 0
+        while True:
+            with self.store.db.write() as conn:
+                n = queue.purge_finished(conn, before_ms=before, limit=PURGE_BATCH)
+            purged += n
+            if n < PURGE_BATCH:
+                return purged
+
     def claim(self, limit: int) -> list[queue.Claim]:
         p = self.policy
         with self.store.reader() as conn:  # an idle loop takes no write lock
@@ -105,8 +120,9 @@ class DeliveryEngine:
         retry = self.policy.retry
         wait = retry.delay(tries)
         if retry_after_s is not None and retry_after_s > wait:
-            wait = retry_after_s if retry.cap is None else min(retry.cap, retry_after_s)
-        return max(wait, retry.delay(tries))
+            wait = retry_after_s if retry.cap is None else max(wait, min(retry.cap,
+                                                                         retry_after_s))
+        return wait
 
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
         now = self.now_ms()

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -187,6 +188,19 @@ def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: 
     return bool(conn.execute(update(webhook_deliveries).where(
         d.id == claim.delivery_id, d.status == "pending",
         d.claimed_until == claim.token).values(**values)).rowcount)
+
+
+def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
+    """Delete up to `limit` delivered or failed deliveries (and their attempts) whose last
+    try was before `before_ms`, through the (status, next_attempt_at) index; how many."""
+    d = webhook_deliveries.c
+    ids = list(conn.execute(select(d.id).where(
+        d.status.in_(("delivered", "failed")), d.next_attempt_at < before_ms,
+        d.created_at < before_ms).limit(limit)).scalars())
+    if ids:
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(ids)))
+        conn.execute(delete(webhook_deliveries).where(d.id.in_(ids)))
+    return len(ids)
 
 
 def claimable(conn: Connection, now_ms: int) -> bool:
