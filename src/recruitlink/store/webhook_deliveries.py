@@ -42,6 +42,7 @@ from .schema import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from .webhooks import sealed_signing_secrets
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Claim:
     attempts: int  # tries before this one (in this round of retries)
     created_at: int
     token: int  # the claim's `claimed_until`
+    sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
 
 
 def endpoints_behind(conn: Connection) -> list[int]:
@@ -125,7 +127,8 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
     first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
              .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
     candidates = conn.execute(
-        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url,
+        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
+               e.previous_secret, e.previous_until,
                h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
         .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
         .join(host_events, h.seq == d.event_seq)
@@ -147,7 +150,7 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
             claims.append(Claim(
                 c.id, c.endpoint_id, c.tenant_id, c.url,
                 HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
-                c.attempts, c.created_at, token))
+                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
     return claims
 
 
