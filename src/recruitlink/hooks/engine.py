@@ -10,6 +10,7 @@ the POST, the outcome in a transaction of its own after it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,13 +61,25 @@ class DeliveryEngine:
                  http: httpx.Client | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.store, self.box, self.policy, self.clock = store, box, policy, clock
-        self.http = http or new_client(policy.timeout_s, policy.senders)
+        self._http = http
+        self._http_lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        """Made on first use: a server built but never run opens no connections."""
+        with self._http_lock:
+            if self._http is None:
+                self._http = new_client(self.policy.timeout_s, self.policy.senders)
+            return self._http
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
 
     def close(self) -> None:
-        self.http.close()
+        with self._http_lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def dispatch(self) -> int:
         """Every enabled endpoint's new events as deliveries; how many were written. One
