@@ -1,9 +1,16 @@
-"""core/webhook_urls.py: the URLs a webhook endpoint may have (issue 18)."""
+"""core/webhook_urls.py: the URLs a webhook endpoint may have, and core/webhook_endpoints.py:
+the endpoint's fields checked together (issue 18)."""
 
 from __future__ import annotations
 
 import pytest
 
+from recruitlink.core.webhook_endpoints import (
+    MAX_DESCRIPTION,
+    description_problem,
+    problems,
+    types_label,
+)
 from recruitlink.core.webhook_urls import MAX_LENGTH, is_loopback, url_problem
 
 
@@ -70,3 +77,30 @@ def test_plain_http_elsewhere_when_the_setting_allows_it() -> None:
 ])
 def test_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+# -- core/webhook_endpoints.py: the endpoint's other fields, problems by field ---------------
+
+def test_endpoint_problems_by_field() -> None:
+    assert problems(url="https://a.example/h", types=["note.created"], description="ok") == {}
+    assert problems() == {}  # nothing given (a PATCH changing nothing): nothing to check
+    found = problems(url="http://a.example/h", types=["note.created", "note.eaten"],
+                     description="x" * (MAX_DESCRIPTION + 1))
+    assert set(found) == {"url", "types", "description"}
+    assert "must use https" in found["url"] and "'note.eaten'" in found["types"]
+    assert found["description"] == f"is {MAX_DESCRIPTION + 1} characters long; at most 200"
+    assert problems(url="http://a.example/h", allow_http=True) == {}
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "\x7f", "half \ud800 pair"])
+def test_a_description_with_control_characters_is_refused(text: str) -> None:
+    assert description_problem(text) == "must not contain control characters"
+
+
+def test_a_description_may_span_lines() -> None:
+    assert description_problem("Our ATS\n\tproduction") is None
+
+
+def test_types_label() -> None:
+    assert types_label(()) == "all event types"
+    assert types_label(("note.created", "export.refused")) == "note.created, export.refused"
