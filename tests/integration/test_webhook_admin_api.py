@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.settings import Settings
-from recruitlink.store import Store, host_events, schema
+from recruitlink.store import Store, schema
 from recruitlink.store.tenants import Tenant, create_api_key
 from recruitlink.web import create_app
 from tests.conftest import make_tenant
 from tests.support.servers import serve
+from tests.support.webhook_rows import seed_deliveries
 
 NOW = 1_750_000_000_000
 LINKEDIN = "http://127.0.0.1:9"  # never called
@@ -163,31 +164,13 @@ def test_rotating_gives_a_new_secret_once_and_the_old_one_signs_for_a_day(api: A
     assert api.client.post(P + "/999999/rotate").status_code == 404
 
 
-def seed_deliveries(api: Api, endpoint_id: int, statuses: list[str]) -> list[int]:
-    """Deliveries as the engine leaves them (one a minute from NOW), each with an attempt."""
-    ids = []
-    with api.store.db.write() as conn:
-        for i, status in enumerate(statuses):
-            at = NOW + i * 60_000
-            seq = host_events.emit(conn, api.tenant.id, "candidate.updated", f"C{i}",
-                                   {"candidate": f"C{i}"}, at_ms=at)
-            delivery = conn.execute(schema.webhook_deliveries.insert().values(
-                tenant_id=api.tenant.id, endpoint_id=endpoint_id, event_seq=seq,
-                record_key=f"candidate:C{i}", status=status, attempts=1,
-                next_attempt_at=at + 10**9, created_at=at, last_code=500 if status != "delivered"
-                else 204, last_latency_ms=12,
-                delivered_at=at + 5 if status == "delivered" else None,
-            ).returning(schema.webhook_deliveries.c.id)).scalar_one()
-            conn.execute(schema.webhook_attempts.insert().values(
-                delivery_id=delivery, at=at + 5, code=500 if status != "delivered" else 204,
-                latency_ms=12, error="HTTP 500" if status != "delivered" else None))
-            ids.append(int(delivery))
-    return ids
+def seed(api: Api, endpoint_id: int, statuses: list[str]) -> list[int]:
+    return seed_deliveries(api.store, api.tenant.id, endpoint_id, statuses, NOW)
 
 
 def test_the_delivery_log_pages_newest_first_and_filters_by_status(api: Api) -> None:
     endpoint = add(api)["id"]
-    ids = seed_deliveries(api, endpoint, ["delivered", "failed", "pending", "delivered",
+    ids = seed(api, endpoint, ["delivered", "failed", "pending", "delivered",
                                           "failed"])
     first = api.client.get(f"{P}/{endpoint}/deliveries", params={"limit": 2}).json()
     assert [d["id"] for d in first["items"]] == [ids[4], ids[3]]
@@ -215,7 +198,7 @@ def test_the_delivery_log_pages_newest_first_and_filters_by_status(api: Api) -> 
 def test_attempts_and_replays(api: Api) -> None:
     endpoint = add(api)["id"]
     other = add(api, url="https://other.example.com/hooks")["id"]
-    ids = seed_deliveries(api, endpoint, ["failed", "delivered", "failed"])
+    ids = seed(api, endpoint, ["failed", "delivered", "failed"])
     attempts = api.client.get(f"{P}/{endpoint}/deliveries/{ids[0]}/attempts")
     assert attempts.status_code == 200, attempts.text
     assert [(a["code"], a["latencyMs"], a["error"]) for a in attempts.json()["items"]] == [
