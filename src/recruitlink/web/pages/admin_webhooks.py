@@ -92,8 +92,10 @@ class EndpointForm:
                         allow_http=allow_http)
 
 
-def type_choices() -> list[dict[str, str]]:
-    return [{"name": t.name, "description": t.description} for t in EVENT_TYPES.values()]
+def type_choices() -> list[dict[str, Any]]:
+    """The catalogue for the checkboxes; a description's `names` are shown as code (its
+    parts alternate: text, code, text, ...)."""
+    return [{"name": t.name, "parts": t.description.split("`")} for t in EVENT_TYPES.values()]
 
 
 def _local(ms: int) -> str:
@@ -218,7 +220,13 @@ def build_webhooks_page_router() -> APIRouter:
     @router.get(ENDPOINT)
     def show(request: Request, endpoint_id: RowId, user: PageUser = Depends(admin),
              done: str = "") -> Response:
-        return endpoint_page(request, user, endpoint_id, notice=NOTICES.get(done))
+        notice = NOTICES.get(done)
+        if done == "replayed":
+            with runtime_of(request).store.reader() as conn:
+                endpoint = webhooks.get_endpoint(conn, user.tenant_id, endpoint_id)
+            if endpoint is not None and not endpoint.enabled:
+                notice = "The delivery will be sent again once the endpoint is enabled."
+        return endpoint_page(request, user, endpoint_id, notice=notice)
 
     @router.post(ENDPOINT)
     async def save(request: Request, endpoint_id: RowId,
