@@ -142,7 +142,7 @@ class Replayed(BaseModel):
 
 class EndpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(..., max_length=MAX_LENGTH,
+    url: str = Field(..., max_length=MAX_LENGTH, examples=["https://ats.example.com/hooks"],
                      description="https (plain http only to loopback unless the server "
                                  "allows it); no credentials, no fragment.")
     types: list[EventTypeName] = Field(default_factory=list,
@@ -217,6 +217,14 @@ def no_delivery(delivery_id: int) -> ApiError:
                     [{"field": "delivery_id", "reason": "not found"}])
 
 
+def links_to_endpoint() -> dict[str, Any]:
+    """OpenAPI links: what a client (or a fuzzer) can do next with a new endpoint's id."""
+    return {op: {"operationId": op, "parameters": {"endpoint_id": "$response.body#/id"}}
+            for op in ("get_webhook_endpoint", "update_webhook_endpoint",
+                       "delete_webhook_endpoint", "rotate_webhook_secret",
+                       "list_webhook_deliveries", "replay_webhook_range")}
+
+
 def build_webhooks_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"],
                        responses=errors(401, 422))
@@ -236,13 +244,17 @@ def build_webhooks_router() -> APIRouter:
             raise no_delivery(delivery_id)
         return found
 
-    @router.get("", summary="The tenant's webhook endpoints", response_model=WebhookEndpoints)
+    @router.get("", operation_id="list_webhook_endpoints",
+                summary="The tenant's webhook endpoints", response_model=WebhookEndpoints)
     def list_endpoints(request: Request, tenant: TenantDep) -> dict[str, Any]:
         with _runtime(request).store.reader() as conn:
             return {"items": [endpoint_json(e, last_delivery(conn, tenant.id, e.id))
                               for e in webhooks.list_endpoints(conn, tenant.id)]}
 
-    @router.post("", status_code=201, response_model=WebhookEndpointWithSecret,
+    @router.post("", operation_id="create_webhook_endpoint", status_code=201,
+                 response_model=WebhookEndpointWithSecret,
+                 responses={201: {"description": "The endpoint, with its secret",
+                                  "links": links_to_endpoint()}},
                  summary="Add an endpoint; the answer holds its signing secret, shown once",
                  description="Deliveries are signed per Standard Webhooks (`webhook-id`, "
                              "`webhook-timestamp`, `webhook-signature`); verify them with "
@@ -259,16 +271,16 @@ def build_webhooks_router() -> APIRouter:
                 description=body.description, now_ms=now_ms())
         return {**endpoint_json(endpoint), "secret": secret}
 
-    @router.get("/{endpoint_id}", summary="One endpoint", response_model=WebhookEndpoint,
-                responses=errors(404))
+    @router.get("/{endpoint_id}", operation_id="get_webhook_endpoint", summary="One endpoint",
+                response_model=WebhookEndpoint, responses=errors(404))
     def get(endpoint_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
         with _runtime(request).store.reader() as conn:
             endpoint = endpoint_or_404(conn, tenant, endpoint_id)
             return endpoint_json(endpoint, last_delivery(conn, tenant.id, endpoint_id))
 
-    @router.patch("/{endpoint_id}", summary="Change an endpoint (the fields given), enable or "
-                                            "disable it", response_model=WebhookEndpoint,
-                  responses=errors(404))
+    @router.patch("/{endpoint_id}", operation_id="update_webhook_endpoint",
+                  summary="Change an endpoint (the fields given), enable or disable it",
+                  response_model=WebhookEndpoint, responses=errors(404))
     def patch(endpoint_id: RowId, body: EndpointPatch, request: Request,
               tenant: TenantDep) -> dict[str, Any]:
         runtime = _runtime(request)
@@ -285,7 +297,8 @@ def build_webhooks_router() -> APIRouter:
                 raise no_endpoint(endpoint_id)
             return endpoint_json(endpoint, last_delivery(conn, tenant.id, endpoint_id))
 
-    @router.delete("/{endpoint_id}", status_code=204, response_class=Response,
+    @router.delete("/{endpoint_id}", operation_id="delete_webhook_endpoint", status_code=204,
+                   response_class=Response,
                    summary="Remove an endpoint, its deliveries and their log",
                    responses=errors(404))
     def remove(endpoint_id: RowId, request: Request, tenant: TenantDep) -> Response:
@@ -294,7 +307,8 @@ def build_webhooks_router() -> APIRouter:
                 raise no_endpoint(endpoint_id)
         return Response(status_code=204)
 
-    @router.post("/{endpoint_id}/rotate", response_model=NewSecret, responses=errors(404),
+    @router.post("/{endpoint_id}/rotate", operation_id="rotate_webhook_secret",
+                 response_model=NewSecret, responses=errors(404),
                  summary="A new signing secret, shown once; the previous one signs too for "
                          "24 hours")
     def rotate(endpoint_id: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
@@ -307,7 +321,8 @@ def build_webhooks_router() -> APIRouter:
             raise no_endpoint(endpoint_id)
         return {"secret": secret, "rotatingUntil": timestamp(now + ROTATION_OVERLAP_MS)}
 
-    @router.get("/{endpoint_id}/deliveries", response_model=WebhookDeliveries,
+    @router.get("/{endpoint_id}/deliveries", operation_id="list_webhook_deliveries",
+                response_model=WebhookDeliveries,
                 responses=errors(404), summary="The endpoint's delivery log, newest first")
     def deliveries(endpoint_id: RowId, request: Request, tenant: TenantDep,
                    status: Status | None = None,
@@ -323,7 +338,8 @@ def build_webhooks_router() -> APIRouter:
         return {"items": [delivery_json(d) for d in rows],
                 "next_cursor": str(rows[-1].id) if len(rows) == limit else None}
 
-    @router.get("/{endpoint_id}/deliveries/{delivery_id}", response_model=WebhookDelivery,
+    @router.get("/{endpoint_id}/deliveries/{delivery_id}", operation_id="get_webhook_delivery",
+                response_model=WebhookDelivery,
                 responses=errors(404), summary="One delivery")
     def delivery(endpoint_id: RowId, delivery_id: RowId, request: Request,
                  tenant: TenantDep) -> dict[str, Any]:
@@ -331,6 +347,7 @@ def build_webhooks_router() -> APIRouter:
             return delivery_json(delivery_or_404(conn, tenant, endpoint_id, delivery_id))
 
     @router.get("/{endpoint_id}/deliveries/{delivery_id}/attempts",
+                operation_id="list_webhook_attempts",
                 response_model=WebhookAttempts, responses=errors(404),
                 summary="Every attempt at one delivery, oldest first")
     def attempts(endpoint_id: RowId, delivery_id: RowId, request: Request,
@@ -340,7 +357,8 @@ def build_webhooks_router() -> APIRouter:
             return {"items": [attempt_json(a)
                               for a in webhooks.list_attempts(conn, tenant.id, delivery_id)]}
 
-    @router.post("/{endpoint_id}/deliveries/{delivery_id}/replay", status_code=202,
+    @router.post("/{endpoint_id}/deliveries/{delivery_id}/replay",
+                 operation_id="replay_webhook_delivery", status_code=202,
                  response_model=WebhookDelivery, responses=errors(404),
                  summary="Send one delivery again now, whatever its status")
     def replay(endpoint_id: RowId, delivery_id: RowId, request: Request,
@@ -352,7 +370,8 @@ def build_webhooks_router() -> APIRouter:
         assert again is not None
         return delivery_json(again)
 
-    @router.post("/{endpoint_id}/replay", status_code=202, response_model=Replayed,
+    @router.post("/{endpoint_id}/replay", operation_id="replay_webhook_range", status_code=202,
+                 response_model=Replayed,
                  responses=errors(404),
                  summary="Send again every delivery created in a time range")
     def replay_range(endpoint_id: RowId, body: ReplayRange, request: Request,
