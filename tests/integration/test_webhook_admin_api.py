@@ -43,7 +43,7 @@ def api(store: Store, tenant: Tenant) -> Iterator[Api]:
         key = create_api_key(conn, tenant.id, name="tests", now_ms=NOW)
         other_key = create_api_key(conn, other.id, name="tests", now_ms=NOW)
     app = create_app(Settings(database_url=store.db.url, inbound_worker=False,
-                              background_sync=False, pollers=False,
+                              background_sync=False, pollers=False, webhooks=False,
                               linkedin_api_url=LINKEDIN), store=store)
     with serve(app) as url, \
             httpx.Client(base_url=url, timeout=30,

@@ -71,7 +71,7 @@ def site(store: Store, tenant: Tenant) -> Iterator[Site]:
     other = make_tenant(store, "globex")
     users(store, other, [("G1", "gina@globex.example", "company_admin")])
     app = create_app(Settings(database_url=store.db.url, inbound_worker=False,
-                              background_sync=False, pollers=False,
+                              background_sync=False, pollers=False, webhooks=False,
                               linkedin_api_url=LINKEDIN), store=store)
     with serve(app) as url:
         s = Site(url, store, tenant, [])
