@@ -114,13 +114,18 @@ def test_a_company_admin_adds_an_endpoint_and_sees_its_secret_once(site: Site) -
     assert "credentials" in (field_error(add(c, url="https://u:p@ats.example.com/").text,
                                          "url") or "")
 
-    created = add(c, url="https://ats.example.com/hooks", description="Our ATS",
-                  types=["candidate.created", "export.refused"])
-    assert created.status_code == 200, created.text
+    added = add(c, url="https://ats.example.com/hooks", description="Our ATS",
+                types=["candidate.created", "export.refused"])
+    [endpoint] = site.endpoints()
+    # Post/redirect/get: the endpoint's page shows the secret once, a reload no more.
+    assert added.status_code == 303, added.text
+    assert added.headers["location"] == f"{HOOKS}/{endpoint.id}?done=added"
+    assert "whsec_" not in added.headers["set-cookie"]  # sealed on its way
+    created = c.get(added.headers["location"])
     secret = secret_on(created.text)
     assert secret is not None and secret.startswith("whsec_")
-    assert "shown only once" in created.text
-    [endpoint] = site.endpoints()
+    assert "shown only once" in created.text and "has been added" in created.text
+    assert secret_on(c.get(added.headers["location"]).text) is None
     assert (endpoint.url, endpoint.description, endpoint.types) == (
         "https://ats.example.com/hooks", "Our ATS", ("candidate.created", "export.refused"))
     with site.store.reader() as conn:
@@ -132,7 +137,7 @@ def test_a_company_admin_adds_an_endpoint_and_sees_its_secret_once(site: Site) -
 
 def test_no_type_ticked_means_every_type(site: Site) -> None:
     c = site.client("ada@acme.example")
-    assert add(c, url="http://127.0.0.1:9000/hooks").status_code == 200
+    assert add(c, url="http://127.0.0.1:9000/hooks").status_code == 303
     [endpoint] = site.endpoints()
     assert endpoint.types == () and "all event types" in c.get(HOOKS).text
 
@@ -163,9 +168,10 @@ def test_edit_disable_enable_rotate_and_delete(site: Site) -> None:
     assert c.post(here + "/enable", data={"csrf_token": token}).status_code == 303
     assert site.endpoints()[0].enabled
 
-    first = c.post(here + "/rotate", data={"csrf_token": token})
-    second = c.post(here + "/rotate", data={"csrf_token": token})
-    assert first.status_code == second.status_code == 200
+    rotated = c.post(here + "/rotate", data={"csrf_token": token})
+    assert rotated.status_code == 303, rotated.text
+    first = c.get(rotated.headers["location"])
+    second = c.get(c.post(here + "/rotate", data={"csrf_token": token}).headers["location"])
     one, two = secret_on(first.text), secret_on(second.text)
     assert one and two and one != two
     assert "both the new and the previous secret" in second.text
@@ -282,3 +288,18 @@ def test_the_tab_leads_to_the_page(site: Site) -> None:
     c = site.client("ada@acme.example")
     setup = c.get("/t/acme/integrations/linkedin/members").text
     assert f'href="{HOOKS}"' in setup and ">Webhooks</a>" in setup
+
+
+def test_the_secret_rides_only_to_its_user_once(site: Site) -> None:
+    ada = site.client("ada@acme.example")
+    added = add(ada, url="https://ats.example.com/hooks")
+    sealed = added.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    page = added.headers["location"]
+    alan = site.client("alan@acme.example")  # another user given ada's cookie: nothing
+    alan.cookies.set("rl_webhook_secret", sealed)
+    assert secret_on(alan.get(page).text) is None
+    forged = site.client("ada@acme.example")  # a cookie not sealed by the server: nothing
+    forged.cookies.set("rl_webhook_secret", "whsec_forged")
+    shown = forged.get(page)
+    assert shown.status_code == 200 and secret_on(shown.text) is None
+    assert secret_on(ada.get(page).text) is not None  # its own user, once

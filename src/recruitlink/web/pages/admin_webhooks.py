@@ -18,6 +18,7 @@ operations as `/api/v1/webhooks` and `recruitlink webhooks …`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,12 +29,20 @@ from sqlalchemy import Connection
 
 from recruitlink.core.host_events import EVENT_TYPES
 from recruitlink.core.webhook_endpoints import ROTATION_OVERLAP_MS, problems, types_label
+from recruitlink.errors import ConfigurationError
 from recruitlink.store import webhooks
 
 from ..params import RowId, small_int
 from .admin_setup import BASE, base_url, runtime_of, see_other
 from .render import format_millis, render
-from .security import PageError, PageUser, admin, company_admin, require_csrf
+from .security import (
+    PageError,
+    PageUser,
+    admin,
+    company_admin,
+    cookie_secure,
+    require_csrf,
+)
 from .synclog_queries import now_ms
 
 WEBHOOKS = BASE + "/webhooks"
@@ -48,6 +57,7 @@ NOTICES = {
                 "events wait as pending deliveries.",
     "deleted": "The endpoint and its delivery log have been deleted.",
     "replayed": "The delivery will be sent again in a moment.",
+    "added": "The endpoint has been added: it gets the events written from now on.",
 }
 SECRET_HINT = ("Copy this signing secret now and keep it with your receiver: it is shown "
                "only once. Verify each delivery's webhook-signature with it (Standard "
@@ -59,6 +69,43 @@ def to_the_second(value: int | None) -> str:
     if value is None:
         return ""
     return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+SECRET_COOKIE = "rl_webhook_secret"
+SECRET_COOKIE_SECONDS = 120
+
+
+def with_secret_once(request: Request, user: PageUser, endpoint_id: int, secret: str,
+                     done: str) -> Response:
+    """Post/redirect/get with the new secret: it rides to the endpoint's page in a cookie
+    sealed with the server's key (only that page, two minutes, this user), which the page
+    shows once and clears. Reloading the page shows it no more, and never adds a second
+    endpoint as re-sending the form would."""
+    here = f"{webhooks_url(user)}/{endpoint_id}"
+    runtime = runtime_of(request)
+    sealed = runtime.box.seal(json.dumps({"user": user.id, "endpoint": endpoint_id,
+                                          "secret": secret, "at": now_ms()}))
+    response = see_other(here, done=done)
+    response.set_cookie(SECRET_COOKIE, sealed, max_age=SECRET_COOKIE_SECONDS, path=here,
+                        httponly=True, samesite="strict",
+                        secure=cookie_secure(runtime.settings))
+    return response
+
+
+def secret_shown_once(request: Request, user: PageUser, endpoint_id: int) -> str | None:
+    """The secret `with_secret_once` sent along, if it is this user's, this endpoint's and
+    fresh; None otherwise (a forged or stale cookie shows nothing)."""
+    sealed = request.cookies.get(SECRET_COOKIE)
+    if not sealed:
+        return None
+    try:
+        found = json.loads(runtime_of(request).box.open(sealed))
+        fresh = now_ms() - int(found["at"]) <= SECRET_COOKIE_SECONDS * 1000
+        if found["user"] == user.id and found["endpoint"] == endpoint_id and fresh:
+            return str(found["secret"])
+    except (ConfigurationError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def webhooks_url(user: PageUser) -> str:
@@ -135,15 +182,13 @@ def build_webhooks_page_router() -> APIRouter:
 
     def list_page(request: Request, user: PageUser, *, form: EndpointForm | None = None,
                   errors: dict[str, str] | None = None, notice: str | None = None,
-                  created: webhooks.Endpoint | None = None, secret: str | None = None,
                   status: int = 200) -> Response:
         with runtime_of(request).store.reader() as conn:
             rows = [endpoint_row(conn, user.tenant_id, e)
                     for e in webhooks.list_endpoints(conn, user.tenant_id)]
         context = {**common(user), "title": "Webhooks", "rows": rows,
                    "form": form or EndpointForm(),
-                   "errors": errors or {}, "notice": notice, "created": created,
-                   "secret": secret, "secret_hint": SECRET_HINT,
+                   "errors": errors or {}, "notice": notice,
                    "retries_disabled": [r for r in rows if not r["endpoint"].enabled
                                         and not r["by_admin"]]}
         return render(request, "admin_webhooks.html", context, status=status)
@@ -213,20 +258,27 @@ def build_webhooks_page_router() -> APIRouter:
             endpoint, secret = webhooks.create_endpoint(
                 conn, runtime.box, user.tenant_id, url=given.url, types=given.types,
                 description=given.description, now_ms=now_ms())
-        return list_page(request, user, created=endpoint, secret=secret,
-                         notice="The endpoint has been added: it gets the events written "
-                                "from now on.")
+        return with_secret_once(request, user, endpoint.id, secret, done="added")
 
     @router.get(ENDPOINT)
     def show(request: Request, endpoint_id: RowId, user: PageUser = Depends(admin),
              done: str = "") -> Response:
         notice = NOTICES.get(done)
-        if done == "replayed":
-            with runtime_of(request).store.reader() as conn:
-                endpoint = webhooks.get_endpoint(conn, user.tenant_id, endpoint_id)
-            if endpoint is not None and not endpoint.enabled:
-                notice = "The delivery will be sent again once the endpoint is enabled."
-        return endpoint_page(request, user, endpoint_id, notice=notice)
+        with runtime_of(request).store.reader() as conn:
+            endpoint = webhooks.get_endpoint(conn, user.tenant_id, endpoint_id)
+        if done == "replayed" and endpoint is not None and not endpoint.enabled:
+            notice = "The delivery will be sent again once the endpoint is enabled."
+        if done == "rotated" and endpoint is not None and endpoint.rotating_until:
+            notice = (f"A new signing secret: deliveries carry signatures by both the new "
+                      f"and the previous secret until {format_millis(endpoint.rotating_until)},"
+                      f" so switch your receiver to the new one before then.")
+        secret = secret_shown_once(request, user, endpoint_id)
+        page = endpoint_page(request, user, endpoint_id, notice=notice, secret=secret)
+        if SECRET_COOKIE in request.cookies:
+            page.delete_cookie(SECRET_COOKIE, path=request.url.path, httponly=True,
+                               samesite="strict", secure=cookie_secure(runtime_of(request)
+                                                                       .settings))
+        return page
 
     @router.post(ENDPOINT)
     async def save(request: Request, endpoint_id: RowId,
@@ -274,11 +326,7 @@ def build_webhooks_page_router() -> APIRouter:
                                             now_ms=now, overlap_ms=ROTATION_OVERLAP_MS)
         if secret is None:
             raise PageError(404, "There is no such webhook endpoint.", user=user)
-        until = format_millis(now + ROTATION_OVERLAP_MS)
-        return endpoint_page(request, user, endpoint_id, secret=secret,
-                             notice=f"A new signing secret: deliveries carry signatures by "
-                                    f"both the new and the previous secret until {until}, so "
-                                    f"switch your receiver to the new one before then.")
+        return with_secret_once(request, user, endpoint_id, secret, done="rotated")
 
     @router.get(ENDPOINT + "/delete")
     def confirm_delete(request: Request, endpoint_id: RowId,
