@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -41,6 +42,7 @@ from .schema import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from .webhooks import sealed_signing_secrets
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Claim:
     attempts: int  # tries before this one (in this round of retries)
     created_at: int
     token: int  # the claim's `claimed_until`
+    sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
 
 
 def endpoints_behind(conn: Connection) -> list[int]:
@@ -124,7 +127,8 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
     first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
              .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
     candidates = conn.execute(
-        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url,
+        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
+               e.previous_secret, e.previous_until,
                h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
         .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
         .join(host_events, h.seq == d.event_seq)
@@ -146,7 +150,7 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
             claims.append(Claim(
                 c.id, c.endpoint_id, c.tenant_id, c.url,
                 HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
-                c.attempts, c.created_at, token))
+                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
     return claims
 
 
@@ -187,6 +191,19 @@ def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: 
     return bool(conn.execute(update(webhook_deliveries).where(
         d.id == claim.delivery_id, d.status == "pending",
         d.claimed_until == claim.token).values(**values)).rowcount)
+
+
+def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
+    """Delete up to `limit` delivered or failed deliveries (and their attempts) whose last
+    try was before `before_ms`, through the (status, next_attempt_at) index; how many."""
+    d = webhook_deliveries.c
+    ids = list(conn.execute(select(d.id).where(
+        d.status.in_(("delivered", "failed")), d.next_attempt_at < before_ms,
+        d.created_at < before_ms).limit(limit)).scalars())
+    if ids:
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(ids)))
+        conn.execute(delete(webhook_deliveries).where(d.id.in_(ids)))
+    return len(ids)
 
 
 def claimable(conn: Connection, now_ms: int) -> bool:
