@@ -237,6 +237,7 @@ def build_webhooks_page_router() -> APIRouter:
             "secret_hint": SECRET_HINT,
             "replay": replay or {"since": _local(now - 24 * 3600 * 1000), "until": _local(now)},
             "replay_errors": replay_errors or {},
+            "keep_days": f"{runtime_of(request).settings.webhook_keep_days:g}",
         }
         return render(request, "admin_webhook.html", context, status=status)
 
