@@ -65,7 +65,8 @@ def add(api: Api, **body: Any) -> dict[str, Any]:
 
 
 def test_an_endpoint_is_added_changed_and_removed(api: Api) -> None:
-    created = add(api, types=["candidate.created", "export.refused"], description="Our ATS")
+    created = add(api, types=["candidate.created", "export.refused", "candidate.created"],
+                  description="Our ATS")
     secret = created.pop("secret")
     assert secret.startswith("whsec_")
     assert created["types"] == ["candidate.created", "export.refused"]

@@ -202,6 +202,11 @@ def last_delivery(conn: Connection, tenant_id: int, endpoint_id: int
     return newest[0] if newest else None
 
 
+def once(types: list[str]) -> list[str]:
+    """The types in the order given, each once."""
+    return list(dict.fromkeys(types))
+
+
 def invalid(found: dict[str, str]) -> ApiError:
     listed = [{"field": field, "reason": reason} for field, reason in found.items()]
     return ApiError(422, "; ".join(f"{e['field']}: {e['reason']}" for e in listed), listed)
@@ -267,7 +272,7 @@ def build_webhooks_router() -> APIRouter:
             raise invalid(found)
         with runtime.store.db.write() as conn:
             endpoint, secret = webhooks.create_endpoint(
-                conn, runtime.box, tenant.id, url=body.url, types=list(body.types),
+                conn, runtime.box, tenant.id, url=body.url, types=once(body.types),
                 description=body.description, now_ms=now_ms())
         return {**endpoint_json(endpoint), "secret": secret}
 
@@ -291,7 +296,7 @@ def build_webhooks_router() -> APIRouter:
         with runtime.store.db.write() as conn:
             endpoint = webhooks.update_endpoint(
                 conn, tenant.id, endpoint_id, now_ms=now_ms(), url=body.url,
-                types=None if body.types is None else list(body.types),
+                types=None if body.types is None else once(body.types),
                 description=body.description, enabled=body.enabled)
             if endpoint is None:
                 raise no_endpoint(endpoint_id)

@@ -128,7 +128,8 @@ class EndpointForm:
     @classmethod
     def read(cls, form: Any) -> EndpointForm:
         return cls(url=_form_text(form, "url"), description=_form_text(form, "description"),
-                   types=tuple(v for v in form.getlist("types") if isinstance(v, str)))
+                   types=tuple(dict.fromkeys(v for v in form.getlist("types")
+                                             if isinstance(v, str))))
 
     @classmethod
     def of(cls, endpoint: webhooks.Endpoint) -> EndpointForm:
