@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(
         30.0, gt=0, description="A worker silent this long is dead: its jobs are run again.")
     max_bulk_records: int = 10_000
+    webhook_allow_http: bool = Field(
+        False, description="Let webhook endpoints use plain http to hosts other than this "
+                           "machine (a private network); otherwise https is required, http "
+                           "only to loopback (core/webhook_urls.py).")
     # -- waits before trying again (core/backoff.py; JSON: first, factor, cap, attempts) --
     retry_calls: Backoff = Field(
         Backoff(0.5, 2.0, 30.0, 6), description="A call to LinkedIn that failed for a while "

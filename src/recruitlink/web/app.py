@@ -28,6 +28,7 @@ from recruitlink.store import Store
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
 from .api_files import build_files_router
 from .api_linkedin import build_linkedin_router
+from .api_webhooks import build_webhooks_router
 from .auth import ApiError, describe, error_body
 from .headers import SecurityHeaders
 from .input_guard import InputGuard
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(build_files_router())  # before the record routes: ids hold '/'
     app.include_router(build_router())
     app.include_router(build_linkedin_router())
+    app.include_router(build_webhooks_router())
     app.include_router(build_push_router(the_store, box, notify=services.notify_inbox))
     app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits,
                                             token=settings.metrics_token))
