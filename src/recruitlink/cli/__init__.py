@@ -12,6 +12,7 @@ from . import (
     connect,
     db,
     demo,
+    events,
     inbound,
     keys,
     policy,
@@ -29,5 +30,5 @@ app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (R
 
 for _commands in (server, demo, seed, connect, worker, certify,  # top-level commands
                   sync, inbound, policy, users, keys, db, tenants, apikeys,  # groups
-                  webhooks):
+                  webhooks, events):
     app.add_typer(_commands.app)
