@@ -13,6 +13,7 @@ Per entity (URL segment = the registry name with hyphens, e.g. `stage-transition
 Every operation is scoped to the tenant of the API key: another tenant's ids are unknown
 here. Routes are generated from the registry, one small factory per verb, each given its
 entity's pydantic model so that `/docs` and `/openapi.json` describe the real schemas.
+Writes honour an `Idempotency-Key` header (web/idempotency.py, the routers' route class).
 
 Handlers that touch the database are plain `def` (FastAPI runs them in its thread pool);
 the bulk handler streams the body in the event loop and does the rest in the thread pool.
@@ -51,6 +52,7 @@ from recruitlink.store.tenants import Tenant
 
 from . import json_input
 from .auth import ApiError, current_tenant, describe, get_store
+from .idempotency import IdempotentRoute
 
 PREFIX = "/api/v1"
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",
@@ -591,7 +593,7 @@ WAKE_SYNC = Depends(wake_sync_after_write)
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, dependencies=[WAKE_SYNC])
     for spec in ENTITIES.values():
-        sub = APIRouter(tags=[segment(spec)])
+        sub = APIRouter(tags=[segment(spec)], route_class=IdempotentRoute)
         # Bulk first: `POST /x/bulk` must not be taken for a record id.
         add_bulk(sub, spec)
         add_list(sub, spec)
