@@ -6,6 +6,7 @@ progress"; keys are per tenant, kept a day, freed by a 5xx."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -316,3 +317,21 @@ def test_the_purge_deletes_expired_keys_in_batches(store: Store, tenant: Tenant)
         purged.append(gone)
     assert purged == [500, 500, 200]
     assert count(store, schema.idempotency_keys) == 10
+
+
+def test_keyed_writes_purge_expired_keys_as_they_go(api: Api) -> None:
+    now = now_ms()
+    with api.store.db.write() as conn:
+        conn.execute(schema.idempotency_keys.insert(), [
+            {"tenant_id": api.tenant.id, "key": f"old{i}", "request_hash": "h",
+             "status_code": 201, "response": b"{}", "content_type": "application/json",
+             "created_at": now - stored.KEEP_MS - 1, "expires_at": now - 1} for i in range(3)])
+    assert api.client.post("/candidates", json=JANE, headers=keyed("new")).status_code == 201
+    deadline = time.monotonic() + 20  # the purge runs once the answer is sent
+    while True:
+        with api.store.reader() as conn:
+            left = conn.execute(select(schema.idempotency_keys.c.key)).scalars().all()
+        if left == ["new"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert left == ["new"]

@@ -18,6 +18,7 @@ it. Expired keys are purged in small batches now and then, by the requests thems
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +36,8 @@ from recruitlink.store.tenants import tenant_for_key
 
 from .auth import error_body
 
+log = logging.getLogger(__name__)
+
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -43,7 +46,8 @@ MAX_KEY = 255
 KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
 _KEY = re.compile(KEY_PATTERN)
 PURGE_EVERY_S = 60.0
-"""At most one purge batch a minute per app: cheap, and the table stays small."""
+"""A purge batch a minute per app (more while full batches come back): cheap, and the table
+stays small. Until purged, an expired key already counts as absent."""
 
 _ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 OPENAPI: dict[str, Any] = {
@@ -184,8 +188,12 @@ class IdempotentCall:
             head = Headers(raw=answer[0].get("headers", []))
             body = b"".join(m.get("body", b"") for m in answer[1:]
                             if m["type"] == "http.response.body")
-            await run_in_threadpool(self._complete, token, status, body,
-                                    head.get("content-type"))
+            try:
+                await run_in_threadpool(self._complete, token, status, body,
+                                        head.get("content-type"))
+            except Exception:  # the write is done: the client still gets its answer
+                log.exception("could not keep the answer of an idempotent request; its key "
+                              "stays claimed until its lease runs out")
         else:
             await run_in_threadpool(self._release, token)
         for message in answer:
@@ -242,8 +250,9 @@ async def _purge_now_and_then(app_state: Any, store: Store) -> None:
         return
     app_state.idempotency_purge_at = now + PURGE_EVERY_S
 
-    def purge() -> None:
+    def purge() -> int:
         with store.db.write() as conn:
-            stored.purge_expired(conn, now_ms=now_ms())
+            return stored.purge_expired(conn, now_ms=now_ms())
 
-    await run_in_threadpool(purge)
+    if await run_in_threadpool(purge) == stored.PURGE_BATCH:
+        app_state.idempotency_purge_at = now  # more are due: the next keyed write goes on
