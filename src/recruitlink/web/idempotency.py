@@ -61,7 +61,7 @@ OPENAPI: dict[str, Any] = {
         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY,
                    "pattern": KEY_PATTERN}}],
     "responses": {"409": {
-        "description": f"Conflict; with an `{HEADER}`: the key was used for another request, "
+        "description": f"Conflict. With an `{HEADER}`: the key was used for another request, "
                        "or its first request is still in progress (send it again later).",
         "content": _ERROR_BODY}},
 }
