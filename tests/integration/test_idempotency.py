@@ -280,6 +280,11 @@ def failing_app(store: Store, failures: list[str]) -> FastAPI:
             raise ApiError(503, "busy", [{"field": "body", "reason": "busy"}])
         if failure == "crash":
             raise RuntimeError("a bug")
+        if failure == "429":
+            raise ApiError(429, "slow down", [{"field": "body", "reason": "slow down"}])
+        if failure == "lost race":  # as web/api.py's write() answers one
+            raise ApiError(409, "send it again", [{"field": "id", "reason": "send it again"}],
+                           headers={"Retry-After": "1"})
         written.append(1)
         return {"written": len(written)}
 
@@ -287,14 +292,18 @@ def failing_app(store: Store, failures: list[str]) -> FastAPI:
     return app
 
 
-def test_a_5xx_or_a_crash_frees_the_key(store: Store, tenant: Tenant) -> None:
+def test_a_5xx_a_crash_or_a_retry_later_answer_frees_the_key(store: Store,
+                                                             tenant: Tenant) -> None:
     key = new_key(store, tenant)
-    with serve(failing_app(store, ["503", "crash"])) as url:
+    with serve(failing_app(store, ["503", "crash", "429", "lost race"])) as url:
         headers = {"Authorization": f"Bearer {key}", HEADER: "retry-me"}
         assert httpx.post(f"{url}/things", headers=headers).status_code == 503
         with store.reader() as conn:
             assert stored.state(conn, tenant.id, "retry-me") == "absent"
         assert httpx.post(f"{url}/things", headers=headers).status_code == 500
+        assert httpx.post(f"{url}/things", headers=headers).status_code == 429
+        lost = httpx.post(f"{url}/things", headers=headers)
+        assert lost.status_code == 409 and REPLAYED not in lost.headers
         ok = httpx.post(f"{url}/things", headers=headers)
         assert ok.status_code == 201 and ok.json() == {"written": 1}
         again = httpx.post(f"{url}/things", headers=headers)

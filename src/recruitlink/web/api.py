@@ -216,7 +216,9 @@ def write(store: Store, tenant_id: int, work: Callable[[Writer], T]) -> T:
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 message = "a concurrent request changed the same records; send it again"
-                raise ApiError(409, message, [{"field": "id", "reason": message}]) from None
+                # Retry-After: a transient answer (an Idempotency-Key is not spent on it).
+                raise ApiError(409, message, [{"field": "id", "reason": message}],
+                               headers={"Retry-After": "1"}) from None
         except OperationalError as exc:
             text = str(exc.orig).lower()
             if "database is locked" in text:

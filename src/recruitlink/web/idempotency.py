@@ -95,9 +95,13 @@ def error(status: int, field_reason: str, message: str,
     return JSONResponse(body, status, headers=dict(headers or {}))
 
 
-def keeps(status: int) -> bool:
-    """Only answers that say what the request did or why it is wrong are kept; a 5xx (ours,
-    or a busy database) frees the key so the client may send the request again."""
+def keeps(status: int, headers: Headers) -> bool:
+    """Only answers that say what the request did or why it is wrong are kept. A 5xx (ours,
+    or a busy database) frees the key so the client may send the request again; so does an
+    answer that asks for exactly that (408, 429, or any with `Retry-After`: a write that lost
+    a race to a concurrent one), which replayed would say "send it again" for a day."""
+    if status in (408, 429) or "retry-after" in headers:
+        return False
     return 200 <= status < 300 or 400 <= status < 500
 
 
@@ -184,8 +188,8 @@ class IdempotentCall:
         if not whole:  # the client went away mid-body: nothing to answer or keep
             await run_in_threadpool(self._release, token)
             return
-        if keeps(status):
-            head = Headers(raw=answer[0].get("headers", []))
+        head = Headers(raw=answer[0].get("headers", [])) if answer else Headers()
+        if keeps(status, head):
             body = b"".join(m.get("body", b"") for m in answer[1:]
                             if m["type"] == "http.response.body")
             try:
