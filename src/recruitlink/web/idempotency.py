@@ -3,10 +3,15 @@ a dropped connection) sends the same request again with the same key and gets th
 answer back, instead of a second write.
 
     same key, same method, path, query and body   -> the stored answer (status, body, content
-                                                     type) with `Idempotent-Replayed: true`
+      (byte for byte)                                type) with `Idempotent-Replayed: true`
     same key, another request                     -> 409 naming the key
     same key while the first is still running     -> 409 "in progress": retry later
-    a 5xx or a crash                              -> nothing kept: the key is free again
+    a 5xx, a crash, or an answer that asks to be  -> nothing kept: the key is free again
+      sent again (408, 429, Retry-After)
+
+A process killed mid-request leaves its claim, which runs out after `LEASE_MS`. The answer is
+kept in its own transaction just after the write's: if that fails, the client still gets
+the answer, and the key stays claimed until the lease runs out.
 
 Keys are per tenant (the API key's), 1 to 255 printable ASCII characters, kept 24 hours
 (store/idempotency.py). `IdempotentRoute` is the route class of the data API's routers: it
@@ -54,7 +59,8 @@ OPENAPI: dict[str, Any] = {
     "parameters": [{
         "name": HEADER, "in": "header", "required": False,
         "description": "Makes the write safe to send again: the same key with the same "
-                       "request within 24 hours answers the first answer again (with "
+                       "request (method, path, query and body, byte for byte) within 24 "
+                       "hours answers the first answer again (with "
                        f"`{REPLAYED}: true`) instead of writing twice. Your own unique value "
                        "(a UUID), 1 to 255 printable ASCII characters, per tenant. Answers "
                        "with a 5xx status are not kept, so the key can be sent again.",
