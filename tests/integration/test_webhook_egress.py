@@ -7,10 +7,18 @@ is a failed attempt with the reason in the delivery log, tried again like any ot
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import trustme
+import uvicorn
 
+from recruitlink.runtime.servers import bound_socket, url_of
 from recruitlink.store import webhooks
 from tests.integration.test_webhook_delivery import (
     T0,
@@ -144,3 +152,50 @@ def test_through_a_proxy_the_host_is_checked_before_the_request(store, tenant, d
     assert sorted(o.error or "" for o in outcomes) == [
         "refused: 169.254.169.254 resolves to 169.254.169.254, a link-local address",
         "refused: direct.ats.test resolves to 169.254.169.254, a link-local address"]
+
+
+@contextmanager
+def serve_tls(app, cert: trustme.LeafCert, tmp: Path) -> Iterator[int]:
+    """`app` over https on loopback with `cert`; yields the port."""
+    key, chain = tmp / "key.pem", tmp / "chain.pem"
+    cert.private_key_pem.write_to_path(str(key))
+    cert.cert_chain_pems[0].write_to_path(str(chain))
+    sock = bound_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           ssl_keyfile=str(key), ssl_certfile=str(chain)))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.01)
+    try:
+        yield int(urlsplit(url_of(sock)).port or 0)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.mark.parametrize("issued_for", ["ats.test", "other.test"])
+def test_over_https_the_certificate_is_checked_against_the_urls_host(
+        store, tenant, receiver, dns, monkeypatch, tmp_path, issued_for):
+    """Connected to the checked address, TLS still names and verifies the URL's host (SNI):
+    delivered with a certificate for it, refused with another one."""
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    dns.names["ats.test"] = ["127.0.0.1"]
+    with serve_tls(receiver.app(), ca.issue_cert(issued_for), tmp_path) as port:
+        endpoint, _ = add_endpoint(store, tenant, f"https://ats.test:{port}/hooks")
+        seq = emit(store, tenant, "candidate.updated", "c-1")
+        [outcome] = deliver_all(make_engine(store, Clock()))
+    if issued_for == "ats.test":
+        assert outcome.code == 200
+        [push] = receiver.wait_for(1)
+        assert push.headers["host"] == f"ats.test:{port}"
+    else:
+        assert outcome.error is not None and "certificate" in outcome.error.lower()
+        assert deliveries(store, tenant, endpoint)[seq].status == "pending"
+        assert receiver.received == []
