@@ -79,20 +79,20 @@ def test_a_host_resolving_to_a_link_local_address_is_refused_and_retried(
     assert receiver.received == []
 
 
-@pytest.mark.parametrize(("host", "shown", "kind"), [
-    ("169.254.169.254", "169.254.169.254", "link-local"),
-    ("[fe80::1]", "fe80::1", "link-local"),
-    ("[::ffff:169.254.169.254]", "::ffff:169.254.169.254", "link-local"),
-    ("0.0.0.0", "0.0.0.0", "unspecified"),
-    ("224.0.0.1", "224.0.0.1", "multicast"),
+@pytest.mark.parametrize(("host", "kind"), [
+    ("169.254.169.254", "link-local"),
+    ("[fe80::1]", "link-local"),
+    ("[::ffff:169.254.169.254]", "link-local"),
+    ("0.0.0.0", "unspecified"),
+    ("224.0.0.1", "multicast"),
 ])
-def test_a_literal_dangerous_address_is_refused(store, tenant, host, shown, kind):
+def test_a_literal_dangerous_address_is_refused(store, tenant, host, kind):
     endpoint, _ = add_endpoint(store, tenant, f"http://{host}:8080/latest/meta-data")
     engine = make_engine(store, Clock())
     seq = emit(store, tenant, "candidate.updated", "c-1")
     [outcome] = deliver_all(engine)
     bare = host.strip("[]")
-    assert outcome.error == f"refused: {bare} resolves to {shown}, a {kind} address"
+    assert outcome.error == f"refused: {bare} is a {kind} address"
     assert deliveries(store, tenant, endpoint)[seq].last_error == outcome.error
 
 
@@ -150,7 +150,7 @@ def test_through_a_proxy_the_host_is_checked_before_the_request(store, tenant, d
     emit(store, tenant, "candidate.updated", "c-1")
     outcomes = deliver_all(make_engine(store, Clock()))
     assert sorted(o.error or "" for o in outcomes) == [
-        "refused: 169.254.169.254 resolves to 169.254.169.254, a link-local address",
+        "refused: 169.254.169.254 is a link-local address",
         "refused: direct.ats.test resolves to 169.254.169.254, a link-local address"]
 
 

@@ -41,7 +41,8 @@ class RefusedAddress(Exception):
     """A delivery's host resolves to an address deliveries never go to."""
 
     def __init__(self, host: str, address: str, kind: str) -> None:
-        super().__init__(f"refused: {host} resolves to {address}, a {kind} address")
+        what = "is" if host == address else f"resolves to {address},"
+        super().__init__(f"refused: {host} {what} a {kind} address")
         self.host, self.address, self.kind = host, address, kind
 
 
