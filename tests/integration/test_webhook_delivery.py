@@ -24,7 +24,7 @@ from recruitlink.crypto import SecretBox
 from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
 from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.store import host_events, webhooks
-from recruitlink.store.schema import webhook_attempts
+from recruitlink.store.schema import webhook_attempts, webhook_deliveries
 from recruitlink.store.webhook_deliveries import in_flight
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.servers import serve
@@ -257,6 +257,28 @@ def test_an_endpoint_deleted_while_its_delivery_is_out_leaves_nothing_behind(
     engine.record(claim, Outcome(200, 4, None))  # the POST came back after the delete
     with store.db.read() as conn:
         assert conn.execute(webhook_attempts.select()).all() == []
+
+
+def test_a_delivery_row_already_there_does_not_stop_the_round(store, tenant, receiver):
+    """A row for (endpoint, event) written by someone else first (a concurrent writer, a
+    replay): the dispatch skips it, still moves the cursor and writes the others."""
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    engine = make_engine(store, Clock())
+    seqs = [emit(store, tenant, "candidate.updated", f"c-{n}") for n in range(3)]
+    with store.db.write() as conn:
+        conn.execute(webhook_deliveries.insert().values(
+            tenant_id=tenant.id, endpoint_id=endpoint.id, event_seq=seqs[1],
+            record_key="candidate:c-1", status="pending", attempts=0,
+            next_attempt_at=int(T0 * 1000), created_at=int(T0 * 1000)))
+    assert engine.dispatch() == 2  # the two that were missing
+    with store.db.read() as conn:
+        assert webhooks.get_endpoint(conn, tenant.id, endpoint.id).cursor == seqs[-1]
+    assert engine.dispatch() == 0  # nothing left behind the cursor
+    assert [o.code for o in deliver_all(engine)] == [200, 200, 200]
+    assert {d.event_seq: d.status for d in deliveries(store, tenant, endpoint).values()} == {
+        seq: "delivered" for seq in seqs}
+    assert sorted(p.headers["webhook-id"] for p in receiver.wait_for(3)) == sorted(
+        f"evt_{seq}" for seq in seqs)
 
 
 def test_concurrent_dispatchers_and_claimers_never_double_up(store, tenant, receiver):

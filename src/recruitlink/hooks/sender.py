@@ -1,7 +1,8 @@
 """One POST of a signed delivery to an endpoint: short timeouts, redirects never followed,
-the answer's body never read (a receiver cannot make us download anything). 2xx is delivered;
-anything else (another status, a timeout, a refused connection) is a failed attempt that is
-tried again later."""
+the answer's body never read (a receiver cannot make us download anything), and no connection
+to a host that resolves to a link-local, multicast or unspecified address (egress.py). 2xx is
+delivered; anything else (another status, a timeout, a refused connection or address) is a
+failed attempt that is tried again later."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 from dataclasses import dataclass
 
 import httpx
+
+from .egress import RefusedAddress, guarded_client_transports
 
 USER_AGENT = "recruitlink-webhooks/1"
 
@@ -26,14 +29,15 @@ class Outcome:
 
 
 def new_client(timeout_s: float, connections: int) -> httpx.Client:
-    """The HTTP client deliveries share (connections kept alive per endpoint). Like the
-    LinkedIn client it honours HTTPS_PROXY / NO_PROXY, for servers whose egress goes through
-    a proxy."""
+    """The HTTP client deliveries share (connections kept alive per endpoint), connecting
+    only to checked addresses. Like the LinkedIn client it honours HTTPS_PROXY / NO_PROXY,
+    for servers whose egress goes through a proxy."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    direct, proxies = guarded_client_transports(limits)
     return httpx.Client(
         follow_redirects=False,
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
-        limits=httpx.Limits(max_connections=connections,
-                            max_keepalive_connections=connections),
+        transport=direct, mounts=proxies,
         headers={"user-agent": USER_AGENT})
 
 
@@ -48,6 +52,8 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
                            headers={"content-type": "application/json", **headers}) as answer:
             code = answer.status_code
             retry_after = _seconds(answer.headers.get("retry-after"))
+    except RefusedAddress as exc:
+        return Outcome(None, took(), str(exc))
     except httpx.TimeoutException:
         return Outcome(None, took(), "timed out")
     except httpx.HTTPError as exc:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from .host_events import HostEvent, read_after
@@ -69,7 +70,8 @@ def endpoints_behind(conn: Connection) -> list[int]:
 def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms: int) -> int:
     """At most `limit` events past the endpoint's cursor become deliveries (those of the types
     it subscribes to) and the cursor moves past them, in the caller's transaction; how many
-    deliveries were written."""
+    deliveries were written. A delivery already there for (endpoint, event), written by
+    someone else first, is kept as it is: the round goes on with the others."""
     e = webhook_endpoints.c
     row = conn.execute(select(e.tenant_id, e.cursor, e.types, e.enabled).where(
         e.id == endpoint_id).with_for_update()).first()
@@ -83,11 +85,19 @@ def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms:
              "record_key": ev.record_key[:240], "status": "pending", "attempts": 0,
              "next_attempt_at": now_ms, "created_at": now_ms}
             for ev in events if not wanted or ev.type in wanted]
-    if rows:
-        conn.execute(insert(webhook_deliveries), rows)
+    written = _insert_new(conn, rows) if rows else 0
     conn.execute(update(webhook_endpoints).where(
         e.id == endpoint_id).values(cursor=events[-1].seq))
-    return len(rows)
+    return written
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert the deliveries, skipping those whose (endpoint, event) exists; how many were
+    new."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(webhook_deliveries).on_conflict_do_nothing(
+        index_elements=["endpoint_id", "event_seq"]).returning(webhook_deliveries.c.id)
+    return len(conn.execute(stmt, rows).all())
 
 
 def _claimable(now_ms: int) -> Any:
