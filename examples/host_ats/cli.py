@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from .db import Database
 from .feed import catch_up, follow
 from .push import add_application, add_candidate, add_job, push_changes
-from .recruitlink_api import Recruitlink
+from .recruitlink_api import Recruitlink, RecruitlinkError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "receive":
             return receive(db, api, args.secret, args.host, args.port)
+    except RecruitlinkError as exc:
+        print(f"host_ats: {exc}", file=sys.stderr)
+        return 1
     finally:
         api.close()
     return 2
