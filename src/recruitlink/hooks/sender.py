@@ -1,0 +1,55 @@
+"""One POST of a signed delivery to an endpoint: short timeouts, redirects never followed,
+the answer's body never read (a receiver cannot make us download anything). 2xx is delivered;
+anything else (another status, a timeout, a refused connection) is a failed attempt that is
+tried again later."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import httpx
+
+USER_AGENT = "recruitlink-webhooks/1"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int | None  # the endpoint's HTTP status; None: no answer
+    latency_ms: int
+    error: str | None  # why it failed; None when delivered
+
+    @property
+    def delivered(self) -> bool:
+        return self.error is None
+
+
+def new_client(timeout_s: float, connections: int) -> httpx.Client:
+    """The HTTP client deliveries share (connections kept alive per endpoint)."""
+    return httpx.Client(
+        follow_redirects=False, trust_env=False,
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
+        limits=httpx.Limits(max_connections=connections,
+                            max_keepalive_connections=connections),
+        headers={"user-agent": USER_AGENT})
+
+
+def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    started = time.perf_counter()
+
+    def took() -> int:
+        return int((time.perf_counter() - started) * 1000)
+
+    try:
+        with client.stream("POST", url, content=body,
+                           headers={"content-type": "application/json", **headers}) as answer:
+            code = answer.status_code
+    except httpx.TimeoutException:
+        return Outcome(None, took(), "timed out")
+    except httpx.HTTPError as exc:
+        return Outcome(None, took(), f"{type(exc).__name__}: {exc}"[:500] or "no answer")
+    if 200 <= code < 300:
+        return Outcome(code, took(), None)
+    if 300 <= code < 400:
+        return Outcome(code, took(), f"HTTP {code}: redirects are not followed")
+    return Outcome(code, took(), f"HTTP {code}")
