@@ -1,0 +1,247 @@
+"""Webhooks to the host ATS (issue 18), measured in one run:
+
+1. delivery throughput: --events events written to a tenant's log, then delivered (signed,
+   POSTed, marked delivered) to a local receiver that verifies each with `standardwebhooks`:
+   events/s from the first to the last delivery;
+2. the sync beside the webhooks, the same historical sync three times on the same data (a
+   tenth of the candidates with an email LinkedIn refuses, so the sync writes `record.rejected`
+   events): with no endpoint, with an endpoint at a fast local receiver, and with one at a slow
+   receiver (--slow-ms per answer). Printed side by side: the sync's wall time and this
+   process's CPU per 1,000 records (the webhook loop runs in this process, as in `serve`),
+   and their ratios to the run without an endpoint (the added cost; a slow endpoint must not
+   slow the sync).
+
+Two processes: `recruitlink sandbox` (throttles off) and this one (store on SQLite, the sync
+engine and the webhook delivery loop in threads, the receivers under uvicorn). Figures only.
+
+    .venv/bin/python bench/webhooks.py                       # 2,000 events, ~6,000 records
+    .venv/bin/python bench/webhooks.py --events 10000 --records 30000 --slow-ms 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from recruitlink.core.records import Application, Candidate, Job
+from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.servers import serve
+from recruitlink.settings import Settings
+from recruitlink.store import host_events, webhooks
+from recruitlink.store.changelog import ChangeSet
+from recruitlink.store.tenants import create_tenant
+from recruitlink.sync.connect import connect
+from servers import start, stop  # bench/servers.py (bench/ is on sys.path)
+
+BIN = Path(sys.executable).parent / "recruitlink"
+KEY = "bench-secret-key-at-least-32-characters-long"
+DESCRIPTION = "<p>" + "We connect recruiting systems to LinkedIn Recruiter. " * 3 + "</p>"
+
+
+class Receiver:
+    """A host ATS's endpoint reduced to what costs: verify the signature, note the id."""
+
+    def __init__(self, slow_ms: int = 0) -> None:
+        self.slow_s = slow_ms / 1000
+        self.secret = ""
+        self.seen: set[str] = set()
+        self.refused = 0
+        self.first: float | None = None
+        self.last: float | None = None
+        self.lock = threading.Lock()
+
+    def app(self) -> Starlette:
+        async def receive(request: Request) -> Response:
+            body = await request.body()
+            try:
+                Webhook(self.secret).verify(body, dict(request.headers), json_parse=False)
+            except WebhookVerificationError:
+                with self.lock:
+                    self.refused += 1
+                return Response(status_code=401)
+            if self.slow_s:
+                await asyncio.sleep(self.slow_s)
+            with self.lock:
+                now = time.perf_counter()
+                self.first = self.first or now
+                self.last = now
+                self.seen.add(request.headers["webhook-id"])
+            return Response(status_code=204)
+
+        return Starlette(routes=[Route("/hook", receive, methods=["POST"])])
+
+
+@contextmanager
+def receiving(receiver: Receiver) -> Iterator[str]:
+    with serve(receiver.app()) as url:
+        yield f"{url}/hook"
+
+
+def runtime(tmp: Path, name: str, sandbox: str) -> Runtime:
+    return Runtime.from_settings(Settings(
+        database_url=f"sqlite:///{tmp / f'{name}.db'}", linkedin_api_url=sandbox,
+        linkedin_oauth_url=sandbox, partner_client_id="bench", partner_client_secret="bench",
+        secret_key=KEY, job_task_poll_seconds=0.0, rate_records_per_minute=10**9,
+        rate_requests_per_day=10**9))
+
+
+def new_tenant(rt: Runtime, slug: str) -> int:
+    with rt.store.db.write() as conn:
+        return create_tenant(conn, ChangeSet, slug=slug, name=slug, kind="ATS",
+                             now_ms=int(time.time() * 1000)).id
+
+
+def subscribe(rt: Runtime, tenant_id: int, url: str) -> str:
+    with rt.store.db.write() as conn:
+        _, secret = webhooks.create_endpoint(conn, rt.box, tenant_id, url=url, types=(),
+                                             now_ms=int(time.time() * 1000))
+    return secret
+
+
+def wait_for(done: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the deliveries")
+        time.sleep(0.02)
+
+
+# -- 1. delivery throughput --------------------------------------------------------------------
+
+def delivery_throughput(tmp: Path, sandbox: str, events: int) -> dict[str, float]:
+    rt = runtime(tmp, "throughput", sandbox)
+    tenant_id = new_tenant(rt, "throughput")
+    receiver = Receiver()
+    with receiving(receiver) as url:
+        receiver.secret = subscribe(rt, tenant_id, url)
+        chunk = 1000
+        for start_at in range(0, events, chunk):
+            with rt.store.db.write() as conn:
+                for i in range(start_at, min(events, start_at + chunk)):
+                    host_events.emit(conn, tenant_id, "record.rejected", f"C{i}", {
+                        "entity": "candidates", "id": f"C{i}", "field": "emails.0",
+                        "reason": "not a valid email address", "source": "validation"})
+        worker = rt.delivery_worker()
+        began = time.perf_counter()
+        worker.start()
+        try:
+            wait_for(lambda: len(receiver.seen) >= events, timeout=600)
+        finally:
+            worker.stop()
+        wall = time.perf_counter() - began
+    rt.close()
+    return {"events": events, "seconds": wall, "events_per_s": events / wall,
+            "refused": receiver.refused}
+
+
+# -- 2. the sync with no endpoint, a fast one, a slow one -------------------------------------
+
+def load(rt: Runtime, tenant_id: int, candidates: int) -> int:
+    jobs = max(10, candidates // 1000)
+    with rt.store.writer(tenant_id) as w:
+        w.records("jobs", [(i, Job(id=f"J{i}", title=f"Role {i}", description=DESCRIPTION,
+                                   location="Paris, FR")) for i in range(jobs)], mode="create")
+    chunk = 5000
+    for start_at in range(0, candidates, chunk):
+        ids = range(start_at, min(candidates, start_at + chunk))
+        with rt.store.writer(tenant_id) as w:
+            w.records("candidates", [(i, Candidate(
+                id=f"C{i}", first_name=f"F{i}", last_name=f"L{i}",
+                emails=[f"p{i}@@example" if i % 10 == 0 else f"p{i}@example.com"]))
+                for i in ids], mode="create")
+            w.records("applications", [(k, Application(
+                id=f"A{i}", candidate_id=f"C{i}", job_id=f"J{i % jobs}"))
+                for k, i in enumerate(ids)], mode="create")
+    return jobs + candidates * 2
+
+
+def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
+             slow_ms: int) -> dict[str, Any]:
+    name = f"sync-{mode}"
+    rt = runtime(tmp, name, sandbox)
+    tenant_id = new_tenant(rt, name)
+    records = load(rt, tenant_id, candidates)
+    receiver = Receiver(slow_ms if mode == "slow" else 0)
+    worker = rt.delivery_worker()
+    with receiving(receiver) as url:
+        if mode != "none":
+            receiver.secret = subscribe(rt, tenant_id, url)
+        partner = rt.partner()
+        connect(rt.store, rt.box, rt.engine, partner, tenant_slug=name,
+                organization=f"urn:li:organization:{5000 + n}", contracts=[],
+                public_url="http://127.0.0.1:9")
+        worker.start()
+        try:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            rt.engine.run(tenant_id, stop=lambda: False, until_done=True)
+            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            with rt.store.reader() as conn:
+                written = len(host_events.read_after(conn, tenant_id, 0, limit=10**6))
+            delivered_in_sync = len(receiver.seen)
+            if mode == "fast":
+                wait_for(lambda: len(receiver.seen) >= written, timeout=300)
+        finally:
+            worker.stop()
+            partner.close()
+    rt.close()
+    return {"mode": mode, "records": records, "seconds": wall,
+            "cpu_ms_per_1k": 1e6 * cpu / records, "events": written,
+            "delivered_during_sync": delivered_in_sync}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--records", type=int, default=6000,
+                        help="About this many records per sync (candidates and applications).")
+    parser.add_argument("--slow-ms", type=int, default=1500,
+                        help="How long the slow receiver takes to answer each delivery.")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rl-webhooks-") as tmp_name:
+        tmp = Path(tmp_name)
+        proc, sandbox = start(
+            [str(BIN), "sandbox", "--port", "0", "--db", str(tmp / "li.db"),
+             "--partner-client-id", "bench", "--partner-client-secret", "bench",
+             "--auto-enable", "--job-task-delay", "0", "--no-demo",
+             "--records-per-minute", "1000000000", "--requests-per-day", "1000000000"],
+            "Sandbox listening on", {})
+        try:
+            t = delivery_throughput(tmp, sandbox, args.events)
+            print(f"delivery: {t['events']} events in {t['seconds']:.2f} s = "
+                  f"{t['events_per_s']:.0f} events/s to a local receiver "
+                  f"(signatures verified; refused: {t['refused']})")
+            runs = [sync_run(tmp, sandbox, n, mode, max(10, args.records // 2), args.slow_ms)
+                    for n, mode in enumerate(("none", "fast", "slow"))]
+        finally:
+            stop(proc)
+    base = runs[0]
+    print(f"\nthe same historical sync ({base['records']} records), three ways:")
+    print(f"{'endpoint':<10}{'sync s':>9}{'x none':>8}{'CPU ms/1k rec':>15}{'x none':>8}"
+          f"{'events':>8}{'sent during sync':>18}")
+    for run in runs:
+        label = {"none": "none", "fast": "fast", "slow": f"slow {args.slow_ms}ms"}[run["mode"]]
+        print(f"{label:<10}{run['seconds']:>9.2f}{run['seconds'] / base['seconds']:>8.2f}"
+              f"{run['cpu_ms_per_1k']:>15.1f}{run['cpu_ms_per_1k'] / base['cpu_ms_per_1k']:>8.2f}"
+              f"{run['events']:>8}{run['delivered_during_sync']:>18}")
+    added = (runs[1]["cpu_ms_per_1k"] - base["cpu_ms_per_1k"]) / 1000
+    print(f"\nadded CPU per synced record with an endpoint: {added * 1000:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
