@@ -118,15 +118,22 @@ def host(store, tenant, server, tmp_path: Path) -> Iterator[Host]:
     api.close()
 
 
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 90.0) -> Any:
+def wait_until(check: Callable[[], Any], what: str, timeout: float = 90.0,
+               db: Database | None = None) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         found = check()
         if found:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:.0f}s: {what}")
+            raise AssertionError(f"not within {timeout:.0f}s: {what}"
+                                 + (f"\nthe example ATS holds: {dump(db)}" if db else ""))
         time.sleep(0.1)
+
+
+def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
+    return {table: [dict(r) for r in db.query(f"SELECT * FROM {table}")]
+            for table in ("candidates", "applications", "problems", "inbox")}
 
 
 def ats_candidate(db: Database, **where: Any) -> Any:
@@ -161,11 +168,14 @@ def assert_in_step(host: Host, seen: dict[str, Any], via: str) -> None:
     db, person = host.db, seen["member"]["person"]
     expected = {e.envelope()["id"] for e in host.recruitlink_events()}
     wait_until(lambda: expected <= {r["event_id"] for r in db.query("SELECT event_id FROM inbox")},
-               f"every event recruitlink wrote ({via})")
+               f"every event recruitlink wrote ({via})", db=db)
     exported = wait_until(lambda: ats_candidate(db, person_urn=person, email=seen["email"]),
-                          f"the exported candidate with the stub profile's email ({via})")
+                          f"the exported candidate with the stub profile's email ({via})", db=db)
     assert exported["origin"] == "linkedin" and exported["last_name"] == \
         seen["member"]["lastName"]
+    # The email came by the stub profile's own event (not only by reading the record later).
+    assert db.query("SELECT * FROM inbox WHERE type = 'candidate.updated' AND record_key = ?",
+                    (f"candidate:{exported['id']}",))
     (application,) = db.query("SELECT * FROM applications WHERE candidate_id = ?",
                               (exported["id"],))
     assert application["job_id"] == "J1" and application["origin"] == "linkedin"
