@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 
 import pytest
@@ -230,24 +231,30 @@ def test_redirects_are_not_followed(store, tenant, receiver):
 
 
 def test_a_slow_endpoint_delays_no_other(store, tenant, receiver):
-    async def slow(request: Request) -> Response:
-        await asyncio.sleep(5)
+    release = threading.Event()
+
+    async def hang(request: Request) -> Response:
+        while not release.is_set():  # longer than the test would wait for the fast one
+            await asyncio.sleep(0.05)
         return Response(status_code=200)
 
-    app = Starlette(routes=[Route("/hook", slow, methods=["POST"])])
+    app = Starlette(routes=[Route("/hook", hang, methods=["POST"])])
     with serve(app) as slow_url:
-        add_endpoint(store, tenant, f"{slow_url}/hook")
+        slow, _ = add_endpoint(store, tenant, f"{slow_url}/hook")  # first: older deliveries
         add_endpoint(store, tenant, receiver.url)
-        worker = DeliveryWorker(make_engine(store, time.time, timeout_s=1.0, per_endpoint=2,
+        worker = DeliveryWorker(make_engine(store, time.time, timeout_s=60.0, per_endpoint=2,
                                             senders=4), idle_s=0.05)
+        for n in range(30):  # a backlog for both, the slow endpoint's first in line
+            emit(store, tenant, "candidate.updated", f"c-{n}")
         worker.start()
         try:
-            for n in range(8):
-                emit(store, tenant, "candidate.updated", f"c-{n}")
-            started = time.monotonic()
-            receiver.wait_for(8, timeout=20)
-            # The slow endpoint times out each delivery after 1 s, two at a time; the fast
-            # one got all 8 well before the slow one's 8 could have been tried.
-            assert time.monotonic() - started < 3.5
+            receiver.wait_for(30, timeout=30)
+            # All the while the slow endpoint held two senders and nothing of it finished.
+            assert worker.busy == 2
+            with store.db.read() as conn:
+                pending = webhooks.list_deliveries(conn, tenant.id, slow.id, limit=100)
+            assert [d.status for d in pending] == ["pending"] * 30
+            assert all(d.attempts == 0 for d in pending)
         finally:
+            release.set()
             worker.stop()

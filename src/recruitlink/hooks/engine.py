@@ -89,10 +89,10 @@ class DeliveryEngine:
             secrets = webhooks.signing_secrets(conn, self.box, claim.endpoint_id, self.now_ms())
         if not secrets:  # the endpoint was deleted meanwhile
             return Outcome(None, 0, "the endpoint is gone")
-        body = orjson.dumps(claim.event.envelope())
-        msg_id = claim.event.envelope()["id"]
+        envelope = claim.event.envelope()
+        body = orjson.dumps(envelope)
         outcome = post(self.http, claim.url, body,
-                       signed_headers(msg_id, self.clock(), body, secrets))
+                       signed_headers(envelope["id"], self.clock(), body, secrets))
         self.record(claim, outcome)
         return outcome
 

@@ -66,18 +66,13 @@ class DeliveryWorker(WorkLoop):
         self.notify()  # a sender is free, and the record's next delivery may be due
 
     def pump(self, seconds: float) -> int:
-        """Rounds for at most `seconds` while there is work (a procrastinate job's slice);
-        how many rounds did something. Sends still in flight finish in the background."""
+        """Rounds while they find work, for at most `seconds` (a procrastinate job's slice);
+        how many did something. It never waits for the POSTs in flight: they finish in the
+        sender threads, so a slow endpoint holds no job (and no worker slot the sync needs)."""
         deadline = time.monotonic() + seconds
         worked = 0
-        while time.monotonic() < deadline:
-            if self.run_once():
-                worked += 1
-            elif not self.busy:
-                break
-            else:
-                self._wake.wait(min(0.2, max(0.0, deadline - time.monotonic())))
-                self._wake.clear()
+        while time.monotonic() < deadline and self.run_once():
+            worked += 1
         return worked
 
     def drain(self, timeout_s: float) -> bool:

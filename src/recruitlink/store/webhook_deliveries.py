@@ -22,7 +22,13 @@ from sqlalchemy import Connection, and_, exists, func, insert, or_, select, upda
 from sqlalchemy.orm import aliased
 
 from .host_events import HostEvent, read_after
-from .schema import host_events, webhook_attempts, webhook_deliveries, webhook_endpoints
+from .schema import (
+    host_events,
+    tenants,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 
 
 @dataclass(frozen=True)
@@ -92,17 +98,26 @@ def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
 def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
               claim_ms: int) -> list[Claim]:
     """Up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint, claimed
-    until `now_ms + claim_ms`, oldest due first."""
+    until `now_ms + claim_ms`, oldest due first. Candidates are ranked per endpoint, so one
+    endpoint's backlog never crowds out the others' deliveries."""
     if limit <= 0:
         return []
     d, e, h = webhook_deliveries.c, webhook_endpoints.c, host_events.c
+    busy = in_flight(conn, now_ms)
+    full = [endpoint for endpoint, n in busy.items() if n >= per_endpoint]
+    ranked = (select(d.id, d.next_attempt_at, func.row_number().over(
+                  partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.id)).label("rank"))
+              .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
+              .where(_claimable(now_ms), d.endpoint_id.not_in(full)).subquery())
+    first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
+             .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
     candidates = conn.execute(
         select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url,
                h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
         .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
         .join(host_events, h.seq == d.event_seq)
-        .where(_claimable(now_ms)).order_by(d.next_attempt_at, d.id).limit(limit * 4)).all()
-    busy = in_flight(conn, now_ms) if candidates else {}
+        .where(d.id.in_(first.scalar_subquery()))
+        .order_by(d.next_attempt_at, d.id)).all()
     token = now_ms + claim_ms
     claims: list[Claim] = []
     for c in candidates:
@@ -166,8 +181,40 @@ def has_due(conn: Connection, now_ms: int) -> bool:
     return due is not None or bool(endpoints_behind(conn))
 
 
+# -- /metrics (web/metrics.py): small aggregates, read at scrape time -------------------------
+
+LATENCY_WINDOW = 100  # an endpoint's latency is the mean over its newest answered deliveries
+
+
 def status_counts(conn: Connection) -> list[tuple[str, str, int]]:
-    """(tenant id, status, deliveries) for /metrics."""
+    """(tenant slug, status, deliveries)."""
     d = webhook_deliveries.c
-    return [(str(t), s, int(n)) for t, s, n in conn.execute(
-        select(d.tenant_id, d.status, func.count()).group_by(d.tenant_id, d.status))]
+    return [(slug, status, int(n)) for slug, status, n in conn.execute(
+        select(tenants.c.slug, d.status, func.count())
+        .join_from(webhook_deliveries, tenants, tenants.c.id == d.tenant_id)
+        .group_by(tenants.c.slug, d.status))]
+
+
+def oldest_pending(conn: Connection) -> list[tuple[str, int]]:
+    """(tenant slug, created_at of its oldest pending delivery), tenants with one only."""
+    d = webhook_deliveries.c
+    return [(slug, int(at)) for slug, at in conn.execute(
+        select(tenants.c.slug, func.min(d.created_at))
+        .join_from(webhook_deliveries, tenants, tenants.c.id == d.tenant_id)
+        .where(d.status == "pending").group_by(tenants.c.slug))]
+
+
+def endpoint_latency(conn: Connection) -> list[tuple[str, int, bool, float | None]]:
+    """(tenant slug, endpoint id, enabled, mean latency in ms of its newest answered
+    deliveries or None), through the (endpoint_id, event_seq) index."""
+    e, d = webhook_endpoints.c, webhook_deliveries.c
+    newest = (select(d.last_latency_ms).where(d.endpoint_id == e.id,
+                                              d.last_latency_ms.is_not(None))
+              .order_by(d.event_seq.desc()).limit(LATENCY_WINDOW).correlate(webhook_endpoints)
+              .subquery())
+    mean = select(func.avg(newest.c.last_latency_ms)).scalar_subquery()
+    return [(slug, int(i), bool(enabled), None if ms is None else float(ms))
+            for slug, i, enabled, ms in conn.execute(
+                select(tenants.c.slug, e.id, e.enabled, mean)
+                .join_from(webhook_endpoints, tenants, tenants.c.id == e.tenant_id)
+                .order_by(e.id))]
