@@ -60,8 +60,6 @@ class Event:
         return self.type.rsplit(".", 1)[-1]
 
     def subject_id(self) -> str:
-        if self.type == "record.rejected":
-            return f"{self.data.get('entity', '')}/{self.data.get('id', '')}"
         value = self.data.get(self.subject)
         if isinstance(value, dict):  # {"candidate": {"id": ...}} as well as {"candidate": "C1"}
             value = value.get("id")
@@ -69,12 +67,14 @@ class Event:
 
     @property
     def record_key(self) -> str:
-        """Events of one record are applied in order: the record they are about."""
-        if self.subject in ("integration", "sync", "disconnect"):
-            return "integration"
-        if self.type == "export.refused":
-            return f"export:{self.data.get('request') or self.id}"
-        return f"{self.subject}:{self.subject_id()}"
+        """What newer events overwrite: one record's state (a candidate, a seat's mapping,
+        the integration's status). Other events (a refusal, a rejection, a milestone) are
+        facts of their own, never superseded."""
+        if self.subject in RECORDS or self.subject == "seat":
+            return f"{self.subject}:{self.subject_id()}"
+        if self.type == "integration.status_changed":
+            return "integration:status"
+        return f"event:{self.id}"
 
 
 RECORDS = {"candidate": "candidates", "application": "applications", "note": "notes",

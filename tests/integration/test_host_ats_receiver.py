@@ -130,9 +130,20 @@ def test_an_older_event_never_undoes_a_newer_one_of_the_same_record(db):
 
 def test_record_keys_follow_the_subject():
     assert Event.parse(event(1, "candidate.updated", candidate="C1")).record_key == "candidate:C1"
-    assert Event.parse(REJECTED).record_key == "record:candidates/C1"
-    assert Event.parse(event(2, "sync.milestone_reached", milestone=1)).record_key == \
-        "integration"
+    assert Event.parse(event(2, "seat.mapping_changed", seat="urn:li:seat:9")).record_key == \
+        "seat:urn:li:seat:9"
+    # Facts of their own: a later one never makes an earlier one stale.
+    assert Event.parse(REJECTED).record_key == "event:evt_7"
+    assert Event.parse(event(3, "sync.milestone_reached", milestone=1)).record_key == \
+        "event:evt_3"
+
+
+def test_facts_are_never_superseded(db):
+    later = event(8, "record.rejected", entity="candidates", id="C1", field="phones.0",
+                  reason="not a phone number")
+    assert apply_event(db, None, later, via="webhook") == "applied"
+    assert apply_event(db, None, REJECTED, via="webhook") == "applied"
+    assert len(problems(db)) == 2
 
 
 @pytest.mark.parametrize("body", [b"[]", b'{"id": "evt_1"}', b'{"id": "evt_1", "cursor": "x",'
