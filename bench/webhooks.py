@@ -3,13 +3,13 @@
 1. delivery throughput: --events events written to a tenant's log, then delivered (signed,
    POSTed, marked delivered) to a local receiver that verifies each with `standardwebhooks`:
    events/s from the first to the last delivery;
-2. the sync beside the webhooks, the same historical sync three times on the same data (a
-   tenth of the candidates with an email LinkedIn refuses, so the sync writes `record.rejected`
-   events): with no endpoint, with an endpoint at a fast local receiver, and with one at a slow
-   receiver (--slow-ms per answer). Printed side by side: the sync's wall time and this
-   process's CPU per 1,000 records (the webhook loop runs in this process, as in `serve`),
-   and their ratios to the run without an endpoint (the added cost; a slow endpoint must not
-   slow the sync).
+2. the sync beside the webhooks: the same historical sync three times on the same data (one
+   candidate in --rejected-every with an email LinkedIn refuses, so the sync writes
+   `record.rejected` events), with no endpoint, with an endpoint at a fast local receiver,
+   and with one at a slow receiver (--slow-ms per answer). Printed side by side: the sync's
+   wall time and this process's CPU per 1,000 records (the webhook loop runs in this
+   process, as in `serve`), and their ratios to the run without an endpoint (the added
+   cost; a slow endpoint must not slow the sync).
 
 Two processes: `recruitlink sandbox` (throttles off) and this one (store on SQLite, the sync
 engine and the webhook delivery loop in threads, the receivers under uvicorn). Figures only.
@@ -152,7 +152,7 @@ def delivery_throughput(tmp: Path, sandbox: str, events: int) -> dict[str, float
 
 # -- 2. the sync with no endpoint, a fast one, a slow one -------------------------------------
 
-def load(rt: Runtime, tenant_id: int, candidates: int) -> int:
+def load(rt: Runtime, tenant_id: int, candidates: int, rejected_every: int) -> int:
     jobs = max(10, candidates // 1000)
     with rt.store.writer(tenant_id) as w:
         w.records("jobs", [(i, Job(id=f"J{i}", title=f"Role {i}", description=DESCRIPTION,
@@ -163,7 +163,7 @@ def load(rt: Runtime, tenant_id: int, candidates: int) -> int:
         with rt.store.writer(tenant_id) as w:
             w.records("candidates", [(i, Candidate(
                 id=f"C{i}", first_name=f"F{i}", last_name=f"L{i}",
-                emails=[f"p{i}@@example" if i % 10 == 0 else f"p{i}@example.com"]))
+                emails=[f"p{i}@@example" if i % rejected_every == 0 else f"p{i}@example.com"]))
                 for i in ids], mode="create")
             w.records("applications", [(k, Application(
                 id=f"A{i}", candidate_id=f"C{i}", job_id=f"J{i % jobs}"))
@@ -172,11 +172,11 @@ def load(rt: Runtime, tenant_id: int, candidates: int) -> int:
 
 
 def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
-             slow_ms: int) -> dict[str, Any]:
+             slow_ms: int, rejected_every: int) -> dict[str, Any]:
     name = f"sync-{mode}"
     rt = runtime(tmp, name, sandbox)
     tenant_id = new_tenant(rt, name)
-    records = load(rt, tenant_id, candidates)
+    records = load(rt, tenant_id, candidates, rejected_every)
     receiver = Receiver(slow_ms if mode == "slow" else 0)
     worker = rt.delivery_worker()
     with receiving(receiver) as url:
@@ -212,6 +212,8 @@ def main() -> None:
                         help="About this many records per sync (candidates and applications).")
     parser.add_argument("--slow-ms", type=int, default=1500,
                         help="How long the slow receiver takes to answer each delivery.")
+    parser.add_argument("--rejected-every", type=int, default=20,
+                        help="One candidate in this many has an email LinkedIn refuses.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rl-webhooks-") as tmp_name:
         tmp = Path(tmp_name)
@@ -226,7 +228,8 @@ def main() -> None:
             print(f"delivery: {t['events']} events in {t['seconds']:.2f} s = "
                   f"{t['events_per_s']:.0f} events/s to a local receiver "
                   f"(signatures verified; refused: {t['refused']})")
-            runs = [sync_run(tmp, sandbox, n, mode, max(10, args.records // 2), args.slow_ms)
+            runs = [sync_run(tmp, sandbox, n, mode, max(10, args.records // 2), args.slow_ms,
+                             max(1, args.rejected_every))
                     for n, mode in enumerate(("none", "fast", "slow"))]
         finally:
             stop(proc)
