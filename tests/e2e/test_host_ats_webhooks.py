@@ -84,6 +84,8 @@ class Host:
     api: Recruitlink
     store: Store
     tenant: Tenant
+    url: str
+    api_key: str
 
     def subscribe(self, url: str) -> str:
         """A webhook endpoint for every event type at `url`; its secret (shown once)."""
@@ -114,7 +116,7 @@ def host(store, tenant, server, tmp_path: Path) -> Iterator[Host]:
     add_candidate(db, "HA-C3", "Cy", "Broken", email="cy.broken@@example")
     report = push_changes(db, api)
     assert report.sent == {"jobs": 2, "candidates": 3, "applications": 1}, report
-    yield Host(db, api, store, tenant)
+    yield Host(db, api, store, tenant, server, key)
     api.close()
 
 
