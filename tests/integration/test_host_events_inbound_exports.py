@@ -60,7 +60,7 @@ def test_an_export_announces_the_candidate_and_its_application(store, tenant, li
     with store.reader() as conn:
         app_id = conn.execute(select(schema.applications.c.external_id).where(
             schema.applications.c.candidate_id == row.id)).scalar_one()
-    created, applied = host_events(store, tenant.id)
+    created, applied, activity = host_events(store, tenant.id)
     assert (created.type, created.subject, created.subject_id) == (
         "candidate.created", "candidate", row.external_id)
     assert created.data == {"candidate": row.external_id, "source": "one_click_export",
@@ -73,6 +73,14 @@ def test_an_export_announces_the_candidate_and_its_application(store, tenant, li
                             "seat": wired["seat"]["seat"]}
     assert applied.record_key == f"application:{app_id}"
     assert created.seq < applied.seq  # the candidate first: a receiver applies in order
+    # The export's activity on the candidate's timeline ("Exported from LinkedIn Recruiter").
+    assert activity.type == "interaction.created"
+    assert activity.data["candidate"] == row.external_id
+    assert activity.data["source"] == "one_click_export"
+    with store.reader() as conn:
+        subject = conn.execute(select(schema.interactions.c.subject).where(
+            schema.interactions.c.external_id == activity.subject_id)).scalar_one()
+    assert subject.startswith("Exported from LinkedIn Recruiter")
 
     # Exported again into the same job: refused, with the reason, the seat and the member.
     export(li, wired["seat"], m["person"], externalJobPostingId="J1")
@@ -95,7 +103,7 @@ def test_a_merge_announces_the_fields_it_wrote(store, tenant, li, wired):
     export(li, wired["seat"], m["person"])
     pushed = wait_for_events(store, 3)[2]
     assert pushed.outcome == "merged", pushed
-    (updated,) = host_events(store, tenant.id)
+    (updated,) = host_events(store, tenant.id, ("candidate.updated",))
     (row,) = candidate(store, external_id="KNOWN")
     assert (updated.type, updated.subject_id) == ("candidate.updated", "KNOWN")
     changed = updated.data["changed"]

@@ -36,8 +36,10 @@ SUBJECTS = {"candidates": "candidate", "applications": "application", "notes": "
 
 
 def values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Field values as JSON, as the data API shows them (a phone is `{"number": ...}`)."""
-    return dict(to_jsonable_python(dict(fields), exclude_none=False))
+    """Field values as JSON, as the store keeps them (a phone is `{"number": ...}`, without
+    its empty parts); a field set to nothing stays, as None."""
+    return {name: None if value is None else to_jsonable_python(value, exclude_none=True)
+            for name, value in fields.items()}
 
 
 def _ids(**ids: Any) -> dict[str, Any]:

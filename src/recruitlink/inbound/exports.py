@@ -59,6 +59,8 @@ class ExportResult:
     `candidate.updated`)."""
     application: tuple[str, str, str | None] | None = None
     """The hiring process it created: (its external id, the job's, its stage)."""
+    activity: str | None = None
+    """The external id of the activity it added to the candidate (the recruiter's note)."""
 
 
 def export_details(export: rules.Export) -> dict[str, Any]:
@@ -129,6 +131,10 @@ def _announce(w: Writer, request_id: str, export: rules.Export, result: ExportRe
         announce.application_created(w.conn, w.tenant_id, application_id,
                                      candidate=result.candidate_id, job=job_id, stage=stage,
                                      source=announce.EXPORT, **ids)
+    if result.activity is not None:
+        announce.history_item(w.conn, w.tenant_id, "interaction", result.activity,
+                              created=True, source=announce.EXPORT,
+                              candidate=result.candidate_id, **ids)
 
 
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
@@ -173,10 +179,13 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
             _write(w, "duplicate_alerts", DuplicateAlert(
                 candidate_id=first, other_candidate_id=alert.other_candidate_id,
                 reason=alert.reason[:400], status="open"))
+    activity = None
     if decision.interaction is not None:
         act = decision.interaction
+        activity = new_external_id()
         _write(w, "interactions", Interaction(
-            candidate_id=candidate_id, user_id=act.user_id, project_id=act.project_id,
+            id=activity, candidate_id=candidate_id, user_id=act.user_id,
+            project_id=act.project_id,
             type=act.type, occurred_at=_when(act.occurred_at),
             subject=act.subject[:400], content=act.content))
     before = next((v for v in identity if v.id == decision.candidate_id), None)
@@ -185,7 +194,7 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
         pipeline=_pipeline_line(conn, w.tenant_id, decision.membership))
     return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id,
                         changes=[c.as_json() for c in changes], written=fields,
-                        application=application)
+                        application=application, activity=activity)
 
 
 def _application_line(conn: Connection, tenant_id: int,
