@@ -178,6 +178,10 @@ def assert_in_step(host: Host, seen: dict[str, Any], via: str) -> None:
     # The email came by the stub profile's own event (not only by reading the record later).
     assert db.query("SELECT * FROM inbox WHERE type = 'candidate.updated' AND record_key = ?",
                     (f"candidate:{exported['id']}",))
+    # The InMail and the member's reply, imported by recruitlink, are on the candidate too.
+    inmails = db.query("SELECT * FROM activities WHERE kind = 'interaction' AND candidate_id = ?",
+                       (exported["id"],))
+    assert "Staff Engineer role" in {r["summary"] for r in inmails}, [dict(r) for r in inmails]
     (application,) = db.query("SELECT * FROM applications WHERE candidate_id = ?",
                               (exported["id"],))
     assert application["job_id"] == "J1" and application["origin"] == "linkedin"
