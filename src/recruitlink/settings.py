@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         4, ge=1, description="Deliveries in flight to one endpoint at most (per process).")
     webhook_senders: int = Field(
         16, ge=1, description="Deliveries in flight at most (per process).")
+    webhook_keep_days: float = Field(
+        30.0, gt=0, description="Delivered and failed webhook deliveries (the delivery log) "
+                                "are kept this long, then deleted.")
     webhook_claim_seconds: float = Field(
         60.0, gt=0, description="A delivery taken by a worker that died is sent again after "
                                 "this (longer than the timeout).")

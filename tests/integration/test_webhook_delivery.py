@@ -24,6 +24,8 @@ from recruitlink.crypto import SecretBox
 from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
 from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.store import host_events, webhooks
+from recruitlink.store.schema import webhook_attempts
+from recruitlink.store.webhook_deliveries import in_flight
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.servers import serve
 
@@ -170,6 +172,27 @@ def test_giving_up_fails_the_delivery_and_disables_the_endpoint(store, tenant, r
     assert deliveries(store, tenant, endpoint)[seq].status == "delivered"
 
 
+def test_retry_after_lengthens_the_wait_never_shortens_it(store, tenant):
+    asked = ["600", "0"]
+
+    async def busy(request: Request) -> Response:
+        return Response(status_code=503, headers={"retry-after": asked.pop(0)})
+
+    with serve(Starlette(routes=[Route("/hook", busy, methods=["POST"])])) as url:
+        endpoint, _ = add_endpoint(store, tenant, f"{url}/hook")
+        clock = Clock()
+        engine = make_engine(store, clock, retry=Backoff(10.0, 2.0, 3600.0, 5))
+        seq = emit(store, tenant, "candidate.updated", "c-1")
+        [outcome] = deliver_all(engine)
+        assert outcome.retry_after_s == 600
+        assert deliveries(store, tenant, endpoint)[seq].next_attempt_at == int(
+            (T0 + 600) * 1000)
+        clock.now += 600
+        deliver_all(engine)  # "Retry-After: 0": the policy's 20 s all the same
+        assert deliveries(store, tenant, endpoint)[seq].next_attempt_at == int(
+            (T0 + 620) * 1000)
+
+
 def test_the_default_retry_policy_spans_more_than_three_days():
     from recruitlink.settings import Settings
 
@@ -220,6 +243,68 @@ def test_a_claim_runs_out_and_the_delivery_is_taken_again(store, tenant, receive
     assert deliveries(store, tenant, endpoint)[seq].status == "delivered"
 
 
+def test_an_endpoint_deleted_while_its_delivery_is_out_leaves_nothing_behind(
+        store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    engine = make_engine(store, Clock())
+    emit(store, tenant, "candidate.updated", "c-1")
+    engine.dispatch()
+    [claim] = engine.claim(10)
+    with store.db.write() as conn:
+        assert webhooks.delete_endpoint(conn, tenant.id, endpoint.id)
+    from recruitlink.hooks.sender import Outcome
+
+    engine.record(claim, Outcome(200, 4, None))  # the POST came back after the delete
+    with store.db.read() as conn:
+        assert conn.execute(webhook_attempts.select()).all() == []
+
+
+def test_concurrent_dispatchers_and_claimers_never_double_up(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    for n in range(40):
+        emit(store, tenant, "candidate.updated", f"c-{n}")
+    engines = [make_engine(store, Clock(), per_endpoint=100) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    claimed: list[list[int]] = []
+
+    def work(engine):
+        barrier.wait()
+        engine.dispatch()
+        claimed.append([c.delivery_id for c in engine.claim(15)])
+
+    threads = [threading.Thread(target=work, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(claimed) == 4
+    # A claimer that ran before the others' dispatch committed found less: the rest is left.
+    claimed.append([c.delivery_id for c in engines[0].claim(40)])
+    ids = [i for batch in claimed for i in batch]
+    assert len(ids) == len(set(ids)) == 40
+    assert len(deliveries(store, tenant, endpoint)) == 40  # each event once
+
+
+def test_finished_deliveries_are_purged_after_the_keep_days(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    receiver.script = [500]
+    clock = Clock()
+    engine = make_engine(store, clock, keep_days=1.0)
+    delivered = emit(store, tenant, "candidate.updated", "c-1")
+    retrying = emit(store, tenant, "candidate.updated", "c-2")
+    deliver_all(engine)  # c-1's fails first (500), c-2's is delivered
+    clock.now += 10
+    deliver_all(engine)
+    clock.now += 86_400 + 60
+    fresh = emit(store, tenant, "candidate.updated", "c-3")
+    deliver_all(engine)
+    assert set(deliveries(store, tenant, endpoint)) == {delivered, retrying, fresh}
+    assert engine.purge() == 2  # both finished a day ago; the fresh one stays
+    assert set(deliveries(store, tenant, endpoint)) == {fresh}
+    with store.db.read() as conn:
+        assert len(conn.execute(webhook_attempts.select()).all()) == 1
+
+
 def test_redirects_are_not_followed(store, tenant, receiver):
     add_endpoint(store, tenant, receiver.url)
     receiver.script = [302]
@@ -250,8 +335,8 @@ def test_a_slow_endpoint_delays_no_other(store, tenant, receiver):
         try:
             receiver.wait_for(30, timeout=30)
             # All the while the slow endpoint held two senders and nothing of it finished.
-            assert worker.busy == 2
             with store.db.read() as conn:
+                assert in_flight(conn, int(time.time() * 1000))[slow.id] == 2
                 pending = webhooks.list_deliveries(conn, tenant.id, slow.id, limit=100)
             assert [d.status for d in pending] == ["pending"] * 30
             assert all(d.attempts == 0 for d in pending)

@@ -10,6 +10,7 @@ the POST, the outcome in a transaction of its own after it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from .signing import signed_headers
 log = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 500  # events turned into deliveries per endpoint and transaction
+PURGE_BATCH = 1000  # finished deliveries deleted per transaction
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class DeliveryPolicy:
     """A claimed delivery is taken again after this if its worker never finished it."""
     senders: int = 16
     """POSTs in flight at most (per worker process)."""
+    keep_days: float = 30.0
+    """Delivered and failed deliveries (and their attempts) are kept this long."""
 
 
 def give_up_reason(tries: int, first_ms: int, now_ms: int, error: str) -> str:
@@ -57,13 +61,25 @@ class DeliveryEngine:
                  http: httpx.Client | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.store, self.box, self.policy, self.clock = store, box, policy, clock
-        self.http = http or new_client(policy.timeout_s, policy.senders)
+        self._http = http
+        self._http_lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        """Made on first use: a server built but never run opens no connections."""
+        with self._http_lock:
+            if self._http is None:
+                self._http = new_client(self.policy.timeout_s, self.policy.senders)
+            return self._http
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
 
     def close(self) -> None:
-        self.http.close()
+        with self._http_lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def dispatch(self) -> int:
         """Every enabled endpoint's new events as deliveries; how many were written. One
@@ -77,18 +93,30 @@ class DeliveryEngine:
                                                    now_ms=self.now_ms())
         return written
 
+    def purge(self) -> int:
+        """Delete the finished deliveries older than `keep_days`, a batch per transaction;
+        how many."""
+        before = self.now_ms() - int(self.policy.keep_days * 86_400_000)
+        purged = 0
+        while True:
+            with self.store.db.write() as conn:
+                n = queue.purge_finished(conn, before_ms=before, limit=PURGE_BATCH)
+            purged += n
+            if n < PURGE_BATCH:
+                return purged
+
     def claim(self, limit: int) -> list[queue.Claim]:
         p = self.policy
+        with self.store.reader() as conn:  # an idle loop takes no write lock
+            if limit <= 0 or not queue.claimable(conn, self.now_ms()):
+                return []
         with self.store.db.write() as conn:
             return queue.claim_due(conn, now_ms=self.now_ms(), limit=limit,
                                    per_endpoint=p.per_endpoint, claim_ms=int(p.claim_s * 1000))
 
     def deliver(self, claim: queue.Claim) -> Outcome:
         """Sign and POST one claimed delivery, then record the outcome."""
-        with self.store.reader() as conn:
-            secrets = webhooks.signing_secrets(conn, self.box, claim.endpoint_id, self.now_ms())
-        if not secrets:  # the endpoint was deleted meanwhile
-            return Outcome(None, 0, "the endpoint is gone")
+        secrets = [self.box.open(sealed) for sealed in claim.sealed_secrets]
         envelope = claim.event.envelope()
         body = orjson.dumps(envelope)
         outcome = post(self.http, claim.url, body,
@@ -96,18 +124,30 @@ class DeliveryEngine:
         self.record(claim, outcome)
         return outcome
 
+    def wait_s(self, tries: int, retry_after_s: float | None) -> float:
+        """The policy's wait, or longer when the endpoint asked (Retry-After, at most the
+        policy's cap): never shorter, so a receiver cannot burn the retries in minutes."""
+        retry = self.policy.retry
+        wait = retry.delay(tries)
+        if retry_after_s is not None and retry_after_s > wait:
+            wait = retry_after_s if retry.cap is None else max(wait, min(retry.cap,
+                                                                         retry_after_s))
+        return wait
+
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
         now = self.now_ms()
         with self.store.db.write() as conn:
-            queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
-                                 latency_ms=outcome.latency_ms, error=outcome.error)
+            if not queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
+                                        latency_ms=outcome.latency_ms, error=outcome.error):
+                return  # deleted with its endpoint meanwhile
             if outcome.error is None:
                 queue.mark_delivered(conn, claim, now_ms=now, code=outcome.code or 200,
                                      latency_ms=outcome.latency_ms)
                 return
             tries = claim.attempts + 1
             retry = self.policy.retry
-            next_at = None if retry.gives_up(tries) else now + int(retry.delay(tries) * 1000)
+            next_at = None if retry.gives_up(tries) else now + int(
+                self.wait_s(tries, outcome.retry_after_s) * 1000)
             still_ours = queue.mark_retry(conn, claim, next_at_ms=next_at, code=outcome.code,
                                           latency_ms=outcome.latency_ms, error=outcome.error)
             if next_at is None and still_ours:

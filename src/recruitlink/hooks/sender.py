@@ -18,6 +18,7 @@ class Outcome:
     code: int | None  # the endpoint's HTTP status; None: no answer
     latency_ms: int
     error: str | None  # why it failed; None when delivered
+    retry_after_s: float | None = None  # the endpoint's Retry-After (seconds), if it sent one
 
     @property
     def delivered(self) -> bool:
@@ -25,9 +26,11 @@ class Outcome:
 
 
 def new_client(timeout_s: float, connections: int) -> httpx.Client:
-    """The HTTP client deliveries share (connections kept alive per endpoint)."""
+    """The HTTP client deliveries share (connections kept alive per endpoint). Like the
+    LinkedIn client it honours HTTPS_PROXY / NO_PROXY, for servers whose egress goes through
+    a proxy."""
     return httpx.Client(
-        follow_redirects=False, trust_env=False,
+        follow_redirects=False,
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
         limits=httpx.Limits(max_connections=connections,
                             max_keepalive_connections=connections),
@@ -44,6 +47,7 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
         with client.stream("POST", url, content=body,
                            headers={"content-type": "application/json", **headers}) as answer:
             code = answer.status_code
+            retry_after = _seconds(answer.headers.get("retry-after"))
     except httpx.TimeoutException:
         return Outcome(None, took(), "timed out")
     except httpx.HTTPError as exc:
@@ -52,4 +56,11 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
         return Outcome(code, took(), None)
     if 300 <= code < 400:
         return Outcome(code, took(), f"HTTP {code}: redirects are not followed")
-    return Outcome(code, took(), f"HTTP {code}")
+    return Outcome(code, took(), f"HTTP {code}", retry_after)
+
+
+def _seconds(value: str | None) -> float | None:
+    """Retry-After in delta-seconds (the HTTP-date form is ignored: the policy's wait it is)."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return float(value.strip())

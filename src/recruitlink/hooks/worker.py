@@ -22,6 +22,8 @@ from .engine import DeliveryEngine
 
 log = logging.getLogger(__name__)
 
+PURGE_EVERY_S = 3600.0
+
 
 class DeliveryWorker(WorkLoop):
     name = "recruitlink-webhooks"
@@ -35,6 +37,7 @@ class DeliveryWorker(WorkLoop):
                                         thread_name_prefix="recruitlink-webhook-send")
         self._lock = threading.Lock()
         self._in_flight: set[Future[object]] = set()
+        self._purge_at = 0.0  # monotonic time of the next purge of old deliveries
 
     @property
     def busy(self) -> int:
@@ -42,7 +45,11 @@ class DeliveryWorker(WorkLoop):
             return len(self._in_flight)
 
     def run_once(self) -> bool:
-        """Dispatch, then claim for the free senders; True if anything was done."""
+        """Dispatch, then claim for the free senders; True if anything was done. Old
+        finished deliveries are purged once an hour."""
+        if time.monotonic() >= self._purge_at:
+            self._purge_at = time.monotonic() + PURGE_EVERY_S
+            self.engine.purge()
         dispatched = self.engine.dispatch()
         free = self.senders - self.busy
         claims = self.engine.claim(free) if free > 0 else []

@@ -65,7 +65,7 @@ class Runtime:
                               per_endpoint=s.webhook_per_endpoint,
                               claim_s=max(s.webhook_claim_seconds,
                                           2 * s.webhook_timeout_seconds),
-                              senders=s.webhook_senders)
+                              senders=s.webhook_senders, keep_days=s.webhook_keep_days)
 
     def delivery_worker(self) -> DeliveryWorker:
         """The webhook delivery loop over this runtime's store (its own HTTP client)."""

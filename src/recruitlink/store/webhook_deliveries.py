@@ -18,7 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from .host_events import HostEvent, read_after
@@ -29,6 +42,7 @@ from .schema import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from .webhooks import sealed_signing_secrets
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Claim:
     attempts: int  # tries before this one (in this round of retries)
     created_at: int
     token: int  # the claim's `claimed_until`
+    sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
 
 
 def endpoints_behind(conn: Connection) -> list[int]:
@@ -112,7 +127,8 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
     first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
              .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
     candidates = conn.execute(
-        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url,
+        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
+               e.previous_secret, e.previous_until,
                h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
         .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
         .join(host_events, h.seq == d.event_seq)
@@ -134,14 +150,20 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
             claims.append(Claim(
                 c.id, c.endpoint_id, c.tenant_id, c.url,
                 HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
-                c.attempts, c.created_at, token))
+                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
     return claims
 
 
 def record_attempt(conn: Connection, claim: Claim, *, at_ms: int, code: int | None,
-                   latency_ms: int, error: str | None) -> None:
-    conn.execute(insert(webhook_attempts).values(delivery_id=claim.delivery_id, at=at_ms,
-                                                 code=code, latency_ms=latency_ms, error=error))
+                   latency_ms: int, error: str | None) -> bool:
+    """The attempt in the delivery's log; False when the delivery is gone (its endpoint was
+    deleted while the POST was out)."""
+    d = webhook_deliveries.c
+    values = select(literal(claim.delivery_id), literal(at_ms), literal(code, Integer),
+                    literal(latency_ms), literal(error, Text)).where(
+        exists().where(d.id == claim.delivery_id))
+    return bool(conn.execute(insert(webhook_attempts).from_select(
+        ["delivery_id", "at", "code", "latency_ms", "error"], values)).rowcount)
 
 
 def mark_delivered(conn: Connection, claim: Claim, *, now_ms: int, code: int,
@@ -171,14 +193,31 @@ def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: 
         d.claimed_until == claim.token).values(**values)).rowcount)
 
 
+def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
+    """Delete up to `limit` delivered or failed deliveries (and their attempts) whose last
+    try was before `before_ms`, through the (status, next_attempt_at) index; how many."""
+    d = webhook_deliveries.c
+    ids = list(conn.execute(select(d.id).where(
+        d.status.in_(("delivered", "failed")), d.next_attempt_at < before_ms,
+        d.created_at < before_ms).limit(limit)).scalars())
+    if ids:
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(ids)))
+        conn.execute(delete(webhook_deliveries).where(d.id.in_(ids)))
+    return len(ids)
+
+
+def claimable(conn: Connection, now_ms: int) -> bool:
+    """A delivery is due (or its claim ran out): a read, before a claim's write."""
+    d = webhook_deliveries.c
+    return conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
+                                          d.endpoint_id).where(_claimable(now_ms)).limit(1)
+                        ).first() is not None
+
+
 def has_due(conn: Connection, now_ms: int) -> bool:
     """Anything for a delivery worker to do now: an endpoint behind its events, or a delivery
     that is due (or whose claim ran out)."""
-    d = webhook_deliveries.c
-    due = conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
-                                         d.endpoint_id).where(_claimable(now_ms)).limit(1)
-                       ).first()
-    return due is not None or bool(endpoints_behind(conn))
+    return claimable(conn, now_ms) or bool(endpoints_behind(conn))
 
 
 # -- /metrics (web/metrics.py): small aggregates, read at scrape time -------------------------

@@ -177,19 +177,21 @@ def rotate_secret(conn: Connection, box: SecretBox, tenant_id: int, endpoint_id:
     return secret
 
 
+def sealed_signing_secrets(row: Any, now_ms: int) -> tuple[str, ...]:
+    """An endpoint row's sealed secrets that sign now: the current one, and the previous one
+    while a rotation overlaps."""
+    if row.previous_secret and (row.previous_until or 0) > now_ms:
+        return (row.secret, row.previous_secret)
+    return (row.secret,)
+
+
 def signing_secrets(conn: Connection, box: SecretBox, endpoint_id: int,
                     now_ms: int) -> list[str]:
-    """The secrets a delivery is signed with now: the current one, and the previous one while
-    a rotation overlaps."""
-    row = conn.execute(select(webhook_endpoints.c.secret, webhook_endpoints.c.previous_secret,
-                              webhook_endpoints.c.previous_until).where(
-        webhook_endpoints.c.id == endpoint_id)).first()
-    if row is None:
-        return []
-    found = [box.open(row.secret)]
-    if row.previous_secret and (row.previous_until or 0) > now_ms:
-        found.append(box.open(row.previous_secret))
-    return found
+    """The secrets (in clear) a delivery is signed with now; [] for no such endpoint."""
+    e = webhook_endpoints.c
+    row = conn.execute(select(e.secret, e.previous_secret, e.previous_until).where(
+        e.id == endpoint_id)).first()
+    return [] if row is None else [box.open(s) for s in sealed_signing_secrets(row, now_ms)]
 
 
 def delete_endpoint(conn: Connection, tenant_id: int, endpoint_id: int) -> bool:
