@@ -28,6 +28,8 @@ from .db import Database
 from .recruitlink_api import Recruitlink, RecruitlinkError
 
 PATH = "/webhooks/recruitlink"
+MAX_BODY = 1 << 20
+"""recruitlink's events are small (ids and what changed): anything bigger is not one."""
 log = logging.getLogger("host_ats.receiver")
 
 
@@ -47,7 +49,12 @@ def create_receiver(db: Database, api: Recruitlink | None, secrets: Sequence[str
     verifiers = [Webhook(secret) for secret in secrets]
 
     async def receive(request: Request) -> JSONResponse:
-        body = await request.body()
+        received = bytearray()
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > MAX_BODY:
+                return JSONResponse({"error": "the body is too large"}, status_code=413)
+        body = bytes(received)
         headers = dict(request.headers)
         if not verified(verifiers, body, headers):
             log.warning("refused a delivery: signature or timestamp does not verify")

@@ -154,3 +154,10 @@ def test_a_signed_body_that_is_not_an_event_is_a_400(client, db, body):
                "webhook-signature": Webhook(SECRET).sign("evt_1", when, body)}
     assert deliver(client, body, headers).status_code == 400
     assert db.query("SELECT * FROM inbox") == []
+
+
+def test_an_oversized_body_is_refused_before_anything_else(client, db):
+    body, headers = signed(event(5, "record.rejected", entity="candidates", id="C1",
+                                 field="x", reason="r" * (1 << 20)))
+    assert deliver(client, body, headers).status_code == 413
+    assert db.query("SELECT * FROM inbox") == []
