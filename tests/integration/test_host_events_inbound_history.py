@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from recruitlink.core.records import Candidate
 from recruitlink.inbound.closures import purge_closed
 from recruitlink.store import connections as connection_state
 from recruitlink.store.host_events import HostEvent
@@ -201,3 +202,25 @@ def test_a_closure_is_announced_and_a_purge_deletes_with_its_dependents(store, t
     assert gone[-1].type == "candidate.deleted"
     assert gone[-1].data == {"candidate": row2.external_id, "source": "member_closure_purge",
                              "person": m2["person"]}
+
+
+def test_a_match_read_back_from_linkedin_is_announced(store, tenant, li, wired, engine):
+    only_matched = li.control.get(f"/members/{member(li, 47)['person']}").json()
+    with store.writer(tenant.id) as w:
+        # Known to the ATS by email only: LinkedIn matches it; nobody exported it.
+        w.records("candidates", [(0, Candidate(
+            id="MATCHED", first_name="Some", last_name="One",
+            emails=[only_matched["emailAddresses"][0]]))], mode="create")
+    deadline = time.monotonic() + 60
+    engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)
+    mark = last_seq(store, tenant.id)
+    poller(store, engine).poll(tenant.id)
+    (linked,) = new_events(store, tenant.id, mark)
+    assert (linked.type, linked.subject_id) == ("candidate.updated", "MATCHED")
+    assert linked.data == {"candidate": "MATCHED", "source": "linkedin_match",
+                           "person": only_matched["person"],
+                           "changed": {"person_urn": only_matched["person"],
+                                       "match_method": "matched"}}
+    mark = last_seq(store, tenant.id)
+    poller(store, engine).poll(tenant.id)
+    assert new_events(store, tenant.id, mark) == []

@@ -29,6 +29,7 @@ NOTE = "recruiter_note"
 CLOSURE = "member_closure"
 PURGE_POLICY = "member_closure_purge"
 PURGE_ADMIN = "admin_purge"
+MATCH = "linkedin_match"  # LinkedIn's own match of a synced candidate, read back
 
 SUBJECTS = {"candidates": "candidate", "applications": "application", "notes": "note",
             "interactions": "interaction"}
