@@ -51,5 +51,14 @@ def test_push_feed_and_show_from_the_command_line(store, tenant, host, wired):
         "record.rejected candidates HA-C3")]
     assert rejected and "email" in rejected[0], shown
 
+    # Another ATS database that wants only the rejections: the feed filtered by type.
+    only = dict(env, HOST_ATS_DB=str(Path(host.db.path).with_name("rejections.db")))
+    fed = host_ats("feed", "--types", "record.rejected", env=only)
+    rejections = [e for e in host.recruitlink_events() if e.type == "record.rejected"]
+    assert fed.stdout.strip() == f"applied {len(rejections)} event(s)" and rejections, fed
+    shown = host_ats("show", env=only).stdout
+    assert shown.startswith("integration: unknown") and "record.rejected candidates HA-C3" \
+        in shown, shown
+
     no_key = host_ats("push", env={k: v for k, v in env.items() if k != "HOST_ATS_API_KEY"})
     assert no_key.returncode == 2 and "API key" in no_key.stderr
