@@ -4,8 +4,10 @@ recruitlink only over HTTP) stays in step with what happens on LinkedIn's side.
 
 - through verified webhooks: a One-Click Export clicked in the sandbox's Recruiter page (in
   Chromium) creates the candidate and the application in the example's database; a refused
-  export arrives with its reason; a stub profile's email reaches the candidate; a record the
-  sync rejected arrives with its field and reason; forged deliveries are refused;
+  export arrives with its reason; a stub profile's email and an InMail reach the candidate; a
+  record the sync rejected arrives with its field and reason; the member's account closed and
+  purged deletes the candidate, application and InMails there too; forged deliveries are
+  refused;
 - through the change feed alone, the same (SQLite and PostgreSQL);
 - the receiver down for a while, then up: every event arrives, in order per record, none
   applied twice, also when the deliveries are replayed (SQLite and PostgreSQL).
@@ -33,6 +35,7 @@ from standardwebhooks.webhooks import Webhook
 
 from recruitlink.core.backoff import Backoff
 from recruitlink.crypto import SecretBox
+from recruitlink.inbound.closures import purge_closed
 from recruitlink.runtime.servers import bound_socket, url_of
 from recruitlink.settings import Settings
 from recruitlink.store import Store, host_events, webhooks
@@ -204,6 +207,33 @@ def assert_in_step(host: Host, seen: dict[str, Any], via: str) -> None:
     assert_ordered_per_record(inbox)
 
 
+def member_closes_and_is_purged(li, store, tenant, engine, person: str) -> None:
+    """The member closes their LinkedIn account; the admin purges them from the ATS."""
+    assert li.control.post(f"/recruiter/members/{person}/close").status_code == 200
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["closures:notified"] == 1, report.outcomes
+    assert purge_closed(store, tenant.id, person) == 1
+
+
+def assert_purged(host: Host, person: str, via: str, catch_up_first: bool = False) -> None:
+    """The purge reached the example ATS: the candidate, their application and their InMails
+    are deleted there too (deletions are events like any other)."""
+    db = host.db
+
+    def deleted() -> Any:
+        if catch_up_first:
+            catch_up(db, host.api)
+        found = ats_candidate(db, person_urn=person)
+        return found if found and found["deleted"] else None
+
+    gone = wait_until(deleted, f"the purged candidate deleted ({via})", db=db)
+    assert [r["deleted"] for r in db.query(
+        "SELECT deleted FROM applications WHERE candidate_id = ?", (gone["id"],))] == [1]
+    assert {r["deleted"] for r in db.query(
+        "SELECT deleted FROM activities WHERE candidate_id = ?", (gone["id"],))} == {1}
+    assert_ordered_per_record(db.query("SELECT * FROM inbox ORDER BY applied_order"))
+
+
 def assert_ordered_per_record(inbox: list[Any]) -> None:
     last: dict[str, int] = {}
     for row in inbox:
@@ -252,6 +282,8 @@ def test_an_export_clicked_in_recruiter_reaches_the_example_ats_by_verified_webh
     save_screenshot(page, "host_ats_recruiter_export")
     assert all(n.startswith("Sent to your ATS") for n in notices), notices
     assert_in_step(host, seen, "webhook")
+    member_closes_and_is_purged(li, store, tenant, engine, seen["member"]["person"])
+    assert_purged(host, seen["member"]["person"], "webhook")
 
     # A delivery forged without the endpoint's secret is refused and changes nothing.
     before = host.db.query("SELECT COUNT(*) AS n FROM inbox")[0]["n"]
@@ -272,6 +304,8 @@ def test_the_change_feed_alone_keeps_the_example_ats_in_step(store, tenant, li, 
     wait_until(polled, "the feed brings the stub profile's email")
     catch_up(host.db, host.api)
     assert_in_step(host, seen, "feed")
+    member_closes_and_is_purged(li, store, tenant, engine, seen["member"]["person"])
+    assert_purged(host, seen["member"]["person"], "feed", catch_up_first=True)
     # Read again from the start: every event is found applied, nothing changes.
     with host.db.write() as conn:
         conn.execute("DELETE FROM state WHERE key = 'feed_cursor'")
