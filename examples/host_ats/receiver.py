@@ -70,7 +70,8 @@ def create_receiver(db: Database, api: Recruitlink | None, secrets: Sequence[str
             # Could not read the record back: not recorded, so recruitlink retries later.
             log.warning("recruitlink unreachable while applying %s: %s",
                         headers["webhook-id"], exc)
-            return JSONResponse({"error": "try again later"}, status_code=503)
+            return JSONResponse({"error": "try again later"}, status_code=503,
+                                headers={"Retry-After": "30"})
         return JSONResponse({"outcome": outcome})
 
     async def health(request: Request) -> PlainTextResponse:

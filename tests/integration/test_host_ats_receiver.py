@@ -19,6 +19,7 @@ import pytest
 from examples.host_ats.apply import Event, apply_event
 from examples.host_ats.db import Database
 from examples.host_ats.receiver import PATH, create_receiver
+from examples.host_ats.recruitlink_api import Recruitlink
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.servers import serve
@@ -48,9 +49,10 @@ def db(tmp_path: Path) -> Database:
 
 
 @contextmanager
-def receiver(db: Database, secrets: list[str]) -> Iterator[httpx.Client]:
+def receiver(db: Database, secrets: list[str],
+             api: Recruitlink | None = None) -> Iterator[httpx.Client]:
     """The receiver under uvicorn on loopback, as `python -m host_ats receive` runs it."""
-    with serve(create_receiver(db, None, secrets)) as url, \
+    with serve(create_receiver(db, api, secrets)) as url, \
             httpx.Client(base_url=url, timeout=30) as http:
         yield http
 
@@ -161,3 +163,15 @@ def test_an_oversized_body_is_refused_before_anything_else(client, db):
                                  field="x", reason="r" * (1 << 20)))
     assert deliver(client, body, headers).status_code == 413
     assert db.query("SELECT * FROM inbox") == []
+
+
+def test_a_record_that_cannot_be_read_back_is_retried_later(db):
+    """recruitlink's data API unreachable: 503 with Retry-After, nothing recorded, so the
+    delivery comes again."""
+    unreachable = Recruitlink("http://127.0.0.1:9", "rlk_x_y", timeout=2)
+    created = event(4, "candidate.created", candidate="C1", source="one_click_export")
+    with receiver(db, [SECRET], unreachable) as client:
+        answer = deliver(client, *signed(created))
+    unreachable.close()
+    assert (answer.status_code, answer.headers["retry-after"]) == (503, "30")
+    assert db.query("SELECT * FROM inbox") == [] and db.query("SELECT * FROM versions") == []
