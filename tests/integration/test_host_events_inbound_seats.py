@@ -1,7 +1,7 @@
 """The host ATS hears of Recruiter seat mappings (issue 18), on SQLite and PostgreSQL: mapped
 by email when seats are pulled, mapped and unmapped by an admin (the data API's LinkedIn
-namespace), a seat removed or reassigned in Recruiter, a mapped user deactivated. A pull that
-changes nothing, and a refused mapping, announce nothing."""
+namespace and the Members page), a seat removed or reassigned in Recruiter, a mapped user
+deactivated. A pull that changes nothing, and a refused mapping, announce nothing."""
 # ruff: noqa: F811  (the fixtures imported from other test modules are parameters here)
 
 from __future__ import annotations
@@ -21,6 +21,16 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     engine,
     server,
     wired,
+)
+from tests.integration.test_pages_admin import (  # noqa: F401  (`site` is a fixture)
+    BASE,
+    add_seat,
+    connect_through_pages,
+    enable,
+    post,
+    site,
+    status_json,
+    wait_until,
 )
 
 
@@ -117,3 +127,28 @@ def test_an_admin_mapping_over_the_api_is_announced_and_a_refused_one_is_not(
             unmapped.data["change"]) == (None, "U1", "manual", "unmapped")
     assert (remapped.data["user"], remapped.data["previous_user"],
             remapped.data["change"]) == ("INT", None, "mapped")
+
+
+def test_the_members_page_mappings_are_announced(site):
+    admin = site.client("ada@acme.example")
+    connect_through_pages(site, admin)
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
+    mapped = add_seat(site.li, 0, email="RITA@acme.example")
+    loose = add_seat(site.li, 1)
+    assert post(admin, f"{BASE}/members/refresh").status_code == 303
+    (auto,) = seat_events(site.store, site.acme.id)
+    assert (auto.subject_id, auto.data["user"], auto.data["mapping"]) == (
+        mapped["seat"], "R1", "auto")
+    mark = last(site.store, site.acme.id)
+    assert post(admin, f"{BASE}/members/map", seat=loose["seat"], user="NOPE"
+                ).status_code == 400
+    assert seat_events(site.store, site.acme.id, mark) == []  # refused: nothing said
+    assert post(admin, f"{BASE}/members/map", seat=loose["seat"], user="R2").status_code == 303
+    assert post(admin, f"{BASE}/members/unmap", seat=mapped["seat"]).status_code == 303
+    by_hand, unmapped = seat_events(site.store, site.acme.id, mark)
+    assert by_hand.data == {"seat": loose["seat"], "user": "R2", "previous_user": None,
+                            "mapping": "manual", "active": True, "person": loose["person"],
+                            "change": "mapped"}
+    assert (unmapped.subject_id, unmapped.data["user"], unmapped.data["previous_user"],
+            unmapped.data["change"]) == (mapped["seat"], None, "R1", "unmapped")
