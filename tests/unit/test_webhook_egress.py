@@ -8,7 +8,7 @@ import ipaddress
 
 import pytest
 
-from recruitlink.hooks.egress import danger
+from recruitlink.core.webhook_urls import danger
 
 
 @pytest.mark.parametrize(("address", "kind"), [

@@ -7,8 +7,10 @@ it (they would sit in the database and the pages in clear: authenticate the deli
 their signature instead) and no fragment (never sent). Deliveries carry personal data, so
 plain http is taken only to this machine (loopback: a receiver beside recruitlink, tests),
 unless the deployment allows it (`Settings.webhook_allow_http`, e.g. a private network).
-Link-local, multicast and unspecified addresses are refused whatever the setting: nothing
-receives webhooks there, and 169.254.169.254 is a cloud's metadata service.
+Link-local, multicast, unspecified, reserved and cloud metadata addresses (`danger`, which
+the delivery client also applies to the address it connects to: hooks/egress.py) are refused
+whatever the setting: nothing receives webhooks there, and 169.254.169.254 is a cloud's
+metadata service.
 """
 
 from __future__ import annotations
@@ -20,6 +22,31 @@ from .linkedin_schema import http_url_problem
 
 MAX_LENGTH = 2000
 """The longest URL kept (the column's size)."""
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+METADATA = frozenset(ipaddress.ip_address(a) for a in (
+    "fd00:ec2::254",  # AWS's metadata service over IPv6 (a unique local address)
+    "100.100.100.200",  # Alibaba Cloud's metadata service (shared address space)
+))
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # 0.x.x.x reaches this machine on Linux
+
+
+def danger(address: Address) -> str | None:
+    """What kind of address deliveries never go to `address` is, or None if they may."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d to the network
+    if address in METADATA:
+        return "cloud metadata"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_multicast:
+        return "multicast"
+    if address.is_unspecified or address in THIS_NETWORK:
+        return "unspecified"
+    if isinstance(address, ipaddress.IPv4Address) and address.is_reserved:
+        return "reserved"  # 240.0.0.0/4 and the broadcast address (IPv6's "reserved" has ::1)
+    return None
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -58,9 +85,9 @@ def url_problem(url: str, *, allow_http: bool = False) -> str | None:
         return "must not have a fragment (#...): it is never sent"
     host = parts.hostname or ""
     address = _address(host)
-    if address is not None and (address.is_link_local or address.is_multicast
-                                or address.is_unspecified):
-        return f"must not point at {host} (a link-local, multicast or unspecified address)"
+    kind = danger(address) if address is not None else None
+    if kind is not None:
+        return f"must not point at {host} (a {kind} address: deliveries never go there)"
     if parts.scheme.lower() == "http" and not allow_http and not is_loopback(host):
         return ("must use https (plain http is taken only to this machine: localhost, "
                 "127.0.0.1, [::1]; RECRUITLINK_WEBHOOK_ALLOW_HTTP=true allows it elsewhere)")

@@ -28,13 +28,7 @@ import httpcore
 import httpx
 from httpx._utils import get_environment_proxies
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-METADATA = frozenset(ipaddress.ip_address(a) for a in (
-    "fd00:ec2::254",  # AWS's metadata service over IPv6 (a unique local address)
-    "100.100.100.200",  # Alibaba Cloud's metadata service (shared address space)
-))
-THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # 0.x.x.x reaches this machine on Linux
+from recruitlink.core.webhook_urls import danger
 
 
 class RefusedAddress(Exception):
@@ -44,23 +38,6 @@ class RefusedAddress(Exception):
         what = "is" if host == address else f"resolves to {address},"
         super().__init__(f"refused: {host} {what} a {kind} address")
         self.host, self.address, self.kind = host, address, kind
-
-
-def danger(address: Address) -> str | None:
-    """What kind of address deliveries never go to `address` is, or None if they may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d to the network
-    if address in METADATA:
-        return "cloud metadata"
-    if address.is_link_local:
-        return "link-local"
-    if address.is_multicast:
-        return "multicast"
-    if address.is_unspecified or address in THIS_NETWORK:
-        return "unspecified"
-    if isinstance(address, ipaddress.IPv4Address) and address.is_reserved:
-        return "reserved"  # 240.0.0.0/4 and the broadcast address (IPv6's "reserved" has ::1)
-    return None
 
 
 def resolve(host: str, port: int) -> list[str]:
