@@ -29,15 +29,7 @@ import httpx
 from httpx._utils import get_environment_proxies
 
 from recruitlink.core.webhook_urls import danger
-
-
-class RefusedAddress(Exception):
-    """A delivery's host resolves to an address deliveries never go to."""
-
-    def __init__(self, host: str, address: str, kind: str) -> None:
-        what = "is" if host == address else f"resolves to {address},"
-        super().__init__(f"refused: {host} {what} a {kind} address")
-        self.host, self.address, self.kind = host, address, kind
+from recruitlink.errors import RefusedAddress
 
 
 def resolve(host: str, port: int) -> list[str]:

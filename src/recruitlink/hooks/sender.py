@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from .egress import RefusedAddress, guarded_client_transports
+from recruitlink.errors import RefusedAddress
+
+from .egress import guarded_client_transports
 
 USER_AGENT = "recruitlink-webhooks/1"
 
