@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 from standardwebhooks import Webhook
 
@@ -109,7 +110,8 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     assert "shown only once" in page.locator(".secret-once").inner_text()
     assert "has been added" in page.locator("[role=status]").first.inner_text()
     page.get_by_role("button", name="Copy").click()
-    assert page.locator("button.copy-secret").inner_text() == "Copied"
+    # The clipboard answers asynchronously: wait for the button to say so.
+    expect(page.locator("button.copy-secret")).to_have_text("Copied")
     shot(page, "03_added_secret_once")
     page.reload()  # the page read again: the secret is gone for good
     assert page.locator("#signing-secret").count() == 0
