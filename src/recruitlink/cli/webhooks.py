@@ -25,9 +25,9 @@ from rich.table import Table
 
 from ..core.host_events import parse_types, timestamp
 from ..core.webhook_endpoints import ROTATION_OVERLAP_MS, problems, types_label
+from ..hooks.shapes import attempt_json, delivery_json, endpoint_json, last_delivery
 from ..runtime.context import Runtime
 from ..store import webhooks
-from ..web.api_webhooks import attempt_json, delivery_json, endpoint_json, last_delivery
 from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
