@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -27,7 +26,7 @@ from ..core.host_events import parse_types, timestamp
 from ..core.webhook_endpoints import ROTATION_OVERLAP_MS, problems, types_label
 from ..hooks.shapes import attempt_json, delivery_json, endpoint_json, last_delivery
 from ..runtime.context import Runtime
-from ..store import webhooks
+from ..store import now_ms, webhooks
 from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
@@ -40,10 +39,6 @@ AsJson = typer.Option(False, "--json", help="JSON instead of a table.")
 EndpointId = typer.Argument(..., min=1, help="The endpoint's id (`webhooks list`).")
 Types = typer.Option(None, "--type", help="An event type to send (repeat, or comma-separate); "
                                           "none: every type.")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def fail(field: str, reason: str) -> NoReturn:

@@ -9,7 +9,6 @@ stored sealed and never shown again.
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -26,7 +25,7 @@ from recruitlink.core.webhook_endpoints import (
 from recruitlink.core.webhook_urls import MAX_LENGTH
 from recruitlink.hooks.shapes import attempt_json, delivery_json, endpoint_json, last_delivery
 from recruitlink.runtime.context import Runtime
-from recruitlink.store import webhooks
+from recruitlink.store import now_ms, webhooks
 from recruitlink.store.tenants import Tenant
 
 from .api import DateTimeParam, millis
@@ -48,10 +47,6 @@ EventTypeName = Annotated[str, AfterValidator(_known_type),
                           WithJsonSchema({"type": "string", "enum": list(EVENT_TYPES)})]
 Status = Literal["pending", "delivered", "failed"]
 CURSOR = r"^[0-9]{1,18}$"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _runtime(request: Request) -> Runtime:
