@@ -20,9 +20,10 @@ import uvicorn
 
 from recruitlink.runtime.servers import bound_socket, url_of
 from recruitlink.store import webhooks
-from tests.integration.test_webhook_delivery import (
-    T0,
+from tests.integration import test_webhook_delivery as delivery_tests
+from tests.integration.test_webhook_delivery import (  # noqa: F401 (the autouse fixture too)
     Clock,
+    _real_time_now,
     add_endpoint,
     deliver_all,
     deliveries,
@@ -72,7 +73,8 @@ def test_a_host_resolving_to_a_link_local_address_is_refused_and_retried(
     assert (outcome.code, outcome.error) == (None, reason)
     delivery = deliveries(store, tenant, endpoint)[seq]
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, reason)
-    assert delivery.next_attempt_at == int((T0 + 10) * 1000)  # tried again like any failure
+    # tried again like any failure
+    assert delivery.next_attempt_at == int((delivery_tests.T0 + 10) * 1000)
     with store.db.read() as conn:
         [attempt] = webhooks.list_attempts(conn, tenant.id, delivery.id)
     assert (attempt.code, attempt.error) == (None, reason)
