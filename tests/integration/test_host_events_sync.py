@@ -78,17 +78,18 @@ def test_connect_enable_sync_and_disconnect_tell_the_host_ats(store, tenant, eng
     assert milestones[0].seq > events(store, tenant, 0, "integration.status_changed")[-1].seq
 
     # C3's email fails two of our checks (and so does its application A3, which carries
-    # it): one event per failed check, with the field and the reason, found by our checks.
+    # it): one event per record, field and reason, the two checks' messages joined.
     rejected = events(store, tenant, 0, "record.rejected")
     assert [(e.record_key, e.data["field"], e.data["fieldLabel"], e.data["source"])
             for e in rejected] == [
-        ("record:candidates:C3", "emailAddresses.0", "Email address 1", "validation")] * 2 + [
+        ("record:candidates:C3", "emailAddresses.0", "Email address 1", "validation"),
         ("record:applications:A3", "candidateEmail", "Candidate's email address",
-         "validation")] * 2
+         "validation")]
     first = rejected[0].data
     assert first["entity"] == "candidates" and first["id"] == "C3"
     assert first["reason"] == "Email address 1: not a valid email address"
     assert "does not match the email pattern" in first["message"]
+    assert "invalid email address" in first["message"]  # the other check's message
     assert isinstance(first["batch"], int)
 
     # Pause and resume, the whole tenant then one contract.

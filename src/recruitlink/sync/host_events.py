@@ -25,17 +25,23 @@ kept failing: 5xx, timeouts) are not: the sync sends those records again on its 
 
 def record_rejected(conn: Connection, tenant_id: int, *, batch_id: int | None, entity: str,
                     external_id: str, errors: Sequence[Mapping[str, str]], source: str) -> None:
-    """One `record.rejected` per failed check (per stored sync error) of one record."""
+    """One `record.rejected` per field and reason of one record. Two checks refusing the same
+    field for the same reason (the schema's pattern and the email validator) are one event,
+    their messages joined: the host ATS has one thing to fix there, not two."""
     if source not in REJECTIONS:
         return
+    found: dict[tuple[str | None, str], list[str]] = {}
     for error in errors:
         field, raw = field_labels.split_linkedin_message(error.get("field") or None,
                                                          error["reason"])
+        messages = found.setdefault((field, field_labels.explain(field, raw)), [])
+        if error["reason"] not in messages:
+            messages.append(error["reason"])
+    for (field, reason), messages in found.items():
         host_events.emit(conn, tenant_id, "record.rejected", f"{entity}:{external_id}", {
             "entity": entity, "id": external_id, "field": field,
-            "fieldLabel": field_labels.field_label(field),
-            "reason": field_labels.explain(field, raw), "message": error["reason"][:4000],
-            "source": source, "batch": batch_id})
+            "fieldLabel": field_labels.field_label(field), "reason": reason,
+            "message": "; ".join(messages)[:4000], "source": source, "batch": batch_id})
 
 
 def _status_data(snapshot: connections.StatusSnapshot | None) -> dict[str, Any]:
