@@ -38,7 +38,7 @@ from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
 from recruitlink.store import Database, webhook_deliveries
 from recruitlink.store import inbound_inbox as inbox
-from recruitlink.store.postgres_queue import install_procrastinate, try_lock
+from recruitlink.store.postgres_queue import busy_queueing_locks, install_procrastinate, try_lock
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
@@ -126,10 +126,7 @@ class TaskQueue:
     async def busy_locks(self) -> set[str]:
         """Queueing locks of jobs waiting or running: the tick adds nothing for them (a poll
         round longer than a tick would otherwise run twice in a row)."""
-        rows = await self.app.connector.execute_query_all_async(
-            "SELECT queueing_lock FROM procrastinate_jobs "
-            "WHERE status IN ('todo', 'doing') AND queueing_lock IS NOT NULL")
-        return {row["queueing_lock"] for row in rows}
+        return await busy_queueing_locks(self.app.connector)
 
     async def defer_poll(self, tenant_id: int, after_s: float | None = None) -> bool:
         lock = self.poll_lock(tenant_id)
