@@ -91,8 +91,9 @@ class Settings(BaseSettings):
         "again by the running sync after these waits; after `attempts` replays it is left "
         "for `sync retry`.")
     retry_tenants: Backoff = Field(
-        Backoff(5.0, 2.0, 300.0), description="The server's background work backs off a "
-        "tenant whose sync step or poll failed (a poll: at most the poll interval).")
+        Backoff(5.0, 2.0, 300.0), description="The background work backs off a tenant "
+        "whose sync step or poll failed, in the server's threads and in scale-out workers' "
+        "jobs alike (a poll: at most the poll interval).")
     # -- webhook deliveries to the host ATS (issue 18; recruitlink.hooks) --
     webhooks: bool = True
     """Deliver webhooks from the server process (embedded mode; scale-out: the workers)."""

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 
 from recruitlink.loops import WorkLoop
 
 from .context import Runtime
+from .retries import TERMINAL_RECHECK_S, TenantRetries
 from .work import RESTING, poll_tenant, sync_step, syncing_tenants
 
 log = logging.getLogger(__name__)
-
-TERMINAL_RECHECK_S = 300.0
-"""A sync stopped by a terminal error waits for a person (or a change of settings), but is
-looked at again this often."""
 
 class BackgroundRunner(WorkLoop):
     name = "recruitlink-background"
@@ -31,9 +27,11 @@ class BackgroundRunner(WorkLoop):
         super().__init__(idle_s=idle_s)
         self.runtime = runtime
         self.sync, self.pollers = sync, pollers
-        # tenant: (not before, failures so far)
-        self._poll_retry_at: dict[int, tuple[float, int]] = {}
-        self._sync_retry_at: dict[int, tuple[float, int]] = {}
+        # tenant: not before (time.monotonic()), after a failure
+        self._poll_retry_at: dict[int, float] = {}
+        self._sync_retry_at: dict[int, float] = {}
+        policy = runtime.settings.retry_tenants
+        self._poll_retries, self._sync_retries = TenantRetries(policy), TenantRetries(policy)
 
     def _loop(self) -> None:
         try:
@@ -56,17 +54,18 @@ class BackgroundRunner(WorkLoop):
             worked = self._poll_round() or worked
         return worked
 
-    def _later(self, retries: dict[int, tuple[float, int]], tenant_id: int,
+    @staticmethod
+    def _later(retry_at: dict[int, float], retries: TenantRetries, tenant_id: int,
                cap_s: float | None = None, wait_s: float | None = None) -> None:
         """Back off a failing tenant (RECRUITLINK_RETRY_TENANTS, at most `cap_s`); `wait_s`
         when LinkedIn said."""
-        _, failures = retries.get(tenant_id, (0.0, 0))
-        policy = self.runtime.settings.retry_tenants
-        if cap_s is not None:
-            policy = replace(policy, cap=min(cap_s, policy.cap if policy.cap is not None
-                                             else cap_s))
-        delay = policy.delay(failures + 1, retry_after=wait_s)
-        retries[tenant_id] = (time.monotonic() + delay, failures + 1)
+        retry_at[tenant_id] = time.monotonic() + retries.failed(tenant_id, cap_s=cap_s,
+                                                                wait_s=wait_s)
+
+    @staticmethod
+    def _clear(retry_at: dict[int, float], retries: TenantRetries, tenant_id: int) -> None:
+        retry_at.pop(tenant_id, None)
+        retries.succeeded(tenant_id)
 
     def _sync_round(self) -> bool:
         worked = False
@@ -75,20 +74,20 @@ class BackgroundRunner(WorkLoop):
             tenant_id = tenant.id
             if self._stop.is_set():
                 break
-            if time.monotonic() < self._sync_retry_at.get(tenant_id, (0.0, 0))[0]:
+            if time.monotonic() < self._sync_retry_at.get(tenant_id, 0.0):
                 continue
             try:
                 report = sync_step(engine, tenant_id)
             except Exception:  # one tenant's trouble must not stop the others'
                 log.exception("sync step of tenant %s failed", tenant_id)
-                self._later(self._sync_retry_at, tenant_id)
+                self._later(self._sync_retry_at, self._sync_retries, tenant_id)
                 continue
             if report.kind == "error":
                 log.warning("sync of tenant %s: %s", tenant_id, report.message)
-                self._later(self._sync_retry_at, tenant_id,
+                self._later(self._sync_retry_at, self._sync_retries, tenant_id,
                             wait_s=TERMINAL_RECHECK_S if report.terminal else None)
                 continue
-            self._sync_retry_at.pop(tenant_id, None)
+            self._clear(self._sync_retry_at, self._sync_retries, tenant_id)
             if report.kind not in RESTING:
                 worked = True
         return worked
@@ -100,21 +99,22 @@ class BackgroundRunner(WorkLoop):
         for tenant_id in poller.due(interval):
             if self._stop.is_set():
                 break
-            if time.monotonic() < self._poll_retry_at.get(tenant_id, (0.0, 0))[0]:
+            if time.monotonic() < self._poll_retry_at.get(tenant_id, 0.0):
                 continue
             try:
                 outcome = poll_tenant(poller, tenant_id)
             except Exception:  # a tenant's LinkedIn trouble must not stop the others
                 log.exception("poll round of tenant %s failed", tenant_id)
-                self._later(self._poll_retry_at, tenant_id, interval)
+                self._later(self._poll_retry_at, self._poll_retries, tenant_id, interval)
                 continue
             if outcome.busy:
                 continue  # another process is polling this tenant
             if outcome.wait_s is not None or outcome.report is None:
                 log.info("poll of tenant %s deferred by LinkedIn's budget", tenant_id)
-                self._later(self._poll_retry_at, tenant_id, interval, wait_s=outcome.wait_s)
+                self._later(self._poll_retry_at, self._poll_retries, tenant_id, interval,
+                            wait_s=outcome.wait_s)
                 continue
-            self._poll_retry_at.pop(tenant_id, None)
+            self._clear(self._poll_retry_at, self._poll_retries, tenant_id)
             worked = True
             if outcome.report.errors:
                 log.warning("poll of tenant %s: %s", tenant_id, "; ".join(outcome.report.errors))

@@ -38,19 +38,19 @@ from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
 from recruitlink.store import Database, webhook_deliveries
 from recruitlink.store import inbound_inbox as inbox
-from recruitlink.store.postgres_queue import install_procrastinate, try_lock
+from recruitlink.store.postgres_queue import busy_queueing_locks, install_procrastinate, try_lock
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
 from . import work
 from .context import Runtime
+from .retries import TERMINAL_RECHECK_S, TenantRetries
 
 log = logging.getLogger(__name__)
 
 SYNC, POLL, INBOX, CONTROL, WEBHOOKS = "sync", "poll", "inbox", "control", "webhooks"
 QUEUES = (SYNC, POLL, INBOX, CONTROL, WEBHOOKS)
 LIVE, BACKFILL = 10, 0  # job priorities: higher runs first
-RETRY_S = 30.0  # a job that failed is queued again after this (a terminal error: 10x)
 INBOX_SLICE_S = 30.0
 WEBHOOKS_SLICE_S = 5.0
 WEBHOOKS_AGAIN_S = 1.0  # while deliveries are in flight or due, the next slice after this
@@ -90,6 +90,9 @@ class TaskQueue:
         self._runtime = runtime
         self._inbound: InboundWorker | None = None
         self._deliveries: DeliveryWorker | None = None
+        # A tenant's failing job is queued again after RECRUITLINK_RETRY_TENANTS' waits.
+        self.sync_retries = TenantRetries(settings.retry_tenants)
+        self.poll_retries = TenantRetries(settings.retry_tenants)
         self.app = App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))
         self._register()
 
@@ -126,10 +129,7 @@ class TaskQueue:
     async def busy_locks(self) -> set[str]:
         """Queueing locks of jobs waiting or running: the tick adds nothing for them (a poll
         round longer than a tick would otherwise run twice in a row)."""
-        rows = await self.app.connector.execute_query_all_async(
-            "SELECT queueing_lock FROM procrastinate_jobs "
-            "WHERE status IN ('todo', 'doing') AND queueing_lock IS NOT NULL")
-        return {row["queueing_lock"] for row in rows}
+        return await busy_queueing_locks(self.app.connector)
 
     async def defer_poll(self, tenant_id: int, after_s: float | None = None) -> bool:
         lock = self.poll_lock(tenant_id)
@@ -182,9 +182,18 @@ class TaskQueue:
                                                seconds=settings.sync_slice_seconds)
             except Exception:  # kept off the failed list: logged, and tried again later
                 log.exception("sync slice of tenant %s failed", tenant_id)
-                await self.defer_sync(tenant_id, backfilling=False, after_s=RETRY_S)
+                await self.defer_sync(tenant_id, backfilling=False,
+                                      after_s=self.sync_retries.failed(tenant_id))
                 return {"error": True}
             last = part.last
+            if last.kind == "error":
+                log.warning("sync of tenant %s: %s", tenant_id, last.message)
+                await self.defer_sync(tenant_id, backfilling=False,
+                                      after_s=self.sync_retries.failed(
+                                          tenant_id,
+                                          wait_s=TERMINAL_RECHECK_S if last.terminal else None))
+                return {"steps": part.steps, "records": part.records, "last": last.kind}
+            self.sync_retries.succeeded(tenant_id)
             if part.more:
                 await self.defer_sync(tenant_id, backfilling=last.kind in (
                     "historical", "milestone"))
@@ -193,10 +202,6 @@ class TaskQueue:
                 # expires): look again once it may have.
                 await self.defer_sync(tenant_id, backfilling=False,
                                       after_s=min(settings.sync_lease_seconds, 15.0))
-            elif last.kind == "error":
-                log.warning("sync of tenant %s: %s", tenant_id, last.message)
-                await self.defer_sync(tenant_id, backfilling=False,
-                                      after_s=RETRY_S * (10 if last.terminal else 1))
             return {"steps": part.steps, "records": part.records, "last": last.kind}
 
         @app.task(name="recruitlink.poll", queue=POLL)
@@ -206,11 +211,14 @@ class TaskQueue:
                                                   tenant_id)
             except Exception:  # LinkedIn or the database in trouble: try again later
                 log.exception("poll round of tenant %s failed", tenant_id)
-                await self.defer_poll(tenant_id, after_s=RETRY_S)
+                await self.defer_poll(tenant_id, after_s=self.poll_retries.failed(
+                    tenant_id, cap_s=settings.poll_interval_seconds))
                 return {"error": True}
             if outcome.wait_s is not None:
                 await self.defer_poll(tenant_id, after_s=outcome.wait_s)
             report = outcome.report
+            if report is not None:
+                self.poll_retries.succeeded(tenant_id)
             return {"busy": outcome.busy, "deferred_s": outcome.wait_s,
                     "errors": report.errors if report else []}
 

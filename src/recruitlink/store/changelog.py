@@ -10,7 +10,7 @@ serialized by `BEGIN IMMEDIATE`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,3 +105,11 @@ def head_seq(conn: Connection, tenant_id: int) -> int:
     """The tenant's newest changelog sequence number (0: none yet)."""
     return int(conn.execute(select(func.coalesce(func.max(changelog.c.seq), 0)).where(
         changelog.c.tenant_id == tenant_id)).scalar() or 0)
+
+
+def changes_after(conn: Connection, tenant_id: int, after_seq: int, entities: Iterable[str]
+                  ) -> int:
+    """How many of the tenant's changelog rows of these entities come after `after_seq`."""
+    return int(conn.execute(select(func.count()).select_from(changelog).where(
+        changelog.c.tenant_id == tenant_id, changelog.c.seq > after_seq,
+        changelog.c.entity.in_(list(entities)))).scalar() or 0)

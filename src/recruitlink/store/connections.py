@@ -77,6 +77,11 @@ def create(conn: Connection, *, tenant_id: int, kind: str, organization: str,
     return token
 
 
+def remove(conn: Connection, tenant_id: int) -> None:
+    """Forget the tenant's connection (reconnecting after a disconnect makes a new one)."""
+    conn.execute(connections.delete().where(connections.c.tenant_id == tenant_id))
+
+
 def set_app(conn: Connection, tenant_id: int, *, app_key: str, client_id: str,
             client_secret: str, box: SecretBox) -> None:
     conn.execute(update(connections).where(connections.c.tenant_id == tenant_id).values(
@@ -107,6 +112,13 @@ def set_policy(conn: Connection, tenant_id: int, policy: Policy) -> None:
 def touch_last_sync(conn: Connection, tenant_id: int, now_ms: int) -> None:
     conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
                  .values(last_sync_at=now_ms))
+
+
+def kind_of(conn: Connection, tenant_id: int) -> str | None:
+    """The tenant's product (RSC or CRM); None when it has no connection."""
+    found = conn.execute(select(connections.c.kind).where(
+        connections.c.tenant_id == tenant_id)).scalar()
+    return None if found is None else str(found)
 
 
 def load_required(store: Any, tenant_id: int, box: SecretBox) -> ConnectionInfo:

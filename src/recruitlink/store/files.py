@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -208,3 +208,21 @@ def remove_owned(conn: Connection, changes: ChangeSet, tenant_id: int, owner: st
             conn.execute(delete(files).where(files.c.id == row.id))
             if row.complete:
                 changes.add("files", row.id, row.external_id, "delete")
+
+
+def synced_owner_keys(conn: Connection, tenant_id: int, candidate_ids: Sequence[int],
+                      resource: str, *, chunk: int = 500) -> list[tuple[int, Any]]:
+    """(candidate id, the ledger's `li_key`) of these candidates' files LinkedIn holds as
+    `resource` (synced), in chunks of `chunk` ids."""
+    files, held = schema.files, schema.sync_ledger
+    found: list[tuple[int, Any]] = []
+    for start in range(0, len(candidate_ids), chunk):
+        part = candidate_ids[start:start + chunk]
+        found += [(row.owner_id, row.li_key) for row in conn.execute(
+            select(files.c.owner_id, held.c.li_key).join(
+                held, (held.c.tenant_id == files.c.tenant_id) & (held.c.entity == "files")
+                & (held.c.entity_id == files.c.id)).where(
+                files.c.tenant_id == tenant_id, files.c.owner_entity == "candidates",
+                files.c.owner_id.in_(part), held.c.state == "synced",
+                held.c.resource == resource))]
+    return found

@@ -4,9 +4,14 @@ them, ticking. The queue itself is runtime/queue.py."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, text
 
 from .db import Database
+
+if TYPE_CHECKING:
+    from procrastinate.connector import BaseConnector
 
 
 def procrastinate_installed(conn: Connection) -> bool:
@@ -49,3 +54,12 @@ def try_lock(db: Database, key: int) -> Connection | None:
         raise
     conn.close()
     return None
+
+
+async def busy_queueing_locks(connector: BaseConnector) -> set[str]:
+    """Queueing locks of procrastinate's waiting and running jobs, through its own connector
+    (the tick runs in procrastinate's event loop)."""
+    rows = await connector.execute_query_all_async(
+        "SELECT queueing_lock FROM procrastinate_jobs "
+        "WHERE status IN ('todo', 'doing') AND queueing_lock IS NOT NULL")
+    return {row["queueing_lock"] for row in rows}

@@ -39,6 +39,13 @@ def blocked_until(conn: Connection, client_id: str, family: str) -> int | None:
     return None if found is None else int(found)
 
 
+def active_blocks(conn: Connection, client_id: str, now_ms: int) -> list[tuple[int, str]]:
+    """(until, family) of the 429 blocks still holding the app's families back."""
+    return [(int(row.until_ms), row.family) for row in conn.execute(
+        select(rate_blocks.c.family, rate_blocks.c.until_ms).where(
+            rate_blocks.c.client_id == client_id, rate_blocks.c.until_ms > now_ms))]
+
+
 def requests_on(conn: Connection, client_id: str, family: str, day: str) -> int:
     return int(conn.execute(select(rate_days.c.requests).where(
         rate_days.c.client_id == client_id, rate_days.c.family == family,

@@ -59,6 +59,18 @@ def _singular(name: str) -> str:
         name, name[:-1].replace("_", " "))
 
 
+def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk: int = 500
+               ) -> dict[int, dict[str, Any]]:
+    """The rows of `table` with these ids (None and repeats ignored), by id, as dicts."""
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start:start + chunk]
+        for row in conn.execute(select(table).where(table.c.id.in_(part))):
+            found[row.id] = dict(row._mapping)
+    return found
+
+
 def ids_by_external(conn: Connection, spec: Entity, tenant_id: int,
                     external_ids: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(external_ids))

@@ -4,7 +4,7 @@ written by sync/."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
@@ -35,6 +35,25 @@ def records_in_states(conn: Connection, tenant_id: int, states: Sequence[str]) -
     return int(conn.execute(select(func.count()).select_from(sync_ledger).where(
         sync_ledger.c.tenant_id == tenant_id,
         sync_ledger.c.state.in_(list(states)))).scalar() or 0)
+
+
+def ledger_ids(conn: Connection, tenant_id: int, entity: str, states: Iterable[str]
+               ) -> list[int]:
+    """The ledger's entity ids of the tenant's `entity` records in one of these states."""
+    ledger = sync_ledger.c
+    return [row.entity_id for row in conn.execute(select(ledger.entity_id).where(
+        ledger.tenant_id == tenant_id, ledger.entity == entity,
+        ledger.state.in_(list(states))))]
+
+
+def resource_records_in_states(conn: Connection, tenant_id: int, resources: Iterable[str],
+                               states: Iterable[str]) -> int:
+    """How many of the tenant's ledger rows of these LinkedIn resources are in one of these
+    states."""
+    ledger = sync_ledger.c
+    return int(conn.execute(select(func.count()).select_from(sync_ledger).where(
+        ledger.tenant_id == tenant_id, ledger.state.in_(list(states)),
+        ledger.resource.in_(list(resources)))).scalar() or 0)
 
 
 def prepared_batches(conn: Connection, tenant_id: int) -> int:

@@ -157,6 +157,20 @@ def batch_errors(conn: Connection, tenant_id: int, batch_id: int, *, after: int 
     return page, after_next
 
 
+def open_errors(conn: Connection, tenant_id: int, *, after: int | None, limit: int,
+                entity: str | None = None) -> list[Any]:
+    """The tenant's open errors (one per failed check) after error id `after`, oldest
+    first, at most `limit` (only `entity`'s with it)."""
+    e = schema.sync_errors.c
+    query = select(e.id, e.batch_id, e.entity, e.entity_id, e.external_id, e.field, e.reason,
+                   e.source, e.created_at).where(e.tenant_id == tenant_id, e.status == "open")
+    if entity:
+        query = query.where(e.entity == entity)
+    if after is not None:
+        query = query.where(e.id > after)
+    return list(conn.execute(query.order_by(e.id).limit(limit)).all())
+
+
 def batch_open_errors(conn: Connection, tenant_id: int, batch_id: int) -> int:
     """The batch's failed records (not checks: one record can fail several), as counted
     everywhere else."""

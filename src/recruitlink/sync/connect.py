@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from recruitlink.core.integration_status import (
     COMPANY_TYPES,
     CONTRACT_TYPE,
@@ -18,7 +16,7 @@ from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store, connections, schema
+from recruitlink.store import Store, connections, sync_logs
 from recruitlink.store.tenants import tenant_by_slug
 
 from . import host_events, ledger
@@ -74,8 +72,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
             raise ConfigurationError(f"tenant {tenant_slug} is already connected "
                                      f"({existing.status}); disconnect first")
         if existing is not None:
-            conn.execute(schema.connections.delete().where(
-                schema.connections.c.tenant_id == tenant.id))
+            connections.remove(conn, tenant.id)
             # Reconnecting syncs everything again from scratch (Beamery seed): a new
             # historical run starts with milestones from zero when it is ENABLED.
             ledger.forget_tenant_sync(conn, tenant.id)
@@ -139,9 +136,7 @@ def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
         if status != current.status:
             connections.set_status(conn, tenant_id, status, now_ms())
         host_events.status_changed(conn, tenant_id, before, by="refresh_status")
-        has_run = conn.execute(select(schema.sync_runs.c.id).where(
-            schema.sync_runs.c.tenant_id == tenant_id,
-            schema.sync_runs.c.kind == "historical")).first() is not None
+        has_run = sync_logs.latest_run(conn, tenant_id) is not None
     if status == "ENABLED" and not has_run:
         run_id = engine.start_historical(tenant_id)
     return status, run_id

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recruitlink.core import field_labels
-from recruitlink.store import schema
+from recruitlink.store import sync_logs
 
 SOURCES = {"validation": "recruitlink's checks", "linkedin": "LinkedIn", "policy": "policy",
            "transient": "LinkedIn (kept failing)"}
@@ -45,14 +45,8 @@ def open_failures(conn: Connection, tenant_id: int, *, after: int | None = None,
                                                                        int | None]:
     """One page of the open errors (one per failed check), oldest first, and the `after` of
     the next page (None: this is the last)."""
-    e = schema.sync_errors.c
-    query = select(e.id, e.batch_id, e.entity, e.entity_id, e.external_id, e.field, e.reason,
-                   e.source, e.created_at).where(e.tenant_id == tenant_id, e.status == "open")
-    if entity:
-        query = query.where(e.entity == entity)
-    if after is not None:
-        query = query.where(e.id > after)
-    rows = conn.execute(query.order_by(e.id).limit(limit + 1)).all()
+    rows = sync_logs.open_errors(conn, tenant_id, after=after, limit=limit + 1,
+                                 entity=entity)
     page = [explained(dict(r._mapping)) for r in rows[:limit]]
     return page, (page[-1]["id"] if len(rows) > limit else None)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recruitlink.core import field_labels
 from recruitlink.core.milestones import ENABLED, MILESTONES, Milestone
-from recruitlink.store import connections, host_events, schema
+from recruitlink.store import connections, host_events, sync_logs
 
 from .streams import STREAM
 
@@ -83,9 +83,8 @@ def milestones_reached_by(conn: Connection, tenant_id: int, run_id: int,
     feature milestones that this made complete. A milestone is reached when its streams and
     those of every milestone before it are finished (one without streams for this tenant's
     kind, e.g. applications for CRM, is reached with the one before it)."""
-    m = schema.sync_milestones.c
-    finished = {row.name: row.finished_at is not None for row in conn.execute(
-        select(m.name, m.finished_at).where(m.run_id == run_id))}
+    finished = {row.name: row.finished_at is not None
+                for row in sync_logs.milestones(conn, run_id)}
 
     def reached(done: Mapping[str, bool]) -> list[Milestone]:
         out = []

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recruitlink.core import mapping, validation
 from recruitlink.core.files import CRM_RESUME_TYPES, EXTENSIONS, FILE_TYPES, MAX_FILE_BYTES
@@ -42,7 +42,9 @@ from recruitlink.core.policy import (
     project_exclusion,
 )
 from recruitlink.store import schema
+from recruitlink.store.files import synced_owner_keys
 from recruitlink.store.inbound_seats import seat_members
+from recruitlink.store.records import rows_by_id
 
 # The registry's names, for the modules that import them from here (the engine).
 from .streams import JOB_ACLS as JOB_ACLS
@@ -133,16 +135,6 @@ def content_hash(resource: str, key: Any, parent: Any, body: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _by_id(conn: Connection, table: Any, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
-    wanted = sorted({i for i in ids if i is not None})
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
-            found[row.id] = dict(row._mapping)
-    return found
-
-
 @dataclass
 class BuildContext:
     conn: Connection
@@ -230,7 +222,7 @@ def _posting(row: Mapping[str, Any], bc: BuildContext, operation: mapping.JobOpe
 
 
 def _jobs(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    owners = _by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
+    owners = rows_by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
     items = []
     for row in rows:
         operations = mapping.job_operation(row, bc.job_states.get(row["id"]))  # type: ignore[arg-type]
@@ -259,7 +251,7 @@ def _job_acls(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> l
     holds but no longer wanted are the engine's to delete (it reads them from the ledger)."""
     if not uses_acls(bc.policy):
         return []
-    users = _by_id(bc.conn, schema.users, (u for r in rows for u in (r["viewer_ids"] or [])))
+    users = rows_by_id(bc.conn, schema.users, (u for r in rows for u in (r["viewer_ids"] or [])))
     items = []
     for job in rows:
         exclusion = "belongs to a confidential job" if job_exclusion(job) else None
@@ -324,8 +316,8 @@ def _candidates(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) ->
 
 
 def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
-    authors = _by_id(bc.conn, schema.users, (r["author_id"] for r in rows))
+    candidates = rows_by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    authors = rows_by_id(bc.conn, schema.users, (r["author_id"] for r in rows))
     items = []
     for row in rows:
         candidate = candidates[row["candidate_id"]]
@@ -354,10 +346,10 @@ class _AppFamily:
 
 
 def _app_families(conn: Connection, application_ids: Iterable[int]) -> dict[int, _AppFamily]:
-    applications = _by_id(conn, schema.applications, application_ids)
-    candidates = _by_id(conn, schema.candidates,
+    applications = rows_by_id(conn, schema.applications, application_ids)
+    candidates = rows_by_id(conn, schema.candidates,
                         (a["candidate_id"] for a in applications.values()))
-    jobs = _by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()))
+    jobs = rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()))
     return {i: _AppFamily(a, candidates[a["candidate_id"]], jobs[a["job_id"]])
             for i, a in applications.items()}
 
@@ -378,7 +370,7 @@ def _applications(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) 
 def _application_children(payload_of: Any, people_column: str | None) -> Any:
     def builder(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
         families = _app_families(bc.conn, (r["application_id"] for r in rows))
-        people = (_by_id(bc.conn, schema.users, (r[people_column] for r in rows))
+        people = (rows_by_id(bc.conn, schema.users, (r[people_column] for r in rows))
                   if people_column else {})
         items = []
         for row in rows:
@@ -400,8 +392,8 @@ def _application_children(payload_of: Any, people_column: str | None) -> Any:
 
 
 def _projects(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    owners = _by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
-    jobs = _by_id(bc.conn, schema.jobs, (j for r in rows for j in (r["job_ids"] or [])))
+    owners = rows_by_id(bc.conn, schema.users, (r["owner_id"] for r in rows))
+    jobs = rows_by_id(bc.conn, schema.jobs, (j for r in rows for j in (r["job_ids"] or [])))
     items = []
     for row in rows:
         job_ids = [jobs[j]["external_id"] for j in (row["job_ids"] or []) if j in jobs
@@ -416,7 +408,7 @@ def _projects(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> l
 
 
 def _project_stages(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    projects = rows_by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
     items = []
     for row in rows:
         project = projects[row["project_id"]]
@@ -429,9 +421,9 @@ def _project_stages(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext
 
 
 def _memberships(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
-    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
-    stages = _by_id(bc.conn, schema.project_stages, (r["stage_id"] for r in rows))
+    projects = rows_by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    candidates = rows_by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    stages = rows_by_id(bc.conn, schema.project_stages, (r["stage_id"] for r in rows))
     items = []
     for row in rows:
         project, candidate = projects[row["project_id"]], candidates[row["candidate_id"]]
@@ -448,8 +440,8 @@ def _memberships(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -
 
 
 def _interactions(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    projects = _by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
-    candidates = _by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
+    projects = rows_by_id(bc.conn, schema.projects, (r["project_id"] for r in rows))
+    candidates = rows_by_id(bc.conn, schema.candidates, (r["candidate_id"] for r in rows))
     items = []
     for row in rows:
         candidate = candidates[row["candidate_id"]]
@@ -478,19 +470,12 @@ def held_resumes(conn: Connection, tenant_id: int,
     """The `resume` LinkedIn holds for each of these candidates (from the ledger)."""
     if not candidate_ids:
         return {}
-    files, held = schema.files, schema.sync_ledger
     found: dict[int, dict[str, str]] = {}
-    for start in range(0, len(candidate_ids), 500):
-        part = candidate_ids[start:start + 500]
-        for row in conn.execute(select(files.c.owner_id, held.c.li_key).join(
-                held, (held.c.tenant_id == files.c.tenant_id) & (held.c.entity == "files")
-                & (held.c.entity_id == files.c.id)).where(
-                files.c.tenant_id == tenant_id, files.c.owner_entity == "candidates",
-                files.c.owner_id.in_(part), held.c.state == "synced",
-                held.c.resource == RESUME_RESOURCE)):
-            resume = (row.li_key or {}).get("resume")
-            if isinstance(resume, dict):
-                found[row.owner_id] = resume
+    for owner_id, li_key in synced_owner_keys(conn, tenant_id, candidate_ids,
+                                              RESUME_RESOURCE):
+        resume = (li_key or {}).get("resume")
+        if isinstance(resume, dict):
+            found[owner_id] = resume
     return found
 
 
@@ -509,7 +494,7 @@ def _file_problem(row: Mapping[str, Any], accepted: Sequence[str], what: str) ->
 
 def _files(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
     resumes = stream.name == "candidate_resumes"
-    owners = (_by_id(bc.conn, schema.candidates, (r["owner_id"] for r in rows)) if resumes
+    owners = (rows_by_id(bc.conn, schema.candidates, (r["owner_id"] for r in rows)) if resumes
               else {})
     families = {} if resumes else _app_families(bc.conn, (r["owner_id"] for r in rows))
     items = []

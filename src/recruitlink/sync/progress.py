@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from recruitlink.core.limits import Limit
 from recruitlink.core.milestones import ENABLED, MILESTONES, features
 from recruitlink.linkedin.budget import next_send_ms
-from recruitlink.store import schema
+from recruitlink.store import connections, rate_budget, sync_logs, sync_progress
 
 from .streams import STREAM, milestone_of
 
@@ -47,26 +47,17 @@ def percent(done: int, total: int | None, finished: bool = False) -> int:
 def failed_records(conn: Connection, tenant_id: int, cap: int = FAILED_CAP) -> int:
     """Records with an open error (one record failing two checks counts once), up to `cap`+1:
     the one "failed records" figure (page, Retry button, CLI, demo, API)."""
-    e = schema.sync_errors.c
-    query = select(e.entity, e.entity_id).where(e.tenant_id == tenant_id,
-                                                e.status == "open").distinct()
-    return int(conn.execute(select(func.count()).select_from(
-        query.limit(cap + 1).subquery())).scalar() or 0)
+    return sync_progress.failed_record_count(conn, tenant_id, cap)
 
 
 def failed_by_milestone(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
                         ) -> dict[str, int]:
     """Failed records per milestone key (an entity belongs to one milestone), over the
     first `cap`+1 of them, as `failed_records` counts."""
-    e = schema.sync_errors.c
-    inner = select(e.entity, e.entity_id).where(e.tenant_id == tenant_id,
-                                                e.status == "open").distinct().limit(
-                                                    cap + 1).subquery()
     out: dict[str, int] = {}
-    for entity, count in conn.execute(select(inner.c.entity, func.count()).group_by(
-            inner.c.entity)):
+    for entity, count in sync_progress.failed_records_by_entity(conn, tenant_id, cap):
         key = milestone_of(entity)
-        out[key] = out.get(key, 0) + int(count)
+        out[key] = out.get(key, 0) + count
     return out
 
 
@@ -84,10 +75,9 @@ def waiting(conn: Connection, client_id: str | None, now: int,
     records."""
     if not client_id:
         return None
-    b = schema.rate_blocks.c
     held: list[tuple[int, str, str]] = [
-        (int(row.until_ms), row.family, "throttled") for row in conn.execute(
-            select(b.family, b.until_ms).where(b.client_id == client_id, b.until_ms > now))]
+        (until, family, "throttled")
+        for until, family in rate_budget.active_blocks(conn, client_id, now)]
     for family in families or []:
         until, why = next_send_ms(conn, client_id, family, call, now,
                                   (limits or {}).get(family))
@@ -108,14 +98,9 @@ def sent_per_second(conn: Connection, tenant_id: int, now: int, since: int
     """Records per second over the last minute, or since the run started if that is later
     (a run a few seconds old is not measured over a whole minute), counting what the batches
     being sent have sent so far: (records per second, records measured)."""
-    b = schema.sync_batches.c
     start = max(now - RATE_WINDOW_MS, since)
-    newest = select(b.records, b.committed_at, b.status, b.sent, b.created_at).where(
-        b.tenant_id == tenant_id).order_by(b.id.desc()).limit(RATE_LOOKBACK).subquery()
-    committed = conn.execute(select(func.coalesce(func.sum(newest.c.records), 0)).where(
-        newest.c.committed_at > start)).scalar() or 0
-    sending = conn.execute(select(func.coalesce(func.sum(newest.c.sent), 0)).where(
-        newest.c.status == "prepared", newest.c.created_at >= since)).scalar() or 0
+    committed, sending = sync_progress.records_sent_since(
+        conn, tenant_id, committed_after=start, prepared_since=since, lookback=RATE_LOOKBACK)
     seconds = max(1.0, (now - start) / 1000)
     return float(committed + sending) / seconds, int(committed + sending)
 
@@ -139,22 +124,14 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
                  limits: Mapping[str, Limit] | None, now: int) -> dict[str, Any]:
     """The latest historical run's milestones, totals, rate, wait and ETA; `run` is None
     before the first run."""
-    r = schema.sync_runs.c
-    run = conn.execute(select(schema.sync_runs).where(
-        r.tenant_id == tenant_id, r.kind == "historical").order_by(r.id.desc()).limit(1)).first()
+    run = sync_logs.latest_run(conn, tenant_id)
     failed = failed_records(conn, tenant_id)
     base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "etaSeconds": None,
                             "waiting": waiting(conn, client_id, now), "failedRecords": failed}
     if run is None:
         return base
-    m = schema.sync_milestones.c
-    rows = conn.execute(select(schema.sync_milestones).where(m.run_id == run.id)
-                        .order_by(m.position)).all()
-    b = schema.sync_batches.c
-    in_flight = {row.milestone: int(row.sent or 0) for row in conn.execute(
-        select(b.milestone, func.sum(b.sent).label("sent")).where(
-            b.tenant_id == tenant_id, b.run_id == run.id, b.status == "prepared")
-        .group_by(b.milestone))}
+    rows = sync_logs.milestones(conn, run.id)
+    in_flight = sync_progress.sent_in_flight(conn, tenant_id, run.id)
     streams = []
     for row in rows:
         finished = row.finished_at is not None
@@ -170,8 +147,7 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
             "startedAt": row.started_at, "finishedAt": row.finished_at,
             "state": "done" if finished else "running" if row.started_at else "waiting"})
     failed_by = failed_by_milestone(conn, tenant_id)
-    kind = conn.execute(select(schema.connections.c.kind).where(
-        schema.connections.c.tenant_id == tenant_id)).scalar() or "RSC"
+    kind = connections.kind_of(conn, tenant_id) or "RSC"
     groups = []
     for milestone in MILESTONES:
         if milestone.key == ENABLED:

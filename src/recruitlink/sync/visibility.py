@@ -23,15 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from recruitlink.core.integration_status import COMPANY_TYPES
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store, connections, schema
-from recruitlink.store.changelog import ChangeSet
+from recruitlink.store import Store, connections, job_viewers, sync_activity
+from recruitlink.store.changelog import ChangeSet, changes_after
 
 from .engine import SyncEngine, now_ms
 from .items import JOB_ACLS, acl_job_id
@@ -75,20 +75,13 @@ def queue_jobs_and_users(conn: Connection, tenant_id: int, at: int) -> int:
     changed, so the continuous sync looks at each again: jobs with a hiring team (their ACLs,
     and their posting's `accessRestricted`) or with ACL records on LinkedIn, and every user
     (its assignee). A job with neither is the same in both modes. Returns how many."""
-    ledger = schema.sync_ledger.c
-    held = {acl_job_id(row.entity_id) for row in conn.execute(
-        select(ledger.entity_id).where(ledger.tenant_id == tenant_id,
-                                       ledger.entity == JOB_ACLS,
-                                       ledger.state.in_(LIVE_STATES)))}
+    held = {acl_job_id(entity_id)
+            for entity_id in sync_activity.ledger_ids(conn, tenant_id, JOB_ACLS, LIVE_STATES)}
     changes = ChangeSet(tenant_id)
-    jobs = schema.jobs.c
-    for row in conn.execute(select(jobs.id, jobs.external_id, jobs.viewer_ids).where(
-            jobs.tenant_id == tenant_id).order_by(jobs.id)):
+    for row in job_viewers.jobs_and_viewers(conn, tenant_id):
         if row.viewer_ids or row.id in held:
             changes.add("jobs", row.id, row.external_id, "update")
-    users = schema.users.c
-    for user in conn.execute(select(users.id, users.external_id).where(
-            users.tenant_id == tenant_id).order_by(users.id)):
+    for user in job_viewers.users_by_id(conn, tenant_id):
         changes.add("users", user.id, user.external_id, "update")
     return changes.flush(conn, at)
 
@@ -154,16 +147,12 @@ class VisibilityState:
 
 
 def visibility_state(conn: Connection, tenant_id: int, policy: Policy) -> VisibilityState:
-    ledger = schema.sync_ledger.c
-    held = conn.execute(select(func.count()).select_from(schema.sync_ledger).where(
-        ledger.tenant_id == tenant_id, ledger.state.in_(LIVE_STATES),
-        ledger.resource.in_(ACL_RESOURCES))).scalar() or 0
+    held = sync_activity.resource_records_in_states(conn, tenant_id, ACL_RESOURCES,
+                                                    LIVE_STATES)
     cursor = get_cursor(conn, tenant_id, "changelog")
     queued = 0
     if cursor is not None:
-        queued = conn.execute(select(func.count()).select_from(schema.changelog).where(
-            schema.changelog.c.tenant_id == tenant_id, schema.changelog.c.seq > cursor,
-            schema.changelog.c.entity.in_(("jobs", "users")))).scalar() or 0
+        queued = changes_after(conn, tenant_id, cursor, ("jobs", "users"))
     return VisibilityState(policy.visibility, CHOICES[policy.visibility], int(held),
                            int(queued))
 
