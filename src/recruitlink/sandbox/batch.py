@@ -98,10 +98,13 @@ def entities_map(call: RestliCall) -> dict[str, Any]:
 def match_compound_entities(call: RestliCall, ids: list[dict[str, str]]) -> dict[Key, Any]:
     """Pair each URL id with its body entity, matching keys by meaning, not by text."""
     entities = entities_map(call)
+    known = call.entity_keys or {}
     by_key: dict[Key, Any] = {}
     for text, value in entities.items():
+        fields = known.get(text)
         try:
-            key = make_key(parse_key(text, protocol=call.protocol))
+            key = make_key(fields if fields is not None else parse_key(text,
+                                                                       protocol=call.protocol))
         except RestliSyntaxError as exc:
             raise ApiError(400, f"entity key {text[:120]!r}: {exc}") from exc
         if key in by_key:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
 from recruitlink.core.matching import candidate_keys, encode
 
-from .store import candidate_links, member_keys, records
+from .store import BulkInsert, candidate_links, member_keys, records
 
 MANUAL = "manual\x1f"
 
@@ -34,12 +34,16 @@ def index_candidates(conn: Connection,
     rows = list(rows)
     if not rows:
         return
-    conn.execute(delete(candidate_links).where(
-        candidate_links.c.candidate.in_([key for _, key, _ in rows])))
+    conn.execute(_DROP_LINKS, {"candidates": [key for _, key, _ in rows]})
     wanted = [{"org": org, "key": k, "candidate": key}
               for org, key, body in rows for k in _keys_of(body)]
-    if wanted:
-        conn.execute(insert(candidate_links).on_conflict_do_nothing(), wanted)
+    _ADD_LINKS.run(conn, wanted)
+
+
+# Built once: every batch of candidates replaces its match keys.
+_DROP_LINKS = delete(candidate_links).where(
+    candidate_links.c.candidate.in_(bindparam("candidates", expanding=True)))
+_ADD_LINKS = BulkInsert(insert(candidate_links).on_conflict_do_nothing())
 
 
 def unindex_candidate(conn: Connection, key: str) -> None:

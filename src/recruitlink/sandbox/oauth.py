@@ -86,15 +86,17 @@ def authenticate(store: Store, clock: Clock, token: str | None) -> App:
     if not token:
         raise ApiError(401, "Empty oauth2 access token")
     with store.tx() as conn:
-        found = conn.execute(_TOKEN, {"token_hash": _hash(token)}).first()
-        if found is None:
-            raise ApiError(401, "Invalid access token")
-        if found._mapping["expires_at"] <= clock.now_ms():
-            raise ApiError(401, "The token used in the request has expired")
-        row = conn.execute(_APP, {"app_id": found._mapping["app_id"]}).one()
-    return app_from_row(row)
+        found = conn.execute(_TOKEN_APP, {"token_hash": _hash(token)}).first()
+    if found is None:
+        raise ApiError(401, "Invalid access token")
+    if found._mapping["expires_at"] <= clock.now_ms():
+        raise ApiError(401, "The token used in the request has expired")
+    return app_from_row(found)
 
 
 # Built once: every API call authenticates, and building a statement costs more than running it.
-_TOKEN = select(tokens).where(tokens.c.token_hash == bindparam("token_hash"))
-_APP = select(apps).where(apps.c.id == bindparam("app_id"))
+# One statement: the token and its app (apps are never deleted, so the join always finds it).
+_TOKEN_APP = (select(apps.c.id, apps.c.urn, apps.c.parent_id, apps.c.client_id,
+                     apps.c.client_secret, tokens.c.expires_at)
+              .join_from(tokens, apps, apps.c.id == tokens.c.app_id)
+              .where(tokens.c.token_hash == bindparam("token_hash")))

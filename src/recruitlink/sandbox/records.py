@@ -41,7 +41,7 @@ from .media import media_problem
 from .oauth import App
 from .restli_http import RestliCall
 from .state import Sandbox
-from .store import integrations, records
+from .store import BulkInsert, integrations, records
 
 MAX_ACLS_PER_ASSIGNEE = 10
 
@@ -341,15 +341,22 @@ class RecordWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        stmt = insert(records)
-        self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["resource", "parent", "key"],
-            set_={"body": stmt.excluded.body, "updated_at": stmt.excluded.updated_at,
-                  "app_id": stmt.excluded.app_id, "candidate": stmt.excluded.candidate}),
-            self.rows)
+        _UPSERT.run(self.conn, self.rows)
         if self.resource == "atsCandidates":
             index_candidates(self.conn, [(r["org"], r["key"], r["body"]) for r in self.rows])
         self.rows = []
+
+
+def _upsert() -> BulkInsert:
+    stmt = insert(records)
+    return BulkInsert(stmt.on_conflict_do_update(
+        index_elements=["resource", "parent", "key"],
+        set_={"body": stmt.excluded.body, "updated_at": stmt.excluded.updated_at,
+              "app_id": stmt.excluded.app_id, "candidate": stmt.excluded.candidate}))
+
+
+_UPSERT = _upsert()
+"""Built once: every accepted batch runs it."""
 
 
 def _delete(conn: Connection, resource: Resource, key: str) -> bool:

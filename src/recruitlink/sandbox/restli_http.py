@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -27,6 +28,7 @@ from recruitlink.core.restli import (
     protocol_of,
 )
 
+from . import json_codec
 from .errors import ApiError
 
 MAX_URL_BYTES = 8 * 1024
@@ -56,6 +58,9 @@ class RestliCall:
     protocol: Protocol = PROTOCOL_1
     """The request's Rest.li protocol: keys in its body and path are read in it, and batch
     answers are keyed in it."""
+    entity_keys: Mapping[str, dict[str, str]] | None = None
+    """The fields of body entity keys already read (body key text -> fields): the versioned
+    family reads its keys once and hands the `/v2` handlers their translation."""
 
     def int_param(self, name: str, default: int) -> int:
         """A non-negative integer parameter (paging): ASCII digits only, at most 9 of them."""
@@ -120,6 +125,16 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(raw: bytes) -> Any:
+    """A request body as LinkedIn reads it. orjson reads the bodies clients send; whatever it
+    refuses, or a body with a repeated key or nested too deeply, is read again by the
+    standard library, whose error the client gets."""
+    try:
+        value = json_codec.fast_loads(raw)
+    except ValueError:
+        pass
+    else:
+        if _plain_shape(raw, value):
+            return value
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -138,6 +153,30 @@ def parse_json(raw: bytes) -> Any:
 MAX_JSON_DEPTH = 32
 """Rest.li bodies nest a handful of levels (entities > key > record > field > item); deeper
 input is refused before it can reach storage or a recursive encoder."""
+
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"[ \t\n\r]*(:?)', re.DOTALL)
+"""A JSON string token and, when it is an object key, its colon."""
+
+
+def _plain_shape(raw: bytes, value: Any) -> bool:
+    """Whether a body orjson read holds no repeated key (orjson keeps the last one silently:
+    then the objects hold fewer keys than the text names) and nests at most MAX_JSON_DEPTH
+    levels. orjson already refuses what UTF-8 cannot hold."""
+    keys = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth >= MAX_JSON_DEPTH and item:  # its children would be too deep
+            return False
+        if isinstance(item, dict):
+            keys += len(item)
+            stack.extend((child, depth + 1) for child in item.values()
+                         if isinstance(child, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item
+                         if isinstance(child, (dict, list)))
+    return keys == 0 or _STRING.findall(raw).count(b":") == keys
 
 
 def _check_json_value(value: Any) -> None:

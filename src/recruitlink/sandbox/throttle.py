@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.dialects.sqlite import insert
 
 from recruitlink.core.limits import copy_limits
@@ -49,9 +49,8 @@ class Throttles:
         # First, a write: the rest of the charge holds the database's write lock.
         in_minute = _drop_slid_out(conn, app_id, family, now_ms - WINDOW_MS)
         if limit.per_day is not None:
-            used = conn.execute(select(throttle_day.c.requests).where(
-                throttle_day.c.app_id == app_id, throttle_day.c.family == family,
-                throttle_day.c.day == day)).scalar() or 0
+            used = conn.execute(_DAY_REQUESTS, {"app_id": app_id, "family": family,
+                                                "day": day}).scalar() or 0
             if used >= limit.per_day:
                 midnight = (datetime.fromtimestamp(now_ms / 1000, UTC).replace(
                     hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
@@ -104,11 +103,9 @@ def _drop_slid_out(conn: Connection, app_id: int, family: str, cutoff_ms: int) -
     """Delete the rows out of the minute and keep the counter equal to the rows left;
     returns the records in the minute. Its first statement writes, so the whole charge
     holds SQLite's write lock (another process sharing the file waits)."""
-    gone = sum(int(n) for n in conn.execute(delete(throttle_minute).where(
-        throttle_minute.c.app_id == app_id, throttle_minute.c.family == family,
-        throttle_minute.c.at_ms <= cutoff_ms).returning(throttle_minute.c.records)).scalars())
-    counted = conn.execute(select(throttle_window.c.records).where(
-        throttle_window.c.app_id == app_id, throttle_window.c.family == family)).scalar()
+    key = {"app_id": app_id, "family": family}
+    gone = sum(int(n) for n in conn.execute(_SLID_OUT, {**key, "cutoff": cutoff_ms}).scalars())
+    counted = conn.execute(_WINDOW, key).scalar()
     if counted is None:  # a file from before the counter: its rows, summed once
         counted = conn.execute(select(func.coalesce(func.sum(throttle_minute.c.records), 0))
                                .where(throttle_minute.c.app_id == app_id,
@@ -138,19 +135,38 @@ def _freed_at(conn: Connection, app_id: int, family: str, cutoff_ms: int,
 def _count_records(conn: Connection, app_id: int, family: str, now_ms: int, records: int,
                    used: int) -> None:
     if records > 0:
-        conn.execute(throttle_minute.insert().values(app_id=app_id, family=family,
-                                                     at_ms=now_ms, records=records))
+        conn.execute(_ADD_MINUTE, {"app_id": app_id, "family": family, "at_ms": now_ms,
+                                   "records": records})
         _set_window(conn, app_id, family, used + records)
 
 
 def _set_window(conn: Connection, app_id: int, family: str, records: int) -> None:
-    stmt = insert(throttle_window).values(app_id=app_id, family=family, records=records)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["app_id", "family"],
-                                            set_={"records": records}))
+    conn.execute(_SET_WINDOW, {"app_id": app_id, "family": family, "records": records})
 
 
 def _bump_day(conn: Connection, app_id: int, family: str, day: str) -> None:
-    stmt = insert(throttle_day).values(app_id=app_id, family=family, day=day, requests=1)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["app_id", "family", "day"],
-        set_={"requests": throttle_day.c.requests + 1}))
+    conn.execute(_BUMP_DAY, {"app_id": app_id, "family": family, "day": day})
+
+
+# Built once, with bound parameters: every throttled call runs these.
+_DAY_REQUESTS = select(throttle_day.c.requests).where(
+    throttle_day.c.app_id == bindparam("app_id"), throttle_day.c.family == bindparam("family"),
+    throttle_day.c.day == bindparam("day"))
+_SLID_OUT = delete(throttle_minute).where(
+    throttle_minute.c.app_id == bindparam("app_id"),
+    throttle_minute.c.family == bindparam("family"),
+    throttle_minute.c.at_ms <= bindparam("cutoff")).returning(throttle_minute.c.records)
+_WINDOW = select(throttle_window.c.records).where(
+    throttle_window.c.app_id == bindparam("app_id"),
+    throttle_window.c.family == bindparam("family"))
+_ADD_MINUTE = throttle_minute.insert().values(
+    app_id=bindparam("app_id"), family=bindparam("family"), at_ms=bindparam("at_ms"),
+    records=bindparam("records"))
+_SET_WINDOW = insert(throttle_window).values(
+    app_id=bindparam("app_id"), family=bindparam("family"), records=bindparam("records")
+).on_conflict_do_update(index_elements=["app_id", "family"],
+                        set_={"records": bindparam("records")})
+_BUMP_DAY = insert(throttle_day).values(
+    app_id=bindparam("app_id"), family=bindparam("family"), day=bindparam("day"), requests=1
+).on_conflict_do_update(index_elements=["app_id", "family", "day"],
+                        set_={"requests": throttle_day.c.requests + 1})

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from recruitlink.core.api_families import (
     REST_ONLY,
+    Target,
     from_rest,
     is_rest_resource,
     record_from_rest,
@@ -232,10 +233,7 @@ def translate(sandbox: Sandbox, call: RestliCall) -> Plan:
         return _same_shape(sandbox, call, name, v2_resource)
     path_key = _path_key(rest[0], name)
     if isinstance(path_key, dict):
-        provider = stored_data_providers(sandbox, name, [path_key])[0]
-        v2_key = from_rest(name, path_key, data_provider=provider).key
-        assert isinstance(v2_key, dict)
-        segments = [v2_resource, encode_key(v2_key)]
+        segments = [v2_resource, encode_key(stored_v2_keys(sandbox, name, [path_key])[0])]
     else:
         segments = [v2_resource, quote(path_key, safe="")]
     if len(rest) == 1:  # one entity: GET, or a partial update (provisionedApplications)
@@ -249,7 +247,7 @@ def translate(sandbox: Sandbox, call: RestliCall) -> Plan:
                             "on the versioned API notes are candidateNotes and "
                             "applicationNotes")
     ids = _simple_ids(call)
-    body = _entities_body(call, {i: i for i in ids or []}, name, child, simple=True)
+    body = _simple_entities_body(call, name, child)
     sub = SubCall(_v2_call(call, [*segments, child], ids, body), v2_resource, child,
                   {i: encode_value(i) for i in ids or []})
     return Plan([sub], len(ids or []) or 1)
@@ -259,30 +257,31 @@ def _same_shape(sandbox: Sandbox, call: RestliCall, name: str, v2_resource: str)
     """A collection call whose entities keep their shape (renamed fields aside)."""
     rest_keys: dict[str, str] = {}
     v2_ids: list[dict[str, str]] | list[str] | None = None
-    by_rest_text: dict[str, str] = {}
+    by_text: dict[str, _Translated] = {}
+    """A `/rest` key as 2.0 text -> its translation."""
     if call.ids is not None and call.ids and isinstance(call.ids[0], dict):
         compound = [dict(k) for k in call.ids if isinstance(k, dict)]
-        providers = stored_data_providers(sandbox, name, compound)
-        translated: list[dict[str, str]] = []
-        for key, provider in zip(compound, providers, strict=True):
-            v2_key = from_rest(name, key, data_provider=provider).key
-            assert isinstance(v2_key, dict)
-            translated.append(v2_key)
-            rest_keys[canonical(v2_key)] = encode_value(key)
-            by_rest_text[canonical(key)] = encode_key(v2_key)
+        translated = stored_v2_keys(sandbox, name, compound)
+        for key, v2_key in zip(compound, translated, strict=True):
+            rest_text = encode_value(key)
+            rest_keys[canonical(v2_key)] = rest_text
+            by_text[rest_text] = _Translated(key, encode_key(v2_key), v2_key)
         v2_ids = translated
     elif call.ids is not None:
         v2_ids = [str(k) for k in call.ids]
         rest_keys = {k: encode_value(k) for k in v2_ids}
-        by_rest_text = {k: k for k in v2_ids}
     body = call.body
+    entity_keys: dict[str, dict[str, str]] | None = None
     if call.ids is not None and call.method in ("PUT", "POST"):
-        simple = v2_ids is not None and bool(v2_ids) and isinstance(v2_ids[0], str)
-        body = _entities_body(call, by_rest_text, name, None, simple=simple)
+        if v2_ids is not None and bool(v2_ids) and isinstance(v2_ids[0], str):
+            body = _simple_entities_body(call, name, None)
+        else:
+            body, entity_keys = _compound_entities_body(call, by_text, name)
     elif isinstance(body, dict) and isinstance(body.get("elements"), list):
         body = {**body, "elements": [record_from_rest(name, None, e) if isinstance(e, dict)
                                      else e for e in body["elements"]]}
-    sub = SubCall(_v2_call(call, [v2_resource], v2_ids, body), v2_resource, None, rest_keys)
+    v2_call = _v2_call(call, [v2_resource], v2_ids, body, entity_keys=entity_keys)
+    sub = SubCall(v2_call, v2_resource, None, rest_keys)
     return Plan([sub], _records_in(call))
 
 
@@ -352,23 +351,54 @@ def _split_per_parent(sandbox: Sandbox, call: RestliCall, name: str) -> Plan:
     return Plan(subs, len(keys), split=True)
 
 
-def _entities_body(call: RestliCall, by_rest: dict[str, str], rest_resource: str,
-                   rest_child: str | None, *, simple: bool) -> Any:
-    """The `{"entities": ...}` body re-keyed from `/rest` keys to `/v2` ones (`by_rest`: a
-    canonical `/rest` key, or a simple id, -> the `/v2` body key), records renamed. A key the
-    URL does not name is passed on, for the `/v2` handler to refuse."""
+def _simple_entities_body(call: RestliCall, rest_resource: str, rest_child: str | None) -> Any:
+    """The `{"entities": ...}` body of simple keys as `/v2` reads it: each 2.0-encoded id as
+    its plain id, records renamed. A key the URL does not name is passed on, for the `/v2`
+    handler to refuse."""
     if call.body is None:
         return None
-    out: dict[str, Any] = {}
-    for text, value in _entities(call).items():
-        if simple:
-            key = _simple_body_key(text)
-            v2_text = by_rest.get(key, key)
-        else:
-            fields = _body_key(text)
-            v2_text = by_rest.get(canonical(fields), encode_key(fields))
-        out[v2_text] = _record_from_rest(rest_resource, rest_child, value)
+    out = {_simple_body_key(text): _record_from_rest(rest_resource, rest_child, value)
+           for text, value in _entities(call).items()}
     return {**call.body, "entities": out}
+
+
+@dataclass(frozen=True)
+class _Translated:
+    """A `/rest` key of a call and the `/v2` body key it stands for."""
+
+    rest_key: dict[str, str]
+    v2_text: str
+    v2_key: dict[str, str]
+
+
+def _compound_entities_body(call: RestliCall, by_text: dict[str, _Translated],
+                            rest_resource: str
+                            ) -> tuple[Any, dict[str, dict[str, str]] | None]:
+    """The `{"entities": ...}` body re-keyed from `/rest` keys to `/v2` ones, records
+    renamed, and the fields of each `/v2` body key, so that the handler does not read the
+    keys again. `by_text` maps each URL key, as 2.0 text, to its translation: a body key
+    written as the URL's (what clients send) is not read at all; another spelling is read
+    and matched by meaning. A key the URL does not name is passed on untranslated, for the
+    `/v2` handler to refuse."""
+    if call.body is None:
+        return None, None
+    by_meaning: dict[str, _Translated] | None = None
+    out: dict[str, Any] = {}
+    keys: dict[str, dict[str, str]] = {}
+    for text, value in _entities(call).items():
+        known = by_text.get(text)
+        if known is None:
+            fields = _body_key(text)
+            if by_meaning is None:
+                by_meaning = {canonical(t.rest_key): t for t in by_text.values()}
+            known = by_meaning.get(canonical(fields), _Translated(fields, encode_key(fields),
+                                                                  fields))
+        v2_text, v2_fields = known.v2_text, known.v2_key
+        out[v2_text] = _record_from_rest(rest_resource, None, value)
+        # A field with an empty name does not survive 1.0 text: the handler reads that one.
+        if all(v2_fields):
+            keys[v2_text] = v2_fields
+    return {**call.body, "entities": out}, keys
 
 
 def _record_from_rest(name: str, child: str | None, value: Any) -> Any:
@@ -429,7 +459,8 @@ def _simple_ids(call: RestliCall) -> list[str] | None:
     return [str(i) for i in call.ids]
 
 
-def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any) -> RestliCall:
+def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any, *,
+             entity_keys: Mapping[str, dict[str, str]] | None = None) -> RestliCall:
     """The `/v2` (Rest.li 1.0 shaped) call the handlers read: a `fields` projection names
     the v2 fields."""
     params = call.params
@@ -440,35 +471,58 @@ def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any) -> Rest
             rest_resource, rest_child, dict.fromkeys(n.strip() for n in value.split(","))))
             for value in params["fields"]]}
     return replace(call, segments=segments, ids=ids, body=body, params=params,
-                   protocol=PROTOCOL_1)
+                   protocol=PROTOCOL_1, entity_keys=entity_keys)
 
 
 def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]]) -> list[str]:
     """Which stored dataProvider each `/rest` key names (assumed.REST_DATA_PROVIDERS): the
     first one under which the record (for a sub-resource: its parent) exists; else ATS."""
+    return [provider for provider, _ in _stored_targets(sandbox, name, keys)]
+
+
+def stored_v2_keys(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
+                   ) -> list[dict[str, str]]:
+    """The `/v2` key each `/rest` key of a top-level resource stands for, under the
+    dataProvider it is stored with (see `stored_data_providers`)."""
+    out = []
+    for key, (provider, target) in zip(keys, _stored_targets(sandbox, name, keys),
+                                       strict=True):
+        v2_key = (target or from_rest(name, key, data_provider=provider)).key
+        assert isinstance(v2_key, dict)
+        out.append(v2_key)
+    return out
+
+
+def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
+                    ) -> list[tuple[str, Target | None]]:
+    """Each key's stored dataProvider, with its translation under it when that was made
+    (None: not needed to find the provider). Each key is translated once per provider at
+    most, and the first provider is asked only about keys a later one holds: a key stored
+    under none is the first's anyway."""
     default = REST_DATA_PROVIDERS[0]
     v2_resource = v2_name(name)[0]
-    if not keys or "dataProvider" not in _dropped_fields(name, keys[0]):
-        return [default] * len(keys)
-    found: dict[str, str] = {}
-    with sandbox.store.tx() as conn:
-        for provider in reversed(REST_DATA_PROVIDERS):
-            texts = {}
-            for key in keys:
-                try:
-                    target = from_rest(name, key, data_provider=provider)
-                except ValueError:
+    found: dict[int, tuple[str, Target | None]] = {}
+    if keys and "dataProvider" in _dropped_fields(name, keys[0]):
+        with sandbox.store.tx() as conn:
+            for provider in reversed(REST_DATA_PROVIDERS):
+                asked = range(len(keys)) if provider != default else sorted(found)
+                texts: dict[str, list[tuple[int, Target]]] = {}
+                for i in asked:
+                    try:
+                        target = from_rest(name, keys[i], data_provider=provider)
+                    except ValueError:
+                        continue
+                    parent = target.parent if target.parent is not None else target.key
+                    if isinstance(parent, dict):
+                        texts.setdefault(canonical(parent), []).append((i, target))
+                if not texts:
                     continue
-                parent = target.parent if target.parent is not None else target.key
-                if isinstance(parent, dict):
-                    texts[canonical(parent)] = canonical(key)
-            if not texts:
-                continue
-            rows = conn.execute(_STORED_KEYS, {"resource": v2_resource,
-                                               "keys": list(texts)}).all()
-            for row in rows:
-                found[texts[row.key]] = provider
-    return [found.get(canonical(k), default) for k in keys]
+                rows = conn.execute(_STORED_KEYS, {"resource": v2_resource,
+                                                   "keys": list(texts)}).all()
+                for row in rows:
+                    for i, target in texts[row.key]:
+                        found[i] = (provider, target)
+    return [found.get(i, (default, None)) for i in range(len(keys))]
 
 
 # Built once: every compound-key call of the versioned family asks it.
@@ -545,6 +599,10 @@ def _record_to_rest(sub: SubCall, value: Any) -> Any:
 
 
 def _json(response: Response) -> Any:
+    """An answer's JSON value: as the handler gave it (never changed in place here), or read
+    back from the body."""
+    if isinstance(response, FastJSONResponse):
+        return response.value
     return json_codec.loads(bytes(response.body))
 
 
