@@ -21,8 +21,10 @@ from starlette.requests import Request
 
 from recruitlink.core.restli import (
     PROTOCOL_1,
+    PROTOCOL_2,
     Protocol,
     RestliSyntaxError,
+    decode_value,
     parse_batch_ids,
     parse_query_for,
     protocol_of,
@@ -282,6 +284,47 @@ def _email_parts(content_type: str, raw: bytes) -> list[tuple[str, bytes]]:
     return parts
 
 
+MAX_IDS = 10_000
+"""What `parse_batch_ids` reads as `ids[N]` (four digits): more is its error to give."""
+
+
+def parse_ids_and_params(query: str, protocol: Protocol
+                         ) -> tuple[list[dict[str, str]] | list[str] | None,
+                                    list[tuple[str, str]]]:
+    """The batch ids and the other parameters of a query, as `parse_query_for` and
+    `parse_batch_ids` read them; raises their RestliSyntaxError."""
+    if protocol == PROTOCOL_2:
+        fast = _compound_ids_2(query)
+        if fast is not None:
+            return fast
+    return parse_batch_ids(parse_query_for(query, protocol), raw_lists=False)
+
+
+def _compound_ids_2(query: str) -> tuple[list[dict[str, str]], list[tuple[str, str]]] | None:
+    """A 2.0 query's `ids=List((field:value,...),...)` read once into its keys, when it is
+    the plain case (one `ids` parameter of valid compound keys, the rest well formed). The
+    general reading decodes the keys, writes them as 1.0's `ids[N].field` pairs and reads
+    those again; anything else (an error to report, simple ids) is left to it. None then."""
+    parts = query.split("&")
+    wanted = [part for part in parts if part.startswith("ids=")]
+    if len(wanted) != 1:
+        return None
+    try:
+        decoded = decode_value(wanted[0][len("ids="):])
+        ids, rest = parse_batch_ids(parse_query_for(
+            "&".join(part for part in parts if not part.startswith("ids=")), PROTOCOL_2),
+            raw_lists=False)
+    except RestliSyntaxError:
+        return None
+    if ids is not None or not isinstance(decoded, list) or not 0 < len(decoded) <= MAX_IDS:
+        return None
+    for key in decoded:
+        if (not isinstance(key, dict) or not key or "$params" in key
+                or not all(name and isinstance(value, str) for name, value in key.items())):
+            return None
+    return decoded, rest
+
+
 async def read_call(request: Request, *, max_body: int, family: str = "v2") -> RestliCall:
     """The request as a `RestliCall`; `family` is the API prefix (`v2` or `rest`) its path
     starts with."""
@@ -326,8 +369,7 @@ async def read_call(request: Request, *, max_body: int, family: str = "v2") -> R
     if not query.isascii():
         raise ApiError(400, "Query string must be ASCII (percent-encode other characters)")
     try:
-        pairs = parse_query_for(query.decode("ascii"), protocol)
-        ids, rest = parse_batch_ids(pairs, raw_lists=False)
+        ids, rest = parse_ids_and_params(query.decode("ascii"), protocol)
     except RestliSyntaxError as exc:
         raise ApiError(400, f"Malformed query: {exc}") from exc
 
