@@ -16,7 +16,9 @@ from recruitlink.sandbox.errors import ApiError
 from recruitlink.sandbox.restli_http import MAX_JSON_DEPTH, parse_json
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text())
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(),
+                    st.text(alphabet='[]{}":\\,a\n', max_size=6))
+"""Text of any kind, and text made of what JSON's structure is made of."""
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=20)
@@ -95,6 +97,11 @@ def test_a_repeated_key_anywhere_is_refused(value: Any, data: st.DataObject) -> 
     b'[' * MAX_JSON_DEPTH + b'1' + b']' * MAX_JSON_DEPTH,
     b'[' * (MAX_JSON_DEPTH + 1) + b']' * (MAX_JSON_DEPTH + 1),
     b'{"a": ',
+    b'{"a\\u003a": 1, "a:": 2}',
+    b'{"a": 1, "a": "\\u003a"}',  # the escaped colon makes up for the dropped key's
+    b'["\\"", ' + b'[' * (MAX_JSON_DEPTH - 1) + b'1' + b']' * (MAX_JSON_DEPTH - 1) + b', "\\""]',
+    b'{"a": "[[[[", "b": "]]", "a": 1}',
+    b'[' * MAX_JSON_DEPTH + b'"x"' + b']' * MAX_JSON_DEPTH,
 ])
 def test_each_refusal_keeps_its_message(raw: bytes) -> None:
     """The message is the standard library's, as before orjson read bodies."""
@@ -107,4 +114,10 @@ def test_what_orjson_reads_apart_is_read_by_the_standard_library() -> None:
     assert parse_json(b'{"n": 1208925819614629174706176}') == {"n": 2**80}
     assert parse_json(b'{"s": "a\\"b:", "t" : 1}') == {"s": 'a"b:', "t": 1}
     assert parse_json(b'[1e400]') == [float("inf")]  # orjson refuses it, json reads it
+    assert parse_json(b'{"a\\u003a": 1, "b": "\\u003A"}') == {"a:": 1, "b": ":"}
+    deep = b'[' * (MAX_JSON_DEPTH - 1) + b'"[[[", {"k": "]]\\"]"}' + b']' * (MAX_JSON_DEPTH - 1)
+    with pytest.raises(ApiError):  # the object at level 32 holds a key: too deep
+        parse_json(deep)
+    shallow = b'[' * (MAX_JSON_DEPTH - 1) + b'"[[[", "]]\\"]"' + b']' * (MAX_JSON_DEPTH - 1)
+    assert parse_json(shallow)  # strings' brackets are no nesting
     assert parse_json(b'[' * (MAX_JSON_DEPTH - 1) + b'[]' + b']' * (MAX_JSON_DEPTH - 1))

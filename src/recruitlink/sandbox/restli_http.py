@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from recruitlink.core.restli import (
@@ -157,28 +158,51 @@ MAX_JSON_DEPTH = 32
 input is refused before it can reach storage or a recursive encoder."""
 
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"[ \t\n\r]*(:?)', re.DOTALL)
-"""A JSON string token and, when it is an object key, its colon."""
+_KEEP_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
+_ALL_SQUARE = bytes.maketrans(b"{}", b"[]")
 
 
 def _plain_shape(raw: bytes, value: Any) -> bool:
-    """Whether a body orjson read holds no repeated key (orjson keeps the last one silently:
-    then the objects hold fewer keys than the text names) and nests at most MAX_JSON_DEPTH
-    levels. orjson already refuses what UTF-8 cannot hold."""
-    keys = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth >= MAX_JSON_DEPTH and item:  # its children would be too deep
-            return False
-        if isinstance(item, dict):
-            keys += len(item)
-            stack.extend((child, depth + 1) for child in item.values()
-                         if isinstance(child, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item
-                         if isinstance(child, (dict, list)))
-    return keys == 0 or _STRING.findall(raw).count(b":") == keys
+    """Whether a body orjson read holds no repeated key and nests less than MAX_JSON_DEPTH
+    levels (orjson already refuses what UTF-8 cannot hold), checked on bytes:
+
+    - orjson keeps the last of repeated keys silently. A colon in JSON text is either an
+      object key's or inside a string, and no escape but `\\u003a` writes one; so unless the
+      body has that escape, the body and orjson's writing of what it read hold as many
+      colons exactly when no key was dropped (a dropped key takes its colon with it).
+    - The nesting is that of the brackets outside strings in orjson's compact writing, where
+      a string's quotes and backslashes are always escaped. Bodies nested 32 levels or more
+      are left to the standard library's exact check.
+    """
+    if b"\\u003" in raw:  # an escaped colon (or a rarer escape): the slow reading
+        return False
+    written = orjson.dumps(value)
+    if raw.count(b":") != written.count(b":"):
+        return False
+    return _depth_below(_brackets_outside_strings(written), MAX_JSON_DEPTH)
+
+
+def _brackets_outside_strings(written: bytes) -> bytes:
+    """The brackets and braces of compact JSON text, strings' contents left out."""
+    if b"\\" in written:  # drop escaped quotes and backslashes: the quotes left delimit
+        written = written.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = written.translate(None, _KEEP_BRACKETS)
+    # Most strings hold no bracket: they are `""` here. If no quote is left once those are
+    # gone, every string was one of them; otherwise take what lies between strings.
+    bare = skeleton.replace(b'""', b"")
+    if b'"' in bare:
+        bare = b"".join(skeleton.split(b'"')[::2])
+    return bare
+
+
+def _depth_below(brackets: bytes, limit: int) -> bool:
+    """Whether well-nested brackets nest fewer than `limit` levels."""
+    brackets = brackets.translate(_ALL_SQUARE)
+    for _ in range(limit - 1):  # each round removes the innermost level
+        if not brackets:
+            return True
+        brackets = brackets.replace(b"[]", b"")
+    return not brackets
 
 
 def _check_json_value(value: Any) -> None:
