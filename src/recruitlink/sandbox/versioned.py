@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
@@ -56,29 +56,18 @@ from .config import SandboxConfig
 from .errors import ApiError
 from .json_codec import FastJSONResponse
 from .oauth import App, authenticate
+from .resources import HANDLERS, REST_ONLY_HANDLERS, Handler, charge
 from .restli_http import RestliCall, check_restli_method, read_call
 from .state import Sandbox
 from .store import records
 
 log = logging.getLogger("recruitlink.sandbox")
 
-Handler = Callable[[Sandbox, App, RestliCall], Response]
-
 VERSION = re.compile(r"([0-9]{4})([0-9]{2})(?:\.([0-9]{2}))?")
 """`YYYYMM`, optionally with LinkedIn's `.RR` revision suffix."""
 PROTOCOL_HEADER = "x-restli-protocol-version"
 ONLY_2_0 = ("the versioned /rest API speaks Rest.li 2.0 only: send X-RestLi-Protocol-Version: "
             "2.0.0 and 2.0 syntax (ids=List((field:value,...)), keys (field:value,...))")
-
-
-@dataclass
-class Router:
-    """What `/rest` needs from the app: the `/v2` handlers (by v2 resource name), the
-    handlers of the REST-only resources, and the throttle charge of a `/v2`-shaped call."""
-
-    handlers: Mapping[str, Handler]
-    rest_only: Mapping[str, Handler]
-    charge: Callable[[Sandbox, App, RestliCall, int], None]
 
 
 # -- the gate: version and protocol ------------------------------------------------------------
@@ -115,7 +104,7 @@ def check_protocol(headers: Mapping[str, str]) -> None:
 
 # -- the entry point ---------------------------------------------------------------------------
 
-async def dispatch(sandbox: Sandbox, request: Request, router: Router) -> Response:
+async def dispatch(sandbox: Sandbox, request: Request) -> Response:
     try:
         check_version(request.headers, sandbox.config)
         check_protocol(request.headers)
@@ -123,11 +112,11 @@ async def dispatch(sandbox: Sandbox, request: Request, router: Router) -> Respon
         # List/record finder parameters come out in the 1.0 shape the handlers read.
         call = await read_call(request, max_body=sandbox.config.max_body_bytes, family="rest")
         name = call.segments[0] if call.segments else ""
-        handler = _handler_for(name, router)
+        handler = _handler_for(name)
         app = authenticate(sandbox.store, sandbox.clock, call.token)
         check_restli_method(call)
         plan = translate(sandbox, call)
-        router.charge(sandbox, app, plan.subs[0].call, plan.records)
+        charge(sandbox, app, plan.subs[0].call, plan.records)
         return with_protocol(plan.answer(sandbox, app, handler))
     except ApiError as exc:
         return with_protocol(exc.response())
@@ -142,17 +131,17 @@ def with_protocol(response: Response) -> Response:
     return response
 
 
-def _handler_for(name: str, router: Router) -> Handler:
+def _handler_for(name: str) -> Handler:
     if name in REST_ONLY:
-        handler = router.rest_only.get(name)
+        handler = REST_ONLY_HANDLERS.get(name)
         if handler is None:
             raise ApiError(404, f"Resource {name!r} is not served by this sandbox yet")
         return handler
     if is_rest_resource(name):
         v2_resource = v2_name(name)[0]
-        if v2_resource in router.handlers:
-            return router.handlers[v2_resource]
-    if name in router.handlers:  # a v2 name the versioned family renamed
+        if v2_resource in HANDLERS:
+            return HANDLERS[v2_resource]
+    if name in HANDLERS:  # a v2 name the versioned family renamed
         hint = rest_name(name)[0]
         raise ApiError(404, f"Resource {name!r} does not exist on the versioned API"
                             + (f"; it is called {hint!r} there" if hint != name else ""))
