@@ -33,7 +33,7 @@ from .pages import mount_pages
 from .pushes import PushSender
 from .resources import HANDLERS, charge
 from .restli_http import check_restli_method, read_call
-from .state import Sandbox
+from .state import Sandbox, sandbox_of
 from .store import Store, apps
 from .throttle import Throttles
 from .widgets import mount_widgets
@@ -121,7 +121,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     api.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     api.include_router(router)
-    mount_pages(api, sandbox)
+    mount_pages(api)
     mount_widgets(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)
@@ -133,12 +133,6 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 
 router = APIRouter(include_in_schema=False)
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-
-
-def sandbox_of(request: Request) -> Sandbox:
-    """The sandbox the app serving this request holds."""
-    sandbox: Sandbox = request.app.state.sandbox
-    return sandbox
 
 
 async def _oauth_error(_: Request, exc: OAuthError) -> Response:

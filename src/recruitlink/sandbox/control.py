@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
@@ -14,7 +14,7 @@ from recruitlink.core.limits import LINKEDIN_LIMITS
 from recruitlink.core.restli import canonical
 
 from .control_errors import documented, install, invalid
-from .control_recruiter import build_recruiter_router
+from .control_recruiter import router as recruiter_router
 from .control_types import (
     MAX_ID,
     ApiVersion,
@@ -32,7 +32,7 @@ from .indicator import candidate_view as indicator_view
 from .integrations import key_of, set_status
 from .jobs import visible_jobs
 from .seats import add_seat, change_seat, seat_json
-from .state import Sandbox
+from .state import Sandbox, sandbox_of
 from .store import apps, integrations, members, pushes, records, seats, tokens
 
 Page = Query(0, ge=0, le=MAX_ID)
@@ -111,289 +111,353 @@ def _app_json(row: Any) -> dict[str, Any]:
             "tokensMinted": row.tokens_minted, "canMintTokens": row.can_mint}
 
 
+router = APIRouter()
+
+
 def build_control_app(sandbox: Sandbox, *, partner_client_id: str) -> FastAPI:
     control = FastAPI(title="recruitlink sandbox: control and inspection",
                       description="Drive the sandbox (Recruiter admin switches, throttles, "
                                   "faults, clock) and see what LinkedIn Recruiter would hold.",
                       docs_url="/docs", redoc_url=None)
-    store, clock = sandbox.store, sandbox.clock
-
-    def app_row(key: str) -> Any:
-        with store.tx() as conn:
-            row = conn.execute(select(apps).where(apps.c.urn == key)).first()
-        if row is None:
-            raise HTTPException(404, f"no application {key}")
-        return row
-
-    @control.get("/", summary="What this sandbox is and where to look")
-    async def index() -> dict[str, Any]:
-        return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
-                "versionedApi": "/rest", "apiVersions": list(sandbox.config.live_api_versions),
-                "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
-                "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
-
-    # -- applications and tokens --------------------------------------------------------------
-    @control.get("/apps", summary="Every application, with tokens minted")
-    async def list_apps() -> list[dict[str, Any]]:
-        with store.tx() as conn:
-            return [_app_json(r) for r in conn.execute(select(apps).order_by(apps.c.id))]
-
-    @control.get("/apps/{key}", summary="One application", responses=documented(404))
-    async def get_app(key: str) -> dict[str, Any]:
-        return _app_json(app_row(key))
-
-    @control.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app",
-                   responses=documented(404))
-    async def patch_app(key: str, change: AppAccess) -> dict[str, Any]:
-        row = app_row(key)
-        with store.tx() as conn:
-            conn.execute(update(apps).where(apps.c.id == row.id)
-                         .values(can_mint=change.canMintTokens))
-        return _app_json(app_row(key))
-
-    @control.post("/apps/{key}/tokens/expire",
-                  summary="End the life of an app's tokens now (the clock is not moved)",
-                  responses=documented(404))
-    async def expire_tokens(key: str) -> dict[str, Any]:
-        row = app_row(key)
-        with store.tx() as conn:
-            expired = conn.execute(update(tokens).where(tokens.c.app_id == row.id).values(
-                expires_at=clock.now_ms())).rowcount
-        return {"expired": expired}
-
-    # -- integrations (the Recruiter admin's switches) -------------------------------------------
-    @control.get("/integrations", summary="Integration records and their status")
-    async def list_integrations(context: str | None = None) -> list[dict[str, Any]]:
-        with store.tx() as conn:
-            query = select(integrations, apps.c.urn.label("app")).join(
-                apps, apps.c.id == integrations.c.app_id)
-            if context:
-                query = query.where(integrations.c.context == context)
-            return [{**key_of(r), "app": r.app, "integrationName": r.name, "status": r.status,
-                     "lastModifiedAt": r.last_modified_at} for r in conn.execute(query)]
-
-    @control.post("/integrations/status",
-                  summary="Recruiter admin turns integrations on or off (sends the push)",
-                  responses=documented(404))
-    async def change_status(change: StatusChange) -> dict[str, Any]:
-        try:
-            changes = set_status(sandbox, context=change.integrationContext,
-                                 status=change.status, types=change.integrationTypes)
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from exc
-        return {"changes": changes}
-
-    @control.get("/pushes", summary="Push deliveries and their attempts")
-    async def list_pushes(status: str | None = None, start: int = Page,
-                    count: int = Count) -> dict[str, Any]:
-        with store.tx() as conn:
-            query = select(pushes).order_by(pushes.c.id)
-            if status:
-                query = query.where(pushes.c.status == status)
-            rows = conn.execute(query.offset(start).limit(count)).all()
-        return {"elements": [{"id": r.id, "url": r.url, "type": r.type,
-                              "requestId": r.request_id, "status": r.status,
-                              "attempts": r.attempts, "lastStatus": r.last_status,
-                              "lastError": r.last_error, "createdAt": r.created_at,
-                              "deliveredAt": r.delivered_at} for r in rows]}
-
-    # -- throttles, faults, clock, settings ------------------------------------------------
-    @control.get("/throttles", summary="Limits, and an app's usage when `app` is given",
-                 responses=documented(404))
-    async def get_throttles(app: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
-                               "limits": {f: {"perDay": lim.per_day, "perMinute": lim.per_minute}
-                                          for f, lim in sandbox.throttles.limits.items()}}
-        if app:
-            row = app_row(app)
-            with store.tx() as conn:
-                out["usage"] = sandbox.throttles.usage(conn, row.id, clock.now_ms())
-        return out
-
-    @control.put("/throttles", summary="Change limits (one family or all)")
-    async def put_throttles(change: ThrottleChange) -> dict[str, Any]:
-        if change.family is not None and change.family not in sandbox.throttles.limits:
-            raise invalid(("body", "family"), f"unknown family {change.family}")
-        targets = ([sandbox.throttles.limits[change.family]] if change.family
-                   else list(sandbox.throttles.limits.values()))
-        for limit in targets:
-            if change.perDay is not None:
-                limit.per_day = change.perDay
-            if change.perMinute is not None:
-                limit.per_minute = change.perMinute
-        if change.enabled is not None:
-            sandbox.throttles.enabled = change.enabled
-        return await get_throttles()
-
-    @control.get("/faults", summary="Injected faults and how many were injected")
-    async def get_faults() -> dict[str, Any]:
-        return sandbox.faults.snapshot()
-
-    @control.put("/faults/{endpoint}",
-                 summary="Inject faults on one endpoint (a /v2 resource name, which covers its "
-                         "/rest form too, a /rest resource name, 'oauth' or '*')")
-    async def put_fault(endpoint: str, change: FaultChange) -> dict[str, Any]:
-        try:
-            sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
-        except ValueError as exc:
-            raise invalid(("body",), str(exc)) from exc
-        return sandbox.faults.snapshot()
-
-    @control.delete("/faults", summary="Stop injecting faults")
-    async def clear_faults() -> dict[str, Any]:
-        sandbox.faults.clear()
-        return sandbox.faults.snapshot()
-
-    @control.get("/clock", summary="The sandbox's time")
-    async def get_clock() -> dict[str, Any]:
-        return {"nowMs": clock.now_ms(), "offsetMs": clock.offset_ms}
-
-    @control.post("/clock/advance", summary="Move the sandbox's time forward")
-    async def advance_clock(change: ClockAdvance) -> dict[str, Any]:
-        clock.advance(change.seconds)
-        sandbox.pushes.notify()
-        return await get_clock()
-
-    @control.put("/settings", summary="Change the job task delay, token TTL, auto-enable, or "
-                                      "which API versions /rest serves")
-    async def put_settings(change: SettingsChange) -> dict[str, Any]:
-        cfg = sandbox.config
-        if change.jobTaskDelay is not None:
-            cfg.job_task_delay = change.jobTaskDelay
-        if change.tokenTtl is not None:
-            cfg.token_ttl = change.tokenTtl
-        if change.autoEnable is not None:
-            cfg.auto_enable = change.autoEnable
-        if change.liveApiVersions is not None:
-            cfg.live_api_versions = tuple(change.liveApiVersions)
-        if change.sunsetApiVersions is not None:
-            cfg.sunset_api_versions = tuple(change.sunsetApiVersions)
-        return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
-                "autoEnable": cfg.auto_enable, "liveApiVersions": list(cfg.live_api_versions),
-                "sunsetApiVersions": list(cfg.sunset_api_versions)}
-
-    # -- Recruiter seats (the customer's Recruiter admin) -------------------------------------
-    @control.post("/contracts/{contract}/seats", summary="Add a seat held by a member",
-                  responses=documented(404))
-    async def post_seat(contract: Contract, body: SeatAdd) -> dict[str, Any]:
-        try:
-            return add_seat(sandbox, contract, body.person, body.emailAddress,
-                            body.organization)
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from exc
-
-    @control.get("/seats", summary="Recruiter seats on every contract (a member's, with "
-                                   "`person`; only active ones, with `active=true`)")
-    async def list_seats(person: str | None = None, active: bool | None = None,
-                         start: int = Page, count: int = Count) -> dict[str, Any]:
-        with store.tx() as conn:
-            query = select(seats).order_by(seats.c.id)
-            if person:
-                query = query.where(seats.c.person == person)
-            if active is not None:
-                query = query.where(seats.c.active.is_(active))
-            rows = conn.execute(query.offset(start).limit(count)).all()
-        return {"elements": [seat_json(r) for r in rows]}
-
-    @control.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat",
-                   responses=documented(404))
-    async def patch_seat(seat_id: Id, body: SeatChange) -> dict[str, Any]:
-        try:
-            return change_seat(sandbox, seat_id, active=body.active, person=body.person,
-                               email=body.emailAddress)
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from exc
-
-    # -- the member directory ---------------------------------------------------------------------
-    @control.get("/members", summary="LinkedIn members (the synthetic directory)")
-    async def list_members(name: str | None = None, start: int = Page,
-                           count: int = Count) -> dict[str, Any]:
-        with store.tx() as conn:
-            query = select(members.c.body).order_by(members.c.urn)
-            if name:
-                # Names live in the JSON body; filtering here keeps the directory portable.
-                wanted = name.lower()
-                rows = [r.body for r in conn.execute(query)
-                        if wanted in f"{r.body['firstName']} {r.body['lastName']}".lower()]
-            else:
-                rows = [r.body for r in conn.execute(query.offset(start).limit(count))]
-                total = conn.execute(select(func.count()).select_from(members)).scalar()
-                return {"elements": rows, "paging": {"start": start, "count": len(rows),
-                                                     "total": total}}
-        page = rows[start:start + count]
-        return {"elements": page, "paging": {"start": start, "count": len(page),
-                                             "total": len(rows)}}
-
-    @control.get("/members/{urn}", summary="One member", responses=documented(404))
-    async def get_member(urn: str) -> dict[str, Any]:
-        with store.tx() as conn:
-            found = member_of(conn, urn)
-        if found is None:
-            raise HTTPException(404, f"no member {urn}")
-        return found
-
-    # -- inspection: what Recruiter holds for an organization ---------------------------------
-    @control.get("/organizations/{org}/summary", summary="Counts of what an org has synced")
-    async def summary(org: str) -> dict[str, Any]:
-        now = clock.now_ms()
-        job_counts = {"LISTED": 0, "CLOSED": 0, "processing": 0}
-        with store.tx() as conn:
-            by_resource = select(records.c.resource, func.count()).where(
-                records.c.org == org).group_by(records.c.resource)
-            counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_resource)}
-            for job in visible_jobs(conn, org, now):
-                if job["state"] is not None:
-                    job_counts[job["state"]] += 1
-                if job["processing"]:
-                    job_counts["processing"] += 1
-        return {"organization": org, "records": counts, "jobs": job_counts}
-
-    @control.get("/organizations/{org}/jobs", summary="Job postings as Recruiter lists them")
-    async def list_jobs(org: str, state: Literal["LISTED", "CLOSED"] | None = None,
-                  start: int = Page, count: int = Count) -> dict[str, Any]:
-        now = clock.now_ms()
-        with store.tx() as conn:
-            # Jobs whose first task is still running are listed with state null.
-            shown = [job for job in visible_jobs(conn, org, now)
-                     if state is None or job["state"] == state]
-        elements = shown[start:start + count]
-        return {"elements": elements, "paging": {"start": start, "count": len(elements),
-                                                 "total": len(shown)}}
-
-    @control.get("/organizations/{org}/records/{resource:path}",
-                 summary="Synced records of one resource (e.g. atsCandidates, "
-                         "atsApplications/stages)")
-    async def list_records(org: str, resource: str, parent: str | None = None, start: int = Page,
-                     count: int = Count) -> dict[str, Any]:
-        with store.tx() as conn:
-            query = select(records).where(records.c.org == org, records.c.resource == resource)
-            if parent is not None:
-                query = query.where(records.c.parent == parent)
-            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
-            rows = conn.execute(query.order_by(records.c.parent, records.c.key)
-                                .offset(start).limit(count))
-            elements = [{"key": r.key_fields, "record": r.body, "lastModifiedAt": r.updated_at}
-                        for r in rows]
-        return {"elements": elements, "paging": {"start": start, "count": len(elements),
-                                                 "total": total}}
-
-    @control.get("/organizations/{org}/candidates/{candidate_id}",
-                 summary="A candidate as the In-ATS indicator shows it: notes, applications "
-                         "with stages, notes and feedback", responses=documented(404))
-    async def candidate_view(org: str, candidate_id: str) -> dict[str, Any]:
-        key = canonical({"atsCandidateId": candidate_id, "dataProvider": "ATS",
-                         "integrationContext": org})
-        with store.tx() as conn:
-            found = conn.execute(select(records).where(
-                records.c.resource == "atsCandidates", records.c.parent == "",
-                records.c.key == key)).first()
-            if found is None:
-                raise HTTPException(404, f"candidate {candidate_id} is not synced for {org}")
-            view = indicator_view(conn, Customer(0, org, ""), {
-                "key": found.key, "keyFields": found.key_fields, "record": found.body}, None)
-        view["matchedMembers"] = sandbox.matches(found.body)
-        return view
-
-    control.include_router(build_recruiter_router(sandbox))
+    control.state.sandbox = sandbox  # the endpoints read it from their app's state
+    control.state.partner_client_id = partner_client_id
+    control.include_router(router)
+    control.include_router(recruiter_router)
     install(control)
     return control
+
+
+def app_row(request: Request, key: str) -> Any:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        row = conn.execute(select(apps).where(apps.c.urn == key)).first()
+    if row is None:
+        raise HTTPException(404, f"no application {key}")
+    return row
+
+
+@router.get("/", summary="What this sandbox is and where to look")
+async def index(request: Request) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    clock = sandbox.clock
+    partner_client_id = request.app.state.partner_client_id
+    return {"sandbox": "recruitlink LinkedIn sandbox", "api": "/v2",
+            "versionedApi": "/rest", "apiVersions": list(sandbox.config.live_api_versions),
+            "token": "/oauth/v2/accessToken", "docs": "/sandbox/docs",
+            "partnerClientId": partner_client_id, "nowMs": clock.now_ms()}
+
+
+# -- applications and tokens --------------------------------------------------------------
+@router.get("/apps", summary="Every application, with tokens minted")
+async def list_apps(request: Request) -> list[dict[str, Any]]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        return [_app_json(r) for r in conn.execute(select(apps).order_by(apps.c.id))]
+
+
+@router.get("/apps/{key}", summary="One application", responses=documented(404))
+async def get_app(request: Request, key: str) -> dict[str, Any]:
+    return _app_json(app_row(request, key))
+
+
+@router.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app",
+              responses=documented(404))
+async def patch_app(request: Request, key: str, change: AppAccess) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    row = app_row(request, key)
+    with store.tx() as conn:
+        conn.execute(update(apps).where(apps.c.id == row.id)
+                     .values(can_mint=change.canMintTokens))
+    return _app_json(app_row(request, key))
+
+
+@router.post("/apps/{key}/tokens/expire",
+             summary="End the life of an app's tokens now (the clock is not moved)",
+             responses=documented(404))
+async def expire_tokens(request: Request, key: str) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    store, clock = sandbox.store, sandbox.clock
+    row = app_row(request, key)
+    with store.tx() as conn:
+        expired = conn.execute(update(tokens).where(tokens.c.app_id == row.id).values(
+            expires_at=clock.now_ms())).rowcount
+    return {"expired": expired}
+
+
+# -- integrations (the Recruiter admin's switches) -------------------------------------------
+@router.get("/integrations", summary="Integration records and their status")
+async def list_integrations(request: Request, context: str | None = None) -> list[dict[str, Any]]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        query = select(integrations, apps.c.urn.label("app")).join(
+            apps, apps.c.id == integrations.c.app_id)
+        if context:
+            query = query.where(integrations.c.context == context)
+        return [{**key_of(r), "app": r.app, "integrationName": r.name, "status": r.status,
+                 "lastModifiedAt": r.last_modified_at} for r in conn.execute(query)]
+
+
+@router.post("/integrations/status",
+             summary="Recruiter admin turns integrations on or off (sends the push)",
+             responses=documented(404))
+async def change_status(request: Request, change: StatusChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    try:
+        changes = set_status(sandbox, context=change.integrationContext,
+                             status=change.status, types=change.integrationTypes)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return {"changes": changes}
+
+
+@router.get("/pushes", summary="Push deliveries and their attempts")
+async def list_pushes(request: Request, status: str | None = None, start: int = Page,
+                      count: int = Count) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        query = select(pushes).order_by(pushes.c.id)
+        if status:
+            query = query.where(pushes.c.status == status)
+        rows = conn.execute(query.offset(start).limit(count)).all()
+    return {"elements": [{"id": r.id, "url": r.url, "type": r.type,
+                          "requestId": r.request_id, "status": r.status,
+                          "attempts": r.attempts, "lastStatus": r.last_status,
+                          "lastError": r.last_error, "createdAt": r.created_at,
+                          "deliveredAt": r.delivered_at} for r in rows]}
+
+
+# -- throttles, faults, clock, settings ------------------------------------------------
+@router.get("/throttles", summary="Limits, and an app's usage when `app` is given",
+            responses=documented(404))
+async def get_throttles(request: Request, app: str | None = None) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    store, clock = sandbox.store, sandbox.clock
+    out: dict[str, Any] = {"enabled": sandbox.throttles.enabled,
+                           "limits": {f: {"perDay": lim.per_day, "perMinute": lim.per_minute}
+                                      for f, lim in sandbox.throttles.limits.items()}}
+    if app:
+        row = app_row(request, app)
+        with store.tx() as conn:
+            out["usage"] = sandbox.throttles.usage(conn, row.id, clock.now_ms())
+    return out
+
+
+@router.put("/throttles", summary="Change limits (one family or all)")
+async def put_throttles(request: Request, change: ThrottleChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    if change.family is not None and change.family not in sandbox.throttles.limits:
+        raise invalid(("body", "family"), f"unknown family {change.family}")
+    targets = ([sandbox.throttles.limits[change.family]] if change.family
+               else list(sandbox.throttles.limits.values()))
+    for limit in targets:
+        if change.perDay is not None:
+            limit.per_day = change.perDay
+        if change.perMinute is not None:
+            limit.per_minute = change.perMinute
+    if change.enabled is not None:
+        sandbox.throttles.enabled = change.enabled
+    return await get_throttles(request)
+
+
+@router.get("/faults", summary="Injected faults and how many were injected")
+async def get_faults(request: Request) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return sandbox.faults.snapshot()
+
+
+@router.put("/faults/{endpoint}",
+            summary="Inject faults on one endpoint (a /v2 resource name, which covers its "
+                    "/rest form too, a /rest resource name, 'oauth' or '*')")
+async def put_fault(request: Request, endpoint: str, change: FaultChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    try:
+        sandbox.faults.set(endpoint, FaultSpec(**change.model_dump()))
+    except ValueError as exc:
+        raise invalid(("body",), str(exc)) from exc
+    return sandbox.faults.snapshot()
+
+
+@router.delete("/faults", summary="Stop injecting faults")
+async def clear_faults(request: Request) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    sandbox.faults.clear()
+    return sandbox.faults.snapshot()
+
+
+@router.get("/clock", summary="The sandbox's time")
+async def get_clock(request: Request) -> dict[str, Any]:
+    clock = sandbox_of(request).clock
+    return {"nowMs": clock.now_ms(), "offsetMs": clock.offset_ms}
+
+
+@router.post("/clock/advance", summary="Move the sandbox's time forward")
+async def advance_clock(request: Request, change: ClockAdvance) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    clock = sandbox.clock
+    clock.advance(change.seconds)
+    sandbox.pushes.notify()
+    return await get_clock(request)
+
+
+@router.put("/settings", summary="Change the job task delay, token TTL, auto-enable, or "
+                                 "which API versions /rest serves")
+async def put_settings(request: Request, change: SettingsChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    cfg = sandbox.config
+    if change.jobTaskDelay is not None:
+        cfg.job_task_delay = change.jobTaskDelay
+    if change.tokenTtl is not None:
+        cfg.token_ttl = change.tokenTtl
+    if change.autoEnable is not None:
+        cfg.auto_enable = change.autoEnable
+    if change.liveApiVersions is not None:
+        cfg.live_api_versions = tuple(change.liveApiVersions)
+    if change.sunsetApiVersions is not None:
+        cfg.sunset_api_versions = tuple(change.sunsetApiVersions)
+    return {"jobTaskDelay": cfg.job_task_delay, "tokenTtl": cfg.token_ttl,
+            "autoEnable": cfg.auto_enable, "liveApiVersions": list(cfg.live_api_versions),
+            "sunsetApiVersions": list(cfg.sunset_api_versions)}
+
+
+# -- Recruiter seats (the customer's Recruiter admin) -------------------------------------
+@router.post("/contracts/{contract}/seats", summary="Add a seat held by a member",
+             responses=documented(404))
+async def post_seat(request: Request, contract: Contract, body: SeatAdd) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    try:
+        return add_seat(sandbox, contract, body.person, body.emailAddress,
+                        body.organization)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/seats", summary="Recruiter seats on every contract (a member's, with "
+                              "`person`; only active ones, with `active=true`)")
+async def list_seats(request: Request, person: str | None = None, active: bool | None = None,
+                     start: int = Page, count: int = Count) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        query = select(seats).order_by(seats.c.id)
+        if person:
+            query = query.where(seats.c.person == person)
+        if active is not None:
+            query = query.where(seats.c.active.is_(active))
+        rows = conn.execute(query.offset(start).limit(count)).all()
+    return {"elements": [seat_json(r) for r in rows]}
+
+
+@router.patch("/seats/{seat_id}", summary="Remove (active=false), restore or reassign a seat",
+              responses=documented(404))
+async def patch_seat(request: Request, seat_id: Id, body: SeatChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    try:
+        return change_seat(sandbox, seat_id, active=body.active, person=body.person,
+                           email=body.emailAddress)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+# -- the member directory ---------------------------------------------------------------------
+@router.get("/members", summary="LinkedIn members (the synthetic directory)")
+async def list_members(request: Request, name: str | None = None, start: int = Page,
+                       count: int = Count) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        query = select(members.c.body).order_by(members.c.urn)
+        if name:
+            # Names live in the JSON body; filtering here keeps the directory portable.
+            wanted = name.lower()
+            rows = [r.body for r in conn.execute(query)
+                    if wanted in f"{r.body['firstName']} {r.body['lastName']}".lower()]
+        else:
+            rows = [r.body for r in conn.execute(query.offset(start).limit(count))]
+            total = conn.execute(select(func.count()).select_from(members)).scalar()
+            return {"elements": rows, "paging": {"start": start, "count": len(rows),
+                                                 "total": total}}
+    page = rows[start:start + count]
+    return {"elements": page, "paging": {"start": start, "count": len(page),
+                                         "total": len(rows)}}
+
+
+@router.get("/members/{urn}", summary="One member", responses=documented(404))
+async def get_member(request: Request, urn: str) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        found = member_of(conn, urn)
+    if found is None:
+        raise HTTPException(404, f"no member {urn}")
+    return found
+
+
+# -- inspection: what Recruiter holds for an organization ---------------------------------
+@router.get("/organizations/{org}/summary", summary="Counts of what an org has synced")
+async def summary(request: Request, org: str) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    store, clock = sandbox.store, sandbox.clock
+    now = clock.now_ms()
+    job_counts = {"LISTED": 0, "CLOSED": 0, "processing": 0}
+    with store.tx() as conn:
+        by_resource = select(records.c.resource, func.count()).where(
+            records.c.org == org).group_by(records.c.resource)
+        counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(by_resource)}
+        for job in visible_jobs(conn, org, now):
+            if job["state"] is not None:
+                job_counts[job["state"]] += 1
+            if job["processing"]:
+                job_counts["processing"] += 1
+    return {"organization": org, "records": counts, "jobs": job_counts}
+
+
+@router.get("/organizations/{org}/jobs", summary="Job postings as Recruiter lists them")
+async def list_jobs(request: Request, org: str, state: Literal["LISTED", "CLOSED"] | None = None,
+                    start: int = Page, count: int = Count) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    store, clock = sandbox.store, sandbox.clock
+    now = clock.now_ms()
+    with store.tx() as conn:
+        # Jobs whose first task is still running are listed with state null.
+        shown = [job for job in visible_jobs(conn, org, now)
+                 if state is None or job["state"] == state]
+    elements = shown[start:start + count]
+    return {"elements": elements, "paging": {"start": start, "count": len(elements),
+                                             "total": len(shown)}}
+
+
+@router.get("/organizations/{org}/records/{resource:path}",
+            summary="Synced records of one resource (e.g. atsCandidates, "
+                    "atsApplications/stages)")
+async def list_records(request: Request, org: str, resource: str, parent: str | None = None,
+                       start: int = Page, count: int = Count) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    with store.tx() as conn:
+        query = select(records).where(records.c.org == org, records.c.resource == resource)
+        if parent is not None:
+            query = query.where(records.c.parent == parent)
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+        rows = conn.execute(query.order_by(records.c.parent, records.c.key)
+                            .offset(start).limit(count))
+        elements = [{"key": r.key_fields, "record": r.body, "lastModifiedAt": r.updated_at}
+                    for r in rows]
+    return {"elements": elements, "paging": {"start": start, "count": len(elements),
+                                             "total": total}}
+
+
+@router.get("/organizations/{org}/candidates/{candidate_id}",
+            summary="A candidate as the In-ATS indicator shows it: notes, applications "
+                    "with stages, notes and feedback", responses=documented(404))
+async def candidate_view(request: Request, org: str, candidate_id: str) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    store = sandbox.store
+    key = canonical({"atsCandidateId": candidate_id, "dataProvider": "ATS",
+                     "integrationContext": org})
+    with store.tx() as conn:
+        found = conn.execute(select(records).where(
+            records.c.resource == "atsCandidates", records.c.parent == "",
+            records.c.key == key)).first()
+        if found is None:
+            raise HTTPException(404, f"candidate {candidate_id} is not synced for {org}")
+        view = indicator_view(conn, Customer(0, org, ""), {
+            "key": found.key, "keyFields": found.key_fields, "record": found.body}, None)
+    view["matchedMembers"] = sandbox.matches(found.body)
+    return view
+

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from .control_errors import documented, invalid
 from .control_types import MAX_ID, Contract, Id, Integer, StrictBool
 from .customers import customers_of_contract
 from .recruiter import RecruiterError
-from .state import Sandbox
+from .state import sandbox_of
 from .store import exports
 from .visibility import export_targets, matching
 
@@ -84,96 +84,116 @@ def _act(action: Callable[[], T]) -> T:
         raise HTTPException(exc.status, exc.message) from exc
 
 
-def build_recruiter_router(sandbox: Sandbox) -> APIRouter:
-    router = APIRouter(prefix="/recruiter", tags=["Recruiter actions"])
+router = APIRouter(prefix="/recruiter", tags=["Recruiter actions"])
 
-    @router.get("/seats/{seat_id}/export-targets",
-                summary="The 1-Click Export picker: jobs or pipelines this seat may choose",
-                responses=ACTION_ERRORS)
-    async def targets(seat_id: Id, q: Annotated[str, Query(
-            max_length=200, description="Only those whose name or id contains this")] = ""
-                      ) -> dict[str, Any]:
-        def pick() -> dict[str, Any]:
-            with sandbox.store.tx() as conn:
-                holder = recruiter.seat(conn, seat_id)
-                customer, itype = recruiter.export_customer(conn, holder)
-                found = export_targets(conn, customer, holder.person,
-                                       sandbox.clock.now_ms())
-                kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
-                used = recruiter.exports_this_month(conn, seat_id, sandbox.clock.now_ms())
-            return {"integrationContext": customer.organization, "integrationType": itype,
-                    "elements": matching([t for t in found if t["type"] == kind], q),
-                    "exportsThisMonth": used,
-                    "exportsLeft": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
-        return _act(pick)
 
-    @router.post("/exports", status_code=201,
-                 summary="A recruiter exports a member to the ATS/CRM (sends the push)",
-                 responses=ACTION_ERRORS)
-    async def export(body: ExportRequest) -> dict[str, Any]:
-        return _act(lambda: recruiter.export_member(
-            sandbox, seat_id=body.seat, person=body.person, job=body.externalJobPostingId,
-            pipeline=body.externalPipelineId, note=body.note))
-
-    @router.get("/exports", summary="Exports made (inspection)")
-    async def list_exports(seat: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
-                           ) -> dict[str, Any]:
+@router.get("/seats/{seat_id}/export-targets",
+            summary="The 1-Click Export picker: jobs or pipelines this seat may choose",
+            responses=ACTION_ERRORS)
+async def targets(request: Request, seat_id: Id, q: Annotated[str, Query(
+                  max_length=200, description="Only those whose name or id contains this")] = ""
+                  ) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    def pick() -> dict[str, Any]:
         with sandbox.store.tx() as conn:
-            query = select(exports).order_by(exports.c.exported_at, exports.c.request_id)
-            if seat is not None:
-                query = query.where(exports.c.seat_id == seat)
-            return {"elements": [recruiter.export_json(conn, r) for r in conn.execute(query)]}
+            holder = recruiter.seat(conn, seat_id)
+            customer, itype = recruiter.export_customer(conn, holder)
+            found = export_targets(conn, customer, holder.person,
+                                   sandbox.clock.now_ms())
+            kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
+            used = recruiter.exports_this_month(conn, seat_id, sandbox.clock.now_ms())
+        return {"integrationContext": customer.organization, "integrationType": itype,
+                "elements": matching([t for t in found if t["type"] == kind], q),
+                "exportsThisMonth": used,
+                "exportsLeft": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
+    return _act(pick)
 
-    @router.post("/inmails", status_code=201, summary="A recruiter sends an InMail",
-                 responses=ACTION_ERRORS)
-    async def inmail(body: InMailRequest) -> dict[str, Any]:
-        return _act(lambda: recruiter.send_inmail(
-            sandbox, seat_id=body.seat, person=body.person, subject=body.subject,
-            body=body.body, visibility=body.visibility))
 
-    @router.post("/threads/{thread_id}/replies", status_code=201,
-                 summary="The member replies, optionally sharing contact info (stub profile)",
-                 responses=ACTION_ERRORS)
-    async def reply(thread_id: Id, body: ReplyRequest) -> dict[str, Any]:
-        return _act(lambda: recruiter.reply(sandbox, thread_id=thread_id, body=body.body,
-                                            share_contact_info=body.shareContactInfo))
+@router.post("/exports", status_code=201,
+             summary="A recruiter exports a member to the ATS/CRM (sends the push)",
+             responses=ACTION_ERRORS)
+async def export(request: Request, body: ExportRequest) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.export_member(
+        sandbox, seat_id=body.seat, person=body.person, job=body.externalJobPostingId,
+        pipeline=body.externalPipelineId, note=body.note))
 
-    @router.post("/notes", status_code=201, summary="A recruiter writes a note on a profile",
-                 responses=ACTION_ERRORS)
-    async def write_note(body: NoteRequest) -> dict[str, Any]:
-        return _act(lambda: recruiter.write_note(sandbox, seat_id=body.seat,
-                                                 person=body.person, note=body.note,
-                                                 visibility=body.visibility))
 
-    @router.patch("/notes/{note_id}", summary="Edit a note", responses=ACTION_ERRORS)
-    async def edit_note(note_id: Id, body: NoteChange) -> dict[str, Any]:
-        return _act(lambda: recruiter.edit_note(sandbox, note_id, note=body.note,
-                                                visibility=body.visibility))
+@router.get("/exports", summary="Exports made (inspection)")
+async def list_exports(request: Request, seat: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+                       ) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    with sandbox.store.tx() as conn:
+        query = select(exports).order_by(exports.c.exported_at, exports.c.request_id)
+        if seat is not None:
+            query = query.where(exports.c.seat_id == seat)
+        return {"elements": [recruiter.export_json(conn, r) for r in conn.execute(query)]}
 
-    @router.delete("/notes/{note_id}", summary="Delete a note (leaves an active=false tombstone)",
-                   responses=ACTION_ERRORS)
-    async def delete_note(note_id: Id) -> dict[str, Any]:
-        return _act(lambda: recruiter.delete_note(sandbox, note_id))
 
-    @router.post("/members/{person}/close", summary="The member closes their LinkedIn account",
-                 responses=ACTION_ERRORS)
-    async def close(person: str) -> dict[str, Any]:
-        return _act(lambda: recruiter.close_account(sandbox, person))
+@router.post("/inmails", status_code=201, summary="A recruiter sends an InMail",
+             responses=ACTION_ERRORS)
+async def inmail(request: Request, body: InMailRequest) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.send_inmail(
+        sandbox, seat_id=body.seat, person=body.person, subject=body.subject,
+        body=body.body, visibility=body.visibility))
 
-    @router.get("/settings/{contract}", summary="A contract's Recruiter admin settings")
-    async def get_settings(contract: Contract) -> dict[str, Any]:
-        with sandbox.store.tx() as conn:
-            return {"contract": contract,
-                    "organizations": [c.organization
-                                      for c in customers_of_contract(conn, contract)],
-                    "settings": {name: recruiter.setting(conn, contract, name)
-                                 for name in recruiter.SETTING_DEFAULTS}}
 
-    @router.put("/settings/{contract}/{name}", summary="Turn a contract setting ON or OFF",
-                responses=ACTION_ERRORS)
-    async def put_setting(contract: Contract, name: SettingName,
-                          body: SettingChange) -> dict[str, Any]:
-        _act(lambda: recruiter.set_setting(sandbox, contract, name, body.value))
-        return await get_settings(contract)
+@router.post("/threads/{thread_id}/replies", status_code=201,
+             summary="The member replies, optionally sharing contact info (stub profile)",
+             responses=ACTION_ERRORS)
+async def reply(request: Request, thread_id: Id, body: ReplyRequest) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.reply(sandbox, thread_id=thread_id, body=body.body,
+                                        share_contact_info=body.shareContactInfo))
 
-    return router
+
+@router.post("/notes", status_code=201, summary="A recruiter writes a note on a profile",
+             responses=ACTION_ERRORS)
+async def write_note(request: Request, body: NoteRequest) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.write_note(sandbox, seat_id=body.seat,
+                                             person=body.person, note=body.note,
+                                             visibility=body.visibility))
+
+
+@router.patch("/notes/{note_id}", summary="Edit a note", responses=ACTION_ERRORS)
+async def edit_note(request: Request, note_id: Id, body: NoteChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.edit_note(sandbox, note_id, note=body.note,
+                                            visibility=body.visibility))
+
+
+@router.delete("/notes/{note_id}", summary="Delete a note (leaves an active=false tombstone)",
+               responses=ACTION_ERRORS)
+async def delete_note(request: Request, note_id: Id) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.delete_note(sandbox, note_id))
+
+
+@router.post("/members/{person}/close", summary="The member closes their LinkedIn account",
+             responses=ACTION_ERRORS)
+async def close(request: Request, person: str) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    return _act(lambda: recruiter.close_account(sandbox, person))
+
+
+@router.get("/settings/{contract}", summary="A contract's Recruiter admin settings")
+async def get_settings(request: Request, contract: Contract) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    with sandbox.store.tx() as conn:
+        return {"contract": contract,
+                "organizations": [c.organization
+                                  for c in customers_of_contract(conn, contract)],
+                "settings": {name: recruiter.setting(conn, contract, name)
+                             for name in recruiter.SETTING_DEFAULTS}}
+
+
+@router.put("/settings/{contract}/{name}", summary="Turn a contract setting ON or OFF",
+            responses=ACTION_ERRORS)
+async def put_setting(request: Request, contract: Contract, name: SettingName,
+                      body: SettingChange) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    _act(lambda: recruiter.set_setting(sandbox, contract, name, body.value))
+    return await get_settings(request, contract)
+

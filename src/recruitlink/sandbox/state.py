@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.requests import Request
+
 from .clock import Clock
 from .config import SandboxConfig
 from .faults import Faults
@@ -28,3 +30,9 @@ class Sandbox:
 
         with self.store.tx() as conn:
             return matches(conn, candidate)
+
+
+def sandbox_of(request: Request) -> Sandbox:
+    """The sandbox the app serving this request holds (`app.state.sandbox`)."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox

@@ -39,7 +39,7 @@ from . import widgets_profile as profile
 from .customers import contracts_of_org
 from .directory import member
 from .session import csrf_ok, csrf_token, sign_in, sign_out, signed_in_member
-from .state import Sandbox
+from .state import Sandbox, sandbox_of
 from .widgets_access import (
     REFUSED_HEADERS,
     Refused,
@@ -70,11 +70,17 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"),
 
 
 def mount_widgets(api: FastAPI, sandbox: Sandbox) -> None:
-    """Serve `/sdk.js` and `/widgets/...` from the sandbox app (once, however often called)."""
+    """Serve `/sdk.js` and `/widgets/...` from the sandbox app (once, however often called).
+    The widgets serve `sandbox`, kept as the app's `state.sandbox` (where the endpoints read
+    it); an app that holds another one is refused."""
     if getattr(api.state, "widgets_mounted", False):
         return
+    held = getattr(api.state, "sandbox", None)
+    if held is not None and held is not sandbox:
+        raise ValueError("the widgets serve the app's own sandbox (app.state.sandbox)")
+    api.state.sandbox = sandbox
     api.state.widgets_mounted = True
-    api.include_router(build_router(sandbox))
+    api.include_router(router)
 
 
 def _text(value: Any) -> str | None:
@@ -293,75 +299,89 @@ class Widgets:
         return response
 
 
-def build_router(sandbox: Sandbox) -> APIRouter:
-    widgets = Widgets(sandbox)
-    router = APIRouter(include_in_schema=False)
-    sdk_source = (HERE / "static" / "sdk.js").read_text(encoding="utf-8")
+router = APIRouter(include_in_schema=False)
+SDK_SOURCE = (HERE / "static" / "sdk.js").read_text(encoding="utf-8")
 
-    @router.get("/sdk.js")
-    async def sdk() -> Response:
-        return Response(sdk_source, media_type="application/javascript; charset=utf-8",
-                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
 
-    @router.get("/widgets/init")
-    async def init(request: Request) -> Response:
-        """The SDK's start-up call: may this page (its `Origin`) use this api_key?"""
-        origin = normalize_origin(request.headers.get("origin"))
-        headers = {"Cache-Control": "no-store", "Vary": "Origin"}
-        if origin is not None:
-            headers["Access-Control-Allow-Origin"] = origin
-        query = request.query_params
-        try:
-            with widgets.store.tx() as conn:
-                app = authorize(conn, request, query.get("api_key"), query.get("origin"))
-        except Refused as exc:
-            log.info("widget init refused: %s", exc.reason)
-            return JSONResponse({"status": 403, "message": INIT_ERROR}, status_code=403,
-                                headers=headers)
-        return JSONResponse({"status": 200, "origin": app.origin,
-                             "extensions": ["ATSIntegrationWidget", "HcmWidget"]},
+@router.get("/sdk.js")
+async def sdk() -> Response:
+    return Response(SDK_SOURCE, media_type="application/javascript; charset=utf-8",
+                    headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/widgets/init")
+async def init(request: Request) -> Response:
+    """The SDK's start-up call: may this page (its `Origin`) use this api_key?"""
+    widgets = Widgets(sandbox_of(request))
+    origin = normalize_origin(request.headers.get("origin"))
+    headers = {"Cache-Control": "no-store", "Vary": "Origin"}
+    if origin is not None:
+        headers["Access-Control-Allow-Origin"] = origin
+    query = request.query_params
+    try:
+        with widgets.store.tx() as conn:
+            app = authorize(conn, request, query.get("api_key"), query.get("origin"))
+    except Refused as exc:
+        log.info("widget init refused: %s", exc.reason)
+        return JSONResponse({"status": 403, "message": INIT_ERROR}, status_code=403,
                             headers=headers)
+    return JSONResponse({"status": 200, "origin": app.origin,
+                         "extensions": ["ATSIntegrationWidget", "HcmWidget"]},
+                        headers=headers)
 
-    @router.get("/widgets/onboarding")
-    async def onboarding_page(request: Request) -> Response:
-        return widgets.guarded(request, lambda conn, app: widgets.onboarding(request, conn, app))
 
-    @router.post("/widgets/onboarding")
-    async def onboarding_approve(request: Request) -> Response:
-        form = await request.form()
-        return widgets.guarded(request,
-                               lambda conn, app: widgets.approve(request, conn, app, form))
+@router.get("/widgets/onboarding")
+async def onboarding_page(request: Request) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    return widgets.guarded(request, lambda conn, app: widgets.onboarding(request, conn, app))
 
-    @router.get("/widgets/profile")
-    async def profile_page(request: Request) -> Response:
-        return widgets.guarded(request, lambda conn, app: widgets.profile(request, conn, app))
 
-    @router.post("/widgets/profile/link")
-    async def profile_link(request: Request) -> Response:
-        form = await request.form()
-        return widgets.guarded(
-            request, lambda conn, app: widgets.link(request, conn, app, form, "link"))
+@router.post("/widgets/onboarding")
+async def onboarding_approve(request: Request) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    form = await request.form()
+    return widgets.guarded(request,
+                           lambda conn, app: widgets.approve(request, conn, app, form))
 
-    @router.post("/widgets/profile/unlink")
-    async def profile_unlink(request: Request) -> Response:
-        form = await request.form()
-        return widgets.guarded(
-            request, lambda conn, app: widgets.link(request, conn, app, form, "unlink"))
 
-    @router.post("/widgets/{kind}/signin")
-    async def signin(request: Request, kind: str) -> Response:
-        if kind not in KEPT_PARAMS:
-            return Response(status_code=404)
-        form = await request.form()
-        return widgets.guarded(
-            request, lambda conn, app: widgets.sign_in(request, conn, app, kind, form))
+@router.get("/widgets/profile")
+async def profile_page(request: Request) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    return widgets.guarded(request, lambda conn, app: widgets.profile(request, conn, app))
 
-    @router.post("/widgets/{kind}/signout")
-    async def signout(request: Request, kind: str) -> Response:
-        if kind not in KEPT_PARAMS:
-            return Response(status_code=404)
-        form = await request.form()
-        return widgets.guarded(request,
-                               lambda conn, app: widgets.sign_out(request, kind, form))
 
-    return router
+@router.post("/widgets/profile/link")
+async def profile_link(request: Request) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    form = await request.form()
+    return widgets.guarded(
+        request, lambda conn, app: widgets.link(request, conn, app, form, "link"))
+
+
+@router.post("/widgets/profile/unlink")
+async def profile_unlink(request: Request) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    form = await request.form()
+    return widgets.guarded(
+        request, lambda conn, app: widgets.link(request, conn, app, form, "unlink"))
+
+
+@router.post("/widgets/{kind}/signin")
+async def signin(request: Request, kind: str) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    if kind not in KEPT_PARAMS:
+        return Response(status_code=404)
+    form = await request.form()
+    return widgets.guarded(
+        request, lambda conn, app: widgets.sign_in(request, conn, app, kind, form))
+
+
+@router.post("/widgets/{kind}/signout")
+async def signout(request: Request, kind: str) -> Response:
+    widgets = Widgets(sandbox_of(request))
+    if kind not in KEPT_PARAMS:
+        return Response(status_code=404)
+    form = await request.form()
+    return widgets.guarded(request,
+                           lambda conn, app: widgets.sign_out(request, kind, form))
+
