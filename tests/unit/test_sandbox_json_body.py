@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recruitlink.sandbox import restli_http
+from recruitlink.sandbox.api import restli_http
+from recruitlink.sandbox.api.restli_http import MAX_JSON_DEPTH, parse_json
 from recruitlink.sandbox.errors import ApiError
-from recruitlink.sandbox.restli_http import MAX_JSON_DEPTH, parse_json
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(),

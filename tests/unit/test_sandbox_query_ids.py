@@ -18,8 +18,8 @@ from recruitlink.core.restli import (
     parse_batch_ids,
     parse_query_for,
 )
-from recruitlink.sandbox import restli_http
-from recruitlink.sandbox.restli_http import parse_ids_and_params
+from recruitlink.sandbox.api import restli_http
+from recruitlink.sandbox.api.restli_http import parse_ids_and_params
 
 TEXT = st.text(alphabet=st.sampled_from("ab1 :,()'%&=ü$"), max_size=6)
 KEYS = st.lists(st.dictionaries(TEXT, TEXT, max_size=3), max_size=4)

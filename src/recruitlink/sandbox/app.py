@@ -20,23 +20,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from recruitlink.core.api_families import REST_ONLY
 from recruitlink.core.assumed import error_body
 
-from . import media, versioned
+from .api import media, versioned
+from .api.faults import FaultMiddleware, Faults
+from .api.oauth import authenticate, token_endpoint
+from .api.resources import HANDLERS, charge
+from .api.restli_http import check_restli_method, read_call
+from .api.throttle import Throttles
 from .clock import Clock
 from .config import SandboxConfig
-from .control import build_control_app
+from .control.app import build_control_app
 from .demo import ensure_demo_activity, ensure_demo_customer
-from .directory import ensure_directory
 from .errors import ApiError, OAuthError
-from .faults import FaultMiddleware, Faults
-from .oauth import authenticate, token_endpoint
-from .pages import mount_pages
 from .pushes import PushSender
-from .resources import HANDLERS, charge
-from .restli_http import check_restli_method, read_call
+from .recruiter.directory import ensure_directory
+from .recruiter.pages import mount_pages
 from .state import Sandbox, sandbox_of
 from .store import Store, apps
-from .throttle import Throttles
-from .widgets import mount_widgets
+from .widgets.pages import mount_widgets
 
 log = logging.getLogger("recruitlink.sandbox")
 

@@ -226,7 +226,7 @@ seats = Table(
 contract_companies = Table(
     "contract_companies", metadata,
     # The company (organization) a Recruiter contract belongs to, as LinkedIn knows it; the
-    # onboarding widget offers these (sandbox.customers.companies_of_contract).
+    # onboarding widget offers these (recruiter/customers.py: companies_of_contract).
     Column("contract", String, primary_key=True),
     Column("organization", String, primary_key=True),
 )
@@ -327,7 +327,7 @@ recruiter_settings = Table(
 
 media = Table(
     "media", metadata,
-    # A file uploaded through hireMediaUrl (sandbox/media.py): its upload token (hashed) and,
+    # A file uploaded through hireMediaUrl (api/media.py): its upload token (hashed) and,
     # once uploaded, its size and digest; the bytes in `media_chunks`.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("urn", String, unique=True, nullable=False),
