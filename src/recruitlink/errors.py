@@ -25,11 +25,13 @@ except the few marked * (see the notes below the tree).
     │   ├── CursorError              a page cursor we did not hand out
     │   ├── NotReplayable            an inbound item with nothing to apply again
     │   ├── SeedError                `db seed` cannot run as asked
+    │   ├── UnknownEventType         a host event type not in core/host_events.py's catalogue
     │   ├── RestliSyntaxError *      Rest.li syntax that cannot be read (core/restli.py)
     │   └── FileRefused *            a file that may not be stored or sent (core/files.py)
     ├── LookupError
     │   └── OwnerMissing             the record an uploaded file was for is gone
     ├── BodyTooBig                   a form upload past the largest a file can make
+    ├── RefusedAddress               a webhook's host resolves where deliveries never go
     ├── CaseFailed                   certify: a check of a case did not hold
     ├── Aborted                      certify: the run cannot go on
     └── HTTPException (Starlette)    an error answer, raised inside a request:
@@ -193,3 +195,16 @@ class CaseFailed(Exception):
 
 class Aborted(Exception):
     """The run cannot go on (no tenant connected, never enabled)."""
+
+
+class UnknownEventType(ValueError):
+    """A writer used a host event type that is not in the catalogue (a programming error)."""
+
+
+class RefusedAddress(Exception):
+    """A delivery's host resolves to an address deliveries never go to."""
+
+    def __init__(self, host: str, address: str, kind: str) -> None:
+        what = "is" if host == address else f"resolves to {address},"
+        super().__init__(f"refused: {host} {what} a {kind} address")
+        self.host, self.address, self.kind = host, address, kind

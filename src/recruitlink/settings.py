@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(
         30.0, gt=0, description="A worker silent this long is dead: its jobs are run again.")
     max_bulk_records: int = 10_000
+    webhook_allow_http: bool = Field(
+        False, description="Let webhook endpoints use plain http to hosts other than this "
+                           "machine (a private network); otherwise https is required, http "
+                           "only to loopback (core/webhook_urls.py).")
     # -- waits before trying again (core/backoff.py; JSON: first, factor, cap, attempts) --
     retry_calls: Backoff = Field(
         Backoff(0.5, 2.0, 30.0, 6), description="A call to LinkedIn that failed for a while "
@@ -89,6 +93,25 @@ class Settings(BaseSettings):
     retry_tenants: Backoff = Field(
         Backoff(5.0, 2.0, 300.0), description="The server's background work backs off a "
         "tenant whose sync step or poll failed (a poll: at most the poll interval).")
+    # -- webhook deliveries to the host ATS (issue 18; recruitlink.hooks) --
+    webhooks: bool = True
+    """Deliver webhooks from the server process (embedded mode; scale-out: the workers)."""
+    webhook_retry: Backoff = Field(
+        Backoff(5.0, 2.0, 21600.0, 25), description="A webhook delivery that fails is tried "
+        "again after these waits (the default: 25 tries over about 3.2 days); when they give "
+        "up the delivery is failed and its endpoint disabled with a notice.")
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, description="How long an endpoint has to answer one delivery.")
+    webhook_per_endpoint: int = Field(
+        4, ge=1, description="Deliveries in flight to one endpoint at most (per process).")
+    webhook_senders: int = Field(
+        16, ge=1, description="Deliveries in flight at most (per process).")
+    webhook_keep_days: float = Field(
+        30.0, gt=0, description="Delivered and failed webhook deliveries (the delivery log) "
+                                "are kept this long, then deleted.")
+    webhook_claim_seconds: float = Field(
+        60.0, gt=0, description="A delivery taken by a worker that died is sent again after "
+                                "this (longer than the timeout).")
     # -- who may read /metrics, page sessions, sign-in budgets (issue 14) --
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token Prometheus sends to read /metrics (which names every "

@@ -67,14 +67,21 @@ def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
                 assert "ENABLED" in run_cli(env, *connect)
                 assert eventually(lambda: bool(summary(url)["records"]), 120), "".join(
                     pool[0].lines)
+                assert eventually(lambda: holder(rt, tenant.id) is not None, 30)
+                syncing = holder(rt, tenant.id)
                 started = time.monotonic()
                 disconnect = Command(["disconnect", "--yes", "--tenant", "acme"], env)
                 try:
+                    # Well under the lease's 300 s: the process syncing let go of it.
+                    assert eventually(lambda: holder(rt, tenant.id) != syncing
+                                      or disconnect.proc.poll() is not None, 150)
+                    took = time.monotonic() - started
+                    assert holder(rt, tenant.id) != syncing and took < 60, (
+                        took, "".join(disconnect.lines))
+                    # Then it deletes, once it has finished the batch left half sent.
                     assert eventually(lambda: deleting(rt, tenant.id)
                                       or disconnect.proc.poll() is not None, 150)
                     assert deleting(rt, tenant.id), "".join(disconnect.lines)
-                    # Well under the lease's 300 s: the worker let go (room for a slow machine).
-                    assert time.monotonic() - started < 60
                     httpx.delete(f"{url}/sandbox/faults", timeout=30)
                     assert disconnect.proc.wait(timeout=120) == 0, "".join(disconnect.lines)
                 finally:
@@ -91,6 +98,13 @@ def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
                     summary(url), "".join(pool[0].lines))
         finally:
             rt.close()
+
+
+def holder(rt: Runtime, tenant_id: int) -> int | None:
+    """The pid of the process holding the tenant's sync lease (None: nobody)."""
+    with rt.store.reader() as conn:
+        return conn.execute(select(schema.sync_leases.c.holder_pid).where(
+            schema.sync_leases.c.tenant_id == tenant_id)).scalar()
 
 
 def deleting(rt: Runtime, tenant_id: int) -> bool:

@@ -12,6 +12,7 @@ from . import (
     connect,
     db,
     demo,
+    events,
     inbound,
     keys,
     policy,
@@ -20,6 +21,7 @@ from . import (
     sync,
     tenants,
     users,
+    webhooks,
     worker,
 )
 
@@ -27,5 +29,6 @@ app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (R
                        "Connect), with a local LinkedIn sandbox.", no_args_is_help=True)
 
 for _commands in (server, demo, seed, connect, worker, certify,  # top-level commands
-                  sync, inbound, policy, users, keys, db, tenants, apikeys):  # groups
+                  sync, inbound, policy, users, keys, db, tenants, apikeys,  # groups
+                  webhooks, events):
     app.add_typer(_commands.app)

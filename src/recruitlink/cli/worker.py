@@ -24,7 +24,8 @@ def worker(
     concurrency: int = typer.Option(1, min=1, max=64,
                                     help="Jobs at once in this process (each is a thread)."),
     queue: list[str] = typer.Option([], "--queue",
-                                    help="Only these queues (sync, poll, inbox, control); "
+                                    help="Only these queues (sync, poll, inbox, control, "
+                                         "webhooks); "
                                          "default: all. Repeat for several."),
     name: str | None = typer.Option(None, help="Shown in procrastinate's tables; default "
                                                "host:pid."),

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from recruitlink.errors import UnknownEventType
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -27,7 +29,8 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
               "A candidate was created by LinkedIn-side activity (One-Click Export)."),
     EventType("candidate.updated", "candidate",
               "A candidate was changed by LinkedIn-side activity (export merge, stub profile, "
-              "member account closure); `changed` names the fields."),
+              "member account closure); `changed` holds the fields written with their new values "
+              "(the data API's names; list fields whole) and `source` says which activity."),
     EventType("candidate.deleted", "candidate",
               "A candidate was deleted by LinkedIn-side activity (closure purge)."),
     EventType("application.created", "application",
@@ -56,10 +59,6 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
     EventType("disconnect.report_ready", "integration",
               "A disconnect finished and its report (what was deleted from LinkedIn) is ready."),
 )}
-
-
-class UnknownEventType(ValueError):
-    """A writer used a type that is not in the catalogue (a programming error)."""
 
 
 def check_type(name: str) -> EventType:

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from recruitlink.core.records import Interaction
-from recruitlink.store import Store, Writer
+from recruitlink.store import Store, Writer, entity
 from recruitlink.store import inbound_items as items
 from recruitlink.store.inbound_candidates import linked_to_member
+from recruitlink.store.records import ids_by_external
 
+from . import announce
 from .history import write
 
 ACTIVITY = "LinkedIn member deleted their profile"
@@ -43,14 +45,18 @@ def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) 
         return items.WAITING
     if purge:
         for row in linked:
-            w.delete("candidates", row.external_id)
+            announce.delete(w, "candidates", row.external_id, source=announce.PURGE_POLICY,
+                            person=person)
         items.record(w.conn, w.tenant_id, "closure", person, outcome="purged", now_ms=now_ms,
                      li_modified_at=closed_at,
                      reason=f"{len(linked)} candidate(s) deleted by the purge policy")
         return "purged"
     for row in linked:
+        activity = f"li-closed-{row.external_id}"
+        existed = bool(ids_by_external(w.conn, entity("interactions"), w.tenant_id,
+                                       [activity]))
         problem = write(w, "interactions", Interaction(
-            id=f"li-closed-{row.external_id}", candidate_id=row.external_id, type="other",
+            id=activity, candidate_id=row.external_id, type="other",
             occurred_at=datetime.fromtimestamp(closed_at / 1000, tz=UTC), subject=ACTIVITY,
             origin="linkedin"))
         if problem is not None:
@@ -58,6 +64,14 @@ def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) 
                          now_ms=now_ms, li_modified_at=closed_at, reason=problem,
                          payload={"element": element})
             return items.FAILED
+        ids = {"person": person, "closed_at": closed_at}
+        announce.history_item(w.conn, w.tenant_id, "interaction", activity,
+                              created=not existed, source=announce.CLOSURE,
+                              candidate=row.external_id, type="other", **ids)
+        # The candidate's own fields are unchanged: what changed is that its member is gone.
+        announce.candidate_updated(w.conn, w.tenant_id, row.external_id, {},
+                                   source=announce.CLOSURE, member_closed=True,
+                                   interaction=activity, **ids)
     items.record(w.conn, w.tenant_id, "closure", person, outcome="notified", now_ms=now_ms,
                  candidate_id=linked[0].id, li_modified_at=closed_at)
     return "notified"
@@ -75,7 +89,8 @@ def purge_closed(store: Store, tenant_id: int, person: str | None = None) -> int
         for member in people:
             linked = _linked(w, member)
             for row in linked:
-                deleted += w.delete("candidates", row.external_id)
+                deleted += announce.delete(w, "candidates", row.external_id,
+                                           source=announce.PURGE_ADMIN, person=member)
             items.record(w.conn, tenant_id, "closure", member, outcome="purged",
                          now_ms=w.now_ms, reason=f"{len(linked)} candidate(s) deleted by an "
                                                  "admin")

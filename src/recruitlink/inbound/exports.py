@@ -38,6 +38,8 @@ from recruitlink.store.inbound_candidates import (
 from recruitlink.store.inbound_seats import mapped_user_row
 from recruitlink.store.records import new_external_id
 
+from . import announce
+
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -52,6 +54,13 @@ class ExportResult:
     and what it changed on the candidate (`changes`)."""
     changes: list[dict[str, Any]] | None = None
     """`core.export_changes`: each field the export changed, as JSON."""
+    written: dict[str, Any] | None = None
+    """The candidate's fields the export wrote, with their new values (the host ATS's
+    `candidate.updated`)."""
+    application: tuple[str, str, str | None] | None = None
+    """The hiring process it created: (its external id, the job's, its stage)."""
+    activity: str | None = None
+    """The external id of the activity it added to the candidate (the recruiter's note)."""
 
 
 def export_details(export: rules.Export) -> dict[str, Any]:
@@ -96,9 +105,36 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
         if applied.changes is not None:
             details["changes"] = applied.changes
         result = replace(applied, seat=export.exporter.seat, details=details)
+        _announce(w, request_id, export, result)
         if settle is not None and not settle(w.conn, result):
             raise ClaimLost(f"push {request_id} was taken over by another worker")
         return result
+
+
+def _announce(w: Writer, request_id: str, export: rules.Export, result: ExportResult) -> None:
+    """Tell the host ATS what the export did, in its transaction."""
+    ids = {"request": request_id, "person": export.person, "seat": export.exporter.seat}
+    if result.outcome == "failed" or result.candidate_id is None:
+        announce.export_refused(w.conn, w.tenant_id, request_id=request_id,
+                                reason=result.reason, seat=export.exporter.seat,
+                                person=export.person, candidate=result.candidate_id)
+        return
+    if result.outcome == "created":
+        announce.candidate_created(w.conn, w.tenant_id, result.candidate_id,
+                                   source=announce.EXPORT, job=export.job_id,
+                                   pipeline=export.pipeline_id, **ids)
+    elif result.written:
+        announce.candidate_updated(w.conn, w.tenant_id, result.candidate_id, result.written,
+                                   source=announce.EXPORT, **ids)
+    if result.application is not None:
+        application_id, job_id, stage = result.application
+        announce.application_created(w.conn, w.tenant_id, application_id,
+                                     candidate=result.candidate_id, job=job_id, stage=stage,
+                                     source=announce.EXPORT, **ids)
+    if result.activity is not None:
+        announce.history_item(w.conn, w.tenant_id, "interaction", result.activity,
+                              created=True, source=announce.EXPORT,
+                              candidate=result.candidate_id, **ids)
 
 
 def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
@@ -119,9 +155,11 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
     if decision.source is not None and decision.candidate_id is None:
         fields.update(_source_fields(w, decision.source))
     _write(w, "candidates", Candidate(id=candidate_id, **fields))
+    application = None
     if decision.application is not None:
         app = decision.application
         application_id = new_external_id()
+        application = (application_id, app.job_id, app.stage)
         _write(w, "applications", Application(
             id=application_id, candidate_id=candidate_id, job_id=app.job_id,
             source=app.source, current_stage=app.stage, outcome=app.outcome,
@@ -141,10 +179,13 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
             _write(w, "duplicate_alerts", DuplicateAlert(
                 candidate_id=first, other_candidate_id=alert.other_candidate_id,
                 reason=alert.reason[:400], status="open"))
+    activity = None
     if decision.interaction is not None:
         act = decision.interaction
+        activity = new_external_id()
         _write(w, "interactions", Interaction(
-            candidate_id=candidate_id, user_id=act.user_id, project_id=act.project_id,
+            id=activity, candidate_id=candidate_id, user_id=act.user_id,
+            project_id=act.project_id,
             type=act.type, occurred_at=_when(act.occurred_at),
             subject=act.subject[:400], content=act.content))
     before = next((v for v in identity if v.id == decision.candidate_id), None)
@@ -152,7 +193,8 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
         before, decision, application=_application_line(conn, w.tenant_id, decision.application),
         pipeline=_pipeline_line(conn, w.tenant_id, decision.membership))
     return ExportResult(decision.outcome, "; ".join(dropped) or None, candidate_id,
-                        changes=[c.as_json() for c in changes])
+                        changes=[c.as_json() for c in changes], written=fields,
+                        application=application, activity=activity)
 
 
 def _application_line(conn: Connection, tenant_id: int,

@@ -17,6 +17,8 @@ from recruitlink.store import Writer, entity, inbound_candidates
 from recruitlink.store import inbound_items as items
 from recruitlink.store.records import ids_by_external
 
+from . import announce
+
 VISIBLE = "ORGANIZATION"
 
 
@@ -80,6 +82,7 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
     external_id = f"li-inmail-{li_id}"
     subject = event.get("subject")
     body = event.get("body")
+    existed = _exists(w, "interactions", external_id)
     problem = write(w, "interactions", Interaction(
         id=external_id, candidate_id=candidate.external_id, user_id=owner.user_external_id,
         type="inmail", direction=direction, occurred_at=_when(occurred),
@@ -93,6 +96,11 @@ def apply_inmail(w: Writer, owner: SeatOwner, event: dict[str, Any], now_ms: int
                                 [external_id]).get(external_id)
     items.record(w.conn, w.tenant_id, "inmail", li_id, outcome="applied", now_ms=now_ms,
                  candidate_id=candidate.id, record_id=record_id, li_modified_at=occurred)
+    announce.history_item(w.conn, w.tenant_id, "interaction", external_id,
+                          created=not existed, source=announce.INMAIL,
+                          candidate=candidate.external_id, user=owner.user_external_id,
+                          type="inmail", direction=direction, seat=owner.seat, person=person,
+                          linkedin_id=li_id)
     return "applied"
 
 
@@ -115,14 +123,16 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
         return "already"
     external_id = f"li-note-{li_id}"
     if note.get("active") is False:
-        removed = w.delete("notes", external_id)
+        removed = announce.delete(w, "notes", external_id, source=announce.NOTE,
+                                  linkedin_id=li_id)
         items.record(w.conn, w.tenant_id, "note", li_id, outcome="deleted", now_ms=now_ms,
                      li_modified_at=modified,
                      reason=None if removed else "deleted in Recruiter before it was imported")
         return "deleted"
     if note.get("visibility") != VISIBLE:
         # A note made private later leaves the ATS too.
-        w.delete("notes", external_id)
+        announce.delete(w, "notes", external_id, source=announce.NOTE, linkedin_id=li_id,
+                        reason="made private in Recruiter")
         items.record(w.conn, w.tenant_id, "note", li_id, outcome="skipped", now_ms=now_ms,
                      li_modified_at=modified,
                      reason=f"visibility {note.get('visibility')}: only notes visible to the "
@@ -152,6 +162,7 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
     # candidate's timeline puts it in its place among the InMails and stages.
     written = _when(created) if isinstance(created, int) and not isinstance(
         created, bool) else None
+    existed = _exists(w, "notes", external_id)
     problem = write(w, "notes", Note(id=external_id, candidate_id=candidate.external_id,
                                      author_id=owner.user_external_id, body=text,
                                      visibility="public", origin="linkedin",
@@ -165,7 +176,15 @@ def apply_note(w: Writer, owner: SeatOwner, note: dict[str, Any], now_ms: int) -
                                 [external_id]).get(external_id)
     items.record(w.conn, w.tenant_id, "note", li_id, outcome="applied", now_ms=now_ms,
                  candidate_id=candidate.id, record_id=record_id, li_modified_at=modified)
+    announce.history_item(w.conn, w.tenant_id, "note", external_id, created=not existed,
+                          source=announce.NOTE, candidate=candidate.external_id,
+                          user=owner.user_external_id, seat=owner.seat, person=person,
+                          linkedin_id=li_id)
     return "applied"
+
+
+def _exists(w: Writer, name: str, external_id: str) -> bool:
+    return bool(ids_by_external(w.conn, entity(name), w.tenant_id, [external_id]))
 
 
 def write(w: Writer, entity: str, model: Any) -> str | None:

@@ -25,6 +25,8 @@ from recruitlink.store import Store, Writer
 from recruitlink.store.cursors import get_cursor, set_cursor
 from recruitlink.store.inbound_candidates import unlinked_synced
 
+from . import announce
+
 CURSOR = "in:matches"
 RESOURCE = "atsCandidates"
 BATCH = 100
@@ -71,6 +73,12 @@ def read_matches(store: Store, client: LinkedInClient, budget: RateBudget, tenan
 
 
 def _link(w: Writer, candidate_id: str, person: str) -> str:
-    (outcome,) = w.records("candidates", [(0, Candidate(
-        id=candidate_id, person_urn=person, match_method=METHOD))], mode="update")
-    return "failed" if outcome.status == "rejected" else "linked"
+    changed = {"person_urn": person, "match_method": METHOD}
+    (outcome,) = w.records("candidates", [(0, Candidate(id=candidate_id, **changed))],
+                           mode="update")
+    if outcome.status == "rejected":
+        return "failed"
+    if outcome.status == "updated":
+        announce.candidate_updated(w.conn, w.tenant_id, candidate_id, changed,
+                                   source=announce.MATCH, person=person)
+    return "linked"

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store
+from recruitlink.store import Store, member_seats
 from recruitlink.store import inbound_seats as stored
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.inbound_seats import seat_members
+
+from . import announce
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
     contracts that were read (default: all); seats of the others are left as they are."""
     added = removed = reassigned = 0
     with store.db.write() as conn:
+        mappings_before = _mappings(conn, tenant_id)
         seats = stored.stored_seats(conn, tenant_id, contracts)
         members_before = seat_members(conn, tenant_id)
         for seat in pulled:
@@ -76,6 +79,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                                    change="seat removed in Recruiter", updated_at=now_ms)
         mapped, unmapped = _automap(conn, tenant_id, now_ms)
         _users_changed(conn, tenant_id, members_before, now_ms)
+        _announce_mappings(conn, tenant_id, mappings_before)
     return SeatReport(len(pulled), added, removed, reassigned, mapped, unmapped)
 
 
@@ -140,7 +144,51 @@ def map_seat(store: Store, tenant_id: int, seat: str, user_external_id: str | No
             if user_id is None:
                 raise LookupError(f"user: no active user {user_external_id}")
         members_before = seat_members(conn, tenant_id)
+        mappings_before = _mappings(conn, tenant_id)
         stored.update_seat(conn, tenant_id, seat, user_id=user_id, mapping="manual",
                            mapped_at=now_ms,
                            change="mapped by an admin" if user_id else "unmapped by an admin")
         _users_changed(conn, tenant_id, members_before, now_ms)
+        _announce_mappings(conn, tenant_id, mappings_before)
+
+
+def _mappings(conn: Connection, tenant_id: int) -> dict[str, Any]:
+    """The tenant's seats by URN, each with its user's external id (`user`)."""
+    return {row.seat: row for row in member_seats.by_seat(conn, tenant_id)}
+
+
+def _announce_mappings(conn: Connection, tenant_id: int, before: dict[str, Any]) -> None:
+    """Tell the host ATS of each seat whose user, mapping, holder or presence changed since
+    `before`. A seat with no user before or after has no mapping to change."""
+    for urn, now in _mappings(conn, tenant_id).items():
+        old = _state(before.get(urn))
+        if old[0] is None and now.user is None:
+            continue
+        if old == _state(now):
+            continue
+        announce.seat_mapping_changed(
+            conn, tenant_id, urn, user=now.user, previous_user=old[0], mapping=now.mapping,
+            active=bool(now.active), person=now.person, change=_change(old, now))
+
+
+def _state(row: Any) -> tuple[Any, ...]:
+    """(user, mapping, active, person) of a seat; all None for a seat not there before."""
+    if row is None:
+        return (None, None, None, None)
+    return (row.user, row.mapping, bool(row.active), row.person)
+
+
+def _change(old: tuple[Any, ...], now: Any) -> str:
+    """What happened to the seat, in one word a program can switch on."""
+    was_user, _, was_active, was_person = old
+    if was_active and not now.active:
+        return "seat_removed"
+    if was_active is False and now.active:
+        return "seat_restored"
+    if was_person is not None and was_person != now.person:
+        return "reassigned"
+    if was_user is None:
+        return "mapped"
+    if now.user is None:
+        return "unmapped"
+    return "remapped" if was_user != now.user else "mapping_changed"

@@ -21,6 +21,7 @@ from recruitlink.store.inbound_candidates import (
 from recruitlink.store.inbound_exports import connection_policy
 from recruitlink.store.records import ids_by_external, new_external_id
 
+from . import announce
 from .exports import _alert_exists, _candidate_fields
 from .history import write
 
@@ -68,6 +69,13 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
             items.record(conn, w.tenant_id, "stub", li_id, outcome=items.FAILED, now_ms=now_ms,
                          reason="; ".join([problem, *reasons]), payload={"element": element})
             return items.FAILED
+        ids = {"person": stub.person, "seat": element.get("owner"), "linkedin_id": li_id}
+        if decision.outcome == "created":
+            announce.candidate_created(conn, w.tenant_id, candidate_id, source=announce.STUB,
+                                       **ids)
+        else:
+            announce.candidate_updated(conn, w.tenant_id, candidate_id, fields,
+                                       source=announce.STUB, **ids)
     for alert in decision.alerts:
         first = alert.candidate_id or candidate_id
         if not _alert_exists(conn, w.tenant_id, first, alert.other_candidate_id):

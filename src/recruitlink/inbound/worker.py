@@ -17,6 +17,7 @@ from recruitlink.store import Store, connections, entity
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.records import ids_by_external
 
+from . import announce
 from .exports import ExportResult, process_export
 
 log = logging.getLogger(__name__)
@@ -53,20 +54,34 @@ class InboundWorker(WorkLoop):
         except ClaimLost:
             return  # another worker owns it now; our transaction was rolled back
         except TransientError as exc:
+            reason = f"{type(exc).__name__}: {exc.message}"
             with self.store.db.write() as conn:
-                inbox.failed_attempt(conn, event, f"{type(exc).__name__}: {exc.message}",
-                                     now_ms())
+                if inbox.failed_attempt(conn, event, reason, now_ms()):
+                    tries = f"{event.attempts} attempt{'s' if event.attempts != 1 else ''}"
+                    self._refused(conn, event, f"gave up after {tries}: {reason}")
             return
         except Exception as exc:  # terminal: keep it, with its reason, for a replay
             log.warning("push %s (%s) failed: %s", event.request_id, event.type, exc)
+            reason = f"{type(exc).__name__}: {exc}"
             with self.store.db.write() as conn:
-                inbox.fail(conn, event, f"{type(exc).__name__}: {exc}", now_ms())
+                if inbox.fail(conn, event, reason, now_ms()):
+                    self._refused(conn, event, reason)
             return
         if settled is not None:
-            outcome, reason = settled
+            outcome, why = settled
             with self.store.db.write() as conn:
-                inbox.finish(conn, event, outcome=outcome, reason=reason, candidate_id=None,
-                             now_ms=now_ms())
+                if inbox.finish(conn, event, outcome=outcome, reason=why,
+                                candidate_id=None, now_ms=now_ms()) and outcome == "failed":
+                    self._refused(conn, event, why)
+
+    @staticmethod
+    def _refused(conn: Connection, event: inbox.Event, reason: str | None) -> None:
+        """An export that failed before its effect was decided (LinkedIn has no such export,
+        another organization's, malformed) or for good (after its retries): the host ATS
+        hears of it with the export's refusals, in the transaction that marks it."""
+        if event.type == "EXPORT_CANDIDATE_PROFILE":
+            announce.export_refused(conn, event.tenant_id, request_id=event.request_id,
+                                    reason=reason)
 
     def _handle(self, event: inbox.Event) -> tuple[str, str | None] | None:
         """Process one event; returns its outcome when it is still to be marked done (an

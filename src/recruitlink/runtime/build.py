@@ -3,8 +3,9 @@ the sync engine (`Runtime`) and the workers that run beside the web app. The web
 (`web/app.py`) adds its routes on top; it decides nothing about how the work runs.
 
 Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through procrastinate.
-Embedded (SQLite): threads in this process, the push inbox's worker and the background runner
-of the syncs and pollers. Same task code (`runtime/work.py`) in both modes.
+Embedded (SQLite): threads in this process, the push inbox's worker, the background runner
+of the syncs and pollers, and the webhook deliveries' loop. Same task code
+(`runtime/work.py`) in both modes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from recruitlink.crypto import secret_box
+from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.inbound.worker import InboundWorker
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
@@ -36,6 +38,8 @@ class Services:
     """The syncs' and pollers' thread (embedded, unless both are switched off)."""
     owns_store: bool
     """The store was opened here, so `running` disposes of it at the end."""
+    webhooks: DeliveryWorker | None = None
+    """The webhook deliveries' thread (embedded, unless switched off)."""
 
     def notify_inbox(self) -> None:
         """A push has been stored: have it processed now, not at the next idle tick."""
@@ -57,8 +61,12 @@ class Services:
                 self.inbound.start()
             if self.background is not None:
                 self.background.start()
+            if self.webhooks is not None:
+                self.webhooks.start()
             yield
         finally:
+            if self.webhooks is not None:
+                self.webhooks.stop()
             if self.background is not None:
                 self.background.stop()
             if self.inbound is not None:
@@ -85,5 +93,6 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     background = (BackgroundRunner(runtime, sync=settings.background_sync,
                                    pollers=settings.pollers)
                   if in_process and (settings.background_sync or settings.pollers) else None)
-    return Services(runtime, queue, inbound, background, owns_store=owned)
+    webhooks = runtime.delivery_worker() if in_process and settings.webhooks else None
+    return Services(runtime, queue, inbound, background, owns_store=owned, webhooks=webhooks)
 

@@ -1,5 +1,5 @@
 """Everything a recruitlink process needs, built from the settings: the store, the secret box,
-the sync engine and the partner's LinkedIn client."""
+the sync engine, the partner's LinkedIn client and the webhook delivery loop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from recruitlink.core.limits import copy_limits
 from recruitlink.crypto import SecretBox, secret_box
 from recruitlink.errors import ConfigurationError
+from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
+from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.inbound.pollers import Poller
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
@@ -56,6 +58,18 @@ class Runtime:
         if self._engine is None:
             self._engine = SyncEngine(self.store, self.box, self.engine_settings())
         return self._engine
+
+    def delivery_policy(self) -> DeliveryPolicy:
+        s = self.settings
+        return DeliveryPolicy(retry=s.webhook_retry, timeout_s=s.webhook_timeout_seconds,
+                              per_endpoint=s.webhook_per_endpoint,
+                              claim_s=max(s.webhook_claim_seconds,
+                                          2 * s.webhook_timeout_seconds),
+                              senders=s.webhook_senders, keep_days=s.webhook_keep_days)
+
+    def delivery_worker(self) -> DeliveryWorker:
+        """The webhook delivery loop over this runtime's store (its own HTTP client)."""
+        return DeliveryWorker(DeliveryEngine(self.store, self.box, self.delivery_policy()))
 
     def poller(self) -> Poller:
         return Poller(self.store, self.box, self.engine,

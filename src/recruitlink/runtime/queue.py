@@ -6,6 +6,9 @@ the work of `runtime/work.py` to any number of `recruitlink worker` processes.
   `queueing_lock` one waiting, so nothing piles up. A backfilling tenant's jobs have a lower
   priority than the continuous sync of the others.
 - `recruitlink.poll` runs one tenant's LinkedIn pollers; `recruitlink.inbox` processes pushes.
+- `recruitlink.webhooks` dispatches new events and hands due webhook deliveries to the
+  process's sender threads for a short slice (the POSTs go on in those threads, so a slow
+  endpoint holds no job); claims in the database make a killed worker's deliveries go again.
 - `recruitlink.tick` (a periodic task, deferred once per tick whatever the number of workers;
   an advisory lock keeps two from overlapping) hands out those jobs, and gives the jobs of a
   worker that stopped beating back to the queue, a killed tick's own job included.
@@ -30,9 +33,10 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
+from recruitlink.hooks.worker import DeliveryWorker
 from recruitlink.inbound.worker import InboundWorker, now_ms
 from recruitlink.settings import Settings
-from recruitlink.store import Database
+from recruitlink.store import Database, webhook_deliveries
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.postgres_queue import install_procrastinate, try_lock
 from recruitlink.sync.connect import refresh_status
@@ -43,11 +47,14 @@ from .context import Runtime
 
 log = logging.getLogger(__name__)
 
-SYNC, POLL, INBOX, CONTROL = "sync", "poll", "inbox", "control"
-QUEUES = (SYNC, POLL, INBOX, CONTROL)
+SYNC, POLL, INBOX, CONTROL, WEBHOOKS = "sync", "poll", "inbox", "control", "webhooks"
+QUEUES = (SYNC, POLL, INBOX, CONTROL, WEBHOOKS)
 LIVE, BACKFILL = 10, 0  # job priorities: higher runs first
 RETRY_S = 30.0  # a job that failed is queued again after this (a terminal error: 10x)
 INBOX_SLICE_S = 30.0
+WEBHOOKS_SLICE_S = 5.0
+WEBHOOKS_AGAIN_S = 1.0  # while deliveries are in flight or due, the next slice after this
+_WEBHOOKS_LOCK = "recruitlink:webhooks"
 CLEANUP_EVERY_S = 3600  # finished jobs older than a day are deleted this often
 _SCHEMA_LOCK = zlib.crc32(b"recruitlink:procrastinate-schema")
 _TICK_LOCK = zlib.crc32(b"recruitlink:tick")
@@ -82,6 +89,7 @@ class TaskQueue:
         self.settings = settings
         self._runtime = runtime
         self._inbound: InboundWorker | None = None
+        self._deliveries: DeliveryWorker | None = None
         self.app = App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))
         self._register()
 
@@ -92,6 +100,8 @@ class TaskQueue:
         return self._runtime
 
     def close(self) -> None:
+        if self._deliveries is not None:
+            self._deliveries.stop()  # waits for the POSTs in flight
         if self._runtime is not None:
             self._runtime.close()
 
@@ -140,6 +150,10 @@ class TaskQueue:
             pass
         except Exception:
             log.exception("could not queue the push for processing; the tick will")
+
+    async def defer_webhooks(self, after_s: float | None = None) -> bool:
+        return await self._defer(self.webhooks_task, {}, lock=None,
+                                 queueing_lock=_WEBHOOKS_LOCK, priority=LIVE, after_s=after_s)
 
     @staticmethod
     async def _defer(task: Any, kwargs: dict[str, Any], *, lock: str | None,
@@ -207,6 +221,13 @@ class TaskQueue:
                 await self.defer_inbox()
             return done
 
+        @app.task(name="recruitlink.webhooks", queue=WEBHOOKS)
+        async def webhooks() -> int:
+            rounds, more = await asyncio.to_thread(self._pump_webhooks)
+            if more:
+                await self.defer_webhooks(after_s=WEBHOOKS_AGAIN_S)
+            return rounds
+
         @app.periodic(cron=f"* * * * * */{settings.tick_seconds}", periodic_id="tick")
         # No procrastinate `lock` here: the tick is what gives back the jobs of a killed
         # worker, so a tick killed mid-run must not hold a lock that keeps every later tick
@@ -229,6 +250,7 @@ class TaskQueue:
 
         self.sync_task, self.poll_task, self.inbox_task, self.tick_task = (
             sync, poll, process_inbox, tick)
+        self.webhooks_task = webhooks
 
     def _tick_guard(self) -> Connection | None:
         """A connection holding the tick's advisory lock in an open transaction (closing it
@@ -257,6 +279,18 @@ class TaskQueue:
                 return done, True
         return done, False
 
+    def _pump_webhooks(self) -> tuple[int, bool]:
+        """A slice of the delivery loop; (rounds that did something, whether more is due or
+        in flight)."""
+        if self._deliveries is None:
+            self._deliveries = self.runtime.delivery_worker()
+        rounds = self._deliveries.pump(WEBHOOKS_SLICE_S)
+        return rounds, self._deliveries.busy > 0 or self._webhooks_due()
+
+    def _webhooks_due(self) -> bool:
+        with self.runtime.store.reader() as conn:
+            return webhook_deliveries.has_due(conn, now_ms())
+
     async def tick(self) -> dict[str, int]:
         """Hand out the work that is due; each kind at most once per tenant."""
         rt, settings = self.runtime, self.settings
@@ -279,7 +313,11 @@ class TaskQueue:
                 return inbox.has_due(conn, now_ms())
 
         pushes = await asyncio.to_thread(pushes_waiting) and await self.defer_inbox()
-        return {"recovered": recovered, "syncs": syncs, "polls": polls, "inbox": int(pushes)}
+        hooks = (self.settings.webhooks and _WEBHOOKS_LOCK not in waiting
+                 and await asyncio.to_thread(self._webhooks_due)
+                 and await self.defer_webhooks())
+        return {"recovered": recovered, "syncs": syncs, "polls": polls, "inbox": int(pushes),
+                "webhooks": int(hooks)}
 
     async def recover_stalled(self) -> int:
         """Jobs of workers that stopped beating (killed, machine lost) go back to the queue.

@@ -178,3 +178,30 @@ def connected_tenants(conn: Connection) -> list[tuple[int, str]]:
     c, t = connections.c, tenants.c
     return [(r.tenant_id, r.slug) for r in conn.execute(
         select(c.tenant_id, t.slug).join(tenants, t.id == c.tenant_id).order_by(t.id))]
+
+
+# Where the integration stands, as the host ATS hears of it (integration.status_changed).
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    status: str
+    paused: bool
+    organization: str
+    contracts: tuple[tuple[str, str, bool, str | None], ...]
+    """Per contract: (URN, LinkedIn's say on it, paused here, why it does not sync)."""
+
+
+def status_snapshot(conn: Connection, tenant_id: int) -> StatusSnapshot | None:
+    """The connection's status, pause and each contract's state (no secrets: no box needed);
+    None when the tenant has no connection."""
+    c = connections.c
+    row = conn.execute(select(c.status, c.paused, c.kind, c.organization, c.contracts,
+                              c.integrations).where(c.tenant_id == tenant_id)).first()
+    if row is None:
+        return None
+    contracts = list(row.contracts)
+    states = contract_states(row.kind, row.organization, [str(x["urn"]) for x in contracts],
+                             dict(row.integrations or {}))
+    return StatusSnapshot(row.status, bool(row.paused), row.organization, tuple(
+        (s.contract, s.status, bool(x.get("paused")), s.reason)
+        for x, s in zip(contracts, states, strict=True)))

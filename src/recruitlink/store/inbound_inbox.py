@@ -104,14 +104,17 @@ def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
         **values)).rowcount)
 
 
-def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
-    """A transient failure: retried later, or after the last attempt kept as failed."""
+def failed_attempt(conn: Connection, event: Event, reason: str, now_ms: int) -> bool:
+    """A transient failure: retried later, or after the last attempt kept as failed. True
+    when this gave up (the event is failed for good)."""
     retry = retry_policy()
     values: dict[str, Any] = {"reason": reason[:2000], "status": "pending",
                               "next_attempt_at": now_ms + int(retry.delay(event.attempts) * 1000)}
-    if retry.gives_up(event.attempts):
+    gives_up = retry.gives_up(event.attempts)
+    if gives_up:
         values.update(status="failed", outcome="error", processed_at=now_ms)
-    conn.execute(update(inbox_events).where(_mine(event)).values(**values))
+    changed = conn.execute(update(inbox_events).where(_mine(event)).values(**values)).rowcount
+    return gives_up and bool(changed)
 
 
 def replay(conn: Connection, event_id: int, now_ms: int) -> bool:
@@ -132,10 +135,11 @@ def replay_for(conn: Connection, tenant_id: int, event_id: int, now_ms: int) -> 
     return "replayed" if replay(conn, event_id, now_ms) else "not failed"
 
 
-def fail(conn: Connection, event: Event, reason: str, now_ms: int) -> None:
-    """A terminal failure: kept as failed with its reason, for the admin to see or replay."""
-    conn.execute(update(inbox_events).where(_mine(event)).values(
-        status="failed", outcome="error", reason=reason[:2000], processed_at=now_ms))
+def fail(conn: Connection, event: Event, reason: str, now_ms: int) -> bool:
+    """A terminal failure: kept as failed with its reason, for the admin to see or replay.
+    False when the claim was lost (another worker owns the event now)."""
+    return bool(conn.execute(update(inbox_events).where(_mine(event)).values(
+        status="failed", outcome="error", reason=reason[:2000], processed_at=now_ms)).rowcount)
 
 
 # Reads of the inbox for those who list it: the data API, the CLI and certify.

@@ -21,7 +21,7 @@ from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, connections, schema
 from recruitlink.store.tenants import tenant_by_slug
 
-from . import ledger
+from . import host_events, ledger
 from .engine import SyncEngine, now_ms
 from .visibility import apply_viewers
 
@@ -69,6 +69,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     now = now_ms()
     with store.db.write() as conn:
         existing = connections.load(conn, tenant.id, box)
+        was = connections.status_snapshot(conn, tenant.id)
         if existing is not None and existing.status != "DISCONNECTED":
             raise ConfigurationError(f"tenant {tenant_slug} is already connected "
                                      f"({existing.status}); disconnect first")
@@ -81,6 +82,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
         token = connections.create(conn, tenant_id=tenant.id, kind=kind,
                                    organization=organization, contracts=contracts,
                                    policy=policy, now_ms=now)
+        host_events.status_changed(conn, tenant.id, was, by="connect")
 
     foreign_id = child_foreign_id(tenant.slug)
     app = partner.find_child_app(foreign_id)
@@ -132,9 +134,11 @@ def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,
         current = connections.load(conn, tenant_id, box)
         if current is None or current.status in ("DISCONNECTING", "DISCONNECTED"):
             return current.status if current else "DISCONNECTED", None
+        before = connections.status_snapshot(conn, tenant_id)
         connections.set_integrations(conn, tenant_id, statuses)
         if status != current.status:
             connections.set_status(conn, tenant_id, status, now_ms())
+        host_events.status_changed(conn, tenant_id, before, by="refresh_status")
         has_run = conn.execute(select(schema.sync_runs.c.id).where(
             schema.sync_runs.c.tenant_id == tenant_id,
             schema.sync_runs.c.kind == "historical")).first() is not None

@@ -15,7 +15,7 @@ from recruitlink.core import field_labels
 from recruitlink.errors import ConfigurationError, Disconnecting, LeaseLost
 from recruitlink.store import connections
 
-from . import ledger, progress
+from . import host_events, ledger, progress
 from .engine import StepReport, SyncEngine, Work, now_ms
 from .items import delete_item
 from .ledger import PENDING_STATES
@@ -29,15 +29,18 @@ def set_paused(engine: SyncEngine, tenant_id: int, paused: bool,
         info = connections.load(conn, tenant_id, engine.box)
         if info is None:
             raise ConfigurationError("tenant: not connected to LinkedIn")
+        before = connections.status_snapshot(conn, tenant_id)
         if contract is None:
             connections.set_paused(conn, tenant_id, paused)
-            return
-        contracts = [dict(c) for c in info.contracts]
-        match = [c for c in contracts if c["urn"] == contract]
-        if not match:
-            raise ConfigurationError(f"contract: {contract} is not connected for this tenant")
-        match[0]["paused"] = paused
-        engine.state.set_contracts(conn, tenant_id, contracts)
+        else:
+            contracts = [dict(c) for c in info.contracts]
+            match = [c for c in contracts if c["urn"] == contract]
+            if not match:
+                raise ConfigurationError(
+                    f"contract: {contract} is not connected for this tenant")
+            match[0]["paused"] = paused
+            engine.state.set_contracts(conn, tenant_id, contracts)
+        host_events.status_changed(conn, tenant_id, before, by="pause" if paused else "resume")
 
 
 def retry(engine: SyncEngine, tenant_id: int, *, batch_id: int | None = None) -> StepReport:
@@ -172,7 +175,9 @@ def disconnect(engine: SyncEngine, tenant_id: int, *,
     say = progress or (lambda _message: None)
     info = connections.load_required(engine.store, tenant_id, engine.box)
     with engine.store.db.write() as conn:
+        before = connections.status_snapshot(conn, tenant_id)
         connections.set_status(conn, tenant_id, "DISCONNECTING", now_ms())
+        host_events.status_changed(conn, tenant_id, before, by="disconnect")
     own = engine.under_own_lease()
     say("Asking the running sync to stop...")
     try:

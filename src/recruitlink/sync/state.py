@@ -15,10 +15,12 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, and_, func, or_, select, update
 
 from recruitlink.core.backoff import Backoff
+from recruitlink.core.milestones import MILESTONES
 from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref, ResultKey
 from recruitlink.store import Store, connections, schema
 from recruitlink.store.changelog import ChangelogRow, read_changes
 
+from . import host_events
 from . import state_ledger as ledger
 from .items import ACL_USER_BITS, JOB_ACLS, Item, Stream
 from .sender import ItemResult
@@ -208,9 +210,11 @@ class SyncState:
     def put_status_back(self, tenant_id: int, status: str) -> None:
         """A disconnect that could not start: the status it replaced comes back."""
         with self.db.write() as conn:
+            before = connections.status_snapshot(conn, tenant_id)
             conn.execute(update(schema.connections).where(
                 schema.connections.c.tenant_id == tenant_id,
                 schema.connections.c.status == "DISCONNECTING").values(status=status))
+            host_events.status_changed(conn, tenant_id, before, by="disconnect")
 
     # -- leases ----------------------------------------------------------------------------
 
@@ -250,6 +254,10 @@ class SyncState:
                     done=0, rejected=0, excluded=0))
             if ledger.get_cursor(conn, tenant_id, "changelog") is None:
                 ledger.set_cursor(conn, tenant_id, "changelog", int(start_seq or 0), now)
+            status = connections.status_snapshot(conn, tenant_id)
+            if status is not None and status.status == "ENABLED":
+                # Milestone 1, the integration enabled: this run's first.
+                host_events.milestone_reached(conn, tenant_id, run_id, MILESTONES[0])
         return run_id
 
     @staticmethod
@@ -299,11 +307,17 @@ class SyncState:
             connections.touch_last_sync(conn, tenant_id, now)
 
     def mark_milestone(self, run_id: int, name: str, **values: int) -> None:
-        """`started_at=` or `finished_at=`."""
+        """`started_at=` or `finished_at=` (a finished stream may complete a feature
+        milestone: the host ATS hears of it)."""
         with self.db.write() as conn:
-            conn.execute(update(schema.sync_milestones).where(
+            changed = conn.execute(update(schema.sync_milestones).where(
                 schema.sync_milestones.c.run_id == run_id,
-                schema.sync_milestones.c.name == name).values(**values))
+                schema.sync_milestones.c.name == name,
+                schema.sync_milestones.c.finished_at.is_(None)).values(**values)).rowcount
+            if changed and "finished_at" in values:
+                tenant_id = conn.execute(select(schema.sync_runs.c.tenant_id).where(
+                    schema.sync_runs.c.id == run_id)).scalar_one()
+                host_events.milestones_reached_by(conn, tenant_id, run_id, name)
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -446,7 +460,9 @@ class SyncState:
     def start_disconnect(self, tenant_id: int, now: int) -> int:
         """The running run is cancelled; a `disconnect` run starts (its report's home)."""
         with self.db.write() as conn:
+            before = connections.status_snapshot(conn, tenant_id)
             connections.set_status(conn, tenant_id, "DISCONNECTING", now)
+            host_events.status_changed(conn, tenant_id, before, by="disconnect")
             self._cancel_running(conn, tenant_id, now)
             return int(conn.execute(schema.sync_runs.insert().values(
                 tenant_id=tenant_id, kind="disconnect", status="running", start_seq=0,
@@ -457,7 +473,10 @@ class SyncState:
         with self.db.write() as conn:
             conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run_id)
                          .values(status="done", finished_at=now, report=report))
+            before = connections.status_snapshot(conn, tenant_id)
             connections.set_status(conn, tenant_id, "DISCONNECTED", now)
+            host_events.status_changed(conn, tenant_id, before, by="disconnect")
+            host_events.report_ready(conn, tenant_id, run_id, report)
             conn.execute(schema.sync_cursors.delete().where(
                 schema.sync_cursors.c.tenant_id == tenant_id))
 

@@ -41,6 +41,7 @@ from recruitlink.store.schema import (
     sync_runs,
 )
 
+from .host_events import record_rejected
 from .items import Item
 from .sender import ItemResult
 
@@ -458,11 +459,14 @@ def resolve_errors_many(conn: Connection, tenant_id: int,
 
 def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Item,
                errors: Sequence[Mapping[str, str]], source: str, now_ms: int) -> None:
+    """Store a record's failed checks, and tell the host ATS (`record.rejected`)."""
     conn.execute(sync_errors.insert(), [
         {"tenant_id": tenant_id, "batch_id": batch_id, "entity": item.entity,
          "entity_id": item.entity_id, "external_id": item.external_id,
          "field": e.get("field") or None, "reason": e["reason"][:4000], "source": source,
          "status": "open", "created_at": now_ms} for e in errors])
+    record_rejected(conn, tenant_id, batch_id=batch_id, entity=item.entity,
+                    external_id=item.external_id, errors=errors, source=source)
 
 
 def mark_batch_failed(conn: Connection, batch_id: int, error: str) -> None:

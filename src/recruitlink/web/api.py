@@ -13,6 +13,7 @@ Per entity (URL segment = the registry name with hyphens, e.g. `stage-transition
 Every operation is scoped to the tenant of the API key: another tenant's ids are unknown
 here. Routes are generated from the registry, one small factory per verb, each given its
 entity's pydantic model so that `/docs` and `/openapi.json` describe the real schemas.
+Writes honour an `Idempotency-Key` header (web/idempotency.py, the routers' route class).
 
 Handlers that touch the database are plain `def` (FastAPI runs them in its thread pool);
 the bulk handler streams the body in the event loop and does the rest in the thread pool.
@@ -51,6 +52,7 @@ from recruitlink.store.tenants import Tenant
 
 from . import json_input
 from .auth import ApiError, current_tenant, describe, get_store
+from .idempotency import IdempotentRoute
 
 PREFIX = "/api/v1"
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",
@@ -214,7 +216,9 @@ def write(store: Store, tenant_id: int, work: Callable[[Writer], T]) -> T:
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 message = "a concurrent request changed the same records; send it again"
-                raise ApiError(409, message, [{"field": "id", "reason": message}]) from None
+                # Retry-After: a transient answer (an Idempotency-Key is not spent on it).
+                raise ApiError(409, message, [{"field": "id", "reason": message}],
+                               headers={"Retry-After": "1"}) from None
         except OperationalError as exc:
             text = str(exc.orig).lower()
             if "database is locked" in text:
@@ -591,7 +595,7 @@ WAKE_SYNC = Depends(wake_sync_after_write)
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, dependencies=[WAKE_SYNC])
     for spec in ENTITIES.values():
-        sub = APIRouter(tags=[segment(spec)])
+        sub = APIRouter(tags=[segment(spec)], route_class=IdempotentRoute)
         # Bulk first: `POST /x/bulk` must not be taken for a record id.
         add_bulk(sub, spec)
         add_list(sub, spec)

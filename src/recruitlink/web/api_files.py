@@ -44,6 +44,7 @@ from recruitlink.store.tenants import Tenant
 
 from .api import PREFIX, WAKE_SYNC, JSONResponse, _errors
 from .auth import ApiError, current_tenant, get_store
+from .idempotency import IdempotentRoute
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -199,7 +200,8 @@ def _remove(store: Store, tenant: Tenant, owner: stored_files.Owner, owner_exter
 
 
 def build_files_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["files"], dependencies=[WAKE_SYNC])
+    router = APIRouter(prefix=PREFIX, tags=["files"], dependencies=[WAKE_SYNC],
+                       route_class=IdempotentRoute)
 
     @router.put("/candidates/{item_id:record_id}/resume", operation_id="put_candidate_resume",
                 summary="Upload a candidate's resume",

@@ -26,8 +26,10 @@ from recruitlink.settings import Settings
 from recruitlink.store import Store
 
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
+from .api_events import build_events_router
 from .api_files import build_files_router
 from .api_linkedin import build_linkedin_router
+from .api_webhooks import build_webhooks_router
 from .auth import ApiError, describe, error_body
 from .headers import SecurityHeaders
 from .input_guard import InputGuard
@@ -211,7 +213,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(build_files_router())  # before the record routes: ids hold '/'
     app.include_router(build_router())
+    app.include_router(build_events_router())
     app.include_router(build_linkedin_router())
+    app.include_router(build_webhooks_router())
     app.include_router(build_push_router(the_store, box, notify=services.notify_inbox))
     app.include_router(build_metrics_router(the_store, runtime.engine_settings().limits,
                                             token=settings.metrics_token))

@@ -40,7 +40,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
 from recruitlink.linkedin.budget import DEFAULT_WINDOW_MS, utc_day
-from recruitlink.store import Store, postgres_queue
+from recruitlink.store import Store, postgres_queue, webhook_deliveries
 from recruitlink.store import metrics as reads
 
 from .auth import ApiError
@@ -81,6 +81,19 @@ FAMILIES: dict[str, tuple[Callable[..., Metric], str, list[str]]] = {
     "recruitlink_tenant_app": (
         InfoMetricFamily, "The LinkedIn app (client id) each connected tenant sends with.",
         ["tenant", "app"]),
+    "recruitlink_webhook_deliveries": (
+        GaugeMetricFamily, "Webhook deliveries per status: pending (waiting, in flight or "
+        "retrying), delivered, failed (given up; a replay makes one pending again).",
+        ["tenant", "status"]),
+    "recruitlink_webhook_oldest_pending_seconds": (
+        GaugeMetricFamily, "Age of the oldest webhook delivery not delivered yet.",
+        ["tenant"]),
+    "recruitlink_webhook_latency_seconds": (
+        GaugeMetricFamily, "Mean answer time of a webhook endpoint over its newest "
+        "deliveries.", ["tenant", "endpoint"]),
+    "recruitlink_webhook_endpoint_enabled": (
+        GaugeMetricFamily, "1 while a webhook endpoint is enabled, 0 once disabled (by an "
+        "admin, or after its retries gave up).", ["tenant", "endpoint"]),
     "recruitlink_metrics_query_seconds": (
         GaugeMetricFamily, "Time this scrape spent reading the database.", []),
 }
@@ -120,6 +133,7 @@ class StoreCollector(Collector):
             _add_throttled(conn, families["recruitlink_linkedin_throttled"])
             _add_budget(conn, families, self.limits, now, self.window_ms)
             _add_tenant_apps(conn, families["recruitlink_tenant_app"])
+            _add_webhooks(conn, families, now)
         families["recruitlink_metrics_query_seconds"].add_metric(
             [], time.perf_counter() - started)
         return families.values()
@@ -191,6 +205,22 @@ def _add_budget(conn: Connection, families: Mapping[str, Any], limits: Mapping[s
 def _add_tenant_apps(conn: Connection, family: Any) -> None:
     for slug, app in reads.tenant_apps(conn):
         family.add_metric([slug, app], {})
+
+
+# -- webhook deliveries to the host ATS (recruitlink.hooks) -------------------------------------
+
+def _add_webhooks(conn: Connection, families: Mapping[str, Any], now: int) -> None:
+    for slug, status, n in webhook_deliveries.status_counts(conn):
+        families["recruitlink_webhook_deliveries"].add_metric([slug, status], n)
+    for slug, created_at in webhook_deliveries.oldest_pending(conn):
+        families["recruitlink_webhook_oldest_pending_seconds"].add_metric(
+            [slug], max(0.0, (now - created_at) / 1000))
+    for slug, endpoint, enabled, latency_ms in webhook_deliveries.endpoint_latency(conn):
+        families["recruitlink_webhook_endpoint_enabled"].add_metric([slug, str(endpoint)],
+                                                                    int(enabled))
+        if latency_ms is not None:
+            families["recruitlink_webhook_latency_seconds"].add_metric(
+                [slug, str(endpoint)], latency_ms / 1000)
 
 
 # -- the route ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .admin_exports import build_exports_router
 from .admin_members import build_members_router
 from .admin_setup import build_setup_router
 from .admin_synclogs import build_synclogs_router
+from .admin_webhooks import build_webhooks_page_router
 from .ats import build_ats_router
 from .candidate import build_candidate_router
 from .candidate_files import build_candidate_files_router
@@ -32,4 +33,5 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_synclogs_router())
     router.include_router(build_members_router())
     router.include_router(build_exports_router())
+    router.include_router(build_webhooks_page_router())
     return router

@@ -1,0 +1,1 @@
+"""Worked examples of programs that use recruitlink from the outside (not part of the package)."""

@@ -1,0 +1,95 @@
+"""Running the delivery engine: a loop that dispatches new events, claims as many due
+deliveries as it has free senders and hands each to a sender thread. The loop never waits on
+an endpoint: a slow or dead one holds at most `per_endpoint` senders, and the sync (another
+thread or process) not at all.
+
+The server runs it as a thread (`DeliveryWorker.start`, embedded mode); a procrastinate job
+runs `pump` for a short slice (scale-out mode): claims live in the database, so a worker
+killed mid-delivery loses nothing (the claim runs out and another worker sends again).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from recruitlink.loops import WorkLoop
+from recruitlink.store.webhook_deliveries import Claim
+
+from .engine import DeliveryEngine
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_S = 3600.0
+
+
+class DeliveryWorker(WorkLoop):
+    name = "recruitlink-webhooks"
+    join_timeout_s = 15.0
+
+    def __init__(self, engine: DeliveryEngine, *, idle_s: float = 1.0) -> None:
+        super().__init__(idle_s=idle_s)
+        self.engine = engine
+        self.senders = engine.policy.senders
+        self._pool = ThreadPoolExecutor(max_workers=self.senders,
+                                        thread_name_prefix="recruitlink-webhook-send")
+        self._lock = threading.Lock()
+        self._in_flight: set[Future[object]] = set()
+        self._purge_at = 0.0  # monotonic time of the next purge of old deliveries
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._in_flight)
+
+    def run_once(self) -> bool:
+        """Dispatch, then claim for the free senders; True if anything was done. Old
+        finished deliveries are purged once an hour."""
+        if time.monotonic() >= self._purge_at:
+            self._purge_at = time.monotonic() + PURGE_EVERY_S
+            self.engine.purge()
+        dispatched = self.engine.dispatch()
+        free = self.senders - self.busy
+        claims = self.engine.claim(free) if free > 0 else []
+        for claim in claims:
+            future: Future[object] = self._pool.submit(self._send, claim)
+            with self._lock:
+                self._in_flight.add(future)
+            future.add_done_callback(self._done)
+        return bool(dispatched or claims)
+
+    def _send(self, claim: Claim) -> object:
+        try:
+            return self.engine.deliver(claim)
+        except Exception:  # the database hiccuped: the claim runs out and it is sent again
+            log.exception("webhook delivery %s failed", claim.delivery_id)
+            return None
+
+    def _done(self, future: Future[object]) -> None:
+        with self._lock:
+            self._in_flight.discard(future)
+        self.notify()  # a sender is free, and the record's next delivery may be due
+
+    def pump(self, seconds: float) -> int:
+        """Rounds while they find work, for at most `seconds` (a procrastinate job's slice);
+        how many did something. It never waits for the POSTs in flight: they finish in the
+        sender threads, so a slow endpoint holds no job (and no worker slot the sync needs)."""
+        deadline = time.monotonic() + seconds
+        worked = 0
+        while time.monotonic() < deadline and self.run_once():
+            worked += 1
+        return worked
+
+    def drain(self, timeout_s: float) -> bool:
+        """Wait for the sends in flight (tests, shutdown); True if none is left."""
+        deadline = time.monotonic() + timeout_s
+        while self.busy and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return not self.busy
+
+    def stop(self) -> None:
+        super().stop()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.engine.close()

@@ -1,0 +1,269 @@
+"""The delivery engine's rows (recruitlink.hooks): events turned into deliveries per endpoint,
+due deliveries claimed for a while, and each attempt's outcome recorded.
+
+- Dispatch moves an endpoint's cursor in the transaction that writes its deliveries, with the
+  endpoint's row locked (PostgreSQL; SQLite writers are serialized), so no event is turned into
+  a delivery twice or skipped. The event log hands out a tenant's sequence numbers in commit
+  order (store/host_events.py), so reading after the cursor misses nothing.
+- A claim is a time (`claimed_until`): a worker that dies (SIGKILL, machine lost) holds its
+  deliveries until then, and they are taken again: at least once; receivers deduplicate by
+  `webhook-id`. The time is also the claim's token: only its holder records a failure.
+- One record's deliveries to one endpoint leave in event order: a delivery is not claimed
+  while an older pending one of the same endpoint and record exists (in flight, or waiting
+  for its retry). A failed (given up) delivery no longer holds the others back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from .host_events import HostEvent, read_after
+from .schema import (
+    host_events,
+    tenants,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+)
+from .webhooks import sealed_signing_secrets
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    endpoint_id: int
+    tenant_id: int
+    url: str
+    event: HostEvent
+    attempts: int  # tries before this one (in this round of retries)
+    created_at: int
+    token: int  # the claim's `claimed_until`
+    sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
+
+
+def endpoints_behind(conn: Connection) -> list[int]:
+    """Enabled endpoints with events past their cursor (one index probe each)."""
+    e, h = webhook_endpoints.c, host_events.c
+    newer = exists().where(h.tenant_id == e.tenant_id, h.seq > e.cursor)
+    return [int(i) for i in conn.execute(
+        select(e.id).where(e.enabled.is_(True), newer).order_by(e.id)).scalars()]
+
+
+def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms: int) -> int:
+    """At most `limit` events past the endpoint's cursor become deliveries (those of the types
+    it subscribes to) and the cursor moves past them, in the caller's transaction; how many
+    deliveries were written. A delivery already there for (endpoint, event), written by
+    someone else first, is kept as it is: the round goes on with the others."""
+    e = webhook_endpoints.c
+    row = conn.execute(select(e.tenant_id, e.cursor, e.types, e.enabled).where(
+        e.id == endpoint_id).with_for_update()).first()
+    if row is None or not row.enabled:
+        return 0
+    events = read_after(conn, row.tenant_id, row.cursor, limit=limit)
+    if not events:
+        return 0
+    wanted = set(row.types or ())
+    rows = [{"tenant_id": row.tenant_id, "endpoint_id": endpoint_id, "event_seq": ev.seq,
+             "record_key": ev.record_key[:240], "status": "pending", "attempts": 0,
+             "next_attempt_at": now_ms, "created_at": now_ms}
+            for ev in events if not wanted or ev.type in wanted]
+    written = _insert_new(conn, rows) if rows else 0
+    conn.execute(update(webhook_endpoints).where(
+        e.id == endpoint_id).values(cursor=events[-1].seq))
+    return written
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert the deliveries, skipping those whose (endpoint, event) exists; how many were
+    new."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(webhook_deliveries).on_conflict_do_nothing(
+        index_elements=["endpoint_id", "event_seq"]).returning(webhook_deliveries.c.id)
+    return len(conn.execute(stmt, rows).all())
+
+
+def _claimable(now_ms: int) -> Any:
+    d = webhook_deliveries.c
+    older = aliased(webhook_deliveries)
+    held_back = exists().where(older.c.endpoint_id == d.endpoint_id,
+                               older.c.record_key == d.record_key,
+                               older.c.event_seq < d.event_seq, older.c.status == "pending")
+    return and_(d.status == "pending", d.next_attempt_at <= now_ms,
+                or_(d.claimed_until.is_(None), d.claimed_until <= now_ms),
+                webhook_endpoints.c.enabled.is_(True), ~held_back)
+
+
+def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
+    """Deliveries claimed and not finished, per endpoint."""
+    d = webhook_deliveries.c
+    return {int(ep): int(n) for ep, n in conn.execute(
+        select(d.endpoint_id, func.count()).where(d.status == "pending",
+                                                  d.claimed_until > now_ms)
+        .group_by(d.endpoint_id))}
+
+
+def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
+              claim_ms: int) -> list[Claim]:
+    """Up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint, claimed
+    until `now_ms + claim_ms`, oldest due first. Candidates are ranked per endpoint, so one
+    endpoint's backlog never crowds out the others' deliveries."""
+    if limit <= 0:
+        return []
+    d, e, h = webhook_deliveries.c, webhook_endpoints.c, host_events.c
+    busy = in_flight(conn, now_ms)
+    full = [endpoint for endpoint, n in busy.items() if n >= per_endpoint]
+    ranked = (select(d.id, d.next_attempt_at, func.row_number().over(
+                  partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.id)).label("rank"))
+              .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
+              .where(_claimable(now_ms), d.endpoint_id.not_in(full)).subquery())
+    first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
+             .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
+    candidates = conn.execute(
+        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
+               e.previous_secret, e.previous_until,
+               h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
+        .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
+        .join(host_events, h.seq == d.event_seq)
+        .where(d.id.in_(first.scalar_subquery()))
+        .order_by(d.next_attempt_at, d.id)).all()
+    token = now_ms + claim_ms
+    claims: list[Claim] = []
+    for c in candidates:
+        if len(claims) >= limit:
+            break
+        if busy.get(c.endpoint_id, 0) >= per_endpoint:
+            continue
+        taken = conn.execute(update(webhook_deliveries).where(
+            d.id == c.id, d.status == "pending",
+            or_(d.claimed_until.is_(None), d.claimed_until <= now_ms)).values(
+            claimed_until=token)).rowcount
+        if taken:
+            busy[c.endpoint_id] = busy.get(c.endpoint_id, 0) + 1
+            claims.append(Claim(
+                c.id, c.endpoint_id, c.tenant_id, c.url,
+                HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
+                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
+    return claims
+
+
+def record_attempt(conn: Connection, claim: Claim, *, at_ms: int, code: int | None,
+                   latency_ms: int, error: str | None) -> bool:
+    """The attempt in the delivery's log; False when the delivery is gone (its endpoint was
+    deleted while the POST was out)."""
+    d = webhook_deliveries.c
+    values = select(literal(claim.delivery_id), literal(at_ms), literal(code, Integer),
+                    literal(latency_ms), literal(error, Text)).where(
+        exists().where(d.id == claim.delivery_id))
+    return bool(conn.execute(insert(webhook_attempts).from_select(
+        ["delivery_id", "at", "code", "latency_ms", "error"], values)).rowcount)
+
+
+def mark_delivered(conn: Connection, claim: Claim, *, now_ms: int, code: int,
+                   latency_ms: int) -> bool:
+    """Delivered, even if the claim ran out meanwhile (the receiver has it)."""
+    d = webhook_deliveries.c
+    return bool(conn.execute(update(webhook_deliveries).where(
+        d.id == claim.delivery_id, d.status == "pending").values(
+        status="delivered", delivered_at=now_ms, attempts=d.attempts + 1, last_code=code,
+        last_latency_ms=latency_ms, last_error=None, claimed_until=None)).rowcount)
+
+
+def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: int | None,
+               latency_ms: int, error: str) -> bool:
+    """A failed attempt: due again at `next_at_ms`, or failed for good (None). Only while the
+    claim is still this one's (another worker may have taken it over)."""
+    d = webhook_deliveries.c
+    values: dict[str, Any] = {"attempts": d.attempts + 1, "last_code": code,
+                              "last_latency_ms": latency_ms, "last_error": error,
+                              "claimed_until": None}
+    if next_at_ms is None:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = next_at_ms
+    return bool(conn.execute(update(webhook_deliveries).where(
+        d.id == claim.delivery_id, d.status == "pending",
+        d.claimed_until == claim.token).values(**values)).rowcount)
+
+
+def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
+    """Delete up to `limit` delivered or failed deliveries (and their attempts) whose last
+    try was before `before_ms`, through the (status, next_attempt_at) index; how many."""
+    d = webhook_deliveries.c
+    ids = list(conn.execute(select(d.id).where(
+        d.status.in_(("delivered", "failed")), d.next_attempt_at < before_ms,
+        d.created_at < before_ms).limit(limit)).scalars())
+    if ids:
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(ids)))
+        conn.execute(delete(webhook_deliveries).where(d.id.in_(ids)))
+    return len(ids)
+
+
+def claimable(conn: Connection, now_ms: int) -> bool:
+    """A delivery is due (or its claim ran out): a read, before a claim's write."""
+    d = webhook_deliveries.c
+    return conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
+                                          d.endpoint_id).where(_claimable(now_ms)).limit(1)
+                        ).first() is not None
+
+
+def has_due(conn: Connection, now_ms: int) -> bool:
+    """Anything for a delivery worker to do now: an endpoint behind its events, or a delivery
+    that is due (or whose claim ran out)."""
+    return claimable(conn, now_ms) or bool(endpoints_behind(conn))
+
+
+# -- /metrics (web/metrics.py): small aggregates, read at scrape time -------------------------
+
+LATENCY_WINDOW = 100  # an endpoint's latency is the mean over its newest answered deliveries
+
+
+def status_counts(conn: Connection) -> list[tuple[str, str, int]]:
+    """(tenant slug, status, deliveries)."""
+    d = webhook_deliveries.c
+    return [(slug, status, int(n)) for slug, status, n in conn.execute(
+        select(tenants.c.slug, d.status, func.count())
+        .join_from(webhook_deliveries, tenants, tenants.c.id == d.tenant_id)
+        .group_by(tenants.c.slug, d.status))]
+
+
+def oldest_pending(conn: Connection) -> list[tuple[str, int]]:
+    """(tenant slug, created_at of its oldest pending delivery), tenants with one only."""
+    d = webhook_deliveries.c
+    return [(slug, int(at)) for slug, at in conn.execute(
+        select(tenants.c.slug, func.min(d.created_at))
+        .join_from(webhook_deliveries, tenants, tenants.c.id == d.tenant_id)
+        .where(d.status == "pending").group_by(tenants.c.slug))]
+
+
+def endpoint_latency(conn: Connection) -> list[tuple[str, int, bool, float | None]]:
+    """(tenant slug, endpoint id, enabled, mean latency in ms of its newest answered
+    deliveries or None), through the (endpoint_id, event_seq) index."""
+    e, d = webhook_endpoints.c, webhook_deliveries.c
+    newest = (select(d.last_latency_ms).where(d.endpoint_id == e.id,
+                                              d.last_latency_ms.is_not(None))
+              .order_by(d.event_seq.desc()).limit(LATENCY_WINDOW).correlate(webhook_endpoints)
+              .subquery())
+    mean = select(func.avg(newest.c.last_latency_ms)).scalar_subquery()
+    return [(slug, int(i), bool(enabled), None if ms is None else float(ms))
+            for slug, i, enabled, ms in conn.execute(
+                select(tenants.c.slug, e.id, e.enabled, mean)
+                .join_from(webhook_endpoints, tenants, tenants.c.id == e.tenant_id)
+                .order_by(e.id))]
