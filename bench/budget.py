@@ -36,7 +36,7 @@ except ImportError:  # an older checkout
     from recruitlink.sync.budget import RateBudget  # type: ignore[import-not-found,no-redef]
 
 from recruitlink.sandbox import store as sandbox_store
-from recruitlink.sandbox.throttle import Throttles
+from recruitlink.sandbox.api.throttle import Throttles
 
 FAMILY = "atsCandidates"
 NOW = 1_800_000_000_000

@@ -115,8 +115,8 @@ def ensure_seats(sandbox: Any, contract: str, holders: list[tuple[str, str]]) ->
     named after the demo users and under their emails: the sandbox's Recruiter pages have
     someone to sign in as (the admin signs in as herself, not as a stranger), and the seats
     map to users. Made once per sandbox file."""
+    from .sandbox.api.seats import add_seat
     from .sandbox.demo_members import free_members
-    from .sandbox.seats import add_seat
 
     people = free_members(sandbox, contract, len(holders))
     if people is None:
@@ -144,7 +144,7 @@ def add_member_candidates(store: Store, sandbox: Any, tenant_id: int, *, offset:
     profiles and the profile widget on their candidate pages show data from the start.
     Members who do not share their data with partners are skipped. Returns the new ids."""
     from .sandbox.demo_members import member_bodies
-    from .sandbox.directory import shared_with_partners
+    from .sandbox.recruiter.directory import shared_with_partners
 
     bodies = member_bodies(sandbox, offset=offset, limit=count * 3)
     chosen = [b for b in bodies if shared_with_partners(b)][:count]

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from recruitlink.sandbox.widgets import mount_widgets
+from recruitlink.sandbox.widgets.pages import mount_widgets
 from tests.conftest import CONTRACT, ORG, start_sandbox
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     browser,

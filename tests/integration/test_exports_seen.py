@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.core.records import Candidate, User
-from recruitlink.sandbox.session import csrf_token
+from recruitlink.sandbox.recruiter.session import csrf_token
 from recruitlink.store import accounts, schema
 from recruitlink.store import inbound_inbox as inbox
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)

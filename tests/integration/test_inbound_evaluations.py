@@ -24,7 +24,7 @@ from recruitlink.inbound.pollers import (
     NO_EVALUATIONS_RESOURCE,
     Poller,
 )
-from recruitlink.sandbox.evaluations import evaluation_json
+from recruitlink.sandbox.api.evaluations import evaluation_json
 from recruitlink.sandbox.store import evaluations as sandbox_evaluations
 from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema

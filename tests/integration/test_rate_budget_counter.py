@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, insert, select
 from recruitlink.core.limits import Limit
 from recruitlink.linkedin.budget import RateBudget, next_send_ms
 from recruitlink.sandbox import store as sandbox_store
+from recruitlink.sandbox.api.throttle import Throttles
 from recruitlink.sandbox.errors import ApiError
-from recruitlink.sandbox.throttle import Throttles
 from recruitlink.store import schema
 
 FAMILY = "atsCandidates"

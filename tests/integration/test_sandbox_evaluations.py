@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from recruitlink.core.assumed import ASSESSMENTS, OVERALL_FITS
-from recruitlink.sandbox.evaluations import assess
+from recruitlink.sandbox.api.evaluations import assess
 from tests.conftest import ORG
 from tests.integration.test_sandbox_recruiter import (
     export,

@@ -12,7 +12,7 @@ import pytest
 
 from recruitlink.core.files import DOCX, MAX_FILE_BYTES, PDF, TXT
 from recruitlink.core.restli import encode_value
-from recruitlink.sandbox import media
+from recruitlink.sandbox.api import media
 from tests.conftest import ORG
 from tests.integration.test_sandbox_recruiter import members, seats_of
 from tests.integration.test_sandbox_sync_records import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recruitlink.core.restli import canonical
-from recruitlink.sandbox.directory import generate
+from recruitlink.sandbox.recruiter.directory import generate
 from tests.conftest import ORG
 from tests.support.linkedin import body_key, candidate_key, candidate_record, ids_query
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from recruitlink.core.files import DOCX, PDF
 from recruitlink.core.records import Application, Candidate, Job
 from recruitlink.crypto import SecretBox
-from recruitlink.sandbox import attachments, media
+from recruitlink.sandbox.api import attachments, media
 from recruitlink.store import Store, schema
 from recruitlink.store import files as stored_files
 from recruitlink.sync import control

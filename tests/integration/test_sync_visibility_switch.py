@@ -15,7 +15,7 @@ from recruitlink.core.records import Application, Candidate, Job, User
 from recruitlink.errors import ConfigurationError
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.sandbox.indicator import member_indicator
+from recruitlink.sandbox.recruiter.indicator import member_indicator
 from recruitlink.store import connections, schema
 from recruitlink.sync import control, ledger
 from recruitlink.sync.connect import connect, refresh_status

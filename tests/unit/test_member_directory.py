@@ -6,7 +6,7 @@ import phonenumbers
 
 from recruitlink.core.stub_rules import MailStub, decide_stub
 from recruitlink.core.validation import phone_problem
-from recruitlink.sandbox.directory import REGIONS, generate
+from recruitlink.sandbox.recruiter.directory import REGIONS, generate
 
 
 def test_every_member_phone_is_valid_in_the_members_country():

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recruitlink.sandbox.api.restli_http import _plain_parts, _split_multipart
 from recruitlink.sandbox.errors import ApiError
-from recruitlink.sandbox.restli_http import _plain_parts, _split_multipart
 
 _split_multipart_email = partial(_split_multipart, fast=False)
 """The `email` package's reading of any body (the fallback)."""

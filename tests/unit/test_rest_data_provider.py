@@ -5,10 +5,10 @@ else a new one under ATS. For a v2 sub-resource the lookup is of its parent."""
 from __future__ import annotations
 
 from recruitlink.core.restli import canonical
+from recruitlink.sandbox.api.versioned import stored_data_providers
 from recruitlink.sandbox.app import build_sandbox
 from recruitlink.sandbox.config import SandboxConfig
 from recruitlink.sandbox.store import records
-from recruitlink.sandbox.versioned import stored_data_providers
 
 ORG = "urn:li:organization:1001"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from recruitlink.core.assumed import REST_PROTOCOL_REQUIRED
+from recruitlink.sandbox.api.versioned import check_protocol
 from recruitlink.sandbox.errors import ApiError
-from recruitlink.sandbox.versioned import check_protocol
 
 
 def test_the_protocol_header_is_required_on_rest():

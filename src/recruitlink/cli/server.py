@@ -82,7 +82,7 @@ def sandbox(
         raise typer.BadParameter(str(exc)) from exc
     asgi = create_app(config)
     if fault_rate or fault_drop_rate or fault_latency_ms:
-        from ..sandbox.faults import FaultSpec
+        from ..sandbox.api.faults import FaultSpec
 
         try:
             asgi.state.sandbox.faults.set("*", FaultSpec(

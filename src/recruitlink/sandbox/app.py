@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import select, update
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -19,58 +19,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recruitlink.core.api_families import REST_ONLY
 from recruitlink.core.assumed import error_body
-from recruitlink.core.limits import family_of
 
-from . import (
-    attachments,
-    evaluations,
-    integrations,
-    jobs,
-    media,
-    prospects,
-    provisioning,
-    records,
-    seats,
-    versioned,
-)
+from .api import media, versioned
+from .api.faults import FaultMiddleware, Faults
+from .api.oauth import authenticate, token_endpoint
+from .api.resources import HANDLERS, charge
+from .api.restli_http import check_restli_method, read_call
+from .api.throttle import Throttles
 from .clock import Clock
 from .config import SandboxConfig
-from .control import build_control_app
+from .control.app import build_control_app
 from .demo import ensure_demo_activity, ensure_demo_customer
-from .directory import ensure_directory
 from .errors import ApiError, OAuthError
-from .faults import FaultMiddleware, Faults
-from .oauth import App, authenticate, token_endpoint
-from .pages import mount_pages
 from .pushes import PushSender
-from .restli_http import RestliCall, check_restli_method, read_call
-from .state import Sandbox
+from .recruiter.directory import ensure_directory
+from .recruiter.pages import mount_pages
+from .state import Sandbox, sandbox_of
 from .store import Store, apps
-from .throttle import Throttles
-from .widgets import mount_widgets
+from .widgets.pages import mount_widgets
 
 log = logging.getLogger("recruitlink.sandbox")
-
-Handler = Callable[[Sandbox, App, RestliCall], Response]
-
-HANDLERS: dict[str, Handler] = {
-    "provisionedApplications": provisioning.handle,
-    "atsIntegrations": integrations.handle,
-    "simpleJobPostings": jobs.handle_postings,
-    "simpleJobPostingTasks": jobs.handle_tasks,
-    "seatsV2": seats.handle,
-    "seats": seats.handle,
-    "hireMediaUrl": media.handle,
-    **{name: records.handle for name in records.RESOURCES},
-    **{name: prospects.handle for name in prospects.RESOURCES},
-}
-
-REST_ONLY_HANDLERS: dict[str, Handler] = {
-    "attachments": attachments.handle,
-    "exportedApplicationEvaluations": evaluations.handle,
-}
-"""Resources only the versioned family has (core.api_families.REST_ONLY); /v2 answers 404."""
-
 
 @dataclass
 class PartnerCredentials:
@@ -117,33 +85,6 @@ def ensure_partner(sandbox: Sandbox) -> PartnerCredentials:
         return PartnerCredentials(client_id, secret, True)
 
 
-def throttle_family(call: RestliCall) -> str | None:
-    resource = call.segments[0]
-    if resource == "provisionedApplications":
-        return None
-    if resource == "atsIntegrations":
-        return "integrationConfigurations" if len(call.segments) > 1 else "atsIntegrations"
-    return family_of(resource)
-
-
-def charge(sandbox: Sandbox, app: App, call: RestliCall, records: int | None = None) -> None:
-    """Count a request against its throttle family (a `/rest` call in its `/v2` family)."""
-    family = throttle_family(call)
-    if family is not None:
-        with sandbox.store.tx() as conn:
-            sandbox.throttles.charge(conn, app.id, family,
-                                     records_in(call) if records is None else records,
-                                     sandbox.clock.now_ms())
-
-
-def records_in(call: RestliCall) -> int:
-    if call.segments[0] == "simpleJobPostings" and isinstance(call.body, dict):
-        elements = call.body.get("elements")
-        if isinstance(elements, list):
-            return max(1, len(elements))
-    return records.records_in_request(call)
-
-
 def build_sandbox(config: SandboxConfig) -> Sandbox:
     store = Store(config.db)
     clock = Clock()
@@ -176,53 +117,63 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     api.state.sandbox = sandbox
     api.state.partner = partner
     api.state.demo = demo
-
-    @api.exception_handler(OAuthError)
-    async def _oauth_error(_: Request, exc: OAuthError) -> Response:
-        return exc.response()
-
-    @api.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> Response:
-        return exc.response()
-
-    @api.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
-        return JSONResponse(error_body(exc.status_code, str(exc.detail)),
-                            status_code=exc.status_code)
-
-    @api.api_route("/oauth/v2/accessToken", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-                   include_in_schema=False)
-    async def access_token(request: Request) -> Response:
-        return await token_endpoint(request, sandbox.store, sandbox.clock, config.token_ttl)
-
-    @api.api_route("/v2/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-                   include_in_schema=False)
-    async def rest_v2(request: Request) -> Response:
-        return await dispatch(sandbox, request)
-
-    rest_router = versioned.Router(handlers=HANDLERS, rest_only=REST_ONLY_HANDLERS,
-                                   charge=charge)
-
-    @api.api_route("/rest/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-                   include_in_schema=False)
-    async def rest_versioned(request: Request) -> Response:
-        return await versioned.dispatch(sandbox, request, rest_router)
-
-    @api.put(media.UPLOAD_PATH + "{token}", include_in_schema=False)
-    async def media_upload(token: str, request: Request) -> Response:
-        return await media.upload(sandbox, request, token)
-
-    @api.get("/", include_in_schema=False)
-    async def root() -> Response:
-        # People land on Recruiter; scripts use /sandbox/ (control) and /v2 (the API).
-        return RedirectResponse("/recruiter/")
-
-    mount_pages(api, sandbox)
+    api.add_exception_handler(OAuthError, _oauth_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    api.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    api.include_router(router)
+    mount_pages(api)
     mount_widgets(api, sandbox)
     api.mount("/sandbox", build_control_app(sandbox, partner_client_id=partner.client_id))
     api.add_middleware(FaultMiddleware, faults=sandbox.faults)
     api.add_middleware(RequestIdMiddleware)  # outermost: injected faults carry x-li-uuid too
     return api
+
+
+# -- the endpoints: OAuth, both API families, media uploads ------------------------------------
+
+router = APIRouter(include_in_schema=False)
+ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+
+
+async def _oauth_error(_: Request, exc: OAuthError) -> Response:
+    return exc.response()
+
+
+async def _api_error(_: Request, exc: ApiError) -> Response:
+    return exc.response()
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
+    return JSONResponse(error_body(exc.status_code, str(exc.detail)),
+                        status_code=exc.status_code)
+
+
+@router.api_route("/oauth/v2/accessToken", methods=ALL_METHODS)
+async def access_token(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    return await token_endpoint(request, sandbox.store, sandbox.clock,
+                                sandbox.config.token_ttl)
+
+
+@router.api_route("/v2/{path:path}", methods=ALL_METHODS)
+async def rest_v2(request: Request) -> Response:
+    return await dispatch(sandbox_of(request), request)
+
+
+@router.api_route("/rest/{path:path}", methods=ALL_METHODS)
+async def rest_versioned(request: Request) -> Response:
+    return await versioned.dispatch(sandbox_of(request), request)
+
+
+@router.put(media.UPLOAD_PATH + "{token}")
+async def media_upload(token: str, request: Request) -> Response:
+    return await media.upload(sandbox_of(request), request, token)
+
+
+@router.get("/")
+async def root() -> Response:
+    # People land on Recruiter; scripts use /sandbox/ (control) and /v2 (the API).
+    return RedirectResponse("/recruiter/")
 
 
 async def dispatch(sandbox: Sandbox, request: Request) -> Response:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .customers import record_company
-from .integrations import KEY_COLUMNS
-from .provisioning import create_child
+from .api.integrations import KEY_COLUMNS
+from .api.provisioning import create_child
+from .recruiter.customers import record_company
 from .state import Sandbox
 from .store import apps, integrations, members, seats
 
@@ -69,7 +69,7 @@ def ensure_demo_activity(sandbox: Sandbox, customer: DemoCustomer) -> None:
     """A little Recruiter activity on the demo contract, so the pages and the InMail, stub
     and note finders have something to show: two InMails (one answered with contact details)
     and a note. Created once per state file."""
-    from . import recruiter
+    from .recruiter import actions as recruiter
     from .store import threads
 
     with sandbox.store.tx() as conn:

@@ -6,7 +6,7 @@ single connection is enough and every request runs in its own short transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +28,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import Insert
 
 from recruitlink.private_files import create_private
 
@@ -224,7 +226,7 @@ seats = Table(
 contract_companies = Table(
     "contract_companies", metadata,
     # The company (organization) a Recruiter contract belongs to, as LinkedIn knows it; the
-    # onboarding widget offers these (sandbox.customers.companies_of_contract).
+    # onboarding widget offers these (recruiter/customers.py: companies_of_contract).
     Column("contract", String, primary_key=True),
     Column("organization", String, primary_key=True),
 )
@@ -325,7 +327,7 @@ recruiter_settings = Table(
 
 media = Table(
     "media", metadata,
-    # A file uploaded through hireMediaUrl (sandbox/media.py): its upload token (hashed) and,
+    # A file uploaded through hireMediaUrl (api/media.py): its upload token (hashed) and,
     # once uploaded, its size and digest; the bytes in `media_chunks`.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("urn", String, unique=True, nullable=False),
@@ -352,6 +354,28 @@ counters = Table(
     Column("name", String, primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+
+class BulkInsert:
+    """An INSERT compiled once, run for many rows by the driver's own executemany: for a
+    batch of a hundred records, SQLAlchemy's parameter processing per row costs more than
+    the database. JSON columns are written by the store's serializer, as SQLAlchemy would."""
+
+    def __init__(self, stmt: Insert) -> None:
+        compiled = stmt.compile(dialect=sqlite.dialect())
+        self.sql = str(compiled)
+        self.names: list[str] = list(compiled.positiontup or [])
+        json_columns = {c.name for c in stmt.table.columns
+                        if isinstance(c.type, JSON)}
+        self.encoded = [name in json_columns for name in self.names]
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        conn.exec_driver_sql(self.sql, [
+            tuple(_dumps(row[name]) if encoded else row[name]
+                  for name, encoded in zip(self.names, self.encoded, strict=True))
+            for row in rows])
 
 
 class Store:

@@ -1,0 +1,70 @@
+"""Which synced ATS candidates stand behind a LinkedIn member: the reverse of matching.
+
+Each synced candidate's match keys are indexed (`candidate_links`); a member's profile finds
+its candidates by its own keys. A manual match (`manualMatchedMember`, set by the ATS after a
+1-Click Export or a widget link) wins over the algorithm: such a candidate shows only on the
+member it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from recruitlink.core.matching import candidate_keys, encode
+
+from ..store import BulkInsert, candidate_links, member_keys, records
+
+MANUAL = "manual\x1f"
+
+
+def _keys_of(body: Mapping[str, Any]) -> set[str]:
+    manual = body.get("manualMatchedMember")
+    if isinstance(manual, str) and manual:
+        return {MANUAL + manual}
+    return {encode(k) for k in candidate_keys(body)}
+
+
+def index_candidates(conn: Connection,
+                     rows: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
+    """(org, candidate key, body) of candidates just written: replace their match keys."""
+    rows = list(rows)
+    if not rows:
+        return
+    conn.execute(_DROP_LINKS, {"candidates": [key for _, key, _ in rows]})
+    wanted = [{"org": org, "key": k, "candidate": key}
+              for org, key, body in rows for k in _keys_of(body)]
+    _ADD_LINKS.run(conn, wanted)
+
+
+# Built once: every batch of candidates replaces its match keys.
+_DROP_LINKS = delete(candidate_links).where(
+    candidate_links.c.candidate.in_(bindparam("candidates", expanding=True)))
+_ADD_LINKS = BulkInsert(insert(candidate_links).on_conflict_do_nothing())
+
+
+def unindex_candidate(conn: Connection, key: str) -> None:
+    conn.execute(delete(candidate_links).where(candidate_links.c.candidate == key))
+
+
+def candidates_for_member(conn: Connection, person: str,
+                          orgs: Iterable[str]) -> list[dict[str, Any]]:
+    """The synced candidates (key fields and body) of `orgs` that Recruiter shows on this
+    member's profile, ordered by key."""
+    orgs = list(orgs)
+    if not orgs:
+        return []
+    keys = [r.key for r in conn.execute(select(member_keys.c.key)
+                                        .where(member_keys.c.urn == person))]
+    keys.append(MANUAL + person)
+    found = conn.execute(
+        select(records.c.key, records.c.org, records.c.key_fields, records.c.body)
+        .join(candidate_links, (candidate_links.c.candidate == records.c.key)
+              & (records.c.resource == "atsCandidates") & (records.c.parent == ""))
+        .where(candidate_links.c.org.in_(orgs), candidate_links.c.key.in_(keys))
+        .distinct().order_by(records.c.key))
+    return [{"key": r.key, "org": r.org, "keyFields": dict(r.key_fields),
+             "record": dict(r.body)} for r in found]
