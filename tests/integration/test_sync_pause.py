@@ -29,6 +29,7 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
     engine = SyncEngine(store, SecretBox("k"), EngineSettings(
         api_url=li.url, oauth_url=li.url, ats_base_url="http://127.0.0.1:8000",
         job_task_poll_s=0.0, idle_sleep_s=0.02))
+    runner: threading.Thread | None = None
     partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
                              client_id=li.app.state.partner.client_id,
                              client_secret=li.app.state.partner.client_secret)
@@ -54,8 +55,10 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
                     schema.sync_batches).where(
                     schema.sync_batches.c.status == "prepared")).scalar() or 0)
 
+        steps: list[str] = []  # the kind of each step the runner reported
         runner = threading.Thread(target=engine.run, kwargs={
-            "tenant_id": tenant.id, "stop": stop.is_set})
+            "tenant_id": tenant.id, "stop": stop.is_set,
+            "on_step": lambda report: steps.append(report.kind)})
         runner.start()
         deadline = time.monotonic() + 60
         while committed() < 3:
@@ -63,17 +66,15 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
             time.sleep(0.01)
         control.set_paused(engine, tenant.id, True)
         committed_at_pause.append(committed())
+        paused_from = len(steps)
         # Let the batch in flight (or being built when the pause came) finish: a batch of a
         # sub-resource is one call per parent, longer than a fixed sleep on a busy machine.
+        # The runner says when it has seen the pause (a step that reports "paused").
         deadline = time.monotonic() + 60
+        while "paused" not in steps[paused_from:] or in_flight():
+            assert time.monotonic() < deadline, steps[paused_from:]
+            time.sleep(0.05)
         requests_paused = sent_requests(li, result.app_key)
-        while True:
-            assert time.monotonic() < deadline
-            time.sleep(0.5)
-            now = sent_requests(li, result.app_key)
-            if now == requests_paused and not in_flight():
-                break
-            requests_paused = now
         batches_paused = committed()
         assert batches_paused - committed_at_pause[0] <= 1  # at most the batch in flight
         time.sleep(1.0)
@@ -98,5 +99,7 @@ def test_pause_mid_sync_then_resume(store, tenant, li):
         assert twice == []  # no record was sent twice across the pause
     finally:
         stop.set()
+        if runner is not None:
+            runner.join(30)  # not left running into the next test (on a closed store)
         partner.close()
         engine.close()
