@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,6 +71,9 @@ class DeliveryEngine:
         with self._http_lock:
             if self._http is None:
                 self._http = new_client(self.policy.timeout_s, self.policy.senders)
+                # Connections are kept alive between POSTs: an engine dropped without
+                # close() closes them when it is collected.
+                weakref.finalize(self, self._http.close)
             return self._http
 
     def now_ms(self) -> int:
