@@ -4,7 +4,8 @@ policy's growing wait; when the policy gives up (by default after more than thre
 delivery is failed and its endpoint disabled, with a reason the admin page shows.
 
 Nothing here waits on an endpoint while holding a transaction: a claim is committed before
-the POST, the outcome in a transaction of its own after it.
+the POST, the outcome in a transaction of its own after it (the worker records the outcomes
+that finished together in one).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -120,13 +121,17 @@ class DeliveryEngine:
 
     def deliver(self, claim: queue.Claim) -> Outcome:
         """Sign and POST one claimed delivery, then record the outcome."""
+        outcome = self.send(claim)
+        self.record(claim, outcome)
+        return outcome
+
+    def send(self, claim: queue.Claim) -> Outcome:
+        """Sign and POST one claimed delivery; the outcome is not recorded."""
         secrets = [self.box.open(sealed) for sealed in claim.sealed_secrets]
         envelope = claim.event.envelope()
         body = orjson.dumps(envelope)
-        outcome = post(self.http, claim.url, body,
-                       signed_headers(envelope["id"], self.clock(), body, secrets))
-        self.record(claim, outcome)
-        return outcome
+        return post(self.http, claim.url, body,
+                    signed_headers(envelope["id"], self.clock(), body, secrets))
 
     def wait_s(self, tries: int, retry_after_s: float | None) -> float:
         """The policy's wait, or longer when the endpoint asked (Retry-After, at most the
@@ -139,22 +144,31 @@ class DeliveryEngine:
         return wait
 
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
+        self.record_many([(claim, outcome)])
+
+    def record_many(self, outcomes: Sequence[tuple[queue.Claim, Outcome]]) -> None:
+        """The outcomes in one transaction: delivered, due again after the policy's wait, or
+        failed for good (then the endpoint is disabled, with the reason)."""
+        if not outcomes:
+            return
         now = self.now_ms()
-        with self.store.db.write() as conn:
-            if not queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
-                                        latency_ms=outcome.latency_ms, error=outcome.error):
-                return  # deleted with its endpoint meanwhile
-            if outcome.error is None:
-                queue.mark_delivered(conn, claim, now_ms=now, code=outcome.code or 200,
-                                     latency_ms=outcome.latency_ms)
-                return
+        retry = self.policy.retry
+        finished = []
+        for claim, outcome in outcomes:
             tries = claim.attempts + 1
-            retry = self.policy.retry
-            next_at = None if retry.gives_up(tries) else now + int(
+            next_at = None if outcome.error is None or retry.gives_up(tries) else now + int(
                 self.wait_s(tries, outcome.retry_after_s) * 1000)
-            still_ours = queue.mark_retry(conn, claim, next_at_ms=next_at, code=outcome.code,
-                                          latency_ms=outcome.latency_ms, error=outcome.error)
-            if next_at is None and still_ours:
-                reason = give_up_reason(tries, claim.created_at, now, outcome.error)
-                webhooks.disable_endpoint(conn, claim.endpoint_id, reason=reason, now_ms=now)
-                log.warning("webhook endpoint %s disabled: %s", claim.endpoint_id, reason)
+            finished.append(queue.Finished(claim, now, outcome.code, outcome.latency_ms,
+                                           outcome.error, next_at))
+        with self.store.db.write() as conn:
+            applied = queue.record_outcomes(conn, finished)
+            for f in finished:
+                if f.error is None or f.next_at_ms is not None:
+                    continue
+                if f.claim.delivery_id in applied:  # given up while the claim was its own
+                    reason = give_up_reason(f.claim.attempts + 1, f.claim.created_at, now,
+                                            f.error)
+                    webhooks.disable_endpoint(conn, f.claim.endpoint_id, reason=reason,
+                                              now_ms=now)
+                    log.warning("webhook endpoint %s disabled: %s", f.claim.endpoint_id,
+                                reason)

@@ -15,19 +15,18 @@ due deliveries claimed for a while, and each attempt's outcome recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Integer,
-    Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -164,43 +163,67 @@ def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
     return claims
 
 
-def record_attempt(conn: Connection, claim: Claim, *, at_ms: int, code: int | None,
-                   latency_ms: int, error: str | None) -> bool:
-    """The attempt in the delivery's log; False when the delivery is gone (its endpoint was
-    deleted while the POST was out)."""
-    d = webhook_deliveries.c
-    values = select(literal(claim.delivery_id), literal(at_ms), literal(code, Integer),
-                    literal(latency_ms), literal(error, Text)).where(
-        exists().where(d.id == claim.delivery_id))
-    return bool(conn.execute(insert(webhook_attempts).from_select(
-        ["delivery_id", "at", "code", "latency_ms", "error"], values)).rowcount)
+@dataclass(frozen=True)
+class Finished:
+    """One attempt's outcome, to record: delivered (`error` None), failed and due again at
+    `next_at_ms`, or failed for good (`next_at_ms` None)."""
+    claim: Claim
+    at_ms: int
+    code: int | None  # the endpoint's HTTP status; None: no answer
+    latency_ms: int
+    error: str | None
+    next_at_ms: int | None = None
 
 
-def mark_delivered(conn: Connection, claim: Claim, *, now_ms: int, code: int,
-                   latency_ms: int) -> bool:
-    """Delivered, even if the claim ran out meanwhile (the receiver has it)."""
-    d = webhook_deliveries.c
-    return bool(conn.execute(update(webhook_deliveries).where(
-        d.id == claim.delivery_id, d.status == "pending").values(
-        status="delivered", delivered_at=now_ms, attempts=d.attempts + 1, last_code=code,
-        last_latency_ms=latency_ms, last_error=None, claimed_until=None)).rowcount)
+# Built once: building a statement costs more than running it (they are run for every attempt).
+_d = webhook_deliveries.c
+_EXISTING = select(_d.id).where(_d.id.in_(bindparam("ids", expanding=True)))
+_ADD_ATTEMPT = insert(webhook_attempts)
+_DELIVERED = update(webhook_deliveries).where(
+    _d.id == bindparam("b_id"), _d.status == "pending").values(
+    status="delivered", delivered_at=bindparam("b_at"), attempts=_d.attempts + 1,
+    last_code=bindparam("b_code"), last_latency_ms=bindparam("b_latency"), last_error=None,
+    claimed_until=None)
+_STILL_OURS = (_d.id == bindparam("b_id"), _d.status == "pending",
+               _d.claimed_until == bindparam("b_token"))
+_FAILED_ATTEMPT = {"attempts": _d.attempts + 1, "last_code": bindparam("b_code"),
+                   "last_latency_ms": bindparam("b_latency"),
+                   "last_error": bindparam("b_error"), "claimed_until": None}
+_RETRY = update(webhook_deliveries).where(*_STILL_OURS).values(
+    next_attempt_at=bindparam("b_next"), **_FAILED_ATTEMPT)
+_GIVE_UP = update(webhook_deliveries).where(*_STILL_OURS).values(
+    status="failed", **_FAILED_ATTEMPT)
 
 
-def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: int | None,
-               latency_ms: int, error: str) -> bool:
-    """A failed attempt: due again at `next_at_ms`, or failed for good (None). Only while the
-    claim is still this one's (another worker may have taken it over)."""
-    d = webhook_deliveries.c
-    values: dict[str, Any] = {"attempts": d.attempts + 1, "last_code": code,
-                              "last_latency_ms": latency_ms, "last_error": error,
-                              "claimed_until": None}
-    if next_at_ms is None:
-        values["status"] = "failed"
-    else:
-        values["next_attempt_at"] = next_at_ms
-    return bool(conn.execute(update(webhook_deliveries).where(
-        d.id == claim.delivery_id, d.status == "pending",
-        d.claimed_until == claim.token).values(**values)).rowcount)
+def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
+    """Each attempt in its delivery's log and the delivery's new state, in the caller's
+    transaction; the ids of the failed ones that were applied. An attempt whose delivery is
+    gone (its endpoint was deleted while the POST was out) is dropped. A delivered one is
+    marked delivered even if its claim ran out meanwhile (the receiver has it); a failure
+    only while the claim is still its own (another worker may have taken it over)."""
+    if not finished:
+        return set()
+    there = set(conn.execute(_EXISTING, {"ids": [f.claim.delivery_id for f in finished]})
+                .scalars())
+    kept = [f for f in finished if f.claim.delivery_id in there]
+    if not kept:
+        return set()
+    conn.execute(_ADD_ATTEMPT, [
+        {"delivery_id": f.claim.delivery_id, "at": f.at_ms, "code": f.code,
+         "latency_ms": f.latency_ms, "error": f.error} for f in kept])
+    delivered = [{"b_id": f.claim.delivery_id, "b_at": f.at_ms, "b_code": f.code or 200,
+                  "b_latency": f.latency_ms} for f in kept if f.error is None]
+    if delivered:
+        conn.execute(_DELIVERED, delivered)
+    applied = set()
+    for f in kept:  # failures are few: one statement each, for its own answer
+        if f.error is None:
+            continue
+        params = {"b_id": f.claim.delivery_id, "b_token": f.claim.token, "b_code": f.code,
+                  "b_latency": f.latency_ms, "b_error": f.error, "b_next": f.next_at_ms}
+        if conn.execute(_GIVE_UP if f.next_at_ms is None else _RETRY, params).rowcount:
+            applied.add(f.claim.delivery_id)
+    return applied
 
 
 def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
