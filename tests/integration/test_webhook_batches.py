@@ -1,8 +1,9 @@
 """The delivery engine's batches (recruitlink.hooks), on SQLite and PostgreSQL: the outcomes
 of several sends written in one transaction, each as it would be alone (delivered, retried,
 given up, dropped with its deleted endpoint, ignored once another worker took the claim
-over); and the worker's recorder, which writes what finished together in one batch and
-counts a claim busy until its outcome is written."""
+over); the worker's recorder, which writes what finished together in one batch and counts a
+claim busy until its outcome is written; and claims of several endpoints in one statement,
+within each endpoint's cap and each record's order, checked again as they are taken."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import event, select, update
 from recruitlink.core.backoff import Backoff
 from recruitlink.hooks.recorder import OutcomeRecorder
 from recruitlink.hooks.sender import Outcome
+from recruitlink.store import webhook_deliveries as queue
 from recruitlink.store import webhooks
 from recruitlink.store.schema import webhook_attempts, webhook_deliveries
 from recruitlink.store.webhook_deliveries import Claim
@@ -23,6 +25,7 @@ from tests.integration.test_webhook_delivery import (  # noqa: F401 (the autouse
     Clock,
     _real_time_now,
     add_endpoint,
+    deliver_all,
     deliveries,
     emit,
     make_engine,
@@ -31,17 +34,17 @@ from tests.integration.test_webhook_delivery import (  # noqa: F401 (the autouse
 
 @contextmanager
 def write_transactions(store) -> Iterator[list[int]]:
-    """Counts the write transactions begun meanwhile (one item each)."""
-    begun: list[int] = []
+    """Counts the transactions committed meanwhile (one item each; reads roll back)."""
+    committed: list[int] = []
 
-    def on_begin(conn) -> None:
-        begun.append(1)
+    def on_commit(conn) -> None:
+        committed.append(1)
 
-    event.listen(store.db.write_engine, "begin", on_begin)
+    event.listen(store.db.write_engine, "commit", on_commit)
     try:
-        yield begun
+        yield committed
     finally:
-        event.remove(store.db.write_engine, "begin", on_begin)
+        event.remove(store.db.write_engine, "commit", on_commit)
 
 
 def claimed_until(store, delivery_id: int) -> int | None:
@@ -150,3 +153,54 @@ def test_a_closing_recorder_writes_what_waits_and_dropped_claims_free_their_send
     log = deliveries(store, tenant, endpoint)
     assert log[sent.event.seq].status == "delivered"
     assert (log[never.event.seq].status, log[never.event.seq].attempts) == ("pending", 0)
+
+
+def test_one_round_claims_for_several_endpoints_within_their_caps_and_record_order(
+        store, tenant, receiver):
+    endpoints = [add_endpoint(store, tenant, f"{receiver.url}?n={n}")[0] for n in range(3)]
+    engine = make_engine(store, Clock(), per_endpoint=2)
+    a1 = emit(store, tenant, "candidate.updated", "A")
+    emit(store, tenant, "candidate.updated", "A")  # waits for A's first, per endpoint
+    b1 = emit(store, tenant, "candidate.updated", "B")
+    c1 = emit(store, tenant, "candidate.updated", "C")
+    engine.dispatch()
+    [busy] = [c for c in engine.claim(1) if c.endpoint_id == endpoints[0].id]  # 1 in flight
+    assert busy.event.seq == a1
+    with write_transactions(store) as begun:
+        claims = engine.claim(50)
+    assert len(begun) == 1  # the candidates read, then one write
+    got = {e.id: [c.event.seq for c in claims if c.endpoint_id == e.id] for e in endpoints}
+    assert got == {endpoints[0].id: [b1],  # one more: its cap is two
+                   endpoints[1].id: [a1, b1], endpoints[2].id: [a1, b1]}
+    assert len({c.token for c in claims}) == 1
+    # A third round finds every endpoint full: no write at all.
+    with write_transactions(store) as begun:
+        assert engine.claim(50) == []
+    assert begun == []
+    assert c1 not in {c.event.seq for c in claims}
+
+
+def test_what_changed_since_the_candidates_were_read_is_not_claimed(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    other, _ = add_endpoint(store, tenant, receiver.url + "?other")
+    clock = Clock()
+    engine = make_engine(store, clock)
+    first = emit(store, tenant, "candidate.updated", "A")
+    deliver_all(engine)  # A's first delivered to both
+    second = emit(store, tenant, "candidate.updated", "A")
+    engine.dispatch()
+    now = int(clock.now * 1000)
+    with store.db.read() as conn:
+        candidates = queue.due(conn, now_ms=now, limit=10, per_endpoint=4)
+    assert sorted(c.id for c in candidates) == sorted(
+        deliveries(store, tenant, e)[second].id for e in (endpoint, other))
+    with store.db.write() as conn:
+        # Meanwhile: A's first is replayed to one endpoint (A's second must wait for it
+        # again), the other endpoint is disabled.
+        assert webhooks.replay_delivery(conn, tenant.id, deliveries(
+            store, tenant, endpoint)[first].id, now_ms=now)
+        webhooks.update_endpoint(conn, tenant.id, other.id, now_ms=now, enabled=False)
+    with store.db.write() as conn:
+        assert queue.claim_due(conn, candidates, now_ms=now, limit=10, per_endpoint=4,
+                               claim_ms=30_000) == []
+    assert [c.event.seq for c in engine.claim(10)] == [first]  # the replay, first

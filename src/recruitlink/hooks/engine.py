@@ -111,12 +111,19 @@ class DeliveryEngine:
                 return purged
 
     def claim(self, limit: int) -> list[queue.Claim]:
+        """Up to `limit` due deliveries claimed: the candidates are read first (an idle loop,
+        or one whose endpoints are all full, takes no write lock), then claimed in one
+        statement that checks each again."""
+        if limit <= 0:
+            return []
         p = self.policy
-        with self.store.reader() as conn:  # an idle loop takes no write lock
-            if limit <= 0 or not queue.claimable(conn, self.now_ms()):
-                return []
+        with self.store.reader() as conn:
+            candidates = queue.due(conn, now_ms=self.now_ms(), limit=limit,
+                                   per_endpoint=p.per_endpoint)
+        if not candidates:
+            return []
         with self.store.db.write() as conn:
-            return queue.claim_due(conn, now_ms=self.now_ms(), limit=limit,
+            return queue.claim_due(conn, candidates, now_ms=self.now_ms(), limit=limit,
                                    per_endpoint=p.per_endpoint, claim_ms=int(p.claim_s * 1000))
 
     def deliver(self, claim: queue.Claim) -> Outcome:

@@ -58,6 +58,9 @@ class Claim:
     sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
 
 
+_d = webhook_deliveries.c
+
+
 def endpoints_behind(conn: Connection) -> list[int]:
     """Enabled endpoints with events past their cursor (one index probe each)."""
     e, h = webhook_endpoints.c, host_events.c
@@ -99,68 +102,78 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     return len(conn.execute(stmt, rows).all())
 
 
-def _claimable(now_ms: int) -> Any:
-    d = webhook_deliveries.c
-    older = aliased(webhook_deliveries)
-    held_back = exists().where(older.c.endpoint_id == d.endpoint_id,
-                               older.c.record_key == d.record_key,
-                               older.c.event_seq < d.event_seq, older.c.status == "pending")
-    return and_(d.status == "pending", d.next_attempt_at <= now_ms,
-                or_(d.claimed_until.is_(None), d.claimed_until <= now_ms),
-                webhook_endpoints.c.enabled.is_(True), ~held_back)
+# Claiming, in statements built once (they run every round): `now` is the time of the round.
+_older = aliased(webhook_deliveries)
+_HELD_BACK = exists().where(_older.c.endpoint_id == _d.endpoint_id,
+                            _older.c.record_key == _d.record_key,
+                            _older.c.event_seq < _d.event_seq, _older.c.status == "pending")
+_ENABLED = exists().where(webhook_endpoints.c.id == _d.endpoint_id,
+                          webhook_endpoints.c.enabled.is_(True))
+_NOW: Any = bindparam("now")
+_CLAIMABLE = and_(_d.status == "pending", _d.next_attempt_at <= _NOW,
+                  or_(_d.claimed_until.is_(None), _d.claimed_until <= _NOW),
+                  _ENABLED, ~_HELD_BACK)
+_IN_FLIGHT = (select(_d.endpoint_id, func.count())
+              .where(_d.status == "pending", _d.claimed_until > _NOW).group_by(_d.endpoint_id))
+_ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
+_ranked = (select(_d.id, _d.next_attempt_at, func.row_number().over(
+               partition_by=_d.endpoint_id, order_by=(_d.next_attempt_at, _d.id)).label("rank"))
+           .where(_CLAIMABLE, _d.endpoint_id.not_in(bindparam("full", expanding=True)))
+           .subquery())
+_e, _h = webhook_endpoints.c, host_events.c
+_DUE = (select(_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
+               _e.secret, _e.previous_secret, _e.previous_until,
+               _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
+        .join_from(webhook_deliveries, webhook_endpoints, _e.id == _d.endpoint_id)
+        .join(host_events, _h.seq == _d.event_seq)
+        .where(_d.id.in_(select(_ranked.c.id).where(_ranked.c.rank <= bindparam("per_endpoint"))
+                         .order_by(_ranked.c.next_attempt_at, _ranked.c.id)
+                         .limit(bindparam("candidates")).scalar_subquery()))
+        .order_by(_d.next_attempt_at, _d.id))
+_TAKE = (update(webhook_deliveries).where(_d.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
+         .values(claimed_until=bindparam("token")).returning(_d.id))
 
 
 def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
     """Deliveries claimed and not finished, per endpoint."""
-    d = webhook_deliveries.c
-    return {int(ep): int(n) for ep, n in conn.execute(
-        select(d.endpoint_id, func.count()).where(d.status == "pending",
-                                                  d.claimed_until > now_ms)
-        .group_by(d.endpoint_id))}
+    return {int(ep): int(n) for ep, n in conn.execute(_IN_FLIGHT, {"now": now_ms})}
 
 
-def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
-              claim_ms: int) -> list[Claim]:
-    """Up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint, claimed
-    until `now_ms + claim_ms`, oldest due first. Candidates are ranked per endpoint, so one
-    endpoint's backlog never crowds out the others' deliveries."""
+def due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int) -> list[Any]:
+    """Candidates for a claim (a read: an idle worker takes no write lock): due deliveries of
+    endpoints with fewer than `per_endpoint` in flight, oldest due first, with what sending
+    them takes. They are ranked per endpoint, so one endpoint's backlog never crowds out the
+    others' deliveries."""
     if limit <= 0:
         return []
-    d, e, h = webhook_deliveries.c, webhook_endpoints.c, host_events.c
+    full = [endpoint for endpoint, n in in_flight(conn, now_ms).items() if n >= per_endpoint]
+    return list(conn.execute(_DUE, {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
+                                    "candidates": limit * 2}))
+
+
+def claim_due(conn: Connection, candidates: Sequence[Any], *, now_ms: int, limit: int,
+              per_endpoint: int, claim_ms: int) -> list[Claim]:
+    """Up to `limit` of the `candidates` (from `due`, read just before), at most
+    `per_endpoint` in flight per endpoint, claimed until `now_ms + claim_ms` in one
+    statement. Each is checked again as it is claimed (still due, unclaimed, its endpoint
+    enabled, no older delivery of its record pending): what changed since the read is left."""
+    if limit <= 0 or not candidates:
+        return []
     busy = in_flight(conn, now_ms)
-    full = [endpoint for endpoint, n in busy.items() if n >= per_endpoint]
-    ranked = (select(d.id, d.next_attempt_at, func.row_number().over(
-                  partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.id)).label("rank"))
-              .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
-              .where(_claimable(now_ms), d.endpoint_id.not_in(full)).subquery())
-    first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
-             .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
-    candidates = conn.execute(
-        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
-               e.previous_secret, e.previous_until,
-               h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
-        .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
-        .join(host_events, h.seq == d.event_seq)
-        .where(d.id.in_(first.scalar_subquery()))
-        .order_by(d.next_attempt_at, d.id)).all()
-    token = now_ms + claim_ms
-    claims: list[Claim] = []
+    chosen: list[Any] = []
     for c in candidates:
-        if len(claims) >= limit:
+        if len(chosen) >= limit:
             break
-        if busy.get(c.endpoint_id, 0) >= per_endpoint:
-            continue
-        taken = conn.execute(update(webhook_deliveries).where(
-            d.id == c.id, d.status == "pending",
-            or_(d.claimed_until.is_(None), d.claimed_until <= now_ms)).values(
-            claimed_until=token)).rowcount
-        if taken:
+        if busy.get(c.endpoint_id, 0) < per_endpoint:
             busy[c.endpoint_id] = busy.get(c.endpoint_id, 0) + 1
-            claims.append(Claim(
-                c.id, c.endpoint_id, c.tenant_id, c.url,
-                HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
-                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
-    return claims
+            chosen.append(c)
+    token = now_ms + claim_ms
+    taken = set(conn.execute(_TAKE, {"ids": [c.id for c in chosen], "now": now_ms,
+                                     "token": token}).scalars())
+    return [Claim(c.id, c.endpoint_id, c.tenant_id, c.url,
+                  HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
+                  c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms))
+            for c in chosen if c.id in taken]
 
 
 @dataclass(frozen=True)
@@ -175,8 +188,7 @@ class Finished:
     next_at_ms: int | None = None
 
 
-# Built once: building a statement costs more than running it (they are run for every attempt).
-_d = webhook_deliveries.c
+# Recording, in statements built once (building one costs more than running it).
 _EXISTING = select(_d.id).where(_d.id.in_(bindparam("ids", expanding=True)))
 _ADD_ATTEMPT = insert(webhook_attempts)
 _DELIVERED = update(webhook_deliveries).where(
@@ -240,11 +252,8 @@ def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
 
 
 def claimable(conn: Connection, now_ms: int) -> bool:
-    """A delivery is due (or its claim ran out): a read, before a claim's write."""
-    d = webhook_deliveries.c
-    return conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
-                                          d.endpoint_id).where(_claimable(now_ms)).limit(1)
-                        ).first() is not None
+    """A delivery is due (or its claim ran out)."""
+    return conn.execute(_ANY_DUE, {"now": now_ms}).first() is not None
 
 
 def has_due(conn: Connection, now_ms: int) -> bool:
