@@ -15,10 +15,12 @@ from dataclasses import replace
 from sqlalchemy import event, select, update
 
 from recruitlink.core.backoff import Backoff
+from recruitlink.hooks.engine import DISPATCH_BATCH
 from recruitlink.hooks.recorder import OutcomeRecorder
 from recruitlink.hooks.sender import Outcome
+from recruitlink.hooks.worker import DeliveryWorker
+from recruitlink.store import host_events, webhooks
 from recruitlink.store import webhook_deliveries as queue
-from recruitlink.store import webhooks
 from recruitlink.store.schema import webhook_attempts, webhook_deliveries
 from recruitlink.store.webhook_deliveries import Claim
 from tests.integration.test_webhook_delivery import (  # noqa: F401 (the autouse fixture too)
@@ -204,3 +206,36 @@ def test_what_changed_since_the_candidates_were_read_is_not_claimed(store, tenan
         assert queue.claim_due(conn, candidates, now_ms=now, limit=10, per_endpoint=4,
                                claim_ms=30_000) == []
     assert [c.event.seq for c in engine.claim(10)] == [first]  # the replay, first
+
+
+def test_a_round_goes_again_at_once_only_when_more_may_be_waiting(store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url)
+    worker = DeliveryWorker(make_engine(store, Clock(), senders=2), idle_s=60.0)
+    for n in range(3):
+        emit(store, tenant, "candidate.updated", f"c-{n}")
+    try:
+        assert worker.run_once()  # both senders given a claim: the third is waiting
+        assert worker.drain(30) and worker.busy == 0  # busy until recorded
+        assert not worker.run_once()  # the third: a free sender left, nothing else due
+        assert worker.drain(30)
+        assert not worker.run_once()
+    finally:
+        worker.stop()
+    assert {d.status for d in deliveries(store, tenant, endpoint).values()} == {"delivered"}
+
+
+def test_a_full_batch_of_events_nobody_subscribed_to_still_means_more_may_be_waiting(
+        store, tenant, receiver):
+    endpoint, _ = add_endpoint(store, tenant, receiver.url, types=["note.created"])
+    with store.db.write() as conn:
+        for n in range(DISPATCH_BATCH + 1):
+            host_events.emit(conn, tenant.id, "candidate.updated", f"c-{n}", {})
+    worker = DeliveryWorker(make_engine(store, Clock()), idle_s=60.0)
+    try:
+        assert worker.run_once()  # a batch read, nothing written: the rest waits
+        assert not worker.run_once()
+    finally:
+        worker.stop()
+    with store.db.read() as conn:
+        got = webhooks.get_endpoint(conn, tenant.id, endpoint.id)
+        assert got is not None and got.cursor == host_events.head(conn, tenant.id)

@@ -87,16 +87,23 @@ class DeliveryEngine:
                 self._http = None
 
     def dispatch(self) -> int:
-        """Every enabled endpoint's new events as deliveries; how many were written. One
-        transaction per endpoint and batch: one tenant's backlog does not hold others."""
-        written = 0
+        """Every enabled endpoint's new events as deliveries; how many were written."""
+        return self.dispatch_round()[0]
+
+    def dispatch_round(self) -> tuple[int, bool]:
+        """A batch of every enabled endpoint's new events as deliveries, one transaction per
+        endpoint (one tenant's backlog does not hold others); (deliveries written, whether
+        an endpoint may have more events waiting)."""
+        written, more = 0, False
         with self.store.reader() as conn:
             behind = queue.endpoints_behind(conn)
         for endpoint_id in behind:
             with self.store.db.write() as conn:
-                written += queue.dispatch_endpoint(conn, endpoint_id, limit=DISPATCH_BATCH,
-                                                   now_ms=self.now_ms())
-        return written
+                done = queue.dispatch_endpoint(conn, endpoint_id, limit=DISPATCH_BATCH,
+                                               now_ms=self.now_ms())
+            written += done.written
+            more = more or done.read >= DISPATCH_BATCH
+        return written, more
 
     def purge(self) -> int:
         """Delete the finished deliveries older than `keep_days`, a batch per transaction;

@@ -46,19 +46,23 @@ class DeliveryWorker(WorkLoop):
         return self._recorder.open
 
     def run_once(self) -> bool:
-        """Dispatch, then claim for the free senders; True if anything was done. Old
-        finished deliveries are purged once an hour."""
+        """Dispatch, then claim for the free senders; True if more may be waiting now (a
+        full batch of events dispatched, or every free sender given a claim): then the next
+        round starts at once. Otherwise the recorder wakes the loop when it has written a
+        batch (senders free again, a record's next delivery no longer held back), and the
+        idle timer for the rest (retries coming due). Old finished deliveries are purged
+        once an hour."""
         if time.monotonic() >= self._purge_at:
             self._purge_at = time.monotonic() + PURGE_EVERY_S
             self.engine.purge()
-        dispatched = self.engine.dispatch()
+        _, more_behind = self.engine.dispatch_round()
         free = self.senders - self.busy
         claims = self.engine.claim(free) if free > 0 else []
         self._recorder.expect(len(claims))
         for claim in claims:
             future: Future[None] = self._pool.submit(self._send, claim)
             future.add_done_callback(self._cancelled)
-        return bool(dispatched or claims)
+        return more_behind or (free > 0 and len(claims) >= free)
 
     def _send(self, claim: Claim) -> None:
         try:
@@ -74,14 +78,17 @@ class DeliveryWorker(WorkLoop):
             self._recorder.drop()
 
     def pump(self, seconds: float) -> int:
-        """Rounds while they find work, for at most `seconds` (a procrastinate job's slice);
-        how many did something. It never waits for the POSTs in flight: they finish in the
-        sender threads, so a slow endpoint holds no job (and no worker slot the sync needs)."""
+        """Rounds while more may be waiting, for at most `seconds` (a procrastinate job's
+        slice); how many ran. It never waits for the POSTs in flight: they finish in the
+        sender threads and the recorder's thread, so a slow endpoint holds no job (and no
+        worker slot the sync needs)."""
         deadline = time.monotonic() + seconds
-        worked = 0
-        while time.monotonic() < deadline and self.run_once():
-            worked += 1
-        return worked
+        rounds = 0
+        while time.monotonic() < deadline:
+            rounds += 1
+            if not self.run_once():
+                break
+        return rounds
 
     def drain(self, timeout_s: float) -> bool:
         """Wait for the sends in flight and their outcomes' recording (tests, shutdown); True

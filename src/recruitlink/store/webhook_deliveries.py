@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -69,19 +69,25 @@ def endpoints_behind(conn: Connection) -> list[int]:
         select(e.id).where(e.enabled.is_(True), newer).order_by(e.id)).scalars()]
 
 
-def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms: int) -> int:
+class Dispatched(NamedTuple):
+    written: int  # deliveries
+    read: int  # events past the cursor (`limit` of them: more may be waiting)
+
+
+def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int,
+                      now_ms: int) -> Dispatched:
     """At most `limit` events past the endpoint's cursor become deliveries (those of the types
-    it subscribes to) and the cursor moves past them, in the caller's transaction; how many
-    deliveries were written. A delivery already there for (endpoint, event), written by
-    someone else first, is kept as it is: the round goes on with the others."""
+    it subscribes to) and the cursor moves past them, in the caller's transaction. A delivery
+    already there for (endpoint, event), written by someone else first, is kept as it is:
+    the round goes on with the others."""
     e = webhook_endpoints.c
     row = conn.execute(select(e.tenant_id, e.cursor, e.types, e.enabled).where(
         e.id == endpoint_id).with_for_update()).first()
     if row is None or not row.enabled:
-        return 0
+        return Dispatched(0, 0)
     events = read_after(conn, row.tenant_id, row.cursor, limit=limit)
     if not events:
-        return 0
+        return Dispatched(0, 0)
     wanted = set(row.types or ())
     rows = [{"tenant_id": row.tenant_id, "endpoint_id": endpoint_id, "event_seq": ev.seq,
              "record_key": ev.record_key[:240], "status": "pending", "attempts": 0,
@@ -90,7 +96,7 @@ def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms:
     written = _insert_new(conn, rows) if rows else 0
     conn.execute(update(webhook_endpoints).where(
         e.id == endpoint_id).values(cursor=events[-1].seq))
-    return written
+    return Dispatched(written, len(events))
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
