@@ -61,12 +61,22 @@ class Claim:
 _d = webhook_deliveries.c
 
 
+# Dispatching, in statements built once (they run every round).
+_e = webhook_endpoints.c
+_BEHIND = select(_e.id).where(_e.enabled.is_(True), exists().where(
+    host_events.c.tenant_id == _e.tenant_id, host_events.c.seq > _e.cursor)).order_by(_e.id)
+_TO_DISPATCH = select(_e.tenant_id, _e.cursor, _e.types, _e.enabled).where(
+    _e.id == bindparam("endpoint")).with_for_update()
+_MOVE_CURSOR = update(webhook_endpoints).where(_e.id == bindparam("b_endpoint")).values(
+    cursor=bindparam("b_cursor"))
+_INSERT_NEW = {name: dialect.insert(webhook_deliveries).on_conflict_do_nothing(
+    index_elements=["endpoint_id", "event_seq"]).returning(_d.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def endpoints_behind(conn: Connection) -> list[int]:
     """Enabled endpoints with events past their cursor (one index probe each)."""
-    e, h = webhook_endpoints.c, host_events.c
-    newer = exists().where(h.tenant_id == e.tenant_id, h.seq > e.cursor)
-    return [int(i) for i in conn.execute(
-        select(e.id).where(e.enabled.is_(True), newer).order_by(e.id)).scalars()]
+    return [int(i) for i in conn.execute(_BEHIND).scalars()]
 
 
 class Dispatched(NamedTuple):
@@ -80,9 +90,7 @@ def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int,
     it subscribes to) and the cursor moves past them, in the caller's transaction. A delivery
     already there for (endpoint, event), written by someone else first, is kept as it is:
     the round goes on with the others."""
-    e = webhook_endpoints.c
-    row = conn.execute(select(e.tenant_id, e.cursor, e.types, e.enabled).where(
-        e.id == endpoint_id).with_for_update()).first()
+    row = conn.execute(_TO_DISPATCH, {"endpoint": endpoint_id}).first()
     if row is None or not row.enabled:
         return Dispatched(0, 0)
     events = read_after(conn, row.tenant_id, row.cursor, limit=limit)
@@ -94,18 +102,14 @@ def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int,
              "next_attempt_at": now_ms, "created_at": now_ms}
             for ev in events if not wanted or ev.type in wanted]
     written = _insert_new(conn, rows) if rows else 0
-    conn.execute(update(webhook_endpoints).where(
-        e.id == endpoint_id).values(cursor=events[-1].seq))
+    conn.execute(_MOVE_CURSOR, {"b_endpoint": endpoint_id, "b_cursor": events[-1].seq})
     return Dispatched(written, len(events))
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     """Insert the deliveries, skipping those whose (endpoint, event) exists; how many were
     new."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(webhook_deliveries).on_conflict_do_nothing(
-        index_elements=["endpoint_id", "event_seq"]).returning(webhook_deliveries.c.id)
-    return len(conn.execute(stmt, rows).all())
+    return len(conn.execute(_INSERT_NEW[conn.dialect.name], rows).all())
 
 
 # Claiming, in statements built once (they run every round): `now` is the time of the round.
@@ -126,7 +130,7 @@ _ranked = (select(_d.id, _d.next_attempt_at, func.row_number().over(
                partition_by=_d.endpoint_id, order_by=(_d.next_attempt_at, _d.id)).label("rank"))
            .where(_CLAIMABLE, _d.endpoint_id.not_in(bindparam("full", expanding=True)))
            .subquery())
-_e, _h = webhook_endpoints.c, host_events.c
+_h = host_events.c
 _DUE = (select(_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
                _e.secret, _e.previous_secret, _e.previous_until,
                _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
