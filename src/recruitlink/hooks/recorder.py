@@ -4,8 +4,8 @@ and hold the store's write lock as often: SQLite has one writer, the sync among 
 
 The thread waits a little (`coalesce_s`, or until no send is left out) after the first outcome
 of a batch, so the sends of one round go together; the POSTs have been made, so this delays
-no delivery, only the moment their senders are free again. It runs whoever runs the claims
-(the server's loop thread, or a procrastinate job's slices): nothing recorded waits on them.
+no delivery, only the moment their senders are free again. It works the same whoever claims
+(the server's loop thread, or a procrastinate job's slices): recording never waits on them.
 A batch that cannot be written is dropped: its claims run out and the deliveries go again
 (at least once, as when a worker is killed).
 """
