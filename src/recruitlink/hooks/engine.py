@@ -4,7 +4,8 @@ policy's growing wait; when the policy gives up (by default after more than thre
 delivery is failed and its endpoint disabled, with a reason the admin page shows.
 
 Nothing here waits on an endpoint while holding a transaction: a claim is committed before
-the POST, the outcome in a transaction of its own after it.
+the POST, the outcome in a transaction of its own after it (the worker records the outcomes
+that finished together in one).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -70,6 +72,9 @@ class DeliveryEngine:
         with self._http_lock:
             if self._http is None:
                 self._http = new_client(self.policy.timeout_s, self.policy.senders)
+                # Connections are kept alive between POSTs: an engine dropped without
+                # close() closes them when it is collected.
+                weakref.finalize(self, self._http.close)
             return self._http
 
     def now_ms(self) -> int:
@@ -82,16 +87,23 @@ class DeliveryEngine:
                 self._http = None
 
     def dispatch(self) -> int:
-        """Every enabled endpoint's new events as deliveries; how many were written. One
-        transaction per endpoint and batch: one tenant's backlog does not hold others."""
-        written = 0
+        """Every enabled endpoint's new events as deliveries; how many were written."""
+        return self.dispatch_round()[0]
+
+    def dispatch_round(self) -> tuple[int, bool]:
+        """A batch of every enabled endpoint's new events as deliveries, one transaction per
+        endpoint (one tenant's backlog does not hold others); (deliveries written, whether
+        an endpoint may have more events waiting)."""
+        written, more = 0, False
         with self.store.reader() as conn:
             behind = queue.endpoints_behind(conn)
         for endpoint_id in behind:
             with self.store.db.write() as conn:
-                written += queue.dispatch_endpoint(conn, endpoint_id, limit=DISPATCH_BATCH,
-                                                   now_ms=self.now_ms())
-        return written
+                done = queue.dispatch_endpoint(conn, endpoint_id, limit=DISPATCH_BATCH,
+                                               now_ms=self.now_ms())
+            written += done.written
+            more = more or done.read >= DISPATCH_BATCH
+        return written, more
 
     def purge(self) -> int:
         """Delete the finished deliveries older than `keep_days`, a batch per transaction;
@@ -106,23 +118,34 @@ class DeliveryEngine:
                 return purged
 
     def claim(self, limit: int) -> list[queue.Claim]:
+        """Up to `limit` due deliveries claimed: the candidates are read first (an idle loop,
+        or one whose endpoints are all full, takes no write lock), then claimed in one
+        statement that checks each again."""
+        if limit <= 0:
+            return []
         p = self.policy
-        with self.store.reader() as conn:  # an idle loop takes no write lock
-            if limit <= 0 or not queue.claimable(conn, self.now_ms()):
-                return []
+        with self.store.reader() as conn:
+            candidates = queue.due(conn, now_ms=self.now_ms(), limit=limit,
+                                   per_endpoint=p.per_endpoint)
+        if not candidates:
+            return []
         with self.store.db.write() as conn:
-            return queue.claim_due(conn, now_ms=self.now_ms(), limit=limit,
+            return queue.claim_due(conn, candidates, now_ms=self.now_ms(), limit=limit,
                                    per_endpoint=p.per_endpoint, claim_ms=int(p.claim_s * 1000))
 
     def deliver(self, claim: queue.Claim) -> Outcome:
         """Sign and POST one claimed delivery, then record the outcome."""
+        outcome = self.send(claim)
+        self.record(claim, outcome)
+        return outcome
+
+    def send(self, claim: queue.Claim) -> Outcome:
+        """Sign and POST one claimed delivery; the outcome is not recorded."""
         secrets = [self.box.open(sealed) for sealed in claim.sealed_secrets]
         envelope = claim.event.envelope()
         body = orjson.dumps(envelope)
-        outcome = post(self.http, claim.url, body,
-                       signed_headers(envelope["id"], self.clock(), body, secrets))
-        self.record(claim, outcome)
-        return outcome
+        return post(self.http, claim.url, body,
+                    signed_headers(envelope["id"], self.clock(), body, secrets))
 
     def wait_s(self, tries: int, retry_after_s: float | None) -> float:
         """The policy's wait, or longer when the endpoint asked (Retry-After, at most the
@@ -135,22 +158,31 @@ class DeliveryEngine:
         return wait
 
     def record(self, claim: queue.Claim, outcome: Outcome) -> None:
+        self.record_many([(claim, outcome)])
+
+    def record_many(self, outcomes: Sequence[tuple[queue.Claim, Outcome]]) -> None:
+        """The outcomes in one transaction: delivered, due again after the policy's wait, or
+        failed for good (then the endpoint is disabled, with the reason)."""
+        if not outcomes:
+            return
         now = self.now_ms()
-        with self.store.db.write() as conn:
-            if not queue.record_attempt(conn, claim, at_ms=now, code=outcome.code,
-                                        latency_ms=outcome.latency_ms, error=outcome.error):
-                return  # deleted with its endpoint meanwhile
-            if outcome.error is None:
-                queue.mark_delivered(conn, claim, now_ms=now, code=outcome.code or 200,
-                                     latency_ms=outcome.latency_ms)
-                return
+        retry = self.policy.retry
+        finished = []
+        for claim, outcome in outcomes:
             tries = claim.attempts + 1
-            retry = self.policy.retry
-            next_at = None if retry.gives_up(tries) else now + int(
+            next_at = None if outcome.error is None or retry.gives_up(tries) else now + int(
                 self.wait_s(tries, outcome.retry_after_s) * 1000)
-            still_ours = queue.mark_retry(conn, claim, next_at_ms=next_at, code=outcome.code,
-                                          latency_ms=outcome.latency_ms, error=outcome.error)
-            if next_at is None and still_ours:
-                reason = give_up_reason(tries, claim.created_at, now, outcome.error)
-                webhooks.disable_endpoint(conn, claim.endpoint_id, reason=reason, now_ms=now)
-                log.warning("webhook endpoint %s disabled: %s", claim.endpoint_id, reason)
+            finished.append(queue.Finished(claim, now, outcome.code, outcome.latency_ms,
+                                           outcome.error, next_at))
+        with self.store.db.write() as conn:
+            applied = queue.record_outcomes(conn, finished)
+            for f in finished:
+                if f.error is None or f.next_at_ms is not None:
+                    continue
+                if f.claim.delivery_id in applied:  # given up while the claim was its own
+                    reason = give_up_reason(f.claim.attempts + 1, f.claim.created_at, now,
+                                            f.error)
+                    webhooks.disable_endpoint(conn, f.claim.endpoint_id, reason=reason,
+                                              now_ms=now)
+                    log.warning("webhook endpoint %s disabled: %s", f.claim.endpoint_id,
+                                reason)

@@ -1,8 +1,9 @@
 """One POST of a signed delivery to an endpoint: short timeouts, redirects never followed,
-the answer's body never read (a receiver cannot make us download anything), and no connection
-to a host that resolves to a link-local, multicast or unspecified address (egress.py). 2xx is
-delivered; anything else (another status, a timeout, a refused connection or address) is a
-failed attempt that is tried again later."""
+an answer's body read only when it is empty or announced short (at most ANSWER_READ_MAX bytes,
+read to its end so the connection is kept for the next POST; a receiver cannot make us
+download anything), and no connection to a host that resolves to a link-local, multicast or
+unspecified address (egress.py). 2xx is delivered; anything else (another status, a timeout, a
+refused connection or address) is a failed attempt that is tried again later."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from recruitlink.errors import RefusedAddress
 from .egress import guarded_client_transports
 
 USER_AGENT = "recruitlink-webhooks/1"
+ANSWER_READ_MAX = 4096  # an answer announced longer is not read: its connection is closed
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
                            headers={"content-type": "application/json", **headers}) as answer:
             code = answer.status_code
             retry_after = _seconds(answer.headers.get("retry-after"))
+            _finish_short(answer)
     except RefusedAddress as exc:
         return Outcome(None, took(), str(exc))
     except httpx.TimeoutException:
@@ -65,6 +68,21 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
     if 300 <= code < 400:
         return Outcome(code, took(), f"HTTP {code}: redirects are not followed")
     return Outcome(code, took(), f"HTTP {code}", retry_after)
+
+
+def _finish_short(answer: httpx.Response) -> None:
+    """Read an empty or announced-short answer to its end, so its connection goes back to the
+    pool (closing a response before its end closes the connection: a new TCP connection per
+    POST). A failure here changes nothing: the status has been received."""
+    length = answer.headers.get("content-length", "")
+    if answer.status_code not in (204, 304) and not (
+            length.isdigit() and int(length) <= ANSWER_READ_MAX):
+        return
+    try:
+        for _ in answer.iter_raw():
+            pass
+    except httpx.HTTPError:
+        pass
 
 
 def _seconds(value: str | None) -> float | None:

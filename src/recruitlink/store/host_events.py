@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from recruitlink.core.host_events import check_type, envelope
 
@@ -57,16 +57,20 @@ def emit(conn: Connection, tenant_id: int, type_: str, subject_id: str | int | N
     return int(row)
 
 
+# Built once: the webhook dispatcher reads a page every round.
+_PAGE = (select(host_events).where(host_events.c.tenant_id == bindparam("tenant"),
+                                   host_events.c.seq > bindparam("after"))
+         .order_by(host_events.c.seq).limit(bindparam("limit")))
+_PAGE_OF_TYPES = _PAGE.where(host_events.c.type.in_(bindparam("types", expanding=True)))
+
+
 def read_after(conn: Connection, tenant_id: int, after: int, *, limit: int,
                types: Iterable[str] = ()) -> list[HostEvent]:
     """At most `limit` of the tenant's events after sequence `after`, oldest first (a page:
     bounded, never the whole log)."""
-    query = select(host_events).where(host_events.c.tenant_id == tenant_id,
-                                      host_events.c.seq > after)
-    wanted = tuple(types)
-    if wanted:
-        query = query.where(host_events.c.type.in_(wanted))
-    rows = conn.execute(query.order_by(host_events.c.seq).limit(limit))
+    wanted = list(types)
+    rows = conn.execute(_PAGE_OF_TYPES if wanted else _PAGE, {
+        "tenant": tenant_id, "after": after, "limit": limit, "types": wanted})
     return [HostEvent(r.seq, r.tenant_id, r.type, r.subject, r.subject_id, r.data, r.at)
             for r in rows]
 

@@ -15,19 +15,18 @@ due deliveries claimed for a while, and each attempt's outcome recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
-    Integer,
-    Text,
     and_,
+    bindparam,
     delete,
     exists,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -59,148 +58,194 @@ class Claim:
     sealed_secrets: tuple[str, ...]  # the endpoint's signing secrets now (crypto.SecretBox)
 
 
+_d = webhook_deliveries.c
+
+
+# Dispatching, in statements built once (they run every round).
+_e = webhook_endpoints.c
+_BEHIND = select(_e.id).where(_e.enabled.is_(True), exists().where(
+    host_events.c.tenant_id == _e.tenant_id, host_events.c.seq > _e.cursor)).order_by(_e.id)
+_TO_DISPATCH = select(_e.tenant_id, _e.cursor, _e.types, _e.enabled).where(
+    _e.id == bindparam("endpoint")).with_for_update()
+_MOVE_CURSOR = update(webhook_endpoints).where(_e.id == bindparam("b_endpoint")).values(
+    cursor=bindparam("b_cursor"))
+_INSERT_NEW = {name: dialect.insert(webhook_deliveries).on_conflict_do_nothing(
+    index_elements=["endpoint_id", "event_seq"]).returning(_d.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def endpoints_behind(conn: Connection) -> list[int]:
     """Enabled endpoints with events past their cursor (one index probe each)."""
-    e, h = webhook_endpoints.c, host_events.c
-    newer = exists().where(h.tenant_id == e.tenant_id, h.seq > e.cursor)
-    return [int(i) for i in conn.execute(
-        select(e.id).where(e.enabled.is_(True), newer).order_by(e.id)).scalars()]
+    return [int(i) for i in conn.execute(_BEHIND).scalars()]
 
 
-def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int, now_ms: int) -> int:
+class Dispatched(NamedTuple):
+    written: int  # deliveries
+    read: int  # events past the cursor (`limit` of them: more may be waiting)
+
+
+def dispatch_endpoint(conn: Connection, endpoint_id: int, *, limit: int,
+                      now_ms: int) -> Dispatched:
     """At most `limit` events past the endpoint's cursor become deliveries (those of the types
-    it subscribes to) and the cursor moves past them, in the caller's transaction; how many
-    deliveries were written. A delivery already there for (endpoint, event), written by
-    someone else first, is kept as it is: the round goes on with the others."""
-    e = webhook_endpoints.c
-    row = conn.execute(select(e.tenant_id, e.cursor, e.types, e.enabled).where(
-        e.id == endpoint_id).with_for_update()).first()
+    it subscribes to) and the cursor moves past them, in the caller's transaction. A delivery
+    already there for (endpoint, event), written by someone else first, is kept as it is:
+    the round goes on with the others."""
+    row = conn.execute(_TO_DISPATCH, {"endpoint": endpoint_id}).first()
     if row is None or not row.enabled:
-        return 0
+        return Dispatched(0, 0)
     events = read_after(conn, row.tenant_id, row.cursor, limit=limit)
     if not events:
-        return 0
+        return Dispatched(0, 0)
     wanted = set(row.types or ())
     rows = [{"tenant_id": row.tenant_id, "endpoint_id": endpoint_id, "event_seq": ev.seq,
              "record_key": ev.record_key[:240], "status": "pending", "attempts": 0,
              "next_attempt_at": now_ms, "created_at": now_ms}
             for ev in events if not wanted or ev.type in wanted]
     written = _insert_new(conn, rows) if rows else 0
-    conn.execute(update(webhook_endpoints).where(
-        e.id == endpoint_id).values(cursor=events[-1].seq))
-    return written
+    conn.execute(_MOVE_CURSOR, {"b_endpoint": endpoint_id, "b_cursor": events[-1].seq})
+    return Dispatched(written, len(events))
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     """Insert the deliveries, skipping those whose (endpoint, event) exists; how many were
     new."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(webhook_deliveries).on_conflict_do_nothing(
-        index_elements=["endpoint_id", "event_seq"]).returning(webhook_deliveries.c.id)
-    return len(conn.execute(stmt, rows).all())
+    return len(conn.execute(_INSERT_NEW[conn.dialect.name], rows).all())
 
 
-def _claimable(now_ms: int) -> Any:
-    d = webhook_deliveries.c
-    older = aliased(webhook_deliveries)
-    held_back = exists().where(older.c.endpoint_id == d.endpoint_id,
-                               older.c.record_key == d.record_key,
-                               older.c.event_seq < d.event_seq, older.c.status == "pending")
-    return and_(d.status == "pending", d.next_attempt_at <= now_ms,
-                or_(d.claimed_until.is_(None), d.claimed_until <= now_ms),
-                webhook_endpoints.c.enabled.is_(True), ~held_back)
+# Claiming, in statements built once (they run every round): `now` is the time of the round.
+_older = aliased(webhook_deliveries)
+_HELD_BACK = exists().where(_older.c.endpoint_id == _d.endpoint_id,
+                            _older.c.record_key == _d.record_key,
+                            _older.c.event_seq < _d.event_seq, _older.c.status == "pending")
+_ENABLED = exists().where(webhook_endpoints.c.id == _d.endpoint_id,
+                          webhook_endpoints.c.enabled.is_(True))
+_NOW: Any = bindparam("now")
+_CLAIMABLE = and_(_d.status == "pending", _d.next_attempt_at <= _NOW,
+                  or_(_d.claimed_until.is_(None), _d.claimed_until <= _NOW),
+                  _ENABLED, ~_HELD_BACK)
+_IN_FLIGHT = (select(_d.endpoint_id, func.count())
+              .where(_d.status == "pending", _d.claimed_until > _NOW).group_by(_d.endpoint_id))
+_ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
+_ranked = (select(_d.id, _d.next_attempt_at, func.row_number().over(
+               partition_by=_d.endpoint_id, order_by=(_d.next_attempt_at, _d.id)).label("rank"))
+           .where(_CLAIMABLE, _d.endpoint_id.not_in(bindparam("full", expanding=True)))
+           .subquery())
+_h = host_events.c
+_DUE = (select(_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
+               _e.secret, _e.previous_secret, _e.previous_until,
+               _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
+        .join_from(webhook_deliveries, webhook_endpoints, _e.id == _d.endpoint_id)
+        .join(host_events, _h.seq == _d.event_seq)
+        .where(_d.id.in_(select(_ranked.c.id).where(_ranked.c.rank <= bindparam("per_endpoint"))
+                         .order_by(_ranked.c.next_attempt_at, _ranked.c.id)
+                         .limit(bindparam("candidates")).scalar_subquery()))
+        .order_by(_d.next_attempt_at, _d.id))
+_TAKE = (update(webhook_deliveries).where(_d.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
+         .values(claimed_until=bindparam("token")).returning(_d.id))
 
 
 def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
     """Deliveries claimed and not finished, per endpoint."""
-    d = webhook_deliveries.c
-    return {int(ep): int(n) for ep, n in conn.execute(
-        select(d.endpoint_id, func.count()).where(d.status == "pending",
-                                                  d.claimed_until > now_ms)
-        .group_by(d.endpoint_id))}
+    return {int(ep): int(n) for ep, n in conn.execute(_IN_FLIGHT, {"now": now_ms})}
 
 
-def claim_due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int,
-              claim_ms: int) -> list[Claim]:
-    """Up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint, claimed
-    until `now_ms + claim_ms`, oldest due first. Candidates are ranked per endpoint, so one
-    endpoint's backlog never crowds out the others' deliveries."""
+def due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int) -> list[Any]:
+    """Candidates for a claim (a read: an idle worker takes no write lock): due deliveries of
+    endpoints with fewer than `per_endpoint` in flight, oldest due first, with what sending
+    them takes. They are ranked per endpoint, so one endpoint's backlog never crowds out the
+    others' deliveries."""
     if limit <= 0:
         return []
-    d, e, h = webhook_deliveries.c, webhook_endpoints.c, host_events.c
+    full = [endpoint for endpoint, n in in_flight(conn, now_ms).items() if n >= per_endpoint]
+    return list(conn.execute(_DUE, {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
+                                    "candidates": limit * 2}))
+
+
+def claim_due(conn: Connection, candidates: Sequence[Any], *, now_ms: int, limit: int,
+              per_endpoint: int, claim_ms: int) -> list[Claim]:
+    """Up to `limit` of the `candidates` (from `due`, read just before), at most
+    `per_endpoint` in flight per endpoint, claimed until `now_ms + claim_ms` in one
+    statement. Each is checked again as it is claimed (still due, unclaimed, its endpoint
+    enabled, no older delivery of its record pending): what changed since the read is left."""
+    if limit <= 0 or not candidates:
+        return []
     busy = in_flight(conn, now_ms)
-    full = [endpoint for endpoint, n in busy.items() if n >= per_endpoint]
-    ranked = (select(d.id, d.next_attempt_at, func.row_number().over(
-                  partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.id)).label("rank"))
-              .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
-              .where(_claimable(now_ms), d.endpoint_id.not_in(full)).subquery())
-    first = (select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
-             .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(limit * 2))
-    candidates = conn.execute(
-        select(d.id, d.endpoint_id, d.tenant_id, d.attempts, d.created_at, e.url, e.secret,
-               e.previous_secret, e.previous_until,
-               h.seq, h.type, h.subject, h.subject_id, h.data, h.at)
-        .join_from(webhook_deliveries, webhook_endpoints, e.id == d.endpoint_id)
-        .join(host_events, h.seq == d.event_seq)
-        .where(d.id.in_(first.scalar_subquery()))
-        .order_by(d.next_attempt_at, d.id)).all()
-    token = now_ms + claim_ms
-    claims: list[Claim] = []
+    chosen: list[Any] = []
     for c in candidates:
-        if len(claims) >= limit:
+        if len(chosen) >= limit:
             break
-        if busy.get(c.endpoint_id, 0) >= per_endpoint:
-            continue
-        taken = conn.execute(update(webhook_deliveries).where(
-            d.id == c.id, d.status == "pending",
-            or_(d.claimed_until.is_(None), d.claimed_until <= now_ms)).values(
-            claimed_until=token)).rowcount
-        if taken:
+        if busy.get(c.endpoint_id, 0) < per_endpoint:
             busy[c.endpoint_id] = busy.get(c.endpoint_id, 0) + 1
-            claims.append(Claim(
-                c.id, c.endpoint_id, c.tenant_id, c.url,
-                HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
-                c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms)))
-    return claims
+            chosen.append(c)
+    token = now_ms + claim_ms
+    taken = set(conn.execute(_TAKE, {"ids": [c.id for c in chosen], "now": now_ms,
+                                     "token": token}).scalars())
+    return [Claim(c.id, c.endpoint_id, c.tenant_id, c.url,
+                  HostEvent(c.seq, c.tenant_id, c.type, c.subject, c.subject_id, c.data, c.at),
+                  c.attempts, c.created_at, token, sealed_signing_secrets(c, now_ms))
+            for c in chosen if c.id in taken]
 
 
-def record_attempt(conn: Connection, claim: Claim, *, at_ms: int, code: int | None,
-                   latency_ms: int, error: str | None) -> bool:
-    """The attempt in the delivery's log; False when the delivery is gone (its endpoint was
-    deleted while the POST was out)."""
-    d = webhook_deliveries.c
-    values = select(literal(claim.delivery_id), literal(at_ms), literal(code, Integer),
-                    literal(latency_ms), literal(error, Text)).where(
-        exists().where(d.id == claim.delivery_id))
-    return bool(conn.execute(insert(webhook_attempts).from_select(
-        ["delivery_id", "at", "code", "latency_ms", "error"], values)).rowcount)
+@dataclass(frozen=True)
+class Finished:
+    """One attempt's outcome, to record: delivered (`error` None), failed and due again at
+    `next_at_ms`, or failed for good (`next_at_ms` None)."""
+    claim: Claim
+    at_ms: int
+    code: int | None  # the endpoint's HTTP status; None: no answer
+    latency_ms: int
+    error: str | None
+    next_at_ms: int | None = None
 
 
-def mark_delivered(conn: Connection, claim: Claim, *, now_ms: int, code: int,
-                   latency_ms: int) -> bool:
-    """Delivered, even if the claim ran out meanwhile (the receiver has it)."""
-    d = webhook_deliveries.c
-    return bool(conn.execute(update(webhook_deliveries).where(
-        d.id == claim.delivery_id, d.status == "pending").values(
-        status="delivered", delivered_at=now_ms, attempts=d.attempts + 1, last_code=code,
-        last_latency_ms=latency_ms, last_error=None, claimed_until=None)).rowcount)
+# Recording, in statements built once (building one costs more than running it).
+_EXISTING = select(_d.id).where(_d.id.in_(bindparam("ids", expanding=True)))
+_ADD_ATTEMPT = insert(webhook_attempts)
+_DELIVERED = update(webhook_deliveries).where(
+    _d.id == bindparam("b_id"), _d.status == "pending").values(
+    status="delivered", delivered_at=bindparam("b_at"), attempts=_d.attempts + 1,
+    last_code=bindparam("b_code"), last_latency_ms=bindparam("b_latency"), last_error=None,
+    claimed_until=None)
+_STILL_OURS = (_d.id == bindparam("b_id"), _d.status == "pending",
+               _d.claimed_until == bindparam("b_token"))
+_FAILED_ATTEMPT = {"attempts": _d.attempts + 1, "last_code": bindparam("b_code"),
+                   "last_latency_ms": bindparam("b_latency"),
+                   "last_error": bindparam("b_error"), "claimed_until": None}
+_RETRY = update(webhook_deliveries).where(*_STILL_OURS).values(
+    next_attempt_at=bindparam("b_next"), **_FAILED_ATTEMPT)
+_GIVE_UP = update(webhook_deliveries).where(*_STILL_OURS).values(
+    status="failed", **_FAILED_ATTEMPT)
 
 
-def mark_retry(conn: Connection, claim: Claim, *, next_at_ms: int | None, code: int | None,
-               latency_ms: int, error: str) -> bool:
-    """A failed attempt: due again at `next_at_ms`, or failed for good (None). Only while the
-    claim is still this one's (another worker may have taken it over)."""
-    d = webhook_deliveries.c
-    values: dict[str, Any] = {"attempts": d.attempts + 1, "last_code": code,
-                              "last_latency_ms": latency_ms, "last_error": error,
-                              "claimed_until": None}
-    if next_at_ms is None:
-        values["status"] = "failed"
-    else:
-        values["next_attempt_at"] = next_at_ms
-    return bool(conn.execute(update(webhook_deliveries).where(
-        d.id == claim.delivery_id, d.status == "pending",
-        d.claimed_until == claim.token).values(**values)).rowcount)
+def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
+    """Each attempt in its delivery's log and the delivery's new state, in the caller's
+    transaction; the ids of the failed ones that were applied. An attempt whose delivery is
+    gone (its endpoint was deleted while the POST was out) is dropped. A delivered one is
+    marked delivered even if its claim ran out meanwhile (the receiver has it); a failure
+    only while the claim is still its own (another worker may have taken it over)."""
+    if not finished:
+        return set()
+    there = set(conn.execute(_EXISTING, {"ids": [f.claim.delivery_id for f in finished]})
+                .scalars())
+    kept = [f for f in finished if f.claim.delivery_id in there]
+    if not kept:
+        return set()
+    conn.execute(_ADD_ATTEMPT, [
+        {"delivery_id": f.claim.delivery_id, "at": f.at_ms, "code": f.code,
+         "latency_ms": f.latency_ms, "error": f.error} for f in kept])
+    delivered = [{"b_id": f.claim.delivery_id, "b_at": f.at_ms, "b_code": f.code or 200,
+                  "b_latency": f.latency_ms} for f in kept if f.error is None]
+    if delivered:
+        conn.execute(_DELIVERED, delivered)
+    applied = set()
+    for f in kept:  # failures are few: one statement each, for its own answer
+        if f.error is None:
+            continue
+        params = {"b_id": f.claim.delivery_id, "b_token": f.claim.token, "b_code": f.code,
+                  "b_latency": f.latency_ms, "b_error": f.error, "b_next": f.next_at_ms}
+        if conn.execute(_GIVE_UP if f.next_at_ms is None else _RETRY, params).rowcount:
+            applied.add(f.claim.delivery_id)
+    return applied
 
 
 def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
@@ -217,11 +262,8 @@ def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
 
 
 def claimable(conn: Connection, now_ms: int) -> bool:
-    """A delivery is due (or its claim ran out): a read, before a claim's write."""
-    d = webhook_deliveries.c
-    return conn.execute(select(d.id).join(webhook_endpoints, webhook_endpoints.c.id ==
-                                          d.endpoint_id).where(_claimable(now_ms)).limit(1)
-                        ).first() is not None
+    """A delivery is due (or its claim ran out)."""
+    return conn.execute(_ANY_DUE, {"now": now_ms}).first() is not None
 
 
 def has_due(conn: Connection, now_ms: int) -> bool:
