@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,16 @@ from tests.support.stores import PostgresTemplate, SqliteTemplate
 # Every command that needs the secret key refuses to start without one: give the whole session
 # (and the subprocesses it starts) an adequate key.
 os.environ["RECRUITLINK_SECRET_KEY"] = TEST_SECRET_KEY
+
+# The CLI's rich consoles take their width from COLUMNS when their module is imported, which
+# in this process is whenever a test first imports it: one width for all, set before any, so
+# the tables the tests read are never cut short by which test ran first.
+os.environ["COLUMNS"] = "200"
+
+# Children inherit an ignored SIGINT (a pytest-xdist worker ignores it, as does a command a
+# non-interactive shell starts in the background) and then never see the Ctrl-C a test sends.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Page passwords hash with a small scrypt N in this process (tests/support/hashing.py).
 pytest_plugins = ["tests.support.hashing", "tests.support.official_client"]
