@@ -3,13 +3,14 @@
 1. delivery throughput: --events events written to a tenant's log, then delivered (signed,
    POSTed, marked delivered) to a local receiver that verifies each with `standardwebhooks`:
    events/s from the first to the last delivery;
-2. the sync beside the webhooks: the same historical sync three times on the same data (one
+2. the sync beside the webhooks: the same historical sync four times on the same data (one
    candidate in --rejected-every with an email LinkedIn refuses, so the sync writes
    `record.rejected` events), with no endpoint, with an endpoint at a fast local receiver,
-   and with one at a slow receiver (--slow-ms per answer). Printed side by side: the sync's
-   wall time and this process's CPU per 1,000 records (the webhook loop runs in this
-   process, as in `serve`), and their ratios to the run without an endpoint (the added
-   cost; a slow endpoint must not slow the sync).
+   with one at a slow receiver (--slow-ms per answer), and with one that is down (its port
+   refuses connections). Printed side by side: the sync's wall time and this process's CPU
+   per 1,000 records (the webhook loop runs in this process, as in `serve`), and their
+   ratios to the run without an endpoint (the added cost; a slow or dead endpoint must not
+   slow the sync).
 
 Three processes: `recruitlink sandbox` (throttles off), the receiver (uvicorn), and this one
 (store on SQLite, the sync engine and the webhook delivery loop in threads). Figures only.
@@ -81,13 +82,17 @@ def run_receiver(port: int, secret: str, slow_ms: int) -> None:
 
 @contextmanager
 def receiving(rt: Runtime, tenant_id: int, slow_ms: int = 0,
-              subscribed: bool = True) -> Iterator[None]:
+              subscribed: bool = True, down: bool = False) -> Iterator[None]:
     """The receiver in a process of its own (its CPU is not the sender's), subscribed to
-    every event type of the tenant."""
+    every event type of the tenant; `down`: subscribed, but nothing listens on its port
+    (every delivery is refused, and tried again later)."""
     sock = bound_socket()
     port = sock.getsockname()[1]
     sock.close()
     secret = subscribe(rt, tenant_id, f"http://127.0.0.1:{port}/hook") if subscribed else "x"
+    if down:
+        yield
+        return
     proc = multiprocessing.get_context("spawn").Process(
         target=run_receiver, args=(port, secret if subscribed else "whsec_eA==", slow_ms),
         daemon=True)
@@ -197,7 +202,8 @@ def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
     tenant_id = new_tenant(rt, name)
     records = load(rt, tenant_id, candidates, rejected_every)
     worker = rt.delivery_worker()
-    with receiving(rt, tenant_id, slow_ms if mode == "slow" else 0, subscribed=mode != "none"):
+    with receiving(rt, tenant_id, slow_ms if mode == "slow" else 0, subscribed=mode != "none",
+                   down=mode == "down"):
         partner = rt.partner()
         connect(rt.store, rt.box, rt.engine, partner, tenant_slug=name,
                 organization=f"urn:li:organization:{5000 + n}", contracts=[],
@@ -246,15 +252,16 @@ def main() -> None:
                   "(its own process, verifying every signature)")
             runs = [sync_run(tmp, sandbox, n, mode, max(10, args.records // 2), args.slow_ms,
                              max(1, args.rejected_every))
-                    for n, mode in enumerate(("none", "fast", "slow"))]
+                    for n, mode in enumerate(("none", "fast", "slow", "down"))]
         finally:
             stop(proc)
     base = runs[0]
-    print(f"\nthe same historical sync ({base['records']} records), three ways:")
+    print(f"\nthe same historical sync ({base['records']} records), four ways:")
     print(f"{'endpoint':<10}{'sync s':>9}{'x none':>8}{'CPU ms/1k rec':>15}{'x none':>8}"
           f"{'events':>8}{'sent during sync':>18}")
     for run in runs:
-        label = {"none": "none", "fast": "fast", "slow": f"slow {args.slow_ms}ms"}[run["mode"]]
+        label = {"none": "none", "fast": "fast", "slow": f"slow {args.slow_ms}ms",
+                 "down": "down"}[run["mode"]]
         print(f"{label:<10}{run['seconds']:>9.2f}{run['seconds'] / base['seconds']:>8.2f}"
               f"{run['cpu_ms_per_1k']:>15.1f}{run['cpu_ms_per_1k'] / base['cpu_ms_per_1k']:>8.2f}"
               f"{run['events']:>8}{run['delivered_during_sync']:>18}")
