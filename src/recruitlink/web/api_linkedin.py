@@ -1,5 +1,5 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
-polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
+quotas, polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
 purging closed members, the sync's failed records, and who sees which job in Recruiter. The
 same operations as `recruitlink inbound …`, `recruitlink sync errors`, `recruitlink policy …`,
 the Members, Sync logs, Setup and candidate pages."""
@@ -30,6 +30,7 @@ from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, member_seats
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.entities import entity
@@ -200,6 +201,15 @@ def build_linkedin_router() -> APIRouter:
             "user": r.user, "mapping": r.mapping, "change": r.change,
             "warning": ("unmapped: its InMails and notes will not be synced"
                         if r.active and r.user is None else None)} for r in rows]}
+
+    @router.get("/quotas", summary="LinkedIn quotas: exports left per seat this month, "
+                                    "budgets left today and this minute")
+    def get_quotas(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        """One-Click Exports used and left this month per Recruiter seat (300 per seat), and
+        the LinkedIn app's requests today and records this minute per resource family (the
+        InMail, stub profile and note reads share one daily cap, `prospectInteractions`),
+        each flagged `warning` at 80% of its limit; `warnings` says them in words."""
+        return tenant_quotas(_runtime(request), tenant.id, now_ms()).as_json()
 
     @router.put("/seats/{seat}/user", summary="Map a seat to an ATS user (or unmap it)",
                 responses=errors(404))

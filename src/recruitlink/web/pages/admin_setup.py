@@ -25,10 +25,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.integration_status import STUB_PROFILES, ContractState
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.policy import Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, sync_logs
 from recruitlink.sync import control
 from recruitlink.sync.connect import refresh_status
@@ -204,6 +206,9 @@ def build_setup_router() -> APIRouter:
             "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
             "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
             "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
+            "quotas": tenant_quotas(runtime, user.tenant_id, synclog_queries.now_ms())
+            if connected else None,
+            "exports_per_seat": EXPORTS_PER_SEAT_PER_MONTH, "millis": format_millis,
         }
         return render(request, "admin_setup.html", context, status=status)
 
