@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from recruitlink.core.records import Application, Candidate, Job, User
 from recruitlink.settings import Settings
@@ -65,7 +66,7 @@ def test_a_recruiter_uploads_a_resume_from_the_page_and_downloads_it(
         error.wait_for()
         assert error.inner_text() == ("“holiday.png” was not uploaded: its type (image/png) is "
                                       "not accepted; upload a PDF, DOC, DOCX or TXT file.")
-        assert files_box.locator("li[data-file]").count() == 0
+        expect(files_box.locator("li[data-file]")).to_have_count(0)
         save_screenshot(page, "candidate_files_refused")
 
         # The PDF resume: uploaded, listed, the flash line says so.
@@ -76,7 +77,7 @@ def test_a_recruiter_uploads_a_resume_from_the_page_and_downloads_it(
         flash.wait_for()
         assert flash.inner_text() == ("Uploaded “Ada Lovelace CV.pdf”: it goes to LinkedIn with "
                                       "the next sync.")
-        assert page.locator('[data-form="resume"] .field-error').count() == 0
+        expect(page.locator('[data-form="resume"] .field-error')).to_have_count(0)
         link = files_box.get_by_role("link", name="Ada Lovelace CV.pdf")
         assert re.search(r"120,000 bytes", files_box.inner_text())
         assert page.get_by_label("Replace the resume").is_visible()

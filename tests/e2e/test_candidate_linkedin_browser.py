@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from recruitlink.core.records import Candidate, User
 from recruitlink.store import accounts
 from tests.e2e.test_exports_browser import (  # noqa: F401  (store: one SQLite database)
@@ -101,7 +103,7 @@ def test_a_recruiter_reads_the_last_export_and_replays_a_rejected_phone(
     rita.reload()
     rita.locator("#linkedin-problems").get_by_role("button", name="Replay").click()
     rita.get_by_role("status").get_by_text("now on the candidate").wait_for()
-    assert rita.locator("#linkedin-problems").count() == 0
+    expect(rita.locator("#linkedin-problems")).to_have_count(0)
     assert UK_PHONE in rita.locator("#details").inner_text()
     shot(rita, "3_replayed_phone_kept")
     # The pages' strict CSP refuses nothing the page needs (no inline script, no eval).

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from recruitlink.inbound.evaluations import ASSESSMENT_LABELS, FIT_LABELS
@@ -79,21 +80,22 @@ def test_the_candidate_page_shows_linkedins_evaluation_of_the_exported_applicati
     sign_in(ours, server, tenant.slug, seat["emailAddress"])
     ours.goto(f"{server}/t/{tenant.slug}/candidates/{row.external_id}")
     card = ours.locator(f"[data-application='{application}'] .li-evaluation")
-    assert card.count() == 1
+    expect(card).to_have_count(1)
     assert "LinkedIn Hiring Assistant evaluation" in card.locator("h3").inner_text()
     assert card.get_attribute("data-fit") == stored.overall_fit
     assert FIT_LABELS[stored.overall_fit] in card.inner_text()
     assert card.locator(".summary").inner_text() == stored.summary
     assert "Staff Engineer" in stored.summary
     rows = card.locator("tbody tr")
-    assert rows.count() == len(stored.qualifications) == 3
+    assert len(stored.qualifications) == 3
+    expect(rows).to_have_count(3)
     for n, q in enumerate(stored.qualifications):
         cells = rows.nth(n)
         assert cells.locator("th").inner_text() == q["requirement"]
         assert cells.locator("td").nth(0).inner_text() == ASSESSMENT_LABELS[q["assessment"]]
         assert cells.locator("td").nth(1).inner_text() == q["evidence"]
     assert "made " in card.inner_text()
-    assert ours.locator("#evaluations-unavailable").count() == 0
+    expect(ours.locator("#evaluations-unavailable")).to_have_count(0)
     card.scroll_into_view_if_needed()
     shot(ours, "02_candidate_page")
     assert not [msg for msg in console_of(ours) if "Content Security Policy" in msg]

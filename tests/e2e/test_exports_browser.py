@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from recruitlink.core.records import Candidate, User
 from recruitlink.store import Store, accounts
@@ -88,7 +89,7 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     shot(page, "02_recruiter_sent_confidential")
     for notice in notices:
         assert notice.startswith("Sent to your ATS into J") and "Exported" not in notice
-    assert page.locator(".sent-export").count() == 1
+    expect(page.locator(".sent-export")).to_have_count(1)
     events = wait_for_events(store, 5)[2:]
     assert [e.outcome for e in events] == ["created", "failed", "failed"], events
 
@@ -96,19 +97,19 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     ours = page.context.new_page()
     ours.set_default_timeout(30_000)
     sign_in(ours, server, tenant.slug, wired["seat"]["emailAddress"])
-    landing = ours.locator("#refused-exports")
-    assert "2 of your LinkedIn exports were not taken" in landing.inner_text()
+    expect(ours.locator("#refused-exports")).to_contain_text(
+        "2 of your LinkedIn exports were not taken")
     shot(ours, "03a_candidates_notice")
     ours.get_by_role("link", name="My LinkedIn exports").click()
     refused = ours.locator("tr.outcome-refused")
-    assert refused.count() == 2
-    assert "candidate is confidential" in refused.nth(0).locator(".reason").inner_text()
-    assert "already in process for job J1" in refused.nth(1).locator(".reason").inner_text()
-    assert ours.locator("tr.outcome-taken").count() == 1
+    expect(refused).to_have_count(2)
+    expect(refused.nth(0).locator(".reason")).to_contain_text("candidate is confidential")
+    expect(refused.nth(1).locator(".reason")).to_contain_text("already in process for job J1")
+    expect(ours.locator("tr.outcome-taken")).to_have_count(1)
     shot(ours, "03_my_exports")
     ours.get_by_label("Outcome").select_option("refused")
     ours.get_by_role("button", name="Filter").click()
-    assert ours.locator("tr[data-event]").count() == 2
+    expect(ours.locator("tr[data-event]")).to_have_count(2)
     shot(ours, "04_my_exports_refused")
     ours.get_by_role("button", name="Sign out").click()
 
@@ -117,7 +118,8 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     ours.get_by_role("link", name="Integrations → LinkedIn").click()
     ours.locator("nav.tabs").get_by_role("link", name="Exports").click()
     rows = ours.locator("tr.outcome-refused")
-    assert rows.count() == 2 and "Rita Recruiter" in rows.nth(1).inner_text()
-    assert ours.locator("tr[data-event]").count() == 5
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Rita Recruiter")
+    expect(ours.locator("tr[data-event]")).to_have_count(5)
     shot(ours, "05_admin_exports")
     assert not [m for m in console_of(ours) if "Content Security Policy" in m]

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from recruitlink.core.records import Candidate, User
@@ -123,23 +124,23 @@ def test_sign_in_search_open_and_link_through_the_widget(site, store, page):  # 
     page.get_by_label("Email").fill("rita@acme.example")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator("#password-error").inner_text() == "email or password is wrong"
+    expect(page.locator("#password-error")).to_have_text("email or password is wrong")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Candidates").wait_for()
     assert page.url.endswith("/t/acme/candidates")
     seen = len(console_of(page))  # before: the refused sign-in's 401
-    assert page.locator("#candidates tbody tr").count() == 50
+    expect(page.locator("#candidates tbody tr")).to_have_count(50)
     assert page.get_by_role("link", name="Next page »").is_visible()
 
     # Search, open the candidate.
     page.get_by_placeholder("Search by name or email").fill("xavier")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**q=xavier**")
-    assert page.locator("#candidates tbody tr").count() == 1
+    expect(page.locator("#candidates tbody tr")).to_have_count(1)
     page.get_by_role("link", name="Xavier Widget").click()
     page.get_by_role("heading", name="Xavier Widget").wait_for()
-    assert page.locator("#li-member").inner_text().strip() == "not linked"
+    expect(page.locator("#li-member")).to_have_text("not linked")
 
     # The profile widget: sign into LinkedIn (the sandbox) as the seat holder.
     frame = widget(page)
@@ -164,11 +165,11 @@ def test_sign_in_search_open_and_link_through_the_widget(site, store, page):  # 
     held = control.get(f"/organizations/{ORG}/candidates/CX").json()["record"]
     assert held["manualMatchedMember"] == member["person"]
     page.reload()
-    assert member["person"] in page.locator("#li-member").inner_text()
-    assert "linked in the LinkedIn profile widget" in page.locator("#li-member").inner_text()
+    expect(page.locator("#li-member")).to_contain_text(member["person"])
+    expect(page.locator("#li-member")).to_contain_text("linked in the LinkedIn profile widget")
     frame = widget(page)
     frame.get_by_text("Linked manually").wait_for()
-    assert frame.locator(f'li.match[data-person="{member["person"]}"]').count() == 1
+    expect(frame.locator(f'li.match[data-person="{member["person"]}"]')).to_have_count(1)
 
     # Unlink (the widget confirms in a dialog): persisted too.
     frame.get_by_role("button", name="Unlink").click()

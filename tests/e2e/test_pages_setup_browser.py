@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from recruitlink.core.records import Application, Candidate, Job, User
@@ -35,6 +36,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     browser_context_options,
     console_of,
     page,
+    take_screenshot,
 )
 from tests.support.servers import serve
 
@@ -55,8 +57,7 @@ class Walk:
 
 
 def shot(tab: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"pages_setup_{name}.png"), full_page=True)
+    take_screenshot(tab, SCREENSHOTS / f"pages_setup_{name}.png")
 
 
 def seat_for(li: RunningSandbox, n: int, email: str | None = None) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     assert page.get_by_role("heading", name="What will be shared with LinkedIn").is_visible()
     shot(page, "01_start")
     page.get_by_role("button", name="Activate").click()
-    assert "acknowledge" in page.locator("#acknowledge-error").inner_text()
+    expect(page.locator("#acknowledge-error")).to_contain_text("acknowledge")
     # The history window is chosen on the same page; the acknowledgement names it.
     page.get_by_label("History to share").select_option("2y")
     assert page.locator(".window-text[data-window='2y']").is_visible()
@@ -161,7 +162,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     page.get_by_label("I recognize that recruitlink will share").check()
     shot(page, "01b_window_acknowledged")
     page.get_by_role("button", name="Activate").click()
-    assert "changed in the last 2 years" in page.locator(".shared-window").inner_text()
+    expect(page.locator(".shared-window")).to_contain_text("changed in the last 2 years")
 
     # 2. LinkedIn's onboarding widget: sign in, choose the contract, approve.
     assert page.locator("#linkedin-setup").get_attribute("data-state") == "choose"
@@ -171,7 +172,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     widget.get_by_role("button", name="Sign in").click()
     widget.get_by_role("button", name="Approve").wait_for()
     # The contract's company is offered: nobody types a URN.
-    assert widget.get_by_label("Organization URN").count() == 0
+    expect(widget.get_by_label("Organization URN")).to_have_count(0)
     widget.locator(f"input[name=customer][value='{CONTRACT} {ORG}']").check()
     shot(page, "02_widget")
     widget.get_by_role("button", name="Approve").click()
@@ -184,7 +185,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     row = page.locator(f"tr[data-contract='{CONTRACT}']")
     assert row.get_attribute("data-contract-status") == "PENDING"
     assert "Company-level access is not turned on" in row.locator(".reason").inner_text()
-    assert page.get_by_text("The sync is running").count() == 0
+    expect(page.get_by_text("The sync is running")).to_have_count(0)
     shot(page, "03_pending")
     with page.context.expect_page() as opened:
         row.get_by_role("link", name="Enable in LinkedIn").click()
@@ -202,7 +203,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     row.locator(".reason", has_text="Contract-level access is not turned on").wait_for(
         timeout=SLOW_MS)
     assert page.locator("[data-live=status]").inner_text() == "Activation pending"
-    assert page.get_by_text("The sync is running").count() == 0
+    expect(page.get_by_text("The sync is running")).to_have_count(0)
     shot(page, "04b_pending_contract_level")
     # Then Contract Level access: active, and the sync starts.
     turn_on(recruiter, section, "CSA_API")
@@ -211,7 +212,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     page.get_by_text("has been activated for").wait_for(timeout=SLOW_MS)
     assert page.locator("[data-live=status]").inner_text() == "Active"
     assert row.get_attribute("data-contract-status") == "ENABLED"
-    assert row.get_by_role("link", name="Enable in LinkedIn").count() == 0
+    expect(row.get_by_role("link", name="Enable in LinkedIn")).to_have_count(0)
     shot(page, "05_active")
 
     # 4. Sync logs: the initial sync's milestones fill up live, then it is complete.
@@ -230,10 +231,11 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     # 5. The batch with the invalid email: View errors.
     page.get_by_label("Status").select_option("errors")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tr[data-batch]").count() == 1
+    expect(page.locator("tr[data-batch]")).to_have_count(1)
     page.get_by_role("link", name="View errors").click()
     row = page.locator("tr[data-error]").first
-    assert "C1234" in row.inner_text() and "emailAddresses" in row.inner_text()
+    expect(row).to_contain_text("C1234")
+    expect(row).to_contain_text("emailAddresses")
     assert "candidates" in row.inner_text()
     shot(page, "08_batch_errors")
 
@@ -254,7 +256,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     other = page.locator(f"tr[data-seat='{walk.other_seat['seat']}']")
     assert other.locator(".mapping").inner_text() == "manual"
     assert "Rita Recruiter" in other.inner_text()
-    assert page.get_by_text("their InMails will not be synced").count() == 0
+    expect(page.get_by_text("their InMails will not be synced")).to_have_count(0)
     shot(page, "10_members_mapped")
 
     # 7. Pause Sync, Resume Sync.
@@ -288,7 +290,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     recruiter.close()
     candidate_id = _wait_for(lambda: _exported(walk, person))
     page.goto(f"{walk.url}/t/acme/candidates/{candidate_id}")
-    assert page.get_by_text("Imported: LinkedIn Recruiter").count() > 0
+    expect(page.get_by_text("Imported: LinkedIn Recruiter").first).to_be_visible()
 
     def inmail_shown() -> bool:
         page.reload()

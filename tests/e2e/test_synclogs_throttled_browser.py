@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from recruitlink.core.records import Candidate
 from recruitlink.store import Store
@@ -28,6 +29,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     browser_context_options,
     console_of,
     page,
+    take_screenshot,
 )
 
 
@@ -66,16 +68,15 @@ def test_sync_logs_say_the_sync_waits_for_linkedins_rate_limit(site, page):  # n
                                "throttled the sync): resumes at ")
         # Five milestones, each with what it unlocks.
         rows = page.locator("tr.milestone")
-        assert rows.count() == 5
+        expect(rows).to_have_count(5)
         assert "5. Activity sync completed" in rows.nth(4).inner_text()
         assert page.locator("tr.features").nth(4).inner_text().count("\n") >= 1
-        assert page.get_by_role("columnheader", name="Excluded").count() == 2
+        expect(page.get_by_role("columnheader", name="Excluded")).to_have_count(2)
         # The page keeps itself current (live.js, no inline script): the wait stays shown.
         page.wait_for_timeout(2500)
         assert waiting.is_visible()
         assert not [m for m in console_of(page) if "Content Security Policy" in m]
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "synclogs_throttled.png"), full_page=True)
+        take_screenshot(page, SCREENSHOTS / "synclogs_throttled.png")
     finally:
         # A pause ends the wait (the throttled batch sent nothing), so the server stops.
         post(admin, f"{BASE}/pause")

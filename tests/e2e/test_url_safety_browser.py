@@ -32,6 +32,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     console_of,
     page,
     screenshot_path,
+    take_screenshot,
 )
 from tests.support.servers import serve
 
@@ -173,7 +174,7 @@ def test_script_urls_are_refused_and_inert_under_the_csp(site, store, page):  # 
     page.wait_for_timeout(300)  # the SDK's /widgets/init call has answered
     assert page.evaluate("window.cspViolations") == []
     assert not [m for m in console_of(page) if m.startswith("error")], console_of(page)
-    page.screenshot(path=str(screenshot_path("url_safety_candidate_inert_url")), full_page=True)
+    take_screenshot(page, screenshot_path("url_safety_candidate_inert_url"))
 
     # The browser enforces the CSP: an inline script injected into the page does not run.
     page.evaluate("""() => { const s = document.createElement("script");
@@ -186,7 +187,7 @@ def test_script_urls_are_refused_and_inert_under_the_csp(site, store, page):  # 
     page.get_by_role("heading", name="Staff Engineer").wait_for()
     no_script_links(page)
     job_url = page.url
-    page.screenshot(path=str(screenshot_path("url_safety_job_inert_url")), full_page=True)
+    take_screenshot(page, screenshot_path("url_safety_job_inert_url"))
     page.locator(".inert-url").click()
     page.wait_for_timeout(200)
     assert page.url == job_url and page.evaluate("window.pwned") is None

@@ -99,7 +99,7 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     page.get_by_label("candidate.created").check()
     page.get_by_label("export.refused").check()
     page.get_by_role("button", name="Add endpoint").click()
-    assert "must use https" in page.locator("#url-error").inner_text()
+    expect(page.locator("#url-error")).to_contain_text("must use https")
     assert page.get_by_label("export.refused").is_checked()
     shot(page, "02_refused_url")
     page.get_by_label("Endpoint URL").fill(f"{hooks_receiver.url}/hooks")
@@ -114,10 +114,10 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     expect(page.locator("button.copy-secret")).to_have_text("Copied")
     shot(page, "03_added_secret_once")
     page.reload()  # the page read again: the secret is gone for good
-    assert page.locator("#signing-secret").count() == 0
+    expect(page.locator("#signing-secret")).to_have_count(0)
     page.get_by_role("link", name="← Webhooks").click()
     row = page.locator("tr[data-endpoint]")
-    assert row.count() == 1  # the reload added nothing
+    expect(row).to_have_count(1)  # the reload added nothing
     assert "candidate.created, candidate.updated, export.refused" in row.inner_text()
     shot(page, "03b_list")
 
@@ -144,7 +144,7 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     shot(page, "04_delivered_after_a_retry")
     page.locator(f"tr[data-delivery='{first}'] td.attempts a").click()
     attempts = page.locator("table.attempt-list tbody tr")
-    assert attempts.count() == 2
+    expect(attempts).to_have_count(2)
     assert "HTTP 500" in attempts.nth(0).inner_text()
     assert "HTTP 200" in attempts.nth(1).inner_text()
     shot(page, "05_attempts")
@@ -171,10 +171,10 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     shot(page, "06_log")
     page.get_by_label("Status", exact=True).select_option("failed")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tr[data-delivery]").count() == 1
+    expect(page.locator("tr[data-delivery]")).to_have_count(1)
     shot(page, "07_failed_only")
     page.locator(f"tr[data-delivery='{newest}']").get_by_role("button", name="Replay").click()
-    assert "sent again in a moment" in page.locator("[role=status]").first.inner_text()
+    expect(page.locator("[role=status]").first).to_contain_text("sent again in a moment")
     wait_for_status(page, newest, "delivered")
     assert len(hooks_receiver.wait_for(5)) == 5  # 500, 200, 200, 200, and the replay's 200
     shot(page, "08_replayed_and_delivered")
@@ -184,14 +184,14 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
         webhooks.disable_endpoint(conn, endpoint.id, now_ms=NOW,
                                   reason="deliveries failed for 3 days (last: HTTP 503)")
     page.reload()
-    assert "HTTP 503" in page.locator(".hook-disabled").inner_text()
+    expect(page.locator(".hook-disabled")).to_contain_text("HTTP 503")
     shot(page, "09_disabled_by_retries_endpoint")
     page.get_by_role("link", name="← Webhooks").click()
-    assert "HTTP 503" in page.locator(".hook-disabled").inner_text()
+    expect(page.locator(".hook-disabled")).to_contain_text("HTTP 503")
     shot(page, "10_disabled_by_retries_list")
     page.get_by_role("link", name="See its deliveries").click()
     page.get_by_role("button", name="Enable").click()
-    assert page.locator(".hook-disabled").count() == 0
+    expect(page.locator(".hook-disabled")).to_have_count(0)
 
     # 5. Rotate, then delete after the confirmation.
     page.get_by_role("button", name="Rotate secret").click()
@@ -201,7 +201,7 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     page.get_by_role("link", name="Delete…").click()
     shot(page, "12_confirm_delete")
     page.get_by_role("button", name="Delete the endpoint").click()
-    assert "No endpoint yet" in page.locator("table.hook-list").inner_text()
+    expect(page.locator("table.hook-list")).to_contain_text("No endpoint yet")
     shot(page, "13_deleted")
     # The refused form answered 400, as it should; nothing else went wrong in the page.
     errors = [m for m in console_of(page) if m.startswith("error") and "status of 400" not in m]

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -197,8 +198,8 @@ def test_profile_shows_the_match_and_link_unlink_call_back_the_host(setup, page)
     set_manual_match(setup, "C1", other["person"])
     page.reload()
     widget(page).get_by_text("Linked manually").wait_for()
-    assert widget(page).locator(f'li.match[data-person="{other["person"]}"]').count() == 1
-    assert widget(page).locator(f'li.match[data-person="{matched["person"]}"]').count() == 0
+    expect(widget(page).locator(f'li.match[data-person="{other["person"]}"]')).to_have_count(1)
+    expect(widget(page).locator(f'li.match[data-person="{matched["person"]}"]')).to_have_count(0)
     assert not [m for m in console_of(page) if m.startswith("error")], console_of(page)
 
 
@@ -216,7 +217,7 @@ def test_foreign_origin_is_refused_and_logs_the_init_error(setup, page, path):  
     page.goto(f"{setup.foreign_url}{path}")
     widget(page).get_by_text("This widget cannot be shown here").wait_for()
     assert f"error: {INIT_ERROR}" in wait_for_console(page, INIT_ERROR)
-    assert widget(page).get_by_text("Sign in to LinkedIn").count() == 0
+    expect(widget(page).get_by_text("Sign in to LinkedIn")).to_have_count(0)
 
 
 def test_a_foreign_page_cannot_frame_a_widget_by_claiming_the_allowed_origin(setup, page):  # noqa: F811

@@ -42,6 +42,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 DEFAULT_TIMEOUT_MS = 15_000
+SCREENSHOT_TIMEOUT_MS = 20_000
 
 _CONSOLES: dict[int, list[str]] = {}
 
@@ -92,12 +93,24 @@ def screenshot_path(test_name: str) -> Path:
     return SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', test_name)[:150]}.png"
 
 
+def take_screenshot(tab: Page, path: Path) -> Path:
+    """A full-page screenshot to `path`. Chromium captures a frame only from a page it is
+    painting: a tab left behind another, or a renderer starved on a loaded machine, can miss
+    the first deadline; such a tab is brought to the front and given a second, longer try."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tab.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        tab.bring_to_front()
+        tab.screenshot(path=str(path), full_page=True, timeout=3 * SCREENSHOT_TIMEOUT_MS)
+    return path
+
+
 def save_screenshot(tab: Page, name: str) -> Path:
     """A full-page screenshot of a test's step, under `artifacts/screenshots/<name>.png`."""
-    path = screenshot_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(path), full_page=True)
-    return path
+    return take_screenshot(tab, screenshot_path(name))
 
 
 @pytest.fixture
@@ -126,8 +139,7 @@ def page(browser: Browser, browser_context_options: dict[str, Any],
         yield tab
     finally:
         try:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            tab.screenshot(path=str(screenshot_path(request.node.name)), full_page=True)
+            take_screenshot(tab, screenshot_path(request.node.name))
         finally:
             _CONSOLES.pop(id(tab), None)
             context.close()

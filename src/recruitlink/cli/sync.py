@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from ..errors import RecruitlinkError
 from ..linkedin.versions import describe_api
 from ..runtime.context import Runtime
+from ..runtime.quotas import tenant_quotas
 from ..settings import Settings
 from ..store.tenants import tenant_by_slug
 from ..sync import control, failures, progress
@@ -25,7 +27,7 @@ from .keys import require_key_or_exit
 
 console = Console()
 app = typer.Typer(name="sync", no_args_is_help=True,
-                  help="The outbound sync: plan, start, status, pause, resume, retry.")
+                  help="The outbound sync: plan, start, status, quotas, pause, resume, retry.")
 
 DatabaseUrl = typer.Option(None, "--database-url", help="Default: RECRUITLINK_DATABASE_URL.")
 
@@ -240,6 +242,46 @@ def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
             table.add_row(row["entity"], row["external_id"], row["field"] or "",
                           row["plain"])
         console.print(table)
+
+
+@app.command("quotas")
+def quotas(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, "--json"),
+           database_url: str | None = DatabaseUrl) -> None:
+    """LinkedIn's quotas: One-Click Exports left this month per seat, and the app's requests
+    left today and records left this minute per kind of call; warnings at 80%."""
+    with runtime(database_url) as rt:
+        found = tenant_quotas(rt, tenant_id(rt, tenant), int(time.time() * 1000))
+    if as_json:
+        typer.echo(json.dumps(found.as_json(), indent=2))
+        return
+    for warning in found.warnings():
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    seats = Table(title=f"One-Click Exports in {found.month} (LinkedIn allows "
+                        f"{EXPORTS_PER_SEAT_PER_MONTH} per seat)")
+    for column in ("seat", "member", "recruitlink user", "used", "left"):
+        seats.add_column(column, justify="right" if column in ("used", "left") else "left")
+    for s in found.seats:
+        style = "yellow" if s.exports.warning else None
+        seats.add_row(s.seat, s.name, s.user or "unmapped", f"{s.exports.used:,}",
+                      f"{s.exports.left:,}", style=style)
+    console.print(seats)
+    if not found.connected:
+        console.print(f"{tenant}: not connected to LinkedIn: no LinkedIn budgets to show.",
+                      highlight=False, soft_wrap=True)
+        return
+    budgets = Table(title="LinkedIn budgets of the workspace's app")
+    for column in ("calls", "requests today", "left today", "records this minute",
+                   "left this minute"):
+        budgets.add_column(column, justify="left" if column == "calls" else "right")
+    for b in found.budgets:
+        today, minute = b.today, b.minute
+        budgets.add_row(
+            b.label + (" (throttled by LinkedIn)" if b.blocked_until else ""),
+            f"{today.used:,} of {today.limit:,}" if today else "no daily limit",
+            f"{today.left:,}" if today else "",
+            f"{minute.used:,} of {minute.limit:,}" if minute else "no limit",
+            f"{minute.left:,}" if minute else "", style="yellow" if b.warning else None)
+    console.print(budgets)
 
 
 @app.command("pause")

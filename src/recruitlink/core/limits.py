@@ -32,7 +32,11 @@ LINKEDIN_LIMITS: dict[str, Limit] = {
     "prospectInteractions": Limit(100_000, None),
 }
 
+PROSPECT_FAMILY = "prospectInteractions"
+"""The one daily budget InMail, stub profile and note reads share (the stub-query cap)."""
 PROSPECT_RESOURCES = ("conversationEvents", "mailStubs", "prospectNotes")
+EXPORTS_PER_SEAT_PER_MONTH = 300
+"""One-Click Exports a Recruiter seat may make per calendar month (since October 2023)."""
 
 
 def family_of(resource: str) -> str:
@@ -41,7 +45,7 @@ def family_of(resource: str) -> str:
     if head == "atsIntegrations" and "/" in resource:
         return "integrationConfigurations"
     if head in PROSPECT_RESOURCES:
-        return "prospectInteractions"
+        return PROSPECT_FAMILY
     return head
 
 

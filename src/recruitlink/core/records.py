@@ -42,6 +42,9 @@ def _http_url(value: str) -> str:
 Str40 = Annotated[str, StringConstraints(max_length=40)]
 Str200 = Annotated[str, StringConstraints(max_length=200)]
 Str400 = Annotated[str, StringConstraints(max_length=400)]
+ConsentPurpose = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                                  pattern=r"^[A-Za-z0-9_.:-]+$")]
+"""A consent purpose's name: letters, digits and `_ . : -` (e.g. `linkedin_recruiter`)."""
 _URL_DOC = Field(description="An absolute http or https URL with a host (\"\" for none).")
 Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http_url), _URL_DOC]
 """An absolute http(s) URL with a host (`linkedin_schema.http_url_problem`)."""
@@ -181,6 +184,10 @@ class Candidate(_Record):
     confidential: bool | None = None
     do_not_contact: bool | None = None
     tags: list[Str200] | None = Field(None, max_length=100)
+    consents: list[ConsentPurpose] | None = Field(None, max_length=50, description=(
+        "The purposes the candidate consented to, e.g. `linkedin_recruiter` (GDPR-style "
+        "consent kept in the ATS). A sync policy may share only candidates whose consents "
+        "include its purpose (`recruitlink policy set --require-consent`)."))
     source_id: ExternalId | None = None
     source_contact_id: ExternalId | None = None
     creation_source: Annotated[str, StringConstraints(max_length=64)] | None = None

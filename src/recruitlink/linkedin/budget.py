@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
@@ -71,6 +72,17 @@ def next_send_ms(conn: Connection, client_id: str, family: str, records: int, no
     429's Retry-After), "day" (the daily requests), "minute" (the records per minute)."""
     until, held = _held(conn, client_id, family, records, now, limit, window_ms, None)
     return (now, "") if held == MISCOUNTED else (until, held)
+
+
+@dataclass(frozen=True)
+class FamilyUsage:
+    limit: Limit
+    records_in_window: int
+    """Records reserved in the sliding window (a little over a minute)."""
+    requests_today: int
+    """Requests this UTC day."""
+    blocked_until: int | None
+    """While a 429's Retry-After is in force: until when (epoch ms)."""
 
 
 class RateBudget:
@@ -133,15 +145,19 @@ class RateBudget:
             rows.lock(conn, self.client_id, family)
             rows.add_block(conn, self.client_id, family, until)
 
-    def usage(self) -> dict[str, dict[str, object]]:
+    def usage(self) -> dict[str, FamilyUsage]:
+        """What each family has used of its limits now (one read transaction): the quotas
+        the Setup page, the API and `recruitlink sync quotas` show."""
         now = self._now_ms()
         day = utc_day(now)
-        out: dict[str, dict[str, object]] = {}
+        out: dict[str, FamilyUsage] = {}
         with self.db.read() as conn:
             for family, limit in self.limits.items():
-                out[family] = {
-                    "recordsLastMinute": rows.records_in_window(
+                blocked = rows.blocked_until(conn, self.client_id, family)
+                out[family] = FamilyUsage(
+                    limit=limit,
+                    records_in_window=rows.records_in_window(
                         conn, self.client_id, family, now - self.window_ms),
-                    "requestsToday": rows.requests_on(conn, self.client_id, family, day),
-                    "perMinute": limit.per_minute, "perDay": limit.per_day}
+                    requests_today=rows.requests_on(conn, self.client_id, family, day),
+                    blocked_until=blocked if blocked is not None and blocked > now else None)
         return out

@@ -112,7 +112,7 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            columns=("first_name", "last_name", "middle_initial", "prefix", "suffix", "emails",
                     "phones", "addresses", "headline", "current_title", "current_company",
                     "location", "linkedin_url", "person_urn", "match_method", "confidential",
-                    "do_not_contact", "tags", "creation_source", "resume"),
+                    "do_not_contact", "tags", "creation_source", "resume", "consents"),
            refs=(Ref("source_id", "sources"), Ref("source_contact_id", "source_contacts")),
            defaults={"emails": [], "phones": [], "addresses": [], "tags": [],
                      "confidential": False, "do_not_contact": False},

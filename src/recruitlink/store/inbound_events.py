@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from .schema import candidates, inbox_events, jobs, linkedin_seats, projects, users
 
@@ -102,3 +102,13 @@ def last_taken_export(conn: Connection, tenant_id: int, candidate_id: int) -> An
         .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
                e.type == EXPORT_PUSH, e.outcome.in_(TAKEN))
         .order_by(e.id.desc()).limit(1)).first()
+
+
+def exports_by_seat(conn: Connection, tenant_id: int, since_ms: int) -> dict[str, int]:
+    """One-Click Exports received since `since_ms`, per exporting seat (urn:li:seat:N). An
+    export's seat is known once it is processed (a moment after it arrives)."""
+    e = inbox_events.c
+    return {seat: int(n) for seat, n in conn.execute(
+        select(e.seat, func.count()).where(
+            e.tenant_id == tenant_id, e.type == EXPORT_PUSH, e.seat.is_not(None),
+            e.received_at >= since_ms).group_by(e.seat))}

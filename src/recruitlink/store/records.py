@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 from recruitlink.core.records import from_millis, to_millis
 from recruitlink.errors import CursorError
 
+from . import schema
 from .changelog import ChangeSet, Confidentiality
 from .entities import ENTITIES, Entity
 from .files import remove_owned
@@ -453,3 +454,13 @@ def list_records(conn: Connection, spec: Entity, *, tenant_id: int, limit: int,
     next_cursor = (encode_cursor(rows[-1]["modified_at"], rows[-1]["id"])
                    if more and rows else None)
     return to_api(conn, spec, rows), next_cursor
+
+
+def candidates_for_sharing(conn: Connection, tenant_id: int, after_id: int,
+                           limit: int) -> list[Any]:
+    """The next `limit` candidates after `after_id` (by id) with what the policy's sharing
+    rules read: id, external_id, confidential, tags, consents."""
+    c = schema.candidates.c
+    return list(conn.execute(
+        select(c.id, c.external_id, c.confidential, c.tags, c.consents)
+        .where(c.tenant_id == tenant_id, c.id > after_id).order_by(c.id).limit(limit)))

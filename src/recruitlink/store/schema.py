@@ -164,6 +164,9 @@ candidates = _record(
     Column("source_contact_id", Id, ForeignKey("source_contacts.id"), nullable=True),
     Column("creation_source", String(64), nullable=True),
     Column("resume", Json, nullable=True),  # {filename, content_type, size, url}
+    # The purposes the candidate consented to (list[str]); None: none recorded. The policy
+    # may share only candidates whose consent covers its purpose.
+    Column("consents", Json, nullable=True),
 )
 Index("ix_candidates_tenant_person", candidates.c.tenant_id, candidates.c.person_urn)
 Index("ix_candidates_tenant_linkedin_url", candidates.c.tenant_id, candidates.c.linkedin_url)

@@ -107,6 +107,11 @@ def plan(engine: SyncEngine, tenant_id: int) -> Plan:
                            for i in work.rejected for e in i.errors)
             for item in work.send:
                 ids["send" if item.action == "upsert" else "delete"].append(item.external_id)
+                if item.action == "delete" and item.excluded:
+                    # LinkedIn holds a record the policy now excludes: deleted, and why.
+                    ids["excluded"].append({"id": item.external_id, "reason": item.excluded,
+                                            "onLinkedIn": "deleted by the next sync"})
+                    reasons[item.excluded] += 1
             ids["excluded"] += [{"id": i.external_id, "reason": i.excluded or ""}
                                 for i in work.excluded]
             ids["invalid"] += [{"id": i.external_id, "field": e["field"],

@@ -35,11 +35,13 @@ from recruitlink.core.linkedin_schema import validate_key
 from recruitlink.core.mapping import MappingContext
 from recruitlink.core.policy import (
     Policy,
+    candidate_child_exclusion,
     candidate_exclusion,
     first_reason,
     job_exclusion,
     outside_window,
     project_exclusion,
+    shared_fields,
 )
 from recruitlink.store import schema
 from recruitlink.store.files import synced_owner_keys
@@ -304,13 +306,13 @@ def _candidates(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) ->
     resumes = held_resumes(bc.conn, bc.tenant_id, [r["id"] for r in rows])
     items = []
     for row in rows:
-        payload = mapping.candidate(row, bc.ctx)
+        payload = mapping.candidate(dict(shared_fields(row, bc.policy)), bc.ctx)
         if row["id"] in resumes:
             # A full update replaces LinkedIn's copy: keep the resume it holds.
             payload["resume"] = resumes[row["id"]]
         item = _org_item(stream, row, bc, key=mapping.candidate_key(row["external_id"], bc.ctx),
                      payload=payload)
-        items.append(_finish(item, bc, exclusion=candidate_exclusion(row),
+        items.append(_finish(item, bc, exclusion=candidate_exclusion(row, bc.policy),
                              window_reason=_window(bc, row["modified_at"])))
     return items
 
@@ -327,7 +329,7 @@ def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContex
                      payload=mapping.candidate_note(row, _person(authors.get(
                          row["author_id"]) if row["author_id"] else None)))
         items.append(_finish(item, bc, exclusion=first_reason(
-            candidate_exclusion(candidate), private_note(row), from_linkedin(row)),
+            candidate_exclusion(candidate, bc.policy), private_note(row), from_linkedin(row)),
             window_reason=_window(bc, candidate["modified_at"])))
     return items
 
@@ -338,10 +340,9 @@ class _AppFamily:
     candidate: dict[str, Any]
     job: dict[str, Any]
 
-    def exclusion(self) -> str | None:
+    def exclusion(self, policy: Policy) -> str | None:
         return first_reason(
-            "belongs to a confidential candidate" if candidate_exclusion(self.candidate)
-            else None,
+            candidate_child_exclusion(self.candidate, policy),
             "belongs to a confidential job" if job_exclusion(self.job) else None)
 
 
@@ -362,7 +363,7 @@ def _applications(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) 
         item = _org_item(stream, row, bc, key=mapping.application_key(row["external_id"], bc.ctx),
                      payload=mapping.application(row, candidate=family.candidate,
                                                  job=family.job, ctx=bc.ctx))
-        items.append(_finish(item, bc, exclusion=family.exclusion(),
+        items.append(_finish(item, bc, exclusion=family.exclusion(bc.policy),
                              window_reason=_window(bc, row["modified_at"])))
     return items
 
@@ -382,7 +383,7 @@ def _application_children(payload_of: Any, people_column: str | None) -> Any:
                              parent_ref=("applications", row["application_id"]),
                              parent=mapping.application_key(family.application["external_id"],
                                                             bc.ctx))
-            exclusion = first_reason(family.exclusion(),
+            exclusion = first_reason(family.exclusion(bc.policy),
                                      private_note(row) if stream.entity == "notes" else None,
                                      from_linkedin(row) if stream.entity == "notes" else None)
             items.append(_finish(item, bc, exclusion=exclusion,
@@ -434,7 +435,7 @@ def _memberships(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -
                 row, stage_external_id=stage["external_id"] if stage else None))
         items.append(_finish(item, bc, exclusion=first_reason(
             project_exclusion(project),
-            "belongs to a confidential candidate" if candidate_exclusion(candidate) else None),
+            candidate_child_exclusion(candidate, bc.policy)),
             window_reason=_window(bc, row["modified_at"])))
     return items
 
@@ -451,7 +452,7 @@ def _interactions(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) 
                          row, candidate_external_id=candidate["external_id"],
                          project_external_id=project["external_id"] if project else None))
         items.append(_finish(item, bc, exclusion=first_reason(
-            "belongs to a confidential candidate" if candidate_exclusion(candidate) else None,
+            candidate_child_exclusion(candidate, bc.policy),
             project_exclusion(project) if project else None, from_linkedin(row)),
             window_reason=_window(bc, row["modified_at"])))
     return items
@@ -505,8 +506,7 @@ def _files(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list
             owner = owners[row["owner_id"]]
             key: Any = mapping.candidate_key(owner["external_id"], bc.ctx)
             parent_ref = ("candidates", row["owner_id"])
-            exclusion = ("belongs to a confidential candidate" if candidate_exclusion(owner)
-                         else None)
+            exclusion = candidate_child_exclusion(owner, bc.policy)
             modified = owner["modified_at"]
             problems = _file_problem(row, CRM_RESUME_TYPES, "CRM resumes")
         else:
@@ -515,7 +515,7 @@ def _files(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list
                    "integrationContext": bc.ctx.organization,
                    "externalAttachmentId": row["external_id"]}
             parent_ref = ("applications", row["owner_id"])
-            exclusion = first_reason(family.exclusion(),
+            exclusion = first_reason(family.exclusion(bc.policy),
                                      None if bc.versioned_api else NEEDS_VERSIONED_API)
             modified = family.application["modified_at"]
             problems = _file_problem(row, FILE_TYPES, "attachments")

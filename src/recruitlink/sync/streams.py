@@ -263,6 +263,27 @@ def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
     return [s.name for s in STREAMS if s.table == table and s.carries(row)]
 
 
+CANDIDATE_FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "Email addresses": ("emails",), "Phone numbers": ("phones",), "Addresses": ("addresses",),
+    "Current title and company": ("current_title", "current_company"),
+    "LinkedIn profile URL": ("linkedin_url",)}
+"""The Candidates group's labels and the fields behind each (a label goes once the policy
+keeps all its fields from LinkedIn)."""
+
+
 def shared_groups(kind: str, policy: Policy | None = None) -> list[Shared]:
-    """What the sync sends to LinkedIn for a tenant of this kind, grouped for the admin."""
-    return [s.shared for s in streams_for(kind, policy) if s.shared is not None]
+    """What the sync sends to LinkedIn for a tenant of this kind, grouped for the admin,
+    without the candidate fields the policy never shares."""
+    denied = set(policy.never_shared) if policy is not None else set()
+    groups = []
+    for s in streams_for(kind, policy):
+        if s.shared is None:
+            continue
+        shared = s.shared
+        if s.name == "candidates" and denied:
+            shared = Shared(shared.title, tuple(
+                label for label in shared.fields
+                if not set(CANDIDATE_FIELD_LABELS.get(label, ())) or
+                not set(CANDIDATE_FIELD_LABELS[label]) <= denied))
+        groups.append(shared)
+    return groups

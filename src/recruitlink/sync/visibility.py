@@ -137,8 +137,12 @@ class VisibilityState:
 
     @property
     def pending(self) -> bool:
-        return self.queued > 0 or (self.visibility == "all_product_users"
-                                   and self.acl_records > 0)
+        """Hiring teams: pending while the sync has jobs or users to look at. Every Recruiter
+        user: pending while LinkedIn holds hiring-team records to delete (jobs changed in
+        the ATS meanwhile say nothing about who sees them)."""
+        if self.visibility == "acls":
+            return self.queued > 0
+        return self.acl_records > 0
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's `policy show --json` and the API's answer."""

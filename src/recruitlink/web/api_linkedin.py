@@ -1,5 +1,5 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
-polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
+quotas, polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
 purging closed members, the sync's failed records, and who sees which job in Recruiter. The
 same operations as `recruitlink inbound …`, `recruitlink sync errors`, `recruitlink policy …`,
 the Members, Sync logs, Setup and candidate pages."""
@@ -7,6 +7,7 @@ the Members, Sync logs, Setup and candidate pages."""
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.assumed import Assessment, OverallFit
+from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.core.records import ExternalId
 from recruitlink.errors import (
     ConfigurationError,
@@ -30,15 +32,17 @@ from recruitlink.inbound.replays import replay_item
 from recruitlink.inbound.seats import map_seat
 from recruitlink.linkedin.versions import is_versioned
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, member_seats
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.entities import entity
 from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
+from recruitlink.sync.sharing import set_sharing
 from recruitlink.sync.visibility import current_visibility, set_visibility
 
-from .api import ErrorBody
+from .api import WAKE_SYNC, ErrorBody
 from .auth import ApiError, current_tenant
 from .params import RowId
 
@@ -111,6 +115,38 @@ class VisibilityAnswer(BaseModel):
                                            "hiring teams on LinkedIn.")
     aclRecords: int = Field(..., description="ACL and assignee records LinkedIn holds.")
     queued: int = Field(..., description="Jobs and users the sync has still to look at.")
+
+
+DeniableField = Literal["phones", "addresses", "headline", "current_title",
+                       "current_company", "location", "linkedin_url"]
+assert set(get_args(DeniableField)) == set(DENIABLE_CANDIDATE_FIELDS)
+Tag = Annotated[str, Field(min_length=1, max_length=200)]
+Purpose = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class SharingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    neverShared: list[DeniableField] | None = Field(
+        None, max_length=8, description="Candidate fields never sent to LinkedIn (replaces "
+                                        "the list; omitted: kept).")
+    excludedTags: list[Tag] | None = Field(
+        None, max_length=50, description="Candidates with any of these tags (case ignored) are "
+                                         "not shared, nor their applications, notes and files "
+                                         "(replaces the list; omitted: kept).")
+    requiredConsent: Purpose | None = Field(
+        None, description="Only candidates whose consents include this purpose are shared "
+                          "(omitted: kept; see clearConsent).")
+    clearConsent: bool = Field(False, description="true: no consent rule any more.")
+
+
+class SharingAnswer(BaseModel):
+    neverShared: list[str]
+    excludedTags: list[str]
+    requiredConsent: str | None
+    queued: int = Field(0, description="Candidates queued for the sync by this change (those "
+                                       "no longer shared are deleted from LinkedIn).")
+    nowExcluded: int = 0
+    nowShared: int = 0
 
 
 ErrorEntity = Literal["jobs", "job_acls", "users", "candidates", "applications",
@@ -201,6 +237,15 @@ def build_linkedin_router() -> APIRouter:
             "warning": ("unmapped: its InMails and notes will not be synced"
                         if r.active and r.user is None else None)} for r in rows]}
 
+    @router.get("/quotas", summary="LinkedIn quotas: exports left per seat this month, "
+                                    "budgets left today and this minute")
+    def get_quotas(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        """One-Click Exports used and left this month per Recruiter seat (300 per seat), and
+        the LinkedIn app's requests today and records this minute per resource family (the
+        InMail, stub profile and note reads share one daily cap, `prospectInteractions`),
+        each flagged `warning` at 80% of its limit; `warnings` says them in words."""
+        return tenant_quotas(_runtime(request), tenant.id, now_ms()).as_json()
+
     @router.put("/seats/{seat}/user", summary="Map a seat to an ATS user (or unmap it)",
                 responses=errors(404))
     def put_mapping(seat: str, body: SeatMapping, request: Request,
@@ -273,6 +318,39 @@ def build_linkedin_router() -> APIRouter:
         state = current_visibility(runtime.store, runtime.box, tenant.id)
         assert state is not None  # set_visibility refuses a tenant never connected
         return VisibilityAnswer(**state.as_json())
+
+    @router.get("/sharing", summary="What the policy keeps from LinkedIn: fields, tags, "
+                                     "consent", response_model=SharingAnswer,
+                responses=errors(409))
+    def get_sharing(request: Request, tenant: TenantDep) -> SharingAnswer:
+        with _runtime(request).store.reader() as conn:
+            state = connections.connection(conn, tenant.id)
+        if state is None:
+            raise ApiError(409, "this tenant is not connected to LinkedIn",
+                           [{"field": "tenant", "reason": "not connected to LinkedIn"}])
+        policy = Policy.from_json(state.policy)
+        return SharingAnswer(neverShared=list(policy.never_shared),
+                             excludedTags=list(policy.excluded_tags),
+                             requiredConsent=policy.required_consent)
+
+    @router.put("/sharing", summary="Change what the policy keeps from LinkedIn (applied to "
+                                     "what LinkedIn holds)", response_model=SharingAnswer,
+                responses=errors(409), dependencies=[WAKE_SYNC])
+    async def put_sharing(body: SharingRules, request: Request,
+                          tenant: TenantDep) -> SharingAnswer:
+        runtime = _runtime(request)
+        try:
+            policy, change = await run_in_threadpool(partial(
+                set_sharing, runtime.store.db, tenant.id, never_shared=body.neverShared,
+                excluded_tags=body.excludedTags, required_consent=body.requiredConsent,
+                clear_consent=body.clearConsent, at=now_ms()))
+        except ConfigurationError as exc:
+            field, _, reason = exc.message.partition(": ")
+            raise ApiError(409, exc.message, [{"field": field, "reason": reason}]) from exc
+        return SharingAnswer(neverShared=list(policy.never_shared),
+                             excludedTags=list(policy.excluded_tags),
+                             requiredConsent=policy.required_consent, queued=change.queued,
+                             nowExcluded=change.now_excluded, nowShared=change.now_shared)
 
     @router.get("/events", summary="LinkedIn's pushes and what each became")
     def list_events(request: Request, tenant: TenantDep,

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.journeys import steps
-from tests.support.browser import SCREENSHOTS, browser  # noqa: F401  (pytest fixture)
+from tests.support.browser import SCREENSHOTS, browser, take_screenshot  # noqa: F401  (pytest fixture)
 from tests.support.demo import Demo
 
 JOURNEYS = SCREENSHOTS / "journeys"
@@ -55,7 +55,7 @@ class Journey:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", step).strip("-")[:80]
         path = self.folder / f"{len(self.shots) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        take_screenshot(page, path)
         self.shots.append(path)
         return path
 

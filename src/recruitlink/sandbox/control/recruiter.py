@@ -12,6 +12,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
+
 from ..recruiter import actions as recruiter
 from ..recruiter.actions import RecruiterError
 from ..recruiter.customers import customers_of_contract
@@ -105,7 +107,7 @@ async def targets(request: Request, seat_id: Id, q: Annotated[str, Query(
         return {"integrationContext": customer.organization, "integrationType": itype,
                 "elements": matching([t for t in found if t["type"] == kind], q),
                 "exportsThisMonth": used,
-                "exportsLeft": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used)}
+                "exportsLeft": max(0, EXPORTS_PER_SEAT_PER_MONTH - used)}
     return _act(pick)
 
 

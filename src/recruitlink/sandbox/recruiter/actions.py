@@ -16,6 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
+
 from .. import pushes as push_outbox
 from ..api import evaluations
 from ..api.integrations import callback_urls
@@ -34,7 +36,6 @@ from .customers import Customer, customers_of_contract, integration_status
 from .directory import member as member_of
 from .visibility import export_targets
 
-EXPORTS_PER_SEAT_PER_MONTH = 300
 Visibility = Literal["ORGANIZATION", "PROJECT", "PRIVATE"]
 STUB_SETTING = "INMAIL_STUB_PROFILE"
 

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from recruitlink.core.assumed import EXPORT_SENT_MESSAGE
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 
 from ..api.integrations import set_status
 from ..state import sandbox_of
@@ -416,7 +417,7 @@ def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
                         if t["type"] == kind], find)
     return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS", "find": find,
             "options": options,
-            "left": max(0, recruiter.EXPORTS_PER_SEAT_PER_MONTH - used),
+            "left": max(0, EXPORTS_PER_SEAT_PER_MONTH - used),
             # As LinkedIn does: the button is there, greyed out, with the reason.
             "refused": recruiter.export_refusal(shown)}
 

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.errors import RecruitlinkError
 from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, member_seats
 
 from . import setup_flow
@@ -102,6 +103,10 @@ def build_members_router() -> APIRouter:
             r["waiting"] = waiting_reason.get(r["contract"])
         unmapped_active = [r for r in rows if r["active"] and not r["mapped"]
                            and not r["waiting"]]
+        quotas = tenant_quotas(runtime, user.tenant_id, now_ms())
+        exports = {s.seat: s.exports for s in quotas.seats}
+        for r in rows:
+            r["exports"] = exports.get(r["seat"])
         context = {
             "title": "Members", "user": user, "base": base_url(user),
             "members": base_url(user) + "/members", "rows": rows, "editing": editing,
@@ -109,7 +114,8 @@ def build_members_router() -> APIRouter:
             "errors": errors or {}, "unmapped_active": len(unmapped_active),
             "connected": connected not in (None, "DISCONNECTED"),
             "can_act": user.is_company_admin, "notice": notice, "error": error,
-            "millis": format_millis, "waiting": waiting,
+            "millis": format_millis, "waiting": waiting, "month": quotas.month,
+            "export_warnings": [s for s in quotas.seats if s.exports.warning],
         }
         return render(request, "admin_members.html", context, status=status)
 

@@ -25,10 +25,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.integration_status import STUB_PROFILES, ContractState
-from recruitlink.core.policy import Policy
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
+from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, sync_logs
 from recruitlink.sync import control
 from recruitlink.sync.connect import refresh_status
@@ -145,6 +147,10 @@ def _chosen_visibility(form: Any) -> dict[str, str]:
     return {"visibility": value} if value in CHOICES else {}
 
 
+def _candidates(n: str) -> str:
+    return f"{n} candidate" if n == "1" else f"{n} candidates"
+
+
 def build_setup_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -173,10 +179,7 @@ def build_setup_router() -> APIRouter:
             if app is not None:
                 child_client_id, state = app.client_id, "choose"
         policy = Policy.from_json(info.policy if info is not None else None)
-        form = policy_form or {"history_window": policy.history_window,
-                               "default_availability": policy.default_availability,
-                               "phone_region": policy.phone_region,
-                               "batch_size": str(policy.batch_size)}
+        form = policy_form or setup_flow.policy_form(policy)
         context = {
             "title": f"Integrations: {setup_flow.PRODUCT[kind]}", "user": user,
             "base": base_url(user), "state": state, "info": info, "progress": progress,
@@ -184,6 +187,7 @@ def build_setup_router() -> APIRouter:
             "shared": setup_flow.shared_data(user.tenant_kind, policy),
             "excluded": setup_flow.EXCLUDED, "policy": policy, "policy_form": form,
             "windows": setup_flow.WINDOWS, "availability": setup_flow.AVAILABILITY,
+            "deniable": list(DENIABLE_CANDIDATE_FIELDS.items()),
             # The history window shared, chosen with the acknowledgement before activation.
             "window": window or policy.history_window,
             "shared_window": setup_flow.SHARED_WINDOW,
@@ -204,6 +208,9 @@ def build_setup_router() -> APIRouter:
             "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
             "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
             "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
+            "quotas": tenant_quotas(runtime, user.tenant_id, synclog_queries.now_ms())
+            if connected else None,
+            "exports_per_seat": EXPORTS_PER_SEAT_PER_MONTH, "millis": format_millis,
         }
         return render(request, "admin_setup.html", context, status=status)
 
@@ -211,7 +218,15 @@ def build_setup_router() -> APIRouter:
     def setup_page(request: Request, user: PageUser = Depends(admin),
                    step: str = "", done: str = "", window: str = "",
                    visibility: str = "") -> Response:
-        return page(request, user, step=step, notice=NOTICES.get(done),
+        notice = NOTICES.get(done)
+        numbers = [request.query_params.get(k, "") for k in ("excluded", "shared", "queued")]
+        if done == "policy_sharing" and all(n.isdigit() for n in numbers):
+            excluded, shared, queued = numbers
+            notice = (f"Sync settings saved. What is shared changed: {_candidates(excluded)} "
+                      f"no longer shared (deleted from LinkedIn by the sync), "
+                      f"{_candidates(shared)} shared again; {_candidates(queued)} queued for "
+                      f"the sync.")
+        return page(request, user, step=step, notice=notice,
                     window=setup_flow.parse_window(window),
                     visibility=visibility if visibility in CHOICES else None)
 
@@ -312,8 +327,10 @@ def build_setup_router() -> APIRouter:
     async def policy(request: Request, user: PageUser = Depends(company_admin),
                      _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
-        values = {name: _form_text(form, name) for name in
-                  ("history_window", "default_availability", "phone_region", "batch_size")}
+        values: dict[str, Any] = {name: _form_text(form, name) for name in (
+            "history_window", "default_availability", "phone_region", "batch_size",
+            "excluded_tags", "required_consent")}
+        values["never_shared"] = [str(v) for v in form.getlist("never_shared")]
         runtime = runtime_of(request)
         with runtime.store.reader() as conn:
             info = synclog_queries.connection(conn, user.tenant_id)
@@ -323,7 +340,12 @@ def build_setup_router() -> APIRouter:
         parsed = setup_flow.parse_policy(values, Policy.from_json(info.policy))
         if isinstance(parsed, dict):
             return page(request, user, status=400, errors=parsed, policy_form=values)
-        await run_in_threadpool(setup_flow.save_policy, runtime, user.tenant_id, parsed)
+        change = await run_in_threadpool(setup_flow.save_policy, runtime, user.tenant_id,
+                                         parsed)
+        if change.queued:
+            return see_other(base_url(user), done="policy_sharing",
+                             excluded=str(change.now_excluded), shared=str(change.now_shared),
+                             queued=str(change.queued))
         return see_other(base_url(user), done="policy")
 
     @router.post(BASE + "/visibility")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,13 +26,15 @@ from urllib.parse import urlencode, urlsplit
 
 import phonenumbers
 
-from recruitlink.core.policy import Policy
+from recruitlink.core.policy import CONSENT_PURPOSE, DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import connections
+from recruitlink.sync import sharing
 from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
+from recruitlink.sync.sharing import PolicyChange
 from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility
 
@@ -248,17 +251,57 @@ def parse_policy(form: Mapping[str, Any], current: Policy) -> Policy | dict[str,
     if size is None or not current.call_size <= size <= 10_000:
         errors["batch_size"] = (f"Enter a whole number between {current.call_size} and "
                                 "10000.")
+    never_shared = [str(v) for v in form.get("never_shared") or ()]
+    if any(v not in DENIABLE_CANDIDATE_FIELDS for v in never_shared):
+        errors["never_shared"] = "Tick only the fields listed."
+    tags = parse_tags(str(form.get("excluded_tags") or ""))
+    if isinstance(tags, str):
+        errors["excluded_tags"] = tags
+    consent = str(form.get("required_consent") or "").strip()
+    if consent and not CONSENT_PURPOSE.match(consent):
+        errors["required_consent"] = ("Enter a consent purpose of up to 64 letters, digits or "
+                                      "_ . : - (e.g. linkedin_recruiter), or leave it empty.")
     if errors:
         return errors
-    assert size is not None
+    assert size is not None and not isinstance(tags, str)
     return replace(current, history_window=window,  # type: ignore[arg-type]
                    default_availability=availability,  # type: ignore[arg-type]
-                   phone_region=region, batch_size=size)
+                   phone_region=region, batch_size=size,
+                   never_shared=tuple(f for f in DENIABLE_CANDIDATE_FIELDS if f in never_shared),
+                   excluded_tags=tags, required_consent=consent or None)
 
 
-def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> None:
-    with runtime.store.db.write() as conn:
+MAX_EXCLUDED_TAGS = 50
+
+
+def parse_tags(raw: str) -> tuple[str, ...] | str:
+    """Comma-separated tags (duplicates dropped, case kept), or what is wrong with them."""
+    tags: dict[str, str] = {}
+    for part in raw.split(","):
+        tag = part.strip()
+        if len(tag) > 200:
+            return "Each tag may have at most 200 characters."
+        if tag:
+            tags.setdefault(tag.casefold(), tag)
+    if len(tags) > MAX_EXCLUDED_TAGS:
+        return f"At most {MAX_EXCLUDED_TAGS} tags."
+    return tuple(tags.values())
+
+
+def policy_form(policy: Policy) -> dict[str, Any]:
+    """The Sync settings form's values for this policy."""
+    return {"history_window": policy.history_window,
+            "default_availability": policy.default_availability,
+            "phone_region": policy.phone_region, "batch_size": str(policy.batch_size),
+            "never_shared": list(policy.never_shared),
+            "excluded_tags": ", ".join(policy.excluded_tags),
+            "required_consent": policy.required_consent or ""}
+
+
+def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> PolicyChange:
+    """Keep the settings; a change to what is shared queues the candidates it touches."""
+    with runtime.store.reader() as conn:
         if connections.load(conn, tenant_id, runtime.box) is None:
             raise ConfigurationError("tenant: not connected to LinkedIn")
-        connections.set_policy(conn, tenant_id, policy)
+    return sharing.save_policy(runtime.store.db, tenant_id, policy, int(time.time() * 1000))
 
