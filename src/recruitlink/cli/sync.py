@@ -169,6 +169,8 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                   f"{', paused' if state.get('paused') else ''}; organization "
                   f"{state.get('organization')}, contracts {contracts or 'none'}",
                   highlight=False, soft_wrap=True)
+    if state.get("environmentRefusal"):  # the environment guard: nothing is sent, and why
+        console.print(f"[red]{state['environmentRefusal']}[/red]", soft_wrap=True)
     for c in state.get("contracts") or []:
         if c.get("reason"):  # a contract LinkedIn has not enabled yet: why, and what to do
             console.print(f"[yellow]{c['urn']}: {c['linkedinStatus']}: {c['reason']}[/yellow]",

@@ -11,7 +11,9 @@ from typing import Any
 
 import httpx
 
+from recruitlink.core.environment import refusal
 from recruitlink.errors import (
+    EnvironmentRefused,
     LinkedInAuthError,
     LinkedInForbidden,
     LinkedInRequestError,
@@ -37,8 +39,11 @@ class Credentials:
 class RestliHttp:
     def __init__(self, *, api_url: str, oauth_url: str, credentials: Credentials,
                  http: httpx.Client, tokens: TokenCache,
-                 version: ApiVersion = ApiVersion(DEFAULT_API_VERSION)) -> None:
+                 version: ApiVersion = ApiVersion(DEFAULT_API_VERSION),
+                 environment: str = "development") -> None:
         self.api_url = api_url.rstrip("/")
+        self.environment = environment
+        """RECRUITLINK_ENVIRONMENT: what this instance is (the environment guard)."""
         self.version = version
         self.token_url = oauth_url.rstrip("/") + "/oauth/v2/accessToken"
         self.credentials = credentials
@@ -46,8 +51,26 @@ class RestliHttp:
         self.tokens = tokens
 
     def _token(self) -> str:
-        return self.tokens.get(self.http, self.token_url, self.credentials.client_id,
-                               self.credentials.client_secret)
+        """A token for the app, once the environment guard lets this instance call it: the
+        one place every call to LinkedIn passes before a byte of it is sent."""
+        token, app_environment = self.tokens.get_with_environment(
+            self.http, self.token_url, self.credentials.client_id,
+            self.credentials.client_secret)
+        self.app_environment = app_environment
+        why = refusal(self.environment, app_environment, self.credentials.client_id)
+        if why is not None:
+            # Forgotten: the next try mints again and sees a change of LinkedIn's mind.
+            self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
+            raise EnvironmentRefused(why, app_environment=app_environment)
+        return token
+
+    app_environment: str | None = None
+    """What LinkedIn said of the app with the last token (None: not asked yet, or nothing)."""
+
+    def check_environment(self) -> None:
+        """Raise EnvironmentRefused now if this instance may not call the app (a token is
+        minted; no API call is made)."""
+        self._token()
 
     def call(self, verb: str, path: str, *, query: str = "", body: Any = None,
              restli_method: str | None = None) -> httpx.Response:

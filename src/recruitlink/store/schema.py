@@ -347,6 +347,9 @@ connections = Table(
     Column("created_at", Millis, nullable=False),
     # LinkedIn's answer per integration: {context URN: {integrationType: status}}.
     Column("integrations", Json, nullable=True),
+    # What LinkedIn said of the child app's environment with its last token (the environment
+    # guard): PRODUCTION | DEVELOPMENT | UNKNOWN (it said nothing); None: not asked yet.
+    Column("app_environment", String(16), nullable=True),
 )
 
 sync_runs = Table(

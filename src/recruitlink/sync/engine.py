@@ -37,6 +37,7 @@ from recruitlink.crypto import SecretBox
 from recruitlink.errors import (
     ConfigurationError,
     Disconnecting,
+    EnvironmentRefused,
     LeaseLost,
     Stopped,
     TerminalError,
@@ -71,6 +72,8 @@ class EngineSettings:
     ats_base_url: str
     api_version: str = DEFAULT_API_VERSION
     """RECRUITLINK_LINKEDIN_API_VERSION: the LinkedIn API family and version spoken."""
+    environment: str = "development"
+    """RECRUITLINK_ENVIRONMENT: what this instance is (the environment guard)."""
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
     lease_ttl_s: float = 75.0
@@ -280,6 +283,7 @@ class SyncEngine:
             return StepReport("idle", message="not connected or not ENABLED")
         try:
             sender = self.sender_for(info)
+            self.check_environment(info, sender.client)
             if info.status == "DISCONNECTED":
                 # Closes a disconnect did not see confirmed are still followed to their end.
                 return self.steps.poll_tasks(info, sender) or StepReport(
@@ -301,6 +305,23 @@ class SyncEngine:
             return StepReport("error", message=exc.message)
         except TerminalError as exc:
             return StepReport("error", message=exc.message, terminal=True)
+
+    def check_environment(self, info: ConnectionInfo, client: LinkedInClient) -> None:
+        """The environment guard before any work of a step (core/environment.py): raises
+        EnvironmentRefused, and keeps what LinkedIn said of the app for the pages and
+        `sync status`, so they say why nothing is sent (or stop saying it)."""
+        try:
+            client.check_environment()
+        except EnvironmentRefused as exc:
+            self._keep_app_environment(info, exc.app_environment)
+            raise
+        self._keep_app_environment(info, client.app_environment)
+
+    def _keep_app_environment(self, info: ConnectionInfo, said: str | None) -> None:
+        said = said or "UNKNOWN"
+        if said != info.app_environment:
+            with self.store.db.write() as conn:
+                connections.set_app_environment(conn, info.tenant_id, said)
 
     def _let_go(self, tenant_id: int) -> StepReport:
         """A disconnect asked this sync to stop: let go of the lease so it can start."""
