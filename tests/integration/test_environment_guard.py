@@ -9,10 +9,8 @@ LinkedIn's side of the story, not the client's."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -24,69 +22,28 @@ from recruitlink.store import connections
 from recruitlink.sync import control
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import EngineSettings, SyncEngine
-from tests.conftest import start_sandbox
 from tests.integration.test_sync_engine import seed_small
-from tests.support.servers import serve
+from tests.support.witness import WatchedSandbox, watched_sandbox
 
 ORG = "urn:li:organization:7777"
 CONTRACT = "urn:li:contract:8888"
 TOKEN_PATH = "/oauth/v2/accessToken"
 
 
-class Witness:
-    """An ASGI wrapper that keeps (method, path) of every HTTP request the sandbox gets."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.calls: list[tuple[str, str]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.calls.append((scope["method"], scope["path"]))
-        await self.app(scope, receive, send)
-
-    def api_calls(self, since: int = 0) -> list[tuple[str, str]]:
-        """LinkedIn API calls (not the token endpoint, not the sandbox's control API)."""
-        return [c for c in self.calls[since:]
-                if c[1].startswith(("/v2/", "/rest/"))]
-
-
-@dataclass
-class Sandbox:
-    url: str
-    app: Any
-    witness: Witness
-    control: httpx.Client
-
-    def register(self, key: str, environment: str) -> None:
-        r = self.control.patch(f"/apps/{key}", json={"environment": environment})
-        assert r.status_code == 200 and r.json()["environment"] == environment, r.text
-
-    def partner_key(self) -> str:
-        return next(a["key"] for a in self.control.get("/apps").json()
-                    if a["clientId"] == self.app.state.partner.client_id)
-
-    def child(self) -> dict[str, Any] | None:
-        return next((a for a in self.control.get("/apps").json()
-                     if a.get("uniqueForeignId") == "recruitlink-acme"), None)
-
-
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    app = start_sandbox()
-    witness = Witness(app)
-    with serve(witness) as url, httpx.Client(base_url=f"{url}/sandbox", timeout=30) as c:
-        yield Sandbox(url, app, witness, c)
+def sandbox() -> Iterator[WatchedSandbox]:
+    with watched_sandbox() as watched:
+        yield watched
 
 
-def engine_for(store: Any, sandbox: Sandbox, environment: str) -> SyncEngine:
+def engine_for(store: Any, sandbox: WatchedSandbox, environment: str) -> SyncEngine:
     return SyncEngine(store, SecretBox("test-key"), EngineSettings(
         api_url=sandbox.url, oauth_url=sandbox.url, environment=environment,
         ats_base_url="http://127.0.0.1:8000", job_task_poll_s=0.0, backoff_s=0.01,
         idle_sleep_s=0.01))
 
 
-def partner_for(sandbox: Sandbox, environment: str) -> LinkedInClient:
+def partner_for(sandbox: WatchedSandbox, environment: str) -> LinkedInClient:
     partner = sandbox.app.state.partner
     return LinkedInClient(api_url=sandbox.url, oauth_url=sandbox.url,
                           client_id=partner.client_id, client_secret=partner.client_secret,

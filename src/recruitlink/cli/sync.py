@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,6 +22,7 @@ from ..settings import Settings
 from ..store.tenants import tenant_by_slug
 from ..sync import control, failures, progress
 from ..sync.engine import STOPPED_FOR_DISCONNECT, StepReport
+from ..sync.support import subject_of, support_bundle
 from .keys import require_key_or_exit
 
 console = Console()
@@ -242,6 +244,38 @@ def errors(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
             table.add_row(row["entity"], row["external_id"], row["field"] or "",
                           row["plain"])
         console.print(table)
+
+
+@app.command("support-bundle")
+def support_bundle_command(
+        tenant: str = typer.Option(...),
+        error: int | None = typer.Option(None, min=1, help="A failed record's error id "
+                                         "(`sync errors --json`: errorId)."),
+        batch: int | None = typer.Option(None, min=1, help="A batch id (the sync logs)."),
+        call: int | None = typer.Option(None, min=1, help="A failed call's id (a batch's "
+                                        "page lists them)."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the "
+                                           "zip (default: its own name, here)."),
+        database_url: str | None = DatabaseUrl) -> None:
+    """The zip LinkedIn support asks for about a failed record, batch or call: requests and
+    responses (secrets removed) with their x-li-uuid, README.md, calls.har, bundle.json."""
+    try:
+        subject, subject_id = subject_of(error, batch, call)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        try:
+            bundle = support_bundle(rt.store, rt.box, tid, tenant, subject, subject_id,
+                                    api_version=rt.settings.linkedin_api_version)
+        except LookupError as exc:
+            console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from exc
+    target = output or Path(bundle.filename)
+    target.write_bytes(bundle.content)
+    console.print(f"Wrote {target} ({len(bundle.content):,} bytes): attach it to your "
+                  "LinkedIn support ticket.", highlight=False, soft_wrap=True)
 
 
 @app.command("pause")

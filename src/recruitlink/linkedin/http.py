@@ -5,6 +5,7 @@ LinkedIn's errors mapped onto recruitlink's."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from recruitlink.errors import (
     LinkedInVersionSunset,
 )
 
+from . import capture
 from .tokens import TokenCache
 from .versions import DEFAULT_API_VERSION, SETTING, ApiVersion
 
@@ -79,17 +81,28 @@ class RestliHttp:
         for attempt in (1, 2):
             token = self._token()
             request = self._build(verb, url, query, body, restli_method, token)
+            started = time.time()
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
-                raise LinkedInUnavailable(f"{verb} {path}: {type(exc).__name__}: {exc}"
-                                          ) from exc
+                message = f"{verb} {path}: {type(exc).__name__}: {exc}"
+                if capture.active():
+                    capture.note(request, None, started=started, error=message,
+                                 secrets=self._secrets(token))
+                raise LinkedInUnavailable(message) from exc
             if response.status_code == 401 and attempt == 1:
                 # Expired or revoked: forget it and try once more with a fresh token.
                 self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
                 continue
+            if capture.active():  # a failed call is kept for support bundles
+                capture.note(request, response, started=started, error=None,
+                             secrets=self._secrets(token))
             return _checked(response, verb, path, self.version)
         raise AssertionError("unreachable")
+
+    def _secrets(self, token: str) -> tuple[str, str]:
+        """What must never be kept of a call: its bearer token and the app's secret."""
+        return token, self.credentials.client_secret
 
     def _build(self, verb: str, url: str, query: str, body: Any, restli_method: str | None,
                token: str) -> httpx.Request:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -36,6 +36,7 @@ from recruitlink.store.entities import entity
 from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
+from recruitlink.sync.support import subject_of, support_bundle
 from recruitlink.sync.visibility import current_visibility, set_visibility
 
 from .api import ErrorBody
@@ -247,6 +248,37 @@ def build_linkedin_router() -> APIRouter:
         return FailedRecords(failedRecords=failed,
                              errors=[FailedCheck(**failures.as_json(r)) for r in rows],
                              next=next_after)
+
+    @router.get("/sync/support-bundle",
+                summary="A support bundle for a failed record, batch or call (a zip: "
+                        "README.md, calls.har, bundle.json)",
+                description="What LinkedIn support asks for: each failed call's request and "
+                            "response (headers without secrets, bodies) and x-li-uuid, the "
+                            "client id, timestamps and recruitlink's version. Give exactly "
+                            "one of `error` (a failed record's errorId from /sync/errors), "
+                            "`batch` or `call`.",
+                response_class=Response,
+                responses={200: {"content": {"application/zip": {}},
+                                 "description": "The zip"}, **errors(404)})
+    def get_support_bundle(request: Request, tenant: TenantDep, error: RowId | None = None,
+                           batch: RowId | None = None, call: RowId | None = None
+                           ) -> Response:
+        try:
+            subject, subject_id = subject_of(error, batch, call)
+        except ValueError as exc:
+            raise ApiError(422, str(exc), [{"field": f, "reason": "give exactly one"}
+                                           for f in ("error", "batch", "call")]) from exc
+        runtime = _runtime(request)
+        try:
+            bundle = support_bundle(runtime.store, runtime.box, tenant.id, tenant.slug,
+                                    subject, subject_id,
+                                    api_version=runtime.settings.linkedin_api_version)
+        except LookupError as exc:
+            field, _, reason = str(exc).partition(": ")
+            raise ApiError(404, str(exc), [{"field": field, "reason": reason}]) from exc
+        return Response(bundle.content, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{bundle.filename}"',
+            "Cache-Control": "no-store"})
 
     @router.get("/visibility", summary="Who sees which job in LinkedIn Recruiter",
                 response_model=VisibilityAnswer, responses=errors(409))
