@@ -8,9 +8,11 @@ LinkedIn's side of the story, not the client's."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -22,7 +24,9 @@ from recruitlink.store import connections
 from recruitlink.sync import control
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.sync.engine import EngineSettings, SyncEngine
+from tests.conftest import start_sandbox
 from tests.integration.test_sync_engine import seed_small
+from tests.support.servers import serve
 from tests.support.witness import WatchedSandbox, watched_sandbox
 
 ORG = "urn:li:organization:7777"
@@ -190,3 +194,21 @@ def test_the_cli_says_why_connect_and_sync_send_nothing(store, tenant, sandbox, 
     status = runner.invoke(cli, ["sync", "status", "--tenant", "acme", *db])
     assert status.exit_code == 0 and why in " ".join(status.output.split()), status.output
     assert sandbox.witness.api_calls(before) == []
+
+
+def test_a_sandbox_file_from_before_registers_its_apps_as_development(tmp_path):
+    """A sandbox's state file made before apps had an environment gets the column, its apps
+    DEVELOPMENT (what they were treated as), so a demo's data keeps syncing."""
+    path = str(tmp_path / "sandbox.db")
+    first = start_sandbox(db=path)
+    partner = first.state.partner.client_id
+    first.state.sandbox.store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE apps DROP COLUMN environment")
+    again = start_sandbox(db=path)
+    with serve(again) as url:
+        answer = httpx.post(f"{url}/oauth/v2/accessToken", data={
+            "grant_type": "client_credentials", "client_id": partner,
+            "client_secret": again.state.partner.client_secret}).json()
+    again.state.sandbox.store.close()
+    assert answer["app_environment"] == "DEVELOPMENT"

@@ -127,7 +127,7 @@ def refuse_a_note(store, tenant, sandbox, engine, info) -> dict[str, Any]:
 def test_a_record_linkedin_refuses_has_a_bundle_with_its_call_and_x_li_uuid(
         store, tenant, sandbox, engine, synced, api):
     error = refuse_a_note(store, tenant, sandbox, engine, synced)
-    r = api.get("/sync/support-bundle", params={"error": error["id"]})
+    r = api.get(f"/sync/errors/{error['id']}/support-bundle")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
     assert r.headers["content-disposition"].startswith(
@@ -157,26 +157,25 @@ def test_a_record_linkedin_refuses_has_a_bundle_with_its_call_and_x_li_uuid(
     assert_no_secret(r.content, secrets_of(sandbox, synced))
 
     # The batch's bundle holds the same call; the call's own bundle too.
-    batch = api.get("/sync/support-bundle", params={"batch": error["batch_id"]})
+    batch = api.get(f"/sync/batches/{error['batch_id']}/support-bundle")
     assert batch.status_code == 200
     batch_doc = json.loads(opened(batch.content)["bundle.json"])
     assert call["xLiUuid"] in batch_doc["xLiUuids"]
-    one = api.get("/sync/support-bundle", params={"call": call["id"]})
+    one = api.get(f"/sync/calls/{call['id']}/support-bundle")
     assert one.status_code == 200
     assert json.loads(opened(one.content)["bundle.json"])["xLiUuids"] == [call["xLiUuid"]]
     for answer in (batch, one):
         assert_no_secret(answer.content, secrets_of(sandbox, synced))
 
 
-def test_bad_requests_name_the_parameters(store, tenant, api):
-    for params in ({}, {"error": 1, "batch": 2}):
-        r = api.get("/sync/support-bundle", params=params)
+def test_unknown_or_bad_ids_are_refused_naming_them(store, tenant, api):
+    for subject, path, field in (("call", "calls", "call"), ("batch", "batches", "batch"),
+                                 ("record", "errors", "error")):
+        r = api.get(f"/sync/{path}/12345/support-bundle")
+        assert r.status_code == 404, r.text
+        assert r.json()["error"]["errors"][0]["field"] == field, subject
+        r = api.get(f"/sync/{path}/x/support-bundle")
         assert r.status_code == 422, r.text
-        assert {e["field"] for e in r.json()["error"]["errors"]} == {"error", "batch", "call"}
-    r = api.get("/sync/support-bundle", params={"call": 12345})
-    assert r.status_code == 404 and r.json()["error"]["errors"][0]["field"] == "call"
-    r = api.get("/sync/support-bundle", params={"batch": "x"})
-    assert r.status_code == 422
 
 
 def test_calls_linkedin_fails_are_in_the_batch_bundle_from_the_cli(

@@ -14,8 +14,6 @@ from recruitlink.crypto import SecretBox
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.store import Store, connections, failed_calls, sync_logs
 
-SUBJECTS: tuple[Subject, ...] = ("record", "batch", "call")
-
 
 def subject_of(error: int | None, batch: int | None, call: int | None) -> tuple[Subject, int]:
     """Which bundle is asked for: exactly one of a record's error id, a batch, a call

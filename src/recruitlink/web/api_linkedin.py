@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.assumed import Assessment, OverallFit
 from recruitlink.core.records import ExternalId
+from recruitlink.core.support_bundle import Subject
 from recruitlink.errors import (
     ConfigurationError,
     NotReplayable,
@@ -36,7 +37,7 @@ from recruitlink.store.entities import entity
 from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
-from recruitlink.sync.support import subject_of, support_bundle
+from recruitlink.sync.support import support_bundle
 from recruitlink.sync.visibility import current_visibility, set_visibility
 
 from .api import ErrorBody
@@ -249,25 +250,8 @@ def build_linkedin_router() -> APIRouter:
                              errors=[FailedCheck(**failures.as_json(r)) for r in rows],
                              next=next_after)
 
-    @router.get("/sync/support-bundle",
-                summary="A support bundle for a failed record, batch or call (a zip: "
-                        "README.md, calls.har, bundle.json)",
-                description="What LinkedIn support asks for: each failed call's request and "
-                            "response (headers without secrets, bodies) and x-li-uuid, the "
-                            "client id, timestamps and recruitlink's version. Give exactly "
-                            "one of `error` (a failed record's errorId from /sync/errors), "
-                            "`batch` or `call`.",
-                response_class=Response,
-                responses={200: {"content": {"application/zip": {}},
-                                 "description": "The zip"}, **errors(404)})
-    def get_support_bundle(request: Request, tenant: TenantDep, error: RowId | None = None,
-                           batch: RowId | None = None, call: RowId | None = None
-                           ) -> Response:
-        try:
-            subject, subject_id = subject_of(error, batch, call)
-        except ValueError as exc:
-            raise ApiError(422, str(exc), [{"field": f, "reason": "give exactly one"}
-                                           for f in ("error", "batch", "call")]) from exc
+    def bundle_answer(request: Request, tenant: Tenant, subject: Subject,
+                      subject_id: int) -> Response:
         runtime = _runtime(request)
         try:
             bundle = support_bundle(runtime.store, runtime.box, tenant.id, tenant.slug,
@@ -279,6 +263,32 @@ def build_linkedin_router() -> APIRouter:
         return Response(bundle.content, media_type="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{bundle.filename}"',
             "Cache-Control": "no-store"})
+
+    bundle_doc: dict[str, Any] = {
+        "description": "What LinkedIn support asks for, as a zip (README.md, calls.har in "
+                       "HAR 1.2, bundle.json): each failed call's request and response "
+                       "(headers without secrets, bodies) and x-li-uuid, the client id, "
+                       "timestamps and recruitlink's version.",
+        "response_class": Response,
+        "responses": {200: {"content": {"application/zip": {}}, "description": "The zip"},
+                      **errors(404)}}
+
+    @router.get("/sync/errors/{error}/support-bundle",
+                summary="A support bundle for a failed record (its errorId in /sync/errors)",
+                **bundle_doc)
+    def record_bundle(error: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "record", error)
+
+    @router.get("/sync/batches/{batch}/support-bundle",
+                summary="A support bundle for a sync batch: its failed calls and records",
+                **bundle_doc)
+    def batch_bundle(batch: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "batch", batch)
+
+    @router.get("/sync/calls/{call}/support-bundle",
+                summary="A support bundle for one failed call to LinkedIn", **bundle_doc)
+    def call_bundle(call: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "call", call)
 
     @router.get("/visibility", summary="Who sees which job in LinkedIn Recruiter",
                 response_model=VisibilityAnswer, responses=errors(409))
