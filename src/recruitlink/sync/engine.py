@@ -283,20 +283,14 @@ class SyncEngine:
             return StepReport("idle", message="not connected or not ENABLED")
         try:
             sender = self.sender_for(info)
-            self.check_environment(info, sender.client)
-            if info.status == "DISCONNECTED":
-                # Closes a disconnect did not see confirmed are still followed to their end.
-                return self.steps.poll_tasks(info, sender) or StepReport(
-                    "idle", message="not connected or not ENABLED")
-            prepared = self.state.prepared(tenant_id)
-            if prepared:
-                return self.steps.recover(info, prepared[0], sender)
-            for attempt in (self.steps.continuous, self.steps.poll_tasks, self.steps.replay,
-                            self.steps.historical):
-                report = attempt(info, sender)
-                if report is not None:
-                    return report
-            return StepReport("idle")
+            report = self._work_step(info, sender)
+            self._keep_app_environment(info, sender.client.app_environment)
+            return report
+        except EnvironmentRefused as exc:
+            # The guard refused before any byte was sent (linkedin/http.py); what LinkedIn
+            # said of the app is kept so the pages and `sync status` say why.
+            self._keep_app_environment(info, exc.app_environment or "UNKNOWN")
+            return StepReport("error", message=exc.message, terminal=True)
         except Disconnecting:
             return self._let_go(tenant_id)
         except Stopped as exc:
@@ -306,20 +300,25 @@ class SyncEngine:
         except TerminalError as exc:
             return StepReport("error", message=exc.message, terminal=True)
 
-    def check_environment(self, info: ConnectionInfo, client: LinkedInClient) -> None:
-        """The environment guard before any work of a step (core/environment.py): raises
-        EnvironmentRefused, and keeps what LinkedIn said of the app for the pages and
-        `sync status`, so they say why nothing is sent (or stop saying it)."""
-        try:
-            client.check_environment()
-        except EnvironmentRefused as exc:
-            self._keep_app_environment(info, exc.app_environment)
-            raise
-        self._keep_app_environment(info, client.app_environment)
+    def _work_step(self, info: ConnectionInfo, sender: Sender) -> StepReport:
+        if info.status == "DISCONNECTED":
+            # Closes a disconnect did not see confirmed are still followed to their end.
+            return self.steps.poll_tasks(info, sender) or StepReport(
+                "idle", message="not connected or not ENABLED")
+        prepared = self.state.prepared(info.tenant_id)
+        if prepared:
+            return self.steps.recover(info, prepared[0], sender)
+        for attempt in (self.steps.continuous, self.steps.poll_tasks, self.steps.replay,
+                        self.steps.historical):
+            report = attempt(info, sender)
+            if report is not None:
+                return report
+        return StepReport("idle")
 
     def _keep_app_environment(self, info: ConnectionInfo, said: str | None) -> None:
-        said = said or "UNKNOWN"
-        if said != info.app_environment:
+        """What LinkedIn last said of the app's environment (None: no call this step, so
+        nothing new), for the pages and `sync status` (core/environment.py)."""
+        if said is not None and said != info.app_environment:
             with self.store.db.write() as conn:
                 connections.set_app_environment(conn, info.tenant_id, said)
 
