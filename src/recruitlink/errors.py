@@ -12,6 +12,7 @@ except the few marked * (see the notes below the tree).
     │       ├── LinkedInForbidden    403: wrong app, or the integration is not ENABLED
     │       ├── LinkedInRequestError a whole request refused (400, 404, 409, 413, 414, 422, ...)
     │       ├── LinkedInVersionSunset 426: LinkedIn no longer serves the configured API version
+    │       ├── EnvironmentRefused   a non-production instance and a production LinkedIn app
     │       ├── ConfigurationError   recruitlink is set up wrongly (missing credentials, bad URL)
     │       └── TransferError        a tenant's state cannot be moved to another database
     ├── Stopped                      a wait (for the rate budget) was given up: the caller stops
@@ -114,6 +115,17 @@ class LinkedInVersionSunset(TerminalError):
     """LinkedIn answered 426: the API version in RECRUITLINK_LINKEDIN_API_VERSION is past its
     support window. Nothing the records hold can help (unlike a LinkedInRequestError, which
     fails the records it carried): the sync stops until the setting names a live version."""
+
+
+class EnvironmentRefused(TerminalError):
+    """The environment guard (core/environment.py): this instance is not production and the
+    LinkedIn app is (or LinkedIn did not say): nothing was sent. `app_environment` is what
+    LinkedIn said of the app (None: nothing)."""
+
+    def __init__(self, message: str, *, app_environment: str | None = None,
+                 **context: object) -> None:
+        super().__init__(message, **context)  # type: ignore[arg-type]
+        self.app_environment = app_environment
 
 
 class ConfigurationError(TerminalError):

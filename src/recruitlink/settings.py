@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .core.backoff import Backoff
+from .core.environment import InstanceEnvironment
 from .linkedin.versions import DEFAULT_API_VERSION, ApiVersion
 
 
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
                           "`recruitlink keys rotate` re-encrypts with the current key.")
     partner_client_id: str | None = Field(None, description="The partner (parent) app's id.")
     partner_client_secret: SecretStr | None = None
+    environment: InstanceEnvironment = Field(
+        "development", description="What this instance is: production, staging or "
+        "development. Only a production instance calls a LinkedIn app registered as "
+        "production (and one whose environment LinkedIn does not name): elsewhere nothing is "
+        "sent, and the Setup page, `sync status` and `connect` say why (core/environment.py). "
+        "Deployments that serve customers set production.")
     public_url: str = Field("http://127.0.0.1:8000",
                             description="Where LinkedIn reaches this server (push callbacks, "
                                         "deep links).")

@@ -70,7 +70,8 @@ def tokens(run: Harness) -> None:
         bad = LinkedInClient(api_url=run.engine.settings.api_url,
                              oauth_url=run.engine.settings.oauth_url,
                              client_id=str(info.client_id), client_secret=wrong,
-                             http=run.http, tokens=TokenCache())
+                             http=run.http, tokens=TokenCache(),
+                             environment=run.engine.settings.environment)
         asked = len(run.recorder.token_requests)
         try:
             bad.integrations([bad.integration_key(run.organization, run.types()[0])])
@@ -118,7 +119,8 @@ def _sunset_refused(run: Harness) -> tuple[bool, str]:
     client = LinkedInClient(api_url=s.api_url, oauth_url=s.oauth_url,
                             client_id=str(info.client_id),
                             client_secret=str(info.client_secret), http=run.http,
-                            tokens=run.tokens, api_version=run.options.sunset_version)
+                            tokens=run.tokens, api_version=run.options.sunset_version,
+                            environment=s.environment)
     try:
         client.integrations([client.integration_key(run.organization, run.types()[0])])
     except LinkedInVersionSunset as exc:

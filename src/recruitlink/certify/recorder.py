@@ -11,7 +11,6 @@ a secret of the run (the client secrets and tokens it handled).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +19,11 @@ from urllib.parse import unquote
 
 import httpx
 
+from recruitlink.core.redaction import REDACTED, scrub
+
 TRIM = 600
 """Characters of a request or answer body kept in the report."""
-SECRET_KEY_NAMES = re.compile(r"secret|token|password|credential|authorization|api_?key",
-                              re.IGNORECASE)
 TOKEN_PATH = "/oauth/"
-REDACTED = "[redacted]"
 
 
 @dataclass
@@ -117,7 +115,7 @@ class Recorder:
         if not raw:
             return note
         try:
-            text = json.dumps(_scrub(json.loads(raw)), separators=(",", ":"))
+            text = json.dumps(scrub(json.loads(raw)), separators=(",", ":"))
         except ValueError:
             text = raw[:TRIM * 2].decode("utf-8", "replace")
         text = self._clean(text)
@@ -144,13 +142,3 @@ def _token_of(response: httpx.Response) -> str | None:
         return None
     token = body.get("access_token") if isinstance(body, dict) else None
     return str(token) if token else None
-
-
-def _scrub(value: Any) -> Any:
-    """JSON with the values of secret-named keys replaced (a provisioned app's credentials)."""
-    if isinstance(value, dict):
-        return {k: (REDACTED if SECRET_KEY_NAMES.search(str(k)) else _scrub(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value

@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -23,6 +24,7 @@ from ..settings import Settings
 from ..store.tenants import tenant_by_slug
 from ..sync import control, failures, progress
 from ..sync.engine import STOPPED_FOR_DISCONNECT, StepReport
+from ..sync.support import subject_of, support_bundle
 from .keys import require_key_or_exit
 
 console = Console()
@@ -171,6 +173,8 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                   f"{', paused' if state.get('paused') else ''}; organization "
                   f"{state.get('organization')}, contracts {contracts or 'none'}",
                   highlight=False, soft_wrap=True)
+    if state.get("environmentRefusal"):  # the environment guard: nothing is sent, and why
+        console.print(f"[red]{state['environmentRefusal']}[/red]", soft_wrap=True)
     for c in state.get("contracts") or []:
         if c.get("reason"):  # a contract LinkedIn has not enabled yet: why, and what to do
             console.print(f"[yellow]{c['urn']}: {c['linkedinStatus']}: {c['reason']}[/yellow]",
@@ -282,6 +286,38 @@ def quotas(tenant: str = typer.Option(...), as_json: bool = typer.Option(False, 
             f"{minute.used:,} of {minute.limit:,}" if minute else "no limit",
             f"{minute.left:,}" if minute else "", style="yellow" if b.warning else None)
     console.print(budgets)
+
+
+@app.command("support-bundle")
+def support_bundle_command(
+        tenant: str = typer.Option(...),
+        error: int | None = typer.Option(None, min=1, help="A failed record's error id "
+                                         "(`sync errors --json`: errorId)."),
+        batch: int | None = typer.Option(None, min=1, help="A batch id (the sync logs)."),
+        call: int | None = typer.Option(None, min=1, help="A failed call's id (a batch's "
+                                        "page lists them)."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the "
+                                           "zip (default: its own name, here)."),
+        database_url: str | None = DatabaseUrl) -> None:
+    """The zip LinkedIn support asks for about a failed record, batch or call: requests and
+    responses (secrets removed) with their x-li-uuid, README.md, calls.har, bundle.json."""
+    try:
+        subject, subject_id = subject_of(error, batch, call)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        try:
+            bundle = support_bundle(rt.store, rt.box, tid, tenant, subject, subject_id,
+                                    api_version=rt.settings.linkedin_api_version)
+        except LookupError as exc:
+            console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from exc
+    target = output or Path(bundle.filename)
+    target.write_bytes(bundle.content)
+    console.print(f"Wrote {target} ({len(bundle.content):,} bytes): attach it to your "
+                  "LinkedIn support ticket.", highlight=False, soft_wrap=True)
 
 
 @app.command("pause")

@@ -197,3 +197,27 @@ def evaluation_record(*, evaluation_id: int, integration_context: str, request_i
             "qualifications": [{"requirement": q["requirement"],
                                 "assessment": q["assessment"], "evidence": q["evidence"]}
                                for q in qualifications]}
+
+# -- the environment of a LinkedIn app (issue 19.7) ---------------------------------------------
+# Reference §9: partners get two API apps, one for production and one for dev/test; child apps
+# are provisioned under one of them. LinkedIn does not say how a client learns which kind an app
+# is. Assumed: the client-credentials token answer names it (`app_environment`), so a client
+# knows its app's environment before its first API call, with every token it mints; a child app
+# has its partner app's environment. An answer without the field says nothing (None).
+
+AppEnvironment = Literal["PRODUCTION", "DEVELOPMENT"]
+APP_ENVIRONMENTS: tuple[AppEnvironment, ...] = ("PRODUCTION", "DEVELOPMENT")
+APP_ENVIRONMENT_FIELD = "app_environment"
+
+
+def token_answer(access_token: str, expires_in: int,
+                 environment: AppEnvironment) -> dict[str, Any]:
+    """The token endpoint's 200 answer (reference §1.1, plus the app's environment)."""
+    return {"access_token": access_token, "expires_in": expires_in,
+            APP_ENVIRONMENT_FIELD: environment}
+
+
+def app_environment_of(answer: Mapping[str, Any]) -> AppEnvironment | None:
+    """The app's environment a token answer names; None when it names none we know."""
+    value = answer.get(APP_ENVIRONMENT_FIELD)
+    return value if value in APP_ENVIRONMENTS else None

@@ -73,14 +73,27 @@ INTEGRATION_TENANT = {"tenantType": "RECRUITER", "dataProvider": "ATS"}
 class LinkedInClient:
     def __init__(self, *, api_url: str, oauth_url: str, client_id: str, client_secret: str,
                  http: httpx.Client | None = None, tokens: TokenCache | None = None,
-                 api_version: str = DEFAULT_API_VERSION) -> None:
+                 api_version: str = DEFAULT_API_VERSION,
+                 environment: str = "development") -> None:
+        """`environment`: RECRUITLINK_ENVIRONMENT, what this instance is; a production
+        LinkedIn app refuses a non-production one (core/environment.py)."""
         self._owns_http = http is None  # a shared client is its owner's to close
         self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
         self.version = ApiVersion.parse(api_version)
         self.rest = RestliHttp(api_url=api_url, oauth_url=oauth_url,
                                credentials=Credentials(client_id, client_secret),
                                http=self.http, tokens=tokens or TokenCache(),
-                               version=self.version)
+                               version=self.version, environment=environment)
+
+    def check_environment(self) -> None:
+        """EnvironmentRefused unless this instance may call the app (before anything is
+        sent: `connect` asks first)."""
+        self.rest.check_environment()
+
+    @property
+    def app_environment(self) -> str | None:
+        """What LinkedIn said of the app with the last token (None: not yet, or nothing)."""
+        return self.rest.app_environment
 
     def close(self) -> None:
         if self._owns_http:
@@ -309,6 +322,7 @@ class LinkedInClient:
         if urlsplit(url).scheme not in ("http", "https"):
             raise LinkedInRequestError(f"hireMediaUrl answered an upload URL that is not "
                                        f"http(s): {url[:100]!r}")
+        self.rest.check_environment()  # the file's bytes go to the app's LinkedIn too
         try:
             response = self.http.put(url, content=chunks, headers={
                 "Content-Type": content_type, "Content-Length": str(size)})

@@ -5,13 +5,16 @@ LinkedIn's errors mapped onto recruitlink's."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from recruitlink.core.environment import refusal
 from recruitlink.errors import (
+    EnvironmentRefused,
     LinkedInAuthError,
     LinkedInForbidden,
     LinkedInRequestError,
@@ -20,6 +23,7 @@ from recruitlink.errors import (
     LinkedInVersionSunset,
 )
 
+from . import capture
 from .tokens import TokenCache
 from .versions import DEFAULT_API_VERSION, SETTING, ApiVersion
 
@@ -37,8 +41,11 @@ class Credentials:
 class RestliHttp:
     def __init__(self, *, api_url: str, oauth_url: str, credentials: Credentials,
                  http: httpx.Client, tokens: TokenCache,
-                 version: ApiVersion = ApiVersion(DEFAULT_API_VERSION)) -> None:
+                 version: ApiVersion = ApiVersion(DEFAULT_API_VERSION),
+                 environment: str = "development") -> None:
         self.api_url = api_url.rstrip("/")
+        self.environment = environment
+        """RECRUITLINK_ENVIRONMENT: what this instance is (the environment guard)."""
         self.version = version
         self.token_url = oauth_url.rstrip("/") + "/oauth/v2/accessToken"
         self.credentials = credentials
@@ -46,8 +53,26 @@ class RestliHttp:
         self.tokens = tokens
 
     def _token(self) -> str:
-        return self.tokens.get(self.http, self.token_url, self.credentials.client_id,
-                               self.credentials.client_secret)
+        """A token for the app, once the environment guard lets this instance call it: the
+        one place every call to LinkedIn passes before a byte of it is sent."""
+        token, app_environment = self.tokens.get_with_environment(
+            self.http, self.token_url, self.credentials.client_id,
+            self.credentials.client_secret)
+        self.app_environment = app_environment
+        why = refusal(self.environment, app_environment, self.credentials.client_id)
+        if why is not None:
+            # Forgotten: the next try mints again and sees a change of LinkedIn's mind.
+            self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
+            raise EnvironmentRefused(why, app_environment=app_environment)
+        return token
+
+    app_environment: str | None = None
+    """What LinkedIn said of the app with the last token (None: not asked yet, or nothing)."""
+
+    def check_environment(self) -> None:
+        """Raise EnvironmentRefused now if this instance may not call the app (a token is
+        minted; no API call is made)."""
+        self._token()
 
     def call(self, verb: str, path: str, *, query: str = "", body: Any = None,
              restli_method: str | None = None) -> httpx.Response:
@@ -56,17 +81,28 @@ class RestliHttp:
         for attempt in (1, 2):
             token = self._token()
             request = self._build(verb, url, query, body, restli_method, token)
+            started = time.time()
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
-                raise LinkedInUnavailable(f"{verb} {path}: {type(exc).__name__}: {exc}"
-                                          ) from exc
+                message = f"{verb} {path}: {type(exc).__name__}: {exc}"
+                if capture.active():
+                    capture.note(request, None, started=started, error=message,
+                                 secrets=self._secrets(token))
+                raise LinkedInUnavailable(message) from exc
             if response.status_code == 401 and attempt == 1:
                 # Expired or revoked: forget it and try once more with a fresh token.
                 self.tokens.invalidate(self.token_url, self.credentials.client_id, token)
                 continue
+            if capture.active():  # a failed call is kept for support bundles
+                capture.note(request, response, started=started, error=None,
+                             secrets=self._secrets(token))
             return _checked(response, verb, path, self.version)
         raise AssertionError("unreachable")
+
+    def _secrets(self, token: str) -> tuple[str, str]:
+        """What must never be kept of a call: its bearer token and the app's secret."""
+        return token, self.credentials.client_secret
 
     def _build(self, verb: str, url: str, query: str, body: Any, restli_method: str | None,
                token: str) -> httpx.Request:

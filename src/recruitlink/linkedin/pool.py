@@ -46,6 +46,8 @@ class PoolSettings(Protocol):
     @property
     def api_version(self) -> str: ...
     @property
+    def environment(self) -> str: ...
+    @property
     def limits(self) -> Mapping[str, Limit]: ...
     @property
     def rate_window_ms(self) -> int: ...
@@ -85,7 +87,8 @@ class ClientPool:
                 client = LinkedInClient(api_url=settings.api_url, oauth_url=settings.oauth_url,
                                         client_id=client_id, client_secret=secret,
                                         http=self.http, tokens=self.tokens,
-                                        api_version=settings.api_version)
+                                        api_version=settings.api_version,
+                                        environment=settings.environment)
                 self._clients[key] = client
             return client
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from recruitlink.core.assumed import AppEnvironment, app_environment_of
 from recruitlink.errors import LinkedInAuthError, LinkedInUnavailable
 
 EXPIRY_MARGIN_S = 60.0
@@ -22,6 +23,8 @@ EXPIRY_MARGIN_S = 60.0
 class _Cached:
     token: str
     expires_at: float
+    environment: AppEnvironment | None
+    """What LinkedIn said of the app when it minted the token (core/assumed.py)."""
 
 
 class TokenCache:
@@ -35,15 +38,21 @@ class TokenCache:
 
     def get(self, http: httpx.Client, token_url: str, client_id: str,
             client_secret: str) -> str:
+        return self.get_with_environment(http, token_url, client_id, client_secret)[0]
+
+    def get_with_environment(self, http: httpx.Client, token_url: str, client_id: str,
+                             client_secret: str) -> tuple[str, AppEnvironment | None]:
+        """A live token, and the app's environment LinkedIn named when minting it."""
         key = (token_url, client_id)
         with self._lock:
             cached = self._tokens.get(key)
             if cached is not None and cached.expires_at > self._clock():
-                return cached.token
-            token, lifetime = self._mint(http, token_url, client_id, client_secret)
+                return cached.token, cached.environment
+            token, lifetime, environment = self._mint(http, token_url, client_id,
+                                                      client_secret)
             margin = min(EXPIRY_MARGIN_S, lifetime / 10)
-            self._tokens[key] = _Cached(token, self._clock() + lifetime - margin)
-            return token
+            self._tokens[key] = _Cached(token, self._clock() + lifetime - margin, environment)
+            return token, environment
 
     def invalidate(self, token_url: str, client_id: str, token: str) -> None:
         """Forget a token LinkedIn refused, unless another thread already replaced it."""
@@ -53,7 +62,7 @@ class TokenCache:
                 del self._tokens[(token_url, client_id)]
 
     def _mint(self, http: httpx.Client, token_url: str, client_id: str,
-              client_secret: str) -> tuple[str, float]:
+              client_secret: str) -> tuple[str, float, AppEnvironment | None]:
         try:
             response = http.post(token_url, data={"grant_type": "client_credentials",
                                                   "client_id": client_id,
@@ -72,4 +81,5 @@ class TokenCache:
             raise LinkedInAuthError(f"LinkedIn refused the credentials of {client_id}: "
                                     f"{reason}", status=response.status_code)
         self.minted += 1
-        return str(body["access_token"]), float(body.get("expires_in", 1800))
+        return (str(body["access_token"]), float(body.get("expires_in", 1800)),
+                app_environment_of(body))

@@ -43,7 +43,7 @@ class Runtime:
                 limit.per_day = s.rate_requests_per_day
         return EngineSettings(api_url=s.linkedin_api_url, oauth_url=s.linkedin_oauth_url,
                               api_version=s.linkedin_api_version,
-                              ats_base_url=s.public_url, limits=limits,
+                              environment=s.environment, ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
                               job_task_poll_s=s.job_task_poll_seconds,
                               backoff_s=s.retry_calls.first, retry_factor=s.retry_calls.factor,
@@ -85,7 +85,8 @@ class Runtime:
                               client_id=s.partner_client_id,
                               client_secret=s.partner_client_secret.get_secret_value(),
                               http=self.engine.http, tokens=self.engine.tokens,
-                              api_version=s.linkedin_api_version)
+                              api_version=s.linkedin_api_version,
+                              environment=s.environment)
 
     def close_engine(self) -> None:
         if self._engine is not None:

@@ -25,7 +25,9 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import sqlite
@@ -52,6 +54,9 @@ apps = Table(
     Column("callback_urls", JSON, nullable=False, default=list),
     Column("tokens_minted", Integer, nullable=False, default=0),
     Column("can_mint", Boolean, nullable=False, default=True),
+    # PRODUCTION | DEVELOPMENT (core/assumed.py); a child app is made with its partner's.
+    Column("environment", String, nullable=False, default="DEVELOPMENT",
+           server_default="DEVELOPMENT"),
     Column("created_at", Integer, nullable=False),
     UniqueConstraint("parent_id", "unique_foreign_id"),
 )
@@ -408,6 +413,12 @@ class Store:
         # A file made by an older sandbox: create_all skips its existing tables' new indexes.
         for index in throttle_minute.indexes:
             index.create(self.engine, checkfirst=True)
+        # ... and its existing tables' new columns (with their defaults).
+        have = {c["name"] for c in inspect(self.engine).get_columns("apps")}
+        if "environment" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE apps ADD COLUMN environment VARCHAR NOT NULL "
+                                  "DEFAULT 'DEVELOPMENT'"))
         self._conn = self.engine.connect()
 
     @contextmanager

@@ -37,6 +37,9 @@ class ConnectionInfo:
     last_sync_at: int | None
     integrations: dict[str, dict[str, str]] = field(default_factory=dict)
     """LinkedIn's status per context and integration type (core.integration_status)."""
+    app_environment: str | None = None
+    """What LinkedIn said of the app's environment with its last token: PRODUCTION,
+    DEVELOPMENT or UNKNOWN (nothing); None: not asked yet (core/environment.py)."""
 
     @property
     def contract_urns(self) -> list[str]:
@@ -60,7 +63,7 @@ def load(conn: Connection, tenant_id: int, box: SecretBox) -> ConnectionInfo | N
         contracts=list(row.contracts), app_key=row.app_key, client_id=row.client_id,
         client_secret=secret, callback_token=row.callback_token, status=row.status,
         paused=row.paused, policy=Policy.from_json(row.policy), last_sync_at=row.last_sync_at,
-        integrations=dict(row.integrations or {}))
+        integrations=dict(row.integrations or {}), app_environment=row.app_environment)
 
 
 def create(conn: Connection, *, tenant_id: int, kind: str, organization: str,
@@ -97,6 +100,11 @@ def set_integrations(conn: Connection, tenant_id: int,
                      statuses: dict[str, dict[str, str]]) -> None:
     conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
                  .values(integrations=statuses))
+
+
+def set_app_environment(conn: Connection, tenant_id: int, environment: str) -> None:
+    conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
+                 .values(app_environment=environment))
 
 
 def set_paused(conn: Connection, tenant_id: int, paused: bool) -> None:
@@ -156,18 +164,20 @@ class ConnectionState:
     app_key: str | None
     client_id: str | None
     policy: dict[str, Any]
+    app_environment: str | None = None
 
 
 def connection(conn: Connection, tenant_id: int) -> ConnectionState | None:
     c = connections.c
     row = conn.execute(select(c.status, c.paused, c.organization, c.contracts, c.last_sync_at,
-                              c.status_changed_at, c.app_key, c.client_id, c.policy)
+                              c.status_changed_at, c.app_key, c.client_id, c.policy,
+                              c.app_environment)
                        .where(c.tenant_id == tenant_id)).first()
     if row is None:
         return None
     return ConnectionState(row.status, bool(row.paused), row.organization, list(row.contracts),
                        row.last_sync_at, row.status_changed_at, row.app_key, row.client_id,
-                       dict(row.policy or {}))
+                       dict(row.policy or {}), row.app_environment)
 
 
 def add_contracts(conn: Connection, tenant_id: int, contracts: Sequence[str]) -> bool:

@@ -350,6 +350,9 @@ connections = Table(
     Column("created_at", Millis, nullable=False),
     # LinkedIn's answer per integration: {context URN: {integrationType: status}}.
     Column("integrations", Json, nullable=True),
+    # What LinkedIn said of the child app's environment with its last token (the environment
+    # guard): PRODUCTION | DEVELOPMENT | UNKNOWN (it said nothing); None: not asked yet.
+    Column("app_environment", String(16), nullable=True),
 )
 
 sync_runs = Table(
@@ -466,6 +469,31 @@ Index("ix_sync_errors_tenant", sync_errors.c.tenant_id, sync_errors.c.status, sy
 # A record's error history (auto-replay counts its failures in a row).
 Index("ix_sync_errors_record", sync_errors.c.tenant_id, sync_errors.c.entity,
       sync_errors.c.entity_id)
+
+failed_calls = Table(
+    "failed_calls", metadata,
+    # Calls to LinkedIn that failed, for support bundles (core/failed_calls.py): redacted
+    # before they are written (no token, no secret), bodies bounded, kept KEEP_DAYS.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("batch_id", Id, nullable=True),
+    Column("method", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("request_headers", Json, nullable=False),  # [[name, value]]
+    Column("request_body", Text, nullable=True),
+    Column("status", Integer, nullable=True),  # None: no answer
+    Column("response_headers", Json, nullable=False),
+    Column("response_body", Text, nullable=True),
+    Column("li_uuid", String(100), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("records", Json, nullable=False),  # [[entity, id]] it carried that failed
+    Column("started_at", Millis, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("ix_failed_calls_batch", failed_calls.c.tenant_id, failed_calls.c.batch_id,
+      failed_calls.c.id)
+Index("ix_failed_calls_started", failed_calls.c.tenant_id, failed_calls.c.started_at)
 
 sync_cursors = Table(
     "sync_cursors", metadata,

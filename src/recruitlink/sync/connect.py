@@ -51,6 +51,9 @@ def child_foreign_id(slug: str) -> str:
 def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInClient, *,
             tenant_slug: str, organization: str, contracts: list[str], public_url: str,
             policy: Policy | None = None) -> ConnectResult:
+    # The environment guard first: a partner app this instance may not call is refused
+    # before anything is written here or sent there (core/environment.py).
+    partner.check_environment()
     with store.reader() as conn:
         tenant = tenant_by_slug(conn, tenant_slug)
         before = None if tenant is None else connections.load(conn, tenant.id, box)

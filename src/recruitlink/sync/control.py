@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from recruitlink.core import field_labels
+from recruitlink.core.environment import kept_refusal
 from recruitlink.errors import ConfigurationError, Disconnecting, LeaseLost
 from recruitlink.store import connections
 
@@ -143,6 +144,9 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
         "contracts": [{**c, "linkedinStatus": s.status, "reason": s.reason}
                       for c, s in zip(info.contracts, info.contract_states(), strict=True)],
         "lastSyncAt": info.last_sync_at,
+        # The environment guard: why nothing is sent, when it refuses (core/environment.py).
+        "environmentRefusal": kept_refusal(engine.settings.environment, info.app_environment,
+                                           info.client_id),
         "run": None if run is None else {
             "id": run["id"], "kind": "historical", "status": run["status"],
             "startedAt": run["startedAt"], "finishedAt": run["finishedAt"],

@@ -37,6 +37,7 @@ from recruitlink.crypto import SecretBox
 from recruitlink.errors import (
     ConfigurationError,
     Disconnecting,
+    EnvironmentRefused,
     LeaseLost,
     Stopped,
     TerminalError,
@@ -71,6 +72,8 @@ class EngineSettings:
     ats_base_url: str
     api_version: str = DEFAULT_API_VERSION
     """RECRUITLINK_LINKEDIN_API_VERSION: the LinkedIn API family and version spoken."""
+    environment: str = "development"
+    """RECRUITLINK_ENVIRONMENT: what this instance is (the environment guard)."""
     limits: dict[str, Limit] = field(default_factory=copy_limits)
     rate_window_ms: int = 61_000
     lease_ttl_s: float = 75.0
@@ -280,19 +283,14 @@ class SyncEngine:
             return StepReport("idle", message="not connected or not ENABLED")
         try:
             sender = self.sender_for(info)
-            if info.status == "DISCONNECTED":
-                # Closes a disconnect did not see confirmed are still followed to their end.
-                return self.steps.poll_tasks(info, sender) or StepReport(
-                    "idle", message="not connected or not ENABLED")
-            prepared = self.state.prepared(tenant_id)
-            if prepared:
-                return self.steps.recover(info, prepared[0], sender)
-            for attempt in (self.steps.continuous, self.steps.poll_tasks, self.steps.replay,
-                            self.steps.historical):
-                report = attempt(info, sender)
-                if report is not None:
-                    return report
-            return StepReport("idle")
+            report = self._work_step(info, sender)
+            self._keep_app_environment(info, sender.client.app_environment)
+            return report
+        except EnvironmentRefused as exc:
+            # The guard refused before any byte was sent (linkedin/http.py); what LinkedIn
+            # said of the app is kept so the pages and `sync status` say why.
+            self._keep_app_environment(info, exc.app_environment or "UNKNOWN")
+            return StepReport("error", message=exc.message, terminal=True)
         except Disconnecting:
             return self._let_go(tenant_id)
         except Stopped as exc:
@@ -301,6 +299,28 @@ class SyncEngine:
             return StepReport("error", message=exc.message)
         except TerminalError as exc:
             return StepReport("error", message=exc.message, terminal=True)
+
+    def _work_step(self, info: ConnectionInfo, sender: Sender) -> StepReport:
+        if info.status == "DISCONNECTED":
+            # Closes a disconnect did not see confirmed are still followed to their end.
+            return self.steps.poll_tasks(info, sender) or StepReport(
+                "idle", message="not connected or not ENABLED")
+        prepared = self.state.prepared(info.tenant_id)
+        if prepared:
+            return self.steps.recover(info, prepared[0], sender)
+        for attempt in (self.steps.continuous, self.steps.poll_tasks, self.steps.replay,
+                        self.steps.historical):
+            report = attempt(info, sender)
+            if report is not None:
+                return report
+        return StepReport("idle")
+
+    def _keep_app_environment(self, info: ConnectionInfo, said: str | None) -> None:
+        """What LinkedIn last said of the app's environment (None: no call this step, so
+        nothing new), for the pages and `sync status` (core/environment.py)."""
+        if said is not None and said != info.app_environment:
+            with self.store.db.write() as conn:
+                connections.set_app_environment(conn, info.tenant_id, said)
 
     def _let_go(self, tenant_id: int) -> StepReport:
         """A disconnect asked this sync to stop: let go of the lease so it can start."""

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from recruitlink.core.assumed import attachment_record
 from recruitlink.core.backoff import Backoff
+from recruitlink.core.failed_calls import FailedCall
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import canonical, make_key
 from recruitlink.errors import (
@@ -28,6 +29,7 @@ from recruitlink.errors import (
 )
 from recruitlink.linkedin import BatchOutcomes, JobAnswers, LinkedInClient
 from recruitlink.linkedin.budget import RateBudget
+from recruitlink.linkedin.capture import capturing
 
 from .items import Item
 from .streams import FILE_RESOURCES, RESUME_RESOURCE, family_for
@@ -76,10 +78,20 @@ class Sender:
     file_chunks: Callable[[int], Iterator[bytes]] | None = None
     """A stored file's bytes by its id, chunk by chunk (store/files.py): what uploads send."""
     stats: SendStats = field(default_factory=SendStats)
+    failed_calls: list[FailedCall] = field(default_factory=list)
+    """The batch's calls that failed, redacted, each with the records it failed for (kept
+    for support bundles by the step that sends the batch)."""
     _batch_start: int = 0
 
     def start_batch(self) -> None:
         self._batch_start = self.stats.calls
+        self.failed_calls = []
+
+    def _blame(self, since: int, items: Sequence[Item]) -> None:
+        """The records that did not sync, on the failed calls made since `since`."""
+        refs = [(item.entity, item.entity_id) for item in items]
+        for call in self.failed_calls[since:]:
+            call.records.extend(r for r in refs if r not in call.records)
 
     def _should_stop(self) -> bool:
         if self.keep_alive is not None:
@@ -145,11 +157,13 @@ class Sender:
         for n, item in enumerate(chunk):
             payload = item.payload or {}
             content_type = str(payload["contentType"])
+            since = len(self.failed_calls)
             try:
                 urn = self._upload(resource, usage, item, content_type, int(payload["size"]))
             except LinkedInRequestError as exc:
                 whole = classify(exc.status or 400, exc.message)
                 results[indexes[n]] = ItemResult(whole.verdict, exc.message, exc.status)
+                self._blame(since, [item])
                 continue
             record = {"fileName": payload["fileName"], "contentType": content_type,
                       "media": urn}
@@ -169,12 +183,14 @@ class Sender:
                                                 for i in done])
             return self.client.attach([(i.key, (i.media or {})["record"]) for i in done])
 
+        since = len(self.failed_calls)
         try:
             outcomes: BatchOutcomes = self.call(resource, len(done), name_them)
         except LinkedInRequestError as exc:
             whole = classify(exc.status or 400, exc.message)
             for n in uploaded:
                 results[indexes[n]] = ItemResult(whole.verdict, exc.message, exc.status)
+            self._blame(since, done)
             return
         self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
         for n in uploaded:
@@ -182,6 +198,8 @@ class Sender:
                                    EntityOutcome("retryable", 0, "missing from answer"))
             results[indexes[n]] = ItemResult(outcome.verdict, outcome.message or None,
                                              outcome.status)
+        self._blame(since, [chunk[n] for n in uploaded
+                            if results[indexes[n]].outcome != "synced"])
 
     # -- keyed resources ------------------------------------------------------------------------
 
@@ -203,6 +221,7 @@ class Sender:
                 return self.client.upsert(base, [(it.key, it.payload or {}) for it in batch],
                                           parent=parent, child=child or None)
 
+            since = len(self.failed_calls)
             try:
                 outcomes: BatchOutcomes = self.call(resource, len(batch), send)
             except LinkedInRequestError as exc:
@@ -212,18 +231,23 @@ class Sender:
                 whole = classify(exc.status or 400, exc.message, deleting=action == "delete")
                 for i in pending:
                     results[indexes[i]] = ItemResult(whole.verdict, exc.message, exc.status)
+                self._blame(since, batch)
                 return
             self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
             retry = []
+            failing = []
             for i in pending:
                 key = chunk[i].key
                 outcome = outcomes.get(key if isinstance(key, str) else make_key(key),
                                        EntityOutcome("retryable", 0, "missing from answer"))
+                if outcome.verdict != "synced":
+                    failing.append(chunk[i])
                 if outcome.verdict == "retryable" and not self.retry.gives_up(attempt + 1):
                     retry.append(i)
                 else:
                     results[indexes[i]] = ItemResult(outcome.verdict, outcome.message or None,
                                                      outcome.status)
+            self._blame(since, failing)
             pending = retry
             if pending:
                 attempt += 1
@@ -257,7 +281,11 @@ class Sender:
             for start in range(0, len(due), self.call_size):
                 chunk = due[start:start + self.call_size]
                 elements = [plan[i][round_no][1] for i in chunk]
+                since = len(self.failed_calls)
                 answered = self._jobs_call(elements)
+                self._blame(since, [items[i] for i, (outcome, _) in zip(chunk, answered,
+                                                                         strict=True)
+                                    if outcome.verdict != "synced"])
                 for i, (outcome, task) in zip(chunk, answered, strict=True):
                     operation = plan[i][round_no][0]
                     if outcome.verdict == "synced":
@@ -312,7 +340,11 @@ class Sender:
             self._check_disconnect()
             self.budget.acquire(family, records, should_stop=self._should_stop)
             try:
-                answer = send()
+                with capturing() as failed:
+                    try:
+                        answer = send()
+                    finally:
+                        self.failed_calls.extend(failed)
             except LinkedInThrottled as exc:
                 self.stats.throttled += 1
                 self.budget.block(family, exc.retry_after)

@@ -15,9 +15,10 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, and_, func, or_, select, update
 
 from recruitlink.core.backoff import Backoff
+from recruitlink.core.failed_calls import FailedCall
 from recruitlink.core.milestones import MILESTONES
 from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref, ResultKey
-from recruitlink.store import Store, connections, schema
+from recruitlink.store import Store, connections, failed_calls, schema
 from recruitlink.store.changelog import ChangelogRow, read_changes
 
 from . import host_events
@@ -353,6 +354,12 @@ class SyncState:
     def note_sent(self, batch_id: int, records: int) -> None:
         with self.db.write() as conn:
             ledger.note_sent(conn, batch_id, records)
+
+    def keep_failed_calls(self, tenant_id: int, batch_id: int, calls: Sequence[FailedCall],
+                          now: int) -> None:
+        """The batch's failed calls, for support bundles (store/failed_calls.py)."""
+        with self.db.write() as conn:
+            failed_calls.keep(conn, tenant_id, batch_id, calls, now)
 
     def batch_failed(self, batch_id: int, error: str) -> None:
         with self.db.write() as conn:

@@ -244,6 +244,10 @@ class Steps:
             raise
         finally:
             sender.on_sent = None
+            if sender.failed_calls:  # kept whatever the batch came to (support bundles)
+                self.state.keep_failed_calls(info.tenant_id, batch_id, sender.failed_calls,
+                                             now_ms())
+                sender.failed_calls = []
         items = [*work.send, *work.rejected]
         by_item = {result_key(item): results[n] for n, item in enumerate(work.send)}
         by_item.update((result_key(item), ItemResult(

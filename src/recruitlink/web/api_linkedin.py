@@ -10,13 +10,14 @@ import time
 from functools import partial
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.assumed import Assessment, OverallFit
 from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.core.records import ExternalId
+from recruitlink.core.support_bundle import Subject
 from recruitlink.errors import (
     ConfigurationError,
     NotReplayable,
@@ -40,6 +41,7 @@ from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
 from recruitlink.sync import failures, progress
 from recruitlink.sync.sharing import set_sharing
+from recruitlink.sync.support import support_bundle
 from recruitlink.sync.visibility import current_visibility, set_visibility
 
 from .api import WAKE_SYNC, ErrorBody
@@ -292,6 +294,46 @@ def build_linkedin_router() -> APIRouter:
         return FailedRecords(failedRecords=failed,
                              errors=[FailedCheck(**failures.as_json(r)) for r in rows],
                              next=next_after)
+
+    def bundle_answer(request: Request, tenant: Tenant, subject: Subject,
+                      subject_id: int) -> Response:
+        runtime = _runtime(request)
+        try:
+            bundle = support_bundle(runtime.store, runtime.box, tenant.id, tenant.slug,
+                                    subject, subject_id,
+                                    api_version=runtime.settings.linkedin_api_version)
+        except LookupError as exc:
+            field, _, reason = str(exc).partition(": ")
+            raise ApiError(404, str(exc), [{"field": field, "reason": reason}]) from exc
+        return Response(bundle.content, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{bundle.filename}"',
+            "Cache-Control": "no-store"})
+
+    bundle_doc: dict[str, Any] = {
+        "description": "What LinkedIn support asks for, as a zip (README.md, calls.har in "
+                       "HAR 1.2, bundle.json): each failed call's request and response "
+                       "(headers without secrets, bodies) and x-li-uuid, the client id, "
+                       "timestamps and recruitlink's version.",
+        "response_class": Response,
+        "responses": {200: {"content": {"application/zip": {}}, "description": "The zip"},
+                      **errors(404)}}
+
+    @router.get("/sync/errors/{error}/support-bundle",
+                summary="A support bundle for a failed record (its errorId in /sync/errors)",
+                **bundle_doc)
+    def record_bundle(error: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "record", error)
+
+    @router.get("/sync/batches/{batch}/support-bundle",
+                summary="A support bundle for a sync batch: its failed calls and records",
+                **bundle_doc)
+    def batch_bundle(batch: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "batch", batch)
+
+    @router.get("/sync/calls/{call}/support-bundle",
+                summary="A support bundle for one failed call to LinkedIn", **bundle_doc)
+    def call_bundle(call: RowId, request: Request, tenant: TenantDep) -> Response:
+        return bundle_answer(request, tenant, "call", call)
 
     @router.get("/visibility", summary="Who sees which job in LinkedIn Recruiter",
                 response_model=VisibilityAnswer, responses=errors(409))

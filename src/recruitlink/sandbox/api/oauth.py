@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, delete, select, update
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from recruitlink.core.assumed import token_answer
+
 from ..clock import Clock
 from ..errors import ApiError, OAuthError
 from ..store import Store, apps, tokens
@@ -78,7 +80,7 @@ async def token_endpoint(request: Request, store: Store, clock: Clock, ttl: int)
                                             expires_at=now + ttl * 1000))
         conn.execute(update(apps).where(apps.c.id == app.id)
                      .values(tokens_minted=apps.c.tokens_minted + 1))
-    return JSONResponse({"access_token": token, "expires_in": ttl},
+    return JSONResponse(token_answer(token, ttl, row._mapping["environment"]),
                         headers={"Cache-Control": "no-store"})
 
 

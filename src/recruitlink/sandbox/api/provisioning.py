@@ -53,7 +53,10 @@ def create_child(conn: Connection, sandbox: Sandbox, parent_id: int, body: dict[
         description=body["description"],
         js_domains=body.get("validJsSdkDomains", []),
         callback_urls=body.get("oauth2AuthorizedCallbackUrls", []),
-        tokens_minted=0, can_mint=True, created_at=sandbox.clock.now_ms()))
+        tokens_minted=0, can_mint=True, created_at=sandbox.clock.now_ms(),
+        # A child app is registered in its partner app's environment (core/assumed.py).
+        environment=select(apps.c.environment).where(apps.c.id == parent_id)
+        .scalar_subquery()))
     return conn.execute(select(apps).where(apps.c.urn == f"urn:li:developerApplication:{number}")
                         ).one()
 

@@ -39,7 +39,11 @@ class StatusChange(BaseModel):
 
 class AppAccess(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    canMintTokens: StrictBool
+    canMintTokens: StrictBool | None = None
+    environment: Literal["PRODUCTION", "DEVELOPMENT"] | None = Field(
+        None, description="Register the app as production or development (dev/test); its "
+                          "token answers say so (core/assumed.py). Child apps provisioned "
+                          "later get their partner app's.")
 
 
 class ThrottleChange(BaseModel):
@@ -99,7 +103,8 @@ def _app_json(row: Any) -> dict[str, Any]:
             "uniqueForeignId": row.unique_foreign_id, "name": row.name,
             "validJsSdkDomains": row.js_domains,
             "oauth2AuthorizedCallbackUrls": row.callback_urls,
-            "tokensMinted": row.tokens_minted, "canMintTokens": row.can_mint}
+            "tokensMinted": row.tokens_minted, "canMintTokens": row.can_mint,
+            "environment": row.environment}
 
 
 router = APIRouter()
@@ -151,14 +156,20 @@ async def get_app(request: Request, key: str) -> dict[str, Any]:
     return _app_json(app_row(request, key))
 
 
-@router.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app",
+@router.patch("/apps/{key}", summary="Allow or refuse 2-legged tokens for an app; register "
+                                    "it as production or development",
               responses=documented(404))
 async def patch_app(request: Request, key: str, change: AppAccess) -> dict[str, Any]:
     store = sandbox_of(request).store
     row = app_row(request, key)
-    with store.tx() as conn:
-        conn.execute(update(apps).where(apps.c.id == row.id)
-                     .values(can_mint=change.canMintTokens))
+    values: dict[str, Any] = {}
+    if change.canMintTokens is not None:
+        values["can_mint"] = change.canMintTokens
+    if change.environment is not None:
+        values["environment"] = change.environment
+    if values:
+        with store.tx() as conn:
+            conn.execute(update(apps).where(apps.c.id == row.id).values(**values))
     return _app_json(app_row(request, key))
 
 

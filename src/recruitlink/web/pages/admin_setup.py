@@ -24,6 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.environment import kept_refusal
 from recruitlink.core.integration_status import STUB_PROFILES, ContractState
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
@@ -199,6 +200,9 @@ def build_setup_router() -> APIRouter:
             if connected else None,
             "errors": errors or {}, "notice": notice, "error": error,
             "api_family": describe_api(settings.linkedin_api_version),
+            # The environment guard's refusal, if LinkedIn's last word on the app refuses it.
+            "environment_refusal": kept_refusal(settings.environment, info.app_environment,
+                                                info.client_id) if connected and info else None,
             "child_client_id": child_client_id,
             "sdk_url": f"{settings.linkedin_api_url.rstrip('/')}/sdk.js",
             "bundles": setup_flow.BUNDLES[kind],

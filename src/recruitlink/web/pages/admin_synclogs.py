@@ -3,6 +3,9 @@ Tracker's feature milestones, SmartRecruiters' historical sync).
 
     GET  /t/{slug}/integrations/linkedin/sync-logs              milestones (live), batches
     GET  /t/{slug}/integrations/linkedin/sync-logs/batches/{id} "View errors": failed records
+                                                                and failed calls
+    GET  /t/{slug}/integrations/linkedin/sync-logs/support-bundle?error=|batch=|call=
+                                                                a support bundle (zip)
     POST /t/{slug}/integrations/linkedin/sync-logs/retry        retry one batch's failed
                                                                 records, or all of them
 
@@ -20,7 +23,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.errors import RecruitlinkError
+from recruitlink.store import failed_calls
 from recruitlink.sync import control
+from recruitlink.sync.support import subject_of, support_bundle
 
 from ..params import RowId, small_int
 from . import synclog_queries as q
@@ -86,15 +91,37 @@ def build_synclogs_router() -> APIRouter:
             rows, next_after = q.batch_errors(conn, user.tenant_id, batch_id, after=after)
             open_count = q.batch_open_errors(conn, user.tenant_id, batch_id)
             carried = q.batch_entities(conn, batch_id)
+            calls = failed_calls.of_batch(conn, user.tenant_id, batch_id)
         context: dict[str, Any] = {
             "title": f"Batch {batch_id}: errors", "user": user, "base": base_url(user),
             "logs": base_url(user) + "/sync-logs", "batch": batch, "rows": rows,
             "next_after": next_after, "after": after, "open_count": open_count,
             "carried": carried, "can_act": user.is_company_admin, "millis": format_millis,
             "notice": NOTICES.get(request.query_params.get("done", "")),
-            "slug": user.tenant_slug,
+            "slug": user.tenant_slug, "calls": calls,
+            "bundle": base_url(user) + "/sync-logs/support-bundle",
         }
         return render(request, "admin_batch_errors.html", context)
+
+    @router.get(LOGS + "/support-bundle")
+    def download_bundle(request: Request, user: PageUser = Depends(admin)) -> Response:
+        params = request.query_params
+        try:
+            subject, subject_id = subject_of(
+                *(None if params.get(n) is None else _row_id(params.get(n), n)
+                  for n in ("error", "batch", "call")))
+        except ValueError as exc:
+            raise PageError(400, str(exc), user=user) from exc
+        runtime = runtime_of(request)
+        try:
+            bundle = support_bundle(runtime.store, runtime.box, user.tenant_id,
+                                    user.tenant_slug, subject, subject_id,
+                                    api_version=runtime.settings.linkedin_api_version)
+        except LookupError as exc:
+            raise PageError(404, f"There is no such {subject}.", user=user) from exc
+        return Response(bundle.content, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{bundle.filename}"',
+            "Cache-Control": "no-store"})
 
     @router.post(LOGS + "/retry")
     async def retry(request: Request, user: PageUser = Depends(company_admin),
@@ -122,3 +149,10 @@ def build_synclogs_router() -> APIRouter:
         return see_other(logs, done="retried", n=str(report.records))
 
     return router
+
+
+def _row_id(text: str | None, name: str) -> int:
+    value = small_int(text)
+    if value is None or value < 1:
+        raise ValueError(f"{name}: must be a positive whole number")
+    return value
