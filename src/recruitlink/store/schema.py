@@ -659,6 +659,10 @@ webhook_endpoints = Table(
     Column("disabled_at", Millis, nullable=True),
     # The newest event sequence already turned into deliveries for this endpoint.
     Column("cursor", Id, nullable=False, default=0),
+    # A delivery failed to connect (no answer): the endpoint's deliveries are held until
+    # `held_until`, then only `held_by` (that delivery) is tried, until the endpoint answers.
+    Column("held_until", Millis, nullable=True),
+    Column("held_by", Id, nullable=True),
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
     sqlite_autoincrement=True,

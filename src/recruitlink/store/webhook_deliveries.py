@@ -11,6 +11,11 @@ due deliveries claimed for a while, and each attempt's outcome recorded.
 - One record's deliveries to one endpoint leave in event order: a delivery is not claimed
   while an older pending one of the same endpoint and record exists (in flight, or waiting
   for its retry). A failed (given up) delivery no longer holds the others back.
+- An endpoint that did not answer (connection refused, timed out, name or TLS failure) is
+  held, in its row so every worker honours it: none of its deliveries is claimed until the
+  retry time of the one that failed (`held_until`), and then only that one (`held_by`), once
+  per retry, until the endpoint answers again (any HTTP status). The others burn neither an
+  attempt nor a connection meanwhile; the held one's retries grow and give up as any other's.
 """
 
 from __future__ import annotations
@@ -117,12 +122,18 @@ _older = aliased(webhook_deliveries)
 _HELD_BACK = exists().where(_older.c.endpoint_id == _d.endpoint_id,
                             _older.c.record_key == _d.record_key,
                             _older.c.event_seq < _d.event_seq, _older.c.status == "pending")
-_ENABLED = exists().where(webhook_endpoints.c.id == _d.endpoint_id,
-                          webhook_endpoints.c.enabled.is_(True))
 _NOW: Any = bindparam("now")
+_ep, _probe = aliased(webhook_endpoints), aliased(webhook_deliveries)
+# Enabled, and not held: or held no longer and this is the delivery it waits on (or that one
+# is pending no more: nothing would ever release the hold).
+_OPEN = exists().where(_ep.c.id == _d.endpoint_id, _ep.c.enabled.is_(True), or_(
+    _ep.c.held_until.is_(None),
+    and_(_ep.c.held_until <= _NOW,
+         or_(_ep.c.held_by == _d.id,
+             ~exists().where(_probe.c.id == _ep.c.held_by, _probe.c.status == "pending")))))
 _CLAIMABLE = and_(_d.status == "pending", _d.next_attempt_at <= _NOW,
                   or_(_d.claimed_until.is_(None), _d.claimed_until <= _NOW),
-                  _ENABLED, ~_HELD_BACK)
+                  _OPEN, ~_HELD_BACK)
 _IN_FLIGHT = (select(_d.endpoint_id, func.count())
               .where(_d.status == "pending", _d.claimed_until > _NOW).group_by(_d.endpoint_id))
 _ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
@@ -215,6 +226,19 @@ _RETRY = update(webhook_deliveries).where(*_STILL_OURS).values(
     next_attempt_at=bindparam("b_next"), **_FAILED_ATTEMPT)
 _GIVE_UP = update(webhook_deliveries).where(*_STILL_OURS).values(
     status="failed", **_FAILED_ATTEMPT)
+# A hold only ever moves later: a straggler's earlier retry time does not shorten it.
+_HOLD = update(webhook_endpoints).where(
+    _e.id == bindparam("b_endpoint"),
+    or_(_e.held_until.is_(None), _e.held_until < bindparam("b_until"))).values(
+    held_until=bindparam("b_until"), held_by=bindparam("b_delivery"))
+_RELEASE = update(webhook_endpoints).where(
+    _e.id.in_(bindparam("ids", expanding=True)), _e.held_until.is_not(None)).values(
+    held_until=None, held_by=None)
+
+
+def unreachable(f: Finished) -> bool:
+    """The attempt got no answer: the endpoint is down or out of reach, not refusing."""
+    return f.error is not None and f.code is None
 
 
 def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
@@ -245,7 +269,27 @@ def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
                   "b_latency": f.latency_ms, "b_error": f.error, "b_next": f.next_at_ms}
         if conn.execute(_GIVE_UP if f.next_at_ms is None else _RETRY, params).rowcount:
             applied.add(f.claim.delivery_id)
+    _hold_or_release(conn, kept, applied)
     return applied
+
+
+def _hold_or_release(conn: Connection, kept: Sequence[Finished], applied: set[int]) -> None:
+    """An endpoint that answered (any status) is released; one that did not, and answered
+    none of this batch, is held until the retry of its delivery that failed to connect (the
+    latest, when several did: the one whose waits have grown most)."""
+    answered = {f.claim.endpoint_id for f in kept if not unreachable(f)}
+    holds: dict[int, Finished] = {}
+    for f in kept:
+        ep = f.claim.endpoint_id
+        if (unreachable(f) and f.next_at_ms is not None and ep not in answered
+                and f.claim.delivery_id in applied
+                and (ep not in holds or (holds[ep].next_at_ms or 0) < f.next_at_ms)):
+            holds[ep] = f
+    if answered:
+        conn.execute(_RELEASE, {"ids": sorted(answered)})
+    for ep, f in sorted(holds.items()):
+        conn.execute(_HOLD, {"b_endpoint": ep, "b_until": f.next_at_ms,
+                             "b_delivery": f.claim.delivery_id})
 
 
 def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:
