@@ -696,6 +696,12 @@ Index("ix_webhook_deliveries_due", webhook_deliveries.c.status,
       webhook_deliveries.c.next_attempt_at)
 Index("ix_webhook_deliveries_record", webhook_deliveries.c.endpoint_id,
       webhook_deliveries.c.record_key, webhook_deliveries.c.event_seq)
+# A claim round's candidates: each endpoint's first due deliveries, in the order they leave.
+Index("ix_webhook_deliveries_endpoint_due", webhook_deliveries.c.endpoint_id,
+      webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at,
+      webhook_deliveries.c.id)
+# Deliveries in flight (claimed, their claim not run out), counted per endpoint every round.
+Index("ix_webhook_deliveries_claimed", webhook_deliveries.c.claimed_until)
 
 webhook_attempts = Table(
     "webhook_attempts", metadata,

@@ -20,12 +20,15 @@ due deliveries claimed for a while, and each attempt's outcome recorded.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Integer,
     and_,
     bindparam,
     delete,
@@ -34,6 +37,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -118,58 +122,81 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
 
 
 # Claiming, in statements built once (they run every round): `now` is the time of the round.
-_older = aliased(webhook_deliveries)
-_HELD_BACK = exists().where(_older.c.endpoint_id == _d.endpoint_id,
-                            _older.c.record_key == _d.record_key,
-                            _older.c.event_seq < _d.event_seq, _older.c.status == "pending")
-_NOW: Any = bindparam("now")
-_ep, _probe = aliased(webhook_endpoints), aliased(webhook_deliveries)
-# Enabled, and not held: or held no longer and this is the delivery it waits on (or that one
-# is pending no more: nothing would ever release the hold).
-_OPEN = exists().where(_ep.c.id == _d.endpoint_id, _ep.c.enabled.is_(True), or_(
-    _ep.c.held_until.is_(None),
-    and_(_ep.c.held_until <= _NOW,
-         or_(_ep.c.held_by == _d.id,
-             ~exists().where(_probe.c.id == _ep.c.held_by, _probe.c.status == "pending")))))
-_CLAIMABLE = and_(_d.status == "pending", _d.next_attempt_at <= _NOW,
-                  or_(_d.claimed_until.is_(None), _d.claimed_until <= _NOW),
-                  _OPEN, ~_HELD_BACK)
-_IN_FLIGHT = (select(_d.endpoint_id, func.count())
-              .where(_d.status == "pending", _d.claimed_until > _NOW).group_by(_d.endpoint_id))
+_NOW: Any = bindparam("now", type_=BigInteger)
+
+
+def _claimable(t: Any) -> Any:
+    """A delivery of `t` (the table or an alias of it) that may be claimed now: pending, due,
+    unclaimed (or its claim ran out), its endpoint open, no older one of its record pending."""
+    older, ep = aliased(webhook_deliveries), aliased(webhook_endpoints)
+    held_back = exists().where(older.c.endpoint_id == t.c.endpoint_id,
+                               older.c.record_key == t.c.record_key,
+                               older.c.event_seq < t.c.event_seq, older.c.status == "pending")
+    # Enabled, and not held, or held no longer and this is the delivery it waits on. (That
+    # one leaves `pending` only by being delivered, which releases the hold, or failed for
+    # good, which disables the endpoint, and enabling releases it.)
+    open_ = exists().where(ep.c.id == t.c.endpoint_id, ep.c.enabled.is_(True), or_(
+        ep.c.held_until.is_(None),
+        and_(ep.c.held_until <= _NOW, ep.c.held_by == t.c.id)))
+    return and_(t.c.status == "pending", t.c.next_attempt_at <= _NOW,
+                or_(t.c.claimed_until.is_(None), t.c.claimed_until <= _NOW), open_, ~held_back)
+
+
+_CLAIMABLE = _claimable(webhook_deliveries)
+# Through the (claimed_until) index: the deliveries in flight (a few), not every pending one;
+# counted here, as SQLite would rather read all in endpoint order for a GROUP BY.
+_IN_FLIGHT = select(_d.endpoint_id).where(_d.claimed_until > _NOW, _d.status == "pending")
 _ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
-_ranked = (select(_d.id, _d.next_attempt_at, func.row_number().over(
-               partition_by=_d.endpoint_id, order_by=(_d.next_attempt_at, _d.id)).label("rank"))
-           .where(_CLAIMABLE, _d.endpoint_id.not_in(bindparam("full", expanding=True)))
-           .subquery())
+
+# The candidates: per open endpoint, its first `per_endpoint` claimable deliveries, read in
+# the (endpoint_id, status, next_attempt_at, id) index's order (a probe and a few rows each,
+# however long an endpoint's backlog), then the oldest due of them all.
+_c = aliased(webhook_deliveries, name="c")
+_FIRSTS = (select(_c.c.id).where(_c.c.endpoint_id == _e.id, _claimable(_c))
+           .order_by(_c.c.next_attempt_at, _c.c.id).limit(bindparam("per_endpoint", type_=Integer))
+           .correlate(webhook_endpoints))
 _h = host_events.c
-_DUE = (select(_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
-               _e.secret, _e.previous_secret, _e.previous_until,
-               _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
-        .join_from(webhook_deliveries, webhook_endpoints, _e.id == _d.endpoint_id)
-        .join(host_events, _h.seq == _d.event_seq)
-        .where(_d.id.in_(select(_ranked.c.id).where(_ranked.c.rank <= bindparam("per_endpoint"))
-                         .order_by(_ranked.c.next_attempt_at, _ranked.c.id)
-                         .limit(bindparam("candidates")).scalar_subquery()))
-        .order_by(_d.next_attempt_at, _d.id))
+_COLUMNS = (_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
+            _e.secret, _e.previous_secret, _e.previous_until,
+            _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
+_ENDPOINT_OPEN = (_e.enabled.is_(True), or_(_e.held_until.is_(None), _e.held_until <= _NOW),
+                  _e.id.not_in(bindparam("full", expanding=True, type_=BigInteger)))
+
+
+def _due_statement(dialect: str) -> Any:
+    """PostgreSQL reads each endpoint's firsts in a LATERAL subquery; SQLite (no LATERAL)
+    looks the outer rows up by the ids of a correlated subquery, run once per endpoint."""
+    if dialect == "postgresql":
+        firsts = _FIRSTS.lateral("firsts")
+        joined = (select(*_COLUMNS).select_from(webhook_endpoints)
+                  .join(firsts, true()).join(webhook_deliveries, _d.id == firsts.c.id))
+    else:
+        joined = (select(*_COLUMNS).select_from(webhook_endpoints)
+                  .join(webhook_deliveries, _d.id.in_(_FIRSTS.scalar_subquery())))
+    return (joined.join(host_events, _h.seq == _d.event_seq).where(*_ENDPOINT_OPEN)
+            .order_by(_d.next_attempt_at, _d.id).limit(bindparam("candidates", type_=Integer)))
+
+
+_DUE = {name: _due_statement(name) for name in ("postgresql", "sqlite")}
 _TAKE = (update(webhook_deliveries).where(_d.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
          .values(claimed_until=bindparam("token")).returning(_d.id))
 
 
 def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
     """Deliveries claimed and not finished, per endpoint."""
-    return {int(ep): int(n) for ep, n in conn.execute(_IN_FLIGHT, {"now": now_ms})}
+    return dict(Counter(int(ep) for ep in conn.execute(_IN_FLIGHT, {"now": now_ms}).scalars()))
 
 
 def due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int) -> list[Any]:
     """Candidates for a claim (a read: an idle worker takes no write lock): due deliveries of
     endpoints with fewer than `per_endpoint` in flight, oldest due first, with what sending
-    them takes. They are ranked per endpoint, so one endpoint's backlog never crowds out the
-    others' deliveries."""
+    them takes. At most `per_endpoint` are read per endpoint (through its index, whatever its
+    backlog), so one endpoint's backlog never crowds out the others' deliveries."""
     if limit <= 0:
         return []
     full = [endpoint for endpoint, n in in_flight(conn, now_ms).items() if n >= per_endpoint]
-    return list(conn.execute(_DUE, {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
-                                    "candidates": limit * 2}))
+    return list(conn.execute(_DUE[conn.dialect.name], {
+        "now": now_ms, "full": full, "per_endpoint": per_endpoint, "candidates": limit * 2}))
 
 
 def claim_due(conn: Connection, candidates: Sequence[Any], *, now_ms: int, limit: int,
