@@ -138,6 +138,12 @@ def list_endpoints(conn: Connection, tenant_id: int) -> list[Endpoint]:
     return [_endpoint(r) for r in rows]
 
 
+def any_enabled(conn: Connection) -> bool:
+    """Some tenant has an enabled endpoint (the server then runs its delivery process)."""
+    return conn.execute(select(webhook_endpoints.c.id).where(
+        webhook_endpoints.c.enabled.is_(True)).limit(1)).first() is not None
+
+
 def get_endpoint(conn: Connection, tenant_id: int, endpoint_id: int) -> Endpoint | None:
     row = conn.execute(select(webhook_endpoints).where(
         _of_tenant(tenant_id, endpoint_id))).first()
