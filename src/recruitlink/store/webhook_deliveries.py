@@ -144,40 +144,42 @@ def _claimable(t: Any) -> Any:
 
 _CLAIMABLE = _claimable(webhook_deliveries)
 # Through the (claimed_until) index: the deliveries in flight (a few), not every pending one;
-# counted here, as SQLite would rather read all in endpoint order for a GROUP BY.
-_IN_FLIGHT = select(_d.endpoint_id).where(_d.claimed_until > _NOW, _d.status == "pending")
+# counted here, as SQLite would rather read all in endpoint order for a GROUP BY. (A claim
+# is cleared when its delivery leaves `pending`: no status test, which a planner without
+# statistics would take the (status, ...) index for.)
+_IN_FLIGHT = select(_d.endpoint_id).where(_d.claimed_until > _NOW)
 _ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
 
 # The candidates: per open endpoint, its first `per_endpoint` claimable deliveries, read in
 # the (endpoint_id, status, next_attempt_at, id) index's order (a probe and a few rows each,
 # however long an endpoint's backlog), then the oldest due of them all.
 _c = aliased(webhook_deliveries, name="c")
-_FIRSTS = (select(_c.c.id).where(_c.c.endpoint_id == _e.id, _claimable(_c))
-           .order_by(_c.c.next_attempt_at, _c.c.id).limit(bindparam("per_endpoint", type_=Integer))
-           .correlate(webhook_endpoints))
+_PER_ENDPOINT: Any = bindparam("per_endpoint", type_=Integer)
 _h = host_events.c
 _COLUMNS = (_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
             _e.secret, _e.previous_secret, _e.previous_until,
             _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
 _ENDPOINT_OPEN = (_e.enabled.is_(True), or_(_e.held_until.is_(None), _e.held_until <= _NOW),
                   _e.id.not_in(bindparam("full", expanding=True, type_=BigInteger)))
-
-
-def _due_statement(dialect: str) -> Any:
-    """PostgreSQL reads each endpoint's firsts in a LATERAL subquery; SQLite (no LATERAL)
-    looks the outer rows up by the ids of a correlated subquery, run once per endpoint."""
-    if dialect == "postgresql":
-        firsts = _FIRSTS.lateral("firsts")
-        joined = (select(*_COLUMNS).select_from(webhook_endpoints)
-                  .join(firsts, true()).join(webhook_deliveries, _d.id == firsts.c.id))
-    else:
-        joined = (select(*_COLUMNS).select_from(webhook_endpoints)
-                  .join(webhook_deliveries, _d.id.in_(_FIRSTS.scalar_subquery())))
-    return (joined.join(host_events, _h.seq == _d.event_seq).where(*_ENDPOINT_OPEN)
-            .order_by(_d.next_attempt_at, _d.id).limit(bindparam("candidates", type_=Integer)))
-
-
-_DUE = {name: _due_statement(name) for name in ("postgresql", "sqlite")}
+_CANDIDATES: Any = bindparam("candidates", type_=Integer)
+# PostgreSQL: one statement, each open endpoint's firsts in a LATERAL subquery.
+_firsts = (select(_c.c.id).where(_c.c.endpoint_id == _e.id, _claimable(_c))
+           .order_by(_c.c.next_attempt_at, _c.c.id).limit(_PER_ENDPOINT)
+           .correlate(webhook_endpoints).lateral("firsts"))
+_DUE_LATERAL = (select(*_COLUMNS).select_from(webhook_endpoints).join(_firsts, true())
+                .join(webhook_deliveries, _d.id == _firsts.c.id)
+                .join(host_events, _h.seq == _d.event_seq).where(*_ENDPOINT_OPEN)
+                .order_by(_d.next_attempt_at, _d.id).limit(_CANDIDATES))
+# SQLite (no LATERAL; without statistics its planner would drive a correlated form from the
+# deliveries, all of them): the open endpoints, each one's firsts, then their rows.
+_OPEN_ENDPOINTS = select(_e.id).where(*_ENDPOINT_OPEN).order_by(_e.id)
+_FIRSTS_OF = (select(_c.c.id).where(_c.c.endpoint_id == bindparam("endpoint"), _claimable(_c))
+              .order_by(_c.c.next_attempt_at, _c.c.id).limit(_PER_ENDPOINT))
+_ROWS = (select(*_COLUMNS).join_from(webhook_deliveries, webhook_endpoints,
+                                     _e.id == _d.endpoint_id)
+         .join(host_events, _h.seq == _d.event_seq)
+         .where(_d.id.in_(bindparam("ids", expanding=True, type_=BigInteger)))
+         .order_by(_d.next_attempt_at, _d.id).limit(_CANDIDATES))
 _TAKE = (update(webhook_deliveries).where(_d.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
          .values(claimed_until=bindparam("token")).returning(_d.id))
 
@@ -195,8 +197,13 @@ def due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int) -> list
     if limit <= 0:
         return []
     full = [endpoint for endpoint, n in in_flight(conn, now_ms).items() if n >= per_endpoint]
-    return list(conn.execute(_DUE[conn.dialect.name], {
-        "now": now_ms, "full": full, "per_endpoint": per_endpoint, "candidates": limit * 2}))
+    params = {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
+              "candidates": limit * 2}
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(_DUE_LATERAL, params))
+    ids = [i for endpoint in conn.execute(_OPEN_ENDPOINTS, params).scalars()
+           for i in conn.execute(_FIRSTS_OF, {**params, "endpoint": endpoint}).scalars()]
+    return list(conn.execute(_ROWS, {**params, "ids": ids})) if ids else []
 
 
 def claim_due(conn: Connection, candidates: Sequence[Any], *, now_ms: int, limit: int,
