@@ -7,16 +7,20 @@
    candidate in --rejected-every with an email LinkedIn refuses, so the sync writes
    `record.rejected` events), with no endpoint, with an endpoint at a fast local receiver,
    with one at a slow receiver (--slow-ms per answer), and with one that is down (its port
-   refuses connections). Printed side by side: the sync's wall time and this process's CPU
-   per 1,000 records (the webhook loop runs in this process, as in `serve`), and their
-   ratios to the run without an endpoint (the added cost; a slow or dead endpoint must not
-   slow the sync).
+   refuses connections). Printed side by side: the sync's wall time, this process's CPU
+   per 1,000 records (the sync's process) and the delivery process's CPU per 1,000 records
+   (the delivery loop runs in a child process, as `serve` runs it; `--in-thread`: in a
+   thread of this process, as before), and their ratios to the run without an endpoint (the
+   added cost; a slow or dead endpoint must not slow the sync).
 
-Three processes: `recruitlink sandbox` (throttles off), the receiver (uvicorn), and this one
-(store on SQLite, the sync engine and the webhook delivery loop in threads). Figures only.
+Four processes: `recruitlink sandbox` (throttles off), the receiver (uvicorn), the delivery
+process and this one (store on SQLite, the sync engine in a thread). The throughput run's
+delivery loop is a thread of this process (the engine's speed, without a process to start).
+Figures only.
 
     .venv/bin/python bench/webhooks.py                       # 2,000 events, ~6,000 records
     .venv/bin/python bench/webhooks.py --events 10000 --records 30000 --slow-ms 2000
+    .venv/bin/python bench/webhooks.py --repeat 3            # medians, on a busy machine
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +51,7 @@ from starlette.routing import Route
 
 from recruitlink.core.records import Application, Candidate, Job
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.deliveries import DeliveryProcess
 from recruitlink.runtime.servers import bound_socket
 from recruitlink.settings import Settings
 from recruitlink.store import host_events, schema, webhooks
@@ -195,13 +202,22 @@ def load(rt: Runtime, tenant_id: int, candidates: int, rejected_every: int) -> i
     return jobs + candidates * 2
 
 
+def cpu_s(pid: int | None) -> float:
+    """A process's CPU time so far (user + system), from /proc; 0 when there is none."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
-             slow_ms: int, rejected_every: int) -> dict[str, Any]:
-    name = f"sync-{mode}"
+             slow_ms: int, rejected_every: int, in_thread: bool) -> dict[str, Any]:
+    name = f"sync-{n}-{mode}"
     rt = runtime(tmp, name, sandbox)
     tenant_id = new_tenant(rt, name)
     records = load(rt, tenant_id, candidates, rejected_every)
-    worker = rt.delivery_worker()
+    worker = (rt.delivery_worker() if in_thread
+              else DeliveryProcess(rt.settings, rt.store, check_s=0.2))
     with receiving(rt, tenant_id, slow_ms if mode == "slow" else 0, subscribed=mode != "none",
                    down=mode == "down"):
         partner = rt.partner()
@@ -209,10 +225,16 @@ def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
                 organization=f"urn:li:organization:{5000 + n}", contracts=[],
                 public_url="http://127.0.0.1:9")
         worker.start()
+        pid = None
+        if isinstance(worker, DeliveryProcess) and mode != "none":
+            wait_for(lambda: worker.pid is not None, timeout=30)
+            pid = worker.pid
+            time.sleep(3)  # its imports and first round done before the sync starts
         try:
-            cpu0, wall0 = time.process_time(), time.perf_counter()
+            cpu0, wall0, hooks0 = time.process_time(), time.perf_counter(), cpu_s(pid)
             rt.engine.run(tenant_id, stop=lambda: False, until_done=True)
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            hooks_cpu = cpu_s(pid) - hooks0
             with rt.store.reader() as conn:
                 written = len(host_events.read_after(conn, tenant_id, 0, limit=10**6))
             delivered_in_sync = delivered(rt, tenant_id)
@@ -223,8 +245,15 @@ def sync_run(tmp: Path, sandbox: str, n: int, mode: str, candidates: int,
             partner.close()
     rt.close()
     return {"mode": mode, "records": records, "seconds": wall,
-            "cpu_ms_per_1k": 1e6 * cpu / records, "events": written,
-            "delivered_during_sync": delivered_in_sync}
+            "cpu_ms_per_1k": 1e6 * cpu / records, "hooks_ms_per_1k": 1e6 * hooks_cpu / records,
+            "events": written, "delivered_during_sync": delivered_in_sync}
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the repeats of one way."""
+    return {key: (statistics.median(run[key] for run in runs)
+                  if isinstance(runs[0][key], int | float) else runs[0][key])
+            for key in runs[0]}
 
 
 def main() -> None:
@@ -236,6 +265,12 @@ def main() -> None:
                         help="How long the slow receiver takes to answer each delivery.")
     parser.add_argument("--rejected-every", type=int, default=20,
                         help="One candidate in this many has an email LinkedIn refuses.")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="Run the four syncs this many times, in turn, and print each "
+                             "figure's median (a loaded machine's noise).")
+    parser.add_argument("--in-thread", action="store_true",
+                        help="The delivery loop in a thread of the sync's process (as "
+                             "RECRUITLINK_WEBHOOK_PROCESS=false), not a child process.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rl-webhooks-") as tmp_name:
         tmp = Path(tmp_name)
@@ -250,23 +285,31 @@ def main() -> None:
             print(f"delivery: {t['events']} events in {t['seconds']:.2f} s = "
                   f"{t['events_per_s']:.0f} events/s to a local receiver "
                   "(its own process, verifying every signature)")
-            runs = [sync_run(tmp, sandbox, n, mode, max(10, args.records // 2), args.slow_ms,
-                             max(1, args.rejected_every))
-                    for n, mode in enumerate(("none", "fast", "slow", "down"))]
+            modes = ("none", "fast", "slow", "down")
+            rounds = [[sync_run(tmp, sandbox, r * len(modes) + n, mode,
+                                max(10, args.records // 2), args.slow_ms,
+                                max(1, args.rejected_every), args.in_thread)
+                       for n, mode in enumerate(modes)] for r in range(max(1, args.repeat))]
+            runs = [median_run([r[n] for r in rounds]) for n in range(len(modes))]
         finally:
             stop(proc)
     base = runs[0]
-    print(f"\nthe same historical sync ({base['records']} records), four ways:")
-    print(f"{'endpoint':<10}{'sync s':>9}{'x none':>8}{'CPU ms/1k rec':>15}{'x none':>8}"
-          f"{'events':>8}{'sent during sync':>18}")
+    where = "a thread of the sync's process" if args.in_thread else "a child process"
+    times = f", medians of {args.repeat}" if args.repeat > 1 else ""
+    print(f"\nthe same historical sync ({base['records']} records), four ways "
+          f"(deliveries from {where}{times}):")
+    print(f"{'endpoint':<13}{'sync s':>8}{'x none':>8}{'sync CPU ms/1k':>16}{'x none':>8}"
+          f"{'hooks CPU ms/1k':>17}{'events':>8}{'sent during sync':>18}")
     for run in runs:
         label = {"none": "none", "fast": "fast", "slow": f"slow {args.slow_ms}ms",
                  "down": "down"}[run["mode"]]
-        print(f"{label:<10}{run['seconds']:>9.2f}{run['seconds'] / base['seconds']:>8.2f}"
-              f"{run['cpu_ms_per_1k']:>15.1f}{run['cpu_ms_per_1k'] / base['cpu_ms_per_1k']:>8.2f}"
-              f"{run['events']:>8}{run['delivered_during_sync']:>18}")
-    added = (runs[1]["cpu_ms_per_1k"] - base["cpu_ms_per_1k"]) / 1000
-    print(f"\nadded CPU per synced record with an endpoint: {added * 1000:.1f} us")
+        hooks = "(in sync)" if args.in_thread else f"{run['hooks_ms_per_1k']:.1f}"
+        print(f"{label:<13}{run['seconds']:>8.2f}{run['seconds'] / base['seconds']:>8.2f}"
+              f"{run['cpu_ms_per_1k']:>16.1f}{run['cpu_ms_per_1k'] / base['cpu_ms_per_1k']:>8.2f}"
+              f"{hooks:>17}{run['events']:>8}{run['delivered_during_sync']:>18}")
+    added = (runs[1]["cpu_ms_per_1k"] + runs[1]["hooks_ms_per_1k"] - base["cpu_ms_per_1k"])
+    print(f"\nadded CPU per synced record with a fast endpoint (both processes): "
+          f"{added:.1f} us")
 
 
 if __name__ == "__main__":

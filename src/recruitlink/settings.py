@@ -103,7 +103,11 @@ class Settings(BaseSettings):
         "jobs alike (a poll: at most the poll interval).")
     # -- webhook deliveries to the host ATS (issue 18; recruitlink.hooks) --
     webhooks: bool = True
-    """Deliver webhooks from the server process (embedded mode; scale-out: the workers)."""
+    """Deliver webhooks from the server (embedded mode; scale-out: the workers)."""
+    webhook_process: bool = True
+    """Embedded mode: deliver from a child process of the server (runtime/deliveries.py),
+    started once an endpoint is enabled, so the sync's threads share no GIL with the
+    deliveries; false: from a thread of the server."""
     webhook_retry: Backoff = Field(
         Backoff(5.0, 2.0, 21600.0, 25), description="A webhook delivery that fails is tried "
         "again after these waits (the default: 25 tries over about 3.2 days); when they give "

@@ -13,6 +13,7 @@ Screenshots go to artifacts/screenshots/webhooks_<step>.png.
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,8 @@ from sqlalchemy import update
 from standardwebhooks import Webhook
 
 from recruitlink.core.records import User
+from recruitlink.crypto import SecretBox
+from recruitlink.runtime.servers import bound_socket
 from recruitlink.settings import Settings
 from recruitlink.store import Store, accounts, host_events, schema, webhooks
 from recruitlink.store.tenants import Tenant
@@ -33,10 +36,16 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     page,
     save_screenshot,
 )
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.servers import PushReceiver, serve
 
 PASSWORD = "correct horse battery"
 NOW = 1_750_000_000_000  # when the endpoint was disabled, in step 4
+BOX = SecretBox(TEST_SECRET_KEY)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @pytest.fixture
@@ -203,6 +212,36 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
     page.get_by_role("button", name="Delete the endpoint").click()
     expect(page.locator("table.hook-list")).to_contain_text("No endpoint yet")
     shot(page, "13_deleted")
+
+    # 6. An endpoint whose port refuses connections: once a delivery fails to connect, it is
+    # held (its other deliveries wait for that one's retry), and both pages say so.
+    sock = bound_socket()
+    down_url = f"http://127.0.0.1:{sock.getsockname()[1]}/hooks"
+    sock.close()
+    with store.db.write() as conn:
+        down, _ = webhooks.create_endpoint(conn, BOX, tenant.id, url=down_url, types=[],
+                                           now_ms=now_ms())
+        for candidate in ("C4", "C5", "C6"):
+            host_events.emit(conn, tenant.id, "candidate.updated", candidate,
+                             {"candidate": candidate, "changed": {"phone": "+33 1 24"},
+                              "source": "stub_profile"})
+    page.goto(f"{server}/t/{tenant.slug}/integrations/linkedin/webhooks/{down.id}")
+    for _ in range(120):  # the server's worker tries within a second or so
+        if page.locator(".hook-held-notice").count():
+            break
+        page.wait_for_timeout(250)
+        page.goto(page.url)
+    notice = page.locator(".hook-held-notice")
+    expect(notice).to_contain_text("Paused after a connection failure")
+    expect(notice).to_contain_text("ConnectError")
+    shot(page, "14_held_after_a_connection_failure")
+    notice.get_by_role("link").click()  # the delivery the endpoint's next try sends
+    expect(page.locator("table.attempt-list tbody tr").first).to_contain_text("ConnectError")
+    page.get_by_role("link", name=f"← {down_url}").click()
+    page.get_by_role("link", name="← Webhooks").click()
+    expect(page.locator(f"tr[data-endpoint='{down.id}'] .hook-state")).to_contain_text(
+        "Paused after a connection failure")
+    shot(page, "15_held_list")
     # The refused form answered 400, as it should; nothing else went wrong in the page.
     errors = [m for m in console_of(page) if m.startswith("error") and "status of 400" not in m]
     assert not errors, console_of(page)

@@ -1,6 +1,8 @@
 """A `recruitlink worker` SIGKILLed in the middle of a webhook delivery loses nothing: its
 claim runs out, another worker sends the delivery again (at least once; the receiver
-deduplicates by `webhook-id`), and every event reaches the receiver (issue 18, PostgreSQL)."""
+deduplicates by `webhook-id`), and every event reaches the receiver (issue 18, PostgreSQL).
+The same for the server's delivery process in embedded mode (SQLite and PostgreSQL): the
+server starts another, which sends the killed one's claim again once it has run out."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from recruitlink.crypto import SecretBox
+from recruitlink.runtime.build import build_runtime
+from recruitlink.runtime.deliveries import DeliveryProcess
+from recruitlink.settings import Settings
 from recruitlink.store import host_events, webhooks
 from tests.conftest import make_tenant
 from tests.support.keys import TEST_SECRET_KEY
@@ -107,3 +112,35 @@ def test_a_worker_killed_mid_delivery_loses_nothing(postgres_template) -> None:
 def _deliveries(store, tenant_id, endpoint_id):
     with store.reader() as conn:
         return webhooks.list_deliveries(conn, tenant_id, endpoint_id)
+
+
+def test_a_delivery_process_killed_mid_delivery_loses_nothing(store, tenant) -> None:
+    receiver = HangingReceiver()
+    settings = Settings(database_url=store.db.url, work_queue="in-process",
+                        background_sync=False, pollers=False, inbound_worker=False,
+                        webhook_timeout_seconds=3, webhook_claim_seconds=2)
+    services = build_runtime(settings, store)
+    hooks = services.webhooks
+    assert isinstance(hooks, DeliveryProcess)
+    hooks.check_s = 0.2
+    with serve(receiver.app()) as base, services.running():
+        with store.db.write() as conn:
+            endpoint, receiver.secret = webhooks.create_endpoint(
+                conn, services.runtime.box, tenant.id, url=f"{base}/hook", types=[],
+                now_ms=int(time.time() * 1000))
+            seqs = [host_events.emit(conn, tenant.id, "candidate.updated", f"c-{n}",
+                                     {"candidate": f"c-{n}"}) for n in range(EVENTS)]
+        try:
+            wait_until(receiver.hanging.is_set, 60, "the first delivery to reach the receiver")
+            killed = hooks.pid
+            assert killed is not None
+            os.kill(killed, 9)  # mid-delivery: the receiver holds that POST open
+            wait_until(lambda: hooks.pid not in (None, killed), 30, "another process")
+            wanted = {f"evt_{seq}" for seq in seqs}
+            wait_until(lambda: {i for i, _ in receiver.ids} >= wanted, 90,
+                       "every event to be delivered")
+            wait_until(lambda: all(d.status == "delivered" for d in _deliveries(
+                store, tenant.id, endpoint.id)), 30, "every delivery to be marked delivered")
+        finally:
+            receiver.release.set()
+    assert len(_deliveries(store, tenant.id, endpoint.id)) == EVENTS

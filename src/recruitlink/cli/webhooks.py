@@ -125,6 +125,10 @@ def list_(tenant: str = Tenant, as_json: bool = AsJson,
         table.add_column(column, overflow="fold")
     for e, last in rows:
         state = "enabled" if e.enabled else f"[red]disabled[/red]: {e.disabled_reason}"
+        if e.enabled and e.held_until is not None:
+            state = ("[yellow]held[/yellow] after a connection failure: " + (
+                f"next try at {timestamp(e.held_until)}" if e.held(now_ms())
+                else "trying again now, one delivery until it answers"))
         table.add_row(str(e.id), e.url + (f"\n{e.description}" if e.description else ""),
                       types_label(e.types), state,
                       "none yet" if last is None else

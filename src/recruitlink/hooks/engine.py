@@ -1,7 +1,9 @@
 """The delivery engine: events become deliveries (dispatch), due deliveries are claimed, and
 each is signed, POSTed and recorded (deliver). A failed attempt is tried again after the retry
 policy's growing wait; when the policy gives up (by default after more than three days) the
-delivery is failed and its endpoint disabled, with a reason the admin page shows.
+delivery is failed and its endpoint disabled, with a reason the admin page shows. An attempt
+that got no answer holds its endpoint until its retry (store/webhook_deliveries.py): the
+endpoint's other deliveries wait without spending attempts or connections.
 
 Nothing here waits on an endpoint while holding a transaction: a claim is committed before
 the POST, the outcome in a transaction of its own after it (the worker records the outcomes

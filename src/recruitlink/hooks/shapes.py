@@ -24,6 +24,7 @@ def endpoint_json(endpoint: webhooks.Endpoint,
             "createdAt": timestamp(endpoint.created_at),
             "updatedAt": timestamp(endpoint.updated_at),
             "rotatingUntil": _time(endpoint.rotating_until),
+            "heldUntil": _time(endpoint.held_until) if endpoint.enabled else None,
             "lastDelivery": None if last is None else {
                 "status": last.status, "code": last.last_code,
                 "at": timestamp(last.created_at)}}

@@ -3,9 +3,9 @@ the sync engine (`Runtime`) and the workers that run beside the web app. The web
 (`web/app.py`) adds its routes on top; it decides nothing about how the work runs.
 
 Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through procrastinate.
-Embedded (SQLite): threads in this process, the push inbox's worker, the background runner
-of the syncs and pollers, and the webhook deliveries' loop. Same task code
-(`runtime/work.py`) in both modes.
+Embedded (SQLite): threads in this process, the push inbox's worker and the background runner
+of the syncs and pollers, and a child process for the webhook deliveries' loop
+(`runtime/deliveries.py`). Same task code (`runtime/work.py`) in both modes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from recruitlink.sync.connect import refresh_status
 
 from .background import BackgroundRunner
 from .context import Runtime
+from .deliveries import DeliveryProcess
 from .queue import TaskQueue, ensure_schema, uses_procrastinate
 
 
@@ -38,8 +39,8 @@ class Services:
     """The syncs' and pollers' thread (embedded, unless both are switched off)."""
     owns_store: bool
     """The store was opened here, so `running` disposes of it at the end."""
-    webhooks: DeliveryWorker | None = None
-    """The webhook deliveries' thread (embedded, unless switched off)."""
+    webhooks: DeliveryWorker | DeliveryProcess | None = None
+    """The webhook deliveries' child process, or thread (embedded, unless switched off)."""
 
     def notify_inbox(self) -> None:
         """A push has been stored: have it processed now, not at the next idle tick."""
@@ -93,6 +94,9 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     background = (BackgroundRunner(runtime, sync=settings.background_sync,
                                    pollers=settings.pollers)
                   if in_process and (settings.background_sync or settings.pollers) else None)
-    webhooks = runtime.delivery_worker() if in_process and settings.webhooks else None
+    webhooks: DeliveryWorker | DeliveryProcess | None = None
+    if in_process and settings.webhooks:
+        webhooks = (DeliveryProcess(settings, the_store) if settings.webhook_process
+                    else runtime.delivery_worker())
     return Services(runtime, queue, inbound, background, owns_store=owned, webhooks=webhooks)
 

@@ -690,6 +690,10 @@ webhook_endpoints = Table(
     Column("disabled_at", Millis, nullable=True),
     # The newest event sequence already turned into deliveries for this endpoint.
     Column("cursor", Id, nullable=False, default=0),
+    # A delivery failed to connect (no answer): the endpoint's deliveries are held until
+    # `held_until`, then only `held_by` (that delivery) is tried, until the endpoint answers.
+    Column("held_until", Millis, nullable=True),
+    Column("held_by", Id, nullable=True),
     Column("created_at", Millis, nullable=False),
     Column("updated_at", Millis, nullable=False),
     sqlite_autoincrement=True,
@@ -723,6 +727,12 @@ Index("ix_webhook_deliveries_due", webhook_deliveries.c.status,
       webhook_deliveries.c.next_attempt_at)
 Index("ix_webhook_deliveries_record", webhook_deliveries.c.endpoint_id,
       webhook_deliveries.c.record_key, webhook_deliveries.c.event_seq)
+# A claim round's candidates: each endpoint's first due deliveries, in the order they leave.
+Index("ix_webhook_deliveries_endpoint_due", webhook_deliveries.c.endpoint_id,
+      webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at,
+      webhook_deliveries.c.id)
+# Deliveries in flight (claimed, their claim not run out), counted per endpoint every round.
+Index("ix_webhook_deliveries_claimed", webhook_deliveries.c.claimed_until)
 
 webhook_attempts = Table(
     "webhook_attempts", metadata,

@@ -11,16 +11,24 @@ due deliveries claimed for a while, and each attempt's outcome recorded.
 - One record's deliveries to one endpoint leave in event order: a delivery is not claimed
   while an older pending one of the same endpoint and record exists (in flight, or waiting
   for its retry). A failed (given up) delivery no longer holds the others back.
+- An endpoint that did not answer (connection refused, timed out, name or TLS failure) is
+  held, in its row so every worker honours it: none of its deliveries is claimed until the
+  retry time of the one that failed (`held_until`), and then only that one (`held_by`), once
+  per retry, until the endpoint answers again (any HTTP status). The others burn neither an
+  attempt nor a connection meanwhile; the held one's retries grow and give up as any other's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Integer,
     and_,
     bindparam,
     delete,
@@ -29,6 +37,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,52 +122,88 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
 
 
 # Claiming, in statements built once (they run every round): `now` is the time of the round.
-_older = aliased(webhook_deliveries)
-_HELD_BACK = exists().where(_older.c.endpoint_id == _d.endpoint_id,
-                            _older.c.record_key == _d.record_key,
-                            _older.c.event_seq < _d.event_seq, _older.c.status == "pending")
-_ENABLED = exists().where(webhook_endpoints.c.id == _d.endpoint_id,
-                          webhook_endpoints.c.enabled.is_(True))
-_NOW: Any = bindparam("now")
-_CLAIMABLE = and_(_d.status == "pending", _d.next_attempt_at <= _NOW,
-                  or_(_d.claimed_until.is_(None), _d.claimed_until <= _NOW),
-                  _ENABLED, ~_HELD_BACK)
-_IN_FLIGHT = (select(_d.endpoint_id, func.count())
-              .where(_d.status == "pending", _d.claimed_until > _NOW).group_by(_d.endpoint_id))
+_NOW: Any = bindparam("now", type_=BigInteger)
+
+
+def _claimable(t: Any) -> Any:
+    """A delivery of `t` (the table or an alias of it) that may be claimed now: pending, due,
+    unclaimed (or its claim ran out), its endpoint open, no older one of its record pending."""
+    older, ep = aliased(webhook_deliveries), aliased(webhook_endpoints)
+    held_back = exists().where(older.c.endpoint_id == t.c.endpoint_id,
+                               older.c.record_key == t.c.record_key,
+                               older.c.event_seq < t.c.event_seq, older.c.status == "pending")
+    # Enabled, and not held, or held no longer and this is the delivery it waits on. (That
+    # one leaves `pending` only by being delivered, which releases the hold, or failed for
+    # good, which disables the endpoint, and enabling releases it.)
+    open_ = exists().where(ep.c.id == t.c.endpoint_id, ep.c.enabled.is_(True), or_(
+        ep.c.held_until.is_(None),
+        and_(ep.c.held_until <= _NOW, ep.c.held_by == t.c.id)))
+    return and_(t.c.status == "pending", t.c.next_attempt_at <= _NOW,
+                or_(t.c.claimed_until.is_(None), t.c.claimed_until <= _NOW), open_, ~held_back)
+
+
+_CLAIMABLE = _claimable(webhook_deliveries)
+# Through the (claimed_until) index: the deliveries in flight (a few), not every pending one;
+# counted here, as SQLite would rather read all in endpoint order for a GROUP BY. (A claim
+# is cleared when its delivery leaves `pending`: no status test, which a planner without
+# statistics would take the (status, ...) index for.)
+_IN_FLIGHT = select(_d.endpoint_id).where(_d.claimed_until > _NOW)
 _ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
-_ranked = (select(_d.id, _d.next_attempt_at, func.row_number().over(
-               partition_by=_d.endpoint_id, order_by=(_d.next_attempt_at, _d.id)).label("rank"))
-           .where(_CLAIMABLE, _d.endpoint_id.not_in(bindparam("full", expanding=True)))
-           .subquery())
+
+# The candidates: per open endpoint, its first `per_endpoint` claimable deliveries, read in
+# the (endpoint_id, status, next_attempt_at, id) index's order (a probe and a few rows each,
+# however long an endpoint's backlog), then the oldest due of them all.
+_c = aliased(webhook_deliveries, name="c")
+_PER_ENDPOINT: Any = bindparam("per_endpoint", type_=Integer)
 _h = host_events.c
-_DUE = (select(_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
-               _e.secret, _e.previous_secret, _e.previous_until,
-               _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
-        .join_from(webhook_deliveries, webhook_endpoints, _e.id == _d.endpoint_id)
-        .join(host_events, _h.seq == _d.event_seq)
-        .where(_d.id.in_(select(_ranked.c.id).where(_ranked.c.rank <= bindparam("per_endpoint"))
-                         .order_by(_ranked.c.next_attempt_at, _ranked.c.id)
-                         .limit(bindparam("candidates")).scalar_subquery()))
-        .order_by(_d.next_attempt_at, _d.id))
+_COLUMNS = (_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,
+            _e.secret, _e.previous_secret, _e.previous_until,
+            _h.seq, _h.type, _h.subject, _h.subject_id, _h.data, _h.at)
+_ENDPOINT_OPEN = (_e.enabled.is_(True), or_(_e.held_until.is_(None), _e.held_until <= _NOW),
+                  _e.id.not_in(bindparam("full", expanding=True, type_=BigInteger)))
+_CANDIDATES: Any = bindparam("candidates", type_=Integer)
+# PostgreSQL: one statement, each open endpoint's firsts in a LATERAL subquery.
+_firsts = (select(_c.c.id).where(_c.c.endpoint_id == _e.id, _claimable(_c))
+           .order_by(_c.c.next_attempt_at, _c.c.id).limit(_PER_ENDPOINT)
+           .correlate(webhook_endpoints).lateral("firsts"))
+_DUE_LATERAL = (select(*_COLUMNS).select_from(webhook_endpoints).join(_firsts, true())
+                .join(webhook_deliveries, _d.id == _firsts.c.id)
+                .join(host_events, _h.seq == _d.event_seq).where(*_ENDPOINT_OPEN)
+                .order_by(_d.next_attempt_at, _d.id).limit(_CANDIDATES))
+# SQLite (no LATERAL; without statistics its planner would drive a correlated form from the
+# deliveries, all of them): the open endpoints, each one's firsts, then their rows.
+_OPEN_ENDPOINTS = select(_e.id).where(*_ENDPOINT_OPEN).order_by(_e.id)
+_FIRSTS_OF = (select(_c.c.id).where(_c.c.endpoint_id == bindparam("endpoint"), _claimable(_c))
+              .order_by(_c.c.next_attempt_at, _c.c.id).limit(_PER_ENDPOINT))
+_ROWS = (select(*_COLUMNS).join_from(webhook_deliveries, webhook_endpoints,
+                                     _e.id == _d.endpoint_id)
+         .join(host_events, _h.seq == _d.event_seq)
+         .where(_d.id.in_(bindparam("ids", expanding=True, type_=BigInteger)))
+         .order_by(_d.next_attempt_at, _d.id).limit(_CANDIDATES))
 _TAKE = (update(webhook_deliveries).where(_d.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
          .values(claimed_until=bindparam("token")).returning(_d.id))
 
 
 def in_flight(conn: Connection, now_ms: int) -> dict[int, int]:
     """Deliveries claimed and not finished, per endpoint."""
-    return {int(ep): int(n) for ep, n in conn.execute(_IN_FLIGHT, {"now": now_ms})}
+    return dict(Counter(int(ep) for ep in conn.execute(_IN_FLIGHT, {"now": now_ms}).scalars()))
 
 
 def due(conn: Connection, *, now_ms: int, limit: int, per_endpoint: int) -> list[Any]:
     """Candidates for a claim (a read: an idle worker takes no write lock): due deliveries of
     endpoints with fewer than `per_endpoint` in flight, oldest due first, with what sending
-    them takes. They are ranked per endpoint, so one endpoint's backlog never crowds out the
-    others' deliveries."""
+    them takes. At most `per_endpoint` are read per endpoint (through its index, whatever its
+    backlog), so one endpoint's backlog never crowds out the others' deliveries."""
     if limit <= 0:
         return []
     full = [endpoint for endpoint, n in in_flight(conn, now_ms).items() if n >= per_endpoint]
-    return list(conn.execute(_DUE, {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
-                                    "candidates": limit * 2}))
+    params = {"now": now_ms, "full": full, "per_endpoint": per_endpoint,
+              "candidates": limit * 2}
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(_DUE_LATERAL, params))
+    ids = [i for endpoint in conn.execute(_OPEN_ENDPOINTS, params).scalars()
+           for i in conn.execute(_FIRSTS_OF, {**params, "endpoint": endpoint}).scalars()]
+    return list(conn.execute(_ROWS, {**params, "ids": ids})) if ids else []
 
 
 def claim_due(conn: Connection, candidates: Sequence[Any], *, now_ms: int, limit: int,
@@ -215,6 +260,19 @@ _RETRY = update(webhook_deliveries).where(*_STILL_OURS).values(
     next_attempt_at=bindparam("b_next"), **_FAILED_ATTEMPT)
 _GIVE_UP = update(webhook_deliveries).where(*_STILL_OURS).values(
     status="failed", **_FAILED_ATTEMPT)
+# A hold only ever moves later: a straggler's earlier retry time does not shorten it.
+_HOLD = update(webhook_endpoints).where(
+    _e.id == bindparam("b_endpoint"),
+    or_(_e.held_until.is_(None), _e.held_until < bindparam("b_until"))).values(
+    held_until=bindparam("b_until"), held_by=bindparam("b_delivery"))
+_RELEASE = update(webhook_endpoints).where(
+    _e.id.in_(bindparam("ids", expanding=True)), _e.held_until.is_not(None)).values(
+    held_until=None, held_by=None)
+
+
+def unreachable(f: Finished) -> bool:
+    """The attempt got no answer: the endpoint is down or out of reach, not refusing."""
+    return f.error is not None and f.code is None
 
 
 def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
@@ -245,7 +303,27 @@ def record_outcomes(conn: Connection, finished: Sequence[Finished]) -> set[int]:
                   "b_latency": f.latency_ms, "b_error": f.error, "b_next": f.next_at_ms}
         if conn.execute(_GIVE_UP if f.next_at_ms is None else _RETRY, params).rowcount:
             applied.add(f.claim.delivery_id)
+    _hold_or_release(conn, kept, applied)
     return applied
+
+
+def _hold_or_release(conn: Connection, kept: Sequence[Finished], applied: set[int]) -> None:
+    """An endpoint that answered (any status) is released; one that did not, and answered
+    none of this batch, is held until the retry of its delivery that failed to connect (the
+    latest, when several did: the one whose waits have grown most)."""
+    answered = {f.claim.endpoint_id for f in kept if not unreachable(f)}
+    holds: dict[int, Finished] = {}
+    for f in kept:
+        ep = f.claim.endpoint_id
+        if (unreachable(f) and f.next_at_ms is not None and ep not in answered
+                and f.claim.delivery_id in applied
+                and (ep not in holds or (holds[ep].next_at_ms or 0) < f.next_at_ms)):
+            holds[ep] = f
+    if answered:
+        conn.execute(_RELEASE, {"ids": sorted(answered)})
+    for ep, f in sorted(holds.items()):
+        conn.execute(_HOLD, {"b_endpoint": ep, "b_until": f.next_at_ms,
+                             "b_delivery": f.claim.delivery_id})
 
 
 def purge_finished(conn: Connection, *, before_ms: int, limit: int) -> int:

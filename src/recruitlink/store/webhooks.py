@@ -41,6 +41,18 @@ class Endpoint:
     created_at: int
     updated_at: int
     rotating_until: int | None  # the previous secret still signs until then
+    # After a connection failure: nothing is sent until `held_until`, then only `held_by`
+    # (the delivery that failed) until the endpoint answers (store/webhook_deliveries.py).
+    held_until: int | None = None
+    held_by: int | None = None
+
+    def held(self, now_ms: int) -> bool:
+        """Paused after a connection failure, its next try still ahead."""
+        return self.enabled and self.held_until is not None and self.held_until > now_ms
+
+    def probing(self, now_ms: int) -> bool:
+        """Its next try after a connection failure is due or out: one delivery at a time."""
+        return self.enabled and self.held_until is not None and self.held_until <= now_ms
 
     def wants(self, type_: str) -> bool:
         return not self.types or type_ in self.types
@@ -85,7 +97,8 @@ def _endpoint(row: Any) -> Endpoint:
         types=tuple(row.types or ()), enabled=bool(row.enabled),
         disabled_reason=row.disabled_reason, disabled_at=row.disabled_at, cursor=row.cursor,
         created_at=row.created_at, updated_at=row.updated_at,
-        rotating_until=row.previous_until if row.previous_secret else None)
+        rotating_until=row.previous_until if row.previous_secret else None,
+        held_until=row.held_until, held_by=row.held_by)
 
 
 def _delivery(row: Any) -> Delivery:
@@ -125,6 +138,12 @@ def list_endpoints(conn: Connection, tenant_id: int) -> list[Endpoint]:
     return [_endpoint(r) for r in rows]
 
 
+def any_enabled(conn: Connection) -> bool:
+    """Some tenant has an enabled endpoint (the server then runs its delivery process)."""
+    return conn.execute(select(webhook_endpoints.c.id).where(
+        webhook_endpoints.c.enabled.is_(True)).limit(1)).first() is not None
+
+
 def get_endpoint(conn: Connection, tenant_id: int, endpoint_id: int) -> Endpoint | None:
     row = conn.execute(select(webhook_endpoints).where(
         _of_tenant(tenant_id, endpoint_id))).first()
@@ -139,13 +158,13 @@ def update_endpoint(conn: Connection, tenant_id: int, endpoint_id: int, *, now_m
     Enabling clears the reason it was disabled; disabling here is a person's doing."""
     values: dict[str, Any] = {"updated_at": now_ms}
     if url is not None:
-        values["url"] = url
+        values.update(url=url, **_RELEASED)  # another receiver: tried at once
     if types is not None:
         values["types"] = list(types)
     if description is not None:
         values["description"] = description
     if enabled is True:
-        values.update(enabled=True, disabled_reason=None, disabled_at=None)
+        values.update(enabled=True, disabled_reason=None, disabled_at=None, **_RELEASED)
     elif enabled is False:
         current = get_endpoint(conn, tenant_id, endpoint_id)
         if current is not None and current.enabled:
@@ -243,24 +262,40 @@ def list_attempts(conn: Connection, tenant_id: int, delivery_id: int) -> list[At
     return [Attempt(r.id, r.delivery_id, r.at, r.code, r.latency_ms, r.error) for r in rows]
 
 
+# No longer held after a connection failure (an admin's enable, new URL or replay: try now).
+_RELEASED: dict[str, Any] = {"held_until": None, "held_by": None}
+
+
+def _release(conn: Connection, endpoint_id: Any) -> None:
+    conn.execute(update(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
+                 .values(**_RELEASED))
+
+
 def _send_again() -> dict[str, Any]:
     # A fresh round of retries; the attempts already made stay in the log.
     return {"status": "pending", "attempts": 0, "claimed_until": None, "delivered_at": None}
 
 
 def replay_delivery(conn: Connection, tenant_id: int, delivery_id: int, *, now_ms: int) -> bool:
-    """Due now again, whatever its status; False when there is no such delivery."""
+    """Due now again, whatever its status (its endpoint no longer held: a person asked for a
+    try now); False when there is no such delivery."""
     d = webhook_deliveries.c
-    return bool(conn.execute(update(webhook_deliveries).where(
-        d.tenant_id == tenant_id, d.id == delivery_id).values(
-        next_attempt_at=now_ms, **_send_again())).rowcount)
+    if not conn.execute(update(webhook_deliveries).where(
+            d.tenant_id == tenant_id, d.id == delivery_id).values(
+            next_attempt_at=now_ms, **_send_again())).rowcount:
+        return False
+    _release(conn, select(d.endpoint_id).where(d.id == delivery_id).scalar_subquery())
+    return True
 
 
 def replay_range(conn: Connection, tenant_id: int, endpoint_id: int, *, since_ms: int,
                  until_ms: int, now_ms: int) -> int:
     """The endpoint's deliveries created from `since_ms` to `until_ms` (inclusive) due now
-    again; how many."""
+    again (the endpoint no longer held); how many."""
     d = webhook_deliveries.c
-    return int(conn.execute(update(webhook_deliveries).where(
+    n = int(conn.execute(update(webhook_deliveries).where(
         d.tenant_id == tenant_id, d.endpoint_id == endpoint_id, d.created_at >= since_ms,
         d.created_at <= until_ms).values(next_attempt_at=now_ms, **_send_again())).rowcount)
+    if n:
+        _release(conn, endpoint_id)
+    return n

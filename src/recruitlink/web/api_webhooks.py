@@ -76,6 +76,10 @@ class WebhookEndpoint(BaseModel):
     rotatingUntil: str | None = Field(..., description="After a rotation, deliveries carry "
                                                        "the previous secret's signature too "
                                                        "until then.")
+    heldUntil: str | None = Field(..., description="After a delivery failed to connect "
+                                                   "(refused, timed out, DNS or TLS): nothing "
+                                                   "is sent before then, and then only that "
+                                                   "delivery until the endpoint answers.")
     lastDelivery: LastDelivery | None
 
 

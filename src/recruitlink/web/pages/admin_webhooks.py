@@ -169,7 +169,20 @@ def parse_utc(text: str) -> int | None:
 def endpoint_row(conn: Connection, tenant_id: int, e: webhooks.Endpoint) -> dict[str, Any]:
     newest = webhooks.list_deliveries(conn, tenant_id, e.id, limit=1)
     return {"endpoint": e, "types": types_label(e.types), "last": newest[0] if newest else None,
-            "by_admin": e.disabled_reason == webhooks.DISABLED_BY_ADMIN}
+            "by_admin": e.disabled_reason == webhooks.DISABLED_BY_ADMIN,
+            "hold": connection_hold(conn, tenant_id, e)}
+
+
+def connection_hold(conn: Connection, tenant_id: int,
+                    e: webhooks.Endpoint) -> dict[str, Any] | None:
+    """After a delivery failed to connect: whether the next try is ahead (paused) or under way,
+    when, and the failure; None when the endpoint is not held."""
+    if e.held_until is None or not e.enabled:
+        return None
+    probe = webhooks.get_delivery(conn, tenant_id, e.held_by) if e.held_by else None
+    return {"paused": e.held(now_ms()), "until": e.held_until,
+            "error": probe.last_error if probe is not None else None,
+            "delivery": probe.id if probe is not None else None}
 
 
 def build_webhooks_page_router() -> APIRouter:
