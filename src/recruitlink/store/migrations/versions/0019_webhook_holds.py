@@ -1,7 +1,7 @@
 """webhook endpoints held after a connection failure: `held_until` and `held_by` (issue 18)
 
-Revision ID: 0016_webhook_holds
-Revises: 0015_host_events
+Revision ID: 0019_webhook_holds
+Revises: 0018_failed_calls
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_webhook_holds"
-down_revision = "0015_host_events"
+revision = "0019_webhook_holds"
+down_revision = "0018_failed_calls"
 branch_labels = None
 depends_on = None
 

@@ -2,16 +2,16 @@
 reads each endpoint's first due deliveries through, and the (claimed_until) one it counts the
 deliveries in flight through (issue 18)
 
-Revision ID: 0017_webhook_due_index
-Revises: 0016_webhook_holds
+Revision ID: 0020_webhook_due_index
+Revises: 0019_webhook_holds
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0017_webhook_due_index"
-down_revision = "0016_webhook_holds"
+revision = "0020_webhook_due_index"
+down_revision = "0019_webhook_holds"
 branch_labels = None
 depends_on = None
 
