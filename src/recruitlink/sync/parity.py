@@ -153,6 +153,8 @@ def run_round(engine: SyncEngine, tenant_id: int, *, share: float, max_records: 
     if info.status != "ENABLED":
         raise ConfigurationError(f"tenant {info.tenant_slug}: parity needs an ENABLED "
                                  f"connection (it is {info.status})")
+    with engine.store.db.write() as conn:  # a round on demand counts as the scheduled one
+        rows.claim_round(conn, tenant_id, now_ms(), 0)
     reader = ReadBack(engine.client_for(info), engine.budget_for(info), share=share,
                       should_stop=should_stop, sleep=engine.sleep)
     report = RoundReport()
