@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from recruitlink.cli import app as cli
 from recruitlink.store.tenants import create_api_key
+from recruitlink.sync import parity
 from tests.integration.test_pages_admin import (
     BASE,
     KEY,
@@ -94,7 +95,8 @@ def test_parity_tab_api_metrics_and_reconcile(site):
                 candidates["extra"], candidates["parityPercent"]) == (5, 1, 1, 0, 60.0)
         assert {(d["id"], d["kind"], tuple(d["fields"])) for d in state["drift"]} == {
             ("C1", "stale", ("lastName",)), ("C2", "missing", ())}
-        assert state["notReadable"] == ["jobs"]
+        assert state["notReadable"] == ["files", "interview_feedback", "jobs", "notes",
+                                        "stage_transitions"]
 
         assert metric(site.url, "recruitlink_parity_drift", tenant="acme",
                       entity="candidates", kind="missing") == 1
@@ -154,3 +156,19 @@ def test_sync_parity_cli(site, monkeypatch):
 
     unknown = runner.invoke(cli, ["sync", "parity", "--tenant", "nope", "--database-url", url])
     assert unknown.exit_code == 2 and "no tenant 'nope'" in unknown.output
+
+
+def test_rounds_run_in_the_background_every_interval(store, li):
+    """The server's parity thread reads back each connected tenant every
+    `parity_interval_seconds` (here 1 s): drift made behind our back shows up unasked."""
+    with running_site(store, li, parity_interval_seconds=1) as site:
+        assert site.app.state.parity is not None
+        connected_and_synced(site, site.client("ada@acme.example"))
+        behind_our_back(site)
+        engine = site.app.state.runtime.engine
+
+        def found() -> set:
+            return {(d["id"], d["kind"]) for d in parity.status(engine, site.acme.id)["drift"]}
+
+        wait_until(lambda: found() == {("C1", "stale"), ("C2", "missing")}, 30,
+                   "a background parity round")

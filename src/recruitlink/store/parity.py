@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .schema import parity_drift, parity_state, sync_ledger, tenants
 
@@ -31,8 +32,12 @@ def claim_round(conn: Connection, tenant_id: int, now: int, interval_ms: int) ->
     row = conn.execute(select(parity_state.c.round_at).where(
         parity_state.c.tenant_id == tenant_id, parity_state.c.entity == ROUND)).first()
     if row is None:
-        conn.execute(insert(parity_state).values(tenant_id=tenant_id, entity=ROUND,
-                                                 after_id=0, checked=0, round_at=now))
+        try:
+            with conn.begin_nested():  # another process may insert it at the same moment
+                conn.execute(insert(parity_state).values(tenant_id=tenant_id, entity=ROUND,
+                                                         after_id=0, checked=0, round_at=now))
+        except IntegrityError:
+            return False
         return True
     taken = conn.execute(update(parity_state).where(
         parity_state.c.tenant_id == tenant_id, parity_state.c.entity == ROUND,

@@ -37,7 +37,7 @@ from recruitlink.store.connections import ConnectionInfo
 
 from .engine import SyncEngine, now_ms
 from .items import Item
-from .streams import STREAMS, Stream, family_for, streams_for
+from .streams import Stream, family_for, streams_for
 
 MAX_KEYS = 100
 """Keys per BATCH_GET (LinkedIn's batch size)."""
@@ -213,7 +213,9 @@ def status(engine: SyncEngine, tenant_id: int, *, drift_limit: int = 500) -> dic
         summary = rows.summary(conn, tenant_id)
         drift = rows.drift(conn, tenant_id, limit=drift_limit)
         last = rows.last_round(conn, tenant_id)
-    entities = [s.entity for s in parity_streams(info)] if info is not None else []
+    readable = parity_streams(info) if info is not None else []
+    entities = [s.entity for s in readable]
+    tenant_streams = streams_for(info.tenant_kind, info.policy) if info is not None else []
     entities += [e for e in summary if e not in entities]
     per_entity = []
     for entity in entities:
@@ -225,7 +227,9 @@ def status(engine: SyncEngine, tenant_id: int, *, drift_limit: int = 500) -> dic
                            "parityPercent": parity_percent(s["checked"], drifted),
                            "checkedAt": s["roundAt"]})
     return {"lastRoundAt": last, "entities": per_entity,
-            "notReadable": sorted({s.entity for s in STREAMS if not s.verify} & {"jobs"}),
+            # What parity does not read back: jobs (LinkedIn has no read of job postings),
+            # and the records kept under a parent (notes, stages, feedback, files, ...).
+            "notReadable": sorted({s.entity for s in tenant_streams} - set(entities)),
             "drift": [{"entity": d.entity, "id": d.external_id, "kind": d.kind,
                        "fields": list(d.fields), "foundAt": d.found_at} for d in drift]}
 

@@ -422,8 +422,9 @@ class SyncState:
                     schema.sync_ledger.c.entity == entity,
                     schema.sync_ledger.c.entity_id == entity_id).values(**values))
             if items:
+                # attempts=0: the sync's `recover` counts its send.
                 ledger.prepare_batch(conn, tenant_id=tenant_id, run_id=None, milestone=None,
-                                     items=items, cursor_after=None, now_ms=now)
+                                     items=items, cursor_after=None, now_ms=now, attempts=0)
             parity_rows.forget(conn, tenant_id, kinds)
 
     # -- job tasks, replays, errors ---------------------------------------------------------

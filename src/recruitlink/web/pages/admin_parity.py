@@ -32,6 +32,11 @@ KIND_LABELS = {"missing": "Missing on LinkedIn", "stale": "Older version on Link
                "extra": "Still on LinkedIn (should have been deleted)"}
 ENTITY_LABELS = {"candidates": "Candidates", "applications": "Applications",
                  "projects": "Projects", "interactions": "Interactions"}
+UNREAD_LABELS = {"jobs": "jobs (LinkedIn offers no way to read job postings)",
+                 "notes": "notes", "stage_transitions": "application stages",
+                 "interview_feedback": "interview feedback", "files": "files",
+                 "project_stages": "project stages", "project_memberships": "project members",
+                 "job_acls": "job access lists", "users": "access list assignees"}
 
 NOTICES = {
     "checked": "LinkedIn was read back just now; the figures below are up to date.",
@@ -60,6 +65,9 @@ def build_parity_router() -> APIRouter:
             "connected": _connected(request, user), "can_act": user.is_company_admin,
             "notice": notice, "error": error, "millis": format_millis,
             "kind_labels": KIND_LABELS, "entity_labels": ENTITY_LABELS,
+            # Jobs first: the one a reader looks for.
+            "not_readable": [UNREAD_LABELS.get(e, e) for e in sorted(
+                state["notReadable"], key=lambda e: (e != "jobs", e))],
             "drifted": sum(e["missing"] + e["stale"] + e["extra"] for e in state["entities"]),
             "every": (f"every {round(interval / 60)} min" if interval >= 60 else
                       f"every {interval:g} s") if interval > 0 else "",
