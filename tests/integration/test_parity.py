@@ -17,6 +17,7 @@ from recruitlink.errors import Stopped
 from recruitlink.sync import parity
 from recruitlink.sync.control import disconnect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
+from tests.conftest import both_families
 from tests.integration.test_sync_engine import ORG, connected, records, run_until_idle, seed_small
 
 
@@ -27,8 +28,8 @@ def make_engine(store, li, **settings) -> SyncEngine:
 
 
 @pytest.fixture
-def engine(store, li):
-    eng = make_engine(store, li)
+def engine(store, li, linkedin_api_version):
+    eng = make_engine(store, li, api_version=linkedin_api_version)
     yield eng
     eng.close()
 
@@ -61,6 +62,7 @@ def drift_of(engine, tenant_id) -> set[tuple[str, str, str]]:
             for d in parity.status(engine, tenant_id)["drift"]}
 
 
+@both_families  # what each family's client makes of LinkedIn's answer is compared alike
 def test_drift_behind_our_back_is_found_in_one_round_and_reconciled(store, tenant, engine, li):
     seed_small(store, tenant.id)
     seed_more(store, tenant.id)
@@ -210,3 +212,15 @@ def test_parity_and_the_sync_within_low_throttles_get_no_429(store, tenant, li):
     finally:
         sync_engine.close()
         parity_engine.close()
+
+
+def test_the_sandbox_says_which_record_it_cannot_alter(li):
+    missing = li.control.patch(f"/organizations/{ORG}/records/atsCandidates",
+                               json={"key": candidate_key("NOPE"), "set": {"lastName": "X"}})
+    assert missing.status_code == 404 and "no atsCandidates record" in missing.text
+    empty = li.control.patch(f"/organizations/{ORG}/records/atsCandidates",
+                             json={"key": candidate_key("C1"), "set": {}})
+    assert empty.status_code == 422 and "set" in empty.text
+    gone = li.control.request("DELETE", f"/organizations/{ORG}/records/atsCandidates",
+                              json={"key": candidate_key("NOPE")})
+    assert gone.status_code == 404
