@@ -41,6 +41,8 @@ from .streams import Stream, family_for, streams_for
 
 MAX_KEYS = 100
 """Keys per BATCH_GET (LinkedIn's batch size)."""
+SLICE = 500
+"""Ledger rows judged and recorded together."""
 UNAVAILABLE_TRIES = 3
 
 
@@ -145,6 +147,24 @@ def _expectations(engine: SyncEngine, info: ConnectionInfo, stream: Stream,
     return out
 
 
+def _judge_slice(engine: SyncEngine, info: ConnectionInfo, stream: Stream, reader: ReadBack,
+                 page: Sequence[Any]) -> tuple[list[rows.Drift], int]:
+    """Read back one slice of ledger rows and judge each: (the drift, how many were read)."""
+    expected = _expectations(engine, info, stream, page)
+    asked = [r for r in page if expected[r.entity_id][0] != "changing"
+             and (r.li_key or {}).get("key") is not None]
+    held = reader.get(stream.resource, [r.li_key["key"] for r in asked])
+    now = now_ms()
+    found = []
+    for r, record in zip(asked, held, strict=True):
+        expect, sent = expected[r.entity_id]
+        verdict = judge(expect, sent, record)
+        if verdict is not None:
+            found.append(rows.Drift(stream.entity, r.entity_id, r.external_id, verdict.kind,
+                                    verdict.fields, now))
+    return found, len(asked)
+
+
 def run_round(engine: SyncEngine, tenant_id: int, *, share: float, max_records: int,
               should_stop: Callable[[], bool] | None = None) -> RoundReport:
     """One parity round of a tenant: the next `max_records` ledger records of each entity
@@ -159,29 +179,29 @@ def run_round(engine: SyncEngine, tenant_id: int, *, share: float, max_records: 
                       should_stop=should_stop, sleep=engine.sleep)
     report = RoundReport()
     for stream in parity_streams(info):
+        report.checked[stream.entity] = 0
+        report.drift[stream.entity] = dict.fromkeys(DRIFT_KINDS, 0)
         with engine.store.reader() as conn:
             after = rows.position(conn, tenant_id, stream.entity)
-            page = rows.ledger_page(conn, tenant_id, stream.entity, after, max_records)
-        expected = _expectations(engine, info, stream, page)
-        asked = [r for r in page if expected[r.entity_id][0] != "changing"
-                 and (r.li_key or {}).get("key") is not None]
-        held = reader.get(stream.resource, [r.li_key["key"] for r in asked])
-        found: list[rows.Drift] = []
-        now = now_ms()
-        for r, record in zip(asked, held, strict=True):
-            expect, sent = expected[r.entity_id]
-            verdict = judge(expect, sent, record)
-            if verdict is not None:
-                found.append(rows.Drift(stream.entity, r.entity_id, r.external_id,
-                                        verdict.kind, verdict.fields, now))
-        pass_done = len(page) < max_records
-        with engine.store.db.write() as conn:
-            rows.record_range(conn, tenant_id, stream.entity, after,
-                              None if pass_done else page[-1].entity_id, found, len(asked),
-                              now, pass_done=pass_done)
-        report.checked[stream.entity] = len(asked)
-        report.drift[stream.entity] = {k: sum(1 for d in found if d.kind == k)
-                                       for k in DRIFT_KINDS}
+        left = max_records
+        while left > 0:
+            # A slice at a time, each recorded as it ends: a round that gives way (its
+            # share of the budget spent) keeps what it has read.
+            size = min(SLICE, left)
+            with engine.store.reader() as conn:
+                page = rows.ledger_page(conn, tenant_id, stream.entity, after, size)
+            found, asked = _judge_slice(engine, info, stream, reader, page)
+            ended = len(page) < size  # the ledger's end: the next round starts a new pass
+            last = None if ended else page[-1].entity_id
+            with engine.store.db.write() as conn:
+                rows.record_range(conn, tenant_id, stream.entity, after, last, found, asked,
+                                  now_ms(), pass_done=ended)
+            report.checked[stream.entity] += asked
+            for d in found:
+                report.drift[stream.entity][d.kind] += 1
+            if last is None:
+                break
+            after, left = last, left - len(page)
     report.calls = reader.calls
     return report
 
