@@ -74,6 +74,11 @@ def test_parity_tab_shows_drift_and_reconciles_it(site, page):
     expect(page.locator('tr[data-drift="candidates/C2"]')).to_contain_text(
         "Missing on LinkedIn")
     save_screenshot(page, "parity_drift")
+    page.get_by_role("link", name="Setup").click()
+    expect(page.locator(".parity-line")).to_contain_text(
+        "LinkedIn parity: Candidates 60.0% (2 records drifted)")
+    save_screenshot(page, "parity_setup_line")
+    page.locator(".parity-line").get_by_role("link", name="Parity").click()
 
     page.get_by_role("button", name="Reconcile 2 records").click()
     expect(page.locator(".flash.notice")).to_contain_text("2 records queued for the sync")

@@ -76,6 +76,7 @@ def test_parity_tab_api_metrics_and_reconcile(site):
     assert page.status_code == 200
     assert "Last checked: never" in page.text and "not checked yet" in page.text
     assert 'aria-current="page" class="current">Parity' in page.text
+    assert "LinkedIn parity: not checked yet" in admin.get(BASE).text
 
     behind_our_back(site)
     r = post(admin, f"{PARITY}/check")
@@ -85,6 +86,8 @@ def test_parity_tab_api_metrics_and_reconcile(site):
     assert 'data-drift="candidates/C2" class="missing"' in page
     assert "Reconcile 2 records" in page
     assert "60.0%" in page  # 3 of the 5 candidates read back are as they should be
+    # The Setup page's one line of it.
+    assert "LinkedIn parity: Candidates 60.0% (2 records drifted)" in admin.get(BASE).text
 
     with site.store.db.write() as conn:
         key = create_api_key(conn, site.acme.id, name="tests", now_ms=1_750_000_000_000)
