@@ -56,7 +56,7 @@ def test_parity_tab_shows_drift_and_reconciles_it(site, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{site.url}{BASE}")
-    page.get_by_role("link", name="Parity").click()
+    page.locator("nav.tabs").get_by_role("link", name="Parity").click()
     expect(page.locator(".last-round")).to_have_text("Last checked: never")
     expect(page.locator('tr[data-entity="candidates"] .figure')).to_have_text(
         "not checked yet")
@@ -74,7 +74,7 @@ def test_parity_tab_shows_drift_and_reconciles_it(site, page):
     expect(page.locator('tr[data-drift="candidates/C2"]')).to_contain_text(
         "Missing on LinkedIn")
     save_screenshot(page, "parity_drift")
-    page.get_by_role("link", name="Setup").click()
+    page.locator("nav.tabs").get_by_role("link", name="Setup").click()
     expect(page.locator(".parity-line")).to_contain_text(
         "LinkedIn parity: Candidates 60.0% (2 records drifted)")
     save_screenshot(page, "parity_setup_line")
