@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(
         1800.0, gt=0, description="How often the pollers read LinkedIn (seeds: every 30 "
                                   "minutes; seconds in tests).")
+    parity_interval_seconds: float = Field(
+        3600.0, ge=0, description="How often live parity reads back what LinkedIn holds for "
+                                  "each tenant and compares it with the ledger (0: only on "
+                                  "demand: `sync parity`, the API, the Setup page).")
+    parity_share: float = Field(
+        0.2, gt=0, le=1, description="The part of LinkedIn's rate budget (per minute and per "
+                                     "day, per resource family) parity may use; it waits "
+                                     "while the sync uses the rest.")
+    parity_max_records: int = Field(
+        10_000, ge=1, description="Ledger records read back per entity in one round; a "
+                                  "bigger ledger is checked over several rounds, by id "
+                                  "range.")
+    parity_slice_seconds: float = Field(
+        30.0, gt=0, description="How long a scheduled round may wait for its share of the "
+                                "budget before it gives way (it goes on at the next one).")
     inbound_backfill_days: float = Field(
         30.0, ge=0, description="How far back a seat's InMails, notes and stub profiles are "
                                 "read the first time (or when it is mapped later).")

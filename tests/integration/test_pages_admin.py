@@ -9,6 +9,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,14 @@ class Site:
 
 @pytest.fixture
 def site(store, li) -> Iterator[Site]:
+    with running_site(store, li) as running:
+        yield running
+
+
+@contextmanager
+def running_site(store, li, **overrides: Any) -> Iterator[Site]:
+    """acme (an ATS, its admins and recruiters, two jobs, six candidates) and globex (a CRM),
+    served over loopback against the sandbox; `overrides`: of the server's settings."""
     acme = make_tenant(store, "acme")
     globex = make_tenant(store, "globex", kind="CRM")
     with store.writer(acme.id) as w:
@@ -113,7 +122,8 @@ def site(store, li) -> Iterator[Site]:
         secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
         partner_client_id=li.app.state.partner.client_id,
         partner_client_secret=li.app.state.partner.client_secret,
-        public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False)
+        public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False,
+        **overrides)
     app = create_app(settings, store)
     with serve(app, port=port) as url:
         if app.state.inbound is not None:

@@ -11,7 +11,7 @@ from recruitlink.runtime.build import build_runtime
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 
-THREADS = {"recruitlink-inbound", "recruitlink-background"}
+THREADS = {"recruitlink-inbound", "recruitlink-background", "recruitlink-parity"}
 
 
 def running_threads() -> set[str]:

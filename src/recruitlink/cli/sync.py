@@ -22,7 +22,7 @@ from ..runtime.context import Runtime
 from ..runtime.quotas import tenant_quotas
 from ..settings import Settings
 from ..store.tenants import tenant_by_slug
-from ..sync import control, failures, progress
+from ..sync import control, failures, parity, progress
 from ..sync.engine import STOPPED_FOR_DISCONNECT, StepReport
 from ..sync.support import subject_of, support_bundle
 from .keys import require_key_or_exit
@@ -352,3 +352,38 @@ def retry(tenant: str = typer.Option(...), batch: int | None = typer.Option(None
                           f"{tally.retryable} still failing.")
             if report.kind == "paused":
                 console.print(f"[yellow]{report.message}[/yellow]")
+
+
+@app.command("parity")
+def parity_command(tenant: str = typer.Option(...), reconcile: bool = typer.Option(
+                       False, "--reconcile", help="Then queue every drifted record for the sync: "
+                                                 "missing and stale ones sent again, extra "
+                                                 "ones deleted."),
+                   as_json: bool = typer.Option(False, "--json"),
+                   database_url: str | None = DatabaseUrl) -> None:
+    """Live parity now: read back what LinkedIn holds (within the parity share of the rate
+    budget) and compare it with what it should hold, per entity."""
+    with runtime(database_url) as rt:
+        tid = tenant_id(rt, tenant)
+        s = rt.settings
+        parity.run_round(rt.engine, tid, share=s.parity_share, max_records=s.parity_max_records)
+        state = parity.status(rt.engine, tid)
+        queued = parity.reconcile(rt.engine, tid) if reconcile else None
+        if as_json:
+            typer.echo(json.dumps({**state, "reconciled": queued}, indent=2))
+            return
+        table = Table(title=f"LinkedIn parity for {tenant}")
+        for column in ("entity", "checked", "missing", "stale", "extra", "parity"):
+            table.add_column(column, justify="left" if column == "entity" else "right")
+        for e in state["entities"]:
+            figure = "-" if e["parityPercent"] is None else f"{e['parityPercent']}%"
+            table.add_row(e["entity"], str(e["checked"]), str(e["missing"]), str(e["stale"]),
+                          str(e["extra"]), figure)
+        console.print(table)
+        for d in state["drift"]:
+            fields = f" ({', '.join(d['fields'])})" if d["fields"] else ""
+            console.print(f"  {d['entity']} {d['id']}: {d['kind']}{fields}")
+        if queued is not None:
+            console.print(f"queued for the sync: {queued['missing']} missing and "
+                          f"{queued['stale']} stale to send again, {queued['extra']} extra to "
+                          "delete")

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from recruitlink.core.limits import Limit
+from recruitlink.core.parity import share_of
 from recruitlink.errors import Stopped
 from recruitlink.store import rate_budget as rows
 from recruitlink.store.db import Database
@@ -102,10 +103,12 @@ class RateBudget:
         return int(self.clock() * 1000)
 
     def acquire(self, family: str, records: int, *,
-                should_stop: Callable[[], bool] | None = None) -> None:
-        """Block until `records` records may be sent to `family`, then count them."""
+                should_stop: Callable[[], bool] | None = None, share: float = 1.0) -> None:
+        """Block until `records` records may be sent to `family`, then count them. `share`:
+        a background reader's part of the budget (live parity): it waits while the window
+        (or the day) already holds more than that share, so the sync keeps the rest."""
         while True:
-            wait = self.try_acquire(family, records)
+            wait = self.try_acquire(family, records, share=share)
             if wait <= 0:
                 return
             if should_stop is not None and should_stop():
@@ -114,9 +117,11 @@ class RateBudget:
             self.waited_s += pause
             self.sleep(pause)
 
-    def try_acquire(self, family: str, records: int) -> float:
+    def try_acquire(self, family: str, records: int, *, share: float = 1.0) -> float:
         """Reserve now and return 0, or return how many seconds to wait first."""
         limit = self.limits.get(family)
+        if limit is not None and share < 1.0:
+            limit = Limit(share_of(limit.per_day, share), share_of(limit.per_minute, share))
         if limit is not None and limit.per_minute is not None and records > limit.per_minute:
             raise ValueError(f"{records} records exceed the whole per-minute budget "
                              f"of {family} ({limit.per_minute}); send smaller calls")

@@ -14,7 +14,7 @@ from recruitlink.loops import WorkLoop
 
 from .context import Runtime
 from .retries import TERMINAL_RECHECK_S, TenantRetries
-from .work import RESTING, poll_tenant, sync_step, syncing_tenants
+from .work import RESTING, parity_due, parity_round, poll_tenant, sync_step, syncing_tenants
 
 log = logging.getLogger(__name__)
 
@@ -119,3 +119,30 @@ class BackgroundRunner(WorkLoop):
             if outcome.report.errors:
                 log.warning("poll of tenant %s: %s", tenant_id, "; ".join(outcome.report.errors))
         return worked
+
+
+class ParityRunner(WorkLoop):
+    """Embedded mode's live parity: its own thread, so a round waiting for its share of
+    LinkedIn's budget never holds up the syncs' thread; a round per tenant every
+    `parity_interval_seconds`."""
+
+    name = "recruitlink-parity"
+    join_timeout_s = 30.0
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(idle_s=min(60.0, max(1.0, runtime.settings.parity_interval_seconds)))
+        self.runtime = runtime
+
+    def run_once(self) -> bool:
+        s = self.runtime.settings
+        engine = self.runtime.engine
+        for tenant_id in parity_due(engine, s.parity_interval_seconds):
+            if self._stop.is_set():
+                break
+            try:
+                parity_round(engine, tenant_id, interval_s=s.parity_interval_seconds,
+                             share=s.parity_share, max_records=s.parity_max_records,
+                             slice_s=s.parity_slice_seconds, stop=self._stop.is_set)
+            except Exception:  # one tenant's trouble must not stop the others' rounds
+                log.exception("parity round of tenant %s failed", tenant_id)
+        return False  # rounds are spaced by the interval: rest until the next look

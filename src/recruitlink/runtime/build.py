@@ -22,7 +22,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 from recruitlink.sync.connect import refresh_status
 
-from .background import BackgroundRunner
+from .background import BackgroundRunner, ParityRunner
 from .context import Runtime
 from .deliveries import DeliveryProcess
 from .queue import TaskQueue, ensure_schema, uses_procrastinate
@@ -41,6 +41,8 @@ class Services:
     """The store was opened here, so `running` disposes of it at the end."""
     webhooks: DeliveryWorker | DeliveryProcess | None = None
     """The webhook deliveries' child process, or thread (embedded, unless switched off)."""
+    parity: ParityRunner | None = None
+    """Live parity's thread (embedded, with the background sync, unless on demand only)."""
 
     def notify_inbox(self) -> None:
         """A push has been stored: have it processed now, not at the next idle tick."""
@@ -64,8 +66,12 @@ class Services:
                 self.background.start()
             if self.webhooks is not None:
                 self.webhooks.start()
+            if self.parity is not None:
+                self.parity.start()
             yield
         finally:
+            if self.parity is not None:
+                self.parity.stop()
             if self.webhooks is not None:
                 self.webhooks.stop()
             if self.background is not None:
@@ -98,5 +104,8 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     if in_process and settings.webhooks:
         webhooks = (DeliveryProcess(settings, the_store) if settings.webhook_process
                     else runtime.delivery_worker())
-    return Services(runtime, queue, inbound, background, owns_store=owned, webhooks=webhooks)
+    parity = (ParityRunner(runtime) if in_process and settings.background_sync
+              and settings.parity_interval_seconds > 0 else None)
+    return Services(runtime, queue, inbound, background, owns_store=owned, webhooks=webhooks,
+                    parity=parity)
 

@@ -6,6 +6,8 @@ the work of `runtime/work.py` to any number of `recruitlink worker` processes.
   `queueing_lock` one waiting, so nothing piles up. A backfilling tenant's jobs have a lower
   priority than the continuous sync of the others.
 - `recruitlink.poll` runs one tenant's LinkedIn pollers; `recruitlink.inbox` processes pushes.
+- `recruitlink.parity` runs one tenant's live parity round (sync/parity.py), behind the syncs
+  in priority, every `parity_interval_seconds`.
 - `recruitlink.webhooks` dispatches new events and hands due webhook deliveries to the
   process's sender threads for a short slice (the POSTs go on in those threads, so a slow
   endpoint holds no job); claims in the database make a killed worker's deliveries go again.
@@ -136,6 +138,15 @@ class TaskQueue:
         return await self._defer(self.poll_task, {"tenant_id": tenant_id}, lock=lock,
                                  queueing_lock=lock, after_s=after_s, priority=LIVE)
 
+    @staticmethod
+    def parity_lock(tenant_id: int) -> str:
+        return f"recruitlink:parity:{tenant_id}"
+
+    async def defer_parity(self, tenant_id: int) -> bool:
+        lock = self.parity_lock(tenant_id)
+        return await self._defer(self.parity_task, {"tenant_id": tenant_id}, lock=lock,
+                                 queueing_lock=lock, after_s=None, priority=BACKFILL)
+
     async def defer_inbox(self) -> bool:
         return await self._defer(self.inbox_task, {}, lock=None,
                                  queueing_lock="recruitlink:inbox", priority=LIVE + 10)
@@ -222,6 +233,19 @@ class TaskQueue:
             return {"busy": outcome.busy, "deferred_s": outcome.wait_s,
                     "errors": report.errors if report else []}
 
+        @app.task(name="recruitlink.parity", queue=POLL)
+        async def parity(tenant_id: int) -> dict[str, Any]:
+            try:
+                report = await asyncio.to_thread(
+                    work.parity_round, self.runtime.engine, tenant_id,
+                    interval_s=settings.parity_interval_seconds, share=settings.parity_share,
+                    max_records=settings.parity_max_records,
+                    slice_s=settings.parity_slice_seconds)
+            except Exception:  # LinkedIn or the database in trouble: the next round is due
+                log.exception("parity round of tenant %s failed", tenant_id)
+                return {"error": True}
+            return {"round": report.as_json() if report is not None else None}
+
         @app.task(name="recruitlink.inbox", queue=INBOX)
         async def process_inbox() -> int:
             done, more = await asyncio.to_thread(self._drain_inbox)
@@ -259,6 +283,7 @@ class TaskQueue:
         self.sync_task, self.poll_task, self.inbox_task, self.tick_task = (
             sync, poll, process_inbox, tick)
         self.webhooks_task = webhooks
+        self.parity_task = parity
 
     def _tick_guard(self) -> Connection | None:
         """A connection holding the tick's advisory lock in an open transaction (closing it
@@ -315,6 +340,11 @@ class TaskQueue:
         for tenant_id in due:
             if self.poll_lock(tenant_id) not in waiting:
                 polls += await self.defer_poll(tenant_id)
+        parities = 0
+        for tenant_id in await asyncio.to_thread(work.parity_due, rt.engine,
+                                                 settings.parity_interval_seconds):
+            if self.parity_lock(tenant_id) not in waiting:
+                parities += await self.defer_parity(tenant_id)
 
         def pushes_waiting() -> bool:
             with rt.store.reader() as conn:
@@ -325,7 +355,7 @@ class TaskQueue:
                  and await asyncio.to_thread(self._webhooks_due)
                  and await self.defer_webhooks())
         return {"recovered": recovered, "syncs": syncs, "polls": polls, "inbox": int(pushes),
-                "webhooks": int(hooks)}
+                "webhooks": int(hooks), "parity": parities}
 
     async def recover_stalled(self) -> int:
         """Jobs of workers that stopped beating (killed, machine lost) go back to the queue.

@@ -5,12 +5,14 @@ decides who works (sync lease, poll lease, inbox claims), the callers only decid
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from recruitlink.errors import PollBusy, PollDeferred
 from recruitlink.inbound.pollers import Poller, PollReport
 from recruitlink.store import Store, sync_activity
 from recruitlink.store.changelog import head_seq
+from recruitlink.sync import parity
 from recruitlink.sync.engine import StepReport, SyncEngine
 from recruitlink.sync.ledger import PENDING_STATES, get_cursor
 
@@ -87,6 +89,26 @@ def poll_tenant(poller: Poller, tenant_id: int) -> PollOutcome:
         return PollOutcome(busy=True)  # another process is polling this tenant
     except PollDeferred as exc:
         return PollOutcome(wait_s=exc.wait_s)
+
+
+def parity_due(engine: SyncEngine, interval_s: float) -> list[int]:
+    """Connected tenants whose parity round is due (none when parity is on demand only)."""
+    if interval_s <= 0:
+        return []
+    with engine.store.reader() as conn:
+        enabled = sync_activity.enabled_tenants(conn)
+    return parity.due_tenants(engine, enabled, interval_s)
+
+
+def parity_round(engine: SyncEngine, tenant_id: int, *, interval_s: float, share: float,
+                 max_records: int, slice_s: float,
+                 stop: Callable[[], bool] = lambda: False) -> parity.RoundReport | None:
+    """A tenant's scheduled parity round, if still due (another process may have taken it);
+    it gives way after `slice_s` of waiting for its share of the budget."""
+    deadline = time.monotonic() + slice_s
+    return parity.run_if_due(engine, tenant_id, interval_s=interval_s, share=share,
+                             max_records=max_records,
+                             should_stop=lambda: stop() or time.monotonic() > deadline)
 
 
 def caught_up(store: Store, tenant_id: int) -> bool:

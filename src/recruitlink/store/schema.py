@@ -761,3 +761,27 @@ idempotency_keys = Table(
     Column("expires_at", Millis, nullable=False),
 )
 Index("ix_idempotency_keys_expires", idempotency_keys.c.expires_at)
+
+parity_state = Table(
+    "parity_state", metadata,
+    # Live parity's progress per tenant and ledger entity (`*`: the tenant's round itself,
+    # whose `round_at` claims it): where the pass through the ledger's ids stands, and how
+    # many records its latest round read back.
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("after_id", Id, nullable=False),  # the last ledger id read back (0: a new pass)
+    Column("checked", Integer, nullable=False),
+    Column("round_at", Millis, nullable=False),
+)
+
+parity_drift = Table(
+    "parity_drift", metadata,
+    # What the latest parity rounds found LinkedIn holding differently from the ledger.
+    Column("tenant_id", Id, ForeignKey("tenants.id"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("entity_id", Id, primary_key=True),
+    Column("external_id", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # missing | stale | extra
+    Column("fields", Json, nullable=False),  # stale: the fields that differ
+    Column("found_at", Millis, nullable=False),
+)

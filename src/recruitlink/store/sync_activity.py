@@ -24,6 +24,13 @@ def syncing_tenants(conn: Connection) -> list[tuple[int, bool]]:
             connections.c.status == "DISCONNECTING")).order_by(connections.c.tenant_id))]
 
 
+def enabled_tenants(conn: Connection) -> list[int]:
+    """Tenants connected (ENABLED) and not paused: those live parity reads back for."""
+    return list(conn.execute(select(connections.c.tenant_id).where(
+        connections.c.status == "ENABLED", connections.c.paused.is_(False))
+        .order_by(connections.c.tenant_id)).scalars())
+
+
 def latest_run_status(conn: Connection, tenant_id: int) -> str | None:
     """The status of the tenant's newest sync run (None: never ran)."""
     return conn.execute(select(sync_runs.c.status).where(

@@ -8,7 +8,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from recruitlink.core import field_labels
@@ -20,6 +19,7 @@ from . import host_events, ledger, progress
 from .engine import StepReport, SyncEngine, Work, now_ms
 from .items import delete_item
 from .ledger import PENDING_STATES
+from .parity import ReadBack
 from .streams import ORDER, STREAM, VERIFY_RESOURCES, streams_for
 
 
@@ -281,16 +281,15 @@ def _job_outcomes(engine: SyncEngine, tenant_id: int, job_ids: list[int]) -> dic
 
 def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo,
                  sender: Any) -> dict[str, Any]:
-    """Read back what the ledger says was deleted: LinkedIn must answer nothing for it."""
-    client = engine.client_for(info)
+    """Read back what the ledger says was deleted: LinkedIn must answer nothing for it
+    (live parity's reader, with the whole budget: nothing else sends for the tenant now)."""
+    reader = ReadBack(engine.client_for(info), engine.budget_for(info), sleep=engine.sleep,
+                      keep_alive=sender.keep_alive)
     checked = 0
     still_there: dict[str, int] = defaultdict(int)
     by_resource = engine.state.deleted_keys(info.tenant_id, list(VERIFY_RESOURCES))
     for resource, keys in by_resource.items():
-        for start in range(0, len(keys), 100):
-            chunk = keys[start:start + 100]
-            found: dict[Any, Any] = sender.call(
-                resource, len(chunk), partial(client.get, resource, chunk))
-            checked += len(chunk)
-            still_there[resource] += sum(1 for v in found.values() if v is not None)
+        found = reader.get(resource, keys)
+        checked += len(keys)
+        still_there[resource] += sum(1 for v in found if v is not None)
     return {"checked": checked, "stillPresent": {k: v for k, v in still_there.items() if v}}

@@ -19,6 +19,7 @@ from recruitlink.core.failed_calls import FailedCall
 from recruitlink.core.milestones import MILESTONES
 from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref, ResultKey
 from recruitlink.store import Store, connections, failed_calls, schema
+from recruitlink.store import parity as parity_rows
 from recruitlink.store.changelog import ChangelogRow, read_changes
 
 from . import host_events
@@ -403,6 +404,35 @@ class SyncState:
                         .values(content_hash=None))
             ledger.prepare_batch(conn, tenant_id=tenant_id, run_id=None, milestone=None,
                                  items=items, cursor_after=None, now_ms=now)
+
+    # -- live parity ------------------------------------------------------------------------
+
+    def ledger_rows(self, tenant_id: int, refs: Iterable[Ref]) -> dict[Ref, LedgerRow]:
+        with self.store.reader() as conn:
+            return ledger.load_ledger(conn, tenant_id, refs)
+
+    def queue_reconcile(self, tenant_id: int, items: Sequence[Item],
+                        kinds: Mapping[Ref, str], now: int) -> None:
+        """Correct the ledger to what parity found LinkedIn holding (a missing record is not
+        there, an extra one is), forget the hashes so nothing is skipped as unchanged, and
+        queue the records as a prepared batch: the sync's next step sends it (`recover`),
+        as each record is now. The drift is forgotten with it: the next round looks again."""
+        with self.db.write() as conn:
+            for (entity, entity_id), kind in kinds.items():
+                values: dict[str, Any] = {"content_hash": None, "updated_at": now}
+                if kind == "missing":
+                    values["state"] = "deleted"
+                elif kind == "extra":
+                    values["state"] = "synced"
+                conn.execute(update(schema.sync_ledger).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.entity == entity,
+                    schema.sync_ledger.c.entity_id == entity_id).values(**values))
+            if items:
+                # attempts=0: the sync's `recover` counts its send.
+                ledger.prepare_batch(conn, tenant_id=tenant_id, run_id=None, milestone=None,
+                                     items=items, cursor_after=None, now_ms=now, attempts=0)
+            parity_rows.forget(conn, tenant_id, kinds)
 
     # -- job tasks, replays, errors ---------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The API's LinkedIn namespace (`/api/v1/linkedin/…`): Recruiter seats and their mapping,
 quotas, polling LinkedIn now, the push inbox with replay, the polled items not kept (with replay),
-purging closed members, the sync's failed records, and who sees which job in Recruiter. The
-same operations as `recruitlink inbound …`, `recruitlink sync errors`, `recruitlink policy …`,
-the Members, Sync logs, Setup and candidate pages."""
+purging closed members, the sync's failed records and their support bundles, who sees which
+job in Recruiter, what the policy never shares, and live parity (what LinkedIn holds against
+the ledger, and reconcile). The same operations as `recruitlink inbound …`, `recruitlink sync
+errors`, `recruitlink sync parity`, `recruitlink policy …`, the Members, Sync logs, Setup and
+candidate pages."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from recruitlink.errors import (
     PollBusy,
     PollDeferred,
     RecruitlinkError,
+    Stopped,
 )
 from recruitlink.inbound import evaluations as li_evaluations
 from recruitlink.inbound import items
@@ -39,7 +42,7 @@ from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store.entities import entity
 from recruitlink.store.records import ids_by_external
 from recruitlink.store.tenants import Tenant
-from recruitlink.sync import failures, progress
+from recruitlink.sync import failures, parity, progress
 from recruitlink.sync.sharing import set_sharing
 from recruitlink.sync.support import support_bundle
 from recruitlink.sync.visibility import current_visibility, set_visibility
@@ -213,6 +216,26 @@ def _connected(request: Request, tenant: Tenant) -> None:
                            [{"field": "tenant", "reason": "not connected to LinkedIn"}])
 
 
+def run_parity_round(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
+    """A parity round on demand (the API's and the Setup page's), giving way after the
+    parity slice if its share of LinkedIn's budget is spent; the status after it."""
+    s = runtime.settings
+    deadline = time.monotonic() + s.parity_slice_seconds
+    try:
+        parity.run_round(runtime.engine, tenant_id, share=s.parity_share,
+                         max_records=s.parity_max_records,
+                         should_stop=lambda: time.monotonic() > deadline)
+    except Stopped as exc:
+        raise ApiError(429, "parity's share of LinkedIn's budget is spent for now; the sync "
+                            "keeps the rest", [{"field": "tenant", "reason": str(exc)}],
+                       headers={"Retry-After": "60"}) from exc
+    except ConfigurationError as exc:
+        raise ApiError(409, exc.message, [{"field": "tenant", "reason": exc.message}]) from exc
+    except RecruitlinkError as exc:
+        raise ApiError(502, f"LinkedIn: {exc.message}") from exc
+    return parity.status(runtime.engine, tenant_id)
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=`: the error answers an operation can give, in the API's one error shape."""
     return {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
@@ -334,6 +357,27 @@ def build_linkedin_router() -> APIRouter:
                 summary="A support bundle for one failed call to LinkedIn", **bundle_doc)
     def call_bundle(call: RowId, request: Request, tenant: TenantDep) -> Response:
         return bundle_answer(request, tenant, "call", call)
+
+    @router.get("/parity", summary="Live parity: per entity, records read back and how many "
+                                   "LinkedIn holds missing, stale or extra; and the drift",
+                responses=errors(409))
+    def get_parity(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        _connected(request, tenant)
+        return parity.status(_runtime(request).engine, tenant.id)
+
+    @router.post("/parity/check", summary="Run a parity round now (within parity's share of "
+                                          "LinkedIn's budget)",
+                 responses=errors(409, 429, 502))
+    async def check_parity(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        _connected(request, tenant)
+        return await run_in_threadpool(run_parity_round, _runtime(request), tenant.id)
+
+    @router.post("/parity/reconcile", summary="Queue every drifted record for the sync: "
+                                              "missing and stale ones sent again, extra ones "
+                                              "deleted", responses=errors(409))
+    def reconcile_parity(request: Request, tenant: TenantDep) -> dict[str, Any]:
+        _connected(request, tenant)
+        return {"queued": parity.reconcile(_runtime(request).engine, tenant.id)}
 
     @router.get("/visibility", summary="Who sees which job in LinkedIn Recruiter",
                 response_model=VisibilityAnswer, responses=errors(409))

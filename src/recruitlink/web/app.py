@@ -222,6 +222,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.inbound = services.inbound
     app.state.queue = services.queue
     app.state.background = services.background
+    app.state.parity = services.parity
     # The web pages: HTML errors (PageError) rather than the API's JSON ones.
     app.add_exception_handler(PageError, page_error)
     app.include_router(build_pages_router(settings, the_store))

@@ -39,9 +39,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 
 from recruitlink.core.limits import Limit
+from recruitlink.core.parity import DRIFT_KINDS
 from recruitlink.linkedin.budget import DEFAULT_WINDOW_MS, utc_day
 from recruitlink.store import Store, postgres_queue, webhook_deliveries
 from recruitlink.store import metrics as reads
+from recruitlink.store import parity as parity_rows
 
 from .auth import ApiError
 
@@ -94,6 +96,16 @@ FAMILIES: dict[str, tuple[Callable[..., Metric], str, list[str]]] = {
     "recruitlink_webhook_endpoint_enabled": (
         GaugeMetricFamily, "1 while a webhook endpoint is enabled, 0 once disabled (by an "
         "admin, or after its retries gave up).", ["tenant", "endpoint"]),
+    "recruitlink_parity_ratio": (
+        GaugeMetricFamily, "Live parity: the share (0 to 1) of the records read back that "
+        "LinkedIn holds as it should, per entity.", ["tenant", "entity"]),
+    "recruitlink_parity_drift": (
+        GaugeMetricFamily, "Live parity: records LinkedIn holds differently from the ledger "
+        "(missing, stale: an older version, extra: should have been deleted).",
+        ["tenant", "entity", "kind"]),
+    "recruitlink_parity_checked": (
+        GaugeMetricFamily, "Live parity: records read back by the latest pass.",
+        ["tenant", "entity"]),
     "recruitlink_metrics_query_seconds": (
         GaugeMetricFamily, "Time this scrape spent reading the database.", []),
 }
@@ -134,6 +146,7 @@ class StoreCollector(Collector):
             _add_budget(conn, families, self.limits, now, self.window_ms)
             _add_tenant_apps(conn, families["recruitlink_tenant_app"])
             _add_webhooks(conn, families, now)
+            _add_parity(conn, families)
         families["recruitlink_metrics_query_seconds"].add_metric(
             [], time.perf_counter() - started)
         return families.values()
@@ -221,6 +234,20 @@ def _add_webhooks(conn: Connection, families: Mapping[str, Any], now: int) -> No
         if latency_ms is not None:
             families["recruitlink_webhook_latency_seconds"].add_metric(
                 [slug, str(endpoint)], latency_ms / 1000)
+
+
+# -- live parity (sync/parity.py) ---------------------------------------------------------------
+
+def _add_parity(conn: Connection, families: Mapping[str, Any]) -> None:
+    for slug, entities in sorted(parity_rows.all_summaries(conn).items()):
+        for entity, s in sorted(entities.items()):
+            drifted = s["missing"] + s["stale"] + s["extra"]
+            families["recruitlink_parity_checked"].add_metric([slug, entity], s["checked"])
+            for kind in DRIFT_KINDS:
+                families["recruitlink_parity_drift"].add_metric([slug, entity, kind], s[kind])
+            if s["checked"] > 0:
+                families["recruitlink_parity_ratio"].add_metric(
+                    [slug, entity], max(0, s["checked"] - drifted) / s["checked"])
 
 
 # -- the route ---------------------------------------------------------------------------------

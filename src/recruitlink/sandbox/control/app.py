@@ -20,6 +20,7 @@ from ..api.seats import add_seat, change_seat, seat_json
 from ..recruiter.customers import Customer
 from ..recruiter.directory import member as member_of
 from ..recruiter.indicator import candidate_view as indicator_view
+from ..recruiter.links import unindex_candidate
 from ..state import Sandbox, sandbox_of
 from ..store import apps, integrations, members, pushes, records, seats, tokens
 from .errors import documented, install, invalid
@@ -442,6 +443,64 @@ async def list_records(request: Request, org: str, resource: str, parent: str | 
                     for r in rows]
     return {"elements": elements, "paging": {"start": start, "count": len(elements),
                                              "total": total}}
+
+
+class RecordRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: dict[str, str] | str = Field(description="The record's key as the listing shows it "
+                                                  "(`key`), or a sub-resource's simple id")
+    parent: dict[str, str] | None = Field(None, description="A sub-resource's parent key")
+
+
+class RecordAlter(RecordRef):
+    set: dict[str, Any] = Field(min_length=1, description="Top-level fields to replace in "
+                                                          "the stored record (null removes "
+                                                          "one)")
+
+
+def _stored(conn: Any, org: str, resource: str, ref: RecordRef) -> Any:
+    key = canonical(ref.key) if isinstance(ref.key, dict) else ref.key
+    parent = canonical(ref.parent) if ref.parent is not None else ""
+    row = conn.execute(select(records).where(
+        records.c.org == org, records.c.resource == resource, records.c.parent == parent,
+        records.c.key == key)).first()
+    if row is None:
+        raise HTTPException(404, f"no {resource} record {key} for {org}")
+    return row
+
+
+@router.patch("/organizations/{org}/records/{resource:path}",
+              summary="Alter a synced record behind the integration's back (as a LinkedIn "
+                      "bug or a Recruiter user might): its fields in `set` are replaced",
+              responses=documented(404))
+async def alter_record(request: Request, org: str, resource: str,
+                       change: RecordAlter) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    with sandbox.store.tx() as conn:
+        row = _stored(conn, org, resource, change)
+        body = {**row.body, **change.set}
+        body = {k: v for k, v in body.items() if v is not None}
+        conn.execute(update(records).where(
+            records.c.resource == row.resource, records.c.parent == row.parent,
+            records.c.key == row.key).values(body=body, updated_at=sandbox.clock.now_ms()))
+    return {"key": row.key_fields, "record": body}
+
+
+@router.delete("/organizations/{org}/records/{resource:path}",
+               summary="Delete a synced record behind the integration's back (its "
+                       "sub-resources stay): the body names it like `PATCH` does",
+               responses=documented(404))
+async def remove_record(request: Request, org: str, resource: str,
+                        ref: RecordRef) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
+    with sandbox.store.tx() as conn:
+        row = _stored(conn, org, resource, ref)
+        conn.execute(records.delete().where(
+            records.c.resource == row.resource, records.c.parent == row.parent,
+            records.c.key == row.key))
+        if resource == "atsCandidates":
+            unindex_candidate(conn, row.key)
+    return {"deleted": row.key_fields}
 
 
 @router.get("/organizations/{org}/candidates/{candidate_id}",

@@ -13,6 +13,7 @@ from recruitlink.store import Store
 
 from .admin_exports import build_exports_router
 from .admin_members import build_members_router
+from .admin_parity import build_parity_router
 from .admin_setup import build_setup_router
 from .admin_synclogs import build_synclogs_router
 from .admin_webhooks import build_webhooks_page_router
@@ -33,5 +34,6 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_synclogs_router())
     router.include_router(build_members_router())
     router.include_router(build_exports_router())
+    router.include_router(build_parity_router())
     router.include_router(build_webhooks_page_router())
     return router

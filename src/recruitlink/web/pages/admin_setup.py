@@ -33,7 +33,7 @@ from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
 from recruitlink.runtime.quotas import tenant_quotas
 from recruitlink.store import connections, sync_logs
-from recruitlink.sync import control
+from recruitlink.sync import control, parity
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.visibility import (
     CHOICES,
@@ -137,6 +137,19 @@ def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     return state
 
 
+def parity_line(runtime: Runtime, tenant_id: int) -> str:
+    """The Setup page's one line of live parity: the figure per entity read back, and how
+    many records drifted (the Parity tab has the rest)."""
+    state = parity.status(runtime.engine, tenant_id, drift_limit=0)
+    figures = [f"{e['entity'].replace('_', ' ').capitalize()} {e['parityPercent']}%"
+               for e in state["entities"] if e["parityPercent"] is not None]
+    if not figures:
+        return "not checked yet"
+    drifted = sum(e["missing"] + e["stale"] + e["extra"] for e in state["entities"])
+    return ", ".join(figures) + (f" ({drifted} record{'s' if drifted != 1 else ''} drifted)"
+                                 if drifted else "")
+
+
 def _form_text(form: Any, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -215,6 +228,7 @@ def build_setup_router() -> APIRouter:
             "quotas": tenant_quotas(runtime, user.tenant_id, synclog_queries.now_ms())
             if connected else None,
             "exports_per_seat": EXPORTS_PER_SEAT_PER_MONTH, "millis": format_millis,
+            "parity_line": parity_line(runtime, user.tenant_id) if state == "enabled" else "",
         }
         return render(request, "admin_setup.html", context, status=status)
 
