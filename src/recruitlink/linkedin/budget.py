@@ -15,12 +15,13 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
 from recruitlink.core.limits import Limit
 from recruitlink.core.parity import share_of
+from recruitlink.core.quotas import next_midnight_ms
 from recruitlink.errors import Stopped
 from recruitlink.store import rate_budget as rows
 from recruitlink.store.db import Database
@@ -35,12 +36,6 @@ def utc_day(now_ms: int) -> str:
     return datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
-def _next_midnight_ms(now_ms: int) -> int:
-    midnight = datetime.fromtimestamp(now_ms / 1000, UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    return int(midnight.timestamp() * 1000)
-
-
 def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
           limit: Limit | None, window_ms: int, in_window: int | None) -> tuple[int, str]:
     """The rules, in order: a 429's block, the day's requests, the window's records.
@@ -51,7 +46,7 @@ def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
         return blocked, "throttled"
     if limit is not None and limit.per_day is not None and rows.requests_on(
             conn, client_id, family, utc_day(now)) >= limit.per_day:
-        return _next_midnight_ms(now), "day"
+        return next_midnight_ms(now), "day"
     if limit is not None and limit.per_minute is not None:
         cutoff = now - window_ms
         used = (rows.records_in_window(conn, client_id, family, cutoff) if in_window is None

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH, PROSPECT_FAMILY
 from recruitlink.core.quotas import (
     Quota,
@@ -98,15 +100,13 @@ class Quotas:
         }
 
 
-def tenant_quotas(runtime: Runtime, tenant_id: int, now_ms: int) -> Quotas:
-    settings = runtime.engine_settings()
-    with runtime.store.reader() as conn:
-        state = connections.connection(conn, tenant_id)
-        seat_rows = member_seats.active_first(conn, tenant_id)
-        used = exports_by_seat(conn, tenant_id, month_start_ms(now_ms))
+def seat_exports(conn: Connection, tenant_id: int, now_ms: int) -> list[SeatExports]:
+    """One-Click Exports this month per seat: LinkedIn's seats first (active first, by name),
+    then any seat LinkedIn no longer lists that exported this month."""
+    used = exports_by_seat(conn, tenant_id, month_start_ms(now_ms))
     month_end = next_month_ms(now_ms)
     seats = []
-    for row in seat_rows:
+    for row in member_seats.active_first(conn, tenant_id):
         name = (" ".join(p for p in (row.first_name, row.last_name) if p) or row.user_name
                 or row.seat)  # LinkedIn may give a seat holder no name: the mapped user's
         seats.append(SeatExports(row.seat, name, row.user_name, bool(row.active),
@@ -115,6 +115,14 @@ def tenant_quotas(runtime: Runtime, tenant_id: int, now_ms: int) -> Quotas:
     for seat, n in sorted(used.items()):  # a seat LinkedIn no longer lists exported this month
         seats.append(SeatExports(seat, seat, None, False,
                                  Quota(n, EXPORTS_PER_SEAT_PER_MONTH, month_end)))
+    return seats
+
+
+def tenant_quotas(runtime: Runtime, tenant_id: int, now_ms: int) -> Quotas:
+    settings = runtime.engine_settings()
+    with runtime.store.reader() as conn:
+        state = connections.connection(conn, tenant_id)
+        seats = seat_exports(conn, tenant_id, now_ms)
     client_id = state.client_id if state is not None and state.status != "DISCONNECTED" \
         else None
     budgets = []

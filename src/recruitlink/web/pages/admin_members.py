@@ -16,10 +16,11 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core.quotas import month_label
 from recruitlink.errors import RecruitlinkError
 from recruitlink.inbound.seats import SeatReport, map_seat, pull_seats, refresh_seats
 from recruitlink.runtime.context import Runtime
-from recruitlink.runtime.quotas import tenant_quotas
+from recruitlink.runtime.quotas import seat_exports
 from recruitlink.store import connections, member_seats
 
 from . import setup_flow
@@ -103,8 +104,10 @@ def build_members_router() -> APIRouter:
             r["waiting"] = waiting_reason.get(r["contract"])
         unmapped_active = [r for r in rows if r["active"] and not r["mapped"]
                            and not r["waiting"]]
-        quotas = tenant_quotas(runtime, user.tenant_id, now_ms())
-        exports = {s.seat: s.exports for s in quotas.seats}
+        at = now_ms()
+        with runtime.store.reader() as conn:  # the exports quota only: no LinkedIn budgets here
+            exported = seat_exports(conn, user.tenant_id, at)
+        exports = {s.seat: s.exports for s in exported}
         for r in rows:
             r["exports"] = exports.get(r["seat"])
         context = {
@@ -114,8 +117,8 @@ def build_members_router() -> APIRouter:
             "errors": errors or {}, "unmapped_active": len(unmapped_active),
             "connected": connected not in (None, "DISCONNECTED"),
             "can_act": user.is_company_admin, "notice": notice, "error": error,
-            "millis": format_millis, "waiting": waiting, "month": quotas.month,
-            "export_warnings": [s for s in quotas.seats if s.exports.warning],
+            "millis": format_millis, "waiting": waiting, "month": month_label(at),
+            "export_warnings": [s for s in exported if s.exports.warning],
         }
         return render(request, "admin_members.html", context, status=status)
 
