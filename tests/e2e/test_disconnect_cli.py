@@ -3,7 +3,10 @@ another process (issue 15, point 3): the follow is asked to stop and lets go of 
 the disconnect deletes everything (read back through the sandbox's inspection API) without
 waiting for the lease to expire, the follow does not take the sync up again, and
 `recruitlink connect` afterwards starts a new full historical run that the same follow
-carries to the end."""
+carries to the end.
+
+Run once, on the default family (/rest); test_disconnect_worker runs the same story on /v2,
+and tests/integration/test_sync_engine runs disconnect on both families."""
 
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ from recruitlink.settings import Settings
 from recruitlink.store import schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
-from tests.conftest import both_families
 from tests.e2e.test_sync_crash import run_cli
 from tests.e2e.test_sync_lease import eventually
 from tests.support.atsdata import write_ats_data
@@ -86,7 +88,6 @@ def summary(url: str) -> dict:
             "listed": found["jobs"]["LISTED"]}
 
 
-@both_families
 def test_disconnect_while_a_follow_syncs_then_connect_again(tmp_path, linkedin,
                                                         linkedin_api_version):
     tenant = Ats(tmp_path, linkedin)

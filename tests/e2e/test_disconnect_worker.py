@@ -2,7 +2,9 @@
 disconnect` while the worker is in the middle of the tenant's historical sync (issue 15,
 point 3). The worker's slice stops before its next call and lets go of the lease, the
 disconnect deletes everything (read back through the sandbox's inspection API), and after
-`recruitlink connect` the worker carries a new full historical run to the end."""
+`recruitlink connect` the worker carries a new full historical run to the end.
+
+Run on /v2 only: test_disconnect_cli runs the same story on /rest."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import schema
 from recruitlink.store.changelog import ChangeSet
 from recruitlink.store.tenants import create_tenant
-from tests.conftest import both_families
 from tests.e2e.test_scale_out import PARTNER, env_for, processes, settings_of
 from tests.e2e.test_sync_crash import run_cli
 from tests.e2e.test_sync_lease import eventually
@@ -40,7 +41,7 @@ def summary(url: str) -> dict[str, Any]:
             "listed": found["jobs"]["LISTED"]}
 
 
-@both_families
+@pytest.mark.parametrize("linkedin_api_version", ["v2"], indirect=True)
 def test_disconnect_while_a_worker_syncs_then_connect_again(tmp_path: Path,
                                                             postgres_template: Any,
                                                             linkedin_api_version: str) -> None:
