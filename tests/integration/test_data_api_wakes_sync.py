@@ -109,3 +109,37 @@ def test_a_file_upload_wakes_the_runner(client: tuple[Http, BackgroundRunner]) -
                       headers={"Content-Type": "application/pdf"})
     assert upload.status_code in (200, 201), upload.text
     assert woken(runner)
+
+
+def test_a_page_form_that_saves_wakes_the_runner(store: Store) -> None:
+    """A recruiter's link on the candidate page goes to LinkedIn at once too."""
+    from tests.conftest import make_tenant
+    from tests.integration.test_pages_ats import KEY, PASSWORD, csrf, seed
+
+    acme = make_tenant(store, "acme", kind="BOTH")
+    seed(store, acme.id, n_candidates=5)
+    app = create_app(Settings(database_url=store.db.url, secret_key=KEY, work_queue="in-process",
+                              pollers=False, inbound_worker=False), store=store)
+    runner = app.state.background
+    assert isinstance(runner, BackgroundRunner)
+
+    async def walk() -> list[bool]:
+        seen: list[bool] = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") as http:
+            signed = await http.post("/login", data={"workspace": "acme", "password": PASSWORD,
+                                                     "email": "rita@acme.example"})
+            assert signed.status_code == 303, signed.text
+            woken(runner)
+            page = await http.get("/t/acme/candidates/C3")
+            assert page.status_code == 200
+            seen.append(woken(runner))
+            linked = await http.post("/t/acme/candidates/C3/linkedin-link",
+                                     json={"person_urn": "urn:li:person:abc"},
+                                     headers={"X-CSRF-Token": csrf(page.text)})
+            assert linked.status_code == 200, linked.text
+            seen.append(woken(runner))
+        return seen
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, walk()).result() == [False, True]

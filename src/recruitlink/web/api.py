@@ -25,7 +25,7 @@ the bulk handler streams the body in the event loop and does the rest in the thr
 import inspect
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -53,6 +53,7 @@ from recruitlink.store.tenants import Tenant
 from . import json_input
 from .auth import ApiError, current_tenant, describe, get_store
 from .idempotency import IdempotentRoute
+from .wake import WAKE_SYNC
 
 PREFIX = "/api/v1"
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl",
@@ -577,20 +578,6 @@ def bulk_upsert(store: Store, tenant: Tenant, spec: Entity, raws: Sequence[Any]
 
 
 # -- the router ------------------------------------------------------------------------------
-
-async def wake_sync_after_write(request: Request) -> AsyncIterator[None]:
-    """After a successful write, the server's in-process sync runner starts its next round
-    now instead of at its idle tick, so the change goes to LinkedIn at once. (Scale-out
-    workers, and the runner of another process, find the change on their own.)"""
-    yield
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        runner = getattr(request.app.state, "background", None)
-        if runner is not None:
-            runner.notify()
-
-
-WAKE_SYNC = Depends(wake_sync_after_write)
-
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, dependencies=[WAKE_SYNC])

@@ -42,9 +42,10 @@ from recruitlink.store import Store, candidate_details
 from recruitlink.store import files as stored_files
 from recruitlink.store.tenants import Tenant
 
-from .api import PREFIX, WAKE_SYNC, JSONResponse, _errors
+from .api import PREFIX, JSONResponse, _errors
 from .auth import ApiError, current_tenant, get_store
 from .idempotency import IdempotentRoute
+from .wake import WAKE_SYNC
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
 StoreDep = Annotated[Store, Depends(get_store)]

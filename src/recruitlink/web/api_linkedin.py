@@ -47,9 +47,10 @@ from recruitlink.sync.sharing import set_sharing
 from recruitlink.sync.support import support_bundle
 from recruitlink.sync.visibility import current_visibility, set_visibility
 
-from .api import WAKE_SYNC, ErrorBody
+from .api import ErrorBody
 from .auth import ApiError, current_tenant
 from .params import RowId
+from .wake import WAKE_SYNC
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
 Kind = Literal["seats", "inmails", "notes", "stubs", "closures", "evaluations"]

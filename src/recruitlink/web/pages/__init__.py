@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 
+from ..wake import WAKE_SYNC
 from .admin_exports import build_exports_router
 from .admin_members import build_members_router
 from .admin_parity import build_parity_router
@@ -24,7 +25,8 @@ from .signin import build_signin_router
 
 
 def build_pages_router(settings: Settings, store: Store) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    # A form that saves (an edit, a policy, a pause or resume) starts the sync's next round now.
+    router = APIRouter(include_in_schema=False, dependencies=[WAKE_SYNC])
     router.include_router(build_signin_router(settings, store))
     router.include_router(build_ats_router(settings, store))
     router.include_router(build_candidate_router(settings, store))
