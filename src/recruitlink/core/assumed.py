@@ -13,7 +13,9 @@ IntegrationStatus = Literal["PENDING", "ENABLED", "DISABLED"]
 INTEGRATION_STATUSES: tuple[IntegrationStatus, ...] = ("PENDING", "ENABLED", "DISABLED")
 
 PushType = Literal["EXPORT_CANDIDATE_PROFILE", "INTEGRATION_STATUS_CHANGE"]
-PUSH_TYPES: tuple[PushType, ...] = ("EXPORT_CANDIDATE_PROFILE", "INTEGRATION_STATUS_CHANGE")
+EXPORT_PUSH: PushType = "EXPORT_CANDIDATE_PROFILE"
+STATUS_PUSH: PushType = "INTEGRATION_STATUS_CHANGE"
+PUSH_TYPES: tuple[PushType, ...] = (EXPORT_PUSH, STATUS_PUSH)
 PUSH_MAX_RETRIES = 6
 """Retries after the first attempt when the callback answers non-2xx (as Apply Connect)."""
 

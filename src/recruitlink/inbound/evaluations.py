@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from recruitlink.core.assumed import ASSESSMENTS, EVALUATION_URN_PREFIX, OVERALL_FITS
+from recruitlink.core.assumed import ASSESSMENTS, EVALUATION_URN_PREFIX, EXPORT_PUSH, OVERALL_FITS
 from recruitlink.store import Writer
 from recruitlink.store import inbound_evaluations as kept
 from recruitlink.store import inbound_items as items
@@ -28,7 +28,6 @@ from recruitlink.store.inbound_candidates import (
     linked_to_member,
 )
 
-EXPORT_PUSH = "EXPORT_CANDIDATE_PROFILE"
 MAX_TEXT = 20_000
 FIT_LABELS = {"STRONG_FIT": "Strong fit", "GOOD_FIT": "Good fit", "PARTIAL_FIT": "Partial fit",
               "NOT_A_FIT": "Not a fit"}

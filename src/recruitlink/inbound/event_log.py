@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
+from recruitlink.core.assumed import EXPORT_PUSH, STATUS_PUSH
 from recruitlink.store import inbound_events as stored
 
 PAGE_SIZE = 50
 RECENT_MS = 7 * 86_400_000
 """How far back the recruiter's notice of refused exports looks."""
 NOTICE_CAP = 100
-TYPES = (("", "Any push"), ("EXPORT_CANDIDATE_PROFILE", "Exports"),
-         ("INTEGRATION_STATUS_CHANGE", "Integration status changes"))
+TYPES = (("", "Any push"), (EXPORT_PUSH, "Exports"), (STATUS_PUSH, "Integration status changes"))
 RESULTS = (("", "Any outcome"), ("problem", "Refused or failed"),
            ("refused", "Refused by recruitlink"), ("failed", "Failed (can be replayed)"),
            ("waiting", "Waiting or in progress"), ("taken", "Created or merged"))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from recruitlink.core.assumed import EXPORT_PUSH, STATUS_PUSH
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ClaimLost, TransientError
 from recruitlink.linkedin.pool import ClientPool
@@ -79,14 +80,14 @@ class InboundWorker(WorkLoop):
         """An export that failed before its effect was decided (LinkedIn has no such export,
         another organization's, malformed) or for good (after its retries): the host ATS
         hears of it with the export's refusals, in the transaction that marks it."""
-        if event.type == "EXPORT_CANDIDATE_PROFILE":
+        if event.type == EXPORT_PUSH:
             announce.export_refused(conn, event.tenant_id, request_id=event.request_id,
                                     reason=reason)
 
     def _handle(self, event: inbox.Event) -> tuple[str, str | None] | None:
         """Process one event; returns its outcome when it is still to be marked done (an
         export's effect and its mark are committed together, and return None)."""
-        if event.type == "INTEGRATION_STATUS_CHANGE":
+        if event.type == STATUS_PUSH:
             status, run_id = self.on_status_change(event.tenant_id)
             return status.lower(), (f"historical sync {run_id} started" if run_id else None)
         info = connections.load_required(self.store, event.tenant_id, self.box)

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from recruitlink.core.assumed import EXPORT_PUSH
+
 from .schema import candidates, inbox_events, jobs, linkedin_seats, projects, users
 
-EXPORT_PUSH = "EXPORT_CANDIDATE_PROFILE"
 TAKEN = ("created", "merged")
 """Outcomes of an export that was taken into the ATS."""
 
