@@ -145,6 +145,36 @@ def test_a_pass_in_id_ranges_over_several_rounds(store, tenant, engine, li, monk
     assert ("candidates", "C5", "missing") in drift_of(engine, tenant.id)
 
 
+def test_a_record_the_sync_sends_while_a_round_waits_is_no_drift(store, tenant, engine, li,
+                                                                 monkeypatch):
+    """A round judges a slice, then may wait for its share before reading it back; a newer
+    version the sync sends meanwhile is not "stale" (the next round judges it afresh)."""
+    seed_small(store, tenant.id)
+    seed_more(store, tenant.id)
+    connected(store, engine, li, tenant)
+    run_until_idle(engine, tenant.id)
+    read = parity.ReadBack.get
+    edited: list[str] = []
+
+    def sync_first(reader, resource, keys):
+        if resource == "atsCandidates" and not edited:  # the sync runs while the round waits
+            with store.writer(tenant.id) as w:
+                w.records("candidates", [(0, Candidate(id="C4", current_title="Chemist"))],
+                          mode="update")
+            run_until_idle(engine, tenant.id)
+            edited.append("C4")
+        return read(reader, resource, keys)
+
+    monkeypatch.setattr(parity.ReadBack, "get", sync_first)
+    parity.run_round(engine, tenant.id, share=1.0, max_records=1000)
+    assert edited == ["C4"]
+    assert records(li, "atsCandidates")["C4"]["currentJobTitle"] == "Chemist"
+    assert drift_of(engine, tenant.id) == set()
+    monkeypatch.setattr(parity.ReadBack, "get", read)
+    parity.run_round(engine, tenant.id, share=1.0, max_records=1000)
+    assert drift_of(engine, tenant.id) == set()
+
+
 def test_disconnect_reads_back_through_the_parity_reader(store, tenant, engine, li):
     seed_small(store, tenant.id)
     connected(store, engine, li, tenant)

@@ -162,7 +162,21 @@ def _judge_slice(engine: SyncEngine, info: ConnectionInfo, stream: Stream, reade
         if verdict is not None:
             found.append(rows.Drift(stream.entity, r.entity_id, r.external_id, verdict.kind,
                                     verdict.fields, now))
-    return found, len(asked)
+    return _still_settled(engine, info.tenant_id, page, found), len(asked)
+
+
+def _still_settled(engine: SyncEngine, tenant_id: int, page: Sequence[Any],
+                   found: list[rows.Drift]) -> list[rows.Drift]:
+    """The drift of records the sync has not touched since the slice was judged: a round
+    may wait seconds for its share between judging and reading, and a record sent meanwhile
+    differs from the old expectation only because it is newer (it is judged next round)."""
+    if not found:
+        return found
+    before = {r.entity_id: (r.state, r.content_hash) for r in page}
+    now = engine.state.ledger_rows(tenant_id, [(d.entity, d.entity_id) for d in found])
+    return [d for d in found
+            if (row := now.get((d.entity, d.entity_id))) is not None
+            and (row.state, row.content_hash) == before.get(d.entity_id)]
 
 
 def run_round(engine: SyncEngine, tenant_id: int, *, share: float, max_records: int,
