@@ -14,7 +14,7 @@ from recruitlink.linkedin.budget import RateBudget, next_send_ms
 from recruitlink.sandbox import store as sandbox_store
 from recruitlink.sandbox.api.throttle import Throttles
 from recruitlink.sandbox.errors import ApiError
-from recruitlink.store import schema
+from recruitlink.store import rate_budget, schema
 
 FAMILY = "atsCandidates"
 
@@ -121,5 +121,65 @@ def test_the_sandbox_throttle_counts_its_minute_and_says_when_to_retry(tmp_path)
             conn.execute(delete(sandbox_store.throttle_window))
         charge(5, now + 61_000)
         assert counted() == (30, 30)
+    finally:
+        box.close()
+
+
+def test_the_window_holds_few_rows_and_never_more_than_the_limit(store):
+    """Many calls in one window share rows (one per slice of BUCKET_MS), so a call reads a
+    bounded number of them; against the exact times of the grants the limit still holds at
+    every moment, and a wait is never more than a slice longer than the exact one."""
+    clock, rng = Clock(), random.Random(7)
+    limit, window_ms = 500, 60_000
+    budget = RateBudget(store.db, "app-1", {FAMILY: Limit(None, limit)}, window_ms=window_ms,
+                        clock=clock, sleep=lambda _s: None)
+    granted: list[tuple[int, int]] = []  # (exact ms, records)
+    most_rows = 0
+    for _ in range(1500):
+        clock.now += rng.choice((0.0, 0.001, 0.01, 0.04, 0.3, 2.0))
+        now, records = int(clock.now * 1000), rng.randint(1, 9)
+        in_window = [(t, r) for t, r in granted if t > now - window_ms]
+        used = sum(r for _, r in in_window)
+        exact_wait = 0.0
+        if used + records > limit:  # when enough of the exact window slides out
+            freed, need = 0, used + records - limit
+            for t, r in sorted(in_window):
+                freed += r
+                if freed >= need:
+                    exact_wait = (t + window_ms - now) / 1000
+                    break
+        wait = budget.try_acquire(FAMILY, records)
+        if wait == 0:
+            granted.append((now, records))
+            assert used + records <= limit
+        else:
+            assert wait <= exact_wait + rate_budget.BUCKET_MS / 1000 + 0.002
+        with store.reader() as conn:
+            most_rows = max(most_rows, int(conn.execute(select(func.count()).where(
+                schema.rate_events.c.client_id == "app-1")).scalar() or 0))
+    assert len(granted) > 300
+    assert most_rows <= window_ms // rate_budget.BUCKET_MS + 1 < len(granted)
+
+
+def test_the_sandbox_minute_holds_few_rows(tmp_path):
+    box = sandbox_store.Store(str(tmp_path / "linkedin.db"))
+    throttles = Throttles(records_per_minute=1000, requests_per_day=None)
+    now, charged = 1_700_000_000_000, 0
+    try:
+        for n in range(900):  # 900 requests in 9 s: 90 slices of 100 ms
+            with box.tx() as conn:
+                throttles.charge(conn, 1, FAMILY, 1, now + 10 * n)
+            charged += 1
+        with pytest.raises(ApiError) as refused, box.tx() as conn:
+            throttles.charge(conn, 1, FAMILY, 101, now + 9_000)
+        # The first slice (10 records) slides out 60 s after its last request, at +90 ms:
+        # 51.09 s from now, rounded up (LinkedIn's exact minute would say 51).
+        assert refused.value.headers == {"Retry-After": "52"}
+        m = sandbox_store.throttle_minute.c
+        with box.tx() as conn:
+            rows = conn.execute(select(func.count()).where(m.app_id == 1)).scalar()
+            usage = throttles.usage(conn, 1, now + 9_000)[FAMILY]
+        assert rows == 90
+        assert usage["recordsLastMinute"] == charged
     finally:
         box.close()

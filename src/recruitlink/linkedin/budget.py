@@ -6,7 +6,7 @@ request when it arrives, a moment after we reserve it), at most `per_day` reques
 and nothing at all while a 429's Retry-After is in force (`block`). Reservations are short
 write transactions: serialized by SQLite's BEGIN IMMEDIATE, and by an advisory lock per app
 and family on PostgreSQL. Each costs the same however many reservations the window holds
-(store/rate_budget.py keeps a counter beside them).
+(store/rate_budget.py keeps a counter beside them, and a row per slice of time).
 """
 
 from __future__ import annotations

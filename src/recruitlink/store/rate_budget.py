@@ -1,8 +1,10 @@
 """The rows of the shared rate budget (linkedin/budget.py decides; this module reads and
 writes them). Every call costs the same however many reservations the window holds:
 
-- `rate_events`: one row per reservation (app, family, when, records), kept while it may
-  still be in the sliding window;
+- `rate_events`: the reservations (app, family, when, records), kept while they may still
+  be in the sliding window; those of one `BUCKET_MS` slice of time share a row (`reserve`),
+  so the window holds a bounded number of rows however many calls it holds, and every read
+  of it (what slid out, when enough frees up, the records in it) reads at most those;
 - `rate_windows`: per app and family, the records of the `rate_events` rows present, kept
   equal to their sum by every insert and delete here. The records in the window are that
   counter minus the rows that have slid out and are not dropped yet (an index range that
@@ -128,13 +130,25 @@ def freed_at(conn: Connection, client_id: str, family: str, cutoff_ms: int,
         after = (_e.at_ms > last.at_ms) | ((_e.at_ms == last.at_ms) & (_e.id > last.id))
 
 
+BUCKET_MS = 250
+"""Reservations within one slice of this many ms share a row, dated by the latest of them:
+a record may count up to this much longer than its own time says (never shorter, so
+LinkedIn's limits still hold), and a window of W ms holds at most W / BUCKET_MS + 1 rows."""
+
+
 def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: int,
             in_window: int, day: str) -> None:
     """Under `lock()`, after `drop_slid_out` answered `in_window`: count one request of
-    `records` records."""
+    `records` records (added to the newest row when it is of the same slice of time)."""
     if records > 0:  # a request of no records (a file upload) only counts for the day
-        conn.execute(rate_events.insert().values(client_id=client_id, family=family,
-                                                 at_ms=at_ms, records=records))
+        newest = conn.execute(select(_e.id, _e.at_ms).where(*_of(client_id, family))
+                              .order_by(_e.at_ms.desc()).limit(1)).first()
+        if newest is not None and newest.at_ms // BUCKET_MS == at_ms // BUCKET_MS:
+            conn.execute(update(rate_events).where(_e.id == newest.id).values(
+                records=_e.records + records, at_ms=max(int(newest.at_ms), at_ms)))
+        else:
+            conn.execute(rate_events.insert().values(client_id=client_id, family=family,
+                                                     at_ms=at_ms, records=records))
         _set_counter(conn, client_id, family, in_window + records)
     _upsert(conn, rate_days, {"client_id": client_id, "family": family, "day": day,
                               "requests": 1},
