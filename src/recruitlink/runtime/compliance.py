@@ -42,6 +42,8 @@ from recruitlink.sync import parity
 from recruitlink.sync.engine import SyncEngine
 from recruitlink.sync.streams import VERIFY_RESOURCES
 
+from .context import Runtime
+
 log = logging.getLogger(__name__)
 
 SCHEDULER = "scheduler"
@@ -296,6 +298,41 @@ class Compliance:
         return certificate_json(duty, self.now())
 
 
+def for_runtime(runtime: Runtime) -> Compliance:
+    return Compliance(runtime.engine, share=runtime.settings.parity_share)
+
+
+KEEP = object()
+"""`set_policy`'s "leave this one as it is"."""
+
+
+def set_policy(store: Any, tenant_id: int, *, closed_members: str | None = None,
+               closure_window_days: int | None = None,
+               history_retention_days: int | object | None = KEEP) -> Policy:
+    """Change the compliance fields of the tenant's policy (the others are kept).
+    Raises ValueError ("field: reason") for a bad value, LookupError if not connected."""
+    with store.db.write() as conn:
+        state = connections.connection(conn, tenant_id)
+        if state is None:
+            raise LookupError("tenant: not connected to LinkedIn")
+        current = Policy.from_json(state.policy).to_json()
+        if closed_members is not None:
+            current["closed_members"] = closed_members
+        if closure_window_days is not None:
+            current["closure_window_days"] = closure_window_days
+        if history_retention_days is not KEEP:
+            current["history_retention_days"] = history_retention_days
+        policy = Policy.from_json(current)
+        connections.set_policy(conn, tenant_id, policy)
+    return policy
+
+
+def policy_json(policy: Policy) -> dict[str, Any]:
+    return {"closedMembers": policy.closed_members,
+            "closureWindowDays": policy.closure_window_days,
+            "historyRetentionDays": policy.history_retention_days}
+
+
 def duty_json(row: Any, now: int) -> dict[str, Any]:
     return {"kind": row.kind, "subject": row.subject,
             "state": duties_rules.state(row.status, row.due_at, now), "dueAt": row.due_at,
@@ -320,4 +357,4 @@ def task_list(store: Any, tenant_id: int, now: int, *, state: str | None = None,
 
 
 __all__: Sequence[str] = ("Compliance", "RoundReport", "certificate_json", "duty_json",
-                          "task_list")
+                          "for_runtime", "policy_json", "set_policy", "task_list")
