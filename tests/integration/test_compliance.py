@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from recruitlink.crypto import SecretBox
 from recruitlink.runtime.background import BackgroundRunner
+from recruitlink.runtime import compliance as duties
 from recruitlink.runtime.compliance import Compliance, task_list
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
@@ -27,7 +28,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     server,
     wired,
 )
-from tests.integration.test_inbound_pollers import poller
+from tests.integration.test_inbound_pollers import exported, inmail, interactions_of, poller
 from tests.integration.test_parity import make_engine, seed_more
 from tests.integration.test_sync_engine import connected, records, run_until_idle, seed_small
 
@@ -52,14 +53,22 @@ def inbound(store, kind: str, li_id: str) -> Any:
             schema.inbound_items.c.kind == kind, schema.inbound_items.c.li_id == li_id)).one()
 
 
-def closure_duty(store, tenant_id: int, person: str) -> dict[str, Any] | None:
+def inmails(store, candidate_id: int) -> list[Any]:
+    return [i for i in interactions_of(store, candidate_id) if i.type == "inmail"]
+
+
+def duty_of(store, tenant_id: int, kind: str, subject: str) -> dict[str, Any] | None:
     found = [d for d in task_list(store, tenant_id, int(time.time() * 1000))
-             if d["kind"] == "closure" and d["subject"] == person]
+             if d["kind"] == kind and d["subject"] == subject]
     return found[0] if found else None
 
 
-def test_a_closure_past_its_window_is_acted_on_by_the_scheduler(store, tenant, li, wired,
-                                                                engine):
+def test_duties_past_their_window_are_kept_by_the_scheduler(store, tenant, li, wired, engine):
+    """A closure older than the policy's window, and imported InMails older than its retention,
+    are acted on by the background scheduler: nobody does anything but wait."""
+    duties.set_policy(store, tenant.id, history_retention_days=30)
+    exported_member, row = exported(store, li, wired["seat"], 40, 2)
+    inmail(li, wired["seat"], exported_member["person"])
     # A member the recruiter only noted (no candidate in the ATS): the note waits for one,
     # with the member's data; then the member closes their account.
     m = member(li, 30)
@@ -71,6 +80,8 @@ def test_a_closure_past_its_window_is_acted_on_by_the_scheduler(store, tenant, l
     # The pollers read both: the note and the closure wait for a candidate of the member.
     report = poller(store, engine).poll(tenant.id)
     assert report.outcomes["closures:waiting"] == 1, report.outcomes
+    assert report.outcomes["inmails:applied"] == 1, report.outcomes
+    assert len(inmails(store, row.id)) == 1
 
     settings = Settings(secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
                         background_sync=False, poll_interval_seconds=3600,
@@ -81,9 +92,12 @@ def test_a_closure_past_its_window_is_acted_on_by_the_scheduler(store, tenant, l
     runner.start()
     try:
         deadline = time.monotonic() + 30
-        while (duty := closure_duty(store, tenant.id, m["person"])) is None:
-            assert time.monotonic() < deadline, "the scheduler opened no duty for the closure"
+        while (duty := duty_of(store, tenant.id, "closure", m["person"])) is None \
+                or duty_of(store, tenant.id, "retention", "history") is None:
+            assert time.monotonic() < deadline, "the scheduler opened no duties"
             time.sleep(0.1)
+        # The InMail is new: kept (retention looks again in a day).
+        assert len(inmails(store, row.id)) == 1
         # Read by the pollers, no candidate to notify: due 30 days after the closure.
         assert duty["state"] == "due", duty
         assert inbound(store, "closure", m["person"]).outcome == "waiting"
@@ -93,9 +107,11 @@ def test_a_closure_past_its_window_is_acted_on_by_the_scheduler(store, tenant, l
         # 31 days on, LinkedIn's clock and so the scheduler's: nobody does anything.
         li.control.post("/clock/advance", json={"seconds": 31 * DAY_S})
         deadline = time.monotonic() + 30
-        while (duty := closure_duty(store, tenant.id, m["person"]))["state"] != "done":
+        while (duty := duty_of(store, tenant.id, "closure", m["person"]))["state"] != "done" \
+                or inmails(store, row.id):
             assert time.monotonic() < deadline, f"the closure was not acted on: {duty}"
             time.sleep(0.1)
+        retention = duty_of(store, tenant.id, "retention", "history")
     finally:
         runner.stop()
         runtime.close_engine()
@@ -104,6 +120,14 @@ def test_a_closure_past_its_window_is_acted_on_by_the_scheduler(store, tenant, l
     purged = inbound(store, "note", note_id)
     assert purged.outcome == "purged" and purged.payload is None and purged.person is None
     assert inbound(store, "closure", m["person"]).outcome == "purged"
+    # The InMail, 31 days old, is past the 30 days' retention: gone, and what was kept of it.
+    assert retention is not None and retention["state"] == "done", retention
+    assert retention["outcome"].startswith("1 imported InMail(s) and note(s) older than 30"), \
+        retention
+    with store.reader() as conn:
+        (item,) = conn.execute(select(schema.inbound_items).where(
+            schema.inbound_items.c.kind == "inmail")).all()
+    assert item.outcome == "purged" and item.payload is None
 
 
 def test_an_erasure_is_verified_by_read_back_and_leaves_a_certificate(store, tenant, li,
