@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from recruitlink.crypto import SecretBox
-from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime import compliance as duties
+from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.compliance import Compliance, task_list
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
