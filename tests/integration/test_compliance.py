@@ -7,20 +7,25 @@ still holding the record keeps the duty open and says so."""
 # ruff: noqa: F811  (the fixtures imported from test_inbound_exports are parameters here)
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from recruitlink.crypto import SecretBox
+from recruitlink.crypto import SecretBox, secret_box
 from recruitlink.runtime import compliance as duties
+from recruitlink.runtime import queue
 from recruitlink.runtime.background import BackgroundRunner
 from recruitlink.runtime.compliance import Compliance, task_list
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import schema
+from tests.conftest import make_tenant
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     KEY,
     engine,
@@ -31,6 +36,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
 from tests.integration.test_inbound_pollers import exported, inmail, interactions_of, poller
 from tests.integration.test_parity import make_engine, seed_more
 from tests.integration.test_sync_engine import connected, records, run_until_idle, seed_small
+from tests.support.keys import TEST_SECRET_KEY
 
 DAY_S = 86_400
 
@@ -173,3 +179,49 @@ def test_an_erasure_is_verified_by_read_back_and_leaves_a_certificate(store, ten
     # Ids and times only: nothing of the person.
     text = json.dumps(state)
     assert "Curie" not in text and "marie@" not in text and "Marie" not in text
+
+
+def test_scale_out_the_tick_hands_the_scheduler_to_a_worker(postgres_template, li):
+    """In scale-out the tick defers `recruitlink.compliance`; a worker runs it and verifies a
+    pending erasure with no manual step."""
+    with postgres_template.store() as store:
+        queue.ensure_schema(store.db)
+        tenant = make_tenant(store)
+        settings = Settings(database_url=store.db.url, secret_key=TEST_SECRET_KEY,
+                            linkedin_api_url=li.url, linkedin_oauth_url=li.url,
+                            job_task_poll_seconds=0.0, parity_interval_seconds=0,
+                            compliance_interval_seconds=1)  # due at every tick
+        runtime = Runtime(settings, store, secret_box(settings))
+        tasks = queue.TaskQueue(settings, runtime)
+        try:
+            seed_small(store, tenant.id)
+            connected(store, runtime.engine, li, tenant)
+            run_until_idle(runtime.engine, tenant.id)
+            Compliance(runtime.engine).erase(tenant.id, "C1", process="api")
+            run_until_idle(runtime.engine, tenant.id)
+            with ThreadPoolExecutor(1) as pool:  # asyncio in a thread (test_killed_tick.py)
+                ticked = pool.submit(asyncio.run, _tick_and_work(tasks, store, tenant.id)
+                                     ).result(timeout=120)
+        finally:
+            tasks.close()
+            runtime.close_engine()
+    assert ticked["compliance"] == 1, ticked
+
+
+async def _tick_and_work(tasks: queue.TaskQueue, store, tenant_id: int) -> dict[str, int]:
+    async with tasks.app.open_async():
+        ticked = await tasks.tick()
+        run = asyncio.create_task(tasks.app.run_worker_async(
+            queues=[queue.POLL], wait=True, fetch_job_polling_interval=0.1,
+            install_signal_handlers=False, delete_jobs="never"))
+        try:
+            deadline = time.monotonic() + 60
+            while (await asyncio.to_thread(duty_of, store, tenant_id, "erasure", "C1")
+                   )["state"] != "done":
+                assert time.monotonic() < deadline, "no worker verified the erasure"
+                await asyncio.sleep(0.1)
+        finally:
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+    return ticked

@@ -29,6 +29,7 @@ from recruitlink.store import connections
 from recruitlink.store.tenants import Tenant
 
 from .api import PREFIX, WAKE_SYNC
+from .api_files import not_allowed
 from .api_linkedin import errors, now_ms
 from .auth import ApiError, current_tenant
 
@@ -58,7 +59,7 @@ def _not_found(exc: LookupError) -> ApiError:
 
 
 def build_compliance_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["compliance"])
+    router = APIRouter(prefix=PREFIX, tags=["compliance"], responses=errors(401, 422))
 
     @router.get("/linkedin/compliance", summary="LinkedIn's duties as a task list: member "
                                                 "closures, erasures, retention; due, overdue, "
@@ -160,4 +161,14 @@ def build_compliance_router() -> APIRouter:
                            [{"field": "id", "reason": "not found"}])
         return found
 
+    # The record routes take any text as an id, slashes included: without these, PUT on an
+    # erasure would be read as a PUT of candidate "C1/erasure". Other methods are a 405.
+    for path, allowed in (("/candidates/{item_id:record_id}/erase", ("POST",)),
+                          ("/candidates/{item_id:record_id}/erasure", ("GET",)),
+                          ("/candidates/{item_id:record_id}/erasure/verify", ("POST",)),
+                          ("/candidates/{item_id:record_id}/audit", ("GET",))):
+        others = [m for m in ("GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE")
+                  if m not in allowed]
+        router.add_api_route(path, not_allowed(allowed), methods=others,
+                             include_in_schema=False)
     return router
