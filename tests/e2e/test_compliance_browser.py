@@ -22,6 +22,7 @@ from tests.integration.test_pages_admin import (
     PASSWORD,
     Site,
     connected_and_synced,
+    post,
     running_site,
     wait_until,
 )
@@ -128,3 +129,17 @@ def test_erase_a_candidate_see_its_certificate_task_and_audit_trail(site, page):
                     json={"closedMembers": "purge", "historyRetentionDays": 365})
         assert r.json() == {"closedMembers": "purge", "closureWindowDays": 30,
                             "historyRetentionDays": 365}, r.text
+
+    # Setup -> Sync settings holds the same fields: a bad one is named, a good one kept.
+    admin = site.client("ada@acme.example")
+    form = {"history_window": "all", "default_availability": "PRIVATE_TO_ATS_INTEGRATION",
+            "phone_region": "US", "batch_size": "1000"}
+    r = post(admin, f"{BASE}/policy", **form, closed_members="notify",
+             closure_window_days="31", history_retention_days="")
+    assert r.status_code == 400 and "from 0 to 30" in r.text
+    r = post(admin, f"{BASE}/policy", **form, closed_members="notify",
+             closure_window_days="14", history_retention_days="")
+    assert r.status_code == 303, r.text
+    assert {k: site.connection().policy[k] for k in (
+        "closed_members", "closure_window_days", "history_retention_days")} == {
+        "closed_members": "notify", "closure_window_days": 14, "history_retention_days": None}

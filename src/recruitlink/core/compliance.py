@@ -15,7 +15,9 @@ Duties (one row each in `compliance_duties`, by tenant, kind and subject):
   - `failed` (the store refused the activity): **apply** it again; still failing leaves the
     duty open, shown overdue.
 - **erasure** (subject: the candidate's external id): an erasure in the ATS deleted the
-  candidate and what hangs on it; the sync deletes them on LinkedIn. The duty is done when a
+  candidate and what hangs on it (the sync deletes them on LinkedIn) and purged what came
+  from LinkedIn for it: the kept payloads of its InMails, notes, stubs and closures, and the
+  names its One-Click Exports recorded (the push stays, as an id). The duty is done when a
   read-back finds LinkedIn holding none of them (the certificate keeps ids, times and the
   read-back's outcome); due `ERASURE_DAYS` after the request.
 - **retention** (subject: `history`): imported InMails and notes older than
