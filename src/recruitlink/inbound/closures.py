@@ -4,7 +4,9 @@ activity "LinkedIn member deleted their profile" (notify, the default) or is del
 ATS (purge); an admin can also purge one member, or every closed member, at any time (old
 certification TC13). The candidates concerned are every one linked to the member, however
 linked: exported, stubbed, linked in the profile widget, or matched by LinkedIn (read back by
-`matches.py`)."""
+`matches.py`). What is still undone when the policy's window has passed (a closure still
+waiting for a candidate, a notify turned purge, a failure) the compliance scheduler does
+(`runtime/compliance.py`)."""
 
 from __future__ import annotations
 
