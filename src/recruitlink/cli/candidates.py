@@ -26,7 +26,7 @@ app = typer.Typer(name="candidates", no_args_is_help=True,
 
 
 def _fail(exc: LookupError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {str(exc).strip(chr(39))}", highlight=False)
+    console.print(f"[red]error:[/red] {exc}", highlight=False)
     return typer.Exit(2)
 
 

@@ -54,8 +54,8 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _not_found(exc: LookupError) -> ApiError:
-    field, _, reason = str(exc).strip("'\"").partition(": ")
-    return ApiError(404, str(exc).strip("'\""), [{"field": field, "reason": reason}])
+    field, _, reason = str(exc).partition(": ")
+    return ApiError(404, str(exc), [{"field": field, "reason": reason}])
 
 
 def build_compliance_router() -> APIRouter:
