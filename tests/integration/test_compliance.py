@@ -135,6 +135,21 @@ def test_duties_past_their_window_are_kept_by_the_scheduler(store, tenant, li, w
             schema.inbound_items.c.kind == "inmail")).all()
     assert item.outcome == "purged" and item.payload is None
 
+    # The exported member closes too, under the purge policy: the pollers delete the
+    # candidate, and its One-Click Export keeps no name of the member (the export deletion).
+    with store.reader() as conn:
+        (push,) = conn.execute(select(schema.inbox_events).where(
+            schema.inbox_events.c.candidate_id == row.id)).all()
+    assert push.details is not None
+    duties.set_policy(store, tenant.id, closed_members="purge")
+    assert li.control.post(f"/recruiter/members/{exported_member['person']}/close"
+                           ).status_code == 200
+    report = poller(store, engine).poll(tenant.id)
+    assert report.outcomes["closures:purged"] == 1, report.outcomes
+    with store.reader() as conn:
+        assert conn.execute(select(schema.inbox_events.c.details).where(
+            schema.inbox_events.c.id == push.id)).scalar() is None
+
 
 def test_an_erasure_is_verified_by_read_back_and_leaves_a_certificate(store, tenant, li,
                                                                       sync_engine):
