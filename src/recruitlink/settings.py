@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(
         1800.0, gt=0, description="How often the pollers read LinkedIn (seeds: every 30 "
                                   "minutes; seconds in tests).")
+    compliance_interval_seconds: float = Field(
+        300.0, ge=0, description="How often the compliance scheduler looks at the tenants' "
+                                 "duties (member closures, erasures to verify on LinkedIn, "
+                                 "retention of imported history); 0: never.")
     parity_interval_seconds: float = Field(
         3600.0, ge=0, description="How often live parity reads back what LinkedIn holds for "
                                   "each tenant and compares it with the ledger (0: only on "

@@ -8,7 +8,9 @@ import typer
 
 from . import (
     apikeys,
+    candidates,
     certify,
+    compliance,
     connect,
     db,
     demo,
@@ -30,5 +32,5 @@ app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (R
 
 for _commands in (server, demo, seed, connect, worker, certify,  # top-level commands
                   sync, inbound, policy, users, keys, db, tenants, apikeys,  # groups
-                  webhooks, events):
+                  webhooks, events, compliance, candidates):
     app.add_typer(_commands.app)

@@ -5,6 +5,8 @@
     recruitlink policy set --tenant acme --visibility all_product_users   # every Recruiter user
     recruitlink policy set --tenant acme --never-share phones,addresses --exclude-tags internal
     recruitlink policy set --tenant acme --require-consent linkedin_recruiter   # '' to drop it
+    recruitlink policy set --tenant acme --closed-members purge --closure-window-days 30
+    recruitlink policy set --tenant acme --history-retention-days 365   # 'none': keep them
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import typer
 from rich.console import Console
 
 from ..core.policy import DENIABLE_CANDIDATE_FIELDS
+from ..runtime import compliance
 from ..runtime.context import Runtime
 from ..store import connections
 from ..sync.sharing import set_sharing
@@ -43,6 +46,7 @@ def show(tenant: str = typer.Option(..., help="The tenant's slug."),
             out["sharing"] = {"neverShared": list(info.policy.never_shared),
                               "excludedTags": list(info.policy.excluded_tags),
                               "requiredConsent": info.policy.required_consent}
+            out["compliance"] = compliance.policy_json(info.policy)
         if as_json:
             print(json.dumps(out))
             return
@@ -79,16 +83,31 @@ def set_(tenant: str = typer.Option(..., help="The tenant's slug."),
          require_consent: str | None = typer.Option(
              None, help="Share only candidates whose consents include this purpose ('' for "
                         "no consent rule)."),
+         closed_members: str | None = typer.Option(
+             None, help="A member who closed their LinkedIn account: notify (an activity on "
+                        "the candidate) or purge (the candidate deleted)."),
+         closure_window_days: int | None = typer.Option(
+             None, help="Days after a closure by which it is acted on (0 to 30)."),
+         history_retention_days: str | None = typer.Option(
+             None, help="Purge imported InMails and notes this many days after LinkedIn "
+                        "dated them ('none' to keep them)."),
          database_url: str | None = DatabaseUrl) -> None:
-    """Choose who sees which job in LinkedIn Recruiter, and what is never shared; the sync
-    sends the change (candidates no longer shared are deleted from LinkedIn)."""
+    """Choose who sees which job in LinkedIn Recruiter, what is never shared, and the
+    compliance duties' policy; the sync sends the change (candidates no longer shared are
+    deleted from LinkedIn)."""
+    compliance_given = (closed_members, closure_window_days, history_retention_days) != (
+        None, None, None)
     if visibility is None and never_share is None and exclude_tags is None \
-            and require_consent is None:
-        console.print("[red]error:[/red] give --visibility, --never-share, --exclude-tags or "
-                      "--require-consent")
+            and require_consent is None and not compliance_given:
+        console.print("[red]error:[/red] give --visibility, --never-share, --exclude-tags, "
+                      "--require-consent, --closed-members, --closure-window-days or "
+                      "--history-retention-days")
         raise typer.Exit(2)
     with runtime(database_url) as rt:
         tid = tenant_id(rt, tenant)
+        if compliance_given:
+            _set_compliance(rt, tid, closed_members, closure_window_days,
+                            history_retention_days)
         if visibility is not None:
             _set_visibility(rt, tenant, tid, visibility)
         if never_share is None and exclude_tags is None and require_consent is None:
@@ -105,6 +124,31 @@ def set_(tenant: str = typer.Option(..., help="The tenant's slug."),
             console.print(f"{change.now_excluded} candidates no longer shared (deleted from "
                           f"LinkedIn by the sync), {change.now_shared} shared again; "
                           f"{change.queued} queued for the sync.", highlight=False)
+
+
+def _set_compliance(rt: Runtime, tid: int, closed_members: str | None,
+                    window: int | None, retention: str | None) -> None:
+    kept: object = compliance.KEEP
+    if retention is not None:
+        if retention.strip().lower() == "none":
+            kept = None
+        elif retention.strip().isdigit():
+            kept = int(retention)
+        else:
+            console.print("[red]error:[/red] history_retention_days: a number of days, or none")
+            raise typer.Exit(2)
+    try:
+        policy = compliance.set_policy(rt.store, tid, closed_members=closed_members,
+                                       closure_window_days=window,
+                                       history_retention_days=kept)
+    except (LookupError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    retained = (f"{policy.history_retention_days} days" if policy.history_retention_days
+                else "kept")
+    console.print(f"Closed members: {policy.closed_members} within "
+                  f"{policy.closure_window_days} days; imported InMails and notes: "
+                  f"{retained}.", highlight=False)
 
 
 def _listed(raw: str | None) -> list[str] | None:

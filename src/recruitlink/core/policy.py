@@ -48,6 +48,12 @@ class Policy:
     closed_members: Literal["notify", "purge"] = "notify"
     """A member who closed their LinkedIn account: an activity on the candidate (notify), or
     the candidate deleted from the ATS (purge; reference §5.8, old TC13)."""
+    closure_window_days: int = 30
+    """Days after a member's closure by which it is acted on (LinkedIn: at least every 30
+    days); the compliance scheduler acts on what the pollers left undone by then."""
+    history_retention_days: int | None = None
+    """Imported InMails and Recruiter notes are purged this many days after LinkedIn dated
+    them (None: kept)."""
     never_shared: tuple[str, ...] = ()
     """Candidate fields never sent to LinkedIn (from DENIABLE_CANDIDATE_FIELDS)."""
     excluded_tags: tuple[str, ...] = ()
@@ -85,6 +91,15 @@ class Policy:
             raise ValueError("visibility: must be all_product_users or acls")
         if self.closed_members not in ("notify", "purge"):
             raise ValueError("closed_members: must be notify or purge")
+        if isinstance(self.closure_window_days, bool) or not isinstance(
+                self.closure_window_days, int) or not 0 <= self.closure_window_days <= 30:
+            raise ValueError("closure_window_days: a whole number of days from 0 to 30 "
+                             "(LinkedIn asks for at most 30)")
+        days = self.history_retention_days
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                                 or not 1 <= days <= 36_500):
+            raise ValueError("history_retention_days: a whole number of days from 1 to 36500, "
+                             "or none to keep imported InMails and notes")
         if not 1 <= self.call_size <= 100:
             raise ValueError("call_size: must be between 1 and 100")
         if not self.call_size <= self.batch_size <= 10_000:

@@ -29,6 +29,8 @@ NOTE = "recruiter_note"
 CLOSURE = "member_closure"
 PURGE_POLICY = "member_closure_purge"
 PURGE_ADMIN = "admin_purge"
+ERASURE = "erasure"  # a per-candidate erasure (runtime/compliance.py)
+RETENTION = "retention"  # imported history past the policy's retention
 MATCH = "linkedin_match"  # LinkedIn's own match of a synced candidate, read back
 
 SUBJECTS = {"candidates": "candidate", "applications": "application", "notes": "note",
@@ -103,22 +105,31 @@ class _Recorder(ChangeSet):
         super().__init__(target.tenant_id)
         self.target = target
         self.deleted: list[tuple[str, str]] = []
+        self.refs: list[tuple[str, int, str]] = []
 
     def add(self, entity: str, entity_id: int, external_id: str, op: Op,
             confidentiality: Confidentiality | None = None) -> None:
         self.target.add(entity, entity_id, external_id, op, confidentiality)
         if op == "delete":
             self.deleted.append((entity, external_id))
+            self.refs.append((entity, entity_id, external_id))
 
 
 def delete(w: Writer, name: str, external_id: str, *, source: str, **ids: Any) -> bool:
     """Delete a record and what depends on it, as `Writer.delete` does, with a `.deleted`
     event for each of them the host ATS hears of (an application, a note, an InMail of a
     purged candidate: the vendor deletes them too). False: there was no such record."""
+    return delete_all(w, name, external_id, source=source, **ids) is not None
+
+
+def delete_all(w: Writer, name: str, external_id: str, *, source: str,
+               **ids: Any) -> list[tuple[str, int, str]] | None:
+    """`delete`, returning what it deleted: (entity, id, external id), the dependents first
+    (None: there was no such record)."""
     recorder = _Recorder(w.changes)
     if not delete_record(w.conn, recorder, entity(name), tenant_id=w.tenant_id,
                          external_id=external_id, now_ms=w.now_ms):
-        return False
+        return None
     for gone_entity, gone_id in recorder.deleted:
         subject = SUBJECTS.get(gone_entity)
         if subject is None:
@@ -127,4 +138,4 @@ def delete(w: Writer, name: str, external_id: str, *, source: str, **ids: Any) -
         if gone_entity != name:
             data[SUBJECTS.get(name, name)] = external_id  # the record whose deletion took it
         emit(w.conn, w.tenant_id, f"{subject}.deleted", gone_id, data)
-    return True
+    return recorder.refs

@@ -4,7 +4,9 @@ activity "LinkedIn member deleted their profile" (notify, the default) or is del
 ATS (purge); an admin can also purge one member, or every closed member, at any time (old
 certification TC13). The candidates concerned are every one linked to the member, however
 linked: exported, stubbed, linked in the profile widget, or matched by LinkedIn (read back by
-`matches.py`)."""
+`matches.py`). What is still undone when the policy's window has passed (a closure still
+waiting for a candidate, a notify turned purge, a failure) the compliance scheduler does
+(`runtime/compliance.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any
 from recruitlink.core.records import Interaction
 from recruitlink.store import Store, Writer, entity
 from recruitlink.store import inbound_items as items
+from recruitlink.store.compliance import purge_candidate_items
 from recruitlink.store.inbound_candidates import linked_to_member
 from recruitlink.store.records import ids_by_external
 
@@ -25,6 +28,13 @@ ACTIVITY = "LinkedIn member deleted their profile"
 
 def _linked(w: Writer, person: str) -> list[Any]:
     return linked_to_member(w.conn, w.tenant_id, person)
+
+
+def _forget(w: Writer, candidate_id: int, person: str, now_ms: int) -> None:
+    """A purged candidate takes with it what LinkedIn sent for it: the payloads kept of its
+    items and the names its One-Click Exports recorded (the export deletion)."""
+    purge_candidate_items(w.conn, w.tenant_id, candidate_id, person,
+                          "purged: the member closed their LinkedIn account", now_ms)
 
 
 def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) -> str:
@@ -45,6 +55,7 @@ def apply_closure(w: Writer, element: dict[str, Any], purge: bool, now_ms: int) 
         return items.WAITING
     if purge:
         for row in linked:
+            _forget(w, row.id, person, now_ms)
             announce.delete(w, "candidates", row.external_id, source=announce.PURGE_POLICY,
                             person=person)
         items.record(w.conn, w.tenant_id, "closure", person, outcome="purged", now_ms=now_ms,
@@ -89,6 +100,7 @@ def purge_closed(store: Store, tenant_id: int, person: str | None = None) -> int
         for member in people:
             linked = _linked(w, member)
             for row in linked:
+                _forget(w, row.id, member, w.now_ms)
                 deleted += announce.delete(w, "candidates", row.external_id,
                                            source=announce.PURGE_ADMIN, person=member)
             items.record(w.conn, tenant_id, "closure", member, outcome="purged",

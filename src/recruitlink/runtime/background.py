@@ -3,15 +3,18 @@ that steps every connected tenant's sync in turn, one step each, so that one ten
 backfill does not starve the others' continuous sync, and runs the LinkedIn pollers when they
 are due. The database decides who works (the sync lease, the poll lease), so a CLI
 `sync start`, an on-demand poll or a second server beside it is harmless. A failing tenant is
-backed off; the others go on."""
+backed off; the others go on. With the pollers goes the compliance scheduler
+(runtime/compliance.py), every `compliance_interval_seconds`."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from recruitlink.loops import WorkLoop
 
+from .compliance import Compliance
 from .context import Runtime
 from .retries import TERMINAL_RECHECK_S, TenantRetries
 from .work import RESTING, parity_due, parity_round, poll_tenant, sync_step, syncing_tenants
@@ -23,10 +26,13 @@ class BackgroundRunner(WorkLoop):
     join_timeout_s = 30.0
 
     def __init__(self, runtime: Runtime, *, sync: bool = True, pollers: bool = True,
-                 idle_s: float = 1.0) -> None:
+                 idle_s: float = 1.0, clock: Callable[[], float] = time.time) -> None:
         super().__init__(idle_s=idle_s)
         self.runtime = runtime
         self.sync, self.pollers = sync, pollers
+        # The compliance scheduler rides with the pollers (`clock`: its time, for duties).
+        self.clock = clock
+        self._compliance_at = 0.0  # time.monotonic() of its next round
         # tenant: not before (time.monotonic()), after a failure
         self._poll_retry_at: dict[int, float] = {}
         self._sync_retry_at: dict[int, float] = {}
@@ -52,7 +58,20 @@ class BackgroundRunner(WorkLoop):
             worked = self._sync_round()
         if self.pollers and not self._stop.is_set():
             worked = self._poll_round() or worked
+        if self.pollers and not self._stop.is_set():
+            self._compliance_round()
         return worked
+
+    def _compliance_round(self) -> None:
+        interval = self.runtime.settings.compliance_interval_seconds
+        if interval <= 0 or time.monotonic() < self._compliance_at:
+            return
+        self._compliance_at = time.monotonic() + interval
+        compliance = Compliance(self.runtime.engine, share=self.runtime.settings.parity_share,
+                                clock=self.clock)
+        report = compliance.run(stop=self._stop.is_set)
+        if report.acted:
+            log.info("compliance: %s", report.acted)
 
     @staticmethod
     def _later(retry_at: dict[int, float], retries: TenantRetries, tenant_id: int,

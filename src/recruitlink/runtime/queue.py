@@ -8,6 +8,8 @@ the work of `runtime/work.py` to any number of `recruitlink worker` processes.
 - `recruitlink.poll` runs one tenant's LinkedIn pollers; `recruitlink.inbox` processes pushes.
 - `recruitlink.parity` runs one tenant's live parity round (sync/parity.py), behind the syncs
   in priority, every `parity_interval_seconds`.
+- `recruitlink.compliance` runs the compliance scheduler (runtime/compliance.py) over every
+  tenant, every `compliance_interval_seconds` (by the tick's clock, so one tick hands it out).
 - `recruitlink.webhooks` dispatches new events and hands due webhook deliveries to the
   process's sender threads for a short slice (the POSTs go on in those threads, so a slow
   endpoint holds no job); claims in the database make a killed worker's deliveries go again.
@@ -45,6 +47,7 @@ from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.engine import SyncEngine
 
 from . import work
+from .compliance import Compliance
 from .context import Runtime
 from .retries import TERMINAL_RECHECK_S, TenantRetries
 
@@ -57,6 +60,7 @@ INBOX_SLICE_S = 30.0
 WEBHOOKS_SLICE_S = 5.0
 WEBHOOKS_AGAIN_S = 1.0  # while deliveries are in flight or due, the next slice after this
 _WEBHOOKS_LOCK = "recruitlink:webhooks"
+_COMPLIANCE_LOCK = "recruitlink:compliance"
 CLEANUP_EVERY_S = 3600  # finished jobs older than a day are deleted this often
 _SCHEMA_LOCK = zlib.crc32(b"recruitlink:procrastinate-schema")
 _TICK_LOCK = zlib.crc32(b"recruitlink:tick")
@@ -246,6 +250,12 @@ class TaskQueue:
                 return {"error": True}
             return {"round": report.as_json() if report is not None else None}
 
+        @app.task(name="recruitlink.compliance", queue=POLL)
+        async def compliance() -> dict[str, int]:
+            scheduler = Compliance(self.runtime.engine, share=settings.parity_share)
+            report = await asyncio.to_thread(scheduler.run)
+            return report.acted
+
         @app.task(name="recruitlink.inbox", queue=INBOX)
         async def process_inbox() -> int:
             done, more = await asyncio.to_thread(self._drain_inbox)
@@ -284,6 +294,7 @@ class TaskQueue:
             sync, poll, process_inbox, tick)
         self.webhooks_task = webhooks
         self.parity_task = parity
+        self.compliance_task = compliance
 
     def _tick_guard(self) -> Connection | None:
         """A connection holding the tick's advisory lock in an open transaction (closing it
@@ -350,12 +361,18 @@ class TaskQueue:
             with rt.store.reader() as conn:
                 return inbox.has_due(conn, now_ms())
 
+        every = int(settings.compliance_interval_seconds)
+        duties = (every > 0 and int(time.time()) % every < settings.tick_seconds
+                  and _COMPLIANCE_LOCK not in waiting
+                  and await self._defer(self.compliance_task, {}, lock=_COMPLIANCE_LOCK,
+                                        queueing_lock=_COMPLIANCE_LOCK, priority=BACKFILL))
         pushes = await asyncio.to_thread(pushes_waiting) and await self.defer_inbox()
         hooks = (self.settings.webhooks and _WEBHOOKS_LOCK not in waiting
                  and await asyncio.to_thread(self._webhooks_due)
                  and await self.defer_webhooks())
         return {"recovered": recovered, "syncs": syncs, "polls": polls, "inbox": int(pushes),
-                "webhooks": int(hooks), "parity": parities}
+                "webhooks": int(hooks), "parity": parities,
+                "compliance": int(duties)}
 
     async def recover_stalled(self) -> int:
         """Jobs of workers that stopped beating (killed, machine lost) go back to the queue.

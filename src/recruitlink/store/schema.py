@@ -785,3 +785,30 @@ parity_drift = Table(
     Column("fields", Json, nullable=False),  # stale: the fields that differ
     Column("found_at", Millis, nullable=False),
 )
+
+compliance_duties = Table(
+    "compliance_duties", metadata,
+    # What LinkedIn's terms oblige us to do by a date (core/compliance.py): act on a member's
+    # closure, verify an erasure on LinkedIn, purge imported history past its retention.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # closure | erasure | retention
+    Column("subject", String(200), nullable=False),  # person URN | candidate id | "history"
+    Column("status", String(8), nullable=False),  # open | done
+    Column("due_at", Millis, nullable=False),
+    Column("created_at", Millis, nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Column("done_at", Millis, nullable=True),
+    Column("process", String(32), nullable=True),  # who acted last: scheduler | api | cli | page
+    Column("outcome", Text, nullable=True),  # what the last look found, for a person
+    Column("detail", Json, nullable=True),  # the erasure's certificate; ids only
+    UniqueConstraint("tenant_id", "kind", "subject"),
+    sqlite_autoincrement=True,
+)
+Index("ix_compliance_duties_open", compliance_duties.c.tenant_id, compliance_duties.c.status,
+      compliance_duties.c.due_at)
+# The per-candidate audit view reads one record's rows of these.
+Index("ix_sync_batch_items_record", sync_batch_items.c.entity, sync_batch_items.c.entity_id)
+Index("ix_inbound_items_candidate", inbound_items.c.tenant_id, inbound_items.c.candidate_id)
+Index("ix_host_events_subject", host_events.c.tenant_id, host_events.c.subject_id,
+      host_events.c.seq)

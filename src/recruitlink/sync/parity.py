@@ -276,25 +276,38 @@ def reconcile(engine: SyncEngine, tenant_id: int) -> dict[str, int]:
         drift = rows.drift(conn, tenant_id)
     if not drift:
         return dict.fromkeys(DRIFT_KINDS, 0)
-    by_entity = {s.entity: s for s in parity_streams(info)}
-    refs = [(d.entity, d.entity_id) for d in drift if d.entity in by_entity]
-    ledger = engine.state.ledger_rows(tenant_id, refs)
-    items: list[Item] = []
-    kinds: dict[Ref, str] = {}
-    for d in drift:
-        row = ledger.get((d.entity, d.entity_id))
-        stream = by_entity.get(d.entity)
-        if row is None or stream is None:
-            continue
-        kinds[(d.entity, d.entity_id)] = d.kind
-        items.append(Item(stream=stream.name, entity=d.entity, entity_id=d.entity_id,
-                          external_id=row.external_id, resource=row.resource,
-                          action="delete" if d.kind == "extra" else "upsert",
-                          key=row.li_key.get("key"), parent=row.li_key.get("parent"),
-                          organization=info.organization))
-    engine.state.queue_reconcile(tenant_id, items, kinds, now_ms())
+    kinds = _queue(engine, info, {(d.entity, d.entity_id): d.kind for d in drift})
     return {k: sum(1 for v in kinds.values() if v == k) for k in DRIFT_KINDS}
 
 
-__all__ = ["ReadBack", "RoundReport", "due_tenants", "parity_streams", "reconcile",
-           "run_if_due", "run_round", "status"]
+def queue_deletes(engine: SyncEngine, tenant_id: int, refs: Sequence[Ref]) -> int:
+    """Records found on LinkedIn that should not be there (an erasure's read-back): queued
+    for the sync to delete again, as reconcile does with `extra` drift. How many."""
+    info = connections.load_required(engine.store, tenant_id, engine.box)
+    return len(_queue(engine, info, dict.fromkeys(refs, "extra")))
+
+
+def _queue(engine: SyncEngine, info: ConnectionInfo, wanted: dict[Ref, str]) -> dict[Ref, str]:
+    """Queue the records (ref -> drift kind) the ledger and parity's streams know; those."""
+    by_entity = {s.entity: s for s in parity_streams(info)}
+    refs = [ref for ref in wanted if ref[0] in by_entity]
+    ledger = engine.state.ledger_rows(info.tenant_id, refs)
+    items: list[Item] = []
+    kinds: dict[Ref, str] = {}
+    for ref in refs:
+        row = ledger.get(ref)
+        if row is None:
+            continue
+        kind = kinds[ref] = wanted[ref]
+        items.append(Item(stream=by_entity[ref[0]].name, entity=ref[0], entity_id=ref[1],
+                          external_id=row.external_id, resource=row.resource,
+                          action="delete" if kind == "extra" else "upsert",
+                          key=row.li_key.get("key"), parent=row.li_key.get("parent"),
+                          organization=info.organization))
+    if items:
+        engine.state.queue_reconcile(info.tenant_id, items, kinds, now_ms())
+    return kinds
+
+
+__all__ = ["ReadBack", "RoundReport", "due_tenants", "parity_streams", "queue_deletes",
+           "reconcile", "run_if_due", "run_round", "status"]

@@ -293,12 +293,12 @@ def build_files_router() -> APIRouter:
                            ("GET", "PUT", "DELETE"))):
         others = [m for m in ("GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE")
                   if m not in allowed]
-        router.add_api_route(path, _not_allowed(allowed), methods=others,
+        router.add_api_route(path, not_allowed(allowed), methods=others,
                              include_in_schema=False)
     return router
 
 
-def _not_allowed(allowed: tuple[str, ...]) -> Any:
+def not_allowed(allowed: tuple[str, ...]) -> Any:
     # As the other routes' 405s say it (core/routing.py): sorted, HEAD with GET.
     header = ", ".join(sorted({*allowed, "HEAD"} if "GET" in allowed else set(allowed)))
 

@@ -26,6 +26,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import Store
 
 from .api import PREFIX, ErrorBody, JSONResponse, build_router, field_errors
+from .api_compliance import build_compliance_router
 from .api_events import build_events_router
 from .api_files import build_files_router
 from .api_linkedin import build_linkedin_router
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(build_files_router())  # before the record routes: ids hold '/'
+    app.include_router(build_compliance_router())
     app.include_router(build_router())
     app.include_router(build_events_router())
     app.include_router(build_linkedin_router())

@@ -21,6 +21,7 @@ from .admin_webhooks import build_webhooks_page_router
 from .ats import build_ats_router
 from .candidate import build_candidate_router
 from .candidate_files import build_candidate_files_router
+from .compliance import build_compliance_pages_router
 from .signin import build_signin_router
 
 
@@ -37,5 +38,6 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_members_router())
     router.include_router(build_exports_router())
     router.include_router(build_parity_router())
+    router.include_router(build_compliance_pages_router())
     router.include_router(build_webhooks_page_router())
     return router

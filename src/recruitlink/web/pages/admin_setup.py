@@ -201,6 +201,7 @@ def build_setup_router() -> APIRouter:
             "shared": setup_flow.shared_data(user.tenant_kind, policy),
             "excluded": setup_flow.EXCLUDED, "policy": policy, "policy_form": form,
             "windows": setup_flow.WINDOWS, "availability": setup_flow.AVAILABILITY,
+            "closed_members": setup_flow.CLOSED_MEMBERS,
             "deniable": list(DENIABLE_CANDIDATE_FIELDS.items()),
             # The history window shared, chosen with the acknowledgement before activation.
             "window": window or policy.history_window,
@@ -348,6 +349,10 @@ def build_setup_router() -> APIRouter:
         values: dict[str, Any] = {name: _form_text(form, name) for name in (
             "history_window", "default_availability", "phone_region", "batch_size",
             "excluded_tags", "required_consent")}
+        # The compliance fields (issue 19, part 4): absent from a form, kept as they are.
+        values.update({name: _form_text(form, name) for name in (
+            "closed_members", "closure_window_days", "history_retention_days")
+            if name in form})
         values["never_shared"] = [str(v) for v in form.getlist("never_shared")]
         runtime = runtime_of(request)
         with runtime.store.reader() as conn:

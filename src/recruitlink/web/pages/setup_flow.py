@@ -261,14 +261,46 @@ def parse_policy(form: Mapping[str, Any], current: Policy) -> Policy | dict[str,
     if consent and not CONSENT_PURPOSE.match(consent):
         errors["required_consent"] = ("Enter a consent purpose of up to 64 letters, digits or "
                                       "_ . : - (e.g. linkedin_recruiter), or leave it empty.")
+    compliance = _parse_compliance(form, current, errors)
     if errors:
         return errors
     assert size is not None and not isinstance(tags, str)
-    return replace(current, history_window=window,  # type: ignore[arg-type]
+    return replace(current, **compliance, history_window=window,  # type: ignore[arg-type]
                    default_availability=availability,  # type: ignore[arg-type]
                    phone_region=region, batch_size=size,
                    never_shared=tuple(f for f in DENIABLE_CANDIDATE_FIELDS if f in never_shared),
                    excluded_tags=tags, required_consent=consent or None)
+
+
+CLOSED_MEMBERS = [("notify", "Notify: an activity on the candidate (default)"),
+                  ("purge", "Purge: delete the candidate")]
+
+
+def _parse_compliance(form: Mapping[str, Any], current: Policy,
+                      errors: dict[str, str]) -> dict[str, Any]:
+    """The compliance fields given (a form without them keeps the policy's)."""
+    out: dict[str, Any] = {}
+    if "closed_members" in form:
+        action = str(form.get("closed_members") or "").strip()
+        if action in {v for v, _ in CLOSED_MEMBERS}:
+            out["closed_members"] = action
+        else:
+            errors["closed_members"] = "Choose notify or purge."
+    if "closure_window_days" in form:
+        days = small_int(str(form.get("closure_window_days") or "").strip(), max_digits=2)
+        if days is None or not 0 <= days <= 30:
+            errors["closure_window_days"] = "Enter a whole number of days from 0 to 30."
+        else:
+            out["closure_window_days"] = days
+    if "history_retention_days" in form:
+        raw = str(form.get("history_retention_days") or "").strip()
+        kept = small_int(raw, max_digits=5) if raw else None
+        if raw and (kept is None or not 1 <= kept <= 36_500):
+            errors["history_retention_days"] = ("Enter a number of days from 1 to 36500, or "
+                                                "leave it empty to keep them.")
+        else:
+            out["history_retention_days"] = kept
+    return out
 
 
 MAX_EXCLUDED_TAGS = 50
@@ -295,7 +327,10 @@ def policy_form(policy: Policy) -> dict[str, Any]:
             "phone_region": policy.phone_region, "batch_size": str(policy.batch_size),
             "never_shared": list(policy.never_shared),
             "excluded_tags": ", ".join(policy.excluded_tags),
-            "required_consent": policy.required_consent or ""}
+            "required_consent": policy.required_consent or "",
+            "closed_members": policy.closed_members,
+            "closure_window_days": str(policy.closure_window_days),
+            "history_retention_days": str(policy.history_retention_days or "")}
 
 
 def save_policy(runtime: Runtime, tenant_id: int, policy: Policy) -> PolicyChange:

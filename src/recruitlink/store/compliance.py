@@ -1,0 +1,177 @@
+"""Compliance duties' rows (`compliance_duties`) and the purges they do in the store's
+LinkedIn-side tables (core/compliance.py says what each duty is; runtime/compliance.py runs
+them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, case, exists, null, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .inbound_items import KEPT
+from .schema import candidates, inbound_items, inbox_events, interactions, notes
+from .schema import compliance_duties as duties
+
+OPEN, DONE = "open", "done"
+PURGED = "purged"
+
+
+def open_duty(conn: Connection, tenant_id: int, kind: str, subject: str, *, due_at: int,
+              now: int, process: str, outcome: str | None = None,
+              detail: dict[str, Any] | None = None) -> int:
+    """Open (or open again) the duty; its id."""
+    values = {"status": OPEN, "due_at": due_at, "updated_at": now, "done_at": None,
+              "process": process, "outcome": outcome,
+              "detail": detail if detail is not None else null()}
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(insert(duties).values(tenant_id=tenant_id, kind=kind, subject=subject,
+                                       created_at=now, **values)
+                 .on_conflict_do_update(index_elements=["tenant_id", "kind", "subject"],
+                                        set_=values))
+    return int(conn.execute(select(duties.c.id).where(
+        duties.c.tenant_id == tenant_id, duties.c.kind == kind,
+        duties.c.subject == subject)).scalar_one())
+
+
+def add_missing(conn: Connection, tenant_id: int, kind: str, rows: Iterable[tuple[str, int]],
+                now: int, process: str) -> int:
+    """Open a duty for each (subject, due_at) that has none yet; how many were opened."""
+    added = 0
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    for subject, due_at in rows:
+        result = conn.execute(insert(duties).values(
+            tenant_id=tenant_id, kind=kind, subject=subject, status=OPEN, due_at=due_at,
+            created_at=now, updated_at=now, process=process).on_conflict_do_nothing())
+        added += result.rowcount or 0
+    return added
+
+
+def closures_without_duty(conn: Connection, tenant_id: int, limit: int) -> list[Any]:
+    """Closures the pollers read that have no duty yet: (li_id, li_modified_at)."""
+    has = exists().where(duties.c.tenant_id == tenant_id, duties.c.kind == "closure",
+                         duties.c.subject == inbound_items.c.li_id)
+    return list(conn.execute(
+        select(inbound_items.c.li_id, inbound_items.c.li_modified_at)
+        .where(inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == "closure",
+               inbound_items.c.li_modified_at.is_not(None), ~has)
+        .order_by(inbound_items.c.li_modified_at).limit(limit)))
+
+
+def open_duties(conn: Connection, tenant_id: int, kind: str, *, due_by: int | None = None,
+                limit: int) -> list[Any]:
+    """Open duties of a kind, soonest due first (`due_by`: only those due by then)."""
+    query = select(duties).where(duties.c.tenant_id == tenant_id, duties.c.kind == kind,
+                                 duties.c.status == OPEN)
+    if due_by is not None:
+        query = query.where(duties.c.due_at <= due_by)
+    return list(conn.execute(query.order_by(duties.c.due_at, duties.c.id).limit(limit)))
+
+
+def settle(conn: Connection, duty_id: int, *, done: bool, outcome: str, now: int,
+           process: str, detail: dict[str, Any] | None = None,
+           due_at: int | None = None) -> None:
+    values: dict[str, Any] = {"status": DONE if done else OPEN, "outcome": outcome[:2000],
+                              "updated_at": now, "process": process,
+                              "done_at": now if done else None}
+    if detail is not None:
+        values["detail"] = detail
+    if due_at is not None:
+        values["due_at"] = due_at
+    conn.execute(update(duties).where(duties.c.id == duty_id).values(**values))
+
+
+def duty(conn: Connection, tenant_id: int, kind: str, subject: str) -> Any:
+    return conn.execute(select(duties).where(
+        duties.c.tenant_id == tenant_id, duties.c.kind == kind,
+        duties.c.subject == subject)).first()
+
+
+def listing(conn: Connection, tenant_id: int, *, status: str | None = None,
+            kind: str | None = None, limit: int = 200) -> list[Any]:
+    """The task list: open duties soonest due first, then the done ones, latest first."""
+    query = select(duties).where(duties.c.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(duties.c.status == status)
+    if kind is not None:
+        query = query.where(duties.c.kind == kind)
+    first_open = case((duties.c.status == OPEN, 0), else_=1)
+    return list(conn.execute(query.order_by(
+        first_open, case((duties.c.status == OPEN, duties.c.due_at), else_=-duties.c.done_at),
+        duties.c.id).limit(limit)))
+
+
+def for_subjects(conn: Connection, tenant_id: int, subjects: Sequence[str],
+                 limit: int = 50) -> list[Any]:
+    subjects = [s for s in subjects if s]
+    if not subjects:
+        return []
+    return list(conn.execute(select(duties).where(
+        duties.c.tenant_id == tenant_id, duties.c.subject.in_(subjects))
+        .order_by(duties.c.created_at.desc(), duties.c.id.desc()).limit(limit)))
+
+
+# -- purges of what came from LinkedIn ---------------------------------------------------------
+
+def _forget(reason: str, now: int) -> dict[str, Any]:
+    return {"payload": null(), "person": None, "reason": reason, "updated_at": now}
+
+
+def lapse_member(conn: Connection, tenant_id: int, person: str, reason: str, now: int) -> int:
+    """What waits for a candidate of the member (InMails, notes, stubs, the closure itself)
+    is purged: its payload dropped, never applied. How many items."""
+    waiting = conn.execute(update(inbound_items).where(
+        inbound_items.c.tenant_id == tenant_id, inbound_items.c.person == person,
+        inbound_items.c.outcome.in_(KEPT), inbound_items.c.kind != "closure")
+        .values(outcome=PURGED, **_forget(reason, now))).rowcount or 0
+    conn.execute(update(inbound_items).where(
+        inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == "closure",
+        inbound_items.c.li_id == person).values(outcome=PURGED, **_forget(reason, now)))
+    return int(waiting)
+
+
+def purge_candidate_items(conn: Connection, tenant_id: int, candidate_id: int,
+                          person: str | None, reason: str, now: int) -> dict[str, int]:
+    """An erased candidate: the payloads of what came from LinkedIn for it (applied, kept,
+    or waiting for its member) and the names its One-Click Exports recorded. Counts."""
+    mine = inbound_items.c.candidate_id == candidate_id
+    if person is not None:
+        mine = mine | (inbound_items.c.person == person)
+    items = conn.execute(update(inbound_items).where(inbound_items.c.tenant_id == tenant_id,
+                                                     mine)
+                         .values(**_forget(reason, now))).rowcount or 0
+    exported = conn.execute(update(inbox_events).where(
+        inbox_events.c.tenant_id == tenant_id, inbox_events.c.candidate_id == candidate_id,
+        inbox_events.c.details.is_not(None)).values(details=null())).rowcount or 0
+    return {"inboundItems": int(items), "exports": int(exported)}
+
+
+def expired_history(conn: Connection, tenant_id: int, cutoff: int, limit: int) -> list[Any]:
+    """Imported InMails and notes LinkedIn dated before `cutoff`, still in the store:
+    (kind, li_id, entity, external_id) with the record's external id (None: gone already)."""
+    inmail = select(interactions.c.external_id).where(
+        interactions.c.id == inbound_items.c.record_id).scalar_subquery()
+    note = select(notes.c.external_id).where(
+        notes.c.id == inbound_items.c.record_id).scalar_subquery()
+    return list(conn.execute(
+        select(inbound_items.c.kind, inbound_items.c.li_id,
+               case((inbound_items.c.kind == "inmail", inmail), else_=note).label("external_id"))
+        .where(inbound_items.c.tenant_id == tenant_id,
+               inbound_items.c.kind.in_(("inmail", "note")),
+               inbound_items.c.outcome != PURGED,
+               inbound_items.c.li_modified_at < cutoff)
+        .order_by(inbound_items.c.li_modified_at).limit(limit)))
+
+
+def mark_purged(conn: Connection, tenant_id: int, kind: str, li_id: str, reason: str,
+                now: int) -> None:
+    conn.execute(update(inbound_items).where(
+        inbound_items.c.tenant_id == tenant_id, inbound_items.c.kind == kind,
+        inbound_items.c.li_id == li_id).values(outcome=PURGED, **_forget(reason, now)))
+
+
+def candidate_of(conn: Connection, tenant_id: int, external_id: str) -> Any:
+    """(id, person_urn) of a candidate, or None."""
+    return conn.execute(select(candidates.c.id, candidates.c.person_urn).where(
+        candidates.c.tenant_id == tenant_id, candidates.c.external_id == external_id)).first()
