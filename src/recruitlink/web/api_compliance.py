@@ -28,10 +28,11 @@ from recruitlink.runtime.context import Runtime
 from recruitlink.store import connections
 from recruitlink.store.tenants import Tenant
 
-from .api import PREFIX, WAKE_SYNC
+from .api import PREFIX
 from .api_files import not_allowed
 from .api_linkedin import errors, now_ms
 from .auth import ApiError, current_tenant
+from .wake import WAKE_SYNC
 
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
 
