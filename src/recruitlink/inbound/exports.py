@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
 from recruitlink.core import export_rules as rules
+from recruitlink.core.identity import export_evidence
 from recruitlink.core.linkedin_schema import http_url_problem
 from recruitlink.core.matching import profile_slug
 from recruitlink.core.records import (
@@ -152,6 +153,10 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
         return ExportResult("failed", decision.reason, decision.candidate_id)
     candidate_id = decision.candidate_id or new_external_id()
     fields, dropped = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+    if "person_urn" in fields:  # a new link: the same URL (a merge) or a new candidate
+        fields["link_evidence"] = export_evidence(
+            "url" if decision.candidate_id else None, person=export.person,
+            profile_url=export.candidate.profile_url)[:400]
     if decision.source is not None and decision.candidate_id is None:
         fields.update(_source_fields(w, decision.source))
     _write(w, "candidates", Candidate(id=candidate_id, **fields))
