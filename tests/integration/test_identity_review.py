@@ -169,5 +169,5 @@ def test_a_merge_is_refused_when_both_are_in_process_for_one_job(store, tenant):
             merge_candidates(w, "K1", "K2")
         raise AssertionError("merged")
     except ValueError as exc:
-        assert str(exc) == "merge: both candidates are in process for job J1"
+        assert str(exc) == "merged: both candidates are in process for job J1"
     assert candidate(store, tenant, "K2") is not None

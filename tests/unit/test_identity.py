@@ -6,6 +6,7 @@ from recruitlink.core.identity import (
     describe_link,
     link_reason,
     merge_conflicts,
+    moved_summary,
     plan_merge,
     plan_unmerge,
     stub_evidence,
@@ -56,8 +57,14 @@ def test_merge_grows_lists_fills_blanks_and_takes_the_member_then_unmerge_undoes
 
 def test_merge_conflicts_name_the_job_or_pipeline() -> None:
     assert merge_conflicts("A", "A", [], [], [], []) == [
-        "merge: candidate A cannot be merged into itself"]
+        "merged: candidate A cannot be merged into itself"]
     assert merge_conflicts("A", "B", ["J1", "J2"], ["J2"], ["P1"], ["P1"]) == [
-        "merge: both candidates are in process for job J2",
-        "merge: both candidates are in pipeline P1"]
+        "merged: both candidates are in process for job J2",
+        "merged: both candidates are in pipeline P1"]
     assert merge_conflicts("A", "B", ["J1"], ["J2"], [], []) == []
+
+
+def test_moved_summary_counts_in_words() -> None:
+    assert moved_summary({"applications": ["A1", "A2"], "notes": ["N1"], "files": []}) == (
+        "2 applications, 1 note")
+    assert moved_summary({"interactions": []}) == "nothing"

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..core.identity import moved_summary
 from ..inbound import identity
 from .sync import DatabaseUrl, runtime, tenant_id
 
@@ -79,9 +80,8 @@ def merge_command(tenant: str = typer.Option(..., help="The tenant's slug."),
             result = identity.merge(rt.store, tenant_id(rt, tenant), kept, merged)
         except (LookupError, ValueError) as exc:
             raise _fail(exc) from exc
-    moved = ", ".join(f"{len(v)} {k.replace('_', ' ')}" for k, v in result.moved.items() if v)
     console.print(f"merge {result.merge_id}: {merged} merged into {kept} "
-                  f"(moved: {moved or 'nothing'})")
+                  f"(moved: {moved_summary(result.moved)})")
 
 
 def unmerge_command(tenant: str = typer.Option(..., help="The tenant's slug."),

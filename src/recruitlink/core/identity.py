@@ -16,7 +16,7 @@ from typing import Any
 from recruitlink.core.matching import email_key, phone_key
 
 __all__ = ["METHOD_REASONS", "MergePlan", "describe_link", "export_evidence", "link_reason",
-           "merge_conflicts", "plan_merge", "plan_unmerge", "stub_evidence"]
+           "merge_conflicts", "moved_summary", "plan_merge", "plan_unmerge", "stub_evidence"]
 
 METHOD_REASONS: dict[str, str] = {
     "email": "same email address (LinkedIn's match)",
@@ -158,10 +158,26 @@ def merge_conflicts(kept_id: str, merged_id: str, kept_jobs: Iterable[str],
     """Why the two cannot be merged: one hiring process per candidate and job, one
     membership per pipeline; empty when they can."""
     if kept_id == merged_id:
-        return [f"merge: candidate {kept_id} cannot be merged into itself"]
-    out = [f"merge: both candidates are in process for job {j}"
+        return [f"merged: candidate {kept_id} cannot be merged into itself"]
+    out = [f"merged: both candidates are in process for job {j}"
            for j in sorted(set(kept_jobs) & set(merged_jobs))]
-    out += [f"merge: both candidates are in pipeline {p}"
+    out += [f"merged: both candidates are in pipeline {p}"
             for p in sorted(set(kept_projects) & set(merged_projects))]
     return out
 
+
+
+MOVED_LABELS = {"applications": ("application", "applications"), "notes": ("note", "notes"),
+                "interactions": ("InMail or activity", "InMails and activities"),
+                "project_memberships": ("pipeline", "pipelines"), "files": ("file", "files")}
+
+
+def moved_summary(moved: Mapping[str, Iterable[str]]) -> str:
+    """What a merge moved, in words: "2 applications, 1 note"; "nothing"."""
+    parts = []
+    for name, ids in moved.items():
+        count = len(list(ids))
+        if count:
+            one, many = MOVED_LABELS.get(name, (name, name))
+            parts.append(f"{count} {one if count == 1 else many}")
+    return ", ".join(parts) or "nothing"

@@ -9,7 +9,8 @@ is kept (`candidate_merges`) with what moved, so an unmerge re-creates the merge
 (a new create on LinkedIn) and moves exactly those records back.
 
 Errors name the field: LookupError for an unknown candidate, review or merge (404); ValueError
-for a request that cannot be done (409/422).
+for a request the records' state refuses (409); BadRequest (a ValueError) for a request that
+is wrong in itself (422).
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ MERGE = "admin_merge"
 ACTIONS = ("link", "create", "merge")
 MODELS: dict[str, Any] = {"applications": ApplicationRecord, "notes": Note,
                           "interactions": Interaction, "project_memberships": ProjectMembership}
+
+
+class BadRequest(ValueError):
+    """The request itself is wrong (a field left out, or not for this action): a 422, where
+    other ValueErrors are what the records' state refuses (a 409)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,9 @@ def merge_candidates(w: Writer, kept: str, merged: str, *, reason: str | None = 
         stored.targets(conn, kept_row.id), stored.targets(conn, merged_row.id))
     problems = rules.merge_conflicts(kept, merged, kept_jobs, merged_jobs, kept_projects,
                                      merged_projects)
-    if problems:
-        raise ValueError("; ".join(problems))
+    if problems:  # named as the caller names the merged candidate
+        raise ValueError("; ".join(p.replace("merged:", f"{field_names[1]}:", 1)
+                                   for p in problems))
     spec = entity("candidates")
     kept_rec = get_record(conn, spec, tenant_id=w.tenant_id, external_id=kept) or {}
     merged_rec = get_record(conn, spec, tenant_id=w.tenant_id, external_id=merged) or {}
@@ -139,18 +146,18 @@ def resolve_review(w: Writer, review_id: int, action: str, candidate: str | None
     "merge" the candidates `merge` into `candidate` and link it to `candidate`."""
     conn = w.conn
     if action not in ACTIONS:
-        raise ValueError(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
+        raise BadRequest(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = stored.review(conn, w.tenant_id, review_id)
     if item is None:
         raise LookupError(f"review: no review item {review_id} in this tenant")
     if item.status != stored.OPEN:
         raise ValueError(f"review: item {review_id} is already resolved ({item.resolution})")
     if action != "create" and not candidate:
-        raise ValueError(f"candidate: required to {action}")
+        raise BadRequest(f"candidate: required to {action}")
     if action == "merge" and not merge:
-        raise ValueError("merge: the candidates to merge into candidate are required")
+        raise BadRequest("merge: the candidates to merge into candidate are required")
     if action != "merge" and merge:
-        raise ValueError("merge: only with action merge")
+        raise BadRequest("merge: only with action merge")
     element = item.payload["element"]
     stub = stub_rules.parse_stub(element)
     merges = [merge_candidates(w, candidate, other, reason=f"review item {review_id}",
@@ -232,10 +239,11 @@ def merge_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "kept": row.kept, "merged": row.merged,
             "merged_name": " ".join(p for p in (snapshot.get("first_name"),
                                                 snapshot.get("last_name")) if p),
-            "moved": row.moved, "reason": row.reason, "merged_at": row.merged_at,
+            "moved": row.moved, "moved_summary": rules.moved_summary(row.moved),
+            "reason": row.reason, "merged_at": row.merged_at,
             "unmerged_at": row.unmerged_at}
 
 
 def result_json(result: MergeResult) -> dict[str, Any]:
     return {"merge": result.merge_id, "kept": result.kept, "merged": result.merged,
-            "moved": result.moved}
+            "moved": result.moved, "moved_summary": rules.moved_summary(result.moved)}

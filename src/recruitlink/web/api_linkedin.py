@@ -106,13 +106,15 @@ class MergeRequest(BaseModel):
 
 
 def _identity_error(exc: Exception, default_field: str) -> ApiError:
-    """LookupError -> 404, ValueError -> 409, naming the field their message starts with."""
+    """LookupError -> 404, BadRequest -> 422, another ValueError (what the records' state
+    refuses) -> 409; naming the field the message starts with."""
     text = str(exc)
     field, _, reason = text.partition(": ")
     if not reason or " " in field:
         field, reason = default_field, text
-    return ApiError(404 if isinstance(exc, LookupError) else 409, text,
-                    [{"field": field, "reason": reason}])
+    status = (404 if isinstance(exc, LookupError) else
+              422 if isinstance(exc, identity.BadRequest) else 409)
+    return ApiError(status, text, [{"field": field, "reason": reason}])
 
 
 def _problem_json(p: items.Problem) -> dict[str, Any]:
@@ -553,7 +555,9 @@ def build_linkedin_router() -> APIRouter:
         try:
             return identity.resolve(_runtime(request).store, tenant.id, item, body.action,
                                     body.candidate, body.merge)
-        except (LookupError, ValueError) as exc:
+        except LookupError as exc:
+            raise _identity_error(exc, "review") from exc
+        except ValueError as exc:
             raise _identity_error(exc, "review") from exc
 
     @router.get("/merges", summary="The merges into a candidate that can be undone")
