@@ -1,5 +1,6 @@
 """Explainable identity's actions (issue 19, part 3): merge two candidates and undo it, and
-resolve a review item (link it to a candidate, create one, or merge candidates and link).
+resolve a review item, a stub profile or a One-Click Export (link it to a candidate, create
+one, or merge candidates and link).
 
 A merge moves the merged candidate's applications, notes, InMails and other activity,
 pipeline memberships and files to the kept one, fills the kept one's empty fields, then
@@ -15,20 +16,23 @@ is wrong in itself (422).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from recruitlink.core import export_rules, stub_rules
 from recruitlink.core import identity as rules
-from recruitlink.core import stub_rules
+from recruitlink.core.export_rules import CandidateView
 from recruitlink.core.records import Application as ApplicationRecord
 from recruitlink.core.records import Candidate, Interaction, Note, ProjectMembership
 from recruitlink.store import Store, Writer, entity
 from recruitlink.store import identity as stored
+from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store import inbound_items as items
 from recruitlink.store.inbound_candidates import view_of, views_by_email, views_by_member
 from recruitlink.store.records import get_record
 
 from . import announce
+from .exports import announce_export, apply_export, export_details
 from .stubs import apply_decision, phone_region
 
 MERGE = "admin_merge"
@@ -159,7 +163,6 @@ def resolve_review(w: Writer, review_id: int, action: str, candidate: str | None
     if action != "merge" and merge:
         raise BadRequest("merge: only with action merge")
     element = item.payload["element"]
-    stub = stub_rules.parse_stub(element)
     merges = [merge_candidates(w, candidate, other, reason=f"review item {review_id}",
                                field_names=("candidate", "merge")).merge_id
               for other in merge or [] if candidate]
@@ -168,37 +171,68 @@ def resolve_review(w: Writer, review_id: int, action: str, candidate: str | None
         chosen = view_of(conn, w.tenant_id, candidate)
         if chosen is None:
             raise LookupError(f"candidate: no candidate {candidate!r} in this tenant")
+    evidence = f"linked by an admin in the review queue (item {review_id}: {item.reason})"
+    if item.kind == "export":
+        result_id, outcome = _apply_export(w, element, chosen, evidence)
+    else:
+        result_id, outcome = _apply_stub(w, item.li_id, element, chosen, evidence)
+    done = {"link": f"linked to candidate {candidate}",
+            "create": f"created candidate {result_id}",
+            "merge": f"merged {', '.join(merge or [])} into {candidate} and linked to it"}
+    stored.resolve(conn, w.tenant_id, review_id, done[action], w.now_ms)
+    return {"id": review_id, "kind": item.kind, "action": action, "candidate": result_id,
+            "outcome": outcome, "merges": merges, "resolution": done[action]}
+
+
+def _apply_export(w: Writer, element: dict[str, Any], chosen: CandidateView | None,
+                  evidence: str) -> tuple[str | None, str]:
+    export = export_rules.parse_export(element)
+    result = apply_export(w, export, w.now_ms, element=element, chosen=chosen,
+                          create=chosen is None, evidence=evidence if chosen else None)
+    if result.outcome not in ("created", "merged"):
+        raise ValueError(f"review: the export could not be applied: {result.reason}")
+    result = replace(result, seat=export.exporter.seat, details=export_details(export))
+    announce_export(w, export.request_id, export, result)
+    row = stored.candidate_row(w.conn, w.tenant_id, result.candidate_id or "")
+    inbox.reviewed(w.conn, w.tenant_id, export.request_id, outcome=result.outcome,
+                   reason=result.reason, candidate_id=row.id if row is not None else None)
+    return result.candidate_id, result.outcome
+
+
+def _apply_stub(w: Writer, li_id: str, element: dict[str, Any], chosen: CandidateView | None,
+                evidence: str) -> tuple[str | None, str]:
+    conn = w.conn
+    stub = stub_rules.parse_stub(element)
     if chosen is not None:
         decision = stub_rules.decide_stub(
             stub, views_by_member(conn, w.tenant_id, stub.person),
             views_by_email(conn, w.tenant_id, stub.email), [], phone_region=phone_region(w),
             chosen=chosen)
-        evidence = (f"linked by an admin in the review queue (item {review_id}: "
-                    f"{item.reason})")
     else:
         decision = stub_rules.decide_stub(stub, [], [], [], phone_region=phone_region(w))
-        evidence = None
-    outcome = apply_decision(w, item.li_id, element, stub, decision, w.now_ms,
-                             evidence=evidence)
+    outcome = apply_decision(w, li_id, element, stub, decision, w.now_ms,
+                             evidence=evidence if chosen else None)
     if outcome in (items.FAILED, items.REFUSED):
         raise ValueError(f"review: the stub could not be applied ({outcome}); see the "
                          "LinkedIn items page")
     result_id = chosen.id if chosen is not None else items.candidate_external_id_of(
-        conn, w.tenant_id, "stub", item.li_id)
-    done = {"link": f"linked to candidate {candidate}",
-            "create": f"created candidate {result_id}",
-            "merge": f"merged {', '.join(merge or [])} into {candidate} and linked to it"}
-    stored.resolve(conn, w.tenant_id, review_id, done[action], w.now_ms)
-    return {"id": review_id, "action": action, "candidate": result_id, "outcome": outcome,
-            "merges": merges, "resolution": done[action]}
+        conn, w.tenant_id, "stub", li_id)
+    return result_id, outcome
 
 
 def review_json(row: Any) -> dict[str, Any]:
     """A review item as the API and CLI show it."""
     element = row.payload.get("element") or {}
+    profile = element.get("candidate") if row.kind == "export" else element
+    profile = profile if isinstance(profile, dict) else {}
+    exporter = element.get("exporter") if row.kind == "export" else None
     return {"id": row.id, "kind": row.kind, "linkedin_id": row.li_id, "person": row.person,
-            "name": f"{element.get('firstName', '')} {element.get('lastName', '')}".strip(),
-            "email": element.get("emailAddress"), "reason": row.reason,
+            "name": f"{profile.get('firstName', '')} {profile.get('lastName', '')}".strip(),
+            "email": element.get("emailAddress"),
+            "job": element.get("externalJobPostingId") or element.get("externalPipelineId"),
+            "exporter": " ".join(p for p in (exporter.get("firstName"), exporter.get(
+                "lastName")) if isinstance(p, str)) if isinstance(exporter, dict) else None,
+            "reason": row.reason,
             "candidates": row.candidates, "status": row.status,
             "resolution": row.resolution, "created_at": row.created_at,
             "resolved_at": row.resolved_at}
