@@ -46,7 +46,7 @@ def test_merge_grows_lists_fills_blanks_and_takes_the_member_then_unmerge_undoes
         "emails": ["a@b.com", "c@d.com"], "phones": [{"number": "+1 415 555 0134"}],
         "tags": ["VIP", "Python"], "headline": "Analyst", "person_urn": "urn:li:person:x",
         "match_method": "manual", "linked_at": "2026-01-01T00:00:00Z",
-        "link_evidence": "merged from candidate B: same email address (LinkedIn's match)"}
+        "link_evidence": "merged from candidate B: same email address"}
     after = {**kept, **plan.assign}
     after["emails"] = [*after["emails"], "new@e.com"]  # added since the merge: stays
     undo = plan_unmerge(after, plan.assign, plan.before)

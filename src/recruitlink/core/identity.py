@@ -19,7 +19,7 @@ __all__ = ["METHOD_REASONS", "MergePlan", "describe_link", "export_evidence", "l
            "merge_conflicts", "moved_summary", "plan_merge", "plan_unmerge", "stub_evidence"]
 
 METHOD_REASONS: dict[str, str] = {
-    "email": "same email address (LinkedIn's match)",
+    "email": "same email address",
     "linkedin_url": "same LinkedIn profile URL",
     "one_click_export": "exported from LinkedIn Recruiter",
     "profile_widget": "linked by a recruiter in the LinkedIn profile widget",

@@ -29,7 +29,7 @@ from recruitlink.store import identity as stored
 from recruitlink.store import inbound_inbox as inbox
 from recruitlink.store import inbound_items as items
 from recruitlink.store.inbound_candidates import view_of, views_by_email, views_by_member
-from recruitlink.store.records import get_record
+from recruitlink.store.records import Mode, get_record
 
 from . import announce
 from .exports import announce_export, apply_export, export_details
@@ -54,19 +54,18 @@ class MergeResult:
     moved: dict[str, list[str]]
 
 
-def _write(w: Writer, name: str, model: Any, mode: str = "upsert") -> str:
-    (outcome,) = w.records(name, [(0, model)], mode)  # type: ignore[arg-type]
-    if outcome.status == "rejected":
-        raise ValueError("; ".join(f"{name}.{e['field']}: {e['reason']}"
-                                   for e in outcome.errors))
-    return outcome.status
+def _write(w: Writer, name: str, models: list[Any], mode: Mode = "upsert") -> None:
+    for outcome in w.records(name, list(enumerate(models)), mode):
+        if outcome.status == "rejected":
+            raise ValueError("; ".join(f"{name}.{e['field']}: {e['reason']}"
+                                       for e in outcome.errors))
 
 
 def _move(w: Writer, moved: dict[str, list[str]], to: str) -> None:
+    """Re-parent records to candidate `to`, each entity in one bulk write."""
     for name, ids in moved.items():
-        if name in MODELS:
-            for external_id in ids:
-                _write(w, name, MODELS[name](id=external_id, candidate_id=to))
+        if name in MODELS and ids:
+            _write(w, name, [MODELS[name](id=external_id, candidate_id=to) for external_id in ids])
 
 
 def merge_candidates(w: Writer, kept: str, merged: str, *, reason: str | None = None,
@@ -96,7 +95,7 @@ def merge_candidates(w: Writer, kept: str, merged: str, *, reason: str | None = 
                                        kept_row.id)
     plan = rules.plan_merge(kept_rec, merged_rec, merged_id=merged)
     if plan.assign:
-        _write(w, "candidates", Candidate(id=kept, **plan.assign), "update")
+        _write(w, "candidates", [Candidate(id=kept, **plan.assign)], "update")
     announce.delete(w, "candidates", merged, source=MERGE, kept=kept)
     announce.candidate_updated(conn, w.tenant_id, kept, plan.assign, source=MERGE,
                                merged=merged)
@@ -122,7 +121,7 @@ def unmerge(w: Writer, merge_id: int) -> MergeResult:
     if stored.candidate_row(conn, w.tenant_id, row.merged) is not None:
         raise ValueError(f"merge: a candidate {row.merged!r} exists again")
     snapshot = {k: v for k, v in row.snapshot.items() if k != "modified_at"}
-    _write(w, "candidates", Candidate(**snapshot), "create")
+    _write(w, "candidates", [Candidate(**snapshot)], "create")
     merged_row = stored.candidate_row(conn, w.tenant_id, row.merged)
     still = stored.children(conn, kept_row.id)
     back = {name: [i for i in ids if i in set(still.get(name, ()))]
@@ -134,7 +133,7 @@ def unmerge(w: Writer, merge_id: int) -> MergeResult:
                          external_id=row.kept) or {}
     restore = rules.plan_unmerge(current, row.kept_before["wrote"], row.kept_before["before"])
     if restore:
-        _write(w, "candidates", Candidate(id=row.kept, **restore), "update")
+        _write(w, "candidates", [Candidate(id=row.kept, **restore)], "update")
     announce.candidate_created(conn, w.tenant_id, row.merged, source=MERGE, unmerged=merge_id)
     announce.candidate_updated(conn, w.tenant_id, row.kept, restore, source=MERGE,
                                unmerged=merge_id)
