@@ -2,7 +2,7 @@
 candidates could be waits in Integrations -> LinkedIn -> Review; the admin keeps one and merges
 the other into it; the candidate page says since when and why it is linked to the member and
 lists the merge; the sync deletes the merged candidate on LinkedIn; Unmerge brings it back,
-with its own application, on LinkedIn too.
+with its own application, on LinkedIn too; merging an unknown id is refused, naming it.
 
 Screenshots go to artifacts/screenshots/identity_<step>.png.
 """
@@ -122,5 +122,10 @@ def test_review_tab_merge_link_reason_and_unmerge(site, page):
                == "K2", what="K2 back on LinkedIn with its application")
     page.goto(f"{site.url}/t/acme/candidates/K2")
     expect(page.locator("#details")).to_contain_text("jd@other.example")
+    page.get_by_label("Candidate id to merge into this one").fill("NOPE")
+    page.get_by_role("button", name="Merge into Jane Doe").click()
+    expect(page.locator("body")).to_contain_text("merged: no candidate 'NOPE' in this tenant")
+    save_screenshot(page, "identity_merge_refused")
+    page.goto(f"{site.url}/t/acme/candidates/K2")
     assert not [m for m in console_of(page) if "Content Security Policy" in m]
     save_screenshot(page, "identity_unmerged")

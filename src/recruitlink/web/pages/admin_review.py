@@ -69,7 +69,8 @@ def build_review_router() -> APIRouter:
         except LookupError as exc:
             raise PageError(404, str(exc), user=user) from exc
         except ValueError as exc:
-            raise PageError(409, str(exc), user=user) from exc
+            status = 400 if isinstance(exc, identity.BadRequest) else 409
+            raise PageError(status, str(exc), user=user) from exc
         background = getattr(request.app.state, "background", None)
         if background is not None:
             background.notify()  # the sync sends the link (and a merge) at its next step
