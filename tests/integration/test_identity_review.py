@@ -13,6 +13,7 @@ from recruitlink.inbound.stubs import apply_stub
 from recruitlink.store import entity
 from recruitlink.store import identity as stored
 from recruitlink.store.records import get_record
+from tests.integration.test_host_events_inbound_exports import INBOUND_TYPES, host_events
 from tests.integration.test_sync_engine import (
     DESCRIPTION,
     connected,
@@ -23,6 +24,7 @@ from tests.integration.test_sync_engine import (
 from tests.integration.test_sync_progress_truth import engine  # noqa: F401  (fixture)
 
 PERSON = "urn:li:person:jane-doe-42"
+HOST_TYPES = (*INBOUND_TYPES, "application.updated")
 
 
 def now() -> int:
@@ -127,6 +129,13 @@ def test_ambiguous_stubs_are_queued_then_linked_created_or_merged_and_unmerged(
     assert children(store, tenant, "K1") == {
         "applications": ["AK1", "AK2"], "notes": ["NK2"], "interactions": ["IK2"],
         "project_memberships": []}
+    # The host ATS hears of it: K2 deleted into K1, its records now K1's.
+    merge_events = {(e.type, e.subject_id): e.data
+                    for e in host_events(store, tenant.id, HOST_TYPES)
+                    if e.data.get("source") == "admin_merge"}
+    assert merge_events[("candidate.deleted", "K2")]["kept"] == "K1"
+    assert merge_events[("application.updated", "AK2")]["candidate"] == "K1"
+    assert merge_events[("interaction.updated", "IK2")]["candidate"] == "K1"
     run_until_idle(engine, tenant.id)
     on_li = records(li, "atsCandidates")
     assert "K1" in on_li and "K2" not in on_li
@@ -146,6 +155,10 @@ def test_ambiguous_stubs_are_queued_then_linked_created_or_merged_and_unmerged(
     assert candidate(store, tenant, "K1")["emails"] == ["jane@old.example", "jane@new.example"]
     # The stub's own email stays with K1, the candidate it was linked to.
     assert candidate(store, tenant, "K1")["person_urn"] == PERSON
+    back_events = [(e.type, e.subject_id, e.data.get("candidate"))
+                   for e in host_events(store, tenant.id, HOST_TYPES) if "unmerged" in e.data]
+    assert ("candidate.created", "K2", "K2") in back_events
+    assert ("application.updated", "AK2", "K2") in back_events
     run_until_idle(engine, tenant.id)
     on_li = records(li, "atsCandidates")
     assert {"K1", "K2"} <= set(on_li)

@@ -35,7 +35,7 @@ from . import announce
 from .exports import announce_export, apply_export, export_details
 from .stubs import apply_decision, phone_region
 
-MERGE = "admin_merge"
+MERGE = announce.MERGE
 ACTIONS = ("link", "create", "merge")
 MODELS: dict[str, Any] = {"applications": ApplicationRecord, "notes": Note,
                           "interactions": Interaction, "project_memberships": ProjectMembership}
@@ -96,6 +96,8 @@ def merge_candidates(w: Writer, kept: str, merged: str, *, reason: str | None = 
     plan = rules.plan_merge(kept_rec, merged_rec, merged_id=merged)
     if plan.assign:
         _write(w, "candidates", [Candidate(id=kept, **plan.assign)], "update")
+    announce.records_moved(conn, w.tenant_id, moved, candidate=kept, source=MERGE,
+                           merged=merged)
     announce.delete(w, "candidates", merged, source=MERGE, kept=kept)
     announce.candidate_updated(conn, w.tenant_id, kept, plan.assign, source=MERGE,
                                merged=merged)
@@ -110,7 +112,7 @@ def unmerge(w: Writer, merge_id: int) -> MergeResult:
     """Undo a merge: the merged candidate again, with the records that moved (those still
     on the kept candidate), and the kept one's fields as before."""
     conn = w.conn
-    row = stored.merge(conn, w.tenant_id, merge_id)
+    row = stored.merge(conn, w.tenant_id, merge_id, lock=True)
     if row is None:
         raise LookupError(f"merge: no merge {merge_id} in this tenant")
     if row.unmerged_at is not None:
@@ -135,6 +137,8 @@ def unmerge(w: Writer, merge_id: int) -> MergeResult:
     if restore:
         _write(w, "candidates", [Candidate(id=row.kept, **restore)], "update")
     announce.candidate_created(conn, w.tenant_id, row.merged, source=MERGE, unmerged=merge_id)
+    announce.records_moved(conn, w.tenant_id, back, candidate=row.merged, source=MERGE,
+                           unmerged=merge_id)
     announce.candidate_updated(conn, w.tenant_id, row.kept, restore, source=MERGE,
                                unmerged=merge_id)
     stored.mark_unmerged(conn, w.tenant_id, merge_id, w.now_ms)
@@ -150,7 +154,7 @@ def resolve_review(w: Writer, review_id: int, action: str, candidate: str | None
     conn = w.conn
     if action not in ACTIONS:
         raise BadRequest(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
-    item = stored.review(conn, w.tenant_id, review_id)
+    item = stored.review(conn, w.tenant_id, review_id, lock=True)
     if item is None:
         raise LookupError(f"review: no review item {review_id} in this tenant")
     if item.status != stored.OPEN:

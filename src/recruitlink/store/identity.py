@@ -53,9 +53,12 @@ def reviews(conn: Connection, tenant_id: int, *, status: str | None = OPEN,
     return list(conn.execute(query.order_by(identity_reviews.c.id).limit(limit)))
 
 
-def review(conn: Connection, tenant_id: int, review_id: int) -> Any:
-    return conn.execute(select(identity_reviews).where(
-        identity_reviews.c.tenant_id == tenant_id, identity_reviews.c.id == review_id)).first()
+def review(conn: Connection, tenant_id: int, review_id: int, *, lock: bool = False) -> Any:
+    """One item; `lock`: held until the transaction ends, so two admins resolving it at once
+    on PostgreSQL take turns (SQLite's writes already do)."""
+    query = select(identity_reviews).where(identity_reviews.c.tenant_id == tenant_id,
+                                           identity_reviews.c.id == review_id)
+    return conn.execute(query.with_for_update() if lock else query).first()
 
 
 def resolve(conn: Connection, tenant_id: int, review_id: int, resolution: str,
@@ -124,9 +127,10 @@ def record_merge(conn: Connection, tenant_id: int, *, kept: str, merged: str,
         .returning(candidate_merges.c.id)).scalar_one())
 
 
-def merge(conn: Connection, tenant_id: int, merge_id: int) -> Any:
-    return conn.execute(select(candidate_merges).where(
-        candidate_merges.c.tenant_id == tenant_id, candidate_merges.c.id == merge_id)).first()
+def merge(conn: Connection, tenant_id: int, merge_id: int, *, lock: bool = False) -> Any:
+    query = select(candidate_merges).where(candidate_merges.c.tenant_id == tenant_id,
+                                           candidate_merges.c.id == merge_id)
+    return conn.execute(query.with_for_update() if lock else query).first()
 
 
 def merges_of(conn: Connection, tenant_id: int, kept: str) -> list[Any]:
