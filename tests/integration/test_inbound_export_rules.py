@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from recruitlink.core.records import Candidate, Project, User
+from recruitlink.inbound.identity import resolve
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.sandbox.store import exports as sandbox_exports
+from recruitlink.store import identity as stored_reviews
 from recruitlink.store import schema
 from recruitlink.sync.connect import connect
 from tests.conftest import make_tenant
@@ -73,6 +75,30 @@ def test_similar_candidates_raise_a_possible_duplicate_alert(store, tenant, li, 
     (lookalike,) = candidate(store, external_id="LOOKALIKE")
     assert {alert.candidate_id, alert.other_candidate_id} == {created.id, lookalike.id}
     assert "possible duplicate" in alert.reason and "current company" in alert.reason
+
+
+def test_two_lookalikes_queue_the_export_for_review_until_an_admin_links_it(
+        store, tenant, li, wired):
+    m = member(li, 43)
+    for cid, more in (("LOOK1", {"current_company": m["currentCompanyName"]}),
+                      ("LOOK2", {"location": m["location"]})):
+        add(store, tenant, id=cid, first_name=m["firstName"], last_name=m["lastName"], **more)
+    request_id = export(li, wired["seat"], m["person"], externalJobPostingId="J1")["requestId"]
+    (event,) = wait_for_events(store, 3)[2:]
+    assert event.outcome == "review", event  # not guessed: nothing created or linked
+    assert candidate(store, person_urn=m["person"]) == [] and alerts(store) == []
+    with store.reader() as conn:
+        (item,) = stored_reviews.reviews(conn, tenant.id)
+    assert (item.kind, item.li_id) == ("export", request_id)
+    assert [c["id"] for c in item.candidates] == ["LOOK1", "LOOK2"]
+
+    result = resolve(store, tenant.id, item.id, "link", "LOOK2")
+    assert (result["outcome"], result["candidate"]) == ("merged", "LOOK2")
+    (row,) = candidate(store, external_id="LOOK2")
+    assert row.person_urn == m["person"] and processes(store, row) == ["J1"]
+    assert "review queue" in row.link_evidence and row.linked_at is not None
+    (event,) = wait_for_events(store, 3)[2:]
+    assert (event.outcome, event.candidate_id) == ("merged", row.id)
 
 
 def test_re_export_appends_list_fields_and_overwrites_location(store, tenant, li, wired):

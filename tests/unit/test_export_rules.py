@@ -440,12 +440,26 @@ def test_an_identical_candidate_in_the_similar_list_is_merged_not_flagged() -> N
     assert decision.outcome == "merged" and decision.alerts == ()
 
 
-def test_several_similar_candidates_one_alert_each() -> None:
+def test_several_similar_candidates_go_to_review() -> None:
+    # Issue 19.3: was "created" with one alert each; two plausible candidates are not guessed.
     similar = [existing(id="C7", current_company="Acme"), existing(id="C8", location="Berlin, "
                                                                                      "Germany"),
                existing(id="C7", current_company="Acme")]
     decision = run(export(), [], similar)
-    assert [a.other_candidate_id for a in decision.alerts] == ["C7", "C8"]
+    assert decision.outcome == "review" and decision.write is None
+    assert decision.review == (("C7", "same name and current company"),
+                               ("C8", "same name and location"))
+
+
+def test_two_unlinked_candidates_with_the_profile_url_go_to_review() -> None:
+    a = existing(id="U1", linkedin_url=URL)
+    b = existing(id="U2", linkedin_url=URL + "/")
+    decision = run(export(), [a, b])
+    assert decision.outcome == "review"
+    assert [cid for cid, _ in decision.review] == ["U1", "U2"]
+    picked = run(export(), [a, b], chosen=b)
+    assert (picked.outcome, picked.candidate_id) == ("merged", "U2")
+    assert picked.write is not None and picked.write.assign["person_urn"] == PERSON
 
 
 # -- source plan -----------------------------------------------------------------------------

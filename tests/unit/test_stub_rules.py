@@ -126,12 +126,22 @@ def test_name_match_only_when_exactly_one() -> None:
     assert decision.alerts == ()
 
 
-def test_several_with_the_name_create_and_raise_alerts() -> None:
+def test_several_with_the_name_go_to_review_and_write_nothing() -> None:
+    # Issue 19.3: was "created" with two possible-duplicate alerts; now nobody is guessed.
     namesakes = [existing(id="C1"), existing(id="C2", first_name="jane")]
     decision = run(stub(), [], [], namesakes)
-    assert decision.outcome == "created" and decision.candidate_id is None
-    assert decision.alerts == (NewAlert(None, "C1", "possible duplicate: same name"),
-                               NewAlert(None, "C2", "possible duplicate: same name"))
+    assert decision.outcome == "review" and decision.candidate_id is None
+    assert decision.write.empty and decision.alerts == ()
+    assert decision.review == (("C1", "same name Jane Doe"), ("C2", "same name Jane Doe"))
+
+
+def test_the_admins_choice_wins_and_is_a_manual_link() -> None:
+    namesakes = [existing(id="C1"), existing(id="C2", first_name="jane")]
+    decision = run(stub(), [], [], namesakes, chosen=namesakes[1])
+    assert (decision.outcome, decision.candidate_id, decision.matched_by) == (
+        "updated", "C2", "admin")
+    assert decision.write.assign["person_urn"] == PERSON
+    assert decision.write.assign["match_method"] == "manual"
 
 
 def test_match_order_person_then_email_then_name() -> None:

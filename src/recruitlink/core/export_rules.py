@@ -16,8 +16,11 @@ the seeds (ARCHITECTURE.md, "What the seeds ask"):
   active hiring process for a closed position is one nobody will move on; a new hiring
   process starts at the job's first stage (issue 15);
 - not matched: create the candidate, tagged and sourced as Comeet does, attributed to the
-  exporter's ATS user or the default integration user (Beamery); similar but not identical
-  candidates raise possible-duplicate alerts (Comeet).
+  exporter's ATS user or the default integration user (Beamery); a similar but not identical
+  candidate raises a possible-duplicate alert (Comeet);
+- two plausible candidates (two unlinked ones with the exported profile URL, or, unmatched,
+  two similar ones) are not guessed between: "review" keeps the export for an admin, who picks
+  the candidate (`chosen`), creates one, or merges them (explainable identity, issue 19).
 
 A failed export writes nothing: the caller only records the reason.
 """
@@ -68,7 +71,7 @@ __all__ = [
 ]
 
 TenantKind = Literal["ATS", "CRM", "BOTH"]
-Outcome = Literal["created", "merged", "failed"]
+Outcome = Literal["created", "merged", "failed", "review"]
 
 # Comeet: exported candidates are tagged, and sourced "[user name] (LinkedIn Recruiter)".
 IMPORT_TAG = "Imported: LinkedIn Recruiter"
@@ -392,6 +395,8 @@ class ExportDecision:
     """The ATS user the export is attributed to: the exporter's, else the default one."""
     changes: tuple[FieldChange, ...] = ()
     """What a merge changed or left (also written in the interaction's content)."""
+    review: tuple[tuple[str, str], ...] = ()
+    """Outcome "review": the plausible candidates (id, why); nothing is written."""
 
 
 def _failed(reason: str, candidate_id: str | None = None) -> ExportDecision:
@@ -531,7 +536,8 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
            similar_candidates: Sequence[CandidateView], *, kind: TenantKind,
            target_exists: bool, exporter_user: UserView | None,
            default_user: UserView | None, now_ms: int, target_closed: bool = False,
-           first_stage: str | None = None) -> ExportDecision:
+           first_stage: str | None = None, chosen: CandidateView | None = None
+           ) -> ExportDecision:
     """What `export` does to the store.
 
     candidates_by_identity: candidates with the export's person URN or profile URL (any
@@ -540,13 +546,21 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
     superset). target_exists: whether the export's job or pipeline exists (ignored when it
     names neither). exporter_user: the ATS user mapped to the exporting seat, if any.
     target_closed: whether the export's job is closed in the ATS. first_stage: the job's
-    first stage (DEFAULT_FIRST_STAGE when None)."""
+    first stage (DEFAULT_FIRST_STAGE when None). chosen: the candidate an admin picked for
+    this export in the review queue (wins over every match)."""
     target = _target(export, kind, target_exists, target_closed)
     if isinstance(target, str):
         return _failed(target)
     job_id, project_id = target
     matches = [v for v in candidates_by_identity if _identity(v, export) == "person"]
-    matches += [v for v in candidates_by_identity if _identity(v, export) == "url"]
+    by_url = [v for v in candidates_by_identity if _identity(v, export) == "url"]
+    if chosen is not None:
+        matches = [chosen]
+    elif not matches and len({v.id for v in by_url}) > 1 and not any(
+            v.confidential for v in by_url):
+        return _review(export, [(v.id, "same LinkedIn profile URL") for v in by_url])
+    else:
+        matches += by_url
     # Beamery: exporting the profile of a confidential contact fails, and changes nothing.
     secret = next((v for v in matches if v.confidential), None)
     if secret is not None:
@@ -572,8 +586,12 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         write, changes = _merge(matched, export)
         alerts = _unique(twins + conflicts, {matched.id})
     else:
+        similar = _similar_alerts(export, similar_candidates)
+        if len({a.other_candidate_id for a in similar}) > 1:
+            return _review(export, [(a.other_candidate_id, a.reason.removeprefix(
+                "possible duplicate: ")) for a in similar])
         write, changes = _create(export), ()
-        alerts = _unique(conflicts + _similar_alerts(export, similar_candidates), set())
+        alerts = _unique(conflicts + similar, set())
     by = exporter_user.name if exporter_user else export.exporter.name
     return ExportDecision(
         "created" if matched is None else "merged",
@@ -592,6 +610,14 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         user_id=user.id if user else None,
         changes=changes,
     )
+
+
+def _review(export: Export, plausible: Sequence[tuple[str, str]]) -> ExportDecision:
+    unique = tuple({cid: (cid, why) for cid, why in plausible}.values())
+    name = f"{export.candidate.first_name} {export.candidate.last_name}"
+    return ExportDecision("review", reason=f"{len(unique)} candidates could be {name}, and "
+                                           "none is linked to the LinkedIn member",
+                          review=unique)
 
 
 def _content(note: str | None, changes: Sequence[FieldChange]) -> str | None:

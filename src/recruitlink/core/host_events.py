@@ -26,17 +26,21 @@ class EventType:
 
 EVENT_TYPES: dict[str, EventType] = {t.name: t for t in (
     EventType("candidate.created", "candidate",
-              "A candidate was created by LinkedIn-side activity (One-Click Export)."),
+              "A candidate was created by LinkedIn-side activity (One-Click Export), or again "
+              "by an unmerge."),
     EventType("candidate.updated", "candidate",
               "A candidate was changed by LinkedIn-side activity (export merge, stub profile, "
-              "member account closure); `changed` holds the fields written with their new values "
-              "(the data API's names; list fields whole) and `source` says which activity."),
+              "member account closure) or by a merge of candidates; `changed` holds the fields "
+              "written with their new values (the data API's names; list fields whole) and "
+              "`source` says which activity."),
     EventType("candidate.deleted", "candidate",
-              "A candidate was deleted by LinkedIn-side activity (closure purge)."),
+              "A candidate was deleted by LinkedIn-side activity (closure purge), or merged into "
+              "another (`kept`)."),
     EventType("application.created", "application",
               "An application was created by a One-Click Export into a job."),
     EventType("application.updated", "application",
-              "An application was changed by LinkedIn-side activity."),
+              "An application was changed by LinkedIn-side activity, or moved to another "
+              "candidate by a merge or an unmerge (`candidate`)."),
     EventType("application.deleted", "application",
               "An application was deleted by LinkedIn-side activity."),
     EventType("note.created", "note", "A Recruiter note was imported."),

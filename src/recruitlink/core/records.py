@@ -181,6 +181,11 @@ class Candidate(_Record):
                                                  pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
                           ] | None = None
     match_method: MatchMethod | None = None
+    linked_at: DateTime | None = Field(None, description=(
+        "Since when `person_urn` is this member: set when the link changes, cleared with it."))
+    link_evidence: Str400 | None = Field(None, description=(
+        "Why `person_urn` is this member, e.g. `same email a@b.com` (see `match_method`); "
+        "cleared when the link changes without a new reason."))
     confidential: bool | None = None
     do_not_contact: bool | None = None
     tags: list[Str200] | None = Field(None, max_length=100)

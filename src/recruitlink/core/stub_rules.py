@@ -5,8 +5,10 @@ Comeet then updates the candidate's LinkedIn URL, email and phone. Pure, like ex
 the caller reads the candidates concerned, calls `decide_stub` and applies the decision.
 
 Matching, in order: the person URN; the email address (case-insensitive); the folded name,
-only when exactly one candidate has it (several: a new candidate and possible-duplicate
-alerts). A candidate linked to another LinkedIn member never matches by email or name.
+only when exactly one candidate has it. Several (not confidential) candidates with the name
+are not guessed between: the stub goes to the review queue ("review", with the candidates and
+why), and an admin links it to one (`chosen`), creates a new candidate or merges them.
+A candidate linked to another LinkedIn member never matches by email or name.
 An email or phone number that fails validation is neither written nor used to match: it is
 reported in `rejected` with the reason, never dropped silently (PageUp names invalid emails
 and phones as the most likely sync errors, so none is let into the store from LinkedIn).
@@ -39,8 +41,10 @@ from recruitlink.core.validation import email_problem, phone_problem
 __all__ = ["MailStub", "MatchedBy", "Rejection", "StubDecision", "StubOutcome", "decide_stub",
            "parse_stub"]
 
-StubOutcome = Literal["created", "updated", "unchanged", "refused"]
-MatchedBy = Literal["person", "email", "name"]
+StubOutcome = Literal["created", "updated", "unchanged", "refused", "review"]
+MatchedBy = Literal["person", "email", "name", "admin"]
+ADMIN_METHOD = "manual"
+"""The match method of a link an admin chose in the review queue."""
 PHONE_MAX = 64  # records.Phone.number
 
 
@@ -108,6 +112,8 @@ class StubDecision:
     rejected: tuple[Rejection, ...] = ()
     reason: str | None = None
     """Why the stub was refused; None unless outcome is "refused"."""
+    review: tuple[tuple[str, str], ...] = ()
+    """Outcome "review": the plausible candidates (id, why), none of them written."""
 
 
 CONFIDENTIAL = ("candidate is confidential: a shared contact never adds LinkedIn data to a "
@@ -140,12 +146,13 @@ def _phone_identity(number: str) -> str | None:
 
 def decide_stub(stub: MailStub, by_person: Sequence[CandidateView],
                 by_email: Sequence[CandidateView], by_name: Sequence[CandidateView], *,
-                phone_region: str = "US") -> StubDecision:
+                phone_region: str = "US", chosen: CandidateView | None = None) -> StubDecision:
     """What `stub` does to the store.
 
     by_person / by_email / by_name: candidates with the stub's person URN, email address, or
     name (any superset: others are ignored); the first match in the given order wins.
-    phone_region: the tenant policy's region for numbers without a country code."""
+    phone_region: the tenant policy's region for numbers without a country code.
+    chosen: the candidate an admin picked for this stub in the review queue (wins)."""
     email, phone, rejected = _checked(stub, phone_region)
     mine = (None, stub.person)
     key = email_key(email)
@@ -160,13 +167,20 @@ def decide_stub(stub: MailStub, by_person: Sequence[CandidateView],
     matched: CandidateView | None = None
     matched_by: MatchedBy | None = None
     pairs: list[tuple[CandidateView, str]] = []
-    if people:
+    if chosen is not None:
+        matched, matched_by = chosen, "admin"
+    elif people:
         matched, matched_by = people[0], "person"
         pairs += [(v, f"linked to the same LinkedIn member {stub.person}") for v in people[1:]]
     elif emails:
         matched, matched_by = emails[0], "email"
     elif len(names) == 1:
         matched, matched_by = names[0], "name"
+    elif len([v for v in names if not v.confidential]) > 1:
+        return StubDecision("review", None, None, CandidateWrite(), rejected=rejected,
+                            review=tuple((v.id, f"same name {stub.first_name} "
+                                                f"{stub.last_name}")
+                                         for v in names if not v.confidential))
     else:
         pairs += [(v, "same name") for v in names]
     pairs += [(v, "same email address" if v.person_urn in mine else
@@ -179,17 +193,18 @@ def decide_stub(stub: MailStub, by_person: Sequence[CandidateView],
         write = _create(stub, email, phone)
         outcome: StubOutcome = "created"
     else:
-        write = _update(matched, stub, email, phone)
+        write = _update(matched, stub, email, phone,
+                        ADMIN_METHOD if matched_by == "admin" else "stub_profile")
         outcome = "unchanged" if write.empty else "updated"
     return StubDecision(outcome, None if matched is None else matched.id, matched_by, write,
                         _alerts(matched, pairs), rejected)
 
 
 def _update(view: CandidateView, stub: MailStub, email: str | None,
-            phone: str | None) -> CandidateWrite:
+            phone: str | None, method: str) -> CandidateWrite:
     """Comeet: the shared contact info updates the LinkedIn URL, email and phone; list fields
     only grow, and never with a value already there."""
-    assign = link_fields(view, stub.person, "stub_profile")
+    assign = link_fields(view, stub.person, method)
     if stub.profile_url and not view.linkedin_url:
         assign["linkedin_url"] = stub.profile_url
     append = {"emails": new_items(view.emails, [email], key=email_key),

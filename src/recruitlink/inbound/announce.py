@@ -31,6 +31,7 @@ PURGE_POLICY = "member_closure_purge"
 PURGE_ADMIN = "admin_purge"
 ERASURE = "erasure"  # a per-candidate erasure (runtime/compliance.py)
 RETENTION = "retention"  # imported history past the policy's retention
+MERGE = "admin_merge"  # an admin merged or unmerged candidates (explainable identity)
 MATCH = "linkedin_match"  # LinkedIn's own match of a synced candidate, read back
 
 SUBJECTS = {"candidates": "candidate", "applications": "application", "notes": "note",
@@ -70,6 +71,20 @@ def application_created(conn: Connection, tenant_id: int, application: str, *,
     return emit(conn, tenant_id, "application.created", application,
                 {"application": application, "candidate": candidate, "job": job,
                  "stage": stage, "source": source, **_ids(**ids)})
+
+
+def records_moved(conn: Connection, tenant_id: int, moved: Mapping[str, list[str]], *,
+                  candidate: str, source: str, **ids: Any) -> None:
+    """Records a merge or unmerge moved to `candidate`: an `.updated` event each for those
+    the host ATS hears of (applications, notes, InMails)."""
+    for name, external_ids in moved.items():
+        subject = SUBJECTS.get(name)
+        if subject is None or name == "candidates":
+            continue
+        for external_id in external_ids:
+            emit(conn, tenant_id, f"{subject}.updated", external_id,
+                 {subject: external_id, "candidate": candidate,
+                  "changed": {"candidate_id": candidate}, "source": source, **_ids(**ids)})
 
 
 def export_refused(conn: Connection, tenant_id: int, *, request_id: str, reason: str | None,

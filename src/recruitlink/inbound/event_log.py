@@ -54,7 +54,8 @@ def outcome_label(status: str, outcome: str | None) -> tuple[str, str]:
     if status in ("pending", "processing"):
         return ("Waiting" if status == "pending" else "In progress"), "waiting"
     return {"failed": ("Refused", "refused"), "created": ("Candidate created", "taken"),
-            "merged": ("Merged into candidate", "taken")}.get(
+            "merged": ("Merged into candidate", "taken"),
+            "review": ("Waiting for review", "waiting")}.get(
         outcome or "", ((outcome or "done").capitalize(), "taken"))
 
 

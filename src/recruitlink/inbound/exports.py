@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
 from recruitlink.core import export_rules as rules
+from recruitlink.core.identity import export_evidence
 from recruitlink.core.linkedin_schema import http_url_problem
 from recruitlink.core.matching import profile_slug
 from recruitlink.core.records import (
@@ -29,6 +30,7 @@ from recruitlink.core.records import (
 from recruitlink.errors import ClaimLost, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.store import Store, Writer
+from recruitlink.store import identity as reviews
 from recruitlink.store import inbound_exports as ats
 from recruitlink.store.inbound_candidates import (
     list_fields,
@@ -100,19 +102,23 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
     except ValueError as exc:
         return ExportResult("failed", f"malformed export: {exc}", None)
     with store.writer(tenant_id) as w:
-        applied = apply_export(w, export, now_ms)
+        applied = apply_export(w, export, now_ms, element=element)
         details = export_details(export)
         if applied.changes is not None:
             details["changes"] = applied.changes
         result = replace(applied, seat=export.exporter.seat, details=details)
-        _announce(w, request_id, export, result)
+        announce_export(w, request_id, export, result)
         if settle is not None and not settle(w.conn, result):
             raise ClaimLost(f"push {request_id} was taken over by another worker")
         return result
 
 
-def _announce(w: Writer, request_id: str, export: rules.Export, result: ExportResult) -> None:
-    """Tell the host ATS what the export did, in its transaction."""
+def announce_export(w: Writer, request_id: str, export: rules.Export,
+                    result: ExportResult) -> None:
+    """Tell the host ATS what the export did, in its transaction (a queued export: once it is
+    resolved)."""
+    if result.outcome == "review":
+        return
     ids = {"request": request_id, "person": export.person, "seat": export.exporter.seat}
     if result.outcome == "failed" or result.candidate_id is None:
         announce.export_refused(w.conn, w.tenant_id, request_id=request_id,
@@ -137,21 +143,40 @@ def _announce(w: Writer, request_id: str, export: rules.Export, result: ExportRe
                               candidate=result.candidate_id, **ids)
 
 
-def apply_export(w: Writer, export: rules.Export, now_ms: int) -> ExportResult:
+def apply_export(w: Writer, export: rules.Export, now_ms: int, *,
+                 element: dict[str, Any] | None = None,
+                 chosen: rules.CandidateView | None = None, create: bool = False,
+                 evidence: str | None = None) -> ExportResult:
+    """Apply one export. An ambiguous one is queued for review with `element` (the review
+    queue applies it later with an admin's `chosen` candidate, or `create`: a new one, no
+    candidate weighed as similar); `evidence`: why its candidate is the member, when an admin
+    chose it."""
     conn = w.conn
     kind = ats.tenant_kind(conn, w.tenant_id)
     identity = _by_identity(conn, w.tenant_id, export)
     decision = rules.decide(
-        export, identity, _similar(conn, w.tenant_id, export),
+        export, [v for v in identity if not create or v.person_urn == export.person],
+        [] if create else _similar(conn, w.tenant_id, export),
         kind=kind, target_exists=_target_exists(conn, w.tenant_id, export),
         exporter_user=_seat_user(conn, w.tenant_id, export.exporter.seat),
         default_user=_default_user(conn, w.tenant_id), now_ms=now_ms,
         target_closed=_job_closed(conn, w.tenant_id, export.job_id),
-        first_stage=_first_stage(conn, w.tenant_id, export.job_id))
+        first_stage=_first_stage(conn, w.tenant_id, export.job_id), chosen=chosen)
+    if decision.outcome == "review":
+        reviews.queue(conn, w.tenant_id, kind="export", li_id=export.request_id,
+                      person=export.person, reason=decision.reason or "ambiguous",
+                      candidates_=[{"id": c, "why": why} for c, why in decision.review],
+                      payload={"element": element if element is not None else {}},
+                      now_ms=now_ms)
+        return ExportResult("review", f"queued for review: {decision.reason}", None)
     if decision.outcome == "failed" or decision.write is None:
         return ExportResult("failed", decision.reason, decision.candidate_id)
     candidate_id = decision.candidate_id or new_external_id()
     fields, dropped = _candidate_fields(conn, w.tenant_id, candidate_id, decision.write)
+    if "person_urn" in fields:  # a new link: the same URL (a merge) or a new candidate
+        fields["link_evidence"] = (evidence or export_evidence(
+            "url" if decision.candidate_id else None, person=export.person,
+            profile_url=export.candidate.profile_url))[:400]
     if decision.source is not None and decision.candidate_id is None:
         fields.update(_source_fields(w, decision.source))
     _write(w, "candidates", Candidate(id=candidate_id, **fields))

@@ -36,6 +36,7 @@ class Child:
 
 
 Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
+Derive = Callable[[Mapping[str, Any] | None, dict[str, Any], Mapping[str, Any], int], None]
 AfterWrite = Callable[[Connection, ChangeSet, int, list[Mapping[str, Any]], int], None]
 """(conn, changes, tenant id, the values of the rows written, now in ms)."""
 
@@ -60,6 +61,9 @@ class Entity:
     """Columns (besides tenant) that must be unique together, e.g. one process per job."""
     confidential: Callable[[Mapping[str, Any]], bool] | None = None
     """Whether a stored row is confidential (the changelog records entering and leaving)."""
+    derive: Derive | None = None
+    """Sets fields that follow from others on the merged record (before, values, given,
+    now), before it is checked."""
     after_write: AfterWrite | None = None
     """Keeps what other records derive from these in step, once rows are written."""
 
@@ -72,6 +76,20 @@ def _candidate_check(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not (row.get("first_name") or row.get("last_name") or row.get("emails")):
         return [("first_name", "a candidate needs a first name, a last name or an email")]
     return []
+
+
+def _candidate_link(before: Mapping[str, Any] | None, values: dict[str, Any],
+                    given: Mapping[str, Any], now_ms: int) -> None:
+    """A new link to a member starts now, and its evidence is the writer's or none; no link
+    has neither (explainable identity)."""
+    person = values.get("person_urn")
+    if person is None:
+        values["linked_at"] = values["link_evidence"] = None
+    elif person != (before or {}).get("person_urn"):
+        if given.get("linked_at") is None:
+            values["linked_at"] = now_ms
+        if "link_evidence" not in given:
+            values["link_evidence"] = None
 
 
 def _note_check(row: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -112,7 +130,9 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            columns=("first_name", "last_name", "middle_initial", "prefix", "suffix", "emails",
                     "phones", "addresses", "headline", "current_title", "current_company",
                     "location", "linkedin_url", "person_urn", "match_method", "confidential",
-                    "do_not_contact", "tags", "creation_source", "resume", "consents"),
+                    "do_not_contact", "tags", "creation_source", "resume", "consents",
+                    "link_evidence"),
+           times=("linked_at",),
            refs=(Ref("source_id", "sources"), Ref("source_contact_id", "source_contacts")),
            defaults={"emails": [], "phones": [], "addresses": [], "tags": [],
                      "confidential": False, "do_not_contact": False},
@@ -121,7 +141,7 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
                      Child("interactions", "candidate_id"),
                      Child("duplicate_alerts", "candidate_id"),
                      Child("duplicate_alerts", "other_candidate_id")),
-           check=_candidate_check,
+           check=_candidate_check, derive=_candidate_link,
            confidential=lambda row: bool(row["confidential"])),
     Entity("jobs", schema.jobs, models.Job,
            columns=("title", "description", "location", "status", "availability",

@@ -154,3 +154,9 @@ def unlinked_synced(conn: Connection, tenant_id: int, after: int, live_states: C
                    candidates.c.match_method != "unlinked"),
                sync_ledger.c.state.in_(list(live_states)))
         .order_by(candidates.c.id).limit(limit)))
+
+
+def view_of(conn: Connection, tenant_id: int, external_id: str) -> rules.CandidateView | None:
+    """One candidate's view, by external id (the one an admin chose in the review queue)."""
+    found = _views(conn, tenant_id, candidates.c.external_id == external_id)
+    return found[0] if found else None

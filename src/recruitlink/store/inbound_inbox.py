@@ -170,3 +170,12 @@ def by_request(conn: Connection, tenant_id: int, request_id: str) -> Any:
         .outerjoin(candidates, candidates.c.id == inbox_events.c.candidate_id)
         .where(inbox_events.c.tenant_id == tenant_id,
                inbox_events.c.request_id == request_id)).first()
+
+
+def reviewed(conn: Connection, tenant_id: int, request_id: str, *, outcome: str,
+             reason: str | None, candidate_id: int | None) -> None:
+    """An export queued for review was resolved: its push shows what it became."""
+    conn.execute(update(inbox_events).where(
+        inbox_events.c.tenant_id == tenant_id, inbox_events.c.request_id == request_id,
+        inbox_events.c.outcome == "review").values(outcome=outcome, reason=reason,
+                                                  candidate_id=candidate_id))

@@ -166,6 +166,8 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
                 values[name] = _ref_value(name, value, ref_ids[name], spec, errors)
             else:
                 values[name] = value
+        if spec.derive is not None:
+            spec.derive(row, values, given, now_ms)
         reported = {e["field"] for e in errors}
         for name in spec.required:
             if values.get(name) in (None, "") and name not in reported:

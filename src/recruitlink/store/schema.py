@@ -167,6 +167,9 @@ candidates = _record(
     # The purposes the candidate consented to (list[str]); None: none recorded. The policy
     # may share only candidates whose consent covers its purpose.
     Column("consents", Json, nullable=True),
+    # Since when and why person_urn is this member (explainable identity, issue 19).
+    Column("linked_at", Millis, nullable=True),
+    Column("link_evidence", String(400), nullable=True),
 )
 Index("ix_candidates_tenant_person", candidates.c.tenant_id, candidates.c.person_urn)
 Index("ix_candidates_tenant_linkedin_url", candidates.c.tenant_id, candidates.c.linkedin_url)
@@ -812,3 +815,40 @@ Index("ix_sync_batch_items_record", sync_batch_items.c.entity, sync_batch_items.
 Index("ix_inbound_items_candidate", inbound_items.c.tenant_id, inbound_items.c.candidate_id)
 Index("ix_host_events_subject", host_events.c.tenant_id, host_events.c.subject_id,
       host_events.c.seq)
+identity_reviews = Table(
+    "identity_reviews", metadata,
+    # LinkedIn items (a stub profile) that could be several candidates: kept, not applied,
+    # until an admin links, creates or merges (inbound/review.py).
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # stub
+    Column("li_id", String(200), nullable=False),
+    Column("person", String(100), nullable=True),
+    Column("reason", String(400), nullable=False),
+    Column("candidates", Json, nullable=False),  # [{id, name, why}]
+    Column("payload", Json, nullable=False),  # the LinkedIn element
+    Column("status", String(16), nullable=False),  # open | resolved
+    Column("resolution", String(400), nullable=True),
+    Column("created_at", Millis, nullable=False),
+    Column("resolved_at", Millis, nullable=True),
+    UniqueConstraint("tenant_id", "kind", "li_id"),
+    sqlite_autoincrement=True,
+)
+Index("ix_identity_reviews_open", identity_reviews.c.tenant_id, identity_reviews.c.status)
+
+candidate_merges = Table(
+    "candidate_merges", metadata,
+    # A candidate merged into another: what it was and what moved, so unmerge undoes it.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, ForeignKey("tenants.id"), nullable=False),
+    Column("kept", String(200), nullable=False),  # external ids
+    Column("merged", String(200), nullable=False),
+    Column("snapshot", Json, nullable=False),  # the merged candidate, as the data API shows it
+    Column("moved", Json, nullable=False),  # {entity: [external ids moved to kept]}
+    Column("kept_before", Json, nullable=False),  # kept's fields the merge changed, before
+    Column("reason", String(400), nullable=True),
+    Column("merged_at", Millis, nullable=False),
+    Column("unmerged_at", Millis, nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_candidate_merges_kept", candidate_merges.c.tenant_id, candidate_merges.c.kept)

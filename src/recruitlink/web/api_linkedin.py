@@ -29,7 +29,7 @@ from recruitlink.errors import (
     Stopped,
 )
 from recruitlink.inbound import evaluations as li_evaluations
-from recruitlink.inbound import items
+from recruitlink.inbound import identity, items
 from recruitlink.inbound.closures import purge_closed
 from recruitlink.inbound.pollers import KINDS, NO_EVALUATIONS_ON_V2
 from recruitlink.inbound.replays import replay_item
@@ -86,6 +86,36 @@ class ItemReplay(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: ItemKind = Field(..., description="The item's kind (stub: shared contact info).")
     id: str = Field(..., min_length=1, max_length=200, description="LinkedIn's id of it.")
+
+
+class ReviewResolution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["link", "create", "merge"] = Field(..., description=(
+        "link: apply the item to `candidate`; create: a new candidate from it; merge: merge "
+        "the candidates `merge` into `candidate`, then link"))
+    candidate: ExternalId | None = Field(None, description="The candidate to link (or keep).")
+    merge: list[ExternalId] | None = Field(None, max_length=20, description=(
+        "merge: the candidates merged into `candidate` (deleted; their records move)."))
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kept: ExternalId = Field(..., description="The candidate kept (updated on LinkedIn).")
+    merged: ExternalId = Field(..., description=(
+        "The candidate merged into it: its applications, notes, InMails and files move to "
+        "`kept`; it is deleted (on LinkedIn too)."))
+
+
+def _identity_error(exc: Exception, default_field: str) -> ApiError:
+    """LookupError -> 404, BadRequest -> 422, another ValueError (what the records' state
+    refuses) -> 409; naming the field the message starts with."""
+    text = str(exc)
+    field, _, reason = text.partition(": ")
+    if not reason or " " in field:
+        field, reason = default_field, text
+    status = (404 if isinstance(exc, LookupError) else
+              422 if isinstance(exc, identity.BadRequest) else 409)
+    return ApiError(status, text, [{"field": field, "reason": reason}])
 
 
 def _problem_json(p: items.Problem) -> dict[str, Any]:
@@ -510,6 +540,51 @@ def build_linkedin_router() -> APIRouter:
             raise ApiError(409, f"nothing to replay: {reason}",
                            [{"field": "id", "reason": reason}]) from exc
         return result.as_json()
+
+    @router.get("/review", summary="LinkedIn items that could be several candidates, kept "
+                                   "for an admin instead of guessed")
+    def list_review(request: Request, tenant: TenantDep,
+                    status: Literal["open", "resolved", "all"] = "open") -> dict[str, Any]:
+        return {"items": identity.list_reviews(
+            _runtime(request).store, tenant.id, status=None if status == "all" else status)}
+
+    @router.post("/review/{item}/resolve", summary="Resolve a review item: link it to a "
+                                                   "candidate, create one, or merge and link",
+                 responses=errors(404, 409), dependencies=[WAKE_SYNC])
+    def resolve_review(item: RowId, body: ReviewResolution, request: Request,
+                       tenant: TenantDep) -> dict[str, Any]:
+        try:
+            return identity.resolve(_runtime(request).store, tenant.id, item, body.action,
+                                    body.candidate, body.merge)
+        except LookupError as exc:
+            raise _identity_error(exc, "review") from exc
+        except ValueError as exc:
+            raise _identity_error(exc, "review") from exc
+
+    @router.get("/merges", summary="The merges into a candidate that can be undone")
+    def list_merges(request: Request, tenant: TenantDep,
+                    candidate: ExternalId) -> dict[str, Any]:
+        return {"merges": identity.merges_into(_runtime(request).store, tenant.id, candidate)}
+
+    @router.post("/merges", summary="Merge one candidate into another (synced: the merged one "
+                                    "is deleted on LinkedIn, the kept one updated)",
+                 responses=errors(404, 409), dependencies=[WAKE_SYNC])
+    def merge(body: MergeRequest, request: Request, tenant: TenantDep) -> dict[str, Any]:
+        try:
+            result = identity.merge(_runtime(request).store, tenant.id, body.kept, body.merged)
+        except (LookupError, ValueError) as exc:
+            raise _identity_error(exc, "merged") from exc
+        return identity.result_json(result)
+
+    @router.post("/merges/{merge}/unmerge", summary="Undo a merge: the merged candidate again, "
+                                                   "with the records that moved",
+                 responses=errors(404, 409), dependencies=[WAKE_SYNC])
+    def unmerge(merge: RowId, request: Request, tenant: TenantDep) -> dict[str, Any]:
+        try:
+            result = identity.undo_merge(_runtime(request).store, tenant.id, merge)
+        except (LookupError, ValueError) as exc:
+            raise _identity_error(exc, "merge") from exc
+        return identity.result_json(result)
 
     @router.post("/closed-members/purge",
                  summary="Delete the candidates of members who closed their LinkedIn account",

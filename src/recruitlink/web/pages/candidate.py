@@ -25,10 +25,11 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
+from recruitlink.core.identity import describe_link
 from recruitlink.crypto import secret_box
 from recruitlink.errors import JsonRefused, NotReplayable
 from recruitlink.inbound import evaluations as li_evaluations
-from recruitlink.inbound import event_log
+from recruitlink.inbound import event_log, identity
 from recruitlink.inbound import items as inbound_items
 from recruitlink.inbound.links import link_member, unlink_member
 from recruitlink.inbound.replays import ReplayResult, replay_item
@@ -37,6 +38,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import Store, connections
 from recruitlink.store import candidate_details as details
 from recruitlink.store import files as stored_files
+from recruitlink.store import identity as stored_identity
 from recruitlink.store.candidate_details import (
     KIND_NAMES,
     MAX_ALERTS,
@@ -50,7 +52,7 @@ from .. import json_input
 from ..api_files import send_file
 from .admin_setup import see_other
 from .ats import candidate_name, record_or_404
-from .render import render
+from .render import format_millis, render
 from .security import PageError, PageUser, page_user, require_csrf
 
 REPLAYED = {
@@ -108,6 +110,12 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
     memberships = details.project_memberships_of(conn, cand.id)
     found_files = candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps])
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
+            # Explainable identity: since when and why this member (issue 19, part 3).
+            "link_line": describe_link(cand.person_urn, cand.match_method,
+                                       format_millis(cand.linked_at) if cand.linked_at
+                                       else None, cand.link_evidence),
+            "merges": [identity.merge_json(r) for r in
+                       stored_identity.merges_of(conn, user.tenant_id, external_id)],
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
@@ -227,9 +235,11 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
     @router.get("/t/{slug}/candidates/{external_id}", response_class=HTMLResponse)
     def candidate_page(request: Request, external_id: str, before: str | None = None,
                        replayed: str | None = None, files: str | None = None,
-                       file: str | None = None,
+                       file: str | None = None, merged: str | None = None,
+                       unmerged: str | None = None,
                        user: PageUser = Depends(page_user)) -> HTMLResponse:
-        notice = REPLAYED.get(replayed or "") or files_notice(files, file)
+        notice = (REPLAYED.get(replayed or "") or files_notice(files, file)
+                  or merge_notice(merged, unmerged))
         return render_candidate(request, settings, store, user, external_id, before=before,
                                 notice=notice)
 
@@ -288,6 +298,16 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
                                                    int(time.time() * 1000)))
 
     return router
+
+
+def merge_notice(merged: str | None, unmerged: str | None) -> str | None:
+    if merged:
+        return (f"Merged candidate {merged[:200]} into this one: the sync deletes it on "
+                "LinkedIn and sends this one again.")
+    if unmerged:
+        return (f"Unmerged candidate {unmerged[:200]}: it is a candidate again, with its "
+                "applications, notes and InMails.")
+    return None
 
 
 def replay_notice(result: ReplayResult) -> str:

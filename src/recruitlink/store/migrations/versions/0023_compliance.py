@@ -2,7 +2,7 @@
 audit view (issue 19, part 4)
 
 Revision ID: 0023_compliance
-Revises: 0021_parity
+Revises: 0022_identity_links
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0023_compliance"
-down_revision = "0021_parity"
+down_revision = "0022_identity_links"
 branch_labels = None
 depends_on = None
 
