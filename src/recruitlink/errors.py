@@ -26,6 +26,7 @@ except the few marked * (see the notes below the tree).
     │   ├── CursorError              a page cursor we did not hand out
     │   ├── NotReplayable            an inbound item with nothing to apply again
     │   ├── SeedError                `db seed` cannot run as asked
+    │   ├── IdentityRequestInvalid   a review resolution or merge asked wrongly (not: refused)
     │   ├── UnknownEventType         a host event type not in core/host_events.py's catalogue
     │   ├── RestliSyntaxError *      Rest.li syntax that cannot be read (core/restli.py)
     │   └── FileRefused *            a file that may not be stored or sent (core/files.py)
@@ -207,6 +208,12 @@ class CaseFailed(Exception):
 
 class Aborted(Exception):
     """The run cannot go on (no tenant connected, never enabled)."""
+
+
+class IdentityRequestInvalid(ValueError):
+    """A review resolution, merge or unmerge asked wrongly (a field left out, or not for this
+    action): a 422, where another ValueError of inbound/identity.py is what the records'
+    state refuses (a 409)."""
 
 
 class UnknownEventType(ValueError):

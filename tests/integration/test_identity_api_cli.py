@@ -41,10 +41,10 @@ def test_review_and_merges_through_the_api_and_the_cli(api):  # noqa: F811
     r = http.post("/linkedin/review/999999/resolve", json={"action": "create"})
     assert (r.status_code, error_fields(r)) == (404, ["review"])
 
-    listed = cli(store, "inbound", "review", "list", "--tenant", tenant.slug, "--json")
+    listed = cli(store, "identity", "review", "list", "--tenant", tenant.slug, "--json")
     assert listed.returncode == 0, listed.stderr
     assert [i["id"] for i in json.loads(listed.stdout)] == [item["id"]]
-    done = cli(store, "inbound", "review", "resolve", "--tenant", tenant.slug, "--item",
+    done = cli(store, "identity", "review", "resolve", "--tenant", tenant.slug, "--item",
                str(item["id"]), "--action", "link", "--candidate", "K2")
     assert done.returncode == 0, done.stderr
     assert "linked to candidate K2" in done.stdout
@@ -73,13 +73,13 @@ def test_review_and_merges_through_the_api_and_the_cli(api):  # noqa: F811
     (listed_merge,) = http.get("/linkedin/merges", params={"candidate": "K2"}).json()["merges"]
     assert (listed_merge["id"], listed_merge["merged"]) == (merge_id, "K1")
 
-    undone = cli(store, "inbound", "unmerge", "--tenant", tenant.slug, "--merge", str(merge_id))
+    undone = cli(store, "identity", "unmerge", "--tenant", tenant.slug, "--merge", str(merge_id))
     assert undone.returncode == 0, undone.stderr
     assert http.get("/candidates/K1").json()["first_name"] == "Jane"
     r = http.post(f"/linkedin/merges/{merge_id}/unmerge")
     assert (r.status_code, error_fields(r)) == (409, ["merge"])
     r = http.post("/linkedin/merges/999999/unmerge")
     assert (r.status_code, error_fields(r)) == (404, ["merge"])
-    merged = cli(store, "inbound", "merge", "--tenant", tenant.slug, "--kept", "K1",
+    merged = cli(store, "identity", "merge", "--tenant", tenant.slug, "--kept", "K1",
                  "--merged", "K2")
     assert merged.returncode == 0 and "K2 merged into K1 (moved: nothing)" in merged.stdout

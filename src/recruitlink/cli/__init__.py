@@ -15,6 +15,7 @@ from . import (
     db,
     demo,
     events,
+    identity,
     inbound,
     keys,
     policy,
@@ -32,5 +33,5 @@ app = typer.Typer(help="recruitlink: connect an ATS/CRM to LinkedIn Recruiter (R
 
 for _commands in (server, demo, seed, connect, worker, certify,  # top-level commands
                   sync, inbound, policy, users, keys, db, tenants, apikeys,  # groups
-                  webhooks, events, compliance, candidates):
+                  webhooks, events, compliance, candidates, identity):
     app.add_typer(_commands.app)

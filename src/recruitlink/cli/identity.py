@@ -1,4 +1,4 @@
-"""`recruitlink inbound review list|resolve` and `recruitlink inbound merge|unmerge`:
+"""`recruitlink identity review list|resolve` and `recruitlink identity merge|unmerge`:
 explainable identity's review queue and candidate merges (issue 19, part 3), as the Review tab,
 the candidate page and `/api/v1/linkedin/review`, `/api/v1/linkedin/merges` do them."""
 
@@ -15,6 +15,9 @@ from ..inbound import identity
 from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
+app = typer.Typer(name="identity", no_args_is_help=True,
+                  help="Who is who: the review queue of LinkedIn items several candidates "
+                       "could be, and candidate merges.")
 review_app = typer.Typer(name="review", no_args_is_help=True,
                          help="LinkedIn items that could be several candidates.")
 
@@ -69,6 +72,7 @@ def resolve(tenant: str = typer.Option(..., help="The tenant's slug."),
     console.print(f"item {item}: {result['resolution']}; the sync sends it to LinkedIn")
 
 
+@app.command("merge")
 def merge_command(tenant: str = typer.Option(..., help="The tenant's slug."),
                   kept: str = typer.Option(..., help="The candidate kept."),
                   merged: str = typer.Option(..., help="The candidate merged into it."),
@@ -84,6 +88,7 @@ def merge_command(tenant: str = typer.Option(..., help="The tenant's slug."),
                   f"(moved: {moved_summary(result.moved)})")
 
 
+@app.command("unmerge")
 def unmerge_command(tenant: str = typer.Option(..., help="The tenant's slug."),
                     merge: int = typer.Option(..., help="The merge's id."),
                     database_url: str | None = DatabaseUrl) -> None:
@@ -94,3 +99,6 @@ def unmerge_command(tenant: str = typer.Option(..., help="The tenant's slug."),
         except (LookupError, ValueError) as exc:
             raise _fail(exc) from exc
     console.print(f"merge {merge} undone: {result.merged} is a candidate again")
+
+
+app.add_typer(review_app)

@@ -21,16 +21,11 @@ from ..inbound.replays import replay_item
 from ..inbound.seats import map_seat
 from ..store import inbound_inbox as inbox
 from ..store import member_seats
-from .identity import merge_command, review_app, unmerge_command
 from .sync import DatabaseUrl, runtime, tenant_id
 
 console = Console()
 app = typer.Typer(name="inbound", no_args_is_help=True,
-                  help="LinkedIn -> ATS: seats, pollers, push inbox, closed members, review "
-                       "queue and merges.")
-app.add_typer(review_app)
-app.command("merge")(merge_command)
-app.command("unmerge")(unmerge_command)
+                  help="LinkedIn -> ATS: seats, pollers, push inbox, closed members.")
 
 
 def now_ms() -> int:

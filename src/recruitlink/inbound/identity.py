@@ -10,8 +10,8 @@ is kept (`candidate_merges`) with what moved, so an unmerge re-creates the merge
 (a new create on LinkedIn) and moves exactly those records back.
 
 Errors name the field: LookupError for an unknown candidate, review or merge (404); ValueError
-for a request the records' state refuses (409); BadRequest (a ValueError) for a request that
-is wrong in itself (422).
+for a request the records' state refuses (409); errors.IdentityRequestInvalid (a ValueError)
+for a request that is wrong in itself (422).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from recruitlink.core import identity as rules
 from recruitlink.core.export_rules import CandidateView
 from recruitlink.core.records import Application as ApplicationRecord
 from recruitlink.core.records import Candidate, Interaction, Note, ProjectMembership
+from recruitlink.errors import IdentityRequestInvalid
 from recruitlink.store import Store, Writer, entity
 from recruitlink.store import identity as stored
 from recruitlink.store import inbound_inbox as inbox
@@ -39,11 +40,6 @@ MERGE = announce.MERGE
 ACTIONS = ("link", "create", "merge")
 MODELS: dict[str, Any] = {"applications": ApplicationRecord, "notes": Note,
                           "interactions": Interaction, "project_memberships": ProjectMembership}
-
-
-class BadRequest(ValueError):
-    """The request itself is wrong (a field left out, or not for this action): a 422, where
-    other ValueErrors are what the records' state refuses (a 409)."""
 
 
 @dataclass(frozen=True)
@@ -153,18 +149,18 @@ def resolve_review(w: Writer, review_id: int, action: str, candidate: str | None
     "merge" the candidates `merge` into `candidate` and link it to `candidate`."""
     conn = w.conn
     if action not in ACTIONS:
-        raise BadRequest(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
+        raise IdentityRequestInvalid(f"action: must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = stored.review(conn, w.tenant_id, review_id, lock=True)
     if item is None:
         raise LookupError(f"review: no review item {review_id} in this tenant")
     if item.status != stored.OPEN:
         raise ValueError(f"review: item {review_id} is already resolved ({item.resolution})")
     if action != "create" and not candidate:
-        raise BadRequest(f"candidate: required to {action}")
+        raise IdentityRequestInvalid(f"candidate: required to {action}")
     if action == "merge" and not merge:
-        raise BadRequest("merge: the candidates to merge into candidate are required")
+        raise IdentityRequestInvalid("merge: the candidates to merge into candidate are required")
     if action != "merge" and merge:
-        raise BadRequest("merge: only with action merge")
+        raise IdentityRequestInvalid("merge: only with action merge")
     element = item.payload["element"]
     merges = [merge_candidates(w, candidate, other, reason=f"review item {review_id}",
                                field_names=("candidate", "merge")).merge_id

@@ -22,6 +22,7 @@ from recruitlink.core.records import ExternalId
 from recruitlink.core.support_bundle import Subject
 from recruitlink.errors import (
     ConfigurationError,
+    IdentityRequestInvalid,
     NotReplayable,
     PollBusy,
     PollDeferred,
@@ -107,14 +108,14 @@ class MergeRequest(BaseModel):
 
 
 def _identity_error(exc: Exception, default_field: str) -> ApiError:
-    """LookupError -> 404, BadRequest -> 422, another ValueError (what the records' state
-    refuses) -> 409; naming the field the message starts with."""
+    """LookupError -> 404, IdentityRequestInvalid -> 422, another ValueError (what the
+    records' state refuses) -> 409; naming the field the message starts with."""
     text = str(exc)
     field, _, reason = text.partition(": ")
     if not reason or " " in field:
         field, reason = default_field, text
     status = (404 if isinstance(exc, LookupError) else
-              422 if isinstance(exc, identity.BadRequest) else 409)
+              422 if isinstance(exc, IdentityRequestInvalid) else 409)
     return ApiError(status, text, [{"field": field, "reason": reason}])
 
 

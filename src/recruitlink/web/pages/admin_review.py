@@ -4,7 +4,7 @@ for an admin instead of guessed (issue 19, part 3).
     GET  /t/{slug}/integrations/linkedin/review                the open items
     POST /t/{slug}/integrations/linkedin/review/{id}/resolve   link, create, or merge + link
 
-The same operations as `recruitlink inbound review` and `/api/v1/linkedin/review`.
+The same operations as `recruitlink identity review` and `/api/v1/linkedin/review`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.errors import IdentityRequestInvalid
 from recruitlink.inbound import identity
 from recruitlink.store import identity as stored
 
@@ -69,7 +70,7 @@ def build_review_router() -> APIRouter:
         except LookupError as exc:
             raise PageError(404, str(exc), user=user) from exc
         except ValueError as exc:
-            status = 400 if isinstance(exc, identity.BadRequest) else 409
+            status = 400 if isinstance(exc, IdentityRequestInvalid) else 409
             raise PageError(status, str(exc), user=user) from exc
         background = getattr(request.app.state, "background", None)
         if background is not None:

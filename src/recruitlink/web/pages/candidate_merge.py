@@ -3,7 +3,7 @@
     POST /t/{slug}/candidates/{id}/merge     form `merged`: the candidate merged into this one
     POST /t/{slug}/candidates/{id}/unmerge   form `merge`: the merge to undo
 
-The same operations as `recruitlink inbound merge|unmerge` and the API's
+The same operations as `recruitlink identity merge|unmerge` and the API's
 `/api/v1/candidates/{id}/merge`.
 """
 
