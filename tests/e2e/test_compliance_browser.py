@@ -82,6 +82,7 @@ def test_erase_a_candidate_see_its_certificate_task_and_audit_trail(site, page):
     expect(page.locator(".flash.notice")).to_contain_text("Erased.")
     expect(page.locator("#erasure-state")).to_have_text("due")
     expect(page.locator("#read-back")).to_contain_text("not yet")
+    expect(page.locator(".erased-records td.read-back")).to_have_text(["not yet", "not yet"])
     expect(page.locator("table.erased-records tbody tr")).to_have_count(2)
     save_screenshot(page, "compliance_erased")
 
@@ -92,6 +93,7 @@ def test_erase_a_candidate_see_its_certificate_task_and_audit_trail(site, page):
     expect(page.locator("#read-back")).to_contain_text("2 record(s) read back, LinkedIn "
                                                       "holds 0")
     expect(page.locator("#certificate")).not_to_contain_text("First1")
+    expect(page.locator(".erased-records td.read-back")).to_have_text(["gone", "gone"])
     save_screenshot(page, "compliance_certificate")
 
     page.goto(f"{site.url}{BASE}")

@@ -211,3 +211,33 @@ def test_an_assignee_a_crashed_batch_sent_is_deleted_after_switching_back(store,
     assert engine.step(tenant.id).kind == "recovered"
     run_until_idle(engine, tenant.id)
     assert assignees(li) == set() and acls(li) == set()
+
+
+def test_a_switch_saved_while_a_step_runs_is_never_judged_by_the_old_choice(store, tenant,
+                                                                          engine, li):
+    """The step loads the connection (hiring teams), then the admin switches back to every
+    Recruiter user before the step reads the changelog: the switch's changes are not judged
+    by the old choice (which would keep every ACL on LinkedIn and pass over them); the next
+    step reads both again and deletes the ACLs."""
+    seed(store, tenant.id)
+    connect_with(store, engine, li, tenant, Policy(visibility="acls"))
+    run_until_idle(engine, tenant.id)
+    assert acls(li) == {("user-U1", "J1"), ("user-U2", "J1")}
+    load = engine.load
+    switched: list[bool] = []
+
+    def load_then_switch(tenant_id):
+        info = load(tenant_id)
+        if not switched:
+            switched.append(set_visibility(engine, tenant.id, "all_product_users").changed)
+        return info
+
+    engine.load = load_then_switch
+    try:
+        report = engine.step(tenant.id)
+    finally:
+        engine.load = load
+    assert switched == [True] and report.kind == "continuous"
+    run_until_idle(engine, tenant.id)
+    assert acls(li) == set() and assignees(li) == set()
+    assert not state(store, engine, tenant.id).pending

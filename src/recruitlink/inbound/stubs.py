@@ -16,13 +16,13 @@ from recruitlink.core.records import Candidate, DuplicateAlert
 from recruitlink.store import Writer, entity
 from recruitlink.store import identity as reviews
 from recruitlink.store import inbound_items as items
+from recruitlink.store.connections import stored_policy
 from recruitlink.store.inbound_candidates import (
     list_fields,
     views_by_email,
     views_by_last_name,
     views_by_member,
 )
-from recruitlink.store.inbound_exports import connection_policy
 from recruitlink.store.records import ids_by_external, new_external_id
 
 from . import announce
@@ -68,7 +68,7 @@ def apply_stub(w: Writer, element: dict[str, Any], now_ms: int) -> str:
 
 
 def phone_region(w: Writer) -> str:
-    return Policy.from_json(connection_policy(w.conn, w.tenant_id)).phone_region
+    return Policy.from_json(stored_policy(w.conn, w.tenant_id)).phone_region
 
 
 def apply_decision(w: Writer, li_id: str, element: dict[str, Any], stub: stub_rules.MailStub,

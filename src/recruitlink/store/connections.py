@@ -117,6 +117,12 @@ def set_policy(conn: Connection, tenant_id: int, policy: Policy) -> None:
                  .values(policy=policy.to_json()))
 
 
+def stored_policy(conn: Connection, tenant_id: int) -> Any:
+    """The connection's policy, as stored (JSON; None when not connected)."""
+    return conn.execute(select(connections.c.policy).where(
+        connections.c.tenant_id == tenant_id)).scalar()
+
+
 def touch_last_sync(conn: Connection, tenant_id: int, now_ms: int) -> None:
     conn.execute(update(connections).where(connections.c.tenant_id == tenant_id)
                  .values(last_sync_at=now_ms))

@@ -13,7 +13,6 @@ from recruitlink.core.export_rules import TenantKind
 from .schema import (
     applications,
     candidates,
-    connections,
     duplicate_alerts,
     jobs,
     projects,
@@ -29,12 +28,6 @@ def tenant_kind(conn: Connection, tenant_id: int) -> TenantKind:
     kind: TenantKind = conn.execute(select(tenants.c.kind).where(tenants.c.id == tenant_id)
                                     ).scalar_one()
     return kind
-
-
-def connection_policy(conn: Connection, tenant_id: int) -> Any:
-    """The LinkedIn connection's policy, as stored (JSON; None when not connected)."""
-    return conn.execute(select(connections.c.policy).where(
-        connections.c.tenant_id == tenant_id)).scalar()
 
 
 def job_exists(conn: Connection, tenant_id: int, external_id: str) -> bool:

@@ -177,6 +177,11 @@ class SyncState:
                 return None, []
             return cursor, list(read_changes(conn, tenant_id, cursor, limit))
 
+    def policy_json(self, tenant_id: int) -> Any:
+        """The connection's policy as stored now (JSON; None when not connected)."""
+        with self.store.reader() as conn:
+            return connections.stored_policy(conn, tenant_id)
+
     def cursor(self, tenant_id: int) -> int | None:
         with self.store.reader() as conn:
             return ledger.get_cursor(conn, tenant_id, "changelog")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from recruitlink.core import planner
 from recruitlink.core.planner import Ref, result_key
+from recruitlink.core.policy import Policy
 from recruitlink.errors import Disconnecting, LeaseLost, Stopped, TerminalError, TransientError
 from recruitlink.linkedin import TaskAnswers
 from recruitlink.store.connections import ConnectionInfo
@@ -91,6 +92,11 @@ class Steps:
         if cursor is None or not changes:
             return None
         upto = changes[-1].seq
+        if Policy.from_json(self.state.policy_json(info.tenant_id)) != info.policy:
+            # The policy was saved after this step loaded it, and the changes it queued
+            # with it may be among these: the next step reads both again, so they are never
+            # judged by the old rules (and the cursor passed over them).
+            return StepReport("continuous")
         # Users' changes too without ACLs: LinkedIn may hold their assignees from before
         # ACLs were switched off (`sync.visibility`), and they must go.
         entities = synced_entities(info.tenant_kind, info.policy) | {"users"}
