@@ -93,11 +93,14 @@ class Compliance:
                    process: str = SCHEDULER) -> RoundReport:
         report = report if report is not None else RoundReport()
         info = connections.load_required(self.store, tenant_id, self.engine.box)
-        self._closures(info, report, process)
+        # One moment for the whole round: a clock that moves mid-round must not let the
+        # retention purge, as old history, what a closure due at the same moment acts on.
+        now = self.now()
+        self._closures(info, report, process, now)
         for duty in self._open(tenant_id, "erasure"):
             done = self.verify(info, duty, process)
             report.add("erasures verified" if done else "erasures open")
-        self._retention(info, report, process)
+        self._retention(info, report, process, now)
         return report
 
     def _open(self, tenant_id: int, kind: str, due_by: int | None = None) -> list[Any]:
@@ -106,8 +109,9 @@ class Compliance:
 
     # -- closures ---------------------------------------------------------------------------
 
-    def _closures(self, info: ConnectionInfo, report: RoundReport, process: str) -> None:
-        tenant_id, policy, now = info.tenant_id, info.policy, self.now()
+    def _closures(self, info: ConnectionInfo, report: RoundReport, process: str,
+                  now: int) -> None:
+        tenant_id, policy = info.tenant_id, info.policy
         with self.store.db.write() as conn:
             new = rows.closures_without_duty(conn, tenant_id, BATCH)
             report.add("closures seen", rows.add_missing(
@@ -161,8 +165,9 @@ class Compliance:
 
     # -- retention --------------------------------------------------------------------------
 
-    def _retention(self, info: ConnectionInfo, report: RoundReport, process: str) -> None:
-        tenant_id, now = info.tenant_id, self.now()
+    def _retention(self, info: ConnectionInfo, report: RoundReport, process: str,
+                   now: int) -> None:
+        tenant_id = info.tenant_id
         cutoff = duties_rules.retention_cutoff(info.policy, now)
         if cutoff is None:
             return
