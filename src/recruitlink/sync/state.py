@@ -21,6 +21,7 @@ from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref,
 from recruitlink.store import Store, connections, failed_calls, schema
 from recruitlink.store import parity as parity_rows
 from recruitlink.store.changelog import ChangelogRow, read_changes
+from recruitlink.store.records import as_dicts
 
 from . import host_events
 from . import state_ledger as ledger
@@ -155,9 +156,9 @@ class SyncState:
         for entity, ids in by_entity.items():
             table = schema.metadata.tables[entity]
             for start in range(0, len(ids), PARENT_CHUNK):
-                for row in conn.execute(select(table).where(table.c.id.in_(
-                        ids[start:start + PARENT_CHUNK]))):
-                    found[(entity, row.id)] = dict(row._mapping)
+                for row in as_dicts(conn.execute(select(table).where(table.c.id.in_(
+                        ids[start:start + PARENT_CHUNK])))):
+                    found[(entity, row["id"])] = row
         return found
 
     def stream_page(self, stream: Stream, tenant_id: int, after: int,
@@ -165,9 +166,9 @@ class SyncState:
         """The stream's next records by id, after `after`."""
         table = schema.metadata.tables[stream.table]
         with self.store.reader() as conn:
-            return [dict(r._mapping) for r in conn.execute(
+            return as_dicts(conn.execute(
                 stream_query(stream, tenant_id).where(table.c.id > after)
-                .order_by(table.c.id).limit(limit))]
+                .order_by(table.c.id).limit(limit)))
 
     def changes(self, tenant_id: int, limit: int) -> tuple[int | None, list[ChangelogRow]]:
         """The changelog cursor (None before the first historical run) and the next changes."""
