@@ -131,3 +131,14 @@ def test_ids_list_query_is_the_2_0_batch_query(keys: list[dict[str, str] | str])
     assert restli.ids_list_query(encoded) == "ids=" + reference_encode(keys)
     assert restli.batch_ids_query(keys, protocol=restli.PROTOCOL_2) == \
         "ids=" + reference_encode(keys)
+
+
+@pytest.mark.parametrize("text", ["urn%3Ali%3Aorganization%3A42" * 20, "a%20b" * 60 + "%zz"])
+def test_long_texts_decode_as_short_ones_do(text: str) -> None:
+    """Texts over the cache's size are decoded uncached, with the same answer or error."""
+    for _ in range(2):
+        if "%zz" in text:
+            with pytest.raises(RestliSyntaxError):
+                restli._strict_unquote(text)
+        else:
+            assert restli._strict_unquote(text) == unquote(text)

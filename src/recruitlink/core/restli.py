@@ -129,6 +129,23 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 def _strict_unquote(text: str, *, plus: bool = False) -> str:
     if "%" not in text and not (plus and "+" in text):
         return text  # nothing to decode (the common case: plain ids and names)
+    if len(text) <= _CACHED_TEXT:
+        return _unquoted_cached(text, plus)
+    return _unquoted(text, plus)
+
+
+_CACHED_TEXT = 256
+"""Longer texts are decoded each time: the cache holds no more than 1,024 short ones."""
+
+
+@lru_cache(maxsize=1024)
+def _unquoted_cached(text: str, plus: bool) -> str:
+    """Decoded once per distinct text (the organization URN is in every key); an error is
+    raised again each time (lru_cache keeps no exceptions)."""
+    return _unquoted(text, plus)
+
+
+def _unquoted(text: str, plus: bool) -> str:
     if _BAD_ESCAPE.search(text):
         raise RestliSyntaxError(f"malformed percent-encoding in {text[:80]!r}")
     try:
