@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from recruitlink.core.backoff import Backoff
 from recruitlink.core.failed_calls import FailedCall
@@ -133,6 +133,13 @@ def stream_query(stream: Stream, tenant_id: int) -> Any:
     return query
 
 
+_STATUS = select(schema.connections.c.status).where(
+    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
+_PAUSED = select(schema.connections.c.paused).where(
+    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
+"""Built once (asked per call): SQLAlchemy reuses their cache keys."""
+
+
 class SyncState:
     """The sync's state of every tenant, in the store."""
 
@@ -201,14 +208,13 @@ class SyncState:
     # -- the connection's switches ---------------------------------------------------------
 
     def connection_status(self, tenant_id: int) -> str | None:
+        """(Asked before every call of a batch.)"""
         with self.store.reader() as conn:
-            return conn.execute(select(schema.connections.c.status).where(
-                schema.connections.c.tenant_id == tenant_id)).scalar()
+            return conn.execute(_STATUS, {"b_tenant_id": tenant_id}).scalar()
 
     def paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
-            return bool(conn.execute(select(schema.connections.c.paused).where(
-                schema.connections.c.tenant_id == tenant_id)).scalar())
+            return bool(conn.execute(_PAUSED, {"b_tenant_id": tenant_id}).scalar())
 
     def set_contracts(self, conn: Connection, tenant_id: int,
                       contracts: list[dict[str, Any]]) -> None:

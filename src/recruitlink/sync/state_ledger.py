@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
@@ -134,9 +134,13 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
 
 def note_sent(conn: Connection, batch_id: int, records: int) -> None:
     """One call of a prepared batch went out: the sync logs' progress moves per call."""
-    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id,
-                                            sync_batches.c.status == "prepared")
-                 .values(sent=sync_batches.c.sent + records))
+    conn.execute(_NOTE_SENT, {"b_batch_id": batch_id, "b_records": records})
+
+
+_NOTE_SENT = update(sync_batches).where(
+    sync_batches.c.id == bindparam("b_batch_id"), sync_batches.c.status == "prepared").values(
+    sent=sync_batches.c.sent + bindparam("b_records"))
+"""Built once (one per call): SQLAlchemy reuses its cache key."""
 
 
 def start_attempt(conn: Connection, batch_id: int) -> None:
