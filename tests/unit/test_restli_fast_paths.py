@@ -42,3 +42,103 @@ def test_canonical_key_round_trips(fields: dict[str, str]) -> None:
 def test_a_bad_escape_is_still_refused(text: str) -> None:
     with pytest.raises(RestliSyntaxError):
         restli._strict_unquote(text)
+
+
+# --- Rest.li 2.0: flat records are encoded and decoded without the recursive scanner --------
+
+ATOM_TEXT = st.one_of(ANY, st.text(alphabet="ab'(),:%20", max_size=8),
+                      st.sampled_from(["", "''", "urn:li:organization:4242", "a,b", "(x)"]))
+FLAT = st.dictionaries(ATOM_TEXT, ATOM_TEXT, max_size=4)
+NESTED = st.recursive(
+    ATOM_TEXT,
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(ATOM_TEXT, inner, max_size=3)),
+    max_leaves=8)
+
+
+def reference_encode(value: restli.RestliValue) -> str:
+    """The encoder as it was, one recursive call per value (what LinkedIn's encoder writes)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return quote(value, safe="") if value else "''"
+    if isinstance(value, list):
+        return "List(" + ",".join(reference_encode(item) for item in value) + ")"
+    return "(" + ",".join(f"{reference_encode(str(k))}:{reference_encode(v)}"
+                          for k, v in sorted(value.items())) + ")"
+
+
+def slow_decode(text: str) -> object:
+    """`decode_value` by the full scanner alone: its value, or its error's message."""
+    try:
+        if text.startswith("List(") or text.startswith("("):
+            value, end = restli._decode_at(text, 0)
+            if end != len(text):
+                raise RestliSyntaxError(f"unexpected text after a Rest.li value in "
+                                        f"{text[:80]!r}")
+            return value
+        return "" if text == "''" else restli._strict_unquote(text)
+    except RestliSyntaxError as exc:
+        return ("error", str(exc))
+
+
+def decode(text: str) -> object:
+    try:
+        return restli.decode_value(text)
+    except RestliSyntaxError as exc:
+        return ("error", str(exc))
+
+
+@given(NESTED)
+def test_encoding_matches_the_recursive_encoder(value: restli.RestliValue) -> None:
+    assert restli.encode_value(value) == reference_encode(value)
+
+
+@given(NESTED)
+def test_encode_then_decode_is_the_identity(value: restli.RestliValue) -> None:
+    assert restli.decode_value(restli.encode_value(value)) == value
+
+
+@given(FLAT)
+def test_a_flat_key_round_trips_and_the_fast_path_agrees(fields: dict[str, str]) -> None:
+    text = restli.encode_value(fields)
+    assert decode(text) == slow_decode(text) == fields
+    if fields and "$params" not in fields:
+        assert parse_key(text, protocol=restli.PROTOCOL_2) == fields
+
+
+RECORDISH = st.builds(lambda parts: "(" + ",".join(parts) + ")",
+                      st.lists(st.text(alphabet="ab:',()%2F0é", max_size=6), max_size=4))
+
+
+@given(st.one_of(RECORDISH, st.text(alphabet="ab:',()%2F0", max_size=16)))
+def test_any_text_decodes_as_the_full_scanner_decodes_it(text: str) -> None:
+    """Same value, or the same error in the same words, for well- and ill-formed text."""
+    assert decode(text) == slow_decode(text)
+
+
+@pytest.mark.parametrize("text", ["(a:b,a:c)", "(a:%zz)", "()", "(a:b", "(a:b))", "(a:'x)",
+                                  "(:v)", "(a:)", "('':'')", "($params:,a:b)"])
+def test_edge_records_decode_as_the_full_scanner_decodes_them(text: str) -> None:
+    assert decode(text) == slow_decode(text)
+
+
+@given(st.lists(st.one_of(FLAT.filter(bool), ATOM_TEXT), max_size=4))
+def test_ids_list_query_is_the_2_0_batch_query(keys: list[dict[str, str] | str]) -> None:
+    encoded = [restli.encode_key(key, protocol=restli.PROTOCOL_2) for key in keys]
+    assert restli.ids_list_query(encoded) == "ids=" + reference_encode(keys)
+    assert restli.batch_ids_query(keys, protocol=restli.PROTOCOL_2) == \
+        "ids=" + reference_encode(keys)
+
+
+@pytest.mark.parametrize("text", ["urn%3Ali%3Aorganization%3A42" * 20, "a%20b" * 60 + "%zz"])
+def test_long_texts_decode_as_short_ones_do(text: str) -> None:
+    """Texts over the cache's size are decoded uncached, with the same answer or error."""
+    for _ in range(2):
+        if "%zz" in text:
+            with pytest.raises(RestliSyntaxError):
+                restli._strict_unquote(text)
+        else:
+            assert restli._strict_unquote(text) == unquote(text)

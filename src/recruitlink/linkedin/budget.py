@@ -37,15 +37,19 @@ def utc_day(now_ms: int) -> str:
 
 
 def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
-          limit: Limit | None, window_ms: int, in_window: int | None) -> tuple[int, str]:
+          limit: Limit | None, window_ms: int, in_window: int | None,
+          snap: rows.Snapshot | None = None) -> tuple[int, str]:
     """The rules, in order: a 429's block, the day's requests, the window's records.
     `in_window`: the records in the window if the caller has them (a writer that just
-    dropped what slid out), else they are read."""
-    blocked = rows.blocked_until(conn, client_id, family)
+    dropped what slid out), else they are read. `snap`: the block and the day's requests,
+    if the caller has read them."""
+    blocked = (rows.blocked_until(conn, client_id, family) if snap is None
+               else snap.blocked_until)
     if blocked is not None and blocked > now:
         return blocked, "throttled"
-    if limit is not None and limit.per_day is not None and rows.requests_on(
-            conn, client_id, family, utc_day(now)) >= limit.per_day:
+    if limit is not None and limit.per_day is not None and (
+            rows.requests_on(conn, client_id, family, utc_day(now)) if snap is None
+            else snap.requests_today) >= limit.per_day:
         return next_midnight_ms(now), "day"
     if limit is not None and limit.per_minute is not None:
         cutoff = now - window_ms
@@ -123,9 +127,11 @@ class RateBudget:
         with self.db.write() as conn:
             rows.lock(conn, self.client_id, family)
             now = self._now_ms()
-            in_window = rows.drop_slid_out(conn, self.client_id, family, now - self.window_ms)
+            cutoff, day = now - self.window_ms, utc_day(now)
+            snap = rows.snapshot(conn, self.client_id, family, cutoff, day)
+            in_window = rows.drop_slid_out(conn, self.client_id, family, cutoff, snap)
             until, held = _held(conn, self.client_id, family, records, now, limit,
-                                self.window_ms, in_window)
+                                self.window_ms, in_window, snap)
             if held == MISCOUNTED:
                 in_window = rows.recount(conn, self.client_id, family)
                 until, held = _held(conn, self.client_id, family, records, now, limit,
@@ -133,7 +139,7 @@ class RateBudget:
             if held:
                 wait = float(until - now) / 1000
                 return max(1.0, wait) if held == "day" else max(0.001, wait)
-            rows.reserve(conn, self.client_id, family, now, records, in_window, utc_day(now))
+            rows.reserve(conn, self.client_id, family, now, records, in_window, day, snap)
             return 0.0
 
     def block(self, family: str, retry_after_s: float | None) -> None:

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import unquote
 
 from recruitlink.core.api_families import record_from_rest, record_to_rest, rest_name, to_rest
 from recruitlink.core.restli import (
     PROTOCOL_1,
+    PROTOCOL_2,
     Key,
     RestliSyntaxError,
     batch_ids_query,
     encode_key,
     encode_query,
+    ids_list_query,
     make_key,
     parse_key,
     parse_simple_key,
@@ -59,8 +62,16 @@ class KeyedCall:
     """Each sent key (as answers are indexed) -> the caller's key."""
     version: ApiVersion
 
+    @cached_property
+    def _restli_2_keys(self) -> list[str]:
+        """Each key written once in Rest.li 2.0, for the body map and the query alike."""
+        return [encode_key(key, protocol=PROTOCOL_2) for key in self.wire_keys]
+
     def query(self, fields: Sequence[str] | None = None) -> str:
-        query = batch_ids_query(self.wire_keys, protocol=self.version.protocol)
+        if self.version.protocol == PROTOCOL_2:
+            query = ids_list_query(self._restli_2_keys)
+        else:
+            query = batch_ids_query(self.wire_keys, protocol=self.version.protocol)
         if fields:
             names = list(record_to_rest(self.v2_resource, self.v2_child,
                                         dict.fromkeys(fields)) if self.rest else fields)
@@ -76,6 +87,8 @@ class KeyedCall:
         key = self.wire_keys[index]
         if not self.rest and isinstance(key, str):
             return key  # a 1.0 simple key goes into the body as it is (as always)
+        if self.version.protocol == PROTOCOL_2:
+            return self._restli_2_keys[index]
         return encode_key(key, protocol=self.version.protocol)
 
     def record_out(self, record: Mapping[str, Any]) -> dict[str, Any]:

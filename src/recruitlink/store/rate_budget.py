@@ -18,8 +18,19 @@ BEGIN IMMEDIATE already serializes them), so the counter and its rows change tog
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .schema import rate_blocks, rate_days, rate_events, rate_windows
@@ -87,12 +98,77 @@ def records_in_window(conn: Connection, client_id: str, family: str, cutoff_ms: 
     return _present(conn, client_id, family) - _slid_out(conn, client_id, family, cutoff_ms)
 
 
-def drop_slid_out(conn: Connection, client_id: str, family: str, cutoff_ms: int) -> int:
+@dataclass(frozen=True)
+class Snapshot:
+    """What a reservation reads, in one statement (`snapshot`) rather than one each: under
+    `lock()` nobody else writes these rows before the transaction ends."""
+
+    cutoff_ms: int
+    counted: int | None
+    """`rate_windows`' counter (None: no counter row yet)."""
+    slid_out: int
+    """Records of the rows at or before `cutoff_ms`."""
+    blocked_until: int | None
+    requests_today: int
+    newest: tuple[int, int] | None
+    """(id, at_ms) of the newest row after `cutoff_ms` (one at or before it is dropped)."""
+
+
+def _param(name: str) -> Any:
+    return bindparam(name, unique=False)
+
+
+def _build_snapshot() -> Any:
+    client, family, cutoff, day = (_param("client_id"), _param("family"), _param("cutoff_ms"),
+                                   _param("day"))
+    events = (_e.client_id == client, _e.family == family)
+    newest_id = (select(_e.id).where(*events).order_by(_e.at_ms.desc(), _e.id.desc())
+                 .limit(1).scalar_subquery())
+    return select(
+        select(_w.records).where(_w.client_id == client, _w.family == family)
+        .scalar_subquery().label("counted"),
+        select(func.coalesce(func.sum(_e.records), 0)).where(*events, _e.at_ms <= cutoff)
+        .scalar_subquery().label("slid_out"),
+        select(rate_blocks.c.until_ms).where(rate_blocks.c.client_id == client,
+                                             rate_blocks.c.family == family)
+        .scalar_subquery().label("blocked_until"),
+        select(rate_days.c.requests).where(rate_days.c.client_id == client,
+                                           rate_days.c.family == family,
+                                           rate_days.c.day == day)
+        .scalar_subquery().label("requests"),
+        newest_id.label("newest_id"),
+        select(_e.at_ms).where(_e.id == newest_id).scalar_subquery().label("newest_at"))
+
+
+_SNAPSHOT = _build_snapshot()
+"""Built once: a statement reused as it is skips SQLAlchemy's construction and cache key."""
+
+
+def snapshot(conn: Connection, client_id: str, family: str, cutoff_ms: int,
+             day: str) -> Snapshot:
+    """Under `lock()`: the counter, what slid out, the block, the day's requests and the
+    newest row, in one round trip."""
+    row = conn.execute(_SNAPSHOT, {"client_id": client_id, "family": family,
+                                   "cutoff_ms": cutoff_ms, "day": day}).one()
+    newest = (None if row.newest_id is None or int(row.newest_at) <= cutoff_ms
+              else (int(row.newest_id), int(row.newest_at)))
+    return Snapshot(cutoff_ms, None if row.counted is None else int(row.counted),
+                    int(row.slid_out or 0),
+                    None if row.blocked_until is None else int(row.blocked_until),
+                    int(row.requests or 0), newest)
+
+
+def drop_slid_out(conn: Connection, client_id: str, family: str, cutoff_ms: int,
+                  snap: Snapshot | None = None) -> int:
     """Under `lock()`: delete the rows out of the window, keep the counter equal to the rows
-    left; returns the records in the window."""
-    counted = _counted(conn, client_id, family)
+    left; returns the records in the window. `snap`: read at this `cutoff_ms` just before."""
+    if snap is not None:
+        assert snap.cutoff_ms == cutoff_ms
+        counted, gone = snap.counted, snap.slid_out
+    else:
+        counted, gone = (_counted(conn, client_id, family),
+                         _slid_out(conn, client_id, family, cutoff_ms))
     present = _present(conn, client_id, family) if counted is None else counted
-    gone = _slid_out(conn, client_id, family, cutoff_ms)
     if gone:
         conn.execute(delete(rate_events).where(*_of(client_id, family),
                                                _e.at_ms <= cutoff_ms))
@@ -137,35 +213,61 @@ LinkedIn's limits still hold), and a window of W ms holds at most W / BUCKET_MS 
 
 
 def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: int,
-            in_window: int, day: str) -> None:
+            in_window: int, day: str, snap: Snapshot | None = None) -> None:
     """Under `lock()`, after `drop_slid_out` answered `in_window`: count one request of
-    `records` records (added to the newest row when it is of the same slice of time)."""
+    `records` records (added to the newest row when it is of the same slice of time).
+    `snap`: read before `drop_slid_out`, whose newest row is the newest left after it."""
     if records > 0:  # a request of no records (a file upload) only counts for the day
-        newest = conn.execute(select(_e.id, _e.at_ms).where(*_of(client_id, family))
-                              .order_by(_e.at_ms.desc()).limit(1)).first()
-        if newest is not None and newest.at_ms // BUCKET_MS == at_ms // BUCKET_MS:
-            conn.execute(update(rate_events).where(_e.id == newest.id).values(
-                records=_e.records + records, at_ms=max(int(newest.at_ms), at_ms)))
+        if snap is not None:
+            newest = snap.newest
         else:
-            conn.execute(rate_events.insert().values(client_id=client_id, family=family,
-                                                     at_ms=at_ms, records=records))
+            found = conn.execute(select(_e.id, _e.at_ms).where(*_of(client_id, family))
+                                 .order_by(_e.at_ms.desc()).limit(1)).first()
+            newest = None if found is None else (int(found.id), int(found.at_ms))
+        if newest is not None and newest[1] // BUCKET_MS == at_ms // BUCKET_MS:
+            conn.execute(_ADD_TO_ROW, {"row_id": newest[0], "more": records,
+                                       "at_ms": max(newest[1], at_ms)})
+        else:
+            conn.execute(_NEW_ROW, {"client_id": client_id, "family": family,
+                                    "at_ms": at_ms, "records": records})
         _set_counter(conn, client_id, family, in_window + records)
-    _upsert(conn, rate_days, {"client_id": client_id, "family": family, "day": day,
-                              "requests": 1},
-            ["client_id", "family", "day"], {"requests": rate_days.c.requests + 1})
+    conn.execute(_upserts(conn)[rate_days.name],
+                 {"client_id": client_id, "family": family, "day": day})
+
+
+_ADD_TO_ROW = update(rate_events).where(_e.id == _param("row_id")).values(
+    records=_e.records + _param("more"), at_ms=_param("at_ms"))
+_NEW_ROW = rate_events.insert().values(client_id=_param("client_id"), family=_param("family"),
+                                       at_ms=_param("at_ms"), records=_param("records"))
+
+
+def _build_upserts(dialect: Any) -> dict[str, Any]:
+    """Each dialect's two upserts, built once (see `_SNAPSHOT`)."""
+    days = dialect.insert(rate_days).values(client_id=_param("client_id"),
+                                            family=_param("family"), day=_param("day"),
+                                            requests=1)
+    windows = dialect.insert(rate_windows).values(client_id=_param("client_id"),
+                                                  family=_param("family"),
+                                                  records=_param("records"))
+    return {
+        rate_days.name: days.on_conflict_do_update(
+            index_elements=["client_id", "family", "day"],
+            set_={"requests": rate_days.c.requests + 1}),
+        rate_windows.name: windows.on_conflict_do_update(
+            index_elements=["client_id", "family"],
+            set_={"records": windows.excluded.records})}
+
+
+_UPSERTS = {"postgresql": _build_upserts(postgresql), "sqlite": _build_upserts(sqlite)}
+
+
+def _upserts(conn: Connection) -> dict[str, Any]:
+    return _UPSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
 
 
 def _set_counter(conn: Connection, client_id: str, family: str, records: int) -> None:
-    _upsert(conn, rate_windows, {"client_id": client_id, "family": family,
-                                 "records": records},
-            ["client_id", "family"], {"records": records})
-
-
-def _upsert(conn: Connection, table: Table, values: dict[str, object], keys: list[str],
-            set_: dict[str, object]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_))
+    conn.execute(_upserts(conn)[rate_windows.name],
+                 {"client_id": client_id, "family": family, "records": records})
 
 
 def add_block(conn: Connection, client_id: str, family: str, until_ms: int) -> None:

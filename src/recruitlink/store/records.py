@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
+from sqlalchemy import Connection, Result, bindparam, delete, select, tuple_, update
 
 from recruitlink.core.records import from_millis, to_millis
 from recruitlink.errors import CursorError
@@ -60,6 +60,13 @@ def _singular(name: str) -> str:
         name, name[:-1].replace("_", " "))
 
 
+def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
+    """A result's rows as dicts by column name: `dict(row._mapping)`, without building a
+    mapping per row (the sync reads every record this way)."""
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
+
+
 def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk: int = 500
                ) -> dict[int, dict[str, Any]]:
     """The rows of `table` with these ids (None and repeats ignored), by id, as dicts."""
@@ -67,8 +74,8 @@ def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(wanted), chunk):
         part = wanted[start:start + chunk]
-        for row in conn.execute(select(table).where(table.c.id.in_(part))):
-            found[row.id] = dict(row._mapping)
+        for row in as_dicts(conn.execute(select(table).where(table.c.id.in_(part)))):
+            found[row["id"]] = row
     return found
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from recruitlink.core.backoff import Backoff
 from recruitlink.core.failed_calls import FailedCall
@@ -21,6 +21,7 @@ from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, Children, Ref,
 from recruitlink.store import Store, connections, failed_calls, schema
 from recruitlink.store import parity as parity_rows
 from recruitlink.store.changelog import ChangelogRow, read_changes
+from recruitlink.store.records import as_dicts
 
 from . import host_events
 from . import state_ledger as ledger
@@ -132,6 +133,13 @@ def stream_query(stream: Stream, tenant_id: int) -> Any:
     return query
 
 
+_STATUS = select(schema.connections.c.status).where(
+    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
+_PAUSED = select(schema.connections.c.paused).where(
+    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
+"""Built once (asked per call): SQLAlchemy reuses their cache keys."""
+
+
 class SyncState:
     """The sync's state of every tenant, in the store."""
 
@@ -155,9 +163,9 @@ class SyncState:
         for entity, ids in by_entity.items():
             table = schema.metadata.tables[entity]
             for start in range(0, len(ids), PARENT_CHUNK):
-                for row in conn.execute(select(table).where(table.c.id.in_(
-                        ids[start:start + PARENT_CHUNK]))):
-                    found[(entity, row.id)] = dict(row._mapping)
+                for row in as_dicts(conn.execute(select(table).where(table.c.id.in_(
+                        ids[start:start + PARENT_CHUNK])))):
+                    found[(entity, row["id"])] = row
         return found
 
     def stream_page(self, stream: Stream, tenant_id: int, after: int,
@@ -165,9 +173,9 @@ class SyncState:
         """The stream's next records by id, after `after`."""
         table = schema.metadata.tables[stream.table]
         with self.store.reader() as conn:
-            return [dict(r._mapping) for r in conn.execute(
+            return as_dicts(conn.execute(
                 stream_query(stream, tenant_id).where(table.c.id > after)
-                .order_by(table.c.id).limit(limit))]
+                .order_by(table.c.id).limit(limit)))
 
     def changes(self, tenant_id: int, limit: int) -> tuple[int | None, list[ChangelogRow]]:
         """The changelog cursor (None before the first historical run) and the next changes."""
@@ -200,14 +208,13 @@ class SyncState:
     # -- the connection's switches ---------------------------------------------------------
 
     def connection_status(self, tenant_id: int) -> str | None:
+        """(Asked before every call of a batch.)"""
         with self.store.reader() as conn:
-            return conn.execute(select(schema.connections.c.status).where(
-                schema.connections.c.tenant_id == tenant_id)).scalar()
+            return conn.execute(_STATUS, {"b_tenant_id": tenant_id}).scalar()
 
     def paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
-            return bool(conn.execute(select(schema.connections.c.paused).where(
-                schema.connections.c.tenant_id == tenant_id)).scalar())
+            return bool(conn.execute(_PAUSED, {"b_tenant_id": tenant_id}).scalar())
 
     def set_contracts(self, conn: Connection, tenant_id: int,
                       contracts: list[dict[str, Any]]) -> None:

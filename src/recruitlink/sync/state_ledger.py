@@ -134,9 +134,13 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
 
 def note_sent(conn: Connection, batch_id: int, records: int) -> None:
     """One call of a prepared batch went out: the sync logs' progress moves per call."""
-    conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id,
-                                            sync_batches.c.status == "prepared")
-                 .values(sent=sync_batches.c.sent + records))
+    conn.execute(_NOTE_SENT, {"b_batch_id": batch_id, "b_records": records})
+
+
+_NOTE_SENT = update(sync_batches).where(
+    sync_batches.c.id == bindparam("b_batch_id"), sync_batches.c.status == "prepared").values(
+    sent=sync_batches.c.sent + bindparam("b_records"))
+"""Built once (one per call): SQLAlchemy reuses its cache key."""
 
 
 def start_attempt(conn: Connection, batch_id: int) -> None:
@@ -284,17 +288,30 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
                   "content_hash": None, "reason": stmt.excluded.reason,
                   "batch_id": stmt.excluded.batch_id,
                   "updated_at": stmt.excluded.updated_at}), rejected_rows)
-    if outcomes:
-        conn.execute(update(sync_batch_items).where(
-            sync_batch_items.c.batch_id == batch_id,
-            sync_batch_items.c.entity == bindparam("b_entity"),
-            sync_batch_items.c.entity_id == bindparam("b_entity_id")).values(
-            outcome=bindparam("b_outcome")), outcomes)
+    _set_outcomes(conn, batch_id, outcomes)
     conn.execute(update(sync_batches).where(sync_batches.c.id == batch_id).values(
         status="committed", synced=tally.synced, rejected=tally.rejected,
         retryable=tally.retryable, skipped=tally.skipped, excluded=tally.excluded, calls=calls,
         committed_at=now_ms))
     return tally
+
+
+def _set_outcomes(conn: Connection, batch_id: int, outcomes: Sequence[Mapping[str, Any]]
+                  ) -> None:
+    """The batch items' outcomes (a later one for the same record wins): one UPDATE per
+    entity, outcome and 500 ids, not one per item (almost every item of a batch has the same
+    outcome)."""
+    last: dict[tuple[str, int], str] = {
+        (o["b_entity"], o["b_entity_id"]): o["b_outcome"] for o in outcomes}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for (entity, entity_id), outcome in last.items():
+        groups.setdefault((entity, outcome), []).append(entity_id)
+    for (entity, outcome), ids in groups.items():
+        for start in range(0, len(ids), 500):
+            conn.execute(update(sync_batch_items).where(
+                sync_batch_items.c.batch_id == batch_id, sync_batch_items.c.entity == entity,
+                sync_batch_items.c.entity_id.in_(ids[start:start + 500])).values(
+                outcome=outcome))
 
 
 def pending_tasks(conn: Connection, tenant_id: int, due_ms: int, *,
@@ -446,6 +463,10 @@ def mark_replayed(conn: Connection, tenant_id: int, error_ids: Sequence[int]) ->
 def resolve_errors_many(conn: Connection, tenant_id: int,
                         refs: Sequence[tuple[str, int]]) -> None:
     """Close the open errors of these records (they were just sent again)."""
+    if not refs or conn.execute(select(sync_errors.c.id).where(
+            sync_errors.c.tenant_id == tenant_id, sync_errors.c.status == "open")
+            .limit(1)).first() is None:
+        return  # the common case, a tenant with no open errors: no IN lists to send
     by_entity: dict[str, list[int]] = {}
     for entity, entity_id in refs:
         by_entity.setdefault(entity, []).append(entity_id)
