@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, select
@@ -353,9 +353,9 @@ def _simple_entities_body(call: RestliCall, rest_resource: str, rest_child: str 
     return {**call.body, "entities": out}
 
 
-@dataclass(frozen=True)
-class _Translated:
-    """A `/rest` key of a call and the `/v2` body key it stands for."""
+class _Translated(NamedTuple):
+    """A `/rest` key of a call and the `/v2` body key it stands for (a tuple: one per key
+    of a batch, built faster than a frozen dataclass)."""
 
     rest_key: dict[str, str]
     v2_text: str
@@ -488,7 +488,7 @@ def stored_v2_keys(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     return v2_keys, texts
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stored:
     """A `/rest` key's stored dataProvider, its translation under it (None: the key does not
     translate) and, when made already, the canonical text of that translation's lookup key
