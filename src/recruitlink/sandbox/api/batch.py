@@ -46,6 +46,12 @@ def require_method(call: RestliCall, expected: str, *, status: int = 400) -> Non
 
 
 def compound_ids(call: RestliCall) -> list[dict[str, str]]:
+    return keyed_compound_ids(call)[0]
+
+
+def keyed_compound_ids(call: RestliCall) -> tuple[list[dict[str, str]], list[str]]:
+    """The batch's compound ids and the canonical text of each (made once per request: the
+    versioned family hands over the ones it made)."""
     form = ("ids=List((<keyField>:<value>,...),...)" if call.protocol == PROTOCOL_2
             else "ids[N].<keyField>=<value>")
     if call.ids is None:
@@ -54,13 +60,16 @@ def compound_ids(call: RestliCall) -> list[dict[str, str]]:
         raise ApiError(400, f"this resource has compound keys: use {form}")
     ids = [dict(i) for i in call.ids if isinstance(i, dict)]
     check_batch_size(len(ids))
-    seen: set[Key] = set()
-    for fields in ids:
-        key = make_key(fields)
-        if key in seen:
-            raise ApiError(400, f"the batch names key {canonical(key)} more than once")
-        seen.add(key)
-    return ids
+    texts = call.id_texts
+    if texts is None or len(texts) != len(ids):
+        texts = [canonical(fields) for fields in ids]
+    if len(set(texts)) != len(texts):
+        seen: set[str] = set()
+        for text in texts:
+            if text in seen:
+                raise ApiError(400, f"the batch names key {text} more than once")
+            seen.add(text)
+    return ids, texts
 
 
 def simple_ids(call: RestliCall) -> list[str]:
@@ -97,30 +106,38 @@ def entities_map(call: RestliCall) -> dict[str, Any]:
 
 def match_compound_entities(call: RestliCall, ids: list[dict[str, str]]) -> dict[Key, Any]:
     """Pair each URL id with its body entity, matching keys by meaning, not by text."""
+    by_text = match_keyed_entities(call, [canonical(i) for i in ids])
+    return {make_key(i): by_text[canonical(i)] for i in ids}
+
+
+def match_keyed_entities(call: RestliCall, texts: list[str]) -> dict[str, Any]:
+    """Each URL id's body entity, by the id's canonical text; body keys are matched by
+    meaning (their canonical text), not by spelling."""
     entities = entities_map(call)
     known = call.entity_keys or {}
-    by_key: dict[Key, Any] = {}
+    by_text: dict[str, Any] = {}
     for text, value in entities.items():
-        fields = known.get(text)
-        try:
-            key = make_key(fields if fields is not None else parse_key(text,
-                                                                       protocol=call.protocol))
-        except RestliSyntaxError as exc:
-            raise ApiError(400, f"entity key {text[:120]!r}: {exc}") from exc
-        if key in by_key:
+        # A key the versioned family read is its canonical text already (RestliCall).
+        name = text if text in known else None
+        if name is None:
+            try:
+                name = canonical(parse_key(text, protocol=call.protocol))
+            except RestliSyntaxError as exc:
+                raise ApiError(400, f"entity key {text[:120]!r}: {exc}") from exc
+        if name in by_text:
             raise ApiError(400, f"entity key {text[:120]!r} appears twice in the body")
-        by_key[key] = value
-    wanted = {make_key(i) for i in ids}
-    missing = wanted - set(by_key)
-    extra = set(by_key) - wanted
-    if missing or extra:
+        by_text[name] = value
+    if len(by_text) != len(texts) or not all(t in by_text for t in texts):
+        wanted = set(texts)
+        missing = [t for t in texts if t not in by_text]
+        extra = [t for t in by_text if t not in wanted]
         parts = []
         if missing:
-            parts.append("no body entity for " + ", ".join(canonical(k) for k in missing))
+            parts.append("no body entity for " + ", ".join(missing))
         if extra:
-            parts.append("body entity not named in ids: " + ", ".join(canonical(k) for k in extra))
+            parts.append("body entity not named in ids: " + ", ".join(extra))
         raise ApiError(400, "entities must match the ids in the URL: " + "; ".join(parts)[:2000])
-    return {make_key(i): by_key[make_key(i)] for i in ids}
+    return by_text
 
 
 def match_simple_entities(call: RestliCall, ids: list[str]) -> dict[str, Any]:
@@ -149,14 +166,21 @@ def split_valid_keys(resource: str, ids: list[dict[str, str]]
                      ) -> tuple[list[dict[str, str]], dict[str, Any]]:
     """The ids whose keys are valid, and a per-entity 400 for each one that is not: a bad key
     fails only its own entity, never the batch."""
-    valid: list[dict[str, str]] = []
+    valid, errors = split_valid_keyed(resource, ids, [canonical(i) for i in ids])
+    return [fields for fields, _ in valid], errors
+
+
+def split_valid_keyed(resource: str, ids: list[dict[str, str]], texts: list[str]
+                      ) -> tuple[list[tuple[dict[str, str], str]], dict[str, Any]]:
+    """`split_valid_keys` of ids with their canonical texts: the valid (id, text) pairs."""
+    valid: list[tuple[dict[str, str], str]] = []
     errors: dict[str, Any] = {}
-    for fields in ids:
+    for fields, text in zip(ids, texts, strict=True):
         problems = validate_key(resource, fields)
         if problems:
-            errors[canonical(fields)] = field_errors_to_entity(problems)
+            errors[text] = field_errors_to_entity(problems)
         else:
-            valid.append(fields)
+            valid.append((fields, text))
     return valid, errors
 
 

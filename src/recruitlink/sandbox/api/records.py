@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.dialects.sqlite import insert
 from starlette.responses import JSONResponse, Response
 
@@ -21,7 +21,7 @@ from recruitlink.core.linkedin_schema import (
     validate_patch_fields,
     validate_record,
 )
-from recruitlink.core.restli import RestliSyntaxError, apply_patch, canonical, make_key, parse_key
+from recruitlink.core.restli import RestliSyntaxError, apply_patch, canonical, parse_key
 
 from ..errors import ApiError
 from ..recruiter.links import index_candidates, unindex_candidate
@@ -29,15 +29,15 @@ from ..state import Sandbox
 from ..store import BulkInsert, integrations, records
 from .batch import (
     batch_response,
-    compound_ids,
     entity_error,
     field_errors_to_entity,
-    match_compound_entities,
+    keyed_compound_ids,
+    match_keyed_entities,
     match_simple_entities,
     require_enabled,
     require_method,
     simple_ids,
-    split_valid_keys,
+    split_valid_keyed,
 )
 from .media import media_problem
 from .oauth import App
@@ -107,11 +107,11 @@ def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
 def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource) -> Response:
     if call.method == "GET" and call.ids is None:
         return _finder(sandbox, app, call, resource)
-    ids = compound_ids(call)
+    ids, texts = keyed_compound_ids(call)
     now = sandbox.clock.now_ms()
     results: dict[str, Any] = {}
-    valid, errors = split_valid_keys(resource.name, ids)
-    contexts = {f["integrationContext"] for f in valid}
+    valid, errors = split_valid_keyed(resource.name, ids, texts)
+    contexts = {f["integrationContext"] for f, _ in valid}
     with sandbox.store.tx() as conn:
         if call.method == "DELETE":
             _require_known(conn, app, contexts)
@@ -120,9 +120,9 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
         if call.method == "GET":
             statuses = {k: 400 for k in errors}
             fields_wanted = _projection(call)
-            for fields in valid:
-                name = canonical(fields)
-                body = _load(conn, resource.name, "", name)
+            stored = _load_many(conn, resource.name, "", [name for _, name in valid])
+            for _, name in valid:
+                body = stored.get(name)
                 if body is None:
                     errors[name] = entity_error(404, f"{resource.name} entity not found")
                     statuses[name] = 404
@@ -133,11 +133,10 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
             return batch_response(results, errors, statuses, protocol=call.protocol)
         if call.method == "PUT":
             require_method(call, "batch_update")
-            entities = match_compound_entities(call, ids)
+            entities = match_keyed_entities(call, texts)
             writer = RecordWriter(conn, app, resource.name, now)
-            for fields in valid:
-                name = canonical(fields)
-                body = entities[make_key(fields)]
+            for fields, name in valid:
+                body = entities[name]
                 problems = validate_record(resource.name, body, now_ms=now)
                 if problems:
                     errors[name] = field_errors_to_entity(problems)
@@ -155,17 +154,17 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
             if not resource.patchable:
                 raise ApiError(405, f"{resource.name} does not support batch_partial_update")
             require_method(call, "batch_partial_update")
-            entities = match_compound_entities(call, ids)
+            entities = match_keyed_entities(call, texts)
             writer = RecordWriter(conn, app, resource.name, now)
-            for fields in valid:
-                name = canonical(fields)
-                current = _load(conn, resource.name, "", name)
+            stored = _load_many(conn, resource.name, "", [name for _, name in valid])
+            for fields, name in valid:
+                current = stored.get(name)
                 if current is None:
                     errors[name] = entity_error(404, f"{resource.name} entity not found; "
                                                      "create it with batch_update first")
                     continue
                 try:
-                    merged, set_fields, deleted = apply_patch(current, entities[make_key(fields)])
+                    merged, set_fields, deleted = apply_patch(current, entities[name])
                 except RestliSyntaxError as exc:
                     errors[name] = entity_error(400, str(exc))
                     continue
@@ -185,8 +184,7 @@ def _collection(sandbox: Sandbox, app: App, call: RestliCall, resource: Resource
         if call.method == "DELETE":
             # An injected LinkedIn bug answers 204 and keeps the records (faults.py).
             ignored = sandbox.faults.ignores_deletes(resource.name)
-            for fields in valid:
-                name = canonical(fields)
+            for _, name in valid:
                 if ignored or _delete(conn, resource, name):
                     results[name] = {"status": 204}
                 else:
@@ -307,6 +305,21 @@ def _load(conn: Connection, resource: str, parent: str, key: str) -> dict[str, A
         records.c.resource == resource, records.c.parent == parent, records.c.key == key)
     ).scalar()
     return dict(body) if body is not None else None
+
+
+def _load_many(conn: Connection, resource: str, parent: str,
+               keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored bodies of these keys (one statement), by key; a missing one is absent."""
+    if not keys:
+        return {}
+    rows = conn.execute(_BODIES, {"resource": resource, "parent": parent, "keys": keys})
+    return {r.key: dict(r.body) for r in rows}
+
+
+# Built once: every batch read and partial update asks it.
+_BODIES = select(records.c.key, records.c.body).where(
+    records.c.resource == bindparam("resource"), records.c.parent == bindparam("parent"),
+    records.c.key.in_(bindparam("keys", expanding=True)))
 
 
 def _candidate_of(resource: str, key_fields: dict[str, str],

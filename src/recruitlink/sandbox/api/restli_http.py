@@ -62,8 +62,12 @@ class RestliCall:
     """The request's Rest.li protocol: keys in its body and path are read in it, and batch
     answers are keyed in it."""
     entity_keys: Mapping[str, dict[str, str]] | None = None
-    """The fields of body entity keys already read (body key text -> fields): the versioned
-    family reads its keys once and hands the `/v2` handlers their translation."""
+    """The fields of body entity keys already read (body key text, the key's canonical text
+    -> fields): the versioned family reads its keys once and hands the `/v2` handlers their
+    translation."""
+    id_texts: list[str] | None = None
+    """The canonical text of each compound id, in the order of `ids`, when the versioned
+    family has made them already: the handlers key their answers by it."""
 
     def int_param(self, name: str, default: int) -> int:
         """A non-negative integer parameter (paging): ASCII digits only, at most 9 of them."""

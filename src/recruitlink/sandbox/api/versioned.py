@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, select
@@ -222,7 +222,7 @@ def translate(sandbox: Sandbox, call: RestliCall) -> Plan:
         return _same_shape(sandbox, call, name, v2_resource)
     path_key = _path_key(rest[0], name)
     if isinstance(path_key, dict):
-        segments = [v2_resource, encode_key(stored_v2_keys(sandbox, name, [path_key])[0])]
+        segments = [v2_resource, encode_key(stored_v2_keys(sandbox, name, [path_key])[0][0])]
     else:
         segments = [v2_resource, quote(path_key, safe="")]
     if len(rest) == 1:  # one entity: GET, or a partial update (provisionedApplications)
@@ -248,13 +248,14 @@ def _same_shape(sandbox: Sandbox, call: RestliCall, name: str, v2_resource: str)
     v2_ids: list[dict[str, str]] | list[str] | None = None
     by_text: dict[str, _Translated] = {}
     """A `/rest` key as 2.0 text -> its translation."""
+    id_texts: list[str] | None = None
     if call.ids is not None and call.ids and isinstance(call.ids[0], dict):
         compound = [dict(k) for k in call.ids if isinstance(k, dict)]
-        translated = stored_v2_keys(sandbox, name, compound)
-        for key, v2_key in zip(compound, translated, strict=True):
+        translated, id_texts = stored_v2_keys(sandbox, name, compound)
+        for key, v2_key, v2_text in zip(compound, translated, id_texts, strict=True):
             rest_text = encode_value(key)
-            rest_keys[canonical(v2_key)] = rest_text
-            by_text[rest_text] = _Translated(key, encode_key(v2_key), v2_key)
+            rest_keys[v2_text] = rest_text
+            by_text[rest_text] = _Translated(key, v2_text, v2_key)
         v2_ids = translated
     elif call.ids is not None:
         v2_ids = [str(k) for k in call.ids]
@@ -269,7 +270,8 @@ def _same_shape(sandbox: Sandbox, call: RestliCall, name: str, v2_resource: str)
     elif isinstance(body, dict) and isinstance(body.get("elements"), list):
         body = {**body, "elements": [record_from_rest(name, None, e) if isinstance(e, dict)
                                      else e for e in body["elements"]]}
-    v2_call = _v2_call(call, [v2_resource], v2_ids, body, entity_keys=entity_keys)
+    v2_call = _v2_call(call, [v2_resource], v2_ids, body, entity_keys=entity_keys,
+                       id_texts=id_texts)
     sub = SubCall(v2_call, v2_resource, None, rest_keys)
     return Plan([sub], _records_in(call))
 
@@ -351,12 +353,13 @@ def _simple_entities_body(call: RestliCall, rest_resource: str, rest_child: str 
     return {**call.body, "entities": out}
 
 
-@dataclass(frozen=True)
-class _Translated:
-    """A `/rest` key of a call and the `/v2` body key it stands for."""
+class _Translated(NamedTuple):
+    """A `/rest` key of a call and the `/v2` body key it stands for (a tuple: one per key
+    of a batch, built faster than a frozen dataclass)."""
 
     rest_key: dict[str, str]
     v2_text: str
+    """The `/v2` key's canonical text (what RestliCall.entity_keys are keyed by)."""
     v2_key: dict[str, str]
 
 
@@ -380,8 +383,9 @@ def _compound_entities_body(call: RestliCall, by_text: dict[str, _Translated],
             fields = _body_key(text)
             if by_meaning is None:
                 by_meaning = {canonical(t.rest_key): t for t in by_text.values()}
-            known = by_meaning.get(canonical(fields), _Translated(fields, encode_key(fields),
-                                                                  fields))
+            known = by_meaning.get(canonical(fields))
+            if known is None:
+                known = _Translated(fields, canonical(fields), fields)
         v2_text, v2_fields = known.v2_text, known.v2_key
         out[v2_text] = _record_from_rest(rest_resource, None, value)
         # A field with an empty name does not survive 1.0 text: the handler reads that one.
@@ -449,7 +453,8 @@ def _simple_ids(call: RestliCall) -> list[str] | None:
 
 
 def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any, *,
-             entity_keys: Mapping[str, dict[str, str]] | None = None) -> RestliCall:
+             entity_keys: Mapping[str, dict[str, str]] | None = None,
+             id_texts: list[str] | None = None) -> RestliCall:
     """The `/v2` (Rest.li 1.0 shaped) call the handlers read: a `fields` projection names
     the v2 fields."""
     params = call.params
@@ -460,58 +465,84 @@ def _v2_call(call: RestliCall, segments: list[str], ids: Any, body: Any, *,
             rest_resource, rest_child, dict.fromkeys(n.strip() for n in value.split(","))))
             for value in params["fields"]]}
     return replace(call, segments=segments, ids=ids, body=body, params=params,
-                   protocol=PROTOCOL_1, entity_keys=entity_keys)
+                   protocol=PROTOCOL_1, entity_keys=entity_keys, id_texts=id_texts)
 
 
 def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]]) -> list[str]:
     """Which stored dataProvider each `/rest` key names (assumed.REST_DATA_PROVIDERS): the
     first one under which the record (for a sub-resource: its parent) exists; else ATS."""
-    return [provider for provider, _ in _stored_targets(sandbox, name, keys)]
+    return [found.provider for found in _stored_targets(sandbox, name, keys)]
 
 
 def stored_v2_keys(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
-                   ) -> list[dict[str, str]]:
+                   ) -> tuple[list[dict[str, str]], list[str]]:
     """The `/v2` key each `/rest` key of a top-level resource stands for, under the
-    dataProvider it is stored with (see `stored_data_providers`)."""
-    out = []
-    for key, (provider, target) in zip(keys, _stored_targets(sandbox, name, keys),
-                                       strict=True):
-        v2_key = (target or from_rest(name, key, data_provider=provider)).key
-        assert isinstance(v2_key, dict)
-        out.append(v2_key)
-    return out
+    dataProvider it is stored with (see `stored_data_providers`), and its canonical text."""
+    v2_keys, texts = [], []
+    for key, found in zip(keys, _stored_targets(sandbox, name, keys), strict=True):
+        target = found.target or from_rest(name, key, data_provider=found.provider)
+        assert isinstance(target.key, dict)
+        v2_keys.append(target.key)
+        known = found.text if found.target is not None and found.target.parent is None else None
+        texts.append(known if known is not None else canonical(target.key))
+    return v2_keys, texts
+
+
+@dataclass(slots=True)
+class _Stored:
+    """A `/rest` key's stored dataProvider, its translation under it (None: the key does not
+    translate) and, when made already, the canonical text of that translation's lookup key
+    (its parent's for a sub-resource)."""
+
+    provider: str
+    target: Target | None
+    text: str | None = None
 
 
 def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
-                    ) -> list[tuple[str, Target | None]]:
-    """Each key's stored dataProvider, with its translation under it when that was made
-    (None: not needed to find the provider). Each key is translated once per provider at
-    most, and the first provider is asked only about keys a later one holds: a key stored
-    under none is the first's anyway."""
+                    ) -> list[_Stored]:
+    """Each key's stored dataProvider with its translation. Each key is translated once (under
+    the first provider; another one only differs in dataProvider), and the first provider
+    is asked only about keys a later one holds: a key stored under none is the first's
+    anyway."""
     default = REST_DATA_PROVIDERS[0]
-    v2_resource = v2_name(name)[0]
-    found: dict[int, tuple[str, Target | None]] = {}
-    if keys and "dataProvider" in _dropped_fields(name, keys[0]):
-        with sandbox.store.tx() as conn:
-            for provider in reversed(REST_DATA_PROVIDERS):
-                asked = range(len(keys)) if provider != default else sorted(found)
-                texts: dict[str, list[tuple[int, Target]]] = {}
-                for i in asked:
-                    try:
-                        target = from_rest(name, keys[i], data_provider=provider)
-                    except ValueError:
-                        continue
-                    parent = target.parent if target.parent is not None else target.key
-                    if isinstance(parent, dict):
-                        texts.setdefault(canonical(parent), []).append((i, target))
-                if not texts:
+    out: list[_Stored] = []
+    for key in keys:
+        try:
+            out.append(_Stored(default, from_rest(name, key, data_provider=default)))
+        except ValueError:
+            out.append(_Stored(default, None))
+    if not keys or "dataProvider" not in _dropped_fields(name, keys[0]):
+        return out
+    with sandbox.store.tx() as conn:
+        found: dict[int, str] = {}
+        for provider in reversed(REST_DATA_PROVIDERS):
+            asked = range(len(keys)) if provider != default else sorted(found)
+            texts: dict[str, list[int]] = {}
+            for i in asked:
+                target = out[i].target
+                if target is None:
                     continue
-                rows = conn.execute(_STORED_KEYS, {"resource": v2_resource,
-                                                   "keys": list(texts)}).all()
-                for row in rows:
-                    for i, target in texts[row.key]:
-                        found[i] = (provider, target)
-    return [found.get(i, (default, None)) for i in range(len(keys))]
+                where = target.parent if target.parent is not None else target.key
+                if not isinstance(where, dict):
+                    continue
+                # Under another provider the translation differs in dataProvider alone.
+                text = canonical(where if provider == default
+                                 else {**where, "dataProvider": provider})
+                if provider == default:
+                    out[i].text = text
+                texts.setdefault(text, []).append(i)
+            if not texts:
+                continue
+            rows = conn.execute(_STORED_KEYS, {"resource": v2_name(name)[0],
+                                               "keys": list(texts)}).all()
+            for row in rows:
+                for i in texts[row.key]:
+                    found[i] = provider
+    for i, provider in found.items():
+        if provider != default:  # held under another provider only (rare): translate again
+            out[i] = _Stored(provider, from_rest(name, keys[i], data_provider=provider))
+    return out
 
 
 # Built once: every compound-key call of the versioned family asks it.
