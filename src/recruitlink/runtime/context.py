@@ -46,6 +46,7 @@ class Runtime:
                               environment=s.environment, ats_base_url=s.public_url, limits=limits,
                               lease_ttl_s=s.sync_lease_seconds,
                               job_task_poll_s=s.job_task_poll_seconds,
+                              calls_in_flight=s.calls_in_flight,
                               backoff_s=s.retry_calls.first, retry_factor=s.retry_calls.factor,
                               retry_cap_s=s.retry_calls.cap, max_attempts=s.retry_calls.attempts,
                               replay_after_s=s.retry_replays.first,

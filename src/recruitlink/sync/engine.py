@@ -118,6 +118,7 @@ class SyncEngine:
         """A sender for the tenant: it keeps the lease, stops for a pause or a disconnect."""
         return Sender(self.client_for(info), self.budget_for(info),
                       call_size=info.policy.call_size, retry=self.settings.call_retry,
+                      in_flight=self.settings.calls_in_flight,
                       sleep=self.sleep,
                       pause_check=lambda: self.paused(info.tenant_id),
                       keep_alive=lambda: self.lease.keep(info.tenant_id),

@@ -10,9 +10,11 @@ retryable (LinkedIn kept failing: kept for a later retry, never dropped).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -77,20 +79,40 @@ class Sender:
     `Disconnecting`, even in the middle of a batch, so the disconnect never waits long)."""
     file_chunks: Callable[[int], Iterator[bytes]] | None = None
     """A stored file's bytes by its id, chunk by chunk (store/files.py): what uploads send."""
+    in_flight: int = 2
+    """Calls of one batch in flight at once (RECRUITLINK_CALLS_IN_FLIGHT): while LinkedIn
+    answers one, the next is encoded and the last one's answer read."""
     stats: SendStats = field(default_factory=SendStats)
     failed_calls: list[FailedCall] = field(default_factory=list)
     """The batch's calls that failed, redacted, each with the records it failed for (kept
     for support bundles by the step that sends the batch)."""
     _batch_start: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def start_batch(self) -> None:
         self._batch_start = self.stats.calls
         self.failed_calls = []
+        self._local.calls = []
+
+    def _mine(self) -> list[FailedCall]:
+        """The failed calls this thread made (calls of a batch may run on several)."""
+        calls: list[FailedCall] | None = getattr(self._local, "calls", None)
+        if calls is None:
+            calls = self._local.calls = []
+        return calls
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            setattr(self.stats, what, getattr(self.stats, what) + 1)
+
+    def _since(self) -> int:
+        return len(self._mine())
 
     def _blame(self, since: int, items: Sequence[Item]) -> None:
-        """The records that did not sync, on the failed calls made since `since`."""
+        """The records that did not sync, on this thread's failed calls made since `since`."""
         refs = [(item.entity, item.entity_id) for item in items]
-        for call in self.failed_calls[since:]:
+        for call in self._mine()[since:]:
             call.records.extend(r for r in refs if r not in call.records)
 
     def _should_stop(self) -> bool:
@@ -118,14 +140,37 @@ class Sender:
         if jobs:
             self._send_jobs(items, jobs, results)
         for (resource, action, _parent), indexes in groups.items():
-            for start in range(0, len(indexes), self.call_size):
-                chunk = indexes[start:start + self.call_size]
-                if resource in FILE_RESOURCES and action == "upsert":
+            chunks = [indexes[start:start + self.call_size]
+                      for start in range(0, len(indexes), self.call_size)]
+            if resource in FILE_RESOURCES and action == "upsert":
+                for chunk in chunks:
                     self._send_files(resource, [items[i] for i in chunk], chunk, results)
-                else:
-                    self._send_keyed(resource, action, [items[i] for i in chunk], chunk,
-                                     results)
+            else:
+                self._send_chunks(resource, action, items, chunks, results)
         return results
+
+    def _send_chunks(self, resource: str, action: str, items: Sequence[Item],
+                     chunks: list[list[int]], results: dict[int, ItemResult]) -> None:
+        """The calls of one group, up to `in_flight` at once. The batch's first call goes
+        alone: a pause stops only a batch that sent nothing yet, and a call in flight beside
+        the first could not tell."""
+        def one(chunk: list[int]) -> None:
+            self._send_keyed(resource, action, [items[i] for i in chunk], chunk, results)
+
+        if self.stats.calls == self._batch_start and chunks:
+            one(chunks[0])
+            chunks = chunks[1:]
+        if self.in_flight <= 1 or len(chunks) <= 1:
+            for chunk in chunks:
+                one(chunk)
+            return
+        pool = ThreadPoolExecutor(max_workers=min(self.in_flight, len(chunks)),
+                                  thread_name_prefix="linkedin-call")
+        try:
+            for future in [pool.submit(one, chunk) for chunk in chunks]:
+                future.result()  # the first failure (a stop, a lost lease) ends the batch
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # -- files: upload each through hireMediaUrl, then name it in one batch call --------------
 
@@ -157,7 +202,7 @@ class Sender:
         for n, item in enumerate(chunk):
             payload = item.payload or {}
             content_type = str(payload["contentType"])
-            since = len(self.failed_calls)
+            since = self._since()
             try:
                 urn = self._upload(resource, usage, item, content_type, int(payload["size"]))
             except LinkedInRequestError as exc:
@@ -183,7 +228,7 @@ class Sender:
                                                 for i in done])
             return self.client.attach([(i.key, (i.media or {})["record"]) for i in done])
 
-        since = len(self.failed_calls)
+        since = self._since()
         try:
             outcomes: BatchOutcomes = self.call(resource, len(done), name_them)
         except LinkedInRequestError as exc:
@@ -221,7 +266,7 @@ class Sender:
                 return self.client.upsert(base, [(it.key, it.payload or {}) for it in batch],
                                           parent=parent, child=child or None)
 
-            since = len(self.failed_calls)
+            since = self._since()
             try:
                 outcomes: BatchOutcomes = self.call(resource, len(batch), send)
             except LinkedInRequestError as exc:
@@ -251,7 +296,7 @@ class Sender:
             pending = retry
             if pending:
                 attempt += 1
-                self.stats.transient_failures += 1
+                self._count("transient_failures")
                 self.sleep(self.retry.delay(attempt))
 
     # -- jobs: operations in rounds (one job may not appear twice in one request) -------------
@@ -281,7 +326,7 @@ class Sender:
             for start in range(0, len(due), self.call_size):
                 chunk = due[start:start + self.call_size]
                 elements = [plan[i][round_no][1] for i in chunk]
-                since = len(self.failed_calls)
+                since = self._since()
                 answered = self._jobs_call(elements)
                 self._blame(since, [items[i] for i, (outcome, _) in zip(chunk, answered,
                                                                          strict=True)
@@ -316,7 +361,7 @@ class Sender:
                 return answered
             # Resubmitting the whole call is safe: CREATE re-lists, UPDATE repeats.
             attempt += 1
-            self.stats.transient_failures += 1
+            self._count("transient_failures")
             self.sleep(self.retry.delay(attempt))
 
     # -- one call, with the budget and transient retries --------------------------------------
@@ -327,7 +372,7 @@ class Sender:
         the family's limit speaking, so every process backs off, as for a whole-call 429
         (for Retry-After, or the budget's default without one), not just those records."""
         if throttled:
-            self.stats.throttled += 1
+            self._count("throttled")
             self.budget.block(family_for(resource), retry_after)
 
 
@@ -345,19 +390,21 @@ class Sender:
                         answer = send()
                     finally:
                         self.failed_calls.extend(failed)
+                        self._mine().extend(failed)
             except LinkedInThrottled as exc:
-                self.stats.throttled += 1
+                self._count("throttled")
                 self.budget.block(family, exc.retry_after)
                 continue
             except LinkedInUnavailable:
                 attempt += 1
-                self.stats.transient_failures += 1
+                self._count("transient_failures")
                 if self.retry.gives_up(attempt):
                     raise
                 self.sleep(self.retry.delay(attempt))
                 continue
-            self.stats.calls += 1
-            self.stats.records += records
+            with self._lock:
+                self.stats.calls += 1
+                self.stats.records += records
             if self.on_sent is not None:
                 self.on_sent(records)
             return answer

@@ -24,6 +24,8 @@ class EngineSettings:
     lease_ttl_s: float = 75.0
     continuous_chunk: int = 1000
     job_task_poll_s: float = 5.0
+    calls_in_flight: int = 2
+    """RECRUITLINK_CALLS_IN_FLIGHT: calls of one batch sent at once (sync/sender.py)."""
     max_attempts: int | None = 6
     backoff_s: float = 0.5
     retry_factor: float = 2.0
