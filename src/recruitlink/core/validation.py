@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from recruitlink.core.linkedin_schema import FieldError, validate_record
 
@@ -64,7 +64,32 @@ _CLEAN_CACHED = 2048
 
 def email_problem(email: str) -> str | None:
     """Why `email` is not a valid address (syntax only, no DNS), or None."""
-    return _email_problem(email) if isinstance(email, str) else _email_problem.__wrapped__(email)
+    if not isinstance(email, str):
+        return _email_problem.__wrapped__(email)
+    return None if _plain_email(email) else _email_problem(email)
+
+
+# Most addresses are plain ASCII ones that email-validator accepts after a long walk (Unicode
+# checks, IDNA remapping); sync sees thousands of distinct ones, more than any cache holds. This
+# pattern is a subset of what it accepts (tests/unit/test_validation_email_fast.py proves it
+# against the library); anything else still goes to the library, which stays the authority.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+_SPECIAL_DOMAINS = tuple(SPECIAL_USE_DOMAIN_NAMES)  # .test, .local, ...: the library refuses
+
+
+def _plain_email(email: str) -> bool:
+    """True when `email` is certainly valid without asking email-validator (False: ask it)."""
+    if len(email) > 254:
+        return False
+    match = _PLAIN_EMAIL.fullmatch(email)
+    if match is None or len(match["local"]) > 64:
+        return False
+    domain = match["domain"].lower()
+    if "--" in domain:  # "ab--" labels are refused, "xn--" ones need an IDNA check
+        return False
+    return not any(domain == name or domain.endswith("." + name) for name in _SPECIAL_DOMAINS)
 
 
 @lru_cache(maxsize=_VALUES_CACHED)
