@@ -183,21 +183,25 @@ def _hostname_problem(host: str) -> str | None:
 
 def _url(text: str) -> str | None:
     """An absolute http(s) URL with a host."""
-    bad = f"{_show(text)} is not a valid absolute http(s) URL"
     if _SPACE_OR_CONTROL.search(text) or not text.isascii():
-        return f"{bad}: it contains whitespace, control or non-ASCII characters"
+        return _bad_url(text, "it contains whitespace, control or non-ASCII characters")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        return f"{bad}: {exc}"
+        return _bad_url(text, str(exc))
     if parts.scheme.lower() not in ("http", "https"):
-        return f"{bad}: the scheme must be http or https"
+        return _bad_url(text, "the scheme must be http or https")
     host = parts.hostname
     if not host:
-        return f"{bad}: it has no host"
+        return _bad_url(text, "it has no host")
     problem = _hostname_problem(f"[{host}]" if ":" in host else host)
-    return f"{bad}: it {problem}" if problem else None
+    return _bad_url(text, f"it {problem}") if problem else None
+
+
+def _bad_url(text: str, why: str) -> str:
+    # Built only on failure: most URLs are fine, and quoting one costs more than checking it.
+    return f"{_show(text)} is not a valid absolute http(s) URL: {why}"
 
 
 def http_url_problem(text: str) -> str | None:
@@ -429,6 +433,9 @@ class _Obj(_Spec):
     def __post_init__(self) -> None:
         # Field lookup by name in O(1): every record checks each of its fields' names.
         object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
+        # Each field's path suffix escaped once, not per record (sync checks thousands).
+        plan = tuple((f.name, _child("", f.name), f.spec, f.required) for f in self.fields)
+        object.__setattr__(self, "_plan", plan)
 
     def field(self, name: object) -> _Field | None:
         by_name: dict[object, _Field] = self.__dict__["_by_name"]
@@ -441,14 +448,19 @@ class _Obj(_Spec):
         if not isinstance(value, Mapping):
             return self._wrong_type(value, path, ctx)
         errors: list[FieldError] = []
-        for f in self.fields:
-            if f.name in value:
-                errors += f.spec.check(value[f.name], _child(path, f.name), ctx)
-            elif f.required:
-                errors.append(FieldError(_child(path, f.name), REQUIRED, ctx.value_status))
-        for name in value:
-            if self.field(name) is None:
-                errors.append(FieldError(_child(path, name), UNRECOGNIZED, ctx.value_status))
+        plan: tuple[tuple[str, str, _Spec, bool], ...] = self.__dict__["_plan"]
+        for name, tail, spec, required in plan:
+            if name in value:
+                errors += spec.check(value[name], path + tail, ctx)
+            elif required:
+                errors.append(FieldError(path + tail, REQUIRED, ctx.value_status))
+        by_name: dict[object, _Field] = self.__dict__["_by_name"]
+        try:
+            unknown = [name for name in value if name not in by_name]
+        except TypeError:  # an unhashable name (a Mapping that is not a dict) matches no field
+            unknown = [name for name in value if self.field(name) is None]
+        for name in unknown:
+            errors.append(FieldError(_child(path, name), UNRECOGNIZED, ctx.value_status))
         for rule in self.rules:
             errors += rule(value, path, ctx)
         return errors
