@@ -76,7 +76,9 @@ def email_problem(email: str) -> str | None:
 _PLAIN_EMAIL = re.compile(
     r"(?P<local>[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*)"
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
-_SPECIAL_DOMAINS = tuple(SPECIAL_USE_DOMAIN_NAMES)  # .test, .local, ...: the library refuses
+# .test, .local, ...: refused by the library, as are their subdomains.
+_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _plain_email(email: str) -> bool:
@@ -89,7 +91,7 @@ def _plain_email(email: str) -> bool:
     domain = match["domain"].lower()
     if "--" in domain:  # "ab--" labels are refused, "xn--" ones need an IDNA check
         return False
-    return not any(domain == name or domain.endswith("." + name) for name in _SPECIAL_DOMAINS)
+    return domain not in _SPECIAL_DOMAINS and not domain.endswith(_SPECIAL_SUFFIXES)
 
 
 @lru_cache(maxsize=_VALUES_CACHED)
