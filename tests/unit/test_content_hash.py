@@ -68,7 +68,7 @@ def test_orjson_writes_every_float_as_digits_then_a_point_or_exponent(number: fl
 
 def test_sync_s_payloads_are_written_by_orjson() -> None:
     # The fast path is the one taken for what mapping builds (the test above proves it right).
-    for body in (candidate(), application(), job(), {"id": "C1"}, "atsCandidates"):
-        assert items._as_json_writes(body) is not None
-    assert items._as_json_writes({"salary": 1.5}) is None
-    assert items._as_json_writes([float("nan")]) is None
+    for body in (candidate(), application(), job()):
+        assert items._orjson_as_json(["atsCandidates", {"id": "C1"}, None, body]) is not None
+    assert items._orjson_as_json(["r", "k", None, {"salary": 1.5}]) is None
+    assert items._orjson_as_json(["r", "k", None, [float("nan")]]) is None
