@@ -8,9 +8,10 @@ from tests.unit.test_validation import NOW, candidate
 
 
 def test_an_email_is_validated_once_and_answers_the_same() -> None:
-    first = email_problem("repeat.once.cache-test@example.com")
+    # Not ASCII, so not taken by the plain-address fast path: the library's answer is cached.
+    first = email_problem("repeat.once.cache-tést@example.com")
     misses = validation._email_problem.cache_info().misses
-    assert email_problem("repeat.once.cache-test@example.com") == first is None
+    assert email_problem("repeat.once.cache-tést@example.com") == first is None
     assert validation._email_problem.cache_info().misses == misses
     bad = email_problem("no-at-sign")
     assert bad is not None and email_problem("no-at-sign") == bad

@@ -19,6 +19,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -181,23 +182,42 @@ def _hostname_problem(host: str) -> str | None:
     return None
 
 
+# A plain http(s) URL: a host of valid labels, no user, port or IP literal, then printable
+# ASCII. Such a URL passes every check below (tests/unit/test_linkedin_schema_url.py proves
+# it), so it is taken without urlsplit, which costs more than the rest of a record's checks.
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://(?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:[/?#][!-~]*)?", re.ASCII)
+
+
 def _url(text: str) -> str | None:
     """An absolute http(s) URL with a host."""
-    bad = f"{_show(text)} is not a valid absolute http(s) URL"
+    plain = _PLAIN_URL.fullmatch(text)
+    if plain is not None and len(plain["host"]) <= 253:
+        return None
+    return _url_checked(text)
+
+
+def _url_checked(text: str) -> str | None:
     if _SPACE_OR_CONTROL.search(text) or not text.isascii():
-        return f"{bad}: it contains whitespace, control or non-ASCII characters"
+        return _bad_url(text, "it contains whitespace, control or non-ASCII characters")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        return f"{bad}: {exc}"
+        return _bad_url(text, str(exc))
     if parts.scheme.lower() not in ("http", "https"):
-        return f"{bad}: the scheme must be http or https"
+        return _bad_url(text, "the scheme must be http or https")
     host = parts.hostname
     if not host:
-        return f"{bad}: it has no host"
+        return _bad_url(text, "it has no host")
     problem = _hostname_problem(f"[{host}]" if ":" in host else host)
-    return f"{bad}: it {problem}" if problem else None
+    return _bad_url(text, f"it {problem}") if problem else None
+
+
+def _bad_url(text: str, why: str) -> str:
+    # Built only on failure: most URLs are fine, and quoting one costs more than checking it.
+    return f"{_show(text)} is not a valid absolute http(s) URL: {why}"
 
 
 def http_url_problem(text: str) -> str | None:
@@ -325,16 +345,21 @@ class _Str(_Spec):
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, str):
             return self._wrong_type(value, path, ctx)
-        status = self.status or ctx.value_status
-        if len(value) < self.min_len:
+        size = len(value)
+        if size < self.min_len:
+            status = self.status or ctx.value_status
             if self.min_len == 1:
                 return [FieldError(path, "must not be empty", status)]
             return [FieldError(path, f"must be at least {self.min_len} characters", status)]
-        errors: list[FieldError] = []
-        if self.max_len is not None and len(value) > self.max_len:
-            reason = f"must be at most {self.max_len} characters (found {len(value)})"
-            errors.append(FieldError(path, reason, status))
+        too_long = self.max_len is not None and size > self.max_len
         problem = self.fmt(value) if self.fmt else None
+        if not too_long and not problem:  # the usual case: nothing to report
+            return []
+        status = self.status or ctx.value_status
+        errors: list[FieldError] = []
+        if too_long:
+            reason = f"must be at most {self.max_len} characters (found {size})"
+            errors.append(FieldError(path, reason, status))
         if problem:
             errors.append(FieldError(path, problem, status))
         return errors
@@ -429,6 +454,9 @@ class _Obj(_Spec):
     def __post_init__(self) -> None:
         # Field lookup by name in O(1): every record checks each of its fields' names.
         object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
+        # Each field's path suffix escaped once, not per record (sync checks thousands).
+        plan = tuple((f.name, _child("", f.name), f.spec, f.required) for f in self.fields)
+        object.__setattr__(self, "_plan", plan)
 
     def field(self, name: object) -> _Field | None:
         by_name: dict[object, _Field] = self.__dict__["_by_name"]
@@ -441,14 +469,19 @@ class _Obj(_Spec):
         if not isinstance(value, Mapping):
             return self._wrong_type(value, path, ctx)
         errors: list[FieldError] = []
-        for f in self.fields:
-            if f.name in value:
-                errors += f.spec.check(value[f.name], _child(path, f.name), ctx)
-            elif f.required:
-                errors.append(FieldError(_child(path, f.name), REQUIRED, ctx.value_status))
-        for name in value:
-            if self.field(name) is None:
-                errors.append(FieldError(_child(path, name), UNRECOGNIZED, ctx.value_status))
+        plan: tuple[tuple[str, str, _Spec, bool], ...] = self.__dict__["_plan"]
+        for name, tail, spec, required in plan:
+            if name in value:
+                errors += spec.check(value[name], path + tail, ctx)
+            elif required:
+                errors.append(FieldError(path + tail, REQUIRED, ctx.value_status))
+        by_name: dict[object, _Field] = self.__dict__["_by_name"]
+        try:
+            unknown = [name for name in value if name not in by_name]
+        except TypeError:  # an unhashable name (a Mapping that is not a dict) matches no field
+            unknown = [name for name in value if self.field(name) is None]
+        for name in unknown:
+            errors.append(FieldError(_child(path, name), UNRECOGNIZED, ctx.value_status))
         for rule in self.rules:
             errors += rule(value, path, ctx)
         return errors
@@ -980,6 +1013,20 @@ def validate_key(resource: str, key: Mapping[str, str]) -> list[FieldError]:
     return errors
 
 
+_RECORD_CTX = _Ctx()
+
+
+def _ctx_at(base: _Ctx, now_ms: int) -> _Ctx:
+    """`base` at the clock reading `now_ms`: made once per reading, as sync checks thousands
+    of records against one."""
+    return _ctx_cached(base, now_ms) if type(now_ms) is int else replace(base, now_ms=now_ms)
+
+
+@lru_cache(maxsize=16)
+def _ctx_cached(base: _Ctx, now_ms: int) -> _Ctx:
+    return replace(base, now_ms=now_ms)
+
+
 def validate_record(
     resource: str, record: object, *, now_ms: int, operation: str | None = None
 ) -> list[FieldError]:
@@ -990,14 +1037,14 @@ def validate_record(
     """
     _check_resource(resource)
     if resource != "simpleJobPostings":
-        return _RECORDS[resource].check(record, "", _Ctx(now_ms=now_ms))
+        return _RECORDS[resource].check(record, "", _ctx_at(_RECORD_CTX, now_ms))
     if not isinstance(record, Mapping):
         # assumed: a job element that is not an object is a malformed body (400)
         return [FieldError("", f"expected object but found {_json_type(record)}", 400)]
     given = operation if isinstance(operation, str) and operation in JOB_OPERATIONS else None
     own = record.get("jobPostingOperationType")
     effective = own if isinstance(own, str) and own in JOB_OPERATIONS else given
-    errors = _JOB_SCHEMAS[effective].check(record, "", replace(_JOB_CTX, now_ms=now_ms))
+    errors = _JOB_SCHEMAS[effective].check(record, "", _ctx_at(_JOB_CTX, now_ms))
     if given is not None and effective != given:
         reason = f"does not match the operation {given}"
         errors.append(FieldError("/jobPostingOperationType", reason, 422))

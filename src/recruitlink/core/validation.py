@@ -10,6 +10,7 @@ any payload.
 Both libraries are slow and see the same values again and again (a candidate's email is each
 of its applications' candidateEmail; a change re-builds unchanged dependents), so answers are
 cached per value, and a payload already found clean is not checked again (`fingerprint`).
+Most emails are plain ASCII addresses, accepted by a pattern without the library at all.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from recruitlink.core.linkedin_schema import FieldError, validate_record
 
@@ -64,7 +65,34 @@ _CLEAN_CACHED = 2048
 
 def email_problem(email: str) -> str | None:
     """Why `email` is not a valid address (syntax only, no DNS), or None."""
-    return _email_problem(email) if isinstance(email, str) else _email_problem.__wrapped__(email)
+    if not isinstance(email, str):
+        return _email_problem.__wrapped__(email)
+    return None if _plain_email(email) else _email_problem(email)
+
+
+# Most addresses are plain ASCII ones that email-validator accepts after a long walk (Unicode
+# checks, IDNA remapping); sync sees thousands of distinct ones, more than any cache holds. This
+# pattern is a subset of what it accepts (tests/unit/test_validation_email_fast.py proves it
+# against the library); anything else still goes to the library, which stays the authority.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+# .test, .local, ...: refused by the library, as are their subdomains.
+_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _plain_email(email: str) -> bool:
+    """True when `email` is certainly valid without asking email-validator (False: ask it)."""
+    if len(email) > 254:
+        return False
+    match = _PLAIN_EMAIL.fullmatch(email)
+    if match is None or len(match["local"]) > 64:
+        return False
+    domain = match["domain"].lower()
+    if "--" in domain:  # "ab--" labels are refused, "xn--" ones need an IDNA check
+        return False
+    return domain not in _SPECIAL_DOMAINS and not domain.endswith(_SPECIAL_SUFFIXES)
 
 
 @lru_cache(maxsize=_VALUES_CACHED)

@@ -5,12 +5,14 @@ LinkedIn's errors mapped onto recruitlink's."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from recruitlink.core.environment import refusal
 from recruitlink.errors import (
@@ -109,7 +111,7 @@ class RestliHttp:
         headers = {"Authorization": f"Bearer {token}", **self.version.headers()}
         if restli_method:
             headers["X-RestLi-Method"] = restli_method
-        entity = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        entity = None if body is None else _json_body(body)
         full = f"{url}?{query}" if query else url
         if len(full.encode()) <= MAX_URL and len(query.encode()) <= MAX_QUERY:
             if entity is not None:
@@ -125,6 +127,35 @@ class RestliHttp:
                      f"{query}\r\n--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n"
                      ).encode() + entity + f"\r\n--{BOUNDARY}--\r\n".encode()
         return self.http.build_request("POST", url, headers=headers, content=multipart)
+
+
+# Dates, dataclasses and subclasses of str/int/dict/list go to json, which writes or refuses
+# them as it always has.
+_AS_JSON_DOES = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                 | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _json_body(body: Any) -> bytes:
+    """`body` as compact JSON. orjson writes batch bodies several times faster than json;
+    what it refuses (integers beyond 64 bits, keys that are not text) or would write as null
+    (NaN, infinities) is written by json as before, so what is sent means the same."""
+    try:
+        entity = orjson.dumps(body, option=_AS_JSON_DOES)
+    except TypeError:  # orjson.JSONEncodeError included
+        entity = None
+    if entity is None or (b"null" in entity and _non_finite(body)):
+        return json.dumps(body, separators=(",", ":")).encode()
+    return entity
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Mapping):
+        return any(_non_finite(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_non_finite(item) for item in value)
+    return False
 
 
 def _message(response: httpx.Response) -> str:
