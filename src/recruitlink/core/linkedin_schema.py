@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, cast
 from urllib.parse import urlsplit
 
 from .files import CRM_RESUME_TYPES, FILE_TYPES
@@ -327,6 +327,11 @@ class _Spec:
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         raise NotImplementedError
 
+    def quick(self) -> tuple[type | None, int]:
+        """(t, n): a value of exactly type t (and, for text, at least n long) passes this
+        check, so _Obj skips the call; t None: always call."""
+        return None, 0
+
     def _wrong_type(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         # assumed: an explicit null is a wrong type too (omit an optional field instead)
         reason = f"expected {self.expected} but found {_json_type(value)}"
@@ -341,6 +346,10 @@ class _Str(_Spec):
     status: int | None = None  # overrides ctx.value_status for this field's value errors
 
     expected: ClassVar[str] = "string"
+
+    def quick(self) -> tuple[type | None, int]:
+        plain = self.max_len is None and self.fmt is None
+        return (str, self.min_len) if plain else (None, 0)
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, str):
@@ -385,6 +394,9 @@ class _Long(_Spec):
 @dataclass(frozen=True)
 class _Bool(_Spec):
     expected: ClassVar[str] = "boolean"
+
+    def quick(self) -> tuple[type | None, int]:
+        return bool, 0
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         return [] if isinstance(value, bool) else self._wrong_type(value, path, ctx)
@@ -455,7 +467,9 @@ class _Obj(_Spec):
         # Field lookup by name in O(1): every record checks each of its fields' names.
         object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
         # Each field's path suffix escaped once, not per record (sync checks thousands).
-        plan = tuple((f.name, _child("", f.name), f.spec, f.required) for f in self.fields)
+        # ... and what passes it without a call (plain text and booleans: most fields).
+        plan = tuple((f.name, _child("", f.name), f.spec, f.required, *f.spec.quick())
+                     for f in self.fields)
         object.__setattr__(self, "_plan", plan)
 
     def field(self, name: object) -> _Field | None:
@@ -469,10 +483,12 @@ class _Obj(_Spec):
         if not isinstance(value, Mapping):
             return self._wrong_type(value, path, ctx)
         errors: list[FieldError] = []
-        plan: tuple[tuple[str, str, _Spec, bool], ...] = self.__dict__["_plan"]
-        for name, tail, spec, required in plan:
+        plan: tuple[tuple[str, str, _Spec, bool, type | None, int], ...] = self.__dict__["_plan"]
+        for name, tail, spec, required, quick, shortest in plan:
             if name in value:
-                errors += spec.check(value[name], path + tail, ctx)
+                item = value[name]
+                if type(item) is not quick or (shortest and len(cast(str, item)) < shortest):
+                    errors += spec.check(item, path + tail, ctx)
             elif required:
                 errors.append(FieldError(path + tail, REQUIRED, ctx.value_status))
         by_name: dict[object, _Field] = self.__dict__["_by_name"]

@@ -19,7 +19,7 @@ Rules shared by every mapper:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -92,6 +92,14 @@ def _put(record: dict[str, Any], name: str, value: Any) -> None:
     """Set `name` unless the value is absent (None or "")."""
     if _given(value):
         record[name] = value
+
+
+def _put_given(record: dict[str, Any], pairs: Iterable[tuple[str, Any]]) -> None:
+    """`_put` of each (name, value), in order: one call per record where sync maps
+    thousands of candidates."""
+    for name, value in pairs:
+        if value is not None and value != "":
+            record[name] = value
 
 
 def _upper(value: Any) -> Any:
@@ -313,6 +321,12 @@ def _phone(row: Any) -> dict[str, Any]:
     return phone
 
 
+_CANDIDATE_NAMES = (("firstName", "first_name"), ("lastName", "last_name"),
+                    ("middleInitial", "middle_initial"), ("prefix", "prefix"),
+                    ("suffix", "suffix"), ("currentCompanyName", "current_company"),
+                    ("currentJobTitle", "current_title"))
+
+
 def candidate(row: Row, ctx: MappingContext) -> dict[str, Any]:
     """The atsCandidates record (§3.2)."""
     record: dict[str, Any] = {
@@ -326,13 +340,7 @@ def candidate(row: Row, ctx: MappingContext) -> dict[str, Any]:
     if emails:
         record["emailAddresses"] = emails
     record["phoneNumbers"] = [_phone(p) for p in _list(row.get("phones"))]
-    _put(record, "firstName", row.get("first_name"))
-    _put(record, "lastName", row.get("last_name"))
-    _put(record, "middleInitial", row.get("middle_initial"))
-    _put(record, "prefix", row.get("prefix"))
-    _put(record, "suffix", row.get("suffix"))
-    _put(record, "currentCompanyName", row.get("current_company"))
-    _put(record, "currentJobTitle", row.get("current_title"))
+    _put_given(record, ((name, row.get(column)) for name, column in _CANDIDATE_NAMES))
     record["externalProfileUrl"] = _deep_link(ctx, "candidates", row.get("external_id"))
     _put(record, "linkedInProfileUrl", row.get("linkedin_url"))
     _put(record, "doNotContact", row.get("do_not_contact"))

@@ -16,6 +16,10 @@ from typing import Any
 import orjson
 from starlette.responses import JSONResponse
 
+# Reading: core/json_text.py (the store reads its JSON columns the same way).
+from recruitlink.core.json_text import fast_loads as fast_loads
+from recruitlink.core.json_text import loads as loads
+
 
 def dumps(value: Any) -> str:
     """Compact JSON text, non-ASCII kept (as `json.dumps(separators=(",", ":"),
@@ -24,34 +28,6 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value).decode("utf-8")
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-_DIGITS_AS_ZEROS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
-_LONG_RUN = b"0" * 19
-
-
-def _may_hold_long_int(raw: bytes) -> bool:
-    """Whether 19 digits follow each other somewhere: where an integer may not fit in 64
-    bits, which orjson would read as a float. (A byte translation and a substring search:
-    a regular expression costs more than orjson's whole reading.)"""
-    return _LONG_RUN in raw.translate(_DIGITS_AS_ZEROS)
-
-
-def fast_loads(raw: bytes) -> Any:
-    """orjson's reading of `raw`; ValueError where orjson refuses it or would read it apart
-    from the standard library (an integer that may not fit in 64 bits)."""
-    if _may_hold_long_int(raw):
-        raise ValueError("an integer may not fit in 64 bits")
-    return orjson.loads(raw)  # orjson.JSONDecodeError is a ValueError
-
-
-def loads(raw: bytes) -> Any:
-    if not _may_hold_long_int(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw)  # the standard library's answer, or its error
 
 
 class FastJSONResponse(JSONResponse):

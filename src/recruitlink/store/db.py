@@ -3,7 +3,8 @@
 SQLite writes run as `BEGIN IMMEDIATE` (one writer at a time, no deadlock-prone lock
 upgrades) in WAL mode so readers never wait; reads use a separate engine with ordinary
 deferred transactions. PostgreSQL uses one pooled engine for both. SQL errors never show
-their parameters (values a client sent: an email, a token), in messages or logs.
+their parameters (values a client sent: an email, a token), in messages or logs. JSON columns
+are read by core/json_text.py (orjson where its value is json's: the sync reads every record's).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from recruitlink.core.json_text import loads as json_loads
 from recruitlink.private_files import create_private
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60},
-                           pool_size=8, max_overflow=8, hide_parameters=True)
+                           pool_size=8, max_overflow=8, hide_parameters=True,
+                           json_deserializer=json_loads)
     path = make_url(url).database or ""
 
     @event.listens_for(engine, "do_connect")
@@ -63,7 +66,8 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
         elif self.dialect == "postgresql":
             self.write_engine = create_engine(url, pool_size=10, max_overflow=20,
-                                              pool_pre_ping=True, hide_parameters=True)
+                                              pool_pre_ping=True, hide_parameters=True,
+                                              json_deserializer=json_loads)
             self.read_engine = self.write_engine
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")

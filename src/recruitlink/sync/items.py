@@ -382,8 +382,13 @@ class _AppFamily:
             "belongs to a confidential job" if job_exclusion(self.job) else None)
 
 
-def _app_families(conn: Connection, application_ids: Iterable[int]) -> dict[int, _AppFamily]:
-    applications = rows_by_id(conn, schema.applications, application_ids)
+def _app_families(conn: Connection, application_ids: Iterable[int], *,
+                  applications: Mapping[int, dict[str, Any]] | None = None
+                  ) -> dict[int, _AppFamily]:
+    """Each application's family; `applications`: the application rows already read (the
+    applications stream's own page), else they are read here."""
+    if applications is None:
+        applications = rows_by_id(conn, schema.applications, application_ids)
     candidates = rows_by_id(conn, schema.candidates,
                         (a["candidate_id"] for a in applications.values()))
     jobs = rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()))
@@ -392,7 +397,9 @@ def _app_families(conn: Connection, application_ids: Iterable[int]) -> dict[int,
 
 
 def _applications(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
-    families = _app_families(bc.conn, (r["id"] for r in rows))
+    # The page's rows are the applications: no second read (which would also miss one
+    # deleted in between).
+    families = _app_families(bc.conn, (), applications={r["id"]: r for r in rows})
     items = []
     for row in rows:
         family = families[row["id"]]
