@@ -85,6 +85,32 @@ def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
+def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`conn.execute(stmt, rows)` for the write path's per-record statements (tens of
+    thousands of rows a run): the statement is compiled once and each row goes to the driver
+    through SQLAlchemy's own bind processors (the same values and JSON text), without the
+    per-row parameter dictionaries `execute` builds. Every row has the first row's keys."""
+    keys = list(rows[0])
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
+    processors = compiled._bind_processors
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    # Values the statement carries itself (literals of a CASE, a SET to None).
+    fixed = {name: compiled.binds[name].effective_value for name in names if name not in keys}
+    fixed = {name: processors[name](value) if name in processors else value
+             for name, value in fixed.items()}
+    slots = [(name, processors.get(name), name in fixed) for name in names]
+    if compiled.positional:
+        params: list[Any] = [tuple(
+            fixed[name] if is_fixed else process(row[name]) if process else row[name]
+            for name, process, is_fixed in slots) for row in rows]
+    else:
+        escaped = compiled.escaped_bind_names
+        params = [{escaped.get(name, name):
+                   fixed[name] if is_fixed else process(row[name]) if process else row[name]
+                   for name, process, is_fixed in slots} for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
 def load_ledger(conn: Connection, tenant_id: int,
                 refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], LedgerRow]:
     by_entity: dict[str, set[int]] = {}
@@ -123,7 +149,7 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
     ).inserted_primary_key[0]  # type: ignore[index]
     unique = {(item.entity, item.entity_id): item for item in items}
     if unique:
-        conn.execute(sync_batch_items.insert(), [
+        _executemany(conn, sync_batch_items.insert(), [
             {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
              "action": item.action, "external_id": item.external_id,
              "resource": item.resource, "li_key": item.li_key,
@@ -267,7 +293,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
         add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
     if ledger_rows:
         stmt = _insert(conn)(sync_ledger)
-        conn.execute(stmt.on_conflict_do_update(
+        _executemany(conn, stmt.on_conflict_do_update(
             index_elements=["tenant_id", "entity", "entity_id"],
             set_={c: stmt.excluded[c] for c in (
                 "external_id", "resource", "li_key", "content_hash", "state", "job_task",
