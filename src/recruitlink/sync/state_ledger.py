@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
@@ -89,25 +90,28 @@ def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]])
     """`conn.execute(stmt, rows)` for the write path's per-record statements (tens of
     thousands of rows a run): the statement is compiled once and each row goes to the driver
     through SQLAlchemy's own bind processors (the same values and JSON text), without the
-    per-row parameter dictionaries `execute` builds. Every row has the first row's keys."""
+    per-row parameter dictionaries `execute` builds. Every row has the first row's keys,
+    and every parameter of the statement is one of them."""
     keys = list(rows[0])
     compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
-    processors = compiled._bind_processors
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-    # Values the statement carries itself (literals of a CASE, a SET to None).
-    fixed = {name: compiled.binds[name].effective_value for name in names if name not in keys}
-    fixed = {name: processors[name](value) if name in processors else value
-             for name, value in fixed.items()}
-    slots = [(name, processors.get(name), name in fixed) for name in names]
+    if not set(names) <= set(keys):
+        raise ValueError(f"parameters not in the rows: {sorted(set(names) - set(keys))}")
+    processors = compiled._bind_processors
+    process = [(n, processors[name]) for n, name in enumerate(names) if name in processors]
+    get = itemgetter(*names)
+    params: list[Any] = []
+    for row in rows:
+        values = list(get(row)) if len(names) > 1 else [row[names[0]]]
+        for n, processor in process:
+            values[n] = processor(values[n])
+        params.append(values)
     if compiled.positional:
-        params: list[Any] = [tuple(
-            fixed[name] if is_fixed else process(row[name]) if process else row[name]
-            for name, process, is_fixed in slots) for row in rows]
+        params = [tuple(values) for values in params]
     else:
         escaped = compiled.escaped_bind_names
-        params = [{escaped.get(name, name):
-                   fixed[name] if is_fixed else process(row[name]) if process else row[name]
-                   for name, process, is_fixed in slots} for row in rows]
+        wire = [escaped.get(name, name) for name in names]
+        params = [dict(zip(wire, values, strict=True)) for values in params]
     conn.exec_driver_sql(compiled.string, params)
 
 
