@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from recruitlink.core.restli import make_key
 from recruitlink.linkedin.versions import ApiVersion
-from recruitlink.linkedin.wire import finder_query, keyed_call
+from recruitlink.linkedin.wire import finder_query, keyed_call, read_key
 
 REST, V2 = ApiVersion("202604"), ApiVersion(None)
 ORG = "urn:li:organization:1"
@@ -48,3 +51,24 @@ def test_records_go_out_with_rest_names_and_come_back_with_v2_names():
     answered = "(externalCandidateId:C%201,integrationContext:urn%3Ali%3Aorganization%3A1)"
     assert call.caller_key(answered) == make_key(CANDIDATE)
     assert "&fields=externalCreatedAt" in call.query(["atsCreatedAt"])
+
+
+IDS = st.one_of(st.text(max_size=8), st.text(alphabet="ab'(),:%20 $", max_size=8),
+                st.sampled_from(["", "''", "urn:li:organization:4242", "(x)", "List(a)"]))
+
+
+@settings(max_examples=40)
+@given(st.lists(IDS, min_size=1, max_size=4, unique=True), IDS)
+def test_a_key_answered_as_it_was_sent_is_the_key_parsing_it_gives(ids, parent):
+    """The answer's keys as sent are matched without parsing them again: the same caller key
+    as parsing gives, for compound and simple keys alike."""
+    owner = {**CANDIDATE, "atsCandidateId": parent}
+    for call, compound in (
+            (keyed_call(REST, "atsCandidates", [{**owner, "atsCandidateId": i} for i in ids]),
+             True),
+            (keyed_call(REST, "atsCandidates", ids, parent=owner, child="notes"), True),
+            (keyed_call(REST, "simpleJobPostingTasks", ids), False)):
+        for index in range(len(call.wire_keys)):
+            text = call.entity_key(index)
+            parsed = read_key(text, compound=compound, version=REST)
+            assert call.caller_key(text) == call.back.get(parsed, parsed)

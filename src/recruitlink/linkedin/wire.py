@@ -67,6 +67,21 @@ class KeyedCall:
         """Each key written once in Rest.li 2.0, for the body map and the query alike."""
         return [encode_key(key, protocol=PROTOCOL_2) for key in self.wire_keys]
 
+    @cached_property
+    def _sent(self) -> dict[str, BatchKey]:
+        """Each 2.0 key text this call sent -> the caller's key. LinkedIn mostly answers a
+        key as it was sent: that text needs no parsing again, since decoding what
+        `encode_key` wrote gives the key back (tests/unit/test_restli_fast_paths.py). Keys
+        of another kind than the first, and records a 2.0 key reads otherwise (empty, or with
+        `$params`), are left out: `read_key` parses them, as before."""
+        if self.version.protocol != PROTOCOL_2 or not self.wire_keys:
+            return {}
+        simple = isinstance(self.wire_keys[0], str)
+        return {text: self.back[as_key(key)]
+                for text, key in zip(self._restli_2_keys, self.wire_keys, strict=True)
+                if (isinstance(key, str) if simple
+                    else not isinstance(key, str) and key and "$params" not in key)}
+
     def query(self, fields: Sequence[str] | None = None) -> str:
         if self.version.protocol == PROTOCOL_2:
             query = ids_list_query(self._restli_2_keys)
@@ -106,6 +121,9 @@ class KeyedCall:
     def caller_key(self, text: str) -> BatchKey:
         """The caller's key an answer's map key stands for, matched by meaning (field order,
         percent-encoding and the family's names do not matter)."""
+        sent = self._sent.get(text)
+        if sent is not None:
+            return sent
         answered = read_key(text, compound=bool(self.wire_keys) and
                             not isinstance(self.wire_keys[0], str), version=self.version)
         return self.back.get(answered, answered)

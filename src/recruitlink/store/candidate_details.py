@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
-from sqlalchemy.orm import aliased
 
 from recruitlink.store.schema import (
     applications,
@@ -81,7 +80,7 @@ def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int]
     apps = list(application_ids)
     take = limit + 1
     events: list[Event] = []
-    author = aliased(users)
+    author = users.alias()
     note_owner = (or_(notes.c.candidate_id == candidate_id, notes.c.application_id.in_(apps))
                   if apps else notes.c.candidate_id == candidate_id)
     for row in conn.execute(
@@ -92,7 +91,7 @@ def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int]
             .where(note_owner, *_before(notes.c.created_at, notes.c.id, NOTE, cursor))
             .order_by(notes.c.created_at.desc(), notes.c.id.desc()).limit(take)):
         events.append(Event(row.at, NOTE, row.id, row))
-    person = aliased(users)
+    person = users.alias()
     for row2 in conn.execute(
             select(interactions.c.id, interactions.c.occurred_at.label("at"),
                    interactions.c.type, interactions.c.direction, interactions.c.subject,
@@ -118,7 +117,7 @@ def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int]
                 .order_by(stage_transitions.c.entered_at.desc(), stage_transitions.c.id.desc())
                 .limit(take)):
             events.append(Event(row3.at, STAGE, row3.id, row3))
-        interviewer = aliased(users)
+        interviewer = users.alias()
         for row4 in conn.execute(
                 select(interview_feedback.c.id, interview_feedback.c.created_at.label("at"),
                        interview_feedback.c.interview_type, interview_feedback.c.feedback,
@@ -192,7 +191,7 @@ def duplicate_alerts_of(conn: Connection, tenant_id: int,
     """(direction, alert with the other candidate's id, names and emails) for the duplicate
     alerts naming the candidate: "this" when raised on it, "other" when on the other one;
     the newest `MAX_ALERTS` of each."""
-    other = aliased(candidates)
+    other = candidates.alias()
     alerts: list[tuple[str, Any]] = []
     for direction, mine, theirs in (("this", duplicate_alerts.c.candidate_id,
                                      duplicate_alerts.c.other_candidate_id),

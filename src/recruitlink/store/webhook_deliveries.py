@@ -41,7 +41,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from .host_events import HostEvent, read_after
 from .schema import (
@@ -128,7 +127,7 @@ _NOW: Any = bindparam("now", type_=BigInteger)
 def _claimable(t: Any) -> Any:
     """A delivery of `t` (the table or an alias of it) that may be claimed now: pending, due,
     unclaimed (or its claim ran out), its endpoint open, no older one of its record pending."""
-    older, ep = aliased(webhook_deliveries), aliased(webhook_endpoints)
+    older, ep = webhook_deliveries.alias(), webhook_endpoints.alias()
     held_back = exists().where(older.c.endpoint_id == t.c.endpoint_id,
                                older.c.record_key == t.c.record_key,
                                older.c.event_seq < t.c.event_seq, older.c.status == "pending")
@@ -153,7 +152,7 @@ _ANY_DUE = select(_d.id).where(_CLAIMABLE).limit(1)
 # The candidates: per open endpoint, its first `per_endpoint` claimable deliveries, read in
 # the (endpoint_id, status, next_attempt_at, id) index's order (a probe and a few rows each,
 # however long an endpoint's backlog), then the oldest due of them all.
-_c = aliased(webhook_deliveries, name="c")
+_c = webhook_deliveries.alias("c")
 _PER_ENDPOINT: Any = bindparam("per_endpoint", type_=Integer)
 _h = host_events.c
 _COLUMNS = (_d.id, _d.endpoint_id, _d.tenant_id, _d.attempts, _d.created_at, _e.url,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
@@ -85,6 +86,35 @@ def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
+def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`conn.execute(stmt, rows)` for the write path's per-record statements (tens of
+    thousands of rows a run): the statement is compiled once and each row goes to the driver
+    through SQLAlchemy's own bind processors (the same values and JSON text), without the
+    per-row parameter dictionaries `execute` builds. Every row has the first row's keys,
+    and every parameter of the statement is one of them."""
+    keys = list(rows[0])
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    if not set(names) <= set(keys):
+        raise ValueError(f"parameters not in the rows: {sorted(set(names) - set(keys))}")
+    processors = compiled._bind_processors
+    process = [(n, processors[name]) for n, name in enumerate(names) if name in processors]
+    get = itemgetter(*names)
+    params: list[Any] = []
+    for row in rows:
+        values = list(get(row)) if len(names) > 1 else [row[names[0]]]
+        for n, processor in process:
+            values[n] = processor(values[n])
+        params.append(values)
+    if compiled.positional:
+        params = [tuple(values) for values in params]
+    else:
+        escaped = compiled.escaped_bind_names
+        wire = [escaped.get(name, name) for name in names]
+        params = [dict(zip(wire, values, strict=True)) for values in params]
+    conn.exec_driver_sql(compiled.string, params)
+
+
 def load_ledger(conn: Connection, tenant_id: int,
                 refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], LedgerRow]:
     by_entity: dict[str, set[int]] = {}
@@ -123,7 +153,7 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
     ).inserted_primary_key[0]  # type: ignore[index]
     unique = {(item.entity, item.entity_id): item for item in items}
     if unique:
-        conn.execute(sync_batch_items.insert(), [
+        _executemany(conn, sync_batch_items.insert(), [
             {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
              "action": item.action, "external_id": item.external_id,
              "resource": item.resource, "li_key": item.li_key,
@@ -267,7 +297,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
         add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
     if ledger_rows:
         stmt = _insert(conn)(sync_ledger)
-        conn.execute(stmt.on_conflict_do_update(
+        _executemany(conn, stmt.on_conflict_do_update(
             index_elements=["tenant_id", "entity", "entity_id"],
             set_={c: stmt.excluded[c] for c in (
                 "external_id", "resource", "li_key", "content_hash", "state", "job_task",
