@@ -97,7 +97,10 @@ def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]])
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     if not set(names) <= set(keys):
         raise ValueError(f"parameters not in the rows: {sorted(set(names) - set(keys))}")
-    processors = compiled._bind_processors
+    processors = getattr(compiled, "_bind_processors", None)  # SQLAlchemy 2.x, not public
+    if processors is None:  # a SQLAlchemy without it: the public, slower path
+        conn.execute(stmt, list(rows))
+        return
     process = [(n, processors[name]) for n, name in enumerate(names) if name in processors]
     get = itemgetter(*names)
     params: list[Any] = []
@@ -109,7 +112,7 @@ def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]])
     if compiled.positional:
         params = [tuple(values) for values in params]
     else:
-        escaped = compiled.escaped_bind_names
+        escaped = getattr(compiled, "escaped_bind_names", None) or {}
         wire = [escaped.get(name, name) for name in names]
         params = [dict(zip(wire, values, strict=True)) for values in params]
     conn.exec_driver_sql(compiled.string, params)
