@@ -238,6 +238,35 @@ def test_an_expired_key_is_a_new_key(api: Api) -> None:
     assert fresh.status_code == 201 and REPLAYED not in fresh.headers
 
 
+def test_a_key_purged_while_it_is_claimed_is_claimed_again(api: Api) -> None:
+    """The purge that runs after any keyed write may delete an expired key between the
+    claim's statements (CI saw a 409 "still in progress" for it): the key is free, and the
+    claim takes it rather than send the client away."""
+    assert api.client.post("/candidates", json=JANE, headers=keyed("old")).status_code == 201
+    with api.store.db.write() as conn:
+        conn.execute(update(schema.idempotency_keys).values(expires_at=now_ms() - 1))
+
+    class PurgedMidway:
+        """The connection, with the purge landing just before the claim's takeover."""
+
+        def __init__(self, conn: Any) -> None:
+            self.conn, self.purged = conn, False
+
+        def begin_nested(self) -> Any:
+            return self.conn.begin_nested()
+
+        def execute(self, statement: Any, *args: Any) -> Any:
+            if not self.purged and statement.is_update:
+                self.purged = True
+                assert stored.purge_expired(self.conn, now_ms=now_ms()) == 1
+            return self.conn.execute(statement, *args)
+
+    with api.store.db.write() as conn:
+        midway = PurgedMidway(conn)
+        claim = stored.claim(midway, api.tenant.id, "old", now_ms=now_ms())  # type: ignore[arg-type]
+    assert midway.purged and isinstance(claim, stored.Claimed), claim
+
+
 def test_a_claim_left_by_a_dead_process_frees_itself_after_its_lease(api: Api) -> None:
     with api.store.db.write() as conn:
         assert isinstance(stored.claim(conn, api.tenant.id, "orphan",

@@ -60,25 +60,33 @@ def claim(conn: Connection, tenant_id: int, key: str, *, now_ms: int) -> Claim:
     token = _CLAIM + secrets.token_hex(16)
     values = {"request_hash": token, "status_code": None, "response": None,
               "content_type": None, "created_at": now_ms, "expires_at": now_ms + LEASE_MS}
-    try:
-        with conn.begin_nested():  # a failed insert rolls back to here, not the whole claim
-            conn.execute(insert(keys).values(tenant_id=tenant_id, key=key, **values))
-        return Claimed(token)
-    except IntegrityError:
-        pass
-    # The key exists: an expired row (done a day ago, or a dead process's claim) is taken over.
-    taken = conn.execute(update(keys).where(
-        keys.c.tenant_id == tenant_id, keys.c.key == key, keys.c.expires_at <= now_ms,
-    ).values(**values)).rowcount
-    if taken:
-        return Claimed(token)
-    row = conn.execute(select(keys.c.request_hash, keys.c.status_code, keys.c.response,
-                              keys.c.content_type)
-                       .where(keys.c.tenant_id == tenant_id, keys.c.key == key)).one_or_none()
-    if row is None or row.status_code is None:
-        return Busy()  # (None: freed between our two statements; the client retries)
-    return Stored(row.request_hash, int(row.status_code), bytes(row.response or b""),
-                  row.content_type)
+    # Twice at most: an expired row may be purged between our statements (the purge runs
+    # after any keyed write), and a key freed that way is simply claimed again.
+    for _ in range(2):
+        try:
+            with conn.begin_nested():  # a failed insert rolls back to here, not the claim
+                conn.execute(insert(keys).values(tenant_id=tenant_id, key=key, **values))
+            return Claimed(token)
+        except IntegrityError:
+            pass
+        # The key exists: an expired row (done a day ago, or a dead process's claim) is
+        # taken over.
+        taken = conn.execute(update(keys).where(
+            keys.c.tenant_id == tenant_id, keys.c.key == key, keys.c.expires_at <= now_ms,
+        ).values(**values)).rowcount
+        if taken:
+            return Claimed(token)
+        row = conn.execute(select(keys.c.request_hash, keys.c.status_code, keys.c.response,
+                                  keys.c.content_type)
+                           .where(keys.c.tenant_id == tenant_id, keys.c.key == key)
+                           ).one_or_none()
+        if row is None:
+            continue  # freed between our statements: claim it again
+        if row.status_code is None:
+            return Busy()
+        return Stored(row.request_hash, int(row.status_code), bytes(row.response or b""),
+                      row.content_type)
+    return Busy()  # freed and taken again by another request meanwhile: the client retries
 
 
 def complete(conn: Connection, tenant_id: int, key: str, token: str, *, request_hash: str,
