@@ -142,3 +142,20 @@ def test_long_texts_decode_as_short_ones_do(text: str) -> None:
                 restli._strict_unquote(text)
         else:
             assert restli._strict_unquote(text) == unquote(text)
+
+
+LISTISH = st.builds(lambda records: "List(" + ",".join(records) + ")",
+                    st.lists(RECORDISH, max_size=4))
+
+
+@given(st.one_of(LISTISH, st.lists(FLAT, max_size=4).map(restli.encode_value)))
+def test_a_list_of_records_decodes_as_the_full_scanner_decodes_it(text: str) -> None:
+    """The batch ids' fast path: same value, or the same error in the same words."""
+    assert decode(text) == slow_decode(text)
+
+
+@pytest.mark.parametrize("text", ["List((a:b),(a:c))", "List((a:b),(a:b,a:c))", "List(())",
+                                  "List((a:b),)", "List((a:b)(c:d))", "List((a:%zz))",
+                                  "List((a:b),(c:d)))", "List((a:b),c)", "List((a:''),('':x))"])
+def test_edge_lists_decode_as_the_full_scanner_decodes_them(text: str) -> None:
+    assert decode(text) == slow_decode(text)

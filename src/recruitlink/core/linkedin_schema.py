@@ -182,20 +182,25 @@ def _hostname_problem(host: str) -> str | None:
     return None
 
 
-# A plain http(s) URL: a host of valid labels, no user, port or IP literal, then printable
-# ASCII. Such a URL passes every check below (tests/unit/test_linkedin_schema_url.py proves
-# it), so it is taken without urlsplit, which costs more than the rest of a record's checks.
+# A plain http(s) URL: a host of valid labels, maybe a port, no user or IP-v6 literal, then
+# printable ASCII. Such a URL passes every check below (tests/unit/test_linkedin_schema_url.py
+# proves it), so it is taken without urlsplit, which costs more than the rest of a record's
+# checks (a local install's URLs, http://127.0.0.1:8000/..., have a port).
 _PLAIN_URL = re.compile(
     r"[Hh][Tt][Tt][Pp][Ss]?://(?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:[/?#][!-~]*)?", re.ASCII)
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?::(?P<port>[0-9]{1,5}))?"
+    r"(?:[/?#][!-~]*)?", re.ASCII)
+
+
+def _plain_url(text: str) -> bool:
+    plain = _PLAIN_URL.fullmatch(text)
+    return plain is not None and len(plain["host"]) <= 253 and (
+        plain["port"] is None or int(plain["port"]) <= 65535)
 
 
 def _url(text: str) -> str | None:
     """An absolute http(s) URL with a host."""
-    plain = _PLAIN_URL.fullmatch(text)
-    if plain is not None and len(plain["host"]) <= 253:
-        return None
-    return _url_checked(text)
+    return None if _plain_url(text) else _url_checked(text)
 
 
 def _url_checked(text: str) -> str | None:

@@ -405,6 +405,10 @@ def decode_value(text: str) -> Decoded:
         flat = _flat_record_fast(text)
         if flat is not None:
             return flat
+    elif text.startswith("List(("):
+        records = _flat_records_list_fast(text)
+        if records is not None:
+            return records
     if text.startswith("List(") or text.startswith("("):
         value, end = _decode_at(text, 0)
         if end != len(text):
@@ -437,6 +441,25 @@ def _flat_record_fast(text: str) -> dict[str, str] | None:
     except RestliSyntaxError:
         return None
     return record
+
+
+_FLAT_RECORDS_LIST = re.compile(
+    rf"List\((?:{_FLAT_RECORD.pattern})(?:,{_FLAT_RECORD.pattern})*\)")
+"""`List((k:v,...),(k:v,...))`: the ids of every batch call on compound keys."""
+
+
+def _flat_records_list_fast(text: str) -> list[Decoded] | None:
+    """`_decode_at`'s answer for a list of flat records, each read by `_flat_record_fast`
+    (atoms hold no parentheses, so `),(` separates the records); None for anything else."""
+    if not _FLAT_RECORDS_LIST.fullmatch(text):
+        return None
+    records: list[Decoded] = []
+    for inner in text[6:-2].split("),("):
+        record = _flat_record_fast(f"({inner})")
+        if record is None:
+            return None
+        records.append(record)
+    return records
 
 
 def _decode_at(text: str, pos: int) -> tuple[Decoded, int]:

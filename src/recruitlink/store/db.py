@@ -4,7 +4,8 @@ SQLite writes run as `BEGIN IMMEDIATE` (one writer at a time, no deadlock-prone 
 upgrades) in WAL mode so readers never wait; reads use a separate engine with ordinary
 deferred transactions. PostgreSQL uses one pooled engine for both. SQL errors never show
 their parameters (values a client sent: an email, a token), in messages or logs. JSON columns
-are read by core/json_text.py (orjson where its value is json's: the sync reads every record's).
+are read and written by core/json_text.py (orjson where its value is json's: the sync reads
+and writes one per record).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from recruitlink.core.json_text import dumps as json_dumps
 from recruitlink.core.json_text import loads as json_loads
 from recruitlink.private_files import create_private
 
@@ -23,7 +25,7 @@ from recruitlink.private_files import create_private
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60},
                            pool_size=8, max_overflow=8, hide_parameters=True,
-                           json_deserializer=json_loads)
+                           json_deserializer=json_loads, json_serializer=json_dumps)
     path = make_url(url).database or ""
 
     @event.listens_for(engine, "do_connect")
@@ -67,7 +69,8 @@ class Database:
         elif self.dialect == "postgresql":
             self.write_engine = create_engine(url, pool_size=10, max_overflow=20,
                                               pool_pre_ping=True, hide_parameters=True,
-                                              json_deserializer=json_loads)
+                                              json_deserializer=json_loads,
+                                              json_serializer=json_dumps)
             self.read_engine = self.write_engine
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
