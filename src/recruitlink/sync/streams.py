@@ -194,6 +194,9 @@ STREAMS: tuple[Stream, ...] = (
 STREAM = {s.name: s for s in STREAMS}
 ORDER = {s.name: i for i, s in enumerate(STREAMS)}
 BY_RESOURCE = {s.resource: s for s in STREAMS}
+_STREAMS_OF_TABLE: dict[str, tuple[Stream, ...]] = {
+    table: tuple(s for s in STREAMS if s.table == table) for table in {s.table for s in STREAMS}}
+"""Each store table's streams, in STREAMS order (`streams_of` runs once per record)."""
 VERIFY_RESOURCES = tuple(s.resource for s in STREAMS if s.verify)
 """What a disconnect reads back from LinkedIn."""
 ACL_RESOURCES = tuple(s.resource for s in STREAMS if s.acls_only)
@@ -260,7 +263,7 @@ def synced_entities(kind: str, policy: Policy | None = None) -> set[str]:
 def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
     """The streams a store record feeds (notes: by what they are attached to; files: by their
     owner; a job: its posting and its ACLs)."""
-    return [s.name for s in STREAMS if s.table == table and s.carries(row)]
+    return [s.name for s in _STREAMS_OF_TABLE.get(table, ()) if s.carries(row)]
 
 
 CANDIDATE_FIELD_LABELS: dict[str, tuple[str, ...]] = {
