@@ -8,7 +8,6 @@ capture nothing is kept, and nothing is parsed twice.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from contextvars import ContextVar
 import httpx
 
 from recruitlink.core.failed_calls import FailedCall, redacted, refused_entities
+from recruitlink.core.json_text import loads as json_loads
 
 _OPEN: ContextVar[list[FailedCall] | None] = ContextVar("recruitlink_failed_calls",
                                                         default=None)
@@ -44,7 +44,8 @@ def _refused(response: httpx.Response) -> bool:
     if b'"errors"' not in content and b'"status"' not in content:
         return False  # the common 2xx: no need to parse it again
     try:
-        return refused_entities(response.status_code, json.loads(content))
+        # Read by orjson (json's value: core/json_text.py): most batch answers hold "status".
+        return refused_entities(response.status_code, json_loads(content))
     except ValueError:
         return False
 
