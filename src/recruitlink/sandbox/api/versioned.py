@@ -15,10 +15,12 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import sqlite
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -534,10 +536,8 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
                 texts.setdefault(text, []).append(i)
             if not texts:
                 continue
-            rows = conn.execute(_STORED_KEYS, {"resource": v2_name(name)[0],
-                                               "keys": list(texts)}).all()
-            for row in rows:
-                for i in texts[row.key]:
+            for stored in _stored_keys(conn, v2_name(name)[0], list(texts)):
+                for i in texts[stored]:
                     found[i] = provider
     for i, provider in found.items():
         if provider != default:  # held under another provider only (rare): translate again
@@ -545,10 +545,31 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     return out
 
 
-# Built once: every compound-key call of the versioned family asks it.
-_STORED_KEYS = select(records.c.key).where(
-    records.c.resource == bindparam("resource"), records.c.parent == "",
-    records.c.key.in_(bindparam("keys", expanding=True)))
+def _stored_keys(conn: Connection, resource: str, keys: list[str]) -> list[str]:
+    """Which of these top-level keys of `resource` are stored. Every compound-key call of
+    the versioned family asks it, so its SQL is compiled once per number of keys (a chunk
+    at most) and run by the driver: SQLAlchemy's expanding IN renders it again on each run,
+    which cost more than the query."""
+    found: list[str] = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start:start + _KEYS_PER_QUERY]
+        found += [row[0] for row in conn.exec_driver_sql(_stored_keys_sql(len(chunk)),
+                                                         (resource, "", *chunk))]
+    return found
+
+
+_KEYS_PER_QUERY = 500  # under SQLite's oldest limit of 999 host parameters
+
+
+@lru_cache(maxsize=64)
+def _stored_keys_sql(count: int) -> str:
+    stmt = select(records.c.key).where(
+        records.c.resource == bindparam("resource"), records.c.parent == bindparam("parent"),
+        records.c.key.in_([bindparam(f"key{i}") for i in range(count)]))
+    compiled = stmt.compile(dialect=sqlite.dialect())
+    assert list(compiled.positiontup or []) == ["resource", "parent",
+                                                *(f"key{i}" for i in range(count))]
+    return str(compiled)
 
 
 def _dropped_fields(name: str, key: dict[str, str]) -> set[str]:

@@ -1,0 +1,26 @@
+"""The versioned family's lookup of stored keys (run by the driver, a chunk of keys at a time)
+finds exactly the stored top-level keys of the resource asked, however many are asked."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert
+
+from recruitlink.sandbox.api.versioned import _KEYS_PER_QUERY, _stored_keys
+from recruitlink.sandbox.store import Store, records
+
+
+def test_stored_keys_are_found_across_chunks_and_nothing_else() -> None:
+    store = Store(":memory:")
+    stored = [f"(id:{n})" for n in range(0, 2 * _KEYS_PER_QUERY + 50, 3)]
+    row = {"org": "o", "app_id": 1, "key_fields": {}, "body": {}, "created_at": 1,
+           "updated_at": 1}
+    with store.tx() as conn:
+        conn.execute(insert(records), [
+            *({**row, "resource": "atsCandidates", "parent": "", "key": k} for k in stored),
+            {**row, "resource": "atsApplications", "parent": "", "key": "(id:1)"},
+            {**row, "resource": "atsCandidates", "parent": "(id:0)", "key": "(id:1)"}])
+    asked = [f"(id:{n})" for n in range(2 * _KEYS_PER_QUERY + 50)]
+    with store.tx() as conn:
+        found = _stored_keys(conn, "atsCandidates", asked)
+        assert sorted(found) == sorted(stored)  # (id:1): another resource, a sub-resource
+        assert _stored_keys(conn, "atsCandidates", []) == []
