@@ -317,6 +317,12 @@ def test_pause_resume_and_policy_form(site):
     r = post(admin, f"{BASE}/pause", contract=CONTRACT)
     assert r.status_code == 303
     assert site.connection().contracts == [{"urn": CONTRACT, "paused": True}]
+    page = admin.get(r.headers["location"]).text  # the contract's pause, not the sync's
+    assert "is no longer imported until you resume it" in page
+    assert "The sync is paused" not in page and "Pause Sync" in page
+    r = post(admin, f"{BASE}/resume", contract=CONTRACT)
+    assert site.connection().contracts == [{"urn": CONTRACT, "paused": False}]
+    assert "is imported again" in admin.get(r.headers["location"]).text
     # Bad input: each message next to its field, nothing saved.
     r = post(admin, f"{BASE}/policy", history_window="5y", default_availability="PUBLIC",
              phone_region="ZZ", batch_size="12")

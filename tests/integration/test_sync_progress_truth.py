@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -174,6 +175,8 @@ def test_the_eta_is_measured_over_the_run_not_a_whole_minute(store, tenant, engi
             state = progress(store, tenant.id, engine)
             if state["run"]["status"] == "running" and state["etaSeconds"] is not None:
                 etas.append(state["etaSeconds"])
+                assert re.fullmatch(r"rate: measuring|[0-9,]+\.[0-9] records/s",
+                                    state["rateText"]), state["rateText"]
             time.sleep(0.05)
     finally:
         stop.set()
@@ -201,9 +204,12 @@ def test_a_throttled_sync_says_it_waits_and_until_when(store, tenant, engine, li
         assert "Waiting for LinkedIn's rate limit" in waiting["text"]
         assert "resumes at" in waiting["text"]
         assert state["etaSeconds"] is not None and state["etaSeconds"] >= waiting["seconds"]
+        # 20 records sent at most: too few to be a rate (the time left assumes the limits).
+        assert state["rateText"] == "rate: measuring"
         status = json.loads(cli(store, "sync", "status", "--tenant", tenant.slug,
                                 "--json").stdout)
         assert status["waiting"]["untilMs"] == waiting["untilMs"]
+        assert status["rateText"] == "rate: measuring"
     finally:
         with store.db.write() as conn:  # a pause stops the wait (nothing of the batch sent)
             conn.execute(schema.connections.update().values(paused=True))

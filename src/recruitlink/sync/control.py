@@ -162,8 +162,9 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
                  "failed": g["failed"], "features": g["features"]}
                 for g in run["milestones"]]},
         "latestRunKind": summary["kind"],
-        "recordsPerSecond": state["recordsPerSecond"], "etaSeconds": state["etaSeconds"],
-        "waiting": state["waiting"], "failedRecords": state["failedRecords"],
+        "recordsPerSecond": state["recordsPerSecond"], "rateText": state["rateText"],
+        "etaSeconds": state["etaSeconds"], "waiting": state["waiting"],
+        "failedRecords": state["failedRecords"],
         "ledger": summary["states"], "openErrors": state["failedRecords"],
         "pendingBatches": summary["pending"], "changelogBehind": summary["behind"],
     }

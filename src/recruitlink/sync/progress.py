@@ -179,11 +179,12 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
         families = [STREAM[current["name"]].family] if current else []
         call = min(CALL_SIZE, max(1, current["total"] - current["done"])) if current else 0
         wait = base["waiting"] = waiting(conn, client_id, now, limits, families, call)
-    per_second, eta = 0.0, None
+    per_second, eta, rate_measured = 0.0, None, True
     if run.status == "running":
         per_second, measured = sent_per_second(conn, tenant_id, now, int(run.started_at))
         budget = _budget_per_second(streams, limits)
-        if budget and measured < MIN_SAMPLE:
+        rate_measured = measured >= MIN_SAMPLE
+        if budget and not rate_measured:
             pace: float | None = budget  # too little sent to measure: the budget's pace
         else:
             pace = min(per_second, budget) if per_second and budget else per_second or budget
@@ -198,7 +199,11 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
                 "finishedAt": run.finished_at, "milestones": groups, "total": total_all,
                 "done": done_all, "remaining": remaining,
                 "percent": percent(done_all, total_all, run.status == "done")},
-        "recordsPerSecond": round(per_second, 1), "etaSeconds": eta})
+        "recordsPerSecond": round(per_second, 1), "etaSeconds": eta,
+        # Below MIN_SAMPLE records the rate is not a measure yet (the time left then
+        # assumes LinkedIn's rate limits): the pages say "measuring", not a number.
+        "rateText": (f"{round(per_second, 1):,} records/s" if rate_measured
+                     else "rate: measuring")})
     if run.status != "running":
         base["waiting"] = None
     return base

@@ -63,6 +63,11 @@ NOTICES = {
     "checked": "The integration status has been checked with LinkedIn.",
     "paused": "The sync is paused: nothing is sent to LinkedIn until you resume it.",
     "resumed": "The sync has resumed.",
+    # One contract's pause stops its Recruiter data pulls only; the sync goes on.
+    "contract_paused": "This contract's Recruiter data (InMails, notes, seats) is no longer "
+                       "imported until you resume it. The sync to LinkedIn goes on.",
+    "contract_resumed": "This contract's Recruiter data (InMails, notes, seats) is imported "
+                        "again.",
     "policy": "Sync settings saved.",
     "visibility": "Saved: LinkedIn Recruiter is being told who sees which job.",
     "visibility_kept": "Saved: it applies when this workspace is connected to LinkedIn.",
@@ -330,7 +335,8 @@ def build_setup_router() -> APIRouter:
             return page(request, user, status=400, error=exc.message)
         back = _form_text(form, "back")
         target = back if back.startswith(base_url(user)) else base_url(user)
-        return see_other(target, done="paused" if paused else "resumed")
+        done = "paused" if paused else "resumed"
+        return see_other(target, done=f"contract_{done}" if contract else done)
 
     @router.post(BASE + "/pause")
     async def pause(request: Request, user: PageUser = Depends(company_admin),

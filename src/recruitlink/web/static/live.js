@@ -5,7 +5,7 @@
  * slower after errors or while the tab is hidden) and fill in, from the JSON answer:
  *
  *   [data-live="status"]            statusText          [data-live="lastSync"]   lastSyncText
- *   [data-live="rate"]              recordsPerSecond    [data-live="eta"]        etaText
+ *   [data-live="rate"]              rateText            [data-live="eta"]        etaText
  *   [data-live="runPercent"]        run.percent + "%"   [data-live="runState"]   done of total
  *   [data-live-progress="run"]      <progress> value = run.percent
  *   [data-live-progress="m:KEY"]    a milestone's bar   [data-live="m:KEY:done"] "done / total"
@@ -60,7 +60,8 @@
     setText(root, "status", state.statusText || state.status);
     setText(root, "lastSync", state.lastSyncText || "not yet");
     setText(root, "disconnectStage", state.disconnectStage || "");
-    setText(root, "rate", (state.recordsPerSecond || 0).toLocaleString("en-US"));
+    setText(root, "rate", state.rateText ||
+            (state.recordsPerSecond || 0).toLocaleString("en-US") + " records/s");
     setText(root, "eta", state.etaText || (state.run && state.run.status === "running" ? "…" : "—"));
     each(root, '[data-live="paused"]', function (el) { el.hidden = !state.paused; });
     // Throttled: LinkedIn's rate limit holds the sync until a known time.
