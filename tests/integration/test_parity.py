@@ -14,11 +14,20 @@ from recruitlink.core.limits import copy_limits
 from recruitlink.core.records import Application, Candidate
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import Stopped
+from recruitlink.linkedin import LinkedInClient
 from recruitlink.sync import parity
+from recruitlink.sync.connect import connect
 from recruitlink.sync.control import disconnect
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from tests.conftest import both_families
-from tests.integration.test_sync_engine import ORG, connected, records, run_until_idle, seed_small
+from tests.integration.test_sync_engine import (
+    CONTRACT,
+    ORG,
+    connected,
+    records,
+    run_until_idle,
+    seed_small,
+)
 
 
 def make_engine(store, li, **settings) -> SyncEngine:
@@ -179,10 +188,24 @@ def test_disconnect_reads_back_through_the_parity_reader(store, tenant, engine, 
     seed_small(store, tenant.id)
     connected(store, engine, li, tenant)
     run_until_idle(engine, tenant.id)
+    parity.run_round(engine, tenant.id, share=1.0, max_records=1000)
+    assert parity.status(engine, tenant.id)["lastRoundAt"] is not None
     report = disconnect(engine, tenant.id, wait_s=10)
     # C1 and A1 deleted, plus the excluded keys it never sent: all gone when read back.
     assert report["verified"]["checked"] >= 2
     assert report["verified"]["stillPresent"] == {}
+    # Reconnected: the old round's figures were of records the disconnect deleted.
+    partner = LinkedInClient(api_url=li.url, oauth_url=li.url,
+                             client_id=li.app.state.partner.client_id,
+                             client_secret=li.app.state.partner.client_secret,
+                             api_version=engine.settings.api_version)
+    connect(store, engine.box, engine, partner, tenant_slug=tenant.slug, organization=ORG,
+            contracts=[CONTRACT], public_url="http://127.0.0.1:9")
+    partner.close()
+    fresh = parity.status(engine, tenant.id)
+    assert fresh["lastRoundAt"] is None and fresh["drift"] == []
+    assert all(e["checked"] == 0 and e["checkedAt"] is None and e["parityPercent"] is None
+               for e in fresh["entities"]), fresh["entities"]
 
 
 def test_parity_and_the_sync_within_low_throttles_get_no_429(store, tenant, li):

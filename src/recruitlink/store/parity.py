@@ -92,6 +92,14 @@ def record_range(conn: Connection, tenant_id: int, entity: str, after_id: int,
                                                  round_at=now))
 
 
+def forget_tenant(conn: Connection, tenant_id: int) -> None:
+    """Reconnecting starts from nothing: what earlier rounds read back (figures, drift, how
+    far a pass got) was about records a disconnect deleted from LinkedIn. The next round
+    checks the new sync's records; until then the pages say parity was not checked yet."""
+    conn.execute(delete(parity_drift).where(parity_drift.c.tenant_id == tenant_id))
+    conn.execute(delete(parity_state).where(parity_state.c.tenant_id == tenant_id))
+
+
 def forget(conn: Connection, tenant_id: int, keys: Iterable[tuple[str, int]]) -> None:
     """Drift that reconcile repaired (the next round looks again)."""
     for entity, entity_id in keys:

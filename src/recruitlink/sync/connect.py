@@ -16,7 +16,7 @@ from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.store import Store, connections, sync_logs
+from recruitlink.store import Store, connections, parity, sync_logs
 from recruitlink.store.tenants import tenant_by_slug
 
 from . import host_events, ledger
@@ -79,6 +79,7 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
             # Reconnecting syncs everything again from scratch (Beamery seed): a new
             # historical run starts with milestones from zero when it is ENABLED.
             ledger.forget_tenant_sync(conn, tenant.id)
+            parity.forget_tenant(conn, tenant.id)  # its figures were of the old records
         token = connections.create(conn, tenant_id=tenant.id, kind=kind,
                                    organization=organization, contracts=contracts,
                                    policy=policy, now_ms=now)
