@@ -126,8 +126,9 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
     before the first run."""
     run = sync_logs.latest_run(conn, tenant_id)
     failed = failed_records(conn, tenant_id)
-    base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "etaSeconds": None,
-                            "waiting": waiting(conn, client_id, now), "failedRecords": failed}
+    base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "rateText": "0.0 records/s",
+                            "etaSeconds": None, "waiting": waiting(conn, client_id, now),
+                            "failedRecords": failed}
     if run is None:
         return base
     rows = sync_logs.milestones(conn, run.id)
