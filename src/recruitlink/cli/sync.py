@@ -201,8 +201,7 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
             console.print(state["waiting"]["text"], highlight=False, soft_wrap=True)
         if run["status"] == "running":
             eta = duration(state.get("etaSeconds"))
-            rate = state.get("rateText") or f"{state.get('recordsPerSecond')} records/s"
-            console.print(f"Sending: {rate}{', ' + eta + ' left' if eta else ''}",
+            console.print(f"Sending: {state['rateText']}{', ' + eta + ' left' if eta else ''}",
                           highlight=False, soft_wrap=True)
     ledger = dict(state.get("ledger") or {})
     synced, excluded = ledger.pop("synced", 0), ledger.pop("excluded", 0)

@@ -144,15 +144,10 @@ def _plain_possible(number: str) -> bool:
     if metadata is None:
         return False
     prefix = metadata.national_prefix_for_parsing
-    if prefix and _compiled(prefix).match(national):
+    if prefix and re.match(prefix, national):  # re caches the compiled pattern
         return False
     return bool(phonenumbers.is_possible_number(
         phonenumbers.PhoneNumber(country_code=code, national_number=int(national))))
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 @lru_cache(maxsize=_VALUES_CACHED)

@@ -162,7 +162,7 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
                  "failed": g["failed"], "features": g["features"]}
                 for g in run["milestones"]]},
         "latestRunKind": summary["kind"],
-        "recordsPerSecond": state["recordsPerSecond"], "rateText": state.get("rateText"),
+        "recordsPerSecond": state["recordsPerSecond"], "rateText": state["rateText"],
         "etaSeconds": state["etaSeconds"], "waiting": state["waiting"],
         "failedRecords": state["failedRecords"],
         "ledger": summary["states"], "openErrors": state["failedRecords"],

@@ -120,13 +120,19 @@ def _budget_per_second(streams: list[dict[str, Any]], limits: Mapping[str, Limit
     return min(rates) if rates else None
 
 
+def rate_text(per_second: float, *, measured: bool = True) -> str:
+    """The rate as the pages and the CLI show it. Below MIN_SAMPLE records it is not a measure
+    yet (the time left then assumes LinkedIn's rate limits): "measuring", not a number."""
+    return f"{round(per_second, 1):,} records/s" if measured else "rate: measuring"
+
+
 def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: str | None,
                  limits: Mapping[str, Limit] | None, now: int) -> dict[str, Any]:
     """The latest historical run's milestones, totals, rate, wait and ETA; `run` is None
     before the first run."""
     run = sync_logs.latest_run(conn, tenant_id)
     failed = failed_records(conn, tenant_id)
-    base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "rateText": "0.0 records/s",
+    base: dict[str, Any] = {"run": None, "recordsPerSecond": 0.0, "rateText": rate_text(0.0),
                             "etaSeconds": None, "waiting": waiting(conn, client_id, now),
                             "failedRecords": failed}
     if run is None:
@@ -201,10 +207,7 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
                 "done": done_all, "remaining": remaining,
                 "percent": percent(done_all, total_all, run.status == "done")},
         "recordsPerSecond": round(per_second, 1), "etaSeconds": eta,
-        # Below MIN_SAMPLE records the rate is not a measure yet (the time left then
-        # assumes LinkedIn's rate limits): the pages say "measuring", not a number.
-        "rateText": (f"{round(per_second, 1):,} records/s" if rate_measured
-                     else "rate: measuring")})
+        "rateText": rate_text(per_second, measured=rate_measured)})
     if run.status != "running":
         base["waiting"] = None
     return base
