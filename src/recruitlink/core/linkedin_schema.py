@@ -11,6 +11,11 @@ The engine is small and declarative. A `_Spec` checks one JSON value (`_Str`, `_
 one table per resource. Every check returns all the problems it finds as `FieldError`s and
 never raises, whatever JSON (or non-JSON) value it is given. No I/O, no clock: the caller
 passes `now_ms`.
+
+Sync checks every record it sends, and the sandbox every record it receives, so each `_Obj` is
+also compiled once into a fast check (`_Obj.passes`, Python source generated from its table):
+it only answers "certainly valid", and anything else goes to the interpretive `check`, the one
+place errors are found and worded.
 """
 
 from __future__ import annotations
@@ -186,14 +191,35 @@ def _hostname_problem(host: str) -> str | None:
 # printable ASCII. Such a URL passes every check below (tests/unit/test_linkedin_schema_url.py
 # proves it), so it is taken without urlsplit, which costs more than the rest of a record's
 # checks (a local install's URLs, http://127.0.0.1:8000/..., have a port).
-_PLAIN_URL = re.compile(
+_PLAIN_ORIGIN = re.compile(
     r"[Hh][Tt][Tt][Pp][Ss]?://(?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?::(?P<port>[0-9]{1,5}))?"
-    r"(?:[/?#][!-~]*)?", re.ASCII)
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?::(?P<port>[0-9]{1,5}))?", re.ASCII)
+_PLAIN_URL = re.compile(_PLAIN_ORIGIN.pattern + r"(?:[/?#][!-~]*)?", re.ASCII)
+_LONGEST_PLAIN_ORIGIN = len("https://") + 253 + len(":65535")
 
 
 def _plain_url(text: str) -> bool:
-    plain = _PLAIN_URL.fullmatch(text)
+    """`_PLAIN_URL` matches `text` with a host of at most 253 characters and a port <= 65535.
+    Read as origin + rest: a site's URLs share a few origins, each matched by the regex once
+    (`_plain_origin`), and the rest, from the first "/", "?" or "#" after "://", is printable
+    ASCII but space, i.e. [!-~]* (tests/unit/test_linkedin_schema_fast.py: same answers)."""
+    start, end = text.find("://") + 3, len(text)
+    for mark in "/?#":
+        found = text.find(mark, start, end)
+        if found >= 0:
+            end = found
+    rest = text[end:]
+    return (rest.isascii() and rest.isprintable() and " " not in rest
+            and _plain_origin(text[:end]))
+
+
+def _plain_origin(origin: str) -> bool:
+    return len(origin) <= _LONGEST_PLAIN_ORIGIN and _plain_origin_cached(origin)
+
+
+@lru_cache(maxsize=256)
+def _plain_origin_cached(origin: str) -> bool:
+    plain = _PLAIN_ORIGIN.fullmatch(origin)
     return plain is not None and len(plain["host"]) <= 253 and (
         plain["port"] is None or int(plain["port"]) <= 65535)
 
@@ -317,13 +343,42 @@ def _no_linkedin(text: str) -> str | None:
 # The spec engine
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key per record (_ctx_at)
 class _Ctx:
     """What a check needs besides the value: the clock and which HTTP statuses to report."""
 
     now_ms: int | None = None
     type_status: int = 422  # wrong JSON type
     value_status: int = 422  # everything else
+
+
+class _Source:
+    """The Python source of one _Obj's fast check (`_Obj.passes`), as it is generated: each
+    spec appends the statements that check its value (`_Spec.emit`) and binds the functions
+    and constants they use."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {}
+        self.depth = 1
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def require(self, condition: str) -> None:
+        self.line(f"if not ({condition}): return False")
+
+    def bind(self, value: object) -> str:
+        """The name `value` has in the generated function."""
+        name = f"_b{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def function(self) -> Callable[[object, _Ctx], bool]:
+        # The source holds only this module's own names, numbers and repr()s of field names.
+        namespace = dict(self.names)
+        exec("def passes(value, ctx):\n" + "\n".join(self.lines), namespace)
+        return cast(Callable[[object, _Ctx], bool], namespace["passes"])
 
 
 class _Spec:
@@ -336,6 +391,11 @@ class _Spec:
         """(t, n): a value of exactly type t (and, for text, at least n long) passes this
         check, so _Obj skips the call; t None: always call."""
         return None, 0
+
+    def emit(self, x: str, src: _Source) -> None:
+        """Append to `src` the statements that return False unless this check finds nothing
+        wrong with the value named `x` (see _Obj.passes). By default: call the check."""
+        src.require(f"not {src.bind(self.check)}({x}, '', ctx)")
 
     def _wrong_type(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         # assumed: an explicit null is a wrong type too (omit an optional field instead)
@@ -355,6 +415,16 @@ class _Str(_Spec):
     def quick(self) -> tuple[type | None, int]:
         plain = self.max_len is None and self.fmt is None
         return (str, self.min_len) if plain else (None, 0)
+
+    def emit(self, x: str, src: _Source) -> None:
+        condition = f"type({x}) is str"
+        if self.max_len is not None:
+            condition += f" and {self.min_len} <= len({x}) <= {self.max_len}"
+        elif self.min_len:
+            condition += f" and len({x}) >= {self.min_len}"
+        if self.fmt:
+            condition += f" and {src.bind(self.fmt)}({x}) is None"
+        src.require(condition)
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, str):
@@ -385,6 +455,9 @@ class _Long(_Spec):
 
     expected: ClassVar[str] = "long"
 
+    def emit(self, x: str, src: _Source) -> None:
+        src.require(f"type({x}) is int and 0 < {x} <= {_MAX_LONG}")
+
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, int) or isinstance(value, bool):
             return self._wrong_type(value, path, ctx)
@@ -403,6 +476,9 @@ class _Bool(_Spec):
     def quick(self) -> tuple[type | None, int]:
         return bool, 0
 
+    def emit(self, x: str, src: _Source) -> None:
+        src.require(f"type({x}) is bool")
+
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         return [] if isinstance(value, bool) else self._wrong_type(value, path, ctx)
 
@@ -414,6 +490,19 @@ class _Array(_Spec):
     max_items: int | None = None
 
     expected: ClassVar[str] = "array"
+
+    def emit(self, x: str, src: _Source) -> None:
+        condition = f"type({x}) is list"
+        if self.min_items:
+            condition += f" and len({x}) >= {self.min_items}"
+        if self.max_items is not None:
+            condition += f" and len({x}) <= {self.max_items}"
+        src.require(condition)
+        item = f"x{src.depth}"  # a name per nesting depth: arrays of arrays keep theirs
+        src.line(f"for {item} in {x}:")
+        src.depth += 1
+        self.item.emit(item, src)
+        src.depth -= 1
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         if not isinstance(value, list | tuple):
@@ -436,6 +525,9 @@ class _AnyObj(_Spec):
 
     expected: ClassVar[str] = "object"
 
+    def emit(self, x: str, src: _Source) -> None:
+        src.require(f"type({x}) is dict")
+
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         return [] if isinstance(value, Mapping) else self._wrong_type(value, path, ctx)
 
@@ -445,6 +537,9 @@ class _Forbidden(_Spec):
     """A known field that must never be sent (read-only, deprecated, unsupported)."""
 
     reason: str
+
+    def emit(self, x: str, src: _Source) -> None:
+        src.line("return False")
 
     def check(self, value: object, path: str, ctx: _Ctx) -> list[FieldError]:
         return [FieldError(path, self.reason, ctx.value_status)]
@@ -457,8 +552,18 @@ class _Field:
     required: bool = False
 
 
-# A cross-field rule: (record, path of the record, ctx) -> problems. Runs after the field checks.
-_Rule = Callable[[Mapping[str, object], str, _Ctx], list[FieldError]]
+@dataclass(frozen=True)
+class _Rule:
+    """A cross-field rule: (record, path of the record, ctx) -> problems. Runs after the field
+    checks."""
+
+    check: Callable[[Mapping[str, object], str, _Ctx], list[FieldError]]
+    clean: str | None = None
+    """For the fast path: a Python condition on `value` (the record, a dict) and `ctx` that
+    holds only if `check` finds nothing (None: the fast path calls `check`)."""
+
+    def __call__(self, record: Mapping[str, object], path: str, ctx: _Ctx) -> list[FieldError]:
+        return self.check(record, path, ctx)
 
 
 @dataclass(frozen=True)
@@ -476,6 +581,41 @@ class _Obj(_Spec):
         plan = tuple((f.name, _child("", f.name), f.spec, f.required, *f.spec.quick())
                      for f in self.fields)
         object.__setattr__(self, "_plan", plan)
+        object.__setattr__(self, "passes", self._compile())
+
+    def _compile(self) -> Callable[[object, _Ctx], bool]:
+        src = _Source()
+        src.line("if type(value) is not dict: return False")
+        src.line("known = 0")
+        for f in self.fields:
+            src.line(f"if {f.name!r} in value:")
+            src.depth += 1
+            src.line(f"known += 1; x = value[{f.name!r}]")
+            f.spec.emit("x", src)
+            src.depth -= 1
+            if f.required:
+                src.line("else: return False")
+        src.line("if known != len(value): return False")  # an unrecognized field
+        for rule in self.rules:
+            src.require(rule.clean or f"not {src.bind(rule.check)}(value, '', ctx)")
+        src.line("return True")
+        return src.function()
+
+    def passes(self, value: object, ctx: _Ctx) -> bool:
+        """True only if `check` finds nothing wrong with `value` (False: it may, ask it).
+        Compiled per schema (`_compile`, replacing this method on the instance): a valid
+        record is taken along a straight path of inline type, length and format tests, with
+        no error lists and no paths built; anything unusual (a Mapping that is not a dict, a
+        tuple for an array, any problem) is left to the interpretive `check`, which alone
+        words the errors (tests/unit/test_linkedin_schema_fast.py proves they agree)."""
+        raise NotImplementedError  # replaced in __post_init__
+
+    def emit(self, x: str, src: _Source) -> None:
+        src.require(f"{src.bind(self.passes)}({x}, ctx)")
+
+    def errors(self, value: object, ctx: _Ctx) -> list[FieldError]:
+        """`check(value, "", ctx)`, by the fast path when it is clean."""
+        return [] if self.passes(value, ctx) else self.check(value, "", ctx)
 
     def field(self, name: object) -> _Field | None:
         by_name: dict[object, _Field] = self.__dict__["_by_name"]
@@ -521,7 +661,13 @@ def _not_before(later: str, earlier: str) -> _Rule:
             return [FieldError(_child(path, later), reason, ctx.value_status)]
         return []
 
-    return rule
+    return _Rule(rule, f"not ({_both_longs(later, earlier)} < s <= {_MAX_LONG})")
+
+
+def _both_longs(later: str, earlier: str) -> str:
+    """The start of a fast-path condition: `e` (later) and `s` (earlier) are ints, 0 < e."""
+    return (f"type(e := value.get({later!r})) is int and type(s := value.get({earlier!r}))"
+            " is int and 0 < e")
 
 
 def _after(later: str, earlier: str) -> _Rule:
@@ -534,7 +680,7 @@ def _after(later: str, earlier: str) -> _Rule:
             return [FieldError(_child(path, later), reason, ctx.value_status)]
         return []
 
-    return rule
+    return _Rule(rule, f"not ({_both_longs(later, earlier)} <= s <= {_MAX_LONG})")
 
 
 def _required_unless(name: str, other: str) -> _Rule:
@@ -544,7 +690,7 @@ def _required_unless(name: str, other: str) -> _Rule:
         reason = f"{REQUIRED} (required unless {other} is given)"
         return [FieldError(_child(path, name), reason, ctx.value_status)]
 
-    return rule
+    return _Rule(rule, f"{name!r} in value or {other!r} in value")
 
 
 def _not_in_future(name: str) -> _Rule:
@@ -555,7 +701,8 @@ def _not_in_future(name: str) -> _Rule:
             return [FieldError(_child(path, name), reason, ctx.value_status)]
         return []
 
-    return rule
+    return _Rule(rule, f"not (type(v := value.get({name!r})) is int and 0 < v <= {_MAX_LONG}"
+                       " and ctx.now_ms is not None and v > ctx.now_ms)")
 
 
 def _country_only_if_remote(record: Mapping[str, object], path: str, ctx: _Ctx) -> list[FieldError]:
@@ -865,7 +1012,7 @@ _JOB_FIELDS: tuple[tuple[_Field, frozenset[str]], ...] = (
 _JOB_RULES: tuple[_Rule, ...] = (
     _not_in_future("listedAt"),
     _after("expireAt", "listedAt"),
-    _country_only_if_remote,
+    _Rule(_country_only_if_remote),
 )
 
 
@@ -905,6 +1052,7 @@ _RECORDS: dict[str, _Obj] = {
 }
 
 RESOURCES: frozenset[str] = frozenset(_RECORDS)
+_PLAIN_RECORDS = {name: schema for name, schema in _RECORDS.items() if name != "simpleJobPostings"}
 PATCHABLE_RESOURCES: frozenset[str] = frozenset(
     {"atsCandidates", "atsApplications", "atsIntegrations"}
 )
@@ -1056,20 +1204,35 @@ def validate_record(
     For "simpleJobPostings", `operation` is the element's jobPostingOperationType; the record's
     own value is read too, and they must agree.
     """
+    schema = _PLAIN_RECORDS.get(resource)
+    if schema is not None and schema.passes(record, _ctx_at(_RECORD_CTX, now_ms)):
+        return []  # the usual case, taken in as few calls as possible
+    return _validate_record(resource, record, now_ms, operation, fast=True)
+
+
+def _validate_record(resource: str, record: object, now_ms: int, operation: str | None,
+                     fast: bool) -> list[FieldError]:
+    """validate_record; fast=False checks by the interpretive path alone (for the tests and
+    bench/validation_speed.py, which compare the two)."""
     _check_resource(resource)
+    check = _Obj.errors if fast else _interpreted
     if resource != "simpleJobPostings":
-        return _RECORDS[resource].check(record, "", _ctx_at(_RECORD_CTX, now_ms))
+        return check(_RECORDS[resource], record, _ctx_at(_RECORD_CTX, now_ms))
     if not isinstance(record, Mapping):
         # assumed: a job element that is not an object is a malformed body (400)
         return [FieldError("", f"expected object but found {_json_type(record)}", 400)]
     given = operation if isinstance(operation, str) and operation in JOB_OPERATIONS else None
     own = record.get("jobPostingOperationType")
     effective = own if isinstance(own, str) and own in JOB_OPERATIONS else given
-    errors = _JOB_SCHEMAS[effective].check(record, "", _ctx_at(_JOB_CTX, now_ms))
+    errors = check(_JOB_SCHEMAS[effective], record, _ctx_at(_JOB_CTX, now_ms))
     if given is not None and effective != given:
         reason = f"does not match the operation {given}"
         errors.append(FieldError("/jobPostingOperationType", reason, 422))
     return errors
+
+
+def _interpreted(schema: _Obj, record: object, ctx: _Ctx) -> list[FieldError]:
+    return schema.check(record, "", ctx)
 
 
 def validate_patch_fields(
@@ -1129,4 +1292,4 @@ _PROVISIONING_CTX = _Ctx(type_status=400, value_status=400)
 def validate_provisioning(body: object, *, partial: bool = False) -> list[FieldError]:
     """Check a provisionedApplications create body, or (partial=True) the `$set` of an update."""
     schema = _PROVISIONING_SET if partial else _PROVISIONING_CREATE
-    return schema.check(body, "", _PROVISIONING_CTX)
+    return schema.errors(body, _PROVISIONING_CTX)
