@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from recruitlink.core import files
 from recruitlink.core import linkedin_schema as ls
-from tests.unit.test_linkedin_schema import EXAMPLES, json_values
+from tests.unit.test_linkedin_schema import EXAMPLES, KEYS, json_values
 from tests.unit.test_linkedin_schema_url import built, long_hosts, matching
 
 NOW = 1_800_000_000_000
@@ -285,3 +285,30 @@ def old_plain_url(text: str) -> bool:
 @example("http://" + "a." * 127 + "bc/")
 def test_the_plain_url_by_origin_answers_as_the_whole_url_regex(url: str) -> None:
     assert ls._plain_url(url) == old_plain_url(url)
+
+
+@st.composite
+def keys(draw: st.DrawFn) -> tuple[str, object]:
+    """A resource's valid key, or one with a field removed, changed or added."""
+    resource = draw(resources)
+    key: dict[str, Any] = dict(KEYS[resource])
+    if draw(st.booleans()):
+        name = draw(st.sampled_from([*sorted(key), "bogus"]) if key else st.just("id"))
+        if name in key and draw(st.booleans()):
+            del key[name]
+        else:
+            key[name] = draw(texts | junk)
+    return resource, draw(st.sampled_from([key, MappingProxyType(key)]) | junk)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys())
+def test_validate_key_answers_as_the_interpreter(drawn: tuple[str, Any]) -> None:
+    resource, key = drawn
+    assert ls.validate_key(resource, key) == ls._key_errors(resource, key)
+
+
+@pytest.mark.parametrize("resource", sorted(set(ls._KEY_SCHEMAS)))
+def test_a_valid_key_takes_the_fast_path(resource: str) -> None:
+    assert ls._key_errors(resource, KEYS[resource]) == []
+    assert ls._KEY_SCHEMAS[resource].passes(dict(KEYS[resource]), ls._KEY_CTX)
