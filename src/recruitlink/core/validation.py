@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
@@ -139,15 +139,31 @@ def _plain_possible(number: str) -> bool:
     national = digits[size:]
     if not 2 <= len(national) <= 17 or national[0] == "0":
         return False
+    known, prefix = _calling_code(code)
+    if not known or (prefix is not None and prefix(national)):
+        return False
+    return _possible_length(code, len(national))
+
+
+@cache  # one entry per calling code the library knows (~250)
+def _calling_code(code: int) -> tuple[bool, Callable[[str], object] | None]:
+    """Whether the library has metadata for `code`, and the match of its national prefix for
+    parsing (None: it has none): looked up and compiled once per code, not per number."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
         code, COUNTRY_CODE_TO_REGION_CODE[code][0])
     if metadata is None:
-        return False
+        return False, None
     prefix = metadata.national_prefix_for_parsing
-    if prefix and re.match(prefix, national):  # re caches the compiled pattern
-        return False
+    return True, re.compile(prefix).match if prefix else None
+
+
+@cache  # at most one entry per calling code and length (2 to 17)
+def _possible_length(code: int, length: int) -> bool:
+    """The library's is_possible_number for a national number of `length` digits, no leading
+    zero: it reads the number's length alone (its national significant number, the digits),
+    so any number of that length gets this answer."""
     return bool(phonenumbers.is_possible_number(
-        phonenumbers.PhoneNumber(country_code=code, national_number=int(national))))
+        phonenumbers.PhoneNumber(country_code=code, national_number=10 ** (length - 1))))
 
 
 @lru_cache(maxsize=_VALUES_CACHED)
@@ -173,29 +189,6 @@ def _phone_problem(number: str, region: str) -> str | None:
         return f"invalid phone number: {shown} could not be checked ({type(exc).__name__})"
     why = _POSSIBILITY.get(reason, "is not a possible phone number")
     return f"invalid phone number: {shown} {why}{where}"
-
-
-def _emails(resource: str, payload: Mapping[Any, Any]) -> Iterator[tuple[str, str]]:
-    if resource == "atsCandidates":
-        addresses = payload.get("emailAddresses")
-        if isinstance(addresses, list | tuple):
-            for index, email in enumerate(addresses):
-                if isinstance(email, str):
-                    yield f"/emailAddresses/{index}", email
-    field = EMAIL_FIELDS.get(resource)
-    if field is not None and isinstance(payload.get(field), str):
-        yield f"/{field}", payload[field]
-
-
-def _phones(resource: str, payload: Mapping[Any, Any]) -> Iterator[tuple[str, str]]:
-    if resource != "atsCandidates":
-        return
-    phones = payload.get("phoneNumbers")
-    if not isinstance(phones, list | tuple):
-        return
-    for index, phone in enumerate(phones):
-        if isinstance(phone, Mapping) and isinstance(phone.get("number"), str):
-            yield f"/phoneNumbers/{index}/number", phone["number"]
 
 
 def check(
@@ -245,12 +238,20 @@ def _check(resource: str, payload: Mapping[str, Any], *, now_ms: int, operation:
         return [FieldError("", str(exc), 400)]
     if not isinstance(payload, Mapping):
         return errors
-    for path, email in _emails(resource, payload):
-        problem = email_problem(email)
-        if problem is not None:
-            errors.append(FieldError(path, problem))
-    for path, number in _phones(resource, payload):
-        problem = phone_problem(number, phone_region)
-        if problem is not None:
-            errors.append(FieldError(path, problem))
+    # Each email, then each phone number, in the record's order; a path is built only for a
+    # problem (most records have none).
+    candidate = resource == "atsCandidates"
+    if candidate and isinstance(addresses := payload.get("emailAddresses"), list | tuple):
+        for index, email in enumerate(addresses):
+            if isinstance(email, str) and (problem := email_problem(email)) is not None:
+                errors.append(FieldError(f"/emailAddresses/{index}", problem))
+    field = EMAIL_FIELDS.get(resource)
+    if field is not None and isinstance(email := payload.get(field), str) and (
+            problem := email_problem(email)) is not None:
+        errors.append(FieldError(f"/{field}", problem))
+    if candidate and isinstance(phones := payload.get("phoneNumbers"), list | tuple):
+        for index, phone in enumerate(phones):
+            if isinstance(phone, Mapping) and isinstance(number := phone.get("number"), str) and (
+                    problem := phone_problem(number, phone_region)) is not None:
+                errors.append(FieldError(f"/phoneNumbers/{index}/number", problem))
     return errors
