@@ -115,7 +115,7 @@ def main() -> None:
         "records": len(records), "invalid": len(bad),
         "resources": dict(Counter(r[0] for r in records)),
         "schema_interpreted_us_per_record": best.get("interpreted"),
-        "schema_fast_us_per_record": best["fast"],
+        "validate_record_us_per_record": best["fast"],  # the compiled fast path, if the side has it
         "schema_speedup": best["interpreted"] / best["fast"] if "interpreted" in best else None,
         "check_us_per_record": best["check"],
         "code": str(Path(validation.__file__).resolve().parents[2]),

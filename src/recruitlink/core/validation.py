@@ -75,22 +75,29 @@ def email_problem(email: str) -> str | None:
 # checks, IDNA remapping); sync sees thousands of distinct ones, more than any cache holds. This
 # pattern is a subset of what it accepts (tests/unit/test_validation_email_fast.py proves it
 # against the library); anything else still goes to the library, which stays the authority.
-_PLAIN_EMAIL = re.compile(
-    r"(?P<local>[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*)"
-    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_%+'-]+(?:\.[A-Za-z0-9_%+'-]+)*")
+_PLAIN_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_PLAIN_EMAIL = re.compile(f"(?P<local>{_PLAIN_LOCAL.pattern})@(?P<domain>{_PLAIN_DOMAIN.pattern})")
 # .test, .local, ...: refused by the library, as are their subdomains.
 _SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _SPECIAL_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _plain_email(email: str) -> bool:
-    """True when `email` is certainly valid without asking email-validator (False: ask it)."""
-    if len(email) > 254:
+    """True when `email` is certainly valid without asking email-validator (False: ask it):
+    `_PLAIN_EMAIL` matches it, with at most 64 characters before the "@" and 254 in all, and
+    its domain is not special-use. Read as local part and domain (neither holds an "@"): a
+    sync's addresses share a few domains, each judged once (`_plain_domain`)."""
+    local, _, domain = email.partition("@")
+    return (len(email) <= 254 and len(local) <= 64 and _PLAIN_LOCAL.fullmatch(local) is not None
+            and _plain_domain(domain))
+
+
+@lru_cache(maxsize=256)
+def _plain_domain(domain: str) -> bool:
+    if _PLAIN_DOMAIN.fullmatch(domain) is None:
         return False
-    match = _PLAIN_EMAIL.fullmatch(email)
-    if match is None or len(match["local"]) > 64:
-        return False
-    domain = match["domain"].lower()
+    domain = domain.lower()
     if "--" in domain:  # "ab--" labels are refused, "xn--" ones need an IDNA check
         return False
     return domain not in _SPECIAL_DOMAINS and not domain.endswith(_SPECIAL_SUFFIXES)
