@@ -581,7 +581,6 @@ class _Obj(_Spec):
         plan = tuple((f.name, _child("", f.name), f.spec, f.required, *f.spec.quick())
                      for f in self.fields)
         object.__setattr__(self, "_plan", plan)
-        object.__setattr__(self, "passes", self._compile())
 
     def _compile(self) -> Callable[[object, _Ctx], bool]:
         src = _Source()
@@ -603,15 +602,24 @@ class _Obj(_Spec):
 
     def passes(self, value: object, ctx: _Ctx) -> bool:
         """True only if `check` finds nothing wrong with `value` (False: it may, ask it).
-        Compiled per schema (`_compile`, replacing this method on the instance): a valid
-        record is taken along a straight path of inline type, length and format tests, with
-        no error lists and no paths built; anything unusual (a Mapping that is not a dict, a
-        tuple for an array, any problem) is left to the interpretive `check`, which alone
-        words the errors (tests/unit/test_linkedin_schema_fast.py proves they agree)."""
-        raise NotImplementedError  # replaced in __post_init__
+        Compiled per schema (`_compile`): a valid record is taken along a straight path of
+        inline type, length and format tests, with no error lists and no paths built;
+        anything unusual (a Mapping that is not a dict, a tuple for an array, any problem) is
+        left to the interpretive `check`, which alone words the errors
+        (tests/unit/test_linkedin_schema_fast.py proves they agree)."""
+        return self._compiled()(value, ctx)
+
+    def _compiled(self) -> Callable[[object, _Ctx], bool]:
+        # Compiled on first use (not at import: the CLI starts without it), then called
+        # directly: the function replaces this instance's `passes` method.
+        compiled = self.__dict__.get("passes")
+        if compiled is None:
+            compiled = self._compile()
+            object.__setattr__(self, "passes", compiled)
+        return cast(Callable[[object, _Ctx], bool], compiled)
 
     def emit(self, x: str, src: _Source) -> None:
-        src.require(f"{src.bind(self.passes)}({x}, ctx)")
+        src.require(f"{src.bind(self._compiled())}({x}, ctx)")
 
     def errors(self, value: object, ctx: _Ctx) -> list[FieldError]:
         """`check(value, "", ctx)`, by the fast path when it is clean."""
