@@ -176,17 +176,24 @@ def classify(item: ItemT, held: Held | None, work: Work[ItemT], remove: Remove[I
 def waiting_parents(work: Work[ItemT]) -> set[Ref]:
     """The parents of upserts that this work does not send itself: the ledger must say
     whether LinkedIn holds them (`hold_orphans`)."""
-    sending = {(i.entity, i.entity_id) for i in work.send if i.action == "upsert"}
-    return {i.parent_ref for i in work.send if i.action == "upsert"
-            and i.parent_ref is not None and i.parent_ref not in sending}
+    sending: set[Ref] = set()
+    parents: set[Ref] = set()
+    for i in work.send:  # one pass: every item of a historical page goes through here
+        if i.action == "upsert":
+            sending.add((i.entity, i.entity_id))
+            if i.parent_ref is not None:
+                parents.add(i.parent_ref)
+    return parents - sending
 
 
-def hold_orphans(work: Work[ItemT], parents: Mapping[Ref, Held]) -> None:
+def hold_orphans(work: Work[ItemT], parents: Mapping[Ref, Held],
+                 waiting: set[Ref] | None = None) -> None:
     """A note, stage or feedback whose candidate or application LinkedIn does not hold
     (rejected, or not sent) would be refused for its missing parent: reject it here with the
     parent's reason. It is looked at again when its parent changes. `parents`: the ledger
-    rows of `waiting_parents(work)`."""
-    waiting = waiting_parents(work)
+    rows of `waiting_parents(work)`; `waiting`: that set, if the caller has it."""
+    if waiting is None:
+        waiting = waiting_parents(work)
     if not waiting:
         return
     keep: list[ItemT] = []

@@ -115,7 +115,8 @@ def build_work(conn: Connection, reads: LedgerReads, info: ConnectionInfo,
     _gone_acls(work, info, acl_held, acl_jobs, built, maybe_live)
     _gone_records(work, info, plain, rows, built, held, maybe_live, missing, tenant_streams,
                   streams)
-    planner.hold_orphans(work, reads.ledger(planner.waiting_parents(work)))
+    waiting = planner.waiting_parents(work)
+    planner.hold_orphans(work, reads.ledger(waiting), waiting)
     planner.order_sends(work, ORDER)
     return work
 
