@@ -190,7 +190,8 @@ class BuildContext:
 
 def build(stream: Stream, rows: Sequence[Mapping[str, Any]], bc: BuildContext) -> list[Item]:
     builder: Builder = _BUILDERS[stream.name]
-    return builder(stream, [dict(r) for r in rows], bc)
+    # Builders only read the rows: the store's dicts go as they are, not copied.
+    return builder(stream, [r if type(r) is dict else dict(r) for r in rows], bc)
 
 
 def _item(stream: Stream, row: Mapping[str, Any], **values: Any) -> Item:
@@ -342,7 +343,7 @@ def _candidates(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) ->
     resumes = held_resumes(bc.conn, bc.tenant_id, [r["id"] for r in rows])
     items = []
     for row in rows:
-        payload = mapping.candidate(dict(shared_fields(row, bc.policy)), bc.ctx)
+        payload = mapping.candidate(shared_fields(row, bc.policy), bc.ctx)
         if row["id"] in resumes:
             # A full update replaces LinkedIn's copy: keep the resume it holds.
             payload["resume"] = resumes[row["id"]]
