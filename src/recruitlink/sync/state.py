@@ -133,11 +133,14 @@ def stream_query(stream: Stream, tenant_id: int) -> Any:
     return query
 
 
-_STATUS = select(schema.connections.c.status).where(
-    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
-_PAUSED = select(schema.connections.c.paused).where(
-    schema.connections.c.tenant_id == bindparam("b_tenant_id"))
-"""Built once (asked per call): SQLAlchemy reuses their cache keys."""
+def _status() -> Any:
+    return select(schema.connections.c.status).where(
+        schema.connections.c.tenant_id == bindparam("b_tenant_id"))
+
+
+def _paused() -> Any:
+    return select(schema.connections.c.paused).where(
+        schema.connections.c.tenant_id == bindparam("b_tenant_id"))
 
 
 class SyncState:
@@ -210,11 +213,14 @@ class SyncState:
     def connection_status(self, tenant_id: int) -> str | None:
         """(Asked before every call of a batch.)"""
         with self.store.reader() as conn:
-            return conn.execute(_STATUS, {"b_tenant_id": tenant_id}).scalar()
+            status = ledger.run_compiled(conn, "connection_status", _status,
+                                         {"b_tenant_id": tenant_id}).scalar()
+            return None if status is None else str(status)
 
     def paused(self, tenant_id: int) -> bool:
         with self.store.reader() as conn:
-            return bool(conn.execute(_PAUSED, {"b_tenant_id": tenant_id}).scalar())
+            return bool(ledger.run_compiled(conn, "paused", _paused,
+                                            {"b_tenant_id": tenant_id}).scalar())
 
     def set_contracts(self, conn: Connection, tenant_id: int,
                       contracts: list[dict[str, Any]]) -> None:

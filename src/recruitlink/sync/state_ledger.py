@@ -15,12 +15,14 @@ a FAILED task falls back to what LinkedIn still holds (`task_failed`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from operator import itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Connection, Dialect, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
@@ -86,36 +88,94 @@ def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
-def _executemany(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    """`conn.execute(stmt, rows)` for the write path's per-record statements (tens of
-    thousands of rows a run): the statement is compiled once and each row goes to the driver
-    through SQLAlchemy's own bind processors (the same values and JSON text), without the
-    per-row parameter dictionaries `execute` builds. Every row has the first row's keys,
-    and every parameter of the statement is one of them."""
-    keys = list(rows[0])
+@dataclass(frozen=True)
+class _Compiled:
+    """A write statement as the driver takes it: its SQL, and how a row becomes parameters."""
+    sql: str
+    get: Callable[[Mapping[str, Any]], Any]
+    single: bool
+    process: tuple[tuple[int, Callable[[Any], Any]], ...]
+    wire: tuple[str, ...] | None
+    """Named parameters' names (None: positional)."""
+
+
+_COMPILED: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], _Compiled | None]] = \
+    WeakKeyDictionary()
+"""`_executemany`'s statements by engine dialect (its bind processors are that engine's),
+then name and row keys: each is compiled once (None: a SQLAlchemy without bind processors,
+whose public path is used)."""
+
+
+def _compile(conn: Connection, stmt: Any, keys: list[str]) -> _Compiled | None:
     compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
     if not set(names) <= set(keys):
         raise ValueError(f"parameters not in the rows: {sorted(set(names) - set(keys))}")
     processors = getattr(compiled, "_bind_processors", None)  # SQLAlchemy 2.x, not public
-    if processors is None:  # a SQLAlchemy without it: the public, slower path
-        conn.execute(stmt, list(rows))
+    if processors is None:
+        return None
+    escaped = getattr(compiled, "escaped_bind_names", None) or {}
+    return _Compiled(
+        compiled.string, itemgetter(*names), len(names) == 1,
+        tuple((n, processors[name]) for n, name in enumerate(names) if name in processors),
+        None if compiled.positional else tuple(escaped.get(name, name) for name in names))
+
+
+def _executemany(conn: Connection, name: str, stmt: Callable[[], Any],
+                 rows: Sequence[Mapping[str, Any]]) -> None:
+    """`conn.execute(stmt(), rows)` for the write path's per-record statements (tens of
+    thousands of rows a run): the statement is compiled once a process (`name` names it)
+    and each row goes to the driver through SQLAlchemy's own bind processors (the same
+    values and JSON text), without the per-row parameter dictionaries `execute` builds.
+    Every row has the first row's keys, and every parameter of the statement is one of them."""
+    keys = list(rows[0])
+    cache = _COMPILED.get(conn.dialect)
+    if cache is None:
+        cache = _COMPILED[conn.dialect] = {}
+    cache_key = (name, tuple(keys))
+    if cache_key not in cache:
+        cache[cache_key] = _compile(conn, stmt(), keys)
+    compiled = cache[cache_key]
+    if compiled is None:  # a SQLAlchemy without bind processors: the public, slower path
+        conn.execute(stmt(), list(rows))
         return
-    process = [(n, processors[name]) for n, name in enumerate(names) if name in processors]
-    get = itemgetter(*names)
+    get, process = compiled.get, compiled.process
     params: list[Any] = []
     for row in rows:
-        values = list(get(row)) if len(names) > 1 else [row[names[0]]]
+        values = [get(row)] if compiled.single else list(get(row))
         for n, processor in process:
             values[n] = processor(values[n])
         params.append(values)
-    if compiled.positional:
+    if compiled.wire is None:
         params = [tuple(values) for values in params]
     else:
-        escaped = getattr(compiled, "escaped_bind_names", None) or {}
-        wire = [escaped.get(name, name) for name in names]
+        wire = compiled.wire
         params = [dict(zip(wire, values, strict=True)) for values in params]
-    conn.exec_driver_sql(compiled.string, params)
+    conn.exec_driver_sql(compiled.sql, params)
+
+
+def run_compiled(conn: Connection, name: str, stmt: Callable[[], Any],
+                 params: Mapping[str, Any]) -> Any:
+    """`conn.execute(stmt(), params)` for a statement run once per LinkedIn call (a status
+    check, a progress count): compiled once per engine and run by the driver, without
+    SQLAlchemy's per-execution setup, which cost more than the query. Results come back as
+    the driver gives them (no result types): for plain columns only."""
+    keys = list(params)
+    cache = _COMPILED.get(conn.dialect)
+    if cache is None:
+        cache = _COMPILED[conn.dialect] = {}
+    cache_key = (name, tuple(keys))
+    if cache_key not in cache:
+        cache[cache_key] = _compile(conn, stmt(), keys)
+    compiled = cache[cache_key]
+    if compiled is None:
+        return conn.execute(stmt(), dict(params))
+    values = [compiled.get(params)] if compiled.single else list(compiled.get(params))
+    for n, processor in compiled.process:
+        values[n] = processor(values[n])
+    if compiled.wire is None:
+        return conn.exec_driver_sql(compiled.sql, tuple(values))
+    return conn.exec_driver_sql(compiled.sql, dict(zip(compiled.wire, values, strict=True)))
 
 
 def load_ledger(conn: Connection, tenant_id: int,
@@ -156,7 +216,7 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
     ).inserted_primary_key[0]  # type: ignore[index]
     unique = {(item.entity, item.entity_id): item for item in items}
     if unique:
-        _executemany(conn, sync_batch_items.insert(), [
+        _executemany(conn, "batch_items", sync_batch_items.insert, [
             {"batch_id": batch_id, "entity": item.entity, "entity_id": item.entity_id,
              "action": item.action, "external_id": item.external_id,
              "resource": item.resource, "li_key": item.li_key,
@@ -167,13 +227,15 @@ def prepare_batch(conn: Connection, *, tenant_id: int, run_id: int | None,
 
 def note_sent(conn: Connection, batch_id: int, records: int) -> None:
     """One call of a prepared batch went out: the sync logs' progress moves per call."""
-    conn.execute(_NOTE_SENT, {"b_batch_id": batch_id, "b_records": records})
+    run_compiled(conn, "note_sent", _note_sent,
+                 {"b_batch_id": batch_id, "b_status": "prepared", "b_records": records})
 
 
-_NOTE_SENT = update(sync_batches).where(
-    sync_batches.c.id == bindparam("b_batch_id"), sync_batches.c.status == "prepared").values(
-    sent=sync_batches.c.sent + bindparam("b_records"))
-"""Built once (one per call): SQLAlchemy reuses its cache key."""
+def _note_sent() -> Any:
+    return update(sync_batches).where(
+        sync_batches.c.id == bindparam("b_batch_id"),
+        sync_batches.c.status == bindparam("b_status")
+    ).values(sent=sync_batches.c.sent + bindparam("b_records"))
 
 
 def start_attempt(conn: Connection, batch_id: int) -> None:
@@ -299,12 +361,14 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     for item, errors, source in new_errors:
         add_errors(conn, tenant_id, batch_id, item, errors, source, now_ms)
     if ledger_rows:
-        stmt = _insert(conn)(sync_ledger)
-        _executemany(conn, stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "entity", "entity_id"],
-            set_={c: stmt.excluded[c] for c in (
-                "external_id", "resource", "li_key", "content_hash", "state", "job_task",
-                "reason", "source_modified_at", "batch_id", "updated_at")}), ledger_rows)
+        def upsert_ledger() -> Any:
+            stmt = _insert(conn)(sync_ledger)
+            return stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "entity", "entity_id"],
+                set_={c: stmt.excluded[c] for c in (
+                    "external_id", "resource", "li_key", "content_hash", "state", "job_task",
+                    "reason", "source_modified_at", "batch_id", "updated_at")})
+        _executemany(conn, "ledger_upsert", upsert_ledger, ledger_rows)
     if rejected_rows:
         # A refused update does not take away what LinkedIn already holds: a live record
         # stays live with its key (so exclusion, delete and disconnect still remove it); only
@@ -332,7 +396,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
 def _set_outcomes(conn: Connection, batch_id: int, outcomes: Sequence[Mapping[str, Any]]
                   ) -> None:
     """The batch items' outcomes (a later one for the same record wins): one UPDATE per
-    entity, outcome and 500 ids, not one per item (almost every item of a batch has the same
+    entity, outcome and 512 ids, not one per item (almost every item of a batch has the same
     outcome)."""
     last: dict[tuple[str, int], str] = {
         (o["b_entity"], o["b_entity_id"]): o["b_outcome"] for o in outcomes}
@@ -340,11 +404,22 @@ def _set_outcomes(conn: Connection, batch_id: int, outcomes: Sequence[Mapping[st
     for (entity, entity_id), outcome in last.items():
         groups.setdefault((entity, outcome), []).append(entity_id)
     for (entity, outcome), ids in groups.items():
-        for start in range(0, len(ids), 500):
-            conn.execute(update(sync_batch_items).where(
-                sync_batch_items.c.batch_id == batch_id, sync_batch_items.c.entity == entity,
-                sync_batch_items.c.entity_id.in_(ids[start:start + 500])).values(
-                outcome=outcome))
+        for start in range(0, len(ids), 512):
+            chunk = ids[start:start + 512]
+            # Compiled once per size: sizes are powers of two, the last id repeated to fill.
+            size = 1 << (len(chunk) - 1).bit_length()
+            row: dict[str, Any] = {f"b_id{n}": chunk[min(n, len(chunk) - 1)]
+                                   for n in range(size)}
+            row.update(b_batch_id=batch_id, b_entity=entity, b_outcome=outcome)
+            run_compiled(conn, f"set_outcomes{size}", partial(_set_outcomes_stmt, size), row)
+
+
+def _set_outcomes_stmt(size: int) -> Any:
+    return update(sync_batch_items).where(
+        sync_batch_items.c.batch_id == bindparam("b_batch_id"),
+        sync_batch_items.c.entity == bindparam("b_entity"),
+        sync_batch_items.c.entity_id.in_([bindparam(f"b_id{n}") for n in range(size)])
+    ).values(outcome=bindparam("b_outcome"))
 
 
 def pending_tasks(conn: Connection, tenant_id: int, due_ms: int, *,
