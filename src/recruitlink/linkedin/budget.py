@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection
 
@@ -33,7 +34,12 @@ MISCOUNTED = "miscounted"
 
 def utc_day(now_ms: int) -> str:
     """The UTC date of `now_ms`, as the daily counters (rate_days) are keyed."""
-    return datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
+    return _day_text(now_ms // 86_400_000)  # asked before every call: formatted once a day
+
+
+@lru_cache(maxsize=4)
+def _day_text(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%d")
 
 
 def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
