@@ -107,8 +107,9 @@ class LinkedInClient:
                child: str | None = None) -> BatchOutcomes:
         """BATCH_UPDATE (PUT): each record replaces LinkedIn's copy entirely."""
         call = self._keyed(resource, [k for k, _ in items], parent, child)
-        body = {"entities": {call.entity_key(i): call.record_out(record)
-                             for i, (_, record) in enumerate(items)}}
+        body = {"entities": dict(zip(call.entity_keys(),
+                                     call.records_out([record for _, record in items]),
+                                     strict=True))}
         response = self.rest.call("PUT", call.path, query=call.query(), body=body,
                                   restli_method="batch_update")
         return self._outcomes(response, call)

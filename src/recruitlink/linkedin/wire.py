@@ -106,6 +106,18 @@ class KeyedCall:
             return self._restli_2_keys[index]
         return encode_key(key, protocol=self.version.protocol)
 
+    def entity_keys(self) -> list[str]:
+        """Every record's body-map key, in order (`entity_key` of each)."""
+        if self.rest and self.version.protocol == PROTOCOL_2:
+            return self._restli_2_keys
+        return [self.entity_key(i) for i in range(len(self.wire_keys))]
+
+    def records_out(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """`record_out` of each."""
+        if not self.rest:
+            return [dict(record) for record in records]
+        return [record_to_rest(self.v2_resource, self.v2_child, r) for r in records]
+
     def record_out(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """A v2 record as this family names its fields."""
         if not self.rest:
