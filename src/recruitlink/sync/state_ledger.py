@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -301,7 +301,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     errors; mark the batch committed.
     A few executemany statements per batch, not a few per record."""
     tally = Tally(skipped=len(skipped))
-    outcomes: list[dict[str, Any]] = []
+    outcomes: dict[tuple[str, int], str] = {}  # by record: a later outcome wins
     ledger_rows: list[dict[str, Any]] = []
     rejected_rows: list[dict[str, Any]] = []
     new_errors: list[tuple[Item, list[dict[str, str]], str]] = []
@@ -325,8 +325,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
             "batch_id": batch_id, "updated_at": now_ms})
 
     for item, result in resolved:
-        outcomes.append({"b_entity": item.entity, "b_entity_id": item.entity_id,
-                         "b_outcome": result.outcome})
+        outcomes[(item.entity, item.entity_id)] = result.outcome
         touched.append((item.entity, item.entity_id))
         if result.outcome == "synced":
             tally.synced += 1
@@ -352,10 +351,9 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     for item in excluded:
         tally.excluded += 1
         ledger_row(item, "excluded", None, item.excluded)
-        outcomes.append({"b_entity": item.entity, "b_entity_id": item.entity_id,
-                         "b_outcome": "excluded"})
-    outcomes.extend({"b_entity": item.entity, "b_entity_id": item.entity_id,
-                     "b_outcome": "skipped"} for item in skipped)
+        outcomes[(item.entity, item.entity_id)] = "excluded"
+    for item in skipped:
+        outcomes[(item.entity, item.entity_id)] = "skipped"
 
     resolve_errors_many(conn, tenant_id, touched)
     for item, errors, source in new_errors:
@@ -393,32 +391,36 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
     return tally
 
 
-def _set_outcomes(conn: Connection, batch_id: int, outcomes: Sequence[Mapping[str, Any]]
+def _set_outcomes(conn: Connection, batch_id: int, outcomes: Mapping[tuple[str, int], str]
                   ) -> None:
-    """The batch items' outcomes (a later one for the same record wins): one UPDATE per
-    entity, outcome and 512 ids, not one per item (almost every item of a batch has the same
-    outcome)."""
-    last: dict[tuple[str, int], str] = {
-        (o["b_entity"], o["b_entity_id"]): o["b_outcome"] for o in outcomes}
+    """The batch items' outcomes (by record: a later one for the same record has replaced
+    an earlier): one UPDATE per entity, outcome and 512 ids, not one per item (almost every
+    item of a batch has the same outcome)."""
     groups: dict[tuple[str, str], list[int]] = {}
-    for (entity, entity_id), outcome in last.items():
+    for (entity, entity_id), outcome in outcomes.items():
         groups.setdefault((entity, outcome), []).append(entity_id)
     for (entity, outcome), ids in groups.items():
         for start in range(0, len(ids), 512):
             chunk = ids[start:start + 512]
             # Compiled once per size: sizes are powers of two, the last id repeated to fill.
             size = 1 << (len(chunk) - 1).bit_length()
-            row: dict[str, Any] = {f"b_id{n}": chunk[min(n, len(chunk) - 1)]
-                                   for n in range(size)}
+            row: dict[str, Any] = dict(zip(_id_names(size),
+                                           chunk + chunk[-1:] * (size - len(chunk)),
+                                           strict=True))
             row.update(b_batch_id=batch_id, b_entity=entity, b_outcome=outcome)
             run_compiled(conn, f"set_outcomes{size}", partial(_set_outcomes_stmt, size), row)
+
+
+@lru_cache(maxsize=16)
+def _id_names(size: int) -> tuple[str, ...]:
+    return tuple(f"b_id{n}" for n in range(size))
 
 
 def _set_outcomes_stmt(size: int) -> Any:
     return update(sync_batch_items).where(
         sync_batch_items.c.batch_id == bindparam("b_batch_id"),
         sync_batch_items.c.entity == bindparam("b_entity"),
-        sync_batch_items.c.entity_id.in_([bindparam(f"b_id{n}") for n in range(size)])
+        sync_batch_items.c.entity_id.in_([bindparam(name) for name in _id_names(size)])
     ).values(outcome=bindparam("b_outcome"))
 
 
