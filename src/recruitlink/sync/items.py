@@ -206,7 +206,7 @@ def _org_item(stream: Stream, row: Mapping[str, Any], bc: BuildContext, **values
 
 def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
             exclusion: str | None = None, operation: str | None = None) -> Item:
-    reason = first_reason(exclusion, window_reason)
+    reason = exclusion or window_reason  # first_reason's, for two (called per item)
     if reason:
         item.excluded = reason
         item.window_only = exclusion is None
