@@ -622,11 +622,11 @@ def acquire_lease(conn: Connection, tenant_id: int, owner: str, now_ms: int,
     holder = holder or processes.current()
     values = {"owner": owner, "expires_at": now_ms + ttl_ms, "holder_host": holder.host,
               "holder_pid": holder.pid, "holder_started": holder.started}
-    stmt = _insert(conn)(sync_leases).values(tenant_id=tenant_id, **values)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["tenant_id"], set_=values,
-        where=(sync_leases.c.owner == owner) | (sync_leases.c.expires_at < now_ms)))
-    row = conn.execute(select(sync_leases).where(sync_leases.c.tenant_id == tenant_id)).one()
+    # Run at every commit: compiled once (plain columns, so the driver's values serve).
+    run_compiled(conn, "take_lease", partial(_take_lease, _insert(conn)),
+                 {"b_tenant_id": tenant_id, "b_now": now_ms,
+                  **{f"b_{name}": value for name, value in values.items()}})
+    row = run_compiled(conn, "lease_row", _lease_row, {"b_tenant_id": tenant_id}).one()
     if row.owner == owner:
         return True
     held_by = processes.ProcessId(row.holder_host, row.holder_pid, row.holder_started)
@@ -641,6 +641,23 @@ def acquire_lease(conn: Connection, tenant_id: int, owner: str, now_ms: int,
         log.info("tenant %s: took over the sync lease of %s (pid %s on this host is gone)",
                  tenant_id, row.owner, row.holder_pid)
     return bool(taken)
+
+
+_LEASE_VALUES = ("owner", "expires_at", "holder_host", "holder_pid", "holder_started")
+
+
+def _take_lease(insert: Any) -> Any:
+    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in _LEASE_VALUES}
+    return insert(sync_leases).values(tenant_id=bindparam("b_tenant_id"), **values
+                                      ).on_conflict_do_update(
+        index_elements=["tenant_id"], set_=values,
+        where=(sync_leases.c.owner == bindparam("b_owner"))
+        | (sync_leases.c.expires_at < bindparam("b_now")))
+
+
+def _lease_row() -> Any:
+    return select(*(sync_leases.c[name] for name in _LEASE_VALUES)).where(
+        sync_leases.c.tenant_id == bindparam("b_tenant_id"))
 
 
 def lease_holder(conn: Connection, tenant_id: int) -> str | None:
