@@ -151,12 +151,16 @@ _HASH_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME \
     | orjson.OPT_PASSTHROUGH_DATACLASS
 # Where orjson differs from json. Floats: not as repr (1e-5 for 1e-05, 0.0000724 for
-# 7.24e-05); a float is a value (after "[", "," or ":") of digits then "." or "e". A quick
-# look for a digit then "." or "e" anywhere (in strings too: 127.0.0.1), then the exact one.
-# NaN and infinities: null.
-_DIGITS_POINTS = bytes(b"0"[0] if b"0"[0] <= b <= b"9"[0] else b"."[0] if b in b".eE" else 32
-                       for b in range(256))  # for bytes.translate: digits to 0, "." "e" "E" to .
-_FLOAT = re.compile(rb"[\[,:]-?[0-9]+[.eE]")
+# 7.24e-05); a float is a value (after "[", "," or ":") of digits then "." or "e", that is
+# rb"[\[,:]-?[0-9]+[.eE]". That pattern is looked for in the bytes translated class by class
+# (each class to one byte, every other byte to a space), where it reads ":-?0+\.": a quick
+# look for a digit then "." or "e" anywhere (in strings too: 127.0.0.1), then the exact one,
+# whose literal first byte the regex engine finds fast (the class would be tried at every
+# byte). NaN and infinities: null.
+_FLOAT_CLASSES = bytes(b"0"[0] if b"0"[0] <= b <= b"9"[0] else b"."[0] if b in b".eE"
+                       else b":"[0] if b in b"[,:" else b"-"[0] if b == b"-"[0] else 32
+                       for b in range(256))  # for bytes.translate
+_FLOAT = re.compile(rb":-?0+\.")  # in translated bytes
 
 
 def _orjson_as_json(value: list[Any]) -> bytes | None:
@@ -168,7 +172,8 @@ def _orjson_as_json(value: list[Any]) -> bytes | None:
         return None
     if raw.count(b"null") != sum(part is None for part in value):  # maybe a NaN, or a string
         return None
-    if b"0." in raw.translate(_DIGITS_POINTS) and _FLOAT.search(raw):
+    classes = raw.translate(_FLOAT_CLASSES)
+    if b"0." in classes and _FLOAT.search(classes):
         return None
     return raw
 
