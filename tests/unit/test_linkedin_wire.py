@@ -72,3 +72,19 @@ def test_a_key_answered_as_it_was_sent_is_the_key_parsing_it_gives(ids, parent):
             text = call.entity_key(index)
             parsed = read_key(text, compound=compound, version=REST)
             assert call.caller_key(text) == call.back.get(parsed, parsed)
+
+
+@settings(max_examples=40)
+@given(st.lists(IDS, min_size=0, max_size=4), IDS)
+def test_a_whole_body_is_written_as_each_of_its_records_is(ids, parent):
+    """`entity_keys` and `records_out` (an upsert's whole body at once) give what
+    `entity_key` and `record_out` give record by record, in either family."""
+    owner = {**CANDIDATE, "atsCandidateId": parent}
+    record = {"atsCreatedAt": 1, "firstName": "Ada"}
+    for version in (REST, V2):
+        for call in (keyed_call(version, "atsCandidates",
+                                [{**owner, "atsCandidateId": i} for i in ids]),
+                     keyed_call(version, "atsCandidates", ids, parent=owner, child="notes"),
+                     keyed_call(version, "simpleJobPostingTasks", ids)):
+            assert call.entity_keys() == [call.entity_key(i) for i in range(len(ids))]
+            assert call.records_out([record] * len(ids)) == [call.record_out(record)] * len(ids)
