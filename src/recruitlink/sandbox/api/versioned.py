@@ -511,9 +511,13 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     out: list[_Stored] = []
     for key in keys:
         try:
-            out.append(_Stored(default, from_rest(name, key, data_provider=default)))
+            target = from_rest(name, key, data_provider=default)
         except ValueError:
             out.append(_Stored(default, None))
+            continue
+        where = target.parent if target.parent is not None else target.key
+        out.append(_Stored(default, target,
+                           canonical(where) if isinstance(where, dict) else None))
     if not keys or "dataProvider" not in _dropped_fields(name, keys[0]):
         return out
     with sandbox.store.tx() as conn:
@@ -522,17 +526,12 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
             asked = range(len(keys)) if provider != default else sorted(found)
             texts: dict[str, list[int]] = {}
             for i in asked:
-                target = out[i].target
-                if target is None:
-                    continue
-                where = target.parent if target.parent is not None else target.key
-                if not isinstance(where, dict):
+                stored = out[i]
+                if stored.text is None:
                     continue
                 # Under another provider the translation differs in dataProvider alone.
-                text = canonical(where if provider == default
-                                 else {**where, "dataProvider": provider})
-                if provider == default:
-                    out[i].text = text
+                text = (stored.text if provider == default
+                        else _with_provider(stored, provider))
                 texts.setdefault(text, []).append(i)
             if not texts:
                 continue
@@ -543,6 +542,25 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
         if provider != default:  # held under another provider only (rare): translate again
             out[i] = _Stored(provider, from_rest(name, keys[i], data_provider=provider))
     return out
+
+
+def _with_provider(stored: _Stored, provider: str) -> str:
+    """The canonical text of a stored key's lookup key under another dataProvider, made from
+    its text under the default one: a canonical text is its `name=value` pairs joined by
+    `&`, names and values encoded, so the dataProvider pair is found whole."""
+    text = ("&" + (stored.text or "") + "&").replace(
+        _provider_pair(stored.provider), _provider_pair(provider), 1)[1:-1]
+    if text == stored.text:  # no dataProvider pair (not a translation of a /rest key)
+        assert stored.target is not None
+        where = stored.target.parent if stored.target.parent is not None else stored.target.key
+        assert isinstance(where, dict)
+        return canonical({**where, "dataProvider": provider})
+    return text
+
+
+@lru_cache(maxsize=8)
+def _provider_pair(provider: str) -> str:
+    return "&" + canonical({"dataProvider": provider}) + "&"
 
 
 def _stored_keys(conn: Connection, resource: str, keys: list[str]) -> list[str]:
