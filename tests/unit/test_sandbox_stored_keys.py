@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
-from recruitlink.sandbox.api.versioned import _KEYS_PER_QUERY, _stored_keys
+from recruitlink.core.api_families import from_rest
+from recruitlink.core.restli import canonical
+from recruitlink.sandbox.api.versioned import _KEYS_PER_QUERY, _Stored, _stored_keys, _with_provider
 from recruitlink.sandbox.store import Store, records
 
 
@@ -24,3 +26,17 @@ def test_stored_keys_are_found_across_chunks_and_nothing_else() -> None:
         found = _stored_keys(conn, "atsCandidates", asked)
         assert sorted(found) == sorted(stored)  # (id:1): another resource, a sub-resource
         assert _stored_keys(conn, "atsCandidates", []) == []
+
+
+def test_a_key_under_another_data_provider_is_the_canonical_text_of_that_key() -> None:
+    """The lookup text under PARTNER is made from the one under ATS by swapping the
+    dataProvider pair: it must be what canonical() makes, whatever the values hold."""
+    org = "urn:li:organization:4242"
+    for ident in ("C1", "a&dataProvider=ATS&b", "dataProvider=ATS", "x y/é", "&", "ATS"):
+        for context in (org, "dataProvider=ATS"):
+            target = from_rest("atsCandidates", {"atsCandidateId": ident,
+                                                 "integrationContext": context})
+            assert isinstance(target.key, dict)
+            stored = _Stored("ATS", target, canonical(target.key))
+            assert _with_provider(stored, "PARTNER") == canonical(
+                {**target.key, "dataProvider": "PARTNER"})
