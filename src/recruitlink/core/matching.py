@@ -20,6 +20,8 @@ _URL_PATH = re.compile(r"linkedin\.com/(in|pub)/([^/?#]+)", re.IGNORECASE)
 
 def _fold(text: str) -> str:
     """Lower case, accents removed, spaces collapsed: 'José  Núñez' -> 'jose nunez'."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.lower().split())
@@ -39,11 +41,14 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower()
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def phone_key(number: str | None) -> str | None:
     """The last ten digits: enough to tell numbers apart, blind to +1 / 0 / spacing."""
     if not number:
         return None
-    digits = re.sub(r"\D", "", number)
+    digits = _NON_DIGIT.sub("", number)
     return digits[-10:] if len(digits) >= 7 else None
 
 
