@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert
 from recruitlink.core.limits import copy_limits
 
 from ..errors import ApiError
-from ..store import throttle_day, throttle_minute, throttle_window
+from ..store import Prepared, throttle_day, throttle_minute, throttle_window
 
 WINDOW_MS = 60_000
 BUCKET_MS = 100
@@ -55,8 +55,8 @@ class Throttles:
         # First, a write: the rest of the charge holds the database's write lock.
         in_minute = _drop_slid_out(conn, app_id, family, now_ms - WINDOW_MS)
         if limit.per_day is not None:
-            used = conn.execute(_DAY_REQUESTS, {"app_id": app_id, "family": family,
-                                                "day": day}).scalar() or 0
+            used = _DAY_REQUESTS.run(conn, {"app_id": app_id, "family": family,
+                                            "day": day}).scalar() or 0
             if used >= limit.per_day:
                 midnight = (datetime.fromtimestamp(now_ms / 1000, UTC).replace(
                     hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
@@ -110,8 +110,8 @@ def _drop_slid_out(conn: Connection, app_id: int, family: str, cutoff_ms: int) -
     returns the records in the minute. Its first statement writes, so the whole charge
     holds SQLite's write lock (another process sharing the file waits)."""
     key = {"app_id": app_id, "family": family}
-    gone = sum(int(n) for n in conn.execute(_SLID_OUT, {**key, "cutoff": cutoff_ms}).scalars())
-    counted = conn.execute(_WINDOW, key).scalar()
+    gone = sum(int(n) for n in _SLID_OUT.run(conn, {**key, "cutoff": cutoff_ms}).scalars())
+    counted = _WINDOW.run(conn, key).scalar()
     if counted is None:  # a file from before the counter: its rows, summed once
         counted = conn.execute(select(func.coalesce(func.sum(throttle_minute.c.records), 0))
                                .where(throttle_minute.c.app_id == app_id,
@@ -142,49 +142,49 @@ def _count_records(conn: Connection, app_id: int, family: str, now_ms: int, reco
                    used: int) -> None:
     if records > 0:
         key = {"app_id": app_id, "family": family}
-        newest = conn.execute(_NEWEST, key).first()
+        newest = _NEWEST.run(conn, key).first()
         if newest is not None and newest.at_ms // BUCKET_MS == now_ms // BUCKET_MS:
-            conn.execute(_ADD_TO_ROW, {"row_id": newest.id, "more": records,
-                                       "latest": max(int(newest.at_ms), now_ms)})
+            _ADD_TO_ROW.run(conn, {"row_id": newest.id, "more": records,
+                                   "latest": max(int(newest.at_ms), now_ms)})
         else:
-            conn.execute(_ADD_MINUTE, {**key, "at_ms": now_ms, "records": records})
+            _ADD_MINUTE.run(conn, {**key, "at_ms": now_ms, "records": records})
         _set_window(conn, app_id, family, used + records)
 
 
 def _set_window(conn: Connection, app_id: int, family: str, records: int) -> None:
-    conn.execute(_SET_WINDOW, {"app_id": app_id, "family": family, "records": records})
+    _SET_WINDOW.run(conn, {"app_id": app_id, "family": family, "records": records})
 
 
 def _bump_day(conn: Connection, app_id: int, family: str, day: str) -> None:
-    conn.execute(_BUMP_DAY, {"app_id": app_id, "family": family, "day": day})
+    _BUMP_DAY.run(conn, {"app_id": app_id, "family": family, "day": day})
 
 
-# Built once, with bound parameters: every throttled call runs these.
-_DAY_REQUESTS = select(throttle_day.c.requests).where(
+# Built once, with bound parameters, and run by the driver: every throttled call runs these.
+_DAY_REQUESTS = Prepared(select(throttle_day.c.requests).where(
     throttle_day.c.app_id == bindparam("app_id"), throttle_day.c.family == bindparam("family"),
-    throttle_day.c.day == bindparam("day"))
-_SLID_OUT = delete(throttle_minute).where(
+    throttle_day.c.day == bindparam("day")))
+_SLID_OUT = Prepared(delete(throttle_minute).where(
     throttle_minute.c.app_id == bindparam("app_id"),
     throttle_minute.c.family == bindparam("family"),
-    throttle_minute.c.at_ms <= bindparam("cutoff")).returning(throttle_minute.c.records)
-_WINDOW = select(throttle_window.c.records).where(
+    throttle_minute.c.at_ms <= bindparam("cutoff")).returning(throttle_minute.c.records))
+_WINDOW = Prepared(select(throttle_window.c.records).where(
     throttle_window.c.app_id == bindparam("app_id"),
-    throttle_window.c.family == bindparam("family"))
-_ADD_MINUTE = throttle_minute.insert().values(
+    throttle_window.c.family == bindparam("family")))
+_ADD_MINUTE = Prepared(throttle_minute.insert().values(
     app_id=bindparam("app_id"), family=bindparam("family"), at_ms=bindparam("at_ms"),
-    records=bindparam("records"))
-_NEWEST = select(throttle_minute.c.id, throttle_minute.c.at_ms).where(
+    records=bindparam("records")))
+_NEWEST = Prepared(select(throttle_minute.c.id, throttle_minute.c.at_ms).where(
     throttle_minute.c.app_id == bindparam("app_id"),
     throttle_minute.c.family == bindparam("family")).order_by(
-    throttle_minute.c.at_ms.desc()).limit(1)
-_ADD_TO_ROW = update(throttle_minute).where(
+    throttle_minute.c.at_ms.desc()).limit(1))
+_ADD_TO_ROW = Prepared(update(throttle_minute).where(
     throttle_minute.c.id == bindparam("row_id")).values(
-    records=throttle_minute.c.records + bindparam("more"), at_ms=bindparam("latest"))
-_SET_WINDOW = insert(throttle_window).values(
+    records=throttle_minute.c.records + bindparam("more"), at_ms=bindparam("latest")))
+_SET_WINDOW = Prepared(insert(throttle_window).values(
     app_id=bindparam("app_id"), family=bindparam("family"), records=bindparam("records")
 ).on_conflict_do_update(index_elements=["app_id", "family"],
-                        set_={"records": bindparam("records")})
-_BUMP_DAY = insert(throttle_day).values(
+                        set_={"records": bindparam("records")}))
+_BUMP_DAY = Prepared(insert(throttle_day).values(
     app_id=bindparam("app_id"), family=bindparam("family"), day=bindparam("day"), requests=1
 ).on_conflict_do_update(index_elements=["app_id", "family", "day"],
-                        set_={"requests": throttle_day.c.requests + 1})
+                        set_={"requests": throttle_day.c.requests + 1}))
