@@ -4,6 +4,7 @@ per-entity response maps, and the "integration must be ENABLED" gate."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -26,7 +27,7 @@ from recruitlink.core.restli import (
 
 from ..errors import ApiError
 from ..json_codec import FastJSONResponse
-from ..store import integrations
+from ..store import Prepared, integrations
 from .restli_http import RestliCall
 
 MAX_BATCH = 100
@@ -217,18 +218,28 @@ def _key_in_2(key: str, simple: bool) -> str:
 
 
 def enabled_contexts(conn: Connection, app_id: int, contexts: Iterable[str]) -> set[str]:
-    wanted = set(contexts)
+    wanted = sorted(set(contexts))
     if not wanted:
         return set()
-    rows = conn.execute(_ENABLED, {"app_id": app_id, "contexts": sorted(wanted)}).all()
-    return {r.context for r in rows}
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CONTEXTS_PER_QUERY):
+        chunk = wanted[start:start + _CONTEXTS_PER_QUERY]
+        found.update(row[0] for row in _enabled(len(chunk)).run(
+            conn, {"app_id": app_id, **{f"context{i}": c for i, c in enumerate(chunk)}}))
+    return found
 
 
-# Built once: every batch call checks its organizations.
-_ENABLED = select(integrations.c.context).where(
-    integrations.c.app_id == bindparam("app_id"),
-    integrations.c.context.in_(bindparam("contexts", expanding=True)),
-    integrations.c.status == "ENABLED", integrations.c.type.in_(ORG_DATA_TYPES))
+_CONTEXTS_PER_QUERY = 500  # under SQLite's oldest limit of 999 host parameters
+
+
+@lru_cache(maxsize=16)
+def _enabled(count: int) -> Prepared:
+    """Built once per number of organizations (a batch call names one, most often)."""
+    return Prepared(select(integrations.c.context).where(
+        integrations.c.app_id == bindparam("app_id"),
+        integrations.c.context.in_([bindparam(f"context{i}") for i in range(count)]),
+        integrations.c.status == "ENABLED",
+        integrations.c.type.in_([bindparam(f"type{i}", t) for i, t in enumerate(ORG_DATA_TYPES)])))
 
 
 def require_enabled(conn: Connection, app_id: int, contexts: Iterable[str]) -> None:

@@ -15,7 +15,7 @@ from recruitlink.core.assumed import token_answer
 
 from ..clock import Clock
 from ..errors import ApiError, OAuthError
-from ..store import Store, apps, tokens
+from ..store import Prepared, Store, apps, tokens
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def authenticate(store: Store, clock: Clock, token: str | None) -> App:
     if not token:
         raise ApiError(401, "Empty oauth2 access token")
     with store.tx() as conn:
-        found = conn.execute(_TOKEN_APP, {"token_hash": _hash(token)}).first()
+        found = _TOKEN_APP.run(conn, {"token_hash": _hash(token)}).first()
     if found is None:
         raise ApiError(401, "Invalid access token")
     if found._mapping["expires_at"] <= clock.now_ms():
@@ -96,9 +96,10 @@ def authenticate(store: Store, clock: Clock, token: str | None) -> App:
     return app_from_row(found)
 
 
-# Built once: every API call authenticates, and building a statement costs more than running it.
-# One statement: the token and its app (apps are never deleted, so the join always finds it).
-_TOKEN_APP = (select(apps.c.id, apps.c.urn, apps.c.parent_id, apps.c.client_id,
-                     apps.c.client_secret, tokens.c.expires_at)
-              .join_from(tokens, apps, apps.c.id == tokens.c.app_id)
-              .where(tokens.c.token_hash == bindparam("token_hash")))
+# Built once and run by the driver: every API call authenticates, and building a statement
+# costs more than running it. One statement: the token and its app (apps are never deleted, so
+# the join always finds it).
+_TOKEN_APP = Prepared(select(apps.c.id, apps.c.urn, apps.c.parent_id, apps.c.client_id,
+                             apps.c.client_secret, tokens.c.expires_at)
+                      .join_from(tokens, apps, apps.c.id == tokens.c.app_id)
+                      .where(tokens.c.token_hash == bindparam("token_hash")))

@@ -535,8 +535,8 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
                 texts.setdefault(text, []).append(i)
             if not texts:
                 continue
-            for stored in _stored_keys(conn, v2_name(name)[0], list(texts)):
-                for i in texts[stored]:
+            for held in _stored_keys(conn, v2_name(name)[0], list(texts)):
+                for i in texts[held]:
                     found[i] = provider
     for i, provider in found.items():
         if provider != default:  # held under another provider only (rare): translate again

@@ -9,6 +9,7 @@ member it names.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select
@@ -16,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert
 
 from recruitlink.core.matching import candidate_keys, encode
 
-from ..store import BulkInsert, candidate_links, member_keys, records
+from ..store import BulkInsert, Prepared, candidate_links, member_keys, records
 
 MANUAL = "manual\x1f"
 
@@ -34,15 +35,26 @@ def index_candidates(conn: Connection,
     rows = list(rows)
     if not rows:
         return
-    conn.execute(_DROP_LINKS, {"candidates": [key for _, key, _ in rows]})
+    candidates = [key for _, key, _ in rows]
+    for start in range(0, len(candidates), _PER_QUERY):
+        chunk = candidates[start:start + _PER_QUERY]
+        _drop_links(len(chunk)).run(conn, {f"c{i}": c for i, c in enumerate(chunk)})
     wanted = [{"org": org, "key": k, "candidate": key}
               for org, key, body in rows for k in _keys_of(body)]
     _ADD_LINKS.run(conn, wanted)
 
 
+_PER_QUERY = 500  # under SQLite's oldest limit of 999 host parameters
+
+
+@lru_cache(maxsize=16)
+def _drop_links(count: int) -> Prepared:
+    """Built once per number of candidates (a batch holds a hundred at most)."""
+    return Prepared(delete(candidate_links).where(
+        candidate_links.c.candidate.in_([bindparam(f"c{i}") for i in range(count)])))
+
+
 # Built once: every batch of candidates replaces its match keys.
-_DROP_LINKS = delete(candidate_links).where(
-    candidate_links.c.candidate.in_(bindparam("candidates", expanding=True)))
 _ADD_LINKS = BulkInsert(insert(candidate_links).on_conflict_do_nothing())
 
 
