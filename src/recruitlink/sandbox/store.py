@@ -6,6 +6,7 @@ single connection is enough and every request runs in its own short transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -32,7 +33,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -386,7 +386,7 @@ class BulkInsert:
             return
         values, json_at = self._values, self._json_at
         if not json_at:
-            conn.exec_driver_sql(self.sql, [values(row) for row in rows])
+            driver(conn).executemany(self.sql, [values(row) for row in rows])
             return
         params = []
         for row in rows:
@@ -394,15 +394,16 @@ class BulkInsert:
             for i in json_at:
                 param[i] = _dumps(param[i])
             params.append(tuple(param))
-        conn.exec_driver_sql(self.sql, params)
+        driver(conn).executemany(self.sql, params)
 
 
 class Prepared:
-    """A statement compiled once for SQLite and run by the driver: for the small statements
-    every request runs, SQLAlchemy's work per execution (cache key, parameters, result set-up)
-    costs more than SQLite's. `run` takes the statement's named bind parameters; its literal
-    values are kept. Only plain values (no JSON, no expanding IN: compile one statement per
-    count of values) are allowed, and rows are read as the driver gives them."""
+    """A statement compiled once for SQLite and run by the driver itself, in the request's
+    transaction: for the small statements every request runs, SQLAlchemy's work per execution
+    (parameters, result set-up) costs several times SQLite's. `run` takes the statement's
+    named bind parameters (its literal values are kept) and answers the driver's cursor, whose
+    rows are plain tuples. Only plain values are allowed (no JSON; no expanding IN: compile
+    one statement per count of values)."""
 
     def __init__(self, stmt: ClauseElement) -> None:
         dialect = sqlite.dialect()
@@ -419,10 +420,27 @@ class Prepared:
                 raise ValueError(f"bind parameter {name!r} needs SQLAlchemy's processing")
             self._order.append((name, bind.required, fixed.get(name)))
 
-    def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+    def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
         given = params or {}
-        return conn.exec_driver_sql(self.sql, tuple(
+        return driver(conn).execute(self.sql, tuple(
             given[name] if required else value for name, required, value in self._order))
+
+    def first(self, conn: Connection, params: Mapping[str, Any] | None = None
+              ) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.run(conn, params).fetchone()
+        return row
+
+    def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        row = self.first(conn, params)
+        return None if row is None else row[0]
+
+
+def driver(conn: Connection) -> sqlite3.Connection:
+    """The SQLite connection under `conn`: what it runs is in `conn`'s transaction (pysqlite
+    begins and ends it on this connection either way)."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
 class Store:

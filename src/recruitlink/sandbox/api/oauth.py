@@ -88,12 +88,14 @@ def authenticate(store: Store, clock: Clock, token: str | None) -> App:
     if not token:
         raise ApiError(401, "Empty oauth2 access token")
     with store.tx() as conn:
-        found = _TOKEN_APP.run(conn, {"token_hash": _hash(token)}).first()
+        found = _TOKEN_APP.first(conn, {"token_hash": _hash(token)})
     if found is None:
         raise ApiError(401, "Invalid access token")
-    if found._mapping["expires_at"] <= clock.now_ms():
+    app_id, urn, parent_id, client_id, client_secret, expires_at = found
+    if expires_at <= clock.now_ms():
         raise ApiError(401, "The token used in the request has expired")
-    return app_from_row(found)
+    return App(id=app_id, urn=urn, parent_id=parent_id, client_id=client_id,
+               client_secret=client_secret)
 
 
 # Built once and run by the driver: every API call authenticates, and building a statement

@@ -55,8 +55,8 @@ class Throttles:
         # First, a write: the rest of the charge holds the database's write lock.
         in_minute = _drop_slid_out(conn, app_id, family, now_ms - WINDOW_MS)
         if limit.per_day is not None:
-            used = _DAY_REQUESTS.run(conn, {"app_id": app_id, "family": family,
-                                            "day": day}).scalar() or 0
+            used = _DAY_REQUESTS.scalar(conn, {"app_id": app_id, "family": family,
+                                               "day": day}) or 0
             if used >= limit.per_day:
                 midnight = (datetime.fromtimestamp(now_ms / 1000, UTC).replace(
                     hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
@@ -110,8 +110,8 @@ def _drop_slid_out(conn: Connection, app_id: int, family: str, cutoff_ms: int) -
     returns the records in the minute. Its first statement writes, so the whole charge
     holds SQLite's write lock (another process sharing the file waits)."""
     key = {"app_id": app_id, "family": family}
-    gone = sum(int(n) for n in _SLID_OUT.run(conn, {**key, "cutoff": cutoff_ms}).scalars())
-    counted = _WINDOW.run(conn, key).scalar()
+    gone = sum(int(row[0]) for row in _SLID_OUT.run(conn, {**key, "cutoff": cutoff_ms}))
+    counted = _WINDOW.scalar(conn, key)
     if counted is None:  # a file from before the counter: its rows, summed once
         counted = conn.execute(select(func.coalesce(func.sum(throttle_minute.c.records), 0))
                                .where(throttle_minute.c.app_id == app_id,
@@ -142,10 +142,10 @@ def _count_records(conn: Connection, app_id: int, family: str, now_ms: int, reco
                    used: int) -> None:
     if records > 0:
         key = {"app_id": app_id, "family": family}
-        newest = _NEWEST.run(conn, key).first()
-        if newest is not None and newest.at_ms // BUCKET_MS == now_ms // BUCKET_MS:
-            _ADD_TO_ROW.run(conn, {"row_id": newest.id, "more": records,
-                                   "latest": max(int(newest.at_ms), now_ms)})
+        newest = _NEWEST.first(conn, key)  # (id, at_ms)
+        if newest is not None and newest[1] // BUCKET_MS == now_ms // BUCKET_MS:
+            _ADD_TO_ROW.run(conn, {"row_id": newest[0], "more": records,
+                                   "latest": max(int(newest[1]), now_ms)})
         else:
             _ADD_MINUTE.run(conn, {**key, "at_ms": now_ms, "records": records})
         _set_window(conn, app_id, family, used + records)
