@@ -386,14 +386,23 @@ def encode_value(value: RestliValue) -> str:
     if isinstance(value, Mapping):
         # A plain string (every compound key's field) is written here rather than by a call
         # per field: the sync encodes 20k keys per 20k records.
-        return "(" + ",".join(
-            f"{_enc_atom(str(k))}:{_enc_atom(v) if type(v) is str else encode_value(v)}"
-            for k, v in sorted(value.items())) + ")"
+        parts = []
+        for k, v in sorted(value.items()):
+            if type(v) is str:
+                text = (v if _plain(v) else _quoted(v)) if v else _EMPTY
+            else:
+                text = encode_value(v)
+            parts.append(f"{_enc_atom(str(k))}:{text}")
+        return "(" + ",".join(parts) + ")"
     raise TypeError(f"cannot Rest.li-encode a {type(value).__name__}")
 
 
+_EMPTY = "''"
+"""The empty string in Rest.li 2.0."""
+
+
 def _enc_atom(value: str) -> str:
-    return _enc(value) if value else "''"
+    return _enc(value) if value else _EMPTY
 
 
 _STRUCTURE = frozenset("(),:'")

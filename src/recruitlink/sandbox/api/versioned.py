@@ -400,7 +400,7 @@ def _record_from_rest(name: str, child: str | None, value: Any) -> Any:
     """A body entity: a record, or a partial update `{"patch": {"$set", "$delete"}}`."""
     if not isinstance(value, dict):
         return value
-    if set(value) == {"patch"} and isinstance(value["patch"], dict):
+    if len(value) == 1 and "patch" in value and isinstance(value["patch"], dict):
         patch = dict(value["patch"])
         if isinstance(patch.get("$set"), dict):
             patch["$set"] = record_from_rest(name, child, patch["$set"])
