@@ -444,9 +444,14 @@ def _flat_record_fast(text: str) -> dict[str, str] | None:
     else, or anything `_decode_at` would refuse, so that it decides (and words the error)."""
     if not _FLAT_RECORD.fullmatch(text):
         return None
+    return _flat_pairs(text[1:-1])
+
+
+def _flat_pairs(inner: str) -> dict[str, str] | None:
+    """`_flat_record_fast` of a record's inside, its structure checked already."""
     record: dict[str, str] = {}
     try:
-        for pair in text[1:-1].split(","):
+        for pair in inner.split(","):
             raw_name, _colon, raw_value = pair.partition(":")
             name = "" if raw_name == "''" else _strict_unquote(raw_name)
             if name in record:
@@ -463,13 +468,14 @@ _FLAT_RECORDS_LIST = re.compile(
 
 
 def _flat_records_list_fast(text: str) -> list[Decoded] | None:
-    """`_decode_at`'s answer for a list of flat records, each read by `_flat_record_fast`
-    (atoms hold no parentheses, so `),(` separates the records); None for anything else."""
+    """`_decode_at`'s answer for a list of flat records, each read as `_flat_record_fast`
+    reads one (atoms hold no parentheses, so `),(` separates the records, and the regex has
+    checked each record's structure); None for anything else."""
     if not _FLAT_RECORDS_LIST.fullmatch(text):
         return None
     records: list[Decoded] = []
     for inner in text[6:-2].split("),("):
-        record = _flat_record_fast(f"({inner})")
+        record = _flat_pairs(inner)
         if record is None:
             return None
         records.append(record)
