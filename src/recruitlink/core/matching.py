@@ -86,7 +86,8 @@ def candidate_keys(record: Mapping[str, Any]) -> set[MatchKey]:
     return keys(first=record.get("firstName"), last=record.get("lastName"),
                 profile_url=record.get("linkedInProfileUrl"),
                 emails=[e for e in record.get("emailAddresses") or [] if isinstance(e, str)],
-                phones=[p.get("number") for p in phones if isinstance(p, Mapping)],
+                phones=[p.get("number") for p in phones
+                        if type(p) is dict or isinstance(p, Mapping)],  # the ABC check is slow
                 title=record.get("currentJobTitle"), company=record.get("currentCompanyName"))
 
 
