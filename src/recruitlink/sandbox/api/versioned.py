@@ -57,7 +57,7 @@ from ..config import SandboxConfig
 from ..errors import ApiError
 from ..json_codec import FastJSONResponse
 from ..state import Sandbox
-from ..store import records
+from ..store import driver, records
 from .batch import check_batch_size
 from .oauth import App, authenticate
 from .resources import HANDLERS, REST_ONLY_HANDLERS, Handler, charge
@@ -566,12 +566,12 @@ def _provider_pair(provider: str) -> str:
 def _stored_keys(conn: Connection, resource: str, keys: list[str]) -> list[str]:
     """Which of these top-level keys of `resource` are stored. Every compound-key call of
     the versioned family asks it, so its SQL is compiled once per number of keys (a chunk
-    at most) and run by the driver: SQLAlchemy's expanding IN renders it again on each run,
-    which cost more than the query."""
+    at most) and run by the driver itself (store.Prepared says why): SQLAlchemy's expanding
+    IN renders it again on each run, which cost more than the query."""
     found: list[str] = []
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start:start + _KEYS_PER_QUERY]
-        found += [row[0] for row in conn.exec_driver_sql(_stored_keys_sql(len(chunk)),
+        found += [row[0] for row in driver(conn).execute(_stored_keys_sql(len(chunk)),
                                                          (resource, "", *chunk))]
     return found
 
