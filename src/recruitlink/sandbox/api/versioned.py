@@ -525,13 +525,14 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
         for provider in reversed(REST_DATA_PROVIDERS):
             asked = range(len(keys)) if provider != default else sorted(found)
             texts: dict[str, list[int]] = {}
+            pairs = (_provider_pair(default), _provider_pair(provider))
             for i in asked:
                 stored = out[i]
                 if stored.text is None:
                     continue
                 # Under another provider the translation differs in dataProvider alone.
                 text = (stored.text if provider == default
-                        else _with_provider(stored, provider))
+                        else _with_provider(stored, provider, pairs))
                 texts.setdefault(text, []).append(i)
             if not texts:
                 continue
@@ -544,12 +545,14 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     return out
 
 
-def _with_provider(stored: _Stored, provider: str) -> str:
+def _with_provider(stored: _Stored, provider: str,
+                   pairs: tuple[str, str] | None = None) -> str:
     """The canonical text of a stored key's lookup key under another dataProvider, made from
     its text under the default one: a canonical text is its `name=value` pairs joined by
-    `&`, names and values encoded, so the dataProvider pair is found whole."""
-    text = ("&" + (stored.text or "") + "&").replace(
-        _provider_pair(stored.provider), _provider_pair(provider), 1)[1:-1]
+    `&`, names and values encoded, so the dataProvider pair is found whole. `pairs` are
+    `_provider_pair` of the stored provider and of `provider`, when the caller has them."""
+    old, new = pairs or (_provider_pair(stored.provider), _provider_pair(provider))
+    text = f"&{stored.text}&".replace(old, new, 1)[1:-1]
     if text == stored.text:  # no dataProvider pair (not a translation of a /rest key)
         assert stored.target is not None
         where = stored.target.parent if stored.target.parent is not None else stored.target.key
