@@ -98,6 +98,11 @@ _RENAMES: tuple[_Rename, ...] = (
 )
 _BY_V2 = {r.v2: r for r in _RENAMES}
 _BY_REST = {r.rest: r for r in _RENAMES}
+_KEY_FIELDS_BACK = {r.rest: {new: old for old, new in r.key_fields.items()} for r in _RENAMES}
+_RECORD_FIELDS_BACK = {r.rest: {new: old for old, new in r.record_fields.items()}
+                       for r in _RENAMES}
+"""`/rest` field -> v2 field, per `/rest` (resource, child): made once, not per key or record
+(the sandbox translates every key and record of a batch)."""
 _NOT_ON_REST = {r.v2[0] for r in _RENAMES if r.v2[1] is None and r.v2[0] != r.rest[0]} | {
     "seats"}
 """v2 top-level names `/rest` has not: renamed ones, and the legacy `seats` (only seatsV2)."""
@@ -207,7 +212,7 @@ def record_from_rest(resource: str, child: str | None,
     rename = _BY_REST.get((resource, child))
     if rename is None:
         return dict(record)
-    return _rename_fields(record, {new: old for old, new in rename.record_fields.items()})
+    return _rename_fields(record, _RECORD_FIELDS_BACK[rename.rest])
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -228,7 +233,7 @@ def _key_from_rest(rename: _Rename, key: Mapping[str, str] | str | None,
                    data_provider: str) -> dict[str, str] | str | None:
     if not isinstance(key, Mapping):
         return key
-    back = {new: old for old, new in rename.key_fields.items()}
+    back = _KEY_FIELDS_BACK[rename.rest]
     fields = {back.get(name, name): value for name, value in key.items()}
     for name in rename.dropped:
         fields[name] = data_provider
