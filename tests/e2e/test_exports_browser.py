@@ -90,6 +90,8 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     for notice in notices:
         assert notice.startswith("Sent to your ATS into J") and "Exported" not in notice
     expect(page.locator(".sent-export")).to_have_count(1)
+    # Recruiter's pages load all they ask for (their icon too: no 404 in the console).
+    assert not [m for m in console_of(page) if m.startswith("error")], console_of(page)
     events = wait_for_events(store, 5)[2:]
     assert [e.outcome for e in events] == ["created", "failed", "failed"], events
 
