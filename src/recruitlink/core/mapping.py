@@ -371,18 +371,19 @@ def application(
     `ctx` is not needed for the record (the key carries the organization); it is accepted so
     every mapper can be called alike."""
     record: dict[str, Any] = {}
-    _put(record, "atsCandidateId", candidate.get("external_id"))
-    _put(record, "atsCreatedAt", row.get("created_at"))
-    _put(record, "atsLastModifiedAt", row.get("modified_at"))
-    _put(record, "atsJobPostingId", job.get("external_id"))
-    _put(record, "atsJobPostingName", job.get("title"))
     emails = _list(candidate.get("emails"))
-    if emails:
-        _put(record, "candidateEmail", emails[0])
-    _put(record, "firstName", candidate.get("first_name"))
-    _put(record, "lastName", candidate.get("last_name"))
-    _put(record, "source", row.get("source"))
-    _put(record, "dispositionReason", row.get("disposition_reason"))
+    _put_given(record, (
+        ("atsCandidateId", candidate.get("external_id")),
+        ("atsCreatedAt", row.get("created_at")),
+        ("atsLastModifiedAt", row.get("modified_at")),
+        ("atsJobPostingId", job.get("external_id")),
+        ("atsJobPostingName", job.get("title")),
+        ("candidateEmail", emails[0] if emails else None),
+        ("firstName", candidate.get("first_name")),
+        ("lastName", candidate.get("last_name")),
+        ("source", row.get("source")),
+        ("dispositionReason", row.get("disposition_reason")),
+    ))
     return record
 
 

@@ -184,4 +184,8 @@ def project_exclusion(project: Mapping[str, Any]) -> str | None:
 
 
 def first_reason(*reasons: str | None) -> str | None:
-    return next((r for r in reasons if r), None)
+    # A loop, not next() over a generator: called per record and per child.
+    for reason in reasons:
+        if reason:
+            return reason
+    return None

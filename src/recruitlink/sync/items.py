@@ -170,7 +170,8 @@ def _orjson_as_json(value: list[Any]) -> bytes | None:
         raw = orjson.dumps(value, default=str, option=_HASH_OPTIONS)
     except TypeError:  # big integers, keys that are not text, lone surrogates, deep nesting
         return None
-    if raw.count(b"null") != sum(part is None for part in value):  # maybe a NaN, or a string
+    nulls = (value[0] is None) + (value[1] is None) + (value[2] is None) + (value[3] is None)
+    if raw.count(b"null") != nulls:  # maybe a NaN, or a string
         return None
     classes = raw.translate(_FLOAT_CLASSES)
     if b"0." in classes and _FLOAT.search(classes):
@@ -219,15 +220,17 @@ def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
     payloads = item.job_payloads or ([item.payload] if item.payload is not None else [])
     operations: list[str | None] = list(item.operations) or [operation] * len(payloads)
     body = item.job_payloads if item.job_payloads else item.payload
-    item.content_hash = content_hash(item.resource, item.key, item.parent, body)
+    if item.content_hash is None:  # jobs hash their own (see _jobs)
+        item.content_hash = content_hash(item.resource, item.key, item.parent, body)
     # One payload: its hash is its fingerprint, so a payload found clean is not re-checked.
     fingerprint = item.content_hash if not item.job_payloads else None
     for payload, op in zip(payloads, operations, strict=False):
         problems = validation.check(item.resource, payload, now_ms=bc.now_ms, operation=op,
                                     phone_region=bc.policy.phone_region,
                                     fingerprint=fingerprint)
-        item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
-                            "reason": p.reason} for p in problems)
+        if problems:  # most payloads are clean
+            item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
+                                "reason": p.reason} for p in problems)
     return item
 
 
@@ -274,13 +277,13 @@ def _jobs(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[
         item = _org_item(stream, row, bc, key=row["external_id"], operations=list(operations),
                      job_state="CLOSED" if row["status"] == "closed" else "LISTED")
         item.job_payloads = [_posting(row, bc, op, owner) for op in operations]
-        _finish(item, bc, exclusion=job_exclusion(row),
-                window_reason=_window(bc, row["modified_at"]))
         # What LinkedIn keeps of a job is its content and status, whatever operations get it
         # there: hash that, so an unchanged job is skipped whether it is listed or closed.
+        # (Set before _finish, which then hashes nothing; excluded jobs carry it too.)
         item.content_hash = content_hash(item.resource, item.key, row["status"],
                                          _posting(row, bc, "UPDATE", owner))
-        items.append(item)
+        items.append(_finish(item, bc, exclusion=job_exclusion(row),
+                             window_reason=_window(bc, row["modified_at"])))
     return items
 
 
@@ -382,10 +385,17 @@ class _AppFamily:
     candidate: dict[str, Any]
     job: dict[str, Any]
 
+    _excluded: tuple[Policy, str | None] | None = field(default=None, init=False, repr=False)
+    """The last answer and its policy: a page's children share their application's family."""
+
     def exclusion(self, policy: Policy) -> str | None:
-        return first_reason(
+        if self._excluded is not None and self._excluded[0] is policy:
+            return self._excluded[1]
+        reason = first_reason(
             candidate_child_exclusion(self.candidate, policy),
             "belongs to a confidential job" if job_exclusion(self.job) else None)
+        self._excluded = (policy, reason)
+        return reason
 
 
 def _app_families(conn: Connection, application_ids: Iterable[int], *,
