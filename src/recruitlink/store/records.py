@@ -64,7 +64,8 @@ def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
     """A result's rows as dicts by column name: `dict(row._mapping)`, without building a
     mapping per row (the sync reads every record this way)."""
     names = list(result.keys())
-    return [dict(zip(names, row, strict=True)) for row in result]
+    # Not strict: a row has its result's columns by construction (strict costs ~15% here).
+    return [dict(zip(names, row, strict=False)) for row in result]
 
 
 def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk: int = 500

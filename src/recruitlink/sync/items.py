@@ -200,14 +200,10 @@ def build(stream: Stream, rows: Sequence[Mapping[str, Any]], bc: BuildContext) -
     return builder(stream, [r if type(r) is dict else dict(r) for r in rows], bc)
 
 
-def _item(stream: Stream, row: Mapping[str, Any], **values: Any) -> Item:
+def _org_item(stream: Stream, row: Mapping[str, Any], bc: BuildContext, **values: Any) -> Item:
     return Item(stream=stream.name, entity=stream.entity, entity_id=row["id"],
                 external_id=row["external_id"], resource=stream.resource, action="upsert",
-                modified_at=row["modified_at"], **values)
-
-
-def _org_item(stream: Stream, row: Mapping[str, Any], bc: BuildContext, **values: Any) -> Item:
-    return _item(stream, row, organization=bc.ctx.organization, **values)
+                modified_at=row["modified_at"], organization=bc.ctx.organization, **values)
 
 
 def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
