@@ -68,14 +68,18 @@ def as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=False)) for row in result]
 
 
-def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk: int = 500
-               ) -> dict[int, dict[str, Any]]:
-    """The rows of `table` with these ids (None and repeats ignored), by id, as dicts."""
+def rows_by_id(conn: Connection, table: Any, ids: Iterable[int | None], *, chunk: int = 500,
+               columns: Sequence[str] | None = None) -> dict[int, dict[str, Any]]:
+    """The rows of `table` with these ids (None and repeats ignored), by id, as dicts; only
+    `columns` (and `id`) when given: the sync reads each page's companions, and decoding
+    JSON columns it does not need is most of the reading."""
     wanted = sorted({i for i in ids if i is not None})
     found: dict[int, dict[str, Any]] = {}
+    query = select(table) if columns is None else select(
+        table.c.id, *(table.c[name] for name in columns if name != "id"))
     for start in range(0, len(wanted), chunk):
         part = wanted[start:start + chunk]
-        for row in as_dicts(conn.execute(select(table).where(table.c.id.in_(part)))):
+        for row in as_dicts(conn.execute(query.where(table.c.id.in_(part)))):
             found[row["id"]] = row
     return found
 

@@ -375,6 +375,14 @@ def _candidate_notes(stream: Stream, rows: list[dict[str, Any]], bc: BuildContex
     return items
 
 
+FAMILY_CANDIDATE_COLUMNS = ("external_id", "emails", "first_name", "last_name",
+                            "confidential", "tags", "consents")
+FAMILY_JOB_COLUMNS = ("external_id", "title", "confidential")
+"""What an application's family reads of its candidate and job: `mapping.application`'s and
+the exclusions' fields (tests/unit/test_sync_family_columns.py holds them to it). Not the
+whole rows: their JSON columns (phones, addresses, ...) cost most of the reading."""
+
+
 @dataclass
 class _AppFamily:
     application: dict[str, Any]
@@ -402,8 +410,10 @@ def _app_families(conn: Connection, application_ids: Iterable[int], *,
     if applications is None:
         applications = rows_by_id(conn, schema.applications, application_ids)
     candidates = rows_by_id(conn, schema.candidates,
-                        (a["candidate_id"] for a in applications.values()))
-    jobs = rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()))
+                            (a["candidate_id"] for a in applications.values()),
+                            columns=FAMILY_CANDIDATE_COLUMNS)
+    jobs = rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()),
+                      columns=FAMILY_JOB_COLUMNS)
     return {i: _AppFamily(a, candidates[a["candidate_id"]], jobs[a["job_id"]])
             for i, a in applications.items()}
 
