@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from recruitlink.core.assumed import EVALUATIONS_FINDER, EVALUATIONS_RESOURCE
+from recruitlink.core.json_text import loads as json_loads
 from recruitlink.core.outcomes import EntityOutcome, classify
 from recruitlink.core.restli import encode_key
 from recruitlink.errors import LinkedInRequestError, LinkedInUnavailable
@@ -68,6 +69,12 @@ class TaskAnswers(dict[str, dict[str, Any] | None]):
     throttled: bool = False
 
 INTEGRATION_TENANT = {"tenantType": "RECRUITER", "dataProvider": "ATS"}
+
+
+def _answer(response: httpx.Response) -> Any:
+    """A batch answer's JSON, as `response.json()` reads it, by orjson where that reads the
+    same value (core/json_text.py): every call of the sync reads one."""
+    return json_loads(response.content)
 
 
 class LinkedInClient:
@@ -131,7 +138,7 @@ class LinkedInClient:
         """BATCH_GET: each key's record, or None where LinkedIn has none."""
         call = self._keyed(resource, keys, parent, child)
         response = self.rest.call("GET", call.path, query=call.query(fields))
-        body = response.json()
+        body = _answer(response)
         found: dict[BatchKey, dict[str, Any] | None] = {as_key(k): None for k in keys}
         for text, record in (body.get("results") or {}).items():
             found[call.caller_key(text)] = call.record_in(record) if isinstance(
@@ -172,7 +179,7 @@ class LinkedInClient:
 
     def _outcomes(self, response: httpx.Response, call: KeyedCall, *,
                   deleting: bool = False) -> BatchOutcomes:
-        body = response.json()
+        body = _answer(response)
         outcomes = BatchOutcomes()
         outcomes.retry_after = retry_after_s(response.headers.get("Retry-After"))
         for text, value in (body.get("results") or {}).items():

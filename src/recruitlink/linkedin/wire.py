@@ -61,6 +61,8 @@ class KeyedCall:
     back: dict[BatchKey, BatchKey]
     """Each sent key (as answers are indexed) -> the caller's key."""
     version: ApiVersion
+    callers: list[BatchKey] | None = None
+    """`back` of each wire key, in order (None: looked up in `back`)."""
 
     @cached_property
     def _restli_2_keys(self) -> list[str]:
@@ -77,8 +79,11 @@ class KeyedCall:
         if self.version.protocol != PROTOCOL_2 or not self.wire_keys:
             return {}
         simple = isinstance(self.wire_keys[0], str)
-        return {text: self.back[as_key(key)]
-                for text, key in zip(self._restli_2_keys, self.wire_keys, strict=True)
+        callers = self.callers if self.callers is not None else \
+            [self.back[as_key(key)] for key in self.wire_keys]
+        return {text: caller
+                for text, key, caller in zip(self._restli_2_keys, self.wire_keys, callers,
+                                             strict=True)
                 if (isinstance(key, str) if simple
                     else not isinstance(key, str) and key and "$params" not in key)}
 
@@ -150,7 +155,7 @@ def keyed_call(version: ApiVersion, resource: str, keys: Sequence[CallerKey], *,
         path = resource if parent is None else \
             f"{resource}/{encode_key(parent, protocol=PROTOCOL_1)}/{child}"
         return KeyedCall(path, resource, child, resource, child, list(keys),
-                         {as_key(k): as_key(k) for k in keys}, version)
+                         {a: a for a in map(as_key, keys)}, version)
     targets = [to_rest(resource, key, parent=parent, child=child) for key in keys]
     first = targets[0] if targets else to_rest(resource, None, parent=parent, child=child)
     path = first.resource
@@ -162,8 +167,11 @@ def keyed_call(version: ApiVersion, resource: str, keys: Sequence[CallerKey], *,
     for target in targets:
         assert target.key is not None
         wire.append(target.key)
-    back = {as_key(w): as_key(k) for w, k in zip(wire, keys, strict=True)}
-    return KeyedCall(path, first.resource, first.child, resource, child, wire, back, version)
+    callers = [as_key(k) for k in keys]
+    back = {as_key(w): c for w, c in zip(wire, callers, strict=True)}
+    # A key sent twice is answered once, for the last caller's key (as `back` says).
+    return KeyedCall(path, first.resource, first.child, resource, child, wire, back, version,
+                     [back[as_key(w)] for w in wire] if len(back) < len(wire) else callers)
 
 
 def read_key(text: str, *, compound: bool, version: ApiVersion) -> BatchKey:
