@@ -11,8 +11,10 @@ from recruitlink.core.api_families import (
     Target,
     from_rest,
     is_rest_resource,
+    keys_to_rest,
     record_from_rest,
     record_to_rest,
+    records_to_rest,
     rest_name,
     rest_words,
     to_rest,
@@ -64,6 +66,34 @@ def test_every_renamed_resource_maps_to_rest_and_back(resource, child, parent, k
     assert back == Target(resource, child, key, parent)
     assert rest_name(resource, child) == (expected.resource, expected.child)
     assert v2_name(expected.resource, expected.child) == (resource, child)
+
+
+@pytest.mark.parametrize(("resource", "child", "parent", "key", "expected"),
+                         [*CASES, ("simpleJobPostingTasks", None, None, "urn:li:task:1", None)],
+                         ids=[*(f"{c[0]}/{c[1]}" for c in CASES), "unrenamed"])
+def test_a_batch_of_keys_maps_as_each_key_does(resource, child, parent, key, expected):
+    other = {**key, next(iter(key)): "second"} if isinstance(key, dict) else key + "-2"
+    first, keys = keys_to_rest(resource, [key, other], parent=parent, child=child)
+    assert first == to_rest(resource, key, parent=parent, child=child)
+    assert keys == [to_rest(resource, k, parent=parent, child=child).key for k in (key, other)]
+    assert keys_to_rest(resource, [], parent=parent, child=child) == (
+        to_rest(resource, None, parent=parent, child=child), [])
+
+
+@pytest.mark.parametrize(("resource", "child", "record"), [
+    ("atsCandidates", None, {"firstName": "A", "atsCreatedAt": 1, "externalCreatedAt": 2}),
+    ("atsCandidates", "notes", {"note": "n", "atsCreatedAt": 1}),
+    ("atsIntegrations", None, {"dataProvider": "ATS", "integrationName": "x"}),
+    ("atsApplications", None, {"stage": "s"}),
+    ("seatsV2", None, {"seatId": 7, "created": 5}),
+    ("simpleJobPostings", None, {"title": "t"}),
+])
+def test_a_batch_of_records_maps_as_each_record_does(resource, child, record):
+    records = [record, {**record, "extra": 1}]
+    assert records_to_rest(resource, child, records) == \
+        [record_to_rest(resource, child, r) for r in records]
+    assert list(records_to_rest(resource, child, records)[0]) == \
+        list(record_to_rest(resource, child, record))
 
 
 def test_every_v2_key_resource_and_sub_resource_has_a_rest_form():

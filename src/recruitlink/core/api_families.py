@@ -12,7 +12,7 @@ rename LinkedIn corrects is changed here once. What §2.5 does not state is take
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,8 +30,10 @@ __all__ = [
     "Target",
     "from_rest",
     "is_rest_resource",
+    "keys_to_rest",
     "record_from_rest",
     "record_to_rest",
+    "records_to_rest",
     "rest_name",
     "rest_words",
     "to_rest",
@@ -200,8 +202,32 @@ def record_to_rest(resource: str, child: str | None, record: Mapping[str, Any]) 
     rename = _BY_V2.get((resource, child))
     if rename is None:
         return dict(record)
-    kept = {k: v for k, v in record.items() if k not in rename.record_dropped}
-    return _rename_fields(kept, rename.record_fields)
+    return _to_rest_fields(rename, record)
+
+
+def records_to_rest(resource: str, child: str | None,
+                    records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`record_to_rest` of each record of a batch (the rename looked up once)."""
+    if resource == "seatsV2" and child is None:
+        return [_seat_to_rest(record) for record in records]
+    rename = _BY_V2.get((resource, child))
+    if rename is None:
+        return [dict(record) for record in records]
+    return [_to_rest_fields(rename, record) for record in records]
+
+
+def keys_to_rest(resource: str, keys: Sequence[Mapping[str, str] | str], *,
+                 parent: Mapping[str, str] | None = None,
+                 child: str | None = None) -> tuple[Target, list[dict[str, str] | str | None]]:
+    """`to_rest` of a batch's keys: the first key's target (the call's, when there is no key)
+    and each key as `/rest` writes it. A top-level resource's rename is looked up once."""
+    rename = _BY_V2.get((resource, child))
+    if rename is not None and child is None:
+        wire = [_key_to_rest(rename, key) for key in keys]
+        return Target(rename.rest[0], None, wire[0] if wire else None), wire
+    targets = [to_rest(resource, key, parent=parent, child=child) for key in keys]
+    first = targets[0] if targets else to_rest(resource, None, parent=parent, child=child)
+    return first, [target.key for target in targets]
 
 
 def record_from_rest(resource: str, child: str | None,
@@ -238,6 +264,15 @@ def _key_from_rest(rename: _Rename, key: Mapping[str, str] | str | None,
     for name in rename.dropped:
         fields[name] = data_provider
     return fields
+
+
+def _to_rest_fields(rename: _Rename, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record without the fields `/rest` drops, the others renamed (one pass)."""
+    names, dropped = rename.record_fields, rename.record_dropped
+    if not dropped:
+        return {names.get(name, name): value for name, value in record.items()}
+    return {names.get(name, name): value for name, value in record.items()
+            if name not in dropped}
 
 
 def _rename_fields(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

@@ -96,12 +96,32 @@ def encode_key(fields: Mapping[str, str] | str, *, protocol: Protocol = PROTOCOL
     so `raw_urns` does not apply). A simple (string) key is its encoded atom.
     """
     if protocol == PROTOCOL_2:
-        return encode_value(fields if isinstance(fields, str) else dict(fields))
+        if isinstance(fields, str):
+            return encode_value(fields)
+        return _text_record(fields) or encode_value(dict(fields))
     if isinstance(fields, str):
         return quote(fields, safe=":") if raw_urns else _enc(fields)
     if raw_urns:
         return "&".join(f"{_enc(k)}={quote(v, safe=':')}" for k, v in fields.items())
     return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in fields.items())
+
+
+def _text_record(fields: Mapping[str, str]) -> str | None:
+    """`encode_value` of a record whose names and values are all plain strings (every
+    compound key the sync sends), written without its type tests; None for any other."""
+    parts = []
+    for name, value in sorted(fields.items()):
+        if type(name) is not str or type(value) is not str or not name:
+            return None
+        parts.append(f"{_field_name(name)}:"
+                     f"{(value if _plain(value) else _quoted(value)) if value else _EMPTY}")
+    return "(" + ",".join(parts) + ")"
+
+
+@lru_cache(maxsize=256)
+def _field_name(name: str) -> str:
+    """A key field's name encoded (a few names, in every key)."""
+    return _enc(name)
 
 
 def parse_query(raw_query: str) -> list[tuple[str, str]]:

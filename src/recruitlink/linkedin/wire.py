@@ -16,7 +16,13 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import unquote
 
-from recruitlink.core.api_families import record_from_rest, record_to_rest, rest_name, to_rest
+from recruitlink.core.api_families import (
+    keys_to_rest,
+    record_from_rest,
+    record_to_rest,
+    records_to_rest,
+    rest_name,
+)
 from recruitlink.core.restli import (
     PROTOCOL_1,
     PROTOCOL_2,
@@ -121,7 +127,7 @@ class KeyedCall:
         """`record_out` of each."""
         if not self.rest:
             return [dict(record) for record in records]
-        return [record_to_rest(self.v2_resource, self.v2_child, r) for r in records]
+        return records_to_rest(self.v2_resource, self.v2_child, records)
 
     def record_out(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """A v2 record as this family names its fields."""
@@ -156,17 +162,16 @@ def keyed_call(version: ApiVersion, resource: str, keys: Sequence[CallerKey], *,
             f"{resource}/{encode_key(parent, protocol=PROTOCOL_1)}/{child}"
         return KeyedCall(path, resource, child, resource, child, list(keys),
                          {a: a for a in map(as_key, keys)}, version)
-    targets = [to_rest(resource, key, parent=parent, child=child) for key in keys]
-    first = targets[0] if targets else to_rest(resource, None, parent=parent, child=child)
+    first, rest_keys = keys_to_rest(resource, keys, parent=parent, child=child)
     path = first.resource
     if first.child is not None:
         assert first.parent is not None
         path = f"{first.resource}/{encode_key(first.parent, protocol=version.protocol)}/" \
                f"{first.child}"
     wire: list[Mapping[str, str] | str] = []
-    for target in targets:
-        assert target.key is not None
-        wire.append(target.key)
+    for rest_key in rest_keys:
+        assert rest_key is not None
+        wire.append(rest_key)
     callers = [as_key(k) for k in keys]
     back = {as_key(w): c for w, c in zip(wire, callers, strict=True)}
     # A key sent twice is answered once, for the last caller's key (as `back` says).
