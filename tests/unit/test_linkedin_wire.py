@@ -88,3 +88,18 @@ def test_a_whole_body_is_written_as_each_of_its_records_is(ids, parent):
                      keyed_call(version, "simpleJobPostingTasks", ids)):
             assert call.entity_keys() == [call.entity_key(i) for i in range(len(ids))]
             assert call.records_out([record] * len(ids)) == [call.record_out(record)] * len(ids)
+
+
+def test_keys_sent_alike_are_answered_for_the_last_caller_and_asked_in_order():
+    """Two candidates differing only in `dataProvider` (which /rest drops) are one /rest key:
+    its answer stands for the last of them, as `back` says; `asked` keeps both, in order."""
+    partner = {**CANDIDATE, "dataProvider": "PARTNER"}
+    call = keyed_call(REST, "atsCandidates", [CANDIDATE, partner])
+    assert call.asked == [make_key(CANDIDATE), make_key(partner)]
+    (text,) = set(call.entity_keys())
+    assert call.caller_key(text) == make_key(partner)
+    v2 = keyed_call(V2, "atsCandidates", [CANDIDATE, partner])
+    assert v2.asked == [make_key(CANDIDATE), make_key(partner)]
+    simple = keyed_call(REST, "simpleJobPostingTasks", ["urn:li:task:1", "urn:li:task:2"])
+    assert simple.asked == ["urn:li:task:1", "urn:li:task:2"]
+    assert simple.caller_key("urn%3Ali%3Atask%3A2") == "urn:li:task:2"

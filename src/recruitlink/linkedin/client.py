@@ -45,6 +45,9 @@ class BatchOutcomes(dict[BatchKey, EntityOutcome]):
     if it sent none): what an entity answered 429 should wait."""
 
     retry_after: float | None = None
+    asked: list[BatchKey] | None = None
+    """The call's keys as they index this map (`as_key`), in the order asked (None: not
+    known): what a caller looking up its keys in order need not make again."""
 
     @property
     def throttled(self) -> bool:
@@ -182,6 +185,7 @@ class LinkedInClient:
         body = _answer(response)
         outcomes = BatchOutcomes()
         outcomes.retry_after = retry_after_s(response.headers.get("Retry-After"))
+        outcomes.asked = call.asked
         for text, value in (body.get("results") or {}).items():
             status = int(value.get("status", 200)) if isinstance(value, Mapping) else 200
             outcomes[call.caller_key(text)] = classify(status, deleting=deleting)
@@ -191,8 +195,8 @@ class LinkedInClient:
             outcomes[call.caller_key(text)] = classify(status, message, deleting=deleting)
         for key in call.back.values():
             # A key LinkedIn did not mention at all is not known to be done: send it again.
-            outcomes.setdefault(key, EntityOutcome("retryable", 0,
-                                                   "missing from LinkedIn's answer"))
+            if key not in outcomes:
+                outcomes[key] = EntityOutcome("retryable", 0, "missing from LinkedIn's answer")
         return outcomes
 
     # -- jobs ---------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ class KeyedCall:
     back: dict[BatchKey, BatchKey]
     """Each sent key (as answers are indexed) -> the caller's key."""
     version: ApiVersion
-    callers: list[BatchKey] | None = None
-    """`back` of each wire key, in order (None: looked up in `back`)."""
+    asked: list[BatchKey] | None = None
+    """Each caller's key as answers are indexed (`as_key`), in the order asked."""
 
     @cached_property
     def _restli_2_keys(self) -> list[str]:
@@ -85,7 +85,9 @@ class KeyedCall:
         if self.version.protocol != PROTOCOL_2 or not self.wire_keys:
             return {}
         simple = isinstance(self.wire_keys[0], str)
-        callers = self.callers if self.callers is not None else \
+        # Each wire key's caller: the caller's own key where no two keys were sent alike.
+        callers = self.asked if self.asked is not None and \
+            len(self.back) == len(self.wire_keys) else \
             [self.back[as_key(key)] for key in self.wire_keys]
         return {text: caller
                 for text, key, caller in zip(self._restli_2_keys, self.wire_keys, callers,
@@ -160,8 +162,9 @@ def keyed_call(version: ApiVersion, resource: str, keys: Sequence[CallerKey], *,
     if version.family == "v2":
         path = resource if parent is None else \
             f"{resource}/{encode_key(parent, protocol=PROTOCOL_1)}/{child}"
+        asked = [as_key(k) for k in keys]
         return KeyedCall(path, resource, child, resource, child, list(keys),
-                         {a: a for a in map(as_key, keys)}, version)
+                         {a: a for a in asked}, version, asked)
     first, rest_keys = keys_to_rest(resource, keys, parent=parent, child=child)
     path = first.resource
     if first.child is not None:
@@ -172,11 +175,10 @@ def keyed_call(version: ApiVersion, resource: str, keys: Sequence[CallerKey], *,
     for rest_key in rest_keys:
         assert rest_key is not None
         wire.append(rest_key)
-    callers = [as_key(k) for k in keys]
-    back = {as_key(w): c for w, c in zip(wire, callers, strict=True)}
-    # A key sent twice is answered once, for the last caller's key (as `back` says).
+    asked = [as_key(k) for k in keys]
+    back = {as_key(w): c for w, c in zip(wire, asked, strict=True)}
     return KeyedCall(path, first.resource, first.child, resource, child, wire, back, version,
-                     [back[as_key(w)] for w in wire] if len(back) < len(wire) else callers)
+                     asked)
 
 
 def read_key(text: str, *, compound: bool, version: ApiVersion) -> BatchKey:

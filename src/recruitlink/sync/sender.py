@@ -57,6 +57,10 @@ class SendStats:
     transient_failures: int = 0
 
 
+MISSING_FROM_ANSWER = EntityOutcome("retryable", 0, "missing from answer")
+"""A record LinkedIn's answer did not mention (one frozen value, not one per lookup)."""
+
+
 @dataclass
 class Sender:
     client: LinkedInClient
@@ -239,8 +243,7 @@ class Sender:
             return
         self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
         for n in uploaded:
-            outcome = outcomes.get(make_key(chunk[n].key),
-                                   EntityOutcome("retryable", 0, "missing from answer"))
+            outcome = outcomes.get(make_key(chunk[n].key), MISSING_FROM_ANSWER)
             results[indexes[n]] = ItemResult(outcome.verdict, outcome.message or None,
                                              outcome.status)
         self._blame(since, [chunk[n] for n in uploaded
@@ -281,10 +284,13 @@ class Sender:
             self.entities_throttled(resource, outcomes.throttled, outcomes.retry_after)
             retry = []
             failing = []
-            for i in pending:
+            asked = outcomes.asked if outcomes.asked is not None and \
+                len(outcomes.asked) == len(pending) else None
+            for n, i in enumerate(pending):
                 key = chunk[i].key
-                outcome = outcomes.get(key if isinstance(key, str) else make_key(key),
-                                       EntityOutcome("retryable", 0, "missing from answer"))
+                lookup = asked[n] if asked is not None else \
+                    key if isinstance(key, str) else make_key(key)
+                outcome = outcomes.get(lookup, MISSING_FROM_ANSWER)
                 if outcome.verdict != "synced":
                     failing.append(chunk[i])
                 if outcome.verdict == "retryable" and not self.retry.gives_up(attempt + 1):
