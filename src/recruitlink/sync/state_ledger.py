@@ -98,12 +98,19 @@ class _Compiled:
     wire: tuple[str, ...] | None
     """Named parameters' names (None: positional)."""
 
+    def params(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """A row's parameters as the driver takes them, through the bind processors."""
+        values = [self.get(row)] if self.single else list(self.get(row))
+        for n, processor in self.process:
+            values[n] = processor(values[n])
+        return tuple(values) if self.wire is None else dict(zip(self.wire, values, strict=True))
+
 
 _COMPILED: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], _Compiled | None]] = \
     WeakKeyDictionary()
-"""`_executemany`'s statements by engine dialect (its bind processors are that engine's),
-then name and row keys: each is compiled once (None: a SQLAlchemy without bind processors,
-whose public path is used)."""
+"""`_executemany`'s and `run_compiled`'s statements by engine dialect (its bind processors
+are that engine's), then name and parameter keys: each is compiled once (None: a SQLAlchemy
+without bind processors, whose public path is used)."""
 
 
 def _compile(conn: Connection, stmt: Any, keys: list[str]) -> _Compiled | None:
@@ -128,30 +135,11 @@ def _executemany(conn: Connection, name: str, stmt: Callable[[], Any],
     and each row goes to the driver through SQLAlchemy's own bind processors (the same
     values and JSON text), without the per-row parameter dictionaries `execute` builds.
     Every row has the first row's keys, and every parameter of the statement is one of them."""
-    keys = list(rows[0])
-    cache = _COMPILED.get(conn.dialect)
-    if cache is None:
-        cache = _COMPILED[conn.dialect] = {}
-    cache_key = (name, tuple(keys))
-    if cache_key not in cache:
-        cache[cache_key] = _compile(conn, stmt(), keys)
-    compiled = cache[cache_key]
+    compiled = _compiled(conn, name, stmt, list(rows[0]))
     if compiled is None:  # a SQLAlchemy without bind processors: the public, slower path
         conn.execute(stmt(), list(rows))
         return
-    get, process = compiled.get, compiled.process
-    params: list[Any] = []
-    for row in rows:
-        values = [get(row)] if compiled.single else list(get(row))
-        for n, processor in process:
-            values[n] = processor(values[n])
-        params.append(values)
-    if compiled.wire is None:
-        params = [tuple(values) for values in params]
-    else:
-        wire = compiled.wire
-        params = [dict(zip(wire, values, strict=True)) for values in params]
-    conn.exec_driver_sql(compiled.sql, params)
+    conn.exec_driver_sql(compiled.sql, [compiled.params(row) for row in rows])
 
 
 def run_compiled(conn: Connection, name: str, stmt: Callable[[], Any],
@@ -160,22 +148,22 @@ def run_compiled(conn: Connection, name: str, stmt: Callable[[], Any],
     check, a progress count): compiled once per engine and run by the driver, without
     SQLAlchemy's per-execution setup, which cost more than the query. Results come back as
     the driver gives them (no result types): for plain columns only."""
-    keys = list(params)
+    compiled = _compiled(conn, name, stmt, list(params))
+    if compiled is None:
+        return conn.execute(stmt(), dict(params))
+    return conn.exec_driver_sql(compiled.sql, compiled.params(params))
+
+
+def _compiled(conn: Connection, name: str, stmt: Callable[[], Any],
+              keys: list[str]) -> _Compiled | None:
+    """The statement `name` for these parameter keys, compiled once per engine dialect."""
     cache = _COMPILED.get(conn.dialect)
     if cache is None:
         cache = _COMPILED[conn.dialect] = {}
     cache_key = (name, tuple(keys))
     if cache_key not in cache:
         cache[cache_key] = _compile(conn, stmt(), keys)
-    compiled = cache[cache_key]
-    if compiled is None:
-        return conn.execute(stmt(), dict(params))
-    values = [compiled.get(params)] if compiled.single else list(compiled.get(params))
-    for n, processor in compiled.process:
-        values[n] = processor(values[n])
-    if compiled.wire is None:
-        return conn.exec_driver_sql(compiled.sql, tuple(values))
-    return conn.exec_driver_sql(compiled.sql, dict(zip(compiled.wire, values, strict=True)))
+    return cache[cache_key]
 
 
 def load_ledger(conn: Connection, tenant_id: int,
