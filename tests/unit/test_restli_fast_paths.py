@@ -3,6 +3,7 @@ what the full encoder and decoder give, for any text."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -37,6 +38,20 @@ def test_decoding_matches_unquote_or_refuses_bad_escapes(text: str, plus: bool) 
 @given(st.dictionaries(PLAIN.filter(bool), ANY, min_size=1, max_size=4))
 def test_canonical_key_round_trips(fields: dict[str, str]) -> None:
     assert parse_key(canonical(fields)) == fields
+
+
+def reference_canonical(key: restli.Key | dict[str, str]) -> str:
+    """`canonical` as it was: sorted pairs, each name and value through `quote`."""
+    pairs = key.items() if isinstance(key, dict) else key
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in sorted(pairs))
+
+
+@given(st.dictionaries(ANY, ANY, max_size=4))
+def test_canonical_is_the_quoting_of_sorted_pairs(fields: dict[str, str]) -> None:
+    assert canonical(fields) == reference_canonical(fields)
+    key = restli.make_key(fields)
+    assert canonical(key) == reference_canonical(key) == canonical(fields)
+    assert canonical(MappingProxyType(fields)) == canonical(fields)
 
 
 @pytest.mark.parametrize("text", ["a%2", "%zz", "a%"])

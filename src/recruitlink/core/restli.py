@@ -81,9 +81,12 @@ def _quoted(value: str) -> str:
 
 def canonical(key: Key | Mapping[str, str]) -> str:
     """The one string form of a key: fields sorted, every name and value percent-encoded."""
-    pairs: Iterable[tuple[str, str]] = key.items() if isinstance(key, Mapping) else key
-    # `_enc` inlined: every key of every batch is written here, some more than once.
-    return "&".join([f"{k if _plain(k) else _quoted(k)}={v if _plain(v) else _quoted(v)}"
+    # A dict is told apart without the Mapping ABC's slower test; the few field names come
+    # from a cache and each value's `_enc` is inlined: every key of every batch is written
+    # here, some more than once.
+    pairs: Iterable[tuple[str, str]] = (
+        key.items() if type(key) is dict or isinstance(key, Mapping) else key)
+    return "&".join([f"{_field_name(k)}={v if _plain(v) else _quoted(v)}"
                      for k, v in sorted(pairs)])
 
 
@@ -403,7 +406,7 @@ def encode_value(value: RestliValue) -> str:
         return _enc(value) if value else "''"
     if isinstance(value, list):
         return "List(" + ",".join(encode_value(item) for item in value) + ")"
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         # A plain string (every compound key's field) is written here rather than by a call
         # per field: the sync encodes 20k keys per 20k records.
         parts = []
@@ -412,7 +415,8 @@ def encode_value(value: RestliValue) -> str:
                 text = (v if _plain(v) else _quoted(v)) if v else _EMPTY
             else:
                 text = encode_value(v)
-            parts.append(f"{_enc_atom(str(k))}:{text}")
+            name = k if type(k) is str else str(k)
+            parts.append(f"{_field_name(name) if name else _EMPTY}:{text}")
         return "(" + ",".join(parts) + ")"
     raise TypeError(f"cannot Rest.li-encode a {type(value).__name__}")
 
