@@ -109,7 +109,9 @@ records = Table(
     Column("resource", String, primary_key=True),
     Column("parent", String, primary_key=True),  # canonical parent key, "" when top-level
     Column("key", String, primary_key=True),  # canonical key (sub-resources: the simple id)
-    Column("org", String, nullable=False, index=True),
+    # No index of its own: every query by org also names the resource, and
+    # records_by_candidate (org, resource, ...) serves both; one index less per written record.
+    Column("org", String, nullable=False),
     Column("app_id", Integer, nullable=False),
     Column("key_fields", JSON, nullable=False),
     Column("body", JSON, nullable=False),
