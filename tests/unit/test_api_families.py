@@ -11,6 +11,7 @@ from recruitlink.core.api_families import (
     Target,
     from_rest,
     is_rest_resource,
+    keys_from_rest,
     keys_to_rest,
     record_from_rest,
     record_to_rest,
@@ -78,6 +79,32 @@ def test_a_batch_of_keys_maps_as_each_key_does(resource, child, parent, key, exp
     assert keys == [to_rest(resource, k, parent=parent, child=child).key for k in (key, other)]
     assert keys_to_rest(resource, [], parent=parent, child=child) == (
         to_rest(resource, None, parent=parent, child=child), [])
+
+
+TOP_LEVEL_REST = sorted({rest for rest, child in
+                         (rest_name(r, c) for r, c, *_ in CASES) if child is None
+                         and v2_name(rest)[1] is None} | {"simpleJobPostings", "attachments"})
+REST_KEY = st.dictionaries(
+    st.sampled_from(["externalCandidateId", "atsJobApplicationId", "integrationContext",
+                     "integrationType", "tenantType", "dataProvider", "x", ""]),
+    st.text(max_size=6), max_size=5)
+
+
+@given(st.sampled_from(TOP_LEVEL_REST), st.lists(REST_KEY, max_size=4),
+       st.sampled_from(["ATS", "PARTNER"]))
+def test_a_batch_of_rest_keys_maps_back_as_each_key_does(resource, keys, provider):
+    """Same fields, values and field order as `from_rest` of each key."""
+    batch = keys_from_rest(resource, keys, data_provider=provider)
+    each = [from_rest(resource, key, data_provider=provider).key for key in keys]
+    assert batch == each
+    assert [list(k.items()) for k in batch] == [list(k.items()) for k in each]  # type: ignore[union-attr]
+
+
+def test_a_batch_of_rest_keys_of_a_v2_sub_resource_or_unknown_provider_is_refused():
+    with pytest.raises(ValueError, match="sub-resource"):
+        keys_from_rest("candidateNotes", [{"externalCandidateId": "C1"}])
+    with pytest.raises(ValueError, match="dataProvider"):
+        keys_from_rest("candidates", [], data_provider="NOPE")
 
 
 @pytest.mark.parametrize(("resource", "child", "record"), [

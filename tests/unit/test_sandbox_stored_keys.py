@@ -37,6 +37,7 @@ def test_a_key_under_another_data_provider_is_the_canonical_text_of_that_key() -
             target = from_rest("atsCandidates", {"atsCandidateId": ident,
                                                  "integrationContext": context})
             assert isinstance(target.key, dict)
-            stored = _Stored("ATS", target, canonical(target.key))
+            stored = _Stored.of("ATS", target)
+            assert stored.text == canonical(target.key)
             assert _with_provider(stored, "PARTNER") == canonical(
                 {**target.key, "dataProvider": "PARTNER"})

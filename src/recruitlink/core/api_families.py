@@ -30,6 +30,7 @@ __all__ = [
     "Target",
     "from_rest",
     "is_rest_resource",
+    "keys_from_rest",
     "keys_to_rest",
     "record_from_rest",
     "record_to_rest",
@@ -181,6 +182,29 @@ def from_rest(resource: str, key: Mapping[str, str] | str | None, *,
     v2_parent = _key_from_rest(rename, fields, data_provider)
     assert isinstance(v2_parent, dict)
     return Target(v2_resource, v2_child, ident, v2_parent)
+
+
+def keys_from_rest(resource: str, keys: Sequence[Mapping[str, str]], *,
+                   data_provider: str = "ATS") -> list[dict[str, str]]:
+    """`from_rest(resource, key, data_provider=...).key` of each compound key of a batch of a
+    `/rest` resource that is top-level on `/v2` too, the rename looked up once (the sandbox
+    translates every key of every batch)."""
+    if data_provider not in REST_DATA_PROVIDERS:
+        raise ValueError(f"dataProvider {data_provider!r} is not one of {REST_DATA_PROVIDERS}")
+    rename = _BY_REST.get((resource, None))
+    if rename is None:
+        return [dict(key) for key in keys]
+    if rename.v2[1] is not None:
+        raise ValueError(f"{resource} is a sub-resource on /v2: translate its keys with "
+                         "from_rest")
+    back = _KEY_FIELDS_BACK[rename.rest]
+    # As `_key_from_rest`: renamed fields in the key's order, then each dropped field set
+    # (kept in place when the key has it already).
+    fill = dict.fromkeys(rename.dropped, data_provider)
+    if back:
+        return [{**{back.get(name, name): value for name, value in key.items()}, **fill}
+                for key in keys]
+    return [{**key, **fill} for key in keys]
 
 
 def rest_words(resource: str, child: str | None = None) -> dict[str, str]:

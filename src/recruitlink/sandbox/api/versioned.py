@@ -29,6 +29,7 @@ from recruitlink.core.api_families import (
     Target,
     from_rest,
     is_rest_resource,
+    keys_from_rest,
     record_from_rest,
     record_to_rest,
     rest_name,
@@ -482,23 +483,33 @@ def stored_v2_keys(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     dataProvider it is stored with (see `stored_data_providers`), and its canonical text."""
     v2_keys, texts = [], []
     for key, found in zip(keys, _stored_targets(sandbox, name, keys), strict=True):
-        target = found.target or from_rest(name, key, data_provider=found.provider)
-        assert isinstance(target.key, dict)
-        v2_keys.append(target.key)
-        known = found.text if found.target is not None and found.target.parent is None else None
-        texts.append(known if known is not None else canonical(target.key))
+        v2_key = found.key if found.translated else from_rest(
+            name, key, data_provider=found.provider).key
+        assert isinstance(v2_key, dict)
+        v2_keys.append(v2_key)
+        known = found.text if found.translated and found.parent is None else None
+        texts.append(known if known is not None else canonical(v2_key))
     return v2_keys, texts
 
 
 @dataclass(slots=True)
 class _Stored:
-    """A `/rest` key's stored dataProvider, its translation under it (None: the key does not
-    translate) and, when made already, the canonical text of that translation's lookup key
-    (its parent's for a sub-resource)."""
+    """A `/rest` key's stored dataProvider, its translation under it (`key` and `parent` of
+    its `/v2` Target; `translated` False: the key does not translate) and, when made
+    already, the canonical text of that translation's lookup key (its parent's for a
+    sub-resource)."""
 
     provider: str
-    target: Target | None
+    translated: bool
+    key: dict[str, str] | str | None = None
+    parent: dict[str, str] | None = None
     text: str | None = None
+
+    @classmethod
+    def of(cls, provider: str, target: Target) -> _Stored:
+        where = target.parent if target.parent is not None else target.key
+        return cls(provider, True, target.key, target.parent,
+                   canonical(where) if isinstance(where, dict) else None)
 
 
 def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
@@ -509,15 +520,17 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     anyway."""
     default = REST_DATA_PROVIDERS[0]
     out: list[_Stored] = []
-    for key in keys:
-        try:
-            target = from_rest(name, key, data_provider=default)
-        except ValueError:
-            out.append(_Stored(default, None))
-            continue
-        where = target.parent if target.parent is not None else target.key
-        out.append(_Stored(default, target,
-                           canonical(where) if isinstance(where, dict) else None))
+    if v2_name(name)[1] is None:  # top-level on both families: the batch at once
+        out = [_Stored(default, True, v2_key, None, canonical(v2_key))
+               for v2_key in keys_from_rest(name, keys, data_provider=default)]
+    else:
+        for key in keys:
+            try:
+                target = from_rest(name, key, data_provider=default)
+            except ValueError:
+                out.append(_Stored(default, False))
+                continue
+            out.append(_Stored.of(default, target))
     if not keys or "dataProvider" not in _dropped_fields(name, keys[0]):
         return out
     with sandbox.store.tx() as conn:
@@ -541,7 +554,8 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
                     found[i] = provider
     for i, provider in found.items():
         if provider != default:  # held under another provider only (rare): translate again
-            out[i] = _Stored(provider, from_rest(name, keys[i], data_provider=provider))
+            target = from_rest(name, keys[i], data_provider=provider)
+            out[i] = _Stored(provider, True, target.key, target.parent)
     return out
 
 
@@ -554,8 +568,8 @@ def _with_provider(stored: _Stored, provider: str,
     old, new = pairs or (_provider_pair(stored.provider), _provider_pair(provider))
     text = f"&{stored.text}&".replace(old, new, 1)[1:-1]
     if text == stored.text:  # no dataProvider pair (not a translation of a /rest key)
-        assert stored.target is not None
-        where = stored.target.parent if stored.target.parent is not None else stored.target.key
+        assert stored.translated
+        where = stored.parent if stored.parent is not None else stored.key
         assert isinstance(where, dict)
         return canonical({**where, "dataProvider": provider})
     return text
