@@ -184,3 +184,42 @@ def test_a_2_0_key_is_written_as_the_recursive_encoder_writes_it(
     way for any other record write the same text."""
     key: Any = fields  # encode_key is typed for keys of strings; any record is written
     assert restli.encode_key(key, protocol=restli.PROTOCOL_2) == reference_encode(fields)
+
+
+# --- a batch's keys are written once each, field names and order shared across the batch ----
+
+NAME_POOL = st.sampled_from(["a", "b", "integrationContext", "", "é x", "dataProvider", "z"])
+BATCH_KEY = st.dictionaries(NAME_POOL, st.one_of(ATOM_TEXT, ATOM_TEXT,
+                                                 st.integers(0, 9), st.lists(ATOM_TEXT,
+                                                                             max_size=2)),
+                            max_size=4)
+
+
+def _same_names_in_another_order(keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The keys again, each with its fields reversed: batches mix field orders too."""
+    return [*keys, *(dict(reversed(list(k.items()))) for k in keys)]
+
+
+@given(st.lists(BATCH_KEY, max_size=6).map(_same_names_in_another_order))
+def test_a_batch_of_records_is_written_as_encode_value_writes_each(keys: list[dict[str, Any]]
+                                                                   ) -> None:
+    assert restli.encode_records(keys) == [restli.encode_value(k) for k in keys]
+    assert restli.encode_records([MappingProxyType(k) for k in keys]) == \
+        [restli.encode_value(k) for k in keys]
+
+
+@given(st.lists(st.dictionaries(NAME_POOL, ANY, max_size=4), max_size=6)
+       .map(_same_names_in_another_order))
+def test_a_batch_of_keys_is_canonical_as_each_key_is(keys: list[dict[str, str]]) -> None:
+    assert restli.canonical_many(keys) == [canonical(k) for k in keys]
+    as_tuples = [restli.make_key(k) for k in keys]
+    assert restli.canonical_many(as_tuples) == [canonical(k) for k in keys]
+
+
+def test_a_batch_key_with_a_value_that_is_not_text_fails_as_canonical_does() -> None:
+    keys: list[Any] = [{"a": "x", "b": "y"}, {"a": "x", "b": 1}]
+    with pytest.raises(TypeError):
+        canonical(keys[1])
+    with pytest.raises(TypeError):
+        restli.canonical_many(keys)
+    assert restli.encode_records(keys) == [restli.encode_value(k) for k in keys]

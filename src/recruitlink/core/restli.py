@@ -31,9 +31,11 @@ __all__ = [
     "apply_patch",
     "batch_ids_query",
     "canonical",
+    "canonical_many",
     "decode_value",
     "encode_key",
     "encode_query",
+    "encode_records",
     "encode_value",
     "ids_list_query",
     "parse_batch_ids",
@@ -88,6 +90,79 @@ def canonical(key: Key | Mapping[str, str]) -> str:
         key.items() if type(key) is dict or isinstance(key, Mapping) else key)
     return "&".join([f"{_field_name(k)}={v if _plain(v) else _quoted(v)}"
                      for k, v in sorted(pairs)])
+
+
+def canonical_many(keys: Iterable[Key | Mapping[str, str]]) -> list[str]:
+    """`canonical` of each key of a batch. Its keys most often hold the same field names in
+    the same order: the sorted order and the encoded names are then made once, not per key."""
+    out: list[str] = []
+    names: tuple[Any, ...] | None = None
+    heads: list[str] = []
+    order: list[int] = []
+    for key in keys:
+        if type(key) is not dict:
+            out.append(canonical(key))
+            continue
+        these = tuple(key)
+        if these != names:
+            if not all(type(name) is str for name in these):
+                names = None
+                out.append(canonical(key))
+                continue
+            names = these
+            order = sorted(range(len(these)), key=these.__getitem__)
+            heads = [("&" if at else "") + _field_name(these[i]) + "="
+                     for at, i in enumerate(order)]
+        values = list(key.values())
+        parts = []
+        for head, i in zip(heads, order, strict=True):
+            value = values[i]
+            if type(value) is not str:
+                break
+            parts.append(head + (value if _plain(value) else _quoted(value)))
+        else:
+            out.append("".join(parts))
+            continue
+        out.append(canonical(key))  # a value that is not a string: canonical's own error
+    return out
+
+
+def encode_records(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """`encode_value` of each record of a batch (the 2.0 text of compound keys). As
+    `canonical_many`, the field order and encoded names of a run of keys with the same
+    field names are made once; a record with a value other than a string is left to
+    `encode_value`."""
+    out: list[str] = []
+    names: tuple[Any, ...] | None = None
+    heads: list[str] = []
+    order: list[int] = []
+    for record in records:
+        if type(record) is not dict:
+            out.append(encode_value(dict(record)))
+            continue
+        these = tuple(record)
+        if these != names:
+            if not all(type(name) is str for name in these):
+                names = None
+                out.append(encode_value(record))
+                continue
+            names = these
+            order = sorted(range(len(these)), key=these.__getitem__)
+            heads = [("," if at else "(") + (_field_name(these[i]) if these[i] else _EMPTY)
+                     + ":" for at, i in enumerate(order)]
+        values = list(record.values())
+        parts = []
+        for head, i in zip(heads, order, strict=True):
+            value = values[i]
+            if type(value) is not str:
+                break
+            parts.append(head + ((value if _plain(value) else _quoted(value)) if value
+                                 else _EMPTY))
+        else:
+            out.append("".join(parts) + ")" if parts else "()")
+            continue
+        out.append(encode_value(record))
+    return out
 
 
 def encode_key(fields: Mapping[str, str] | str, *, protocol: Protocol = PROTOCOL_1,

@@ -47,7 +47,9 @@ from recruitlink.core.restli import (
     PROTOCOL_2,
     RestliSyntaxError,
     canonical,
+    canonical_many,
     encode_key,
+    encode_records,
     encode_value,
     parse_key,
     parse_simple_key,
@@ -255,8 +257,8 @@ def _same_shape(sandbox: Sandbox, call: RestliCall, name: str, v2_resource: str)
     if call.ids is not None and call.ids and isinstance(call.ids[0], dict):
         compound = [dict(k) for k in call.ids if isinstance(k, dict)]
         translated, id_texts = stored_v2_keys(sandbox, name, compound)
-        for key, v2_key, v2_text in zip(compound, translated, id_texts, strict=True):
-            rest_text = encode_value(key)
+        for key, v2_key, v2_text, rest_text in zip(compound, translated, id_texts,
+                                                   encode_records(compound), strict=True):
             rest_keys[v2_text] = rest_text
             by_text[rest_text] = _Translated(key, v2_text, v2_key)
         v2_ids = translated
@@ -521,8 +523,9 @@ def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
     default = REST_DATA_PROVIDERS[0]
     out: list[_Stored] = []
     if v2_name(name)[1] is None:  # top-level on both families: the batch at once
-        out = [_Stored(default, True, v2_key, None, canonical(v2_key))
-               for v2_key in keys_from_rest(name, keys, data_provider=default)]
+        v2_keys = keys_from_rest(name, keys, data_provider=default)
+        out = [_Stored(default, True, v2_key, None, text)
+               for v2_key, text in zip(v2_keys, canonical_many(v2_keys), strict=True)]
     else:
         for key in keys:
             try:
