@@ -300,6 +300,8 @@ def _to_rest_fields(rename: _Rename, record: Mapping[str, Any]) -> dict[str, Any
 
 
 def _rename_fields(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    if not names.keys() & record.keys():  # nothing to rename (most records): a plain copy
+        return dict(record)
     return {names.get(name, name): value for name, value in record.items()}
 
 

@@ -17,8 +17,9 @@ the wrong one is a `RestliSyntaxError` that says which header the caller needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Literal
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -92,77 +93,111 @@ def canonical(key: Key | Mapping[str, str]) -> str:
                      for k, v in sorted(pairs)])
 
 
+def _enc_value(value: str) -> str:
+    """`_enc`, with ASCII letters and digits (most ids) told plain without the regex."""
+    if (value.isascii() and value.isalnum()) or _plain(value):
+        return value
+    return _quoted(value)
+
+
 def canonical_many(keys: Iterable[Key | Mapping[str, str]]) -> list[str]:
-    """`canonical` of each key of a batch. Its keys most often hold the same field names in
-    the same order: the sorted order and the encoded names are then made once, not per key."""
+    """`canonical` of each key of a batch. Its keys most often hold the same field names:
+    their sorted order and encoded names are then made once (a key with the same number of
+    fields, all of those names, has the same names), and each value is encoded once."""
     out: list[str] = []
-    names: tuple[Any, ...] | None = None
-    heads: list[str] = []
-    order: list[int] = []
+    size, heads = -1, [""]
+    getter: Callable[[Any], Any] = _NO_NAMES
+    seen: dict[str, str] = {}
+    """Each value's encoding, made once per batch (its organization, its dataProvider)."""
     for key in keys:
-        if type(key) is not dict:
-            out.append(canonical(key))
-            continue
-        these = tuple(key)
-        if these != names:
-            if not all(type(name) is str for name in these):
-                names = None
-                out.append(canonical(key))
+        if type(key) is dict:
+            values = _same_names(key, size, getter)
+            if values is None:
+                names = _sorted_names(key)
+                if names is None:
+                    out.append(canonical(key))
+                    continue
+                size, getter = len(names), itemgetter(*names)
+                heads = [("&" if at else "") + _field_name(name) + "="
+                         for at, name in enumerate(names)]
+                values = getter(key)
+            parts = []
+            for head, value in zip(heads, values, strict=True):
+                if type(value) is not str:
+                    break
+                text = seen.get(value)
+                if text is None:
+                    text = seen[value] = _enc_value(value)
+                parts.append(head + text)
+            else:
+                out.append("".join(parts))
                 continue
-            names = these
-            order = sorted(range(len(these)), key=these.__getitem__)
-            heads = [("&" if at else "") + _field_name(these[i]) + "="
-                     for at, i in enumerate(order)]
-        values = list(key.values())
-        parts = []
-        for head, i in zip(heads, order, strict=True):
-            value = values[i]
-            if type(value) is not str:
-                break
-            parts.append(head + (value if _plain(value) else _quoted(value)))
-        else:
-            out.append("".join(parts))
-            continue
-        out.append(canonical(key))  # a value that is not a string: canonical's own error
+        out.append(canonical(key))  # not a dict, or a value not a string (canonical's error)
     return out
 
 
 def encode_records(records: Iterable[Mapping[str, Any]]) -> list[str]:
-    """`encode_value` of each record of a batch (the 2.0 text of compound keys). As
-    `canonical_many`, the field order and encoded names of a run of keys with the same
-    field names are made once; a record with a value other than a string is left to
-    `encode_value`."""
+    """`encode_value` of each record of a batch (the 2.0 text of compound keys), made as
+    `canonical_many` makes canonical texts; a record with a value other than a string is
+    left to `encode_value`."""
     out: list[str] = []
-    names: tuple[Any, ...] | None = None
-    heads: list[str] = []
-    order: list[int] = []
+    size, heads = -1, [""]
+    getter: Callable[[Any], Any] = _NO_NAMES
+    seen: dict[str, str] = {}
     for record in records:
-        if type(record) is not dict:
-            out.append(encode_value(dict(record)))
-            continue
-        these = tuple(record)
-        if these != names:
-            if not all(type(name) is str for name in these):
-                names = None
-                out.append(encode_value(record))
+        if type(record) is dict:
+            values = _same_names(record, size, getter)
+            if values is None:
+                names = _sorted_names(record)
+                if names is None:
+                    out.append(encode_value(record))
+                    continue
+                size, getter = len(names), itemgetter(*names)
+                heads = [("," if at else "(") + (_field_name(name) if name else _EMPTY) + ":"
+                         for at, name in enumerate(names)]
+                values = getter(record)
+            parts = []
+            for head, value in zip(heads, values, strict=True):
+                if type(value) is not str:
+                    break
+                text = seen.get(value)
+                if text is None:
+                    text = seen[value] = _enc_value(value) if value else _EMPTY
+                parts.append(head + text)
+            else:
+                out.append("".join(parts) + ")")
                 continue
-            names = these
-            order = sorted(range(len(these)), key=these.__getitem__)
-            heads = [("," if at else "(") + (_field_name(these[i]) if these[i] else _EMPTY)
-                     + ":" for at, i in enumerate(order)]
-        values = list(record.values())
-        parts = []
-        for head, i in zip(heads, order, strict=True):
-            value = values[i]
-            if type(value) is not str:
-                break
-            parts.append(head + ((value if _plain(value) else _quoted(value)) if value
-                                 else _EMPTY))
+            out.append(encode_value(record))
         else:
-            out.append("".join(parts) + ")" if parts else "()")
-            continue
-        out.append(encode_value(record))
+            out.append(encode_value(dict(record)))
     return out
+
+
+def _NO_NAMES(_: Any) -> tuple[Any, ...]:
+    raise KeyError
+
+
+def _same_names(key: dict[Any, Any], size: int, getter: Callable[[Any], Any]
+                ) -> tuple[Any, ...] | None:
+    """The key's values in the previous key's sorted field order, when it has the same
+    fields (as many, and each of those); else None."""
+    if len(key) != size:
+        return None
+    try:
+        values: tuple[Any, ...] = getter(key)
+    except KeyError:
+        return None
+    return values
+
+
+def _sorted_names(key: dict[Any, Any]) -> list[str] | None:
+    """A key's field names sorted, when it has two or more, all strings (what the batch
+    functions write themselves; None for the rest, left to the one-key functions)."""
+    names = list(key)
+    if len(names) < 2 or not all(type(name) is str for name in names):
+        return None
+    names.sort()
+    return names
 
 
 def encode_key(fields: Mapping[str, str] | str, *, protocol: Protocol = PROTOCOL_1,
