@@ -398,6 +398,23 @@ class BulkInsert:
             params.append(tuple(param))
         driver(conn).executemany(self.sql, params)
 
+    def run_values(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """`run` of rows given as their values in `names` order (JSON columns not yet
+        written): a caller that writes many rows makes no mapping per row."""
+        if not rows:
+            return
+        json_at = self._json_at
+        if not json_at:
+            driver(conn).executemany(self.sql, rows)
+            return
+        params = []
+        for row in rows:
+            param = list(row)
+            for i in json_at:
+                param[i] = _dumps(param[i])
+            params.append(param)
+        driver(conn).executemany(self.sql, params)
+
 
 class Prepared:
     """A statement compiled once for SQLite and run by the driver itself, in the request's

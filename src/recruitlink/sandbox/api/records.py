@@ -341,22 +341,21 @@ class RecordWriter:
 
     def __init__(self, conn: Connection, app: App, resource: str, now: int) -> None:
         self.conn, self.app, self.resource, self.now = conn, app, resource, now
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[tuple[Any, ...]] = []
+        """Each record's values in `_UPSERT`'s order (`_COLUMNS`)."""
 
     def add(self, parent: str, key: str, key_fields: dict[str, str],
             body: dict[str, Any]) -> None:
-        self.rows.append({"resource": self.resource, "parent": parent, "key": key,
-                          "org": key_fields.get("integrationContext", ""),
-                          "app_id": self.app.id, "key_fields": key_fields, "body": body,
-                          "candidate": _candidate_of(self.resource, key_fields, body),
-                          "created_at": self.now, "updated_at": self.now})
+        self.rows.append((self.resource, parent, key, key_fields.get("integrationContext", ""),
+                          self.app.id, key_fields, body,
+                          _candidate_of(self.resource, key_fields, body), self.now, self.now))
 
     def flush(self) -> None:
         if not self.rows:
             return
-        _UPSERT.run(self.conn, self.rows)
+        _UPSERT.run_values(self.conn, self.rows)
         if self.resource == "atsCandidates":
-            index_candidates(self.conn, [(r["org"], r["key"], r["body"]) for r in self.rows])
+            index_candidates(self.conn, [(r[3], r[2], r[6]) for r in self.rows])
         self.rows = []
 
 
@@ -370,6 +369,10 @@ def _upsert() -> BulkInsert:
 
 _UPSERT = _upsert()
 """Built once: every accepted batch runs it."""
+_COLUMNS = ("resource", "parent", "key", "org", "app_id", "key_fields", "body", "candidate",
+            "created_at", "updated_at")
+"""The order RecordWriter gives a record's values in: the upsert's parameters'."""
+assert tuple(_UPSERT.names) == _COLUMNS, _UPSERT.names
 
 
 def _delete(conn: Connection, resource: Resource, key: str) -> bool:

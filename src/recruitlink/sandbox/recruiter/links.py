@@ -39,9 +39,8 @@ def index_candidates(conn: Connection,
     for start in range(0, len(candidates), _PER_QUERY):
         chunk = candidates[start:start + _PER_QUERY]
         _drop_links(len(chunk)).run(conn, {f"c{i}": c for i, c in enumerate(chunk)})
-    wanted = [{"org": org, "key": k, "candidate": key}
-              for org, key, body in rows for k in _keys_of(body)]
-    _ADD_LINKS.run(conn, wanted)
+    _ADD_LINKS.run_values(conn, [(org, k, key) for org, key, body in rows
+                                 for k in _keys_of(body)])
 
 
 _PER_QUERY = 500  # under SQLite's oldest limit of 999 host parameters
@@ -56,6 +55,7 @@ def _drop_links(count: int) -> Prepared:
 
 # Built once: every batch of candidates replaces its match keys.
 _ADD_LINKS = BulkInsert(insert(candidate_links).on_conflict_do_nothing())
+assert _ADD_LINKS.names == ["org", "key", "candidate"], _ADD_LINKS.names  # run_values' order
 
 
 def unindex_candidate(conn: Connection, key: str) -> None:
