@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from recruitlink.core.matching import candidate_keys, member_keys, phone_key, profile_slug
 
 MEMBER = {"firstName": "José", "lastName": "Núñez", "currentJobTitle": "Data Scientist",
@@ -37,3 +42,11 @@ def test_normalisers():
     assert phone_key("12") is None
     assert phone_key("+44 20 7946 0958") == "2079460958"
     assert phone_key("(020) 7946-0958") == "2079460958"
+
+
+@given(st.one_of(st.text(alphabet="0123456789 +-().x/", max_size=24), st.text(max_size=24),
+                 st.text(alphabet="0123456789٣٤੫ 🙂+", max_size=16)))
+def test_a_phone_key_is_the_last_ten_of_its_digits_whatever_the_script(number: str) -> None:
+    """As `\\D` removal gives them: ASCII numbers go a faster way, others the regex's."""
+    digits = re.sub(r"\D", "", number)
+    assert phone_key(number) == (digits[-10:] if len(digits) >= 7 else None)

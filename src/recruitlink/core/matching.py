@@ -42,13 +42,17 @@ def email_key(email: str | None) -> str | None:
 
 
 _NON_DIGIT = re.compile(r"\D")
+_NOT_ASCII_DIGITS = bytes(b for b in range(128) if not 48 <= b <= 57)
 
 
 def phone_key(number: str | None) -> str | None:
     """The last ten digits: enough to tell numbers apart, blind to +1 / 0 / spacing."""
     if not number:
         return None
-    digits = _NON_DIGIT.sub("", number)
+    if number.isascii():  # every synced number: what `\D` drops is the bytes not 0-9
+        digits = number.encode("ascii").translate(None, _NOT_ASCII_DIGITS).decode("ascii")
+    else:  # other scripts' digits count too
+        digits = _NON_DIGIT.sub("", number)
     return digits[-10:] if len(digits) >= 7 else None
 
 
