@@ -97,7 +97,7 @@ def test_a_batch_of_rest_keys_maps_back_as_each_key_does(resource, keys, provide
     batch = keys_from_rest(resource, keys, data_provider=provider)
     each = [from_rest(resource, key, data_provider=provider).key for key in keys]
     assert batch == each
-    assert [list(k.items()) for k in batch] == [list(k.items()) for k in each]  # type: ignore[union-attr]
+    assert [list(k.items()) for k in batch] == [list(k.items()) for k in each]
 
 
 def test_a_batch_of_rest_keys_of_a_v2_sub_resource_or_unknown_provider_is_refused():

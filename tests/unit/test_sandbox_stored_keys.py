@@ -3,11 +3,18 @@ finds exactly the stored top-level keys of the resource asked, however many are 
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import insert
 
 from recruitlink.core.api_families import from_rest
 from recruitlink.core.restli import canonical
-from recruitlink.sandbox.api.versioned import _KEYS_PER_QUERY, _Stored, _stored_keys, _with_provider
+from recruitlink.sandbox.api.versioned import (
+    _KEYS_PER_QUERY,
+    _provider_pair,
+    _stored_keys,
+    _with_provider,
+)
 from recruitlink.sandbox.store import Store, records
 
 
@@ -32,12 +39,16 @@ def test_a_key_under_another_data_provider_is_the_canonical_text_of_that_key() -
     """The lookup text under PARTNER is made from the one under ATS by swapping the
     dataProvider pair: it must be what canonical() makes, whatever the values hold."""
     org = "urn:li:organization:4242"
-    for ident in ("C1", "a&dataProvider=ATS&b", "dataProvider=ATS", "x y/é", "&", "ATS"):
-        for context in (org, "dataProvider=ATS"):
-            target = from_rest("atsCandidates", {"atsCandidateId": ident,
-                                                 "integrationContext": context})
+    # candidates: a translation with dataProvider (the pair swapped); atsCandidates: without
+    # one (made again from the key).
+    for resource, field in (("atsCandidates", "atsCandidateId"),
+                            ("candidates", "externalCandidateId")):
+        for ident, context in itertools.product(
+                ("C1", "a&dataProvider=ATS&b", "dataProvider=ATS", "x y/é", "&", "ATS"),
+                (org, "dataProvider=ATS")):
+            target = from_rest(resource, {field: ident, "integrationContext": context})
             assert isinstance(target.key, dict)
-            stored = _Stored.of("ATS", target)
-            assert stored.text == canonical(target.key)
-            assert _with_provider(stored, "PARTNER") == canonical(
+            pairs = (_provider_pair("ATS"), _provider_pair("PARTNER"))
+            assert _with_provider(canonical(target.key), target.key, "PARTNER",
+                                  pairs) == canonical(
                 {**target.key, "dataProvider": "PARTNER"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -482,100 +482,102 @@ def stored_data_providers(sandbox: Sandbox, name: str, keys: list[dict[str, str]
 def stored_v2_keys(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
                    ) -> tuple[list[dict[str, str]], list[str]]:
     """The `/v2` key each `/rest` key of a top-level resource stands for, under the
-    dataProvider it is stored with (see `stored_data_providers`), and its canonical text."""
-    v2_keys, texts = [], []
-    for key, found in zip(keys, _stored_targets(sandbox, name, keys), strict=True):
-        v2_key = found.key if found.translated else from_rest(
-            name, key, data_provider=found.provider).key
-        assert isinstance(v2_key, dict)
-        v2_keys.append(v2_key)
-        known = found.text if found.translated and found.parent is None else None
-        texts.append(known if known is not None else canonical(v2_key))
+    dataProvider it is stored with (see `stored_data_providers`), and its canonical text.
+    The batch is translated at once (api_families.keys_from_rest); a key held under another
+    dataProvider only (rare) is translated again."""
+    if v2_name(name)[1] is not None:
+        raise ValueError(f"{name} is a sub-resource on /v2: its keys name their parent")
+    default = REST_DATA_PROVIDERS[0]
+    v2_keys = keys_from_rest(name, keys, data_provider=default)
+    texts = canonical_many(v2_keys)
+    if keys and "dataProvider" in _dropped_fields(name, keys[0]):
+        held = _held_under(sandbox, name, texts, v2_keys)
+        for i, provider in held.items():
+            if provider != default:
+                v2_keys[i] = keys_from_rest(name, [keys[i]], data_provider=provider)[0]
+                texts[i] = canonical(v2_keys[i])
     return v2_keys, texts
 
 
 @dataclass(slots=True)
 class _Stored:
-    """A `/rest` key's stored dataProvider, its translation under it (`key` and `parent` of
-    its `/v2` Target; `translated` False: the key does not translate) and, when made
-    already, the canonical text of that translation's lookup key (its parent's for a
-    sub-resource)."""
+    """A `/rest` key's stored dataProvider and its translation under it (None: the key does
+    not translate)."""
 
     provider: str
-    translated: bool
-    key: dict[str, str] | str | None = None
-    parent: dict[str, str] | None = None
-    text: str | None = None
-
-    @classmethod
-    def of(cls, provider: str, target: Target) -> _Stored:
-        where = target.parent if target.parent is not None else target.key
-        return cls(provider, True, target.key, target.parent,
-                   canonical(where) if isinstance(where, dict) else None)
+    target: Target | None
 
 
 def _stored_targets(sandbox: Sandbox, name: str, keys: list[dict[str, str]]
                     ) -> list[_Stored]:
     """Each key's stored dataProvider with its translation. Each key is translated once (under
-    the first provider; another one only differs in dataProvider), and the first provider
-    is asked only about keys a later one holds: a key stored under none is the first's
-    anyway."""
+    the first provider; another one only differs in dataProvider)."""
     default = REST_DATA_PROVIDERS[0]
     out: list[_Stored] = []
-    if v2_name(name)[1] is None:  # top-level on both families: the batch at once
-        v2_keys = keys_from_rest(name, keys, data_provider=default)
-        out = [_Stored(default, True, v2_key, None, text)
-               for v2_key, text in zip(v2_keys, canonical_many(v2_keys), strict=True)]
-    else:
-        for key in keys:
-            try:
-                target = from_rest(name, key, data_provider=default)
-            except ValueError:
-                out.append(_Stored(default, False))
-                continue
-            out.append(_Stored.of(default, target))
+    for key in keys:
+        try:
+            out.append(_Stored(default, from_rest(name, key, data_provider=default)))
+        except ValueError:
+            out.append(_Stored(default, None))
     if not keys or "dataProvider" not in _dropped_fields(name, keys[0]):
         return out
-    with sandbox.store.tx() as conn:
-        found: dict[int, str] = {}
-        for provider in reversed(REST_DATA_PROVIDERS):
-            asked = range(len(keys)) if provider != default else sorted(found)
-            texts: dict[str, list[int]] = {}
-            pairs = (_provider_pair(default), _provider_pair(provider))
-            for i in asked:
-                stored = out[i]
-                if stored.text is None:
-                    continue
-                # Under another provider the translation differs in dataProvider alone.
-                text = (stored.text if provider == default
-                        else _with_provider(stored, provider, pairs))
-                texts.setdefault(text, []).append(i)
-            if not texts:
-                continue
-            for held in _stored_keys(conn, v2_name(name)[0], list(texts)):
-                for i in texts[held]:
-                    found[i] = provider
-    for i, provider in found.items():
+    wheres = [_lookup_key(stored.target) for stored in out]
+    texts = [canonical(where) if where is not None else None for where in wheres]
+    for i, provider in _held_under(sandbox, name, texts, wheres).items():
         if provider != default:  # held under another provider only (rare): translate again
-            target = from_rest(name, keys[i], data_provider=provider)
-            out[i] = _Stored(provider, True, target.key, target.parent)
+            out[i] = _Stored(provider, from_rest(name, keys[i], data_provider=provider))
     return out
 
 
-def _with_provider(stored: _Stored, provider: str,
-                   pairs: tuple[str, str] | None = None) -> str:
-    """The canonical text of a stored key's lookup key under another dataProvider, made from
-    its text under the default one: a canonical text is its `name=value` pairs joined by
-    `&`, names and values encoded, so the dataProvider pair is found whole. `pairs` are
-    `_provider_pair` of the stored provider and of `provider`, when the caller has them."""
-    old, new = pairs or (_provider_pair(stored.provider), _provider_pair(provider))
-    text = f"&{stored.text}&".replace(old, new, 1)[1:-1]
-    if text == stored.text:  # no dataProvider pair (not a translation of a /rest key)
-        assert stored.translated
-        where = stored.parent if stored.parent is not None else stored.key
-        assert isinstance(where, dict)
+def _lookup_key(target: Target | None) -> dict[str, str] | None:
+    """The stored top-level key a translation is looked up by: its own, or its parent's."""
+    if target is None:
+        return None
+    where = target.parent if target.parent is not None else target.key
+    return where if isinstance(where, dict) else None
+
+
+def _held_under(sandbox: Sandbox, name: str, texts: Sequence[str | None],
+                wheres: Sequence[dict[str, str] | None]) -> dict[int, str]:
+    """Which dataProvider holds each key (by index; absent: none does), given the canonical
+    text of its lookup key under the first provider (None: not looked up) and that key. The
+    first provider is asked only about keys a later one holds: a key stored under none is the
+    first's anyway."""
+    default = REST_DATA_PROVIDERS[0]
+    found: dict[int, str] = {}
+    with sandbox.store.tx() as conn:
+        for provider in reversed(REST_DATA_PROVIDERS):
+            asked = range(len(texts)) if provider != default else sorted(found)
+            by_text: dict[str, list[int]] = {}
+            pairs = (_provider_pair(default), _provider_pair(provider))
+            for i in asked:
+                text = texts[i]
+                if text is None:
+                    continue
+                # Under another provider the lookup key differs in dataProvider alone.
+                if provider != default:
+                    text = _with_provider(text, wheres[i], provider, pairs)
+                by_text.setdefault(text, []).append(i)
+            if not by_text:
+                continue
+            for held in _stored_keys(conn, v2_name(name)[0], list(by_text)):
+                for i in by_text[held]:
+                    found[i] = provider
+    return found
+
+
+def _with_provider(text: str, where: dict[str, str] | None, provider: str,
+                   pairs: tuple[str, str]) -> str:
+    """The canonical text of a lookup key (`where`) under another dataProvider, made from
+    its text under the one it has: a canonical text is its `name=value` pairs joined by `&`,
+    names and values encoded, so the dataProvider pair is found whole. `pairs` are
+    `_provider_pair` of the provider the text has and of `provider`."""
+    old, new = pairs
+    swapped = f"&{text}&".replace(old, new, 1)[1:-1]
+    if swapped == text:  # no dataProvider pair (not a translation of a /rest key)
+        assert where is not None
         return canonical({**where, "dataProvider": provider})
-    return text
+    return swapped
 
 
 @lru_cache(maxsize=8)
