@@ -587,10 +587,13 @@ def _flat_pairs(inner: str) -> dict[str, str] | None:
     try:
         for pair in inner.split(","):
             raw_name, _colon, raw_value = pair.partition(":")
-            name = "" if raw_name == "''" else _strict_unquote(raw_name)
+            # `_strict_unquote` inlined for atoms without an escape (most names and ids).
+            name = ("" if raw_name == "''" else raw_name if "%" not in raw_name
+                    else _strict_unquote(raw_name))
             if name in record:
                 return None
-            record[name] = "" if raw_value == "''" else _strict_unquote(raw_value)
+            record[name] = ("" if raw_value == "''" else raw_value if "%" not in raw_value
+                            else _strict_unquote(raw_value))
     except RestliSyntaxError:
         return None
     return record
