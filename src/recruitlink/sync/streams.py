@@ -266,6 +266,12 @@ def streams_of(table: str, row: Mapping[str, Any] | None) -> list[str]:
     return [s.name for s in _STREAMS_OF_TABLE.get(table, ()) if s.carries(row)]
 
 
+def streams_of_table(table: str) -> tuple[Stream, ...]:
+    """Every stream reading `table`, in STREAMS order (which of them a row feeds:
+    `Stream.carries`, or `streams_of`)."""
+    return _STREAMS_OF_TABLE.get(table, ())
+
+
 CANDIDATE_FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "Email addresses": ("emails",), "Phone numbers": ("phones",), "Addresses": ("addresses",),
     "Current title and company": ("current_title", "current_company"),

@@ -26,15 +26,15 @@ from .items import (
     STREAM,
     BuildContext,
     Item,
+    Stream,
     acl_job_id,
     build,
     delete_item,
     streams_for,
-    streams_of,
 )
 from .state import LedgerReads, SyncState
 from .state_ledger import LedgerRow, PreparedItem
-from .streams import stream_for_resource
+from .streams import stream_for_resource, streams_of_table
 
 Work = planner.Work[Item]
 
@@ -64,21 +64,10 @@ def build_work(conn: Connection, reads: LedgerReads, info: ConnectionInfo,
     may hold them though the ledger does not say so, so if they are gone or excluded now
     they are deleted all the same (a delete of something absent is harmless)."""
     maybe_live = maybe_live or {}
-    allowed = {s.name for s in streams_for(info.tenant_kind, info.policy)}
-    tenant_streams = set(allowed)
-    if streams is not None:
-        allowed &= set(streams)
-    # Which streams to build for each store record; `plain`: asked for as itself.
-    wanted: dict[Ref, set[str]] = {}
-    plain: set[Ref] = set()
-    for entity, entity_id in refs:
-        if entity == JOB_ACLS:
-            base = ("jobs", acl_job_id(entity_id))
-            names = {"job_acls"} if streams is None else {"job_acls"} & set(streams)
-        else:
-            base, names = (entity, entity_id), allowed
-            plain.add(base)
-        wanted.setdefault(base, set()).update(names)
+    tenant_streams = frozenset(s.name for s in streams_for(info.tenant_kind, info.policy))
+    allowed = tenant_streams if streams is None else tenant_streams & frozenset(streams)
+    acl_names = frozenset({"job_acls"} if streams is None else {"job_acls"} & set(streams))
+    wanted, plain = wanted_streams(refs, allowed, acl_names)
     bases = list(wanted)
     rows = rows_by_ref if rows_by_ref is not None else SyncState.rows(conn, bases)
     held: dict[Ref, LedgerRow] = reads.ledger(bases)
@@ -86,16 +75,7 @@ def build_work(conn: Connection, reads: LedgerReads, info: ConnectionInfo,
                   if ent == "jobs" and r.state in LIVE_STATES}
     bc = BuildContext(conn, info.tenant_id, mapping, info.policy, now, historical=historical,
                       job_states=job_states, versioned_api=versioned_api)
-    by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    missing: list[Ref] = []
-    for ref in bases:
-        row = rows.get(ref)
-        if row is None:
-            missing.append(ref)
-            continue
-        for name in streams_of(ref[0], row):
-            if name in wanted[ref]:
-                by_stream[name].append(row)
+    by_stream, missing = rows_by_stream(bases, rows, wanted)
     # The ACL records LinkedIn holds for these jobs (all of them, for a deleted job, or once
     # the tenant no longer uses ACLs).
     acls_gone = "job_acls" not in tenant_streams
@@ -121,6 +101,53 @@ def build_work(conn: Connection, reads: LedgerReads, info: ConnectionInfo,
     return work
 
 
+def wanted_streams(refs: Iterable[Ref], allowed: frozenset[str], acl_names: frozenset[str]
+                   ) -> tuple[dict[Ref, frozenset[str]], set[Ref]]:
+    """Which streams to build for each store record (a job's ACL records stand for their
+    job, with `acl_names`; any other record for itself, with `allowed`), and the records
+    asked for as themselves. The sets are shared, not one per record: a record asked for
+    both ways gets their union."""
+    wanted: dict[Ref, frozenset[str]] = {}
+    plain: set[Ref] = set()
+    for entity, entity_id in refs:
+        if entity == JOB_ACLS:
+            base, names = ("jobs", acl_job_id(entity_id)), acl_names
+        else:
+            base, names = (entity, entity_id), allowed
+            plain.add(base)
+        have = wanted.get(base)
+        if have is None:
+            wanted[base] = names
+        elif have is not names:
+            wanted[base] = have | names
+    return wanted, plain
+
+
+def rows_by_stream(bases: Iterable[Ref], rows: Mapping[Ref, dict[str, Any]],
+                   wanted: Mapping[Ref, frozenset[str]]
+                   ) -> tuple[dict[str, list[dict[str, Any]]], list[Ref]]:
+    """The rows each wanted stream carries (in the order of `bases`), and the records whose
+    row is gone."""
+    by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    missing: list[Ref] = []
+    # The wanted streams of each table, per set of names (a page has one or two such sets).
+    of_table: dict[tuple[str, frozenset[str]], tuple[Stream, ...]] = {}
+    for ref in bases:
+        row = rows.get(ref)
+        if row is None:
+            missing.append(ref)
+            continue
+        names = wanted[ref]
+        streams = of_table.get((ref[0], names))
+        if streams is None:
+            streams = of_table[(ref[0], names)] = tuple(
+                s for s in streams_of_table(ref[0]) if s.name in names)
+        for stream in streams:
+            if stream.carries(row):
+                by_stream[stream.name].append(row)
+    return by_stream, missing
+
+
 def _gone_acls(work: Work, info: ConnectionInfo, acl_held: Mapping[Ref, LedgerRow],
                acl_jobs: set[int], built: set[Ref],
                maybe_live: Mapping[Ref, PreparedItem]) -> None:
@@ -140,7 +167,7 @@ def _gone_acls(work: Work, info: ConnectionInfo, acl_held: Mapping[Ref, LedgerRo
 def _gone_records(work: Work, info: ConnectionInfo, plain: set[Ref],
                   rows: Mapping[Ref, Any], built: set[Ref], held: Mapping[Ref, LedgerRow],
                   maybe_live: Mapping[Ref, PreparedItem], missing: Sequence[Ref],
-                  tenant_streams: set[str], streams: Collection[str] | None) -> None:
+                  tenant_streams: Collection[str], streams: Collection[str] | None) -> None:
     """Deletes of what LinkedIn holds (or a crashed batch may have put there) of records
     that are gone, or of a stream the tenant no longer syncs (a user's assignee, after ACLs
     were switched off)."""
