@@ -149,7 +149,8 @@ def classify(item: ItemT, held: Held | None, work: Work[ItemT], remove: Remove[I
         # LinkedIn already holds.
         work.skipped.append(item)
         return
-    if not item.excluded and not item.errors and item.resource != "simpleJobPostings":
+    if copies and not item.excluded and not item.errors \
+            and item.resource != "simpleJobPostings":
         # The record's key, parent or resource changed (an assignee's member, a note
         # moved to another candidate or application): the upsert does not overwrite the
         # copy LinkedIn holds elsewhere; delete that one first.
