@@ -33,9 +33,10 @@ from sqlalchemy import Connection
 
 from recruitlink.core import mapping, validation
 from recruitlink.core.files import CRM_RESUME_TYPES, EXTENSIONS, FILE_TYPES, MAX_FILE_BYTES
-from recruitlink.core.linkedin_schema import validate_key
+from recruitlink.core.linkedin_schema import FieldError, validate_key
 from recruitlink.core.mapping import MappingContext
 from recruitlink.core.policy import (
+    WINDOW_DAYS,
     Policy,
     candidate_child_exclusion,
     candidate_exclusion,
@@ -213,21 +214,34 @@ def _finish(item: Item, bc: BuildContext, *, window_reason: str | None = None,
         item.excluded = reason
         item.window_only = exclusion is None
         return item
-    payloads = item.job_payloads or ([item.payload] if item.payload is not None else [])
-    operations: list[str | None] = list(item.operations) or [operation] * len(payloads)
-    body = item.job_payloads if item.job_payloads else item.payload
+    if not item.job_payloads:  # one payload (or none): every record but a job
+        if item.content_hash is None:
+            item.content_hash = content_hash(item.resource, item.key, item.parent, item.payload)
+        if item.payload is not None:
+            # Its hash is its fingerprint, so a payload found clean is not re-checked.
+            problems = validation.check(
+                item.resource, item.payload, now_ms=bc.now_ms,
+                operation=item.operations[0] if item.operations else operation,
+                phone_region=bc.policy.phone_region, fingerprint=item.content_hash)
+            if problems:  # most payloads are clean
+                _add_errors(item, problems)
+        return item
     if item.content_hash is None:  # jobs hash their own (see _jobs)
-        item.content_hash = content_hash(item.resource, item.key, item.parent, body)
-    # One payload: its hash is its fingerprint, so a payload found clean is not re-checked.
-    fingerprint = item.content_hash if not item.job_payloads else None
-    for payload, op in zip(payloads, operations, strict=False):
+        item.content_hash = content_hash(item.resource, item.key, item.parent,
+                                         item.job_payloads)
+    operations: list[str | None] = list(item.operations) or [operation] * len(
+        item.job_payloads)
+    for payload, op in zip(item.job_payloads, operations, strict=False):
         problems = validation.check(item.resource, payload, now_ms=bc.now_ms, operation=op,
-                                    phone_region=bc.policy.phone_region,
-                                    fingerprint=fingerprint)
-        if problems:  # most payloads are clean
-            item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
-                                "reason": p.reason} for p in problems)
+                                    phone_region=bc.policy.phone_region)
+        if problems:
+            _add_errors(item, problems)
     return item
+
+
+def _add_errors(item: Item, problems: Iterable[FieldError]) -> None:
+    item.errors.extend({"field": p.path.lstrip("/").replace("/", ".") or "record",
+                        "reason": p.reason} for p in problems)
 
 
 def from_linkedin(row: Mapping[str, Any]) -> str | None:
@@ -242,7 +256,10 @@ def private_note(row: Mapping[str, Any]) -> str | None:
 
 
 def _window(bc: BuildContext, modified_at: int) -> str | None:
-    return outside_window(bc.policy, modified_at, bc.now_ms) if bc.historical else None
+    # Most policies keep all history: nothing to compute per record.
+    if not bc.historical or bc.policy.history_window not in WINDOW_DAYS:
+        return None
+    return outside_window(bc.policy, modified_at, bc.now_ms)
 
 
 def _person(user: Mapping[str, Any] | None) -> dict[str, Any] | None:
