@@ -112,7 +112,14 @@ def _list(value: Any) -> list[Any]:
 
 def _deep_link(ctx: MappingContext, kind: str, external_id: Any) -> str:
     # The external id is a path segment: quote everything that is not unreserved ("/", " ").
-    return f"{ctx.ats_base_url.rstrip('/')}/{kind}/{quote(str(external_id), safe='')}"
+    segment = str(external_id)
+    if _UNRESERVED.fullmatch(segment) is None:  # most ids need no quoting
+        segment = quote(segment, safe="")
+    return f"{ctx.ats_base_url.rstrip('/')}/{kind}/{segment}"
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+"""What `quote` never escapes (its always-safe characters)."""
 
 
 def split_name(name: Any) -> tuple[str | None, str | None]:
