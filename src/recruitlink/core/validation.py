@@ -16,7 +16,6 @@ Most emails are plain ASCII addresses, accepted by a pattern without the library
 from __future__ import annotations
 
 import re
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
@@ -217,24 +216,30 @@ def check(
     re-checked. Only clean answers are remembered: the one rule that depends on `now_ms`
     (a date must not be in the future) can only stop failing as time goes on, never start.
     """
+    if fingerprint is None:
+        return _check(resource, payload, now_ms=now_ms, operation=operation,
+                      phone_region=phone_region)
     remembered = (resource, operation, phone_region, fingerprint)
-    if fingerprint is not None:
-        with _clean_lock:
-            if remembered in _clean:
-                _clean.move_to_end(remembered)
-                return []
+    if _clean.pop(remembered, False) is None:  # found clean: now the newest entry
+        _clean[remembered] = None
+        return []
     errors = _check(resource, payload, now_ms=now_ms, operation=operation,
                     phone_region=phone_region)
-    if fingerprint is not None and not errors:
-        with _clean_lock:
-            _clean[remembered] = None
-            if len(_clean) > _CLEAN_CACHED:
+    if not errors:
+        _clean[remembered] = None
+        if len(_clean) > _CLEAN_CACHED:
+            try:
                 _clean.popitem(last=False)
+            except KeyError:  # another thread emptied it meanwhile
+                return errors
     return errors
 
 
 _clean: OrderedDict[tuple[str, str | None, str, str | None], None] = OrderedDict()
-_clean_lock = threading.Lock()  # builds may run on several threads
+"""Payloads found clean, oldest first. Builds may run on several threads, without a lock: each
+OrderedDict operation is one C call (its keys are tuples of strings, whose hashing and
+comparing run no Python code), so it is atomic; between two of them another thread may add
+or drop an entry, which only costs a check again or a slot."""
 
 
 def _check(resource: str, payload: Mapping[str, Any], *, now_ms: int, operation: str | None,
