@@ -337,23 +337,28 @@ _CANDIDATE_NAMES = (("firstName", "first_name"), ("lastName", "last_name"),
 def candidate(row: Row, ctx: MappingContext) -> dict[str, Any]:
     """The atsCandidates record (§3.2)."""
     record: dict[str, Any] = {
-        "addresses": [a for a in map(_address, _list(row.get("addresses"))) if a is not None],
-        "atsCreatedAt": row.get("created_at"),
-        "atsLastModifiedAt": row.get("modified_at"),
-    }
+        "addresses": [a for a in map(_address, _list(row.get("addresses"))) if a is not None]}
+    # Each field is set only when given (sync maps thousands: no None to filter out after).
+    if (created := row.get("created_at")) is not None:
+        record["atsCreatedAt"] = created
+    if (modified := row.get("modified_at")) is not None:
+        record["atsLastModifiedAt"] = modified
     # Required only without a member link: omitted when empty, so that a candidate with
     # neither an email nor a manual match is rejected with that reason rather than sent.
     emails = _list(row.get("emails"))
     if emails:
         record["emailAddresses"] = emails
     record["phoneNumbers"] = [_phone(p) for p in _list(row.get("phones"))]
-    _put_given(record, ((name, row.get(column)) for name, column in _CANDIDATE_NAMES))
+    for name, column in _CANDIDATE_NAMES:
+        value = row.get(column)
+        if value is not None and value != "":
+            record[name] = value
     record["externalProfileUrl"] = _deep_link(ctx, "candidates", row.get("external_id"))
     _put(record, "linkedInProfileUrl", row.get("linkedin_url"))
     _put(record, "doNotContact", row.get("do_not_contact"))
     if row.get("match_method") in MANUAL_MATCH_METHODS:
         _put(record, "manualMatchedMember", row.get("person_urn"))
-    return {k: v for k, v in record.items() if v is not None}
+    return record
 
 
 def candidate_note(note_row: Row, author: Row | None) -> dict[str, Any]:
