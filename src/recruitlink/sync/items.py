@@ -102,9 +102,11 @@ class Item:
     """The LinkedIn key: a compound-key dict, or a sub-resource's simple id."""
     parent: dict[str, str] | None = None
     payload: dict[str, Any] | None = None
-    operations: list[str] = field(default_factory=list)
-    """Jobs only: the operations to send, in order (e.g. CREATE then CLOSE)."""
-    job_payloads: list[dict[str, Any]] = field(default_factory=list)
+    operations: Sequence[str] = ()
+    """Jobs only: the operations to send, in order (e.g. CREATE then CLOSE). Empty tuples by
+    default, not a list per item: a batch's items live until it is committed, and each
+    container they hold is one more for the garbage collector to walk."""
+    job_payloads: Sequence[dict[str, Any]] = ()
     content_hash: str | None = None
     modified_at: int | None = None
     excluded: str | None = None
