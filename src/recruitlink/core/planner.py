@@ -177,14 +177,11 @@ def classify(item: ItemT, held: Held | None, work: Work[ItemT], remove: Remove[I
 def waiting_parents(work: Work[ItemT]) -> set[Ref]:
     """The parents of upserts that this work does not send itself: the ledger must say
     whether LinkedIn holds them (`hold_orphans`)."""
-    sending: set[Ref] = set()
-    parents: set[Ref] = set()
-    for i in work.send:  # one pass: every item of a historical page goes through here
-        if i.action == "upsert":
-            sending.add((i.entity, i.entity_id))
-            if i.parent_ref is not None:
-                parents.add(i.parent_ref)
-    return parents - sending
+    parents = {i.parent_ref for i in work.send if i.parent_ref is not None
+               and i.action == "upsert"}
+    if not parents:  # a page of candidates, applications, jobs: none has a parent
+        return parents
+    return parents - {(i.entity, i.entity_id) for i in work.send if i.action == "upsert"}
 
 
 def hold_orphans(work: Work[ItemT], parents: Mapping[Ref, Held],
