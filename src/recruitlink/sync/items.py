@@ -414,40 +414,47 @@ class _AppFamily:
     def exclusion(self, policy: Policy) -> str | None:
         if self._excluded is not None and self._excluded[0] is policy:
             return self._excluded[1]
-        reason = first_reason(
-            candidate_child_exclusion(self.candidate, policy),
-            "belongs to a confidential job" if job_exclusion(self.job) else None)
+        reason = _family_exclusion(self.candidate, self.job, policy)
         self._excluded = (policy, reason)
         return reason
 
 
-def _app_families(conn: Connection, application_ids: Iterable[int], *,
-                  applications: Mapping[int, dict[str, Any]] | None = None
-                  ) -> dict[int, _AppFamily]:
-    """Each application's family; `applications`: the application rows already read (the
-    applications stream's own page), else they are read here."""
-    if applications is None:
-        applications = rows_by_id(conn, schema.applications, application_ids)
-    candidates = rows_by_id(conn, schema.candidates,
-                            (a["candidate_id"] for a in applications.values()),
-                            columns=FAMILY_CANDIDATE_COLUMNS)
-    jobs = rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications.values()),
-                      columns=FAMILY_JOB_COLUMNS)
+def _family_exclusion(candidate: Mapping[str, Any], job: Mapping[str, Any],
+                      policy: Policy) -> str | None:
+    """Why an application (and what hangs on it) is not shared: its candidate's or job's."""
+    return first_reason(candidate_child_exclusion(candidate, policy),
+                        "belongs to a confidential job" if job_exclusion(job) else None)
+
+
+def _family_rows(conn: Connection, applications: Iterable[Mapping[str, Any]]
+                 ) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+    """The candidates and jobs of these applications, by id (what a family reads of them)."""
+    applications = list(applications)
+    return (rows_by_id(conn, schema.candidates, (a["candidate_id"] for a in applications),
+                       columns=FAMILY_CANDIDATE_COLUMNS),
+            rows_by_id(conn, schema.jobs, (a["job_id"] for a in applications),
+                       columns=FAMILY_JOB_COLUMNS))
+
+
+def _app_families(conn: Connection, application_ids: Iterable[int]) -> dict[int, _AppFamily]:
+    """The family of each of these applications (read here)."""
+    applications = rows_by_id(conn, schema.applications, application_ids)
+    candidates, jobs = _family_rows(conn, applications.values())
     return {i: _AppFamily(a, candidates[a["candidate_id"]], jobs[a["job_id"]])
             for i, a in applications.items()}
 
 
 def _applications(stream: Stream, rows: list[dict[str, Any]], bc: BuildContext) -> list[Item]:
     # The page's rows are the applications: no second read (which would also miss one
-    # deleted in between).
-    families = _app_families(bc.conn, (), applications={r["id"]: r for r in rows})
+    # deleted in between), and no family object per application (each is used once).
+    candidates, jobs = _family_rows(bc.conn, rows)
     items = []
     for row in rows:
-        family = families[row["id"]]
+        candidate, job = candidates[row["candidate_id"]], jobs[row["job_id"]]
         item = _org_item(stream, row, bc, key=mapping.application_key(row["external_id"], bc.ctx),
-                     payload=mapping.application(row, candidate=family.candidate,
-                                                 job=family.job, ctx=bc.ctx))
-        items.append(_finish(item, bc, exclusion=family.exclusion(bc.policy),
+                         payload=mapping.application(row, candidate=candidate, job=job,
+                                                     ctx=bc.ctx))
+        items.append(_finish(item, bc, exclusion=_family_exclusion(candidate, job, bc.policy),
                              window_reason=_window(bc, row["modified_at"])))
     return items
 
