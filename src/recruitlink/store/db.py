@@ -10,12 +10,14 @@ and writes one per record).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from recruitlink.core.json_text import dumps as json_dumps
 from recruitlink.core.json_text import loads as json_loads
@@ -47,9 +49,19 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: the 2 MB default thrashes
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the driver's connection: every transaction begins here, and SQLAlchemy's
+        # statement machinery cost more than the BEGIN. Its error is the one
+        # `exec_driver_sql` would raise (a lock still held after the busy timeout is an
+        # OperationalError, which the API answers with a 503).
+        try:
+            conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(begin, (), exc, sqlite3.Error, hide_parameters=True,
+                                      dialect=engine.dialect) from exc
 
     return engine
 
