@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .compiled import run_compiled
 from .schema import rate_blocks, rate_days, rate_events, rate_windows
 
 _e, _w = rate_events.c, rate_windows.c
@@ -42,7 +44,11 @@ def lock(conn: Connection, client_id: str, family: str) -> None:
     """Serialize writers of one app's family (PostgreSQL; SQLite writes are already serial)."""
     if conn.dialect.name == "postgresql":
         key = zlib.crc32(f"{client_id}/{family}".encode())
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        run_compiled(conn, "rate_lock", _lock_stmt, {"k": key})
+
+
+def _lock_stmt() -> Any:
+    return text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def blocked_until(conn: Connection, client_id: str, family: str) -> int | None:
@@ -140,16 +146,16 @@ def _build_snapshot() -> Any:
         select(_e.at_ms).where(_e.id == newest_id).scalar_subquery().label("newest_at"))
 
 
-_SNAPSHOT = _build_snapshot()
-"""Built once: a statement reused as it is skips SQLAlchemy's construction and cache key."""
 
 
 def snapshot(conn: Connection, client_id: str, family: str, cutoff_ms: int,
              day: str) -> Snapshot:
     """Under `lock()`: the counter, what slid out, the block, the day's requests and the
     newest row, in one round trip."""
-    row = conn.execute(_SNAPSHOT, {"client_id": client_id, "family": family,
-                                   "cutoff_ms": cutoff_ms, "day": day}).one()
+    # Once per LinkedIn call: compiled once (store/compiled.py), its columns plain integers.
+    row = run_compiled(conn, "rate_snapshot", _build_snapshot,
+                       {"client_id": client_id, "family": family, "cutoff_ms": cutoff_ms,
+                        "day": day}).one()
     newest = (None if row.newest_id is None or int(row.newest_at) <= cutoff_ms
               else (int(row.newest_id), int(row.newest_at)))
     return Snapshot(cutoff_ms, None if row.counted is None else int(row.counted),
@@ -170,11 +176,17 @@ def drop_slid_out(conn: Connection, client_id: str, family: str, cutoff_ms: int,
                          _slid_out(conn, client_id, family, cutoff_ms))
     present = _present(conn, client_id, family) if counted is None else counted
     if gone:
-        conn.execute(delete(rate_events).where(*_of(client_id, family),
-                                               _e.at_ms <= cutoff_ms))
+        run_compiled(conn, "rate_drop", _drop_stmt,
+                     {"client_id": client_id, "family": family, "cutoff_ms": cutoff_ms})
     if gone or counted is None:
         _set_counter(conn, client_id, family, present - gone)
     return present - gone
+
+
+def _drop_stmt() -> Any:
+    return delete(rate_events).where(_e.client_id == _param("client_id"),
+                                     _e.family == _param("family"),
+                                     _e.at_ms <= _param("cutoff_ms"))
 
 
 def recount(conn: Connection, client_id: str, family: str) -> int:
@@ -225,24 +237,30 @@ def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: 
                                  .order_by(_e.at_ms.desc()).limit(1)).first()
             newest = None if found is None else (int(found.id), int(found.at_ms))
         if newest is not None and newest[1] // BUCKET_MS == at_ms // BUCKET_MS:
-            conn.execute(_ADD_TO_ROW, {"row_id": newest[0], "more": records,
-                                       "at_ms": max(newest[1], at_ms)})
+            run_compiled(conn, "rate_add_to_row", _add_to_row,
+                         {"row_id": newest[0], "more": records,
+                          "at_ms": max(newest[1], at_ms)})
         else:
-            conn.execute(_NEW_ROW, {"client_id": client_id, "family": family,
-                                    "at_ms": at_ms, "records": records})
+            run_compiled(conn, "rate_new_row", _new_row,
+                         {"client_id": client_id, "family": family, "at_ms": at_ms,
+                          "records": records})
         _set_counter(conn, client_id, family, in_window + records)
-    conn.execute(_upserts(conn)[rate_days.name],
+    run_compiled(conn, "rate_days_upsert", partial(_upsert, conn, rate_days.name),
                  {"client_id": client_id, "family": family, "day": day})
 
 
-_ADD_TO_ROW = update(rate_events).where(_e.id == _param("row_id")).values(
-    records=_e.records + _param("more"), at_ms=_param("at_ms"))
-_NEW_ROW = rate_events.insert().values(client_id=_param("client_id"), family=_param("family"),
+def _add_to_row() -> Any:
+    return update(rate_events).where(_e.id == _param("row_id")).values(
+        records=_e.records + _param("more"), at_ms=_param("at_ms"))
+
+
+def _new_row() -> Any:
+    return rate_events.insert().values(client_id=_param("client_id"), family=_param("family"),
                                        at_ms=_param("at_ms"), records=_param("records"))
 
 
 def _build_upserts(dialect: Any) -> dict[str, Any]:
-    """Each dialect's two upserts, built once (see `_SNAPSHOT`)."""
+    """Each dialect's two upserts."""
     days = dialect.insert(rate_days).values(client_id=_param("client_id"),
                                             family=_param("family"), day=_param("day"),
                                             requests=1)
@@ -261,12 +279,12 @@ def _build_upserts(dialect: Any) -> dict[str, Any]:
 _UPSERTS = {"postgresql": _build_upserts(postgresql), "sqlite": _build_upserts(sqlite)}
 
 
-def _upserts(conn: Connection) -> dict[str, Any]:
-    return _UPSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+def _upsert(conn: Connection, table: str) -> Any:
+    return _UPSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"][table]
 
 
 def _set_counter(conn: Connection, client_id: str, family: str, records: int) -> None:
-    conn.execute(_upserts(conn)[rate_windows.name],
+    run_compiled(conn, "rate_windows_upsert", partial(_upsert, conn, rate_windows.name),
                  {"client_id": client_id, "family": family, "records": records})
 
 

@@ -15,14 +15,12 @@ a FAILED task falls back to what LinkedIn still holds (`task_failed`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from operator import itemgetter
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Dialect, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
@@ -30,7 +28,9 @@ from recruitlink.core.backoff import Backoff
 from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, ResultKey, result_key
 from recruitlink.processes import ProcessId
 
-# The cursors are kept by the store (the pollers' too); re-exported for the sync's readers.
+# The compiled-statement path and the cursors are the store's; re-exported for the sync.
+from recruitlink.store.compiled import executemany as _executemany
+from recruitlink.store.compiled import run_compiled as run_compiled
 from recruitlink.store.cursors import get_cursor as get_cursor
 from recruitlink.store.cursors import set_cursor as set_cursor
 from recruitlink.store.schema import (
@@ -86,84 +86,6 @@ def confirmed(row: LedgerRow | None) -> dict[str, Any] | None:
 
 def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A write statement as the driver takes it: its SQL, and how a row becomes parameters."""
-    sql: str
-    get: Callable[[Mapping[str, Any]], Any]
-    single: bool
-    process: tuple[tuple[int, Callable[[Any], Any]], ...]
-    wire: tuple[str, ...] | None
-    """Named parameters' names (None: positional)."""
-
-    def params(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        """A row's parameters as the driver takes them, through the bind processors."""
-        values = [self.get(row)] if self.single else list(self.get(row))
-        for n, processor in self.process:
-            values[n] = processor(values[n])
-        return tuple(values) if self.wire is None else dict(zip(self.wire, values, strict=True))
-
-
-_COMPILED: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], _Compiled | None]] = \
-    WeakKeyDictionary()
-"""`_executemany`'s and `run_compiled`'s statements by engine dialect (its bind processors
-are that engine's), then name and parameter keys: each is compiled once (None: a SQLAlchemy
-without bind processors, whose public path is used)."""
-
-
-def _compile(conn: Connection, stmt: Any, keys: list[str]) -> _Compiled | None:
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
-    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-    if not set(names) <= set(keys):
-        raise ValueError(f"parameters not in the rows: {sorted(set(names) - set(keys))}")
-    processors = getattr(compiled, "_bind_processors", None)  # SQLAlchemy 2.x, not public
-    if processors is None:
-        return None
-    escaped = getattr(compiled, "escaped_bind_names", None) or {}
-    return _Compiled(
-        compiled.string, itemgetter(*names), len(names) == 1,
-        tuple((n, processors[name]) for n, name in enumerate(names) if name in processors),
-        None if compiled.positional else tuple(escaped.get(name, name) for name in names))
-
-
-def _executemany(conn: Connection, name: str, stmt: Callable[[], Any],
-                 rows: Sequence[Mapping[str, Any]]) -> None:
-    """`conn.execute(stmt(), rows)` for the write path's per-record statements (tens of
-    thousands of rows a run): the statement is compiled once a process (`name` names it)
-    and each row goes to the driver through SQLAlchemy's own bind processors (the same
-    values and JSON text), without the per-row parameter dictionaries `execute` builds.
-    Every row has the first row's keys, and every parameter of the statement is one of them."""
-    compiled = _compiled(conn, name, stmt, list(rows[0]))
-    if compiled is None:  # a SQLAlchemy without bind processors: the public, slower path
-        conn.execute(stmt(), list(rows))
-        return
-    conn.exec_driver_sql(compiled.sql, [compiled.params(row) for row in rows])
-
-
-def run_compiled(conn: Connection, name: str, stmt: Callable[[], Any],
-                 params: Mapping[str, Any]) -> Any:
-    """`conn.execute(stmt(), params)` for a statement run once per LinkedIn call (a status
-    check, a progress count): compiled once per engine and run by the driver, without
-    SQLAlchemy's per-execution setup, which cost more than the query. Results come back as
-    the driver gives them (no result types): for plain columns only."""
-    compiled = _compiled(conn, name, stmt, list(params))
-    if compiled is None:
-        return conn.execute(stmt(), dict(params))
-    return conn.exec_driver_sql(compiled.sql, compiled.params(params))
-
-
-def _compiled(conn: Connection, name: str, stmt: Callable[[], Any],
-              keys: list[str]) -> _Compiled | None:
-    """The statement `name` for these parameter keys, compiled once per engine dialect."""
-    cache = _COMPILED.get(conn.dialect)
-    if cache is None:
-        cache = _COMPILED[conn.dialect] = {}
-    cache_key = (name, tuple(keys))
-    if cache_key not in cache:
-        cache[cache_key] = _compile(conn, stmt(), keys)
-    return cache[cache_key]
 
 
 def load_ledger(conn: Connection, tenant_id: int,
