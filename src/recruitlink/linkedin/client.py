@@ -186,9 +186,17 @@ class LinkedInClient:
         outcomes = BatchOutcomes()
         outcomes.retry_after = retry_after_s(response.headers.get("Retry-After"))
         outcomes.asked = call.asked
+        # One outcome per status (they are frozen), not one per key: a batch's answers
+        # mostly share one.
+        by_status: dict[Any, EntityOutcome] = {}
+        caller_key = call.caller_key
         for text, value in (body.get("results") or {}).items():
-            status = int(value.get("status", 200)) if isinstance(value, Mapping) else 200
-            outcomes[call.caller_key(text)] = classify(status, deleting=deleting)
+            raw = value.get("status", 200) if type(value) is dict or isinstance(
+                value, Mapping) else 200
+            outcome = by_status.get(raw)
+            if outcome is None:
+                outcome = by_status[raw] = classify(int(raw), deleting=deleting)
+            outcomes[caller_key(text)] = outcome
         for text, value in (body.get("errors") or {}).items():
             status = int(value.get("status", 500)) if isinstance(value, Mapping) else 500
             message = str(value.get("message", "")) if isinstance(value, Mapping) else ""
