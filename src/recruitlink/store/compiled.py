@@ -6,13 +6,16 @@ columns only: results come back as the driver gives them (no result types).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 
 
 @dataclass(frozen=True)
@@ -80,13 +83,66 @@ def executemany(conn: Connection, name: str, stmt: Callable[[], Any],
 def run_compiled(conn: Connection, name: str, stmt: Callable[[], Any],
                  params: Mapping[str, Any]) -> Any:
     """`conn.execute(stmt(), params)` for a statement run once per LinkedIn call (a status
-    check, a progress count): compiled once per engine and run by the driver, without
-    SQLAlchemy's per-execution setup, which cost more than the query. Results come back as
-    the driver gives them (no result types): for plain columns only."""
+    check, a progress count, the rate budget): compiled once per engine and run on the
+    driver's connection (`_on_driver`), without SQLAlchemy's per-execution setup, which cost
+    more than the query. Results come back as the driver gives them (no result types): for
+    plain columns only."""
     compiled = _compiled(conn, name, stmt, list(params))
     if compiled is None:
         return conn.execute(stmt(), dict(params))
-    return conn.exec_driver_sql(compiled.sql, compiled.params(params))
+    return _on_driver(conn, compiled.sql, compiled.params(params))
+
+
+class DriverResult:
+    """What `run_compiled` callers read of a result (`scalar`, `one`, `first`, `all`,
+    `rowcount`), rows as named tuples of the driver's values."""
+
+    def __init__(self, names: tuple[str, ...], rows: Sequence[Any], rowcount: int) -> None:
+        self._rows = [_row_type(names)(*row) for row in rows] if names else []
+        self.rowcount = rowcount
+
+    def all(self) -> list[Any]:
+        return self._rows
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def one(self) -> Any:
+        if len(self._rows) != 1:
+            raise (NoResultFound("No row was found when one was required") if not self._rows
+                   else MultipleResultsFound("Multiple rows were found when exactly one "
+                                             "was required"))
+        return self._rows[0]
+
+
+@lru_cache(maxsize=64)
+def _row_type(names: tuple[str, ...]) -> Any:
+    return namedtuple("Row", names, rename=True)
+
+
+def _on_driver(conn: Connection, sql: str, params: Any) -> DriverResult:
+    """Run on the driver's connection of `conn`'s transaction (begun, as `execute` would):
+    SQLAlchemy's execution context cost several times these statements. A driver error is
+    raised as SQLAlchemy wraps it (IntegrityError, OperationalError, ...), without its
+    parameters."""
+    if not conn.in_transaction():
+        conn.begin()  # ends with the connection, as an autobegun transaction does
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return DriverResult(tuple(column[0] for column in description or ()), rows,
+                            cursor.rowcount)
+    except dbapi_error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi_error, hide_parameters=True,
+                                  dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def _compiled(conn: Connection, name: str, stmt: Callable[[], Any],
