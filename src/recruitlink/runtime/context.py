@@ -4,18 +4,21 @@ the sync engine, the partner's LinkedIn client and the webhook delivery loop."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from recruitlink.core.limits import copy_limits
 from recruitlink.crypto import SecretBox, secret_box
 from recruitlink.errors import ConfigurationError
-from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
-from recruitlink.hooks.worker import DeliveryWorker
-from recruitlink.inbound.pollers import Poller
 from recruitlink.linkedin import LinkedInClient
 from recruitlink.settings import Settings
 from recruitlink.store import Database, Store
 from recruitlink.store.migrate import upgrade
 from recruitlink.sync.engine import EngineSettings, SyncEngine
+
+if TYPE_CHECKING:  # imported where used: a process that only syncs loads neither (~4 MB)
+    from recruitlink.hooks.engine import DeliveryPolicy
+    from recruitlink.hooks.worker import DeliveryWorker
+    from recruitlink.inbound.pollers import Poller
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Runtime:
         return self._engine
 
     def delivery_policy(self) -> DeliveryPolicy:
+        from recruitlink.hooks.engine import DeliveryPolicy
+
         s = self.settings
         return DeliveryPolicy(retry=s.webhook_retry, timeout_s=s.webhook_timeout_seconds,
                               per_endpoint=s.webhook_per_endpoint,
@@ -70,9 +75,14 @@ class Runtime:
 
     def delivery_worker(self) -> DeliveryWorker:
         """The webhook delivery loop over this runtime's store (its own HTTP client)."""
+        from recruitlink.hooks.engine import DeliveryEngine
+        from recruitlink.hooks.worker import DeliveryWorker
+
         return DeliveryWorker(DeliveryEngine(self.store, self.box, self.delivery_policy()))
 
     def poller(self) -> Poller:
+        from recruitlink.inbound.pollers import Poller
+
         return Poller(self.store, self.box, self.engine,
                       backfill_days=self.settings.inbound_backfill_days)
 

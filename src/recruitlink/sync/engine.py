@@ -86,6 +86,7 @@ class SyncEngine:
                            self.dependents, self.paused)
 
     def close(self) -> None:
+        self.steps.close()
         self.http.close()
 
     def under_own_lease(self) -> SyncEngine:
@@ -212,6 +213,15 @@ class SyncEngine:
         return last
 
     def step(self, tenant_id: int) -> StepReport:
+        report: StepReport | None = None
+        try:
+            report = self._step(tenant_id)
+            return report
+        finally:  # a page read ahead serves only the historical step right after its own
+            if report is None or report.kind != "historical":
+                self.steps.forget_ahead(tenant_id)
+
+    def _step(self, tenant_id: int) -> StepReport:
         if self.disconnecting(tenant_id):
             return self._let_go(tenant_id)
         if not self.lease.take(tenant_id):

@@ -9,8 +9,10 @@ batch.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -29,6 +31,8 @@ from .state import SyncState
 from .state_ledger import Prepared, Tally
 from .streams import stream_for_resource
 from .work import Work
+
+log = logging.getLogger(__name__)
 
 StepKind = Literal["busy", "idle", "recovered", "continuous", "tasks", "replay", "historical",
                    "milestone", "done", "error", "paused"]
@@ -49,6 +53,26 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@dataclass
+class Page:
+    """A historical page built: its work, how many rows it read and the last row's id (the
+    milestone's cursor once it commits). The rows themselves are not kept."""
+    work: Work
+    rows: int
+    last_id: int
+
+
+@dataclass
+class Ahead:
+    """A historical page read and built while the batch before it was in flight. It serves
+    the next step only if that step resumes the same milestone from the same cursor with
+    the same build inputs, and no other kind of step ran between (`Steps.forget_ahead`):
+    its rows are as they were while the batch before it was sent, like any page read then."""
+    key: tuple[Any, ...]
+    """(run id, milestone, cursor it starts after, build inputs)"""
+    page: Page
+
+
 class Steps:
     def __init__(self, state: SyncState, settings: Callable[[], Any], lease: Lease,
                  build_work: Callable[..., Work],
@@ -61,6 +85,9 @@ class Steps:
         self.dependents = dependents
         self.paused = paused
         self._replay_checked: dict[int, int] = {}
+        self._ahead: dict[int, Ahead] = {}
+        # One thread reads ahead; it runs while the main thread waits on the batch's calls.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read-ahead")
 
     @property
     def settings(self) -> Any:
@@ -141,20 +168,53 @@ class Steps:
         if milestone is None:
             self.state.finish_run(info.tenant_id, run.id, now)
             return StepReport("done")
-        stream = STREAM[milestone.name]
-        rows = self.state.stream_page(stream, info.tenant_id, milestone.cursor,
-                                      info.policy.batch_size)
+        ahead = self._ahead.pop(info.tenant_id, None)
+        key = (run.id, milestone.name, milestone.cursor, self._build_inputs(info))
+        page = ahead.page if ahead is not None and ahead.key == key else \
+            self._page(info, milestone.name, milestone.cursor)
         if milestone.started_at is None:
             self.state.mark_milestone(run.id, milestone.name, started_at=now)
-        if not rows:
+        if page is None:
             self.state.mark_milestone(run.id, milestone.name, finished_at=now)
             return StepReport("milestone", milestone=milestone.name)
-        work = self.build_work(info, [(stream.table, r["id"]) for r in rows], historical=True,
-                               rows_by_ref={(stream.table, r["id"]): r for r in rows},
-                               streams={stream.name})
-        return self.send(info, work, sender, batch_id=None, run_id=run.id,
-                         milestone=milestone.name, cursor_after=rows[-1]["id"],
-                         rows=len(rows))
+        return self.send(info, page.work, sender, batch_id=None, run_id=run.id,
+                         milestone=milestone.name, cursor_after=page.last_id, rows=page.rows,
+                         meanwhile=partial(self._read_ahead, info, run.id, milestone.name,
+                                           page.last_id))
+
+    def _page(self, info: ConnectionInfo, name: str, cursor: int) -> Page | None:
+        """The milestone's page after `cursor`, built; None when none is left."""
+        stream = STREAM[name]
+        rows = self.state.stream_page(stream, info.tenant_id, cursor, info.policy.batch_size)
+        if not rows:
+            return None
+        refs = [(stream.table, r["id"]) for r in rows]
+        work = self.build_work(info, refs, historical=True,
+                               rows_by_ref=dict(zip(refs, rows, strict=True)), streams={name})
+        return Page(work, len(rows), rows[-1]["id"])
+
+    def _read_ahead(self, info: ConnectionInfo, run_id: int, name: str, cursor: int) -> None:
+        """Build the milestone's next page while this batch is sent. Its records are not this
+        batch's, and their parents come from milestones already done, so nothing this batch
+        commits changes what it builds."""
+        page = self._page(info, name, cursor)
+        if page is not None:
+            self._ahead[info.tenant_id] = Ahead(
+                (run_id, name, cursor, self._build_inputs(info)), page)
+
+    def _build_inputs(self, info: ConnectionInfo) -> tuple[Any, ...]:
+        """What a page's work is built from besides its rows and the ledger (the connection
+        also holds what changes at every commit, such as the last sync time)."""
+        return (info.tenant_kind, info.organization, info.tenant_slug, info.policy,
+                info.contracts, self.settings)
+
+    def forget_ahead(self, tenant_id: int) -> None:
+        """Another kind of step ran (or none could): what was read ahead may be older than
+        what it sent or saw, so the next historical page is read afresh."""
+        self._ahead.pop(tenant_id, None)
+
+    def close(self) -> None:
+        self._reader.shutdown(wait=True)
 
     def poll_tasks(self, info: ConnectionInfo, sender: Sender) -> StepReport | None:
         """Ask LinkedIn how the due job tasks (CREATE, UPDATE, CLOSE) ended, and record it:
@@ -230,11 +290,25 @@ class Steps:
 
     def send(self, info: ConnectionInfo, work: Work, sender: Sender, *,
              batch_id: int | None, run_id: int | None, milestone: str | None,
-             cursor_after: int | None, rows: int | None = None) -> StepReport:
-        """Prepare (unless prepared), send and commit one batch."""
+             cursor_after: int | None, rows: int | None = None,
+             meanwhile: Callable[[], None] | None = None) -> StepReport:
+        """Prepare (unless prepared), send and commit one batch. `meanwhile` runs on the
+        read-ahead thread while the batch is sent; it has ended before the batch commits."""
         if batch_id is None:
             batch_id = self.state.prepare(info.tenant_id, run_id, milestone, work.items,
                                           cursor_after, now_ms(), work.not_sent())
+        beside = self._reader.submit(meanwhile) if meanwhile is not None else None
+        try:
+            return self._send_prepared(info, work, sender, batch_id=batch_id, run_id=run_id,
+                                       milestone=milestone, cursor_after=cursor_after,
+                                       rows=rows)
+        finally:
+            if beside is not None:
+                _wait(beside, info.tenant_id)
+
+    def _send_prepared(self, info: ConnectionInfo, work: Work, sender: Sender, *,
+                       batch_id: int, run_id: int | None, milestone: str | None,
+                       cursor_after: int | None, rows: int | None) -> StepReport:
         sender.start_batch()
         calls_before = sender.stats.calls
         sender.on_sent = partial(self.state.note_sent, batch_id)
@@ -281,6 +355,16 @@ class Steps:
         older than what the new holder sent meanwhile. Forget those hashes and queue the
         records again (write-ahead), so the holder sends their current versions last."""
         self.state.requeue(tenant_id, work.send, now_ms())
+
+
+def _wait(beside: Future[None], tenant_id: int) -> None:
+    """The read-ahead has ended. It is only a head start: if it failed, the next step reads
+    the page itself (and meets the same failure there, where it is reported)."""
+    try:
+        beside.result()
+    except Exception:
+        log.warning("tenant %s: reading the next historical page ahead failed; it is read "
+                    "again at the next step", tenant_id, exc_info=True)
 
 
 def _add(total: Tally | None, part: Tally | None) -> None:
