@@ -7,7 +7,8 @@
 3. LinkedIn's job tasks that are due (CREATE, UPDATE and CLOSE) are polled until confirmed;
 4. records LinkedIn kept failing (5xx, 429, timeouts) are replayed, with a growing backoff,
    a bounded number of times (then they wait for `sync retry`);
-5. the next logical batch (up to 1000 records) of the historical sync, in milestone order.
+5. the next logical batch (up to 1000 records) of the historical sync, in milestone order
+   (read and built while the batch before it was sent, if no other kind of step ran since).
 Sends for a tenant never overlap, and every send reads the record's current row, so an older
 version can never overwrite a newer one.
 

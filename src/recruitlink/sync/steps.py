@@ -4,7 +4,8 @@ batch is prepared, sent and committed.
 Each batch is prepared (write-ahead, one write), sent as calls of at most 100, and committed
 with its ledger, cursor and lease renewal in one transaction; the continuous sync and
 replays cut their work into the same logical batches, so a pause stops all sends within one
-batch.
+batch. While a historical batch is sent, its milestone's next page is read and built on a
+read-ahead thread (`Ahead`): the sync process builds while LinkedIn answers.
 """
 
 from __future__ import annotations
