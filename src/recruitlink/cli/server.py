@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
+from ..core.heap import settled
 from .db import DATABASE_URL_HELP, shown_url
 
 app = typer.Typer()
@@ -119,7 +120,8 @@ def sandbox(
     console.print(f"Sandbox listening on {url}", highlight=False)
     server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on",
                                            access_log=False))
-    server.run(sockets=[sock])
+    with settled():  # what startup built stays out of the collector's walks while serving
+        server.run(sockets=[sock])
 
 
 @app.command()
@@ -166,4 +168,5 @@ def serve(
     console.print(f"recruitlink listening on {url}", highlight=False)
     server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on",
                                            access_log=False))
-    server.run(sockets=[sock])
+    with settled():  # what startup built stays out of the collector's walks while serving
+        server.run(sockets=[sock])

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..core.heap import settled
 from ..core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from ..errors import RecruitlinkError
 from ..linkedin.versions import describe_api
@@ -131,8 +132,9 @@ def start(
                     note = f"{m['excluded']} excluded"
                     progress.update(bars[m["name"]], completed=m["done"], note=note)
 
-            last = engine.run(tid, stop=lambda: stopping["now"], on_step=draw,
-                              until_done=not follow)
+            with settled():  # what startup built stays out of the collector's walks
+                last = engine.run(tid, stop=lambda: stopping["now"], on_step=draw,
+                                  until_done=not follow)
         if last.terminal:
             console.print(f"[red]stopped:[/red] {last.message}")
             raise typer.Exit(1)

@@ -3,7 +3,6 @@ plus `/sandbox/` control."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import secrets
 import uuid
@@ -107,9 +106,6 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # What startup built (imports, routes, the member directory) lives as long as the
-        # process: out of the collector's sight, full collections do not walk it per request.
-        gc.freeze()
         sandbox.pushes.start()
         try:
             yield
