@@ -63,12 +63,13 @@ def sync_slice(engine: SyncEngine, tenant_id: int, *, seconds: float) -> Slice:
     deadline = time.monotonic() + seconds
     steps = records = 0
     try:
-        while True:
-            report = sync_step(engine, tenant_id)
-            steps += 1
-            records += report.records
-            if report.kind in RESTING or time.monotonic() >= deadline:
-                return Slice(steps, records, report)
+        with engine.reading_ahead(tenant_id):
+            while True:
+                report = sync_step(engine, tenant_id)
+                steps += 1
+                records += report.records
+                if report.kind in RESTING or time.monotonic() >= deadline:
+                    return Slice(steps, records, report)
     finally:
         # However the slice ends (paused, failed, the job cancelled), its job ends with it.
         engine.release_lease(tenant_id)

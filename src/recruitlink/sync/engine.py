@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -186,9 +187,22 @@ class SyncEngine:
         However it ends (normally, stopped, or by an exception such as KeyboardInterrupt),
         the tenant's lease is let go, so the next process does not wait for it to expire."""
         try:
-            return self._run(tenant_id, stop=stop, on_step=on_step, until_done=until_done)
+            with self.reading_ahead(tenant_id):
+                return self._run(tenant_id, stop=stop, on_step=on_step, until_done=until_done)
         finally:
             self.release_lease(tenant_id)
+
+    @contextmanager
+    def reading_ahead(self, tenant_id: int) -> Iterator[None]:
+        """The tenant's steps come one after another here (a run, a worker's slice): each
+        historical batch reads and builds the next page while it is sent. Not in a round
+        over many tenants, where each would keep a page it may not use for a while."""
+        self.steps.read_ahead_for.add(tenant_id)
+        try:
+            yield
+        finally:
+            self.steps.read_ahead_for.discard(tenant_id)
+            self.steps.forget_ahead(tenant_id)
 
     def _run(self, tenant_id: int, *, stop: Callable[[], bool],
              on_step: Callable[[StepReport], None] | None, until_done: bool) -> StepReport:
@@ -225,6 +239,8 @@ class SyncEngine:
     def _step(self, tenant_id: int) -> StepReport:
         if self.disconnecting(tenant_id):
             return self._let_go(tenant_id)
+        if not self.lease.held(tenant_id):  # another process may have synced meanwhile
+            self.steps.forget_ahead(tenant_id)
         if not self.lease.take(tenant_id):
             return StepReport("busy")
         info = self.load(tenant_id)

@@ -40,6 +40,13 @@ class Lease:
             self._renewed.pop(tenant_id, None)
         return taken
 
+    def held(self, tenant_id: int) -> bool:
+        """This process has held the lease without a break until now: renewed less than its
+        time ago (counted from before that renewal), so no other process can have taken it
+        since."""
+        renewed = self._renewed.get(tenant_id)
+        return renewed is not None and time.monotonic() - renewed < self.ttl_s()
+
     def renew(self, tenant_id: int) -> None:
         if not self.take(tenant_id):
             raise LeaseLost(f"another process took over tenant {tenant_id}'s sync")

@@ -87,6 +87,8 @@ class Steps:
         self.paused = paused
         self._replay_checked: dict[int, int] = {}
         self._ahead: dict[int, Ahead] = {}
+        self.read_ahead_for: set[int] = set()
+        """Tenants whose historical batches read the next page ahead (`engine.reading_ahead`)."""
         # One thread reads ahead; it runs while the main thread waits on the batch's calls.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read-ahead")
 
@@ -181,7 +183,8 @@ class Steps:
         return self.send(info, page.work, sender, batch_id=None, run_id=run.id,
                          milestone=milestone.name, cursor_after=page.last_id, rows=page.rows,
                          meanwhile=partial(self._read_ahead, info, run.id, milestone.name,
-                                           page.last_id))
+                                           page.last_id)
+                         if info.tenant_id in self.read_ahead_for else None)
 
     def _page(self, info: ConnectionInfo, name: str, cursor: int) -> Page | None:
         """The milestone's page after `cursor`, built; None when none is left."""

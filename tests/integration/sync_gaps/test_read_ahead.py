@@ -69,7 +69,8 @@ def test_an_edit_made_while_a_page_was_read_ahead_is_what_linkedin_holds(
     built = watch_builds(engine)
     connected(store, engine, li, tenant)
     set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
-    step_until(engine, tenant.id, "historical", "candidates")
+    with engine.reading_ahead(tenant.id):
+        step_until(engine, tenant.id, "historical", "candidates")
     # The second page of candidates was read (and built) ahead, with its old title.
     ahead = [ids for thread, ids, streams in built
              if thread.startswith("sync-read-ahead") and streams == "candidates"]
@@ -79,12 +80,52 @@ def test_an_edit_made_while_a_page_was_read_ahead_is_what_linkedin_holds(
         w.records("candidates", [(0, Candidate(id=key, current_title="Edited meanwhile"))],
                   mode="update")
 
+    with engine.reading_ahead(tenant.id):
+        for _ in range(50):  # the edit goes first, then the page is read afresh
+            if engine.step(tenant.id).kind == "milestone":
+                break
     run_until_idle(engine, tenant.id)
 
     held = records(li, "atsCandidates")
     assert len(held) == 30
     assert held[key]["currentJobTitle"] == "Edited meanwhile"
     assert held[external_id(store, max(ahead[0]))]["currentJobTitle"] == "Engineer"
+
+
+def test_steps_taken_in_a_round_over_tenants_read_nothing_ahead(store, tenant, li,
+                                                               make_engine):
+    """The server's runner steps each syncing tenant in turn: a page read ahead for one would
+    wait a whole round in memory, so only a run or a slice of one tenant reads ahead."""
+    write_ats_data(store, tenant.id, 30)
+    engine = make_engine()
+    built = watch_builds(engine)
+    connected(store, engine, li, tenant)
+    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    for _ in range(100):
+        if engine.step(tenant.id).kind == "idle" and engine.historical_done(tenant.id):
+            break
+    assert len(records(li, "atsCandidates")) == 30
+    assert {thread for thread, _, _ in built} == {"MainThread"}
+
+
+def test_a_page_read_ahead_is_dropped_once_the_lease_was_let_go(store, tenant, li,
+                                                                make_engine):
+    """Another process may have synced the tenant while this one did not hold its lease."""
+    write_ats_data(store, tenant.id, 30)
+    engine = make_engine()
+    built = watch_builds(engine)
+    connected(store, engine, li, tenant)
+    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    with engine.reading_ahead(tenant.id):
+        step_until(engine, tenant.id, "historical", "candidates")
+        engine.release_lease(tenant.id)
+        step_until(engine, tenant.id, "historical", "candidates")
+
+    pages = [(thread, ids) for thread, ids, streams in built if streams == "candidates"]
+    # Page 1 built on the main thread, page 2 read ahead, then built again after the break.
+    assert [thread for thread, _ in pages[:3]] == ["MainThread", "sync-read-ahead_0",
+                                                  "MainThread"]
+    assert pages[1][1] == pages[2][1]
 
 
 def test_a_failed_read_ahead_costs_the_batch_nothing(store, tenant, li, make_engine, caplog):
