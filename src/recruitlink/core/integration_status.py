@@ -105,6 +105,10 @@ def company_access(kind: str, organization: str, statuses: Statuses) -> Status:
     return "DISABLED" if "DISABLED" in found else "PENDING"
 
 
+IN_RECRUITER = "Recruiter: Admin settings → ATS, or Product settings → Manage integrations"
+"""Where a Recruiter admin turns an integration on (LinkedIn's older and newer menus)."""
+
+
 def contract_state(kind: str, organization: str, contract: str,
                    statuses: Statuses) -> ContractState:
     company = company_access(kind, organization, statuses)
@@ -120,14 +124,14 @@ def contract_state(kind: str, organization: str, contract: str,
                   if company == "DISABLED" else
                   "Company-level access is not turned on in LinkedIn Recruiter yet.")
         action = ("A LinkedIn Recruiter admin turns on Company Level Access and then Contract "
-                  "Level access for this contract (Recruiter: Admin Settings → ATS).")
+                  f"Level access for this contract ({IN_RECRUITER}).")
     elif access != "ENABLED":
         reason = ("Contract-level access was turned off in LinkedIn Recruiter for this "
                   "contract." if access == "DISABLED" else
                   "Contract-level access is not turned on for this contract yet (company-"
                   "level access is on).")
         action = ("A LinkedIn Recruiter admin turns on Contract Level access for this contract "
-                  "(Recruiter: Admin Settings → ATS).")
+                  f"({IN_RECRUITER}).")
     if reason is None:
         status: Status = "ENABLED"
     else:

@@ -173,9 +173,10 @@ def test_tracker(journey) -> None:
     expect(admin.get_by_text("The sync is running")).to_be_visible()
     journey.shot(admin, "9 the integration in settings, active")
 
-    # 10-12. In Recruiter: Product settings (Admin settings), the contract.
+    # 10-12. In Recruiter: Product settings, the contract.
     recruiter.bring_to_front()
-    recruiter.get_by_role("link", name="Admin settings").click()
+    recruiter.get_by_role("link", name="Product settings").click()
+    expect(recruiter.get_by_text("Manage integrations")).to_be_visible()
     section = recruiter.locator(f"section[data-contract='{CONTRACT}']")
     expect(section.get_by_role("heading", name=f"Contract {CONTRACT}")).to_be_visible()
     journey.shot(recruiter, "11-12 Recruiter admin settings, the contract")

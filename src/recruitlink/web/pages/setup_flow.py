@@ -205,7 +205,8 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
 
 def recruiter_admin_url(settings: Settings, contract: str) -> str:
     """"Enable in LinkedIn": LinkedIn Recruiter's admin settings for the contract. The sandbox
-    serves them at /recruiter/admin; on LinkedIn they are Recruiter's Admin Settings → ATS."""
+    serves them at /recruiter/admin; on LinkedIn they are Recruiter's Admin settings → ATS
+    (or Product settings → Manage integrations)."""
     api = settings.linkedin_api_url.rstrip("/")
     if urlsplit(api).hostname == "api.linkedin.com":
         return "https://www.linkedin.com/talent/home"
