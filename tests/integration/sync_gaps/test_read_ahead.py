@@ -21,6 +21,13 @@ from tests.support.atsdata import write_ats_data
 BATCH = 10  # 30 candidates: three historical pages of candidates
 
 
+def backfill_ready(store, tenant, li, engine) -> None:
+    """30 candidates (and their applications, notes, stages), connected, in pages of BATCH."""
+    write_ats_data(store, tenant.id, 30)
+    connected(store, engine, li, tenant)
+    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+
+
 def watch_builds(engine) -> list[tuple[str, frozenset, str]]:
     """(thread name, candidate ids, streams) of every piece of work the engine's steps build."""
     built: list[tuple[str, frozenset, str]] = []
@@ -48,11 +55,9 @@ def step_until(engine, tenant_id: int, kind: str, milestone: str) -> None:
 
 def test_each_candidates_page_is_built_once_the_next_while_the_batch_is_sent(
         store, tenant, li, make_engine):
-    write_ats_data(store, tenant.id, 30)
     engine = make_engine()
     built = watch_builds(engine)
-    connected(store, engine, li, tenant)
-    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    backfill_ready(store, tenant, li, engine)
     run_until_idle(engine, tenant.id)
 
     pages = [(thread, ids) for thread, ids, streams in built if streams == "candidates"]
@@ -64,11 +69,9 @@ def test_each_candidates_page_is_built_once_the_next_while_the_batch_is_sent(
 
 def test_an_edit_made_while_a_page_was_read_ahead_is_what_linkedin_holds(
         store, tenant, li, make_engine):
-    write_ats_data(store, tenant.id, 30)
     engine = make_engine()
     built = watch_builds(engine)
-    connected(store, engine, li, tenant)
-    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    backfill_ready(store, tenant, li, engine)
     with engine.reading_ahead(tenant.id):
         step_until(engine, tenant.id, "historical", "candidates")
     # The second page of candidates was read (and built) ahead, with its old title.
@@ -96,11 +99,9 @@ def test_steps_taken_in_a_round_over_tenants_read_nothing_ahead(store, tenant, l
                                                                make_engine):
     """The server's runner steps each syncing tenant in turn: a page read ahead for one would
     wait a whole round in memory, so only a run or a slice of one tenant reads ahead."""
-    write_ats_data(store, tenant.id, 30)
     engine = make_engine()
     built = watch_builds(engine)
-    connected(store, engine, li, tenant)
-    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    backfill_ready(store, tenant, li, engine)
     for _ in range(100):
         if engine.step(tenant.id).kind == "idle" and engine.historical_done(tenant.id):
             break
@@ -111,11 +112,9 @@ def test_steps_taken_in_a_round_over_tenants_read_nothing_ahead(store, tenant, l
 def test_a_page_read_ahead_is_dropped_once_the_lease_was_let_go(store, tenant, li,
                                                                 make_engine):
     """Another process may have synced the tenant while this one did not hold its lease."""
-    write_ats_data(store, tenant.id, 30)
     engine = make_engine()
     built = watch_builds(engine)
-    connected(store, engine, li, tenant)
-    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    backfill_ready(store, tenant, li, engine)
     with engine.reading_ahead(tenant.id):
         step_until(engine, tenant.id, "historical", "candidates")
         engine.release_lease(tenant.id)
@@ -129,7 +128,6 @@ def test_a_page_read_ahead_is_dropped_once_the_lease_was_let_go(store, tenant, l
 
 
 def test_a_failed_read_ahead_costs_the_batch_nothing(store, tenant, li, make_engine, caplog):
-    write_ats_data(store, tenant.id, 30)
     engine = make_engine()
     build = engine.steps.build_work
     failed: list[str] = []
@@ -141,8 +139,7 @@ def test_a_failed_read_ahead_costs_the_batch_nothing(store, tenant, li, make_eng
         return build(info, refs, **kwargs)
 
     engine.steps.build_work = flaky
-    connected(store, engine, li, tenant)
-    set_policy(store, tenant.id, Policy(batch_size=BATCH, call_size=5))
+    backfill_ready(store, tenant, li, engine)
     with caplog.at_level(logging.WARNING, logger="recruitlink.sync.steps"):
         run_until_idle(engine, tenant.id)
 
