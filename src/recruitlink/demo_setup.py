@@ -110,20 +110,23 @@ def seat_holders(store: Store, tenant_id: int, count: int = 3) -> list[tuple[str
         return [(str(r.email), str(r.name or r.email)) for r in rows]
 
 
-def ensure_seats(sandbox: Any, contract: str, holders: list[tuple[str, str]]) -> None:
-    """Recruiter seats on the demo contract, held by the directory's first free members,
-    named after the demo users and under their emails: the sandbox's Recruiter pages have
-    someone to sign in as (the admin signs in as herself, not as a stranger), and the seats
-    map to users. Made once per sandbox file."""
-    from .sandbox.api.seats import add_seat
+def ensure_seats(sandbox: Any, tenant: DemoTenant, holders: list[tuple[str, str]]) -> None:
+    """Recruiter seats on the tenant's demo contract, held by the directory's first free
+    members, named after the demo users and under their emails: the sandbox's Recruiter
+    pages have someone to sign in as (the admin signs in as herself, not as a stranger), and
+    the seats map to users. Made once per sandbox file. LinkedIn knows the contract as its
+    organization's (on every run, so an older sandbox file learns it too): the onboarding
+    widget offers it to that company only."""
+    from .sandbox.api.seats import add_seat, record_contract_company
     from .sandbox.demo_members import free_members
 
-    people = free_members(sandbox, contract, len(holders))
+    record_contract_company(sandbox, tenant.contract, tenant.organization)
+    people = free_members(sandbox, tenant.contract, len(holders))
     if people is None:
         return
     for person, (email, name) in zip(people, holders, strict=False):
         _name_member(sandbox, person, name)
-        add_seat(sandbox, contract, person, email)
+        add_seat(sandbox, tenant.contract, person, email)
 
 
 def _name_member(sandbox: Any, person: str, name: str) -> None:

@@ -66,6 +66,11 @@ def csrf_of(r: httpx.Response) -> str:
     return found.group(1)
 
 
+def words(html: str) -> str:
+    """A page's text as a person reads it: no tags, single spaces."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def sign_in(client: httpx.Client, kind: str, params: dict[str, str],
             person: str = ADMIN) -> httpx.Response:
     return client.post(f"/widgets/{kind}/signin", params=params, data={"person": person})
@@ -246,8 +251,9 @@ def test_onboarding_asks_to_sign_in_then_approves_one_contract(li, browser_like)
 
 
 def test_onboarding_offers_the_admins_other_contract_to_add(li, browser_like):
-    other = "urn:li:contract:9009"
-    r = li.control.post(f"/contracts/{other}/seats", json={"person": ADMIN})
+    other = "urn:li:contract:9009"  # another contract of the same company
+    r = li.control.post(f"/contracts/{other}/seats", json={"person": ADMIN,
+                                                           "organization": ORG})
     assert r.status_code == 200, r.text
     params = query(li, types=RSC)
     sign_in(browser_like, "onboarding", params)
@@ -258,6 +264,75 @@ def test_onboarding_offers_the_admins_other_contract_to_add(li, browser_like):
     assert done.status_code == 200, done.text
     assert config_of(done)["message"]["data"]["integrations"] == [
         {"integrationType": "CSA_API", "integrationContext": other}]
+
+
+def test_another_companys_contract_is_not_offered_and_the_widget_says_why(li, browser_like):
+    # The admin also holds a seat on a contract of another company (as a consultant would).
+    foreign, company = "urn:li:contract:9010", "urn:li:organization:9010"
+    r = li.control.post(f"/contracts/{foreign}/seats", json={"person": ADMIN,
+                                                             "organization": company})
+    assert r.status_code == 200, r.text
+    params = query(li, types=RSC)
+    sign_in(browser_like, "onboarding", params)
+    page = browser_like.get("/widgets/onboarding", params=params)
+    assert state_of(page) == "choose"
+    assert re.search(rf'value="{CONTRACT} {ORG}"\s+checked', page.text)
+    assert f'value="{foreign}' not in page.text
+    notice = re.search(r'<p class="notice foreign-contracts">(.*?)</p>', page.text, re.S)
+    assert notice and words(notice.group(1)) == (
+        f"Not offered: {foreign} belongs to {company}, not to {ORG}. A Recruiter contract "
+        "belongs to one company.")
+    # A hand-made choice of it is refused too.
+    refused = browser_like.post("/widgets/onboarding", params=params, data={
+        "customer": f"{foreign} {ORG}", "type": "CSA_API", "csrf": csrf_of(page)})
+    assert refused.status_code == 400 and "Choose one customer" in refused.text
+    assert config_of(refused)["message"] is None
+
+
+def test_a_seat_holder_of_another_company_only_is_told_there_is_nothing_to_choose(
+        li, browser_like):
+    person = "urn:li:person:m000101"
+    r = li.control.post("/contracts/urn:li:contract:9011/seats", json={
+        "person": person, "organization": "urn:li:organization:9011"})
+    assert r.status_code == 200, r.text
+    params = query(li, types=RSC)
+    sign_in(browser_like, "onboarding", params, person)
+    page = browser_like.get("/widgets/onboarding", params=params)
+    assert state_of(page) == "choose"
+    assert re.search(rf'value="{CONTRACT} {ORG}"\s+disabled', page.text)
+    text = words(page.text)
+    assert "Not offered: urn:li:contract:9011 belongs to urn:li:organization:9011" in text
+    assert f"You hold no Recruiter seat on a contract of {ORG}: there is no contract " \
+           "to choose." in text
+    assert ">Approve</button>" not in page.text
+
+
+def test_linkedin_refuses_an_integration_on_another_companys_contract(li):
+    foreign, company = "urn:li:contract:9012", "urn:li:organization:9012"
+    r = li.control.post(f"/contracts/{foreign}/seats", json={
+        "person": ADMIN, "organization": company})
+    assert r.status_code == 200, r.text
+    key = {"integrationContext": foreign, "integrationType": "CSA_API",
+           "tenantType": "RECRUITER", "dataProvider": "ATS"}
+    r = li.demo.request("POST", f"/v2/atsIntegrations?{ids_query([key])}",
+                        method="batch_partial_update",
+                        json={"entities": {body_key(key): {
+                            "patch": {"$set": {"integrationName": "Demo CSA_API"}}}}})
+    assert r.status_code == 200, r.text
+    [error] = r.json()["errors"].values()
+    assert error["status"] == 403
+    assert error["message"] == f"{foreign} belongs to another company ({company}), not to {ORG}"
+    assert li.control.get("/integrations", params={"context": foreign}).json() == []
+    # A contract LinkedIn knows no company of becomes the integrating app's.
+    unknown = "urn:li:contract:9013"
+    create_integration(li.demo, unknown, "CSA_API")
+    r = li.control.post(f"/contracts/{unknown}/seats", json={"person": ADMIN})
+    assert r.status_code == 200, r.text
+    fresh = query(li, api_key=provision_child(li, "fresh-9013"))
+    with httpx.Client(base_url=li.url, timeout=30) as client:
+        sign_in(client, "onboarding", fresh)
+        page = client.get("/widgets/onboarding", params=fresh)
+    assert f'value="{unknown} {ORG}"' in page.text
 
 
 def test_onboarding_offers_the_crm_bundle_and_needs_a_type(li, browser_like):

@@ -168,7 +168,7 @@ def _prepare(rt: Runtime, sandbox: Any, tenant: DemoTenant, candidates: int, see
         console.print(f"  {sum(counts.values()) + len(added):,} records in "
                       f"{time.perf_counter() - started:.1f}s; LinkedIn members among the "
                       f"candidates: {', '.join(added)}", highlight=False)
-    ensure_seats(sandbox, tenant.contract, seat_holders(rt.store, found.id))
+    ensure_seats(sandbox, tenant, seat_holders(rt.store, found.id))
     creds = CredentialsFile(directory).ensure(rt.store, tenant.slug, found.id)
     console.print(f"Workspace [bold]{tenant.slug}[/bold] ({tenant.product}): API key "
                   f"{creds.api_key}", highlight=False, soft_wrap=True)

@@ -24,6 +24,12 @@ from recruitlink.core.restli import (
 
 from .. import pushes as push_outbox
 from ..errors import ApiError
+from ..recruiter.customers import (
+    CONTRACT_PREFIX,
+    ORG_PREFIX,
+    record_company,
+    recorded_companies,
+)
 from ..state import Sandbox
 from ..store import configurations, integrations, pushes, status_requests
 from .batch import (
@@ -120,6 +126,7 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
             results = {}
             valid, errors = split_valid_keys("atsIntegrations", ids)
             created: list[dict[str, str]] = []
+            orgs = _organizations(conn, app.id, valid)
             for fields in valid:
                 name = canonical(fields)
                 try:
@@ -143,7 +150,14 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                                                      "already integrated with another "
                                                      "application")
                     continue
+                foreign = _foreign_contract(conn, fields["integrationContext"], orgs)
+                if row is None and foreign:
+                    errors[name] = entity_error(403, foreign)
+                    continue
                 if row is None:
+                    if fields["integrationContext"].startswith(CONTRACT_PREFIX):
+                        for org in orgs:  # LinkedIn now knows whose contract it is
+                            record_company(conn, fields["integrationContext"], org)
                     status = "ENABLED" if sandbox.config.auto_enable else "PENDING"
                     conn.execute(integrations.insert().values(
                         app_id=app.id, name=set_fields.get("integrationName"), status=status,
@@ -158,6 +172,29 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 record_status_change(conn, sandbox, app.id, created)
             return batch_response(results, errors, protocol=call.protocol)
         raise ApiError(405, f"{call.method} is not supported on atsIntegrations")
+
+
+def _organizations(conn: Connection, app_id: int,
+                   keys: Iterable[dict[str, str]]) -> list[str]:
+    """The organizations an app is integrated with, counting those named in this call."""
+    found = {r.context for r in conn.execute(select(integrations.c.context).where(
+        integrations.c.app_id == app_id, integrations.c.context.startswith(ORG_PREFIX)))}
+    found.update(k["integrationContext"] for k in keys
+                 if k["integrationContext"].startswith(ORG_PREFIX))
+    return sorted(found)
+
+
+def _foreign_contract(conn: Connection, context: str, orgs: list[str]) -> str | None:
+    """Why an app of `orgs` may not integrate with this contract: it belongs to another
+    company (ASSUMED: LinkedIn refuses a contract-scoped integration on another company's
+    contract; the status and wording of its answer are not documented). None: it may."""
+    if not context.startswith(CONTRACT_PREFIX) or not orgs:
+        return None
+    companies = recorded_companies(conn, context)
+    if not companies or set(companies) & set(orgs):
+        return None
+    return (f"{context} belongs to another company ({', '.join(companies)}), not to "
+            f"{', '.join(orgs)}")
 
 
 def _context_owner(conn: Connection, context: str) -> int | None:

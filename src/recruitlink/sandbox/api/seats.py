@@ -95,6 +95,12 @@ def add_seat(sandbox: Sandbox, contract: str, person: str, email: str | None,
         return seat_json(conn.execute(select(seats).where(seats.c.id == seat_id)).one())
 
 
+def record_contract_company(sandbox: Sandbox, contract: str, organization: str) -> None:
+    """LinkedIn knows `contract` as a contract of `organization` (idempotent)."""
+    with sandbox.store.tx() as conn:
+        record_company(conn, contract, organization)
+
+
 def change_seat(sandbox: Sandbox, seat_id: int, *, active: bool | None = None,
                 person: str | None = None, email: str | None = None) -> dict[str, Any]:
     """Remove (deactivate) a seat, or reassign it to another member."""

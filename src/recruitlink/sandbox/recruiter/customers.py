@@ -36,15 +36,20 @@ def customers_of_contract(conn: Connection, contract: str) -> list[Customer]:
     return found
 
 
+def recorded_companies(conn: Connection, contract: str) -> list[str]:
+    """The organization(s) LinkedIn has recorded for a contract (none: not known yet)."""
+    return sorted(r.organization for r in conn.execute(
+        select(contract_companies.c.organization).where(
+            contract_companies.c.contract == contract)))
+
+
 def companies_of_contract(conn: Connection, contract: str) -> list[str]:
     """The organization(s) a Recruiter contract belongs to: as recorded (a seat added with
     its organization, the demo customer), else those its integrations are on, else the
     sandbox's default company of the contract, `urn:li:organization:<contract number>`
     (ASSUMED: every contract belongs to a company; LinkedIn's onboarding widget lists the
     contract's company without anyone typing it)."""
-    recorded = sorted(r.organization for r in conn.execute(
-        select(contract_companies.c.organization).where(
-            contract_companies.c.contract == contract)))
+    recorded = recorded_companies(conn, contract)
     if recorded:
         return recorded
     integrated = sorted({c.organization for c in customers_of_contract(conn, contract)})

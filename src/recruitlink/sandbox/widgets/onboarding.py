@@ -126,12 +126,14 @@ def app_contracts(conn: Connection, app_id: int) -> list[str]:
 
 
 def customer_options(conn: Connection, app_id: int, person: str) -> list[CustomerOption]:
-    """What the signed-in admin can choose from.
+    """What the signed-in admin can choose from. A Recruiter contract belongs to one company:
+    once the app has an organization, only contracts of that organization are offered.
 
     - The app has contracts: each of them with the app's organization(s) on it; the admin
-      can act only where they hold an active seat; and the admin's other contracts, to add.
-    - The app has organizations but no contract yet: those organizations with each contract
-      the admin holds a seat on.
+      can act only where they hold an active seat; and the admin's other contracts of the
+      app's organization(s), to add.
+    - The app has organizations but no contract yet: the contracts the admin holds a seat on
+      that belong to those organizations.
     - A fresh app (no integration yet): each contract the admin holds a seat on, with the
       company (organization) it belongs to; nobody types a URN.
     """
@@ -147,15 +149,13 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
             note = "" if can_act else ("You hold no Recruiter seat on this contract, so you "
                                        "cannot act for this customer.")
             options.extend(CustomerOption(contract, org, can_act, note) for org in on_contract)
-        # "Add another contract": the admin's other contracts, for the app's organization(s).
+    if contracts or orgs:
+        # "Add another contract": the admin's other contracts of the app's company.
         for contract in seat_contracts:
             if contract not in contracts:
                 options.extend(CustomerOption(contract, org, True)
-                               for org in orgs or companies_of_contract(conn, contract))
+                               for org in _shared(orgs, companies_of_contract(conn, contract)))
         return options
-    if orgs:
-        return [CustomerOption(contract, org, True) for contract in seat_contracts
-                for org in orgs]
     for contract in seat_contracts:
         taken = {c.organization for c in customers_of_contract(conn, contract)
                  if c.app_id != app_id}
@@ -164,6 +164,38 @@ def customer_options(conn: Connection, app_id: int, person: str) -> list[Custome
                     "second one." if organization in taken else "")
             options.append(CustomerOption(contract, organization, True, note))
     return options
+
+
+def _shared(orgs: list[str], companies: list[str]) -> list[str]:
+    """The app's organizations a contract belongs to (all of its companies: the app has none)."""
+    return [o for o in orgs if o in companies] if orgs else companies
+
+
+@dataclass(frozen=True)
+class ForeignContract:
+    """A contract the admin holds a seat on that belongs to another company than the app's."""
+
+    contract: str
+    companies: list[str]
+
+
+def foreign_contracts(conn: Connection, app_id: int, person: str) -> list[ForeignContract]:
+    """The admin's contracts not offered because they belong to another company (none for a
+    fresh app: it has no company yet)."""
+    orgs, contracts = _contexts(conn, app_id)
+    if not orgs:
+        return []
+    found = []
+    for contract in dict.fromkeys(s.contract for s in active_seats(conn, person)):
+        companies = companies_of_contract(conn, contract)
+        if contract not in contracts and not _shared(orgs, companies):
+            found.append(ForeignContract(contract, companies))
+    return found
+
+
+def app_organizations(conn: Connection, app_id: int) -> list[str]:
+    """The organizations the app has integrations on."""
+    return _contexts(conn, app_id)[0]
 
 
 def choose(options: list[CustomerOption], value: str | None,

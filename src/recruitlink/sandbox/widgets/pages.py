@@ -171,7 +171,9 @@ class Widgets:
             viewer=person, state="choose", options=options, chosen=chosen,
             typed=any(o.organization is None for o in options),
             typed_value=typed_value, types=types, unknown=unknown,
-            checked=checked, labels=onboarding.LABELS, error=error)
+            checked=checked, labels=onboarding.LABELS, error=error,
+            organizations=onboarding.app_organizations(conn, app.id),
+            foreign=onboarding.foreign_contracts(conn, app.id, person))
 
     def approve(self, request: Request, conn: Connection, app: WidgetApp,
                 form: FormData) -> HTMLResponse:
