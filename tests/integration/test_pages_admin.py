@@ -242,7 +242,12 @@ def test_add_another_contract_and_the_widget_payload_is_checked(site):
         {"integrationType": "CSA_API", "integrationContext": CONTRACT2},
         {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": "urn:li:organization:1"}]})
     r = post(admin, f"{BASE}/integrate", integrations=other_org)
-    assert r.status_code == 400 and "connected to urn:li:organization:7777" in r.text
+    assert r.status_code == 400
+    assert html.unescape(field_error(r.text, "integrations") or "") == (
+        f"{CONTRACT2} was not added: the widget approved it for urn:li:organization:1, but "
+        f"this workspace is connected to {ORG}. A Recruiter contract belongs to one company: "
+        f"choose a contract of {ORG}.")
+    assert [c["urn"] for c in site.connection().contracts] == [CONTRACT]
     r = post(admin, f"{BASE}/integrate", integrations="not json")
     assert r.status_code == 400 and field_error(r.text, "integrations")
     r = post(admin, f"{BASE}/integrate", integrations=json.dumps({"integrations": [
@@ -254,6 +259,38 @@ def test_add_another_contract_and_the_widget_payload_is_checked(site):
     assert "done=known" in again.headers["location"]
     names = site.li.control.get("/integrations", params={"context": CONTRACT2}).json()
     assert [i["integrationType"] for i in names] == ["CSA_API"]
+
+
+def test_a_contract_linkedin_says_is_another_companys_is_refused_and_nothing_added(site):
+    """The widget reports the workspace's organization with a contract LinkedIn knows as
+    another company's: LinkedIn refuses to integrate it, the page says so next to the
+    widget, and the workspace keeps its one contract (never "1 of 2")."""
+    admin = site.client("ada@acme.example")
+    connect_through_pages(site, admin)
+    foreign, company = "urn:li:contract:3009", "urn:li:organization:8888"
+    person = site.li.control.get("/members", params={"start": 210, "count": 1}
+                                 ).json()["elements"][0]["person"]
+    r = site.li.control.post(f"/contracts/{foreign}/seats", json={
+        "person": person, "organization": company})
+    assert r.status_code == 200, r.text
+    r = post(admin, f"{BASE}/integrate", integrations=json.dumps({"integrations": [
+        {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": ORG},
+        {"integrationType": "CSA_API", "integrationContext": CONTRACT2},
+        {"integrationType": "CSA_API", "integrationContext": foreign}]}))
+    assert r.status_code == 400, r.text
+    assert 'data-state="add"' in r.text  # the widget again, to choose another contract
+    assert html.unescape(field_error(r.text, "integrations") or "") == (
+        f"{foreign} was not added: LinkedIn refused it ({foreign} belongs to another "
+        f"company ({company}), not to {ORG}).")
+    # Neither contract of that approval is added, nor does LinkedIn hold the foreign one.
+    assert [c["urn"] for c in site.connection().contracts] == [CONTRACT]
+    assert status_json(admin)["statusText"] == "Activation pending"
+    assert site.li.control.get("/integrations", params={"context": foreign}).json() == []
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["statusText"] == "Active", what="Active")
+    page = admin.get(BASE).text
+    assert f'data-contract="{foreign}"' not in page and f'data-contract="{CONTRACT2}"' \
+        not in page
 
 
 # -- who may do what ----------------------------------------------------------------------------

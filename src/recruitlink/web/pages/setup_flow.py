@@ -27,8 +27,9 @@ from urllib.parse import urlencode, urlsplit
 import phonenumbers
 
 from recruitlink.core.policy import CONSENT_PURPOSE, DENIABLE_CANDIDATE_FIELDS, Policy
-from recruitlink.errors import ConfigurationError, LinkedInRequestError
+from recruitlink.errors import ConfigurationError, LinkedInRequestError, LinkedInUnavailable
 from recruitlink.linkedin import LinkedInClient
+from recruitlink.linkedin.wire import as_key
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import connections
@@ -164,8 +165,20 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
     if not new:
         return []
     client = runtime.engine.client_for(info)
-    client.name_integrations([(client.integration_key(c, "CSA_API"),
-                               f"{tenant_name} CSA_API"[:200]) for c in new])
+    keys = [client.integration_key(c, "CSA_API") for c in new]
+    outcomes = client.name_integrations([(k, f"{tenant_name} CSA_API"[:200]) for k in keys])
+    # LinkedIn refuses a contract of another company (or any it may not integrate): then
+    # none of the approved contracts is added, so the workspace is never half-connected.
+    for contract, key in zip(new, keys, strict=True):
+        outcome = outcomes.get(as_key(key))
+        if outcome is not None and outcome.verdict != "synced":
+            reason = outcome.message or f"LinkedIn answered {outcome.status}"
+            if outcome.verdict == "retryable":
+                raise LinkedInUnavailable(f"{contract} was not added: LinkedIn could not "
+                                          f"take it now ({reason}); try again.",
+                                          status=outcome.status)
+            raise LinkedInRequestError(f"{contract} was not added: LinkedIn refused it "
+                                       f"({reason}).")
     with runtime.store.db.write() as conn:
         if not connections.add_contracts(conn, tenant_id, new):
             raise ConfigurationError("tenant: not connected to LinkedIn")
@@ -185,8 +198,10 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
     if info is not None and info.status not in ("DISCONNECTED",):
         if info.organization != approved.organization:
             raise ConfigurationError(
-                f"organization: the widget approved {approved.organization}, but this "
-                f"workspace is connected to {info.organization}")
+                f"{', '.join(approved.contracts)} was not added: the widget approved it for "
+                f"{approved.organization}, but this workspace is connected to "
+                f"{info.organization}. A Recruiter contract belongs to one company: choose "
+                f"a contract of {info.organization}.")
         added = add_contracts(runtime, tenant_id, tenant_name, approved.contracts)
         # The new contract is PENDING until LinkedIn says otherwise: read its status now.
         refresh_status(runtime.store, runtime.box, runtime.engine, tenant_id)
