@@ -150,8 +150,8 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                                                      "already integrated with another "
                                                      "application")
                     continue
-                foreign = _foreign_contract(conn, fields["integrationContext"], orgs)
-                if row is None and foreign:
+                if row is None and (foreign := _foreign_contract(
+                        conn, fields["integrationContext"], orgs)):
                     errors[name] = entity_error(403, foreign)
                     continue
                 if row is None:
