@@ -162,3 +162,46 @@ def syncing_contracts(kind: str, organization: str, contracts: Sequence[str],
     """The contracts whose Recruiter data (seats, InMails, notes, stubs, closures) is read."""
     return [s.contract for s in contract_states(kind, organization, contracts, statuses)
             if s.may_sync]
+
+
+STATUS_WORDS: dict[str, str] = {"ENABLED": "Active", "PENDING": "Pending in LinkedIn",
+                                "DISABLED": "Turned off in LinkedIn Recruiter"}
+"""An integration's status as the Setup page names it."""
+CHANGE_WORDS: dict[str, str] = {**STATUS_WORDS, "ENABLED": "Turned on in LinkedIn Recruiter"}
+"""What a status push changed an integration to, in the Setup page's words (a change to
+ENABLED is a turn-on; the Setup page calls the state it leaves "Active")."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One integration a status push changed, as LinkedIn's `q=request` finder answered."""
+
+    context: str
+    type: str
+    status: Status
+
+    @property
+    def feature(self) -> str:
+        """The feature's name; a contract's integration says which contract."""
+        label = FEATURES[self.type].label if self.type in FEATURES else self.type
+        return f"{label} ({self.context})" if self.type == CONTRACT_TYPE else label
+
+    @property
+    def text(self) -> str:
+        """`Profile widget: Turned off in LinkedIn Recruiter`."""
+        return f"{self.feature}: {CHANGE_WORDS[self.status]}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"context": self.context, "type": self.type, "status": self.status}
+
+
+def status_changes(records: Sequence[Mapping[str, object]]) -> list[StatusChange]:
+    """The changes of a status push from the finder's records (integrationContext,
+    integrationType, status) or from their stored form (`StatusChange.to_json`)."""
+    out = []
+    for r in records:
+        context = r.get("integrationContext", r.get("context"))
+        kind = r.get("integrationType", r.get("type"))
+        if isinstance(context, str) and isinstance(kind, str):
+            out.append(StatusChange(context, kind, _status(r.get("status"))))
+    return out

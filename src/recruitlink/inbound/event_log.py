@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
 from recruitlink.core.assumed import EXPORT_PUSH, STATUS_PUSH
+from recruitlink.core.integration_status import status_changes
 from recruitlink.store import inbound_events as stored
 
 PAGE_SIZE = 50
@@ -103,9 +104,15 @@ def _with_titles(conn: Connection, tenant_id: int,
 def _row(r: Any) -> dict[str, Any]:
     label, css = outcome_label(r.status, r.outcome)
     details = dict(r.details or {})
+    changes = [c.text for c in status_changes(details.get("changes") or [])]
+    if r.type == STATUS_PUSH and r.status == "done":
+        # Which feature the push turned on or off, not the tenant's status after it (still
+        # "enabled" when one optional feature was turned off). A push processed before the
+        # changes were kept says only that the status was checked.
+        label = "; ".join(changes) if changes else f"Status checked: {r.outcome}"
     return {"id": r.id, "type": r.type, "request_id": r.request_id, "status": r.status,
-            "outcome": r.outcome, "label": label, "css": css, "reason": r.reason,
-            "attempts": r.attempts, "received_at": r.received_at,
+            "changes": changes, "outcome": r.outcome, "label": label, "css": css,
+            "reason": r.reason, "attempts": r.attempts, "received_at": r.received_at,
             "processed_at": r.processed_at, "seat": r.seat, "user_name": r.user_name,
             "member": details.get("person"), "name": details.get("name"),
             "job": details.get("job"), "pipeline": details.get("pipeline"),

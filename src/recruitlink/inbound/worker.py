@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Connection
 
 from recruitlink.core.assumed import EXPORT_PUSH, STATUS_PUSH
+from recruitlink.core.integration_status import status_changes
 from recruitlink.crypto import SecretBox
 from recruitlink.errors import ClaimLost, TransientError
 from recruitlink.linkedin.pool import ClientPool
@@ -69,10 +71,10 @@ class InboundWorker(WorkLoop):
                     self._refused(conn, event, reason)
             return
         if settled is not None:
-            outcome, why = settled
+            outcome, why, details = settled
             with self.store.db.write() as conn:
-                if inbox.finish(conn, event, outcome=outcome, reason=why,
-                                candidate_id=None, now_ms=now_ms()) and outcome == "failed":
+                if inbox.finish(conn, event, outcome=outcome, reason=why, candidate_id=None,
+                                now_ms=now_ms(), details=details) and outcome == "failed":
                     self._refused(conn, event, why)
 
     @staticmethod
@@ -84,13 +86,20 @@ class InboundWorker(WorkLoop):
             announce.export_refused(conn, event.tenant_id, request_id=event.request_id,
                                     reason=reason)
 
-    def _handle(self, event: inbox.Event) -> tuple[str, str | None] | None:
-        """Process one event; returns its outcome when it is still to be marked done (an
-        export's effect and its mark are committed together, and return None)."""
-        if event.type == STATUS_PUSH:
-            status, run_id = self.on_status_change(event.tenant_id)
-            return status.lower(), (f"historical sync {run_id} started" if run_id else None)
+    def _handle(self, event: inbox.Event
+                ) -> tuple[str, str | None, dict[str, Any] | None] | None:
+        """Process one event; returns its outcome, reason and details when it is still to be
+        marked done (an export's effect and its mark are committed together, and return
+        None)."""
         info = connections.load_required(self.store, event.tenant_id, self.box)
+        if event.type == STATUS_PUSH:
+            # What this push changed (which feature, turned on or off), as LinkedIn answers
+            # for its request id; then the tenant's status from every integration's.
+            changed = status_changes(
+                self.pool.client_for(info).integrations_for_request(event.request_id))
+            status, run_id = self.on_status_change(event.tenant_id)
+            return (status.lower(), f"historical sync {run_id} started" if run_id else None,
+                    {"changes": [c.to_json() for c in changed]})
         settled = False
 
         def settle(conn: Connection, result: ExportResult) -> bool:
@@ -107,4 +116,4 @@ class InboundWorker(WorkLoop):
         result = process_export(self.store, self.pool.client_for(info),
                                 tenant_id=event.tenant_id, organization=info.organization,
                                 request_id=event.request_id, now_ms=now_ms(), settle=settle)
-        return None if settled else (result.outcome, result.reason)
+        return None if settled else (result.outcome, result.reason, None)

@@ -95,10 +95,11 @@ def finish(conn: Connection, event: Event, *, outcome: str, reason: str | None,
            candidate_id: int | None, now_ms: int, seat: str | None = None,
            details: dict[str, Any] | None = None) -> bool:
     """Mark the event done; False when the claim was lost (the caller rolls back). An
-    export also records its seat and what it exported (`details`), for the pages."""
+    export also records its seat and what it exported (`details`), a status push what it
+    changed (`details`), for the pages."""
     values: dict[str, Any] = {"status": "done", "outcome": outcome, "reason": reason,
                               "candidate_id": candidate_id, "processed_at": now_ms}
-    if seat is not None:
+    if seat is not None or details is not None:
         values.update(seat=seat, details=details)
     return bool(conn.execute(update(inbox_events).where(_mine(event)).values(
         **values)).rowcount)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,6 +69,16 @@ def record_json(row: Any) -> dict[str, Any]:
                               last_modified_at_ms=m["last_modified_at"])
 
 
+def changed_record(row: Any, change: Mapping[str, Any]) -> dict[str, Any]:
+    """An integration as one status change request left it (assumed: the q=request finder
+    answers what that request changed, so a later change does not rewrite an older push's
+    answer). Requests stored before the status was kept answer the current status."""
+    record = record_json(row)
+    if change.get("status") in ("PENDING", "ENABLED", "DISABLED"):
+        record["status"] = change["status"]
+    return record
+
+
 def handle(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
     if app.is_parent:
         raise ApiError(403, "Not enough permissions to access: atsIntegrations needs the "
@@ -102,7 +112,7 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                 for key in req._mapping["keys"]:
                     row = conn.execute(select(integrations).where(*_where(app.id, key))).first()
                     if row is not None:
-                        elements.append(record_json(row))
+                        elements.append(changed_record(row, key))
             return JSONResponse(finder_page(elements, start=0, count=len(elements),
                                             total=len(elements)))
         if call.method == "GET":
@@ -169,7 +179,8 @@ def _integrations(sandbox: Sandbox, app: App, call: RestliCall) -> Response:
                         name=set_fields["integrationName"], last_modified_at=now))
                 results[name] = {"status": 204}
             if created and sandbox.config.auto_enable:
-                record_status_change(conn, sandbox, app.id, created)
+                record_status_change(conn, sandbox, app.id,
+                                     [{**k, "status": "ENABLED"} for k in created])
             return batch_response(results, errors, protocol=call.protocol)
         raise ApiError(405, f"{call.method} is not supported on atsIntegrations")
 
@@ -404,7 +415,8 @@ def set_status(sandbox: Sandbox, *, context: str, status: IntegrationStatus,
         for row in rows:
             if row._mapping["status"] == status:
                 continue
-            by_app.setdefault(row._mapping["app_id"], []).append(key_of(row))
+            by_app.setdefault(row._mapping["app_id"], []).append({**key_of(row),
+                                                                   "status": status})
             conn.execute(update(integrations).where(
                 *_where(row._mapping["app_id"], key_of(row))).values(
                 status=status, last_modified_at=now))

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.environment import kept_refusal
-from recruitlink.core.integration_status import STUB_PROFILES, ContractState
+from recruitlink.core.integration_status import STATUS_WORDS, STUB_PROFILES, ContractState
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.errors import RecruitlinkError
@@ -100,8 +100,7 @@ def duration(seconds: int | None) -> str:
     return f"about {seconds / 86_400:.1f} days"
 
 
-CONTRACT_LABELS = {"ENABLED": "Active", "PENDING": "Pending in LinkedIn",
-                   "DISABLED": "Turned off in LinkedIn Recruiter"}
+CONTRACT_LABELS = STATUS_WORDS
 
 
 def contract_states(runtime: Runtime, tenant_id: int) -> list[ContractState]:
