@@ -459,6 +459,9 @@ sync_errors = Table(
     Column("batch_id", Id, nullable=True),
     Column("entity", String(32), nullable=False),
     Column("entity_id", Id, nullable=False),
+    # The outbound stream the record failed on (sync/streams.py): a note or a file feeds two,
+    # and the sync logs count failures per stream.
+    Column("stream", String(32), nullable=True),
     Column("external_id", String(200), nullable=False),
     Column("field", String(200), nullable=True),
     Column("reason", Text, nullable=False),

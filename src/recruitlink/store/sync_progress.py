@@ -32,6 +32,19 @@ def failed_records_by_entity(conn: Connection, tenant_id: int, cap: int
         select(inner.c.entity, func.count()).group_by(inner.c.entity))]
 
 
+def failed_records_by_stream(conn: Connection, tenant_id: int, cap: int
+                             ) -> list[tuple[str | None, str, int]]:
+    """(stream, entity, records with an open error on that stream) over the first `cap`+1
+    (stream, record) pairs: a note failing on both of its streams counts once on each. The
+    stream is None for an error stored without one (the caller names its entity's)."""
+    e = schema.sync_errors.c
+    inner = select(e.stream, e.entity, e.entity_id).where(
+        e.tenant_id == tenant_id, e.status == "open").distinct().limit(cap + 1).subquery()
+    return [(stream, entity, int(count)) for stream, entity, count in conn.execute(
+        select(inner.c.stream, inner.c.entity, func.count())
+        .group_by(inner.c.stream, inner.c.entity))]
+
+
 def records_sent_since(conn: Connection, tenant_id: int, *, committed_after: int,
                        prepared_since: int, lookback: int) -> tuple[int, int]:
     """Over the tenant's newest `lookback` batches: (records of the batches committed after

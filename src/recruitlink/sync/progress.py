@@ -24,7 +24,7 @@ from recruitlink.core.milestones import ENABLED, MILESTONES, features
 from recruitlink.linkedin.budget import next_send_ms
 from recruitlink.store import connections, rate_budget, sync_logs, sync_progress
 
-from .streams import STREAM, milestone_of
+from .streams import STREAM, first_stream_of, milestone_of
 
 RATE_WINDOW_MS = 60_000
 RATE_LOOKBACK = 500
@@ -50,13 +50,28 @@ def failed_records(conn: Connection, tenant_id: int, cap: int = FAILED_CAP) -> i
     return sync_progress.failed_record_count(conn, tenant_id, cap)
 
 
+def failed_by_stream(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
+                     ) -> dict[str, int]:
+    """Failed records per stream name (records with an open error on that stream), over the
+    first `cap`+1 of them. Counted by stream, not by store entity: notes and files each feed
+    two streams, in two milestones for files."""
+    out: dict[str, int] = {}
+    for stream, entity, count in sync_progress.failed_records_by_stream(conn, tenant_id, cap):
+        name = stream or first_stream_of(entity)
+        out[name] = out.get(name, 0) + count
+    return out
+
+
 def failed_by_milestone(conn: Connection, tenant_id: int, cap: int = FAILED_CAP
                         ) -> dict[str, int]:
-    """Failed records per milestone key (an entity belongs to one milestone), over the
-    first `cap`+1 of them, as `failed_records` counts."""
+    """Failed records per milestone key: the sum of its streams' (`failed_by_stream`)."""
+    return _by_milestone(failed_by_stream(conn, tenant_id, cap))
+
+
+def _by_milestone(by_stream: Mapping[str, int]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for entity, count in sync_progress.failed_records_by_entity(conn, tenant_id, cap):
-        key = milestone_of(entity)
+    for name, count in by_stream.items():
+        key = STREAM[name].milestone if name in STREAM else milestone_of(name)
         out[key] = out.get(key, 0) + count
     return out
 
@@ -153,7 +168,10 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
             "percent": percent(done, total, finished),
             "startedAt": row.started_at, "finishedAt": row.finished_at,
             "state": "done" if finished else "running" if row.started_at else "waiting"})
-    failed_by = failed_by_milestone(conn, tenant_id)
+    failed_by = failed_by_stream(conn, tenant_id)
+    for s in streams:
+        s["failed"] = failed_by.get(s["name"], 0)
+    failed_in = _by_milestone(failed_by)  # the sum of its streams' rows
     kind = connections.kind_of(conn, tenant_id) or "RSC"
     groups = []
     for milestone in MILESTONES:
@@ -174,7 +192,7 @@ def run_progress(conn: Connection, tenant_id: int, *, status: str, client_id: st
                        "label": milestone.label, "features": list(features(milestone, kind)),
                        "total": total, "done": done,
                        "percent": percent(done, total, state == "done"), "state": state,
-                       "failed": failed_by.get(milestone.key, 0),
+                       "failed": failed_in.get(milestone.key, 0),
                        "rejected": sum(s["rejected"] for s in members),
                        "excluded": sum(s["excluded"] for s in members), "streams": members})
     remaining = sum(s["total"] - s["done"] for s in streams if s["finishedAt"] is None)

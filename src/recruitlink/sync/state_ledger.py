@@ -503,7 +503,7 @@ def add_errors(conn: Connection, tenant_id: int, batch_id: int | None, item: Ite
     """Store a record's failed checks, and tell the host ATS (`record.rejected`)."""
     conn.execute(sync_errors.insert(), [
         {"tenant_id": tenant_id, "batch_id": batch_id, "entity": item.entity,
-         "entity_id": item.entity_id, "external_id": item.external_id,
+         "entity_id": item.entity_id, "stream": item.stream, "external_id": item.external_id,
          "field": e.get("field") or None, "reason": e["reason"][:4000], "source": source,
          "status": "open", "created_at": now_ms} for e in errors])
     record_rejected(conn, tenant_id, batch_id=batch_id, entity=item.entity,

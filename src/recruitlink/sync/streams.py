@@ -238,6 +238,12 @@ def family_for(resource: str) -> str:
     return stream.family if stream is not None else family_of(resource)
 
 
+def first_stream_of(entity: str) -> str:
+    """The first stream sending a ledger entity's records (the entity itself if none does):
+    where an error stored without its stream is counted."""
+    return next((s.name for s in STREAMS if s.entity == entity), entity)
+
+
 def milestone_of(entity: str) -> str:
     """The milestone a ledger entity's records count towards (its first stream's; the last
     milestone for an entity no stream sends)."""

@@ -13,6 +13,8 @@
  *   [data-live="waiting"]           waiting.text (hidden when the sync is not throttled)
  *   [data-live="failedRecords"]     failedRecords, the one "failed records" figure
  *   [data-live-progress="s:NAME"]   a stream's bar      [data-live="s:NAME:done"] "done / total"
+ *   [data-live="m:KEY:failed"] [data-live="s:NAME:failed"]  records with an open error on
+ *                                   the milestone's streams, on the stream
  *
  * It reloads the page (once the server-rendered state is stale) when the answer's status
  * differs from data-status (with data-reload-on-status), or the run's id/status differs from
@@ -89,7 +91,7 @@
         (m.streams || []).forEach(function (s) {
           setBar(root, "s:" + s.name, s.percent);
           setText(root, "s:" + s.name + ":done", count(s.done) + " / " + count(s.total));
-          setText(root, "s:" + s.name + ":rejected", count(s.rejected));
+          setText(root, "s:" + s.name + ":failed", count(s.failed));
           setText(root, "s:" + s.name + ":excluded", count(s.excluded));
           setText(root, "s:" + s.name + ":state", s.state);
         });
