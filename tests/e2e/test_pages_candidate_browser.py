@@ -28,6 +28,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     browser_context_options,
     console_of,
     page,
+    save_screenshot,
 )
 from tests.support.servers import serve
 
@@ -71,6 +72,7 @@ def site(store) -> Iterator[dict[str, Any]]:
             "elements"][0]
         r = control.post(f"/contracts/{CONTRACT}/seats", json={"person": holder["person"]})
         assert r.status_code in (200, 201), r.text
+        seat = r.json()
         engine = SyncEngine(store, box, EngineSettings(
             api_url=li_url, oauth_url=li_url, ats_base_url="http://127.0.0.1:8000",
             job_task_poll_s=0.0, backoff_s=0.01, idle_sleep_s=0.01))
@@ -100,7 +102,7 @@ def site(store) -> Iterator[dict[str, Any]]:
             sync()
             try:
                 yield {"url": url, "li_url": li_url, "control": control, "sync": sync,
-                       "holder": holder}
+                       "holder": holder, "seat": seat}
             finally:
                 engine.close()
                 control.close()
@@ -185,3 +187,44 @@ def test_sign_in_search_open_and_link_through_the_widget(site, store, page):  # 
     widget(page).get_by_text("No LinkedIn profile matches this candidate yet").wait_for()
     errors = [m for m in console_of(page)[seen:] if m.startswith("error")]
     assert not errors, errors
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_a_one_click_export_link_has_one_name_on_both_sides(site, store, page):  # noqa: F811
+    """Reviewer's walk: for a candidate a One-Click Export created, LinkedIn's widget said
+    "Linked manually" while recruitlink's page said One-Click Export. Both name it the same;
+    a link made in the widget still reads "Linked manually" there."""
+    url, control = site["url"], site["control"]
+    member = control.get("/members", params={"start": 60, "count": 1}).json()["elements"][0]
+    r = control.post("/recruiter/exports", json={"seat": site["seat"]["id"],
+                                                 "person": member["person"]})
+    assert r.status_code == 201, r.text
+    deadline = time.monotonic() + 20
+    while True:
+        with store.reader() as conn:
+            row = conn.execute(select(schema.candidates).where(
+                schema.candidates.c.person_urn == member["person"])).first()
+        if row is not None:
+            break
+        assert time.monotonic() < deadline, "the export created no candidate"
+        time.sleep(0.05)
+    assert row.match_method == "one_click_export"
+    site["sync"]()  # LinkedIn holds it with the exported member as its manual match
+
+    page.goto(f"{url}/login?next=/t/acme/candidates/{row.external_id}")
+    page.get_by_label("Workspace").fill("acme")
+    page.get_by_label("Email").fill("rita@acme.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#li-member")).to_contain_text(f"{member['person']} (One-Click Export)")
+    expect(page.locator("#li-link-reason")).to_contain_text("One-Click Export")
+    expect(page.locator("#last-export")).to_contain_text("Created by a One-Click Export")
+    frame = widget(page)
+    frame.get_by_text("Sign in to LinkedIn").wait_for()
+    frame.get_by_role("button", name="Sign in").click()
+    person = member["person"]
+    card = frame.locator(f'li.match[data-person="{person}"]')
+    expect(card.locator(".link-origin")).to_have_text("One-Click Export")
+    expect(frame.get_by_text("Linked manually")).to_have_count(0)
+    page.locator(".li-profile-widget").scroll_into_view_if_needed()
+    save_screenshot(page, "link_origin_01_one_click_export")

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from recruitlink.linkedin import LinkedInClient
 from recruitlink.sandbox.store import apps
 from tests.conftest import CONTRACT, ORG, RunningSandbox
 from tests.support.linkedin import Raw, body_key, candidate_key, candidate_record, ids_query
@@ -571,3 +572,45 @@ def test_a_manual_match_synced_by_the_ats_wins(li, browser_like):
     assert f'data-person="{manual["person"]}"' in r.text
     assert f'data-person="{algorithmic["person"]}"' not in r.text
     assert "Linked manually" in r.text
+
+
+def test_the_widget_names_how_the_manual_match_was_made(li, browser_like):
+    """A manual match of a member the company exported with One-Click Export is named as
+    recruitlink names it (core.identity.ONE_CLICK_EXPORT); a Link in the widget made since is
+    "Linked manually" (reviewer's walk: an export's candidate read "Linked manually")."""
+    exported = member(li, "urn:li:person:m000030")
+    demo = li.app.state.demo
+    ats = LinkedInClient(api_url=li.url, oauth_url=li.url, client_id=demo.client_id,
+                         client_secret=demo.client_secret)
+    try:  # exports need a callback URL
+        ats.set_configuration(ats.integration_key(ORG, "ONE_CLICK_EXPORT"), "CALLBACK_URL",
+                              "http://127.0.0.1:9/linkedin/push/t")
+    finally:
+        ats.close()
+    seat = next(s for s in li.control.get("/seats").json()["elements"]
+                if s["person"] == ADMIN)
+    r = li.control.post("/recruiter/exports", json={"seat": seat["id"],
+                                                    "person": exported["person"]})
+    assert r.status_code == 201, r.text
+    for cid in ("C1", "C2"):
+        sync_candidate(li, cid, candidate_record(int(cid[1:])))
+        set_manual_match(li, cid, exported["person"])
+
+    def origin(cid: str) -> str:
+        page = browser_like.get("/widgets/profile", params=profile_query(li, candidate=cid))
+        found = re.findall(r'<span class="tag link-origin">([^<]*)</span>', page.text)
+        assert len(found) == 1, page.text
+        return found[0]
+
+    sign_in(browser_like, "profile", profile_query(li))
+    assert origin("C1") == origin("C2") == "One-Click Export"
+    # C2's recruiter links it to the member in the widget: from then on a manual link.
+    params = profile_query(li, candidate="C2")
+    shown = browser_like.get("/widgets/profile", params={**params, "q": exported["lastName"]})
+    linked = browser_like.post("/widgets/profile/link", params=params,
+                               data={"person": exported["person"], "csrf": csrf_of(shown)})
+    assert state_of(linked) == "linked"
+    assert (origin("C1"), origin("C2")) == ("One-Click Export", "Linked manually")
+    # Another member, never exported, set as the match by the ATS: manual.
+    set_manual_match(li, "C1", "urn:li:person:m000031")
+    assert origin("C1") == "Linked manually"

@@ -15,13 +15,30 @@ from typing import Any
 
 from recruitlink.core.matching import email_key, phone_key
 
-__all__ = ["METHOD_REASONS", "MergePlan", "describe_link", "export_evidence", "link_reason",
-           "merge_conflicts", "moved_summary", "plan_merge", "plan_unmerge", "stub_evidence"]
+__all__ = ["LINK_ORIGINS", "METHOD_REASONS", "ONE_CLICK_EXPORT", "MergePlan", "describe_link",
+           "export_evidence", "link_reason", "merge_conflicts", "moved_summary", "plan_merge",
+           "plan_unmerge", "stub_evidence"]
+
+ONE_CLICK_EXPORT = "One-Click Export"
+"""The one name of a link made by exporting the member from LinkedIn Recruiter (the seeds'),
+wherever a link's origin is shown: the candidate page, the reasons, the sandbox's profile
+widget."""
+
+LINK_ORIGINS: dict[str, str] = {
+    "one_click_export": ONE_CLICK_EXPORT,
+    "profile_widget": "linked in the LinkedIn profile widget",
+    "stub_profile": "from a LinkedIn InMail reply",
+    "manual": "linked by hand",
+    "matched": "matched by LinkedIn",
+    "email": "guessed from the email",
+    "linkedin_url": "guessed from the LinkedIn URL",
+}
+"""How a candidate's link was made, by match method, in a word (the candidate page's)."""
 
 METHOD_REASONS: dict[str, str] = {
     "email": "same email address",
     "linkedin_url": "same LinkedIn profile URL",
-    "one_click_export": "exported from LinkedIn Recruiter",
+    "one_click_export": f"{ONE_CLICK_EXPORT} from LinkedIn Recruiter",
     "profile_widget": "linked by a recruiter in the LinkedIn profile widget",
     "stub_profile": "the member shared their contact info (InMail stub profile)",
     "manual": "linked manually",
@@ -70,7 +87,7 @@ def stub_evidence(matched_by: str | None, *, person: str, email: str | None,
 
 def export_evidence(matched_by: str | None, *, person: str, profile_url: str | None) -> str:
     """Why a One-Click Export links its candidate."""
-    head = "One-Click Export"
+    head = ONE_CLICK_EXPORT
     if matched_by == "person":
         return f"{head}: same LinkedIn member {person}"
     if matched_by == "url":

@@ -220,6 +220,16 @@ candidate_links = Table(
     Column("candidate", String, primary_key=True, index=True),  # canonical atsCandidates key
 )
 
+widget_links = Table(
+    "widget_links", metadata,
+    # A recruiter's Link in the profile widget (the widget only calls the ATS back; LinkedIn
+    # still knows the click): with the exports, which one made a candidate's manual match.
+    Column("org", String, primary_key=True),
+    Column("candidate", String, primary_key=True),  # the ATS's candidate id
+    Column("person", String, primary_key=True),
+    Column("linked_at", Integer, nullable=False),
+)
+
 seats = Table(
     "seats", metadata,
     # Recruiter licence seats on a contract, each held by a member (the seat holder).

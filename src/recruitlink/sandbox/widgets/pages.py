@@ -237,13 +237,14 @@ class Widgets:
                              viewer=person, state="not_synced", **common)
         urns, manual = profile.matched_people(self.sandbox, candidate)
         matches = people.cards(conn, urns)
+        origin = profile.link_origin(conn, candidate, urns[0]) if manual and urns else None
         q = request.query_params.get("q", "").strip()[:200]
         shown = {m.person for m in matches}
         results = [m for m in people.search(conn, q) if m.person not in shown] if q else []
         query = request.query_params
         return self.page(request, app, "profile", "widgets/profile.html", status=status,
                          conn=conn, viewer=person, state="ready", matches=matches,
-                         manual=manual, q=q, results=results, error=error,
+                         manual=manual, origin=origin, q=q, results=results, error=error,
                          show_unlink=_flag(query.get("show_unlink")),
                          confirm_unlink=_flag(query.get("confirm_unlink")), **common)
 
@@ -274,6 +275,9 @@ class Widgets:
             if _flag(query.get("confirm_unlink")) and not _flag(_text(form.get("confirmed"))):
                 return self.page(request, app, "profile", "widgets/profile_confirm.html",
                                  conn=conn, viewer=person, state="confirm", person=found[0])
+        if action == "link":
+            profile.record_link(conn, context, candidate_id, chosen,
+                                self.sandbox.clock.now_ms())
         data = {"person": chosen, "atsCandidateId": candidate_id,
                 "integrationContext": context}
         return self.page(request, app, "profile", "widgets/profile_done.html", conn=conn,

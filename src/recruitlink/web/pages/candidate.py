@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
-from recruitlink.core.identity import describe_link
+from recruitlink.core.identity import LINK_ORIGINS, ONE_CLICK_EXPORT, describe_link
 from recruitlink.crypto import secret_box
 from recruitlink.errors import JsonRefused, NotReplayable
 from recruitlink.inbound import evaluations as li_evaluations
@@ -111,6 +111,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
     found_files = candidate_files(conn, user.tenant_id, cand.id, [a.id for a in apps])
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             # Explainable identity: since when and why this member (issue 19, part 3).
+            "link_origins": LINK_ORIGINS, "one_click_export": ONE_CLICK_EXPORT,
             "link_line": describe_link(cand.person_urn, cand.match_method,
                                        format_millis(cand.linked_at) if cand.linked_at
                                        else None, cand.link_evidence),
