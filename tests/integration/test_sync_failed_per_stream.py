@@ -46,7 +46,8 @@ def streams_failed(state: dict[str, Any]) -> dict[str, int]:
             if s["failed"]}
 
 
-def test_each_stream_row_counts_its_own_failed_records(store, tenant, engine, li):
+def sync_with_failures(store, tenant, engine, li) -> None:
+    """seed_small plus a note on C3 and on A3 and a file on A3, synced: FAILED_STREAMS."""
     seed_small(store, tenant.id)
     with store.writer(tenant.id) as w:
         w.records("notes", [(0, Note(id="N4", candidate_id="C3", body="Call back")),
@@ -56,6 +57,10 @@ def test_each_stream_row_counts_its_own_failed_records(store, tenant, engine, li
              files.pdf())
     connected(store, engine, li, tenant)
     run_until_idle(engine, tenant.id)
+
+
+def test_each_stream_row_counts_its_own_failed_records(store, tenant, engine, li):
+    sync_with_failures(store, tenant, engine, li)
 
     state = progress(store, tenant.id)
     assert streams_failed(state) == FAILED_STREAMS
