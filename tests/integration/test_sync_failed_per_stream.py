@@ -15,6 +15,7 @@ from sqlalchemy import select
 from recruitlink.core.records import Note
 from recruitlink.crypto import SecretBox
 from recruitlink.store import schema
+from recruitlink.sync import control
 from recruitlink.sync.engine import EngineSettings, SyncEngine
 from tests.integration.test_metrics import migrate_to
 from tests.integration.test_sync_engine import connected, run_until_idle, seed_small
@@ -70,6 +71,9 @@ def test_each_stream_row_counts_its_own_failed_records(store, tenant, engine, li
     for m in groups.values():
         assert m["failed"] == sum(s["failed"] for s in m["streams"]), m["key"]
     assert state["failedRecords"] == 5 == sum(FAILED_STREAMS.values())
+    # `sync status` (CLI, API) shows the same per stream.
+    streams = control.status(engine, tenant.id)["run"]["milestones"]
+    assert {s["name"]: s["failed"] for s in streams if s["failed"]} == FAILED_STREAMS
     with store.reader() as conn:
         e = schema.sync_errors.c
         assert None not in {r[0] for r in conn.execute(select(e.stream).where(

@@ -196,7 +196,7 @@ def _print_status(tenant: str, state: dict[str, Any]) -> None:
                 "done", "failed", "excluded") else "left")
         for m in run["milestones"]:
             table.add_row(m["milestone"], m["name"].replace("_", " "),
-                          f"{m['done']:,} of {m['total'] or 0:,}", f"{m['rejected']:,}",
+                          f"{m['done']:,} of {m['total'] or 0:,}", f"{m['failed']:,}",
                           f"{m['excluded']:,}")
         console.print(table)
         if state.get("waiting"):  # held by LinkedIn's rate limit or our budget: until when

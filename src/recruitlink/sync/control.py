@@ -153,7 +153,8 @@ def status(engine: SyncEngine, tenant_id: int) -> dict[str, Any]:
             "total": run["total"], "done": run["done"], "percent": run["percent"],
             "milestones": [
                 {"name": s["name"], "milestone": s["milestone"], "total": s["total"],
-                 "done": s["done"], "rejected": s["rejected"], "excluded": s["excluded"],
+                 "done": s["done"], "rejected": s["rejected"], "failed": s["failed"],
+                 "excluded": s["excluded"],
                  "startedAt": s["startedAt"], "finishedAt": s["finishedAt"]}
                 for group in run["milestones"] for s in group["streams"]],
             "featureMilestones": [
