@@ -4,11 +4,12 @@ collector's walks, and everything is collectable again afterwards."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
 import pytest
 
-from recruitlink.core.heap import settled
+from recruitlink.core.heap import TURN_S, settled
 
 
 class Node:
@@ -43,3 +44,11 @@ def test_an_error_in_the_work_still_unfreezes() -> None:
     with pytest.raises(RuntimeError), settled():
         raise RuntimeError("boom")
     assert gc.get_freeze_count() == 0
+
+
+def test_threads_take_turns_often_during_the_work_and_as_before_after() -> None:
+    before = sys.getswitchinterval()
+    assert before != TURN_S
+    with settled():
+        assert sys.getswitchinterval() == TURN_S
+    assert sys.getswitchinterval() == before

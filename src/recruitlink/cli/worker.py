@@ -36,6 +36,7 @@ def worker(
     out by a periodic tick. Stops cleanly on Ctrl-C / SIGTERM (the running slice finishes)."""
     from sqlalchemy.engine import make_url
 
+    from ..core.heap import settled
     from ..runtime.queue import QUEUES, TaskQueue, ensure_schema
     from ..settings import Settings
     from ..store import Database
@@ -70,8 +71,9 @@ def worker(
                   f"{', '.join(queue or QUEUES)}, concurrency {concurrency}", highlight=False)
     tasks = TaskQueue(settings)
     try:
-        asyncio.run(tasks.run_worker(concurrency=concurrency, name=shown,
-                                     queues=list(queue) or None))
+        with settled():  # what startup built stays out of the collector's walks while working
+            asyncio.run(tasks.run_worker(concurrency=concurrency, name=shown,
+                                         queues=list(queue) or None))
     except KeyboardInterrupt:
         pass
     finally:

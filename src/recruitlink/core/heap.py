@@ -1,14 +1,17 @@
-"""A long-running process's heap: what its startup built is set aside from the collector, and
-its threads share one malloc arena."""
+"""A long-running process set for its work: what its startup built is set aside from the
+collector, its threads share one malloc arena, and they take turns at the interpreter often."""
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+TURN_S = 0.001
+"""How long a thread keeps the interpreter while another waits for it (Python's default: 5 ms)."""
 
 
 @contextmanager
@@ -19,13 +22,20 @@ def settled() -> Iterator[None]:
     collection during the work walks only what the work allocated; walking the rest took a
     quarter of a sync's CPU. Unfrozen at the end: a process that runs several pieces of work
     one after another (a test run) may collect them again. Threads started from here on
-    share one malloc arena (`one_arena`)."""
+    share one malloc arena (`one_arena`), and threads take turns every millisecond
+    (`TURN_S`)."""
     gc.collect()
     gc.freeze()
     one_arena()
+    turn = sys.getswitchinterval()
+    # A thread whose answer has come (a LinkedIn call's, a request's) waits for the one
+    # computing (building the next page) to hand over the interpreter: up to 5 ms by default,
+    # several times a batch, while the other side of the call waits too.
+    sys.setswitchinterval(TURN_S)
     try:
         yield
     finally:
+        sys.setswitchinterval(turn)
         gc.unfreeze()
 
 
