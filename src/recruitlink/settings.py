@@ -86,7 +86,7 @@ class Settings(BaseSettings):
                                 "read the first time (or when it is mapped later).")
     sync_lease_seconds: float = 75.0  # > the client timeout: one call never outlives it
     calls_in_flight: int = Field(
-        2, ge=1, le=8, description="Calls of one sync batch sent to LinkedIn at once (each of "
+        3, ge=1, le=8, description="Calls of one sync batch sent to LinkedIn at once (each of "
                                    "up to 100 records; the batch's first call goes alone).")
     job_task_poll_seconds: float = Field(
         30.0, description="How long after submitting a job its task is polled (LinkedIn "

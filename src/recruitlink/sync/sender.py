@@ -83,7 +83,7 @@ class Sender:
     `Disconnecting`, even in the middle of a batch, so the disconnect never waits long)."""
     file_chunks: Callable[[int], Iterator[bytes]] | None = None
     """A stored file's bytes by its id, chunk by chunk (store/files.py): what uploads send."""
-    in_flight: int = 2
+    in_flight: int = 3
     """Calls of one batch in flight at once (RECRUITLINK_CALLS_IN_FLIGHT): while LinkedIn
     answers one, the next is encoded and the last one's answer read."""
     stats: SendStats = field(default_factory=SendStats)

@@ -24,7 +24,7 @@ class EngineSettings:
     lease_ttl_s: float = 75.0
     continuous_chunk: int = 1000
     job_task_poll_s: float = 5.0
-    calls_in_flight: int = 2
+    calls_in_flight: int = 3
     """RECRUITLINK_CALLS_IN_FLIGHT: calls of one batch sent at once (sync/sender.py)."""
     max_attempts: int | None = 6
     backoff_s: float = 0.5
