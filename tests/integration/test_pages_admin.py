@@ -172,6 +172,18 @@ def connected_and_synced(site: Site, admin: httpx.Client) -> None:
                what="the initial sync")
 
 
+FOREIGN_CONTRACT, FOREIGN_COMPANY = "urn:li:contract:3009", "urn:li:organization:8888"
+
+
+def seat_on_foreign_contract(li: RunningSandbox, n: int) -> None:
+    """A member seated on another company's contract: LinkedIn knows whose it is."""
+    person = li.control.get("/members", params={"start": n, "count": 1}
+                            ).json()["elements"][0]["person"]
+    r = li.control.post(f"/contracts/{FOREIGN_CONTRACT}/seats", json={
+        "person": person, "organization": FOREIGN_COMPANY})
+    assert r.status_code == 200, r.text
+
+
 def add_seat(li: RunningSandbox, n: int, email: str | None = None) -> dict[str, Any]:
     person = li.control.get("/members", params={"start": 200 + n, "count": 1}
                             ).json()["elements"][0]["person"]
@@ -267,12 +279,8 @@ def test_a_contract_linkedin_says_is_another_companys_is_refused_and_nothing_add
     widget, and the workspace keeps its one contract (never "1 of 2")."""
     admin = site.client("ada@acme.example")
     connect_through_pages(site, admin)
-    foreign, company = "urn:li:contract:3009", "urn:li:organization:8888"
-    person = site.li.control.get("/members", params={"start": 210, "count": 1}
-                                 ).json()["elements"][0]["person"]
-    r = site.li.control.post(f"/contracts/{foreign}/seats", json={
-        "person": person, "organization": company})
-    assert r.status_code == 200, r.text
+    foreign, company = FOREIGN_CONTRACT, FOREIGN_COMPANY
+    seat_on_foreign_contract(site.li, 210)
     r = post(admin, f"{BASE}/integrate", integrations=json.dumps({"integrations": [
         {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": ORG},
         {"integrationType": "CSA_API", "integrationContext": CONTRACT2},
@@ -291,6 +299,31 @@ def test_a_contract_linkedin_says_is_another_companys_is_refused_and_nothing_add
     page = admin.get(BASE).text
     assert f'data-contract="{foreign}"' not in page and f'data-contract="{CONTRACT2}"' \
         not in page
+
+
+def test_a_first_connect_on_another_companys_contract_connects_nothing(site):
+    """The first approval names a contract LinkedIn knows as another company's: LinkedIn
+    refuses its integration, the page says which and why, and the workspace is not left
+    "Activation pending" for an activation that cannot come; the right contract then
+    connects as usual."""
+    admin = site.client("ada@acme.example")
+    foreign, company = FOREIGN_CONTRACT, FOREIGN_COMPANY
+    seat_on_foreign_contract(site.li, 211)
+    r = post(admin, f"{BASE}/activate", acknowledge="on")
+    assert r.status_code == 303, r.text
+    r = post(admin, f"{BASE}/integrate", integrations=json.dumps({"integrations": [
+        {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": ORG},
+        {"integrationType": "CSA_API", "integrationContext": foreign}]}))
+    assert r.status_code == 400, r.text
+    assert html.unescape(field_error(r.text, "integrations") or "") == (
+        f"{foreign} was not connected: LinkedIn refused it ({foreign} belongs to another "
+        f"company ({company}), not to {ORG}).")
+    assert site.connection() is None
+    assert site.li.control.get("/integrations", params={"context": foreign}).json() == []
+    connect_through_pages(site, admin)
+    assert [c["urn"] for c in site.connection().contracts] == [CONTRACT]
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["statusText"] == "Active", what="Active")
 
 
 # -- who may do what ----------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from recruitlink.core.integration_status import (
 )
 from recruitlink.core.policy import Policy
 from recruitlink.crypto import SecretBox
-from recruitlink.errors import ConfigurationError, LinkedInRequestError
-from recruitlink.linkedin import LinkedInClient
+from recruitlink.errors import ConfigurationError, LinkedInRequestError, LinkedInUnavailable
+from recruitlink.linkedin import BatchOutcomes, LinkedInClient
+from recruitlink.linkedin.wire import as_key
 from recruitlink.store import Store, connections, parity, sync_logs
 from recruitlink.store.tenants import tenant_by_slug
 
@@ -103,14 +104,40 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     client = engine.client_for(info)
     org_keys = [client.integration_key(organization, t) for t in ORG_TYPES[kind]]
     contract_keys = [client.integration_key(c, CONTRACT_TYPE) for c in contracts]
-    client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
-                              for k in org_keys + contract_keys])
+    named = client.name_integrations([(k, f"{tenant.name} {k['integrationType']}"[:200])
+                                      for k in org_keys + contract_keys])
+    try:
+        check_named(contracts, contract_keys, named, "connected")
+    except (LinkedInRequestError, LinkedInUnavailable):
+        # Nothing half-connected: a workspace whose contract LinkedIn refused would wait
+        # for an activation that never comes.
+        with store.db.write() as conn:
+            was = connections.status_snapshot(conn, tenant.id)
+            connections.remove(conn, tenant.id)
+            host_events.status_changed(conn, tenant.id, was, by="connect")
+        raise
     url = callback_url(public_url, token)
     client.set_configuration(org_keys[0], "CALLBACK_URL", url)
     # Who sees which job (`sync.visibility`): everyone, or each job's hiring team (ACLs).
     apply_viewers(client, organization, kind, policy.visibility)
     status, run_id = refresh_status(store, box, engine, tenant.id)
     return ConnectResult(tenant.id, str(app["key"]), status, url, run_id)
+
+
+def check_named(contracts: list[str], keys: list[dict[str, str]], named: BatchOutcomes,
+                verb: str) -> None:
+    """LinkedIn refuses to integrate a contract of another company (or any it may not):
+    raise, naming the first contract whose CSA_API integration it did not take, and why."""
+    for contract, key in zip(contracts, keys, strict=True):
+        outcome = named.get(as_key(key))
+        if outcome is None or outcome.verdict == "synced":
+            continue
+        reason = outcome.message or f"LinkedIn answered {outcome.status}"
+        if outcome.verdict == "retryable":
+            raise LinkedInUnavailable(f"{contract} was not {verb}: LinkedIn could not take "
+                                      f"it now ({reason}); try again.", status=outcome.status)
+        raise LinkedInRequestError(f"{contract} was not {verb}: LinkedIn refused it "
+                                   f"({reason}).")
 
 
 def refresh_status(store: Store, box: SecretBox, engine: SyncEngine,

@@ -27,14 +27,19 @@ from urllib.parse import urlencode, urlsplit
 import phonenumbers
 
 from recruitlink.core.policy import CONSENT_PURPOSE, DENIABLE_CANDIDATE_FIELDS, Policy
-from recruitlink.errors import ConfigurationError, LinkedInRequestError, LinkedInUnavailable
+from recruitlink.errors import ConfigurationError, LinkedInRequestError
 from recruitlink.linkedin import LinkedInClient
-from recruitlink.linkedin.wire import as_key
 from recruitlink.runtime.context import Runtime
 from recruitlink.settings import Settings
 from recruitlink.store import connections
 from recruitlink.sync import sharing
-from recruitlink.sync.connect import ConnectResult, connect, kind_for, refresh_status
+from recruitlink.sync.connect import (
+    ConnectResult,
+    check_named,
+    connect,
+    kind_for,
+    refresh_status,
+)
 from recruitlink.sync.sharing import PolicyChange
 from recruitlink.sync.streams import Shared, shared_groups
 from recruitlink.sync.visibility import parse_visibility
@@ -166,19 +171,9 @@ def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
         return []
     client = runtime.engine.client_for(info)
     keys = [client.integration_key(c, "CSA_API") for c in new]
-    outcomes = client.name_integrations([(k, f"{tenant_name} CSA_API"[:200]) for k in keys])
-    # LinkedIn refuses a contract of another company (or any it may not integrate): then
-    # none of the approved contracts is added, so the workspace is never half-connected.
-    for contract, key in zip(new, keys, strict=True):
-        outcome = outcomes.get(as_key(key))
-        if outcome is not None and outcome.verdict != "synced":
-            reason = outcome.message or f"LinkedIn answered {outcome.status}"
-            if outcome.verdict == "retryable":
-                raise LinkedInUnavailable(f"{contract} was not added: LinkedIn could not "
-                                          f"take it now ({reason}); try again.",
-                                          status=outcome.status)
-            raise LinkedInRequestError(f"{contract} was not added: LinkedIn refused it "
-                                       f"({reason}).")
+    named = client.name_integrations([(k, f"{tenant_name} CSA_API"[:200]) for k in keys])
+    # Any refused: none of the approved contracts is added (never half-connected).
+    check_named(new, keys, named, "added")
     with runtime.store.db.write() as conn:
         if not connections.add_contracts(conn, tenant_id, new):
             raise ConfigurationError("tenant: not connected to LinkedIn")
