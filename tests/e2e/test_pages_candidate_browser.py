@@ -136,7 +136,7 @@ def test_sign_in_search_open_and_link_through_the_widget(site, store, page):  # 
     assert page.get_by_role("link", name="Next page »").is_visible()
 
     # Search, open the candidate.
-    page.get_by_placeholder("Search by name or email").fill("xavier")
+    page.get_by_placeholder("Search by name, email or tag").fill("xavier")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**q=xavier**")
     expect(page.locator("#candidates tbody tr")).to_have_count(1)

@@ -206,10 +206,11 @@ SEARCHES = [
     ("_%", ["C8"]),
     ("nobody-at-all", []),
     ("C42", ["C42"]),  # an exact candidate id
+    ("remote", ["CX"]),  # a tag: Comeet's "the tag can be used to search" (seed 003)
 ]
 
 
-def test_search_by_name_or_email_shows_confidential_ones_marked(client):
+def test_search_by_name_email_or_tag_shows_confidential_ones_marked(client):
     for q, expected in SEARCHES:
         page = get(client, "/t/acme/candidates?" + str(httpx.QueryParams({"q": q})))
         assert ids_in(page) == expected, q
@@ -283,6 +284,8 @@ def test_candidate_page_details_applications_duplicates(client):
                  "xavier@example.com", "+33 1 23 45 67 89", "https://www.linkedin.com/in/xavier",
                  "python", "remote"):
         assert text in page, text
+    # Each tag links to the candidates search for it.
+    assert '<a class="badge" href="/t/acme/candidates?q=remote"' in page
     apps = page.split('id="applications"')[1].split("</section>")[0]
     assert ids_in(apps, "data-application") == ["A2", "A1"]
     assert "Too far" in apps and "rejected" in apps

@@ -55,7 +55,8 @@ def _like(text: str) -> str:
 
 
 def candidate_match(q: str) -> ColumnElement[bool]:
-    """Name (first, last, or "first last") or email contains `q`, case-insensitively."""
+    """Name (first, last, or "first last"), email or a tag contains `q`, case-insensitively
+    (a tag such as "Imported: LinkedIn Recruiter" finds the candidates exports created)."""
     pattern = _like(q)
     full = func.coalesce(candidates.c.first_name, "") + literal(" ") + func.coalesce(
         candidates.c.last_name, "")
@@ -63,6 +64,7 @@ def candidate_match(q: str) -> ColumnElement[bool]:
                candidates.c.last_name.ilike(pattern, escape="\\"),
                full.ilike(pattern, escape="\\"),
                cast(candidates.c.emails, String).ilike(pattern, escape="\\"),
+               cast(candidates.c.tags, String).ilike(pattern, escape="\\"),
                candidates.c.external_id == q)
 
 

@@ -32,7 +32,9 @@ Seed step 10, "The candidate's name and LinkedIn profile URL are exported. Conta
   (email and phone) are not" -> the candidate page shows name and URL, no email, no phone.
 Seed step 11, "Candidate source ... '[user name] (LinkedIn Recruiter)', 'Active search'" ->
   the candidate's source, with the recruiter's source contact.
-Seed step 12, "Tags: Imported: LinkedIn Recruiter" -> the tag on the candidate page.
+Seed step 12, "Tags: Imported: LinkedIn Recruiter ... can then be used to search for
+  candidates imported from LinkedIn" -> the tag on the candidate page; it links to the
+  Candidates search for it, and typing it in the search finds him.
 Seed step 13, "If a candidate applies to multiple positions, a separate hiring process for
   each" -> exported again into a second job: a second hiring process on the same candidate.
 Seed step 14, "view the candidates' updated LinkedIn profiles directly in Recruit by
@@ -230,9 +232,19 @@ def test_comeet(journey) -> None:
     expect(source).to_contain_text("Active search")
     journey.shot(ats, "recruiter: the source names him")
 
-    # 12. Tag.
+    # 12. Tag, "used to search for candidates imported from LinkedIn": the tag is a link to
+    # the Candidates search for it, and typing it in the search finds him too.
     expect(details.locator("dt:text-is('Tags') + dd")).to_contain_text(EXPORT_TAG)
     journey.shot(ats, "recruiter: tagged Imported LinkedIn Recruiter")
+    details.get_by_role("link", name=EXPORT_TAG).click()
+    found = ats.locator("#candidates tr[data-candidate]")
+    expect(found.filter(has_text=member["lastName"])).to_have_count(1)
+    expect(ats.get_by_role("searchbox")).to_have_value(EXPORT_TAG)
+    journey.shot(ats, "recruiter: candidates imported from LinkedIn, by their tag")
+    ats.get_by_role("searchbox").fill("Imported: LinkedIn")
+    ats.get_by_role("button", name="Search").click()
+    expect(found.filter(has_text=member["lastName"])).to_have_count(1)
+    ats.goto(candidate_url)
 
     # 13. A second position: a second hiring process on the same candidate.
     export_into(linkedin, second_job)
