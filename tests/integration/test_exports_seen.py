@@ -147,6 +147,18 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     # A recruiter sees their own exports, not the admin page (nor any Replay button).
     assert rita.get(f"/t/{tenant.slug}/integrations/linkedin/exports").status_code == 403
     assert "Replay" not in mine.text
+    # The refused candidate's page says so too, with the reason (she may land there from the
+    # list's link to him): LinkedIn only said "sent". His first export, taken, is not listed.
+    link = re.findall(rf'href="(/t/{tenant.slug}/candidates/[^"]+)"',
+                      mine.text.split("<tr data-event")[2])
+    assert link, mine.text
+    page = rita.get(link[0]).text
+    refused = re.search(r'id="refused-candidate-exports">(.*?)</section>', page, flags=re.S)
+    assert refused, page
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", refused.group(1)))
+    assert refused.group(1).count('class="refused-export"') == 1, text
+    assert "already in process for job J1" in text, text
+    assert "from Rita Recruiter into job J1" in text, text
 
 
 def test_a_failed_push_is_replayed_from_the_exports_page(store, tenant, li, server, wired,

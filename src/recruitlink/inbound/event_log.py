@@ -140,6 +140,37 @@ class LastExport:
     """Field by field; None for an export processed before changes were kept."""
 
 
+@dataclass(frozen=True)
+class RefusedExport:
+    """A One-Click Export of the candidate that recruitlink refused, and why (LinkedIn
+    Recruiter only told the exporter it was sent)."""
+
+    at: int
+    exporter: str | None
+    target: str | None
+    """The job or pipeline as "job J1" / "pipeline P1"."""
+    reason: str | None
+
+
+REFUSED_SHOWN = 5
+
+
+def refused_exports(conn: Connection, tenant_id: int, candidate_id: int) -> list[RefusedExport]:
+    """The candidate's last REFUSED_SHOWN refused exports, newest first."""
+    found = []
+    for row in stored.refused_exports(conn, tenant_id, candidate_id, REFUSED_SHOWN):
+        details = dict(row.details or {})
+        found.append(RefusedExport(row.processed_at or row.received_at,
+                                   row.user_name or details.get("exporter"),
+                                   _target(details), row.reason))
+    return found
+
+
+def _target(details: dict[str, Any]) -> str | None:
+    return (f"job {details['job']}" if details.get("job") else
+            f"pipeline {details['pipeline']}" if details.get("pipeline") else None)
+
+
 def exported_jobs(conn: Connection, tenant_id: int, candidate_id: int,
                   limit: int = 200) -> set[str]:
     """The jobs (external ids) One-Click Exports put this candidate into: the applications an
@@ -153,8 +184,6 @@ def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExpo
     if row is None:
         return None
     details = dict(row.details or {})
-    target = (f"job {details['job']}" if details.get("job") else
-              f"pipeline {details['pipeline']}" if details.get("pipeline") else None)
     return LastExport(row.outcome, row.processed_at or row.received_at,
-                      row.user_name or details.get("exporter"), target,
+                      row.user_name or details.get("exporter"), _target(details),
                       export_changes.from_json(details.get("changes")))

@@ -105,6 +105,23 @@ def last_taken_export(conn: Connection, tenant_id: int, candidate_id: int) -> An
         .order_by(e.id.desc()).limit(1)).first()
 
 
+def refused_exports(conn: Connection, tenant_id: int, candidate_id: int,
+                    limit: int) -> list[Any]:
+    """The exports of this candidate that recruitlink refused (already in process for the
+    job, confidential...), newest first: processed_at, received_at, reason, details and
+    `user_name` (the ATS user mapped to the exporting seat)."""
+    e, s, u = inbox_events.c, linkedin_seats.c, users.c
+    return list(conn.execute(
+        select(e.processed_at, e.received_at, e.reason, e.details, u.name.label("user_name"))
+        .select_from(inbox_events
+                     .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
+                                                     s.seat == e.seat))
+                     .outerjoin(users, u.id == s.user_id))
+        .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
+               e.type == EXPORT_PUSH, _result_condition("refused"))
+        .order_by(e.id.desc()).limit(limit)).all())
+
+
 def exports_by_seat(conn: Connection, tenant_id: int, since_ms: int) -> dict[str, int]:
     """One-Click Exports received since `since_ms`, per exporting seat (urn:li:seat:N). An
     export's seat is known once it is processed (a moment after it arrives)."""

@@ -42,7 +42,8 @@ Seed step 14, "view the candidates' updated LinkedIn profiles directly in Recrui
   (he is signed in to Recruiter in the same browser: the widget asks nothing).
 Seed step 15, "If the candidate is already under consideration for that position, the
   export action will fail" -> exported into the first job again: Recruiter only says "sent";
-  the recruiter sees the refusal and its reason on "My LinkedIn exports" and on Candidates.
+  the recruiter sees the refusal and its reason on "My LinkedIn exports", on the
+  candidate's page and on Candidates.
 Seed step 16, "A Possible duplicate alert ... same candidate already exists in Recruit but
   was not exported" -> the ATS holds a candidate of the same name and company (added through
   recruitlink's data API, as the ATS's own screens would); exporting that member shows the
@@ -271,6 +272,14 @@ def test_comeet(journey) -> None:
         has_text="Refused"), what="the refused export")
     expect(refused).to_contain_text(f"already in process for job {first_job.external_id}")
     journey.shot(ats, "recruiter: my exports, refused with the reason")
+    # From there to the candidate: his page says the export was not taken, and why.
+    refused.get_by_role("link", name=re.compile(member["lastName"])).click()
+    not_taken = ats.locator("#refused-candidate-exports .refused-export")
+    expect(not_taken).to_have_count(1)
+    expect(not_taken).to_contain_text(
+        f"from {recruiter_user.name} into job {first_job.external_id}: "
+        f"already in process for job {first_job.external_id}")
+    journey.shot(ats, "recruiter: the candidate page says the export was not taken")
     ats.get_by_role("link", name="Candidates", exact=True).first.click()
     expect(ats.locator("#refused-exports")).to_contain_text(
         "1 of your LinkedIn exports was not taken")

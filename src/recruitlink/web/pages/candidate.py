@@ -121,6 +121,8 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
                                                  for a in apps],
             "alerts": alerts[:MAX_ALERTS], "projects": memberships,
             "last_export": event_log.last_export(conn, user.tenant_id, cand.id),
+            # Exports of this candidate recruitlink refused: LinkedIn only said "sent".
+            "refused_exports": event_log.refused_exports(conn, user.tenant_id, cand.id),
             "exported_jobs": event_log.exported_jobs(conn, user.tenant_id, cand.id),
             "files": found_files,
             # The files LinkedIn did not take (a DOCX as a CRM resume, ...), with its reason.
