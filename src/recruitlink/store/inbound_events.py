@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from recruitlink.core.assumed import EXPORT_PUSH
 
@@ -91,34 +91,34 @@ def taken_export_details(conn: Connection, tenant_id: int, candidate_id: int,
 
 
 def last_taken_export(conn: Connection, tenant_id: int, candidate_id: int) -> Any | None:
-    """The candidate's last taken export: outcome, processed_at, received_at, details and
-    `user_name` (the ATS user mapped to the exporting seat)."""
-    e, s, u = inbox_events.c, linkedin_seats.c, users.c
-    return conn.execute(
-        select(e.outcome, e.processed_at, e.received_at, e.details, u.name.label("user_name"))
-        .select_from(inbox_events
-                     .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
-                                                     s.seat == e.seat))
-                     .outerjoin(users, u.id == s.user_id))
-        .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
-               e.type == EXPORT_PUSH, e.outcome.in_(TAKEN))
-        .order_by(e.id.desc()).limit(1)).first()
+    """The candidate's last taken export (see `_candidate_exports` for its fields)."""
+    found = _candidate_exports(conn, tenant_id, candidate_id, inbox_events.c.outcome.in_(TAKEN),
+                               1)
+    return found[0] if found else None
 
 
 def refused_exports(conn: Connection, tenant_id: int, candidate_id: int,
                     limit: int) -> list[Any]:
     """The exports of this candidate that recruitlink refused (already in process for the
-    job, confidential...), newest first: processed_at, received_at, reason, details and
-    `user_name` (the ATS user mapped to the exporting seat)."""
+    job, confidential...), newest first (see `_candidate_exports` for their fields)."""
+    return _candidate_exports(conn, tenant_id, candidate_id, _result_condition("refused"),
+                              limit)
+
+
+def _candidate_exports(conn: Connection, tenant_id: int, candidate_id: int,
+                       condition: ColumnElement[bool], limit: int) -> list[Any]:
+    """The candidate's exports meeting `condition`, newest first: outcome, processed_at,
+    received_at, reason, details and `user_name` (the ATS user mapped to the exporting seat)."""
     e, s, u = inbox_events.c, linkedin_seats.c, users.c
     return list(conn.execute(
-        select(e.processed_at, e.received_at, e.reason, e.details, u.name.label("user_name"))
+        select(e.outcome, e.processed_at, e.received_at, e.reason, e.details,
+               u.name.label("user_name"))
         .select_from(inbox_events
                      .outerjoin(linkedin_seats, and_(s.tenant_id == e.tenant_id,
                                                      s.seat == e.seat))
                      .outerjoin(users, u.id == s.user_id))
         .where(e.tenant_id == tenant_id, e.candidate_id == candidate_id,
-               e.type == EXPORT_PUSH, _result_condition("refused"))
+               e.type == EXPORT_PUSH, condition)
         .order_by(e.id.desc()).limit(limit)).all())
 
 
