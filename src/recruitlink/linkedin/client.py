@@ -27,6 +27,7 @@ from recruitlink.errors import LinkedInRequestError, LinkedInUnavailable
 
 from .http import Credentials, RestliHttp, checked, retry_after_s
 from .tokens import TokenCache
+from .transport import linkedin_http
 from .versions import DEFAULT_API_VERSION, ApiVersion
 from .wire import (
     BatchKey,
@@ -88,7 +89,7 @@ class LinkedInClient:
         """`environment`: RECRUITLINK_ENVIRONMENT, what this instance is; a production
         LinkedIn app refuses a non-production one (core/environment.py)."""
         self._owns_http = http is None  # a shared client is its owner's to close
-        self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.http = http or linkedin_http()
         self.version = ApiVersion.parse(api_version)
         self.rest = RestliHttp(api_url=api_url, oauth_url=oauth_url,
                                credentials=Credentials(client_id, client_secret),

@@ -23,6 +23,7 @@ from recruitlink.store.db import Database
 
 from .client import LinkedInClient
 from .tokens import TokenCache
+from .transport import linkedin_http
 
 
 class Credentials(Protocol):
@@ -62,7 +63,7 @@ class ClientPool:
         self.db = db
         self._settings = settings
         self._owns_http = http is None
-        self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.http = http or linkedin_http()
         self.tokens = tokens or TokenCache()
         self.sleep = sleep
         self._clients: dict[tuple[str, str], LinkedInClient] = {}

@@ -45,6 +45,7 @@ from recruitlink.errors import (
 from recruitlink.linkedin import LinkedInClient, TokenCache
 from recruitlink.linkedin.budget import RateBudget
 from recruitlink.linkedin.pool import ClientPool
+from recruitlink.linkedin.transport import linkedin_http
 from recruitlink.store import Store, connections
 from recruitlink.store.connections import ConnectionInfo
 from recruitlink.store.files import read_chunks
@@ -76,7 +77,7 @@ class SyncEngine:
         self.box = box
         self.settings = settings
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.http = http or linkedin_http()
         self.tokens = tokens or TokenCache()
         self.sleep = sleep
         self.pool = ClientPool(store.db, lambda: self.settings, http=self.http,
