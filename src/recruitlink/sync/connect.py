@@ -124,6 +124,28 @@ def connect(store: Store, box: SecretBox, engine: SyncEngine, partner: LinkedInC
     return ConnectResult(tenant.id, str(app["key"]), status, url, run_id)
 
 
+def add_contracts(store: Store, box: SecretBox, engine: SyncEngine, tenant_id: int,
+                  tenant_name: str, contracts: list[str]) -> list[str]:
+    """Connect more contracts to a connected tenant ("+ Add Contract", SmartRecruiters seed):
+    name their CSA_API integrations on LinkedIn and add them to the connection. Returns the
+    contracts that were new."""
+    info = connections.load_required(store, tenant_id, box)
+    known = {str(c["urn"]) for c in info.contracts}
+    new = [c for c in contracts if c not in known]
+    if not new:
+        return []
+    client = engine.client_for(info)
+    keys = [client.integration_key(c, CONTRACT_TYPE) for c in new]
+    named = client.name_integrations([(k, f"{tenant_name} {CONTRACT_TYPE}"[:200])
+                                      for k in keys])
+    # Any refused: none of the approved contracts is added (never half-connected).
+    check_named(new, keys, named, "added")
+    with store.db.write() as conn:
+        if not connections.add_contracts(conn, tenant_id, new):
+            raise ConfigurationError("tenant: not connected to LinkedIn")
+    return new
+
+
 def check_named(contracts: list[str], keys: list[dict[str, str]], named: BatchOutcomes,
                 verb: str) -> None:
     """LinkedIn refuses to integrate a contract of another company (or any it may not):

@@ -35,7 +35,7 @@ from recruitlink.store import connections
 from recruitlink.sync import sharing
 from recruitlink.sync.connect import (
     ConnectResult,
-    check_named,
+    add_contracts,
     connect,
     kind_for,
     refresh_status,
@@ -159,27 +159,6 @@ def parse_approved(raw: str | None) -> Approved | dict[str, str]:
     return Approved(orgs[0], contracts)
 
 
-def add_contracts(runtime: Runtime, tenant_id: int, tenant_name: str,
-                  contracts: list[str]) -> list[str]:
-    """Connect more contracts to a connected tenant ("+ Add Contract", SmartRecruiters seed):
-    name their CSA_API integrations on LinkedIn and add them to the connection. Returns the
-    contracts that were new."""
-    info = connections.load_required(runtime.store, tenant_id, runtime.box)
-    known = {str(c["urn"]) for c in info.contracts}
-    new = [c for c in contracts if c not in known]
-    if not new:
-        return []
-    client = runtime.engine.client_for(info)
-    keys = [client.integration_key(c, "CSA_API") for c in new]
-    named = client.name_integrations([(k, f"{tenant_name} CSA_API"[:200]) for k in keys])
-    # Any refused: none of the approved contracts is added (never half-connected).
-    check_named(new, keys, named, "added")
-    with runtime.store.db.write() as conn:
-        if not connections.add_contracts(conn, tenant_id, new):
-            raise ConfigurationError("tenant: not connected to LinkedIn")
-    return new
-
-
 def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
               approved: Approved,
               history_window: str | None = None,
@@ -197,7 +176,8 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
                 f"{approved.organization}, but this workspace is connected to "
                 f"{info.organization}. A Recruiter contract belongs to one company: choose "
                 f"a contract of {info.organization}.")
-        added = add_contracts(runtime, tenant_id, tenant_name, approved.contracts)
+        added = add_contracts(runtime.store, runtime.box, runtime.engine, tenant_id,
+                              tenant_name, approved.contracts)
         # The new contract is PENDING until LinkedIn says otherwise: read its status now.
         refresh_status(runtime.store, runtime.box, runtime.engine, tenant_id)
         return "added", added
