@@ -79,6 +79,16 @@ def test_each_export_into_a_job_gets_one_evaluation_naming_job_and_member(rest, 
     assert again["paging"]["total"] == 1
 
 
+def test_exporting_a_member_into_the_same_job_again_evaluates_nothing_new(rest, receiver):
+    (made,) = exported(rest, receiver, 1)
+    seat = seats_of(rest)[0]
+    again = export(rest, seat["id"], made["person"], externalJobPostingId="REQ-1")
+    assert again.status_code == 201, again.text
+    body = find(rest, f"q=integrationContext&integrationContext={ORG_Q}").json()
+    assert body["paging"]["total"] == 1
+    assert body["elements"][0]["requestId"] == made["requestId"]  # the first export's
+
+
 def test_evaluation_is_deterministic_from_seed_member_and_job():
     profile = {"person": "urn:li:person:m000001", "firstName": "Ada",
                "headline": "Data Scientist at Acme", "currentJobTitle": "Data Scientist",

@@ -2,9 +2,9 @@
 `rest/exportedApplicationEvaluations` (reference §5.9; versioned API only, shape assumed in
 core.assumed).
 
-Each One-Click Export into a job gets one evaluation when it is made (`create_for_export`),
-deterministic from the sandbox's seed, the member and the job: the same export in a fresh
-sandbox reads the same. Its text names the job's title and the member's headline, location
+A member's first One-Click Export into a job gets one evaluation when it is made
+(`create_for_export`), deterministic from the sandbox's seed, the member and the job: the
+same export in a fresh sandbox reads the same. Its text names the job's title and the member's headline, location
 and skills (skills follow the member's title: the directory has none of its own).
 """
 
@@ -62,7 +62,13 @@ _MINOR = {"a", "an", "and", "at", "for", "of", "the", "in", "senior", "junior", 
 def create_for_export(conn: Connection, *, seed: int, request_id: str, app_id: int, org: str,
                       person: str, profile: dict[str, Any], job: str, now: int) -> None:
     """Hiring Assistant evaluates the application the export created (an ATS export into a
-    job; CRM pipelines and exports without a job have no application to evaluate)."""
+    job; CRM pipelines and exports without a job have no application to evaluate). Once
+    per member and job (ASSUMED: LinkedIn documents none): exporting the member into the
+    job again evaluates nothing new, so the ATS is not handed the same evaluation twice."""
+    if conn.execute(select(evaluations.c.id).where(
+            evaluations.c.app_id == app_id, evaluations.c.org == org,
+            evaluations.c.person == person, evaluations.c.job == job).limit(1)).first():
+        return
     posting = conn.execute(select(jobs.c.body).where(jobs.c.org == org,
                                                      jobs.c.external_id == job)).scalar()
     body = assess(seed, profile, dict(posting or {}), job)
