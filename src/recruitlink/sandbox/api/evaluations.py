@@ -4,8 +4,9 @@ core.assumed).
 
 A member's first One-Click Export into a job gets one evaluation when it is made
 (`create_for_export`), deterministic from the sandbox's seed, the member and the job: the
-same export in a fresh sandbox reads the same. Its text names the job's title and the member's headline, location
-and skills (skills follow the member's title: the directory has none of its own).
+same export in a fresh sandbox reads the same. Its text names the job's title and the
+member's headline, location and skills (skills follow the member's title: the directory has
+none of its own).
 """
 
 from __future__ import annotations
