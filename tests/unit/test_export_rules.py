@@ -308,6 +308,20 @@ def test_already_in_process_for_the_job_fails_and_changes_nothing() -> None:
                                       candidate_id="C1")
 
 
+def test_a_refusal_names_the_job_and_the_pipeline_by_their_titles_too() -> None:
+    view = existing(person_urn=PERSON, job_ids=frozenset({"J1"}),
+                    project_ids=frozenset({"P1"}))
+    decision = run(export(externalJobPostingId="J1"), [view], target_title="Staff Engineer")
+    assert decision.reason == "already in process for job J1 (Staff Engineer)"
+    decision = run(export(externalPipelineId="P1"), [view], kind="CRM",
+                   target_title="Rust engineers")
+    assert decision.reason == "already in pipeline P1 (Rust engineers)"
+    decision = run(export(externalJobPostingId="J2"), [view], target_closed=True,
+                   target_title="Designer")
+    assert decision.reason == ("job J2 (Designer) is closed in the ATS: a closed position "
+                               "takes no new candidates")
+
+
 def test_another_job_opens_a_new_hiring_process() -> None:
     view = existing(person_urn=PERSON, job_ids=frozenset({"J1"}))
     decision = run(export(externalJobPostingId="J2"), [view])

@@ -511,8 +511,13 @@ def _similarity(view: CandidateView, first: str | None, last: str | None,
     return f"possible duplicate: same {', '.join(parts[:-1])} and {parts[-1]}"
 
 
+def _named(what: str, target_id: str, title: str | None) -> str:
+    """"job J1 (Staff Engineer)": a refusal names the target as the recruiter knows it."""
+    return f"{what} {target_id} ({title})" if title else f"{what} {target_id}"
+
+
 def _target(export: Export, kind: TenantKind, target_exists: bool,
-            target_closed: bool) -> tuple[str | None, str | None] | str:
+            target_closed: bool, title: str | None) -> tuple[str | None, str | None] | str:
     """(job_id, project_id), or why the target is refused."""
     if export.job_id is not None:
         if kind == "CRM":
@@ -520,8 +525,8 @@ def _target(export: Export, kind: TenantKind, target_exists: bool,
         if not target_exists:
             return f"job {export.job_id} does not exist"
         if target_closed:
-            return (f"job {export.job_id} is closed in the ATS: a closed position takes no "
-                    "new candidates")
+            return (f"{_named('job', export.job_id, title)} is closed in the ATS: a closed "
+                    "position takes no new candidates")
         return export.job_id, None
     if export.pipeline_id is not None:
         if kind == "ATS":
@@ -536,8 +541,8 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
            similar_candidates: Sequence[CandidateView], *, kind: TenantKind,
            target_exists: bool, exporter_user: UserView | None,
            default_user: UserView | None, now_ms: int, target_closed: bool = False,
-           first_stage: str | None = None, chosen: CandidateView | None = None
-           ) -> ExportDecision:
+           first_stage: str | None = None, chosen: CandidateView | None = None,
+           target_title: str | None = None) -> ExportDecision:
     """What `export` does to the store.
 
     candidates_by_identity: candidates with the export's person URN or profile URL (any
@@ -547,8 +552,9 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
     names neither). exporter_user: the ATS user mapped to the exporting seat, if any.
     target_closed: whether the export's job is closed in the ATS. first_stage: the job's
     first stage (DEFAULT_FIRST_STAGE when None). chosen: the candidate an admin picked for
-    this export in the review queue (wins over every match)."""
-    target = _target(export, kind, target_exists, target_closed)
+    this export in the review queue (wins over every match). target_title: the job's or
+    pipeline's title in the ATS, for the refusals that name it."""
+    target = _target(export, kind, target_exists, target_closed, target_title)
     if isinstance(target, str):
         return _failed(target)
     job_id, project_id = target
@@ -571,9 +577,11 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
     if matched is not None:
         if job_id is not None and job_id in matched.job_ids:
             # Comeet: one hiring process per candidate and position.
-            return _failed(f"already in process for job {job_id}", matched.id)
+            return _failed(f"already in process for {_named('job', job_id, target_title)}",
+                           matched.id)
         if project_id is not None and project_id in matched.project_ids:
-            return _failed(f"already in pipeline {project_id}", matched.id)
+            return _failed(f"already in {_named('pipeline', project_id, target_title)}",
+                           matched.id)
     conflicts = [NewAlert(None if matched is None else matched.id, v.id,
                           "possible duplicate: same LinkedIn profile URL, linked to another "
                           "LinkedIn member")

@@ -161,7 +161,8 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int, *,
         exporter_user=_seat_user(conn, w.tenant_id, export.exporter.seat),
         default_user=_default_user(conn, w.tenant_id), now_ms=now_ms,
         target_closed=_job_closed(conn, w.tenant_id, export.job_id),
-        first_stage=_first_stage(conn, w.tenant_id, export.job_id), chosen=chosen)
+        first_stage=_first_stage(conn, w.tenant_id, export.job_id), chosen=chosen,
+        target_title=_target_title(conn, w.tenant_id, export))
     if decision.outcome == "review":
         reviews.queue(conn, w.tenant_id, kind="export", li_id=export.request_id,
                       person=export.person, reason=decision.reason or "ambiguous",
@@ -282,6 +283,14 @@ def _target_exists(conn: Connection, tenant_id: int, export: rules.Export) -> bo
     if export.pipeline_id is not None:
         return ats.project_exists(conn, tenant_id, export.pipeline_id)
     return True
+
+
+def _target_title(conn: Connection, tenant_id: int, export: rules.Export) -> str | None:
+    if export.job_id is not None:
+        return ats.job_title(conn, tenant_id, export.job_id)
+    if export.pipeline_id is not None:
+        return ats.project_title(conn, tenant_id, export.pipeline_id)
+    return None
 
 
 def _job_closed(conn: Connection, tenant_id: int, job_id: str | None) -> bool:
