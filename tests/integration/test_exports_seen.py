@@ -158,7 +158,7 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", refused.group(1)))
     assert refused.group(1).count('class="refused-export"') == 1, text
     assert "already in process for job J1" in text, text
-    assert "from Rita Recruiter into job J1" in text, text
+    assert "from Rita Recruiter into Staff Engineer (job J1)" in text, text
 
 
 def test_a_failed_push_is_replayed_from_the_exports_page(store, tenant, li, server, wired,

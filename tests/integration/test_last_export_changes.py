@@ -52,8 +52,10 @@ def test_the_candidate_page_shows_what_the_last_export_changed(
     rita = signed_in(server, tenant, people["rita"])
     with closing(rita):
         page = rita.get(f"/t/{tenant.slug}/candidates/KNOWN").text
+        # The job named as the ATS names it (it said "into job J2": a recruiter knows
+        # positions by name), with its id.
         assert "Merged into this candidate by a One-Click Export from Rita Recruiter into " \
-               "job J2" in page
+               "Data Scientist (job J2)" in page
         rows = change_rows(page)
         assert rows["Headline"] == ["Old headline", m["headline"]]
         assert rows["Current title"] == ["Old title", m["currentJobTitle"]]
@@ -70,7 +72,8 @@ def test_the_candidate_page_shows_what_the_last_export_changed(
 
         (row,) = candidate(store, person_urn=fresh["person"])
         page = rita.get(f"/t/{tenant.slug}/candidates/{row.external_id}").text
-        assert "Created by a One-Click Export from Rita Recruiter into job J1" in page
+        assert "Created by a One-Click Export from Rita Recruiter into Staff Engineer " \
+               "(job J1)" in page
         rows = change_rows(page)
         assert rows["First name"] == [fresh["firstName"]]
         assert rows["Headline"] == [fresh["headline"]]

@@ -135,7 +135,8 @@ class LastExport:
     exporter: str | None
     """The ATS user mapped to the exporting seat; else LinkedIn's name of the seat holder."""
     target: str | None
-    """The job or pipeline it was exported into, as "job J1" / "pipeline P1"."""
+    """The job or pipeline it was exported into: "Nurse (job J1)", or "job J1" when the ATS
+    has no such job."""
     changes: tuple[export_changes.FieldChanged, ...] | None
     """Field by field; None for an export processed before changes were kept."""
 
@@ -148,7 +149,7 @@ class RefusedExport:
     at: int
     exporter: str | None
     target: str | None
-    """The job or pipeline as "job J1" / "pipeline P1"."""
+    """The job or pipeline, as `LastExport.target`."""
     reason: str | None
 
 
@@ -162,13 +163,19 @@ def refused_exports(conn: Connection, tenant_id: int, candidate_id: int) -> list
         details = dict(row.details or {})
         found.append(RefusedExport(row.processed_at or row.received_at,
                                    row.user_name or details.get("exporter"),
-                                   _target(details), row.reason))
+                                   _target(conn, tenant_id, details), row.reason))
     return found
 
 
-def _target(details: dict[str, Any]) -> str | None:
-    return (f"job {details['job']}" if details.get("job") else
-            f"pipeline {details['pipeline']}" if details.get("pipeline") else None)
+def _target(conn: Connection, tenant_id: int, details: dict[str, Any]) -> str | None:
+    """The job or pipeline an export went into, named as the ATS names it with its id
+    ("Lead UX Designer (job J5)", as on the Exports pages); only the id when the ATS has no
+    such job or pipeline."""
+    for kind in ("job", "pipeline"):
+        if external_id := details.get(kind):
+            title = stored.titles(conn, tenant_id, kind, {external_id}).get(external_id)
+            return f"{title} ({kind} {external_id})" if title else f"{kind} {external_id}"
+    return None
 
 
 def exported_jobs(conn: Connection, tenant_id: int, candidate_id: int,
@@ -185,5 +192,5 @@ def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExpo
         return None
     details = dict(row.details or {})
     return LastExport(row.outcome, row.processed_at or row.received_at,
-                      row.user_name or details.get("exporter"), _target(details),
+                      row.user_name or details.get("exporter"), _target(conn, tenant_id, details),
                       export_changes.from_json(details.get("changes")))

@@ -277,7 +277,7 @@ def test_comeet(journey) -> None:
     not_taken = ats.locator("#refused-candidate-exports .refused-export")
     expect(not_taken).to_have_count(1)
     expect(not_taken).to_contain_text(
-        f"from {recruiter_user.name} into job {first_job.external_id}: "
+        f"from {recruiter_user.name} into {first_job.title} (job {first_job.external_id}): "
         f"already in process for job {first_job.external_id}")
     journey.shot(ats, "recruiter: the candidate page says the export was not taken")
     ats.get_by_role("link", name="Candidates", exact=True).first.click()
