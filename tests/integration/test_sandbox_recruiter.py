@@ -221,6 +221,31 @@ def test_closed_jobs_leave_the_picker(li, receiver):
     assert picker(li, seat) == set()
 
 
+def test_picker_finds_a_job_by_its_requisition_code(li, receiver):
+    # SmartRecruiters: "Type a job name that you know exists". The ATS's Jobs page shows its
+    # recruiters the title and the requisition code (companyJobCode), not LinkedIn's id: the
+    # code typed into Export's search found nothing.
+    wire_callback(li, receiver)
+    sync_jobs(li, job_posting("J9", title="Principal Data Engineer",
+                              companyJobCode="REQ-2026-0009"),
+              job_posting("J10", title="Nurse"))
+    holder = seats_of(li)[0]
+    r = li.control.get(f"/recruiter/seats/{holder['id']}/export-targets",
+                       params={"q": "req-2026-0009"})
+    assert r.status_code == 200, r.text
+    assert [(t["id"], t.get("code")) for t in r.json()["elements"]] == [
+        ("J9", "REQ-2026-0009")]
+    person = members(li)[0]["person"]
+    with httpx.Client(base_url=li.url, timeout=30) as page:
+        page.post("/recruiter/login", data={"person": holder["person"], "next": "/recruiter/"})
+        shown = page.get(f"/recruiter/profile/{person}", params={"find": "REQ-2026-0009"}).text
+        options = re.findall(r'<option value="(JOB:[^"]+)"[^>]*>([^<]*)<', shown)
+        assert options == [("JOB:J9", "Principal Data Engineer (J9) · REQ-2026-0009")], options
+        assert "1 match" in shown
+        # A job without a code is listed as before.
+        assert "Nurse (J10)<" in page.get(f"/recruiter/profile/{person}").text
+
+
 def test_300_exports_per_seat_per_month_then_refused(li, receiver):
     wire_callback(li, receiver)
     seat = seats_of(li)[0]["id"]

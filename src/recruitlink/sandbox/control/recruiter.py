@@ -93,7 +93,8 @@ router = APIRouter(prefix="/recruiter", tags=["Recruiter actions"])
             summary="The 1-Click Export picker: jobs or pipelines this seat may choose",
             responses=ACTION_ERRORS)
 async def targets(request: Request, seat_id: Id, q: Annotated[str, Query(
-                  max_length=200, description="Only those whose name or id contains this")] = ""
+                  max_length=200,
+                  description="Only those whose name, id or requisition code contains this")] = ""
                   ) -> dict[str, Any]:
     sandbox = sandbox_of(request)
     def pick() -> dict[str, Any]:

@@ -69,9 +69,14 @@ def export_targets(conn: Connection, customer: Customer, person: str,
         if job["state"] != "LISTED":
             continue
         if gate.allows(job["externalJobPostingId"], bool(posting.get("accessRestricted"))):
-            targets.append({"type": "JOB", "id": job["externalJobPostingId"],
-                            "title": posting.get("title") or job["externalJobPostingId"],
-                            "location": posting.get("location")})
+            target = {"type": "JOB", "id": job["externalJobPostingId"],
+                      "title": posting.get("title") or job["externalJobPostingId"],
+                      "location": posting.get("location")}
+            if posting.get("companyJobCode"):
+                # The customer-facing requisition code (reference: companyJobCode), what
+                # the ATS shows its recruiters beside the title.
+                target["code"] = posting["companyJobCode"]
+            targets.append(target)
     for row in conn.execute(select(records.c.key_fields, records.c.body).where(
             records.c.resource == "tcrmPipelines", records.c.org == customer.organization)
             .order_by(records.c.key)):
@@ -85,8 +90,10 @@ def export_targets(conn: Connection, customer: Customer, person: str,
 
 
 def matching(targets: list[dict[str, Any]], find: str) -> list[dict[str, Any]]:
-    """The picker's search: targets whose name or id contains `find`, ignoring case
-    (SmartRecruiters: type a job's name; Beamery: pools and vacancies by name or by id)."""
+    """The picker's search: targets whose name, id or requisition code contains `find`,
+    ignoring case (SmartRecruiters: type a job's name; Beamery: pools and vacancies by name
+    or by id). ASSUMED: LinkedIn's picker also finds a job by its `companyJobCode`, the code
+    the ATS shows its recruiters (the reference says it may be shown instead of the id)."""
     wanted = find.strip().lower()
-    return [t for t in targets if wanted in str(t["title"]).lower()
-            or wanted in str(t["id"]).lower()]
+    return [t for t in targets if any(wanted in str(t.get(field) or "").lower()
+                                      for field in ("title", "id", "code"))]
