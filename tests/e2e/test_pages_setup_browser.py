@@ -242,7 +242,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     # 6. Members: pull the seats, map the one the email did not map.
     page.get_by_role("link", name="Members", exact=True).last.click()
     page.get_by_role("button", name="Refresh from LinkedIn").click()
-    page.get_by_text("their InMails will not be synced").wait_for()
+    page.get_by_text("their InMails and notes will not be synced").wait_for()
     mine = page.locator(f"tr[data-seat='{walk.admin_seat['seat']}']")
     assert "Ada Admin" in mine.inner_text() and "auto" in mine.inner_text()
     other = page.locator(f"tr[data-seat='{walk.other_seat['seat']}']")
@@ -256,7 +256,7 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     other = page.locator(f"tr[data-seat='{walk.other_seat['seat']}']")
     assert other.locator(".mapping").inner_text() == "manual"
     assert "Rita Recruiter" in other.inner_text()
-    expect(page.get_by_text("their InMails will not be synced")).to_have_count(0)
+    expect(page.get_by_text("their InMails and notes will not be synced")).to_have_count(0)
     shot(page, "10_members_mapped")
 
     # 7. Pause Sync, Resume Sync.

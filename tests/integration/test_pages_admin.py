@@ -503,7 +503,9 @@ def test_members_refresh_map_and_unmap(site):
     assert r.status_code == 303, r.text
     page = admin.get(r.headers["location"]).text
     assert "Refreshed from LinkedIn: 2 seats" in page
-    assert "their InMails will not be synced" in page and "1 active\n    member" in page
+    # Notes too (SmartRecruiters: seats are mapped "so that historical InMails and Prospect
+    # Notes are also synced"); the warning named InMails only.
+    assert "their InMails and notes will not be synced" in page and "1 active\n    member" in page
     rows = {m: re.search(rf'<tr data-seat="{m}".*?</tr>', page, re.S).group(0)  # type: ignore[union-attr]
             for m in (mapped["seat"], loose["seat"])}
     assert "Rita Recruiter" in rows[mapped["seat"]] and ">auto<" in rows[mapped["seat"]]
@@ -523,7 +525,7 @@ def test_members_refresh_map_and_unmap(site):
             schema.linkedin_seats.c.seat == loose["seat"])).one()
     assert (seat.external_id, seat.mapping) == ("R2", "manual")
     page = admin.get(f"{BASE}/members").text
-    assert "their InMails will not be synced" not in page
+    assert "their InMails and notes will not be synced" not in page
     # Unmap: it stays unmapped (manual), and the warning is back.
     r = post(admin, f"{BASE}/members/unmap", seat=mapped["seat"])
     assert r.status_code == 303
@@ -531,7 +533,7 @@ def test_members_refresh_map_and_unmap(site):
         seat = conn.execute(select(schema.linkedin_seats).where(
             schema.linkedin_seats.c.seat == mapped["seat"])).one()
     assert (seat.user_id, seat.mapping) == (None, "manual")
-    assert "their InMails will not be synced" in admin.get(f"{BASE}/members").text
+    assert "their InMails and notes will not be synced" in admin.get(f"{BASE}/members").text
 
 
 # -- disconnect ---------------------------------------------------------------------------------

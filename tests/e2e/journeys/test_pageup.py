@@ -53,7 +53,8 @@ Synchronisation Logs
 LinkedIn Recruiter Seats
  1.-3. Members tab: the Recruiter admin's seat is mapped to the CRM admin by email.
  Manual mapping 1.-4.: a colleague's seat under another email is unmapped (with the warning
-    that their InMails will not be synced) -> Edit -> the CRM user -> Save: mapped by hand.
+    that their InMails and notes will not be synced) -> Edit -> the CRM user -> Save: mapped
+    by hand.
 Controlling Synchronised Data
  - Projects not "shared with all recruiters" are marked Private on the Projects page and are
     not offered in Recruiter's export picker; a shared one is.
@@ -243,7 +244,7 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     expect(admin_row).to_contain_text(pageup["admin"].name)
     other = admin.locator(f"tr[data-seat='{pageup['colleague_seat']['seat']}']")
     expect(other.locator(".mapping")).to_contain_text("unmapped")
-    expect(admin.get_by_text("their InMails will not be synced")).to_be_visible()
+    expect(admin.get_by_text("their InMails and notes will not be synced")).to_be_visible()
     journey.shot(admin, "members")
     other.get_by_role("link", name="Edit").click()
     other.get_by_label("recruitlink user").select_option(pageup["colleague"].external_id)
@@ -251,7 +252,7 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
     expect(admin.get_by_text("The member has been mapped")).to_be_visible()
     expect(other.locator(".mapping")).to_have_text("manual")
     expect(other).to_contain_text(pageup["colleague"].name)
-    expect(admin.get_by_text("their InMails will not be synced")).to_have_count(0)
+    expect(admin.get_by_text("their InMails and notes will not be synced")).to_have_count(0)
     journey.shot(admin, "members colleague mapped by hand")
 
     # Controlling Synchronised Data: private projects are marked, and stay in the CRM.
