@@ -410,6 +410,35 @@ def test_link_and_unlink_write_the_candidate_and_the_changelog(client, store):
     assert "unlinked in the LinkedIn profile widget" in get(client, "/t/acme/candidates/C3")
 
 
+def test_unlink_of_a_candidate_without_email_is_refused_with_the_reason(client, store, acme):
+    # A One-Click Export without contact info makes a candidate with no email address, which
+    # LinkedIn holds only while it is linked to the member. Unlinked in the widget, the page
+    # said "not linked" while every sync rejected the candidate ("Email address: is required
+    # and missing"): LinkedIn and its widget kept the link for good.
+    with store.writer(acme.id) as w:
+        (outcome,) = w.records("candidates", [(0, Candidate(
+            id="EXPORTED", first_name="Mateo", last_name="Dlamini",
+            person_urn="urn:li:person:m603", match_method="one_click_export"))], mode="create")
+        assert outcome.status == "created", outcome
+    token = csrf(get(client, "/t/acme/candidates/EXPORTED"))
+    before = len(changelog_for(store, "EXPORTED"))
+    url = "/t/acme/candidates/EXPORTED/linkedin-unlink"
+    r = client.post(url, headers={"X-CSRF-Token": token})
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["field"] == "emails" and "Add an email address" in error["message"], error
+    row = candidate_row(store, "EXPORTED")
+    assert (row.person_urn, row.match_method) == ("urn:li:person:m603", "one_click_export")
+    assert len(changelog_for(store, "EXPORTED")) == before
+    # With an email address, the unlink is taken.
+    with store.writer(acme.id) as w:
+        w.records("candidates", [(0, Candidate(id="EXPORTED", emails=["m@d.example"]))],
+                  mode="update")
+    r = client.post(url, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["changed"] is True, r.text
+    assert candidate_row(store, "EXPORTED").person_urn is None
+
+
 def test_links_module_refuses_unknown_candidates_and_bad_urns(store, acme):
     with pytest.raises(LookupError, match="candidate: no candidate 'NOPE'"):
         link_member(store, acme.id, "NOPE", "urn:li:person:abc")

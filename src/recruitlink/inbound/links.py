@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from recruitlink.core.records import Candidate
 from recruitlink.store import Store, Writer
+from recruitlink.store import identity as stored
 
 PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]{1,80}$")
 LINKED = "profile_widget"
@@ -66,9 +67,17 @@ def link_member(store: Store, tenant_id: int, candidate_external_id: str, person
 def unlink_member(store: Store, tenant_id: int, candidate_external_id: str,
                   now_ms: int | None = None) -> LinkResult:
     """Forget the candidate's member: no `manualMatchedMember` is sent any more.
-    LookupError for an unknown candidate."""
+    LookupError for an unknown candidate; ValueError naming `emails` for a linked candidate
+    without an email address: LinkedIn holds a candidate without one only while it is linked
+    to a member (reference §3.2), so the unlink could never reach LinkedIn (the sync would
+    reject the candidate) and the widget would keep showing the link."""
     model = Candidate(id=candidate_external_id, person_urn=None, match_method=UNLINKED)
     with store.writer(tenant_id) as writer:
         if now_ms is not None:
             writer.now_ms = now_ms
+        row = stored.link_and_emails(writer.conn, tenant_id, candidate_external_id)
+        if row is not None and row.person_urn and not row.emails:
+            raise ValueError("emails: this candidate has no email address, and LinkedIn keeps "
+                             "a candidate without one only while it is linked to a LinkedIn "
+                             "member. Add an email address to the candidate, then unlink.")
         return _write(writer, candidate_external_id, model)

@@ -75,6 +75,12 @@ def candidate_row(conn: Connection, tenant_id: int, external_id: str) -> Any:
         candidates.c.tenant_id == tenant_id, candidates.c.external_id == external_id)).first()
 
 
+def link_and_emails(conn: Connection, tenant_id: int, external_id: str) -> Any:
+    """The candidate's `person_urn` and `emails`, or None for no such candidate."""
+    return conn.execute(select(candidates.c.person_urn, candidates.c.emails).where(
+        candidates.c.tenant_id == tenant_id, candidates.c.external_id == external_id)).first()
+
+
 def children(conn: Connection, candidate_id: int) -> dict[str, list[str]]:
     """The external ids of a candidate's children a merge moves, by entity."""
     out: dict[str, list[str]] = {}
