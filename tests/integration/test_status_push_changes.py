@@ -6,6 +6,8 @@ LinkedIn's `q=request` finder what that request changed and keeps it with the pu
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import update
 
 from recruitlink.inbound import event_log
@@ -41,6 +43,11 @@ def test_each_status_push_names_the_feature_and_the_change(store, tenant, li, en
          "Recruiter"],
         ["1-Click Export: Turned on in LinkedIn Recruiter",
          "In-ATS indicator: Turned on in LinkedIn Recruiter", ON]]
+    # The push that activated the integration says what it started, as the sync logs name
+    # runs (it read "historical sync 3 started", an id alone in the Reason column).
+    assert re.fullmatch(r"started the historical sync \(run \d+\)",
+                        enabling[0]["reason"] or ""), enabling[0]
+    assert enabling[1]["reason"] is None
 
     # The admin turns the profile widget off, then on again: the tenant stays enabled (an
     # optional feature), and each push says what it did, the older one still "off".

@@ -98,8 +98,8 @@ class InboundWorker(WorkLoop):
             changed = status_changes(
                 self.pool.client_for(info).integrations_for_request(event.request_id))
             status, run_id = self.on_status_change(event.tenant_id)
-            return (status.lower(), f"historical sync {run_id} started" if run_id else None,
-                    {"changes": [c.to_json() for c in changed]})
+            started = f"started the historical sync (run {run_id})" if run_id else None
+            return (status.lower(), started, {"changes": [c.to_json() for c in changed]})
         settled = False
 
         def settle(conn: Connection, result: ExportResult) -> bool:
