@@ -40,6 +40,10 @@ def test_seats_are_pulled_mapped_and_changes_noted(store, tenant, li, linkedin_a
         assert (report.added, report.mapped, report.unmapped) == (5, 1, 4)
         seats = seats_by_urn(store, tenant.id)
         assert seats[first["seat"]].mapping == "auto"
+        # A pull that finds nothing new leaves each seat's time of last change alone: the
+        # Members page's "Last change" said "seat added" at the time of the latest pull.
+        refresh_seats(store, tenant.id, pull_seats(client, [CONTRACT]), now_ms=2)
+        assert {s.updated_at for s in seats_by_urn(store, tenant.id).values()} == {1}
 
         # Manual mapping wins over email and survives a pull; unmapping stays unmapped.
         map_seat(store, tenant.id, third["seat"], "U2", now_ms=2)
@@ -62,6 +66,8 @@ def test_seats_are_pulled_mapped_and_changes_noted(store, tenant, li, linkedin_a
         assert seats[second["seat"]].change == "seat removed in Recruiter"
         assert seats[third["seat"]].change == "seat reassigned to another member"
         assert seats[third["seat"]].user_id is None  # the manual mapping was for the old holder
+        assert {urn: s.updated_at for urn, s in seats.items() if s.updated_at == 4} == {
+            second["seat"]: 4, third["seat"]: 4}
 
         # A user deactivated in the ATS loses their seat mapping.
         map_seat(store, tenant.id, first["seat"], "U1", now_ms=5)

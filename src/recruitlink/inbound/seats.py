@@ -71,6 +71,8 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                     values.update(user_id=None, mapping=None, mapped_at=None)
             if change:
                 values["change"] = change
+            elif all(getattr(before, k) == v for k, v in values.items() if k != "updated_at"):
+                continue  # nothing new: the seat's last change keeps its time (Members page)
             stored.update_seat(conn, tenant_id, urn, **values)
         for urn, gone in seats.items():  # no longer on the contract at all
             if gone.active:
@@ -124,7 +126,7 @@ def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
                 values = {"user_id": user_id, "mapping": "auto" if user_id else None,
                           "mapped_at": now_ms if user_id else None}
         if values:
-            stored.update_seat(conn, tenant_id, seat.seat, **values)
+            stored.update_seat(conn, tenant_id, seat.seat, updated_at=now_ms, **values)
         user_id = values.get("user_id", seat.user_id) if values else seat.user_id
         if seat.active:
             mapped += user_id is not None
