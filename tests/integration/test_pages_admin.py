@@ -269,6 +269,11 @@ def test_add_another_contract_and_the_widget_payload_is_checked(site):
     assert [c["urn"] for c in site.connection().contracts] == [CONTRACT, CONTRACT2]
     again = post(admin, f"{BASE}/integrate", integrations=json.dumps(APPROVED))
     assert "done=known" in again.headers["location"]
+    # What to do next (it said only "That contract is already connected."): the admin
+    # approved the contract LinkedIn chose again, as it does while signed in to Recruiter.
+    told = admin.get(again.headers["location"]).text
+    assert "nothing was added. To add another one, choose it in LinkedIn&#39;s widget" in told
+    assert "sign out of LinkedIn Recruiter first" in told
     names = site.li.control.get("/integrations", params={"context": CONTRACT2}).json()
     assert [i["integrationType"] for i in names] == ["CSA_API"]
 

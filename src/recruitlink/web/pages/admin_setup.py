@@ -59,7 +59,11 @@ NOTICES = {
     "connected": "Saved: the integrations LinkedIn approved are registered for this "
                  "workspace.",
     "added": "The contract has been added.",
-    "known": "That contract is already connected.",
+    # SmartRecruiters: "make sure to log out of LinkedIn Recruiter before attempting to add
+    # another contract. Otherwise, LinkedIn won't allow you to choose a contract."
+    "known": "That contract is already connected: nothing was added. To add another one, "
+             "choose it in LinkedIn's widget under + Add contract; if LinkedIn offers no "
+             "other contract, sign out of LinkedIn Recruiter first.",
     "checked": "The integration status has been checked with LinkedIn.",
     "paused": "The sync is paused: nothing is sent to LinkedIn until you resume it.",
     "resumed": "The sync has resumed.",
