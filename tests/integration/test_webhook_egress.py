@@ -87,6 +87,8 @@ def test_a_host_resolving_to_a_link_local_address_is_refused_and_retried(
     ("[::ffff:169.254.169.254]", "link-local"),
     ("0.0.0.0", "unspecified"),
     ("224.0.0.1", "multicast"),
+    ("[64:ff9b::a9fe:a9fe]", "link-local"),  # NAT64: 169.254.169.254 through the gateway
+    ("[2002:a9fe:a9fe::]", "link-local"),  # 6to4
 ])
 def test_a_literal_dangerous_address_is_refused(store, tenant, host, kind):
     endpoint, _ = add_endpoint(store, tenant, f"http://{host}:8080/latest/meta-data")

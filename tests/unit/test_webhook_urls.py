@@ -23,6 +23,9 @@ from recruitlink.core.webhook_urls import MAX_LENGTH, is_loopback, url_problem
     "http://api.localhost/hooks",
     "http://[::1]:9000/hooks",
     "https://10.1.2.3/hooks",
+    "https://1password.example/hooks",  # a name starting with digits is a name
+    "https://[64:ff9b::a01:203]/hooks",  # NAT64 to 10.1.2.3: private addresses stay allowed
+    "https://[2606:4700::1111]/hooks",
 ])
 def test_accepted(url: str) -> None:
     assert url_problem(url) is None
@@ -49,6 +52,19 @@ def test_accepted(url: str) -> None:
     ("https://0.0.0.0/hooks", "unspecified"),
     ("https://224.0.0.1/hooks", "multicast"),
     ("https://ats.example.com:99999/hooks", "Port out of range"),
+    # What the resolver reads as 169.254.169.254 (inet_aton's forms) is judged as it.
+    ("https://2852039166/latest", "2852039166 (169.254.169.254) (a link-local"),
+    ("https://0xa9fea9fe/latest", "link-local"),
+    ("https://169.254.43518/latest", "link-local"),
+    ("https://0251.0376.0251.0376/latest", "link-local"),
+    # IPv6 addresses the network delivers to an IPv4 address: NAT64, IPv4-compatible,
+    # 6to4, Teredo (its client, bit-inverted).
+    ("https://[64:ff9b::a9fe:a9fe]/latest", "link-local"),
+    ("https://[64:ff9b:1::a9fe:a9fe]/latest", "link-local"),
+    ("https://[::a9fe:a9fe]/latest", "link-local"),
+    ("https://[2002:a9fe:a9fe::]/latest", "link-local"),
+    ("https://[2001:0:4136:e378:8000:63bf:5601:5601]/latest", "link-local"),
+    ("https://[64:ff9b::e000:1]/hooks", "multicast"),
 ])
 def test_refused_with_the_reason(url: str, why: str) -> None:
     problem = url_problem(url)

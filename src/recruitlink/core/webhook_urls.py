@@ -16,6 +16,8 @@ metadata service.
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from urllib.parse import urlsplit
 
 from .linkedin_schema import http_url_problem
@@ -29,13 +31,40 @@ METADATA = frozenset(ipaddress.ip_address(a) for a in (
     "fd00:ec2::254",  # AWS's metadata service over IPv6 (a unique local address)
     "100.100.100.200",  # Alibaba Cloud's metadata service (shared address space)
 ))
+NUMERIC_V4 = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}",
+                        re.ASCII)
+"""A host of 1 to 4 decimal, octal or hex numbers: an IPv4 address to inet_aton."""
 THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # 0.x.x.x reaches this machine on Linux
+CARRIERS = tuple(ipaddress.ip_network(n) for n in (
+    "64:ff9b::/96",  # NAT64's well-known prefix (RFC 6052): the gateway connects to a.b.c.d
+    "64:ff9b:1::/48",  # NAT64 for local use (RFC 8215), a.b.c.d in the last 32 bits as above
+    "::/96",  # IPv4-compatible (deprecated, ::a.b.c.d); :: and ::1 are judged as themselves
+))
+"""IPv6 prefixes whose last 32 bits are the IPv4 address the network delivers to."""
+
+
+def carried(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches the network as: ::ffff:a.b.c.d, NAT64
+    (64:ff9b::a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4 (2002:AABB:CCDD::) and Teredo's
+    client. 64:ff9b::a9fe:a9fe is 169.254.169.254 to a network with a NAT64 gateway."""
+    found = [a for a in (address.ipv4_mapped, address.sixtofour,
+                         address.teredo[1] if address.teredo else None) if a is not None]
+    if int(address) > 1 and any(address in net for net in CARRIERS):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
 
 
 def danger(address: Address) -> str | None:
-    """What kind of address deliveries never go to `address` is, or None if they may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d to the network
+    """What kind of address deliveries never go to `address` is, or None if they may. An
+    IPv6 address carrying an IPv4 one (`carried`) is judged by the IPv4 address too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = carried(address)
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d to the network
+        else:
+            kind = next(filter(None, map(danger, inner)), None)
+            if kind is not None:
+                return kind
     if address in METADATA:
         return "cloud metadata"
     if address.is_link_local:
@@ -50,10 +79,18 @@ def danger(address: Address) -> str | None:
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `host` names without a lookup: an IP address, or a number the resolver
+    reads as IPv4 (inet_aton's forms: 2852039166, 0xa9fea9fe, 169.254.43518, 0251.0376.0.1
+    are all 169.254.x.x to getaddrinfo, so they are judged as that address)."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return None
+        if not NUMERIC_V4.fullmatch(host):
+            return None
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))  # parsing only, no lookup
+        except OSError:
+            return None
     # ::ffff:127.0.0.1 is 127.0.0.1 to the network: judge the IPv4 address it carries.
     mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
     return mapped or address
@@ -87,7 +124,8 @@ def url_problem(url: str, *, allow_http: bool = False) -> str | None:
     address = _address(host)
     kind = danger(address) if address is not None else None
     if kind is not None:
-        return f"must not point at {host} (a {kind} address: deliveries never go there)"
+        named = host if host == str(address) or ":" in host else f"{host} ({address})"
+        return f"must not point at {named} (a {kind} address: deliveries never go there)"
     if parts.scheme.lower() == "http" and not allow_http and not is_loopback(host):
         return ("must use https (plain http is taken only to this machine: localhost, "
                 "127.0.0.1, [::1]; RECRUITLINK_WEBHOOK_ALLOW_HTTP=true allows it elsewhere)")
