@@ -159,3 +159,28 @@ def test_hsts_only_over_https(store: Store) -> None:
     with serve(behind_tls) as url, httpx.Client(base_url=url) as c:
         for answer in (c.get("/healthz"), c.get("/login"), c.get("/static/app.css")):
             assert answer.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_no_cache_keeps_an_answer_but_a_static_file(site: dict[str, Any]) -> None:
+    """Pages, downloads and API answers hold personal data and secrets: a browser or proxy
+    cache must not keep them (a shared computer's next user, a caching proxy); only the
+    static files, the same for everyone, may be cached."""
+    c, base = site["client"], site["base"]
+    api = {"Authorization": f"Bearer {site['key']}"}
+    hook = c.post("/api/v1/webhooks", headers=api,
+                  json={"url": "https://ats.example.com/hooks"})
+    assert hook.status_code == 201 and hook.json()["secret"].startswith("whsec_")
+    resume = c.put("/api/v1/candidates/C1/resume", headers={
+        **api, "Content-Type": "application/pdf"}, content=b"%PDF-1.4\n%%EOF\n")
+    assert resume.status_code in (200, 201), resume.text
+    answers = [hook, c.post(f"/api/v1/webhooks/{hook.json()['id']}/rotate", headers=api),
+               c.get("/api/v1/candidates/C1", headers=api),
+               c.get("/api/v1/candidates/C1/resume", headers=api),
+               c.get(f"{base}/candidates/C1/files/{resume.json()['id']}"),
+               c.get(f"{base}/candidates/C1"), c.get("/api/v1/candidates/NOPE", headers=api),
+               c.get("/healthz")]
+    for answer in answers:
+        assert answer.status_code < 500, (answer.request.url, answer.text)
+        assert answer.headers.get("cache-control") == "no-store", (
+            answer.request.method, answer.request.url, answer.status_code)
+    assert "no-store" not in c.get("/static/app.css").headers.get("cache-control", "")

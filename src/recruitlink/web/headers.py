@@ -6,6 +6,10 @@ there), and no inline script at all: a stored value that slipped past the store'
 cannot run. The API docs pages (FastAPI's Swagger UI and ReDoc, served from a CDN) carry an
 inline start-up script of their own: on those pages exactly that script is allowed, by hash.
 
+Every answer but a static file is `Cache-Control: no-store` (unless it says otherwise): pages,
+downloads and API answers hold personal data and secrets (a webhook's signing secret, an
+erasure certificate), which no browser or proxy cache should keep after the user signs out.
+
 HSTS only when the server is reached over https (`public_url`, or the request's scheme behind
 a TLS proxy that says so): over plain http it would be ignored, and a development server on
 http://127.0.0.1 must not pin a browser to https.
@@ -22,6 +26,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+CACHEABLE = "/static/"
+"""The only answers a cache may keep: the same for everyone, nothing personal."""
 DOCS_CDN = "https://cdn.jsdelivr.net"
 HSTS = "max-age=31536000"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -72,6 +78,8 @@ class SecurityHeaders:
                "Referrer-Policy": "same-origin", "X-Frame-Options": "SAMEORIGIN"}
         if self.public_https or scope.get("scheme") == "https":
             out["Strict-Transport-Security"] = HSTS
+        if not str(scope.get("path", "")).startswith(CACHEABLE):
+            out["Cache-Control"] = "no-store"
         return out
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
