@@ -195,6 +195,19 @@ def test_a_forged_or_tampered_cookie_is_signed_out(client):
     assert client.get("/t/acme/candidates").status_code == 303
 
 
+@pytest.mark.parametrize("raw", [b"abc.\xc3\xa9", b"\xe9.abc", b"x.\xff"])
+def test_a_cookie_of_non_ascii_bytes_is_signed_out_not_a_500(site, raw):
+    """A browser sends what a page of a sibling domain (or a careless proxy) set: the sign-in
+    page, a page and sign-out must still answer (it was a 500 on every page, the sign-in
+    page included, until the cookie was cleared by hand)."""
+    headers = {"Cookie": COOKIE.encode() + b"=" + raw}
+    with httpx.Client(base_url=site["url"], follow_redirects=False, timeout=30) as c:
+        assert c.get("/login", headers=headers).status_code == 200
+        page = c.get("/t/acme/candidates", headers=headers)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+        assert c.post("/logout", headers=headers).status_code == 303
+
+
 def test_password_change_signs_out(client, store, site):
     assert sign_in(client).status_code == 303
     assert client.get("/t/acme/candidates").status_code == 200

@@ -132,8 +132,9 @@ def sign_session(settings: Settings, session: Session) -> str:
 
 def read_session(settings: Settings, value: str | None, now: float | None = None
                  ) -> Session | None:
-    """The session in a cookie value if its MAC is good and it has not expired."""
-    if not value or value.count(".") != 1 or len(value) > 1000:
+    """The session in a cookie value if its MAC is good and it has not expired. A value we
+    never made (non-ASCII bytes, which compare_digest refuses with an error) is no session."""
+    if not value or not value.isascii() or value.count(".") != 1 or len(value) > 1000:
         return None
     payload, mac = value.split(".")
     expected = hmac.new(_key(settings, "session"), payload.encode(), hashlib.sha256).hexdigest()
