@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -140,3 +141,16 @@ def test_token_endpoint_never_5xx(server, form, raw, use_raw):
     assert response.status_code < 500
     if response.status_code >= 400:
         assert set(response.json()) == {"error", "error_description"}
+
+
+@pytest.mark.parametrize("secret", ["\u00e9", "s\u00e9cret", "%FF"])
+def test_a_non_ascii_client_secret_is_a_failed_authentication(server, secret):
+    """A known client id with a secret of non-ASCII characters (or bytes that are not UTF-8,
+    read as U+FFFD) is refused like any wrong secret; it was a 500."""
+    url, demo, _ = server
+    body = (f"grant_type=client_credentials&client_id={demo.client_id}&client_secret="
+            + (secret if secret.startswith("%") else quote(secret)))
+    response = httpx.post(f"{url}/oauth/v2/accessToken", content=body.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client_id"

@@ -68,7 +68,9 @@ async def token_endpoint(request: Request, store: Store, clock: Clock, ttl: int)
         if row is None:
             raise OAuthError(400, "invalid_request", "The passed in client_id is invalid")
         app = app_from_row(row)
-        if not secrets.compare_digest(app.client_secret, form["client_secret"]):
+        # As bytes: compare_digest refuses a non-ASCII str (a secret of é was a 500).
+        if not secrets.compare_digest(app.client_secret.encode(),
+                                      form["client_secret"].encode()):
             raise OAuthError(401, "invalid_client_id", "Client authentication failed")
         if not row._mapping["can_mint"]:
             raise OAuthError(401, "access_denied",
