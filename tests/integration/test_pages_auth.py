@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -477,3 +478,37 @@ def test_old_windows_are_pruned(store, site):
         with store.reader() as conn:
             starts = set(conn.execute(select(schema.signin_failures.c.window_start)).scalars())
         assert len(starts) == 1 and min(starts) > int(time.time() * 1000) - 120_000
+
+
+def test_concurrent_guesses_get_no_more_password_checks_than_the_budget(store, site,
+                                                                         real_password_hashing):
+    """Guesses sent all at once: each is counted before its password is checked, so no more
+    than the account's budget (10) get an answer other than 429. Counted after the check,
+    25 of 60 got a password check on `recruitlink demo`."""
+    with httpx.Client(base_url=site["url"], follow_redirects=False, timeout=120) as c:
+        sign_in(c, email="nobody@acme.example", password="warm up")  # the dummy hash, once
+    limits = httpx.Limits(max_connections=40)
+
+    def guess(n: int) -> int:
+        with httpx.Client(base_url=site["url"], follow_redirects=False, timeout=120,
+                          limits=limits) as c:
+            return sign_in(c, email="nobody@acme.example", password=f"guess {n}").status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = list(pool.map(guess, range(30)))
+    assert codes.count(401) == 9 and codes.count(429) == 21, sorted(codes)
+
+
+def test_a_right_password_is_no_failure_of_its_address_nor_of_everyone(store, site):
+    with pages_server(store, signin_failures_global=3, signin_failures_per_address=3) as url, \
+            httpx.Client(base_url=url, follow_redirects=False) as c:
+        for _ in range(5):
+            assert sign_in(c).status_code == 303
+        assert sign_in(c, password="wrong once").status_code == 401
+        assert sign_in(c, password="wrong twice").status_code == 401
+        assert sign_in(c).status_code == 303  # account forgiven; 2 of 3 spent elsewhere
+        with store.reader() as conn:
+            rows = conn.execute(select(schema.signin_failures.c.scope,
+                                       schema.signin_failures.c.failures)).all()
+        assert sorted(rows) == [("account", 0), ("address", 2), ("all", 2)] or \
+            sorted(rows) == [("address", 2), ("all", 2)], rows

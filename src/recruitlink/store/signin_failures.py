@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy import Connection, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .schema import signin_failures
@@ -36,3 +36,13 @@ def forgive(conn: Connection, scope: str, key: str) -> None:
     """Forget the failures of (scope, key), in every window."""
     conn.execute(delete(signin_failures).where(signin_failures.c.scope == scope,
                                                signin_failures.c.key == key))
+
+
+def take_back(conn: Connection, keys: Mapping[str, str], window_start: int) -> None:
+    """One failure fewer for each (scope, key) in this window (an attempt counted before its
+    password was checked that turned out refused or right)."""
+    for scope, key in keys.items():
+        conn.execute(update(signin_failures).where(
+            signin_failures.c.scope == scope, signin_failures.c.key == key,
+            signin_failures.c.window_start == window_start, signin_failures.c.failures > 0,
+        ).values(failures=signin_failures.c.failures - 1))

@@ -100,7 +100,7 @@ def build_signin_router(settings: Settings, store: Store) -> APIRouter:
             return login_page(request, next_url=target, workspace=workspace, email=email,
                               errors=errors, status=422)
         address = request.client.host if request.client else None
-        refusal = budgets.refusal(workspace, email, address)
+        refusal, attempt = budgets.attempt(workspace, email, address)
         if refusal is not None:
             page = login_page(request, next_url=target, workspace=workspace, email=email,
                               errors={"password": refusal.message()}, status=429)
@@ -108,11 +108,10 @@ def build_signin_router(settings: Settings, store: Store) -> APIRouter:
             return page
         with store.reader() as conn:
             row = verify(conn, workspace, email, password)
-        if row is None:
-            budgets.failed(workspace, email, address)
+        if row is None:  # already counted by budgets.attempt
             return login_page(request, next_url=target, workspace=workspace, email=email,
                               errors={"password": WRONG}, status=401)
-        budgets.succeeded(workspace, email)
+        budgets.succeeded(attempt)
         if needs_rehash(row.password_hash):  # made with older parameters: today's now
             new_hash = hash_password(password)
             with store.db.write() as conn:
