@@ -106,7 +106,8 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     refused = ours.locator("tr.outcome-refused")
     expect(refused).to_have_count(2)
     expect(refused.nth(0).locator(".reason")).to_contain_text("candidate is confidential")
-    expect(refused.nth(1).locator(".reason")).to_contain_text("already in process for job J1")
+    expect(refused.nth(1).locator(".reason")).to_contain_text(
+        "already in process for Staff Engineer (job J1)")
     expect(ours.locator("tr.outcome-taken")).to_have_count(1)
     shot(ours, "03_my_exports")
     ours.get_by_label("Outcome").select_option("refused")

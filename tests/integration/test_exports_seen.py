@@ -116,7 +116,7 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     name = f"{again['firstName']} {again['lastName']}"
     assert "Refused" in rows[0] and "candidate is confidential" in rows[0]
     assert "Rita Recruiter" in rows[0] and "job J2" in rows[0]
-    assert "Refused" in rows[1] and "already in process for job J1" in rows[1]
+    assert "Refused" in rows[1] and "already in process for Staff Engineer (job J1)" in rows[1]
     assert name in rows[1] and "Rita Recruiter" in rows[1]
     assert "Candidate created" in rows[2]
     refused = rows_of(admin.get(f"/t/{tenant.slug}/integrations/linkedin/exports",
@@ -136,7 +136,8 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert mine.status_code == 200
     rows = rows_of(mine.text)
     assert len(rows) == 3
-    assert "candidate is confidential" in rows[0] and "already in process for job J1" in rows[1]
+    assert "candidate is confidential" in rows[0]
+    assert "already in process for Staff Engineer (job J1)" in rows[1]
     assert f'href="/t/{tenant.slug}/linkedin-exports"' in mine.text  # in the navigation
     # Her candidates page (where she lands) says so, with a link to the reasons.
     landing = rita.get(f"/t/{tenant.slug}/candidates").text
@@ -157,7 +158,7 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert refused, page
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", refused.group(1)))
     assert refused.group(1).count('class="refused-export"') == 1, text
-    assert "already in process for job J1" in text, text
+    assert "already in process for Staff Engineer (job J1)" in text, text
     assert "from Rita Recruiter into Staff Engineer (job J1)" in text, text
 
 

@@ -312,13 +312,13 @@ def test_a_refusal_names_the_job_and_the_pipeline_by_their_titles_too() -> None:
     view = existing(person_urn=PERSON, job_ids=frozenset({"J1"}),
                     project_ids=frozenset({"P1"}))
     decision = run(export(externalJobPostingId="J1"), [view], target_title="Staff Engineer")
-    assert decision.reason == "already in process for job J1 (Staff Engineer)"
+    assert decision.reason == "already in process for Staff Engineer (job J1)"
     decision = run(export(externalPipelineId="P1"), [view], kind="CRM",
                    target_title="Rust engineers")
-    assert decision.reason == "already in pipeline P1 (Rust engineers)"
+    assert decision.reason == "already in Rust engineers (pipeline P1)"
     decision = run(export(externalJobPostingId="J2"), [view], target_closed=True,
                    target_title="Designer")
-    assert decision.reason == ("job J2 (Designer) is closed in the ATS: a closed position "
+    assert decision.reason == ("Designer (job J2) is closed in the ATS: a closed position "
                                "takes no new candidates")
 
 

@@ -511,9 +511,10 @@ def _similarity(view: CandidateView, first: str | None, last: str | None,
     return f"possible duplicate: same {', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _named(what: str, target_id: str, title: str | None) -> str:
-    """"job J1 (Staff Engineer)": a refusal names the target as the recruiter knows it."""
-    return f"{what} {target_id} ({title})" if title else f"{what} {target_id}"
+def named_target(what: str, target_id: str, title: str | None) -> str:
+    """A job or pipeline as the pages name it: "Staff Engineer (job J1)", by its title as the
+    recruiter chose it in Recruiter, with its id; "job J1" when the ATS has no title."""
+    return f"{title} ({what} {target_id})" if title else f"{what} {target_id}"
 
 
 def _target(export: Export, kind: TenantKind, target_exists: bool,
@@ -525,7 +526,7 @@ def _target(export: Export, kind: TenantKind, target_exists: bool,
         if not target_exists:
             return f"job {export.job_id} does not exist"
         if target_closed:
-            return (f"{_named('job', export.job_id, title)} is closed in the ATS: a closed "
+            return (f"{named_target('job', export.job_id, title)} is closed in the ATS: a closed "
                     "position takes no new candidates")
         return export.job_id, None
     if export.pipeline_id is not None:
@@ -577,10 +578,10 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
     if matched is not None:
         if job_id is not None and job_id in matched.job_ids:
             # Comeet: one hiring process per candidate and position.
-            return _failed(f"already in process for {_named('job', job_id, target_title)}",
+            return _failed(f"already in process for {named_target('job', job_id, target_title)}",
                            matched.id)
         if project_id is not None and project_id in matched.project_ids:
-            return _failed(f"already in {_named('pipeline', project_id, target_title)}",
+            return _failed(f"already in {named_target('pipeline', project_id, target_title)}",
                            matched.id)
     conflicts = [NewAlert(None if matched is None else matched.id, v.id,
                           "possible duplicate: same LinkedIn profile URL, linked to another "

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from recruitlink.core import export_changes
 from recruitlink.core.assumed import EXPORT_PUSH, STATUS_PUSH
+from recruitlink.core.export_rules import named_target
 from recruitlink.core.integration_status import status_changes
 from recruitlink.store import inbound_events as stored
 
@@ -174,7 +175,7 @@ def _target(conn: Connection, tenant_id: int, details: dict[str, Any]) -> str | 
     for kind in ("job", "pipeline"):
         if external_id := details.get(kind):
             title = stored.titles(conn, tenant_id, kind, {external_id}).get(external_id)
-            return f"{title} ({kind} {external_id})" if title else f"{kind} {external_id}"
+            return named_target(kind, external_id, title)
     return None
 
 

@@ -270,7 +270,8 @@ def test_comeet(journey) -> None:
     ats.goto(f"{demo.server}/t/{WORKSPACE}/linkedin-exports")
     refused = reload_until(ats, lambda: ats.locator("tr[data-event]").filter(
         has_text="Refused"), what="the refused export")
-    expect(refused).to_contain_text(f"already in process for job {first_job.external_id}")
+    expect(refused).to_contain_text(
+        f"already in process for {first_job.title} (job {first_job.external_id})")
     journey.shot(ats, "recruiter: my exports, refused with the reason")
     # From there to the candidate: his page says the export was not taken, and why.
     refused.get_by_role("link", name=re.compile(member["lastName"])).click()
@@ -278,7 +279,7 @@ def test_comeet(journey) -> None:
     expect(not_taken).to_have_count(1)
     expect(not_taken).to_contain_text(
         f"from {recruiter_user.name} into {first_job.title} (job {first_job.external_id}): "
-        f"already in process for job {first_job.external_id}")
+        f"already in process for {first_job.title} (job {first_job.external_id})")
     journey.shot(ats, "recruiter: the candidate page says the export was not taken")
     ats.get_by_role("link", name="Candidates", exact=True).first.click()
     expect(ats.locator("#refused-exports")).to_contain_text(
