@@ -89,28 +89,3 @@ def test_concurrent_processes_never_overspend_a_window(store):
     for t in threads:
         t.join()
     assert sum(granted) == 497  # 71 calls of 7: as many as fit in 500, never more
-
-
-def test_a_batch_reserves_its_calls_at_once_only_when_all_fit_now(store):
-    clock = FakeClock()
-    b = budget(store, clock, per_day=5, per_minute=300)
-    assert b.try_reserve_calls("atsCandidates", 250, 3)  # one write for three calls
-    used = b.usage()["atsCandidates"]
-    assert (used.records_in_window, used.requests_today) == (250, 3)
-    # The window holds 250 of 300: 100 more would wait, so nothing is reserved.
-    assert not b.try_reserve_calls("atsCandidates", 100, 2)
-    # More than the minute's whole budget never goes at once (each call reserves its own).
-    assert not b.try_reserve_calls("atsCandidates", 301, 4)
-    clock.advance(61)
-    # Three more requests would pass the day's five.
-    assert not b.try_reserve_calls("atsCandidates", 20, 3)
-    assert b.try_reserve_calls("atsCandidates", 20, 2)
-    used = b.usage()["atsCandidates"]
-    assert (used.records_in_window, used.requests_today) == (20, 5)
-    # A 429's block holds a batch's calls as it holds one.
-    unlimited = budget(store, clock, per_day=None, per_minute=None)
-    unlimited.client_id = "app-3"
-    unlimited.block("atsCandidates", 30)
-    assert not unlimited.try_reserve_calls("atsCandidates", 10, 2)
-    clock.advance(31)
-    assert unlimited.try_reserve_calls("atsCandidates", 10, 2)

@@ -23,9 +23,6 @@ class Budget:
     def block(self, family: str, retry_after: float | None) -> None:
         pass
 
-    def try_reserve_calls(self, family: str, records: int, calls: int) -> bool:
-        return False  # each call reserves its own place
-
 
 class Client:
     """Answers each upsert after a short wait; refuses the records whose id ends in 7, and

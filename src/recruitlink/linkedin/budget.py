@@ -6,8 +6,7 @@ request when it arrives, a moment after we reserve it), at most `per_day` reques
 and nothing at all while a 429's Retry-After is in force (`block`). Reservations are short
 write transactions: serialized by SQLite's BEGIN IMMEDIATE, and by an advisory lock per app
 and family on PostgreSQL. Each costs the same however many reservations the window holds
-(store/rate_budget.py keeps a counter beside them, and a row per slice of time). A batch's
-calls may reserve their places together (`try_reserve_calls`): one write, not one per call.
+(store/rate_budget.py keeps a counter beside them, and a row per slice of time).
 """
 
 from __future__ import annotations
@@ -45,9 +44,8 @@ def _day_text(day: int) -> str:
 
 def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
           limit: Limit | None, window_ms: int, in_window: int | None,
-          snap: rows.Snapshot | None = None, requests: int = 1) -> tuple[int, str]:
-    """The rules, in order: a 429's block, the day's requests, the window's records, for
-    `requests` requests of `records` records in all.
+          snap: rows.Snapshot | None = None) -> tuple[int, str]:
+    """The rules, in order: a 429's block, the day's requests, the window's records.
     `in_window`: the records in the window if the caller has them (a writer that just
     dropped what slid out), else they are read. `snap`: the block and the day's requests,
     if the caller has read them."""
@@ -57,7 +55,7 @@ def _held(conn: Connection, client_id: str, family: str, records: int, now: int,
         return blocked, "throttled"
     if limit is not None and limit.per_day is not None and (
             rows.requests_on(conn, client_id, family, utc_day(now)) if snap is None
-            else snap.requests_today) + requests > limit.per_day:
+            else snap.requests_today) >= limit.per_day:
         return next_midnight_ms(now), "day"
     if limit is not None and limit.per_minute is not None:
         cutoff = now - window_ms
@@ -124,10 +122,8 @@ class RateBudget:
             self.waited_s += pause
             self.sleep(pause)
 
-    def try_acquire(self, family: str, records: int, *, share: float = 1.0,
-                    requests: int = 1) -> float:
-        """Reserve now and return 0, or return how many seconds to wait first. `requests`:
-        how many requests carry the `records` (a batch's calls reserved at once)."""
+    def try_acquire(self, family: str, records: int, *, share: float = 1.0) -> float:
+        """Reserve now and return 0, or return how many seconds to wait first."""
         limit = self.limits.get(family)
         if limit is not None and share < 1.0:
             limit = Limit(share_of(limit.per_day, share), share_of(limit.per_minute, share))
@@ -141,27 +137,16 @@ class RateBudget:
             snap = rows.snapshot(conn, self.client_id, family, cutoff, day)
             in_window = rows.drop_slid_out(conn, self.client_id, family, cutoff, snap)
             until, held = _held(conn, self.client_id, family, records, now, limit,
-                                self.window_ms, in_window, snap, requests)
+                                self.window_ms, in_window, snap)
             if held == MISCOUNTED:
                 in_window = rows.recount(conn, self.client_id, family)
                 until, held = _held(conn, self.client_id, family, records, now, limit,
-                                    self.window_ms, in_window, requests=requests)
+                                    self.window_ms, in_window)
             if held:
                 wait = float(until - now) / 1000
                 return max(1.0, wait) if held == "day" else max(0.001, wait)
-            rows.reserve(conn, self.client_id, family, now, records, in_window, day, snap,
-                         requests)
+            rows.reserve(conn, self.client_id, family, now, records, in_window, day, snap)
             return 0.0
-
-    def try_reserve_calls(self, family: str, records: int, calls: int) -> bool:
-        """Reserve a batch's `calls` to `family`, `records` in all, at once if they all fit
-        now (one write for the batch, not one per call); False, reserving nothing, if any
-        would have to wait, or if together they exceed the minute's whole budget (each
-        call then reserves its own place, and waits for it)."""
-        limit = self.limits.get(family)
-        if limit is not None and limit.per_minute is not None and records > limit.per_minute:
-            return False
-        return self.try_acquire(family, records, requests=calls) <= 0
 
     def block(self, family: str, retry_after_s: float | None) -> None:
         """LinkedIn said 429: nobody sends to `family` until Retry-After has passed. The row

@@ -225,11 +225,10 @@ LinkedIn's limits still hold), and a window of W ms holds at most W / BUCKET_MS 
 
 
 def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: int,
-            in_window: int, day: str, snap: Snapshot | None = None, requests: int = 1) -> None:
-    """Under `lock()`, after `drop_slid_out` answered `in_window`: count `requests` requests
-    of `records` records in all (added to the newest row when it is of the same slice of
-    time). `snap`: read before `drop_slid_out`, whose newest row is the newest left after
-    it."""
+            in_window: int, day: str, snap: Snapshot | None = None) -> None:
+    """Under `lock()`, after `drop_slid_out` answered `in_window`: count one request of
+    `records` records (added to the newest row when it is of the same slice of time).
+    `snap`: read before `drop_slid_out`, whose newest row is the newest left after it."""
     if records > 0:  # a request of no records (a file upload) only counts for the day
         if snap is not None:
             newest = snap.newest
@@ -247,8 +246,7 @@ def reserve(conn: Connection, client_id: str, family: str, at_ms: int, records: 
                           "records": records})
         _set_counter(conn, client_id, family, in_window + records)
     run_compiled(conn, "rate_days_upsert", partial(_upsert, conn, rate_days.name),
-                 {"client_id": client_id, "family": family, "day": day,
-                  "requests": requests})
+                 {"client_id": client_id, "family": family, "day": day})
 
 
 def _add_to_row() -> Any:
@@ -265,14 +263,14 @@ def _build_upserts(dialect: Any) -> dict[str, Any]:
     """Each dialect's two upserts."""
     days = dialect.insert(rate_days).values(client_id=_param("client_id"),
                                             family=_param("family"), day=_param("day"),
-                                            requests=_param("requests"))
+                                            requests=1)
     windows = dialect.insert(rate_windows).values(client_id=_param("client_id"),
                                                   family=_param("family"),
                                                   records=_param("records"))
     return {
         rate_days.name: days.on_conflict_do_update(
             index_elements=["client_id", "family", "day"],
-            set_={"requests": rate_days.c.requests + days.excluded.requests}),
+            set_={"requests": rate_days.c.requests + 1}),
         rate_windows.name: windows.on_conflict_do_update(
             index_elements=["client_id", "family"],
             set_={"records": windows.excluded.records})}

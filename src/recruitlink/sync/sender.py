@@ -1,13 +1,11 @@
 """Sending a logical batch of items to LinkedIn as calls of at most 100 records.
 
-Each call first has its place in the shared budget: the batch's calls reserve theirs
-together in one write when they all fit now, else each call reserves its own; a 429 (of
-the whole call, or of single entities in its answer) blocks the family for every process
-for Retry-After, and the call, or those entities, wait their turn again (not on the batch's
-reservation); 5xx, timeouts and dropped connections are retried with backoff, and entities
-LinkedIn answers as retryable are re-sent alone. Every item ends with one result: synced,
-rejected (with LinkedIn's message), or retryable (LinkedIn kept failing: kept for a later
-retry, never dropped).
+Each call first reserves its records in the shared budget; a 429 (of the whole call, or of
+single entities in its answer) blocks the family for every process for Retry-After, and the
+call, or those entities, wait their turn again; 5xx, timeouts and dropped
+connections are retried with backoff, and entities LinkedIn answers as retryable are re-sent
+alone. Every item ends with one result: synced, rejected (with LinkedIn's message), or
+retryable (LinkedIn kept failing: kept for a later retry, never dropped).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -93,8 +91,6 @@ class Sender:
     """The batch's calls that failed, redacted, each with the records it failed for (kept
     for support bundles by the step that sends the batch)."""
     _batch_start: int = 0
-    _granted: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    """Per family, [records, calls] of the batch's own reservation not yet used."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
@@ -102,27 +98,6 @@ class Sender:
         self._batch_start = self.stats.calls
         self.failed_calls = []
         self._local.calls = []
-        self._granted = {}
-
-    def _reserve_batch(self, calls: Mapping[str, list[int]]) -> None:
-        """Reserve each family's calls of the batch, `[records, calls]`, in one write when
-        they all fit now: a write per call cost a fifth of a backfill's CPU. Calls then take
-        their place from it; those it cannot cover (a retry, or none reserved because the
-        window is filling) reserve their own and wait as before. A reservation a stop or a
-        429 leaves unused stays counted until the window slides past it: the budget errs
-        on the side of sending less."""
-        for family, (records, count) in calls.items():
-            if count > 1 and self.budget.try_reserve_calls(family, records, count):
-                self._granted[family] = [records, count]
-
-    def _take_reserved(self, family: str, records: int) -> bool:
-        with self._lock:
-            left = self._granted.get(family)
-            if left is None or left[0] < records or left[1] < 1:
-                return False
-            left[0] -= records
-            left[1] -= 1
-            return True
 
     def _mine(self) -> list[FailedCall]:
         """The failed calls this thread made (calls of a batch may run on several)."""
@@ -168,13 +143,6 @@ class Sender:
                 groups[(item.resource, item.action, parent)].append(index)
         if jobs:
             self._send_jobs(items, jobs, results)
-        keyed: dict[str, list[int]] = {}
-        for (resource, action, _parent), indexes in groups.items():
-            if not (resource in FILE_RESOURCES and action == "upsert"):
-                planned = keyed.setdefault(family_for(resource), [0, 0])
-                planned[0] += len(indexes)
-                planned[1] += -(-len(indexes) // self.call_size)
-        self._reserve_batch(keyed)
         for (resource, action, _parent), indexes in groups.items():
             chunks = [indexes[start:start + self.call_size]
                       for start in range(0, len(indexes), self.call_size)]
@@ -411,13 +379,7 @@ class Sender:
         (for Retry-After, or the budget's default without one), not just those records."""
         if throttled:
             self._count("throttled")
-            self._block(family_for(resource), retry_after)
-
-    def _block(self, family: str, retry_after: float | None) -> None:
-        """No call to `family` goes before Retry-After: not even on the batch's reservation."""
-        with self._lock:
-            self._granted.pop(family, None)
-        self.budget.block(family, retry_after)
+            self.budget.block(family_for(resource), retry_after)
 
 
     def call(self, resource: str, records: int, send: Callable[[], Any]) -> Any:
@@ -427,8 +389,7 @@ class Sender:
             if self.keep_alive is not None:
                 self.keep_alive()
             self._check_disconnect()
-            if not self._take_reserved(family, records):
-                self.budget.acquire(family, records, should_stop=self._should_stop)
+            self.budget.acquire(family, records, should_stop=self._should_stop)
             try:
                 with capturing() as failed:
                     try:
@@ -438,7 +399,7 @@ class Sender:
                         self._mine().extend(failed)
             except LinkedInThrottled as exc:
                 self._count("throttled")
-                self._block(family, exc.retry_after)
+                self.budget.block(family, exc.retry_after)
                 continue
             except LinkedInUnavailable:
                 attempt += 1
