@@ -220,6 +220,8 @@ class Compliance:
                                                 found.person_urn, "purged: candidate erased",
                                                 now)
             gone = announce.delete_all(w, "candidates", external_id, source=announce.ERASURE)
+            scrubbed = rows.scrub_erased(w.conn, tenant_id, external_id, gone or [],
+                                         found.person_urn)
         refs = [(entity, entity_id) for entity, entity_id, _ in gone or ()]
         ledger = self.engine.state.ledger_rows(tenant_id, refs)
         records = []
@@ -234,7 +236,8 @@ class Compliance:
             "candidate": external_id, "requestedAt": now, "requestedBy": process,
             "deleted": {e: sum(1 for g in gone or () if g[0] == e)
                         for e in dict.fromkeys(g[0] for g in gone or ())},
-            "purgedFromLinkedIn": purged, "records": records, "readBack": None,
+            "purgedFromLinkedIn": purged, "scrubbed": scrubbed, "records": records,
+            "readBack": None,
         }
         with self.store.db.write() as conn:
             duty_id = rows.open_duty(conn, tenant_id, "erasure", external_id,

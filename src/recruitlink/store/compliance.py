@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, case, exists, null, select, update
+from sqlalchemy import Connection, case, delete, exists, null, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from . import schema
 from .inbound_items import KEPT
 from .schema import candidates, inbound_items, inbox_events, interactions, notes
 from .schema import compliance_duties as duties
@@ -145,6 +146,64 @@ def purge_candidate_items(conn: Connection, tenant_id: int, candidate_id: int,
         inbox_events.c.tenant_id == tenant_id, inbox_events.c.candidate_id == candidate_id,
         inbox_events.c.details.is_not(None)).values(details=null())).rowcount or 0
     return {"inboundItems": int(items), "exports": int(exported)}
+
+
+ERASED_TEXT = "[erased with its candidate]"
+EVENT_IDS = frozenset({
+    "candidate", "application", "note", "interaction", "job", "user", "seat", "request",
+    "entity", "id", "field", "fieldLabel", "source", "batch", "type", "direction",
+    "linkedin_id", "stage"})
+"""What an erased record's host events keep: ids and fixed words (the certificate keeps the
+same ids); a person's URN, a refusal's message quoting a value, field values are dropped."""
+
+
+def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
+                 gone: Sequence[tuple[str, int, str]], person: str | None) -> dict[str, int]:
+    """An erased candidate's copies kept beside its rows: the reasons of its records' sync
+    errors (a refused email is quoted), the bodies of the failed LinkedIn calls kept for
+    support bundles that carried one of them (the batch's calls, or any naming it), its
+    records' host events (the change feed and webhook deliveries read them), the merges into
+    or of it (a merged duplicate's snapshot is the same person), the identity reviews of its
+    member, and its place among the candidates other reviews weigh. Counts."""
+    refs = [(e, i) for e, i, _ in gone]
+    if not refs:
+        return {}
+    errs, calls, events = schema.sync_errors, schema.failed_calls, schema.host_events
+    merges, reviews = schema.candidate_merges, schema.identity_reviews
+    done = {"syncErrors": conn.execute(update(errs).where(
+        errs.c.tenant_id == tenant_id, tuple_(errs.c.entity, errs.c.entity_id).in_(refs))
+        .values(reason=ERASED_TEXT)).rowcount or 0}
+    items = schema.sync_batch_items
+    batches = select(items.c.batch_id).where(tuple_(items.c.entity, items.c.entity_id).in_(refs))
+    named = [external_id, *([person] if person else [])]
+    done["failedCalls"] = conn.execute(update(calls).where(
+        calls.c.tenant_id == tenant_id,
+        or_(calls.c.batch_id.in_(batches),
+            *(c.contains(n, autoescape=True) for n in named
+              for c in (calls.c.url, calls.c.request_body, calls.c.response_body))))
+        .values(request_body=ERASED_TEXT, response_body=ERASED_TEXT)).rowcount or 0
+    subjects = {ext for _, _, ext in gone} | {f"{e}:{ext}" for e, _, ext in gone}
+    done["events"] = 0
+    for seq, data in conn.execute(select(events.c.seq, events.c.data).where(
+            events.c.tenant_id == tenant_id, events.c.subject_id.in_(subjects))).all():
+        kept = {k: v for k, v in (data or {}).items() if k in EVENT_IDS}
+        if kept != data:
+            conn.execute(update(events).where(events.c.seq == seq)
+                         .values(data={**kept, "erased": True}))
+            done["events"] += 1
+    done["merges"] = conn.execute(delete(merges).where(
+        merges.c.tenant_id == tenant_id,
+        or_(merges.c.kept == external_id, merges.c.merged == external_id))).rowcount or 0
+    done["reviews"] = 0 if person is None else conn.execute(delete(reviews).where(
+        reviews.c.tenant_id == tenant_id, reviews.c.person == person)).rowcount or 0
+    for review in conn.execute(select(reviews.c.id, reviews.c.candidates).where(
+            reviews.c.tenant_id == tenant_id)).all():
+        others = [c for c in review.candidates or () if c.get("id") != external_id]
+        if len(others) != len(review.candidates or ()):
+            conn.execute(update(reviews).where(reviews.c.id == review.id)
+                         .values(candidates=others))
+            done["reviews"] += 1
+    return {k: int(v) for k, v in done.items()}
 
 
 def expired_history(conn: Connection, tenant_id: int, cutoff: int, limit: int) -> list[Any]:
