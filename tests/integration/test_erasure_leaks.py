@@ -14,6 +14,7 @@ import json
 import time
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from recruitlink.core.records import Address, Candidate, Note
@@ -22,6 +23,7 @@ from recruitlink.runtime.compliance import Compliance
 from recruitlink.store import files as stored_files
 from recruitlink.store import identity as reviews
 from recruitlink.store import schema, webhooks
+from recruitlink.store.tenants import create_api_key
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     engine,
     member,
@@ -71,7 +73,7 @@ def _put_resume(store, tenant_id: int, external_id: str) -> None:
 
 
 def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant, li, wired,
-                                                                   engine):
+                                                                   engine, server):
     with store.db.write() as conn:
         webhooks.create_endpoint(conn, engine.box, tenant.id, url="http://127.0.0.1:9/hook",
                                  types=[], now_ms=int(time.time() * 1000))
@@ -111,11 +113,14 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
     run_until_idle(engine, tenant.id)
     # A duplicate of them merged into them (its snapshot kept for an unmerge), and a LinkedIn
     # item of their member waiting in the review queue, quoting their name.
-    with store.writer(tenant.id) as w:
-        w.records("candidates", [(0, Candidate(id="D7731", first_name="Zyxwvut",
-                                               last_name="Erasemarker",
-                                               emails=["erase-marker-7731+dup@example.com"]))],
-                  mode="create")
+    # The duplicate came through the data API with an Idempotency-Key: its answer is kept.
+    with store.db.write() as conn:
+        api_key = create_api_key(conn, tenant.id, name="erasure", now_ms=0)
+    dup = {"id": "D7731", "first_name": "Zyxwvut", "last_name": "Erasemarker",
+           "emails": ["erase-marker-7731+dup@example.com"]}
+    r = httpx.post(f"{server}/api/v1/candidates", json=dup, timeout=30,
+                   headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": "k-7731"})
+    assert r.status_code == 201, r.text
     identity.merge(store, tenant.id, ext, "D7731")
     with store.db.write() as conn:
         reviews.queue(conn, tenant.id, kind="stub", li_id="stub-7731", person=m["person"],
@@ -133,7 +138,7 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
     before = leaks(store, markers)
     for table in ("candidates", "notes", "sync_errors", "failed_calls", "files",
                   "file_chunks", "inbox_events", "candidate_merges", "identity_reviews",
-                  "host_events"):
+                  "host_events", "idempotency_keys"):
         assert any(f.startswith(f"{table}.") for f in before), (table, before)
 
     certificate = Compliance(engine).erase(tenant.id, ext, process="test")
@@ -141,6 +146,12 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
     left = leaks(store, markers)
     assert left == [], "\n".join(left)
     assert certificate["deleted"]["candidates"] == 1, certificate
+    # The same request sent again is neither answered with the erased data nor run again.
+    again = httpx.post(f"{server}/api/v1/candidates", json=dup, timeout=30,
+                       headers={"Authorization": f"Bearer {api_key}",
+                                "Idempotency-Key": "k-7731"})
+    assert again.status_code == 410 and "erased" in again.text, again.text
+    assert certificate["scrubbed"]["storedAnswers"] == 1, certificate
     assert certificate["scrubbed"]["merges"] == 1 and certificate["scrubbed"]["reviews"] == 2
     with store.reader() as conn:
         (other,) = reviews.reviews(conn, tenant.id)

@@ -191,9 +191,12 @@ def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
             conn.execute(update(events).where(events.c.seq == seq)
                          .values(data={**kept, "erased": True}))
             done["events"] += 1
-    done["merges"] = conn.execute(delete(merges).where(
-        merges.c.tenant_id == tenant_id,
-        or_(merges.c.kept == external_id, merges.c.merged == external_id))).rowcount or 0
+    of_it = (merges.c.tenant_id == tenant_id) & or_(merges.c.kept == external_id,
+                                                    merges.c.merged == external_id)
+    duplicates = [str(m) for m in conn.execute(select(merges.c.merged).where(of_it)).scalars()]
+    done["merges"] = conn.execute(delete(merges).where(of_it)).rowcount or 0
+    done["storedAnswers"] = _erase_answers(
+        conn, tenant_id, {*named, *duplicates, *(ext for _, _, ext in gone)})
     done["reviews"] = 0 if person is None else conn.execute(delete(reviews).where(
         reviews.c.tenant_id == tenant_id, reviews.c.person == person)).rowcount or 0
     for review in conn.execute(select(reviews.c.id, reviews.c.candidates).where(
@@ -204,6 +207,25 @@ def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
                          .values(candidates=others))
             done["reviews"] += 1
     return {k: int(v) for k, v in done.items()}
+
+
+ERASED_ANSWER = (b'{"error":{"status":410,"message":"this answer named a candidate since '
+                 b'erased: it is no longer kept"}}')
+
+
+def _erase_answers(conn: Connection, tenant_id: int, ids: set[str]) -> int:
+    """The data API's stored answers (`Idempotency-Key`, kept a day) naming one of `ids`
+    become a 410: the same request sent again is neither answered with the erased data nor
+    run again (which could create the candidate anew)."""
+    keys = schema.idempotency_keys
+    named = [r.key for r in conn.execute(select(keys.c.key, keys.c.response).where(
+        keys.c.tenant_id == tenant_id, keys.c.response.is_not(None)))
+        if any(i.encode() in bytes(r.response) for i in ids)]
+    if named:
+        conn.execute(update(keys).where(keys.c.tenant_id == tenant_id, keys.c.key.in_(named))
+                     .values(status_code=410, response=ERASED_ANSWER,
+                             content_type="application/json"))
+    return len(named)
 
 
 def expired_history(conn: Connection, tenant_id: int, cutoff: int, limit: int) -> list[Any]:
