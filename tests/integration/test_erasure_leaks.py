@@ -24,6 +24,7 @@ from recruitlink.store import files as stored_files
 from recruitlink.store import identity as reviews
 from recruitlink.store import schema, webhooks
 from recruitlink.store.tenants import create_api_key
+from tests.integration.test_compliance import sync_engine  # noqa: F401  (a pytest fixture)
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     engine,
     member,
@@ -31,7 +32,7 @@ from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixt
     wired,
 )
 from tests.integration.test_inbound_pollers import exported, inmail, poller
-from tests.integration.test_sync_engine import run_until_idle
+from tests.integration.test_sync_engine import connected, run_until_idle, seed_small
 
 EMAIL = "erase-marker-7731@example.com"
 MARKERS = ("erase-marker-7731", "Zyxwvut", "Erasemarker", "+33 6 77 31 77 31",
@@ -157,3 +158,18 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
         (other,) = reviews.reviews(conn, tenant.id)
     assert other.li_id == "stub-other" and other.candidates == [{"id": "C1", "why": "same name"}]
 
+
+
+def test_a_candidate_erased_while_refused_leaves_no_quote_of_its_data(store, tenant, li,
+                                                                      sync_engine):
+    """C3's email is refused before sending (the error quotes it); erased as it is, nothing
+    of it remains: not the ledger's reason, the errors, the events."""
+    seed_small(store, tenant.id)
+    connected(store, sync_engine, li, tenant)
+    run_until_idle(sync_engine, tenant.id)
+    markers = ("alan.turing@", "Turing")
+    assert any(f.startswith("sync_errors.") for f in leaks(store, markers))
+    Compliance(sync_engine).erase(tenant.id, "C3", process="test")
+    run_until_idle(sync_engine, tenant.id)
+    left = leaks(store, markers)
+    assert left == [], "\n".join(left)

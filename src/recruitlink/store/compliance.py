@@ -160,11 +160,12 @@ same ids); a person's URN, a refusal's message quoting a value, field values are
 def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
                  gone: Sequence[tuple[str, int, str]], person: str | None) -> dict[str, int]:
     """An erased candidate's copies kept beside its rows: the reasons of its records' sync
-    errors (a refused email is quoted), the bodies of the failed LinkedIn calls kept for
-    support bundles that carried one of them (the batch's calls, or any naming it), its
-    records' host events (the change feed and webhook deliveries read them), the merges into
-    or of it (a merged duplicate's snapshot is the same person), the identity reviews of its
-    member, and its place among the candidates other reviews weigh. Counts."""
+    errors and ledger rows (a refused email is quoted), the bodies of the failed LinkedIn
+    calls kept for support bundles that carried one of them (the batch's calls, or any naming
+    it), its records' host events (the change feed and webhook deliveries read them), the
+    merges into or of it (a merged duplicate's snapshot is the same person), the identity
+    reviews of its member and its place among the candidates other reviews weigh, and the
+    data API's stored answers naming it. Counts."""
     refs = [(e, i) for e, i, _ in gone]
     if not refs:
         return {}
@@ -173,6 +174,11 @@ def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
     done = {"syncErrors": conn.execute(update(errs).where(
         errs.c.tenant_id == tenant_id, tuple_(errs.c.entity, errs.c.entity_id).in_(refs))
         .values(reason=ERASED_TEXT)).rowcount or 0}
+    ledger = schema.sync_ledger
+    done["ledger"] = conn.execute(update(ledger).where(
+        ledger.c.tenant_id == tenant_id, ledger.c.reason.is_not(None),
+        tuple_(ledger.c.entity, ledger.c.entity_id).in_(refs))
+        .values(reason=ERASED_TEXT)).rowcount or 0
     items = schema.sync_batch_items
     batches = select(items.c.batch_id).where(tuple_(items.c.entity, items.c.entity_id).in_(refs))
     named = [external_id, *([person] if person else [])]
