@@ -111,6 +111,10 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
     with store.reader() as conn:
         kept = conn.execute(select(schema.failed_calls)).all()
     assert kept  # the calls LinkedIn failed are kept for support bundles
+    failed_batch = kept[0].batch_id
+    with store.reader() as conn:
+        assert conn.execute(select(schema.sync_batches.c.last_error).where(
+            schema.sync_batches.c.id == failed_batch)).scalar()  # LinkedIn's message
     run_until_idle(engine, tenant.id)
     # A duplicate of them merged into them (its snapshot kept for an unmerge), and a LinkedIn
     # item of their member waiting in the review queue, quoting their name.
@@ -147,6 +151,9 @@ def test_an_erased_candidate_leaves_no_personal_data_in_any_table(store, tenant,
     left = leaks(store, markers)
     assert left == [], "\n".join(left)
     assert certificate["deleted"]["candidates"] == 1, certificate
+    with store.reader() as conn:  # LinkedIn's message about what the batch sent, replaced
+        assert conn.execute(select(schema.sync_batches.c.last_error).where(
+            schema.sync_batches.c.id == failed_batch)).scalar() == "[erased with its candidate]"
     # The same request sent again is neither answered with the erased data nor run again.
     again = httpx.post(f"{server}/api/v1/candidates", json=dup, timeout=30,
                        headers={"Authorization": f"Bearer {api_key}",

@@ -160,12 +160,13 @@ same ids); a person's URN, a refusal's message quoting a value, field values are
 def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
                  gone: Sequence[tuple[str, int, str]], person: str | None) -> dict[str, int]:
     """An erased candidate's copies kept beside its rows: the reasons of its records' sync
-    errors and ledger rows (a refused email is quoted), the bodies of the failed LinkedIn
-    calls kept for support bundles that carried one of them (the batch's calls, or any naming
-    it), its records' host events (the change feed and webhook deliveries read them), the
-    merges into or of it (a merged duplicate's snapshot is the same person), the identity
-    reviews of its member and its place among the candidates other reviews weigh, and the
-    data API's stored answers naming it. Counts."""
+    errors and ledger rows (a refused email is quoted); the last error and the bodies of the
+    failed LinkedIn calls kept for support bundles of the batches that carried one of them
+    (LinkedIn's messages may quote what was sent), and of any call naming it; its records'
+    host events (the change feed and webhook deliveries read them); the merges into or of it
+    (a merged duplicate's snapshot is the same person); the identity reviews of its member
+    and its place among the candidates other reviews weigh; the data API's stored answers
+    naming it. Counts."""
     refs = [(e, i) for e, i, _ in gone]
     if not refs:
         return {}
@@ -181,6 +182,10 @@ def scrub_erased(conn: Connection, tenant_id: int, external_id: str,
         .values(reason=ERASED_TEXT)).rowcount or 0
     items = schema.sync_batch_items
     batches = select(items.c.batch_id).where(tuple_(items.c.entity, items.c.entity_id).in_(refs))
+    batch = schema.sync_batches
+    done["batches"] = conn.execute(update(batch).where(
+        batch.c.tenant_id == tenant_id, batch.c.last_error.is_not(None),
+        batch.c.id.in_(batches)).values(last_error=ERASED_TEXT)).rowcount or 0
     named = [external_id, *([person] if person else [])]
     done["failedCalls"] = conn.execute(update(calls).where(
         calls.c.tenant_id == tenant_id,
