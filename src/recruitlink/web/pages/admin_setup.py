@@ -28,10 +28,11 @@ from recruitlink.core.environment import kept_refusal
 from recruitlink.core.integration_status import STATUS_WORDS, STUB_PROFILES, ContractState
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
+from recruitlink.core.quotas import Quota
 from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
-from recruitlink.runtime.quotas import tenant_quotas
+from recruitlink.runtime.quotas import Quotas, tenant_quotas
 from recruitlink.store import connections, sync_logs
 from recruitlink.sync import control, parity
 from recruitlink.sync.connect import refresh_status
@@ -142,7 +143,36 @@ def live_status(runtime: Runtime, tenant_id: int) -> dict[str, Any]:
     state["disconnectTask"] = (None if task is None else "running" if task.running else
                                "failed" if task.error else "done")
     state["disconnectStage"] = task.stage if task is not None and task.running else None
+    if state.get("connected"):
+        state["quotas"] = quota_texts(tenant_quotas(runtime, tenant_id,
+                                                    synclog_queries.now_ms()))
     return state
+
+
+def _of(q: Quota) -> str:
+    return f"{q.used:,} of {q.limit:,}"
+
+
+def quota_texts(quotas: Quotas) -> dict[str, Any]:
+    """The Setup page's Quotas section as live.js fills it in ([data-live="quotas:…"]): the
+    seats LinkedIn maps and the budgets move while the page is open (the first seats arrive
+    after activation), so the section follows the status instead of staying as loaded."""
+    seats = len(quotas.seats)
+    texts: dict[str, Any] = {
+        "asOf": format_millis(quotas.at),
+        "exportsUsed": f"{sum(s.exports.used for s in quotas.seats):,}",
+        "seats": f"{seats} seat{'' if seats == 1 else 's'}",
+        "warnings": quotas.warnings(),
+    }
+    for b in quotas.budgets:
+        if b.today is not None:
+            texts[f"{b.family}:used"] = f"{b.today.used:,}"
+            texts[f"{b.family}:today"] = _of(b.today)
+            texts[f"{b.family}:leftToday"] = f"{b.today.left:,}"
+        if b.minute is not None:
+            texts[f"{b.family}:minute"] = _of(b.minute)
+            texts[f"{b.family}:leftMinute"] = f"{b.minute.left:,}"
+    return texts
 
 
 def parity_line(runtime: Runtime, tenant_id: int) -> str:

@@ -15,6 +15,9 @@
  *   [data-live-progress="s:NAME"]   a stream's bar      [data-live="s:NAME:done"] "done / total"
  *   [data-live="m:KEY:failed"] [data-live="s:NAME:failed"]  records with an open error on
  *                                   the milestone's streams, on the stream
+ *   [data-live="quotas:KEY"]        quotas[KEY], the Quotas section's texts (seats, exports,
+ *                                   budgets per family); [data-live-list="quotas:warnings"]
+ *                                   holds one paragraph per quotas.warnings entry
  *
  * It reloads the page (once the server-rendered state is stale) when the answer's status
  * differs from data-status (with data-reload-on-status), or the run's id/status differs from
@@ -74,6 +77,27 @@
     });
     if (typeof state.failedRecords === "number") {
       setText(document, "failedRecords", count(state.failedRecords));
+    }
+    var quotas = state.quotas;
+    if (quotas) {
+      Object.keys(quotas).forEach(function (key) {
+        if (typeof quotas[key] === "string") { setText(root, "quotas:" + key, quotas[key]); }
+      });
+      each(root, '[data-live-list="quotas:warnings"]', function (list) {
+        var texts = quotas.warnings || [];
+        var shown = Array.prototype.map.call(list.children, function (el) {
+          return el.textContent;
+        });
+        if (shown.join("\n") === texts.join("\n")) { return; }
+        list.textContent = "";
+        texts.forEach(function (text) {
+          var p = document.createElement("p");
+          p.className = list.getAttribute("data-item-class") || "";
+          p.setAttribute("role", list.getAttribute("data-item-role") || "status");
+          p.textContent = text;
+          list.appendChild(p);
+        });
+      });
     }
     var run = state.run;
     if (run) {
