@@ -8,6 +8,7 @@ status above it. Screenshot: artifacts/screenshots/setup_live_quotas.png.
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -46,11 +47,21 @@ def test_the_quotas_follow_the_live_status_without_a_reload(site, page):
     page.set_default_timeout(30_000)
     admin = site.client("ada@acme.example")
     connect_through_pages(site, admin)
-    enable(site.li)
-    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
 
+    # Pending: 'Pause Sync' says it would hold the first sync.
     sign_in(page, site.url, "acme", "ada@acme.example")
     page.goto(site.url + BASE)
+    expect(page.locator(".status-line")).to_contain_text("pending")
+    expect(page.locator(".sync-state")).to_contain_text("The sync has not started")
+    pause = page.get_by_role("button", name="Pause Sync")
+    expect(pause).to_have_accessible_description(re.compile("holds the first sync"))
+    page.locator(".sync-state").scroll_into_view_if_needed()
+    save_screenshot(page, "setup_pending_pause")
+
+    # LinkedIn enables the contract: the page follows (the status, and the quotas below).
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
+    expect(page.locator(".status-line")).to_contain_text("Active")
     summary = page.locator(".exports-summary")
     expect(summary).to_contain_text("across 0 seats")
     page.evaluate("window.loadedOnce = true")  # gone if the page reloads

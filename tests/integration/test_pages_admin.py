@@ -415,6 +415,29 @@ def test_pause_resume_and_policy_form(site):
             policy["batch_size"]) == ("2y", "PUBLIC", "FR", 500)
 
 
+def test_pause_before_activation_says_and_does_hold_the_first_sync(site):
+    """'Pause Sync' under 'The sync has not started' says what it does then: it holds the
+    first sync, which does not start when LinkedIn enables the contract until resumed."""
+    admin = site.client("ada@acme.example")
+    connect_through_pages(site, admin)
+    page = admin.get(BASE).text
+    assert "The sync has not started" in page and "Pause Sync" in page
+    assert "Pausing now holds the first sync" in page
+    r = post(admin, f"{BASE}/pause")
+    assert r.status_code == 303
+    page = admin.get(BASE).text
+    assert "Resume Sync" in page and "the first sync does not start" in page
+    assert "Pausing now holds the first sync" not in page
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
+    time.sleep(1.0)  # the server's workers would have synced by now, were it not held
+    assert status_json(admin)["lastSyncText"] == "not yet"
+    assert "nothing is sent to LinkedIn until you resume it" in admin.get(BASE).text
+    assert post(admin, f"{BASE}/resume").status_code == 303
+    wait_until(lambda: (status_json(admin).get("run") or {}).get("status") == "done",
+               what="the initial sync, once resumed")
+
+
 # -- sync logs ----------------------------------------------------------------------------------
 
 def test_sync_logs_batches_errors_and_retry(site):
