@@ -427,6 +427,9 @@ def test_unlink_of_a_candidate_without_email_is_refused_with_the_reason(client, 
     assert r.status_code == 422, r.text
     error = r.json()["error"]
     assert error["field"] == "emails" and "Add an email address" in error["message"], error
+    # The widget shows the message as it is: the field by its label, not its key.
+    assert error["message"].startswith("Email address: this candidate has no email address"), \
+        error
     row = candidate_row(store, "EXPORTED")
     assert (row.person_urn, row.match_method) == ("urn:li:person:m603", "one_click_export")
     assert len(changelog_for(store, "EXPORTED")) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from recruitlink.core import field_labels
 from recruitlink.core.field_labels import explain, field_label, split_linkedin_message
 from recruitlink.core.validation import check
 
@@ -53,3 +54,11 @@ def test_two_checks_refusing_one_email_are_one_row_on_the_page():
     shown = one_row_per_reason(rows)
     assert [r["plain"] for r in shown] == ["Email address 1: not a valid email address"]
     assert shown[0]["reason"].splitlines() == [r["reason"] for r in rows]
+
+
+def test_a_refusal_names_its_fields_by_their_labels_not_their_keys():
+    assert field_labels.labelled("emails: this candidate has no email address") == \
+        "Email address: this candidate has no email address"
+    assert field_labels.labelled("person_urn: must be a URN; emailAddresses.1: bad") == \
+        "LinkedIn member: must be a URN; Email address 2: bad"
+    assert field_labels.labelled("no key here; nor here") == "no key here; nor here"

@@ -45,8 +45,13 @@ LABELS: dict[str, str] = {
     "workplaceTypes": "Workplace type",
     "key": "Record key",
     "record": "Record",
+    # The ATS candidate's own keys, which a refusal of the candidate page names
+    # (inbound/links.py: the profile widget's link and unlink).
+    "emails": "Email address",
+    "phones": "Phone number",
+    "person_urn": "LinkedIn member",
 }
-"""LinkedIn field name -> the label a recruiter knows it by."""
+"""LinkedIn field name (or an ATS record's key) -> the label a recruiter knows it by."""
 
 _PATH_PART = re.compile(r"[./]")
 _LINKEDIN_MESSAGE = re.compile(r"ERROR :: (/[^ ]*) :: (.*)", re.S)
@@ -76,6 +81,18 @@ def field_label(field: str | None) -> str:
     label = LABELS.get(parts[0], parts[0])
     index = next((p for p in parts[1:] if p.isdigit()), None)
     return f"{label} {int(index) + 1}" if index is not None else label
+
+
+def labelled(message: str) -> str:
+    """"emails: has none; person_urn: bad" -> "Email address: has none; LinkedIn member: bad":
+    a refusal naming its fields by key ("key: reason", "; " between them) in a person's
+    words. A part without a key is kept as it is."""
+    parts = []
+    for part in message.split("; "):
+        key, sep, reason = part.partition(": ")
+        known = sep and key and " " not in key
+        parts.append(f"{field_label(key)}: {reason}" if known else part)
+    return "; ".join(parts)
 
 
 def split_linkedin_message(field: str | None, reason: str) -> tuple[str | None, str]:

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from recruitlink.core import field_labels
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
 from recruitlink.core.identity import LINK_ORIGINS, ONE_CLICK_EXPORT, describe_link
 from recruitlink.crypto import secret_box
@@ -277,7 +278,8 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
             return JSONResponse({"error": {"field": "candidate", "message": str(exc)}}, 404)
         except ValueError as exc:
             field = str(exc).split(":", 1)[0] if ":" in str(exc) else "person_urn"
-            return JSONResponse({"error": {"field": field, "message": str(exc)}}, 422)
+            return JSONResponse({"error": {"field": field,
+                                           "message": field_labels.labelled(str(exc))}}, 422)
         return JSONResponse({"candidate": result.candidate_id, "person_urn": result.person_urn,
                              "match_method": result.match_method, "changed": result.changed})
 
