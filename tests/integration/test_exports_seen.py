@@ -104,10 +104,16 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     # LinkedIn learns nothing of recruitlink's verdict: its page says "sent", never "exported".
     for notice in notices:
         assert "Sent to your ATS" in notice and "Exported" not in notice, notice
+    # The job by its title and id, as every other page names it (core.export_rules), not
+    # LinkedIn's id alone.
+    assert notices[0].startswith("Sent to your ATS into Staff Engineer (job J1) (request "), \
+        notices[0]
+    assert notices[2].startswith("Sent to your ATS into Data Scientist (job J2)"), notices[2]
     events = wait_for_events(store, 5)[2:]
     assert [e.outcome for e in events] == ["created", "failed", "failed"], events
     profile = sandbox.get(f"/recruiter/profile/{again['person']}").text
     assert profile.count('class="sent-export"') == 2 and "Exported to your ATS" not in profile
+    assert profile.count("Sent to your ATS into Staff Engineer (job J1)") == 2, profile
 
     page = admin.get(f"/t/{tenant.slug}/integrations/linkedin/exports")
     assert page.status_code == 200, page.text

@@ -245,7 +245,8 @@ def test_beamery_crm_connect_faq(journey, demo):
     # 6. One-Click Export into the vacancy: location overwritten, the rest kept in history.
     export.get_by_label("Note", exact=True).fill("Met at a design meetup")
     recruiter.get_by_role("button", name="Export to CRM").click()
-    expect(recruiter.get_by_role("status")).to_contain_text(f"Sent to your CRM into {VACANCY}")
+    expect(recruiter.get_by_role("status")).to_contain_text(
+        f"Sent to your CRM into Lead UX Designer - Berlin (pipeline {VACANCY})")
     journey.shot(recruiter, "exported into the vacancy")
     candidate_page = f"{demo.server}/t/{WORKSPACE}/candidates/{MEMBER_CANDIDATE}"
     eventually(lambda: admin.goto(candidate_page) and admin.get_by_text(

@@ -125,7 +125,7 @@ def pick_job(page: Page, job: Any) -> None:
 def export_into(page: Page, job: Any) -> None:
     pick_job(page, job)
     page.get_by_role("button", name="Export to ATS").click()
-    expect(flash(page)).to_contain_text(f"into {job.external_id}")
+    expect(flash(page)).to_contain_text(f"into {job.title} (job {job.external_id})")
 
 
 def api(demo: Demo) -> httpx.Client:
@@ -173,7 +173,8 @@ def test_comeet(journey) -> None:
 
     # 7. Export.
     linkedin.get_by_role("button", name="Export to ATS").click()
-    expect(flash(linkedin)).to_contain_text(f"Sent to your ATS into {first_job.external_id}")
+    expect(flash(linkedin)).to_contain_text(
+        f"Sent to your ATS into {first_job.title} (job {first_job.external_id})")
     journey.shot(linkedin, "recruiter: exported")
 
     # 8. In recruitlink the candidate exists, in the selected position.

@@ -238,7 +238,8 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
     # ... and exports the member into it: in recruitlink, and In ATS on LinkedIn.
     picker.select_option(f"JOB:{job_id}")
     recruiter.get_by_role("button", name="Export to ATS").click()
-    expect(recruiter.get_by_role("status")).to_contain_text(f"Sent to your ATS into {job_id}")
+    expect(recruiter.get_by_role("status")).to_contain_text(
+        f"Sent to your ATS into {job_title} (job {job_id})")
     candidate_id = eventually(lambda: candidate_of_member(demo, person), 30,
                               "the exported member in recruitlink")
     admin.goto(f"{demo.server}/t/{WORKSPACE}/candidates/{candidate_id}")

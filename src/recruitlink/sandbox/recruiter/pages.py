@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from recruitlink.core.assumed import EXPORT_SENT_MESSAGE
+from recruitlink.core.export_rules import named_target
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 
 from ..api.integrations import set_status
@@ -190,7 +191,7 @@ async def profile(request: Request, person: str) -> Response:
                                         clock.now_ms())
         ctx["targets"] = _targets(conn, seat, clock.now_ms(), shown,
                                   request.query_params.get("find", ""))
-        ctx["sent"] = _sent(conn, seat, person)
+        ctx["sent"] = _sent(conn, seat, person, clock.now_ms())
         ctx["threads"] = _threads(conn, seat, person)
         ctx["notes"] = _notes(conn, seat, person)
         return _render("profile.html", **ctx)
@@ -216,11 +217,12 @@ async def export(request: Request, person: str) -> Response:
             note=form.get("note") or None)
     except RecruiterError as exc:
         return _back(here, error=f"Export failed: {exc.message}")
-    where = (f" into {done.get('externalJobPostingId') or done.get('externalPipelineId')}"
-             if ident else "")
     # LinkedIn learns nothing of the ATS's verdict: "sent", never "exported" (assumed.py).
     with store.tx() as conn:
         sent = EXPORT_SENT_MESSAGE.format(system=_system(conn, seat))
+        into = _named(_titles(conn, seat, sandbox.clock.now_ms()),
+                      done.get("externalJobPostingId"), done.get("externalPipelineId"))
+    where = f" into {into}" if ident and into else ""
     return _back(here, notice=f"{sent}{where} (request {done['requestId']})")
 
 
@@ -436,6 +438,28 @@ def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
             "refused": recruiter.export_refusal(shown)}
 
 
+def _titles(conn: Connection, seat: Seat, now: int) -> dict[tuple[str, str], str]:
+    """The titles of the jobs and pipelines the seat may export into, synced by the ATS."""
+    try:
+        customer, _ = recruiter.export_customer(conn, seat)
+    except RecruiterError:
+        return {}
+    return {(t["type"], t["id"]): t["title"]
+            for t in export_targets(conn, customer, seat.person, now) if t["title"] != t["id"]}
+
+
+def _named(titles: dict[tuple[str, str], str], job: str | None,
+           pipeline: str | None) -> str | None:
+    """An export's job or pipeline as the product's pages name it (core.export_rules):
+    "Lead UX Designer (job J0005)" by the title synced to LinkedIn, "job J0005" without one
+    (a job closed since); None when exported into neither.
+    ASSUMED: Recruiter names the job or project a member was exported into."""
+    what, ident = ("job", job) if job else ("pipeline", pipeline) if pipeline else ("", None)
+    if ident is None:
+        return None
+    return named_target(what, ident, titles.get((what.upper(), ident)))
+
+
 def _system(conn: Connection, seat: Seat) -> str:
     """What the seat exports to: "CRM" or "ATS"."""
     try:
@@ -445,14 +469,16 @@ def _system(conn: Connection, seat: Seat) -> str:
     return "CRM" if itype == "CRM_ONE_CLICK_EXPORT" else "ATS"
 
 
-def _sent(conn: Connection, seat: Seat, person: str) -> list[dict[str, Any]]:
+def _sent(conn: Connection, seat: Seat, person: str, now: int) -> list[dict[str, Any]]:
     """This seat's exports of the member, as Recruiter shows them: sent, nothing more."""
     status = EXPORT_SENT_MESSAGE.format(system=_system(conn, seat))
     rows = conn.execute(select(exports).where(exports.c.seat_id == seat.id,
                                               exports.c.person == person)
                         .order_by(exports.c.exported_at.desc())).all()
+    titles = _titles(conn, seat, now) if rows else {}
     return [{"request_id": r.request_id, "at": r.exported_at, "job": r.job,
-             "pipeline": r.pipeline, "status": status}
+             "pipeline": r.pipeline, "status": status,
+             "target": _named(titles, r.job, r.pipeline)}
             for r in rows]
 
 
