@@ -67,7 +67,7 @@ def test_the_candidate_page_shows_what_the_last_export_changed(
                                       f"unchanged (LinkedIn has “{m['firstName']}”)"]
         assert rows["Tags"] == ["kept as it was", "added Imported: LinkedIn Recruiter"]
         assert rows["Applications"] == ["kept as it was",
-                                        "added Data Scientist (J2) at stage Applied"]
+                                        "added Data Scientist (job J2) at stage Applied"]
         assert "Last name" not in rows  # the same on both sides: not a change
 
         (row,) = candidate(store, person_urn=fresh["person"])
@@ -78,4 +78,4 @@ def test_the_candidate_page_shows_what_the_last_export_changed(
         assert rows["First name"] == [fresh["firstName"]]
         assert rows["Headline"] == [fresh["headline"]]
         assert rows["LinkedIn member"] == [fresh["person"]]
-        assert rows["Applications"] == ["Staff Engineer (J1) at stage Applied"]
+        assert rows["Applications"] == ["Staff Engineer (job J1) at stage Applied"]

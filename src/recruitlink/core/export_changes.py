@@ -49,7 +49,7 @@ def summarize(view: CandidateView | None, decision: ExportDecision, *,
               pipeline: str | None = None) -> tuple[FieldChanged, ...]:
     """Each field `decision` changes on `view` (None: the export creates the candidate),
     then LinkedIn's values the ATS kept, then the list items appended; `application`: how the
-    new hiring process reads (e.g. "Staff Engineer (J1) at stage Applied"); `pipeline`: the
+    new hiring process reads (e.g. "Staff Engineer (job J1) at stage Applied"); `pipeline`: the
     CRM pipeline (project) it joined."""
     write = decision.write
     if write is None:

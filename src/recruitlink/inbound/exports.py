@@ -225,22 +225,21 @@ def apply_export(w: Writer, export: rules.Export, now_ms: int, *,
 
 def _application_line(conn: Connection, tenant_id: int,
                       app: rules.NewApplication | None) -> str | None:
-    """The new hiring process as the candidate page lists it: "Staff Engineer (J1) at stage
-    Applied"."""
+    """The new hiring process as the candidate page lists it: "Staff Engineer (job J1) at
+    stage Applied"."""
     if app is None:
         return None
-    title = ats.job_title(conn, tenant_id, app.job_id)
-    where = f"{title} ({app.job_id})" if title else f"job {app.job_id}"
+    where = rules.named_target("job", app.job_id, ats.job_title(conn, tenant_id, app.job_id))
     return f"{where} at stage {app.stage}" if app.stage else where
 
 
 def _pipeline_line(conn: Connection, tenant_id: int,
                    member: rules.NewMembership | None) -> str | None:
-    """The pipeline joined, as the candidate page lists it: "Rust engineers (P1)"."""
+    """The pipeline joined, as the candidate page lists it: "Rust engineers (pipeline P1)"."""
     if member is None:
         return None
-    title = ats.project_title(conn, tenant_id, member.project_id)
-    return f"{title} ({member.project_id})" if title else f"pipeline {member.project_id}"
+    return rules.named_target("pipeline", member.project_id,
+                              ats.project_title(conn, tenant_id, member.project_id))
 
 
 def _when(ms: int) -> datetime:
