@@ -99,7 +99,8 @@ def test_profile_indicator_and_export_into_a_job(li, receiver, page):  # noqa: F
     page.select_option("#target", "JOB:REQ-7")
     page.fill("#export-note", "Met at a meetup")
     page.click("#export-button")
-    assert "Sent to your ATS into REQ-7" in page.inner_text("[role=status]")
+    assert "Sent to your ATS into Staff Engineer (job REQ-7)" in page.inner_text(
+            "[role=status]")
 
     push = receiver.wait_for(1)[0]
     assert verify(li.app.state.demo.client_secret, push.body, push.headers["x-li-signature"])

@@ -111,8 +111,11 @@ def linkedin_holds(demo: Demo) -> dict[str, Any]:
 
 
 def member_of(demo: Demo, candidate_id: str) -> str:
-    """The LinkedIn member the demo's contact was matched to."""
-    return str(api(demo, "GET", f"candidates/{candidate_id}", None)["person_urn"])
+    """The LinkedIn member the demo's contact was matched to: LinkedIn matches it once the
+    contact has synced, which may still be under way when the walk starts."""
+    return str(eventually(
+        lambda: api(demo, "GET", f"candidates/{candidate_id}", None)["person_urn"],
+        LIVE_MS / 1000, f"{candidate_id}'s LinkedIn member"))
 
 
 def an_open_job(demo: Demo) -> str:
