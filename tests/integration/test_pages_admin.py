@@ -117,7 +117,10 @@ def running_site(store, li, **overrides: Any) -> Iterator[Site]:
         w.records("users", [(0, User(id="G1", name="Gina", email="gina@globex.example",
                                      role="company_admin"))], mode="create")
         accounts.set_password(w.conn, globex.id, "G1", PASSWORD)
-    port = free_port()
+    # Bound before the app is built (it must know its URL): a port picked and let go could
+    # be taken by another test's server meanwhile.
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     settings = Settings(
         secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
         partner_client_id=li.app.state.partner.client_id,
@@ -125,7 +128,7 @@ def running_site(store, li, **overrides: Any) -> Iterator[Site]:
         public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False,
         **overrides)
     app = create_app(settings, store)
-    with serve(app, port=port) as url:
+    with serve(app, sock=sock) as url:
         if app.state.inbound is not None:
             app.state.inbound.idle_s = 0.05
         if app.state.background is not None:

@@ -18,9 +18,13 @@ def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     # kept-alive answer waiting ~40 ms for Nagle's algorithm).
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
                          socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()  # a port taken meanwhile: no socket left for the collector to warn of
+        raise
     return sock
 
 
