@@ -14,12 +14,13 @@ from playwright.sync_api import expect
 
 from recruitlink.core.records import Candidate, User
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.servers import bound_socket
 from recruitlink.settings import Settings
 from recruitlink.store import Store, accounts, connections
 from recruitlink.sync.connect import connect, refresh_status
 from recruitlink.web import create_app
 from tests.conftest import make_tenant
-from tests.integration.test_pages_admin import free_port, wait_until
+from tests.integration.test_pages_admin import wait_until
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     browser,
     browser_context_options,
@@ -73,7 +74,8 @@ def test_a_staging_server_says_on_its_pages_why_nothing_is_sent(store, li, page)
                        if a["clientId"] == li.app.state.partner.client_id)
     r = li.control.patch(f"/apps/{partner_key}", json={"environment": "PRODUCTION"})
     assert r.status_code == 200, r.text
-    port = free_port()
+    sock = bound_socket()  # bound now: a port picked and let go could be taken meanwhile
+    port = sock.getsockname()[1]
     production = Settings(
         secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
         partner_client_id=li.app.state.partner.client_id,
@@ -101,7 +103,7 @@ def test_a_staging_server_says_on_its_pages_why_nothing_is_sent(store, li, page)
     # The staging server on a copy of that database: its background sync steps acme.
     staging = production.model_copy(update={"environment": "staging"})
     app = create_app(staging, store)
-    with serve(app, port=port) as url:
+    with serve(app, sock=sock) as url:
         app.state.background.idle_s = 0.05
         why = (f"This instance is staging; LinkedIn app {child['clientId']} is production: "
                "nothing is sent.")

@@ -41,13 +41,6 @@ APPROVED = {"integrations": [
     {"integrationType": "CSA_API", "integrationContext": CONTRACT}]}
 
 
-def free_port() -> int:
-    sock = bound_socket()
-    port = int(sock.getsockname()[1])
-    sock.close()
-    return port
-
-
 def wait_until(check: Callable[[], Any], timeout: float = 60, what: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

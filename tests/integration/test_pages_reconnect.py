@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from recruitlink.core.records import User
 from recruitlink.runtime.context import Runtime
+from recruitlink.runtime.servers import bound_socket
 from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema
 from recruitlink.web import create_app
@@ -36,7 +37,6 @@ from tests.integration.test_pages_admin import (
     PASSWORD,
     Site,
     enable,
-    free_port,
     post,
     status_json,
     wait_until,
@@ -61,7 +61,8 @@ def serving(store: Any, li: Any, **settings: Any) -> Iterator[Site]:
                                      role="company_admin"))], mode="create")
         accounts.set_password(w.conn, acme.id, "A1", PASSWORD)
     write_ats_data(store, acme.id, CANDIDATES)  # every record valid: all go to LinkedIn
-    port = free_port()
+    sock = bound_socket()  # bound now: a port picked and let go could be taken meanwhile
+    port = sock.getsockname()[1]
     config = Settings(
         secret_key=KEY, linkedin_api_url=li.url, linkedin_oauth_url=li.url,
         partner_client_id=li.app.state.partner.client_id,
@@ -69,7 +70,7 @@ def serving(store: Any, li: Any, **settings: Any) -> Iterator[Site]:
         public_url=f"http://127.0.0.1:{port}", job_task_poll_seconds=0.0, pollers=False,
         rate_records_per_minute=100_000, **settings)
     app = create_app(config, store)
-    with serve(app, port=port) as url:
+    with serve(app, sock=sock) as url:
         app.state.inbound.idle_s = 0.05
         if app.state.background is not None:
             app.state.background.idle_s = 0.05

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from recruitlink.store import Database
-from tests.support.postgres import free_port
 from tests.support.process import BIN, Command
 
 ORGANIZATION = "urn:li:organization:2001001"
@@ -38,14 +37,19 @@ class Demo:
 
     @classmethod
     def start(cls, directory: Path, candidates: int = 40, **env: str) -> Demo:
-        port, sandbox_port = free_port(), free_port()
-        command = Command(["demo", "--candidates", str(candidates), "--port", str(port),
-                           "--sandbox-port", str(sandbox_port), "--directory", str(directory)],
+        # Port 0: the demo binds its own ports and prints them (ports picked here and let go
+        # could be taken by another test's server before the demo binds them).
+        command = Command(["demo", "--candidates", str(candidates), "--port", "0",
+                           "--sandbox-port", "0", "--directory", str(directory)],
                           clean_env(**env))
-        demo = cls(command, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}",
-                   directory)
-        command.wait_for_line(r"Continuous sync running", timeout=240)
-        return demo
+        try:
+            command.wait_for_line(r"Continuous sync running", timeout=240)
+            server = command.wait_for_line(r"Demo ready at (http://\S+)").group(1)
+            sandbox = command.wait_for_line(r"LinkedIn sandbox\s+│ (http://[^/\s]+)/").group(1)
+        except BaseException:
+            command.stop()
+            raise
+        return cls(command, server, sandbox, directory)
 
     @property
     def output(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -26,10 +27,22 @@ def _bin_dir() -> Path:
     return Path(found[-1]).parent
 
 
+_PICKED = random.Random()  # not seeded by tests that seed `random`
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nobody listens on, for a process that must be told its port before it starts.
+    Picked below the kernel's ephemeral range (32768+ on Linux): the ports that bind(0) and
+    outgoing connections take meanwhile never land on it, so only another pick could."""
+    for _ in range(200):
+        port = _PICKED.randrange(20000, 32768)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32767")
 
 
 def _as_owner(cmd: list[str]) -> list[str]:
