@@ -12,7 +12,7 @@ from typing import Any
 from recruitlink.core.export_rules import FIELD_LABELS, CandidateView, ExportDecision
 
 LABELS = {**FIELD_LABELS, "person_urn": "LinkedIn member", "tags": "Tags",
-          "emails": "Emails", "phones": "Phones"}
+          "emails": "Email addresses", "phones": "Phone numbers"}  # as the Details list names them
 SHOWN_ORDER = ("first_name", "last_name", "headline", "current_title", "current_company",
                "location", "linkedin_url", "person_urn")
 

@@ -77,7 +77,8 @@ class Sender:
     """Called before every call and while waiting: renews the tenant's lease, and raises if
     another process has taken it (so two processes never send for one tenant)."""
     on_sent: Callable[[int], None] | None = None
-    """Called after every call with its record count (the sync logs' per-call progress)."""
+    """Called after every call with its record count; the sync logs' progress it feeds
+    (`steps.SentNotes`) is written at most every 0.25 s, not per call."""
     disconnect_check: Callable[[], bool] | None = None
     """Asked before every call: True when a disconnect asks this sync to stop (raises
     `Disconnecting`, even in the middle of a batch, so the disconnect never waits long)."""

@@ -224,8 +224,8 @@ def test_comeet(journey) -> None:
     # 10. Name and LinkedIn URL exported; no email, no phone.
     details = ats.locator("#details")
     expect(details).to_contain_text(member["publicProfileUrl"])
-    expect(details.locator("dt:text-is('Emails') + dd")).to_have_text("—")
-    expect(details.locator("dt:text-is('Phones') + dd")).to_have_text("—")
+    expect(details.locator("dt:text-is('Email addresses') + dd")).to_have_text("—")
+    expect(details.locator("dt:text-is('Phone numbers') + dd")).to_have_text("—")
     journey.shot(ats, "recruiter: name and LinkedIn URL, no contact details")
 
     # 11. Source: "[user name] (LinkedIn Recruiter)", Active search, his source contact.
@@ -344,7 +344,7 @@ def test_comeet(journey) -> None:
     email = member["emailAddresses"][0]
     reload_until(ats, lambda: details.get_by_role("link", name=email),
                  what="the shared email on the candidate page")
-    expect(details.locator("dt:text-is('Phones') + dd")).to_have_text(
+    expect(details.locator("dt:text-is('Phone numbers') + dd")).to_have_text(
         member["phoneNumbers"][0])
     expect(ats.locator("#linkedin-problems")).to_have_count(0)
     journey.shot(ats, "recruiter: contact info shared")
