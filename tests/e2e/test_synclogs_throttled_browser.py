@@ -1,18 +1,24 @@
 """The sync logs page in Debian's Chromium while LinkedIn throttles the sync (issue 15.4):
 the page says it is waiting for LinkedIn's rate limit and when it resumes (live, under the
 pages' strict CSP), lists five milestones with the features each unlocks, and keeps
-excluded apart from unchanged. The sandbox throttles through PUT /sandbox/throttles.
-Screenshot: artifacts/screenshots/synclogs_throttled.png."""
+excluded apart from unchanged. The Setup page, where the admin lands after activating (Tracker's
+seed, step 9), says the same beside its initial-sync progress, which stands still meanwhile.
+The sandbox throttles through PUT /sandbox/throttles.
+Screenshots: artifacts/screenshots/synclogs_throttled.png, setup_throttled.png."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from recruitlink.core.records import Candidate
 from recruitlink.store import Store
+from tests.e2e.journeys import steps
 from tests.integration.test_pages_admin import (  # noqa: F401  (site is a fixture)
     BASE,
     PASSWORD,
@@ -40,26 +46,33 @@ def store(sqlite_template) -> Iterator[Store]:
         yield fresh
 
 
-def test_sync_logs_say_the_sync_waits_for_linkedins_rate_limit(site, page):  # noqa: F811
+def throttled(site: Any, candidates: int = 30) -> httpx.Client:  # noqa: F811
+    """`candidates` candidates, LinkedIn throttling them, the workspace connected: the
+    initial sync waits for LinkedIn's rate limit. Answers the admin's client."""
     with site.store.writer(site.acme.id) as w:
         w.records("candidates", [(10 + i, Candidate(id=f"T{i}", first_name=f"F{i}",
                                                     last_name=f"L{i}",
                                                     emails=[f"t{i}@example.com"]))
-                                 for i in range(30)], mode="create")
+                                 for i in range(candidates)], mode="create")
     r = site.li.control.put("/throttles", json={"family": "atsCandidates", "perMinute": 10})
     assert r.status_code == 200, r.text
     admin = site.client("ada@acme.example")
     connect_through_pages(site, admin)
     enable(site.li)
+    return admin
+
+
+def sign_in(site: Any, page: Page) -> None:  # noqa: F811
+    page.set_default_timeout(30_000)
+    steps.sign_in(page, site.url, "acme", "ada@acme.example", PASSWORD)
+
+
+def test_sync_logs_say_the_sync_waits_for_linkedins_rate_limit(site, page):  # noqa: F811
+    admin = throttled(site)
     try:
         wait_until(lambda: status_json(admin).get("waiting"), 60, "the throttle's wait")
 
-        page.set_default_timeout(30_000)
-        page.goto(f"{site.url}/login")
-        page.get_by_label("Workspace").fill("acme")
-        page.get_by_label("Email").fill("ada@acme.example")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(site, page)
         page.goto(f"{site.url}{BASE}/sync-logs")
         waiting = page.locator('[data-live="waiting"]')
         waiting.wait_for(state="visible")
@@ -79,4 +92,33 @@ def test_sync_logs_say_the_sync_waits_for_linkedins_rate_limit(site, page):  # n
         take_screenshot(page, SCREENSHOTS / "synclogs_throttled.png")
     finally:
         # A pause ends the wait (the throttled batch sent nothing), so the server stops.
+        post(admin, f"{BASE}/pause")
+
+
+def test_setup_page_says_the_initial_sync_waits_for_linkedins_rate_limit(site, page):  # noqa: F811
+    """Throttled, the Setup page's initial-sync progress stands still: the page said only
+    "The sync is running: changes are sent to LinkedIn as they happen", and counted
+    "0 of 1013 records" until live.js first rewrote it as "0 of 1,013"."""
+    admin = throttled(site, candidates=1_010)
+    try:
+        wait_until(lambda: status_json(admin).get("waiting"), 60, "the throttle's wait")
+        # As the server renders it (before live.js), the counts read as everywhere else.
+        html = admin.get(BASE).text
+        total = status_json(admin)["run"]["total"]
+        assert total >= 1_000
+        assert re.search(rf"[\d,]+ of {total:,} records", html), "counts without separators"
+
+        sign_in(site, page)
+        page.goto(f"{site.url}{BASE}")
+        expect(page.get_by_text("The sync is running")).to_be_visible()
+        waiting = page.locator('#linkedin-setup [data-live="waiting"]')
+        expect(waiting).to_be_visible()
+        expect(waiting).to_contain_text("Waiting for LinkedIn's rate limit (atsCandidates: "
+                                        "LinkedIn throttled the sync): resumes at ")
+        expect(page.locator('[data-live="runState"]')).to_contain_text(f"of {total:,} records")
+        page.wait_for_timeout(2500)  # live.js polled: still waiting, still said
+        assert waiting.is_visible()
+        assert not [m for m in console_of(page) if "Content Security Policy" in m]
+        take_screenshot(page, SCREENSHOTS / "setup_throttled.png")
+    finally:
         post(admin, f"{BASE}/pause")
