@@ -40,6 +40,7 @@ from recruitlink.store import Store, connections
 from recruitlink.store import candidate_details as details
 from recruitlink.store import files as stored_files
 from recruitlink.store import identity as stored_identity
+from recruitlink.store import inbound_items as stored_items
 from recruitlink.store.candidate_details import (
     KIND_NAMES,
     MAX_ALERTS,
@@ -116,6 +117,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             "link_line": describe_link(cand.person_urn, cand.match_method,
                                        format_millis(cand.linked_at) if cand.linked_at
                                        else None, cand.link_evidence),
+            "member_closed": member_closed(conn, user.tenant_id, cand.person_urn),
             "merges": [identity.merge_json(r) for r in
                        stored_identity.merges_of(conn, user.tenant_id, external_id)],
             "contact": contact, "applications": [{"row": a, "history": history[a.id]}
@@ -135,6 +137,17 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
+
+
+def member_closed(conn: Connection, tenant_id: int, person: str | None) -> str | None:
+    """When the candidate's LinkedIn member closed their account (the closure poller noted
+    it on the candidate), as the pages show a time; None if not closed or not linked."""
+    if not person:
+        return None
+    seen = stored_items.seen(conn, tenant_id, "closure", person)
+    if seen is None or seen.outcome in stored_items.KEPT or seen.li_modified_at is None:
+        return None
+    return format_millis(seen.li_modified_at)
 
 
 def candidate_files(conn: Connection, tenant_id: int, candidate_id: int,
