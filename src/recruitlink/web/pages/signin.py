@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.settings import Settings
 from recruitlink.store import Store
 from recruitlink.store.accounts import hash_password, needs_rehash, upgrade_hash, verify
+from recruitlink.store.tenants import SLUG
 
 from .render import render
 from .security import (
@@ -44,6 +45,16 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def workspace_of(target: str) -> str:
+    """The workspace a `/t/<workspace>/…` path is in ("" for other paths): a person sent to
+    sign in on their way to a page (a link from LinkedIn Recruiter's "View in ATS", a
+    bookmark) finds the workspace filled in."""
+    parts = target.split("/", 3)
+    if len(parts) >= 3 and parts[1] == "t" and SLUG.match(parts[2]):
+        return parts[2]
+    return ""
 
 
 def _same_origin(request: Request) -> bool:
@@ -79,7 +90,7 @@ def build_signin_router(settings: Settings, store: Store) -> APIRouter:
         if user is not None:
             return RedirectResponse(target or f"/t/{user.tenant_slug}/candidates",
                                     status_code=303)
-        return login_page(request, next_url=target)
+        return login_page(request, next_url=target, workspace=workspace_of(target))
 
     @router.post("/login")
     def login(request: Request, workspace: str = Form(""), email: str = Form(""),
