@@ -1,8 +1,10 @@
-"""Signing in on the way to a page, in Debian's Chromium: a recruiter following LinkedIn
+"""A recruiter signing in and reading a candidate, in Debian's Chromium. Signing in on the way
+to a page: a recruiter following LinkedIn
 Recruiter's "View in ATS" (Tracker's seed, the In-ATS profile widget) to
 /t/<workspace>/candidates/<id> while signed out lands on the sign-in page with the workspace
 already filled in (the link says which), signs in with email and password only, and is
-taken to the candidate."""
+taken to the candidate. Before LinkedIn is connected, the candidate's LinkedIn panel tells a
+recruiter who connects it."""
 
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from playwright.sync_api import expect
 
 from recruitlink.core.records import Candidate
+from tests.e2e.journeys import steps
 from tests.e2e.test_member_closed_browser import store  # noqa: F401  (one database)
 from tests.integration.test_pages_admin import PASSWORD, site  # noqa: F401  (a fixture)
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
@@ -39,3 +42,15 @@ def test_a_link_into_a_workspace_fills_in_the_workspace_to_sign_in(site, page):
     for path in ("/login", "/login?next=/t/Not%20a%20slug/candidates"):
         page.goto(f"{site.url}{path}")
         expect(page.get_by_label("Workspace")).to_have_value("")
+
+
+def test_a_recruiter_learns_who_connects_linkedin(site, page):
+    """Not connected, the candidate page's LinkedIn panel told a recruiter only "LinkedIn is
+    not connected." (an admin got a link to set it up): now it says who can."""
+    steps.sign_in(page, site.url, "acme", "rita@acme.example", PASSWORD)
+    page.goto(f"{site.url}/t/acme/candidates/C1")
+    note = page.locator("#linkedin #li-not-connected")
+    expect(note).to_have_text("LinkedIn is not connected: the LinkedIn profile shows here once "
+                              "an admin of this workspace has set up LinkedIn Recruiter "
+                              "(Integrations → LinkedIn).")
+    expect(note.get_by_role("link")).to_have_count(0)  # the page is an admin's
