@@ -4,7 +4,9 @@ pages' strict CSP), lists five milestones with the features each unlocks, and ke
 excluded apart from unchanged. The Setup page, where the admin lands after activating (Tracker's
 seed, step 9), says the same beside its initial-sync progress, which stands still meanwhile.
 The sandbox throttles through PUT /sandbox/throttles.
-Screenshots: artifacts/screenshots/synclogs_throttled.png, setup_throttled.png."""
+A new history window once the initial sync has run says what it does (and does not do).
+Screenshots: artifacts/screenshots/synclogs_throttled.png, setup_throttled.png,
+history_window_after_run.png."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tests.integration.test_pages_admin import (  # noqa: F401  (site is a fixtu
     BASE,
     PASSWORD,
     connect_through_pages,
+    connected_and_synced,
     enable,
     post,
     site,
@@ -122,3 +125,31 @@ def test_setup_page_says_the_initial_sync_waits_for_linkedins_rate_limit(site, p
         take_screenshot(page, SCREENSHOTS / "setup_throttled.png")
     finally:
         post(admin, f"{BASE}/pause")
+
+
+# The history window changed after the initial sync has run. Tracker's seed shares two years of
+# history; the window only filters the historical sync, so once it has run, widening it to all
+# history (or narrowing it) changes nothing on LinkedIn. The page said only "Sync settings
+# saved.", and an admin who widened it waited for the older records.
+
+def test_a_new_history_window_after_the_initial_sync_says_what_it_does(site, page):  # noqa: F811
+    connected_and_synced(site, site.client("ada@acme.example"))
+    page.set_default_timeout(30_000)
+    steps.sign_in(page, site.url, "acme", "ada@acme.example", PASSWORD)
+    page.goto(f"{site.url}{BASE}")
+    expect(page.locator("[data-live=runState]")).to_have_text("complete")
+
+    page.get_by_label("History to sync").select_option("2y")
+    page.get_by_role("button", name="Save settings").click()
+    notice = page.locator(".flash.notice:not(.waiting)")
+    expect(notice).to_contain_text("Sync settings saved. The history window applies to the "
+                                   "initial (historical) sync, which has already run and "
+                                   "does not run again")
+    expect(notice).to_contain_text("records already on LinkedIn stay there")
+    expect(page.get_by_label("History to sync")).to_have_value("2y")
+    take_screenshot(page, SCREENSHOTS / "history_window_after_run.png")
+
+    # Another setting, the window kept: nothing to explain.
+    page.get_by_label("Records per logical batch in the sync logs").fill("500")
+    page.get_by_role("button", name="Save settings").click()
+    expect(notice).to_have_text("Sync settings saved.")

@@ -74,6 +74,13 @@ NOTICES = {
     "contract_resumed": "This contract's Recruiter data (InMails, notes, seats) is imported "
                         "again.",
     "policy": "Sync settings saved.",
+    # The window only filters the historical sync: once it has run, a new window changes
+    # nothing on LinkedIn (sync/items.py `_window`), and the admin who widened it expects it to.
+    "policy_window": "Sync settings saved. The history window applies to the initial "
+                     "(historical) sync, which has already run and does not run again: "
+                     "records last changed before the old window reach LinkedIn only when "
+                     "they next change, and records already on LinkedIn stay there. "
+                     "Disconnecting and connecting again runs the initial sync anew.",
     "visibility": "Saved: LinkedIn Recruiter is being told who sees which job.",
     "visibility_kept": "Saved: it applies when this workspace is connected to LinkedIn.",
 }
@@ -283,6 +290,8 @@ def build_setup_router() -> APIRouter:
                       f"no longer shared (deleted from LinkedIn by the sync), "
                       f"{_candidates(shared)} shared again; {_candidates(queued)} queued for "
                       f"the sync.")
+            if request.query_params.get("history") == "ran":
+                notice += NOTICES["policy_window"].removeprefix("Sync settings saved.")
         return page(request, user, step=step, notice=notice,
                     window=setup_flow.parse_window(window),
                     visibility=visibility if visibility in CHOICES else None)
@@ -404,11 +413,17 @@ def build_setup_router() -> APIRouter:
             return page(request, user, status=400, errors=parsed, policy_form=values)
         change = await run_in_threadpool(setup_flow.save_policy, runtime, user.tenant_id,
                                          parsed)
+        window_after_run = False
+        if parsed.history_window != Policy.from_json(info.policy).history_window:
+            with runtime.store.reader() as conn:
+                run = synclog_queries.progress(conn, user.tenant_id).get("run")
+            window_after_run = run is not None and run.get("status") == "done"
         if change.queued:
             return see_other(base_url(user), done="policy_sharing",
                              excluded=str(change.now_excluded), shared=str(change.now_shared),
-                             queued=str(change.queued))
-        return see_other(base_url(user), done="policy")
+                             queued=str(change.queued),
+                             **({"history": "ran"} if window_after_run else {}))
+        return see_other(base_url(user), done="policy_window" if window_after_run else "policy")
 
     @router.post(BASE + "/visibility")
     async def visibility(request: Request, user: PageUser = Depends(company_admin),
