@@ -1,10 +1,9 @@
-"""A recruiter signing in and reading a candidate, in Debian's Chromium. Signing in on the way
-to a page: a recruiter following LinkedIn
-Recruiter's "View in ATS" (Tracker's seed, the In-ATS profile widget) to
-/t/<workspace>/candidates/<id> while signed out lands on the sign-in page with the workspace
-already filled in (the link says which), signs in with email and password only, and is
-taken to the candidate. Before LinkedIn is connected, the candidate's LinkedIn panel tells a
-recruiter who connects it."""
+"""Signing in, in Debian's Chromium. An admin about to activate is pointed to LinkedIn
+Recruiter to sign in there first. A recruiter following LinkedIn Recruiter's "View in ATS"
+(Tracker's seed, the In-ATS profile widget) to /t/<workspace>/candidates/<id> while signed
+out lands on the sign-in page with the workspace already filled in (the link says which),
+signs in with email and password only, and is taken to the candidate. Before LinkedIn is
+connected, the candidate's LinkedIn panel tells a recruiter who connects it."""
 
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
@@ -54,3 +53,18 @@ def test_a_recruiter_learns_who_connects_linkedin(site, page):
                               "an admin of this workspace has set up LinkedIn Recruiter "
                               "(Integrations → LinkedIn).")
     expect(note.get_by_role("link")).to_have_count(0)  # the page is an admin's
+
+
+def test_before_activating_the_admin_is_taken_to_sign_in_to_linkedin_recruiter(site, page):
+    """Tracker's tip: "it is recommended that you are logged into LinkedIn Recruiter within
+    the same browser". The Setup page said "Sign in to LinkedIn Recruiter in this browser
+    first." without saying where: it now links to Recruiter (the sandbox's here)."""
+    steps.sign_in(page, site.url, "acme", "ada@acme.example", PASSWORD)
+    page.goto(f"{site.url}/t/acme/integrations/linkedin")
+    link = page.get_by_role("link", name="Sign in to LinkedIn Recruiter")
+    expect(link).to_have_attribute("href", f"{site.li.url}/recruiter/")
+    with page.context.expect_page() as opened:
+        link.click()
+    recruiter = opened.value
+    expect(recruiter.get_by_role("heading", name="Sign in to LinkedIn")).to_be_visible()
+    recruiter.close()

@@ -271,6 +271,7 @@ def build_setup_router() -> APIRouter:
             "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
             "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
             "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
+            "recruiter_url": setup_flow.recruiter_home_url(settings),
             "quotas": tenant_quotas(runtime, user.tenant_id, synclog_queries.now_ms())
             if connected else None,
             "exports_per_seat": EXPORTS_PER_SEAT_PER_MONTH, "millis": format_millis,

@@ -193,14 +193,23 @@ def integrate(runtime: Runtime, *, slug: str, tenant_id: int, tenant_name: str,
     return "connected", result
 
 
+def recruiter_home_url(settings: Settings) -> str:
+    """LinkedIn Recruiter itself, where the admin signs in before activating (the onboarding
+    widget then knows her): the sandbox's at /recruiter/, else LinkedIn's."""
+    api = settings.linkedin_api_url.rstrip("/")
+    if urlsplit(api).hostname == "api.linkedin.com":
+        return "https://www.linkedin.com/talent/home"
+    return f"{api}/recruiter/"
+
+
 def recruiter_admin_url(settings: Settings, contract: str) -> str:
     """"Enable in LinkedIn": LinkedIn Recruiter's admin settings for the contract. The sandbox
     serves them at /recruiter/admin; on LinkedIn they are Recruiter's Admin settings → ATS
     (or Product settings → Manage integrations)."""
-    api = settings.linkedin_api_url.rstrip("/")
-    if urlsplit(api).hostname == "api.linkedin.com":
-        return "https://www.linkedin.com/talent/home"
-    return f"{api}/recruiter/admin?{urlencode({'contract': contract})}"
+    home = recruiter_home_url(settings)
+    if home.startswith("https://www.linkedin.com/"):
+        return home
+    return f"{home}admin?{urlencode({'contract': contract})}"
 
 
 def connection_kind(tenant_kind: str) -> str:
