@@ -1,8 +1,9 @@
-"""A candidate whose LinkedIn member closed their account, in Debian's Chromium (Tracker's
-seed, milestone 1: "A LinkedIn member deleting their profile results in an activity in
-Tracker"). The activity is on the timeline; the candidate's LinkedIn member and the LinkedIn
-panel say the account is closed, so a recruiter does not read the widget's "No LinkedIn
-profile matches this candidate yet. Find the profile and link it." as a match still to make.
+"""A candidate linked to a LinkedIn member, in Debian's Chromium. One whose member closed their
+account (Tracker's seed, milestone 1: "A LinkedIn member deleting their profile results in an
+activity in Tracker"): the activity is on the timeline; the candidate's LinkedIn member and
+the LinkedIn panel say the account is closed, so a recruiter does not read the widget's "No
+LinkedIn profile matches this candidate yet. Find the profile and link it." as a match still
+to make. Any linked one: its timeline says how often InMails and notes are brought in.
 Screenshot: artifacts/screenshots/member_closed.png."""
 
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
@@ -68,3 +69,23 @@ def test_a_candidate_whose_member_closed_their_account_says_so(site, page):
     expect(note).to_contain_text(f"{PERSON} closed their LinkedIn account on 2025-11-24 16:00 UTC")
     expect(note).to_contain_text("Link another profile only if it is the same person.")
     take_screenshot(page, SCREENSHOTS / "member_closed.png")
+
+
+def test_a_linked_candidate_says_when_recruiter_inmails_arrive(site, page):
+    """Tracker's milestone 1: "InMail is periodically synced to candidate records". A
+    recruiter who just sent an InMail in Recruiter saw "No activity." and no word of when it
+    would come; the timeline of a candidate linked to a member now says how often LinkedIn
+    is read."""
+    with site.store.writer(site.acme.id) as w:
+        w.records("candidates", [(0, Candidate(id="LINKED", first_name="Lin", last_name="Ked")),
+                                 (1, Candidate(id="ALONE", first_name="Al", last_name="One"))],
+                  mode="create")
+    connected_and_synced(site, site.client("ada@acme.example"))
+    link_member(site.store, site.acme.id, "LINKED", PERSON)
+    steps.sign_in(page, site.url, "acme", "ada@acme.example", PASSWORD)
+    page.goto(f"{site.url}/t/acme/candidates/LINKED")
+    expect(page.locator("#timeline #linkedin-import-every")).to_have_text(
+        "InMails and notes from LinkedIn Recruiter reach this timeline when LinkedIn is next "
+        "read (every 30 minutes).")
+    page.goto(f"{site.url}/t/acme/candidates/ALONE")  # no member: no InMail to expect
+    expect(page.locator("#linkedin-import-every")).to_have_count(0)
