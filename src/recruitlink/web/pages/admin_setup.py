@@ -73,6 +73,14 @@ NOTICES = {
                        "imported until you resume it. The sync to LinkedIn goes on.",
     "contract_resumed": "This contract's Recruiter data (InMails, notes, seats) is imported "
                         "again.",
+    # The same two while the whole sync is paused: nothing is imported until Resume Sync.
+    "contract_paused_sync_paused": "This contract's Recruiter data (InMails, notes, seats) "
+                                   "stays paused when you resume the sync. The whole sync is "
+                                   "paused meanwhile: nothing is sent to LinkedIn or imported "
+                                   "from it until you select Resume Sync.",
+    "contract_resumed_sync_paused": "This contract's Recruiter data (InMails, notes, seats) is "
+                                    "imported again once you resume the sync: the whole sync "
+                                    "is still paused (Resume Sync).",
     "policy": "Sync settings saved.",
     # The window only filters the historical sync: once it has run, a new window changes
     # nothing on LinkedIn (sync/items.py `_window`), and the admin who widened it expects it to.
@@ -284,6 +292,13 @@ def build_setup_router() -> APIRouter:
                    step: str = "", done: str = "", window: str = "",
                    visibility: str = "") -> Response:
         notice = NOTICES.get(done)
+        if done in ("contract_paused", "contract_resumed"):
+            # A contract's pause or resume while the whole sync is paused: nothing is
+            # imported either way until Resume Sync, and the notice must not say otherwise.
+            with runtime_of(request).store.reader() as conn:
+                info = synclog_queries.connection(conn, user.tenant_id)
+            if info is not None and info.paused:
+                notice = NOTICES[f"{done}_sync_paused"]
         numbers = [request.query_params.get(k, "") for k in ("excluded", "shared", "queued")]
         if done == "policy_sharing" and all(n.isdigit() for n in numbers):
             excluded, shared, queued = numbers

@@ -1,0 +1,99 @@
+"""Where the PageUp seed's capabilities meet, on the Setup and Members pages, in Debian's
+Chromium (found walking "LinkedIn CRM Connect: Configuration" against the demo):
+
+- Pause Sync, then one contract's pause and resume: while the whole sync is paused nothing
+  is imported from LinkedIn Recruiter either (the pollers skip a paused workspace), yet the
+  Contracts table said "imported" and pausing a contract said "The sync to LinkedIn goes on".
+
+Screenshots: artifacts/screenshots/pause_joins_*.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.integration.test_pages_admin import (
+    BASE,
+    CONTRACT,
+    PASSWORD,
+    Site,
+    connect_through_pages,
+    enable,
+    running_site,
+    status_json,
+    wait_until,
+)
+from tests.support.browser import (  # noqa: F401  (pytest fixtures)
+    SCREENSHOTS,
+    browser,
+    browser_context_options,
+    page,
+    take_screenshot,
+)
+
+
+@pytest.fixture
+def site(sqlite_template, li) -> Iterator[Site]:
+    """acme served against the sandbox; one database is enough for a browser walk."""
+    with sqlite_template.store() as store, running_site(store, li) as running:
+        yield running
+
+
+def shot(tab: Any, name: str) -> None:
+    take_screenshot(tab, SCREENSHOTS / f"pause_joins_{name}.png")
+
+
+def sign_in(tab: Any, url: str, email: str) -> None:
+    tab.goto(f"{url}/login")
+    tab.get_by_label("Workspace").fill("acme")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.locator("body")).not_to_contain_text("Sign in to recruitlink", timeout=10_000)
+
+
+def test_a_contract_paused_while_the_sync_is_paused_says_nothing_is_imported(
+        site, page):  # noqa: F811
+    admin = site.client("ada@acme.example")
+    connect_through_pages(site, admin)
+    enable(site.li)
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
+
+    sign_in(page, site.url, "ada@acme.example")
+    page.goto(f"{site.url}{BASE}")
+    row = page.locator(f"tr[data-contract='{CONTRACT}']")
+    recruiter_data = row.locator("td").nth(3)  # the "Recruiter data (InMails, ...)" column
+    expect(recruiter_data).to_have_text("imported")
+
+    # Pause Sync: the contract's Recruiter data is not imported either, and the page says so.
+    page.get_by_role("button", name="Pause Sync").click()
+    expect(page.get_by_role("button", name="Resume Sync")).to_be_visible()
+    expect(recruiter_data).to_have_text("not imported: the sync is paused")
+    expect(page.locator(".paused-imports")).to_contain_text(
+        "Nor are InMails, notes, seats and contact details imported")
+    shot(page, "sync paused")
+
+    # Pausing the contract meanwhile: nothing says the sync goes on.
+    row.get_by_role("button", name="Pause this contract").click()
+    notice = page.get_by_role("status").filter(has_text="stays paused when you resume the sync")
+    expect(notice).to_contain_text("The whole sync is paused meanwhile")
+    expect(page.get_by_text("The sync to LinkedIn goes on")).to_have_count(0)
+    expect(recruiter_data).to_have_text("not imported: the sync is paused")
+    shot(page, "contract paused while the sync is paused")
+
+    row.get_by_role("button", name="Resume this contract").click()
+    expect(page.get_by_role("status").filter(
+        has_text="imported again once you resume the sync")).to_be_visible()
+
+    # Resume Sync: imported again, and the contract's own pause and resume read as before.
+    page.get_by_role("button", name="Resume Sync").click()
+    expect(recruiter_data).to_have_text("imported")
+    row.get_by_role("button", name="Pause this contract").click()
+    expect(page.get_by_role("status").filter(has_text="The sync to LinkedIn goes on")
+           ).to_be_visible()
+    expect(recruiter_data).to_have_text("paused")
+    shot(page, "contract paused while the sync runs")
