@@ -4,25 +4,33 @@ Chromium (found walking "LinkedIn CRM Connect: Configuration" against the demo):
 - Pause Sync, then one contract's pause and resume: while the whole sync is paused nothing
   is imported from LinkedIn Recruiter either (the pollers skip a paused workspace), yet the
   Contracts table said "imported" and pausing a contract said "The sync to LinkedIn goes on".
+- A second contract, then Disconnect and connecting again with the first one only: Members
+  listed the second contract's seats as active members like the others (and warned of its
+  unmapped one), though no InMail or note of theirs is read any more.
 
 Screenshots: artifacts/screenshots/pause_joins_*.png.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from recruitlink.web.pages import tasks
 from tests.integration.test_pages_admin import (
     BASE,
     CONTRACT,
+    CONTRACT2,
+    ORG,
     PASSWORD,
     Site,
     connect_through_pages,
     enable,
+    post,
     running_site,
     status_json,
     wait_until,
@@ -97,3 +105,62 @@ def test_a_contract_paused_while_the_sync_is_paused_says_nothing_is_imported(
            ).to_be_visible()
     expect(recruiter_data).to_have_text("paused")
     shot(page, "contract paused while the sync runs")
+
+
+def seat(site: Site, contract: str, n: int, email: str | None = None) -> dict[str, Any]:
+    person = site.li.control.get("/members", params={"start": 240 + n, "count": 1}
+                                 ).json()["elements"][0]["person"]
+    body: dict[str, Any] = {"person": person, "organization": ORG}
+    if email:
+        body["emailAddress"] = email
+    r = site.li.control.post(f"/contracts/{contract}/seats", json=body)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def test_members_of_a_contract_no_longer_connected_say_they_are_not_synced(
+        site, page):  # noqa: F811
+    admin = site.client("ada@acme.example")
+    rita = seat(site, CONTRACT, 0, email="rita@acme.example")
+    kim = seat(site, CONTRACT2, 1)  # under an address no recruitlink user has: unmapped
+    connect_through_pages(site, admin)
+    r = post(admin, f"{BASE}/integrate", integrations=json.dumps({"integrations": [
+        {"integrationType": "CSA_API", "integrationContext": CONTRACT2},
+        {"integrationType": "ONE_CLICK_EXPORT", "integrationContext": ORG}]}))
+    assert r.status_code == 303 and "done=added" in r.headers["location"], r.text
+    enable(site.li)
+    assert site.li.control.post("/integrations/status", json={
+        "integrationContext": CONTRACT2, "status": "ENABLED"}).status_code == 200
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED")
+    assert post(admin, f"{BASE}/members/refresh").status_code == 303
+    # Disconnect, then connect again with the first contract only.
+    assert post(admin, f"{BASE}/disconnect", confirm="on").status_code == 303
+    done = tasks.wait(site.acme.id, "disconnect", 120)
+    assert done is not None and done.error is None, done
+    connect_through_pages(site, admin)
+    wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED again")
+    assert [c["urn"] for c in site.connection().contracts] == [CONTRACT]
+
+    sign_in(page, site.url, "ada@acme.example")
+    page.goto(f"{site.url}{BASE}/members")
+    page.get_by_role("button", name="Refresh from LinkedIn").click()
+    expect(page.get_by_role("status").filter(has_text="Refreshed from LinkedIn")
+           ).to_contain_text("0 active seats unmapped")
+    kim_row = page.locator(f"tr[data-seat='{kim['seat']}']")
+    expect(kim_row.locator(".mapping")).to_contain_text(
+        f"not synced: {CONTRACT2} is not connected to this workspace")
+    expect(kim_row.locator(".mapping")).to_contain_text("+ Add contract on Setup")
+    # Its unmapped seat is not one whose InMails could be synced by mapping it.
+    expect(page.locator(".unmapped-warning")).to_have_count(0)
+    rita_row = page.locator(f"tr[data-seat='{rita['seat']}']")
+    expect(rita_row.locator(".mapping")).to_have_text("auto")
+    shot(page, "members of a contract no longer connected")
+
+    # A paused contract's seats are listed as not read while it is paused.
+    page.goto(f"{site.url}{BASE}")
+    page.locator(f"tr[data-contract='{CONTRACT}']").get_by_role(
+        "button", name="Pause this contract").click()
+    page.goto(f"{site.url}{BASE}/members")
+    expect(rita_row.locator(".mapping")).to_contain_text(
+        "not read now: this contract is paused (Resume this contract on Setup)")
+    shot(page, "members of a paused contract")

@@ -79,7 +79,7 @@ def refresh_seats(store: Store, tenant_id: int, pulled: list[dict[str, Any]],
                 removed += 1
                 stored.update_seat(conn, tenant_id, urn, active=False,
                                    change="seat removed in Recruiter", updated_at=now_ms)
-        mapped, unmapped = _automap(conn, tenant_id, now_ms)
+        mapped, unmapped = _automap(conn, tenant_id, now_ms, counted=contracts)
         _users_changed(conn, tenant_id, members_before, now_ms)
         _announce_mappings(conn, tenant_id, mappings_before)
     return SeatReport(len(pulled), added, removed, reassigned, mapped, unmapped)
@@ -99,9 +99,11 @@ def _users_changed(conn: Connection, tenant_id: int, before: dict[int, str],
     changes.flush(conn, now_ms)
 
 
-def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
+def _automap(conn: Connection, tenant_id: int, now_ms: int,
+             counted: list[str] | None = None) -> tuple[int, int]:
     """Map seats by email unless mapped by hand; unmap seats whose user is deactivated or
-    whose seat is inactive. Returns (mapped seats, unmapped active seats). The users
+    whose seat is inactive. Returns (mapped seats, unmapped active seats), of the contracts
+    `counted` (default: all; seats of a contract not read are not counted). The users
     concerned are read once (by the seats' emails and mapped ids), not once per seat."""
     seats = stored.all_seats(conn, tenant_id)
     emails = {s.email.strip().lower() for s in seats if s.email}
@@ -128,7 +130,7 @@ def _automap(conn: Connection, tenant_id: int, now_ms: int) -> tuple[int, int]:
         if values:
             stored.update_seat(conn, tenant_id, seat.seat, updated_at=now_ms, **values)
         user_id = values.get("user_id", seat.user_id) if values else seat.user_id
-        if seat.active:
+        if seat.active and (counted is None or seat.contract in counted):
             mapped += user_id is not None
             unmapped += user_id is None
     return mapped, unmapped

@@ -81,6 +81,25 @@ def waiting_contracts(runtime: Runtime, tenant_id: int) -> list[dict[str, Any]]:
             for s in info.contract_states() if not s.may_sync]
 
 
+def not_read(runtime: Runtime, tenant_id: int,
+             seat_contracts: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Why the pollers do not read the seats (InMails, notes) of a contract LinkedIn has
+    not refused: (gone, held). `gone`: contracts the workspace is no longer connected to
+    (their seats stay listed as they were: a disconnect and a connect again without them);
+    `held`: contracts paused, each or by the whole sync's pause."""
+    with runtime.store.reader() as conn:
+        info = connections.load(conn, tenant_id, runtime.box)
+    if info is None or info.status in ("DISCONNECTING", "DISCONNECTED"):
+        return {}, {}
+    connected = {str(c["urn"]): bool(c.get("paused")) for c in info.contracts}
+    gone = {urn: f"{urn} is not connected to this workspace (+ Add contract on Setup "
+                 "connects it again)" for urn in seat_contracts if urn not in connected}
+    held = {urn: "the sync is paused (Resume Sync on Setup)" if info.paused else
+            "this contract is paused (Resume this contract on Setup)"
+            for urn, paused in connected.items() if paused or info.paused}
+    return gone, held
+
+
 def build_members_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -100,8 +119,10 @@ def build_members_router() -> APIRouter:
             chosen = editing["user_external_id"] or ""
         waiting = waiting_contracts(runtime, user.tenant_id)
         waiting_reason = {w["contract"]: w["reason"] for w in waiting}
+        gone, held = not_read(runtime, user.tenant_id, {r["contract"] for r in rows})
         for r in rows:
-            r["waiting"] = waiting_reason.get(r["contract"])
+            r["waiting"] = waiting_reason.get(r["contract"]) or gone.get(r["contract"])
+            r["held"] = held.get(r["contract"])
         unmapped_active = [r for r in rows if r["active"] and not r["mapped"]
                            and not r["waiting"]]
         at = now_ms()
