@@ -164,3 +164,17 @@ def test_members_of_a_contract_no_longer_connected_say_they_are_not_synced(
     expect(rita_row.locator(".mapping")).to_contain_text(
         "not read now: this contract is paused (Resume this contract on Setup)")
     shot(page, "members of a paused contract")
+
+
+def test_a_recruiter_refused_the_admin_pages_is_told_whom_to_ask(site, page):  # noqa: F811
+    """PageUp: the person who activates is 'a Company Admin (or above)'. A recruiter who
+    follows a colleague's link to Integrations -> LinkedIn read only 'Only an admin can
+    open this page.'; the refusal names the workspace's company admins to ask."""
+    sign_in(page, site.url, "rita@acme.example")
+    for path in ("", "/members", "/sync-logs"):
+        page.goto(f"{site.url}{BASE}{path}")
+        expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+        expect(page.locator(".problem")).to_have_text(
+            "Only an admin can open this page. Ask a company admin of Acme for access: "
+            "Ada Admin (ada@acme.example).")
+    shot(page, "recruiter refused")

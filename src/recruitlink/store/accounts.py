@@ -148,6 +148,13 @@ def first_active_with_role(conn: Connection, tenant_id: int, role: str) -> Any:
         users.c.active.is_(True)).order_by(users.c.id).limit(1)).first()
 
 
+def active_with_role(conn: Connection, tenant_id: int, role: str, count: int) -> list[Any]:
+    """The tenant's oldest `count` active users with this role (name, email)."""
+    return list(conn.execute(select(users.c.name, users.c.email).where(
+        users.c.tenant_id == tenant_id, users.c.role == role,
+        users.c.active.is_not(False)).order_by(users.c.id).limit(count)).all())
+
+
 def first_active_with_email(conn: Connection, tenant_id: int, count: int) -> list[Any]:
     """The tenant's oldest `count` active users that have an email (email, name)."""
     return list(conn.execute(select(users.c.email, users.c.name).where(

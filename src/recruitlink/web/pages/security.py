@@ -35,7 +35,7 @@ from starlette.responses import Response
 
 from recruitlink.keys import signing_key
 from recruitlink.settings import Settings
-from recruitlink.store import Store, page_sessions
+from recruitlink.store import Store, accounts, page_sessions
 
 ROLES = ("recruiter", "admin", "company_admin")
 COOKIE = "rl_session"
@@ -250,18 +250,36 @@ def page_user(request: Request, slug: str) -> PageUser:
     return user
 
 
-def company_admin(user: PageUser = Depends(page_user)) -> PageUser:
+ASKED_ADMINS = 3
+"""Most company admins a refusal names."""
+
+
+def ask_company_admin(request: Request, user: PageUser) -> str:
+    """What a refused user does next: ask one of the workspace's company admins, by name."""
+    with _store(request).reader() as conn:
+        found = accounts.active_with_role(conn, user.tenant_id, "company_admin",
+                                          ASKED_ADMINS + 1)
+    named = [f"{r.name} ({r.email})" if r.email else str(r.name) for r in found]
+    if not named:
+        return "Ask your company admin for access."
+    more = ", or another" if len(named) > ASKED_ADMINS else ""
+    return (f"Ask a company admin of {user.tenant_name} for access: "
+            f"{', '.join(named[:ASKED_ADMINS])}{more}.")
+
+
+def company_admin(request: Request, user: PageUser = Depends(page_user)) -> PageUser:
     """Dependency: the user, if a company admin; a 403 page otherwise."""
     if not user.is_company_admin:
-        raise PageError(403, "Only a company admin can open this page. Ask your company "
-                             "admin for access.", user=user)
+        raise PageError(403, "Only a company admin can open this page. "
+                        + ask_company_admin(request, user), user=user)
     return user
 
 
-def admin(user: PageUser = Depends(page_user)) -> PageUser:
+def admin(request: Request, user: PageUser = Depends(page_user)) -> PageUser:
     """Dependency: the user, if an admin or a company admin; a 403 page otherwise."""
     if not user.is_admin:
-        raise PageError(403, "Only an admin can open this page.", user=user)
+        raise PageError(403, "Only an admin can open this page. "
+                        + ask_company_admin(request, user), user=user)
     return user
 
 
