@@ -29,6 +29,7 @@ from tests.integration.test_pages_admin import (
     PASSWORD,
     Site,
     connect_through_pages,
+    connected_and_synced,
     enable,
     post,
     running_site,
@@ -178,3 +179,41 @@ def test_a_recruiter_refused_the_admin_pages_is_told_whom_to_ask(site, page):  #
             "Only an admin can open this page. Ask a company admin of Acme for access: "
             "Ada Admin (ada@acme.example).")
     shot(page, "recruiter refused")
+
+
+def test_an_invalid_email_in_view_errors_is_corrected_from_the_pages(site, page):  # noqa: F811
+    """PageUp: 'The most likely cause of a candidate sync errors is: The email address is
+    invalid'. Sync logs said 'correct the record in recruitlink and it is sent again', and
+    View errors links the candidate, but no page could change a candidate's email address:
+    the admin corrects it on the candidate's page, and the sync sends it again."""
+    connected_and_synced(site, site.client("ada@acme.example"))
+    sign_in(page, site.url, "ada@acme.example")
+    page.goto(f"{site.url}{BASE}/sync-logs")
+    expect(page.get_by_text("correct it on the candidate's page")).to_be_visible()
+    page.get_by_label("Status").select_option("errors")
+    page.get_by_role("button", name="Filter").click()
+    page.locator("tr[data-batch]").first.get_by_role("link", name="View errors").click()
+    error = page.locator("tr[data-error]").filter(has_text="C3")
+    expect(error.locator(".reason")).to_contain_text("not a valid email address")
+    error.get_by_role("link", name="C3").click()
+
+    edit = page.locator("#edit-contact")
+    edit.locator("summary").click()
+    expect(edit.get_by_label("Email addresses")).to_have_value("not-an-email")
+    # Too many lines: the reason next to the field, what was typed kept, nothing saved.
+    edit.get_by_label("Email addresses").fill("\n".join(f"c3.{i}@example.com"
+                                                         for i in range(21)))
+    edit.get_by_role("button", name="Save").click()
+    expect(page.locator("#emails-error")).to_have_text(
+        "Email addresses: at most 20, one per line.")
+    expect(page.locator("#details")).to_contain_text("not-an-email")
+    edit.get_by_label("Email addresses").fill("c3@example.com")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved: the email addresses")
+           ).to_be_visible()
+    expect(page.locator("#details")).to_contain_text("c3@example.com")
+    shot(page, "candidate email corrected")
+
+    # The sync sends it again: no failed record is left.
+    page.goto(f"{site.url}{BASE}/sync-logs")
+    expect(page.locator("[data-live=failedRecords]")).to_have_text("0", timeout=30_000)

@@ -21,6 +21,7 @@ from .admin_synclogs import build_synclogs_router
 from .admin_webhooks import build_webhooks_page_router
 from .ats import build_ats_router
 from .candidate import build_candidate_router
+from .candidate_contact import build_contact_router
 from .candidate_files import build_candidate_files_router
 from .candidate_merge import build_merge_router
 from .compliance import build_compliance_pages_router
@@ -34,6 +35,7 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_ats_router(settings, store))
     router.include_router(build_candidate_router(settings, store))
     router.include_router(build_merge_router(store))
+    router.include_router(build_contact_router(settings, store))
     router.include_router(build_candidate_files_router(settings, store))
     # The LinkedIn integration's admin pages (setup, sync logs, members) go here.
     router.include_router(build_setup_router())

@@ -65,6 +65,9 @@ REPLAYED = {
     "failed": "Replayed: failed again; the reason is below."}
 """What a Replay did, by the code the redirect carries (`replay_notice`)."""
 
+CONTACT_DONE = {"saved": "Saved: the email addresses and phone numbers. The sync sends the "
+                         "candidate to LinkedIn again."}
+
 def decode_event_cursor(value: str | None) -> tuple[int, int, int] | None:
     if not value:
         return None
@@ -211,6 +214,7 @@ def files_notice(done: str | None, name: str | None) -> str | None:
 def render_candidate(request: Request, settings: Settings, store: Store, user: PageUser,
                      external_id: str, *, before: str | None = None,
                      notice: str | None = None, upload_error: dict[str, str] | None = None,
+                     contact_form: dict[str, Any] | None = None,
                      status_code: int = 200) -> HTMLResponse:
     """The candidate page; `upload_error` ({"form", "message"}) is shown next to the file
     form it is about."""
@@ -236,6 +240,8 @@ def render_candidate(request: Request, settings: Settings, store: Store, user: P
         "fit_labels": li_evaluations.FIT_LABELS,
         "assessment_labels": li_evaluations.ASSESSMENT_LABELS,
         "notice": notice, "upload_error": upload_error or {},
+        # "Edit email addresses and phone numbers" as typed, with its errors (a 400).
+        "contact_form": contact_form,
         "accept": FILE_ACCEPT, "user": user}, status=status_code)
 
 
@@ -253,10 +259,10 @@ def build_candidate_router(settings: Settings, store: Store) -> APIRouter:
     def candidate_page(request: Request, external_id: str, before: str | None = None,
                        replayed: str | None = None, files: str | None = None,
                        file: str | None = None, merged: str | None = None,
-                       unmerged: str | None = None,
+                       unmerged: str | None = None, contact: str | None = None,
                        user: PageUser = Depends(page_user)) -> HTMLResponse:
         notice = (REPLAYED.get(replayed or "") or files_notice(files, file)
-                  or merge_notice(merged, unmerged))
+                  or merge_notice(merged, unmerged) or CONTACT_DONE.get(contact or ""))
         return render_candidate(request, settings, store, user, external_id, before=before,
                                 notice=notice)
 
