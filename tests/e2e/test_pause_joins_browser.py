@@ -217,3 +217,24 @@ def test_an_invalid_email_in_view_errors_is_corrected_from_the_pages(site, page)
     # The sync sends it again: no failed record is left.
     page.goto(f"{site.url}{BASE}/sync-logs")
     expect(page.locator("[data-live=failedRecords]")).to_have_text("0", timeout=30_000)
+
+
+def test_refreshing_members_while_activation_is_pending_says_nothing_was_read(
+        site, page):  # noqa: F811
+    """While activation is pending LinkedIn gives no contract's seats; Members told the admin
+    to 'use Refresh from LinkedIn', and Refresh answered 'Refreshed from LinkedIn: 0 seats,
+    ... 0 active seats unmapped', as if the contract had no Recruiter users."""
+    seat(site, CONTRACT, 0, email="rita@acme.example")
+    connect_through_pages(site, site.client("ada@acme.example"))
+    sign_in(page, site.url, "ada@acme.example")
+    page.goto(f"{site.url}{BASE}/members")
+    expect(page.locator(".waiting-contract")).to_contain_text(
+        f"Seats of {CONTRACT} cannot be read yet")
+    expect(page.locator(".member-list tbody")).to_have_text(
+        "No Recruiter seats yet: they are read once LinkedIn Recruiter enables a contract "
+        "(see above).")
+    page.get_by_role("button", name="Refresh from LinkedIn").click()
+    expect(page.get_by_role("status").filter(has_text="Nothing was read from LinkedIn")
+           ).to_contain_text("Enable the integration in LinkedIn Recruiter (see above)")
+    expect(page.get_by_text("Refreshed from LinkedIn")).to_have_count(0)
+    shot(page, "members refreshed while pending")

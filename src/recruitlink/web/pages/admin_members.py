@@ -34,6 +34,9 @@ USER_CHOICES = 2000
 """Most ATS users offered in the Edit list (active ones, by name)."""
 
 NOTICES = {"mapped": "The member has been mapped.",
+           "nothing_ready": "Nothing was read from LinkedIn: it gives the seats of no contract "
+                            "yet. Enable the integration in LinkedIn Recruiter (see above), "
+                            "then refresh.",
            "unmapped": "The member has been unmapped; it stays unmapped until you map it."}
 
 
@@ -58,12 +61,15 @@ def active_users(conn: Connection, tenant_id: int) -> list[tuple[str, str]]:
             for r in member_seats.mappable_users(conn, tenant_id, USER_CHOICES)]
 
 
-def refresh(runtime: Runtime, tenant_id: int) -> SeatReport:
+def refresh(runtime: Runtime, tenant_id: int) -> SeatReport | None:
     """"Refresh from LinkedIn": pull every seat of the tenant's contracts LinkedIn has
-    enabled (the others answer 403, and are shown waiting) and re-map."""
+    enabled (the others answer 403, and are shown waiting) and re-map; None when LinkedIn
+    has enabled none of them yet (nothing was read)."""
     info = connections.load_required(runtime.store, tenant_id, runtime.box)
     client = runtime.engine.client_for(info)
     ready = [s.contract for s in info.contract_states() if s.may_sync]
+    if not ready:
+        return None
     pulled = pull_seats(client, ready)
     return refresh_seats(runtime.store, tenant_id, pulled, now_ms(), contracts=ready)
 
@@ -167,6 +173,8 @@ def build_members_router() -> APIRouter:
         except RecruitlinkError as exc:
             return page(request, user, status=502,
                         error=f"Could not refresh from LinkedIn: {exc.message}")
+        if report is None:
+            return see_other(base_url(user) + "/members", done="nothing_ready")
         return see_other(base_url(user) + "/members", done="refreshed",
                          seen=str(report.seen), added=str(report.added),
                          removed=str(report.removed), unmapped=str(report.unmapped))
