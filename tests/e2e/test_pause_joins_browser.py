@@ -14,12 +14,16 @@ Screenshots: artifacts/screenshots/pause_joins_*.png.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from recruitlink.core.records import Project
+from recruitlink.store import schema
 from recruitlink.web.pages import tasks
 from tests.integration.test_pages_admin import (
     BASE,
@@ -56,9 +60,9 @@ def shot(tab: Any, name: str) -> None:
     take_screenshot(tab, SCREENSHOTS / f"pause_joins_{name}.png")
 
 
-def sign_in(tab: Any, url: str, email: str) -> None:
+def sign_in(tab: Any, url: str, email: str, workspace: str = "acme") -> None:
     tab.goto(f"{url}/login")
-    tab.get_by_label("Workspace").fill("acme")
+    tab.get_by_label("Workspace").fill(workspace)
     tab.get_by_label("Email").fill(email)
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
@@ -238,3 +242,39 @@ def test_refreshing_members_while_activation_is_pending_says_nothing_was_read(
            ).to_contain_text("Enable the integration in LinkedIn Recruiter (see above)")
     expect(page.get_by_text("Refreshed from LinkedIn")).to_have_count(0)
     shot(page, "members refreshed while pending")
+
+
+def test_a_projects_visibility_settings_are_set_on_its_page(site, page):  # noqa: F811
+    """PageUp, Controlling Synchronised Data: 'Only Projects where the Visibility Settings
+    is set to "Share this project with all recruiters" will be synchronised'. The Projects
+    pages marked a project Private but no page could change it (the data API only)."""
+    with site.store.reader() as conn:
+        tenant_id = conn.execute(select(schema.tenants.c.id).where(
+            schema.tenants.c.slug == "globex")).scalar_one()
+    with site.store.writer(tenant_id) as w:
+        w.records("projects", [(0, Project(id="P1", title="Stealth search",
+                                           shared_with_all=False))], mode="create")
+    sign_in(page, site.url, "gina@globex.example", workspace="globex")
+    page.goto(f"{site.url}/t/globex/projects/P1")
+    expect(page.locator("h1 .badge.confidential")).to_have_text("Private")
+    settings = page.locator("#project-visibility")
+    private = settings.get_by_role("radio", name=re.compile("Private: not synced"))
+    everyone = settings.get_by_role("radio", name=re.compile("Share this project with all"))
+    expect(private).to_be_checked()
+    everyone.check()
+    settings.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "this project is shared with all recruiters. The sync sends it")
+    expect(page.locator("h1 .badge.confidential")).to_have_count(0)
+
+    def shared() -> Any:
+        with site.store.reader() as conn:
+            return conn.execute(select(schema.projects.c.shared_with_all).where(
+                schema.projects.c.tenant_id == tenant_id,
+                schema.projects.c.external_id == "P1")).scalar_one()
+    assert shared() is True
+    shot(page, "project shared with all recruiters")
+    private.check()
+    settings.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("The sync removes it and its members")
+    assert shared() is False

@@ -25,6 +25,7 @@ from .candidate_contact import build_contact_router
 from .candidate_files import build_candidate_files_router
 from .candidate_merge import build_merge_router
 from .compliance import build_compliance_pages_router
+from .project_visibility import build_project_visibility_router
 from .signin import build_signin_router
 
 
@@ -36,6 +37,7 @@ def build_pages_router(settings: Settings, store: Store) -> APIRouter:
     router.include_router(build_candidate_router(settings, store))
     router.include_router(build_merge_router(store))
     router.include_router(build_contact_router(settings, store))
+    router.include_router(build_project_visibility_router(store))
     router.include_router(build_candidate_files_router(settings, store))
     # The LinkedIn integration's admin pages (setup, sync logs, members) go here.
     router.include_router(build_setup_router())

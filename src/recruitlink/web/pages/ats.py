@@ -83,6 +83,19 @@ def record_or_404(conn: Connection, table: Table, tenant_id: int, external_id: s
     return row
 
 
+PROJECT_SHARING = [
+    ("all", "Share this project with all recruiters: synced with LinkedIn Recruiter"),
+    ("private", "Private: not synced; removed from LinkedIn Recruiter with its members")]
+"""A project's Visibility Settings (PageUp: only projects shared with all recruiters are
+synchronised), as the project page offers them (project_visibility.py saves them)."""
+
+PROJECT_DONE = {
+    "all": "Saved: this project is shared with all recruiters. The sync sends it and its "
+           "members to LinkedIn Recruiter.",
+    "private": "Saved: this project is private. The sync removes it and its members from "
+               "LinkedIn Recruiter."}
+
+
 def _id_cursor(after: str | None) -> int | None:
     if not after:
         return None
@@ -156,6 +169,7 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
 
     @router.get("/t/{slug}/projects/{external_id}", response_class=HTMLResponse)
     def project_page(request: Request, external_id: str, after: str | None = None,
+                     done: str | None = None,
                      user: PageUser = Depends(page_user)) -> HTMLResponse:
         before_id = _id_cursor(after)
         with store.reader() as conn:
@@ -175,6 +189,7 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
                              "first_name": r.first_name, "last_name": r.last_name,
                              "emails": r.emails, "external_id": r.candidate_ext})}
                         for r in rows],
-            "next_after": rows[-1].id if more and rows else None, "after": after})
+            "next_after": rows[-1].id if more and rows else None, "after": after,
+            "notice": PROJECT_DONE.get(done or ""), "sharing": PROJECT_SHARING})
 
     return router
