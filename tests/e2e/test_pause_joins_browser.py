@@ -5,8 +5,8 @@ Chromium (found walking "LinkedIn CRM Connect: Configuration" against the demo):
   is imported from LinkedIn Recruiter either (the pollers skip a paused workspace), yet the
   Contracts table said "imported" and pausing a contract said "The sync to LinkedIn goes on".
 - A second contract, then Disconnect and connecting again with the first one only: Members
-  listed the second contract's seats as active members like the others (and warned of its
-  unmapped one), though no InMail or note of theirs is read any more.
+  listed the second contract's seats (and, while disconnected, every seat) as active members
+  like the others, and warned of the unmapped one, though no InMail or note of theirs is read.
 
 Screenshots: artifacts/screenshots/pause_joins_*.png.
 """
@@ -142,11 +142,18 @@ def test_members_of_a_contract_no_longer_connected_say_they_are_not_synced(
     assert post(admin, f"{BASE}/disconnect", confirm="on").status_code == 303
     done = tasks.wait(site.acme.id, "disconnect", 120)
     assert done is not None and done.error is None, done
+    # Disconnected: the seats kept from before are listed as not synced, none as unmapped.
+    sign_in(page, site.url, "ada@acme.example")
+    page.goto(f"{site.url}{BASE}/members")
+    expect(page.get_by_text("Not connected to LinkedIn:")).to_be_visible()
+    expect(page.locator(f"tr[data-seat='{kim['seat']}'] .mapping")).to_contain_text(
+        "not synced: this workspace is not connected to LinkedIn")
+    expect(page.locator(".unmapped-warning")).to_have_count(0)
+    shot(page, "members after a disconnect")
     connect_through_pages(site, admin)
     wait_until(lambda: status_json(admin)["status"] == "ENABLED", what="ENABLED again")
     assert [c["urn"] for c in site.connection().contracts] == [CONTRACT]
 
-    sign_in(page, site.url, "ada@acme.example")
     page.goto(f"{site.url}{BASE}/members")
     page.get_by_role("button", name="Refresh from LinkedIn").click()
     expect(page.get_by_role("status").filter(has_text="Refreshed from LinkedIn")

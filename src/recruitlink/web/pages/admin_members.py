@@ -91,12 +91,15 @@ def not_read(runtime: Runtime, tenant_id: int,
              seat_contracts: set[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Why the pollers do not read the seats (InMails, notes) of a contract LinkedIn has
     not refused: (gone, held). `gone`: contracts the workspace is no longer connected to
-    (their seats stay listed as they were: a disconnect and a connect again without them);
+    (their seats stay listed as they were: after a disconnect, and after connecting again
+    without them);
     `held`: contracts paused, each or by the whole sync's pause."""
     with runtime.store.reader() as conn:
         info = connections.load(conn, tenant_id, runtime.box)
     if info is None or info.status in ("DISCONNECTING", "DISCONNECTED"):
-        return {}, {}
+        # The seats kept from before a disconnect: nothing of theirs is read any more.
+        return {urn: "this workspace is not connected to LinkedIn (Setup connects it)"
+                for urn in seat_contracts}, {}
     connected = {str(c["urn"]): bool(c.get("paused")) for c in info.contracts}
     gone = {urn: f"{urn} is not connected to this workspace (+ Add contract on Setup "
                  "connects it again)" for urn in seat_contracts if urn not in connected}
