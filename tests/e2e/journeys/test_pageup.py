@@ -132,6 +132,9 @@ def test_pageup_crm_connect_configuration(journey, demo, pageup):
         expect(shared.get_by_role("heading", name=group, exact=True)).to_be_visible()
     expect(shared).to_contain_text("Interaction type (e.g. email, web session)")
     expect(shared).to_contain_text("Only projects shared with all recruiters")
+    # A CRM's page names LinkedIn's In-CRM indicator (it said "In-ATS indicator").
+    expect(admin.locator("#visibility")).to_contain_text("in the In-CRM indicator")
+    expect(admin.get_by_text("In-ATS")).to_have_count(0)
     journey.shot(admin, "integrations LinkedIn CRM Connect")
 
     # 2. Integrate: acknowledge what is shared, Activate.
