@@ -80,15 +80,26 @@ def build_contact_router(settings: Settings, store: Store) -> APIRouter:
                                     contact_form={"emails": emails, "phones": phones,
                                                   "errors": errors}, status_code=400)
         # The pages' WAKE_SYNC starts the sync's next round: the candidate is sent again.
-        await run_in_threadpool(_update, store, user.tenant_id, record)
+        refused = await run_in_threadpool(_update, store, user.tenant_id, record)
+        if refused:  # the store's own checks (a unique field, a candidate gone meanwhile)
+            return render_candidate(request, settings, store, user, external_id,
+                                    contact_form={"emails": emails, "phones": phones,
+                                                  "errors": refused}, status_code=400)
         return see_other(f"/t/{user.tenant_slug}/candidates/{quote(external_id, safe='')}",
                          contact="saved")
 
     return router
 
 
-def _update(store: Store, tenant_id: int, record: Candidate) -> None:
+def _update(store: Store, tenant_id: int, record: Candidate) -> dict[str, str]:
+    """Saves the contact fields; the errors by form field when the store refuses them."""
     with store.writer(tenant_id) as writer:
         (outcome,) = writer.records("candidates", [(0, record)], mode="update")
-    if outcome.status == "rejected":
-        raise LookupError(f"candidate {record.id!r}: {outcome}")
+    if outcome.status != "rejected":
+        return {}
+    errors: dict[str, str] = {}
+    for error in outcome.errors or []:
+        field = str(error.get("field", "")).split(".")[0]
+        field = field if field in LABELS else "emails"
+        errors.setdefault(field, f"{LABELS[field]}: {error.get('reason', 'refused')}.")
+    return errors
