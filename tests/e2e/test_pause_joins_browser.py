@@ -156,8 +156,9 @@ def test_members_of_a_contract_no_longer_connected_say_they_are_not_synced(
 
     page.goto(f"{site.url}{BASE}/members")
     page.get_by_role("button", name="Refresh from LinkedIn").click()
-    expect(page.get_by_role("status").filter(has_text="Refreshed from LinkedIn")
-           ).to_contain_text("0 active seats unmapped")
+    refreshed = page.get_by_role("status").filter(has_text="Refreshed from LinkedIn")
+    expect(refreshed).to_contain_text("0 active seats unmapped")
+    expect(refreshed).to_contain_text("1 seat, 0 new")  # not "1 seats"
     kim_row = page.locator(f"tr[data-seat='{kim['seat']}']")
     expect(kim_row.locator(".mapping")).to_contain_text(
         f"not synced: {CONTRACT2} is not connected to this workspace")

@@ -161,9 +161,11 @@ def build_members_router() -> APIRouter:
             numbers = {k: params.get(k, "0") for k in ("seen", "added", "removed",
                                                          "unmapped")}
             if all(v.isdigit() for v in numbers.values()):
-                notice = (f"Refreshed from LinkedIn: {numbers['seen']} seats, "
+                seats = "seat" if numbers["seen"] == "1" else "seats"
+                unmapped = "seat" if numbers["unmapped"] == "1" else "seats"
+                notice = (f"Refreshed from LinkedIn: {numbers['seen']} {seats}, "
                           f"{numbers['added']} new, {numbers['removed']} removed; "
-                          f"{numbers['unmapped']} active seats unmapped.")
+                          f"{numbers['unmapped']} active {unmapped} unmapped.")
         return page(request, user, edit=edit if user.is_company_admin else None,
                     notice=notice)
 
