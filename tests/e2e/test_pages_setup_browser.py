@@ -310,7 +310,10 @@ def test_admin_walks_setup_sync_logs_members_pause_and_disconnect(walk, page):  
     page.locator("#deletion-report [data-state=done]").wait_for(timeout=SLOW_MS)
     report = page.locator("table.report").inner_text()
     assert "atsCandidates" in report and "simpleJobPostings" in report
-    assert "0 still present on LinkedIn" in page.locator(".verified").inner_text()
+    verified = page.locator(".verified").inner_text()
+    assert "0 still present on LinkedIn" in verified
+    # Which resources were read back: LinkedIn cannot read back every deleted record.
+    assert "atsCandidates" in verified and "the resources LinkedIn can read back" in verified
     assert _connection(walk).status == "DISCONNECTED"
     shot(page, "13_deletion_report")
     # The one 400 is the Activate refused without the acknowledgement, on purpose.

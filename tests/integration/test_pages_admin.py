@@ -568,6 +568,8 @@ def test_disconnect_confirms_then_shows_the_deletion_report(site):
     confirm = admin.get(f"{BASE}/disconnect")
     assert confirm.status_code == 200 and "Disconnect and delete" in confirm.text
     assert "candidates" in confirm.text
+    # What LinkedIn holds now, by resource (not only what the initial sync sent).
+    assert re.search(r"<code>atsCandidates</code></td><td class=\"num\">5</td>", confirm.text)
     r = post(admin, f"{BASE}/disconnect")
     assert r.status_code == 400 and field_error(r.text, "confirm")
     assert site.connection().status == "ENABLED"

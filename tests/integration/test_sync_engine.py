@@ -259,6 +259,7 @@ def test_plan_retry_status_and_disconnect(store, tenant, engine, li):
     assert result["failed"] == {}
     assert result["deleted"]["atsCandidates"] == 2
     assert result["verified"]["stillPresent"] == {} and result["verified"]["checked"] >= 4
+    assert sum(result["verified"]["checkedByResource"].values()) == result["verified"]["checked"]
     deadline = time.monotonic() + 10
     while (summary := li.control.get(f"/organizations/{ORG}/summary").json())["jobs"][
             "processing"] and time.monotonic() < deadline:

@@ -80,7 +80,10 @@ def disconnect(
                           str(report["failed"].get(resource, 0)))
         console.print(table)
         verified = report["verified"]
-        console.print(f"Verified by reading back {verified['checked']} records: "
+        read_back = ", ".join(f"{n} {r}" for r, n in
+                              sorted((verified.get("checkedByResource") or {}).items()))
+        console.print(f"Verified by reading back {verified['checked']} records"
+                      f"{f' ({read_back}: what LinkedIn can read back)' if read_back else ''}: "
                       f"{sum(verified['stillPresent'].values())} still present.")
         for resource, count in (report.get("pending") or {}).items():
             console.print(f"[yellow]{count} {resource} closes not confirmed by LinkedIn yet; "

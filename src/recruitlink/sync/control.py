@@ -287,11 +287,14 @@ def _verify_gone(engine: SyncEngine, info: connections.ConnectionInfo,
     (live parity's reader, with the whole budget: nothing else sends for the tenant now)."""
     reader = ReadBack(engine.client_for(info), engine.budget_for(info), sleep=engine.sleep,
                       keep_alive=sender.keep_alive)
-    checked = 0
+    checked: Counter[str] = Counter()
     still_there: dict[str, int] = defaultdict(int)
     by_resource = engine.state.deleted_keys(info.tenant_id, list(VERIFY_RESOURCES))
     for resource, keys in by_resource.items():
         found = reader.get(resource, keys)
-        checked += len(keys)
+        checked[resource] += len(keys)
         still_there[resource] += sum(1 for v in found if v is not None)
-    return {"checked": checked, "stillPresent": {k: v for k, v in still_there.items() if v}}
+    # Only the resources LinkedIn can read back are checked: the report says which.
+    return {"checked": sum(checked.values()),
+            "checkedByResource": {k: v for k, v in checked.items() if v},
+            "stillPresent": {k: v for k, v in still_there.items() if v}}

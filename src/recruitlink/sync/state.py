@@ -543,6 +543,16 @@ class SyncState:
                 schema.sync_ledger.c.resource == resource,
                 schema.sync_ledger.c.state.in_(LIVE_STATES)).limit(limit))]
 
+    def live_counts(self, tenant_id: int) -> dict[str, int]:
+        """How many records of each resource LinkedIn holds for the tenant (by the ledger):
+        whatever sent them (the initial sync, live changes, exports)."""
+        with self.store.reader() as conn:
+            return {r.resource: int(r.n) for r in conn.execute(
+                select(schema.sync_ledger.c.resource, func.count().label("n")).where(
+                    schema.sync_ledger.c.tenant_id == tenant_id,
+                    schema.sync_ledger.c.state.in_(LIVE_STATES)).group_by(
+                        schema.sync_ledger.c.resource).order_by(schema.sync_ledger.c.resource))}
+
     def job_ids_on_linkedin(self, tenant_id: int) -> list[int]:
         """The jobs LinkedIn lists (or is closing) for the tenant."""
         with self.store.reader() as conn:

@@ -33,7 +33,7 @@ from recruitlink.errors import RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
 from recruitlink.runtime.quotas import Quotas, tenant_quotas
-from recruitlink.store import connections, sync_logs
+from recruitlink.store import connections
 from recruitlink.sync import control, parity
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.visibility import (
@@ -472,14 +472,9 @@ def build_setup_router() -> APIRouter:
     # -- disconnect ----------------------------------------------------------------------------
 
     def counts_on_linkedin(runtime: Runtime, tenant_id: int) -> dict[str, int]:
-        """What LinkedIn holds for the tenant, from the milestone counters of the last run."""
-        with runtime.store.reader() as conn:
-            run = synclog_queries.latest_run(conn, tenant_id)
-            if run is None:
-                return {}
-            rows = sync_logs.milestones(conn, run.id)
-        return {r.name.replace("_", " "): max(0, r.done - r.rejected - r.excluded)
-                for r in rows if r.done}
+        """What LinkedIn holds for the tenant by resource, by recruitlink's records of what it
+        sent (the initial sync's, live changes', every run's): what the disconnect deletes."""
+        return runtime.engine.state.live_counts(tenant_id)
 
     def disconnect_page(request: Request, user: PageUser, *, mode: str,
                         errors: dict[str, str] | None = None, status: int = 200) -> Response:
