@@ -17,6 +17,7 @@ the signed-in user's tenant (404 for another's).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,7 +30,7 @@ from recruitlink.core.integration_status import STATUS_WORDS, STUB_PROFILES, Con
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.policy import DENIABLE_CANDIDATE_FIELDS, Policy
 from recruitlink.core.quotas import Quota
-from recruitlink.errors import RecruitlinkError
+from recruitlink.errors import ConfigurationError, RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
 from recruitlink.runtime.quotas import Quotas, tenant_quotas
@@ -45,7 +46,7 @@ from recruitlink.sync.visibility import (
 
 from . import setup_flow, synclog_queries, tasks
 from .render import format_millis, render
-from .security import PageUser, admin, company_admin, require_csrf
+from .security import PageUser, admin, company_admin, cookie_secure, require_csrf
 
 BASE = "/t/{slug}/integrations/linkedin"
 
@@ -91,7 +92,53 @@ NOTICES = {
                      "Disconnecting and connecting again runs the initial sync anew.",
     "visibility": "Saved: LinkedIn Recruiter is being told who sees which job.",
     "visibility_kept": "Saved: it applies when this workspace is connected to LinkedIn.",
+    "activation_cancelled": "Activation cancelled: nothing was connected to LinkedIn. "
+                            "Choose what to share and activate again when you are ready.",
 }
+
+
+ACTIVATION_COOKIE = "recruitlink_activation"
+ACTIVATION_SECONDS = 24 * 3600
+IN_PROGRESS = "Activation in progress: waiting for your approval in LinkedIn"
+"""The status line between Activate and the widget's approval. LinkedIn has no integration
+yet (it is not "pending" in LinkedIn's sense): the admin has to approve it in the widget."""
+
+
+def remember_activation(request: Request, response: Response, user: PageUser, *,
+                        window: str, visibility: str | None) -> None:
+    """After Activate: the admin's choices (history window, who sees jobs, the
+    acknowledgement) ride along in a cookie sealed with the server's key, for this user and
+    workspace, until the widget's approval or Cancel: leaving the page for another tab and
+    coming back finds the activation in progress, not the start again."""
+    runtime = runtime_of(request)
+    sealed = runtime.box.seal(json.dumps({
+        "user": user.id, "tenant": user.tenant_id, "window": window,
+        "visibility": visibility, "acknowledged": True, "at": synclog_queries.now_ms()}))
+    response.set_cookie(ACTIVATION_COOKIE, sealed, max_age=ACTIVATION_SECONDS,
+                        path=base_url(user), httponly=True, samesite="lax",
+                        secure=cookie_secure(runtime.settings))
+
+
+def forget_activation(response: Response, user: PageUser) -> None:
+    response.delete_cookie(ACTIVATION_COOKIE, path=base_url(user))
+
+
+def activation_in_progress(request: Request, user: PageUser) -> dict[str, Any] | None:
+    """The choices `remember_activation` kept, if they are this user's, this workspace's and
+    fresh; None otherwise (a forged or stale cookie counts for nothing)."""
+    sealed = request.cookies.get(ACTIVATION_COOKIE)
+    if not sealed:
+        return None
+    try:
+        found = json.loads(runtime_of(request).box.open(sealed))
+        fresh = synclog_queries.now_ms() - int(found["at"]) <= ACTIVATION_SECONDS * 1000
+        if found["user"] == user.id and found["tenant"] == user.tenant_id and fresh:
+            return {"window": setup_flow.parse_window(found.get("window")) or "all",
+                    "visibility": found.get("visibility")
+                    if found.get("visibility") in CHOICES else None}
+    except (ConfigurationError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -245,6 +292,10 @@ def build_setup_router() -> APIRouter:
                 app, error = None, f"LinkedIn could not be reached: {exc.message}"
             if app is not None:
                 child_client_id, state = app.client_id, "choose"
+        if state == "choose":
+            # Activated, not yet approved in LinkedIn's widget: the status says so (the
+            # connection, if any, is still the disconnected one).
+            progress["statusText"] = IN_PROGRESS
         policy = Policy.from_json(info.policy if info is not None else None)
         form = policy_form or setup_flow.policy_form(policy)
         context = {
@@ -308,13 +359,27 @@ def build_setup_router() -> APIRouter:
                       f"the sync.")
             if request.query_params.get("history") == "ran":
                 notice += NOTICES["policy_window"].removeprefix("Sync settings saved.")
-        return page(request, user, step=step, notice=notice,
-                    window=setup_flow.parse_window(window),
-                    visibility=visibility if visibility in CHOICES else None)
+        chosen_window = setup_flow.parse_window(window)
+        chosen_visibility = visibility if visibility in CHOICES else None
+        kept = activation_in_progress(request, user)
+        if kept is not None and step in ("", "change"):
+            with runtime_of(request).store.reader() as conn:
+                info = synclog_queries.connection(conn, user.tenant_id)
+            if info is None or info.status == "DISCONNECTED":
+                # Back from another tab mid-activation: the widget again, with the choices
+                # made before Activate (or back to them, to change them: "change").
+                step = step or "choose"
+                chosen_window = chosen_window or kept["window"]
+                chosen_visibility = chosen_visibility or kept["visibility"]
+        return page(request, user, step=step, notice=notice, window=chosen_window,
+                    visibility=chosen_visibility)
 
     @router.get(BASE + "/status.json")
     def status_json(request: Request, user: PageUser = Depends(admin)) -> JSONResponse:
         state = live_status(runtime_of(request), user.tenant_id)
+        if state["status"] in ("NOT_CONNECTED", "DISCONNECTED") and \
+                activation_in_progress(request, user) is not None:
+            state["statusText"] = IN_PROGRESS
         return JSONResponse(state, headers={"Cache-Control": "no-store"})
 
     @router.post(BASE + "/activate")
@@ -343,8 +408,18 @@ def build_setup_router() -> APIRouter:
         except RecruitlinkError as exc:
             return page(request, user, status=502, window=window,
                         error=f"Activation failed: {exc.message}")
-        return see_other(base_url(user), step="choose", window=window, done="activated",
-                         **_chosen_visibility(form))
+        response = see_other(base_url(user), step="choose", window=window, done="activated",
+                             **_chosen_visibility(form))
+        remember_activation(request, response, user, window=window,
+                            visibility=_chosen_visibility(form).get("visibility"))
+        return response
+
+    @router.post(BASE + "/activate/cancel")
+    async def cancel_activation(request: Request, user: PageUser = Depends(company_admin),
+                                _: None = Depends(require_csrf)) -> Response:
+        response = see_other(base_url(user), done="activation_cancelled")
+        forget_activation(response, user)
+        return response
 
     @router.post(BASE + "/integrate")
     async def integrate(request: Request, user: PageUser = Depends(company_admin),
@@ -368,7 +443,9 @@ def build_setup_router() -> APIRouter:
                         else 502, errors={"integrations": exc.message}, window=window)
         if outcome == "added":
             return see_other(base_url(user), done="added" if result else "known")
-        return see_other(base_url(user), done="connected")
+        response = see_other(base_url(user), done="connected")
+        forget_activation(response, user)
+        return response
 
     @router.post(BASE + "/refresh")
     async def refresh(request: Request, user: PageUser = Depends(company_admin),
@@ -457,8 +534,13 @@ def build_setup_router() -> APIRouter:
         if info is None:
             # Not connected yet: the choice goes along with the onboarding, like the window.
             window = setup_flow.parse_window(_form_text(form, "history_window")) or "all"
-            return see_other(base_url(user), window=window, visibility=choice,
-                             done="visibility_kept")
+            response = see_other(base_url(user), window=window, visibility=choice,
+                                 done="visibility_kept")
+            kept = activation_in_progress(request, user)
+            if kept is not None:  # mid-activation: the kept choice changes too
+                remember_activation(request, response, user, window=window,
+                                    visibility=choice)
+            return response
         try:
             change = await run_in_threadpool(set_visibility, runtime.engine, user.tenant_id,
                                              choice)
