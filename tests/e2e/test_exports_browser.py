@@ -112,6 +112,8 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
         "already in process for Staff Engineer (job J1)")
     expect(ours.locator("tr.outcome-taken")).to_have_count(1)
     shot(ours, "03_my_exports")
+    # Her own pushes are all exports: no Push filter offering integration status changes.
+    expect(ours.get_by_label("Push", exact=True)).to_have_count(0)
     ours.get_by_label("Outcome").select_option("refused")
     ours.get_by_role("button", name="Filter").click()
     expect(ours.locator("tr[data-event]")).to_have_count(2)
@@ -126,5 +128,7 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("Rita Recruiter")
     expect(ours.locator("tr[data-event]")).to_have_count(5)
+    expect(ours.get_by_label("Push", exact=True).locator("option")).to_have_text(
+        ["Any push", "Exports", "Integration status changes"])
     shot(ours, "05_admin_exports")
     assert not [m for m in console_of(ours) if "Content Security Policy" in m]

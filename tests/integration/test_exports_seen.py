@@ -145,6 +145,12 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert "candidate is confidential" in rows[0]
     assert "already in process for Staff Engineer (job J1)" in rows[1]
     assert f'href="/t/{tenant.slug}/linkedin-exports"' in mine.text  # in the navigation
+    # Her list holds her exports only: no Push filter offering status changes, and an
+    # address asking for them is told so.
+    assert "Integration status changes" not in mine.text and 'name="type"' not in mine.text
+    statuses = rita.get(f"/t/{tenant.slug}/linkedin-exports",
+                        params={"type": "INTEGRATION_STATUS_CHANGE"})
+    assert statuses.status_code == 400 and "holds your exports only" in statuses.text
     # Her candidates page (where she lands) says so, with a link to the reasons.
     landing = rita.get(f"/t/{tenant.slug}/candidates").text
     notice = re.search(r'id="refused-exports">(.*?)</p>', landing, flags=re.S)

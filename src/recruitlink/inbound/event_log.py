@@ -21,6 +21,9 @@ RECENT_MS = 7 * 86_400_000
 """How far back the recruiter's notice of refused exports looks."""
 NOTICE_CAP = 100
 TYPES = (("", "Any push"), (EXPORT_PUSH, "Exports"), (STATUS_PUSH, "Integration status changes"))
+MY_TYPES = (("", "Any push"), (EXPORT_PUSH, "Exports"))
+"""A recruiter's own list holds exports only (a status push has no exporting seat): no Push
+filter is offered there, and only these values are taken from an address."""
 RESULTS = (("", "Any outcome"), ("problem", "Refused or failed"),
            ("refused", "Refused by recruitlink"), ("failed", "Failed (can be replayed)"),
            ("waiting", "Waiting or in progress"), ("taken", "Created or merged"))
@@ -36,11 +39,13 @@ class EventFilter:
         return {k: v for k, v in (("type", self.type), ("result", self.result)) if v}
 
 
-def parse_filter(params: Any) -> tuple[EventFilter, dict[str, str]]:
-    """The filter from query parameters, and an error per field that is not one of ours."""
+def parse_filter(params: Any, types: tuple[tuple[str, str], ...] = TYPES,
+                 ) -> tuple[EventFilter, dict[str, str]]:
+    """The filter from query parameters, and an error per field that is not one of ours
+    (`types`: the pushes the list can hold)."""
     errors: dict[str, str] = {}
     values = {}
-    for name, choices in (("type", TYPES), ("result", RESULTS)):
+    for name, choices in (("type", types), ("result", RESULTS)):
         value = str(params.get(name) or "")
         if value not in {key for key, _ in choices}:
             errors[name] = f"not a {name} this list knows: choose one from the list"

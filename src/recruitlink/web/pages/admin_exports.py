@@ -44,7 +44,8 @@ def build_exports_router() -> APIRouter:
     def listing(request: Request, user: PageUser, *, template: str, here: str,
                 seat_user: int | None) -> Response:
         params = request.query_params
-        flt, errors = event_log.parse_filter(params)
+        types = event_log.TYPES if seat_user is None else event_log.MY_TYPES
+        flt, errors = event_log.parse_filter(params, types)
         before, after = small_int(params.get("before")), small_int(params.get("after"))
         with runtime_of(request).store.reader() as conn:
             page = event_log.events(conn, user.tenant_id, flt, before=before, after=after,
@@ -53,7 +54,9 @@ def build_exports_router() -> APIRouter:
             "title": "LinkedIn exports" if seat_user is None else "My LinkedIn exports",
             "user": user, "base": base_url(user), "here": here, "page": page,
             "filter": flt, "filter_query": flt.query(), "errors": errors,
-            "types": event_log.TYPES, "results": event_log.RESULTS,
+            "types": types, "results": event_log.RESULTS,
+            # A recruiter's own pushes are all exports: nothing to choose between.
+            "push_filter": seat_user is None,
             "can_replay": seat_user is None and user.is_company_admin,
             "notice": NOTICES.get(params.get("done", "")), "millis": format_millis,
             "slug": user.tenant_slug,
