@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select, update
 
 from recruitlink.core.records import Candidate, User
-from recruitlink.store import Store, accounts
+from recruitlink.store import Store, accounts, schema
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
     engine,
     member,
@@ -132,3 +133,38 @@ def test_a_recruiter_sees_why_linkedin_exports_were_refused(store, tenant, li, s
         ["Any push", "Exports", "Integration status changes"])
     shot(ours, "05_admin_exports")
     assert not [m for m in console_of(ours) if "Content Security Policy" in m]
+
+
+def test_exported_by_is_who_the_seat_was_mapped_to_at_the_time(store, tenant, li, server,
+                                                                wired, page):
+    """PageUp walk: an export made while its seat was unmapped read, once the seat was mapped,
+    as if the user mapped afterwards had made it."""
+    page.set_default_timeout(30_000)
+    seat = wired["seat"]
+    with store.writer(tenant.id) as w:
+        w.records("users", [(0, User(id="A1", name="Ada Admin", email="ada@acme.example",
+                                     role="company_admin"))], mode="create")
+        accounts.set_password(w.conn, tenant.id, "A1", PASSWORD)
+        rita = w.conn.execute(select(schema.linkedin_seats.c.user_id).where(
+            schema.linkedin_seats.c.seat == seat["seat"])).scalar()
+        w.conn.execute(update(schema.linkedin_seats).where(
+            schema.linkedin_seats.c.seat == seat["seat"]).values(user_id=None))
+    page.goto(f"{li.url}/recruiter/login?next=/recruiter/")
+    page.click(f"button[data-seat='{seat['id']}']")
+    export_in_recruiter(page, member(li, 110)["person"], "J1")
+    assert wait_for_events(store, 3)[2].outcome == "created"
+    # Later, the admin maps the seat to Rita.
+    with store.writer(tenant.id) as w:
+        w.conn.execute(update(schema.linkedin_seats).where(
+            schema.linkedin_seats.c.seat == seat["seat"]).values(user_id=rita))
+
+    ours = page.context.new_page()
+    ours.set_default_timeout(30_000)
+    sign_in(ours, server, tenant.slug, "ada@acme.example")
+    ours.goto(f"{server}/t/{tenant.slug}/integrations/linkedin/exports")
+    cell = ours.locator("tr.outcome-taken .exported-by").first
+    expect(cell).to_contain_text("(unmapped)")
+    expect(cell).not_to_contain_text("Rita Recruiter (")
+    expect(cell.locator(".seat-now")).to_have_text("The seat is now mapped to Rita Recruiter.")
+    assert not cell.inner_text().startswith("Rita Recruiter")
+    shot(ours, "06_exported_by_at_the_time")

@@ -116,10 +116,16 @@ def _row(r: Any) -> dict[str, Any]:
         # "enabled" when one optional feature was turned off). A push processed before the
         # changes were kept says only that the status was checked.
         label = "; ".join(changes) if changes else f"Status checked: {r.outcome}"
+    # The user the seat was mapped to when it exported (kept since the push was processed;
+    # an older push knows only today's mapping), and today's when it differs.
+    then = details.get("seat_user", r.user_name)
     return {"id": r.id, "type": r.type, "request_id": r.request_id, "status": r.status,
             "changes": changes, "outcome": r.outcome, "label": label, "css": css,
             "reason": r.reason, "attempts": r.attempts, "received_at": r.received_at,
-            "processed_at": r.processed_at, "seat": r.seat, "user_name": r.user_name,
+            "processed_at": r.processed_at, "seat": r.seat, "user_name": then,
+            "seat_now": None if r.type != EXPORT_PUSH or not r.seat or r.user_name == then
+            else f"The seat is now mapped to {r.user_name}." if r.user_name
+            else "The seat is no longer mapped.",
             "member": details.get("person"), "name": details.get("name"),
             "job": details.get("job"), "pipeline": details.get("pipeline"),
             "exporter": details.get("exporter"), "candidate": r.candidate,

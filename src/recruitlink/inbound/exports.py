@@ -104,6 +104,10 @@ def process_export(store: Store, client: LinkedInClient, *, tenant_id: int, orga
     with store.writer(tenant_id) as w:
         applied = apply_export(w, export, now_ms, element=element)
         details = export_details(export)
+        # Who the seat was mapped to when it exported (None: nobody): the Exports pages show
+        # this, not the mapping of today (a seat mapped afterwards did not export as them).
+        mapped = mapped_user_row(w.conn, tenant_id, export.exporter.seat)
+        details["seat_user"] = str(mapped.name) if mapped is not None else None
         if applied.changes is not None:
             details["changes"] = applied.changes
         result = replace(applied, seat=export.exporter.seat, details=details)
