@@ -6,6 +6,7 @@ artifacts/screenshots/status_pushes_<step>.png."""
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,9 @@ from playwright.sync_api import expect
 
 from recruitlink.core.records import User
 from recruitlink.store import Store, accounts
+from tests.e2e.journeys.steps import sign_in
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    CONTRACT,
     ORG,
     engine,
     server,
@@ -76,3 +79,31 @@ def test_the_exports_page_says_which_feature_was_turned_off(store, tenant, li, s
     page.locator("li[data-integration='PROFILE_PLUGIN']").scroll_into_view_if_needed()
     save_screenshot(page, "status_pushes_02_setup")
     assert not [m for m in console_of(page) if m.startswith("error")], console_of(page)
+
+
+def test_setup_says_what_pause_does_while_linkedin_has_the_integration_off(
+        store, tenant, li, server, wired, page):
+    """Tracker walk: with the integration turned off in LinkedIn ("The sync is stopped"),
+    Setup still offered Pause Sync without saying what it would do then."""
+    with store.writer(tenant.id) as w:
+        w.records("users", [(90, User(id="A1", name="Ada Admin", email="ada@acme.example",
+                                      role="company_admin"))], mode="create")
+        accounts.set_password(w.conn, tenant.id, "A1", PASSWORD)
+    for context in (ORG, CONTRACT):
+        li.control.post("/integrations/status", json={"integrationContext": context,
+                                                      "status": "DISABLED"})
+    wait_for_events(store, 4)
+    sign_in(page, server, tenant.slug, "ada@acme.example", PASSWORD)
+    page.goto(f"{server}/t/{tenant.slug}/integrations/linkedin")
+    expect(page.locator("#linkedin-setup")).to_have_attribute("data-state", "disabled")
+    expect(page.locator(".sync-state")).to_contain_text("turned off in LinkedIn Recruiter")
+    pause = page.get_by_role("button", name="Pause Sync")
+    expect(pause).to_have_accessible_description(re.compile(
+        "Pausing now keeps the sync stopped when a LinkedIn Recruiter admin turns the "
+        "integration on again"))
+    save_screenshot(page, "status_pushes_03_disabled_pause")
+    pause.click()
+    expect(page.locator(".sync-state")).to_contain_text(
+        "nothing is synced until a LinkedIn Recruiter admin turns it on again and you resume")
+    expect(page.get_by_role("button", name="Resume Sync")).to_be_visible()
+    save_screenshot(page, "status_pushes_04_disabled_paused")
