@@ -50,6 +50,12 @@ def served(sqlite_template, li) -> Iterator[Served]:
             w.records("users", [(0, User(id="A1", name="Ada Admin", email="ada@acme.example",
                                          role="company_admin"))], mode="create")
             accounts.set_password(w.conn, acme.id, "A1", PASSWORD)
+        # A CRM Connect workspace (seed: PageUp CRM Connect configuration).
+        crm = make_tenant(store, "crmco", kind="CRM")
+        with store.writer(crm.id) as w:
+            w.records("users", [(0, User(id="C1", name="Cleo Admin", email="cleo@crm.example",
+                                         role="company_admin"))], mode="create")
+            accounts.set_password(w.conn, crm.id, "C1", PASSWORD)
         sock = bound_socket()
         port = int(sock.getsockname()[1])
         sock.close()
@@ -107,3 +113,24 @@ def test_activation_in_progress_survives_other_tabs_until_cancelled(served, page
     expect(setup).to_have_attribute("data-state", "start")
     page.wait_for_timeout(2_500)
     expect(status).to_have_text("Not connected")
+
+
+def test_a_crm_workspace_reads_of_pipelines_not_of_picking_a_job(served, page):  # noqa: F811
+    """PageUp CRM Connect walk: Setup said recruiters "pick a job" when they export, but CRM
+    Connect exports go into pipelines (projects)."""
+    sign_in(page, served.url, "crmco", "cleo@crm.example", PASSWORD)
+    page.goto(f"{served.url}/t/crmco/integrations/linkedin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("LinkedIn CRM Connect")
+    section = page.locator("#visibility")
+    expect(section).to_contain_text("In-CRM indicator")
+    expect(section).to_contain_text("a 1-Click Export goes into a pipeline")
+    expect(section).not_to_contain_text("pick a job")
+    expect(section).not_to_contain_text("In-ATS")
+    take_screenshot(page, SCREENSHOTS / "setup_activation_03_crm_visibility.png")
+    # An ATS workspace keeps its own words.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, served.url, "acme", "ada@acme.example", PASSWORD)
+    page.goto(f"{served.url}/t/acme/integrations/linkedin")
+    expect(page.locator("#visibility")).to_contain_text(
+        "pick a job when they export a candidate (1-Click Export)")
+    expect(page.locator("#visibility")).to_contain_text("In-ATS indicator")

@@ -52,8 +52,10 @@ MILESTONES: tuple[Milestone, ...] = (
 BY_KEY = {m.key: m for m in MILESTONES}
 
 CRM_FEATURES: dict[str, tuple[str, ...]] = {
-    # CRM Connect exports into pipelines (public pools and vacancies), not jobs; pipelines,
-    # their members and interactions are sent with the activities (Beamery seed).
+    # CRM Connect exports into pipelines (the workspace's projects shared with all
+    # recruiters: Beamery's public pools and vacancies), not jobs; pipelines, their members
+    # and interactions are sent with the activities. Named as the workspace's pages name
+    # them (Exports, the candidate page: "pipeline P1"), not in one CRM's words.
     ENABLED: (
         "'Export to CRM' on LinkedIn profiles",
         "Contact information shared in InMail reaches recruitlink",
@@ -65,8 +67,8 @@ CRM_FEATURES: dict[str, tuple[str, ...]] = {
     "jobs": ("Every open job listed in LinkedIn Recruiter",),
     "activities": (
         "All candidate notes visible on LinkedIn profiles",
-        "Exporting a LinkedIn member into any public pool or vacancy",
-        "Each candidate's pools and vacancies, and interactions (never their content), "
+        "Exporting a LinkedIn member into any pipeline (project) shared with all recruiters",
+        "Each candidate's pipelines, and interactions (never their content), "
         "visible on LinkedIn profiles",
     ),
 }

@@ -14,7 +14,7 @@ Seed step 1 (Activation: "A Beamery user with a recruiter license and admin acce
   the size of your Beamery database") -> the demo activated `demo-crm` as it started; the admin
   opens Integrations -> LinkedIn: CRM Connect active for the contract, its CRM integrations
   enabled, the initial sync complete; Sync logs: the five milestones done, each saying what it
-  unlocks in CRM Connect's words (Export to CRM, pools and vacancies). Activating through
+  unlocks in CRM Connect's words (Export to CRM, pipelines). Activating through
   LinkedIn's widget is walked at step 13 (reconnecting is activating again).
 Seed step 2 ("Is data flow Push / Pull? ... pushed into LinkedIn ... when CRM Connect is
   turned on") -> a new public vacancy (a project linked to a job) and a contact's changed title,
@@ -196,7 +196,8 @@ def test_beamery_crm_connect_faq(journey, demo):
     # What each milestone unlocks, in CRM Connect's words: pipelines, not jobs.
     unlocks = admin.locator("tr.features")
     expect(unlocks.filter(has_text="'Export to CRM' on LinkedIn profiles")).to_have_count(1)
-    expect(unlocks.filter(has_text="into any public pool or vacancy")).to_have_count(1)
+    expect(unlocks.filter(has_text="into any pipeline (project) shared with all recruiters")
+           ).to_have_count(1)
     expect(unlocks.filter(has_text=re.compile("ATS|Shortlisting"))).to_have_count(0)
     first_run = shown_run(admin)
     failed = admin.locator("[data-live=failedRecords]").inner_text()
