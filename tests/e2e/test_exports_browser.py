@@ -168,3 +168,16 @@ def test_exported_by_is_who_the_seat_was_mapped_to_at_the_time(store, tenant, li
     expect(cell.locator(".seat-now")).to_have_text("The seat is now mapped to Rita Recruiter.")
     assert not cell.inner_text().startswith("Rita Recruiter")
     shot(ours, "06_exported_by_at_the_time")
+
+    # The candidate's activity for that export: its user is the default integration user,
+    # and the line says why (it read "... by Tim Okafor · Integration").
+    ours.locator("tr.outcome-taken").first.locator("a[href*='/candidates/']").click()
+    activity = ours.locator("li.kind-other", has_text="Exported from LinkedIn Recruiter by")
+    expect(activity.locator(".attributed")).to_contain_text(
+        "· attributed to LinkedIn Integration: the seat was not mapped to a user when it "
+        "exported (Members)")
+    expect(activity.get_by_role("link", name="Members")).to_have_attribute(
+        "href", f"/t/{tenant.slug}/integrations/linkedin/members")
+    # What the export changed names the same exporter (not the user mapped since).
+    expect(ours.locator("#last-export")).not_to_contain_text("Rita Recruiter")
+    shot(ours, "07_candidate_export_attributed")

@@ -352,6 +352,11 @@ class NewAlert:
     reason: str
 
 
+EXPORTED_BY = "Exported from LinkedIn Recruiter by "
+"""The export activity's subject, then the ATS user mapped to the exporting seat or, the seat
+unmapped, LinkedIn's name of its holder (the activity is then the default user's)."""
+
+
 @dataclass(frozen=True)
 class NewInteraction:
     """The activity logged on the candidate's timeline (`interactions`)."""
@@ -614,7 +619,7 @@ def decide(export: Export, candidates_by_identity: Sequence[CandidateView],
         alerts=alerts,
         interaction=NewInteraction(
             user_id=user.id if user else None, occurred_at=occurred,
-            subject=f"Exported from LinkedIn Recruiter by {by}",
+            subject=f"{EXPORTED_BY}{by}",
             content=_content(export.note, changes), project_id=project_id),
         user_id=user.id if user else None,
         changes=changes,

@@ -145,7 +145,8 @@ class LastExport:
     outcome: str
     at: int
     exporter: str | None
-    """The ATS user mapped to the exporting seat; else LinkedIn's name of the seat holder."""
+    """The ATS user the exporting seat was mapped to when it exported; else LinkedIn's name
+    of the seat holder."""
     target: str | None
     """The job or pipeline it was exported into: "Nurse (job J1)", or "job J1" when the ATS
     has no such job."""
@@ -174,9 +175,15 @@ def refused_exports(conn: Connection, tenant_id: int, candidate_id: int) -> list
     for row in stored.refused_exports(conn, tenant_id, candidate_id, REFUSED_SHOWN):
         details = dict(row.details or {})
         found.append(RefusedExport(row.processed_at or row.received_at,
-                                   row.user_name or details.get("exporter"),
+                                   _exported_by(row, details),
                                    _target(conn, tenant_id, details), row.reason))
     return found
+
+
+def _exported_by(row: Any, details: dict[str, Any]) -> str | None:
+    """Who exported: the user the seat was mapped to then (an older push: now), else
+    LinkedIn's name of the seat holder."""
+    return details.get("seat_user", row.user_name) or details.get("exporter")
 
 
 def _target(conn: Connection, tenant_id: int, details: dict[str, Any]) -> str | None:
@@ -204,5 +211,5 @@ def last_export(conn: Connection, tenant_id: int, candidate_id: int) -> LastExpo
         return None
     details = dict(row.details or {})
     return LastExport(row.outcome, row.processed_at or row.received_at,
-                      row.user_name or details.get("exporter"), _target(conn, tenant_id, details),
+                      _exported_by(row, details), _target(conn, tenant_id, details),
                       export_changes.from_json(details.get("changes")))

@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from recruitlink.core import field_labels
+from recruitlink.core.export_rules import EXPORTED_BY
 from recruitlink.core.files import EXTENSIONS, FILE_TYPES
 from recruitlink.core.identity import LINK_ORIGINS, ONE_CLICK_EXPORT, describe_link
 from recruitlink.crypto import secret_box
@@ -117,6 +118,7 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
     return {"candidate": cand, "name": candidate_name(cand), "source": source,
             # Explainable identity: since when and why this member (issue 19, part 3).
             "link_origins": LINK_ORIGINS, "one_click_export": ONE_CLICK_EXPORT,
+            "exported_by": EXPORTED_BY,
             "link_line": describe_link(cand.person_urn, cand.match_method,
                                        format_millis(cand.linked_at) if cand.linked_at
                                        else None, cand.link_evidence),
