@@ -101,6 +101,15 @@ def test_activation_in_progress_survives_other_tabs_until_cancelled(served, page
     page.locator(".shared-window").get_by_role("link", name="change").click()
     expect(setup).to_have_attribute("data-state", "start")
     expect(page.get_by_label("History to share")).to_have_value("12m")
+    expect(status).to_have_text(IN_PROGRESS)
+    # A new choice of who sees jobs, saved meanwhile, is kept with the rest.
+    page.get_by_label("Only the job's hiring team").check()
+    page.get_by_role("button", name="Save visibility").click()
+    expect(page.locator(".shared-visibility")).to_contain_text("Only the job's hiring team")
+    page.get_by_role("navigation", name="LinkedIn integration").get_by_role(
+        "link", name="Members").click()
+    page.get_by_role("link", name="Integrations → LinkedIn").click()
+    expect(page.locator(".shared-visibility")).to_contain_text("Only the job's hiring team")
     page.goto(f"{served.url}/t/acme/integrations/linkedin")
     expect(setup).to_have_attribute("data-state", "choose")
 

@@ -28,6 +28,7 @@ from recruitlink.settings import Settings
 from recruitlink.store import accounts, schema
 from recruitlink.web import create_app
 from recruitlink.web.pages import tasks
+from recruitlink.web.pages.admin_setup import IN_PROGRESS
 from tests.conftest import make_tenant
 from tests.integration.test_pages_admin import (
     APPROVED,
@@ -176,7 +177,24 @@ def test_disconnect_while_the_server_syncs_then_reconnect_syncs_everything_again
 
     # Activate again: a new historical run, milestones from zero, everything on LinkedIn.
     page = admin.get(BASE).text
-    assert 'data-state="start"' in page
+    assert 'data-state="start"' in page  # the first activation's choices went at its approval
+    # Between Activate and the approval, the page (from anywhere) says so and keeps the
+    # choices; a new choice of who sees jobs is kept too.
+    r = post(admin, f"{BASE}/activate", acknowledge="on", history_window="12m",
+             visibility="all_product_users")
+    assert r.status_code == 303, r.text
+    page = admin.get(BASE).text
+    assert 'data-state="choose"' in page and IN_PROGRESS in page, page
+    assert "changed in the last 12 months" in page
+    state = status_json(admin)
+    assert (state["status"], state["statusText"]) == ("DISCONNECTED", IN_PROGRESS)
+    r = post(admin, f"{BASE}/visibility", visibility="acls", history_window="12m")
+    assert r.status_code == 303, r.text
+    page = admin.get(BASE).text
+    assert 'data-state="choose"' in page and "Only the job&#39;s hiring team</strong>" in page
+    r = post(admin, f"{BASE}/visibility", visibility="all_product_users",
+             history_window="12m")
+    assert r.status_code == 303, r.text
     activate(site, admin)
     enable(site.li)
     state = wait_until(lambda: (s := status_json(admin)).get("run") and s["run"]["id"] !=

@@ -292,9 +292,9 @@ def build_setup_router() -> APIRouter:
                 app, error = None, f"LinkedIn could not be reached: {exc.message}"
             if app is not None:
                 child_client_id, state = app.client_id, "choose"
-        if state == "choose":
+        if not connected and (state == "choose" or activation_in_progress(request, user)):
             # Activated, not yet approved in LinkedIn's widget: the status says so (the
-            # connection, if any, is still the disconnected one).
+            # connection, if any, is still the disconnected one), as status.json does.
             progress["statusText"] = IN_PROGRESS
         policy = Policy.from_json(info.policy if info is not None else None)
         form = policy_form or setup_flow.policy_form(policy)
@@ -548,8 +548,14 @@ def build_setup_router() -> APIRouter:
             return page(request, user, status=400 if exc.status is None else 502,
                         visibility=choice,
                         error=f"Who sees jobs was not changed: {exc.message}")
-        return see_other(base_url(user), done="visibility" if change.applied_on_linkedin
-                         else "visibility_kept")
+        response = see_other(base_url(user), done="visibility" if change.applied_on_linkedin
+                             else "visibility_kept")
+        kept = activation_in_progress(request, user)
+        if kept is not None and info.status == "DISCONNECTED":
+            # Activating again after a disconnect: the kept choice changes too.
+            remember_activation(request, response, user, visibility=choice, window=(
+                setup_flow.parse_window(_form_text(form, "history_window")) or kept["window"]))
+        return response
 
     # -- disconnect ----------------------------------------------------------------------------
 
