@@ -138,7 +138,7 @@ def wait_until(check: Callable[[], Any], what: str, timeout: float = 90.0,
 
 def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
     return {table: [dict(r) for r in db.query(f"SELECT * FROM {table}")]
-            for table in ("candidates", "applications", "problems", "inbox")}
+            for table in ("candidates", "applications", "activities", "problems", "inbox")}
 
 
 def ats_candidate(db: Database, **where: Any) -> Any:
@@ -221,16 +221,21 @@ def assert_purged(host: Host, person: str, via: str, catch_up_first: bool = Fals
     db = host.db
 
     def deleted() -> Any:
+        # Each deletion is its own event (the dependents' first); webhooks for different
+        # records may arrive in any order, so wait for all of them, not the candidate's alone.
         if catch_up_first:
             catch_up(db, host.api)
         found = ats_candidate(db, person_urn=person)
-        return found if found and found["deleted"] else None
+        if not (found and found["deleted"]):
+            return None
+        applications = [r["deleted"] for r in db.query(
+            "SELECT deleted FROM applications WHERE candidate_id = ?", (found["id"],))]
+        activities = {r["deleted"] for r in db.query(
+            "SELECT deleted FROM activities WHERE candidate_id = ?", (found["id"],))}
+        return found if applications == [1] and activities == {1} else None
 
-    gone = wait_until(deleted, f"the purged candidate deleted ({via})", db=db)
-    assert [r["deleted"] for r in db.query(
-        "SELECT deleted FROM applications WHERE candidate_id = ?", (gone["id"],))] == [1]
-    assert {r["deleted"] for r in db.query(
-        "SELECT deleted FROM activities WHERE candidate_id = ?", (gone["id"],))} == {1}
+    wait_until(deleted, f"the purged candidate, its application and its InMails deleted ({via})",
+               db=db)
     assert_ordered_per_record(db.query("SELECT * FROM inbox ORDER BY applied_order"))
 
 
