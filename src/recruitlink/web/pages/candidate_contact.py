@@ -75,16 +75,14 @@ def build_contact_router(settings: Settings, store: Store) -> APIRouter:
                 field = str(first["loc"][0]) if first["loc"] else "emails"
                 errors = {field if field in LABELS else "emails":
                           f"{LABELS.get(field, LABELS['emails'])}: {first['msg']}."}
-        if errors:
+        if not errors:
+            # The pages' WAKE_SYNC starts the sync's next round: the candidate is sent again.
+            # Refused: the store's own checks (a unique field, a candidate gone meanwhile).
+            errors = await run_in_threadpool(_update, store, user.tenant_id, record)
+        if errors:  # the form again, as typed, with each field's reason
             return render_candidate(request, settings, store, user, external_id,
                                     contact_form={"emails": emails, "phones": phones,
                                                   "errors": errors}, status_code=400)
-        # The pages' WAKE_SYNC starts the sync's next round: the candidate is sent again.
-        refused = await run_in_threadpool(_update, store, user.tenant_id, record)
-        if refused:  # the store's own checks (a unique field, a candidate gone meanwhile)
-            return render_candidate(request, settings, store, user, external_id,
-                                    contact_form={"emails": emails, "phones": phones,
-                                                  "errors": refused}, status_code=400)
         return see_other(f"/t/{user.tenant_slug}/candidates/{quote(external_id, safe='')}",
                          contact="saved")
 
