@@ -219,12 +219,18 @@ def assert_purged(host: Host, person: str, via: str, catch_up_first: bool = Fals
     """The purge reached the example ATS: the candidate, their application and their InMails
     are deleted there too (deletions are events like any other)."""
     db = host.db
+    # Every event written so far: the closure's (an InMail-like activity created, the
+    # candidate updated) and the purge's deletions, each record's own webhook.
+    expected = {e.envelope()["id"] for e in host.recruitlink_events()}
 
     def deleted() -> Any:
         # Each deletion is its own event (the dependents' first); webhooks for different
-        # records may arrive in any order, so wait for all of them, not the candidate's alone.
+        # records may arrive in any order, so wait for all of them, not the candidate's alone
+        # (the closure's activity, created and deleted by events of its own, may come last).
         if catch_up_first:
             catch_up(db, host.api)
+        if not expected <= {r["event_id"] for r in db.query("SELECT event_id FROM inbox")}:
+            return None
         found = ats_candidate(db, person_urn=person)
         if not (found and found["deleted"]):
             return None
