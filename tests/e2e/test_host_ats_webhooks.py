@@ -17,6 +17,7 @@ recruitlink only over HTTP) stays in step with what happens on LinkedIn's side.
 from __future__ import annotations
 
 import base64
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -256,6 +257,7 @@ def assert_ordered_per_record(inbox: list[Any]) -> None:
 class Receiving:
     url: str
     secret: str
+    sock: socket.socket | None = None
 
 
 @pytest.fixture
@@ -271,11 +273,17 @@ def receiving(host: Host) -> Iterator[Receiving]:
 
 @pytest.fixture
 def receiver_down(host: Host) -> Iterator[Receiving]:
-    """An endpoint subscribed at a loopback port where nothing listens yet."""
-    sock = bound_socket()
-    url = f"{url_of(sock)}{PATH}"
-    sock.close()
-    yield Receiving(url, host.subscribe(url))
+    """An endpoint subscribed at a loopback port where nothing listens yet. The port stays
+    bound, not listening (connections to it are refused), until the receiver listens on it:
+    let go meanwhile, an outgoing connection or another server could take it (ephemeral)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        url = f"{url_of(sock)}{PATH}"
+        yield Receiving(url, host.subscribe(url), sock)
+    finally:
+        sock.close()
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # a browser walk: once
@@ -337,9 +345,10 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_in_order(
                "failed attempts at the dead endpoint")
     assert ats_candidate(host.db, person_urn=seen["member"]["person"]) is None
 
-    port = int(receiver_down.url.split(":")[2].split("/")[0])
     app = create_receiver(host.db, host.api, [receiver_down.secret])
-    with serve(app, port=port):
+    assert receiver_down.sock is not None
+    receiver_down.sock.listen(2048)
+    with serve(app, sock=receiver_down.sock):
         assert_in_step(host, seen, "webhook")
         wait_until(lambda: all(d.status == "delivered"
                                for d in deliveries(store, tenant, endpoint)),
