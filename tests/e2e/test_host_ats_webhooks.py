@@ -58,7 +58,7 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     page,
     save_screenshot,
 )
-from tests.support.servers import serve
+from tests.support.servers import listening, refused_socket, serve
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -276,10 +276,8 @@ def receiver_down(host: Host) -> Iterator[Receiving]:
     """An endpoint subscribed at a loopback port where nothing listens yet. The port stays
     bound, not listening (connections to it are refused), until the receiver listens on it:
     let go meanwhile, an outgoing connection or another server could take it (ephemeral)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = refused_socket()
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
         url = f"{url_of(sock)}{PATH}"
         yield Receiving(url, host.subscribe(url), sock)
     finally:
@@ -347,8 +345,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_in_order(
 
     app = create_receiver(host.db, host.api, [receiver_down.secret])
     assert receiver_down.sock is not None
-    receiver_down.sock.listen(2048)
-    with serve(app, sock=receiver_down.sock):
+    with serve(app, sock=listening(receiver_down.sock)):
         assert_in_step(host, seen, "webhook")
         wait_until(lambda: all(d.status == "delivered"
                                for d in deliveries(store, tenant, endpoint)),

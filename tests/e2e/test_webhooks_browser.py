@@ -24,7 +24,7 @@ from standardwebhooks import Webhook
 
 from recruitlink.core.records import User
 from recruitlink.crypto import SecretBox
-from recruitlink.runtime.servers import bound_socket
+from recruitlink.runtime.servers import url_of
 from recruitlink.settings import Settings
 from recruitlink.store import Store, accounts, host_events, schema, webhooks
 from recruitlink.store.tenants import Tenant
@@ -37,7 +37,11 @@ from tests.support.browser import (  # noqa: F401  (pytest fixtures)
     save_screenshot,
 )
 from tests.support.keys import TEST_SECRET_KEY
-from tests.support.servers import PushReceiver, serve
+from tests.support.servers import (  # noqa: F401  (refused is a fixture)
+    PushReceiver,
+    refused,
+    serve,
+)
 
 PASSWORD = "correct horse battery"
 NOW = 1_750_000_000_000  # when the endpoint was disabled, in step 4
@@ -91,7 +95,8 @@ def wait_for_status(tab: Any, delivery_id: int, status: str, timeout_ms: int = 3
     raise AssertionError(f"delivery {delivery_id} never {status}")
 
 
-def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receiver, page):
+def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receiver, refused,
+                                           page):
     page.goto(f"{server}/login")
     page.get_by_label("Workspace").fill(tenant.slug)
     page.get_by_label("Email").fill("ada@acme.example")
@@ -215,9 +220,7 @@ def test_an_admin_manages_webhook_endpoints(store, tenant, server, hooks_receive
 
     # 6. An endpoint whose port refuses connections: once a delivery fails to connect, it is
     # held (its other deliveries wait for that one's retry), and both pages say so.
-    sock = bound_socket()
-    down_url = f"http://127.0.0.1:{sock.getsockname()[1]}/hooks"
-    sock.close()
+    down_url = f"{url_of(refused)}/hooks"  # held, not listening: nobody else answers there
     with store.db.write() as conn:
         down, _ = webhooks.create_endpoint(conn, BOX, tenant.id, url=down_url, types=[],
                                            now_ms=now_ms())

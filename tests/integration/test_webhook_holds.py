@@ -4,13 +4,13 @@ endpoint's other deliveries wait for that one's retry and then only it is tried,
 retry round, by whichever worker; when the endpoint listens again every delivery arrives, in
 order per record, none twice. The held delivery's retries grow and give up as before."""
 
+# ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
 
 import json
 import time
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from recruitlink.core.backoff import Backoff
@@ -19,11 +19,16 @@ from recruitlink.crypto import SecretBox
 from recruitlink.hooks.engine import DeliveryEngine, DeliveryPolicy
 from recruitlink.hooks.sender import Outcome
 from recruitlink.hooks.shapes import endpoint_json
-from recruitlink.runtime.servers import bound_socket
+from recruitlink.runtime.servers import url_of
 from recruitlink.store import host_events, webhooks
 from recruitlink.store.schema import webhook_attempts
 from tests.support.keys import TEST_SECRET_KEY
-from tests.support.servers import PushReceiver, serve
+from tests.support.servers import (  # noqa: F401  (refused is a fixture)
+    PushReceiver,
+    listening,
+    refused,
+    serve,
+)
 
 BOX = SecretBox(TEST_SECRET_KEY)
 
@@ -34,15 +39,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def refused_port() -> int:
-    """A loopback port nothing listens on (yet)."""
-    sock = bound_socket()
-    port = int(sock.getsockname()[1])
-    sock.close()
-    return port
 
 
 def engine_for(store, clock, attempts: int = 6) -> DeliveryEngine:
@@ -83,9 +79,9 @@ def endpoint_now(store, tenant, endpoint_id: int) -> webhooks.Endpoint:
 
 
 def test_a_down_endpoint_gets_one_try_per_round_then_everything_in_order_once(
-        store, tenant, refused_port):
+        store, tenant, refused):
     clock = Clock()
-    url = f"http://127.0.0.1:{refused_port}/hook"
+    url = f"{url_of(refused)}/hook"
     endpoint = subscribe(store, tenant, url, clock)
     seqs = emit_records(store, tenant, clock, "ABCDEF", per_record=3)  # 18 deliveries
     engine, other_worker = engine_for(store, clock), engine_for(store, clock)
@@ -113,7 +109,7 @@ def test_a_down_endpoint_gets_one_try_per_round_then_everything_in_order_once(
     assert burned[probe] == 4 and sorted(burned.values()) == [1, 1, 1, 4]
 
     receiver = PushReceiver()
-    with serve(receiver.app(), port=refused_port):
+    with serve(receiver.app(), sock=listening(refused)):
         rounds = 0
         while (outcomes := round_(engine)) or rounds == 0:
             assert all(o.delivered for o in outcomes)
@@ -136,9 +132,9 @@ def test_a_down_endpoint_gets_one_try_per_round_then_everything_in_order_once(
 
 
 def test_the_held_delivery_gives_up_disables_and_enabling_releases(
-        store, tenant, refused_port):
+        store, tenant, refused):
     clock = Clock()
-    endpoint = subscribe(store, tenant, f"http://127.0.0.1:{refused_port}/hook", clock)
+    endpoint = subscribe(store, tenant, f"{url_of(refused)}/hook", clock)
     emit_records(store, tenant, clock, "AB", per_record=2)
     engine = engine_for(store, clock, attempts=3)
     assert len(round_(engine)) == 2  # A's first and B's first
@@ -152,7 +148,7 @@ def test_the_held_delivery_gives_up_disables_and_enabling_releases(
         webhooks.update_endpoint(conn, tenant.id, endpoint.id, now_ms=0, enabled=True)
     assert endpoint_now(store, tenant, endpoint.id).held_until is None
     receiver = PushReceiver()
-    with serve(receiver.app(), port=refused_port):
+    with serve(receiver.app(), sock=listening(refused)):
         for _ in range(3):
             round_(engine)
         # The given-up one waits for a replay; the other three arrive.
@@ -171,9 +167,9 @@ def test_an_http_error_answer_does_not_hold(store, tenant, receiver):
     assert [o.code for o in round_(engine)] == [200, 200]
 
 
-def test_a_replay_releases_the_hold(store, tenant, refused_port):
+def test_a_replay_releases_the_hold(store, tenant, refused):
     clock = Clock()
-    endpoint = subscribe(store, tenant, f"http://127.0.0.1:{refused_port}/hook", clock)
+    endpoint = subscribe(store, tenant, f"{url_of(refused)}/hook", clock)
     emit_records(store, tenant, clock, "ABC", per_record=1)
     engine = engine_for(store, clock)
     engine.dispatch()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +16,38 @@ from starlette.routing import Route
 
 from recruitlink.runtime.servers import serve
 
-__all__ = ["PushReceiver", "ReceivedPush", "serve"]
+__all__ = ["PushReceiver", "ReceivedPush", "listening", "refused", "refused_socket", "serve"]
+
+
+def refused_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A socket bound to a free loopback port, not listening: connections to it are refused
+    until `sock.listen()` (then `serve(app, sock=sock)` answers there). Held meanwhile, the
+    port cannot be taken by an outgoing connection or another server, as a port picked by
+    bind(0) and let go can (it is in the kernel's ephemeral range)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, 0))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+@pytest.fixture
+def refused() -> Iterator[socket.socket]:
+    """A `refused_socket` for the test (a port nothing listens on yet), closed after it."""
+    sock = refused_socket()
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+def listening(sock: socket.socket) -> socket.socket:
+    """`sock` (a `refused_socket`) listening from now on, for `serve(app, sock=...)`."""
+    sock.listen(2048)
+    return sock
 
 
 @dataclass
