@@ -107,9 +107,8 @@ def walk(sqlite_template, li) -> Iterator[Walk]:
         # email address, so the sync cannot map them by itself.
         admin_seat = seat_for(li, 0, email="ada@acme.example")
         other_seat = seat_for(li, 1)
-        sock = bound_socket()
+        sock = bound_socket()  # bound now: a port picked and let go could be taken meanwhile
         port = int(sock.getsockname()[1])
-        sock.close()
         settings = Settings(
             secret_key="e2e-pages-at-least-32-characters-long", linkedin_api_url=li.url,
             linkedin_oauth_url=li.url,
@@ -121,7 +120,7 @@ def walk(sqlite_template, li) -> Iterator[Walk]:
             poll_interval_seconds=1.0, inbound_backfill_days=0.01)
         # The server's background runner (settings.background_sync) runs the sync.
         app = create_app(settings, store)
-        with serve(app, port=port) as url:
+        with serve(app, sock=sock) as url:
             app.state.inbound.idle_s = 0.05
             app.state.background.idle_s = 0.05
             yield Walk(url, store, acme, li, admin_seat, other_seat)

@@ -56,15 +56,14 @@ def served(sqlite_template, li) -> Iterator[Served]:
             w.records("users", [(0, User(id="C1", name="Cleo Admin", email="cleo@crm.example",
                                          role="company_admin"))], mode="create")
             accounts.set_password(w.conn, crm.id, "C1", PASSWORD)
-        sock = bound_socket()
+        sock = bound_socket()  # bound now: a port picked and let go could be taken meanwhile
         port = int(sock.getsockname()[1])
-        sock.close()
         settings = Settings(
             secret_key="e2e-activation-at-least-32-characters-long", linkedin_api_url=li.url,
             linkedin_oauth_url=li.url, partner_client_id=li.app.state.partner.client_id,
             partner_client_secret=li.app.state.partner.client_secret,
             public_url=f"http://127.0.0.1:{port}")
-        with serve(create_app(settings, store), port=port) as url:
+        with serve(create_app(settings, store), sock=sock) as url:
             yield Served(url)
 
 
