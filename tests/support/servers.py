@@ -25,8 +25,7 @@ def refused_socket(host: str = "127.0.0.1") -> socket.socket:
     port cannot be taken by an outgoing connection or another server, as a port picked by
     bind(0) and let go can (it is in the kernel's ephemeral range)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:  # (no SO_REUSEADDR: no other socket may bind the port while it is held)
         sock.bind((host, 0))
     except OSError:
         sock.close()
