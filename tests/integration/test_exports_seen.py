@@ -20,6 +20,7 @@ from recruitlink.sandbox.recruiter.session import csrf_token
 from recruitlink.store import accounts, schema
 from recruitlink.store import inbound_inbox as inbox
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
+    CONTRACT,
     engine,
     export,
     member,
@@ -209,3 +210,29 @@ def replay_from_page(store, tenant, li, failed, admin, rita) -> None:
     assert again.status_code == 409 and "not failed" in again.text
     assert admin.post(f"{path}/999999/replay",
                       data={"csrf_token": csrf_of(admin, path)}).status_code == 404
+
+
+def test_my_exports_says_which_recruiter_seat_is_the_recruiters_or_that_none_is(
+        store, tenant, server, wired, people):
+    """A SmartRecruiters-style walk: each recruiter connects their Recruiter seat through an
+    admin's mapping. On "My LinkedIn exports" Rita, mapped by email, sees her seat; Ada, who
+    holds none while the workspace has seats, is told nothing of hers comes in and whom to
+    ask (before, both read the same 'ask an admin to map your seat' hint)."""
+    seat = wired["seat"]
+    rita = signed_in(server, tenant, people["rita"])
+    ada = signed_in(server, tenant, people["ada"])
+    with closing(rita), closing(ada):
+        mine = rita.get(f"/t/{tenant.slug}/linkedin-exports").text
+        hers = ada.get(f"/t/{tenant.slug}/linkedin-exports").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", mine))
+    assert f"Your LinkedIn Recruiter seat: {seat['seat']} on {CONTRACT} " \
+           f"({seat['emailAddress']})." in text, text
+    assert "No LinkedIn Recruiter seat is mapped to you" not in text
+    assert "ask an admin to map your seat" not in text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", hers))
+    assert "No LinkedIn Recruiter seat is mapped to you: exports you make in Recruiter are " \
+           "not attributed to you, and your InMails and notes there do not come into " \
+           "recruitlink." in text, text
+    assert "map your seat in Integrations → LinkedIn → Members: Ada Admin (ada@acme.example)" \
+        in text, text
+    assert "Your LinkedIn Recruiter seat" not in text

@@ -44,3 +44,20 @@ def mappable_users(conn: Connection, tenant_id: int, limit: int) -> list[Any]:
         select(u.external_id, u.name, u.email).where(u.tenant_id == tenant_id,
                                                      u.active.is_not(False))
         .order_by(func.lower(u.name), u.id).limit(limit)))
+
+
+def seats_of_user(conn: Connection, tenant_id: int, user_id: int) -> list[Any]:
+    """The active Recruiter seats mapped to the user (seat, contract, holder's name and
+    email), by seat."""
+    s = schema.linkedin_seats.c
+    return list(conn.execute(
+        select(s.seat, s.contract, s.first_name, s.last_name, s.email)
+        .where(s.tenant_id == tenant_id, s.user_id == user_id, s.active.is_(True))
+        .order_by(s.seat)))
+
+
+def has_seats(conn: Connection, tenant_id: int) -> bool:
+    """Whether any Recruiter seat of the workspace is known (pulled from LinkedIn)."""
+    s = schema.linkedin_seats.c
+    return conn.execute(select(s.seat).where(s.tenant_id == tenant_id).limit(1)).first() \
+        is not None

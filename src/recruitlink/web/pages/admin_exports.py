@@ -20,11 +20,20 @@ from fastapi.responses import Response
 
 from recruitlink.inbound import event_log
 from recruitlink.store import inbound_inbox as inbox
+from recruitlink.store import member_seats
 
 from ..params import RowId, small_int
 from .admin_setup import BASE, base_url, runtime_of, see_other
 from .render import format_millis, render
-from .security import PageError, PageUser, admin, company_admin, page_user, require_csrf
+from .security import (
+    PageError,
+    PageUser,
+    admin,
+    ask_company_admin,
+    company_admin,
+    page_user,
+    require_csrf,
+)
 from .setup_flow import connection_kind
 from .synclog_queries import now_ms
 
@@ -50,6 +59,14 @@ def build_exports_router() -> APIRouter:
         with runtime_of(request).store.reader() as conn:
             page = event_log.events(conn, user.tenant_id, flt, before=before, after=after,
                                     seat_user=seat_user)
+            # The recruiter's own page says which Recruiter seat is theirs, or that none is
+            # mapped to them yet (their InMails and notes then never come in).
+            my_seats = ([] if seat_user is None
+                        else member_seats.seats_of_user(conn, user.tenant_id, seat_user))
+            any_seat = seat_user is not None and member_seats.has_seats(conn, user.tenant_id)
+        ask_admin = (ask_company_admin(
+            request, user, "to map your seat in Integrations → LinkedIn → Members")
+            if any_seat and not my_seats else "")
         context: dict[str, Any] = {
             "title": "LinkedIn exports" if seat_user is None else "My LinkedIn exports",
             "user": user, "base": base_url(user), "here": here, "page": page,
@@ -59,7 +76,8 @@ def build_exports_router() -> APIRouter:
             "push_filter": seat_user is None,
             "can_replay": seat_user is None and user.is_company_admin,
             "notice": NOTICES.get(params.get("done", "")), "millis": format_millis,
-            "slug": user.tenant_slug,
+            "slug": user.tenant_slug, "my_seats": my_seats, "any_seat": any_seat,
+            "ask_admin": ask_admin,
             # What LinkedIn Recruiter's button says for this workspace.
             "system": "CRM" if connection_kind(user.tenant_kind) == "CRM" else "ATS",
         }

@@ -254,16 +254,17 @@ ASKED_ADMINS = 3
 """Most company admins a refusal names."""
 
 
-def ask_company_admin(request: Request, user: PageUser) -> str:
-    """What a refused user does next: ask one of the workspace's company admins, by name."""
+def ask_company_admin(request: Request, user: PageUser, for_what: str = "for access") -> str:
+    """What a refused user does next: ask one of the workspace's company admins, by name
+    (`for_what`: what to ask them for)."""
     with _store(request).reader() as conn:
         found = accounts.active_with_role(conn, user.tenant_id, "company_admin",
                                           ASKED_ADMINS + 1)
     named = [f"{r.name} ({r.email})" if r.email else str(r.name) for r in found]
     if not named:
-        return "Ask your company admin for access."
+        return f"Ask your company admin {for_what}."
     more = ", or another" if len(named) > ASKED_ADMINS else ""
-    return (f"Ask a company admin of {user.tenant_name} for access: "
+    return (f"Ask a company admin of {user.tenant_name} {for_what}: "
             f"{', '.join(named[:ASKED_ADMINS])}{more}.")
 
 
