@@ -79,7 +79,9 @@ def test_a_contract_paused_while_the_sync_is_paused_says_nothing_is_imported(
     sign_in(page, site.url, "ada@acme.example")
     page.goto(f"{site.url}{BASE}")
     row = page.locator(f"tr[data-contract='{CONTRACT}']")
-    recruiter_data = row.locator("td").nth(3)  # the "Recruiter data (InMails, ...)" column
+    # The "Recruiter data (InMails, ...)" column: whether they are imported (its seats and
+    # the Connect users link below it).
+    recruiter_data = row.locator("td.recruiter-data .import-state")
     expect(recruiter_data).to_have_text("imported")
 
     # Pause Sync: the contract's Recruiter data is not imported either, and the page says so.

@@ -186,3 +186,30 @@ def test_the_history_window_is_chosen_and_acknowledged_before_activation(site):
              history_window="2y")
     assert r.status_code == 303 and "done=connected" in r.headers["location"], r.text
     assert site.connection().policy["history_window"] == "2y"
+
+
+def test_each_contract_says_how_many_of_its_seats_are_mapped_and_links_to_connect_users(site):
+    """SmartRecruiters' 'Connect users' step: 'find the contract in the list, and click Connect
+    Users'. The contract's row counts its seats and the unmapped ones, beside a link to
+    Members (before, the row said only 'imported', its only action Pause this contract)."""
+    admin = site.client("ada@acme.example")
+    connected_and_synced(site, admin)
+    add_seat(site.li, 0, email="rita@acme.example")  # mapped by email to Rita
+    add_seat(site.li, 1, email="someone@elsewhere.example")  # no such user
+    r = post(admin, f"{BASE}/members/refresh")
+    assert r.status_code == 303, r.text
+    row = contract_row(admin.get(BASE).text, CONTRACT)
+    cell = re.search(r'<p class="contract-seats">(.*?)</p>', row, re.S)
+    assert cell, row
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell.group(1))).strip()
+    assert text == "2 seats, 1 not mapped to a user · Connect users", text
+    assert f'<a href="{BASE}/members">Connect users</a>' in cell.group(1)
+    # Mapped by hand: the row says so.
+    with site.store.reader() as conn:
+        unmapped = conn.execute(select(schema.linkedin_seats.c.seat).where(
+            schema.linkedin_seats.c.tenant_id == site.acme.id,
+            schema.linkedin_seats.c.user_id.is_(None))).scalar_one()
+    r = post(admin, f"{BASE}/members/map", seat=unmapped, user="R2")
+    assert r.status_code == 303, r.text
+    row = contract_row(admin.get(BASE).text, CONTRACT)
+    assert "2 seats, all mapped to users" in row, row

@@ -61,3 +61,13 @@ def has_seats(conn: Connection, tenant_id: int) -> bool:
     s = schema.linkedin_seats.c
     return conn.execute(select(s.seat).where(s.tenant_id == tenant_id).limit(1)).first() \
         is not None
+
+
+def seat_counts_by_contract(conn: Connection, tenant_id: int) -> dict[str, tuple[int, int]]:
+    """Per contract, its active seats and how many of them are mapped to no user."""
+    s = schema.linkedin_seats.c
+    rows = conn.execute(
+        select(s.contract, func.count(),
+               func.sum(case((s.user_id.is_(None), 1), else_=0)))
+        .where(s.tenant_id == tenant_id, s.active.is_(True)).group_by(s.contract))
+    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}

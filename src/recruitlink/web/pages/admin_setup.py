@@ -34,7 +34,7 @@ from recruitlink.errors import ConfigurationError, RecruitlinkError
 from recruitlink.linkedin.versions import describe_api
 from recruitlink.runtime.context import Runtime
 from recruitlink.runtime.quotas import Quotas, tenant_quotas
-from recruitlink.store import connections
+from recruitlink.store import connections, member_seats
 from recruitlink.sync import control, parity
 from recruitlink.sync.connect import refresh_status
 from recruitlink.sync.visibility import (
@@ -168,6 +168,11 @@ def duration(seconds: int | None) -> str:
 
 
 CONTRACT_LABELS = STATUS_WORDS
+
+
+def contract_seats(runtime: Runtime, tenant_id: int) -> dict[str, tuple[int, int]]:
+    with runtime.store.reader() as conn:
+        return member_seats.seat_counts_by_contract(conn, tenant_id)
 
 
 def contract_states(runtime: Runtime, tenant_id: int) -> list[ContractState]:
@@ -329,6 +334,9 @@ def build_setup_router() -> APIRouter:
             "eta": duration(progress.get("etaSeconds")),
             "contract_states": {s.contract: s for s in contract_states(runtime, user.tenant_id)},
             "contract_labels": CONTRACT_LABELS, "stub_profiles": STUB_PROFILES,
+            # Each contract's seats and how many are not mapped to a user yet, beside the
+            # way to connect them (Members).
+            "contract_seats": contract_seats(runtime, user.tenant_id) if connected else {},
             "enable_url": lambda contract: setup_flow.recruiter_admin_url(settings, contract),
             "recruiter_url": setup_flow.recruiter_home_url(settings),
             "quotas": tenant_quotas(runtime, user.tenant_id, synclog_queries.now_ms())
