@@ -56,7 +56,8 @@ Add another contract
     added", listed pending; "Enable in LinkedIn" -> contract-level access turned on ->
     both contracts active.
 Connect users
- 1.-2. "click Connect Users", "automatically pull in your LIR seatholders" -> Members,
+ 1.-2. "click Connect Users", "automatically pull in your LIR seatholders" -> the
+    contract's row counts its seats, its "Connect users" opens Members,
     "Refresh from LinkedIn" (the pollers pull seats every 30 minutes): the seat holders of
     both contracts; the admin's seats mapped by email ("auto"), the colleague's unmapped.
  3.-5. "start typing their name in the SmartRecruiters User field ... click Close" -> Edit,
@@ -286,8 +287,10 @@ def test_smartrecruiters_setup_linkedin_recruiter_system_connect(journey, demo, 
     expect(admin.locator(".activated")).to_contain_text(SECOND_CONTRACT)
     journey.shot(admin, "both contracts active")
 
-    # Connect users: the seat holders, mapped by email or by hand.
-    admin.get_by_role("link", name="Members", exact=True).last.click()
+    # Connect users: "Find the contract in the list, and click Connect Users": its row counts
+    # its seats; the seat holders, mapped by email or by hand.
+    expect(added.locator(".contract-seats")).to_contain_text("Connect users")
+    added.get_by_role("link", name="Connect users").click()
     # The pollers pull seats every 30 minutes; the seat of the contract just added is
     # pulled now, as SmartRecruiters' "Connect Users" does.
     admin.get_by_role("button", name="Refresh from LinkedIn").click()
