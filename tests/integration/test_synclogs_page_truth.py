@@ -48,3 +48,20 @@ def test_failed_figure_excluded_column_and_plain_reasons(site):  # noqa: F811
     assert page.count("<tr data-error=") == 1
     # The batch's Retry button counts records too (C3 failed two checks: one record).
     assert "Retry this batch's failed records (1)" in html.unescape(page)
+
+
+def test_the_entity_filter_offers_only_what_the_workspace_syncs(site):  # noqa: F811
+    """An ATS workspace (Recruiter System Connect) sends no pipelines, interactions nor
+    candidate resumes: its Sync logs filter no longer offers them, entities that never have a
+    batch there (a CRM workspace still has them)."""
+    admin = site.client("ada@acme.example")
+    logs = admin.get(f"{BASE}/sync-logs").text
+    select_ = re.search(r'<select[^>]*name="entity".*?</select>', logs, re.S)
+    assert select_, logs
+    offered = re.findall(r'<option value="([^"]*)"', select_.group(0))
+    assert "jobs" in offered and "candidates" in offered and "applications" in offered
+    for crm_only in ("projects", "project_stages", "project_memberships", "interactions",
+                     "candidate_resumes"):
+        assert crm_only not in offered, offered
+    # A link kept from elsewhere still filters (nothing listed), it is not an error.
+    assert admin.get(f"{BASE}/sync-logs", params={"entity": "projects"}).status_code == 200

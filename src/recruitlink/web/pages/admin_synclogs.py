@@ -69,7 +69,7 @@ def build_synclogs_router() -> APIRouter:
             "logs": base_url(user) + "/sync-logs", "progress": progress, "run": run,
             "run_key": f"{run['id']}:{run['status']}" if run else "",
             "filter": flt, "filter_query": flt.query(), "errors": errors,
-            "statuses": list(q.STATUSES), "entities": q.entity_options(),
+            "statuses": list(q.STATUSES), "entities": q.entity_options(user.tenant_kind),
             "page": page, "first_page": before is None and after is None,
             "open_errors": open_errors, "cap": q.COUNT_CAP,
             "can_act": user.is_company_admin, "notice": notice,

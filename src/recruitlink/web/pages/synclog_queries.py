@@ -46,9 +46,13 @@ STATUSES = (("", "Any status"), ("prepared", "Prepared (sending)"),
 DISCONNECT_LABEL = "deleted from LinkedIn (disconnect)"
 
 
-def entity_options() -> list[tuple[str, str]]:
+def entity_options(kind: str | None = None) -> list[tuple[str, str]]:
+    """The batch filter's entities; for a workspace of `kind`, only those it syncs (an ATS
+    sends no pipelines, interactions nor candidate resumes). Without it, every entity (what a
+    filter accepts)."""
     options = [("", "Any entity")]
-    options += [(s.name, s.label) for s in STREAMS]
+    options += [(s.name, s.label) for s in STREAMS
+                if kind is None or kind in ("CRM", "BOTH") or not s.crm_only]
     options.append((LIVE, "live changes and retries"))
     options.append((DISCONNECT_BATCH, DISCONNECT_LABEL))
     return options
