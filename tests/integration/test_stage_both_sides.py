@@ -12,7 +12,9 @@ import time
 from contextlib import closing
 
 import httpx
+from sqlalchemy import select
 
+from recruitlink.store.schema import stage_transitions
 from recruitlink.store.tenants import create_api_key
 from tests.integration.test_exports_seen import people, signed_in  # noqa: F401
 from tests.integration.test_inbound_exports import (  # noqa: F401  (pytest fixtures)
@@ -39,9 +41,10 @@ def sync(engine, tenant) -> None:
     engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)
 
 
-def test_an_exported_process_starts_at_the_first_stage_and_moves_the_same_on_both_sides(
-        store, tenant, li, server, wired, engine, people):
-    m = member(li, 130)
+def exported_at_applied(li, store, tenant, wired, engine, index: int):
+    """A member exported into J1 and synced: their candidate row and its one application,
+    at the job's first stage on both sides."""
+    m = member(li, index)
     export(li, wired["seat"], m["person"], externalJobPostingId="J1")
     assert wait_for_events(store, 3)[2].outcome == "created"
     (row,) = candidate(store, person_urn=m["person"])
@@ -49,11 +52,20 @@ def test_an_exported_process_starts_at_the_first_stage_and_moves_the_same_on_bot
     assert app.current_stage == "Applied"
     sync(engine, tenant)
     assert linkedin_stage(li, row.external_id) == ["Applied"]
+    return row, app
 
+
+def data_api(store, tenant, server) -> httpx.Client:
     with store.db.write() as conn:
         key = create_api_key(conn, tenant.id, name="ats", now_ms=0)
-    api = httpx.Client(base_url=f"{server}/api/v1", timeout=30,
-                       headers={"Authorization": f"Bearer {key}"})
+    return httpx.Client(base_url=f"{server}/api/v1", timeout=30,
+                        headers={"Authorization": f"Bearer {key}"})
+
+
+def test_an_exported_process_starts_at_the_first_stage_and_moves_the_same_on_both_sides(
+        store, tenant, li, server, wired, engine, people):
+    row, app = exported_at_applied(li, store, tenant, wired, engine, 130)
+    api = data_api(store, tenant, server)
     rita = signed_in(server, tenant, people["rita"])
     with closing(api), closing(rita):
         moved = api.post("/stage-transitions", json={
@@ -76,3 +88,49 @@ def test_an_exported_process_starts_at_the_first_stage_and_moves_the_same_on_bot
         sync(engine, tenant)
         assert linkedin_stage(li, row.external_id) == ["Phone screen"]
         assert applications_of(store, row)[0].current_stage == "Phone screen"
+
+
+def linkedin_history(li, candidate_id: str) -> list[tuple[str, str]]:
+    view = li.control.get(f"/organizations/{ORG}/candidates/{candidate_id}")
+    assert view.status_code == 200, view.text
+    (application,) = view.json()["applications"]
+    return [(s["id"], s["stage"]) for s in application["stages"]]
+
+
+def test_a_move_by_current_stage_alone_reaches_linkedin_and_the_atss_own_transition_replaces_it(
+        store, tenant, li, server, wired, engine):
+    """The SmartRecruiters walk: an ATS that moves an application by PATCHing its
+    current_stage (as the example host ATS does) saw 'Interview' in recruitlink while
+    Recruiter kept 'Applied', since LinkedIn learns stages from transitions only. recruitlink
+    now writes the transition; one the ATS writes for the same move later replaces it."""
+    row, app = exported_at_applied(li, store, tenant, wired, engine, 131)
+    api = data_api(store, tenant, server)
+    with closing(api):
+        patched = api.patch(f"/applications/{app.external_id}",
+                            json={"current_stage": "Interview"})
+        assert patched.status_code == 200, patched.text
+        with store.reader() as conn:
+            stages = [r.stage for r in conn.execute(
+                select(stage_transitions.c.stage)
+                .where(stage_transitions.c.application_id == app.id)
+                .order_by(stage_transitions.c.entered_at))]
+        assert stages == ["Applied", "Interview"], stages
+        sync(engine, tenant)
+        assert linkedin_stage(li, row.external_id) == ["Interview"]
+        history = linkedin_history(li, row.external_id)
+        assert [s for _, s in history] == ["Applied", "Interview"], history
+        assert history[1][0].startswith("recruitlink-stage-"), history
+
+        # The same PATCH again changes nothing (the history already ends there).
+        again = api.patch(f"/applications/{app.external_id}", json={"current_stage": "Interview"})
+        assert again.status_code == 200, again.text
+
+        # The ATS then records the move itself: its transition takes the stand-in's place.
+        own = api.post("/stage-transitions", json={
+            "id": "ATS-MOVE-1", "application_id": app.external_id, "stage": "Interview",
+            "entered_at": "2030-01-01T00:00:00Z"})
+        assert own.status_code == 201, own.text
+        sync(engine, tenant)
+        assert linkedin_history(li, row.external_id)[1:] == [("ATS-MOVE-1", "Interview")]
+        assert len(linkedin_history(li, row.external_id)) == 2
+        assert applications_of(store, row)[0].current_stage == "Interview"

@@ -1,27 +1,40 @@
-"""An application's current stage follows its stage history: LinkedIn shows the newest stage
-transition as the application's current stage (the sandbox's indicator, reference §3.7), so
-the ATS's `applications.current_stage` is set to it whenever a transition is written; both
-sides then show the same stage. A transition entered before the newest one is history and
-changes nothing."""
+"""An application's current stage and its stage history stay in step. LinkedIn knows an
+application's stage only from its stage transitions (the newest is what Recruiter shows,
+reference §3.7), so:
+
+- when a transition is written, `applications.current_stage` is set to the newest one's stage
+  (a transition entered before the newest one is history and changes nothing);
+- when an ATS moves an application that has a stage history to another stage by its
+  `current_stage` alone (a PATCH, as the example host ATS does), recruitlink writes the
+  transition itself (`recruitlink-stage-...`, entered when the application was modified), so
+  Recruiter does not go on showing the old stage. A transition the ATS writes for the same
+  move later takes its place: the stand-in is deleted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from .changelog import ChangeSet
 from .schema import applications, stage_transitions
 
 CHUNK = 500
+DERIVED = "recruitlink-stage-"
+"""The external id prefix of a transition recruitlink wrote for a move by current_stage."""
+
+Written = list[tuple[Mapping[str, Any] | None, Mapping[str, Any]]]
 
 
 def follow_newest_stage(conn: Connection, changes: ChangeSet, tenant_id: int,
-                        written: Iterable[Mapping[str, Any]], now_ms: int) -> None:
+                        written: Written, now_ms: int) -> None:
     """`written`: the stage transitions just written (their `application_id`, a row id)."""
-    ids = sorted({int(v["application_id"]) for v in written
-                  if v.get("application_id") is not None})
+    moves = {(int(v["application_id"]), v.get("stage")) for _, v in written
+             if v.get("application_id") is not None}
+    _drop_stand_ins(conn, changes, moves)
+    ids = sorted({application_id for application_id, _ in moves})
     for start in range(0, len(ids), CHUNK):
         newest = (select(stage_transitions.c.stage)
                   .where(stage_transitions.c.application_id == applications.c.id)
@@ -42,3 +55,69 @@ def follow_newest_stage(conn: Connection, changes: ChangeSet, tenant_id: int,
                       for r in moved])
         for r in moved:
             changes.add("applications", r.id, r.external_id, "update")
+
+
+def record_stage_move(conn: Connection, changes: ChangeSet, tenant_id: int,
+                      written: Written, now_ms: int) -> None:
+    """`written`: the applications just written. One moved to another stage by its
+    current_stage alone, whose stage history ends elsewhere, gets the transition."""
+    moved = {int(before["id"]): (before, after) for before, after in written
+             if before is not None and after.get("current_stage") is not None
+             and after.get("current_stage") != before.get("current_stage")}
+    if not moved:
+        return
+    ids = sorted(moved)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        newest = _newest_stages(conn, part)
+        counts = {r[0]: int(r[1]) for r in conn.execute(
+            select(stage_transitions.c.application_id, func.count())
+            .where(stage_transitions.c.application_id.in_(part))
+            .group_by(stage_transitions.c.application_id))}
+        for application_id in part:
+            before, after = moved[application_id]
+            if application_id not in newest or newest[application_id] == after["current_stage"]:
+                continue  # no history to keep in step, or it already ends at this stage
+            entered = int(after.get("modified_at") or now_ms)
+            external_id = (f"{DERIVED}{before['external_id']}-"
+                           f"{counts.get(application_id, 0) + 1}-{entered}")
+            inserted = conn.execute(stage_transitions.insert().values(
+                tenant_id=tenant_id, external_id=external_id[:200],
+                application_id=application_id, stage=after["current_stage"],
+                entered_at=entered, created_at=entered, modified_at=max(entered, now_ms)))
+            new_id = cast(Sequence[int], inserted.inserted_primary_key)[0]
+            changes.add("stage_transitions", int(new_id), external_id[:200], "create")
+
+
+def _newest_stages(conn: Connection, application_ids: list[int]) -> dict[int, str]:
+    """Each application's newest transition's stage (those with a history only)."""
+    newest: dict[int, tuple[int, int, str]] = {}
+    for row in conn.execute(select(stage_transitions.c.application_id,
+                                   stage_transitions.c.entered_at, stage_transitions.c.id,
+                                   stage_transitions.c.stage)
+                            .where(stage_transitions.c.application_id.in_(application_ids))):
+        held = newest.get(row.application_id)
+        if held is None or (row.entered_at, row.id) > held[:2]:
+            newest[row.application_id] = (row.entered_at, row.id, row.stage)
+    return {application_id: stage for application_id, (_, _, stage) in newest.items()}
+
+
+def _drop_stand_ins(conn: Connection, changes: ChangeSet,
+                    moves: Iterable[tuple[int, Any]]) -> None:
+    """The ATS wrote transitions (application, stage): a stand-in recruitlink wrote for the
+    same move is deleted (the ATS's own takes its place in the history)."""
+    wanted = set(moves)
+    ids = sorted({application_id for application_id, _ in wanted})
+    for start in range(0, len(ids), CHUNK):
+        stand_ins = [r for r in conn.execute(
+            select(stage_transitions.c.id, stage_transitions.c.external_id,
+                   stage_transitions.c.application_id, stage_transitions.c.stage)
+            .where(stage_transitions.c.application_id.in_(ids[start:start + CHUNK]),
+                   stage_transitions.c.external_id.startswith(DERIVED, autoescape=True)))
+            if (r.application_id, r.stage) in wanted]
+        if not stand_ins:
+            continue
+        conn.execute(delete(stage_transitions).where(
+            stage_transitions.c.id.in_([r.id for r in stand_ins])))
+        for r in stand_ins:
+            changes.add("stage_transitions", r.id, r.external_id, "delete")

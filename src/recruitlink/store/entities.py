@@ -14,7 +14,7 @@ from recruitlink.core import records as models
 
 from . import schema
 from .changelog import ChangeSet
-from .current_stage import follow_newest_stage
+from .current_stage import follow_newest_stage, record_stage_move
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,10 @@ class Child:
 
 Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 Derive = Callable[[Mapping[str, Any] | None, dict[str, Any], Mapping[str, Any], int], None]
-AfterWrite = Callable[[Connection, ChangeSet, int, list[Mapping[str, Any]], int], None]
-"""(conn, changes, tenant id, the values of the rows written, now in ms)."""
+AfterWrite = Callable[[Connection, ChangeSet, int,
+                       list[tuple[Mapping[str, Any] | None, Mapping[str, Any]]], int], None]
+"""(conn, changes, tenant id, the rows written: (the stored row before, None for a new one;
+the values written), now in ms)."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            children=(Child("stage_transitions", "application_id"),
                      Child("interview_feedback", "application_id"),
                      Child("notes", "application_id")),
-           unique_together=("candidate_id", "job_id")),
+           unique_together=("candidate_id", "job_id"), after_write=record_stage_move),
     Entity("stage_transitions", schema.stage_transitions, models.StageTransition,
            columns=("stage",), times=("entered_at",),
            refs=(Ref("application_id", "applications"),),

@@ -250,7 +250,8 @@ def write_records(conn: Connection, changes: ChangeSet, spec: Entity,
             outcomes[index] = Outcome(index, ext, "updated")
     if spec.after_write is not None and (inserts or updates):
         spec.after_write(conn, changes, tenant_id,
-                         [v for *_, v in inserts] + [v for *_, v in updates], now_ms)
+                         [(None, v) for *_, v in inserts] + [(row, v) for *_, row, v in updates],
+                         now_ms)
     return [outcomes[index] for index, _ in items]
 
 
