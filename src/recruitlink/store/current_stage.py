@@ -5,7 +5,7 @@ reference §3.7), so:
 - when a transition is written, `applications.current_stage` is set to the newest one's stage
   (a transition entered before the newest one is history and changes nothing);
 - when an ATS moves an application that has a stage history to another stage by its
-  `current_stage` alone (a PATCH, as the example host ATS does), recruitlink writes the
+  `current_stage` alone (a PATCH), recruitlink writes the
   transition itself (`recruitlink-stage-...`, entered when the application was modified), so
   Recruiter does not go on showing the old stage. A transition the ATS writes for the same
   move later takes its place: the stand-in is deleted.
