@@ -203,5 +203,12 @@ def test_export_is_greyed_out_with_its_reason_for_opted_out_and_private_members(
         sign_in(page, li, seat, f"/recruiter/profile/{member['person']}")
         assert page.is_disabled("#export-button")
         assert why in page.inner_text("#export-refused")
+        greyed = background(page)
     sign_in(page, li, seat, f"/recruiter/profile/{a_member(li)['person']}")
     assert page.is_enabled("#export-button")
+    # Greyed out, as LinkedIn shows it: not the blue of a button that can be clicked.
+    assert greyed != background(page) == "rgb(10, 102, 194)"
+
+
+def background(page: Any) -> str:  # noqa: F811
+    return str(page.eval_on_selector("#export-button", "b => getComputedStyle(b).backgroundColor"))
