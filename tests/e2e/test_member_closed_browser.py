@@ -4,7 +4,8 @@ activity in Tracker"): the activity is on the timeline; the candidate's LinkedIn
 the LinkedIn panel say the account is closed, so a recruiter does not read the widget's "No
 LinkedIn profile matches this candidate yet. Find the profile and link it." as a match still
 to make. Any linked one: its timeline says how often InMails and notes are brought in.
-Screenshot: artifacts/screenshots/member_closed.png."""
+A confidential one: its timeline says they do not come in. Screenshot:
+artifacts/screenshots/member_closed.png."""
 
 # ruff: noqa: F811  (the fixtures imported below are parameters here)
 from __future__ import annotations
@@ -75,13 +76,18 @@ def test_a_linked_candidate_says_when_recruiter_inmails_arrive(site, page):
     """Tracker's milestone 1: "InMail is periodically synced to candidate records". A
     recruiter who just sent an InMail in Recruiter saw "No activity." and no word of when it
     would come; the timeline of a candidate linked to a member now says how often LinkedIn
-    is read."""
+    is read. Beamery's FAQ: "Will Beamery users be able to retrieve InMails for confidential
+    contacts? No.": a confidential one read the same promise, and a recruiter waited for an
+    InMail that never comes; its timeline now says they do not come in."""
     with site.store.writer(site.acme.id) as w:
         w.records("candidates", [(0, Candidate(id="LINKED", first_name="Lin", last_name="Ked")),
-                                 (1, Candidate(id="ALONE", first_name="Al", last_name="One"))],
+                                 (1, Candidate(id="ALONE", first_name="Al", last_name="One")),
+                                 (2, Candidate(id="SECRET", first_name="Con", last_name="Fid",
+                                               confidential=True))],
                   mode="create")
     connected_and_synced(site, site.client("ada@acme.example"))
     link_member(site.store, site.acme.id, "LINKED", PERSON)
+    link_member(site.store, site.acme.id, "SECRET", "urn:li:person:secret1")
     steps.sign_in(page, site.url, "acme", "ada@acme.example", PASSWORD)
     page.goto(f"{site.url}/t/acme/candidates/LINKED")
     expect(page.locator("#timeline #linkedin-import-every")).to_have_text(
@@ -89,3 +95,9 @@ def test_a_linked_candidate_says_when_recruiter_inmails_arrive(site, page):
         "read (every 30 minutes).")
     page.goto(f"{site.url}/t/acme/candidates/ALONE")  # no member: no InMail to expect
     expect(page.locator("#linkedin-import-every")).to_have_count(0)
+    page.goto(f"{site.url}/t/acme/candidates/SECRET")
+    expect(page.locator("#timeline #linkedin-import-confidential")).to_have_text(
+        "This candidate is confidential: it is not synced with LinkedIn, so InMails and notes "
+        "from LinkedIn Recruiter do not reach this timeline.")
+    expect(page.locator("#linkedin-import-every")).to_have_count(0)
+
