@@ -570,6 +570,10 @@ def test_disconnect_confirms_then_shows_the_deletion_report(site):
     assert "candidates" in confirm.text
     # What LinkedIn holds now, by resource (not only what the initial sync sent).
     assert re.search(r"<code>atsCandidates</code></td><td class=\"num\">5</td>", confirm.text)
+    # In the admin's words first (an admin read bare API names such as tcrmCandidatePipelines
+    # and atsCandidates/notes), LinkedIn's name beside each for support.
+    assert "<td>Candidates <code>atsCandidates</code></td>" in confirm.text
+    assert "<td>Jobs <code>simpleJobPostings</code></td>" in confirm.text
     r = post(admin, f"{BASE}/disconnect")
     assert r.status_code == 400 and field_error(r.text, "confirm")
     assert site.connection().status == "ENABLED"
@@ -586,6 +590,7 @@ def test_disconnect_confirms_then_shows_the_deletion_report(site):
     assert deleted["atsCandidates"] == 5 and deleted["simpleJobPostings"] == 2
     assert re.search(r"<code>atsCandidates</code></td>\s*<td class=\"num\">5</td>",
                      report.text)
+    assert "<td>Candidates <code>atsCandidates</code></td>" in report.text
     # The setup page starts over, with a link to the report.
     page = admin.get(BASE).text
     assert 'data-state="start"' in page and "/disconnect/report" in page

@@ -89,3 +89,18 @@ def month_label(now_ms: int) -> str:
 
 def family_label(family: str) -> str:
     return FAMILY_LABELS.get(family, family)
+
+
+SUBRESOURCE_LABELS: dict[str, str] = {
+    "atsCandidates/notes": "Candidate notes",
+    "atsCandidates/resume": "Candidate resumes",
+    "atsApplications/stages": "Application stages",
+    "atsApplications/notes": "Application notes",
+    "atsApplications/interviewFeedback": "Interview feedback",
+    "attachments": "Application files",
+}
+
+
+def resource_label(resource: str) -> str:
+    """A LinkedIn resource in the pages' words (what the disconnect deletes), else its name."""
+    return SUBRESOURCE_LABELS.get(resource) or FAMILY_LABELS.get(resource, resource)

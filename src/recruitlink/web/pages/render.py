@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from recruitlink.core.linkedin_schema import http_url_problem
+from recruitlink.core.quotas import resource_label
 
 from .security import PageError, PageUser, csrf_token, signed_in_user
 
@@ -45,6 +46,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
     trim_blocks=True, lstrip_blocks=True)
 env.filters["millis"] = format_millis
 env.filters["http_url"] = http_url
+env.filters["resource_label"] = resource_label
 
 
 @dataclass(frozen=True)
