@@ -113,12 +113,21 @@ def test_profile_indicator_and_export_into_a_job(li, receiver, page):  # noqa: F
 
 
 def test_export_refusal_is_shown_on_the_page(li, receiver, page):  # noqa: F811
-    # No CALLBACK_URL yet: the export is refused with a reason the recruiter can read.
+    # No CALLBACK_URL (not set up yet, or the ATS disconnected, which removes it): no export
+    # is offered, and the reason is one the recruiter can read. Before, the button was there,
+    # counting exports left, and a click failed with "the ATS has no CALLBACK_URL configured".
     member = a_member(li)
     sign_in(page, li, seat_holders(li)[0], f"/recruiter/profile/{member['person']}")
-    page.click("#export-button")
-    assert "CALLBACK_URL" in page.inner_text("[role=alert]")
+    assert page.locator("#export-button").count() == 0
+    assert ("Export unavailable: your ATS is not connected to receive exports"
+            in page.inner_text("#export"))
     assert receiver.received == []
+    # Configured again: Export is back.
+    r = put_configuration(li.demo, integration_key(ORG, "ONE_CLICK_EXPORT"),
+                          {"CALLBACK_URL": receiver.url})
+    assert r.status_code == 200, r.text
+    page.reload()
+    assert page.is_enabled("#export-button")
 
 
 def test_inmail_reply_with_contact_info_and_notes(li, page):  # noqa: F811

@@ -21,7 +21,7 @@ from recruitlink.core.assumed import EXPORT_SENT_MESSAGE
 from recruitlink.core.export_rules import named_target
 from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 
-from ..api.integrations import set_status
+from ..api.integrations import callback_urls, set_status
 from ..state import sandbox_of
 from ..store import exports, integrations, members, prospect_notes, seats, threads
 from . import actions as recruiter
@@ -428,6 +428,11 @@ def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
     except RecruiterError as exc:
         return {"disabled": exc.message}
     kind = "PIPELINE" if itype == "CRM_ONE_CLICK_EXPORT" else "JOB"
+    if not callback_urls(conn, customer.app_id, customer.organization):
+        # Disconnected (or never set up): no export could reach it, so none is offered.
+        system = "CRM" if kind == "PIPELINE" else "ATS"
+        return {"disabled": f"your {system} is not connected to receive exports (it has no "
+                            "callback URL configured): ask your admin"}
     used = recruiter.exports_this_month(conn, seat.id, now)
     options = matching([t for t in export_targets(conn, customer, seat.person, now)
                         if t["type"] == kind], find)
