@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from recruitlink.core.records import Candidate, User
 from recruitlink.sandbox.recruiter.session import csrf_token
@@ -236,3 +236,26 @@ def test_my_exports_says_which_recruiter_seat_is_the_recruiters_or_that_none_is(
     assert "map your seat in Integrations → LinkedIn → Members: Ada Admin (ada@acme.example)" \
         in text, text
     assert "Your LinkedIn Recruiter seat" not in text
+
+
+def test_my_exports_asks_to_wait_for_the_initial_sync_while_it_runs(
+        store, tenant, server, wired, people):
+    """Beamery's FAQ: "During the data sync, users will be able to access the Export to CRM
+    button but Beamery recommends that they wait until the data sync is complete". Nothing
+    told a recruiter the initial sync was still running; their exports page now does, and
+    says nothing once it is done."""
+    rita = signed_in(server, tenant, people["rita"])
+    with store.db.write() as conn:
+        run_id = conn.execute(insert(schema.sync_runs).values(
+            tenant_id=tenant.id, kind="historical", status="running", start_seq=0,
+            started_at=1)).inserted_primary_key[0]
+    with closing(rita):
+        running = rita.get(f"/t/{tenant.slug}/linkedin-exports").text
+        with store.db.write() as conn:
+            conn.execute(update(schema.sync_runs).where(schema.sync_runs.c.id == run_id)
+                         .values(status="done", finished_at=2))
+        done = rita.get(f"/t/{tenant.slug}/linkedin-exports").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", running))
+    assert "The initial sync to LinkedIn is still running. Export to ATS works, but wait " \
+           "until it is complete before exporting" in text, text
+    assert 'id="initial-sync-running"' not in done

@@ -35,7 +35,7 @@ from .security import (
     require_csrf,
 )
 from .setup_flow import connection_kind
-from .synclog_queries import now_ms
+from .synclog_queries import latest_run, now_ms
 
 EXPORTS = BASE + "/exports"
 MINE = "/t/{slug}/linkedin-exports"
@@ -64,6 +64,7 @@ def build_exports_router() -> APIRouter:
             my_seats = ([] if seat_user is None
                         else member_seats.seats_of_user(conn, user.tenant_id, seat_user))
             any_seat = seat_user is not None and member_seats.has_seats(conn, user.tenant_id)
+            run = latest_run(conn, user.tenant_id) if seat_user is not None else None
         ask_admin = (ask_company_admin(
             request, user, "to map your seat in Integrations → LinkedIn → Members")
             if any_seat and not my_seats else "")
@@ -78,6 +79,8 @@ def build_exports_router() -> APIRouter:
             "notice": NOTICES.get(params.get("done", "")), "millis": format_millis,
             "slug": user.tenant_slug, "my_seats": my_seats, "any_seat": any_seat,
             "ask_admin": ask_admin,
+            # Exports work during the initial sync, but are better made once it is done.
+            "initial_sync_running": run is not None and run.status == "running",
             # What LinkedIn Recruiter's button says for this workspace.
             "system": "CRM" if connection_kind(user.tenant_kind) == "CRM" else "ATS",
         }
