@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from recruitlink.core.limits import EXPORTS_PER_SEAT_PER_MONTH
 from recruitlink.core.signing import verify
 from tests.conftest import CONTRACT, ORG
 from tests.support.browser import (  # noqa: F401  (pytest fixtures)
@@ -221,3 +222,25 @@ def test_export_is_greyed_out_with_its_reason_for_opted_out_and_private_members(
 
 def background(page: Any) -> str:  # noqa: F811
     return str(page.eval_on_selector("#export-button", "b => getComputedStyle(b).backgroundColor"))
+
+
+def test_export_is_greyed_out_once_the_seat_used_its_monthly_exports(li, receiver, page):  # noqa: F811
+    """Beamery's FAQ: "LinkedIn will show users a notification once they have reached their
+    monthly limit". The page read "0 exports left this month" beside a live button, and only
+    a click said the limit was reached; the button is greyed out now, with why."""
+    r = put_configuration(li.demo, integration_key(ORG, "ONE_CLICK_EXPORT"),
+                          {"CALLBACK_URL": receiver.url})
+    assert r.status_code == 200, r.text
+    seat, member = seat_holders(li)[0], a_member(li)
+    for _ in range(EXPORTS_PER_SEAT_PER_MONTH - 1):
+        r = li.control.post("/recruiter/exports",
+                            json={"seat": seat["id"], "person": member["person"]})
+        assert r.status_code in (200, 201), r.text
+    sign_in(page, li, seat, f"/recruiter/profile/{member['person']}")
+    assert page.is_enabled("#export-button")
+    assert "1 export left this month" in page.inner_text("#export")
+    page.click("#export-button")
+    page.wait_for_load_state()
+    assert page.is_disabled("#export-button")
+    assert (f"you have used all {EXPORTS_PER_SEAT_PER_MONTH} of this month's exports"
+            in page.inner_text("#export-refused"))

@@ -434,13 +434,15 @@ def _targets(conn: Connection, seat: Seat, now: int, shown: dict[str, Any],
         return {"disabled": f"your {system} is not connected to receive exports (it has no "
                             "callback URL configured): ask your admin"}
     used = recruiter.exports_this_month(conn, seat.id, now)
+    left = max(0, EXPORTS_PER_SEAT_PER_MONTH - used)
     options = matching([t for t in export_targets(conn, customer, seat.person, now)
                         if t["type"] == kind], find)
+    spent = None if left else (f"you have used all {EXPORTS_PER_SEAT_PER_MONTH} of this "
+                               "month's exports; more on the 1st of next month")
     return {"kind": kind, "label": "CRM" if kind == "PIPELINE" else "ATS", "find": find,
-            "options": options,
-            "left": max(0, EXPORTS_PER_SEAT_PER_MONTH - used),
+            "options": options, "left": left,
             # As LinkedIn does: the button is there, greyed out, with the reason.
-            "refused": recruiter.export_refusal(shown)}
+            "refused": recruiter.export_refusal(shown) or spent}
 
 
 def _titles(conn: Connection, seat: Seat, now: int) -> dict[tuple[str, str], str]:
