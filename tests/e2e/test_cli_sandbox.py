@@ -27,8 +27,8 @@ def test_sandbox_prints_url_and_demo_credentials_that_work(tmp_path):
         assert token.json()["expires_in"] == 60
         docs = httpx.get(f"{url}/sandbox/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
-        assert httpx.get(f"{url}/sandbox/openapi.json").json()["info"]["title"].startswith(
-            "recruitlink sandbox")
+        spec = httpx.get(f"{url}/sandbox/openapi.json", timeout=60).json()
+        assert spec["info"]["title"].startswith("recruitlink sandbox")
     assert db.exists()
 
     # State is kept in the file: a restart keeps the same generated partner credentials.

@@ -592,7 +592,7 @@ def test_missing_unknown_and_revoked_keys_are_401(api: Api) -> None:
 
 
 def test_docs_openapi_and_health(api: Api) -> None:
-    with httpx.Client(base_url=api.url) as plain:
+    with httpx.Client(base_url=api.url, timeout=60) as plain:  # the first /openapi.json builds it
         assert plain.get("/healthz").json()["status"] == "ok"
         docs = plain.get("/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()

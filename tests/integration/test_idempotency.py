@@ -281,7 +281,7 @@ def test_a_claim_left_by_a_dead_process_frees_itself_after_its_lease(api: Api) -
 
 
 def test_the_write_routes_document_the_header(api: Api) -> None:
-    paths = httpx.get(f"{api.url}/openapi.json").json()["paths"]
+    paths = httpx.get(f"{api.url}/openapi.json", timeout=60).json()["paths"]
     documented = {(method, path) for path, methods in paths.items()
                   for method, operation in methods.items()
                   if any(p["name"] == HEADER for p in operation.get("parameters", ()))}

@@ -18,7 +18,7 @@ ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
 def openapi(url: str) -> dict[str, Any]:
-    document: dict[str, Any] = httpx.get(f"{url}/openapi.json").json()
+    document: dict[str, Any] = httpx.get(f"{url}/openapi.json", timeout=60).json()
     return document
 
 

@@ -52,7 +52,7 @@ def test_the_files_card_shows_the_records_resume_link_and_the_api_says_what_it_i
         assert "javascript:" not in re.sub(r'class="inert-url">[^<]*<', "", unsafe)
         assert "old.pdf" in words(unsafe)
         assert "No resume or file yet" in words(card(client.get("/t/acme/candidates/C1").text))
-        spec = httpx.get(f"{url}/openapi.json").json()
+        spec = httpx.get(f"{url}/openapi.json", timeout=60).json()
     described = spec["components"]["schemas"]["Candidate"]["properties"]["resume"]
     assert "not sent to LinkedIn" in described["description"]
     assert "uploaded file" in described["description"]
