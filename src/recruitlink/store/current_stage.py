@@ -36,14 +36,9 @@ def follow_newest_stage(conn: Connection, changes: ChangeSet, tenant_id: int,
     _drop_stand_ins(conn, changes, moves)
     ids = sorted({application_id for application_id, _ in moves})
     for start in range(0, len(ids), CHUNK):
-        newest = (select(stage_transitions.c.stage)
-                  .where(stage_transitions.c.application_id == applications.c.id)
-                  .order_by(stage_transitions.c.entered_at.desc(),
-                            stage_transitions.c.id.desc())
-                  .limit(1).correlate(applications).scalar_subquery())
         rows = conn.execute(select(applications.c.id, applications.c.external_id,
                                    applications.c.current_stage, applications.c.modified_at,
-                                   newest.label("newest"))
+                                   _newest_stage().label("newest"))
                             .where(applications.c.tenant_id == tenant_id,
                                    applications.c.id.in_(ids[start:start + CHUNK]))).all()
         moved = [r for r in rows if r.newest is not None and r.newest != r.current_stage]
@@ -69,37 +64,36 @@ def record_stage_move(conn: Connection, changes: ChangeSet, tenant_id: int,
     ids = sorted(moved)
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        newest = _newest_stages(conn, part)
-        counts = {r[0]: int(r[1]) for r in conn.execute(
-            select(stage_transitions.c.application_id, func.count())
-            .where(stage_transitions.c.application_id.in_(part))
-            .group_by(stage_transitions.c.application_id))}
-        for application_id in part:
-            before, after = moved[application_id]
-            if application_id not in newest or newest[application_id] == after["current_stage"]:
+        held = conn.execute(select(applications.c.id, _newest_stage().label("newest"),
+                                   _transitions_held().label("transitions"))
+                            .where(applications.c.id.in_(part))).all()
+        for row in held:
+            before, after = moved[row.id]
+            if row.newest is None or row.newest == after["current_stage"]:
                 continue  # no history to keep in step, or it already ends at this stage
             entered = int(after.get("modified_at") or now_ms)
-            external_id = (f"{DERIVED}{before['external_id']}-"
-                           f"{counts.get(application_id, 0) + 1}-{entered}")
+            external_id = f"{DERIVED}{before['external_id']}-{row.transitions + 1}-{entered}"[:200]
             inserted = conn.execute(stage_transitions.insert().values(
-                tenant_id=tenant_id, external_id=external_id[:200],
-                application_id=application_id, stage=after["current_stage"],
-                entered_at=entered, created_at=entered, modified_at=max(entered, now_ms)))
+                tenant_id=tenant_id, external_id=external_id, application_id=row.id,
+                stage=after["current_stage"], entered_at=entered, created_at=entered,
+                modified_at=max(entered, now_ms)))
             new_id = cast(Sequence[int], inserted.inserted_primary_key)[0]
-            changes.add("stage_transitions", int(new_id), external_id[:200], "create")
+            changes.add("stage_transitions", int(new_id), external_id, "create")
 
 
-def _newest_stages(conn: Connection, application_ids: list[int]) -> dict[int, str]:
-    """Each application's newest transition's stage (those with a history only)."""
-    newest: dict[int, tuple[int, int, str]] = {}
-    for row in conn.execute(select(stage_transitions.c.application_id,
-                                   stage_transitions.c.entered_at, stage_transitions.c.id,
-                                   stage_transitions.c.stage)
-                            .where(stage_transitions.c.application_id.in_(application_ids))):
-        held = newest.get(row.application_id)
-        if held is None or (row.entered_at, row.id) > held[:2]:
-            newest[row.application_id] = (row.entered_at, row.id, row.stage)
-    return {application_id: stage for application_id, (_, _, stage) in newest.items()}
+def _newest_stage() -> Any:
+    """The stage of an application's newest transition (None: no history), correlated to
+    `applications`: what LinkedIn shows as its current stage."""
+    return (select(stage_transitions.c.stage)
+            .where(stage_transitions.c.application_id == applications.c.id)
+            .order_by(stage_transitions.c.entered_at.desc(), stage_transitions.c.id.desc())
+            .limit(1).correlate(applications).scalar_subquery())
+
+
+def _transitions_held() -> Any:
+    """How many transitions an application has, correlated to `applications`."""
+    return (select(func.count()).where(stage_transitions.c.application_id == applications.c.id)
+            .correlate(applications).scalar_subquery())
 
 
 def _drop_stand_ins(conn: Connection, changes: ChangeSet,
