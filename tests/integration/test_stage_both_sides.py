@@ -134,3 +134,30 @@ def test_a_move_by_current_stage_alone_reaches_linkedin_and_the_atss_own_transit
         assert linkedin_history(li, row.external_id)[1:] == [("ATS-MOVE-1", "Interview")]
         assert len(linkedin_history(li, row.external_id)) == 2
         assert applications_of(store, row)[0].current_stage == "Interview"
+
+
+def test_a_move_by_current_stage_of_an_application_with_no_history_reaches_linkedin(
+        store, tenant, li, server, wired, engine):
+    """The SmartRecruiters walk: the example host ATS pushes applications with a
+    current_stage and no stage history, so LinkedIn showed no stage before or after a move.
+    A move now writes the history the ATS did not: where it began, then where it went."""
+    exported_at_applied(li, store, tenant, wired, engine, 132)  # the job J1 is on LinkedIn
+    api = data_api(store, tenant, server)
+    with closing(api):
+        made = api.post("/candidates", json={"id": "C-NOHIST", "first_name": "Nora",
+                                             "last_name": "Hist",
+                                             "emails": ["nora.hist@example.com"]})
+        assert made.status_code == 201, made.text
+        made = api.post("/applications", json={"id": "A-NOHIST", "candidate_id": "C-NOHIST",
+                                               "job_id": "J1", "current_stage": "Applied"})
+        assert made.status_code == 201, made.text
+        sync(engine, tenant)
+        assert linkedin_stage(li, "C-NOHIST") == [None]  # no history: LinkedIn knows none
+
+        patched = api.patch("/applications/A-NOHIST", json={"current_stage": "Interview"})
+        assert patched.status_code == 200, patched.text
+        sync(engine, tenant)
+        assert linkedin_stage(li, "C-NOHIST") == ["Interview"]
+        history = linkedin_history(li, "C-NOHIST")
+        assert [s for _, s in history] == ["Applied", "Interview"], history
+        assert all(i.startswith("recruitlink-stage-A-NOHIST-") for i, _ in history), history

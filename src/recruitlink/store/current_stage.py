@@ -4,11 +4,15 @@ reference §3.7), so:
 
 - when a transition is written, `applications.current_stage` is set to the newest one's stage
   (a transition entered before the newest one is history and changes nothing);
-- when an ATS moves an application that has a stage history to another stage by its
-  `current_stage` alone (a PATCH), recruitlink writes the
-  transition itself (`recruitlink-stage-...`, entered when the application was modified), so
-  Recruiter does not go on showing the old stage. A transition the ATS writes for the same
-  move later takes its place: the stand-in is deleted.
+- when an ATS moves an application to another stage by its `current_stage` alone (a PATCH),
+  recruitlink writes the transition itself (`recruitlink-stage-...`, entered when the
+  application was modified), so Recruiter does not go on showing the old stage, or none. An
+  application with no history yet gets its old stage too (entered when it was created), so
+  LinkedIn's history reads old -> new as the ATS's did. A transition the ATS writes for the
+  same stage later takes its place: the stand-in is deleted.
+
+Only moves, never a creation: the seed and One-Click Export write an application, then its
+transitions, and a stand-in there would be sent to LinkedIn and deleted again.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ def follow_newest_stage(conn: Connection, changes: ChangeSet, tenant_id: int,
 def record_stage_move(conn: Connection, changes: ChangeSet, tenant_id: int,
                       written: Written, now_ms: int) -> None:
     """`written`: the applications just written. One moved to another stage by its
-    current_stage alone, whose stage history ends elsewhere, gets the transition."""
+    current_stage alone, whose stage history ends elsewhere (or is empty), gets the
+    transition; one with no history, its old stage's too."""
     moved = {int(before["id"]): (before, after) for before, after in written
              if before is not None and after.get("current_stage") is not None
              and after.get("current_stage") != before.get("current_stage")}
@@ -69,16 +74,28 @@ def record_stage_move(conn: Connection, changes: ChangeSet, tenant_id: int,
                             .where(applications.c.id.in_(part))).all()
         for row in held:
             before, after = moved[row.id]
-            if row.newest is None or row.newest == after["current_stage"]:
-                continue  # no history to keep in step, or it already ends at this stage
+            if row.newest == after["current_stage"]:
+                continue  # the history already ends at this stage
             entered = int(after.get("modified_at") or now_ms)
-            external_id = f"{DERIVED}{before['external_id']}-{row.transitions + 1}-{entered}"[:200]
-            inserted = conn.execute(stage_transitions.insert().values(
-                tenant_id=tenant_id, external_id=external_id, application_id=row.id,
-                stage=after["current_stage"], entered_at=entered, created_at=entered,
-                modified_at=max(entered, now_ms)))
-            new_id = cast(Sequence[int], inserted.inserted_primary_key)[0]
-            changes.add("stage_transitions", int(new_id), external_id, "create")
+            stages = [(after["current_stage"], entered)]
+            if row.newest is None and before.get("current_stage") is not None:
+                # No history: LinkedIn has shown no stage; it gets where the move began.
+                began = min(int(before.get("created_at") or entered), entered)
+                stages.insert(0, (before["current_stage"], began))
+            for number, (stage, at) in enumerate(stages, start=row.transitions + 1):
+                _write_stand_in(conn, changes, tenant_id, row.id,
+                                f"{DERIVED}{before['external_id']}-{number}-{at}"[:200],
+                                stage, at, now_ms)
+
+
+def _write_stand_in(conn: Connection, changes: ChangeSet, tenant_id: int, application_id: int,
+                    external_id: str, stage: str, entered: int, now_ms: int) -> None:
+    inserted = conn.execute(stage_transitions.insert().values(
+        tenant_id=tenant_id, external_id=external_id, application_id=application_id,
+        stage=stage, entered_at=entered, created_at=entered,
+        modified_at=max(entered, now_ms)))
+    new_id = cast(Sequence[int], inserted.inserted_primary_key)[0]
+    changes.add("stage_transitions", int(new_id), external_id, "create")
 
 
 def _newest_stage() -> Any:
