@@ -134,6 +134,10 @@ def test_rejected_contact_share_items_are_shown_and_replayed_after_the_cause_is_
         shown = problems_section(rita.get(secret_path).text)
         (refused,) = re.findall(r'data-linkedin-item="([^"]+)"', shown)
         assert "candidate is confidential" in shown
+        # While it is confidential the page offers no Replay (it would be refused again) and
+        # says what would let it apply (found on the Beamery walk).
+        assert "replay-item" not in shown
+        assert "Replay once this candidate is no longer confidential." in shown
         notice = notice_of(rita, replay_on_page(rita, secret_path, refused, csrf=csrf))
         assert "still refused" in notice, notice
         assert candidate(store, external_id="SECRET")[0].person_urn is None
@@ -142,6 +146,7 @@ def test_rejected_contact_share_items_are_shown_and_replayed_after_the_cause_is_
         with store.writer(tenant.id) as w:
             w.conn.execute(update(schema.candidates).where(
                 schema.candidates.c.external_id == "SECRET").values(confidential=False))
+        assert "replay-item" in problems_section(rita.get(secret_path).text)
         notice = notice_of(rita, replay_on_page(rita, secret_path, refused, csrf=csrf))
         assert "now on the candidate" in notice, notice
         (row,) = candidate(store, external_id="SECRET")

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from recruitlink.core import policy, stub_rules
 from recruitlink.store import inbound_items as stored
 from recruitlink.store.inbound_items import FAILED, KEPT, REFUSED, WAITING
 
@@ -25,6 +26,10 @@ __all__ = [
     "problem",
     "problems",
 ]
+
+CONFIDENTIAL_REASONS = frozenset({policy.CONFIDENTIAL, stub_rules.CONFIDENTIAL})
+"""Refusals whose cause is the candidate being confidential: a replay applies the item only
+once it no longer is."""
 
 KIND_LABELS = {"stub": "Shared contact info", "inmail": "InMail", "note": "Recruiter note",
                "closure": "Account closure", "evaluation": "Hiring Assistant evaluation"}
@@ -62,6 +67,11 @@ class Problem:
     @property
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def refused_as_confidential(self) -> bool:
+        """Refused because its candidate was confidential (replayable once it is not)."""
+        return self.outcome == REFUSED and self.reason in CONFIDENTIAL_REASONS
 
     @property
     def status(self) -> str:
