@@ -173,6 +173,12 @@ def check_refusals(store, tenant, li, seat, sandbox, admin, rita, again, secret)
     assert refused.group(1).count('class="refused-export"') == 1, text
     assert "already in process for Staff Engineer (job J1)" in text, text
     assert "from Rita Recruiter into Staff Engineer (job J1)" in text, text
+    # Its source names her; its contact, the seat holder as LinkedIn names him, is labelled
+    # (was a second name after hers, with nothing to say what it was).
+    source = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("<dt>Source</dt>")[1]
+                                        .split("</dd>")[0])).strip()
+    assert re.fullmatch(r"Rita Recruiter \(LinkedIn Recruiter\) \(Active search\) "
+                        r"· source contact \w+ \w+ · created via LinkedIn", source), source
 
 
 def test_a_failed_push_is_replayed_from_the_exports_page(store, tenant, li, server, wired,
