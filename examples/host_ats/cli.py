@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .db import Database
 from .feed import catch_up, follow
-from .push import add_application, add_candidate, add_job, push_changes
+from .push import add_application, add_candidate, add_job, move_application, push_changes
 from .recruitlink_api import Recruitlink, RecruitlinkError
 
 
@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     candidate.add_argument("--last-name", required=True)
     candidate.add_argument("--email")
     candidate.add_argument("--phone")
+    move = commands.add_parser("move", help="move an application to another stage")
+    move.add_argument("application")
+    move.add_argument("stage")
     commands.add_parser("push", help="send what changed here to recruitlink's data API")
 
     receive = commands.add_parser("receive", help="run the webhook receiver")
@@ -62,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "add-candidate":
         add_candidate(db, args.id, args.first_name, args.last_name, email=args.email,
                       phone=args.phone)
+        return 0
+    if args.command == "move":
+        if not move_application(db, args.application, args.stage):
+            print(f"host_ats: no application {args.application}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "show":
         show(db)

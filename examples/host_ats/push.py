@@ -97,3 +97,12 @@ def add_application(db: Database, application_id: str, candidate_id: str, job_id
             "INSERT INTO applications (id, candidate_id, job_id, stage) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, pushed = 0",
             (application_id, candidate_id, job_id, stage))
+
+
+def move_application(db: Database, application_id: str, stage: str) -> bool:
+    """Move an application to another stage (sent on the next push; recruitlink writes the
+    stage transition LinkedIn needs). False when there is no such application."""
+    with db.write() as conn:
+        moved = conn.execute("UPDATE applications SET stage = ?, pushed = 0"
+                             " WHERE id = ? AND deleted = 0", (stage, application_id))
+    return moved.rowcount == 1

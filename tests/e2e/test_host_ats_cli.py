@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.test_host_ats_webhooks import (  # noqa: F401  (pytest fixtures)
     server,
     wired,
 )
+from tests.integration.test_inbound_exports import ORG
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -62,3 +64,34 @@ def test_push_feed_and_show_from_the_command_line(store, tenant, host, wired):
 
     no_key = host_ats("push", env={k: v for k, v in env.items() if k != "HOST_ATS_API_KEY"})
     assert no_key.returncode == 2 and "API key" in no_key.stderr
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_a_stage_move_in_the_example_ats_shows_in_recruiter(store, tenant, li, host, wired,
+                                                            engine):
+    """The example ATS keeps only an application's current stage (no history). Its move,
+    pushed, reaches Recruiter: recruitlink writes the transitions (found on the SmartRecruiters
+    walk, where Recruiter went on showing no stage)."""
+    env = dict(os.environ, HOST_ATS_DB=host.db.path, HOST_ATS_API_KEY=host.api_key,
+               HOST_ATS_RECRUITLINK_URL=host.url)
+
+    def synced_application() -> dict:
+        deadline = time.monotonic() + 60
+        engine.run(tenant.id, stop=lambda: time.monotonic() > deadline, until_done=True)
+        view = li.control.get(f"/organizations/{ORG}/candidates/HA-C1")
+        assert view.status_code == 200, view.text
+        (application,) = view.json()["applications"]
+        return application
+
+    assert synced_application()["currentStage"] is None  # pushed with a stage, no history
+    moved = host_ats("move", "HA-A1", "Interview", env=env)
+    assert moved.returncode == 0, moved.stderr
+    pushed = host_ats("push", env=env)
+    assert (pushed.returncode, pushed.stdout.strip()) == (0, "sent: 1 applications"), pushed
+    application = synced_application()
+    assert application["currentStage"] == "Interview"
+    assert [s["stage"] for s in application["stages"]] == ["New", "Interview"], application
+    assert "(Interview)" in host_ats("show", env=env).stdout
+
+    missing = host_ats("move", "HA-NONE", "Interview", env=env)
+    assert missing.returncode == 1 and "no application HA-NONE" in missing.stderr
