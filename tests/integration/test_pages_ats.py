@@ -349,6 +349,9 @@ def test_candidate_timeline_merges_and_pages_newest_first(client):
     for text in ("Note number 0", "Note number 10", "Note on the application", "Message 0",
                  "Message 9", "Call</b> (outbound)"):
         assert everything.count(text) == 1, text
+    # The application's first stage is where it started, each later one a move.
+    assert everything.count("Stage</b>: started at <b>New</b>") == 1, everything
+    assert everything.count("Stage</b>: moved to") == 5, everything
     rest_whens = re.findall(r'<div class="when">([^<]+)</div>', rest)
     assert rest_whens[0] <= whens[-1]
 

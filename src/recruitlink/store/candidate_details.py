@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select
 
 from recruitlink.store.schema import (
     applications,
@@ -108,7 +108,7 @@ def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int]
         for row3 in conn.execute(
                 select(stage_transitions.c.id, stage_transitions.c.entered_at.label("at"),
                        stage_transitions.c.stage, jobs.c.title.label("job"),
-                       jobs.c.external_id.label("job_ext"))
+                       jobs.c.external_id.label("job_ext"), _first_stage().label("first"))
                 .join(applications, applications.c.id == stage_transitions.c.application_id)
                 .join(jobs, jobs.c.id == applications.c.job_id)
                 .where(stage_transitions.c.application_id.in_(apps),
@@ -140,6 +140,17 @@ def timeline(conn: Connection, candidate_id: int, application_ids: Sequence[int]
 
 
 # -- details --------------------------------------------------------------------------------
+
+def _first_stage() -> Any:
+    """Whether a stage transition is its application's first (the timeline says "started
+    at", not "moved to"), correlated to `stage_transitions`."""
+    earlier = stage_transitions.alias("earlier")
+    return ~exists().where(
+        earlier.c.application_id == stage_transitions.c.application_id,
+        or_(earlier.c.entered_at < stage_transitions.c.entered_at,
+            and_(earlier.c.entered_at == stage_transitions.c.entered_at,
+                 earlier.c.id < stage_transitions.c.id))).correlate(stage_transitions)
+
 
 def source_of(conn: Connection, source_id: int | None) -> Any:
     """The candidate's source (name, type), or None."""
