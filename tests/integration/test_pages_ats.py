@@ -261,6 +261,35 @@ def test_jobs_list_and_job_page(client):
     assert 'href="/t/acme/jobs"' in r.text  # still signed in: the navigation is there
 
 
+def test_a_job_linkedin_did_not_take_says_why_on_its_page(client, store, acme):
+    """Found on the Comeet walk: an open "Remote" job failed the sync (LinkedIn wants a
+    workplace type with a one-part location), so Export to ATS in LinkedIn Recruiter never
+    offered it, and its page here said nothing; the reason was only on the admins' Sync
+    logs. The job page now says LinkedIn does not hold it, and why."""
+    assert "job-not-on-linkedin" not in get(client, "/t/acme/jobs/J1")
+    with store.writer(acme.id) as w:
+        job_id = w.conn.execute(select(schema.jobs.c.id).where(
+            schema.jobs.c.tenant_id == acme.id, schema.jobs.c.external_id == "J1")).scalar_one()
+        reason = 'a location with a single part (country only) needs workplaceTypes ["REMOTE"]'
+        w.conn.execute(schema.sync_errors.insert(), [
+            {"tenant_id": acme.id, "entity": "jobs", "entity_id": job_id, "stream": "jobs",
+             "external_id": "J1", "field": "location", "reason": reason,
+             "source": "validation", "status": status, "created_at": 1_700_000_000_000 + i}
+            for i, status in enumerate(("resolved", "open", "open"))])  # a retry failed again
+    page = get(client, "/t/acme/jobs/J1")
+    box = page.split('id="job-not-on-linkedin"')[1].split("</section>")[0]
+    assert re.findall(r"<li data-refused-field>([^<]*)</li>", box) == [
+        "Location: a location with a single part (country only) needs workplaceTypes "
+        "[&#34;REMOTE&#34;]"]
+    assert "cannot pick it when they export a candidate" in box
+    # Rita is a recruiter: the Sync logs are not hers, an admin's.
+    assert "/integrations/linkedin/sync-logs" not in box and "An admin" in box
+    with store.writer(acme.id) as w:
+        w.conn.execute(schema.sync_errors.update().where(
+            schema.sync_errors.c.entity_id == job_id).values(status="resolved"))
+    assert "job-not-on-linkedin" not in get(client, "/t/acme/jobs/J1")
+
+
 def test_projects_and_project_page_with_paged_members(client):
     page = get(client, "/t/acme/projects")
     assert ids_in(page, "data-project") == ["P2", "P1"]

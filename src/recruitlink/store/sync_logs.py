@@ -171,6 +171,16 @@ def open_errors(conn: Connection, tenant_id: int, *, after: int | None, limit: i
     return list(conn.execute(query.order_by(e.id).limit(limit)).all())
 
 
+def record_open_errors(conn: Connection, tenant_id: int, entity: str,
+                       entity_id: int) -> list[Any]:
+    """One record's open errors (field, reason), oldest first, each failed check once: why
+    LinkedIn does not hold it now (on the index of a record's error history)."""
+    e = schema.sync_errors.c
+    return list(conn.execute(select(e.field, e.reason).where(
+        e.tenant_id == tenant_id, e.entity == entity, e.entity_id == entity_id,
+        e.status == "open").group_by(e.field, e.reason).order_by(func.min(e.id))))
+
+
 def batch_open_errors(conn: Connection, tenant_id: int, batch_id: int) -> int:
     """The batch's failed records (not checks: one record can fail several), as counted
     everywhere else."""

@@ -20,10 +20,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import ColumnElement, Connection, Table
 
+from recruitlink.core import field_labels
 from recruitlink.errors import CursorError
 from recruitlink.inbound import event_log
 from recruitlink.settings import Settings
-from recruitlink.store import Store
+from recruitlink.store import Store, sync_logs
 from recruitlink.store import listings as stored
 from recruitlink.store.listings import Listing, candidate_match
 from recruitlink.store.records import decode_cursor
@@ -146,10 +147,14 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
             job = record_or_404(conn, jobs, user.tenant_id, external_id, "job")
             owner = stored.user_name(conn, job.owner_id)
             rows = stored.job_applications(conn, job.id, before_id=before_id, limit=PAGE)
+            # Why LinkedIn Recruiter does not hold the job (its Export to ATS picker does not
+            # offer it): the sync's open errors, which only an admin's Sync logs list.
+            refused = [field_labels.explain(r.field, r.reason) for r in
+                       sync_logs.record_open_errors(conn, user.tenant_id, "jobs", job.id)]
         more = len(rows) > PAGE
         rows = rows[:PAGE]
         return render(request, "job.html", {
-            "title": job.title, "job": job, "owner": owner,
+            "title": job.title, "job": job, "owner": owner, "not_on_linkedin": refused,
             "applications": [{"row": r, "name": candidate_name(
                 {"first_name": r.first_name, "last_name": r.last_name, "emails": r.emails,
                  "external_id": r.candidate_ext})} for r in rows],
