@@ -84,6 +84,23 @@ def test_a_stored_http_url_is_still_a_link(site: dict[str, Any]) -> None:
         f"{base}/jobs/J1").text
 
 
+def test_a_stored_address_that_is_no_email_is_text_not_a_mailto_link(
+        site: dict[str, Any], store: Store) -> None:
+    """Found on the Comeet walk: an ATS record's "mark at example dot com" was a
+    `mailto:mark at example dot com` link (a mail program opens nothing useful); only an
+    email address is a link now, the rest is shown as it is stored."""
+    c, base = site["client"], site["base"]
+    with store.db.write() as conn:
+        conn.execute(update(schema.candidates).where(schema.candidates.c.external_id == "C2")
+                     .values(emails=["eve@example.com", "mark at example dot com",
+                                     "mailto:ivan@example.com;"]))
+    page = c.get(f"{base}/candidates/C2").text
+    assert [h for h in hrefs(page) if h.startswith("mailto:")] == ["mailto:eve@example.com"]
+    assert '<a href="mailto:eve@example.com">eve@example.com</a>' in page
+    shown = re.findall(r'<span class="inert-email"[^>]*>([^<]*)</span>', page)
+    assert shown == ["mark at example dot com", "mailto:ivan@example.com;"]
+
+
 # -- the security headers --------------------------------------------------------------------
 
 def directives(response: httpx.Response) -> dict[str, list[str]]:

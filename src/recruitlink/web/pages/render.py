@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from recruitlink.core.linkedin_schema import http_url_problem
 from recruitlink.core.quotas import resource_label
+from recruitlink.core.validation import email_problem
 
 from .security import PageError, PageUser, csrf_token, signed_in_user
 
@@ -33,6 +34,15 @@ def http_url(value: str | None) -> str | None:
     return value
 
 
+def mail_href(value: str | None) -> str | None:
+    """`mailto:value` when `value` is an email address, else None: an ATS's stored address
+    such as "mark at example dot com" or "mailto:ivan@example.com;" is shown as text, not
+    as a link a mail program cannot use."""
+    if not isinstance(value, str) or email_problem(value) is not None:
+        return None
+    return f"mailto:{value}"
+
+
 def format_millis(value: int | None, with_time: bool = True) -> str:
     """Epoch milliseconds as `2024-05-01 13:45 UTC` (or just the date)."""
     if value is None:
@@ -46,6 +56,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
     trim_blocks=True, lstrip_blocks=True)
 env.filters["millis"] = format_millis
 env.filters["http_url"] = http_url
+env.filters["mail_href"] = mail_href
 env.filters["resource_label"] = resource_label
 
 
