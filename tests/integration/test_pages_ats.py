@@ -261,26 +261,37 @@ def test_jobs_list_and_job_page(client):
     assert 'href="/t/acme/jobs"' in r.text  # still signed in: the navigation is there
 
 
+def fail_sync(store, tenant_id: int, table: Any, external_id: str, field: str, reason: str,
+              statuses: tuple[str, ...]) -> int:
+    """Sync errors of one record, as the sync stores them; returns its row id."""
+    with store.writer(tenant_id) as w:
+        row_id = w.conn.execute(select(table.c.id).where(
+            table.c.tenant_id == tenant_id, table.c.external_id == external_id)).scalar_one()
+        w.conn.execute(schema.sync_errors.insert(), [
+            {"tenant_id": tenant_id, "entity": table.name, "entity_id": row_id,
+             "stream": table.name, "external_id": external_id, "field": field,
+             "reason": reason, "source": "validation", "status": status,
+             "created_at": 1_700_000_000_000 + i} for i, status in enumerate(statuses)])
+    return row_id
+
+
+def not_on_linkedin(page: str, what: str) -> tuple[str, list[str]]:
+    box = page.split(f'id="{what}-not-on-linkedin"')[1].split("</section>")[0]
+    return box, re.findall(r"<li data-refused-field>([^<]*)</li>", box)
+
+
 def test_a_job_linkedin_did_not_take_says_why_on_its_page(client, store, acme):
     """Found on the Comeet walk: an open "Remote" job failed the sync (LinkedIn wants a
     workplace type with a one-part location), so Export to ATS in LinkedIn Recruiter never
     offered it, and its page here said nothing; the reason was only on the admins' Sync
     logs. The job page now says LinkedIn does not hold it, and why."""
     assert "job-not-on-linkedin" not in get(client, "/t/acme/jobs/J1")
-    with store.writer(acme.id) as w:
-        job_id = w.conn.execute(select(schema.jobs.c.id).where(
-            schema.jobs.c.tenant_id == acme.id, schema.jobs.c.external_id == "J1")).scalar_one()
-        reason = 'a location with a single part (country only) needs workplaceTypes ["REMOTE"]'
-        w.conn.execute(schema.sync_errors.insert(), [
-            {"tenant_id": acme.id, "entity": "jobs", "entity_id": job_id, "stream": "jobs",
-             "external_id": "J1", "field": "location", "reason": reason,
-             "source": "validation", "status": status, "created_at": 1_700_000_000_000 + i}
-            for i, status in enumerate(("resolved", "open", "open"))])  # a retry failed again
-    page = get(client, "/t/acme/jobs/J1")
-    box = page.split('id="job-not-on-linkedin"')[1].split("</section>")[0]
-    assert re.findall(r"<li data-refused-field>([^<]*)</li>", box) == [
-        "Location: a location with a single part (country only) needs workplaceTypes "
-        "[&#34;REMOTE&#34;]"]
+    reason = 'a location with a single part (country only) needs workplaceTypes ["REMOTE"]'
+    job_id = fail_sync(store, acme.id, schema.jobs, "J1", "location", reason,
+                       ("resolved", "open", "open"))  # fixed once, then a retry failed again
+    box, reasons = not_on_linkedin(get(client, "/t/acme/jobs/J1"), "job")
+    assert reasons == ["Location: a location with a single part (country only) needs "
+                       "workplaceTypes [&#34;REMOTE&#34;]"]
     assert "cannot pick it when they export a candidate" in box
     # Rita is a recruiter: the Sync logs are not hers, an admin's.
     assert "/integrations/linkedin/sync-logs" not in box and "An admin" in box
@@ -288,6 +299,21 @@ def test_a_job_linkedin_did_not_take_says_why_on_its_page(client, store, acme):
         w.conn.execute(schema.sync_errors.update().where(
             schema.sync_errors.c.entity_id == job_id).values(status="resolved"))
     assert "job-not-on-linkedin" not in get(client, "/t/acme/jobs/J1")
+
+
+def test_a_candidate_linkedin_did_not_take_says_why_on_its_page(client, store, acme):
+    """The same for a candidate (an ATS email such as "mark at example dot com"): LinkedIn
+    Recruiter shows no In-ATS indicator for them, and the candidate page now says why."""
+    assert "candidate-not-on-linkedin" not in get(client, "/t/acme/candidates/C3")
+    # Two checks of one address fail (LinkedIn's pattern, then the syntax): one line.
+    fail_sync(store, acme.id, schema.candidates, "C3", "emailAddresses.1",
+              "'ann at example' does not match the email pattern X@X.X", ("open",))
+    fail_sync(store, acme.id, schema.candidates, "C3", "emailAddresses.1",
+              "invalid email address: An email address must have an @-sign.", ("open",))
+    box, reasons = not_on_linkedin(get(client, "/t/acme/candidates/C3"), "candidate")
+    assert reasons == ["Email address 2: not a valid email address"]
+    assert "does not show them as in your ATS" in box
+    assert "candidate-not-on-linkedin" not in get(client, "/t/acme/candidates/C4")
 
 
 def test_projects_and_project_page_with_paged_members(client):

@@ -35,7 +35,7 @@ from .render import render
 from .security import PageError, PageUser, page_user
 
 __all__ = ["MAX_QUERY", "PAGE", "SCAN", "Listing", "build_ats_router", "candidate_match",
-           "candidate_name", "newest_first", "record_or_404"]
+           "candidate_name", "newest_first", "not_on_linkedin", "record_or_404"]
 
 PAGE = 50
 SCAN = 100_000
@@ -107,6 +107,14 @@ def _id_cursor(after: str | None) -> int | None:
     return cursor
 
 
+def not_on_linkedin(conn: Connection, tenant_id: int, entity: str, row_id: int) -> list[str]:
+    """Why LinkedIn does not hold this record: its open sync errors in plain words, each
+    once (two checks of one field can read the same, e.g. an email's pattern and syntax)."""
+    return list(dict.fromkeys(
+        field_labels.explain(r.field, r.reason)
+        for r in sync_logs.record_open_errors(conn, tenant_id, entity, row_id)))
+
+
 def build_ats_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -149,8 +157,7 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
             rows = stored.job_applications(conn, job.id, before_id=before_id, limit=PAGE)
             # Why LinkedIn Recruiter does not hold the job (its Export to ATS picker does not
             # offer it): the sync's open errors, which only an admin's Sync logs list.
-            refused = [field_labels.explain(r.field, r.reason) for r in
-                       sync_logs.record_open_errors(conn, user.tenant_id, "jobs", job.id)]
+            refused = not_on_linkedin(conn, user.tenant_id, "jobs", job.id)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
         return render(request, "job.html", {

@@ -54,7 +54,7 @@ from recruitlink.sync.ledger import load_ledger
 from .. import json_input
 from ..api_files import send_file
 from .admin_setup import see_other
-from .ats import candidate_name, record_or_404
+from .ats import candidate_name, not_on_linkedin, record_or_404
 from .render import format_millis, render
 from .security import PageError, PageUser, page_user, require_csrf
 
@@ -139,6 +139,8 @@ def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, An
             # is gone; shown on the candidate).
             "evaluations": _by_application(
                 li_evaluations.for_candidate(conn, user.tenant_id, cand.id)),
+            # Why LinkedIn does not hold the candidate: the sync's open errors (Sync logs).
+            "not_on_linkedin": not_on_linkedin(conn, user.tenant_id, "candidates", cand.id),
             # What LinkedIn sent for this candidate that was refused or partly rejected.
             "linkedin_problems": inbound_items.problems(
                 conn, user.tenant_id, candidate_external_id=external_id, limit=MAX_ALERTS)}
