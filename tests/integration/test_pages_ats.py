@@ -316,6 +316,45 @@ def test_a_candidate_linkedin_did_not_take_says_why_on_its_page(client, store, a
     assert "candidate-not-on-linkedin" not in get(client, "/t/acme/candidates/C4")
 
 
+def test_a_job_only_its_hiring_team_sees_in_recruiter_says_so_to_the_others(
+        client, store, acme):
+    """Found on the Comeet walk ("You can only select positions you have permission to
+    view"): with "Only the job's hiring team" on, a recruiter not on a job's team saw the job
+    here, as every job, but never found it in Recruiter's Export to ATS picker, and nothing
+    said why. Its page says so now, with the team; to its team, or with every Recruiter
+    user seeing every job, it says nothing."""
+    with store.reader() as conn:
+        users = {r.external_id: r.id for r in conn.execute(select(
+            schema.users.c.external_id, schema.users.c.id).where(
+            schema.users.c.tenant_id == acme.id))}
+
+    def set_up(visibility: str, team: list[str]) -> None:
+        with store.db.write() as conn:
+            conn.execute(schema.jobs.update().where(
+                schema.jobs.c.tenant_id == acme.id, schema.jobs.c.external_id == "J1").values(
+                viewer_ids=[users[u] for u in team]))
+            conn.execute(schema.connections.delete().where(
+                schema.connections.c.tenant_id == acme.id))
+            conn.execute(schema.connections.insert().values(
+                tenant_id=acme.id, kind="RSC", organization=ORG, contracts=[],
+                callback_token=f"token-{visibility}-{len(team)}", status="ENABLED",
+                status_changed_at=0, paused=False, policy={"visibility": visibility},
+                created_at=0))
+
+    assert "job-team-only" not in get(client, "/t/acme/jobs/J1")  # not connected
+    set_up("acls", ["U2"])
+    box = get(client, "/t/acme/jobs/J1").split('id="job-team-only"')[1].split("</section>")[0]
+    assert "you are not on it: Export\n    to ATS does not offer it to you" in box
+    # Rita is a recruiter: a company admin chooses (words apart, not "Admin.A company").
+    assert "Its hiring team: Ada Admin. A company admin chooses who sees jobs" in box
+    set_up("acls", ["U1", "U2"])  # Rita is on the team
+    assert "job-team-only" not in get(client, "/t/acme/jobs/J1")
+    set_up("acls", [])  # no hiring team: everyone's
+    assert "job-team-only" not in get(client, "/t/acme/jobs/J1")
+    set_up("all_product_users", ["U2"])
+    assert "job-team-only" not in get(client, "/t/acme/jobs/J1")
+
+
 def test_projects_and_project_page_with_paged_members(client):
     page = get(client, "/t/acme/projects")
     assert ids_in(page, "data-project") == ["P2", "P1"]

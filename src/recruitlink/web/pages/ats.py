@@ -21,10 +21,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import ColumnElement, Connection, Table
 
 from recruitlink.core import field_labels
+from recruitlink.core.policy import Policy
 from recruitlink.errors import CursorError
 from recruitlink.inbound import event_log
 from recruitlink.settings import Settings
-from recruitlink.store import Store, sync_logs
+from recruitlink.store import Store, connections, sync_logs
 from recruitlink.store import listings as stored
 from recruitlink.store.listings import Listing, candidate_match
 from recruitlink.store.records import decode_cursor
@@ -115,6 +116,23 @@ def not_on_linkedin(conn: Connection, tenant_id: int, entity: str, row_id: int) 
         for r in sync_logs.record_open_errors(conn, tenant_id, entity, row_id)))
 
 
+HIRING_TEAM_SHOWN = 10
+
+
+def hiring_team_only(conn: Connection, user: PageUser, job: Any) -> list[str] | None:
+    """The names on the job's hiring team when LinkedIn Recruiter shows the job only to them
+    (the admin's "Only the job's hiring team") and the signed-in user is not on it: the
+    job is then missing from their Export to ATS picker there. None otherwise (a job with
+    no hiring team is everyone's in both modes)."""
+    team = [i for i in (job.viewer_ids or []) if isinstance(i, int)]
+    if not team or user.id in team:
+        return None
+    if Policy.from_json(connections.stored_policy(conn, user.tenant_id)).visibility != "acls":
+        return None
+    return [name for name in (stored.user_name(conn, i) for i in team[:HIRING_TEAM_SHOWN])
+            if name]
+
+
 def build_ats_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -158,10 +176,12 @@ def build_ats_router(settings: Settings, store: Store) -> APIRouter:
             # Why LinkedIn Recruiter does not hold the job (its Export to ATS picker does not
             # offer it): the sync's open errors, which only an admin's Sync logs list.
             refused = not_on_linkedin(conn, user.tenant_id, "jobs", job.id)
+            team = hiring_team_only(conn, user, job)
         more = len(rows) > PAGE
         rows = rows[:PAGE]
         return render(request, "job.html", {
             "title": job.title, "job": job, "owner": owner, "not_on_linkedin": refused,
+            "hiring_team_only": team,
             "applications": [{"row": r, "name": candidate_name(
                 {"first_name": r.first_name, "last_name": r.last_name, "emails": r.emails,
                  "external_id": r.candidate_ext})} for r in rows],
