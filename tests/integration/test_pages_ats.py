@@ -398,6 +398,21 @@ def test_candidate_page_details_applications_duplicates(client):
     assert r.status_code == 404 and "no candidate &#39;NOPE&#39;" in r.text
 
 
+def source_line(page: str) -> str:
+    dd = page.split("<dt>Source</dt>")[1].split("</dd>")[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dd)).strip()
+
+
+def test_a_candidate_with_no_source_says_only_how_it_was_created(client, store, acme):
+    """Found on the Comeet walk: a candidate LinkedIn created, with no source, read
+    'Source: — · created via LinkedIn'."""
+    assert source_line(get(client, "/t/acme/candidates/C1")) == "—"
+    with store.writer(acme.id) as w:
+        w.records("candidates", [(0, Candidate(id="CV", first_name="Via", last_name="Linked",
+                                               creation_source="LinkedIn"))], mode="create")
+    assert source_line(get(client, "/t/acme/candidates/CV")) == "created via LinkedIn"
+
+
 def test_candidate_page_shows_what_linkedin_sent_that_was_not_kept(client, store, acme):
     assert 'id="linkedin-problems"' not in get(client, "/t/acme/candidates/CX")
     with store.db.write() as conn:
