@@ -256,12 +256,26 @@ def test_an_integer_parameter_past_64_bits_is_a_422_naming_it(site: Site, who: s
     assert field in refused(getattr(site, who), 422, method, path)
 
 
+@pytest.mark.parametrize("review_id", [PAST_64_BITS, str(2**63)])
+def test_a_review_item_id_past_64_bits_is_a_422_not_a_500(site: Site, review_id: str) -> None:
+    """The review page's Resolve form posts to a path whose id reached the database whole:
+    an id past 64 bits overflowed there (a 500; found on the attacker review)."""
+    token = csrf_of(site.web, "/t/acme/integrations/linkedin/review")
+    assert "review_id" in refused(
+        site.web, 422, "POST", f"/t/acme/integrations/linkedin/review/{review_id}/resolve",
+        data={"action": "link", "candidate": "C1", "csrf_token": token})
+
+
 def test_the_largest_64_bit_ids_are_simply_not_found(site: Site) -> None:
     assert site.api.get(f"/linkedin/events?before={BIGINT_MAX}").json()["events"] == []
     assert "event_id" in refused(site.api, 404, "POST",
                                  f"/linkedin/events/{BIGINT_MAX}/replay")
     page = site.web.get(f"/t/acme/integrations/linkedin/sync-logs/batches/{BIGINT_MAX}")
     assert page.status_code == 404
+    token = csrf_of(site.web, "/t/acme/integrations/linkedin/review")
+    review = site.web.post(f"/t/acme/integrations/linkedin/review/{BIGINT_MAX}/resolve",
+                           data={"action": "link", "candidate": "C1", "csrf_token": token})
+    assert review.status_code == 404, review.text[:300]
 
 
 LOGS = "/t/acme/integrations/linkedin/sync-logs"

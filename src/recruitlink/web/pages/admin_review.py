@@ -19,6 +19,7 @@ from recruitlink.errors import IdentityRequestInvalid
 from recruitlink.inbound import identity
 from recruitlink.store import identity as stored
 
+from ..params import RowId
 from .admin_setup import BASE, base_url, runtime_of, see_other
 from .render import format_millis, render
 from .security import PageError, PageUser, admin, require_csrf
@@ -57,7 +58,7 @@ def build_review_router() -> APIRouter:
             "notice": notice, "millis": format_millis})
 
     @router.post(REVIEW + "/{review_id}/resolve")
-    async def resolve(request: Request, review_id: int, user: PageUser = Depends(admin),
+    async def resolve(request: Request, review_id: RowId, user: PageUser = Depends(admin),
                       _: None = Depends(require_csrf)) -> Response:
         form = await request.form()
         action = str(form.get("action") or "")
