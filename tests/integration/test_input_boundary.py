@@ -302,6 +302,16 @@ def test_a_form_number_in_other_digits_is_a_field_error(site: Site) -> None:
     assert 'id="batch_size-error"' in page.text
 
 
+@pytest.mark.parametrize("merge", ["\u00b2", "9" * 19])
+def test_an_unmerge_of_a_merge_id_in_other_digits_is_a_400(site: Site, merge: str) -> None:
+    """"²" passed the form's isdigit check and failed in int(): a 409 showing Python's
+    "invalid literal for int()" (found on the attacker review)."""
+    token = csrf_of(site.web, "/t/acme/candidates/C1")
+    page = answered(site.web, 400, "POST", "/t/acme/candidates/C1/unmerge",
+                    data={"merge": merge, "csrf_token": token})
+    assert "not a merge id" in page.text and "int()" not in page.text
+
+
 def test_integers_of_more_than_4300_digits_are_a_400_with_a_reason(site: Site) -> None:
     huge = b"9" * 5000
     record = b'{"id": "C9", "first_name": ' + huge + b"}"

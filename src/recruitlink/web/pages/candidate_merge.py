@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitlink.inbound import identity
 from recruitlink.store import Store
 
+from ..params import small_int
 from .admin_setup import see_other
 from .security import PageError, PageUser, admin, require_csrf
 
@@ -53,12 +54,12 @@ def build_merge_router(store: Store) -> APIRouter:
                  dependencies=[Depends(require_csrf)])
     async def unmerge(request: Request, external_id: str,
                       user: PageUser = Depends(admin)) -> Response:
-        raw = str((await request.form()).get("merge") or "")
-        if not raw.isdigit() or len(raw) > 18:
+        merge_id = small_int(str((await request.form()).get("merge") or ""))
+        if merge_id is None:
             raise PageError(400, "merge: not a merge id.", user=user)
         try:
             result = await run_in_threadpool(identity.undo_merge, store, user.tenant_id,
-                                             int(raw))
+                                             merge_id)
         except LookupError as exc:
             raise PageError(404, str(exc), user=user) from exc
         except ValueError as exc:
