@@ -201,6 +201,30 @@ def test_retry_after_lengthens_the_wait_never_shortens_it(store, tenant):
             (T0 + 620) * 1000)
 
 
+def test_a_retry_after_in_other_digits_is_no_wait_and_the_answer_is_recorded(store, tenant):
+    """"²" is a digit to str.isdigit, not to float(): read as seconds it raised in the sender
+    thread, so the answer (a 200 as much as a 503) was never recorded and the delivery was
+    sent again each time its claim ran out, never counted (found on the attacker review)."""
+    codes = [503, 200]
+
+    async def odd(request: Request) -> Response:
+        return Response(status_code=codes.pop(0), headers={"retry-after": "\u00b2"})
+
+    with serve(Starlette(routes=[Route("/hook", odd, methods=["POST"])])) as url:
+        endpoint, _ = add_endpoint(store, tenant, f"{url}/hook")
+        clock = Clock()
+        engine = make_engine(store, clock)
+        seq = emit(store, tenant, "candidate.updated", "c-1")
+        [outcome] = deliver_all(engine)
+        assert (outcome.code, outcome.retry_after_s) == (503, None)
+        assert deliveries(store, tenant, endpoint)[seq].next_attempt_at == int(
+            (T0 + 10) * 1000)  # the policy's first wait
+        clock.now += 10
+        [outcome] = deliver_all(engine)
+        assert outcome.delivered and deliveries(store, tenant, endpoint)[seq].status == \
+            "delivered"
+
+
 def test_the_default_retry_policy_spans_more_than_three_days():
     from recruitlink.settings import Settings
 

@@ -86,7 +86,9 @@ def _finish_short(answer: httpx.Response) -> None:
 
 
 def _seconds(value: str | None) -> float | None:
-    """Retry-After in delta-seconds (the HTTP-date form is ignored: the policy's wait it is)."""
-    if value is None or not value.strip().isdigit():
+    """Retry-After in delta-seconds (the HTTP-date form is ignored: the policy's wait it is).
+    ASCII digits only: str.isdigit also takes `²`, which float() refuses."""
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit():
         return None
-    return float(value.strip())
+    return float(text)
