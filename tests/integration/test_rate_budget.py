@@ -9,6 +9,7 @@ import pytest
 from recruitlink.core.limits import Limit
 from recruitlink.errors import Stopped
 from recruitlink.linkedin.budget import RateBudget
+from recruitlink.linkedin.http import retry_after_s
 
 
 class FakeClock:
@@ -89,3 +90,17 @@ def test_concurrent_processes_never_overspend_a_window(store):
     for t in threads:
         t.join()
     assert sum(granted) == 497  # 71 calls of 7: as many as fit in 500, never more
+
+
+@pytest.mark.parametrize(("header", "blocked_s"), [
+    ("1e999", 60.0), ("inf", 60.0), ("nan", 60.0), ("9" * 30, 86_400.0), ("-5", 0.0)])
+def test_a_429_with_an_absurd_retry_after_blocks_for_a_sane_time(store, header: str,
+                                                                  blocked_s: float) -> None:
+    """A Retry-After of "1e999" or "inf" was read as infinity (math.ceil raised in `block`)
+    and one of 30 nines overflowed the block's BIGINT: every such 429 raised instead of
+    holding the family. Non-finite is no Retry-After (the 60 s default), and the longest
+    wait kept is a day (found on the attacker review)."""
+    clock = FakeClock()
+    b = budget(store, clock, per_day=None, per_minute=None)
+    b.block("atsCandidates", retry_after_s(header))
+    assert b.try_acquire("atsCandidates", 1) == pytest.approx(blocked_s)

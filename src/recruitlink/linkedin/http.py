@@ -242,14 +242,23 @@ def _checked(response: httpx.Response, verb: str, path: str,
     raise LinkedInRequestError(message, status=status)
 
 
+LONGEST_RETRY_AFTER_S = 86_400.0
+"""The longest Retry-After taken (a day: LinkedIn's daily limits reset sooner); a longer
+one would stop the family for good, and overflow the block's BIGINT past about 10^16 s."""
+
+
 def retry_after_s(value: str | None) -> float | None:
-    """A Retry-After header in seconds (LinkedIn sends delta-seconds), or None."""
+    """A Retry-After header in seconds (LinkedIn sends delta-seconds), at most a day, or
+    None (not a finite number: "inf", "1e999" and "nan" are none)."""
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None
+    if not math.isfinite(seconds):
+        return None
+    return min(LONGEST_RETRY_AFTER_S, max(0.0, seconds))
 
 
 def checked(response: httpx.Response, verb: str, path: str,
