@@ -28,8 +28,8 @@ from recruitlink.settings import Settings
 from recruitlink.store import Store, connections, sync_logs
 from recruitlink.store import listings as stored
 from recruitlink.store.listings import Listing, candidate_match
-from recruitlink.store.records import decode_cursor
-from recruitlink.store.schema import jobs, projects
+from recruitlink.store.records import decode_cursor, rows_by_id
+from recruitlink.store.schema import jobs, projects, users
 
 from ..params import small_int
 from .render import render
@@ -129,8 +129,9 @@ def hiring_team_only(conn: Connection, user: PageUser, job: Any) -> list[str] | 
         return None
     if Policy.from_json(connections.stored_policy(conn, user.tenant_id)).visibility != "acls":
         return None
-    return [name for name in (stored.user_name(conn, i) for i in team[:HIRING_TEAM_SHOWN])
-            if name]
+    shown = team[:HIRING_TEAM_SHOWN]
+    found = rows_by_id(conn, users, shown, columns=["name"])  # one read, not one per user
+    return [name for name in (found.get(i, {}).get("name") for i in shown) if name]
 
 
 def build_ats_router(settings: Settings, store: Store) -> APIRouter:
