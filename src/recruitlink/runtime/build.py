@@ -3,8 +3,8 @@ the sync engine (`Runtime`) and the workers that run beside the web app. The web
 (`web/app.py`) adds its routes on top; it decides nothing about how the work runs.
 
 Scale-out (PostgreSQL): the work goes to `recruitlink worker` processes through procrastinate.
-Embedded (SQLite): threads in this process, the push inbox's worker and the background runner
-of the syncs and pollers, and a child process for the webhook deliveries' loop
+Embedded (SQLite): threads in this process, the push inbox's worker, the background runner
+of the syncs and one of the pollers, and a child process for the webhook deliveries' loop
 (`runtime/deliveries.py`). Same task code (`runtime/work.py`) in both modes.
 """
 
@@ -36,13 +36,17 @@ class Services:
     inbound: InboundWorker | None
     """The push inbox's worker thread (embedded, unless switched off)."""
     background: BackgroundRunner | None
-    """The syncs' and pollers' thread (embedded, unless both are switched off)."""
+    """The syncs' thread (embedded, unless switched off), or the pollers' when only they run."""
     owns_store: bool
     """The store was opened here, so `running` disposes of it at the end."""
     webhooks: DeliveryWorker | DeliveryProcess | None = None
     """The webhook deliveries' child process, or thread (embedded, unless switched off)."""
     parity: ParityRunner | None = None
     """Live parity's thread (embedded, with the background sync, unless on demand only)."""
+    pollers: BackgroundRunner | None = None
+    """The pollers' own thread when the syncs run too: a new seat's first read (30 days in
+    12-hour windows, a call each) takes minutes on LinkedIn, and every tenant's sync, a live
+    change included, would wait for it in one thread."""
 
     def notify_inbox(self) -> None:
         """A push has been stored: have it processed now, not at the next idle tick."""
@@ -64,6 +68,8 @@ class Services:
                 self.inbound.start()
             if self.background is not None:
                 self.background.start()
+            if self.pollers is not None:
+                self.pollers.start()
             if self.webhooks is not None:
                 self.webhooks.start()
             if self.parity is not None:
@@ -74,6 +80,8 @@ class Services:
                 self.parity.stop()
             if self.webhooks is not None:
                 self.webhooks.stop()
+            if self.pollers is not None:
+                self.pollers.stop()
             if self.background is not None:
                 self.background.stop()
             if self.inbound is not None:
@@ -97,9 +105,14 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     inbound = (InboundWorker(the_store, box, runtime.engine.pool, on_status_change=partial(
                    refresh_status, the_store, box, runtime.engine))
                if in_process and settings.inbound_worker else None)
-    background = (BackgroundRunner(runtime, sync=settings.background_sync,
-                                   pollers=settings.pollers)
-                  if in_process and (settings.background_sync or settings.pollers) else None)
+    background = pollers = None
+    if in_process and settings.background_sync and settings.pollers:
+        background = BackgroundRunner(runtime, sync=True, pollers=False)
+        pollers = BackgroundRunner(runtime, sync=False, pollers=True)
+        pollers.name = "recruitlink-pollers"
+    elif in_process and (settings.background_sync or settings.pollers):
+        background = BackgroundRunner(runtime, sync=settings.background_sync,
+                                      pollers=settings.pollers)
     webhooks: DeliveryWorker | DeliveryProcess | None = None
     if in_process and settings.webhooks:
         webhooks = (DeliveryProcess(settings, the_store) if settings.webhook_process
@@ -107,5 +120,5 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Services:
     parity = (ParityRunner(runtime) if in_process and settings.background_sync
               and settings.parity_interval_seconds > 0 else None)
     return Services(runtime, queue, inbound, background, owns_store=owned, webhooks=webhooks,
-                    parity=parity)
+                    parity=parity, pollers=pollers)
 
