@@ -307,8 +307,8 @@ def test_one_worker_serves_a_live_change_during_another_tenants_backfill(
                            explain=lambda: state_of(rt.store, pool))
                 big_still_backfilling = not caught_up(rt.store, ids["big"])
                 synced = linkedin_records(url, "urn:li:organization:7001", "atsCandidates")
-                wait_until(lambda: caught_up(rt.store, ids["big"]), 300, "the big backfill",
-                           explain=lambda: state_of(rt.store, pool))
+                # The big backfill's end proves nothing more here (the test above syncs
+                # every tenant to the end, killed workers and all): the workers stop now.
             assert synced["C1"]["currentJobTitle"] == "Live"
             assert big_still_backfilling
         finally:
