@@ -29,7 +29,7 @@ from tests.e2e.test_sync_lease import eventually
 from tests.support.atsdata import write_ats_data
 from tests.support.process import Command, sandbox_process
 
-CANDIDATES = 300
+CANDIDATES = 120  # enough that the disconnect lands mid-backfill (150 ms a call)
 ORG = "urn:li:organization:8901"
 CONTRACT = "urn:li:contract:9002"
 

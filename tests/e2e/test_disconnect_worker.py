@@ -29,7 +29,7 @@ from tests.support.process import Command, sandbox_process
 
 pytestmark = pytest.mark.timeout(600)
 
-CANDIDATES = 300
+CANDIDATES = 120  # enough that the disconnect lands mid-backfill (150 ms a call)
 ORG = "urn:li:organization:8951"
 
 
