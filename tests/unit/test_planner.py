@@ -117,7 +117,7 @@ def test_children_of_a_parent_linkedin_does_not_hold_wait_with_its_reason() -> N
                                ("notes", 13, "upsert")]
     assert refs(work.rejected) == [("notes", 10, "upsert"), ("notes", 12, "upsert")]
     assert work.rejected[0].errors == [
-        {"field": "candidate", "reason": "its candidate is not on LinkedIn (email: invalid)"}]
+        {"field": "candidate", "reason": "its candidate X1 is not on LinkedIn (email: invalid)"}]
     assert work.rejected[1].errors[0]["reason"] == "its candidate is not on LinkedIn"
 
 

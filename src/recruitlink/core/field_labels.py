@@ -9,6 +9,7 @@ address 1" for `emailAddresses.0`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from recruitlink.core.linkedin_schema import REQUIRED, UNRECOGNIZED
 
@@ -50,6 +51,9 @@ LABELS: dict[str, str] = {
     "emails": "Email address",
     "phones": "Phone number",
     "person_urn": "LinkedIn member",
+    # A note's, stage's or feedback's parent LinkedIn does not hold (core/planner.py).
+    "candidate": "Candidate",
+    "application": "Application",
 }
 """LinkedIn field name (or an ATS record's key) -> the label a recruiter knows it by."""
 
@@ -117,3 +121,13 @@ def explain(field: str | None, reason: str) -> str:
     """"Email address 1: not a valid email address" for one failed check."""
     field, reason = split_linkedin_message(field, reason)
     return f"{field_label(field)}: {plain_reason(reason)}"
+
+
+def rejected_reason(error: Mapping[str, str]) -> str:
+    """Why a record is not on LinkedIn, as the ledger keeps it (the audit trail shows it, and
+    a note or stage waiting for the record quotes it): a check on a field LinkedIn knows in
+    plain words ("Email address 1: not a valid email address"), else the reason as it is."""
+    field, reason = split_linkedin_message(error.get("field") or None, error["reason"])
+    if field and _PATH_PART.split(field)[0] in LABELS.keys() - {"candidate", "application"}:
+        return f"{field_label(field)}: {plain_reason(reason)}"
+    return error["reason"]

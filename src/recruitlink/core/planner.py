@@ -71,6 +71,8 @@ class Held(Protocol):
     def content_hash(self) -> str | None: ...
     @property
     def reason(self) -> str | None: ...
+    @property
+    def external_id(self) -> str: ...
 
 
 class MaybeSent(Protocol):
@@ -200,8 +202,11 @@ def hold_orphans(work: Work[ItemT], parents: Mapping[Ref, Held],
         parent = parents.get(ref) if ref is not None else None
         if item.action == "upsert" and ref in waiting and not is_live(parent):
             what = "candidate" if ref is not None and ref[0] == "candidates" else "application"
+            # Named by the id a person knows it by, so its own error can be found and fixed.
+            name = f" {parent.external_id}" if parent is not None else ""
             why = f" ({parent.reason})" if parent is not None and parent.reason else ""
-            item.errors.append({"field": what, "reason": f"its {what} is not on LinkedIn{why}"})
+            item.errors.append({"field": what,
+                                "reason": f"its {what}{name} is not on LinkedIn{why}"})
             work.rejected.append(item)
         else:
             keep.append(item)

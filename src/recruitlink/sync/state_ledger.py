@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from recruitlink import processes
 from recruitlink.core.backoff import Backoff
+from recruitlink.core.field_labels import rejected_reason
 from recruitlink.core.planner import LIVE_STATES, PENDING_STATES, ResultKey, result_key
 from recruitlink.processes import ProcessId
 
@@ -252,7 +253,7 @@ def commit_batch(conn: Connection, *, tenant_id: int, batch_id: int,
             tally.rejected += 1
             errors = item.errors or [{"field": "", "reason": result.reason or "rejected"}]
             ledger_row(item, "rejected", None,
-                       "; ".join(e["reason"] for e in errors)[:4000])
+                       "; ".join(dict.fromkeys(rejected_reason(e) for e in errors))[:4000])
             new_errors.append((item, errors, "validation" if item.errors else "linkedin"))
         else:
             tally.retryable += 1
