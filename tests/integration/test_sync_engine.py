@@ -255,7 +255,11 @@ def test_plan_retry_status_and_disconnect(store, tenant, engine, li):
     assert set(records(li, "atsCandidates")) == {"C1", "C3"}
     assert control.status(engine, tenant.id)["openErrors"] == 0
 
-    result = control.disconnect(engine, tenant.id)
+    said: list[str] = []
+    result = control.disconnect(engine, tenant.id, progress=said.append)
+    # What the deletion report page and the CLI show meanwhile: deleted from LinkedIn, what
+    # was synced to it (it said "everything synced from LinkedIn").
+    assert "Deleting from LinkedIn everything recruitlink synced to it..." in said, said
     assert result["failed"] == {}
     assert result["deleted"]["atsCandidates"] == 2
     assert result["verified"]["stillPresent"] == {} and result["verified"]["checked"] >= 4

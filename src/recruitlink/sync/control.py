@@ -209,7 +209,7 @@ def _disconnect(engine: SyncEngine, info: connections.ConnectionInfo,
     sender = engine.sender_for(info)
     sender.pause_check = None
     sender.disconnect_check = None  # this is the disconnect
-    say("Deleting everything synced from LinkedIn...")
+    say("Deleting from LinkedIn everything recruitlink synced to it...")
     # A batch a crash left prepared may have reached LinkedIn without reaching the ledger:
     # finish it first, so the ledger knows everything there is to delete.
     for batch in engine.state.prepared(tenant_id):
