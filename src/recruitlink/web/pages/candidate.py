@@ -92,6 +92,8 @@ class Widget:
     client_id: str
     organization: str
     widget_type: str
+    paused: bool = False
+    """The workspace's sync is paused: nothing is read from LinkedIn Recruiter meanwhile."""
 
 
 def profile_widget(conn: Connection, settings: Settings, tenant_id: int) -> Widget | None:
@@ -101,7 +103,7 @@ def profile_widget(conn: Connection, settings: Settings, tenant_id: int) -> Widg
         return None
     return Widget(sdk_url=settings.linkedin_api_url.rstrip("/") + "/sdk.js",
                   client_id=info.client_id, organization=info.organization,
-                  widget_type="CRM" if info.kind == "CRM" else "ATS")
+                  widget_type="CRM" if info.kind == "CRM" else "ATS", paused=info.paused)
 
 
 def _details(conn: Connection, user: PageUser, external_id: str) -> dict[str, Any]:
