@@ -57,6 +57,8 @@ LABELS: dict[str, str] = {
 }
 """LinkedIn field name (or an ATS record's key) -> the label a recruiter knows it by."""
 
+_RECORD_FIELDS = LABELS.keys() - {"candidate", "application"}
+"""The keys naming a field of the record itself, not a parent record it waits for."""
 _PATH_PART = re.compile(r"[./]")
 _LINKEDIN_MESSAGE = re.compile(r"ERROR :: (/[^ ]*) :: (.*)", re.S)
 _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -128,6 +130,6 @@ def rejected_reason(error: Mapping[str, str]) -> str:
     a note or stage waiting for the record quotes it): a check on a field LinkedIn knows in
     plain words ("Email address 1: not a valid email address"), else the reason as it is."""
     field, reason = split_linkedin_message(error.get("field") or None, error["reason"])
-    if field and _PATH_PART.split(field)[0] in LABELS.keys() - {"candidate", "application"}:
-        return f"{field_label(field)}: {plain_reason(reason)}"
+    if field and _PATH_PART.split(field)[0] in _RECORD_FIELDS:
+        return explain(field, reason)
     return error["reason"]
